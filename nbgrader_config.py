@@ -1,0 +1,45 @@
+"""nbgrader configuration of the resistlab course (the repository root is the course root).
+
+Student copies, submissions, grades and feedback live in folders that git ignores:
+release/, submitted/, autograded/, feedback/ and gradebook.db. The exchange (used only by
+nbgrader's release/collect workflow on a shared machine) defaults to a folder in the
+course root; point RESISTLAB_EXCHANGE at a world-writable folder on a JupyterHub.
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+HERE = Path(__file__).resolve().parent
+
+c.CourseDirectory.course_id = "resistlab"
+c.CourseDirectory.root = str(HERE)
+c.CourseDirectory.source_directory = "notebooks"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.solution_directory = "solution"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".ruff_cache"]
+
+# Cell timeout in seconds: set on both keys (nbgrader's Execute subclasses nbconvert's
+# ExecutePreprocessor; older releases honoured only one of them).
+TIMEOUT = int(os.environ.get("RESISTLAB_CELL_TIMEOUT", "60"))
+c.Execute.timeout = TIMEOUT
+c.ExecutePreprocessor.timeout = TIMEOUT
+c.Execute.interrupt_on_timeout = True
+
+# A warning printed on stderr must not zero a test cell: nbgrader drops every stderr output
+# that matches this pattern (DeprecationWarning, RuntimeWarning, UserWarning, ...) before grading.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\b[A-Za-z]*Warning\b"
+
+# Re-add test cells a student deleted, from the copy saved at release time.
+c.OverwriteCells.add_missing_cells = True
+
+# Read-only cells stay read-only in the student copy.
+c.LockCells.lock_readonly_cells = True
+c.LockCells.lock_grade_cells = True
+
+c.Exchange.root = os.environ.get("RESISTLAB_EXCHANGE", str(HERE / "exchange"))

@@ -1,0 +1,21 @@
+"""Pure plotting functions: ``plot_*(..., ax=None) -> matplotlib.axes.Axes``.
+
+Every function draws on the axes it is given (or a new figure's axes), returns
+them, and has no other side effect; the explorers in :mod:`resistlab.widgets`
+call them on every slider change. One module per topic.
+"""
+
+from . import amplification, dose_response, evolution, persisters, target_mutations
+from .amplification import *  # noqa: F403
+from .dose_response import *  # noqa: F403
+from .evolution import *  # noqa: F403
+from .persisters import *  # noqa: F403
+from .target_mutations import *  # noqa: F403
+
+__all__ = [
+    *dose_response.__all__,
+    *evolution.__all__,
+    *target_mutations.__all__,
+    *amplification.__all__,
+    *persisters.__all__,
+]

@@ -1,0 +1,23 @@
+"""Interactive explorers: ``explore_*(...)`` returns an ipywidgets container.
+
+Each explorer is a thin wrapper: sliders feed a pure ``*_state(...)`` function
+(tested headlessly) and a pure ``plot_*`` function from
+:mod:`resistlab.plotting`; the figure is redrawn into an ``Output`` widget.
+One module per topic; :mod:`resistlab.widgets._base` holds the shared
+machinery.
+"""
+
+from . import amplification, dose_response, evolution, persisters, target_mutations
+from .amplification import *  # noqa: F403
+from .dose_response import *  # noqa: F403
+from .evolution import *  # noqa: F403
+from .persisters import *  # noqa: F403
+from .target_mutations import *  # noqa: F403
+
+__all__ = [
+    *dose_response.__all__,
+    *evolution.__all__,
+    *target_mutations.__all__,
+    *amplification.__all__,
+    *persisters.__all__,
+]

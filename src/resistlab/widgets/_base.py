@@ -1,0 +1,102 @@
+"""Shared machinery of every explorer: controls → pure draw function → PNG image.
+
+The figure is a plain :class:`matplotlib.figure.Figure` (no pyplot state) drawn
+with the Agg backend and shown through an ``ipywidgets.Image``; a slider change
+redraws it in place. Using an image rather than an ``Output`` widget keeps
+every update a single widget-state message, which renders the same in
+JupyterLab, in headless test runs and under nbval.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["Explorer", "float_slider", "log_slider"]
+
+_STYLE = {"description_width": "11em"}
+_LAYOUT = widgets.Layout(width="30em")
+
+
+def float_slider(description: str, value: float, low: float, high: float, step: float):
+    """A labelled ``FloatSlider`` with the course's layout (updates on release)."""
+    return widgets.FloatSlider(
+        value=value, min=low, max=high, step=step, description=description,
+        continuous_update=False, style=_STYLE, layout=_LAYOUT, readout_format=".3g",
+    )
+
+
+def log_slider(description: str, value: float, low: float, high: float, step: float = 0.05):
+    """A labelled ``FloatLogSlider``; ``low``/``high`` are the values, not exponents."""
+    import math
+
+    return widgets.FloatLogSlider(
+        value=value, base=10, min=math.log10(low), max=math.log10(high), step=step,
+        description=description, continuous_update=False, style=_STYLE, layout=_LAYOUT,
+        readout_format=".3g",
+    )
+
+
+class Explorer(widgets.VBox):
+    """An explorer: a column of controls above a figure that follows them.
+
+    Parameters
+    ----------
+    controls : mapping of str to ipywidgets.ValueWidget
+        The keyword name each control's value is passed under.
+    draw : callable
+        ``draw(fig, **values)``: pure drawing on a cleared figure, usually one
+        or more ``resistlab.plotting.plot_*`` calls on ``fig``'s axes.
+    figsize : tuple of float
+        Figure size in inches.
+    title : str, optional
+        Shown above the controls.
+
+    Attributes
+    ----------
+    controls : dict
+        The controls by keyword name (set ``.value`` to drive the explorer).
+    figure : matplotlib.figure.Figure
+    image : ipywidgets.Image
+        The rendered PNG, refreshed on every change.
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, widgets.ValueWidget],
+        draw: Callable[..., None],
+        *,
+        figsize: tuple[float, float] = (6.4, 4.0),
+        title: str | None = None,
+        dpi: int = 90,
+    ):
+        self.controls = dict(controls)
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.figure)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0]}in"))
+        self._draw = draw
+        children = [widgets.HTML(f"<b>{title}</b>")] if title else []
+        children += [*self.controls.values(), self.image]
+        super().__init__(children=children)
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def values(self) -> dict:
+        """The current value of every control, by keyword name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def refresh(self) -> None:
+        """Redraw the figure from the current control values."""
+        self.figure.clear()
+        self._draw(self.figure, **self.values())
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png")
+        self.image.value = buffer.getvalue()
+
+    def _on_change(self, _change) -> None:
+        self.refresh()
