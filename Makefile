@@ -39,8 +39,14 @@ $(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[lab,instructor,test]"
 	touch $@ $(VENV)/.stamp-lab
 
-setup-lab: $(VENV)/.stamp-lab
-setup-test: $(VENV)/.stamp-test
+# JupyterLab settings for the course: no news pop-up over the notebook.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_SETTINGS): | $(BIN)/python
+	mkdir -p $(dir $@)
+	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' > $@
+
+setup-lab: $(VENV)/.stamp-lab $(LAB_SETTINGS)
+setup-test: $(VENV)/.stamp-test $(LAB_SETTINGS)
 
 lab: setup-lab
 	mkdir -p exchange
