@@ -1,0 +1,54 @@
+"""Luria & Delbrück (1943), Table 2: resistant bacteria in series of similar cultures.
+
+Each row is one culture: the number of T1-resistant colonies found when the
+whole culture (or the stated sample of it) was plated on phage. The counts are
+those distributed with the R package flan (dataset ``luriadel``, "Table 2
+p.504"), which pools the eight experiment columns into three samples:
+LD1 = experiments 1, 10, 11, 15 and 21b; LD2 = experiments 16 and 17;
+LD3 = experiment 21a. The split of those pooled samples back into single
+experiments follows the column lengths given by two independent third-party
+transcriptions of the table (9, 8, 10, 10, 20, 12, 19 and 5 cultures); it is
+consistent with flan's column order and with rSalvador's ``luria.16.data``
+(experiment 16). The values were not checked against the printed table, so
+every row is labelled ``secondary``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+CITATION = (
+    "Luria SE, Delbrück M (1943) Mutations of bacteria from virus sensitivity to virus "
+    "resistance. Genetics 28:491-511, Table 2 (p. 504); counts as distributed in the R "
+    "package flan (dataset luriadel)"
+)
+SOURCE_QUALITY = "secondary"
+
+# experiment label -> (flan sample, counts in table order)
+EXPERIMENTS = {
+    "1": ("LD1", [10, 18, 125, 10, 14, 27, 3, 17, 17]),
+    "10": ("LD1", [29, 41, 17, 20, 31, 30, 7, 17]),
+    "11": ("LD1", [30, 10, 40, 45, 183, 12, 173, 23, 57, 51]),
+    "15": ("LD1", [6, 5, 10, 8, 24, 13, 165, 15, 6, 10]),
+    "16": ("LD2", [1, 0, 3, 0, 0, 5, 0, 5, 0, 6, 107, 0, 0, 0, 1, 0, 0, 64, 0, 35]),
+    "17": ("LD2", [1, 0, 0, 7, 0, 303, 0, 0, 3, 48, 1, 4]),
+    "21a": ("LD3", [0, 0, 0, 0, 8, 1, 0, 1, 0, 15, 0, 0, 19, 0, 0, 17, 11, 0, 0]),
+    "21b": ("LD1", [38, 28, 35, 107, 13]),
+}
+
+
+def generate() -> pd.DataFrame:
+    rows = []
+    for experiment, (sample, counts) in EXPERIMENTS.items():
+        for culture, count in enumerate(counts, start=1):
+            rows.append(
+                {
+                    "experiment": experiment,
+                    "culture": culture,
+                    "resistant_colonies": count,
+                    "flan_sample": sample,
+                    "citation": CITATION,
+                    "source_quality": SOURCE_QUALITY,
+                }
+            )
+    return pd.DataFrame(rows)
