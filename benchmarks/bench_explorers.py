@@ -20,7 +20,9 @@ def sweep(explorer, changes_per_control: int = 15) -> list[float]:
     for control in explorer.controls.values():
         if not hasattr(control, "min"):
             options = list(getattr(control, "options", []))
-            values = [options[i % len(options)] for i in range(changes_per_control)] if options else []
+            values = (
+                [options[i % len(options)] for i in range(changes_per_control)] if options else []
+            )
         else:
             values = np.linspace(control.min, control.max, changes_per_control)
             if type(control).__name__.endswith("LogSlider"):

@@ -23,7 +23,9 @@ BARE = (
 
 
 def run(nb, cwd: Path) -> float:
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start

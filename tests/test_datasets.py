@@ -58,7 +58,9 @@ def test_rows_carry_citation_and_quality(name):
     assert set(df["source_quality"]) <= {"primary", "secondary", "simulated"}
     sheet = datasets.datasheet(name)
     for column in df.columns:
-        assert f"`{column}`" in sheet or f"| {column} " in sheet, f"{name}: column {column} undocumented"
+        assert f"`{column}`" in sheet or f"| {column} " in sheet, (
+            f"{name}: column {column} undocumented"
+        )
     if (df["source_quality"] == "simulated").any():
         assert re.search(r"seed", sheet, flags=re.I), f"{name}: simulated data name their seed"
 
@@ -66,14 +68,16 @@ def test_rows_carry_citation_and_quality(name):
 def test_generators_reproduce_the_files_byte_for_byte():
     """`python data/build.py --check` regenerates every CSV identically and the registry."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "data" / "build.py"), "--check"], capture_output=True, text=True
+        [sys.executable, str(ROOT / "data" / "build.py"), "--check"],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
 
 
 def test_unknown_dataset_lists_the_known_ones():
     """load() of an unknown name says which names exist."""
-    with pytest.raises(ValueError, match="the datasets are: .*luria_delbruck_1943"):
+    with pytest.raises(ValueError, match=r"the datasets are: .*luria_delbruck_1943"):
         datasets.load("luria_delbruck_1944")
 
 

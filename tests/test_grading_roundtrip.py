@@ -82,7 +82,9 @@ def test_round_trip(path, make_course):
     for cell in answers:
         variant = nbformat.read(path, as_version=4)
         gid = cell.metadata.nbgrader.grade_id
-        target = next(c for c in variant.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+        target = next(
+            c for c in variant.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid
+        )
         target.source = blank_answer(target.source)
         submit(course, f"without_{gid}", name, variant)
 

@@ -35,7 +35,9 @@ def test_assignments_exist():
     assert NOTEBOOK_PATHS, "no notebooks/NN-slug/NN-slug.ipynb found"
     for folder in (ROOT / "notebooks").iterdir():
         if folder.is_dir() and not folder.name.startswith("."):
-            assert sorted(p.name for p in folder.glob("*.ipynb")) == [f"{folder.name}.ipynb"], folder
+            assert sorted(p.name for p in folder.glob("*.ipynb")) == [f"{folder.name}.ipynb"], (
+                folder
+            )
 
 
 def test_header_has_objectives_time_and_sections(nb):
@@ -66,6 +68,7 @@ def test_sections_in_order(nb):
         for line in cell.source.splitlines()
         if line.startswith("## ")
     ]
+
     def first(pattern):
         for i, h in enumerate(headings):
             if re.search(pattern, h, flags=re.I):
@@ -127,7 +130,9 @@ def test_points_and_exercises(nb):
         src = cell.source
         assert "### BEGIN HIDDEN TESTS" in src and "### END HIDDEN TESTS" in src, gid
         visible = src.split("### BEGIN HIDDEN TESTS")[0]
-        code = [ln for ln in visible.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        code = [
+            ln for ln in visible.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+        ]
         assert len(code) >= 2, f"{gid}: a visible check must precede the hidden tests"
         hidden = src.split("### BEGIN HIDDEN TESTS")[1]
         asserts = [n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Assert)]

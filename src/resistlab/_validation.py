@@ -91,9 +91,7 @@ def as_array(
             pos = int(np.flatnonzero(viol)[0])
             op = "<=" if high_inclusive else "<"
             where = "" if arr.ndim == 0 else f" at position {pos}"
-            raise ValueError(
-                f"{name} must be {op} {high:g}{unit_txt}; got {flat[pos]:g}{where}."
-            )
+            raise ValueError(f"{name} must be {op} {high:g}{unit_txt}; got {flat[pos]:g}{where}.")
     return arr
 
 
@@ -157,4 +155,6 @@ def make_rng(rng=None) -> np.random.Generator:
         return rng
     if rng is None or isinstance(rng, numbers.Integral | np.random.SeedSequence):
         return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an integer seed or a numpy Generator; got {_describe(rng)}.")
+    raise TypeError(
+        f"rng must be None, an integer seed or a numpy Generator; got {_describe(rng)}."
+    )

@@ -19,7 +19,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["datasheet", "list_datasets", "load", "data_dir", "registry", "to_csv_bytes"]
+__all__ = ["data_dir", "datasheet", "list_datasets", "load", "registry", "to_csv_bytes"]
 
 REGISTRY_FILE = "SHA256SUMS"
 

@@ -16,7 +16,10 @@ def _draw(fig, *, slope, offset):
 def test_explorer_renders_and_follows_its_controls():
     """Changing a control redraws: the figure title and the PNG bytes change."""
     ex = Explorer(
-        {"slope": float_slider("slope", 1.0, 0.0, 5.0, 0.5), "offset": log_slider("offset", 1, 0.1, 10)},
+        {
+            "slope": float_slider("slope", 1.0, 0.0, 5.0, 0.5),
+            "offset": log_slider("offset", 1, 0.1, 10),
+        },
         _draw,
         title="demo",
     )

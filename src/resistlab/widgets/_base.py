@@ -31,8 +31,15 @@ _LAYOUT = widgets.Layout(width="30em")
 def float_slider(description: str, value: float, low: float, high: float, step: float):
     """A labelled ``FloatSlider`` with the course's layout (updates on release)."""
     return widgets.FloatSlider(
-        value=value, min=low, max=high, step=step, description=description,
-        continuous_update=False, style=_STYLE, layout=_LAYOUT, readout_format=".3g",
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=False,
+        style=_STYLE,
+        layout=_LAYOUT,
+        readout_format=".3g",
     )
 
 
@@ -41,8 +48,15 @@ def log_slider(description: str, value: float, low: float, high: float, step: fl
     import math
 
     return widgets.FloatLogSlider(
-        value=value, base=10, min=math.log10(low), max=math.log10(high), step=step,
-        description=description, continuous_update=False, style=_STYLE, layout=_LAYOUT,
+        value=value,
+        base=10,
+        min=math.log10(low),
+        max=math.log10(high),
+        step=step,
+        description=description,
+        continuous_update=False,
+        style=_STYLE,
+        layout=_LAYOUT,
         readout_format=".3g",
     )
 
