@@ -32,9 +32,9 @@ def trajectory():
     return simulate_two_state(times, ILLUSTRATIVE_RATES, schedule)
 
 
-def test_plots_make_their_own_axes_without_pyplot_state(trajectory):
-    """Without ax= each plot returns new Axes on a plain Figure; no pyplot figure appears."""
-    before = plt.get_fignums()
+def test_plots_make_their_own_figure_without_ax(trajectory):
+    """Without ax= each plot draws on a new figure of its own, never on the current one."""
+    current = plt.figure()
     for ax in (
         plot_kill_curve([0, 24, 48], [1, 0.2, 0.05]),
         plot_two_state(trajectory),
@@ -42,7 +42,9 @@ def test_plots_make_their_own_axes_without_pyplot_state(trajectory):
         plot_promoter_methylation([0.1, 0.5]),
     ):
         assert isinstance(ax, Axes) and isinstance(ax.figure, Figure)
-    assert plt.get_fignums() == before
+        assert ax.figure is not current
+    assert current.axes == []
+    plt.close("all")
 
 
 def test_kill_curve_draws_data_fit_and_persister_phase():

@@ -133,15 +133,19 @@ def test_apoptosis_curves_shift_right_with_p53_loss():
         plot_apoptosis_response(damage_range=(10.0, 1.0))
 
 
-def test_plots_leave_no_pyplot_figures():
-    """Pure functions: no pyplot figure is created when no axes are given."""
+def test_plots_without_ax_draw_on_a_new_figure():
+    """Without ax= each plot draws on a new figure of its own, never on the current one."""
     import matplotlib.pyplot as plt
 
-    before = plt.get_fignums()
-    plot_occupancy(ki_nM=1.0, atp_uM=1.0, km_atp_uM=1.0)
-    plot_mtx_uptake(vmax=1.0, km_uM=1.0, km_mutant_uM=2.0)
-    plot_apoptosis_response()
-    plot_ic50_heatmap(
-        pd.DataFrame({"mutant": ["a"], "drug": ["d"], "ic50_nM": [1.0], "qualifier": ["="]})
-    )
-    assert plt.get_fignums() == before
+    current = plt.figure()
+    axes = [
+        plot_occupancy(ki_nM=1.0, atp_uM=1.0, km_atp_uM=1.0),
+        plot_mtx_uptake(vmax=1.0, km_uM=1.0, km_mutant_uM=2.0),
+        plot_apoptosis_response(),
+        plot_ic50_heatmap(
+            pd.DataFrame({"mutant": ["a"], "drug": ["d"], "ic50_nM": [1.0], "qualifier": ["="]})
+        ),
+    ]
+    assert len({id(ax.figure) for ax in axes}) == len(axes)
+    assert all(ax.figure is not current for ax in axes) and current.axes == []
+    plt.close("all")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._validation import as_array, as_scalar, check_same_shape
+from ._axes import axes_or_new
 
 __all__ = [
     "plot_bypass_heatmap",
@@ -25,14 +26,6 @@ __all__ = [
 _EGFR_COLOUR = "#1f77b4"
 _MET_COLOUR = "#d62728"
 _BASAL_COLOUR = "#7f7f7f"
-
-
-def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_ic50_vs_copy_number(copy_number, ic50_nM, *, fit=None, ax=None):
@@ -66,7 +59,7 @@ def plot_ic50_vs_copy_number(copy_number, ic50_nM, *, fit=None, ax=None):
     )
     y = as_array(ic50_nM, "ic50_nM", unit="nM", low=0, low_inclusive=False, ndim=1)
     check_same_shape(copy_number=x, ic50_nM=y)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.scatter(x, y, s=22, color="k", alpha=0.75, label="clones", zorder=3)
     if fit is not None:
         exponent = as_scalar(fit[0], "fit exponent")
@@ -125,7 +118,7 @@ def plot_copy_number_distribution(simulation, *, max_copies=None, ax=None):
     shown = np.zeros((fractions.shape[0], top + 1))
     width = min(top + 1, fractions.shape[1])
     shown[:, :width] = fractions[:, :width]
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     image = ax.imshow(
         shown.T,
         origin="lower",
@@ -175,7 +168,7 @@ def plot_mean_copy_number(simulations: Mapping, *, ax=None):
             "simulations must be a non-empty mapping of label -> simulate_double_minutes() "
             f"result; got {type(simulations).__name__}."
         )
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for label, sim in simulations.items():
         ax.plot(sim.generation, sim.mean_copy_number, lw=2, label=str(label))
     ax.set_xlabel("generation")
@@ -215,7 +208,7 @@ def plot_met_fish_calls(gene_copy_number, met_cep7_ratio, *, ax=None):
     gcn = as_array(gene_copy_number, "gene_copy_number", low=0, ndim=1)
     ratio = as_array(met_cep7_ratio, "met_cep7_ratio", low=0, ndim=1)
     amplified = np.asarray(call_met_amplification(gcn, ratio), dtype=bool)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     x_top = max(gcn.max() * 1.05, MET_GCN_CUTOFF * 1.5)
     y_top = max(ratio.max() * 1.05, MET_CEP7_RATIO_CUTOFF * 1.5)
     ax.axvspan(MET_GCN_CUTOFF, x_top, color=_MET_COLOUR, alpha=0.08, lw=0)
@@ -304,7 +297,7 @@ def plot_bypass_output(
     combo = as_array(output_combination, "output_combination", low=0, low_inclusive=False, ndim=1)
     check_same_shape(egfr_doses_nM=d, output_egfr_alone=alone, output_combination=combo)
     t = as_scalar(threshold, "threshold", low=0, low_inclusive=False)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(np.log10(d), np.log10(alone), color=_EGFR_COLOUR, lw=2, label="EGFR inhibitor alone")
     label = "with MET inhibitor"
     if met_inhibitor_nM is not None:
@@ -372,7 +365,7 @@ def plot_bypass_heatmap(egfr_doses_nM, met_doses_nM, output, threshold, *, chose
     t = as_scalar(threshold, "threshold", low=0, low_inclusive=False)
     from matplotlib.colors import LogNorm
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     image = ax.imshow(
         out,
         origin="lower",

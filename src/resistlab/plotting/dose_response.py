@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .._validation import as_array, check_choice, check_same_shape
+from ._axes import axes_or_new
 
 __all__ = ["plot_dose_response", "plot_gr_curve"]
 
@@ -27,14 +28,6 @@ def _log_dose_axis(ax, dose_unit):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:g}"))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel(f"dose ({dose_unit}, log scale)")
-
-
-def _axes(ax):
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(6.4, 4.0), layout="constrained").add_subplot()
 
 
 def _points(dose, values, name):
@@ -104,7 +97,7 @@ def plot_dose_response(
         check_choice(mark_ic50, "mark_ic50", ("relative", "absolute"))
         if fit is None:
             raise ValueError("mark_ic50 needs a fit to take the IC50 from; pass fit=...")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     points = ax.scatter(d, y, s=22, color=color, label=label, zorder=3, alpha=0.85)
     colour = points.get_facecolor()[0] if color is None else color
     if fit is not None:
@@ -181,7 +174,7 @@ def plot_gr_curve(
     True
     """
     d, y = _points(dose, gr, "gr")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for level, text in ((0.5, "GR = 0.5"), (0.0, "cytostasis")):
         ax.axhline(level, color="0.6", ls=":", lw=1.0)
         ax.annotate(

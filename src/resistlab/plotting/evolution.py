@@ -15,6 +15,7 @@ from statistics import NormalDist
 import numpy as np
 
 from .._validation import as_array, as_scalar
+from ._axes import axes_or_new
 
 __all__ = [
     "plot_fluctuation_comparison",
@@ -23,14 +24,6 @@ __all__ = [
     "plot_ld_fit",
     "plot_profile_likelihood",
 ]
-
-
-def _axes(ax, figsize=(6.4, 4.0)):
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
 
 
 def _counts(counts, name: str = "counts") -> np.ndarray:
@@ -136,7 +129,7 @@ def plot_fluctuation_histogram(
     top = float(values.max()) if max_count is None else as_scalar(max_count, "max_count", low=0)
     n_bins = max(_n_bins(max(top, float(values.max()))), 2)
     heights = np.bincount(_bin_index(values), minlength=n_bins)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.bar(np.arange(n_bins), heights, width=0.8, color=color or "tab:blue", alpha=0.85)
     _set_bin_axis(ax, n_bins)
     ax.set_ylabel("number of cultures")
@@ -207,7 +200,7 @@ def plot_fluctuation_comparison(
     b = _counts(second, "second")
     n_bins = max(_n_bins(max(float(a.max()), float(b.max()))), 2)
     k = np.arange(n_bins, dtype=float)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     # One filled step patch per sample (bar, gap, bar, ...) instead of one Rectangle per bar:
     # a third fewer artists to draw, which keeps the explorer's redraw short.
     for values, left, name, colour in (
@@ -298,7 +291,7 @@ def plot_ld_fit(
     expected_ld = n * _binned_probability(tail, n_bins)
     observed = np.bincount(_bin_index(values), minlength=n_bins)
     x = np.arange(n_bins)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.bar(x, observed, width=0.8, color="0.75", label=f"observed ({n} cultures)")
     ax.plot(
         x, expected_ld, "o-", color="tab:red", ms=5, lw=1.2, label=f"Luria–Delbrück, m = {m:.3g}"
@@ -379,7 +372,7 @@ def plot_profile_likelihood(
         - estimate.loglik
     )
     drop = 0.5 * NormalDist().inv_cdf(0.5 + 0.5 * estimate.confidence) ** 2
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(m_grid, rel, color="tab:red", lw=1.8, label="log-likelihood − maximum")
     ax.axhline(-drop, color="0.5", ls=":", lw=1.0)
     ax.annotate(
@@ -458,7 +451,7 @@ def plot_goldie_coldman(
         else as_array(n_cells, "n_cells", unit="cells", low=1, ndim=1)
     )
     per_gram = as_scalar(cells_per_gram, "cells_per_gram", low=0, low_inclusive=False)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for rate in rates:
         ax.plot(sizes, goldie_coldman(rate, sizes), lw=1.8, label=f"α = {rate:.3g}")
     if mark_cells is not None:

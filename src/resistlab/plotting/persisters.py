@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_array, as_scalar, check_choice, check_same_shape
+from ._axes import axes_or_new
 
 __all__ = [
     "plot_kill_curve",
@@ -25,14 +26,6 @@ _TOTAL = "#333333"
 _DRUG = "#f2c14e"
 _TIME_SCALE = {"h": 1.0, "d": 24.0}
 _TIME_LABEL = {"h": "time (h)", "d": "time (days)"}
-
-
-def _new_axes(ax):
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(6.4, 4.0), layout="constrained").add_subplot()
 
 
 def _shade_drug(ax, time, drug_level, label: str | None = "drug on") -> None:
@@ -115,7 +108,7 @@ def plot_kill_curve(
     t = as_array(time_h, "time_h", unit="h", low=0, ndim=1)
     y = as_array(surviving_fraction, "surviving_fraction", ndim=1, low=0, low_inclusive=False)
     check_same_shape(time_h=t, surviving_fraction=y)
-    ax = _new_axes(ax)
+    ax = axes_or_new(ax)
     points = ax.scatter(t, y, s=18, alpha=0.8, color=color, label=label, zorder=3)
     if fit is not None:
         try:
@@ -181,7 +174,7 @@ def plot_two_state(
     check_choice(time_unit, "time_unit", tuple(_TIME_SCALE))
     t, s, tol, drug = _trajectory_arrays(trajectory)
     x = t / _TIME_SCALE[time_unit]
-    ax = _new_axes(ax)
+    ax = axes_or_new(ax)
     _shade_drug(ax, x, drug)
     # log axes cannot show 0: draw extinct points at the bottom of the plot instead
     floor = 1e-12
@@ -243,7 +236,7 @@ def plot_tolerant_fraction(
     total = s + tol
     fraction = np.divide(tol, total, out=np.zeros_like(total), where=total > 0)
     x = t / _TIME_SCALE[time_unit]
-    ax = _new_axes(ax)
+    ax = axes_or_new(ax)
     _shade_drug(ax, x, drug, label=None)
     ax.plot(x, np.maximum(fraction, 1e-12), color=_TOLERANT, lw=1.8, label="T/(S+T)")
     if equilibrium is not None:
@@ -288,7 +281,7 @@ def plot_promoter_methylation(mean_beta, threshold: float = 0.3, *, truth=None, 
     """
     beta = as_array(mean_beta, "mean_beta", low=0, high=1, ndim=1)
     theta = as_scalar(threshold, "threshold", low=0, high=1)
-    ax = _new_axes(ax)
+    ax = axes_or_new(ax)
     order = np.argsort(beta, kind="stable")
     rank = np.arange(beta.size)
     if truth is None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .._validation import as_array, as_scalar, check_choice
+from ._axes import axes_or_new
 
 __all__ = [
     "plot_apoptosis_response",
@@ -21,14 +22,6 @@ __all__ = [
 
 _SHORT = {"sensitive": "S", "intermediate": "I", "resistant": "R", "indeterminate": "?"}
 _MARKERS = {"sensitive": "o", "intermediate": "^", "resistant": "x", "indeterminate": "d"}
-
-
-def _axes(ax):
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(6.4, 4.0), layout="constrained").add_subplot()
 
 
 def _fmt_nM(value: float, censored: bool) -> str:
@@ -109,7 +102,7 @@ def plot_ic50_heatmap(
             sensitive_ratio=SENSITIVE_RATIO if sensitive_ratio is None else sensitive_ratio,
             resistant_ratio=RESISTANT_RATIO if resistant_ratio is None else resistant_ratio,
         )
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     n_rows, n_cols = len(m.mutants), len(m.drugs)
     if judged:
         values = np.log10(m.ratio)
@@ -240,7 +233,7 @@ def plot_occupancy(
     conc = np.logspace(np.log10(lo), np.log10(hi), 200)
     ref = fraction_inhibited(conc, ki_nM, atp_uM, km_atp_uM)
     mut = fraction_inhibited(conc, ki_mut, atp_uM, km_mut)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(conc, ref, color="tab:blue", label=labels[0])
     ax.plot(conc, mut, color="tab:red", label=labels[1])
     if dose_nM is not None:
@@ -314,7 +307,7 @@ def plot_mtx_uptake(
         )
     vmax_mutant = vmax if vmax_mutant is None else vmax_mutant
     s = np.linspace(lo, hi, 200)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for v, km, colour, name in (
         (vmax, km_uM, "tab:blue", "normal hRFC"),
         (vmax_mutant, km_mutant_uM, "tab:red", "mutant hRFC"),
@@ -368,7 +361,7 @@ def plot_apoptosis_response(
     if not lo < hi:
         raise ValueError(f"damage_range must be (low, high) with low < high; got {lo}, {hi}.")
     damage = np.logspace(np.log10(lo), np.log10(hi), 200)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     colours = ["tab:blue", "tab:orange", "tab:red", "tab:purple", "tab:green"]
     kwargs = {"threshold": threshold, "p53_independent_threshold": p53_independent_threshold}
     for k, a in enumerate(activities):
