@@ -31,6 +31,7 @@ def test_explorer_renders_and_follows_its_controls():
     assert ex.figure.axes[0].get_title() == "slope=2.5"
     assert bytes(ex.image.value) != first
     assert ex.values() == {"slope": 2.5, "offset": ex.controls["offset"].value}
+    assert set(ex.timing) == {"draw", "render"} and min(ex.timing.values()) > 0
 
 
 def test_log_slider_spans_the_given_values():

@@ -16,6 +16,7 @@ compression.
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -84,6 +85,9 @@ class Explorer(widgets.VBox):
     figure : matplotlib.figure.Figure
     image : ipywidgets.Image
         The rendered PNG, refreshed on every change.
+    timing : dict
+        Seconds spent by the last refresh in ``draw`` (computing and building the
+        artists) and ``render`` (rasterising and encoding the PNG).
     """
 
     def __init__(
@@ -126,6 +130,7 @@ class Explorer(widgets.VBox):
 
     def refresh(self) -> None:
         """Redraw the figure from the current control values."""
+        start = time.perf_counter()
         values = self.values()
         figure = self.figure
         figure.clear()
@@ -138,9 +143,11 @@ class Explorer(widgets.VBox):
                 ax.xaxis.set_minor_locator(NullLocator())
             if ax.get_yscale() == "log":
                 ax.yaxis.set_minor_locator(NullLocator())
+        drawn = time.perf_counter()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
         self.image.value = buffer.getvalue()
+        self.timing = {"draw": drawn - start, "render": time.perf_counter() - drawn}
 
     def _on_change(self, _change) -> None:
         self.refresh()
