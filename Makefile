@@ -78,6 +78,7 @@ bench: setup-test
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_explorers.py
 	$(BIN)/python benchmarks/bench_notebooks.py
+	$(BIN)/python benchmarks/bench_grading.py
 
 clean:
 	rm -rf release submitted autograded feedback solution gradebook.db build dist .pytest_cache .ruff_cache

@@ -68,9 +68,21 @@ def build_class(course: Path, names: list[str], students: int) -> list[tuple[str
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     for name in names:
         shutil.copytree(ROOT / "notebooks" / name, course / "notebooks" / name)
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force",
-                        f"--CourseDirectory.root={course}"], cwd=course, env=_env(),
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "nbgrader",
+                "generate_assignment",
+                name,
+                "--force",
+                f"--CourseDirectory.root={course}",
+            ],
+            cwd=course,
+            env=_env(),
+            check=True,
+            capture_output=True,
+        )
     made = []
     for k in range(students):
         name = names[k % len(names)]
@@ -94,8 +106,13 @@ def run_bare(submissions, timeout: int) -> float:
         start = time.perf_counter()
         for _, _, path in submissions:
             nb = nbformat.read(path, as_version=4)
-            NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                           resources={"metadata": {"path": cwd}}).execute()  # fmt: skip
+            NotebookClient(
+                nb,
+                timeout=timeout,
+                kernel_name="python3",
+                allow_errors=True,
+                resources={"metadata": {"path": cwd}},
+            ).execute()
         return time.perf_counter() - start
 
 
@@ -145,38 +162,66 @@ def main() -> None:
     os.environ.update(env_timeout)
     py = sys.executable
     cpus = os.cpu_count()
-    print(f"{len(submissions)} submissions over {len(names)} assignment(s) "
-          f"({', '.join(names)}); {cpus} CPU(s); cell timeout {args.timeout} s\n")  # fmt: skip
+    print(
+        f"{len(submissions)} submissions over {len(names)} assignment(s) "
+        f"({', '.join(names)}); {cpus} CPU(s); cell timeout {args.timeout} s\n"
+    )
 
     timings = {}
     timings["bare execution (nbclient, serial)"] = run_bare(submissions, args.timeout)
     timings["nbgrader autograde"] = run_command(
-        courses["nbgrader"], names,
-        lambda n: [py, "-m", "nbgrader", "autograde", n,
-                   f"--CourseDirectory.root={courses['nbgrader']}"],
-    )  # fmt: skip
+        courses["nbgrader"],
+        names,
+        lambda n: [
+            py,
+            "-m",
+            "nbgrader",
+            "autograde",
+            n,
+            f"--CourseDirectory.root={courses['nbgrader']}",
+        ],
+    )
     for jobs in (1, 2):
         course = courses[f"jobs{jobs}"]
         timings[f"resistlab grade --jobs {jobs}"] = run_command(
-            course, names,
-            lambda n, c=course, j=jobs: [py, "-m", "resistlab", "--course", str(c), "grade", n,
-                                         "--jobs", str(j)],
-        )  # fmt: skip
+            course,
+            names,
+            lambda n, c=course, j=jobs: [
+                py,
+                "-m",
+                "resistlab",
+                "--course",
+                str(c),
+                "grade",
+                n,
+                "--jobs",
+                str(j),
+            ],
+        )
 
     n = len(submissions)
     bare = timings["bare execution (nbclient, serial)"]
     nbg = timings["nbgrader autograde"]
     rows = []
     for label, seconds in timings.items():
-        rows.append((label, f"{seconds:.1f}", f"{n / seconds:.3f}", f"{nbg / seconds:.2f}x",
-                     f"{100 * (seconds - bare) / bare:+.0f}%"))  # fmt: skip
+        rows.append(
+            (
+                label,
+                f"{seconds:.1f}",
+                f"{n / seconds:.3f}",
+                f"{nbg / seconds:.2f}x",
+                f"{100 * (seconds - bare) / bare:+.0f}%",
+            )
+        )
     print_table(("method", "seconds", "submissions/s", "vs nbgrader", "vs bare"), rows)
     reference = scores(courses["nbgrader"], names)
     for jobs in (1, 2):
         got = scores(courses[f"jobs{jobs}"], names)
         same = got == reference
-        print(f"\nscores of resistlab --jobs {jobs} identical to nbgrader's: "
-              f"{'yes' if same else 'NO'} ({len(got)} submissions)")  # fmt: skip
+        print(
+            f"\nscores of resistlab --jobs {jobs} identical to nbgrader's: "
+            f"{'yes' if same else 'NO'} ({len(got)} submissions)"
+        )
         if not same:
             for key in sorted(set(got) | set(reference)):
                 if got.get(key) != reference.get(key):

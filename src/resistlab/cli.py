@@ -1,9 +1,13 @@
 """The ``resistlab`` command for instructors.
 
-``resistlab list``                  assignments, points and status
-``resistlab release [NN-slug ...]`` student copies of all or some assignments
-``resistlab validate [NN-slug ...]`` every source copy passes all its tests, every release copy none
-``resistlab strip [--check] [NB ...]`` clear outputs from source notebooks (deterministic)
+``resistlab list``                      assignments, points and status
+``resistlab release [NN-slug ...]``     student copies of all or some assignments
+``resistlab validate [NN-slug ...]``    source copies pass all their tests, release copies none
+``resistlab strip [--check] [NB ...]``  clear outputs from source notebooks (deterministic)
+``resistlab grade NN-slug [--jobs N] [--student ID ...] [--force]``
+                                        autograde submissions in parallel, sandboxed, resumably
+``resistlab feedback NN-slug [--student ID ...]``
+                                        per-student HTML feedback without hidden tests
 
 Run it inside the course repository (or pass ``--course PATH``).
 """
@@ -11,6 +15,8 @@ Run it inside the course repository (or pass ``--course PATH``).
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import sys
 from pathlib import Path
 
@@ -45,7 +51,11 @@ def _cmd_validate(course: Course, args) -> int:
     failed = [r for r in results if not r.ok]
     print(
         f"\n{len(results) - len(failed)} of {len(results)} checks passed"
-        + (": " + ", ".join(f"{r.assignment} ({r.copy})" for r in failed) + " failed." if failed else ".")
+        + (
+            ": " + ", ".join(f"{r.assignment} ({r.copy})" for r in failed) + " failed."
+            if failed
+            else "."
+        )
     )
     return 1 if failed else 0
 
@@ -61,6 +71,47 @@ def _cmd_strip(course: Course | None, args) -> int:
     return 0
 
 
+def _cmd_grade(course: Course, args) -> int:
+    from .grading.pool import start_pool
+
+    executor = start_pool(args.jobs or os.cpu_count() or 1)  # workers load while we do
+    from .grading import GradeOptions, grade_assignment
+
+    options = GradeOptions(
+        jobs=args.jobs,
+        students=args.student or None,
+        force=args.force,
+        timeout=args.timeout,
+        sandbox=args.sandbox,
+        memory_mb=args.memory or None,
+        mark_review=not args.no_mark_review,
+        csv_path=Path(args.csv) if args.csv else None,
+        zip_collect=args.zip_collect,
+        keep_scratch=args.keep_scratch,
+    )
+    try:
+        run = grade_assignment(course, args.assignment, options, executor=executor)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    gc.freeze()  # everything is written: skip the collector's last sweep of a large heap
+    return 1 if run.errors else 0
+
+
+def _cmd_feedback(course: Course, args) -> int:
+    from .grading import generate_feedback
+
+    pages = generate_feedback(course, args.assignment, args.student or None)
+    print(f"\n{len(pages)} feedback page(s) written.")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resistlab",
@@ -68,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"resistlab {__version__}")
     parser.add_argument(
-        "--course", metavar="PATH", help="the course folder (default: found from the current folder)"
+        "--course",
+        metavar="PATH",
+        help="the course folder (default: found from the current folder)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -90,6 +143,75 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK")
     p.add_argument("--check", action="store_true", help="only report; exit 1 if any would change")
     p.set_defaults(func=_cmd_strip, needs_course=False)
+
+    p = sub.add_parser(
+        "grade",
+        help="autograde submitted/*/ASSIGNMENT in parallel, sandboxed and resumable",
+        description="Autograde every submission of ASSIGNMENT (nbgrader's submitted/ layout) in "
+        "parallel worker processes, each kernel in a sandbox; record grades in the gradebook, "
+        "print a summary and write it as CSV. Unchanged, already graded submissions are skipped "
+        "unless --force. See docs/grading.md.",
+    )
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        metavar="N",
+        help="parallel workers (default: the number of CPUs)",
+    )
+    p.add_argument(
+        "--student", action="append", metavar="ID", help="grade only this student (repeatable)"
+    )
+    p.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    p.add_argument(
+        "--timeout",
+        type=_positive_int,
+        metavar="SECONDS",
+        help="per-cell time limit (default: the course's Execute.timeout)",
+    )
+    p.add_argument(
+        "--sandbox",
+        choices=["auto", "require", "off"],
+        default="auto",
+        help="auto: apply what the machine supports and warn about the rest (default); "
+        "require: refuse to grade without every layer; off: no sandbox",
+    )
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=4096,
+        metavar="MB",
+        help="address-space limit per kernel (default 4096; 0 for none)",
+    )
+    p.add_argument(
+        "--csv",
+        metavar="PATH",
+        help="where to write the summary (default grading/ASSIGNMENT/summary.csv)",
+    )
+    p.add_argument(
+        "--zip-collect",
+        action="store_true",
+        help="first run `nbgrader zip_collect ASSIGNMENT` on the LMS downloads (with --force, "
+        "collect again over earlier files)",
+    )
+    p.add_argument(
+        "--no-mark-review",
+        action="store_true",
+        help="do not mark flagged submissions 'needs manual grade' in the gradebook",
+    )
+    p.add_argument("--keep-scratch", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser(
+        "feedback",
+        help="per-student HTML feedback: score, pass/fail and hints, no hidden tests",
+    )
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument(
+        "--student", action="append", metavar="ID", help="only this student (repeatable)"
+    )
+    p.set_defaults(func=_cmd_feedback)
     return parser
 
 

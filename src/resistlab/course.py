@@ -59,7 +59,9 @@ def nbgrader_env(extra: dict | None = None) -> dict:
     """
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
-    env["PATH"] = os.pathsep.join([bindir, *[p for p in env.get("PATH", "").split(os.pathsep) if p]])
+    env["PATH"] = os.pathsep.join(
+        [bindir, *[p for p in env.get("PATH", "").split(os.pathsep) if p]]
+    )
     env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     if extra:
@@ -80,9 +82,13 @@ def run_nbgrader(args: list[str], *, root: Path, check: bool = True, timeout: fl
         cmd, cwd=root, env=nbgrader_env(), capture_output=True, text=True, timeout=timeout
     )
     if check and proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if "ERROR" in ln or "Error" in ln]
+        lines = [
+            ln for ln in (proc.stderr + proc.stdout).splitlines() if "ERROR" in ln or "Error" in ln
+        ]
         detail = "\n".join(lines[-15:]) or (proc.stderr + proc.stdout)[-2000:]
-        raise CourseError(f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n{detail}")
+        raise CourseError(
+            f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n{detail}"
+        )
     return proc
 
 
@@ -177,7 +183,9 @@ class Course:
                 )
             notebook = folder / f"{folder.name}.ipynb"
             if not notebook.is_file():
-                raise CourseError(f"{folder} must hold exactly one notebook named {notebook.name}.")
+                raise CourseError(
+                    f"{folder} must hold exactly one notebook named {notebook.name}."
+                )
             found.append(Assignment.from_path(notebook))
         return found
 
@@ -193,7 +201,8 @@ class Course:
         chosen = []
         for name in names:
             match = by_name.get(name) or next(
-                (a for a in everything if name.isdigit() and a.name[:2] == f"{int(name):02d}"), None
+                (a for a in everything if name.isdigit() and a.name[:2] == f"{int(name):02d}"),
+                None,
             )
             if match is None:
                 known = ", ".join(by_name) or "(none)"

@@ -1,0 +1,121 @@
+"""Flags: what grading noticed about a submission, for a person to review.
+
+A flag never changes a score. ``review`` flags (integrity: edited or deleted graded cells,
+overridden hooks, monkeypatched comparisons, reading files outside the submission, a dying
+kernel, an unreadable notebook, ...) mark the submission for review in the summary, the CSV
+and, by default, the gradebook (``needs_manual_grade``). ``info`` flags record what happened
+without suggesting anything is wrong (a cell timed out, output was truncated, warnings on
+stderr were ignored, an extra file was submitted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FLAG_CODES", "Flag", "format_flags", "needs_review"]
+
+#: Every flag code, its severity and what it means (the table in docs/grading.md).
+FLAG_CODES: dict[str, tuple[str, str]] = {
+    # integrity: notebook structure
+    "edited_cell": ("review", "a read-only or test cell was edited (graded from the original)"),
+    "deleted_cell": ("review", "a read-only, answer or test cell was deleted"),
+    "duplicated_cell": ("review", "a cell with nbgrader metadata appears more than once"),
+    "retyped_cell": ("review", "a cell's type was changed (graded as the original type)"),
+    "invalid_metadata": ("review", "the nbgrader metadata cannot be read"),
+    # integrity: code
+    "hook_override": ("review", "IPython display, traceback or input hooks were overridden"),
+    "monkeypatch": ("review", "a comparison or library function was replaced or shadowed"),
+    "always_equal": ("review", "a class defines __eq__/__ne__ (an object equal to anything)"),
+    "process_exit": ("review", "the code exits or kills the kernel (sys.exit, os._exit, ...)"),
+    "dynamic_code": ("review", "code built at run time (exec, eval, __import__, ...)"),
+    "file_access": ("review", "a file or folder outside the submission was opened or listed"),
+    "network": ("review", "the code tried to open a network connection"),
+    "probe_failed": ("review", "the post-run integrity probe did not answer"),
+    # robustness
+    "kernel_died": ("review", "the kernel died; the cells it was running scored as errors"),
+    "corrupted_notebook": ("review", "the notebook file is not a readable notebook (scored 0)"),
+    "missing_notebook": ("review", "an expected notebook was not submitted (scored 0)"),
+    "grading_error": ("review", "grading failed for a reason outside the submission"),
+    "timeout": ("info", "a cell hit the time limit and was interrupted"),
+    "unresponsive_kernel": ("info", "the kernel ignored an interrupt and was restarted"),
+    "memory_error": ("info", "a cell ran out of memory"),
+    "output_truncated": ("info", "a cell's output was truncated"),
+    "stderr_filtered": ("info", "warnings on stderr were ignored by IgnorePattern"),
+    "subprocess": ("info", "the code started another program"),
+    "magic": ("info", "the code uses an IPython magic"),
+    "extra_file": ("info", "the submission holds a file the assignment does not have"),
+    "sandbox_degraded": ("info", "a sandbox layer could not be applied on this machine"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Flag:
+    """One observation about a submission.
+
+    Parameters
+    ----------
+    code : str
+        A key of :data:`FLAG_CODES`.
+    detail : str
+        Where or what (a cell id, a path, a function name).
+
+    Examples
+    --------
+    >>> Flag("edited_cell", "test_hill_values").severity
+    'review'
+    >>> str(Flag("timeout", "test_loop"))
+    'timeout(test_loop)'
+    """
+
+    code: str
+    detail: str = ""
+
+    def __post_init__(self):
+        if self.code not in FLAG_CODES:
+            raise ValueError(f"unknown flag code {self.code!r}; known: {', '.join(FLAG_CODES)}")
+
+    @property
+    def severity(self) -> str:
+        """``review`` or ``info``."""
+        return FLAG_CODES[self.code][0]
+
+    @property
+    def meaning(self) -> str:
+        return FLAG_CODES[self.code][1]
+
+    def __str__(self) -> str:
+        return f"{self.code}({self.detail})" if self.detail else self.code
+
+    def to_list(self) -> list[str]:
+        return [self.code, self.detail]
+
+
+def needs_review(flags) -> bool:
+    """True when any flag has the ``review`` severity.
+
+    Examples
+    --------
+    >>> needs_review([Flag("timeout")]), needs_review([Flag("timeout"), Flag("network", "x")])
+    (False, True)
+    """
+    return any(flag.severity == "review" for flag in flags)
+
+
+def format_flags(flags, *, limit: int = 6) -> str:
+    """Summarise flags as ``code(detail, detail) code ...``, review flags first.
+
+    Examples
+    --------
+    >>> format_flags([Flag("timeout", "a"), Flag("edited_cell", "t1"), Flag("edited_cell", "t2")])
+    'edited_cell(t1, t2) timeout(a)'
+    """
+    grouped: dict[str, list[str]] = {}
+    for flag in sorted(set(flags), key=lambda f: (f.severity != "review", f.code, f.detail)):
+        grouped.setdefault(flag.code, [])
+        if flag.detail:
+            grouped[flag.code].append(flag.detail)
+    parts = []
+    for code, details in grouped.items():
+        shown = details[:limit] + (["..."] if len(details) > limit else [])
+        parts.append(f"{code}({', '.join(shown)})" if shown else code)
+    return " ".join(parts)

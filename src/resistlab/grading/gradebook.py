@@ -1,0 +1,171 @@
+"""Write results into nbgrader's gradebook and the autograded folder (parent process only).
+
+The scoring is nbgrader's: :func:`nbgrader.utils.determine_grade` on every graded cell of the
+executed notebook, the ``needs_manual_grade`` rule and "No response." comment of
+``SaveAutoGrades``, the late penalty of ``AssignLatePenalties`` (with the course's plugin),
+and a zero for every grade of a notebook that is missing, as ``nbgrader autograde`` does. One
+process writes, one transaction per submission: a crash leaves the gradebook with whole
+submissions only.
+
+Flags never change a score. With ``mark_review=True`` a submission with a *review* flag has
+its graded cells marked ``needs_manual_grade`` (formgrader then lists it for a person).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader import utils
+from nbgrader.preprocessors import AssignLatePenalties
+from sqlalchemy.exc import OperationalError, SAWarning
+
+from .flags import needs_review
+
+__all__ = ["GradeRow", "record_submission", "write_autograded"]
+
+
+@dataclass
+class GradeRow:
+    """One line of the summary: a student's result on the assignment."""
+
+    student: str
+    score: float | None
+    max_score: float
+    late_penalty: float = 0.0
+    failed: list[str] = field(default_factory=list)
+    flags: list = field(default_factory=list)
+    seconds: float = 0.0
+    status: str = "graded"  # graded, skipped (unchanged) or error
+
+    @property
+    def review(self) -> bool:
+        return needs_review(self.flags)
+
+
+def _write_atomic(path: Path, text: str, mode: int) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def write_autograded(dest: Path, result, *, submitted: Path, source: Path, ignore, mode=0o444):
+    """Write the executed notebooks and copy the other files, as ``nbgrader autograde`` does.
+
+    The submission's own files are copied first, then the instructor's non-notebook files
+    over them. A notebook scored zero (missing, unreadable) has no autograded copy; a stale
+    copy from an earlier grading of that student is removed.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel in result.files:
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target.unlink()
+        shutil.copy(submitted / rel, target)
+    if source.is_dir():
+        for path in utils.find_all_files(str(source), [*ignore, "*.ipynb"]):
+            target = dest / os.path.relpath(path, source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                target.unlink()
+            shutil.copy(path, target)
+    for name, nb in result.notebooks.items():
+        _write_atomic(dest / f"{name}.ipynb", nbformat.writes(nb), mode)
+    for name in result.zeroed:
+        stale = dest / f"{name}.ipynb"
+        if stale.exists():
+            stale.unlink()
+
+
+def _score_notebook(gb, nb, nb_name, assignment, student):
+    """Exactly SaveAutoGrades._add_score / _add_comment for every cell."""
+    for cell in nb.cells:
+        if utils.is_grade(cell):
+            grade = gb.find_grade(cell.metadata.nbgrader["grade_id"], nb_name, assignment, student)
+            grade.auto_score, _ = utils.determine_grade(cell)
+            grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+        if utils.is_solution(cell) or utils.is_task(cell):
+            comment = gb.find_comment(
+                cell.metadata.nbgrader["grade_id"], nb_name, assignment, student
+            )
+            unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
+            comment.auto_comment = (
+                "No response." if unchanged and not utils.is_task(cell) else None
+            )
+
+
+def _late_penalty(gb, config, nb_name, assignment, student, submission):
+    """Exactly AssignLatePenalties.preprocess, with the course's late-penalty plugin."""
+    assign = AssignLatePenalties(config=config)
+    assign.init_plugin()
+    notebook = gb.find_submission_notebook(nb_name, assignment, student)
+    notebook.late_submission_penalty = None
+    if submission.total_seconds_late > 0:
+        penalty = assign.plugin_inst.late_submission_penalty(
+            student, notebook.score, submission.total_seconds_late
+        )
+        if penalty is not None:
+            notebook.late_submission_penalty = assign._check_late_penalty(notebook, penalty)
+
+
+def record_submission(
+    gb, result, *, assignment, snapshot, config, timestamp, mark_review=True, retries=5
+) -> GradeRow:
+    """Score ``result`` into the open gradebook ``gb`` (one transaction) and return its row."""
+    for attempt in range(retries):
+        try:
+            with warnings.catch_warnings():  # nbgrader's api.py trips SQLAlchemy 2 ORM warnings
+                warnings.simplefilter("ignore", SAWarning)
+                return _record(gb, result, assignment, snapshot, config, timestamp, mark_review)
+        except OperationalError:  # e.g. "database is locked" while formgrader writes
+            gb.db.rollback()
+            if attempt == retries - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _record(gb, result, assignment, snapshot, config, timestamp, mark_review) -> GradeRow:
+    student = result.student
+    gb.update_or_create_student(student)
+    if timestamp:
+        submission = gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+    else:
+        submission = gb.update_or_create_submission(assignment, student)
+    for nb_name in result.zeroed:
+        for grade in gb.find_submission_notebook(nb_name, assignment, student).grades:
+            grade.auto_score = 0
+            grade.needs_manual_grade = False
+    for nb_name, nb in result.notebooks.items():
+        _score_notebook(gb, nb, nb_name, assignment, student)
+    gb.db.flush()
+    for nb_name in snapshot.notebooks:
+        _late_penalty(gb, config, nb_name, assignment, student, submission)
+    if mark_review and needs_review(result.flags):
+        for nb_name in snapshot.notebooks:
+            for grade in gb.find_submission_notebook(nb_name, assignment, student).grades:
+                grade.needs_manual_grade = True
+    gb.db.commit()
+    submission = gb.find_submission(assignment, student)
+    failed = sorted(
+        grade.name
+        for notebook in submission.notebooks
+        for grade in notebook.grades
+        if grade.max_score and (grade.score or 0) < grade.max_score
+    )
+    return GradeRow(
+        student=student,
+        score=float(submission.score),
+        max_score=float(submission.max_score),
+        late_penalty=float(submission.late_submission_penalty or 0),
+        failed=failed,
+        flags=list(result.flags),
+        seconds=result.seconds,
+    )

@@ -1,0 +1,149 @@
+"""What the lecturer sees: a progress bar with ETA, warnings, the summary table and its CSV."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from pathlib import Path
+
+from .flags import format_flags
+
+__all__ = ["Progress", "summary_table", "warn", "write_csv"]
+
+CSV_COLUMNS = [
+    "student",
+    "score",
+    "max_score",
+    "late_penalty",
+    "failed_tests",
+    "review",
+    "flags",
+    "status",
+    "seconds",
+]
+
+
+def warn(message: str, *, stream=None) -> None:
+    """Print a warning that cannot be missed (a framed block on stderr)."""
+    stream = stream or sys.stderr
+    lines = message.strip().splitlines()
+    width = min(100, max(len(line) for line in lines) + 4)
+    print("!" * width, file=stream)
+    for line in lines:
+        print(f"! {line}", file=stream)
+    print("!" * width, file=stream, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+class Progress:
+    """A progress bar with an ETA on a terminal, periodic lines otherwise.
+
+    Parameters
+    ----------
+    total : int
+        Number of submissions to grade.
+    stream : file, optional
+        Where to write (``sys.stderr``).
+    """
+
+    def __init__(self, total: int, *, stream=None, width: int = 30):
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.started = time.monotonic()
+        self._last_line = 0.0
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def eta(self) -> float | None:
+        """Seconds left, from the mean wall time per finished submission."""
+        if not self.done:
+            return None
+        per = (time.monotonic() - self.started) / self.done
+        return per * (self.total - self.done)
+
+    def update(self, student: str, note: str = "") -> None:
+        self.done += 1
+        elapsed = time.monotonic() - self.started
+        eta = self.eta()
+        rate = f"{self.done / elapsed:.2f}/s" if elapsed > 0 else ""
+        text = (
+            f"{self.done}/{self.total} {rate} elapsed {_duration(elapsed)}"
+            f" ETA {_duration(eta) if eta is not None else '?'} · {student} {note}"
+        )
+        if self.tty:
+            filled = int(self.width * self.done / max(self.total, 1))
+            bar = "#" * filled + "-" * (self.width - filled)
+            print(f"\r\x1b[2K[{bar}] {text}"[:200], end="", file=self.stream, flush=True)
+            if self.done == self.total:
+                print(file=self.stream)
+        elif (
+            self.done == self.total
+            or time.monotonic() - self._last_line > 10
+            or self.done % max(1, self.total // 10) == 0
+        ):
+            self._last_line = time.monotonic()
+            print(f"graded {text}", file=self.stream, flush=True)
+
+
+def _fmt(value) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def summary_table(rows) -> str:
+    """The summary as aligned text: student, score, max, failed tests, flags."""
+    table = [("student", "score", "max", "failed tests", "flags")]
+    for row in rows:
+        score = _fmt(row.score) if row.status != "error" else "ERROR"
+        if row.late_penalty:
+            score += f" (-{row.late_penalty:g} late)"
+        flags = format_flags(row.flags)
+        if row.status == "skipped":
+            flags = (flags + " [unchanged, not regraded]").strip()
+        failed = ", ".join(row.failed[:3]) + (
+            f" +{len(row.failed) - 3}" if len(row.failed) > 3 else ""
+        )
+        table.append((row.student, score, _fmt(row.max_score), failed or "-", flags or "-"))
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    lines = []
+    for k, r in enumerate(table):
+        lines.append("  ".join([*(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)), r[4]]))
+        if k == 0:
+            lines.append("  ".join(["-" * w for w in widths] + ["-----"]))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def write_csv(rows, path: Path) -> Path:
+    """Write the summary as CSV (one row per student); returns the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            writer.writerow(
+                [
+                    row.student,
+                    _fmt(row.score),
+                    _fmt(row.max_score),
+                    _fmt(row.late_penalty),
+                    ";".join(row.failed),
+                    "yes" if row.review else "no",
+                    " ".join(str(f) for f in row.flags),
+                    row.status,
+                    f"{row.seconds:.1f}",
+                ]
+            )
+    tmp.replace(path)
+    return path

@@ -1,0 +1,720 @@
+"""Confine a grading kernel: Landlock, namespaces and resource limits, from the standard library.
+
+A grading kernel is started as ``python sandbox.py launch POLICY -- -m ipykernel_launcher -f
+CONNECTION_FILE`` instead of ``python -m ipykernel_launcher ...``. Before any student code
+exists in the process, the launcher applies, in this order and each only if the platform
+allows it:
+
+1. **resource limits** (``setrlimit``): address space (memory), file size, CPU seconds, number
+   of processes and open files; no core dumps;
+2. **namespaces** (``unshare``): a new *user* namespace in which the kernel's user has no
+   capabilities (even when the grader runs as root), a new *network* namespace with no
+   interface up (no network at all, loopback included), and a new *mount* namespace in which
+   ``/run`` and ``/dev/shm`` are private, empty tmpfs mounts (no host sockets, no other
+   kernel's shared memory);
+3. **no new privileges** (``prctl``), then **Landlock** (``landlock_*`` system calls, kernel
+   ABI 1-7): the kernel may read the Python installation, the library paths and the system
+   folders it needs, may read and write only its own scratch folder, may not bind or connect
+   TCP sockets (ABI 4), may not reach abstract UNIX sockets or signal processes outside the
+   sandbox (ABI 6);
+4. an **audit hook** (``sys.addaudithook``) that records, for review, every attempt to open,
+   list, link or change a path outside the allowed set, every socket connection, process
+   creation and process kill. It writes to a file opened before Landlock was applied, which
+   the kernel cannot open again by name.
+
+The launcher then ``exec``'s a fresh interpreter (dropping the capabilities that ``unshare``
+granted) which installs the audit hook and runs ``ipykernel_launcher`` exactly as ``python -m``
+would. What was and was not applied is written as the first line of the audit file, which the
+grader reads before the first cell runs; a missing layer becomes a loud warning and a flag.
+
+This module uses only the standard library so that it runs in any kernel environment, and it
+is importable (by the grader, for :func:`build_policy` and :func:`probe`) without side effects.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "LAYERS",
+    "SandboxPolicy",
+    "SandboxStatus",
+    "build_policy",
+    "kernel_command",
+    "landlock_abi",
+    "probe",
+    "read_audit",
+]
+
+#: The protection layers, in the order they are reported.
+LAYERS = (
+    "rlimits",
+    "userns",
+    "netns",
+    "mountns",
+    "no_new_privs",
+    "landlock",
+    "landlock_net",
+    "landlock_scope",
+)
+
+# --- Linux constants -------------------------------------------------------------------------
+
+_SYS_LANDLOCK_CREATE_RULESET = 444  # the same number on every architecture (new syscalls)
+_SYS_LANDLOCK_ADD_RULE = 445
+_SYS_LANDLOCK_RESTRICT_SELF = 446
+_LANDLOCK_CREATE_RULESET_VERSION = 1
+_LANDLOCK_RULE_PATH_BENEATH = 1
+
+_FS_EXECUTE = 1 << 0
+_FS_WRITE_FILE = 1 << 1
+_FS_READ_FILE = 1 << 2
+_FS_READ_DIR = 1 << 3
+_FS_REMOVE_DIR = 1 << 4
+_FS_REMOVE_FILE = 1 << 5
+_FS_MAKE_CHAR = 1 << 6
+_FS_MAKE_DIR = 1 << 7
+_FS_MAKE_REG = 1 << 8
+_FS_MAKE_SOCK = 1 << 9
+_FS_MAKE_FIFO = 1 << 10
+_FS_MAKE_BLOCK = 1 << 11
+_FS_MAKE_SYM = 1 << 12
+_FS_REFER = 1 << 13  # ABI 2
+_FS_TRUNCATE = 1 << 14  # ABI 3
+_FS_IOCTL_DEV = 1 << 15  # ABI 5
+_NET_BIND_TCP = 1 << 0  # ABI 4
+_NET_CONNECT_TCP = 1 << 1
+_SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0  # ABI 6
+_SCOPE_SIGNAL = 1 << 1
+
+_FILE_RIGHTS = _FS_EXECUTE | _FS_WRITE_FILE | _FS_READ_FILE | _FS_TRUNCATE | _FS_IOCTL_DEV
+_READ_RIGHTS = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
+
+_CLONE_NEWNS = 0x00020000
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+_MS_NOSUID = 2
+_MS_NODEV = 4
+_MS_REC = 16384
+_MS_PRIVATE = 1 << 18
+_PR_SET_NO_NEW_PRIVS = 38
+
+#: uid and gid the kernel has inside its user namespace when the grader runs as root.
+_ROOT_INSIDE_ID = 1000
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _syscall(number: int, *args) -> int:
+    libc = _libc()
+    libc.syscall.restype = ctypes.c_long
+    result = libc.syscall(ctypes.c_long(number), *args)
+    if result < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return result
+
+
+def landlock_abi() -> int:
+    """Return the Landlock ABI version the running kernel offers (0 when it has none).
+
+    Examples
+    --------
+    >>> landlock_abi() >= 0
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return 0
+    try:
+        return _syscall(
+            _SYS_LANDLOCK_CREATE_RULESET,
+            ctypes.c_void_p(None),
+            ctypes.c_size_t(0),
+            ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION),
+        )
+    except OSError:
+        return 0
+
+
+def _handled_fs(abi: int) -> int:
+    rights = (1 << 13) - 1
+    if abi >= 2:
+        rights |= _FS_REFER
+    if abi >= 3:
+        rights |= _FS_TRUNCATE
+    if abi >= 5:
+        rights |= _FS_IOCTL_DEV
+    return rights
+
+
+# --- the policy -------------------------------------------------------------------------------
+
+
+@dataclass
+class SandboxPolicy:
+    """What one grading kernel may do; written as JSON and read by the launcher.
+
+    Parameters
+    ----------
+    read : list of str
+        Folders and files the kernel may read (and execute): the Python installation, the
+        library paths, the dataset folder, system folders.
+    write : list of str
+        Folders the kernel may read and write: its scratch folder (which holds its private
+        temporary folder).
+    devices : list of str
+        Device files the kernel may read and write (``/dev/null`` and friends).
+    audit_path : str
+        File the launcher opens before Landlock and hands to the audit hook.
+    memory_bytes, file_bytes, cpu_seconds, processes, open_files : int or None
+        Resource limits (``None``: leave the grader's own limit).
+    network : bool
+        Allow the network (default ``False``: a new network namespace and no TCP).
+    private_mounts : list of str
+        Mount points to cover with a private, empty tmpfs in the kernel's mount namespace.
+    """
+
+    read: list[str] = field(default_factory=list)
+    write: list[str] = field(default_factory=list)
+    devices: list[str] = field(default_factory=list)
+    audit_path: str = ""
+    memory_bytes: int | None = None
+    file_bytes: int | None = None
+    cpu_seconds: int | None = None
+    processes: int | None = None
+    open_files: int | None = None
+    network: bool = False
+    private_mounts: list[str] = field(default_factory=lambda: ["/run", "/dev/shm"])
+
+    def dump(self, path: str | os.PathLike) -> None:
+        """Write the policy as JSON to ``path``."""
+        Path(path).write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> SandboxPolicy:
+        """Read a policy written by :meth:`dump`."""
+        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@dataclass
+class SandboxStatus:
+    """Which layers the launcher applied (``applied``) and why the others failed (``missing``)."""
+
+    applied: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)
+    landlock_abi: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """True when every layer was applied."""
+        return not self.missing
+
+    def to_json(self) -> str:
+        return json.dumps({"status": asdict(self)})
+
+
+def _is_within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _allow_outside(paths, protected, fences=()) -> list[str]:
+    """Drop allowed paths inside a protected one; split allowed folders around the others.
+
+    Landlock can only allow, so a folder such as ``/home/me`` that contains the course root
+    (a *fence*) or a protected path cannot be allowed whole: its other entries are allowed one
+    by one, recursively. An allowed path inside a fence (the course's virtual environment) is
+    kept unless it is, or holds, a protected path.
+    """
+    out = []
+    for raw in paths:
+        path = os.path.realpath(raw)
+        if not os.path.exists(path):
+            continue
+        if any(_is_within(path, p) for p in protected):
+            continue
+        if not any(_is_within(p, path) for p in (*protected, *fences)):
+            out.append(path)
+            continue
+        try:
+            children = sorted(entry.path for entry in os.scandir(path))
+        except OSError:
+            continue
+        out.extend(_allow_outside(children, protected, fences))
+    return sorted(set(out))
+
+
+def _system_read_paths() -> list[str]:
+    return ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys", "/opt"]
+
+
+def build_policy(
+    *,
+    python_paths,
+    scratch,
+    audit_path,
+    protected,
+    fences=(),
+    extra_read=(),
+    memory_bytes=None,
+    file_bytes=None,
+    cpu_seconds=None,
+    processes=None,
+    open_files=None,
+) -> SandboxPolicy:
+    """Build the policy for one kernel.
+
+    Parameters
+    ----------
+    python_paths : iterable of path-like
+        The kernel interpreter's ``sys.prefix``/``sys.base_prefix`` and ``sys.path`` entries.
+    scratch : path-like
+        The kernel's own folder (its working directory, home and temporary folder).
+    audit_path : path-like
+        Where the audit hook writes (outside ``scratch``).
+    protected : iterable of path-like
+        Folders and files the kernel must never reach (instructor sources, gradebook,
+        submissions, grading state); an allowed folder that contains one is split around it.
+    fences : iterable of path-like
+        Folders never allowed whole (the course root): an allowed folder that contains one is
+        split around it, but allowed paths inside one (the course's virtual environment, its
+        dataset folder) stay allowed.
+    extra_read : iterable of path-like
+        More folders to allow read access to (for example the dataset folder).
+    """
+    protected = [os.path.realpath(p) for p in protected]
+    fences = [os.path.realpath(p) for p in fences]
+    scratch = os.path.realpath(scratch)
+    reads = [*_system_read_paths(), *map(str, python_paths), *map(str, extra_read)]
+    return SandboxPolicy(
+        read=_allow_outside(reads, protected, fences),
+        write=[scratch],
+        devices=[
+            d
+            for d in (
+                "/dev/null",
+                "/dev/zero",
+                "/dev/full",
+                "/dev/random",
+                "/dev/urandom",
+                "/dev/shm",
+            )
+            if os.path.exists(d)
+        ],
+        audit_path=str(audit_path),
+        memory_bytes=memory_bytes,
+        file_bytes=file_bytes,
+        cpu_seconds=cpu_seconds,
+        processes=processes,
+        open_files=open_files,
+    )
+
+
+def kernel_command(policy_path: str | os.PathLike, argv: list[str]) -> list[str]:
+    """Wrap a kernel's ``argv`` (``[python, -m, ipykernel_launcher, ...]``) in the launcher.
+
+    Examples
+    --------
+    >>> cmd = kernel_command("/tmp/p.json", ["/usr/bin/python3", "-m", "ipykernel_launcher"])
+    >>> cmd[1].endswith("sandbox.py") and cmd[2:5] == ["launch", "/tmp/p.json", "--"]
+    True
+    """
+    return [argv[0], os.path.abspath(__file__), "launch", str(policy_path), "--", *argv[1:]]
+
+
+# --- applying the layers (run in the launcher process) ---------------------------------------
+
+
+def _set_rlimits(policy: SandboxPolicy) -> None:
+    import resource  # POSIX only
+
+    limits = [
+        (resource.RLIMIT_AS, policy.memory_bytes),
+        (resource.RLIMIT_FSIZE, policy.file_bytes),
+        (resource.RLIMIT_CPU, policy.cpu_seconds),
+        (resource.RLIMIT_NPROC, policy.processes),
+        (resource.RLIMIT_NOFILE, policy.open_files),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    for which, value in limits:
+        if value is None:
+            continue
+        _soft, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as fh:
+        fh.write(text)
+
+
+def _unshare(policy: SandboxPolicy, status: SandboxStatus) -> None:
+    libc = _libc()
+    uid, gid = os.getuid(), os.getgid()
+    wanted_net = not policy.network
+    flags = _CLONE_NEWUSER | _CLONE_NEWNS | (_CLONE_NEWNET if wanted_net else 0)
+    if libc.unshare(ctypes.c_int(flags)) == 0:
+        inside_uid = _ROOT_INSIDE_ID if uid == 0 else uid
+        inside_gid = _ROOT_INSIDE_ID if gid == 0 else gid
+        try:
+            _write("/proc/self/uid_map", f"{inside_uid} {uid} 1\n")
+            _write("/proc/self/setgroups", "deny\n")
+            _write("/proc/self/gid_map", f"{inside_gid} {gid} 1\n")
+        except OSError as err:
+            status.missing["userns"] = f"uid/gid map: {err}"
+        else:
+            status.applied.append("userns")
+        if wanted_net:
+            _loopback_up(status)
+        _private_mounts(libc, policy, status)
+        return
+    err = ctypes.get_errno()
+    status.missing["userns"] = f"unshare(CLONE_NEWUSER): {os.strerror(err)}"
+    # Without a user namespace, root can still isolate network and mounts.
+    flags = _CLONE_NEWNS | (_CLONE_NEWNET if wanted_net else 0)
+    if libc.unshare(ctypes.c_int(flags)) == 0:
+        if wanted_net:
+            _loopback_up(status)
+        _private_mounts(libc, policy, status)
+    else:
+        err = ctypes.get_errno()
+        if wanted_net:
+            status.missing["netns"] = f"unshare(CLONE_NEWNET): {os.strerror(err)}"
+        status.missing["mountns"] = f"unshare(CLONE_NEWNS): {os.strerror(err)}"
+
+
+def _loopback_up(status: SandboxStatus) -> None:
+    """Bring up the new network namespace's own loopback (ipykernel pipes its subprocess
+    output through it); nothing outside the namespace is reachable."""
+    import fcntl
+    import socket
+    import struct
+
+    siocsifflags, iff_up_loopback_running = 0x8914, 0x1 | 0x8 | 0x40
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            fcntl.ioctl(
+                sock, siocsifflags, struct.pack("16sH14s", b"lo", iff_up_loopback_running, b"")
+            )
+    except OSError:
+        pass  # no loopback: still no network; only subprocess output capture is lost
+    status.applied.append("netns")
+
+
+def _private_mounts(libc, policy: SandboxPolicy, status: SandboxStatus) -> None:
+    if libc.mount(b"none", b"/", None, ctypes.c_ulong(_MS_REC | _MS_PRIVATE), None) != 0:
+        status.missing["mountns"] = f"make / private: {os.strerror(ctypes.get_errno())}"
+        return
+    for target in policy.private_mounts:
+        if not os.path.isdir(target):
+            continue
+        rc = libc.mount(
+            b"tmpfs",
+            target.encode(),
+            b"tmpfs",
+            ctypes.c_ulong(_MS_NOSUID | _MS_NODEV),
+            b"mode=1777,size=64m",
+        )
+        if rc != 0:
+            status.missing["mountns"] = f"tmpfs on {target}: {os.strerror(ctypes.get_errno())}"
+            return
+    status.applied.append("mountns")
+
+
+def _landlock(policy: SandboxPolicy, status: SandboxStatus) -> None:
+    abi = landlock_abi()
+    status.landlock_abi = abi
+    if abi < 1:
+        status.missing["landlock"] = "the running kernel offers no Landlock (needs Linux >= 5.13)"
+        return
+    handled = _handled_fs(abi)
+    attr = _RulesetAttr(handled_access_fs=handled)
+    tcp_rules = abi >= 4 and not policy.network and "netns" not in status.applied
+    if tcp_rules:
+        attr.handled_access_net = _NET_BIND_TCP | _NET_CONNECT_TCP
+    if abi >= 6:
+        attr.scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL
+    ruleset = _syscall(
+        _SYS_LANDLOCK_CREATE_RULESET,
+        ctypes.byref(attr),
+        ctypes.c_size_t(ctypes.sizeof(attr)),
+        ctypes.c_uint32(0),
+    )
+    try:
+        rules = [(p, _READ_RIGHTS) for p in policy.read]
+        rules += [(p, handled & ~(_FS_MAKE_CHAR | _FS_MAKE_BLOCK)) for p in policy.write]
+        rules += [
+            (
+                p,
+                _FS_READ_FILE
+                | _FS_WRITE_FILE
+                | _FS_READ_DIR
+                | _FS_MAKE_REG
+                | _FS_REMOVE_FILE
+                | _FS_TRUNCATE,
+            )
+            for p in policy.devices
+        ]
+        for path, rights in rules:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                if not os.path.isdir(path):
+                    rights &= _FILE_RIGHTS
+                rule = _PathBeneathAttr(allowed_access=rights & handled, parent_fd=fd)
+                _syscall(
+                    _SYS_LANDLOCK_ADD_RULE,
+                    ctypes.c_int(ruleset),
+                    ctypes.c_int(_LANDLOCK_RULE_PATH_BENEATH),
+                    ctypes.byref(rule),
+                    ctypes.c_uint32(0),
+                )
+            finally:
+                os.close(fd)
+        _syscall(_SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0))
+    finally:
+        os.close(ruleset)
+    status.applied.append("landlock")
+    if tcp_rules:
+        status.applied.append("landlock_net")
+    elif not policy.network and "netns" not in status.applied:
+        status.missing["landlock_net"] = f"Landlock ABI {abi} has no TCP rules (needs 4)"
+    if abi >= 6:
+        status.applied.append("landlock_scope")
+    else:
+        status.missing["landlock_scope"] = f"Landlock ABI {abi} has no scoping (needs 6)"
+
+
+def apply(policy: SandboxPolicy) -> SandboxStatus:
+    """Apply every layer of ``policy`` to the calling process (irreversibly) and report.
+
+    Call this only in a process created for the purpose (the launcher, or a probe).
+    """
+    status = SandboxStatus()
+    if not sys.platform.startswith("linux"):
+        for layer in LAYERS:
+            status.missing[layer] = f"not available on {platform.system()}"
+        return status
+    try:
+        _set_rlimits(policy)
+        status.applied.append("rlimits")
+    except (OSError, ValueError) as err:
+        status.missing["rlimits"] = str(err)
+    _unshare(policy, status)
+    if _libc().prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+        status.applied.append("no_new_privs")
+    else:
+        status.missing["no_new_privs"] = os.strerror(ctypes.get_errno())
+    try:
+        _landlock(policy, status)
+    except OSError as err:
+        status.missing["landlock"] = f"Landlock failed: {err}"
+    return status
+
+
+# --- the audit hook (installed in the kernel's own interpreter) ------------------------------
+
+_PATH_EVENTS = frozenset(
+    "open os.listdir os.scandir os.chdir os.symlink os.link os.rename os.remove os.rmdir "
+    "os.mkdir os.truncate os.chmod os.chown".split()
+)
+_WATCHED = _PATH_EVENTS | frozenset(
+    "socket.connect socket.bind socket.sendto subprocess.Popen os.system os.exec "
+    "os.posix_spawn os.spawn os.fork os.forkpty os.kill os.killpg sys.addaudithook".split()
+)
+_MAX_EVENTS = 200
+
+
+def _install_audit_hook(fd: int, allowed: list[str], writable: list[str]) -> None:
+    """Record accesses outside ``allowed`` (and other watched events) as JSON lines on ``fd``."""
+    prefixes = tuple(sorted({a.rstrip("/") + "/" for a in allowed}))
+    exact = frozenset(a.rstrip("/") for a in allowed)
+    own = tuple(w.rstrip("/") + "/" for w in writable)
+    seen = set()
+    write, fsdecode, abspath, realpath = os.write, os.fsdecode, os.path.abspath, os.path.realpath
+    dumps = json.dumps
+
+    def inside(path: str) -> bool:
+        return path in exact or path.startswith(prefixes)
+
+    def record(event, detail):
+        key = (event, detail)
+        if key in seen or len(seen) >= _MAX_EVENTS:
+            return
+        seen.add(key)
+        write(fd, (dumps([event, detail]) + "\n").encode())
+
+    def hook(event, args):
+        if event not in _WATCHED:
+            return
+        try:
+            if event in _PATH_EVENTS:
+                paths = (
+                    [args[0]] if event not in ("os.symlink", "os.link", "os.rename") else args[:2]
+                )
+                for raw in paths:
+                    if raw is None or isinstance(raw, int):
+                        continue
+                    path = abspath(fsdecode(raw))
+                    if path.startswith(own) or path + "/" in own:
+                        path = realpath(path)  # a symlink in the scratch folder may point out
+                    if not inside(path):
+                        record(event, path)
+            elif event.startswith("socket."):
+                address = args[1]
+                if isinstance(address, (bytes, str)):
+                    path = abspath(fsdecode(address)) if address else ""
+                    if not path or inside(realpath(path)):
+                        return
+                    record(event, path)
+                else:
+                    record(event, repr(address))
+            else:
+                record(event, repr(args[0])[:200] if args else "")
+        except Exception:  # an audit hook must never break the kernel
+            return
+
+    sys.addaudithook(hook)
+
+
+def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tuple[str, str]]]:
+    """Read an audit file: the launcher's status line and the recorded events.
+
+    Lines that are not valid JSON (a kernel writing garbage to the descriptor) are reported as
+    ``("audit.garbled", line)`` events rather than ignored.
+    """
+    status, events = None, []
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None, []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            events.append(("audit.garbled", line[:200]))
+            continue
+        if isinstance(item, dict) and "status" in item:  # one per kernel start
+            started = SandboxStatus(**item["status"])
+            if status is None or len(started.missing) > len(status.missing):
+                status = started
+        elif isinstance(item, list) and len(item) == 2:
+            events.append((str(item[0]), str(item[1])))
+        else:
+            events.append(("audit.garbled", line[:200]))
+    return status, events
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def _launch(policy_path: str, argv: list[str]) -> None:
+    policy = SandboxPolicy.load(policy_path)
+    fd = os.open(policy.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    status = apply(policy)
+    os.write(fd, (status.to_json() + "\n").encode())
+    allowed = [*policy.read, *policy.write, *policy.devices]
+    os.set_inheritable(fd, True)
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            os.path.abspath(__file__),
+            "kernel",
+            str(fd),
+            json.dumps(allowed),
+            json.dumps(policy.write),
+            "--",
+            *argv,
+        ],
+    )
+
+
+def _kernel(fd: int, allowed: list[str], writable: list[str], argv: list[str]) -> None:
+    import runpy
+
+    os.set_inheritable(fd, False)
+    _install_audit_hook(fd, allowed, writable)
+    # Look exactly like `python -m MODULE ARGS`: sys.path[0] is the working directory.
+    sys.path[0] = os.getcwd()
+    if len(argv) < 2 or argv[0] != "-m":
+        raise SystemExit(f"sandbox: expected '-m MODULE ...' after '--', got {argv!r}")
+    sys.argv = [argv[1], *argv[2:]]
+    runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+
+
+def _probe_main(policy_path: str) -> None:
+    policy = SandboxPolicy.load(policy_path)
+    status = apply(policy)
+    print(status.to_json())
+
+
+def probe(
+    policy: SandboxPolicy, *, python: str | None = None, timeout: float = 30
+) -> SandboxStatus:
+    """Apply ``policy`` in a throwaway process and return what could be applied.
+
+    The grader calls this once per run to warn early when the platform cannot enforce a layer.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="rl-probe-") as tmp:
+        path = Path(tmp) / "policy.json"
+        policy.dump(path)
+        proc = subprocess.run(
+            [python or sys.executable, os.path.abspath(__file__), "probe", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=tmp,
+        )
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            return SandboxStatus(**json.loads(line)["status"])
+    reason = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+    return SandboxStatus(missing={layer: f"probe failed: {reason}" for layer in LAYERS})
+
+
+def main(argv: list[str]) -> None:
+    """``launch POLICY -- ARGS``, ``kernel FD ALLOWED WRITABLE -- ARGS`` or ``probe POLICY``."""
+    if argv[:1] == ["launch"] and argv[2:3] == ["--"]:
+        _launch(argv[1], argv[3:])
+    elif argv[:1] == ["kernel"] and argv[4:5] == ["--"]:
+        _kernel(int(argv[1]), json.loads(argv[2]), json.loads(argv[3]), argv[5:])
+    elif argv[:1] == ["probe"] and len(argv) == 2:
+        _probe_main(argv[1])
+    else:
+        raise SystemExit(
+            "usage: sandbox.py launch POLICY -- ARGS | kernel FD ALLOWED WRITABLE -- ARGS"
+            " | probe POLICY"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

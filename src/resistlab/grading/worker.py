@@ -1,0 +1,393 @@
+"""Grade one submission in a worker process; return the result, never touch the gradebook.
+
+:func:`grade_submission` runs nbgrader's autograde pipeline on every notebook of one
+submission, in nbgrader's order and with nbgrader's preprocessors:
+
+* sanitise: ``ClearOutput``, ``DeduplicateIds``, the kernelspec of the instructor's copy,
+  ``OverwriteCells`` (from the :mod:`~resistlab.grading.snapshot`), ``CheckCellMetadata``;
+* autograde: ``Execute`` (as :class:`~resistlab.grading.kernel.GradingExecute`),
+  ``IgnorePattern``, ``ClearMetadataPreprocessor``, ``LimitOutput`` (nbgrader then checks the
+  metadata a second time; execution cannot change it, so that check is not repeated);
+
+and adds the integrity checks of :mod:`~resistlab.grading.integrity`. The executed
+notebooks go back to the parent, which alone scores them into the gradebook
+(``SaveAutoGrades`` and ``AssignLatePenalties`` need the database).
+
+A submission that cannot be read (corrupted JSON, a missing or renamed notebook, broken
+metadata) gives a flag and a zero for that notebook, never an exception: one broken
+submission never stops the others.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader import utils
+from nbgrader.nbgraderformat import ValidationError
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+)
+
+from .flags import Flag
+from .integrity import (
+    audit_flags,
+    code_flags,
+    import_aliases,
+    make_probe,
+    names_used_by_tests,
+    output_flags,
+    probe_flags,
+    structure_flags,
+)
+from .kernel import GradingExecute
+from .sandbox import SandboxStatus, build_policy, read_audit
+from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
+
+__all__ = ["GradingContext", "SubmissionResult", "SubmissionTask", "grade_submission"]
+
+#: Files in a submission folder that are never reported as unexpected.
+_EXPECTED_FILES = {"timestamp.txt"}
+
+
+@dataclass
+class GradingContext:
+    """Everything a worker needs, computed once by the parent (plain, picklable data)."""
+
+    snapshot: AssignmentSnapshot
+    config: dict  # the course's traitlets configuration
+    run_dir: str  # private folder of this grading run (scratch folders live here)
+    ignore: list[str]  # CourseDirectory.ignore
+    sandbox: str = "auto"  # "auto", "require" or "off"
+    timeout: int | None = None  # per-cell timeout override (seconds)
+    python_paths: list[str] = field(default_factory=list)
+    kernel_bin: str = ""  # folder of the kernel's interpreter (first on the kernel's PATH)
+    protected: list[str] = field(default_factory=list)
+    fences: list[str] = field(default_factory=list)
+    extra_read: list[str] = field(default_factory=list)
+    memory_bytes: int | None = None
+    file_bytes: int | None = 512 * 2**20
+    cpu_seconds: int | None = None
+    processes: int | None = 256
+    threads: int = 1
+    mpl_cache: str | None = None
+    resistlab_home: str = ""
+    keep_scratch: bool = False
+
+
+@dataclass
+class SubmissionTask:
+    """One submission to grade."""
+
+    student: str
+    folder: str  # submitted/<student>/<assignment>
+    source_folder: str  # the instructor's assignment folder (non-notebook files are copied)
+    digest: str  # content hash of the submission (see runner.submission_digest)
+
+
+@dataclass
+class SubmissionResult:
+    """What the worker found; the parent turns it into grades."""
+
+    student: str
+    digest: str
+    notebooks: dict[str, dict] = field(default_factory=dict)  # executed notebooks (JSON)
+    zeroed: list[str] = field(default_factory=list)  # notebooks scored 0 (missing/unreadable)
+    flags: list[Flag] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # other submitted files (relative paths)
+    error: str | None = None
+    seconds: float = 0.0
+    sandbox: dict | None = None
+
+
+_counter = 0
+
+
+def _scratch(context: GradingContext) -> Path:
+    """A fresh, short folder (UNIX socket paths are limited to 107 bytes)."""
+    global _counter
+    _counter += 1
+    path = Path(context.run_dir) / f"w{os.getpid()}-{_counter}"
+    path.mkdir(mode=0o700)
+    return path
+
+
+def _find_files(folder: Path, ignore: list[str]) -> list[str]:
+    return sorted(os.path.relpath(p, folder) for p in utils.find_all_files(str(folder), ignore))
+
+
+def _kernel_env(context: GradingContext, scratch: Path) -> dict:
+    if context.sandbox == "off":
+        env = dict(os.environ)
+    else:
+        folders = (context.kernel_bin, "/usr/local/bin", "/usr/bin", "/bin")
+        env = {"PATH": os.pathsep.join(p for p in folders if p)}
+        for name in ("LANG", "LC_ALL", "LC_CTYPE", "TZ"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+        env.update(
+            {
+                "HOME": str(scratch),
+                "TMPDIR": str(scratch / ".tmp"),
+                "IPYTHONDIR": str(scratch / ".ipython"),
+                "MPLCONFIGDIR": str(scratch / ".mpl"),
+                "XDG_CACHE_HOME": str(scratch / ".cache"),
+                "XDG_CONFIG_HOME": str(scratch / ".config"),
+                "JUPYTER_CONFIG_DIR": str(scratch / ".jupyter"),
+                "JUPYTER_DATA_DIR": str(scratch / ".local"),
+                "JUPYTER_RUNTIME_DIR": str(scratch / ".local" / "runtime"),
+            }
+        )
+    env.pop("MPLBACKEND", None)  # figures render inline, as in JupyterLab
+    threads = str(max(1, context.threads))
+    env.update(
+        {
+            "NBGRADER_EXECUTION": "autograde",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "OMP_NUM_THREADS": threads,
+            "OPENBLAS_NUM_THREADS": threads,
+            "MKL_NUM_THREADS": threads,
+        }
+    )
+    return env
+
+
+def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[str]) -> Path:
+    scratch = _scratch(context)
+    for sub in (".tmp", ".mpl", ".ipython", ".cache", ".config", ".local/runtime"):
+        (scratch / sub).mkdir(parents=True, exist_ok=True)
+    if context.mpl_cache and Path(context.mpl_cache).is_dir():
+        for item in Path(context.mpl_cache).glob("fontlist-*.json"):
+            shutil.copy(item, scratch / ".mpl" / item.name)
+    # Like nbgrader: the submission's other files, then the instructor's (which win).
+    for rel in files:
+        dest = scratch / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(Path(task.folder) / rel, dest)
+    source = Path(task.source_folder)
+    if source.is_dir():
+        for rel in _find_files(source, [*context.ignore, "*.ipynb"]):
+            dest = scratch / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source / rel, dest)
+    return scratch
+
+
+def _stderr_count(nb) -> dict[int, int]:
+    return {
+        i: sum(
+            1
+            for o in c.get("outputs", [])
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        )
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+    }
+
+
+def _output_sizes(nb) -> dict[int, int]:
+    sizes = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            sizes[index] = sum(
+                len(o.get("text", "")) + len(o.get("traceback", [])) for o in cell.outputs
+            )
+    return sizes
+
+
+def _sanitise(nb, resources, context: GradingContext, nb_name: str):
+    config = context.config
+    nb, resources = ClearOutput(config=config)(nb, resources)
+    nb, resources = DeduplicateIds(config=config)(nb, resources)
+    for cell in nb.cells:  # DeduplicateIds leaves `nbgrader: {}`, which nbgrader cannot read
+        if cell.get("metadata", {}).get("nbgrader", None) == {}:
+            del cell.metadata["nbgrader"]
+    kernelspec = context.snapshot.notebooks[nb_name].kernelspec
+    if kernelspec:
+        nb.metadata["kernelspec"] = kernelspec
+    overwrite = SnapshotOverwriteCells(context.snapshot, config=config)
+    overwrite.enabled = True
+    nb, resources = overwrite(nb, resources)
+    if nb.get("nbformat_minor", 0) >= 5:  # cells re-added by OverwriteCells have no id
+        for cell in nb.cells:
+            cell.setdefault("id", uuid.uuid4().hex[:8])
+    nb, resources = CheckCellMetadata(config=config)(nb, resources)
+    return nb, resources
+
+
+def _grade_notebook(context, task, nb_name, nb, scratch, flags):
+    snap = context.snapshot.notebooks[nb_name]
+    resources = {
+        "nbgrader": {
+            "student": task.student,
+            "assignment": context.snapshot.name,
+            "notebook": nb_name,
+            "db_url": None,
+        },
+        "metadata": {"path": str(scratch)},
+        "unique_key": nb_name,
+    }
+    flags += structure_flags(nb, snap.release_cells)
+    nb, resources = _sanitise(nb, resources, context, nb_name)
+    student_cells = [i for i, c in enumerate(nb.cells) if not utils.is_locked(c)]
+    aliases, test_names, shadow = _scan_context(context.snapshot.fingerprint(), snap)
+    flags += code_flags(nb, student_cells=student_cells, aliases=aliases, test_names=test_names)
+    probe, marker = make_probe(shadow, context.resistlab_home)
+    policy_path = ""
+    audit_path = Path(context.run_dir) / f"{scratch.name}-{nb_name}.audit"
+    if context.sandbox != "off":
+        policy = build_policy(
+            python_paths=context.python_paths,
+            scratch=scratch,
+            audit_path=audit_path,
+            protected=context.protected,
+            fences=context.fences,
+            extra_read=context.extra_read,
+            memory_bytes=context.memory_bytes,
+            file_bytes=context.file_bytes,
+            cpu_seconds=context.cpu_seconds,
+            processes=context.processes,
+        )
+        policy_path = str(Path(context.run_dir) / f"{scratch.name}-{nb_name}.policy.json")
+        policy.dump(policy_path)
+    config = context.config
+    if context.timeout is not None:  # through the config: nbclient reloads it on every run
+        from traitlets.config import Config
+
+        config = Config(context.config)
+        config.Execute.timeout = config.ExecutePreprocessor.timeout = context.timeout
+    execute = GradingExecute(
+        config=config,
+        scratch=str(scratch),
+        policy_path=policy_path,
+        kernel_env=_kernel_env(context, scratch),
+        probe_code=probe,
+    )
+    nb, resources = execute(nb, resources)
+    flags += execute.events
+    before = _stderr_count(nb)
+    nb, resources = IgnorePattern(config=context.config)(nb, resources)
+    after = _stderr_count(nb)
+    for index, count in before.items():
+        if count > after.get(index, 0):
+            gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+            flags.append(Flag("stderr_filtered", gid or f"cell {index}"))
+    nb, resources = ClearMetadataPreprocessor(config=context.config)(nb, resources)
+    lengths = _output_sizes(nb)
+    nb, resources = LimitOutput(config=context.config)(nb, resources)
+    for index, size in _output_sizes(nb).items():
+        if size < lengths[index]:
+            gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+            flags.append(Flag("output_truncated", gid or f"cell {index}"))
+    # nbgrader checks the metadata again here; execution cannot change it, so once is enough.
+    flags += output_flags(nb)
+    restarted = any(f.code in ("kernel_died", "unresponsive_kernel") for f in execute.events)
+    flags += probe_flags(execute.probe_output, marker, kernel_alive=not restarted)
+    status = None
+    if context.sandbox != "off":
+        status, events = read_audit(audit_path)
+        flags += audit_flags(events)
+        status = status or SandboxStatus(missing={"launcher": "the kernel never reported"})
+        if context.sandbox == "require" and not status.complete:
+            raise RuntimeError(f"sandbox incomplete: {status.missing}")
+        for layer, why in status.missing.items():
+            flags.append(Flag("sandbox_degraded", f"{layer}: {why}"))
+    return nb, status
+
+
+_SCAN_CONTEXTS: dict = {}
+
+
+def _scan_context(fingerprint: str, snap):
+    """Per notebook, once per worker: the tests' import aliases, the names they rely on
+    (builtins and modules) and what each must stay bound to (for the probe)."""
+    key = (fingerprint, snap.name)
+    if key not in _SCAN_CONTEXTS:
+        aliases = import_aliases(snap.locked_code())
+        test_names = names_used_by_tests(snap.test_sources(), aliases)
+        shadow = {}
+        for name in test_names:
+            if name in aliases and "." not in aliases[name]:
+                shadow[name] = aliases[name]
+            elif name not in aliases:
+                shadow[name] = "builtins"
+        _SCAN_CONTEXTS[key] = (aliases, test_names, shadow)
+    return _SCAN_CONTEXTS[key]
+
+
+def grade_submission(task: SubmissionTask, context: GradingContext) -> SubmissionResult:
+    """Grade every notebook of one submission (see the module docstring)."""
+    started = time.monotonic()
+    result = SubmissionResult(task.student, task.digest)
+    folder = Path(task.folder)
+    scratch = None
+    try:
+        files = _find_files(folder, context.ignore)
+        # A symbolic link could make the grader read (and copy into the sandbox) any file it
+        # can read, the instructor's notebook included: links are reported and never followed.
+        links = [f for f in files if (folder / f).is_symlink()]
+        for rel in links:
+            result.flags.append(
+                Flag("file_access", f"symlink {rel} -> {os.readlink(folder / rel)}")
+            )
+        files = [f for f in files if f not in links]
+        expected = {f"{name}.ipynb": name for name in context.snapshot.notebooks}
+        others = [f for f in files if f not in expected and f not in _EXPECTED_FILES]
+        stray = [f for f in others if f.endswith(".ipynb")]
+        result.files = [f for f in others if not f.endswith(".ipynb")]
+        for rel in others:
+            result.flags.append(Flag("extra_file", rel))
+        scratch = _prepare_scratch(context, task, result.files)
+        for filename, nb_name in sorted(expected.items()):
+            path = folder / filename
+            if filename in links:
+                result.flags.append(Flag("corrupted_notebook", f"{filename} is a symbolic link"))
+                result.zeroed.append(nb_name)
+                continue
+            if not path.is_file():
+                hint = f" (submitted instead: {', '.join(stray)})" if stray else ""
+                result.flags.append(Flag("missing_notebook", filename + hint))
+                result.zeroed.append(nb_name)
+                continue
+            try:
+                nb = nbformat.read(str(path), as_version=4)
+                if not isinstance(nb.get("cells"), list):
+                    raise ValueError("no list of cells")
+            except Exception as err:  # JSON, schema, encoding: all unreadable
+                why = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+                result.flags.append(Flag("corrupted_notebook", f"{filename}: {why}"))
+                result.zeroed.append(nb_name)
+                continue
+            try:
+                executed, status = _grade_notebook(
+                    context, task, nb_name, nb, scratch, result.flags
+                )
+            except ValidationError as err:
+                why = str(err).splitlines()[0][:120]
+                result.flags.append(Flag("invalid_metadata", f"{filename}: {why}"))
+                result.zeroed.append(nb_name)
+                continue
+            result.notebooks[nb_name] = executed
+            if status is not None:
+                result.sandbox = {"applied": status.applied, "missing": status.missing}
+    except Exception:
+        result.error = traceback.format_exc(limit=8)
+        result.flags.append(Flag("grading_error", traceback.format_exc(limit=1).splitlines()[-1]))
+    finally:
+        if scratch is not None and not context.keep_scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+        result.seconds = time.monotonic() - started
+    result.flags = sorted(set(result.flags))
+    return result

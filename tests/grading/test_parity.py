@@ -1,0 +1,131 @@
+"""Honest submissions get exactly nbgrader's grades, on the fixture and on a real assignment.
+
+The same submissions are graded twice, in two copies of one course: by ``nbgrader
+autograde`` and by ``resistlab grade --jobs 2``. Every grade cell's ``auto_score`` and
+``needs_manual_grade``, every answer cell's automatic comment and every notebook's late
+penalty must be equal.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+
+import nbformat
+import pytest
+from grading.fixture_assignment import (
+    CORRECT_HILL,
+    NAME,
+    WRONG_HILL,
+    answer,
+    release_copy,
+    submit,
+)
+from helpers import ROOT
+
+from resistlab.course import Course, run_nbgrader
+from resistlab.grading import GradeOptions, grade_assignment
+from resistlab.grading.feedback import generate_feedback, hidden_lines
+
+pytestmark = pytest.mark.slow
+
+REAL = "01-dose-response"
+
+
+def _gradebook(course, assignment):
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(assignment):
+            for nb in sub.notebooks:
+                found[(sub.student_id, nb.name, "late")] = nb.late_submission_penalty
+                for grade in nb.grades:
+                    found[(sub.student_id, grade.name)] = (
+                        grade.auto_score,
+                        grade.needs_manual_grade,
+                    )
+                for comment in nb.comments:
+                    found[(sub.student_id, "comment", comment.name)] = comment.auto_comment
+    return found
+
+
+def _both(course, assignment):
+    """Grade ``course`` with resistlab and a copy of it with nbgrader; return both books."""
+    twin = course.parent / "nbgrader-twin"
+    shutil.copytree(course, twin)
+    run = grade_assignment(Course(course), assignment, GradeOptions(jobs=2, quiet=True))
+    run_nbgrader(["autograde", assignment], root=twin)
+    return run, _gradebook(course, assignment), _gradebook(twin, assignment)
+
+
+def test_fixture_scores_equal_nbgrader(fixture_course):
+    course = fixture_course
+    fresh = lambda: release_copy(course)  # noqa: E731
+    submit(course, "perfect", answer(fresh()))
+    submit(course, "blank", fresh())
+    submit(course, "partial", answer(fresh(), ic50="ic50 = 2.0\n"))
+    submit(course, "wrong", answer(fresh(), hill=WRONG_HILL, ic50="ic50 = 1.0\n"))
+    raising = CORRECT_HILL.replace('"""\n', '"""\n    raise ValueError("boom")\n', 1)
+    submit(course, "raising", answer(fresh(), hill=raising))
+    late = submit(course, "late", answer(fresh()))
+    (late / "timestamp.txt").write_text("2099-01-01 00:00:00.000000 UTC")
+    run, ours, theirs = _both(course, NAME)
+    assert run.errors == 0 and not any(r.review for r in run.rows)
+    assert ours == theirs
+    assert {r.student: r.score for r in run.rows} == {
+        "perfect": 5,
+        "blank": 0,
+        "partial": 3,
+        "wrong": 0,
+        "raising": 2,
+        "late": 5,
+    }
+
+
+def _with_solutions(release, source):
+    """A student's perfect submission: the release copy with the solutions typed in."""
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in source.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
+    for cell in release.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = "\n".join(ln for ln in answers[gid].splitlines() if "### " not in ln)
+    return release
+
+
+@pytest.mark.skipif(not (ROOT / "notebooks" / REAL).is_dir(), reason=f"{REAL} not written yet")
+def test_real_assignment_scores_equal_nbgrader(make_course):
+    """The source and release copies of a real assignment, graded both ways."""
+    course = make_course(REAL)
+    run_nbgrader(["generate_assignment", REAL, "--force"], root=course)
+    release_path = course / "release" / REAL / f"{REAL}.ipynb"
+    source = nbformat.read(course / "notebooks" / REAL / f"{REAL}.ipynb", as_version=4)
+    release = nbformat.read(release_path, as_version=4)
+    for student, nb in (
+        ("full", _with_solutions(release, source)),
+        ("blank", nbformat.read(release_path, as_version=4)),
+    ):
+        folder = course / "submitted" / student / REAL
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{REAL}.ipynb")
+    run, ours, theirs = _both(course, REAL)
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score >= 10
+    assert rows["blank"].score == 0
+    assert not rows["full"].flags and not rows["blank"].flags, [str(f) for f in rows["full"].flags]
+    assert ours == theirs
+
+    # Feedback on the real assignment: no line of a hidden test in the visible text.
+    pages = generate_feedback(Course(course), REAL, log=lambda *_: None)
+    hidden = hidden_lines([c.source for c in source.cells])
+    assert len(pages) == 2 and hidden
+    for page in pages:
+        page_html = page.path.read_text()
+        text = html.unescape(re.sub(r"<[^>]+>", "", page_html))
+        assert not [line for line in hidden if line in text], page.student
+        assert "BEGIN HIDDEN TESTS" not in text
