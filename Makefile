@@ -53,8 +53,8 @@ lab: setup-lab
 	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS) notebooks
 
 test: setup-test
-	$(BIN)/ruff check src tests benchmarks data notebooks
-	$(BIN)/ruff format --check src tests benchmarks data notebooks
+	$(BIN)/ruff check conftest.py src tests benchmarks data notebooks
+	$(BIN)/ruff format --check conftest.py src tests benchmarks data notebooks
 	$(BIN)/resistlab strip --check
 	$(BIN)/python data/build.py --check
 	$(BIN)/pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
@@ -67,12 +67,12 @@ data: setup-lab
 	$(BIN)/python data/build.py
 
 lint: setup-test
-	$(BIN)/ruff check src tests benchmarks data notebooks
-	$(BIN)/ruff format --check src tests benchmarks data notebooks
+	$(BIN)/ruff check conftest.py src tests benchmarks data notebooks
+	$(BIN)/ruff format --check conftest.py src tests benchmarks data notebooks
 
 format: setup-test
-	$(BIN)/ruff check --fix src tests benchmarks data notebooks
-	$(BIN)/ruff format src tests benchmarks data notebooks
+	$(BIN)/ruff check --fix conftest.py src tests benchmarks data notebooks
+	$(BIN)/ruff format conftest.py src tests benchmarks data notebooks
 
 bench: setup-test
 	$(BIN)/python benchmarks/bench_import.py
