@@ -8,6 +8,8 @@ VENV   ?= .venv
 PORT   ?= 8888
 LAB_ARGS ?=
 JOBS   ?= 2
+# Jupyter refuses to run as root unless told to (containers, CI machines).
+ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN    := $(VENV)/bin
 # nbgrader runs `alembic` by name: the environment's bin/ goes first on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -50,7 +52,7 @@ setup-test: $(VENV)/.stamp-test $(LAB_SETTINGS)
 
 lab: setup-lab
 	mkdir -p exchange
-	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS) notebooks
+	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(ROOT_ARG) $(LAB_ARGS) notebooks
 
 test: setup-test
 	$(BIN)/ruff check conftest.py src tests benchmarks data notebooks
