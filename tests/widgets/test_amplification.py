@@ -112,3 +112,10 @@ def test_state_function_is_cheap():
     for _ in range(20):
         wa.bypass_signalling_state(100.0, 3.0, 10)
     assert (time.perf_counter() - start) / 20 < 0.01
+
+
+def test_slider_moves_blit_the_same_image_as_a_full_draw(blit_check):
+    blit_check(
+        wa.explore_bypass_signalling,
+        [("egfr_inhibitor_nM", 30.0), ("met_inhibitor_nM", 100.0), ("met_copy_number", 10.5)],
+    )

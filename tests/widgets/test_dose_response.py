@@ -73,3 +73,10 @@ def test_explorer_accepts_own_data_and_rejects_bad_tables():
     assert list(explorer.controls["cell_line"].options) == ["x"]
     with pytest.raises(ValueError, match=r"missing \['viability'\]"):
         explore_hill(table.drop(columns="viability"))
+
+
+def test_slider_moves_blit_the_same_image_as_a_full_draw(blit_check):
+    blit_check(
+        explore_hill,
+        [("ec50", 1.0), ("h", 2.5), ("e0", 1.2), ("emax", 0.4), ("cell_line", "resistant")],
+    )

@@ -89,3 +89,10 @@ def test_explorer_redraw_is_not_pathologically_slow():
         explorer.controls["mutation_rate"].value = 10.0 ** (-9 + 0.3 * i)
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 1.0
+
+
+def test_slider_moves_blit_the_same_image_as_a_full_draw(blit_check):
+    blit_check(
+        explore_fluctuation,
+        [("mutation_rate", 1e-7), ("final_size", 1e6), ("n_cultures", 200)],
+    )

@@ -136,3 +136,10 @@ def test_explorer_redraw_is_reasonably_fast():
         samples.append(time.perf_counter() - start)
     assert sorted(samples)[2] < 2.0
     assert math.isfinite(sum(samples))
+
+
+def test_slider_moves_blit_the_same_image_as_a_full_draw(blit_check):
+    blit_check(
+        explore_persisters,
+        [("kill_s_per_h", 0.1), ("to_tolerant_per_h", 1e-3), ("on_days", 7.0), ("off_days", 0.0)],
+    )

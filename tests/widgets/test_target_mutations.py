@@ -82,3 +82,10 @@ def test_explorer_redraw_is_fast_enough():
         e.controls["ponatinib_nM"].value = float(value)
         times.append(time.process_time() - start)
     assert np.median(times) < 0.5
+
+
+def test_slider_moves_blit_the_same_image_as_a_full_draw(blit_check):
+    blit_check(
+        explore_mutant_heatmap,
+        [("imatinib_nM", 50.0), ("dasatinib_nM", 1.0), ("ponatinib_nM", 300.0)],
+    )

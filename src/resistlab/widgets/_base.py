@@ -11,15 +11,23 @@ pass on a scratch figure, and every render reuses those positions on a figure wi
 layout engine (so each render draws once and solves no layout); log axes get no minor
 ticks (creating them dominates Matplotlib's draw time); the PNG is written with light
 compression.
+
+An explorer may also pass ``update(fig, **values)``: it changes the artists of the current
+scene in place and returns the ones that changed (or ``None`` when the scene itself must be
+rebuilt). The explorer then draws the static scene once, keeps it as a background and, on
+each change, restores it and draws only those artists (blitting), which skips Matplotlib's
+full redraw; the PNG is encoded straight from the canvas buffer.
 """
 
 from __future__ import annotations
 
-import io
+import struct
 import time
+import zlib
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
@@ -63,6 +71,31 @@ def log_slider(description: str, value: float, low: float, high: float, step: fl
     )
 
 
+def _png(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas' RGBA buffer as a PNG: no row filters and light zlib compression.
+
+    Much faster than a general encoder that tries every row filter, for a similar size on
+    flat-coloured plots.
+    """
+    rgba = np.asarray(canvas.buffer_rgba())
+    height, width = rgba.shape[:2]
+    rows = np.zeros((height, 4 * width + 1), dtype=np.uint8)  # leading 0: filter "none"
+    rows[:, 1:] = rgba.reshape(height, -1)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+        + chunk(b"IEND", b"")
+    )
+
+
 class Explorer(widgets.VBox):
     """An explorer: a column of controls above a figure that follows them.
 
@@ -77,6 +110,12 @@ class Explorer(widgets.VBox):
         Figure size in inches.
     title : str, optional
         Shown above the controls.
+    update : callable, optional
+        ``update(fig, **values) -> list of artists | None``: bring the figure drawn by
+        ``draw`` up to date in place (``set_data``, ``set_text``, ...) and return the
+        artists that change with the controls; ``None`` asks for a full ``draw``. Returned
+        artists are drawn, in z-order, over a cached background of everything else, so an
+        axis whose limits change in place must be returned too.
 
     Attributes
     ----------
@@ -98,6 +137,7 @@ class Explorer(widgets.VBox):
         figsize: tuple[float, float] = (6.4, 4.0),
         title: str | None = None,
         dpi: int = 90,
+        update: Callable[..., list | None] | None = None,
     ):
         self.controls = dict(controls)
         self._figure_args = {"figsize": figsize, "dpi": dpi}
@@ -105,6 +145,8 @@ class Explorer(widgets.VBox):
         self.figure = self._new_figure()
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0]}in"))
         self._draw = draw
+        self._update = update
+        self._background = None
         children = [widgets.HTML(f"<b>{title}</b>")] if title else []
         children += [*self.controls.values(), self.image]
         super().__init__(children=children)
@@ -133,6 +175,24 @@ class Explorer(widgets.VBox):
         start = time.perf_counter()
         values = self.values()
         figure = self.figure
+        dynamic = None
+        if self._update is not None and self._background is not None:
+            dynamic = self._update(figure, **values)
+        if dynamic is None:
+            self._background = None
+            self._full_draw(values)
+            if self._update is not None:
+                dynamic = self._update(figure, **values)
+        drawn = time.perf_counter()
+        if dynamic is None:
+            figure.canvas.draw()
+            self.image.value = _png(figure.canvas)
+        else:
+            self.image.value = self._blit(dynamic)
+        self.timing = {"draw": drawn - start, "render": time.perf_counter() - drawn}
+
+    def _full_draw(self, values: dict) -> None:
+        figure = self.figure
         figure.clear()
         self._draw(figure, **values)
         if self._positions is None or len(self._positions) != len(figure.axes):
@@ -143,11 +203,23 @@ class Explorer(widgets.VBox):
                 ax.xaxis.set_minor_locator(NullLocator())
             if ax.get_yscale() == "log":
                 ax.yaxis.set_minor_locator(NullLocator())
-        drawn = time.perf_counter()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-        self.image.value = buffer.getvalue()
-        self.timing = {"draw": drawn - start, "render": time.perf_counter() - drawn}
+
+    def _blit(self, dynamic: list) -> bytes:
+        """PNG of the cached background with the dynamic artists drawn over it."""
+        canvas = self.figure.canvas
+        if self._background is None:
+            for artist in dynamic:
+                artist.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in sorted(dynamic, key=lambda artist: artist.get_zorder()):
+            if artist.axes is not None:
+                artist.axes.draw_artist(artist)
+            else:
+                self.figure.draw_artist(artist)
+        return _png(canvas)
 
     def _on_change(self, _change) -> None:
         self.refresh()

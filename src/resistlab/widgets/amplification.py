@@ -7,6 +7,10 @@ and to :func:`resistlab.plotting.plot_bypass_output`.
 
 from __future__ import annotations
 
+import functools
+import math
+import weakref
+
 import numpy as np
 
 from .._validation import as_scalar
@@ -103,7 +107,7 @@ def bypass_signalling_state(
 
 
 def _describe(state: dict) -> str:
-    """Two title lines: the output split into its parts, and the MET dose still needed."""
+    """Two title lines: the output split into its parts, and the MET dose needed (and set)."""
     verdict = "controlled" if state["controlled"] else "NOT controlled"
     needed = state["min_met_inhibitor_nM"]
     if needed == 0:
@@ -115,7 +119,7 @@ def _describe(state: dict) -> str:
     return (
         f"output {state['output']:.3f} = basal {state['basal_output']:.3f} + EGFR "
         f"{state['egfr_branch']:.3f} + MET {state['met_branch']:.3f}: {verdict}\n"
-        f"MET inhibitor needed at this EGFR dose: {need}"
+        f"MET inhibitor needed at this EGFR dose: {need} (now {state['met_inhibitor_nM']:.3g} nM)"
     )
 
 
@@ -134,7 +138,10 @@ def explore_bypass_signalling(
     EGFR-inhibitor dose, alone and with the current MET-inhibitor dose, the
     control threshold and the current point; its title splits the current
     output into its basal, EGFR and MET parts and gives the lowest
-    MET-inhibitor dose that reaches the threshold at the current EGFR dose.
+    MET-inhibitor dose that reaches the threshold at the current EGFR dose
+    (next to the current MET-inhibitor dose). The y axis spans whole half
+    decades of every dose pair at the current copy number, so moving a dose
+    slider redraws only the curves, the point and the title.
 
     Parameters
     ----------
@@ -167,10 +174,33 @@ def explore_bypass_signalling(
         "met_copy_number": float_slider("MET copies per cell", met_copy_number, 1.0, 30.0, 0.5),
     }
 
-    def draw(fig, egfr_inhibitor_nM, met_inhibitor_nM, met_copy_number):
-        state = bypass_signalling_state(
+    scenes = weakref.WeakKeyDictionary()  # per figure: its y range and moving artists
+
+    def state_of(egfr_inhibitor_nM, met_inhibitor_nM, met_copy_number):
+        return bypass_signalling_state(
             egfr_inhibitor_nM, met_inhibitor_nM, met_copy_number, threshold=t, params=params
         )
+
+    @functools.lru_cache(maxsize=128)
+    def y_range(met_copy_number):
+        """The y range (log10, in half decades) of every dose pair at this copy number.
+
+        The EGFR-alone curve is the highest and the combination at the highest MET dose the
+        lowest, so the axes stay fixed while the doses move.
+        """
+        state = state_of(low, high, met_copy_number)
+        values = (state["output_egfr_alone"], state["output_combination"])
+        y_low = min(min(v.min() for v in values), state["threshold"])
+        y_high = max(max(v.max() for v in values), state["threshold"])
+        return (
+            math.floor(2.0 * math.log10(y_low)) / 2.0,
+            math.ceil(2.0 * math.log10(y_high)) / 2.0,
+        )
+
+    def draw(fig, egfr_inhibitor_nM, met_inhibitor_nM, met_copy_number):
+        from ..plotting.amplification import _decade_ticks
+
+        state = state_of(egfr_inhibitor_nM, met_inhibitor_nM, met_copy_number)
         # One axes at a fixed position instead of constrained layout: the layout pass (and a
         # second axes) would cost more than the drawing, and the figure size never changes.
         fig.set_layout_engine("none")
@@ -180,12 +210,43 @@ def explore_bypass_signalling(
             state["output_egfr_alone"],
             state["output_combination"],
             state["threshold"],
-            met_inhibitor_nM=state["met_inhibitor_nM"],
+            # the MET dose is in the title, so the legend never changes with a slider
             current=(max(state["egfr_inhibitor_nM"], low), state["output"]),
             ax=ax,
         )
         ax.set_title(_describe(state), fontsize="small", loc="left")
+        # y limits on half decades, so that most slider moves leave the axes unchanged
+        bottom, top = y_range(met_copy_number)
+        y_ticks = _decade_ticks(10.0**bottom * (1 - 1e-9), 10.0**top * (1 + 1e-9), (1, 3))
+        ax.set_yticks(np.log10(y_ticks), [f"{v:g}" for v in y_ticks])
+        ax.set_ylim(bottom - 0.1, top + 0.1)
+        alone, combination, _threshold, current = ax.lines[:4]
+        scenes[fig] = {
+            "y_range": (bottom, top),
+            "artists": (alone, combination, current, ax._left_title),
+        }
+
+    def update(fig, egfr_inhibitor_nM, met_inhibitor_nM, met_copy_number):
+        scene = scenes.get(fig)
+        if scene is None:
+            return None
+        if y_range(met_copy_number) != scene["y_range"]:
+            return None  # the y axis must change: full redraw
+        state = state_of(egfr_inhibitor_nM, met_inhibitor_nM, met_copy_number)
+        alone, combination, current, title = scene["artists"]
+        x = np.log10(state["egfr_doses_nM"])
+        alone.set_data(x, np.log10(state["output_egfr_alone"]))
+        combination.set_data(x, np.log10(state["output_combination"]))
+        current.set_data(
+            [np.log10(max(state["egfr_inhibitor_nM"], low))], [np.log10(state["output"])]
+        )
+        title.set_text(_describe(state))
+        return list(scene["artists"])
 
     return Explorer(
-        controls, draw, figsize=(7.0, 3.8), title="Bypass signalling: EGFR and MET feed one output"
+        controls,
+        draw,
+        update=update,
+        figsize=(7.0, 3.8),
+        title="Bypass signalling: EGFR and MET feed one output",
     )

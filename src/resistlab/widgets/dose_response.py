@@ -9,6 +9,7 @@ where it reaches 50% viability.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -149,10 +150,21 @@ def explore_hill(data=None) -> Explorer:
         "h": float_slider("h (Hill slope)", 1.0, 0.2, 4.0, 0.05),
     }
 
+    scenes = weakref.WeakKeyDictionary()  # per figure: its cell line and moving artists
+
+    def title(cell_line, ec50, state):
+        ic50 = state["ic50_absolute"]
+        ic50_text = f"{ic50:.3g} µM" if math.isfinite(ic50) else "never reached"
+        return (
+            f"{cell_line}: RMSE {state['rmse']:.3f}   EC50 {ec50:.3g} µM   "
+            f"50% of E0 at {ic50_text}"
+        )
+
     def draw(fig, *, cell_line, e0, emax, ec50, h):
         dose, viability = by_line[cell_line]
         state = hill_explorer_state(dose, viability, e0, emax, ec50, h)
         ax = fig.add_subplot()
+        n_lines = len(ax.lines)
         plot_dose_response(
             dose,
             viability,
@@ -160,23 +172,41 @@ def explore_hill(data=None) -> Explorer:
             curve=(state["curve_dose"], state["curve_response"]),
             color=colours.get(cell_line),
         )
-        ax.axhline(0.5 * e0, color="0.6", ls=":", lw=1.0)
-        ax.axvline(ec50, color="0.6", ls="--", lw=1.0)
-        ic50 = state["ic50_absolute"]
-        ic50_text = f"{ic50:.3g} µM" if math.isfinite(ic50) else "never reached"
-        ax.set_title(
-            f"{cell_line}: RMSE {state['rmse']:.3f}   EC50 {ec50:.3g} µM   "
-            f"50% of E0 at {ic50_text}",
-            fontsize=9,
-        )
+        curve = ax.lines[n_lines]
+        half = ax.axhline(0.5 * e0, color="0.6", ls=":", lw=1.0)
+        mid = ax.axvline(ec50, color="0.6", ls="--", lw=1.0)
+        ax.set_title(title(cell_line, ec50, state), fontsize=9)
+        points = ax.collections[-1]
+        scenes[fig] = {"artists": (points, curve, half, mid, ax.title)}
         # Fixed limits and few ticks: tick labels are most of the cost of a redraw.
         ax.set_ylim(-0.25, 1.6)
         ax.set_yticks([0.0, 0.5, 1.0, 1.5])
         ax.set_xlim(state["curve_dose"][0], state["curve_dose"][-1])
 
+    def update(fig, *, cell_line, e0, emax, ec50, h):
+        scene = scenes.get(fig)
+        colour = colours.get(cell_line)
+        if scene is None or colour is None:
+            return None
+        dose, viability = by_line[cell_line]
+        state = hill_explorer_state(dose, viability, e0, emax, ec50, h)
+        points, curve, half, mid, text = scene["artists"]
+        if curve.axes.get_xlim() != (state["curve_dose"][0], state["curve_dose"][-1]):
+            return None  # another dose range: another x axis
+        keep = dose > 0  # as plot_dose_response: no dose-0 wells on the log axis
+        points.set_offsets(np.column_stack([dose[keep], viability[keep]]))
+        points.set_color(colour)
+        curve.set_data(state["curve_dose"], state["curve_response"])
+        curve.set_color(colour)
+        half.set_ydata([0.5 * e0, 0.5 * e0])
+        mid.set_xdata([ec50, ec50])
+        text.set_text(title(cell_line, ec50, state))
+        return list(scene["artists"])
+
     return Explorer(
         controls,
         draw,
+        update=update,
         figsize=(6.4, 4.0),
         title="Hill curve: E(d) = E0 + (Emax − E0)·dʰ/(EC50ʰ + dʰ)",
     )

@@ -10,7 +10,9 @@ seed makes every redraw reproducible: moving a slider back restores the same pic
 from __future__ import annotations
 
 import math
+import weakref
 
+import matplotlib
 import numpy as np
 
 from .._validation import as_scalar
@@ -128,23 +130,73 @@ def explore_fluctuation(
         ),
     }
 
+    scenes = weakref.WeakKeyDictionary()  # per figure: the axes that follows the sliders
+
+    def title(state):
+        return (
+            f"m = μN = {state['m']:.3g} mutations per culture; "
+            f"mean resistant cells ≈ μN·ln N = {state['expected_mean']:.3g}"
+        )
+
     def draw(fig, *, mutation_rate, final_size, n_cultures):
         state = fluctuation_state(mutation_rate, final_size, n_cultures, seed=seed)
         # Fixed margins: running constrained layout on every change doubles a redraw.
         fig.set_layout_engine("none")
+        ax = fig.add_axes((0.1, 0.13, 0.88, 0.79))
         plot_fluctuation_comparison(
-            state["pre-existing"]["counts"],
-            state["induced"]["counts"],
-            fig.add_axes((0.1, 0.13, 0.88, 0.79)),
-            title=(
-                f"m = μN = {state['m']:.3g} mutations per culture; "
-                f"mean resistant cells ≈ μN·ln N = {state['expected_mean']:.3g}"
-            ),
+            state["pre-existing"]["counts"], state["induced"]["counts"], ax, title=title(state)
         )
+        # The x label as a plain text below the fixed-height tick labels, so that it stays
+        # in the cached background while the ticks move.
+        ax.annotate(
+            ax.get_xlabel(),
+            xy=(0.5, 0.0),
+            xycoords="axes fraction",
+            xytext=(0.0, -22.0),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=matplotlib.rcParams["axes.labelsize"],
+        )
+        ax.set_xlabel("")
+        scenes[fig] = ax
+
+    def update(fig, *, mutation_rate, final_size, n_cultures):
+        """Redo what plot_fluctuation_comparison draws, in place: bars, axes, legend, title."""
+        from ..plotting.evolution import _bin_index, _n_bins, _set_bin_axis, _vmr
+
+        ax = scenes.get(fig)
+        if ax is None or len(ax.patches) != 2 or ax.get_legend() is None:
+            return None
+        state = fluctuation_state(mutation_rate, final_size, n_cultures, seed=seed)
+        a, b = state["pre-existing"]["counts"], state["induced"]["counts"]
+        n_bins = max(_n_bins(max(float(a.max()), float(b.max()))), 2)
+        k = np.arange(n_bins, dtype=float)
+        legend = ax.get_legend()
+        tallest = 0
+        for values, left, patch, text, name in zip(
+            (a, b),
+            (-0.4, 0.0),
+            ax.patches,
+            legend.get_texts(),
+            ("pre-existing", "induced"),
+            strict=True,
+        ):
+            heights = np.bincount(_bin_index(values), minlength=n_bins)
+            tallest = max(tallest, heights.max())
+            edges = np.append(np.column_stack([k + left, k + left + 0.4]).ravel(), n_bins + left)
+            patch.set_data(np.column_stack([heights, np.zeros(n_bins)]).ravel(), edges)
+            text.set_text(f"{name}: variance/mean = {_vmr(values):.3g}")
+        _set_bin_axis(ax, n_bins)
+        ax.set_xlabel("")  # drawn as a static text by draw
+        ax.set_ylim(0, 1.3 * tallest)
+        ax.title.set_text(title(state))
+        return [*ax.patches, ax.xaxis, ax.yaxis, *ax.spines.values(), legend, ax.title]
 
     return Explorer(
         controls,
         draw,
+        update=update,
         figsize=(6.4, 4.0),
         title="Fluctuation test: mutants that pre-exist vs resistance induced at plating",
     )

@@ -9,6 +9,7 @@ the kill rates and the schedule to it and to
 from __future__ import annotations
 
 import math
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -146,6 +147,18 @@ def persisters_state(
     )
 
 
+_SCENES = weakref.WeakKeyDictionary()  # per figure: the artists that follow the sliders
+
+
+def _title(state: PersisterState) -> str:
+    kills = ", ".join(f"{k:.2g}" for k in state.course_kill[:4])
+    phis = ", ".join(f"{p:.2g}" for p in state.course_start_tolerant_fraction[:4])
+    return (
+        f"N(end)/N(start) of each course: {kills}\n"
+        f"T/(S+T) at each course start: {phis}  (untreated {state.equilibrium_fraction:.2g})"
+    )
+
+
 def _draw(fig, **values) -> None:
     from ..plotting.persisters import plot_two_state
 
@@ -157,15 +170,60 @@ def _draw(fig, **values) -> None:
     plot_two_state(state.trajectory, ax=ax, legend_loc="upper left")
     # the legend beside the panel, where it never hides a curve
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    kills = ", ".join(f"{k:.2g}" for k in state.course_kill[:4])
-    phis = ", ".join(f"{p:.2g}" for p in state.course_start_tolerant_fraction[:4])
     ax.set_title(
-        f"N(end)/N(start) of each course: {kills}\n"
-        f"T/(S+T) at each course start: {phis}  (untreated {state.equilibrium_fraction:.2g})",
+        _title(state),
         fontsize="small",
         loc="left",
         y=1.0,  # a fixed title position skips matplotlib's costly automatic placement
     )
+    shading = ax.collections[0] if ax.collections else None
+    _SCENES[fig] = {
+        "shading": shading,
+        "lines": tuple(ax.lines[:3]),
+        "moving": [shading, *ax.lines[:3], ax.yaxis, *ax.spines.values(), ax._left_title],
+    }
+
+
+class _Bars:
+    """Stands in for an axes to collect the drug-on bars that ``_shade_drug`` would draw."""
+
+    def get_xaxis_transform(self):
+        return None
+
+    def broken_barh(self, bars, yrange, **_kwargs):
+        self.bars = bars
+
+
+def _update(fig, **values) -> list | None:
+    """Move the curves, the shading, the y axis and the title of the current scene."""
+    from ..plotting.persisters import _TIME_SCALE, _shade_drug, _trajectory_arrays
+
+    scene = _SCENES.get(fig)
+    if scene is None or scene["shading"] is None:
+        return None
+    state = persisters_state(**values)
+    t, s, tol, drug = _trajectory_arrays(state.trajectory)
+    x = t / _TIME_SCALE["d"]
+    if not np.any(drug > 0):
+        return None  # no drug-on period: the scene has no shading
+    bars = _Bars()
+    _shade_drug(bars, x, drug)
+    scene["shading"].set_verts(
+        [[(x0, 0.0), (x0, 1.0), (x0 + dx, 1.0), (x0 + dx, 0.0)] for x0, dx in bars.bars]
+    )
+    # as plot_two_state: extinct points at the bottom of the plot, limits around the data
+    floor = 1e-12
+    sensitive, tolerant, total = scene["lines"]
+    sensitive.set_data(x, np.maximum(s, floor))
+    tolerant.set_data(x, np.maximum(tol, floor))
+    total.set_data(x, np.maximum(s + tol, floor))
+    positive = np.concatenate([s[s > 0], tol[tol > 0]])
+    if positive.size == 0:
+        return None
+    ax = sensitive.axes
+    ax.set_ylim(max(positive.min() / 3, floor), positive.max() * 3)
+    ax._left_title.set_text(_title(state))
+    return scene["moving"]
 
 
 def explore_persisters(
@@ -214,6 +272,7 @@ def explore_persisters(
     return Explorer(
         controls,
         _draw,
+        update=_update,
         figsize=(7.2, 4.2),
         title="Drug-tolerant persisters under a drug on/off schedule",
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
 from ._base import Explorer, log_slider
 
 __all__ = ["explore_mutant_heatmap", "mutant_heatmap_state"]
@@ -147,17 +149,50 @@ def explore_mutant_heatmap(levels_nM: Mapping[str, float] | None = None, table=N
 
     def draw(fig, **values):
         state = last["state"] = mutant_heatmap_state(levels_of(values), table)
-        # Fixed axes, no layout engine (savefig then draws once) and no colour bar: keeps a
+        # Fixed axes, no layout engine (each render then draws once) and no colour bar: keeps a
         # redraw cheap.
         fig.set_layout_engine(None)
         ax = fig.add_axes((0.21, 0.12, 0.76, 0.86))
         plot_ic50_heatmap(
             state["matrix"], annotate="calls", colorbar=False, legend=False, title=False, ax=ax
         )
+        # an (empty) symbol line for every call, so that slider moves only move the symbols
+        from ..plotting.target_mutations import _MARKERS
+
+        present = {line.get_label() for line in ax.lines}
+        for call, marker in _MARKERS.items():
+            if call not in present:
+                ax.plot([], [], ls="none", marker=marker, ms=7, mew=1.3, mfc="none", mec="k",
+                        label=call)  # fmt: skip
+
+    def update(fig, **values):
+        """Recolour the cells, move the call symbols and relabel the columns in place."""
+        from ..plotting.target_mutations import _MARKERS, _fmt_nM
+
+        if len(fig.axes) != 1 or len(fig.axes[0].images) != 1:
+            return None
+        ax = fig.axes[0]
+        state = last["state"] = mutant_heatmap_state(levels_of(values), table)
+        m = state["matrix"]
+        lines = {line.get_label(): line for line in ax.lines}
+        n_rows = len(m.mutants)
+        columns = ax.texts[n_rows : n_rows + len(m.drugs)]
+        if set(lines) != set(_MARKERS) or len(columns) != len(m.drugs):
+            return None  # not the scene drawn by draw: full redraw
+        image = ax.images[0]
+        image.set_data(np.log10(m.ratio))
+        rows, cols = np.indices(m.labels.shape)
+        for call, line in lines.items():
+            hit = m.labels == call
+            line.set_data(cols[hit], rows[hit])
+        for text, drug, level in zip(columns, m.drugs, m.levels_nM, strict=True):
+            text.set_text(f"{drug}\n{_fmt_nM(level, False)} nM")
+        return [image, *ax.lines, *columns]
 
     explorer = Explorer(
         controls,
         draw,
+        update=update,
         figsize=(5.4, 4.0),
         dpi=90,
         title="BCR-ABL1 mutants × TKIs: IC50 against the achievable drug level",
