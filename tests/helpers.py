@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,3 +15,15 @@ NOTEBOOK_PATHS = sorted(ROOT.glob("notebooks/[0-9][0-9]-*/[0-9][0-9]-*.ipynb"))
 def assignment_params():
     """One pytest param per assignment, with the assignment's folder name as its id."""
     return [pytest.param(p, id=p.parent.name) for p in NOTEBOOK_PATHS]
+
+
+def nbgrader_cell(kind, source, gid, *, solution=False, grade=False, locked=True, points=None):
+    """A notebook cell with complete nbgrader (schema 3) metadata, as the course writes them."""
+    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+    cell = make(textwrap.dedent(source))
+    meta = {"grade": grade, "grade_id": gid, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}  # fmt: skip
+    if points is not None:
+        meta["points"] = points
+    cell.metadata["nbgrader"] = meta
+    return cell

@@ -10,20 +10,10 @@ import sys
 import nbformat
 import pytest
 from helpers import ROOT
+from helpers import nbgrader_cell as _cell
 
 from resistlab import cli, course
 from resistlab.course import Course, CourseError, strip_notebook
-
-
-def _cell(kind, source, gid, *, solution=False, grade=False, locked=True, points=None):
-    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-    cell = make(source)
-    meta = {"grade": grade, "grade_id": gid, "locked": locked, "schema_version": 3,
-            "solution": solution, "task": False}  # fmt: skip
-    if points is not None:
-        meta["points"] = points
-    cell.metadata["nbgrader"] = meta
-    return cell
 
 
 def tiny_notebook():

@@ -16,6 +16,7 @@ import textwrap
 
 import nbformat
 from helpers import ROOT
+from helpers import nbgrader_cell as _cell
 
 from resistlab.course import run_nbgrader
 
@@ -39,23 +40,6 @@ WRONG_HILL = '''def hill(dose, ec50, h):
     return np.asarray(dose, dtype=float) / ec50
 '''
 HIDDEN_HINT = "At twice EC50 with h = 2 the effect should be 80% of the maximum"
-
-
-def _cell(kind, source, gid, *, solution=False, grade=False, locked=True, points=None):
-    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-    cell = make(textwrap.dedent(source))
-    meta = {
-        "grade": grade,
-        "grade_id": gid,
-        "locked": locked,
-        "schema_version": 3,
-        "solution": solution,
-        "task": False,
-    }
-    if points is not None:
-        meta["points"] = points
-    cell.metadata["nbgrader"] = meta
-    return cell
 
 
 def fixture_notebook():
