@@ -33,16 +33,16 @@ import nbformat
 from _util import print_table
 from nbclient import NotebookClient
 
+from resistlab.course import nbgrader_env
+
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("full", "partial", "blank")
 
 
 def _env() -> dict:
-    """The environment of every run: venv first on PATH, inline figures for everyone."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    """The environment of every run: the course's (venv first on PATH), inline figures for all."""
+    env = nbgrader_env()
     env.pop("MPLBACKEND", None)
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return env
 
 
