@@ -30,6 +30,7 @@ module:
 from __future__ import annotations
 
 import importlib
+import sys
 
 __all__ = [
     "FLAG_CODES",
@@ -40,6 +41,14 @@ __all__ = [
     "generate_feedback",
     "grade_assignment",
 ]
+
+# nbformat validates notebooks with jsonschema, whose optional IRI format checker
+# (rfc3987-syntax, installed with jupyter-events) compiles 39 Lark grammars when jsonschema is
+# imported: about 2 s at the start of every grading process, for a string format that no
+# notebook schema uses (nbformat validates without format checks). Marking the module as
+# absent makes jsonschema skip that checker; nothing else changes.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 # Imported on first use, so that `resistlab.grading.pool` can start workers before the heavy
 # imports (nbgrader, nbclient) happen.
