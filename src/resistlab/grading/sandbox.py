@@ -105,6 +105,8 @@ _MS_NODEV = 4
 _MS_REC = 16384
 _MS_PRIVATE = 1 << 18
 _PR_SET_NO_NEW_PRIVS = 38
+_PR_CAPBSET_DROP = 24
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 #: uid and gid the kernel has inside its user namespace when the grader runs as root.
 _ROOT_INSIDE_ID = 1000
@@ -533,7 +535,39 @@ def apply(policy: SandboxPolicy) -> SandboxStatus:
         _landlock(policy, status)
     except OSError as err:
         status.missing["landlock"] = f"Landlock failed: {err}"
+    _drop_capabilities(status)
     return status
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def _drop_capabilities(status: SandboxStatus) -> None:
+    """Give up every capability, for good: the bounding set, then the process's own sets.
+
+    ``unshare(CLONE_NEWUSER)`` grants every capability inside the new namespace (enough to
+    undo the private mounts); a grader running as root has them all. ``exec`` would drop them
+    only for a non-root user, and a kernel forked from a warm template never ``exec``'s.
+    """
+    libc = _libc()
+    for cap in range(64):
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            if ctypes.get_errno() == 22:  # EINVAL: past the last capability of this kernel
+                break
+    header = _CapHeader(version=_LINUX_CAPABILITY_VERSION_3, pid=0)
+    data = (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        why = f"capset: {os.strerror(ctypes.get_errno())}"
+        status.missing["no_new_privs"] = status.missing.get("no_new_privs", why)
 
 
 # --- the audit hook (installed in the kernel's own interpreter) ------------------------------
@@ -634,12 +668,21 @@ def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tupl
 # --- entry points ----------------------------------------------------------------------------
 
 
-def _launch(policy_path: str, argv: list[str]) -> None:
+def confine(policy_path: str) -> tuple[int, list[str], list[str]]:
+    """Apply the policy at ``policy_path`` to this process and report to its audit file.
+
+    Returns the audit file's descriptor and the allowed and writable paths, which
+    :func:`run_kernel` hands to the audit hook.
+    """
     policy = SandboxPolicy.load(policy_path)
     fd = os.open(policy.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     status = apply(policy)
     os.write(fd, (status.to_json() + "\n").encode())
-    allowed = [*policy.read, *policy.write, *policy.devices]
+    return fd, [*policy.read, *policy.write, *policy.devices], list(policy.write)
+
+
+def _launch(policy_path: str, argv: list[str]) -> None:
+    fd, allowed, writable = confine(policy_path)
     os.set_inheritable(fd, True)
     os.execv(
         sys.executable,
@@ -649,18 +692,20 @@ def _launch(policy_path: str, argv: list[str]) -> None:
             "kernel",
             str(fd),
             json.dumps(allowed),
-            json.dumps(policy.write),
+            json.dumps(writable),
             "--",
             *argv,
         ],
     )
 
 
-def _kernel(fd: int, allowed: list[str], writable: list[str], argv: list[str]) -> None:
+def run_kernel(fd: int | None, allowed: list[str], writable: list[str], argv: list[str]) -> None:
+    """Run ``python ARGV`` (``-m MODULE ...``) in this process, audited when ``fd`` is given."""
     import runpy
 
-    os.set_inheritable(fd, False)
-    _install_audit_hook(fd, allowed, writable)
+    if fd is not None:
+        os.set_inheritable(fd, False)
+        _install_audit_hook(fd, allowed, writable)
     # Look exactly like `python -m MODULE ARGS`: sys.path[0] is the working directory.
     sys.path[0] = os.getcwd()
     if len(argv) < 2 or argv[0] != "-m":
@@ -706,7 +751,7 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["launch"] and argv[2:3] == ["--"]:
         _launch(argv[1], argv[3:])
     elif argv[:1] == ["kernel"] and argv[4:5] == ["--"]:
-        _kernel(int(argv[1]), json.loads(argv[2]), json.loads(argv[3]), argv[5:])
+        run_kernel(int(argv[1]), json.loads(argv[2]), json.loads(argv[3]), argv[5:])
     elif argv[:1] == ["probe"] and len(argv) == 2:
         _probe_main(argv[1])
     else:
