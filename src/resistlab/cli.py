@@ -88,6 +88,7 @@ def _cmd_grade(course: Course, args) -> int:
         csv_path=Path(args.csv) if args.csv else None,
         zip_collect=args.zip_collect,
         keep_scratch=args.keep_scratch,
+        warm_kernels=not args.cold_kernels,
     )
     try:
         run = grade_assignment(course, args.assignment, options, executor=executor)
@@ -199,6 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-mark-review",
         action="store_true",
         help="do not mark flagged submissions 'needs manual grade' in the gradebook",
+    )
+    p.add_argument(
+        "--cold-kernels",
+        action="store_true",
+        help="start every kernel from a fresh interpreter instead of forking it from a warm "
+        "template that imported numpy, SciPy and matplotlib once (slower; Linux "
+        "only forks)",
     )
     p.add_argument("--keep-scratch", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_grade)

@@ -8,7 +8,9 @@ penalty must be equal.
 
 from __future__ import annotations
 
+import difflib
 import html
+import json
 import re
 import shutil
 
@@ -27,6 +29,7 @@ from helpers import ROOT
 from resistlab.course import Course, run_nbgrader
 from resistlab.grading import GradeOptions, grade_assignment
 from resistlab.grading.feedback import generate_feedback, hidden_lines
+from resistlab.grading.kernel import WarmKernels
 
 pytestmark = pytest.mark.slow
 
@@ -98,9 +101,8 @@ def _with_solutions(release, source):
     return release
 
 
-@pytest.mark.skipif(not (ROOT / "notebooks" / REAL).is_dir(), reason=f"{REAL} not written yet")
-def test_real_assignment_scores_equal_nbgrader(make_course):
-    """The source and release copies of a real assignment, graded both ways."""
+def _real_course(make_course):
+    """A course with ``REAL`` released and two submissions: full marks and blank."""
     course = make_course(REAL)
     run_nbgrader(["generate_assignment", REAL, "--force"], root=course)
     release_path = course / "release" / REAL / f"{REAL}.ipynb"
@@ -113,6 +115,18 @@ def test_real_assignment_scores_equal_nbgrader(make_course):
         folder = course / "submitted" / student / REAL
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{REAL}.ipynb")
+    return course, source
+
+
+needs_real = pytest.mark.skipif(
+    not (ROOT / "notebooks" / REAL).is_dir(), reason=f"{REAL} not written yet"
+)
+
+
+@needs_real
+def test_real_assignment_scores_equal_nbgrader(make_course):
+    """The source and release copies of a real assignment, graded both ways."""
+    course, source = _real_course(make_course)
     run, ours, theirs = _both(course, REAL)
     rows = {r.student: r for r in run.rows}
     assert rows["full"].score == rows["full"].max_score >= 10
@@ -129,3 +143,51 @@ def test_real_assignment_scores_equal_nbgrader(make_course):
         text = html.unescape(re.sub(r"<[^>]+>", "", page_html))
         assert not [line for line in hidden if line in text], page.student
         assert "BEGIN HIDDEN TESTS" not in text
+
+
+def _outputs(course, assignment) -> dict:
+    """Every code cell's outputs in the autograded notebooks, widget model ids blanked."""
+    found = {}
+    for path in sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            outputs = []
+            for out in cell.outputs:
+                out = {k: v for k, v in out.items() if k != "execution_count"}
+                view = out.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+                if view:
+                    view["model_id"] = "-"
+                outputs.append(out)
+            found[(path.parts[-3], index)] = outputs
+    return found
+
+
+@needs_real
+@pytest.mark.skipif(not WarmKernels.available(), reason="warm kernels need Linux")
+def test_warm_kernels_record_the_outputs_of_fresh_ones(make_course):
+    """Forked from a template or started from scratch, a kernel records the same outputs
+    (text, errors, figures as PNG bytes) for every cell of a real assignment."""
+    course, _ = _real_course(make_course)
+    cold = course.parent / "cold-twin"
+    shutil.copytree(course, cold)
+    warm_run = grade_assignment(Course(course), REAL, GradeOptions(jobs=1, quiet=True))
+    cold_run = grade_assignment(
+        Course(cold), REAL, GradeOptions(jobs=1, quiet=True, warm_kernels=False)
+    )
+    assert (warm_run.forked_kernels, cold_run.forked_kernels) == (2, 0), warm_run.kernel_notes
+    assert [(r.student, r.score, r.flags) for r in warm_run.rows] == [
+        (r.student, r.score, r.flags) for r in cold_run.rows
+    ]
+    warm_out, cold_out = _outputs(course, REAL), _outputs(cold, REAL)
+    assert len(warm_out) > 20
+    assert any("image/png" in o.get("data", {}) for outs in warm_out.values() for o in outs)
+    for key in sorted(cold_out):
+        if warm_out.get(key) != cold_out[key]:
+            dump = lambda outs: json.dumps(outs, indent=1, sort_keys=True).splitlines()  # noqa: E731
+            diff = difflib.unified_diff(
+                dump(cold_out[key]), dump(warm_out.get(key)), "cold", "warm"
+            )
+            pytest.fail(f"cell {key} differs:\n" + "\n".join(list(diff)[:40]))
+    assert warm_out.keys() == cold_out.keys()

@@ -1,12 +1,13 @@
 """The grading sandbox: each protection is checked by attempting the forbidden thing.
 
-A kernel is started exactly as ``resistlab grade`` starts one (the launcher, the policy the
-runner builds, a clean environment, UNIX sockets) and runs code that tries to read the
-instructor's source notebook, the gradebook, another student's submission and another
-kernel's scratch folder, to write outside its folder, to open a TCP connection to a port the
-test process listens on, to send UDP, and to signal the grader. Every attempt must fail, and
-the attempts on paths must be in the audit log. The same code run without the sandbox
-succeeds, so the test is not passing by accident.
+A kernel is started exactly as ``resistlab grade`` starts one (through the launcher, or
+forked from a warm template; the policy the runner builds, a clean environment, UNIX sockets)
+and runs code that tries to read the instructor's source notebook, the gradebook, another
+student's submission and another kernel's scratch folder, to write outside its folder, to
+open a TCP connection to a port the test process listens on, to send UDP, and to signal the
+grader. Every attempt must fail, the kernel must hold no capability, and the attempts on
+paths must be in the audit log. The same code run without the sandbox succeeds, so the test
+is not passing by accident.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from resistlab.grading import sandbox
-from resistlab.grading.kernel import GradingKernelManager
+from resistlab.grading.kernel import GradingKernelManager, WarmKernels
 from resistlab.grading.sandbox import SandboxPolicy, build_policy, read_audit
 
 pytestmark = pytest.mark.slow
@@ -62,6 +63,8 @@ attempt("udp_send", udp)
 attempt("signal_grader", lambda: os.kill(PATHS["grader_pid"], 0))
 attempt("read_grader_environ", lambda: read(f"/proc/{PATHS['grader_pid']}/environ"))
 results["uid"] = os.getuid()
+with open("/proc/self/status") as fh:
+    results["capabilities"] = next(ln.split()[1] for ln in fh if ln.startswith("CapEff"))
 print("RESULT" + json.dumps(results))
 """
 
@@ -112,8 +115,11 @@ def _python_paths():
     return json.loads(out.stdout)
 
 
-def _run(layout, *, sandboxed: bool):
+def _run(layout, *, sandboxed: bool, warm: bool = False):
     """Run ATTEMPTS in a kernel; return (results, audit events, sandbox status).
+
+    ``warm``: fork the kernel from a template (as ``resistlab grade`` does on Linux) instead
+    of starting it through the ``exec``-based launcher.
 
     ``results["reached_grader"]`` lists the protocols whose packets reached the test process.
     """
@@ -159,12 +165,18 @@ def _run(layout, *, sandboxed: bool):
         "TMPDIR": str(own),
         "IPYTHONDIR": str(own / ".ipython"),
     }
+    templates = None
+    if warm:
+        home = layout["run"].parent / "template"
+        home.mkdir(exist_ok=True)
+        templates = WarmKernels(home, {**env, "HOME": str(home)}, ["numpy", "ipykernel.kernelapp"])
     km = GradingKernelManager(
         kernel_name="python3",
         transport="ipc",
         ip=str(own / ".k"),
         connection_file=str(own / ".kernel.json"),
         policy_path=policy_path,
+        warm=templates,
     )
     code = f"PATHS = {paths!r}\n" + textwrap.dedent(ATTEMPTS)
     out = []
@@ -202,6 +214,9 @@ def _run(layout, *, sandboxed: bool):
     finally:
         listener.close()
         udp.close()
+        if templates is not None:
+            assert templates.notes == [], templates.notes  # the kernel really was forked
+            templates.close()
     line = next(ln for ln in "".join(out).splitlines() if ln.startswith("RESULT"))
     status, events = read_audit(audit) if sandboxed else (None, [])
     results = json.loads(line[len("RESULT") :])
@@ -209,10 +224,18 @@ def _run(layout, *, sandboxed: bool):
     return results, events, status
 
 
-def test_forbidden_actions_fail_in_the_sandbox(layout):
+@pytest.mark.parametrize(
+    "warm",
+    [
+        False,
+        pytest.param(True, marks=pytest.mark.skipif(not WarmKernels.available(), reason="Linux")),
+    ],
+    ids=["launcher", "warm-template"],
+)
+def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
     if sandbox.landlock_abi() < 1:
         pytest.skip("this kernel has no Landlock; the sandbox degrades (see docs/grading.md)")
-    results, events, status = _run(layout, sandboxed=True)
+    results, events, status = _run(layout, sandboxed=True, warm=warm)
     assert status is not None and "landlock" in status.applied, status
     for name in FORBIDDEN:
         if name == "tcp_connect" and not {"netns", "landlock_net"} & set(status.applied):
@@ -226,6 +249,8 @@ def test_forbidden_actions_fail_in_the_sandbox(layout):
         assert results["reached_grader"] == []
     if os.getuid() == 0 and "userns" in status.applied:
         assert results["uid"] != 0, "the kernel must not run as root"
+    if "no_new_privs" in status.applied:
+        assert int(results["capabilities"], 16) == 0, "the kernel must hold no capability"
     recorded = " ".join(detail for _, detail in events)
     for path in ("notebooks/01-x/01-x.ipynb", "gradebook.db", "submitted/bob", "w2/secret.txt"):
         assert path in recorded, f"the audit log misses {path}: {events}"
@@ -245,6 +270,8 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
     ):
         assert results[name] == "allowed", (name, results)
     assert results["reached_grader"] == ["tcp", "udp"]
+    if os.getuid() == 0:  # control for the capability check: root outside holds some
+        assert int(results["capabilities"], 16) != 0
     (layout["course"] / "stolen.txt").unlink(missing_ok=True)
     Path("/tmp/resistlab-sandbox-test.txt").unlink(missing_ok=True)
 

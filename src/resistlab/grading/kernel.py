@@ -21,18 +21,220 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Dict, Integer, List, Unicode
+from traitlets import Any, Dict, Integer, List, Unicode
 
 from .flags import Flag
 from .sandbox import kernel_command
 
-__all__ = ["GradingExecute", "GradingKernelManager"]
+__all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels"]
+
+_TEMPLATE_SCRIPT = str(Path(__file__).with_name("kernel_template.py"))
+
+
+# --- warm kernels (see kernel_template.py) ---------------------------------------------------
+
+
+class _ForkedKernel:
+    """A ``subprocess.Popen`` look-alike for a kernel forked by a template.
+
+    The kernel is the template's child, not ours: it is watched and signalled through a
+    process file descriptor (``pidfd``), which cannot reach another process that later
+    reuses the id. Its exit status goes to the template, so ``returncode`` is ``-1`` once it
+    has exited.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._pidfd = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            self._exited()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not select.select([self._pidfd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            self._exited()
+        return self.returncode
+
+    def _exited(self) -> None:
+        self.returncode = -1
+        os.close(self._pidfd)
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            signal.pidfd_send_signal(self._pidfd, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def __del__(self):
+        if self.returncode is None:
+            try:
+                os.close(self._pidfd)
+            except OSError:
+                pass
+
+
+class WarmKernels:
+    """A worker's warm kernel templates: one per kernel Python, started on first use.
+
+    Parameters
+    ----------
+    folder : path-like
+        The templates' home (their matplotlib configuration lives here). Kernels may read it:
+        add it to their sandbox policy.
+    env : dict
+        The templates' complete environment (variables read at import time, such as
+        ``MPLBACKEND`` and the thread counts, must match the kernels').
+    preload : list of str
+        Modules each template imports once.
+    start_timeout : float
+        Seconds a template may take to import ``preload``.
+    """
+
+    def __init__(self, folder, env: dict, preload, start_timeout: float = 120):
+        self.folder = Path(folder)
+        self.env = dict(env)
+        self.preload = list(preload)
+        self.start_timeout = start_timeout
+        self.templates: dict[str, tuple | None] = {}
+        self.notes: list[str] = []  # why a template could not be used (kernels start cold)
+        self.forked = 0  # kernels forked so far
+
+    @staticmethod
+    def available() -> bool:
+        """Warm kernels need ``fork`` and process file descriptors (Linux 5.3 or later)."""
+        return sys.platform.startswith("linux") and hasattr(os, "pidfd_open")
+
+    def spawn(self, python: str, argv: list[str], *, env: dict, cwd: str, policy: str):
+        """Fork a kernel (``python ARGV``) from the template; ``None`` if there is none."""
+        template = self._template(python)
+        if template is None:
+            return None
+        _process, channel, replies = template
+        request = {"argv": argv, "env": env, "cwd": str(cwd), "policy": policy}
+        try:
+            channel.sendall((json.dumps(request) + "\n").encode())
+            reply = json.loads(replies.readline() or b"{}")
+        except (OSError, ValueError) as err:
+            reply = {"error": f"{type(err).__name__}: {err}"}
+        if "pid" not in reply:
+            self.notes.append(f"kernel template for {python}: {reply.get('error', 'no reply')}")
+            self._stop(python)
+            return None
+        self.forked += 1
+        return _ForkedKernel(reply["pid"])
+
+    def _template(self, python: str):
+        if python in self.templates:
+            return self.templates[python]
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [
+                    python,
+                    _TEMPLATE_SCRIPT,
+                    "serve",
+                    str(theirs.fileno()),
+                    json.dumps(self.preload),
+                ],
+                pass_fds=[theirs.fileno()],
+                env=self.env,
+                cwd=self.folder,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError as err:
+            self.notes.append(f"kernel template for {python}: {err}")
+            ours.close()
+            self.templates[python] = None
+            return None
+        finally:
+            theirs.close()
+        ours.settimeout(self.start_timeout)
+        replies = ours.makefile("rb")
+        try:
+            ready = json.loads(replies.readline() or b"{}")
+        except (OSError, ValueError):
+            ready = {}
+        if "ready" not in ready:
+            self.notes.append(f"kernel template for {python} did not start")
+            process.kill()
+            process.wait()
+            replies.close()
+            ours.close()
+            self.templates[python] = None
+            return None
+        ours.settimeout(30)
+        self.templates[python] = (process, ours, replies)
+        return self.templates[python]
+
+    def _stop(self, python: str) -> None:
+        template = self.templates.get(python)
+        self.templates[python] = None
+        if template is None:
+            return
+        process, channel, replies = template
+        replies.close()
+        channel.close()  # EOF: the template exits
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def close(self) -> None:
+        """Stop every template (their kernels are already gone)."""
+        for python in list(self.templates):
+            self._stop(python)
+
+
+class _WarmProvisioner(LocalProvisioner):
+    """Launch the kernel by forking the worker's template; fall back to ``Popen``."""
+
+    async def launch_kernel(self, cmd, **kwargs):
+        km = self.parent
+        plain = km.plain_cmd
+        process = None
+        if plain[1:3] == ["-m", "ipykernel_launcher"]:
+            # As jupyter_client's launch_kernel: the kernel exits if its parent goes away.
+            env = {**(kwargs.get("env") or {}), "JPY_PARENT_PID": str(os.getpid())}
+            process = km.warm.spawn(
+                plain[0],
+                plain[1:],
+                env=env,
+                cwd=str(kwargs.get("cwd") or os.getcwd()),
+                policy=km.policy_path,
+            )
+        if process is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = process
+        self.pid = self.pgid = process.pid  # the kernel leads its own session
+        self.cwd = kwargs.get("cwd")
+        return self.connection_info
+
 
 _TRUNCATION_NOTE = "\n... output truncated by the grader (more than {limit} bytes) ...\n"
 
@@ -44,9 +246,20 @@ class GradingKernelManager(AsyncKernelManager):
     """
 
     policy_path = Unicode("", help="sandbox policy file ('' for no sandbox)").tag(config=True)
+    warm = Any(None, allow_none=True, help="WarmKernels to fork the kernel from (or None)")
+    plain_cmd = List(help="the kernel command before the sandbox launcher wraps it")
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.warm is not None and self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = _WarmProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
+        self.plain_cmd = list(cmd)
         if not self.policy_path:
             return cmd
         if cmd[1:3] != ["-m", "ipykernel_launcher"]:
@@ -84,6 +297,7 @@ class GradingExecute(Execute):
     scratch = Unicode(help="the kernel's working folder (holds its sockets)").tag(config=True)
     policy_path = Unicode("", help="sandbox policy file ('' for no sandbox)").tag(config=True)
     kernel_env = Dict(help="the complete environment of the kernel process").tag(config=True)
+    warm = Any(None, allow_none=True, help="WarmKernels to fork kernels from (or None)")
     max_restarts = Integer(3, help="kernel restarts allowed per notebook").tag(config=True)
     max_output_bytes = Integer(8 * 2**20, help="output kept per cell (bytes)").tag(config=True)
     probe_code = Unicode("", help="code run after the last cell; its stdout is kept").tag(
@@ -109,6 +323,7 @@ class GradingExecute(Execute):
             ip=str(sockets) if ipc else "127.0.0.1",
             connection_file=str(Path(self.scratch) / f".kernel{self._kernel_starts}.json"),
             policy_path=self.policy_path,
+            warm=self.warm,
         )
         return self.km
 

@@ -69,6 +69,7 @@ class GradeOptions:
     zip_collect: bool = False
     keep_scratch: bool = False
     quiet: bool = False
+    warm_kernels: bool = True
 
 
 @dataclass
@@ -82,6 +83,8 @@ class GradeRun:
     errors: int = 0
     sandbox_missing: dict = field(default_factory=dict)
     seconds: float = 0.0
+    forked_kernels: int = 0  # kernels forked from a warm template (the others started cold)
+    kernel_notes: list[str] = field(default_factory=list)  # why a template was not used
 
 
 def load_course_config(root: Path):
@@ -368,6 +371,8 @@ class _Run:
         self.state_dir = course.root / "grading" / self.name
         self.ledger = Ledger(self.state_dir / "ledger.json")
         self.rows: dict[str, GradeRow] = {}
+        self.forked_kernels = 0
+        self.kernel_notes: list[str] = []
 
     def grade(self, submissions, executor, kernel_info, started) -> GradeRun:
         from nbgrader.api import Gradebook
@@ -439,6 +444,11 @@ class _Run:
         """Record one result (autograded files, gradebook, then ledger), in the parent."""
         row = self._store(task, result)
         self.rows[task.student] = row
+        self.forked_kernels += result.forked_kernels
+        for note in result.kernel_notes:
+            if note not in self.kernel_notes:
+                self.kernel_notes.append(note)
+                warn(f"{note}; kernels start from scratch instead (slower, equally safe).")
         if row.status == "graded":
             self.ledger.put(
                 task.student,
@@ -514,6 +524,7 @@ class _Run:
             mpl_cache=info.get("mpl"),
             resistlab_home=info.get("resistlab", ""),
             keep_scratch=options.keep_scratch,
+            warm_kernels=options.warm_kernels,
         )
 
     def _store(self, task: SubmissionTask, result: SubmissionResult) -> GradeRow:
@@ -576,6 +587,8 @@ class _Run:
             errors=sum(r.status == "error" for r in ordered),
             sandbox_missing=missing,
             seconds=time.monotonic() - started,
+            forked_kernels=self.forked_kernels,
+            kernel_notes=self.kernel_notes,
         )
         if not self.options.quiet:
             self.log("")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 import traceback
 import uuid
@@ -51,7 +52,7 @@ from .integrity import (
     probe_flags,
     structure_flags,
 )
-from .kernel import GradingExecute
+from .kernel import GradingExecute, WarmKernels
 from .sandbox import SandboxStatus, build_policy, read_audit
 from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
 
@@ -84,6 +85,7 @@ class GradingContext:
     mpl_cache: str | None = None
     resistlab_home: str = ""
     keep_scratch: bool = False
+    warm_kernels: bool = True  # fork kernels from a template that preloaded WARM_PRELOAD
 
 
 @dataclass
@@ -109,6 +111,8 @@ class SubmissionResult:
     error: str | None = None
     seconds: float = 0.0
     sandbox: dict | None = None
+    forked_kernels: int = 0  # kernels forked from the worker's warm template
+    kernel_notes: list[str] = field(default_factory=list)  # why the template was not used
 
 
 _counter = 0
@@ -164,13 +168,66 @@ def _kernel_env(context: GradingContext, scratch: Path) -> dict:
     return env
 
 
-def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[str]) -> Path:
-    scratch = _scratch(context)
+def _make_home(context: GradingContext, folder: Path) -> None:
+    """The folders of a kernel's environment, with matplotlib's font list (saves a scan)."""
     for sub in (".tmp", ".mpl", ".ipython", ".cache", ".config", ".local/runtime"):
-        (scratch / sub).mkdir(parents=True, exist_ok=True)
+        (folder / sub).mkdir(parents=True, exist_ok=True)
     if context.mpl_cache and Path(context.mpl_cache).is_dir():
         for item in Path(context.mpl_cache).glob("fontlist-*.json"):
-            shutil.copy(item, scratch / ".mpl" / item.name)
+            shutil.copy(item, folder / ".mpl" / item.name)
+
+
+#: What a warm kernel template imports once: the notebooks' heavy imports, and nothing that
+#: looks for a running IPython when imported: not pandas (its display defaults depend on
+#: it), ipywidgets or matplotlib's inline backend. ``tests/grading/test_parity.py`` checks
+#: that a forked kernel records the same outputs as a fresh one.
+WARM_PRELOAD = (
+    "numpy",
+    "scipy.optimize",
+    "scipy.stats",
+    "matplotlib.pyplot",
+    "IPython",
+    "ipykernel.ipkernel",
+    "ipykernel.kernelapp",
+    "resistlab.datasets",
+    "resistlab.pharmacology",
+    "resistlab.evolution",
+    "resistlab.plotting",
+)
+
+_WARM: dict[str, WarmKernels] = {}
+
+
+def _warm_kernels(context: GradingContext) -> WarmKernels | None:
+    """This worker's kernel templates for this grading run (started on first use)."""
+    if not context.warm_kernels or not WarmKernels.available():
+        return None
+    warm = _WARM.get(context.run_dir)
+    if warm is None:
+        for old in _WARM.values():
+            old.close()
+        _WARM.clear()
+        # Outside the run folder: kernels may read the template's home, never the run folder.
+        folder = Path(tempfile.mkdtemp(prefix="rl-template-"))
+        _make_home(context, folder)
+        env = _kernel_env(context, folder)
+        env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
+        warm = _WARM[context.run_dir] = WarmKernels(folder, env, WARM_PRELOAD)
+
+        def close(warm=warm):
+            warm.close()
+            shutil.rmtree(warm.folder, ignore_errors=True)
+
+        # Worker processes end through os._exit: atexit would not run, Finalize does.
+        from multiprocessing.util import Finalize
+
+        Finalize(warm, close, exitpriority=10)
+    return warm
+
+
+def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[str]) -> Path:
+    scratch = _scratch(context)
+    _make_home(context, scratch)
     # Like nbgrader: the submission's other files, then the instructor's (which win).
     for rel in files:
         dest = scratch / rel
@@ -247,6 +304,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
     probe, marker = make_probe(shadow, context.resistlab_home)
     policy_path = ""
     audit_path = Path(context.run_dir) / f"{scratch.name}-{nb_name}.audit"
+    warm = _warm_kernels(context)
     if context.sandbox != "off":
         policy = build_policy(
             python_paths=context.python_paths,
@@ -254,7 +312,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
             audit_path=audit_path,
             protected=context.protected,
             fences=context.fences,
-            extra_read=context.extra_read,
+            extra_read=[*context.extra_read, *([str(warm.folder)] if warm else [])],
             memory_bytes=context.memory_bytes,
             file_bytes=context.file_bytes,
             cpu_seconds=context.cpu_seconds,
@@ -274,6 +332,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
         policy_path=policy_path,
         kernel_env=_kernel_env(context, scratch),
         probe_code=probe,
+        warm=warm,
     )
     nb, resources = execute(nb, resources)
     flags += execute.events
@@ -333,6 +392,8 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
     result = SubmissionResult(task.student, task.digest)
     folder = Path(task.folder)
     scratch = None
+    warm = _warm_kernels(context)
+    forked, noted = (warm.forked, len(warm.notes)) if warm else (0, 0)
     try:
         files = _find_files(folder, context.ignore)
         # A symbolic link could make the grader read (and copy into the sandbox) any file it
@@ -388,6 +449,9 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
     finally:
         if scratch is not None and not context.keep_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+        if warm is not None:
+            result.forked_kernels = warm.forked - forked
+            result.kernel_notes = warm.notes[noted:]
         result.seconds = time.monotonic() - started
     result.flags = sorted(set(result.flags))
     return result

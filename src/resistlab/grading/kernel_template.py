@@ -1,0 +1,165 @@
+"""A warm kernel template: import the heavy modules once, fork one sandboxed kernel per notebook.
+
+A fresh grading kernel spends much of its life starting: the interpreter, IPython and
+ipykernel, then numpy, SciPy and matplotlib as the notebook imports them (about 1.5 s of a
+3-4 s notebook here). Each grading worker therefore starts one *template* process with the
+kernel's own Python (``python kernel_template.py serve FD PRELOAD``), which imports those
+modules once, without running any kernel or student code, and then waits on a UNIX socket.
+For each kernel the worker asks for, the template forks; the child
+
+1. starts a new session (so the grader can signal the kernel's process group),
+2. takes the kernel's working folder and complete environment from the request,
+3. confines itself with :func:`sandbox.confine` (rlimits, namespaces, no new privileges,
+   Landlock, every capability dropped: the same policy file and audit file as the
+   ``exec``-based launcher),
+4. reseeds the random generators it inherited, and
+5. runs ``ipykernel_launcher`` with the audit hook, exactly as ``sandbox.py kernel`` does.
+
+The child never ``exec``'s, so the preloaded modules are already in ``sys.modules`` when the
+student's ``import numpy`` runs; they were imported, never used. Modules that look for a
+running IPython when imported (pandas, ipywidgets, matplotlib's inline backend) must not be
+preloaded: they are imported in the child, inside its shell, exactly as in a fresh kernel.
+
+The template replies to each request with the child's process id once the child is in its
+own session. It reaps exited children before each fork and exits when the worker closes the
+socket (or dies). Like :mod:`sandbox`, this file uses only the standard library and runs in
+any kernel environment; modules of ``PRELOAD`` that the kernel's Python lacks are skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _load_sandbox():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox.py")
+    spec = importlib.util.spec_from_file_location("_resistlab_sandbox", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _reseed() -> None:
+    """Give the child its own random state, as a fresh interpreter would have.
+
+    ``random`` reseeds itself after ``fork``; numpy's global generator does not.
+    """
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None:
+        numpy_random.seed()
+    tempfile = sys.modules.get("tempfile")
+    if tempfile is not None:
+        tempfile.tempdir = None  # recomputed from the kernel's own TMPDIR
+
+
+def _child(request: dict, sandbox) -> int:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    _reseed()
+    argv = list(request["argv"])
+    if request["env"].get("JPY_PARENT_PID"):
+        # ipykernel read JPY_PARENT_PID when the template imported it. A fresh kernel would
+        # watch the worker that launched it; this one watches its parent, the template, which
+        # dies with the worker.
+        argv.append(f"--IPKernelApp.parent_handle={os.getppid()}")
+    fd, allowed, writable = None, [], []
+    if request.get("policy"):
+        fd, allowed, writable = sandbox.confine(request["policy"])
+    sandbox.run_kernel(fd, allowed, writable, argv)
+    return 0
+
+
+def _fork_kernel(request: dict, channel: socket.socket, sandbox) -> int:
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the kernel
+        code = 1
+        try:
+            os.setsid()
+            os.write(ready_w, b".")
+            # Nothing of the template's stays open: above all not its socket to the worker,
+            # through which a kernel could ask for an unconfined sibling.
+            os.closerange(3, 1 << 20)
+            code = _child(request, sandbox)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
+            os._exit(code)
+    os.close(ready_w)
+    try:
+        if os.read(ready_r, 1) != b".":
+            raise OSError("the kernel process ended before it started")
+    finally:
+        os.close(ready_r)
+    return pid
+
+
+def _send(channel: socket.socket, message: dict) -> None:
+    channel.sendall((json.dumps(message) + "\n").encode())
+
+
+def serve(channel_fd: int, preload: list[str]) -> None:
+    """Import ``preload``, then fork a kernel for every request on ``channel_fd`` until EOF."""
+    if sys.platform.startswith("linux"):  # die with the worker that started us
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when we stop
+    sandbox = _load_sandbox()
+    # No module may come from this folder: sys.path[0] becomes the kernel's working folder.
+    sys.path[0] = os.getcwd()
+    loaded, failed = [], {}
+    for name in preload:
+        try:
+            importlib.import_module(name)
+            loaded.append(name)
+        except Exception as err:  # a kernel environment without it: import it cold later
+            failed[name] = f"{type(err).__name__}: {err}"[:200]
+    channel = socket.socket(fileno=channel_fd)
+    _send(channel, {"ready": loaded, "skipped": failed, "pid": os.getpid()})
+    with channel.makefile("rb") as requests:
+        for line in requests:
+            _reap()
+            try:
+                pid = _fork_kernel(json.loads(line), channel, sandbox)
+            except Exception as err:
+                _send(channel, {"error": f"{type(err).__name__}: {err}"})
+            else:
+                _send(channel, {"pid": pid})
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] != "serve":
+        raise SystemExit("usage: kernel_template.py serve FD PRELOAD_JSON")
+    serve(int(sys.argv[2]), json.loads(sys.argv[3]))
