@@ -85,3 +85,23 @@ def test_lms_zip_is_collected_then_graded(fixture_course, capsys):
     scores = {line.split()[0]: line.split()[1] for line in out.splitlines()
               if line.startswith(("alice ", "bob "))}  # fmt: skip
     assert scores == {"alice": "5", "bob": "0"}
+
+
+@pytest.mark.parametrize(("flags", "warm"), [([], True), (["--cold-kernels"], False)])
+def test_cold_kernels_flag_turns_the_warm_template_off(fixture_course, monkeypatch, flags, warm):
+    from resistlab.grading import runner
+
+    seen = {}
+
+    class NoPool:
+        def shutdown(self, **_):
+            pass
+
+    def grade(course, name, options, executor=None):
+        seen["options"] = options
+        return runner.GradeRun([], None)
+
+    monkeypatch.setattr("resistlab.grading.pool.start_pool", lambda jobs: NoPool())
+    monkeypatch.setattr(runner, "grade_assignment", grade)
+    assert cli.main(["--course", str(fixture_course), "grade", NAME, *flags]) == 0
+    assert seen["options"].warm_kernels is warm
