@@ -37,6 +37,8 @@ import socket
 import sys
 import traceback
 
+__all__ = ["serve"]
+
 _PR_SET_PDEATHSIG = 1
 
 
