@@ -33,7 +33,7 @@ import nbformat
 from _util import print_table
 from nbclient import NotebookClient
 
-from resistlab.course import nbgrader_env
+from resistlab.course import answered_release, nbgrader_env
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("full", "partial", "blank")
@@ -44,22 +44,6 @@ def _env() -> dict:
     env = nbgrader_env()
     env.pop("MPLBACKEND", None)
     return env
-
-
-def _solutions_filled(release, source):
-    """The release copy with every answer cell replaced by the instructor's solution."""
-    answers = {
-        c.metadata["nbgrader"]["grade_id"]: c.source
-        for c in source.cells
-        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
-    }
-    for cell in release.cells:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = "\n".join(
-                line for line in answers[gid].splitlines() if "### " not in line
-            )
-    return release
 
 
 def build_class(course: Path, names: list[str], students: int) -> list[tuple[str, str, Path]]:
@@ -89,7 +73,7 @@ def build_class(course: Path, names: list[str], students: int) -> list[tuple[str
         kind = KINDS[(k // len(names)) % len(KINDS)]
         release = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
         source = nbformat.read(course / "notebooks" / name / f"{name}.ipynb", as_version=4)
-        nb = release if kind == "blank" else _solutions_filled(release, source)
+        nb = release if kind == "blank" else answered_release(release, source)
         if kind == "partial":
             first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
             first.source = "raise NotImplementedError()"

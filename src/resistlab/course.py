@@ -24,6 +24,7 @@ __all__ = [
     "CourseError",
     "NbgraderMissing",
     "ValidationResult",
+    "answered_release",
     "nbgrader_env",
     "run_nbgrader",
     "strip_notebook",
@@ -100,6 +101,36 @@ def _read(path: Path):
 
 def _nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def answered_release(release, source):
+    """The release copy with every answer cell holding the instructor's solution.
+
+    What a student who answers everything correctly hands in: the cells, ids and metadata of
+    the release copy, with each answer cell's source replaced by the matching (same
+    ``grade_id``) cell of the instructor's copy, solution markers removed. ``release`` is
+    changed in place and returned.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> meta = {"nbgrader": {"grade_id": "a", "solution": True}}
+    >>> source = new_notebook(cells=[new_code_cell(
+    ...     "### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", metadata=meta)])
+    >>> release = new_notebook(cells=[new_code_cell("raise NotImplementedError()", metadata=meta)])
+    >>> answered_release(release, source).cells[0].source
+    'x = 1'
+    """
+    answers = {
+        _nbgrader_meta(c)["grade_id"]: c.source
+        for c in source.cells
+        if _nbgrader_meta(c).get("solution")
+    }
+    for cell in release.cells:
+        gid = _nbgrader_meta(cell).get("grade_id")
+        if gid in answers:
+            cell.source = "\n".join(ln for ln in answers[gid].splitlines() if "### " not in ln)
+    return release
 
 
 @dataclass(frozen=True)

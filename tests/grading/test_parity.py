@@ -26,7 +26,7 @@ from grading.fixture_assignment import (
 )
 from helpers import ROOT
 
-from resistlab.course import Course, run_nbgrader
+from resistlab.course import Course, answered_release, run_nbgrader
 from resistlab.grading import GradeOptions, grade_assignment
 from resistlab.grading.feedback import generate_feedback, hidden_lines
 from resistlab.grading.kernel import WarmKernels
@@ -87,20 +87,6 @@ def test_fixture_scores_equal_nbgrader(fixture_course):
     }
 
 
-def _with_solutions(release, source):
-    """A student's perfect submission: the release copy with the solutions typed in."""
-    answers = {
-        c.metadata["nbgrader"]["grade_id"]: c.source
-        for c in source.cells
-        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
-    }
-    for cell in release.cells:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = "\n".join(ln for ln in answers[gid].splitlines() if "### " not in ln)
-    return release
-
-
 def _real_course(make_course):
     """A course with ``REAL`` released and two submissions: full marks and blank."""
     course = make_course(REAL)
@@ -109,7 +95,7 @@ def _real_course(make_course):
     source = nbformat.read(course / "notebooks" / REAL / f"{REAL}.ipynb", as_version=4)
     release = nbformat.read(release_path, as_version=4)
     for student, nb in (
-        ("full", _with_solutions(release, source)),
+        ("full", answered_release(release, source)),
         ("blank", nbformat.read(release_path, as_version=4)),
     ):
         folder = course / "submitted" / student / REAL
