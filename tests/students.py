@@ -1,0 +1,164 @@
+"""A class of students for one assignment, graded through nbgrader's real pipeline.
+
+Each assignment has a test module ``tests/class_of_students/test_NN_slug.py`` that lists its
+students and calls :func:`grade_class`. A student hands in the release copy with every answer
+correct (the instructor's solutions) except the answer cells it rewrites. The claim checked:
+
+- a **correct** student (``fails`` empty) earns full marks, whatever style it writes in;
+- a **mistaken** student fails exactly the test cells named in ``fails`` (so it loses exactly
+  their points, no cascade), and each of those cells shows the coaching message given there
+  (a substring of the assertion's message);
+- every graded exercise has at least two correct students and three typical mistakes.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from resistlab.course import answered_release, run_nbgrader
+
+MIN_CORRECT = 2
+MIN_MISTAKES = 3
+NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class Student:
+    """One student of the class.
+
+    Parameters
+    ----------
+    name : str
+        Student id, lower case letters, digits and underscores.
+    answers : dict
+        ``answer grade_id -> the whole source of that answer cell`` as the student wrote it
+        (no solution markers). Answer cells not named keep the instructor's solution.
+    fails : dict
+        ``test grade_id -> substring of the coaching message`` for every test cell this
+        student must fail. Empty for a correct student.
+    why : str
+        What the student did, in one line (shown when the claim breaks).
+    """
+
+    name: str
+    answers: dict[str, str]
+    fails: dict[str, str] = field(default_factory=dict)
+    why: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return not self.fails
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _source(assignment: str, root: Path) -> nbformat.NotebookNode:
+    return nbformat.read(root / "notebooks" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def answer_ids(nb) -> list[str]:
+    """grade_ids of the answer (solution, not graded) code cells, in notebook order."""
+    return [_meta(c)["grade_id"] for c in nb.cells if _meta(c).get("solution")]
+
+
+def check_coverage(assignment: str, students: list[Student], root: Path) -> None:
+    """Every answer cell has MIN_CORRECT correct students and MIN_MISTAKES mistaken ones."""
+    nb = _source(assignment, root)
+    answers = answer_ids(nb)
+    tests = {_meta(c)["grade_id"] for c in nb.cells if _meta(c).get("grade")}
+    names = [s.name for s in students]
+    assert len(set(names)) == len(names), "student names must be unique"
+    problems = []
+    for s in students:
+        if not NAME.match(s.name):
+            problems.append(f"{s.name!r}: names are [a-z0-9_]+")
+        if unknown := set(s.answers) - set(answers):
+            problems.append(f"{s.name}: rewrites unknown answer cells {sorted(unknown)}")
+        if unknown := set(s.fails) - tests:
+            problems.append(f"{s.name}: expects unknown test cells {sorted(unknown)}")
+        if not s.answers:
+            problems.append(f"{s.name}: rewrites no answer cell")
+    for gid in answers:
+        correct = sum(1 for s in students if gid in s.answers and s.correct)
+        wrong = sum(1 for s in students if gid in s.answers and not s.correct)
+        if correct < MIN_CORRECT or wrong < MIN_MISTAKES:
+            problems.append(
+                f"{gid}: {correct} correct and {wrong} mistaken students "
+                f"(at least {MIN_CORRECT} and {MIN_MISTAKES} expected)"
+            )
+    assert not problems, "\n".join(problems)
+
+
+def _error_text(nb, grade_id: str) -> str:
+    """ename: evalue of the error output of a test cell in an autograded notebook."""
+    for cell in nb.cells:
+        if _meta(cell).get("grade_id") == grade_id:
+            return "\n".join(
+                f"{o.get('ename', '')}: {o.get('evalue', '')}"
+                for o in cell.get("outputs", [])
+                if o.get("output_type") == "error"
+            )
+    return ""
+
+
+def grade_class(assignment: str, students: list[Student], course: Path, root: Path) -> None:
+    """Release, hand in every student's notebook, autograde with nbgrader, check each claim.
+
+    ``course`` is a throwaway course folder holding the assignment (``make_course``).
+    A reference student with every solution (``key``) must score full marks too.
+    """
+    run_nbgrader(["generate_assignment", assignment, "--force"], root=course)
+    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    source = _source(assignment, root)
+    key = answered_release(copy.deepcopy(release), source)
+    for student in [Student("key", {}), *students]:
+        nb = copy.deepcopy(key)
+        for cell in nb.cells:
+            gid = _meta(cell).get("grade_id")
+            if gid in student.answers:
+                cell.source = student.answers[gid]
+        folder = course / "submitted" / student.name / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{assignment}.ipynb")
+
+    run_nbgrader(["autograde", assignment], root=course)
+
+    from nbgrader.api import Gradebook
+
+    problems = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in [Student("key", {}), *students]:
+            sub = gb.find_submission(assignment, student.name)
+            (notebook,) = sub.notebooks
+            failed = {
+                g.name
+                for g in notebook.grades
+                if g.auto_score is not None and g.auto_score < g.max_score
+            }
+            graded = nbformat.read(
+                course / "autograded" / student.name / assignment / f"{assignment}.ipynb",
+                as_version=4,
+            )
+            expected = set(student.fails)
+            if failed != expected:
+                detail = "; ".join(f"{g}: {_error_text(graded, g)[:200]}" for g in sorted(failed))
+                problems.append(
+                    f"{student.name} ({student.why or 'reference'}): failed {sorted(failed)}, "
+                    f"expected {sorted(expected)}. Messages: {detail}"
+                )
+                continue
+            for gid, message in student.fails.items():
+                text = _error_text(graded, gid)
+                if message not in text:
+                    problems.append(
+                        f"{student.name} ({student.why}): {gid} says {text[:300]!r}, "
+                        f"expected the coaching message {message!r}"
+                    )
+    assert not problems, "\n".join(problems)
