@@ -8,6 +8,10 @@
                                         autograde submissions in parallel, sandboxed, resumably
 ``resistlab feedback NN-slug [--student ID ...]``
                                         per-student HTML feedback without hidden tests
+``resistlab report NN-slug | --course [--format html|csv] [--out DIR]``
+                                        what the class got wrong: scores, item analysis,
+                                        misconceptions, integrity; trajectories and students
+                                        at risk across assignments
 
 Run it inside the course repository (or pass ``--course PATH``).
 """
@@ -103,6 +107,22 @@ def _cmd_feedback(course: Course, args) -> int:
 
     pages = generate_feedback(course, args.assignment, args.student or None)
     print(f"\n{len(pages)} feedback page(s) written.")
+    return 0
+
+
+def _cmd_report(course: Course, args) -> int:
+    from .grading.classreport import write_report
+
+    if bool(args.assignment) == bool(args.course_wide):
+        raise CourseError("name one ASSIGNMENT, or pass --course for the whole course (not both)")
+    paths = write_report(
+        course,
+        None if args.course_wide else args.assignment,
+        fmt=args.format,
+        out=Path(args.out) if args.out else None,
+    )
+    for path in paths:
+        print(f"wrote {path}")
     return 0
 
 
@@ -220,6 +240,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--student", action="append", metavar="ID", help="only this student (repeatable)"
     )
     p.set_defaults(func=_cmd_feedback)
+
+    p = sub.add_parser(
+        "report",
+        help="what the class got wrong: scores, item analysis, misconceptions, integrity",
+        description="After grading: an instructor report of ASSIGNMENT (score distributions, "
+        "completion, late submissions, pass rate and discrimination of every test cell, the "
+        "coaching messages of the failed assertions ranked, integrity flags), or with --course "
+        "each student's trajectory and the students at risk. Written to reports/ in the course "
+        "root (ignored by git); it names students, so keep it to the teaching team.",
+    )
+    p.add_argument("assignment", nargs="?", metavar="ASSIGNMENT")
+    p.add_argument(
+        "--course",
+        "--all",
+        dest="course_wide",
+        action="store_true",
+        help="report across every graded assignment (trajectories, students at risk)",
+    )
+    p.add_argument("--format", choices=["html", "csv"], default="html")
+    p.add_argument("--out", metavar="DIR", help="where to write (default reports/ASSIGNMENT/)")
+    p.set_defaults(func=_cmd_report)
     return parser
 
 
