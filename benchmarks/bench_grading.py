@@ -140,10 +140,10 @@ class PeakSampler(threading.Thread):
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak_mib, self._stop = pid, {}, threading.Event()
+        self.pid, self.peak_mib, self._halt = pid, {}, threading.Event()
 
     def run(self):
-        while not self._stop.wait(0.2):
+        while not self._halt.wait(0.2):
             stack = [(self.pid, "parent", False)]
             while stack:
                 pid, kind, inside = stack.pop()
@@ -159,7 +159,7 @@ class PeakSampler(threading.Thread):
                     stack.append((child, child_kind, child_kind == "kernel"))
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
