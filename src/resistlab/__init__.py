@@ -22,6 +22,7 @@ _SUBMODULES = (
     "binding",
     "datasets",
     "epigenetics",
+    "efflux",
     "evolution",
     "persisters",
     "pharmacology",
