@@ -31,7 +31,7 @@ def efflux_state(
     permeability: float = 1.0,
     km_uM: float = 1.0,
     c_target_uM: float = 0.1,
-    n_points: int = 101,
+    n_points: int = 41,
 ) -> dict:
     """Fold-resistance along P-gp expression, without and with an inhibitor, and at one level.
 
@@ -95,13 +95,10 @@ def efflux_state(
     }
 
 
-def _title(state: dict) -> str:
-    verdict = "reversed (< 2-fold)" if state["reversed"] else "still resistant"
-    return (
-        f"expression {state['expression_now']:.0f}: {state['fold_now']:.1f}-fold without, "
-        f"{state['fold_inhibited_now']:.1f}-fold with inhibitor -> {verdict}\n"
-        f"{state['mode']} inhibitor at I/Ki = {state['inhibitor_uM'] / state['ki_uM']:.3g}"
-    )
+def _readout(state: dict) -> str:
+    """One short line (rendering text dominates the cost of a fast update)."""
+    verdict = "reversed" if state["reversed"] else "resistant"
+    return f"{state['fold_now']:.1f}x -> {state['fold_inhibited_now']:.1f}x: {verdict}"
 
 
 _SCENES = weakref.WeakKeyDictionary()
@@ -120,9 +117,17 @@ def _draw(fig, **values) -> None:
         current=(state["expression_now"], state["fold_now"], state["fold_inhibited_now"]),
         ax=ax,
     )
-    ax.set_title(_title(state), fontsize="small", loc="left", y=1.0)
+    ax.set_title(
+        "red: no inhibitor, blue: with inhibitor, dots: current expression\n"
+        "bottom right: fold-resistance without -> with inhibitor",
+        fontsize="small",
+        loc="left",
+        y=1.0,
+    )
+    readout = ax.text(0.98, 0.04, _readout(state), transform=ax.transAxes, ha="right",
+                      fontsize="small")  # fmt: skip
     _, inhibited, _, current = ax.lines[:4]
-    _SCENES[fig] = {"artists": (inhibited, current, ax._left_title)}
+    _SCENES[fig] = {"artists": (inhibited, current, readout)}
 
 
 def _update(fig, **values):
@@ -130,13 +135,13 @@ def _update(fig, **values):
     if scene is None:
         return None
     state = efflux_state(**values)
-    inhibited, current, title = scene["artists"]
+    inhibited, current, readout = scene["artists"]
     inhibited.set_data(state["expression"], state["fold_inhibited"])
     current.set_data(
         [state["expression_now"]] * 2, [state["fold_now"], state["fold_inhibited_now"]]
     )
-    title.set_text(_title(state))
-    return [inhibited, current, title]
+    readout.set_text(_readout(state))
+    return [inhibited, current, readout]
 
 
 def explore_efflux(
@@ -150,8 +155,8 @@ def explore_efflux(
     Sliders set the P-gp expression (relative units, ∝ Vmax), the inhibitor concentration and
     its Ki (log scales); a toggle chooses competitive or non-competitive inhibition. The
     figure shows the fold-resistance against expression without and with the inhibitor, the
-    2-fold line and the current level; the title gives both fold-resistances and whether the
-    inhibitor brings the line under 2-fold.
+    2-fold line and the current level; a read-out gives both fold-resistances at the current
+    level and whether the inhibitor brings the line under 2-fold.
 
     Returns
     -------
