@@ -22,6 +22,7 @@ _SUBMODULES = (
     "binding",
     "datasets",
     "epigenetics",
+    "dna_repair",
     "efflux",
     "evolution",
     "persisters",
