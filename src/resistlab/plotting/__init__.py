@@ -5,8 +5,17 @@ them, and has no other side effect; the explorers in :mod:`resistlab.widgets`
 call them on every slider change. One module per topic.
 """
 
-from . import amplification, dose_response, efflux, evolution, persisters, target_mutations
+from . import (
+    amplification,
+    dna_repair,
+    dose_response,
+    efflux,
+    evolution,
+    persisters,
+    target_mutations,
+)
 from .amplification import *  # noqa: F403
+from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
 from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
@@ -20,4 +29,5 @@ __all__ = [
     *amplification.__all__,
     *persisters.__all__,
     *efflux.__all__,
+    *dna_repair.__all__,
 ]
