@@ -23,7 +23,7 @@ HORIZON_H = 24.0
 
 
 def dna_repair_state(ercc1: float = 1.0, dose_uM: float = 10.0, exposure_h: float = 2.0,
-                     *, n_points: int = 121) -> dict:  # fmt: skip
+                     *, n_points: int = 61) -> dict:  # fmt: skip
     """Adduct time course, survival and D50 at one ERCC1 level, next to ERCC1 = 1.
 
     The repair rate is ``0.2 /h x ERCC1``; adducts form at 1 per µM per h and each
@@ -65,8 +65,8 @@ def dna_repair_state(ercc1: float = 1.0, dose_uM: float = 10.0, exposure_h: floa
 
 def _readout(state: dict) -> str:
     return (
-        f"survival {state['survival']:.2g} (ref {state['survival_reference']:.2g}); "
-        f"D50 {state['d50_uM']:.3g} uM (ref {state['d50_reference_uM']:.3g})"
+        f"SF {state['survival']:.2g} vs {state['survival_reference']:.2g}; "
+        f"C50 {state['d50_uM']:.3g} vs {state['d50_reference_uM']:.3g} uM"
     )
 
 
