@@ -22,6 +22,8 @@ _SUBMODULES = (
     "binding",
     "datasets",
     "epigenetics",
+    "dna_repair",
+    "efflux",
     "evolution",
     "persisters",
     "pharmacology",

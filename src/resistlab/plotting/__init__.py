@@ -5,9 +5,19 @@ them, and has no other side effect; the explorers in :mod:`resistlab.widgets`
 call them on every slider change. One module per topic.
 """
 
-from . import amplification, dose_response, evolution, persisters, target_mutations
+from . import (
+    amplification,
+    dna_repair,
+    dose_response,
+    efflux,
+    evolution,
+    persisters,
+    target_mutations,
+)
 from .amplification import *  # noqa: F403
+from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
+from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
 from .persisters import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
@@ -18,4 +28,6 @@ __all__ = [
     *target_mutations.__all__,
     *amplification.__all__,
     *persisters.__all__,
+    *efflux.__all__,
+    *dna_repair.__all__,
 ]

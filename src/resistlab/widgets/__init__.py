@@ -7,9 +7,19 @@ One module per topic; :mod:`resistlab.widgets._base` holds the shared
 machinery.
 """
 
-from . import amplification, dose_response, evolution, persisters, target_mutations
+from . import (
+    amplification,
+    dna_repair,
+    dose_response,
+    efflux,
+    evolution,
+    persisters,
+    target_mutations,
+)
 from .amplification import *  # noqa: F403
+from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
+from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
 from .persisters import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
@@ -20,4 +30,6 @@ __all__ = [
     *target_mutations.__all__,
     *amplification.__all__,
     *persisters.__all__,
+    *efflux.__all__,
+    *dna_repair.__all__,
 ]
