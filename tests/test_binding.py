@@ -387,9 +387,8 @@ def test_dataset_rows_carry_citation_and_quality(ic50_table):
     unattributed = ic50_table.loc[ic50_table["source_quality"] == "unattributed", "mutant"]
     assert set(unattributed) == {"Y253H", "G250E/T315I", "Y253H/T315I", "E255V/T315I"}
     assert len(unattributed) == 12
-    assert ic50_table.loc[ic50_table["source_quality"] == "unattributed", "citation"].str.startswith(
-        "Unattributed"
-    ).all()
+    citations = ic50_table.loc[ic50_table["source_quality"] == "unattributed", "citation"]
+    assert citations.str.startswith("Unattributed").all()
 
 
 def test_dataset_censored_rows_are_flagged(ic50_table):

@@ -50,7 +50,7 @@ def test_datasheet_sections(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_rows_carry_citation_and_quality(name):
-    """Every row has a citation and a source_quality of primary, secondary, simulated or unattributed."""
+    """Every row has a citation and a known source_quality (incl. unattributed)."""
     df = datasets.load(name)
     assert isinstance(df, pd.DataFrame) and len(df) > 0
     assert {"citation", "source_quality"} <= set(df.columns), name
