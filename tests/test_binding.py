@@ -380,10 +380,15 @@ def test_dataset_shape_and_columns(ic50_table):
 
 
 def test_dataset_rows_carry_citation_and_quality(ic50_table):
-    """Every row names its source and is flagged secondary (not checked against the papers)."""
+    """Rows with a named paper are secondary; the four rows without one are unattributed."""
     assert ic50_table["citation"].str.len().min() > 20
-    assert set(ic50_table["source_quality"]) == {"secondary"}
+    assert set(ic50_table["source_quality"]) == {"secondary", "unattributed"}
     assert ic50_table["citation"].str.contains("Redaelli|Zabriskie").all()
+    unattributed = ic50_table.loc[ic50_table["source_quality"] == "unattributed", "mutant"]
+    assert set(unattributed) == {"Y253H", "G250E/T315I", "Y253H/T315I", "E255V/T315I"}
+    assert len(unattributed) == 12
+    citations = ic50_table.loc[ic50_table["source_quality"] == "unattributed", "citation"]
+    assert citations.str.startswith("Unattributed").all()
 
 
 def test_dataset_censored_rows_are_flagged(ic50_table):

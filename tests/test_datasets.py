@@ -50,12 +50,12 @@ def test_datasheet_sections(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_rows_carry_citation_and_quality(name):
-    """Every row has a citation and a source_quality of primary, secondary or simulated."""
+    """Every row has a citation and a known source_quality (incl. unattributed)."""
     df = datasets.load(name)
     assert isinstance(df, pd.DataFrame) and len(df) > 0
     assert {"citation", "source_quality"} <= set(df.columns), name
     assert df["citation"].notna().all() and (df["citation"].str.strip() != "").all()
-    assert set(df["source_quality"]) <= {"primary", "secondary", "simulated"}
+    assert set(df["source_quality"]) <= {"primary", "secondary", "simulated", "unattributed"}
     sheet = datasets.datasheet(name)
     for column in df.columns:
         assert f"`{column}`" in sheet or f"| {column} " in sheet, (

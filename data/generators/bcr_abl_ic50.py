@@ -3,8 +3,10 @@
 Values typed in from a secondary transcription (see data/bcr_abl_ic50.md): a published
 modelling script that lists Ba/F3 cellular IC50 values for ponatinib, imatinib and
 dasatinib and names its sources as Redaelli et al. (2012) and the supplement of
-Zabriskie et al. (2014). They have NOT been checked against those papers, so every row is
-labelled ``secondary``.
+Zabriskie et al. (2014). They have NOT been checked against those papers, so the rows the
+transcription attributes to one of them are labelled ``secondary``. Four rows (Y253H,
+G250E/T315I, Y253H/T315I, E255V/T315I) have no stated source: the transcription does not say
+which paper they come from. They are labelled ``unattributed`` and no exercise depends on them.
 
 Censoring: the transcription stores 10240 nM (imatinib) and 768 nM (dasatinib) as plain
 numbers; they are the largest values in their columns and lie on doubling-dilution series
@@ -26,8 +28,9 @@ ZABRISKIE_2014 = (
     "Cancer Cell, doi:10.1016/j.ccr.2014.07.006, supplementary data."
 )
 EITHER = (
-    "Redaelli et al. (2012) Am J Hematol or Zabriskie et al. (2014) Cancer Cell supplement "
-    "(the transcription does not say which paper this row comes from)."
+    "Unattributed: the transcription names Redaelli et al. (2012) Am J Hematol and Zabriskie "
+    "et al. (2014) Cancer Cell supplement as its sources but does not say which paper this row "
+    "comes from."
 )
 
 ASSAY = "Ba/F3 BCR-ABL1 proliferation IC50"
@@ -63,7 +66,7 @@ def generate() -> pd.DataFrame:
                     "qualifier": ">=" if censored else "=",
                     "assay": ASSAY,
                     "citation": citation,
-                    "source_quality": "secondary",
+                    "source_quality": "unattributed" if citation == EITHER else "secondary",
                 }
             )
     return pd.DataFrame.from_records(records)

@@ -1,9 +1,12 @@
 """p53 and the apoptosis threshold: a small teaching model of damage-induced cell death.
 
-Many chemotherapeutic agents kill by damaging DNA; p53 links that damage to apoptosis. When
-p53 is mutated the link is weakened or cut, so the same damage kills fewer cells (the review,
-section 2.1.1). This module captures that idea with the smallest model that shows it. It is
-a **teaching model**: its parameters are dimensionless and illustrative, not fitted to data.
+Many chemotherapeutic agents kill partly by damaging DNA, and p53 can link that damage to
+apoptosis. When p53 is mutated that link is weakened or cut, so the same damage can kill fewer
+cells (the review, section 2.1.1). This module captures that one idea with the smallest model
+that shows it. It is a **teaching model**: its parameters are dimensionless and illustrative,
+not fitted to data, and it is not a general law — p53 loss can also sensitise cells to
+DNA-damaging drugs (its cell-cycle checkpoint gives time for repair; Bunz et al. 1999), and
+TP53-mutant high-grade serous ovarian cancers mostly respond to platinum at first.
 
 * The p53 signal is proportional to the DNA damage *D* and to p53 activity *a*
   (1 = wild type, 0 = complete loss, in between = a partially active or dominant-negative

@@ -49,8 +49,8 @@ __all__ = [
 #: The labels :func:`classify_resistance` returns, from most to least favourable.
 CLASS_LABELS = ("sensitive", "intermediate", "resistant", "indeterminate")
 
-#: Default cut-off: sensitive when IC50 <= 0.5 x drug level (>= 2/3 of the target inhibited
-#: at that level for a Hill slope of 1).
+#: Default cut-off: sensitive when IC50 <= 0.5 x drug level (>= 2/3 of the maximal effect at
+#: that level for a Hill slope of 1; a proliferation IC50 says nothing directly about occupancy).
 SENSITIVE_RATIO = 0.5
 
 #: Default cut-off: resistant when IC50 > 1 x drug level (< 1/2 of the target inhibited).
@@ -315,7 +315,9 @@ def classify_resistance(
     With ``r = IC50 / achievable level``:
 
     * ``r <= sensitive_ratio`` (default 0.5): **sensitive** — the level is at least twice
-      the IC50, so (for a Hill slope of 1) it inhibits at least 2/3 of the target;
+      the IC50, so (for a Hill slope of 1) it reaches at least 2/3 of the maximal effect
+      measured by that IC50 (for a proliferation IC50, of the growth inhibition, not of the
+      kinase occupancy);
     * ``r > resistant_ratio`` (default 1): **resistant** — the level does not even reach the
       IC50;
     * in between: **intermediate**.
