@@ -99,7 +99,8 @@ STUDENTS = [
                     P0_BODY,
                     "    p0 = pd.Series(list(counts)).eq(0).mean()\n"
                     "    if not p0 > 0:\n"
-                    "        raise ValueError(f'p0 = {p0}: no zero counts, use maximum likelihood')\n"
+                    "        raise ValueError(f'p0 = {p0}: no zero counts,'\n"
+                    "                         ' use maximum likelihood')\n"
                     "    return -math.log(p0)\n",
                 ),
             )
@@ -266,7 +267,8 @@ STUDENTS = [
     Student(
         "mle_query",
         {
-            MLE: "fit = estimate_m_mle(ld.query(\"experiment == '16'\").resistant_colonies.to_list())\n"
+            MLE: "c16 = ld.query(\"experiment == '16'\").resistant_colonies\n"
+            "fit = estimate_m_mle(c16.to_list())\n"
             "m_hat_16, ci_16 = float(fit.m), tuple(fit.ci)\n"
             "m_hat_16_plated = estimate_m_mle(ld.query(\"experiment == '16'\").resistant_colonies,"
             " plating_efficiency=0.08 / 0.2).m\n"
@@ -359,7 +361,8 @@ STUDENTS = [
         {
             DEM: "res = estimate_m_mle(np.asarray(demerec.resistant_colonies))\n"
             "m_demerec, ci_demerec = res.m, list(res.ci)\n"
-            "mu_16 = m_hat_16_plated / ld.query(\"experiment == '16'\").bacteria_per_culture.max()\n"
+            "e16 = ld.query(\"experiment == '16'\")\n"
+            "mu_16 = m_hat_16_plated / e16.bacteria_per_culture.max()\n"
         },
         why="numpy counts, a list interval, max() of the repeated N",
     ),
@@ -418,7 +421,8 @@ STUDENTS = [
                 PROB,
                 (
                     PROB_BODY,
-                    "    return 1 - np.exp(-np.multiply(mutation_rate, np.subtract(n_cells, 1)))\n",
+                    "    exponent = np.multiply(mutation_rate, np.subtract(n_cells, 1))\n"
+                    "    return 1 - np.exp(-exponent)\n",
                 ),
             )
         },
@@ -449,7 +453,8 @@ STUDENTS = [
                 DET,
                 (
                     P_DETECT,
-                    "p_detect = [prob_resistance_at_detection(mu, 1e9) for mu in (1e-10, 1e-9, 1e-8, 1e-7)]",
+                    "p_detect = [prob_resistance_at_detection(mu, 1e9)"
+                    " for mu in (1e-10, 1e-9, 1e-8, 1e-7)]",
                 ),
             ),
         },
@@ -477,7 +482,8 @@ STUDENTS = [
     Student(
         "det_list",
         {
-            DET: "p_detect = [float(prob_resistance_at_detection(r, 1e9)) for r in [1e-10, 1e-9, 1e-8, 1e-7]]\n"
+            DET: "p_detect = [float(prob_resistance_at_detection(r, 1e9))"
+            " for r in [1e-10, 1e-9, 1e-8, 1e-7]]\n"
             "n_cells_max = 1 - math.log1p(-0.1) / 1e-7\n"
         },
         why="a Python list (issue 16: crashed the self-check) and log1p",
