@@ -154,20 +154,10 @@ STUDENTS = [
         why="median of the controls (issue 16: scored full with two replicates)",
     ),
     Student(
-        "rv_pooled_control",
-        {
-            RV: _edit(
-                RV,
-                (
-                    RV_MEAN + '\n    end["viability"] = end["cell_count"] / end["cell_line"]'
-                    ".map(untreated)",
-                    'end["viability"] = end["cell_count"] / end.loc[end["dose_uM"] == 0,'
-                    ' "cell_count"].mean()',
-                ),
-            )
-        },
-        fails={"test_relative_viability_table": "Normalise each line by its own untreated"},
-        why="one control mean over both lines",
+        "rv_first_control",
+        {RV: _edit(RV, (RV_MEAN, RV_MEAN.replace(".mean()", ".first()")))},
+        fails={"test_relative_viability_table": "not the first well"},
+        why="divides by the first untreated well",
     ),
     Student(
         "rv_ec50",
