@@ -444,16 +444,26 @@ def test_resistance_index_values():
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        ((0.0, 1.0), r"ic50_resistant must be > 0"),
-        ((1.0, -2.0), r"ic50_parental must be > 0"),
-        ((math.inf, 1.0), r"ic50_resistant must be finite"),
+        ((0.0, 1.0), r"the resistant line's IC50 \(or GR50\) must be > 0"),
+        ((1.0, -2.0), r"the parental line's IC50 \(or GR50\) must be > 0"),
+        ((math.nan, 1.0), r"the resistant line's .* must be > 0"),
+        ((-math.inf, 1.0), r"the resistant line's .* must be > 0"),
+        ((math.inf, math.inf), r"both lines have an infinite IC50"),
         (([1.0, 2.0], [1.0, 2.0, 3.0]), r"must broadcast to one shape"),
     ],
 )
 def test_resistance_index_errors(args, match):
-    """Non-positive, infinite or mismatched IC50s are rejected with a clear message."""
-    with pytest.raises(ValueError, match=match):
+    """Non-positive, NaN, doubly infinite or mismatched values are rejected clearly."""
+    with pytest.raises(ValueError, match=match) as err:
         resistance_index(*args)
+    assert "ic50_resistant" not in str(err.value), "messages must not name one kind of value"
+
+
+def test_resistance_index_infinite():
+    """An IC50 that is never reached (inf) is legitimate: RI = inf, or 0 for the parent."""
+    assert resistance_index(math.inf, 0.3) == math.inf
+    assert resistance_index(0.3, math.inf) == 0.0
+    assert list(resistance_index([math.inf, 0.6], 0.3)) == [math.inf, 2.0]
 
 
 # --- the shipped dataset ------------------------------------------------------------------

@@ -11,6 +11,13 @@ transcriptions of the table (9, 8, 10, 10, 20, 12, 19 and 5 cultures); it is
 consistent with flan's column order and with rSalvador's ``luria.16.data``
 (experiment 16). The values were not checked against the printed table, so
 every row is labelled ``secondary``.
+
+The culture volume, the volume plated and the number of bacteria per culture
+of each experiment (the head rows of Table 2) come from a third-party
+transcription of the ESP Foundations reprint of the paper (GitHub
+redam94/pymc-challenges, ``data/luria_delbruck_1943.csv``); they span
+1.1e8 (experiment 21a) to 4.0e10 bacteria (experiments 10 and 11), about
+360-fold. They too are ``secondary``.
 """
 
 from __future__ import annotations
@@ -20,9 +27,22 @@ import pandas as pd
 CITATION = (
     "Luria SE, Delbrück M (1943) Mutations of bacteria from virus sensitivity to virus "
     "resistance. Genetics 28:491-511, Table 2 (p. 504); counts as distributed in the R "
-    "package flan (dataset luriadel)"
+    "package flan (dataset luriadel); culture and plated volumes and bacteria per culture as "
+    "transcribed from the ESP Foundations reprint (GitHub redam94/pymc-challenges)"
 )
 SOURCE_QUALITY = "secondary"
+
+# experiment label -> (culture volume ml, volume plated ml, bacteria per culture), Table 2 head rows
+CULTURES = {
+    "1": (10.0, 0.05, 3.4e10),
+    "10": (10.0, 0.05, 4.0e10),
+    "11": (10.0, 0.05, 4.0e10),
+    "15": (10.0, 0.05, 2.9e10),
+    "16": (0.2, 0.08, 5.6e8),
+    "17": (0.2, 0.08, 5.0e8),
+    "21a": (0.2, 0.05, 1.1e8),
+    "21b": (10.0, 0.05, 3.2e10),
+}
 
 # experiment label -> (flan sample, counts in table order)
 EXPERIMENTS = {
@@ -40,12 +60,16 @@ EXPERIMENTS = {
 def generate() -> pd.DataFrame:
     rows = []
     for experiment, (sample, counts) in EXPERIMENTS.items():
+        culture_ml, plated_ml, bacteria = CULTURES[experiment]
         for culture, count in enumerate(counts, start=1):
             rows.append(
                 {
                     "experiment": experiment,
                     "culture": culture,
                     "resistant_colonies": count,
+                    "bacteria_per_culture": bacteria,
+                    "culture_ml": culture_ml,
+                    "plated_ml": plated_ml,
                     "flan_sample": sample,
                     "citation": CITATION,
                     "source_quality": SOURCE_QUALITY,

@@ -801,7 +801,7 @@ def fit_gr(dose, gr) -> GRFit:
     )
 
 
-def resistance_index(ic50_resistant, ic50_parental):
+def resistance_index(resistant, parental):
     """Resistance index: fold change of IC50 (or GR50), resistant over parental.
 
     .. math:: RI = \\frac{IC_{50}^{resistant}}{IC_{50}^{parental}}
@@ -812,10 +812,13 @@ def resistance_index(ic50_resistant, ic50_parental):
 
     Parameters
     ----------
-    ic50_resistant, ic50_parental : float or array_like
-        Positive, finite concentrations; broadcast against each other. A
-        line that never reaches 50% effect has no finite IC50: report it as
-        "greater than the highest dose" instead of computing an RI.
+    resistant, parental : float or array_like
+        Positive concentrations (IC50, absolute IC50 or GR50) of the two
+        lines; broadcast against each other. ``inf`` is allowed: it is what
+        ``ic50("absolute")`` or ``gr50`` return for a curve that never reaches
+        the 50% level, and it gives RI = inf (resistant line) or RI = 0
+        (parental line). Report such an RI as "greater than" the highest dose
+        ratio, not as a number.
 
     Returns
     -------
@@ -824,7 +827,8 @@ def resistance_index(ic50_resistant, ic50_parental):
     Raises
     ------
     ValueError
-        If a value is not positive and finite.
+        If a value is not positive, is NaN or -inf, or if both values are
+        infinite (the ratio is undefined).
 
     Examples
     --------
@@ -832,14 +836,40 @@ def resistance_index(ic50_resistant, ic50_parental):
     8.0
     >>> resistance_index([0.6, 3.0], 0.3).round(6)
     array([ 2., 10.])
+    >>> resistance_index(float("inf"), 0.3)
+    inf
     """
-    r = as_array(ic50_resistant, "ic50_resistant", low=0, low_inclusive=False)
-    p = as_array(ic50_parental, "ic50_parental", low=0, low_inclusive=False)
+    values = []
+    for value, role in ((resistant, "resistant"), (parental, "parental")):
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"the {role} line's value must be a number or an array of numbers (an IC50 or "
+                f"GR50); got {type(value).__name__}."
+            ) from None
+        flat = arr.ravel()
+        bad = np.isnan(flat) | (flat <= 0)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            where = "" if arr.ndim == 0 else f" at position {pos}"
+            raise ValueError(
+                f"the {role} line's IC50 (or GR50) must be > 0 (inf is allowed: never reached); "
+                f"got {flat[pos]:g}{where}."
+            )
+        values.append(arr)
+    r, p = values
     try:
-        ratio = r / p
+        both = np.isinf(r) & np.isinf(p)
     except ValueError:
         raise ValueError(
-            "ic50_resistant and ic50_parental must broadcast to one shape; got shapes "
+            "the resistant and parental values must broadcast to one shape; got shapes "
             f"{r.shape} and {p.shape}."
         ) from None
+    if np.any(both):
+        raise ValueError(
+            "both lines have an infinite IC50 (or GR50): neither reaches the 50% level, so "
+            "their ratio is undefined. Compare another metric (AUC, GR_AOC, Emax)."
+        )
+    ratio = r / p
     return _as_result(ratio, np.ndim(ratio) == 0)
