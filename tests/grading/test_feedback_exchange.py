@@ -20,7 +20,6 @@ import sys
 import nbformat
 import pytest
 from grading.fixture_assignment import (
-    CORRECT_HILL,
     NAME,
     WRONG_HILL,
     answer,
