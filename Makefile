@@ -59,7 +59,7 @@ setup-test: $(VENV)/.stamp-test $(LAB_SETTINGS)
 # previews live there) and open the file browser on notebooks/.
 lab: setup-lab
 	mkdir -p exchange
-	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
+	env -u MPLBACKEND $(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
 		--LabApp.default_url=/lab/tree/notebooks $(ROOT_ARG) $(LAB_ARGS)
 
 test: setup-test

@@ -8,6 +8,8 @@
                                         autograde submissions in parallel, sandboxed, resumably
 ``resistlab feedback NN-slug [--student ID ...]``
                                         per-student HTML feedback without hidden tests
+``resistlab student-edition OUT``       what students may see: release copies, datasheets,
+                                        a README and a Binder configuration, leak-checked
 
 Run it inside the course repository (or pass ``--course PATH``).
 """
@@ -103,6 +105,13 @@ def _cmd_feedback(course: Course, args) -> int:
 
     pages = generate_feedback(course, args.assignment, args.student or None)
     print(f"\n{len(pages)} feedback page(s) written.")
+    return 0
+
+
+def _cmd_student_edition(course: Course, args) -> int:
+    from .student_edition import build_student_edition
+
+    build_student_edition(course, args.out)
     return 0
 
 
@@ -220,6 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--student", action="append", metavar="ID", help="only this student (repeatable)"
     )
     p.set_defaults(func=_cmd_feedback)
+
+    p = sub.add_parser(
+        "student-edition",
+        help="build the student edition (release copies, datasheets, README, Binder files)",
+        description="Write to OUT what students may see: nbgrader's release copies of every "
+        "assignment, the datasheets, a README for students and requirements.txt for "
+        "Binder/repo2docker. Refuses to write if any solution or hidden-test line would "
+        "reach it.",
+    )
+    p.add_argument("out", metavar="OUT")
+    p.set_defaults(func=_cmd_student_edition)
     return parser
 
 
