@@ -190,6 +190,29 @@ class Explorer(widgets.VBox):
         else:
             self.image.value = self._blit(dynamic)
         self.timing = {"draw": drawn - start, "render": time.perf_counter() - drawn}
+        if dynamic is None or self.image.tooltip is None:
+            self._describe()
+
+    def _describe(self) -> None:
+        """Alt text of the image (its ``tooltip``, the ``title`` a screen reader announces)."""
+        from ..accessibility import describe_figure
+
+        text = describe_figure(self.figure)
+        if self.image.tooltip != text:
+            self.image.tooltip = text
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus a static PNG of the current figure and its alt text for
+        renderers without a widget manager (a static website, nbconvert, a diff viewer)."""
+        import base64
+
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:  # the frontend has no widget manager: show the preview only
+            bundle = {}
+        self._describe()
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        bundle["text/plain"] = self.image.tooltip
+        return bundle
 
     def _full_draw(self, values: dict) -> None:
         figure = self.figure
