@@ -16,15 +16,15 @@ import pytest
 
 matplotlib.use("Agg")
 
-import resistlab.widgets as widgets  # noqa: E402
-from resistlab.accessibility import (  # noqa: E402
+import resistlab.widgets as widgets
+from resistlab.accessibility import (
     MIN_DELTA_E,
     describe_figure,
     series_colour_distance,
     series_colours,
     simulate_cvd,
 )
-from resistlab.plotting import plot_apoptosis_response  # noqa: E402
+from resistlab.plotting import plot_apoptosis_response
 
 EXPLORERS = sorted(name for name in widgets.__all__ if name.startswith("explore_"))
 
