@@ -34,8 +34,9 @@ from matplotlib.ticker import NullLocator
 
 __all__ = ["Explorer", "float_slider", "log_slider"]
 
-_STYLE = {"description_width": "13em"}
-_LAYOUT = widgets.Layout(width="32em")
+# Wide enough for the longest label ("final culture size N (cells)"); tests/widgets measure it.
+_STYLE = {"description_width": "18em"}
+_LAYOUT = widgets.Layout(width="38em")
 
 
 def float_slider(description: str, value: float, low: float, high: float, step: float):
@@ -54,7 +55,11 @@ def float_slider(description: str, value: float, low: float, high: float, step: 
 
 
 def log_slider(description: str, value: float, low: float, high: float, step: float = 0.05):
-    """A labelled ``FloatLogSlider``; ``low``/``high`` are the values, not exponents."""
+    """A labelled ``FloatLogSlider``; ``low``/``high`` are the values, not exponents.
+
+    The readout is always in exponent notation (``1.00e-8`` ... ``1.00e-6``): a general format
+    would switch to fixed notation part-way along the slider.
+    """
     import math
 
     return widgets.FloatLogSlider(
@@ -67,7 +72,7 @@ def log_slider(description: str, value: float, low: float, high: float, step: fl
         continuous_update=False,
         style=_STYLE,
         layout=_LAYOUT,
-        readout_format=".3g",
+        readout_format=".2e",
     )
 
 
