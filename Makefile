@@ -112,7 +112,7 @@ $(VENV)/.stamp-site: pyproject.toml | $(BIN)/python
 setup-site: $(VENV)/.stamp-site $(LAB_SETTINGS)
 
 e2e: setup-e2e site
-	$(HEADLESS) $(BIN)/pytest -n 0 -p no:cacheprovider -m e2e tests
+	RESISTLAB_E2E=1 $(HEADLESS) $(BIN)/pytest -n 0 -p no:cacheprovider -m e2e tests
 
 site: setup-site
 	$(HEADLESS) $(BIN)/python docs/site/build.py --out build/site
