@@ -9,7 +9,8 @@
 3. Sphinx with MyST-NB renders one page per assignment, the datasheets, the library reference
    (numpydoc docstrings), the errata page and the course map, into ``OUT/html``.
 
-Nothing is fetched: MathJax is copied from the ``jupyter-server-mathjax`` package into the site.
+Nothing is fetched, and the site loads nothing from another host: maths is rendered to MathML
+at build time (``mathml.py``).
 """
 
 from __future__ import annotations
@@ -134,13 +135,10 @@ def main(argv=None) -> int:
         return proc.returncode
     src = out / "src"
     src.mkdir()
-    shutil.copy(HERE / "conf.py", src / "conf.py")
-    import jupyter_server_mathjax
-
-    static = out / "static"
-    shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / "static", static / "mathjax")
+    for name in ("conf.py", "mathml.py"):
+        shutil.copy(HERE / name, src / name)
     write_sources(edition, src)
-    env = dict(os.environ, RESISTLAB_SITE_STATIC=str(static))
+    env = dict(os.environ)
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "1", str(src),
          str(out / "html")], env=env,

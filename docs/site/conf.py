@@ -1,11 +1,12 @@
 """Sphinx configuration of the course website (the student edition; built by `make site`).
 
-Offline by construction: MathJax is served from the site itself (the jupyter-server-mathjax
-package's copy), no widget JavaScript is loaded (explorers show their static preview), and the
-theme is Sphinx's own Alabaster, which loads no web fonts.
+Offline by construction: maths is rendered to MathML at build time (``mathml.py``, beside this
+file), no widget JavaScript is loaded (explorers show their static preview), and the theme is
+Sphinx's own Alabaster, which loads no web fonts.
 """
 
-import os
+import sys
+from pathlib import Path
 
 import resistlab
 
@@ -15,7 +16,8 @@ copyright = "the resistlab authors; content CC BY 4.0, code MIT"
 release = version = resistlab.__version__
 html_title = f"resistlab {release} — student edition"
 
-extensions = ["myst_nb", "sphinx.ext.autodoc", "numpydoc", "sphinx.ext.mathjax"]
+sys.path.insert(0, str(Path(__file__).parent))
+extensions = ["myst_nb", "sphinx.ext.autodoc", "numpydoc", "mathml"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 nb_execution_mode = "off"  # executed beforehand by build.py
 nb_ipywidgets_js = {}
@@ -32,12 +34,10 @@ html_theme_options = {
     "font_family": "DejaVu Sans, sans-serif",
     "head_font_family": "DejaVu Sans, sans-serif",
 }
-html_static_path = [os.environ["RESISTLAB_SITE_STATIC"]]
 html_show_sourcelink = False
 html_copy_source = False
-mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
-mathjax2_config = {"messageStyle": "none", "menuSettings": {"zoom": "None"}}
-mathjax3_config = None
+html_math_renderer = "mathml"
+html_domain_indices = False  # no module index page
 suppress_warnings = ["mystnb.unknown_mime_type"]
 exclude_patterns = ["_build"]
 root_doc = "index"
