@@ -21,6 +21,12 @@ from helpers import ROOT
 pytestmark = pytest.mark.e2e
 
 TOKEN = "resistlab-e2e-token"
+KERNEL_READY = """() => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    const kernel = widget && widget.sessionContext && widget.sessionContext.session
+        && widget.sessionContext.session.kernel;
+    return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
+}"""
 
 
 @pytest.fixture
@@ -91,10 +97,14 @@ def test_a_figure_cell_renders_an_inline_image(lab, browser):
         page.goto(f"{lab}/lab/tree/build/e2e/figure.ipynb?token={TOKEN}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=90_000)  # fmt: skip
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_selector(".jp-OutputArea-output", timeout=90_000)
+        page.wait_for_function(KERNEL_READY, timeout=180_000)
+        for _attempt in range(3):  # a run request sent while the kernel connects can be lost
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            try:
+                page.wait_for_selector(".jp-OutputArea-output", timeout=60_000)
+                break
+            except Exception:
+                page.wait_for_function(KERNEL_READY, timeout=60_000)
         text = page.inner_text(".jp-OutputArea")
         image = page.wait_for_selector(
             ".jp-OutputArea-output img[src^='data:image/png']", timeout=60_000
