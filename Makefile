@@ -1,6 +1,7 @@
 # resistlab — two commands do everything:
 #   make lab    set up .venv and open the course in JupyterLab  (PORT=8888 LAB_ARGS=--no-browser)
 #   make test   set up .venv with the test tools and run every test
+#   make e2e    the browser tests (headless Debian chromium; installs it with apt-get as root)
 # Needs only python3 (>= 3.10) and make; everything else is installed into .venv.
 
 PYTHON ?= python3
@@ -13,14 +14,18 @@ ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN    := $(VENV)/bin
 # nbgrader runs `alembic` by name: the environment's bin/ goes first on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Tests and benchmarks draw off-screen; `make lab` must not inherit this, or the kernels it
+# starts draw nothing inline.
+HEADLESS := MPLBACKEND=Agg
 
-.PHONY: lab test setup-lab setup-test strip data lint format bench clean help
+.PHONY: lab test e2e site setup-lab setup-test setup-e2e setup-site strip data lint format bench clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab (PORT=$(PORT), LAB_ARGS=...)"
 	@echo "make test     install the test tools and run every test"
+	@echo "make e2e      browser tests in headless chromium (apt-get installs it when root)"
+	@echo "make site     the static website of the student edition -> build/site/html"
 	@echo "make strip    clear outputs from the source notebooks"
 	@echo "make data     rebuild datasets from their generators and the SHA-256 registry"
 	@echo "make lint     ruff check and format check"
@@ -50,16 +55,19 @@ $(LAB_SETTINGS): | $(BIN)/python
 setup-lab: $(VENV)/.stamp-lab $(LAB_SETTINGS)
 setup-test: $(VENV)/.stamp-test $(LAB_SETTINGS)
 
+# Serve the course root (release/, submitted/, autograded/, feedback/ and Formgrader's
+# previews live there) and open the file browser on notebooks/.
 lab: setup-lab
 	mkdir -p exchange
-	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(ROOT_ARG) $(LAB_ARGS) notebooks
+	env -u MPLBACKEND $(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/notebooks $(ROOT_ARG) $(LAB_ARGS)
 
 test: setup-test
 	$(BIN)/ruff check conftest.py src tests benchmarks data notebooks
 	$(BIN)/ruff format --check conftest.py src tests benchmarks data notebooks
 	$(BIN)/resistlab strip --check
 	$(BIN)/python data/build.py --check
-	$(BIN)/pytest -n $(JOBS) --dist loadfile -p no:cacheprovider \
+	$(HEADLESS) $(BIN)/pytest -n $(JOBS) --dist loadfile -p no:cacheprovider -m "not e2e" \
 		src tests --nbval-lax --nbval-current-env notebooks
 
 strip: setup-lab
@@ -77,10 +85,37 @@ format: setup-test
 	$(BIN)/ruff format conftest.py src tests benchmarks data notebooks
 
 bench: setup-test
-	$(BIN)/python benchmarks/bench_import.py
-	$(BIN)/python benchmarks/bench_explorers.py
-	$(BIN)/python benchmarks/bench_notebooks.py
-	$(BIN)/python benchmarks/bench_grading.py
+	$(HEADLESS) $(BIN)/python benchmarks/bench_import.py
+	$(HEADLESS) $(BIN)/python benchmarks/bench_explorers.py
+	$(HEADLESS) $(BIN)/python benchmarks/bench_notebooks.py
+	$(HEADLESS) $(BIN)/python benchmarks/bench_grading.py
+
+# Browser tests: Debian's chromium driven by Playwright (from PyPI; its own browser download
+# is never used). As root, apt-get installs what is missing; re-running installs nothing.
+E2E_DEBS := chromium fonts-dejavu-core fonts-liberation
+setup-e2e: $(VENV)/.stamp-e2e $(LAB_SETTINGS)
+	@missing=$$(for p in $(E2E_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+		else echo "make e2e needs the Debian packages: $$missing (run as root, or apt-get install them)"; exit 1; fi; \
+	fi
+
+$(VENV)/.stamp-e2e: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[lab,instructor,test,e2e,site]"
+	touch $@ $(VENV)/.stamp-site $(VENV)/.stamp-test $(VENV)/.stamp-lab
+
+$(VENV)/.stamp-site: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[lab,instructor,site]"
+	touch $@
+
+setup-site: $(VENV)/.stamp-site $(LAB_SETTINGS)
+
+e2e: setup-e2e site
+	RESISTLAB_E2E=1 $(HEADLESS) $(BIN)/pytest -n 0 -p no:cacheprovider -m e2e tests
+
+site: setup-site
+	$(HEADLESS) $(BIN)/python docs/site/build.py --out build/site
 
 clean:
 	rm -rf release submitted autograded feedback solution gradebook.db build dist .pytest_cache .ruff_cache

@@ -46,3 +46,33 @@ c.LockCells.lock_readonly_cells = True
 c.LockCells.lock_grade_cells = True
 
 c.Exchange.root = os.environ.get("RESISTLAB_EXCHANGE", str(HERE / "exchange"))
+
+# Feedback without hidden tests, whichever way it is made. `resistlab feedback` redacts its
+# pages itself; these preprocessors make nbgrader's own `generate_feedback` (Formgrader's
+# *Generate Feedback* button) redact the same way, refuse a page that would still show a
+# hidden line, and render maths to MathML; the course's template loads nothing from a CDN.
+try:
+    import nbgrader as _nbgrader
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from resistlab.grading.nbgrader_feedback import (
+        TEMPLATE_DIR,
+        RedactHiddenTests,
+        RenderMathOffline,
+    )
+except ImportError:  # a student environment without nbgrader: nothing to configure
+    pass
+else:
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        RedactHiddenTests,
+        RenderMathOffline,
+        CSSHTMLHeaderPreprocessor,
+    ]
+    c.HTMLExporter.template_name = "resistlab_feedback"
+    c.HTMLExporter.template_file = "feedback_page.html.j2"
+    c.HTMLExporter.extra_template_basedirs = [
+        str(TEMPLATE_DIR),
+        str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
+    ]

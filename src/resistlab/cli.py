@@ -12,6 +12,8 @@
                                         what the class got wrong: scores, item analysis,
                                         misconceptions, integrity; trajectories and students
                                         at risk across assignments
+``resistlab student-edition OUT``       what students may see: release copies, datasheets,
+                                        a README and a Binder configuration, leak-checked
 
 Run it inside the course repository (or pass ``--course PATH``).
 """
@@ -123,6 +125,13 @@ def _cmd_report(course: Course, args) -> int:
     )
     for path in paths:
         print(f"wrote {path}")
+    return 0
+
+
+def _cmd_student_edition(course: Course, args) -> int:
+    from .student_edition import build_student_edition
+
+    build_student_edition(course, args.out)
     return 0
 
 
@@ -261,6 +270,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["html", "csv"], default="html")
     p.add_argument("--out", metavar="DIR", help="where to write (default reports/ASSIGNMENT/)")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "student-edition",
+        help="build the student edition (release copies, datasheets, README, Binder files)",
+        description="Write to OUT what students may see: nbgrader's release copies of every "
+        "assignment, the datasheets, a README for students and requirements.txt for "
+        "Binder/repo2docker. Refuses to write if any solution or hidden-test line would "
+        "reach it.",
+    )
+    p.add_argument("out", metavar="OUT")
+    p.set_defaults(func=_cmd_student_edition)
     return parser
 
 

@@ -16,7 +16,10 @@ same page with nbgrader's own feedback template and ``GetGrades`` scores, after:
    (sources or outputs), the page is not written and the command fails.
 
 Pages go to ``feedback/STUDENT/ASSIGNMENT/NOTEBOOK.html``, where ``nbgrader
-release_feedback`` expects them.
+release_feedback`` expects them, beside the submission's ``timestamp.txt`` and (for a
+submission through nbgrader's exchange) ``submission_secret.txt``, which ``release_feedback``
+reads. Maths is rendered to MathML and the page loads nothing from the network
+(:mod:`resistlab.grading.nbgrader_feedback`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import ast
 import glob
 import html
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -241,12 +245,15 @@ def _exporter(config):
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from traitlets.config import Config
 
+    from .nbgrader_feedback import TEMPLATE_DIR
+
     base = Path(nbgrader.__file__).parent
     c = Config(config)
-    if "template_name" not in c.HTMLExporter:
-        c.HTMLExporter.template_name = "feedback"
+    c.HTMLExporter.template_name = "resistlab_feedback"
+    c.HTMLExporter.template_file = "feedback_page.html.j2"
     c.HTMLExporter.extra_template_basedirs = [
-        str(base / "server_extensions" / "formgrader" / "templates")
+        str(TEMPLATE_DIR),
+        str(base / "server_extensions" / "formgrader" / "templates"),
     ]
     c.HTMLExporter.extra_template_paths = [
         str(
@@ -263,6 +270,22 @@ def _exporter(config):
     exporter = HTMLExporter(config=c)
     exporter.register_preprocessor(CSSHTMLHeaderPreprocessor, enabled=True)
     return exporter
+
+
+def _copy_release_files(folder: Path, coursedir, student: str, assignment: str, dest: Path):
+    """Put the submission's timestamp and exchange secret beside its feedback page.
+
+    ``nbgrader release_feedback`` reads both (the secret names the released file, so only the
+    student who submitted can fetch it). They come from the autograded folder, else from the
+    submitted one; a submission without a timestamp gets none (it was not collected by nbgrader
+    and its feedback is not released through the exchange).
+    """
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        for origin in (folder / name, submitted / name):
+            if origin.is_file():
+                shutil.copyfile(origin, dest / name)
+                break
 
 
 def generate_feedback(
@@ -282,6 +305,7 @@ def generate_feedback(
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import GetGrades
 
+    from .nbgrader_feedback import RenderMathOffline
     from .runner import load_course_config
 
     assignment = course.select([name])[0].name
@@ -332,9 +356,11 @@ def generate_feedback(
             if leaked:
                 refused.append(f"{student} ({nb_name}): {leaked[0]!r}")
                 continue
+            nb, resources = RenderMathOffline()(nb, resources)
             body, _ = exporter.from_notebook_node(nb, resources=resources)
             dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
             dest.mkdir(parents=True, exist_ok=True)
+            _copy_release_files(folder, coursedir, student, assignment, dest)
             out = dest / f"{nb_name}.html"
             tmp = out.with_name(f".{out.name}.tmp")
             tmp.write_text(body, encoding="utf-8")

@@ -362,7 +362,8 @@ def plot_apoptosis_response(
         raise ValueError(f"damage_range must be (low, high) with low < high; got {lo}, {hi}.")
     damage = np.logspace(np.log10(lo), np.log10(hi), 200)
     ax = axes_or_new(ax)
-    colours = ["tab:blue", "tab:orange", "tab:red", "tab:purple", "tab:green"]
+    # Okabe & Ito's colour-blind-safe palette (tests/test_accessibility.py checks it)
+    colours = ["#0072B2", "#E69F00", "#D55E00", "#CC79A7", "#009E73"]
     kwargs = {"threshold": threshold, "p53_independent_threshold": p53_independent_threshold}
     for k, a in enumerate(activities):
         colour = colours[k % len(colours)]

@@ -34,8 +34,9 @@ from matplotlib.ticker import NullLocator
 
 __all__ = ["Explorer", "float_slider", "log_slider"]
 
-_STYLE = {"description_width": "13em"}
-_LAYOUT = widgets.Layout(width="32em")
+# Wide enough for the longest label ("final culture size N (cells)"); tests/widgets measure it.
+_STYLE = {"description_width": "18em"}
+_LAYOUT = widgets.Layout(width="38em")
 
 
 def float_slider(description: str, value: float, low: float, high: float, step: float):
@@ -54,7 +55,11 @@ def float_slider(description: str, value: float, low: float, high: float, step: 
 
 
 def log_slider(description: str, value: float, low: float, high: float, step: float = 0.05):
-    """A labelled ``FloatLogSlider``; ``low``/``high`` are the values, not exponents."""
+    """A labelled ``FloatLogSlider``; ``low``/``high`` are the values, not exponents.
+
+    The readout is always in exponent notation (``1.00e-8`` ... ``1.00e-6``): a general format
+    would switch to fixed notation part-way along the slider.
+    """
     import math
 
     return widgets.FloatLogSlider(
@@ -67,7 +72,7 @@ def log_slider(description: str, value: float, low: float, high: float, step: fl
         continuous_update=False,
         style=_STYLE,
         layout=_LAYOUT,
-        readout_format=".3g",
+        readout_format=".2e",
     )
 
 
@@ -190,6 +195,29 @@ class Explorer(widgets.VBox):
         else:
             self.image.value = self._blit(dynamic)
         self.timing = {"draw": drawn - start, "render": time.perf_counter() - drawn}
+        if dynamic is None or self.image.tooltip is None:
+            self._describe()
+
+    def _describe(self) -> None:
+        """Alt text of the image (its ``tooltip``, the ``title`` a screen reader announces)."""
+        from ..accessibility import describe_figure
+
+        text = describe_figure(self.figure)
+        if self.image.tooltip != text:
+            self.image.tooltip = text
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus a static PNG of the current figure and its alt text for
+        renderers without a widget manager (a static website, nbconvert, a diff viewer)."""
+        import base64
+
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:  # the frontend has no widget manager: show the preview only
+            bundle = {}
+        self._describe()
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        bundle["text/plain"] = self.image.tooltip
+        return bundle
 
     def _full_draw(self, values: dict) -> None:
         figure = self.figure
