@@ -241,33 +241,21 @@ def test_classify_failure_never_groups_by_student_text():
 
 
 @pytest.mark.e2e
-def test_html_report_renders_in_chromium(graded_course):
+def test_html_report_renders_in_chromium(graded_course, browser):
     """Opened in headless Chromium, both figures decode, carry alt text, and nothing is fetched."""
-    import shutil
-
-    sync_api = pytest.importorskip("playwright.sync_api", reason="make e2e installs Playwright")
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (make e2e installs it)")
     (path,) = write_report(Course(graded_course), NAME)
     requests = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("load")
-            images = page.eval_on_selector_all(
-                "img", "els => els.map(e => [e.complete, e.naturalWidth, e.alt])"
-            )
-            heading = page.inner_text("h1")
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        images = page.eval_on_selector_all(
+            "img", "els => els.map(e => [e.complete, e.naturalWidth, e.alt])"
+        )
+        heading = page.inner_text("h1")
+    finally:
+        page.close()
     assert heading == f"{NAME}: what the class got wrong"
     assert len(images) == 2
     for complete, width, alt in images:
