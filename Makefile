@@ -84,3 +84,16 @@ bench: setup-test
 
 clean:
 	rm -rf release submitted autograded feedback solution gradebook.db build dist .pytest_cache .ruff_cache
+
+# JupyterHub round trip (deploy/jupyterhub, docs/jupyterhub.md): a hub on 127.0.0.1, an
+# instructor and two students as Linux users, headless Chromium. Needs root on Debian.
+.PHONY: e2e-hub
+# The hub runs from its own environment, readable by every user (HUB_ENV, from HUB_PYTHON).
+HUB_ENV ?= /opt/resistlab-hub-test
+HUB_PYTHON ?= /usr/bin/python3
+e2e-hub: setup-test
+	bash deploy/jupyterhub/install-test-deps.sh
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[lab,instructor,test,hub-test]"
+	UV=$(abspath $(BIN)/uv) bash deploy/jupyterhub/install-hub-env.sh $(HUB_ENV) $(HUB_PYTHON)
+	env -u MPLBACKEND RESISTLAB_E2E=require RESISTLAB_HUB_ENV=$(HUB_ENV) \
+		$(BIN)/pytest -p no:cacheprovider -n 0 -m e2e -v tests/e2e/test_hub.py
