@@ -30,4 +30,10 @@ mkdir -p "$settings"
 echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' \
     > "$settings/overrides.json"
 chmod -R a+rX "$env_dir"
+# Every user runs this environment: check that an unprivileged user can.
+if ! runuser -u nobody -- "$env_dir/bin/python" -c 'import resistlab, nbgrader' 2>/dev/null; then
+    echo "install-hub-env.sh: user 'nobody' cannot run $env_dir/bin/python: build the" \
+        "environment from a Python every user can read (not one under /root)" >&2
+    exit 1
+fi
 "$env_dir/bin/python" -c 'import resistlab, nbgrader, jupyterhub; print("hub environment:", "'"$env_dir"'", "resistlab", resistlab.__version__, "nbgrader", nbgrader.__version__, "jupyterhub", jupyterhub.__version__)'
