@@ -70,7 +70,7 @@ ANSWER_POINTS = 3.0  # test_hill_function_values (2) + test_hill_function_arrays
 
 def _why_not_runnable() -> str | None:
     if not os.environ.get("RESISTLAB_E2E"):
-        return "JupyterHub round trip: run it with `make e2e-hub` (sets RESISTLAB_E2E=1)"
+        return "JupyterHub round trip: run it with `make e2e-hub` (sets RESISTLAB_E2E)"
     if sys.platform != "linux" or os.geteuid() != 0:
         return "JupyterHub round trip needs root on Linux (it creates users and spawns as them)"
     missing = [
