@@ -9,6 +9,9 @@ VENV   ?= .venv
 PORT   ?= 8888
 LAB_ARGS ?=
 JOBS   ?= 2
+# The JupyterHub test's hub runs from its own environment, readable by every user.
+HUB_ENV ?= /opt/resistlab-hub-test
+HUB_PYTHON ?= /usr/bin/python3
 # Jupyter refuses to run as root unless told to (containers, CI machines).
 ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN    := $(VENV)/bin
@@ -24,7 +27,7 @@ HEADLESS := MPLBACKEND=Agg
 help:
 	@echo "make lab      open the course in JupyterLab (PORT=$(PORT), LAB_ARGS=...)"
 	@echo "make test     install the test tools and run every test"
-	@echo "make e2e      browser tests in headless chromium (apt-get installs it when root)"
+	@echo "make e2e      end-to-end tests: browser, site, PostgreSQL, JupyterHub (root installs what they need)"
 	@echo "make site     the static website of the student edition -> build/site/html"
 	@echo "make strip    clear outputs from the source notebooks"
 	@echo "make data     rebuild datasets from their generators and the SHA-256 registry"
@@ -111,11 +114,28 @@ $(VENV)/.stamp-site: pyproject.toml | $(BIN)/python
 
 setup-site: $(VENV)/.stamp-site $(LAB_SETTINGS)
 
+# Everything end to end: the browser tests, the website, the PostgreSQL gradebook, the image
+# and chart checks, then the JupyterHub round trip (its servers must not inherit MPLBACKEND).
 e2e: setup-e2e site
-	RESISTLAB_E2E=1 $(HEADLESS) $(BIN)/pytest -n 0 -p no:cacheprovider -m e2e tests
+	bash deploy/jupyterhub/install-test-deps.sh
+	bash .ci/apt-install.sh postgresql
+	UV=$(abspath $(BIN)/uv) bash deploy/jupyterhub/install-hub-env.sh $(HUB_ENV) $(HUB_PYTHON)
+	RESISTLAB_E2E=1 $(HEADLESS) $(BIN)/pytest -n 0 -p no:cacheprovider -m e2e tests \
+		--ignore=tests/e2e/test_hub.py
+	env -u MPLBACKEND RESISTLAB_E2E=require RESISTLAB_HUB_ENV=$(HUB_ENV) \
+		$(BIN)/pytest -p no:cacheprovider -n 0 -m e2e tests/e2e/test_hub.py
 
 site: setup-site
 	$(HEADLESS) $(BIN)/python docs/site/build.py --out build/site
 
 clean:
 	rm -rf release submitted autograded feedback solution gradebook.db build dist .pytest_cache .ruff_cache
+
+# JupyterHub round trip (deploy/jupyterhub, docs/jupyterhub.md): a hub on 127.0.0.1, an
+# instructor and two students as Linux users, headless Chromium. Needs root on Debian.
+.PHONY: e2e-hub
+e2e-hub: setup-e2e
+	bash deploy/jupyterhub/install-test-deps.sh
+	UV=$(abspath $(BIN)/uv) bash deploy/jupyterhub/install-hub-env.sh $(HUB_ENV) $(HUB_PYTHON)
+	env -u MPLBACKEND RESISTLAB_E2E=require RESISTLAB_HUB_ENV=$(HUB_ENV) \
+		$(BIN)/pytest -p no:cacheprovider -n 0 -m e2e -v tests/e2e/test_hub.py

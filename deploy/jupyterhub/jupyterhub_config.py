@@ -1,0 +1,94 @@
+"""JupyterHub configuration for a resistlab class on one machine (docs/jupyterhub.md).
+
+Every hub user is a Linux user; single-user servers run as that user (LocalProcessSpawner)
+from the Python environment the hub runs in, which holds ``resistlab[hub]``. Users are
+allowed from two lists, read when the hub starts:
+
+* ``RESISTLAB_HUB_INSTRUCTORS``: comma-separated usernames of the instructors;
+* ``RESISTLAB_HUB_ROSTER``: the class roster, a CSV with an ``id`` column (the Linux
+  username), the same file ``nbgrader db student import`` reads.
+
+Each server starts with a role configuration folder on ``JUPYTER_CONFIG_PATH`` (this file's
+``student/`` or ``instructor/`` folder): students get the Assignment List (fetch, submit,
+fetch feedback) without Formgrader or Create Assignment, instructors get everything and their
+course in ``~/resistlab``. Both see the nbgrader exchange at ``RESISTLAB_EXCHANGE``
+(default ``/srv/nbgrader/exchange``), a folder with mode 1777 that must exist.
+
+The hiding is of the interface only: a student who edits their own Jupyter configuration can
+switch Formgrader back on, and it then shows their own files, never the instructor's course
+or gradebook (those stay in the instructor's home, mode 0700). What protects the course is
+file ownership, not this configuration.
+
+Authentication is JupyterHub's default (PAM: the users' Linux passwords); put your
+institution's authenticator here instead.
+"""
+
+import csv
+import os
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - provided by traitlets when JupyterHub loads this file
+
+HERE = Path(__file__).resolve().parent
+# Role folders must be readable by every user: keep this folder world-readable.
+ROLE_DIRS = {"instructor": HERE / "instructor", "student": HERE / "student"}
+EXCHANGE = os.environ.get("RESISTLAB_EXCHANGE", "/srv/nbgrader/exchange")
+ENV_BIN = str(Path(sys.executable).parent)  # the hub's environment serves every user
+
+
+def _usernames(text):
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _roster_ids(path):
+    if not path:
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if rows and "id" not in rows[0]:
+        raise ValueError(f"roster {path}: expected an 'id' column (the Linux username)")
+    return [row["id"].strip() for row in rows if row["id"].strip()]
+
+
+INSTRUCTORS = _usernames(os.environ.get("RESISTLAB_HUB_INSTRUCTORS", ""))
+STUDENTS = [s for s in _roster_ids(os.environ.get("RESISTLAB_HUB_ROSTER")) if s not in INSTRUCTORS]
+
+c.JupyterHub.bind_url = os.environ.get("RESISTLAB_HUB_URL", "http://127.0.0.1:8000")
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
+c.Authenticator.admin_users = set()
+c.JupyterHub.load_groups = {
+    "instructors": {"users": INSTRUCTORS},
+    "students": {"users": STUDENTS},
+}
+
+c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
+c.Spawner.ip = "127.0.0.1"
+c.Spawner.cmd = [os.path.join(ENV_BIN, "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+
+
+def role_of(user) -> str:
+    """``instructor`` for a member of the instructors group, ``student`` otherwise."""
+    groups = {group.name for group in user.groups}
+    return "instructor" if "instructors" in groups else "student"
+
+
+def pre_spawn_hook(spawner):
+    """Give the server its role's Jupyter configuration and the exchange."""
+    role = role_of(spawner.user)
+    spawner.environment.update(
+        {
+            # The environment's bin/ first: nbgrader runs `alembic` by name.
+            "PATH": os.pathsep.join([ENV_BIN, "/usr/local/bin", "/usr/bin", "/bin"]),
+            "JUPYTER_CONFIG_PATH": str(ROLE_DIRS[role]),
+            "RESISTLAB_EXCHANGE": EXCHANGE,
+            "RESISTLAB_ROLE": role,
+        }
+    )
+
+
+c.Spawner.pre_spawn_hook = pre_spawn_hook

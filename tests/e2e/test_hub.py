@@ -1,0 +1,635 @@
+"""The JupyterHub recipe of deploy/jupyterhub, run as a class would run it.
+
+A real JupyterHub (LocalProcessSpawner, configurable-http-proxy, a shared-password test
+authenticator) on 127.0.0.1 serves an instructor and two students, each a Linux user created
+for the test. Every user logs in through the hub's login page in headless Chromium. The
+instructor releases ``01-dose-response`` with nbgrader's commands run as that user; the
+students fetch it, answer an exercise and submit from the Assignment List; the instructor
+collects, autogrades, generates and releases feedback (nbgrader's commands behind
+Formgrader's buttons); the students fetch
+their feedback in the Assignment List and open it. One student submits after the due date and
+loses the score to the course's late-submission policy.
+
+Needs root (useradd, a hub that spawns servers as other users), ``/usr/bin/chromium``,
+``configurable-http-proxy``, playwright in this environment, and the hub's own environment
+(``deploy/jupyterhub/install-hub-env.sh``, readable by every user) named by
+``RESISTLAB_HUB_ENV``: ``make e2e-hub`` installs all of it and runs this file. Without
+``RESISTLAB_E2E=1`` (set by that target) the module is skipped, so ``make test`` does not
+start a hub.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+DEPLOY = REPO / "deploy" / "jupyterhub"
+ASSIGNMENT = "01-dose-response"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HUB_ENV = Path(os.environ.get("RESISTLAB_HUB_ENV", "/opt/resistlab/env"))
+ENV_BIN = str(HUB_ENV / "bin")
+UI_TIMEOUT_MS = 60_000
+SPAWN_TIMEOUT_MS = 150_000
+COMMAND_TIMEOUT_S = 300
+
+# A correct Hill function written differently from the solution (dose scaled by the EC50).
+ANSWER = '''def hill(dose, e0, emax, ec50, h):
+    """Hill curve, with the dose in units of the EC50."""
+    scaled = (np.asarray(dose, dtype=float) / ec50) ** h
+    return e0 + (emax - e0) * scaled / (1.0 + scaled)
+'''
+ANSWER_POINTS = 3.0  # test_hill_function_values (2) + test_hill_function_arrays (1)
+
+
+def _why_not_runnable() -> str | None:
+    if not os.environ.get("RESISTLAB_E2E"):
+        return "JupyterHub round trip: run it with `make e2e-hub` (sets RESISTLAB_E2E)"
+    if sys.platform != "linux" or os.geteuid() != 0:
+        return "JupyterHub round trip needs root on Linux (it creates users and spawns as them)"
+    missing = [
+        name
+        for name, ok in (
+            ("chromium", os.access(CHROMIUM, os.X_OK)),
+            ("configurable-http-proxy", shutil.which("configurable-http-proxy")),
+            ("useradd", shutil.which("useradd")),
+            (f"{HUB_ENV}/bin/jupyterhub", shutil.which("jupyterhub", path=ENV_BIN)),
+        )
+        if not ok
+    ]
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright")
+    if missing:
+        reason = f"JupyterHub round trip: missing {', '.join(missing)} (run `make e2e-hub`)"
+        if os.environ.get("RESISTLAB_E2E") in ("1", "require"):
+            pytest.fail(reason, pytrace=False)
+        return reason
+    return None
+
+
+_REASON = _why_not_runnable()
+if _REASON:
+    pytest.skip(_REASON, allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+expect.set_options(timeout=UI_TIMEOUT_MS)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Hub:
+    """A running hub, its users and folders, and helpers to act as each user."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        tag = secrets.token_hex(3)
+        self.instructor = f"rlhi{tag}"
+        self.students = [f"rlhs{tag}a", f"rlhs{tag}b"]
+        self.password = secrets.token_urlsafe(18)
+        self.exchange = base / "exchange"
+        self.roster = base / "roster.csv"
+        self.hubdir = base / "hub"
+        self.deploy = base / "deploy"  # a world-readable copy, as on a real hub
+        self.log = self.hubdir / "jupyterhub.log"
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.users_made: list[str] = []
+        self.proc: subprocess.Popen | None = None
+        self.feedback_html: dict[str, str] = {}
+
+    # -- users -------------------------------------------------------------------------
+    def home(self, user: str) -> Path:
+        return self.base / "home" / user
+
+    @property
+    def course(self) -> Path:
+        return self.home(self.instructor) / "resistlab"
+
+    def add_user(self, user: str) -> None:
+        subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(self.home(user)), "--shell",
+             "/bin/sh", user],
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+        self.users_made.append(user)
+        self.home(user).chmod(0o700)
+
+    def uid(self, user: str) -> int:
+        import pwd
+
+        return pwd.getpwnam(user).pw_uid
+
+    def env_for(self, user: str, role: str) -> dict:
+        """The environment the hub's pre_spawn_hook gives ``user``'s server."""
+        return {
+            "HOME": str(self.home(user)),
+            "USER": user,
+            "LOGNAME": user,
+            "PATH": os.pathsep.join([ENV_BIN, "/usr/local/bin", "/usr/bin", "/bin"]),
+            "JUPYTER_CONFIG_PATH": str(self.deploy / role),
+            "RESISTLAB_EXCHANGE": str(self.exchange),
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "LANG": "C.UTF-8",
+        }
+
+    def run_as_instructor(self, *args: str) -> subprocess.CompletedProcess:
+        """Run a command in the course folder as the instructor, as a hub terminal would."""
+        proc = subprocess.run(
+            list(args),
+            cwd=self.course,
+            env=self.env_for(self.instructor, "instructor"),
+            user=self.instructor,
+            group=self.instructor,
+            extra_groups=[],
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_S,
+        )
+        assert proc.returncode == 0, (
+            f"`{' '.join(args)}` failed as the instructor (exit {proc.returncode}):\n"
+            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
+        return proc
+
+    # -- hub ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self.hubdir.mkdir(mode=0o700)
+        config = self.hubdir / "test_config.py"
+        config.write_text(
+            "c = get_config()  # noqa: F821\n"
+            f"load_subconfig({str(self.deploy / 'jupyterhub_config.py')!r})  # noqa: F821\n"
+            "c.JupyterHub.authenticator_class = 'shared-password'\n"
+            f"c.SharedPasswordAuthenticator.user_password = {self.password!r}\n"
+            f"c.JupyterHub.hub_port = {_free_port()}\n"
+            f"c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:{_free_port()}'\n"
+            f"c.ConfigurableHTTPProxy.pid_file = {str(self.hubdir / 'proxy.pid')!r}\n"
+            f"c.JupyterHub.db_url = 'sqlite:///{self.hubdir / 'jupyterhub.sqlite'}'\n"
+            f"c.JupyterHub.cookie_secret_file = {str(self.hubdir / 'cookie_secret')!r}\n"
+            "c.JupyterHub.cleanup_servers = True\n"
+            "c.JupyterHub.cleanup_proxy = True\n",
+            encoding="utf-8",
+        )
+        env = {
+            "PATH": os.pathsep.join([ENV_BIN, "/usr/local/bin", "/usr/bin", "/bin"]),
+            "HOME": str(self.hubdir),
+            "LANG": "C.UTF-8",
+            "RESISTLAB_HUB_URL": self.url,
+            "RESISTLAB_HUB_INSTRUCTORS": self.instructor,
+            "RESISTLAB_HUB_ROSTER": str(self.roster),
+            "RESISTLAB_EXCHANGE": str(self.exchange),
+        }
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [os.path.join(ENV_BIN, "jupyterhub"), "-f", str(config)],
+                cwd=self.hubdir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"the hub exited:\n{self.log_tail()}"
+            try:
+                with urllib.request.urlopen(f"{self.url}/hub/api", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError(f"the hub did not answer within 90 s:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 60) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        """Stop the hub (it stops the proxy and every server), then anything left."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=45)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        pidfile = self.hubdir / "proxy.pid"
+        if pidfile.exists():
+            _kill_pids([int(pidfile.read_text().strip() or 0)])
+        import psutil
+
+        uids = {self.uid(u) for u in self.users_made}
+        left = [p.pid for p in psutil.process_iter(["uids"]) if p.info["uids"].real in uids]
+        _kill_pids(left)
+        for user in self.users_made:
+            subprocess.run(["userdel", user], capture_output=True, timeout=30)
+
+
+def _kill_pids(pids):
+    for pid in pids:
+        if pid <= 1:
+            continue
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    deadline = time.monotonic() + 10
+    for pid in pids:
+        while pid > 1 and time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            if pid > 1:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+@pytest.fixture(scope="module")
+def hub():
+    base = Path(tempfile.mkdtemp(prefix="resistlab-hub-"))
+    base.chmod(0o755)
+    (base / "home").mkdir(mode=0o755)
+    h = Hub(base)
+    try:
+        for user in (h.instructor, *h.students):
+            h.add_user(user)
+        shutil.copytree(DEPLOY, h.deploy)
+        subprocess.run(["chmod", "-R", "a+rX", str(h.deploy)], check=True, timeout=30)
+        probe = subprocess.run(
+            [os.path.join(ENV_BIN, "python"), "-c", "import resistlab, nbgrader, jupyterhub"],
+            user=h.students[0], group=h.students[0], extra_groups=[], cwd="/",
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert probe.returncode == 0, (
+            f"a user cannot run the hub environment {HUB_ENV} (it must be readable by every "
+            f"user; see deploy/jupyterhub/install-hub-env.sh):\n{probe.stderr[-1500:]}"
+        )
+        # The exchange: world-writable with the sticky bit, as nbgrader asks.
+        h.exchange.mkdir()
+        h.exchange.chmod(0o1777)
+        # The roster the hub allows and nbgrader imports (same columns as deploy's sample).
+        with open(DEPLOY / "roster.csv", newline="", encoding="utf-8") as f:
+            columns = next(csv.reader(f))
+        with open(h.roster, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(columns)
+            for i, s in enumerate(h.students):
+                w.writerow([s, f"Student{i}", "Test", f"{s}@example.org"])
+        h.roster.chmod(0o644)
+        # The instructor's course: the repository's configuration and one assignment,
+        # with the late policy a lecturer sets in the course's nbgrader_config.py.
+        (h.course / "notebooks").mkdir(parents=True)
+        shutil.copytree(REPO / "notebooks" / ASSIGNMENT, h.course / "notebooks" / ASSIGNMENT)
+        config = (REPO / "nbgrader_config.py").read_text(encoding="utf-8")
+        config += '\nc.LateSubmissionPlugin.penalty_method = "zero"\n'
+        (h.course / "nbgrader_config.py").write_text(config, encoding="utf-8")
+        subprocess.run(
+            ["chown", "-R", f"{h.instructor}:{h.instructor}", str(h.course)],
+            check=True, timeout=30,
+        )  # fmt: skip
+        h.start()
+        yield h
+    finally:
+        h.stop()
+        print(f"--- hub log ---\n{h.log_tail(200)}")
+        if os.environ.get("RESISTLAB_E2E_KEEP"):
+            print(f"kept {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(hub, browser):
+    """One logged-in JupyterLab page per user, in separate browser contexts."""
+    opened = {}
+    try:
+        for user in (hub.instructor, *hub.students):
+            opened[user] = _login(browser, hub, user)
+        yield opened
+    finally:
+        for page in opened.values():
+            page.context.close()
+
+
+def _login(browser, hub, user):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", hub.password)
+    page.click("#login_submit")
+    try:
+        page.wait_for_url(re.compile(rf"/user/{user}/lab"), timeout=SPAWN_TIMEOUT_MS)
+        _nbgrader_menu(page).wait_for(timeout=SPAWN_TIMEOUT_MS)
+    except Exception as exc:
+        text = page.locator("body").inner_text()[:1500]
+        raise AssertionError(
+            f"{user} did not reach JupyterLab ({page.url}):\n{text}\n--- hub log ---\n"
+            f"{hub.log_tail()}"
+        ) from exc
+    return page
+
+
+def _nbgrader_menu(page):
+    return page.locator('#jp-menu-panel div.lm-MenuBar-itemLabel:text-is("Nbgrader")')
+
+
+def _menu_items(page) -> list[str]:
+    _nbgrader_menu(page).click()
+    items = page.locator("#jp-mainmenu-nbgrader li .lm-Menu-itemLabel")
+    items.first.wait_for()
+    labels = [t.strip() for t in items.all_inner_texts() if t.strip()]
+    page.keyboard.press("Escape")
+    return labels
+
+
+def _open_assignment_list(page):
+    _nbgrader_menu(page).click()
+    page.locator("#jp-mainmenu-nbgrader li").get_by_text("Assignment List", exact=True).click()
+    page.locator("#refresh_assignments_list").click()
+
+
+def _sidebar_titles(page) -> list[str]:
+    return page.locator(".jp-SideBar .lm-TabBar-tab").evaluate_all(
+        "tabs => tabs.map(t => t.title || t.innerText)"
+    )
+
+
+def _text_of(page_html: str) -> str:
+    """The text of an HTML page (syntax highlighting splits code into many tags)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page_html))
+
+
+def _rows(page, kind: str):
+    return page.locator(f"#{kind}_assignments_list > .list_item")
+
+
+def _contents(page, hub, user, path):
+    r = page.request.get(f"{hub.url}/user/{user}/api/contents/{path}")
+    return r.status, (r.json() if r.ok else None)
+
+
+def test_a_stranger_cannot_log_in(hub, browser):
+    """A username outside the roster and the instructors is refused, even with the password."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{hub.url}/hub/login")
+        page.fill("#username_input", "nobody-on-the-roster")
+        page.fill("#password_input", hub.password)
+        page.click("#login_submit")
+        expect(page.locator(".login_error, #login_main .alert")).to_be_visible()
+        assert "/hub/login" in page.url, f"a stranger got past the login page: {page.url}"
+    finally:
+        context.close()
+
+
+def test_roles_each_user_sees(hub, pages):
+    """The instructor sees Formgrader and Create Assignment; students see only their list."""
+    instructor = pages[hub.instructor]
+    items = _menu_items(instructor)
+    assert "Formgrader" in items, f"instructor's Nbgrader menu lacks Formgrader: {items}"
+    assert "Assignment List" in items, f"instructor's Nbgrader menu: {items}"
+    assert "Create assignment" in items, f"instructor's Nbgrader menu: {items}"
+    sidebar = _sidebar_titles(instructor)
+    assert any("Create Assignment" in t for t in sidebar), f"instructor's sidebars: {sidebar}"
+    r = instructor.request.get(f"{hub.url}/user/{hub.instructor}/formgrader")
+    assert r.status == 200, f"instructor's formgrader answered {r.status}"
+    for student in hub.students:
+        page = pages[student]
+        items = _menu_items(page)
+        assert "Assignment List" in items, f"{student}'s Nbgrader menu: {items}"
+        hidden = [i for i in items if i.lower() in ("formgrader", "create assignment")]
+        assert not hidden, f"a student's Nbgrader menu shows {hidden}"
+        sidebar = _sidebar_titles(page)
+        assert sidebar and not any("Create Assignment" in t for t in sidebar), (
+            f"a student's sidebars: {sidebar}"
+        )
+        r = page.request.get(f"{hub.url}/user/{student}/formgrader")
+        assert r.status == 404, f"a student's formgrader answered {r.status}, expected 404"
+
+
+def test_instructor_imports_roster_and_releases(hub, pages):
+    """Roster import, due date, release: the instructor's Formgrader lists the assignment."""
+    hub.run_as_instructor("nbgrader", "db", "student", "import", str(hub.roster))
+    due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=7)
+    hub.run_as_instructor(
+        "nbgrader", "db", "assignment", "add", ASSIGNMENT,
+        f"--duedate={due:%Y-%m-%d %H:%M:%S} UTC",
+    )  # fmt: skip
+    hub.run_as_instructor("resistlab", "release", ASSIGNMENT)
+    hub.run_as_instructor("nbgrader", "release_assignment", ASSIGNMENT)
+    out = hub.run_as_instructor("nbgrader", "db", "student", "list").stdout
+    for s in hub.students:
+        assert s in out, f"roster import lost {s}:\n{out}"
+    released = hub.exchange / "resistlab" / "outbound" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert released.is_file(), "release_assignment put nothing in the exchange"
+    text = released.read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+
+    page = pages[hub.instructor]
+    _nbgrader_menu(page).click()
+    page.locator("#jp-mainmenu-nbgrader li").get_by_text("Formgrader", exact=True).click()
+    frame = page.frame_locator("iframe").last
+    expect(frame.get_by_text(ASSIGNMENT).first).to_be_visible(timeout=UI_TIMEOUT_MS)
+
+
+def _fetch_answer_submit(hub, page, student):
+    _open_assignment_list(page)
+    released = _rows(page, "released")
+    expect(released).to_have_count(1)
+    expect(released.first.locator(".item_name")).to_have_text(ASSIGNMENT)
+    released.first.locator(".item_status button").click()
+    fetched = _rows(page, "fetched")
+    expect(fetched).to_have_count(1)
+    nb_path = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+    status, _ = _contents(page, hub, student, nb_path)
+    assert status == 200, f"{student}'s fetch left no {nb_path} ({status})"
+
+    # Answer exercise 1 in the notebook editor and save.
+    page.goto(f"{hub.url}/user/{student}/lab/tree/{nb_path}")
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(5)
+    expect(cell).to_contain_text("def hill(dose, e0, emax, ec50, h)")
+    editor = cell.locator(".cm-content")
+    editor.click()
+    expect(cell).to_have_class(re.compile(r"jp-mod-active"))
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(ANSWER)
+    expect(editor).to_contain_text("scaled / (1.0 + scaled)")
+    expect(editor).not_to_contain_text("BEGIN SOLUTION")
+    deadline = time.monotonic() + 45
+    while True:
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+s")
+        time.sleep(2)
+        _, model = _contents(page, hub, student, nb_path)
+        sources = ["".join(c["source"]) for c in model["content"]["cells"]]
+        if "scaled / (1.0 + scaled)" in sources[5]:
+            break
+        assert time.monotonic() < deadline, (
+            f"{student}'s edited answer was not saved; cell 5 on disk:\n{sources[5]}\n"
+            f"in the editor:\n{cell.inner_text()}"
+        )
+        time.sleep(0.5)
+
+    _open_assignment_list(page)
+    fetched = _rows(page, "fetched")
+    expect(fetched).to_have_count(1)
+    fetched.first.locator('.item_status button:text("Submit")').click()
+    expect(_rows(page, "submitted")).to_have_count(1)
+
+
+def test_students_fetch_answer_and_submit(hub, pages):
+    """In the Assignment List each student fetches, answers exercise 1 and submits.
+
+    The first student submits before the due date; the instructor then moves the due date to
+    now, so the second student's submission is late.
+    """
+    first, second = hub.students
+    _fetch_answer_submit(hub, pages[first], first)
+    due = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=1)
+    hub.run_as_instructor(
+        "nbgrader", "db", "assignment", "add", ASSIGNMENT,
+        f"--duedate={due:%Y-%m-%d %H:%M:%S} UTC",
+    )  # fmt: skip
+    time.sleep(2)
+    _fetch_answer_submit(hub, pages[second], second)
+    inbound = sorted(p.name for p in (hub.exchange / "resistlab" / "inbound").iterdir())
+    assert len(inbound) == 2 and all(ASSIGNMENT in n for n in inbound), inbound
+
+
+def test_instructor_collects_grades_and_releases_feedback(hub, pages):
+    """collect, autograde, generate and release feedback; the late student scores 0."""
+    hub.run_as_instructor("nbgrader", "collect", ASSIGNMENT)
+    for s in hub.students:
+        assert (hub.course / "submitted" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
+    hub.run_as_instructor("nbgrader", "autograde", ASSIGNMENT)
+    hub.run_as_instructor("nbgrader", "generate_feedback", ASSIGNMENT)
+    hub.run_as_instructor("nbgrader", "release_feedback", ASSIGNMENT)
+
+    from nbgrader.api import Gradebook
+
+    on_time, late = hub.students
+    with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
+        graded = {s: gb.find_submission(ASSIGNMENT, s) for s in hub.students}
+        points = {
+            s: sum(
+                gb.find_grade(test, ASSIGNMENT, ASSIGNMENT, s).score
+                for test in ("test_hill_function_values", "test_hill_function_arrays")
+            )
+            for s in hub.students
+        }
+        assert points == {on_time: ANSWER_POINTS, late: ANSWER_POINTS}, points
+        assert graded[on_time].total_seconds_late == 0
+        assert graded[on_time].late_submission_penalty in (0, None)
+        assert graded[late].total_seconds_late > 0, "the second submission was not late"
+        assert graded[late].late_submission_penalty == graded[late].score > 0, (
+            f"late policy 'zero' should take the whole score: penalty "
+            f"{graded[late].late_submission_penalty}, score {graded[late].score}"
+        )
+    feedback = list((hub.exchange / "resistlab" / "feedback").iterdir())
+    assert len(feedback) == 2, f"release_feedback published {feedback}"
+
+
+def test_students_fetch_and_read_feedback(hub, pages):
+    """Each student fetches feedback in the Assignment List and opens their own page."""
+    for student in hub.students:
+        page = pages[student]
+        page.goto(f"{hub.url}/user/{student}/lab")
+        _nbgrader_menu(page).wait_for()
+        _open_assignment_list(page)
+        submitted = _rows(page, "submitted")
+        expect(submitted).to_have_count(1)
+        submitted.first.locator('button:text("Fetch Feedback")').click()
+        link = page.locator('#submitted_assignments_list a:text("view feedback")')
+        expect(link.first).to_be_visible()
+        link.first.click()  # the file browser goes to the feedback folder
+        item = page.locator(".jp-DirListing-item", has_text=f"{ASSIGNMENT}.html")
+        expect(item).to_be_visible()
+        item.dblclick()
+        viewer = page.frame_locator(".jp-MainAreaWidget iframe").last
+        expect(viewer.locator("body")).to_contain_text("Score")
+        expect(viewer.locator("body")).to_contain_text("scaled / (1.0 + scaled)")
+        _, folder = _contents(page, hub, student, f"{ASSIGNMENT}/feedback")
+        (stamp,) = [entry["path"] for entry in folder["content"]]
+        _, model = _contents(page, hub, student, f"{stamp}/{ASSIGNMENT}.html")
+        hub.feedback_html[student] = model["content"]
+        text = _text_of(model["content"])
+        assert "scaled / (1.0 + scaled)" in text, f"{student}'s feedback lacks their answer"
+        others = [s for s in hub.students if s != student]
+        assert all(o not in text for o in others), "feedback names another student"
+        assert re.search(r"Score:\s*\d", text), f"{student}'s feedback shows no score"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="nbgrader's generate_feedback renders hidden tests unless the course configures "
+    "otherwise (issue 10, defect 2)",
+)
+def test_feedback_hides_the_hidden_tests(hub):
+    """The feedback a student fetched shows no line of a hidden test."""
+    import nbformat
+
+    assert set(hub.feedback_html) == set(hub.students), "no feedback was read"
+    nb = nbformat.read(REPO / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    hidden, inside = [], False
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
+                inside = "BEGIN" in line
+            elif inside and len(line.strip()) > 20:
+                hidden.append(line.strip())
+    assert hidden, "the assignment has no hidden test to look for"
+    for student, page in hub.feedback_html.items():
+        text = _text_of(page)
+        shown = [line for line in hidden if line in text]
+        assert not shown, f"{student}'s feedback shows {len(shown)} hidden-test lines: {shown[:2]}"
