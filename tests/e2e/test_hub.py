@@ -610,13 +610,9 @@ def test_students_fetch_and_read_feedback(hub, pages):
         assert re.search(r"Score:\s*\d", text), f"{student}'s feedback shows no score"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbgrader's generate_feedback renders hidden tests unless the course configures "
-    "otherwise (issue 10, defect 2)",
-)
 def test_feedback_hides_the_hidden_tests(hub):
-    """The feedback a student fetched shows no line of a hidden test."""
+    """The feedback a student fetched (nbgrader's own generate_feedback, Formgrader's button,
+    under the course configuration) shows no line of a hidden test."""
     import nbformat
 
     assert set(hub.feedback_html) == set(hub.students), "no feedback was read"
