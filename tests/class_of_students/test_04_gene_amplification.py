@@ -470,7 +470,7 @@ STUDENTS = [
         why="counts a pair exactly at the threshold as controlling",
     ),
     Student(
-        "choose_raw_nM",
+        "choose_raw_nm",
         {"answer_choose_combination": _choose("output < threshold", "(egfr + met, output)")},
         fails={"test_choose_combination": "not by the raw sum of the doses in nM"},
         why="ranks by the raw dose sum in nM",
