@@ -374,3 +374,19 @@ def test_clone_dataset_is_simulated_and_positive():
     assert (clones[["dhfr_copy_number", "methotrexate_ic50_nM"]] > 0).all().all()
     # Up to ~300-fold DHFR activity (Schimke et al. 1978), not beyond.
     assert 100 < clones["dhfr_activity_fold"].max() <= 300
+
+
+def test_spare_capacity_ic50_gives_a_loglog_slope_near_one():
+    """A classical inhibitor with spare capacity: IC50 = Ki (n/(2f) - 1), slope ~1.02 over 2-128
+    copies with f = 0.1, so a slope near 1 does not by itself show titration."""
+    from resistlab.amplification import fit_power_law, spare_capacity_ic50_nM
+
+    n = np.array([2, 4, 8, 16, 32, 64, 128], dtype=float)
+    ic50 = spare_capacity_ic50_nM(n, ki_nM=1.0, required_fraction=0.1)
+    np.testing.assert_allclose(ic50, n / 0.2 - 1.0, rtol=1e-12)
+    assert fit_power_law(n, ic50).exponent == pytest.approx(1.021989, rel=1e-5)
+    assert spare_capacity_ic50_nM(2, ki_nM=3.0, required_fraction=0.5) == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="required_fraction"):
+        spare_capacity_ic50_nM(0.1, required_fraction=0.1)
+    with pytest.raises(ValueError, match="required_fraction"):
+        spare_capacity_ic50_nM(4, required_fraction=0.0)

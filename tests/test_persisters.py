@@ -470,3 +470,49 @@ def test_hdac_inhibitor_lowers_survival_more_with_a_lead_in():
     assert alone > co > primed
     assert alone / co == pytest.approx(1.536, rel=1e-3)
     assert alone / primed == pytest.approx(8.854, rel=1e-3)
+
+
+def test_extra_tolerant_kill_adds_to_the_tolerant_kill_rate_only():
+    """extra_tolerant_kill_per_h raises k_T by that amount and leaves every other rate alone."""
+    killer = epigenetic_drug_rates(R, extra_tolerant_kill_per_h=0.025)
+    assert killer.kill_t_per_h == pytest.approx(R.kill_t_per_h + 0.025, rel=1e-12)
+    for name in ("growth_s_per_h", "growth_t_per_h", "kill_s_per_h"):
+        assert getattr(killer, name) == getattr(R, name)
+    assert killer.to_tolerant_per_h == R.to_tolerant_per_h
+    assert killer.to_sensitive_per_h == R.to_sensitive_per_h
+    with pytest.raises(ValueError, match="extra_tolerant_kill_per_h"):
+        epigenetic_drug_rates(R, extra_tolerant_kill_per_h=-0.01)
+
+
+def test_extra_tolerant_kill_makes_lead_in_and_cotreatment_equal():
+    """With an inhibitor that kills tolerant cells (and leaves switching alone), a 7-day lead-in
+    off erlotinib changes nothing: co-treatment and lead-in give the same ~60-fold reduction."""
+    killer = epigenetic_drug_rates(R, extra_tolerant_kill_per_h=0.025)
+    phi = equilibrium_tolerant_fraction(R)
+    start = (1.0 - phi, phi)
+    alone = simulate_two_state([216.0], R, 1.0, initial=start).total[0]
+    cotreat = simulate_two_state([216.0], killer, 1.0, initial=start).total[0]
+    lead = simulate_two_state([168.0], killer, 0.0, initial=start)
+    primed = (lead.sensitive[0], lead.tolerant[0])
+    lead_in = simulate_two_state([216.0], killer, 1.0, initial=primed).total[0] / sum(primed)
+    assert cotreat == pytest.approx(lead_in, rel=1e-9)
+    assert alone / cotreat == pytest.approx(60.1128, rel=1e-4)
+    # the entry-rate model, by contrast, favours the lead-in
+    slower = epigenetic_drug_rates(R, entry_factor=0.1)
+    co_entry = simulate_two_state([216.0], slower, 1.0, initial=start).total[0]
+    lead = simulate_two_state([168.0], slower, 0.0, initial=start)
+    primed = (lead.sensitive[0], lead.tolerant[0])
+    li_entry = simulate_two_state([216.0], slower, 1.0, initial=primed).total[0] / sum(primed)
+    assert li_entry < 0.25 * co_entry
+
+
+def test_persister_fraction_counts_cells_that_switch_during_treatment():
+    """The slow-phase weight f exceeds the pre-treatment tolerant fraction (~44 % of f switched in
+    during treatment); with no entry during treatment it equals the initial tolerant fraction."""
+    phi0 = equilibrium_tolerant_fraction(R)
+    f = kill_curve_from_rates(R).persister_fraction
+    assert f == pytest.approx(0.0061562, rel=1e-4)
+    assert (f - phi0) / f == pytest.approx(0.4401, abs=1e-3)
+    no_entry = R.replace(to_tolerant_per_h=0.0, to_sensitive_per_h=0.0)
+    f0 = kill_curve_from_rates(no_entry, initial=(1 - phi0, phi0)).persister_fraction
+    assert f0 == pytest.approx(phi0, rel=1e-9)

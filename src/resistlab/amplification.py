@@ -7,10 +7,17 @@ Three models behind assignment 04 (review section 2.1.2):
   molecule. The enzyme level is proportional to the number of DHFR gene copies
   (Schimke et al. 1978; Alt et al. 1978), so the concentration needed to halve
   the cell's DHFR activity grows in proportion to the copy number: on log-log
-  axes IC50 against copy number has slope 1. A classical (weak) inhibitor would
-  give slope 0. See :func:`tight_binding_fractional_activity`,
-  :func:`methotrexate_ic50_nM`, :func:`titration_loglog_slope` and
-  :func:`fit_power_law`.
+  axes IC50 against copy number has slope 1. A slope near 1 is what titration
+  predicts, but it does not prove titration: for a *cellular growth* IC50, a
+  classical reversible inhibitor gives a slope near 1 too when the cell needs
+  an absolute amount of enzyme activity (spare capacity,
+  :func:`spare_capacity_ic50_nM`). Amplifying the target is a documented
+  escape from reversible inhibitors as well: BCR-ABL1 amplification and
+  imatinib (Gorre et al. 2001, Science 293:876). Only the enzyme-level IC50
+  of a classical inhibitor (half the enzyme inhibited) is independent of the
+  copy number. See :func:`tight_binding_fractional_activity`,
+  :func:`methotrexate_ic50_nM`, :func:`titration_loglog_slope`,
+  :func:`spare_capacity_ic50_nM` and :func:`fit_power_law`.
 * **Double-minute instability.** Unstably amplified genes sit on acentric
   extrachromosomal "double minute" chromosomes that are replicated and then
   shared at random between the two daughter cells. Off drug, every extra copy
@@ -40,6 +47,7 @@ __all__ = [
     "methotrexate_ic50_nM",
     "segregate_double_minutes",
     "simulate_double_minutes",
+    "spare_capacity_ic50_nM",
     "tight_binding_fractional_activity",
     "tight_binding_ic50_nM",
     "titration_loglog_slope",
@@ -215,8 +223,11 @@ def titration_loglog_slope(
 
     It tends to 1 once the enzyme outnumbers :math:`K_i` (the drug titrates its
     target: double the copies, double the IC50) and to 0 for a classical
-    inhibitor whose target is scarce (the IC50 is :math:`K_i` whatever the copy
-    number).
+    inhibitor whose target is scarce. That 0 is the slope of the concentration
+    that inhibits *half of the enzyme*; a cell that needs an absolute amount of
+    enzyme activity has a growth IC50 whose slope is near 1 even for a
+    classical inhibitor (:func:`spare_capacity_ic50_nM`), so the slope alone
+    does not tell titration from spare capacity.
 
     Parameters
     ----------
@@ -246,6 +257,61 @@ def titration_loglog_slope(
     return _return(half_enzyme / (k + half_enzyme))
 
 
+def spare_capacity_ic50_nM(copy_number, *, ki_nM: float = _KI_NM, required_fraction: float = 0.1):
+    r"""Growth IC50 of a classical inhibitor when the cell needs a fixed amount of enzyme activity.
+
+    A classical reversible inhibitor (:math:`K_i \gg E_T`, no titration) leaves
+    the fraction :math:`K_i/(K_i + I)` of every enzyme molecule active. If the
+    cell's growth halves once its active enzyme falls to the amount made by a
+    fraction :math:`f` of the two parental copies (:math:`2f` copies' worth),
+    then with :math:`n` copies
+
+    .. math::
+
+        n \frac{K_i}{K_i + I} = 2f \quad\Longrightarrow\quad
+        IC_{50}(n) = K_i\left(\frac{n}{2f} - 1\right),
+
+    which grows almost in proportion to :math:`n` once :math:`n \gg 2f`: a
+    log-log slope near 1 without any titration (about 1.02 over 2-128 copies
+    with :math:`f = 0.1`). This is the "spare capacity" alternative to
+    :func:`methotrexate_ic50_nM`.
+
+    Parameters
+    ----------
+    copy_number : array_like
+        Target gene copies per cell, > 2 * required_fraction (the cell must have
+        more than the activity it needs without drug).
+    ki_nM : float
+        Inhibition constant (nM), > 0.
+    required_fraction : float
+        :math:`f`, the activity the cell needs as a fraction of the parental
+        (2-copy) activity, 0 < f <= 1.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        IC50 in nM.
+
+    Examples
+    --------
+    >>> spare_capacity_ic50_nM(2)
+    9.0
+    >>> fit = fit_power_law([2, 4, 8, 16, 32, 64, 128], spare_capacity_ic50_nM(
+    ...     [2, 4, 8, 16, 32, 64, 128]))
+    >>> round(fit.exponent, 3)
+    1.022
+    """
+    k = as_scalar(ki_nM, "ki_nM", unit="nM", low=0, low_inclusive=False)
+    f = as_scalar(required_fraction, "required_fraction", low=0, high=1, low_inclusive=False)
+    n = as_array(copy_number, "copy_number", unit="copies per cell", low=0, low_inclusive=False)
+    if np.any(n <= 2.0 * f):
+        raise ValueError(
+            f"copy_number must be above 2 * required_fraction = {2.0 * f:g} copies: with fewer "
+            f"copies the cell lacks the activity it needs even without drug; got {n.min():g}."
+        )
+    return _return(k * (n / (2.0 * f) - 1.0))
+
+
 class PowerLawFit(NamedTuple):
     """Result of :func:`fit_power_law`: ``y = prefactor * x**exponent``."""
 
@@ -260,8 +326,9 @@ def fit_power_law(x, y) -> PowerLawFit:
     Taking logarithms turns the power law into a straight line,
     :math:`\log_{10} y = \log_{10} a + b \log_{10} x`, which is fitted by
     ordinary least squares. The exponent :math:`b` is the log-log slope: 1 for
-    a drug that titrates its target, 0 for one whose IC50 ignores the target
-    level.
+    a drug that titrates its target (and close to 1 for a classical inhibitor
+    of a target the cell needs a fixed amount of, :func:`spare_capacity_ic50_nM`),
+    0 for an IC50 that ignores the target level.
 
     Parameters
     ----------
@@ -455,7 +522,8 @@ def simulate_double_minutes(
         w(k) = (1 - s)^{k} \quad (k \ge k_{\min}), \qquad w(k) = 0 \quad (k < k_{\min}),
 
     where :math:`s` is the growth cost of one extra copy off drug (growth rate
-    falls as the double-minute number rises; Mol Cell Biol 1981, 1:1084) and
+    falls as the double-minute number rises; Kaufman, Brown & Schimke 1981,
+    Mol Cell Biol 1:1084) and
     :math:`k_{\min}` models the drug: a cell with too few copies of the target
     gene cannot divide. Off drug (:math:`k_{\min} = 0`) and without cost
     (:math:`s = 0`), the expected mean copy number stays where it started;

@@ -21,8 +21,11 @@ convention**, not a clinical standard: published studies use a range of
 platform-specific cut-offs, and a lab validates its own.
 
 Silencing of the mismatch-repair gene *MLH1* by promoter hypermethylation is the
-course's example (review sections 2.2 and 2.4: Zhu et al. 2023; Smith et al.
-2015).
+course's example: it is found in most sporadic colorectal cancers with
+microsatellite instability, and reversing it with 5-aza-2'-deoxycytidine restores
+hMLH1 expression and mismatch repair in colorectal cancer cell lines (Herman et al.
+1998, PNAS 95:6870). The review (section 2.4) cites Smith et al. 2015 here, a yeast
+Mlh1-Pms1 biochemistry paper; see docs/review-errata.md.
 """
 
 from __future__ import annotations

@@ -34,9 +34,15 @@ Consequences the course uses:
   equilibrium (:func:`equilibrium_tolerant_fraction`); with equal net rates the
   equilibrium is :math:`a/(a+b)`. The time off drug needed to get back near the
   untreated equilibrium is the *drug holiday* (:func:`drug_holiday_h`).
-* An epigenetic drug is modelled as a change of switching rates
-  (:func:`epigenetic_drug_rates`), e.g. an HDAC inhibitor lowering entry
-  :math:`a` into the tolerant state.
+* An epigenetic drug is modelled as a change of rates
+  (:func:`epigenetic_drug_rates`): an HDAC inhibitor lowering entry
+  :math:`a` into the tolerant state, or killing tolerant cells (Sharma et al.
+  2010 found that HDAC inhibition ablates persisters). The two models predict
+  different schedules.
+* The persister fraction :math:`f` of the biphasic curve is not only the
+  tolerant fraction before treatment: it also counts the cells that switch into
+  the tolerant state during treatment (with :data:`ILLUSTRATIVE_RATES`,
+  :math:`f` = 0.0062 against a pre-treatment tolerant fraction of 0.0034).
 
 :data:`ILLUSTRATIVE_RATES` is a teaching parameter set chosen to give a
 persister fraction of about 0.6% and a drug holiday of about two weeks; it is **not**
@@ -167,23 +173,41 @@ def _check_rates(rates) -> TwoStateRates:
 
 
 def epigenetic_drug_rates(
-    rates: TwoStateRates, entry_factor: float, exit_factor: float = 1.0
+    rates: TwoStateRates,
+    entry_factor: float = 1.0,
+    exit_factor: float = 1.0,
+    *,
+    extra_tolerant_kill_per_h: float = 0.0,
 ) -> TwoStateRates:
-    """Switching rates under an epigenetic drug: entry and exit multiplied by factors.
+    """Rates under an epigenetic drug: switching scaled, and optionally tolerant cells killed.
 
-    .. math:: a' = \\epsilon_{in}\\, a, \\qquad b' = \\epsilon_{out}\\, b
+    .. math:: a' = \\epsilon_{in}\\, a, \\qquad b' = \\epsilon_{out}\\, b, \\qquad
+              k_T' = k_T + \\kappa
 
-    An HDAC inhibitor that keeps cells from entering the chromatin-dependent
-    tolerant state (Sharma et al. 2010) is ``entry_factor < 1``; a drug that
-    also pushes tolerant cells back to sensitivity is ``exit_factor > 1``.
+    Two ways to model an HDAC inhibitor, and they predict different schedules:
+
+    * it keeps cells from *entering* the chromatin-dependent tolerant state:
+      ``entry_factor < 1``; a lead-in before the targeted drug then drains the
+      tolerant pool and helps more than starting both together;
+    * it *kills* tolerant cells, as Sharma et al. (2010) found (HDAC inhibition
+      ablated the drug-tolerant persisters): ``extra_tolerant_kill_per_h``
+      :math:`\\kappa > 0` is added to the tolerant kill rate under the targeted
+      drug (it scales with the drug level :math:`D`, like :math:`k_T`). With
+      this model alone a lead-in off the targeted drug changes nothing, so
+      co-treatment and a lead-in give the same surviving fraction.
+
+    A drug that also pushes tolerant cells back to sensitivity is
+    ``exit_factor > 1``.
 
     Parameters
     ----------
     rates : TwoStateRates
-    entry_factor : float
+    entry_factor : float, default 1
         :math:`\\epsilon_{in}` >= 0 (0.1 = ten-fold lower entry).
     exit_factor : float, default 1
         :math:`\\epsilon_{out}` >= 0.
+    extra_tolerant_kill_per_h : float, default 0
+        :math:`\\kappa` >= 0 (1/h at drug level 1), added to ``kill_t_per_h``.
 
     Returns
     -------
@@ -194,13 +218,18 @@ def epigenetic_drug_rates(
     >>> hdaci = epigenetic_drug_rates(ILLUSTRATIVE_RATES, entry_factor=0.1)
     >>> round(hdaci.to_tolerant_per_h, 12), hdaci.to_sensitive_per_h
     (1e-05, 0.004)
+    >>> killer = epigenetic_drug_rates(ILLUSTRATIVE_RATES, extra_tolerant_kill_per_h=0.02)
+    >>> round(killer.kill_t_per_h, 12), killer.to_tolerant_per_h
+    (0.026, 0.0001)
     """
     _check_rates(rates)
     f_in = as_scalar(entry_factor, "entry_factor", low=0)
     f_out = as_scalar(exit_factor, "exit_factor", low=0)
+    kappa = as_scalar(extra_tolerant_kill_per_h, "extra_tolerant_kill_per_h", unit="1/h", low=0)
     return rates.replace(
         to_tolerant_per_h=rates.to_tolerant_per_h * f_in,
         to_sensitive_per_h=rates.to_sensitive_per_h * f_out,
+        kill_t_per_h=rates.kill_t_per_h + kappa,
     )
 
 
