@@ -13,6 +13,7 @@ from . import (
     dose_response,
     efflux,
     evolution,
+    microenvironment,
     persisters,
     target_mutations,
 )
@@ -21,6 +22,7 @@ from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
 from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
+from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
 
@@ -32,4 +34,5 @@ __all__ = [
     *persisters.__all__,
     *efflux.__all__,
     *dna_repair.__all__,
+    *microenvironment.__all__,
 ]
