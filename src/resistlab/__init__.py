@@ -30,6 +30,7 @@ _SUBMODULES = (
     "pharmacology",
     "plotting",
     "signalling",
+    "stem_cells",
     "transport",
     "widgets",
 )
