@@ -23,6 +23,8 @@ Every function broadcasts its arguments like NumPy and returns a float for scala
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._validation import as_array
@@ -113,6 +115,13 @@ def oxygen_penetration_depth(p0, diffusivity, solubility, consumption):
 def _krogh(r, pc, rc, big_r, m, k):
     """The Krogh formula on already checked, broadcast arrays (k = D·alpha)."""
     return pc + m / (4.0 * k) * (r * r - rc * rc) - m * big_r * big_r / (2.0 * k) * np.log(r / rc)
+
+
+def _krogh_float(r, pc, rc, big_r, m, k):
+    """:func:`_krogh` for Python floats (the explorer's hot path)."""
+    return (
+        pc + m / (4.0 * k) * (r * r - rc * rc) - m * big_r * big_r / (2.0 * k) * math.log(r / rc)
+    )
 
 
 def krogh_profile(r, p_capillary, r_capillary, r_tissue, consumption, diffusivity, solubility):
@@ -240,12 +249,23 @@ def hypoxic_fraction(
     k = d * a
     p_edge = _krogh(big_r, pc, rc, big_r, m, k)
     # bisection on log r: p decreases on [rc, R], so keep p(lo) >= thr > p(hi)
-    lo, hi = np.log(rc), np.log(big_r)
-    for _ in range(64):
-        mid = 0.5 * (lo + hi)
-        above = _krogh(np.exp(mid), pc, rc, big_r, m, k) >= thr
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
+    if pc.ndim == 0:  # plain floats: the same bisection without array overhead
+        args = [float(v) for v in (pc, rc, big_r, m, k)]
+        lo_f, hi_f, t_f = math.log(args[1]), math.log(args[2]), float(thr)
+        for _ in range(64):
+            mid_f = 0.5 * (lo_f + hi_f)
+            if _krogh_float(math.exp(mid_f), *args) >= t_f:
+                lo_f = mid_f
+            else:
+                hi_f = mid_f
+        lo, hi = np.float64(lo_f), np.float64(hi_f)
+    else:
+        lo, hi = np.log(rc), np.log(big_r)
+        for _ in range(64):
+            mid = 0.5 * (lo + hi)
+            above = _krogh(np.exp(mid), pc, rc, big_r, m, k) >= thr
+            lo = np.where(above, mid, lo)
+            hi = np.where(above, hi, mid)
     r_star = np.exp(0.5 * (lo + hi))
     frac = (big_r**2 - r_star**2) / (big_r**2 - rc**2)
     frac = np.where(p_edge >= thr, 0.0, np.where(pc < thr, 1.0, frac))

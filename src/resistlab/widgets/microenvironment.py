@@ -95,10 +95,7 @@ def krogh_state(
 
 def _readout(state: dict) -> str:
     """One short line (rendering text dominates the cost of a fast update)."""
-    return (
-        f"R = {state['r_tissue']:.0f} µm, pO2(R) = {state['p_edge']:.1f} mmHg, "
-        f"hypoxic {100 * state['hypoxic_fraction']:.0f}%"
-    )
+    return f"edge {state['p_edge']:.0f} mmHg, hypoxic {100 * state['hypoxic_fraction']:.0f}%"
 
 
 _SCENES = weakref.WeakKeyDictionary()
@@ -158,8 +155,9 @@ def explore_krogh(
     Sliders set the pO₂ at the capillary wall (mmHg), the tissue's oxygen consumption
     (ml O₂/(ml·s), log scale) and the intercapillary distance (µm). The figure shows the
     pO₂ from the capillary wall to the edge of the tissue cylinder (half the intercapillary
-    distance), the 10 mmHg hypoxic threshold and the hypoxic ring; a read-out gives the
-    cylinder's radius, the pO₂ at its edge and the hypoxic fraction of the cross-section.
+    distance), the 10 mmHg hypoxic threshold and the hypoxic ring; a read-out gives the pO₂
+    at the cylinder's edge (negative: an anoxic core) and the hypoxic fraction of the
+    cross-section.
 
     Returns
     -------
