@@ -125,3 +125,18 @@ def test_bad_input_is_refused(call, match):
     """Bad input raises a ValueError that names the argument and what was expected."""
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@settings(derandomize=True, max_examples=80, deadline=None)
+@given(diag=st.lists(st.floats(-3.0, 1.0), min_size=3, max_size=3),
+       sub=st.lists(st.floats(0.0, 2.0), min_size=2, max_size=2))  # fmt: skip
+def test_closed_form_exponential_matches_scipy(diag, sub):
+    """The closed-form exponential of the hierarchy's matrix equals scipy.linalg.expm,
+    including nearly equal diagonal entries (which fall back to expm)."""
+    from scipy.linalg import expm
+
+    from resistlab.stem_cells import _expm_lower
+
+    a, c, f = diag
+    m = np.array([[a, 0.0, 0.0], [sub[0], c, 0.0], [0.0, sub[1], f]])
+    np.testing.assert_allclose(_expm_lower(m, expm), expm(m), rtol=1e-8, atol=1e-12)

@@ -155,6 +155,34 @@ def _matrix(p, lam, death, kill):
     )
 
 
+def _phi(a, b):
+    """First divided difference of exp at a, b: (e^b - e^a) / (b - a)."""
+    d = b - a
+    return np.exp(a) * (np.expm1(d) / d if d != 0 else 1.0)
+
+
+def _expm_lower(m, fallback):
+    """exp(m) for the hierarchy's lower-bidiagonal 3 x 3 matrix, in closed form.
+
+    With diagonal a, c, f and sub-diagonal b, e: exp(m) has e^a, e^c, e^f on the diagonal,
+    b φ(a, c) and e φ(c, f) below it and b e φ(a, c, f) in the corner (φ: divided
+    differences of exp). Nearly equal diagonal entries, where the second divided difference
+    loses precision, go to ``fallback`` (scipy's expm).
+    """
+    a, c, f = m[0, 0], m[1, 1], m[2, 2]
+    if min(abs(a - c), abs(c - f), abs(a - f)) < 1e-4:
+        return fallback(m)
+    b, e = m[1, 0], m[2, 1]
+    p_ac, p_cf = _phi(a, c), _phi(c, f)
+    return np.array(
+        [
+            [np.exp(a), 0.0, 0.0],
+            [b * p_ac, np.exp(c), 0.0],
+            [b * e * (p_cf - p_ac) / (f - a), e * p_cf, np.exp(f)],
+        ]
+    )
+
+
 def _triple(x, name, **kw):
     arr = as_array(x, name, ndim=1, **kw)
     if arr.size != 3:
@@ -251,9 +279,9 @@ def simulate_hierarchy(
             dt = b - t0
             if dt > 0:
                 a = a_on if on(t0) else a_off
-                key = (id(a), dt)
+                key = (id(a), round(dt, 9))  # equal steps share one propagator
                 if key not in cache:
-                    cache[key] = expm(a * dt)
+                    cache[key] = _expm_lower(a * dt, expm)
                 x = cache[key] @ x
             t0 = b
         return x

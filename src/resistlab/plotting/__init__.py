@@ -13,6 +13,7 @@ from . import (
     evolution,
     microenvironment,
     persisters,
+    stem_cells,
     target_mutations,
 )
 from .amplification import *  # noqa: F403
@@ -22,6 +23,7 @@ from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
 from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
+from .stem_cells import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
 
 __all__ = [
@@ -33,4 +35,5 @@ __all__ = [
     *efflux.__all__,
     *dna_repair.__all__,
     *microenvironment.__all__,
+    *stem_cells.__all__,
 ]
