@@ -25,10 +25,12 @@ _SUBMODULES = (
     "dna_repair",
     "efflux",
     "evolution",
+    "microenvironment",
     "persisters",
     "pharmacology",
     "plotting",
     "signalling",
+    "stem_cells",
     "transport",
     "widgets",
 )

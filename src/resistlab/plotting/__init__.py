@@ -11,7 +11,9 @@ from . import (
     dose_response,
     efflux,
     evolution,
+    microenvironment,
     persisters,
+    stem_cells,
     target_mutations,
 )
 from .amplification import *  # noqa: F403
@@ -19,7 +21,9 @@ from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
 from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
+from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
+from .stem_cells import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
 
 __all__ = [
@@ -30,4 +34,6 @@ __all__ = [
     *persisters.__all__,
     *efflux.__all__,
     *dna_repair.__all__,
+    *microenvironment.__all__,
+    *stem_cells.__all__,
 ]

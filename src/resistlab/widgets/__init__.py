@@ -13,7 +13,9 @@ from . import (
     dose_response,
     efflux,
     evolution,
+    microenvironment,
     persisters,
+    stem_cells,
     target_mutations,
 )
 from .amplification import *  # noqa: F403
@@ -21,7 +23,9 @@ from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
 from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
+from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
+from .stem_cells import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
 
 __all__ = [
@@ -32,4 +36,6 @@ __all__ = [
     *persisters.__all__,
     *efflux.__all__,
     *dna_repair.__all__,
+    *microenvironment.__all__,
+    *stem_cells.__all__,
 ]
