@@ -23,8 +23,12 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.solution_directory = "solution"
 # The gradebook: SQLite in the course root by default; any SQLAlchemy URL in RESISTLAB_DB_URL
 # (e.g. postgresql+psycopg://grader@db.example/resistlab for a large course, docs/scaling.md).
-c.CourseDirectory.db_url = os.environ.get("RESISTLAB_DB_URL") or f"sqlite:///{HERE / 'gradebook.db'}"
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".ruff_cache"]
+c.CourseDirectory.db_url = (
+    os.environ.get("RESISTLAB_DB_URL") or f"sqlite:///{HERE / 'gradebook.db'}"
+)
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".ruff_cache"
+]
 
 # Cell timeout in seconds: set on both keys (nbgrader's Execute subclasses nbconvert's
 # ExecutePreprocessor; older releases honoured only one of them).
