@@ -43,7 +43,7 @@ LITERALS = {
     ("06", "test_substrate_calls"): [
         '["colchicine", "doxorubicin", "etoposide", "paclitaxel", "vinblastine"]'
     ],
-    ("07", "test_survival_table_fresh"): ["[0.5, 0.1]", "0.3"],
+    ("07", "test_survival_table_fresh"): ["[0.12, 0.4, 0.08]", "[0.5, 0.1]", "0.3"],
     ("07", "test_survival_table_course"): [
         "[0.7756, 0.6378, 0.4014, 0.2473, 0.1570]",
         "[0.5651, 0.2737, 0.0592, 0.0101, 0.0010]",
@@ -253,6 +253,14 @@ def test_07_survival_fresh_table():
         }
     )
     sf = _survival_by_dish_loop(table)
+    # the coached 'no plating-efficiency correction' mistake: colonies / cells_seeded
+    treated = table[table["cisplatin_uM"] > 0]
+    raw = (
+        (treated["colonies"] / treated["cells_seeded"])
+        .groupby([treated["cell_line"], treated["cisplatin_uM"]])
+        .mean()
+    )
+    assert np.allclose(raw.to_numpy(), [0.12, 0.4, 0.08])
     assert math.isclose(sf["A"][5.0], 0.3, rel_tol=1e-12)
     assert math.isclose(sf["B"][5.0], 0.5, rel_tol=1e-12)
     assert math.isclose(sf["B"][10.0], 0.1, rel_tol=1e-12)
