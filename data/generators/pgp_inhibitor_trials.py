@@ -15,9 +15,15 @@ PENNOCK_1991 = (
     "16 January 1991 (abstract)."
 )
 INTRAHEPATIC_1994 = (
-    "A phase I trial of intrahepatic verapamil and doxorubicin. Regional therapy to overcome "
-    "multidrug resistance. Cancer (1994) 74(10):2757-2764, "
+    "Saltz L, Murphy B, Kemeny N, Bertino J, et al. (1994) A phase I trial of intrahepatic "
+    "verapamil and doxorubicin. Regional therapy to overcome multidrug resistance. Cancer "
+    "74(10):2757-2764, "
     "doi:10.1002/1097-0142(19941115)74:10<2757::aid-cncr2820741004>3.0.co;2-o (abstract)."
+)
+LIST_2001 = (
+    "List AF, Kopecky KJ, Willman CL, et al. (2001) Benefit of cyclosporine modulation of drug "
+    "resistance in patients with poor-risk acute myeloid leukemia: a Southwest Oncology Group "
+    "study. Blood 98(12):3212-3220 (abstract)."
 )
 BAER_2002 = (
     "Baer MR et al. (2002) Phase 3 study of the multidrug resistance modulator PSC-833 in "
@@ -62,6 +68,13 @@ ROWS = [
      "7.3 uM in the tumour",
      "potency: reversal needs levels not tolerable systemically",
      INTRAHEPATIC_1994, "primary"),
+    (1, "cyclosporine A", "SWOG 9126, randomised, with infusional daunorubicin and cytarabine",
+     "poor-risk AML", 226,
+     "less resistant disease (31% vs 47%); 2-year relapse-free survival 34% vs 9% (P = .031), "
+     "overall survival 22% vs 12% (P = .046); benefit greatest with moderate or bright P-gp",
+     "not a failure: the one benefit in this table; serum daunorubicin was higher with "
+     "cyclosporine, so part of the effect is a pharmacokinetic interaction",
+     LIST_2001, "primary"),
     (2, "valspodar (PSC-833)", "CALGB 9720, randomised phase 3",
      "untreated AML, age >= 60", 120,
      "valspodar arm closed for excessive early mortality (44% vs 20% deaths); survival not "

@@ -108,8 +108,8 @@ STUDENTS = [
             + ST_USE
         },
         fails={
-            "test_survival_table_fresh": "own plating efficiency",
-            "test_survival_table_course": "own PE",
+            "test_survival_table_fresh": "without the correction",
+            "test_survival_table_course": "divide by a plating efficiency",
             "test_lq_fit_values": "ERCC1-low D50 is off",
         },
         why="forgets to divide by the plating efficiency (cascade stated in the notebook)",
