@@ -1,6 +1,8 @@
 """Integrity checks: flag what a submission does to the notebook, the kernel or the grader.
 
-Four independent sources, each producing :class:`~resistlab.grading.flags.Flag` objects:
+Flags are for a person to review; they never change a score, and since the tests are sealed
+(:mod:`~resistlab.grading.sealed`) nothing student code does in its kernel changes one either.
+Independent sources, each producing :class:`~resistlab.grading.flags.Flag` objects:
 
 :func:`structure_flags`
     the submitted notebook against the released one: graded or read-only cells edited,
@@ -8,19 +10,18 @@ Four independent sources, each producing :class:`~resistlab.grading.flags.Flag` 
 :func:`code_flags`
     a static scan (``ast``, after IPython's own input transformation) of the code students
     wrote (answer cells and any cell they added): overridden IPython hooks, replaced or shadowed
-    comparison functions (numpy, math, builtins, operator, resistlab), classes defining
-    ``__eq__``, process exits, code built at run time, paths outside the submission, network
-    modules;
-:data:`PROBE_CODE` / :func:`probe_flags`
-    a read-only probe run in the kernel after the last cell: are ``numpy``/``math``/builtins/
-    ``resistlab`` functions still the library's own, are IPython's hooks and input
-    transformers untouched, are names the tests use still bound to what they should be;
+    comparison functions (numpy, math, builtins, operator, resistlab; a re-import of the same
+    module is not a patch), classes defining ``__eq__``, process exits, code built at run time,
+    paths outside the submission, network modules;
+:func:`shortcut_flags`
+    answers that use the library function their exercise asks for (declared by the author
+    with a ``# grader: forbid ...`` line in the answer cell);
 :func:`audit_flags` / :func:`output_flags`
     what the sandbox's audit hook recorded (paths outside the sandbox, sockets, processes) and
     what the outputs show (``SystemExit``, ``MemoryError``).
 
-Static and dynamic checks overlap on purpose: the scan catches what a student wrote even when
-it failed at run time; the probe catches what was done in a way the scan cannot see.
+The in-kernel probe of earlier versions is gone: it ran where the student's code runs and
+could be forged, and with sealed tests what it looked for no longer affects a score.
 """
 
 from __future__ import annotations
@@ -331,9 +332,37 @@ def _same_module(stmt, name: str, instructor: dict) -> bool:
     return name in instructor and _imports(stmt).get(name) == instructor[name]
 
 
+def _module_aliases(tree, aliases) -> dict[str, str]:
+    """Names bound to a module fetched by name: ``m = sys.modules["math"]``,
+    ``m = importlib.import_module("math")``, ``m = __import__("math")``."""
+    found = {}
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            continue
+        value, module = node.value, None
+        if isinstance(value, ast.Subscript) and _dotted(value.value, aliases) == "sys.modules":
+            key = value.slice
+            module = key.value if isinstance(key, ast.Constant) else None
+        elif (
+            isinstance(value, ast.Call)
+            and _dotted(value.func, aliases) in ("importlib.import_module", "__import__")
+            and value.args
+            and isinstance(value.args[0], ast.Constant)
+        ):
+            module = value.args[0].value
+        if isinstance(module, str):
+            found[node.targets[0].id] = module
+    return found
+
+
 def _scan(tree, aliases, test_names, where, instructor=None) -> list[Flag]:
     flags = []
     instructor = instructor or {}
+    aliases = {**aliases, **_module_aliases(tree, aliases)}
     magic_nodes = set()
     for node in ast.walk(tree):
         magic = _magic_call(node)
@@ -483,24 +512,24 @@ def code_flags(nb, *, student_cells, aliases, test_names) -> list[Flag]:
 #: A comment line in the instructor's answer cell: the library functions this exercise asks the
 #: student to write, which the answer must not simply import.
 _FORBID = re.compile(r"^\s*#\s*grader:\s*forbid\s+(.+?)\s*$", re.MULTILINE)
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
 def forbidden_names(source_cells) -> dict[str, list[str]]:
     """``{answer grade_id: [dotted names]}`` declared by ``# grader: forbid a.b.c, d.e`` lines
-    in the instructor's answer cells.
+    in the instructor's answer cells (words without a dot are prose, not names).
 
     Examples
     --------
-    >>> forbidden_names([{"name": "answer_f", "source": "# grader: forbid resistlab.x.f\n"}])
+    >>> forbidden_names([{"name": "answer_f", "source": "# grader: forbid resistlab.x.f\\n"}])
     {'answer_f': ['resistlab.x.f']}
     """
     found = {}
     for cell in source_cells:
         names = [
-            name.strip()
+            name
             for match in _FORBID.finditer(cell.get("source", ""))
-            for name in match.group(1).split(",")
-            if name.strip()
+            for name in _DOTTED.findall(match.group(1))
         ]
         if names:
             found[cell["name"]] = names

@@ -90,8 +90,9 @@ def free_names(code: str) -> tuple[set[str], set[str]]:
 
     Examples
     --------
-    >>> free_names("import math\\nx = f(2)\\nassert all(g(v) for v in y)")
-    ({'f', 'y', 'x'}, {'g'})
+    >>> top, nested = free_names("import math\\nx = f(2)\\nassert all(g(v) for v in y)")
+    >>> sorted(top), sorted(nested)
+    (['all', 'f', 'y'], ['g'])
     """
     table = symtable.symtable(code, "<cell>", "exec")
     top, nested = set(), set()
