@@ -165,3 +165,25 @@ def test_numpy_testing_messages_are_reduced_to_the_exception_name():
     ]
     nb = nbformat.v4.new_notebook(cells=[cell])
     assert redact_notebook(nb, set())[0]["message"] == "AssertionError"
+
+
+def test_other_exceptions_of_a_test_cell_show_only_their_name():
+    """A student's exception message (say, the test's inputs encoded) never becomes a test's
+    feedback message; the test's own assert message does."""
+    test = nbformat.v4.new_code_cell("check(1)\n")
+    test.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "test_x",
+        "points": 1,
+        "solution": False,
+        "locked": True,
+        "score": 0.0,
+    }
+    test.outputs = [
+        nbformat.v4.new_output(
+            "error", ename="ValueError", evalue="Y2hlY2soMSk=", traceback=["ValueError: x"]
+        )
+    ]
+    nb = nbformat.v4.new_notebook(cells=[test])
+    assert redact_notebook(nb, set())[0]["message"] == "ValueError"
+    assert nb.cells[0].outputs[0].traceback == ["ValueError"]

@@ -562,6 +562,7 @@ class SealedRunner:
         gid = cell.metadata["nbgrader"]["grade_id"]
         filename, body, last, top, nested, syntax = self.tests.cells[gid]
         cell.outputs = []
+        self.pending = {"stdout": [], "stderr": []}
         if executor.record_timing:  # as nbclient does before it executes a cell
             cell.metadata["execution"] = {}
         session = _Session(self, executor, cell, index)
