@@ -13,8 +13,10 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with four
   ``max_restarts`` times; after that the remaining cells are marked as not run);
 * a cell's outputs are capped at ``max_output_bytes`` while they arrive (errors, stderr and the
   execution result are always kept, so the cap can never turn a failing test into a pass);
-* after the last cell, a read-only integrity probe runs in the kernel (its output goes to the
-  grader, never into the notebook).
+* test cells are handed to the :mod:`~resistlab.grading.sealed` runner (``sealed``): they run
+  in the grader and never in the kernel, not even when cells are replayed after a restart;
+* ``probe_code``, if set, runs after the last cell (its output goes to the grader, never into
+  the notebook; ``resistlab grade`` sets none).
 """
 
 from __future__ import annotations
