@@ -326,6 +326,8 @@ class _Session:
         content = self._run(code, {"r": _REPLY})
         try:
             data = content["user_expressions"]["r"]["data"]["text/plain"]
+            if not isinstance(data, str) or len(data) > 2 * agent.MAX_BYTES + 16:
+                raise ValueError("reply too large")
             answer = agent.loads(ast.literal_eval(data))
             if not isinstance(answer, dict):
                 raise ValueError("not an object")
