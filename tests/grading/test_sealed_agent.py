@@ -75,6 +75,13 @@ def test_pandas_tables_round_trip_equal():
     assert _round(pd.DataFrame()).empty
 
 
+def test_random_generators_travel_with_their_state():
+    rng = np.random.default_rng(7)
+    rng.random(3)
+    copy = _round(rng)
+    assert copy is not rng and copy.random() == rng.random()
+
+
 def test_resistlab_dataclasses_are_rebuilt_by_their_own_class():
     rates = TwoStateRates(0.025, 0.004, 0.09, 0.005, 5e-4, 2e-3)
     assert _round(rates) == rates and type(_round(rates)) is TwoStateRates

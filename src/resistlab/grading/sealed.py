@@ -413,6 +413,8 @@ def _update_in_place(original, new) -> None:
 
     if isinstance(original, (pd.DataFrame, pd.Series)) and type(new) is type(original):
         original._update_inplace(new)
+    elif isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
+        original.bit_generator.state = new.bit_generator.state
     elif isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
         if original.shape == new.shape and original.flags.writeable:
             original[...] = new

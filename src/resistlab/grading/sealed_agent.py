@@ -9,6 +9,8 @@ attribute", "this item". Values travel as JSON in which numbers, strings, boolea
 * NumPy arrays and scalars as ``.npy`` bytes (``numpy.save``/``numpy.load`` with
   ``allow_pickle=False``), base64-encoded; object arrays element by element;
 * pandas ``Series``, ``DataFrame`` and ``Index`` column by column (same rules);
+* ``numpy.random.Generator`` (its bit generator's state; a call that draws from it advances
+  the caller's generator too);
 * dataclasses defined in ``resistlab`` (``HillFit``, ``TwoStateRates``, ...), rebuilt from
   their fields by the receiver's own class;
 * anything else as a *handle*: a number that refers to the object, which stays in the kernel.
@@ -154,6 +156,11 @@ def _encode(obj, depth, handle):
             "shape": list(array.shape),
             "v": [_encode(x, depth + 1, handle) for x in array.ravel().tolist()],
         }
+    if np is not None and type(obj) is np.random.Generator:
+        state = obj.bit_generator.state
+        if state.get("bit_generator") not in _BIT_GENERATORS:
+            raise Unsendable(f"bit generator {state.get('bit_generator')!r}")
+        return {"$": "rng", "v": _encode(state, depth + 1, None)}
     pd = _pd()
     if pd is not None:
         if isinstance(obj, pd.DataFrame):
@@ -190,6 +197,10 @@ def _encode(obj, depth, handle):
     if handle is None:
         raise Unsendable(f"a {kind.__name__} cannot be sent")
     return handle(obj)
+
+
+#: numpy random generators sent by value (their state is plain data).
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
 def encode(obj, handle=None):
@@ -319,6 +330,16 @@ def _decode(tree, depth, handle):
             if not names[key].init:
                 object.__setattr__(obj, key, value)
         return obj
+    if kind == "rng":
+        import numpy as np
+
+        state = _decode(tree["v"], depth + 1, None)
+        name = state.get("bit_generator") if isinstance(state, dict) else None
+        if name not in _BIT_GENERATORS:
+            raise Unsendable(f"bit generator {name!r}")
+        bits = getattr(np.random, name)()
+        bits.state = state
+        return np.random.Generator(bits)
     if kind == "na":
         import pandas as pd
 
@@ -383,7 +404,7 @@ def _mutable(obj) -> bool:
     if type(obj) in (list, dict, set):
         return True
     np, pd = _np(), _pd()
-    if np is not None and isinstance(obj, np.ndarray):
+    if np is not None and isinstance(obj, (np.ndarray, np.random.Generator)):
         return True
     return pd is not None and isinstance(obj, (pd.DataFrame, pd.Series))
 
