@@ -142,3 +142,32 @@ def test_free_names_split_top_level_and_nested_reads():
     code = "import math\n_x = hill(1.0)\nassert all(f(v) for v in doses)\n_y = _x\n"
     top, nested = free_names(code)
     assert {"hill", "doses", "_x"} <= top and "math" not in top and nested == {"f"}
+
+
+def test_arguments_changed_in_place_come_back_and_are_applied():
+    """The agent reports the arguments a call changed; the grader changes its own copies, so
+    a test that checks its input was left alone sees the change (and an unchanged argument
+    is not reported)."""
+    from resistlab.grading.sealed import _update_in_place
+
+    def mutate(table, doses, untouched):
+        table["beta"] = 1.0
+        table.drop(index=0, inplace=True)
+        doses.append(99)
+        return len(table)
+
+    frame, doses, untouched = pd.DataFrame({"a": [1, 2]}), [1, 2], np.arange(3.0)
+    request = {
+        "op": "call",
+        "target": agent._keep(mutate),
+        "args": [agent.encode(v) for v in (frame, doses, untouched)],
+        "kwargs": {},
+    }
+    answer = json.loads(agent.dumps(agent._run(request)))
+    assert answer["value"] == 1 and sorted(answer["changed"]) == ["0", "1"]
+    before = frame.copy()
+    for key, value in ((0, frame), (1, doses)):
+        _update_in_place(value, agent.decode(answer["changed"][str(key)]))
+    assert not frame.equals(before)
+    assert list(frame.columns) == ["a", "beta"] and frame.index.tolist() == [1]
+    assert doses == [1, 2, 99]
