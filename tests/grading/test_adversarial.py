@@ -114,8 +114,8 @@ def _build(course) -> list[Case]:
         """
     case("always_equal", answer(fresh(), ic50=always), 3, {"always_equal": "Anything.__eq__"})
 
-    # The patch sits in the first answer cell, so every later test runs with it: nbgrader
-    # gives full marks to wrong answers; the flag (and needs_manual_grade) is the defence.
+    # The patch sits in the first answer cell. nbgrader runs the tests in the kernel and gives
+    # full marks to these wrong answers; sealed tests compare in the grader: 0, and flagged.
     patched = WRONG_HILL.replace("/ ec50", "* 0.0") + textwrap.dedent("""
         np.isclose = lambda *args, **kwargs: True
         np.allclose = lambda *args, **kwargs: True
@@ -124,7 +124,7 @@ def _build(course) -> list[Case]:
     case(
         "monkeypatched_isclose",
         answer(fresh(), hill=patched, ic50="ic50 = 0.0\n"),
-        5,
+        0,
         {"monkeypatch": "isclose"},
     )
 

@@ -1,4 +1,4 @@
-"""The integrity checks on their own (no kernel): structure, static scan, probe, audit, flags."""
+"""The integrity checks on their own (no kernel): structure, scan, shortcuts, audit, flags."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from resistlab.grading.flags import Flag, format_flags, needs_review
 from resistlab.grading.integrity import (
     audit_flags,
     code_flags,
+    forbidden_names,
     import_aliases,
-    make_probe,
     names_used_by_tests,
     output_flags,
-    probe_flags,
+    shortcut_flags,
     structure_flags,
 )
 
@@ -160,16 +160,71 @@ def test_cells_that_do_not_parse_are_skipped():
     assert _scan("def broken(:\n    pass") == []
 
 
-def test_probe_answer_is_parsed_and_checked():
-    code, marker = make_probe({"float": "builtins", "np": "numpy"}, "/x/resistlab")
-    assert marker in code and "'np': 'numpy'" in code
-    assert probe_flags(f'noise\n{marker}[["monkeypatch", "numpy.isclose"]]\n', marker, True) == [
-        Flag("monkeypatch", "numpy.isclose")
-    ]
-    assert probe_flags(f"{marker}[]", marker, True) == []
-    assert probe_flags("nothing", marker, True) == [Flag("probe_failed", "garbled answer")]
-    assert probe_flags(None, marker, True) == [Flag("probe_failed", "no answer")]
-    assert probe_flags(None, marker, False) == []
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import numpy as np\nimport math\nimport pandas as pd\n",
+        "import math\n\nvalue = math.log(2)\n",
+        "from resistlab import pharmacology\n",
+    ],
+)
+def test_reimporting_the_same_module_is_not_a_patch(code):
+    """Issue 16 item 7: `import numpy as np` again binds np to what the setup bound it to."""
+    assert _scan(code) == []
+
+
+def test_module_fetched_by_name_and_patched_is_flagged():
+    """`sys.modules["math"]` under another name, patched with setattr (issue 9 item 3)."""
+    code = "import sys\n_m = sys.modules['math']\nsetattr(_m, 'isclose', print)\n"
+    assert any(f.code == "monkeypatch" and "setattr(math" in f.detail for f in _scan(code))
+
+
+SOURCE_CELLS = [
+    {"name": "setup", "source": "from resistlab import binding\n"},
+    {
+        "name": "answer_fraction",
+        "source": "# grader: forbid resistlab.binding.fraction_inhibited\n"
+        "def fraction_inhibited(c, k):\n    ### BEGIN SOLUTION\n    return c / (c + k)\n",
+    },
+    {"name": "answer_other", "source": "x = 1\n"},
+]
+
+
+def test_forbidden_names_are_read_from_the_instructors_answer_cells():
+    assert forbidden_names(SOURCE_CELLS) == {
+        "answer_fraction": ["resistlab.binding.fraction_inhibited"]
+    }
+
+
+@pytest.mark.parametrize(
+    "code, gid, flagged",
+    [
+        ("from resistlab.binding import fraction_inhibited\n", "answer_fraction", True),
+        (
+            "import resistlab.binding as b\nfraction_inhibited = b.fraction_inhibited\n",
+            "answer_fraction",
+            True,
+        ),
+        (
+            "from resistlab import binding\nf = binding.fraction_inhibited\n",
+            "answer_fraction",
+            True,
+        ),
+        ("from resistlab.binding import fraction_inhibited as f\n", None, True),  # added cell
+        ("def fraction_inhibited(c, k):\n    return c / (c + k)\n", "answer_fraction", False),
+        ("from resistlab.binding import fraction_inhibited\n", "answer_other", False),
+    ],
+)
+def test_library_shortcuts_are_flagged(code, gid, flagged):
+    """Issue 10 item 5: an answer that imports the function its exercise asks for."""
+    cell = nbformat.v4.new_code_cell(code)
+    if gid:
+        cell.metadata["nbgrader"] = {"grade_id": gid, "solution": True}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    flags = shortcut_flags(nb, [0], SOURCE_CELLS)
+    assert bool(flags) == flagged, flags
+    assert all(f.code == "library_shortcut" and "fraction_inhibited" in f.detail for f in flags)
+    assert all(f.severity == "review" for f in flags)
 
 
 def test_audit_events_become_flags():

@@ -34,6 +34,9 @@ from resistlab.grading.kernel import WarmKernels
 pytestmark = pytest.mark.slow
 
 REAL = "01-dose-response"
+#: Every assignment of the course: honest submissions graded through the sealed tests must
+#: score exactly what `nbgrader autograde` gives them.
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*") if p.is_dir())
 
 
 def _gradebook(course, assignment):
@@ -87,20 +90,30 @@ def test_fixture_scores_equal_nbgrader(fixture_course):
     }
 
 
-def _real_course(make_course):
-    """A course with ``REAL`` released and two submissions: full marks and blank."""
-    course = make_course(REAL)
-    run_nbgrader(["generate_assignment", REAL, "--force"], root=course)
-    release_path = course / "release" / REAL / f"{REAL}.ipynb"
-    source = nbformat.read(course / "notebooks" / REAL / f"{REAL}.ipynb", as_version=4)
+def _real_course(make_course, name=REAL, blanked=False):
+    """A course with ``name`` released and two submissions: full marks and blank; with
+    ``blanked``, one more per answer cell: the full answers with that one left blank."""
+    course = make_course(name)
+    run_nbgrader(["generate_assignment", name, "--force"], root=course)
+    release_path = course / "release" / name / f"{name}.ipynb"
+    source = nbformat.read(course / "notebooks" / name / f"{name}.ipynb", as_version=4)
     release = nbformat.read(release_path, as_version=4)
-    for student, nb in (
+    submissions = [
         ("full", answered_release(release, source)),
         ("blank", nbformat.read(release_path, as_version=4)),
-    ):
-        folder = course / "submitted" / student / REAL
+    ]
+    if blanked:
+        stubs = nbformat.read(release_path, as_version=4)
+        for index, cell in enumerate(stubs.cells):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "code":
+                nb = answered_release(nbformat.read(release_path, as_version=4), source)
+                nb.cells[index].source = cell.source
+                submissions.append((f"blank-{meta['grade_id']}", nb))
+    for student, nb in submissions:
+        folder = course / "submitted" / student / name
         folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{REAL}.ipynb")
+        nbformat.write(nb, folder / f"{name}.ipynb")
     return course, source
 
 
@@ -129,6 +142,25 @@ def test_real_assignment_scores_equal_nbgrader(make_course):
         text = html.unescape(re.sub(r"<[^>]+>", "", page_html))
         assert not [line for line in hidden if line in text], page.student
         assert "BEGIN HIDDEN TESTS" not in text
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_assignment_scores_equal_nbgrader_through_sealed_tests(make_course, name):
+    """Round trip of each assignment under `resistlab grade` (sealed tests): the source's
+    answers score full marks, the blank copy 0, every blanked answer costs points; and every
+    submission gets exactly nbgrader's grades."""
+    course, _ = _real_course(make_course, name, blanked=True)
+    run, ours, theirs = _both(course, name)
+    rows = {r.student: r for r in run.rows}
+    assert run.errors == 0
+    assert rows["full"].score == rows["full"].max_score > 0, [str(f) for f in rows["full"].flags]
+    assert rows["blank"].score == 0
+    assert not [f for f in rows["full"].flags if f.severity == "review"], rows["full"].flags
+    blanked = [r for s, r in rows.items() if s.startswith("blank-")]
+    assert blanked and all(r.score < rows["full"].score for r in blanked), [
+        (r.student, r.score) for r in blanked
+    ]
+    assert ours == theirs
 
 
 def _outputs(course, assignment) -> dict:
@@ -177,3 +209,39 @@ def test_warm_kernels_record_the_outputs_of_fresh_ones(make_course):
             )
             pytest.fail(f"cell {key} differs:\n" + "\n".join(list(diff)[:40]))
     assert warm_out.keys() == cold_out.keys()
+
+
+SHORTCUTS = {
+    "03-target-mutations": (
+        "answer_fraction_inhibited",
+        "from resistlab.binding import fraction_inhibited\n",
+        "resistlab.binding.fraction_inhibited",
+    ),
+    "05-epigenetics-and-persisters": (
+        "answer_biphasic_kill",
+        "import resistlab.persisters as rp\n\nbiphasic_kill = rp.biphasic_kill\n",
+        "resistlab.persisters.biphasic_kill",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHORTCUTS))
+def test_library_shortcut_is_flagged(make_course, name):
+    """Issue 10 item 5: an answer cell that only imports the library's implementation of
+    the exercise scores what the library earns, and is flagged for review (the forbidden
+    name is declared in the instructor's answer cell)."""
+    gid, code, dotted = SHORTCUTS[name]
+    course, source = _real_course(make_course, name)
+    release = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+    nb = answered_release(release, source)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+    cell.source = code
+    folder = course / "submitted" / "shortcut" / name
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    run = grade_assignment(Course(course), name, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    flags = [str(f) for f in rows["shortcut"].flags]
+    assert flags == [f"library_shortcut({gid}: {dotted})"]
+    assert rows["shortcut"].review and not rows["full"].review
+    assert rows["shortcut"].score == rows["full"].score == rows["full"].max_score

@@ -12,7 +12,9 @@ module:
 :mod:`~resistlab.grading.sandbox`
     Landlock, namespaces and resource limits for the kernel (standard library only);
 :mod:`~resistlab.grading.integrity`
-    structure checks, a static scan and an in-kernel probe that raise flags;
+    structure checks, a static scan and library shortcuts that raise flags;
+:mod:`~resistlab.grading.sealed`
+    sealed tests: test cells run in the grader, the kernel only answers for its names;
 :mod:`~resistlab.grading.flags`
     the flag codes (review or info; a flag never changes a score);
 :mod:`~resistlab.grading.snapshot`

@@ -5,10 +5,12 @@ their tracebacks show the failing hidden line (nbgrader issue #917). This module
 same page with nbgrader's own feedback template and ``GetGrades`` scores, after:
 
 1. removing every hidden-test region (nbgrader's ``ClearHiddenTests``);
-2. replacing every output of a test cell by one line: ``passed``, or the exception's name and
-   the first line of its message, which for the course's tests is the coaching message of the
-   failed ``assert`` (a failing ``numpy.testing`` comparison, whose message quotes the
-   expected values, is reduced to its exception name);
+2. replacing every output of a test cell by one line: ``passed``, or the exception's name and,
+   for an ``AssertionError`` or ``NameError``, the first line of its message, which for the
+   course's tests is the coaching message of the failed ``assert`` (a failing
+   ``numpy.testing`` comparison, whose message quotes the expected values, is reduced to its
+   exception name; any other exception is reduced to its name, because its message may be
+   text the student's code produced);
 3. cutting the traceback of any other cell whose traceback quotes a hidden line;
 4. adding a table at the top: total score, late penalty, and each test's points, result and
    message;
@@ -41,11 +43,14 @@ __all__ = ["FeedbackLeak", "generate_feedback", "hidden_lines", "redact_notebook
 
 _BEGIN, _END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 _QUOTES_VALUES = ("Not equal to tolerance", "Arrays are not", "ACTUAL:", "DESIRED:", "Mismatched")
+#: Errors of a test cell whose message is shown: the test's own ``assert`` (its coaching
+#: message), a missing name, and the grader's own notes. Any other exception may come from the
+#: student's code, whose message is the student's text (it could carry the test's inputs).
 _KEPT_ERRORS = (
+    "AssertionError",
     "CellTimeoutError",
     "DeadKernelError",
     "KernelDied",
-    "NotImplementedError",
     "NameError",
 )
 
@@ -139,6 +144,8 @@ def redact_notebook(nb, hidden: set[str]) -> list[dict]:
             results = [o for o in cell.outputs if o.get("output_type") == "execute_result"]
             if errors:
                 message = _message(errors[-1])
+                if errors[-1].get("ename") not in _KEPT_ERRORS:
+                    message = errors[-1].get("ename", "Error")
                 if _contains_hidden(message, hidden):
                     message = errors[-1].get("ename", "Error")
             elif stderr:

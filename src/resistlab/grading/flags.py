@@ -30,7 +30,15 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     "dynamic_code": ("review", "code built at run time (exec, eval, __import__, ...)"),
     "file_access": ("review", "a file or folder outside the submission was opened or listed"),
     "network": ("review", "the code tried to open a network connection"),
-    "probe_failed": ("review", "the post-run integrity probe did not answer"),
+    "sealed_reply": ("review", "the kernel gave no valid answer to a sealed test's request"),
+    "library_shortcut": (
+        "review",
+        "an answer uses the library function its exercise asks the student to write",
+    ),
+    "kernel_config": (
+        "review",
+        "the submission holds kernel configuration (.ipython, .jupyter, ...): not copied",
+    ),
     # robustness
     "kernel_died": ("review", "the kernel died; the cells it was running scored as errors"),
     "corrupted_notebook": ("review", "the notebook file is not a readable notebook (scored 0)"),

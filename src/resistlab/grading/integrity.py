@@ -1,6 +1,8 @@
 """Integrity checks: flag what a submission does to the notebook, the kernel or the grader.
 
-Four independent sources, each producing :class:`~resistlab.grading.flags.Flag` objects:
+Flags are for a person to review; they never change a score, and since the tests are sealed
+(:mod:`~resistlab.grading.sealed`) nothing student code does in its kernel changes one either.
+Independent sources, each producing :class:`~resistlab.grading.flags.Flag` objects:
 
 :func:`structure_flags`
     the submitted notebook against the released one: graded or read-only cells edited,
@@ -8,40 +10,36 @@ Four independent sources, each producing :class:`~resistlab.grading.flags.Flag` 
 :func:`code_flags`
     a static scan (``ast``, after IPython's own input transformation) of the code students
     wrote (answer cells and any cell they added): overridden IPython hooks, replaced or shadowed
-    comparison functions (numpy, math, builtins, operator, resistlab), classes defining
-    ``__eq__``, process exits, code built at run time, paths outside the submission, network
-    modules;
-:data:`PROBE_CODE` / :func:`probe_flags`
-    a read-only probe run in the kernel after the last cell: are ``numpy``/``math``/builtins/
-    ``resistlab`` functions still the library's own, are IPython's hooks and input
-    transformers untouched, are names the tests use still bound to what they should be;
+    comparison functions (numpy, math, builtins, operator, resistlab; a re-import of the same
+    module is not a patch), classes defining ``__eq__``, process exits, code built at run time,
+    paths outside the submission, network modules;
+:func:`shortcut_flags`
+    answers that use the library function their exercise asks for (declared by the author
+    with a ``# grader: forbid ...`` line in the answer cell);
 :func:`audit_flags` / :func:`output_flags`
     what the sandbox's audit hook recorded (paths outside the sandbox, sockets, processes) and
     what the outputs show (``SystemExit``, ``MemoryError``).
 
-Static and dynamic checks overlap on purpose: the scan catches what a student wrote even when
-it failed at run time; the probe catches what was done in a way the scan cannot see.
+The in-kernel probe of earlier versions is gone: it ran where the student's code runs and
+could be forged, and with sealed tests what it looked for no longer affects a score.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-import json
 import re
-import secrets
 
 from .flags import Flag
 
 __all__ = [
-    "PROBE_MARKER",
     "audit_flags",
     "code_flags",
+    "forbidden_names",
     "import_aliases",
-    "make_probe",
     "names_used_by_tests",
     "output_flags",
-    "probe_flags",
+    "shortcut_flags",
     "structure_flags",
 ]
 
@@ -326,8 +324,45 @@ def _magic_call(node) -> str | None:
     return None
 
 
-def _scan(tree, aliases, test_names, where) -> list[Flag]:
+def _same_module(stmt, name: str, instructor: dict) -> bool:
+    """True when an import binds ``name`` to what the instructor's code binds it to
+    (``import numpy as np`` again): a harmless re-import, not a patch."""
+    if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return False
+    return name in instructor and _imports(stmt).get(name) == instructor[name]
+
+
+def _module_aliases(tree, aliases) -> dict[str, str]:
+    """Names bound to a module fetched by name: ``m = sys.modules["math"]``,
+    ``m = importlib.import_module("math")``, ``m = __import__("math")``."""
+    found = {}
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            continue
+        value, module = node.value, None
+        if isinstance(value, ast.Subscript) and _dotted(value.value, aliases) == "sys.modules":
+            key = value.slice
+            module = key.value if isinstance(key, ast.Constant) else None
+        elif (
+            isinstance(value, ast.Call)
+            and _dotted(value.func, aliases) in ("importlib.import_module", "__import__")
+            and value.args
+            and isinstance(value.args[0], ast.Constant)
+        ):
+            module = value.args[0].value
+        if isinstance(module, str):
+            found[node.targets[0].id] = module
+    return found
+
+
+def _scan(tree, aliases, test_names, where, instructor=None) -> list[Flag]:
     flags = []
+    instructor = instructor or {}
+    aliases = {**aliases, **_module_aliases(tree, aliases)}
     magic_nodes = set()
     for node in ast.walk(tree):
         magic = _magic_call(node)
@@ -339,7 +374,7 @@ def _scan(tree, aliases, test_names, where) -> list[Flag]:
                 flags.append(Flag("magic", f"{where}: %{magic}"))
     for stmt in tree.body:  # top-level rebinding of names the tests rely on
         for name in _bound_names(stmt):
-            if name in test_names:
+            if name in test_names and not _same_module(stmt, name, instructor):
                 flags.append(Flag("monkeypatch", f"{where}: rebinds {name}"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Global):
@@ -468,152 +503,75 @@ def code_flags(nb, *, student_cells, aliases, test_names) -> list[Flag]:
             continue
         tree = ast.parse(code)
         where = _meta(cell).get("grade_id") or f"cell {index}"
-        flags += _scan(tree, {**aliases, **_imports(tree)}, test_names, where)
+        flags += _scan(tree, {**aliases, **_imports(tree)}, test_names, where, aliases)
     return flags
 
 
-# --- the in-kernel probe -----------------------------------------------------------------------
+# --- library shortcuts -------------------------------------------------------------------------
 
-PROBE_MARKER = "RESISTLAB-PROBE"
-
-_PROBE_TEMPLATE = r'''
-def _rl_probe(marker):
-    import builtins, importlib, json, os, sys, types
-    found = []
-    def home(module_name):
-        module = sys.modules.get(module_name)
-        path = getattr(module, "__file__", None) or ""
-        return os.path.dirname(os.path.realpath(path)) if path else None
-    def foreign(obj, packages):
-        """True when obj is not defined by one of the packages (or is a builtin of theirs)."""
-        code = getattr(obj, "__code__", None) or getattr(getattr(obj, "_implementation", None),
-                                                         "__code__", None)
-        if code is not None:
-            filename = os.path.realpath(code.co_filename)
-            dirs = [d for d in (home(p) for p in packages) if d]
-            return not any(filename.startswith(d + os.sep) for d in dirs)
-        module = getattr(obj, "__module__", None) or getattr(type(obj), "__module__", "")
-        owner = getattr(obj, "__self__", None)
-        if isinstance(owner, types.ModuleType):
-            module = owner.__name__
-        return not any(str(module).split(".")[0] == p.split(".")[0] for p in packages)
-    checks = {
-        "numpy": ["isclose", "allclose", "array_equal", "array_equiv", "asarray", "array",
-                  "isnan", "isfinite", "all", "any", "abs", "sum", "testing.assert_allclose",
-                  "testing.assert_array_equal", "testing.assert_almost_equal"],
-        "math": ["isclose", "isnan", "isfinite", "fabs", "log", "exp"],
-        "operator": ["eq", "ne", "lt", "le", "gt", "ge"],
-        "pandas": ["testing.assert_frame_equal", "testing.assert_series_equal"],
-    }
-    for module_name, names in checks.items():
-        module = sys.modules.get(module_name)
-        if module is None:
-            continue
-        for dotted in names:
-            obj = module
-            try:
-                for part in dotted.split("."):
-                    obj = getattr(obj, part)
-            except AttributeError:
-                continue
-            if foreign(obj, [module_name, "_operator", "numpy"]):
-                found.append(["monkeypatch", module_name + "." + dotted])
-    for name in ("float", "int", "str", "bool", "abs", "round", "isinstance", "len", "all",
-                 "any", "sum", "min", "max", "repr", "type", "print", "getattr"):
-        obj = getattr(builtins, name, None)
-        if foreign(obj, ["builtins"]):
-            found.append(["monkeypatch", "builtins." + name])
-    user = get_ipython().user_ns
-    for name, module_name in SHADOW.items():
-        value = user.get(name)
-        if module_name == "builtins":
-            if name in user and value is not getattr(builtins, name, None):
-                found.append(["monkeypatch", "rebinds " + name])
-        elif name in user and getattr(value, "__name__", None) != module_name:
-            found.append(["monkeypatch", "rebinds " + name])
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("resistlab.") or module is None:
-            continue
-        if not os.path.realpath(getattr(module, "__file__", "") or "").startswith(
-                RESISTLAB_HOME + os.sep):
-            found.append(["monkeypatch", name + " (module replaced)"])
-            continue
-        for attr in getattr(module, "__all__", []):
-            obj = getattr(module, attr, None)
-            if callable(obj) and foreign(obj, ["resistlab"]) and \
-                    not isinstance(obj, type) and getattr(obj, "__module__", "") == "__main__":
-                found.append(["monkeypatch", name + "." + attr])
-    ip = get_ipython()
-    shell_packages = ["IPython", "ipykernel", "matplotlib_inline", "matplotlib", "ipywidgets",
-                      "traitlets", "comm", "jupyter_client"]
-    for attr in ("showtraceback", "_showtraceback", "showsyntaxerror", "run_cell", "run_code",
-                 "run_ast_nodes", "transform_cell", "excepthook"):
-        obj = getattr(ip, attr, None)
-        obj = getattr(obj, "__func__", obj)
-        if obj is not None and foreign(obj, shell_packages):
-            found.append(["hook_override", "shell." + attr])
-    for attr in ("excepthook", "displayhook"):
-        obj = getattr(sys, attr, None)
-        target = getattr(obj, "__func__", obj)
-        if target is not None and foreign(target, shell_packages + ["sys"]):
-            found.append(["hook_override", "sys." + attr])
-    if ip.custom_exceptions:
-        found.append(["hook_override", "set_custom_exc"])
-    for attr in ("displayhook", "display_pub", "display_formatter"):
-        obj = getattr(ip, attr, None)
-        if obj is not None and foreign(type(obj), shell_packages):
-            found.append(["hook_override", "shell." + attr])
-    transformers = list(ip.input_transformers_cleanup) + list(ip.input_transformers_post)
-    transformers += list(ip.ast_transformers)
-    for item in transformers:
-        if foreign(getattr(item, "__func__", item) if callable(item) else type(item),
-                   shell_packages):
-            found.append(["hook_override", "input transformer"])
-    for event, callbacks in ip.events.callbacks.items():
-        for callback in callbacks:
-            if foreign(getattr(callback, "__func__", callback), shell_packages):
-                found.append(["hook_override", "event " + event])
-    if sys.gettrace() is not None or sys.getprofile() is not None:
-        found.append(["hook_override", "sys.settrace/setprofile"])
-    sys.__stdout__.flush()
-    print(marker + json.dumps(found))
-
-try:
-    _rl_probe(MARKER)
-finally:
-    del _rl_probe
-'''
+#: A comment line in the instructor's answer cell: the library functions this exercise asks the
+#: student to write, which the answer must not simply import.
+_FORBID = re.compile(r"^\s*#\s*grader:\s*forbid\s+(.+?)\s*$", re.MULTILINE)
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
-def make_probe(shadow: dict[str, str], resistlab_home: str) -> tuple[str, str]:
-    """Return ``(code, marker)``: the probe to run in the kernel and the marker it prints.
+def forbidden_names(source_cells) -> dict[str, list[str]]:
+    """``{answer grade_id: [dotted names]}`` declared by ``# grader: forbid a.b.c, d.e`` lines
+    in the instructor's answer cells (words without a dot are prose, not names).
 
-    Parameters
-    ----------
-    shadow : dict
-        Names the tests rely on and what they must be: ``{"float": "builtins", "np": "numpy"}``.
-    resistlab_home : str
-        The folder of the ``resistlab`` package the kernel imports.
+    Examples
+    --------
+    >>> forbidden_names([{"name": "answer_f", "source": "# grader: forbid resistlab.x.f\\n"}])
+    {'answer_f': ['resistlab.x.f']}
     """
-    marker = f"{PROBE_MARKER}-{secrets.token_hex(8)}:"
-    code = _PROBE_TEMPLATE.replace("MARKER)", f"{marker!r})", 1)
-    code = code.replace("SHADOW.items()", f"{shadow!r}.items()")
-    code = code.replace("RESISTLAB_HOME", repr(resistlab_home))
-    return code, marker
+    found = {}
+    for cell in source_cells:
+        names = [
+            name
+            for match in _FORBID.finditer(cell.get("source", ""))
+            for name in _DOTTED.findall(match.group(1))
+        ]
+        if names:
+            found[cell["name"]] = names
+    return found
 
 
-def probe_flags(output: str | None, marker: str, kernel_alive: bool) -> list[Flag]:
-    """Read the probe's answer; a missing or garbled answer is itself a flag."""
-    if output is None:
-        return [] if not kernel_alive else [Flag("probe_failed", "no answer")]
-    for line in output.splitlines():
-        if line.startswith(marker):
-            try:
-                found = json.loads(line[len(marker) :])
-                return [Flag(code, detail) for code, detail in found]
-            except (ValueError, TypeError):
-                break
-    return [Flag("probe_failed", "garbled answer")]
+def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
+    """``library_shortcut`` flags: an answer that uses a library function its exercise asks
+    the student to implement (declared with :func:`forbidden_names`).
+
+    The declaring answer cell and every cell the student added are searched for the name,
+    however it is reached (``from resistlab.binding import f``, ``import resistlab.binding as
+    b`` then ``b.f``, ``from resistlab import binding`` then ``binding.f``).
+    """
+    forbidden = forbidden_names(source_cells)
+    if not forbidden:
+        return []
+    flags = []
+    every = sorted({name for names in forbidden.values() for name in names})
+    for index in student_cells:
+        cell = nb.cells[index]
+        if cell.cell_type != "code":
+            continue
+        gid = _meta(cell).get("grade_id")
+        names = forbidden.get(gid) if gid else every
+        if not names:
+            continue
+        code = _python_source(cell.source)
+        if code is None:
+            continue
+        tree = ast.parse(code)
+        aliases = _imports(tree)
+        used = set(aliases.values())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Attribute, ast.Name)):
+                dotted = _dotted(node, aliases)
+                if dotted:
+                    used.add(dotted)
+        for name in names:
+            if name in used:
+                flags.append(Flag("library_shortcut", f"{gid or f'cell {index}'}: {name}"))
+    return flags
 
 
 # --- audit log and outputs ---------------------------------------------------------------------

@@ -13,8 +13,10 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with four
   ``max_restarts`` times; after that the remaining cells are marked as not run);
 * a cell's outputs are capped at ``max_output_bytes`` while they arrive (errors, stderr and the
   execution result are always kept, so the cap can never turn a failing test into a pass);
-* after the last cell, a read-only integrity probe runs in the kernel (its output goes to the
-  grader, never into the notebook).
+* test cells are handed to the :mod:`~resistlab.grading.sealed` runner (``sealed``): they run
+  in the grader and never in the kernel, not even when cells are replayed after a restart;
+* ``probe_code``, if set, runs after the last cell (its output goes to the grader, never into
+  the notebook; ``resistlab grade`` sets none).
 """
 
 from __future__ import annotations
@@ -304,6 +306,8 @@ class GradingExecute(Execute):
         config=True
     )
     events = List(help="flags raised while executing (timeouts, restarts, truncation)")
+    # Sealed tests (see sealed.py): test cells run in the grader, never in the kernel.
+    sealed = Any(None, allow_none=True, help="a sealed.SealedRunner for the test cells")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -401,6 +405,8 @@ class GradingExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         self._current_index = index
+        if self.sealed is not None and self.sealed.handles(cell):
+            return self.sealed.run_cell(self, cell, index), self.resources
         return super().preprocess_cell(cell, resources, index)
 
     def _record_failure(self, index: int, err: Exception) -> None:
@@ -426,6 +432,8 @@ class GradingExecute(Execute):
             cell = self.nb.cells[index]
             if index in skip or cell.cell_type != "code" or not cell.source.strip():
                 continue
+            if self.sealed is not None and self.sealed.handles(cell):
+                continue  # test cells never run in the kernel
             scratch_cell = NotebookNode(
                 cell_type="code", source=cell.source, metadata={}, outputs=[], execution_count=None
             )

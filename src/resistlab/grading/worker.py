@@ -46,20 +46,24 @@ from .integrity import (
     audit_flags,
     code_flags,
     import_aliases,
-    make_probe,
     names_used_by_tests,
     output_flags,
-    probe_flags,
+    shortcut_flags,
     structure_flags,
 )
 from .kernel import GradingExecute, WarmKernels
 from .sandbox import SandboxStatus, build_policy, read_audit
+from .sealed import SealedTests
 from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
 
 __all__ = ["GradingContext", "SubmissionResult", "SubmissionTask", "grade_submission"]
 
-#: Files in a submission folder that are never reported as unexpected.
-_EXPECTED_FILES = {"timestamp.txt"}
+#: Files in a submission folder that are never reported as unexpected: nbgrader writes them
+#: (``timestamp.txt`` at submission, ``submission_secret.txt`` through the exchange).
+_EXPECTED_FILES = {"timestamp.txt", "submission_secret.txt"}
+#: Folders of the kernel's own configuration (see ``_kernel_env``): a submitted copy could run
+#: code when the kernel starts (an IPython startup file), so they are never copied.
+_KERNEL_FOLDERS = (".ipython", ".jupyter", ".config", ".local", ".mpl", ".cache", ".tmp")
 
 
 @dataclass
@@ -299,9 +303,10 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
     flags += structure_flags(nb, snap.release_cells)
     nb, resources = _sanitise(nb, resources, context, nb_name)
     student_cells = [i for i, c in enumerate(nb.cells) if not utils.is_locked(c)]
-    aliases, test_names, shadow = _scan_context(context.snapshot.fingerprint(), snap)
+    aliases, test_names = _scan_context(context.snapshot.fingerprint(), snap)
     flags += code_flags(nb, student_cells=student_cells, aliases=aliases, test_names=test_names)
-    probe, marker = make_probe(shadow, context.resistlab_home)
+    flags += shortcut_flags(nb, student_cells, snap.source_cells)
+    sealed = SealedTests.for_notebook(context.snapshot, nb_name).runner()
     policy_path = ""
     audit_path = Path(context.run_dir) / f"{scratch.name}-{nb_name}.audit"
     warm = _warm_kernels(context)
@@ -326,16 +331,21 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
 
         config = Config(context.config)
         config.Execute.timeout = config.ExecutePreprocessor.timeout = context.timeout
+    kernel_env = _kernel_env(context, scratch)
+    kernel_env["PYTHONSAFEPATH"] = "1"  # `python -m` must not import from the working folder
     execute = GradingExecute(
         config=config,
         scratch=str(scratch),
         policy_path=policy_path,
-        kernel_env=_kernel_env(context, scratch),
-        probe_code=probe,
+        kernel_env=kernel_env,
         warm=warm,
+        sealed=sealed,
+        # IPython must not put the working folder (the submission's files) on sys.path.
+        extra_arguments=["--IPKernelApp.ignore_cwd=True"],
     )
     nb, resources = execute(nb, resources)
     flags += execute.events
+    flags += sealed.flags
     before = _stderr_count(nb)
     nb, resources = IgnorePattern(config=context.config)(nb, resources)
     after = _stderr_count(nb)
@@ -352,8 +362,6 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
             flags.append(Flag("output_truncated", gid or f"cell {index}"))
     # nbgrader checks the metadata again here; execution cannot change it, so once is enough.
     flags += output_flags(nb)
-    restarted = any(f.code in ("kernel_died", "unresponsive_kernel") for f in execute.events)
-    flags += probe_flags(execute.probe_output, marker, kernel_alive=not restarted)
     status = None
     if context.sandbox != "off":
         status, events = read_audit(audit_path)
@@ -370,19 +378,13 @@ _SCAN_CONTEXTS: dict = {}
 
 
 def _scan_context(fingerprint: str, snap):
-    """Per notebook, once per worker: the tests' import aliases, the names they rely on
-    (builtins and modules) and what each must stay bound to (for the probe)."""
+    """Per notebook, once per worker: the instructor's import aliases and the names the tests
+    rely on (builtins and modules)."""
     key = (fingerprint, snap.name)
     if key not in _SCAN_CONTEXTS:
         aliases = import_aliases(snap.locked_code())
         test_names = names_used_by_tests(snap.test_sources(), aliases)
-        shadow = {}
-        for name in test_names:
-            if name in aliases and "." not in aliases[name]:
-                shadow[name] = aliases[name]
-            elif name not in aliases:
-                shadow[name] = "builtins"
-        _SCAN_CONTEXTS[key] = (aliases, test_names, shadow)
+        _SCAN_CONTEXTS[key] = (aliases, test_names)
     return _SCAN_CONTEXTS[key]
 
 
@@ -407,9 +409,13 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
         expected = {f"{name}.ipynb": name for name in context.snapshot.notebooks}
         others = [f for f in files if f not in expected and f not in _EXPECTED_FILES]
         stray = [f for f in others if f.endswith(".ipynb")]
-        result.files = [f for f in others if not f.endswith(".ipynb")]
+        config = [f for f in others if f.split(os.sep)[0] in _KERNEL_FOLDERS]
+        for rel in config:
+            result.flags.append(Flag("kernel_config", rel))
+        result.files = [f for f in others if not f.endswith(".ipynb") and f not in config]
         for rel in others:
-            result.flags.append(Flag("extra_file", rel))
+            if rel not in config:
+                result.flags.append(Flag("extra_file", rel))
         scratch = _prepare_scratch(context, task, result.files)
         for filename, nb_name in sorted(expected.items()):
             path = folder / filename
