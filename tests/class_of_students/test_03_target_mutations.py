@@ -128,6 +128,20 @@ STUDENTS = [
         why="drops the 1 in (1 + ATP/Km): a wrong fraction_inhibited costs Exercise 1 only",
     ),
     Student(
+        "fi_no_one_plus_carried",
+        {
+            **fi("    return inhibitor_nM / (inhibitor_nM + ki_nM * atp_uM / km_atp_uM)\n"),
+            **t790m(
+                T790M_KEY
+                + "occupancy_loss_points = 100.0 * (occupancy_l858r - occupancy_t790m)\n"
+                + "# my apparent Ki is Ki * ATP / Km, so the fold is the ratio of the Km values\n"
+                + "fold_more_gefitinib = KM_ATP_L858R_uM / KM_ATP_T790M_uM\n"
+            ),
+        },
+        fails={"test_fraction_inhibited_values": "Keep the '1 +'"},
+        why="the same slip carried consistently into Exercise 2 is charged once, in Exercise 1",
+    ),
+    Student(
         "fi_inverted_ratio",
         fi(
             "    ratio = np.asarray(km_atp_uM, dtype=float) / np.maximum(atp_uM, 1e-300)\n"
