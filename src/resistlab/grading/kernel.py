@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from .sandbox import kernel_command
 __all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels"]
 
 _TEMPLATE_SCRIPT = str(Path(__file__).with_name("kernel_template.py"))
+_DEBUG = bool(os.environ.get("RESISTLAB_GRADING_DEBUG"))
 
 
 # --- warm kernels (see kernel_template.py) ---------------------------------------------------
@@ -97,6 +99,60 @@ class _ForkedKernel:
                 pass
 
 
+def _host_pid(root: int, inner: int, timeout: float = 5.0) -> int | None:
+    """The process id, as the grader sees it, of process ``inner`` of the PID namespace
+    whose processes descend from ``root`` (bubblewrap's process)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        todo, seen = [root], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                line = next(ln for ln in status.splitlines() if ln.startswith("NSpid:"))
+                if pid != root and int(line.split()[-1]) == inner and len(line.split()) > 2:
+                    return pid
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    todo += [
+                        int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+                    ]
+            except (OSError, StopIteration, ValueError):
+                continue
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.005)
+
+
+def _drain(fd: int, path: str, limit: int = 1 << 20) -> threading.Thread:
+    """Copy what a kernel writes on its audit pipe to ``path`` (the first ``limit`` bytes),
+    in a thread; the kernel can add lines, never rewrite or remove one."""
+
+    def run():
+        written = 0
+        with open(path, "ab") as out:
+            while True:
+                try:
+                    block = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not block:
+                    break
+                if written < limit:
+                    out.write(block[: limit - written])
+                    out.flush()
+                    written += len(block)
+        os.close(fd)
+
+    thread = threading.Thread(target=run, name="resistlab-audit", daemon=True)
+    thread.start()
+    return thread
+
+
 class WarmKernels:
     """A worker's warm kernel templates: one per kernel Python, started on first use.
 
@@ -109,19 +165,45 @@ class WarmKernels:
         The templates' complete environment (variables read at import time, such as
         ``MPLBACKEND`` and the thread counts, must match the kernels').
     preload : list of str
-        Modules each template imports once.
+        Modules each template imports once (empty: every kernel imports afresh).
     start_timeout : float
         Seconds a template may take to import ``preload``.
+    bwrap : str, optional
+        The ``bwrap`` program: the template (and so every kernel forked from it) runs in a
+        bubblewrap sandbox made of ``read`` (read only) and ``slot`` (read-write), with its
+        own PID, network and IPC namespaces, as ``uid`` when the grader is root, in a group
+        with ``memory_bytes``/``processes`` limits (:class:`~.sandbox.GroupLimits`).
     """
 
-    def __init__(self, folder, env: dict, preload, start_timeout: float = 120):
+    def __init__(
+        self,
+        folder,
+        env: dict,
+        preload,
+        start_timeout: float = 120,
+        *,
+        bwrap: str | None = None,
+        read=(),
+        slot: str | None = None,
+        uid: int | None = None,
+        memory_bytes: int | None = None,
+        processes: int | None = None,
+    ):
         self.folder = Path(folder)
         self.env = dict(env)
         self.preload = list(preload)
         self.start_timeout = start_timeout
+        self.bwrap = bwrap
+        self.read = list(read)
+        self.slot = slot
+        self.uid = uid
+        self.memory_bytes, self.processes = memory_bytes, processes
         self.templates: dict[str, tuple | None] = {}
+        self.groups: dict[str, object] = {}
         self.notes: list[str] = []  # why a template could not be used (kernels start cold)
         self.forked = 0  # kernels forked so far
+        self.outside: dict = {"applied": [], "missing": {}}
+        self.audits: list[threading.Thread] = []
 
     @staticmethod
     def available() -> bool:
@@ -133,38 +215,96 @@ class WarmKernels:
         template = self._template(python)
         if template is None:
             return None
-        _process, channel, replies = template
-        request = {"argv": argv, "env": env, "cwd": str(cwd), "policy": policy}
+        process, channel = template
+        content = None
+        fds = []
+        if policy:
+            content = json.loads(Path(policy).read_text(encoding="utf-8"))
+            if self.bwrap:
+                content["namespaces"] = False
+                content["outside"] = self.outside
+            read_end, write_end = os.pipe()
+            fds = [write_end]
+            self.audits.append(_drain(read_end, content["audit_path"]))
+        request = {"argv": argv, "env": env, "cwd": str(cwd), "policy": content}
         try:
-            channel.sendall((json.dumps(request) + "\n").encode())
-            reply = json.loads(replies.readline() or b"{}")
+            socket.send_fds(channel, [json.dumps(request).encode()], fds)
+            reply = json.loads(channel.recv(1 << 16) or b"{}")
         except (OSError, ValueError) as err:
             reply = {"error": f"{type(err).__name__}: {err}"}
-        if "pid" not in reply:
+        finally:
+            for fd in fds:
+                os.close(fd)
+        pid = reply.get("pid")
+        if pid is not None and self.bwrap:
+            pid = _host_pid(process.pid, pid)
+            if pid is None:
+                reply = {"error": "the forked kernel could not be found"}
+        if pid is None:
             self.notes.append(f"kernel template for {python}: {reply.get('error', 'no reply')}")
             self._stop(python)
             return None
         self.forked += 1
-        return _ForkedKernel(reply["pid"])
+        return _ForkedKernel(pid)
+
+    def clean(self, python: str) -> None:
+        """Kill every process a kernel left in the template's sandbox (daemons included)."""
+        template = self.templates.get(python)
+        if template is None or not self.bwrap:
+            return
+        _process, channel = template
+        try:
+            channel.send(json.dumps({"op": "clean"}).encode())
+            channel.recv(1 << 16)
+        except OSError:
+            self._stop(python)
 
     def _template(self, python: str):
         if python in self.templates:
             return self.templates[python]
-        ours, theirs = socket.socketpair()
+        from .sandbox import GroupLimits, bwrap_argv
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = [
+            python,
+            _TEMPLATE_SCRIPT,
+            "serve",
+            str(theirs.fileno()),
+            json.dumps(self.preload),
+        ]
+        preexec = None
+        if self.bwrap:
+            command += [str(self.uid) if self.uid is not None else "-", "--pidns"]
+            read = [*self.read, str(self.folder), _TEMPLATE_SCRIPT]
+            command = bwrap_argv(read, [self.slot], bwrap=self.bwrap) + command
+            group = GroupLimits(
+                f"resistlab-{os.getpid()}-{len(self.groups)}", self.memory_bytes, self.processes
+            )
+            self.groups[python] = group
+            applied = ["bwrap", "pidns", "netns", "mountns", "ipcns", "no_fds"]
+            missing = {}
+            if group.applied:
+                applied.append(group.applied)
+                preexec = group.enter
+            elif self.memory_bytes or self.processes:
+                missing["group_limits"] = (
+                    f"{group.why}; fallback: per-process RLIMIT_AS and RLIMIT_NPROC"
+                    + (" on the kernels' own uid" if self.uid is not None else "")
+                )
+            if self.uid is not None:
+                applied.append("own_uid")
+            self.outside = {"applied": applied, "missing": missing}
         try:
             process = subprocess.Popen(
-                [
-                    python,
-                    _TEMPLATE_SCRIPT,
-                    "serve",
-                    str(theirs.fileno()),
-                    json.dumps(self.preload),
-                ],
+                command,
                 pass_fds=[theirs.fileno()],
                 env=self.env,
                 cwd=self.folder,
                 stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL if self.bwrap else None,
+                stderr=subprocess.DEVNULL if self.bwrap and not _DEBUG else None,
                 start_new_session=True,
+                preexec_fn=preexec,
             )
         except OSError as err:
             self.notes.append(f"kernel template for {python}: {err}")
@@ -174,36 +314,35 @@ class WarmKernels:
         finally:
             theirs.close()
         ours.settimeout(self.start_timeout)
-        replies = ours.makefile("rb")
         try:
-            ready = json.loads(replies.readline() or b"{}")
+            ready = json.loads(ours.recv(1 << 16) or b"{}")
         except (OSError, ValueError):
             ready = {}
         if "ready" not in ready:
             self.notes.append(f"kernel template for {python} did not start")
             process.kill()
             process.wait()
-            replies.close()
             ours.close()
             self.templates[python] = None
             return None
         ours.settimeout(30)
-        self.templates[python] = (process, ours, replies)
+        self.templates[python] = (process, ours)
         return self.templates[python]
 
     def _stop(self, python: str) -> None:
         template = self.templates.get(python)
         self.templates[python] = None
-        if template is None:
-            return
-        process, channel, replies = template
-        replies.close()
-        channel.close()  # EOF: the template exits
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        group = self.groups.pop(python, None)
+        if template is not None:
+            process, channel = template
+            channel.close()  # EOF: the template exits (and its sandbox with it)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if group is not None:
+            group.remove()
 
     def close(self) -> None:
         """Stop every template (their kernels are already gone)."""
@@ -229,11 +368,23 @@ class _WarmProvisioner(LocalProvisioner):
                 policy=km.policy_path,
             )
         if process is None:
+            if km.warm is not None and km.warm.bwrap and km.policy_path:
+                raise RuntimeError(
+                    "the sandboxed kernel could not start: " + "; ".join(km.warm.notes[-1:])
+                )
             return await super().launch_kernel(cmd, **kwargs)
+        self._python = plain[0]
         self.process = process
         self.pid = self.pgid = process.pid  # the kernel leads its own session
         self.cwd = kwargs.get("cwd")
         return self.connection_info
+
+    async def cleanup(self, restart: bool = False) -> None:
+        # Whatever the kernel left running in its sandbox (double-forked daemons) dies now.
+        python = getattr(self, "_python", None)
+        if python and self.parent.warm is not None:
+            self.parent.warm.clean(python)
+        await super().cleanup(restart)
 
 
 _TRUNCATION_NOTE = "\n... output truncated by the grader (more than {limit} bytes) ...\n"
@@ -256,6 +407,12 @@ class GradingKernelManager(AsyncKernelManager):
                 kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
             )
         return await super()._async_pre_start_kernel(**kw)
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        uid = getattr(self.warm, "uid", None) if self.warm is not None else None
+        if uid is not None and self.warm.bwrap and self.policy_path:
+            os.chown(self.connection_file, uid, uid)  # the kernel's own uid reads it
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)

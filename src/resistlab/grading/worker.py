@@ -53,7 +53,7 @@ from .integrity import (
     structure_flags,
 )
 from .kernel import GradingExecute, WarmKernels
-from .sandbox import SandboxStatus, build_policy, read_audit
+from .sandbox import SandboxStatus, build_policy, bwrap_path, read_audit, sandbox_uid
 from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
 
 __all__ = ["GradingContext", "SubmissionResult", "SubmissionTask", "grade_submission"]
@@ -118,13 +118,32 @@ class SubmissionResult:
 _counter = 0
 
 
+def _slot(context: GradingContext) -> Path:
+    """This worker's folder in the run folder: the only host folder its sandbox can write
+    (each kernel's scratch folder is made inside it)."""
+    path = Path(context.run_dir) / f"s{os.getpid()}"
+    if not path.is_dir():
+        path.mkdir(mode=0o755)
+    return path
+
+
 def _scratch(context: GradingContext) -> Path:
     """A fresh, short folder (UNIX socket paths are limited to 107 bytes)."""
     global _counter
     _counter += 1
-    path = Path(context.run_dir) / f"w{os.getpid()}-{_counter}"
+    path = _slot(context) / str(_counter)
     path.mkdir(mode=0o700)
     return path
+
+
+def _give(folder: Path, uid: int | None) -> None:
+    """Hand a scratch folder to the kernels' own uid (root grader only)."""
+    if uid is None:
+        return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        os.chown(dirpath, uid, uid)
+        for name in [*dirnames, *filenames]:
+            os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
 
 
 def _find_files(folder: Path, ignore: list[str]) -> list[str]:
@@ -199,8 +218,13 @@ _WARM: dict[str, WarmKernels] = {}
 
 
 def _warm_kernels(context: GradingContext) -> WarmKernels | None:
-    """This worker's kernel templates for this grading run (started on first use)."""
-    if not context.warm_kernels or not WarmKernels.available():
+    """This worker's kernel templates for this grading run (started on first use).
+
+    With bubblewrap every kernel is forked from a template in a bubblewrap sandbox (an empty
+    template with ``--cold-kernels``); without it, warm kernels are an option.
+    """
+    bwrap = bwrap_path() if context.sandbox != "off" else None
+    if not WarmKernels.available() or (not context.warm_kernels and not bwrap):
         return None
     warm = _WARM.get(context.run_dir)
     if warm is None:
@@ -212,7 +236,34 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
         _make_home(context, folder)
         env = _kernel_env(context, folder)
         env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
-        warm = _WARM[context.run_dir] = WarmKernels(folder, env, WARM_PRELOAD)
+        preload = WARM_PRELOAD if context.warm_kernels else ()
+        if bwrap:
+            for dirpath, _dirs, files in os.walk(folder):  # read-only for the kernels' uid
+                os.chmod(dirpath, 0o755)
+                for name in files:
+                    os.chmod(os.path.join(dirpath, name), 0o644)
+            policy = build_policy(
+                python_paths=context.python_paths,
+                scratch=_slot(context),
+                audit_path="",
+                protected=context.protected,
+                fences=context.fences,
+                extra_read=context.extra_read,
+            )
+            warm = WarmKernels(
+                folder,
+                env,
+                preload,
+                bwrap=bwrap,
+                read=policy.read,
+                slot=str(_slot(context)),
+                uid=sandbox_uid(os.getpid()),
+                memory_bytes=context.memory_bytes,
+                processes=context.processes,
+            )
+        else:
+            warm = WarmKernels(folder, env, preload)
+        _WARM[context.run_dir] = warm
 
         def close(warm=warm):
             warm.close()
@@ -228,6 +279,7 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
 def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[str]) -> Path:
     scratch = _scratch(context)
     _make_home(context, scratch)
+    warm = _WARM.get(context.run_dir)
     # Like nbgrader: the submission's other files, then the instructor's (which win).
     for rel in files:
         dest = scratch / rel
@@ -239,6 +291,8 @@ def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[
             dest = scratch / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source / rel, dest)
+    if warm is not None and warm.bwrap:
+        _give(scratch, warm.uid)
     return scratch
 
 
@@ -303,7 +357,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
     flags += code_flags(nb, student_cells=student_cells, aliases=aliases, test_names=test_names)
     probe, marker = make_probe(shadow, context.resistlab_home)
     policy_path = ""
-    audit_path = Path(context.run_dir) / f"{scratch.name}-{nb_name}.audit"
+    audit_path = Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.audit"
     warm = _warm_kernels(context)
     if context.sandbox != "off":
         policy = build_policy(
@@ -318,7 +372,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
             cpu_seconds=context.cpu_seconds,
             processes=context.processes,
         )
-        policy_path = str(Path(context.run_dir) / f"{scratch.name}-{nb_name}.policy.json")
+        policy_path = str(Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.policy.json")
         policy.dump(policy_path)
     config = context.config
     if context.timeout is not None:  # through the config: nbclient reloads it on every run
@@ -355,6 +409,10 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
     restarted = any(f.code in ("kernel_died", "unresponsive_kernel") for f in execute.events)
     flags += probe_flags(execute.probe_output, marker, kernel_alive=not restarted)
     status = None
+    if warm is not None:
+        for thread in warm.audits:  # the kernels are gone: their audit pipes are closed
+            thread.join(timeout=2)
+        warm.audits = [t for t in warm.audits if t.is_alive()]
     if context.sandbox != "off":
         status, events = read_audit(audit_path)
         flags += audit_flags(events)
