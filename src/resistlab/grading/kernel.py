@@ -223,6 +223,10 @@ class WarmKernels:
             if self.bwrap:
                 content["namespaces"] = False
                 content["outside"] = self.outside
+                if any(a.startswith("cgroup") for a in self.outside["applied"]):
+                    # The group's memory limit holds; an address-space limit per process
+                    # would only break libraries that reserve large virtual ranges.
+                    content["memory_bytes"] = None
             read_end, write_end = os.pipe()
             fds = [write_end]
             self.audits.append(_drain(read_end, content["audit_path"]))
