@@ -31,6 +31,11 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     "file_access": ("review", "a file or folder outside the submission was opened or listed"),
     "network": ("review", "the code tried to open a network connection"),
     "probe_failed": ("review", "the post-run integrity probe did not answer"),
+    "too_many_cells": ("review", "more added cells than the grader runs (the rest were dropped)"),
+    "special_file": (
+        "review",
+        "a FIFO, device, socket or setuid file in the submission (never opened)",
+    ),
     # robustness
     "kernel_died": ("review", "the kernel died; the cells it was running scored as errors"),
     "corrupted_notebook": ("review", "the notebook file is not a readable notebook (scored 0)"),

@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Any, Dict, Integer, List, Unicode
+from traitlets import Any, Dict, Float, Integer, List, Unicode
 
 from .flags import Flag
 from .sandbox import kernel_command
@@ -119,7 +120,8 @@ def _host_pid(root: int, inner: int, timeout: float = 5.0) -> int | None:
                     return pid
                 for task in os.listdir(f"/proc/{pid}/task"):
                     todo += [
-                        int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+                        int(c)
+                        for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()
                     ]
             except (OSError, StopIteration, ValueError):
                 continue
@@ -445,11 +447,55 @@ def _error_output(ename: str, evalue: str) -> NotebookNode:
 
 
 def _message_size(msg) -> int:
+    """Bytes an output message adds to the notebook (every field a kernel controls)."""
     content = msg.get("content", {})
-    if msg.get("msg_type") == "stream":
-        return len(content.get("text", ""))
+    kind = msg.get("msg_type")
+    if kind == "stream":
+        return len(str(content.get("text", "")))
+    if kind == "error":
+        traceback = content.get("traceback") or []
+        return (
+            len(str(content.get("ename", "")))
+            + len(str(content.get("evalue", "")))
+            + sum(len(str(line)) for line in (traceback if isinstance(traceback, list) else []))
+        )
     data = content.get("data", {})
-    return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values())
+    if not isinstance(data, dict):
+        return len(str(data))
+    size = sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values())
+    return size + len(json.dumps(content.get("metadata") or {}))
+
+
+#: Characters kept of an error, a result or a stderr message once a cap is reached.
+_KEEP_CHARS = 2000
+#: Messages kept per cell (and per notebook) once a cap is reached (errors, results, stderr).
+_KEEP_COUNT_CELL, _KEEP_COUNT_NOTEBOOK = 20, 200
+
+
+def _shrink(msg):
+    """The part of an over-cap output message that is always kept, cut short (or ``None``).
+
+    Errors, the cell's result and stderr are kept (so truncation never turns a failing test
+    into a pass), each cut to :data:`_KEEP_CHARS`; display data, updates and stdout go.
+    """
+    kind, content = msg["msg_type"], msg["content"]
+    if kind == "error":
+        traceback = content.get("traceback") or []
+        traceback = traceback if isinstance(traceback, list) else []
+        content["ename"] = str(content.get("ename", ""))[:200]
+        content["evalue"] = str(content.get("evalue", ""))[:_KEEP_CHARS]
+        content["traceback"] = [str(line)[:_KEEP_CHARS] for line in traceback[-5:]]
+        return msg
+    if kind == "execute_result":
+        data = content.get("data") if isinstance(content.get("data"), dict) else {}
+        content["data"] = {"text/plain": str(data.get("text/plain", ""))[:_KEEP_CHARS]}
+        content["metadata"] = {}
+        content.pop("transient", None)
+        return msg
+    if kind == "stream" and content.get("name") == "stderr":
+        content["text"] = str(content.get("text", ""))[:_KEEP_CHARS]
+        return msg
+    return None
 
 
 class GradingExecute(Execute):
@@ -461,6 +507,10 @@ class GradingExecute(Execute):
     warm = Any(None, allow_none=True, help="WarmKernels to fork kernels from (or None)")
     max_restarts = Integer(3, help="kernel restarts allowed per notebook").tag(config=True)
     max_output_bytes = Integer(8 * 2**20, help="output kept per cell (bytes)").tag(config=True)
+    max_notebook_bytes = Integer(32 * 2**20, help="output kept per notebook (bytes)").tag(
+        config=True
+    )
+    deadline = Float(0.0, help="time.monotonic() by which the notebook must be done (0: none)")
     probe_code = Unicode("", help="code run after the last cell; its stdout is kept").tag(
         config=True
     )
@@ -490,27 +540,45 @@ class GradingExecute(Execute):
 
     # -- output capping ----------------------------------------------------------------------
 
-    def output(self, outs, msg, display_id, cell_index):
-        kind = msg["msg_type"]
-        keep_always = kind in ("error", "execute_result") or (
-            kind == "stream" and msg["content"].get("name") == "stderr"
-        )
-        used = self._output_bytes.get(cell_index, 0) + _message_size(msg)
-        self._output_bytes[cell_index] = used
-        if used <= self.max_output_bytes:
-            return super().output(outs, msg, display_id, cell_index)
+    def process_message(self, msg, cell, cell_index):
+        kind = msg.get("msg_type")
+        if kind in ("stream", "error", "execute_result", "display_data", "update_display_data"):
+            msg = self._cap(msg, cell_index)
+            if msg is None:
+                return None
+        return super().process_message(msg, cell, cell_index)
+
+    def _cap(self, msg, cell_index):
+        """Count every output message as it arrives; past the per-cell or per-notebook cap,
+        keep only a short form of errors, results and stderr (see :func:`_shrink`)."""
+        size = _message_size(msg)
+        transient = msg["content"].get("transient") or {}
+        display_id = transient.get("display_id") if isinstance(transient, dict) else None
+        if display_id:  # an update rewrites every output that shows this display id
+            refs = sum(len(v) for v in self._display_id_map.get(display_id, {}).values())
+            size *= refs + (msg["msg_type"] != "update_display_data")
+        used = self._output_bytes.get(cell_index, 0) + size
+        if used <= self.max_output_bytes and self._total_bytes + size <= self.max_notebook_bytes:
+            self._output_bytes[cell_index] = used
+            self._total_bytes += size
+            return msg
         if cell_index not in self._truncated:
             self._truncated.add(cell_index)
-            note = _TRUNCATION_NOTE.format(limit=self.max_output_bytes)
-            outs.append(NotebookNode(output_type="stream", name="stdout", text=note))
+            limit = min(self.max_output_bytes, self.max_notebook_bytes)
+            note = _TRUNCATION_NOTE.format(limit=limit)
+            self.nb.cells[cell_index].outputs.append(
+                NotebookNode(output_type="stream", name="stdout", text=note)
+            )
             self.events.append(
                 Flag("output_truncated", _cell_name(self.nb.cells[cell_index], cell_index))
             )
-        if keep_always:
-            if kind == "stream":
-                msg["content"]["text"] = msg["content"]["text"][:1000]
-            return super().output(outs, msg, display_id, cell_index)
-        return None
+        kept = self._kept.get(cell_index, 0)
+        if kept >= _KEEP_COUNT_CELL or sum(self._kept.values()) >= _KEEP_COUNT_NOTEBOOK:
+            return None
+        msg = _shrink(msg)
+        if msg is not None:
+            self._kept[cell_index] = kept + 1
+        return msg
 
     # -- timeouts ----------------------------------------------------------------------------
 
@@ -531,6 +599,8 @@ class GradingExecute(Execute):
         self.events = []
         self._output_bytes: dict[int, int] = {}
         self._truncated: set[int] = set()
+        self._kept: dict[int, int] = {}
+        self._total_bytes = 0
         self.probe_output = None
         self.audit_starts = 0
         skip: set[int] = set()  # cells not to replay (they killed or hung the kernel)
@@ -546,6 +616,9 @@ class GradingExecute(Execute):
                         self._give_up(start, "the kernel could not be restarted to this point")
                         break
                     for index in range(start, len(cells)):
+                        if self._out_of_time():
+                            self._give_up(index, "the submission's time budget is spent")
+                            break
                         self.preprocess_cell(cells[index], resources, index)
                     start = len(cells)
                     self._run_probe()
@@ -559,6 +632,20 @@ class GradingExecute(Execute):
                         break
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def _out_of_time(self) -> bool:
+        if self.deadline and time.monotonic() >= self.deadline:
+            if not any(f.detail == "submission time budget" for f in self.events):
+                self.events.append(Flag("timeout", "submission time budget"))
+            return True
+        return False
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        if self.deadline:  # no cell may run past the submission's budget
+            left = max(1, int(self.deadline - time.monotonic()) + 1)
+            timeout = left if timeout is None else min(timeout, left)
+        return timeout
 
     def preprocess_cell(self, cell, resources, index):
         self._current_index = index
@@ -587,6 +674,8 @@ class GradingExecute(Execute):
             cell = self.nb.cells[index]
             if index in skip or cell.cell_type != "code" or not cell.source.strip():
                 continue
+            if self._out_of_time():
+                return False
             scratch_cell = NotebookNode(
                 cell_type="code", source=cell.source, metadata={}, outputs=[], execution_count=None
             )

@@ -44,8 +44,8 @@ from pathlib import Path
 
 __all__ = [
     "BWRAP_LAYERS",
-    "GroupLimits",
     "LAYERS",
+    "GroupLimits",
     "SandboxPolicy",
     "SandboxStatus",
     "build_policy",
@@ -446,14 +446,14 @@ def bwrap_argv(read, write, *, bwrap: str, root: bool | None = None) -> list[str
             continue
         if any(path.startswith(b + "/") for b in bound) or not os.path.exists(path):
             continue  # already inside a bound folder
-        args += parents(path) + ["--ro-bind", path, path]
+        args += [*parents(path), "--ro-bind", path, path]
         made.add(path)
         bound.append(path)
     for link in ("/lib", "/lib64", "/lib32", "/bin", "/sbin"):  # merged /usr: /lib -> usr/lib
         if os.path.islink(link) and link not in made:
             args += ["--symlink", os.readlink(link), link]
     for path in sorted({os.path.normpath(p) for p in write}):
-        args += parents(path) + ["--bind", path, path]
+        args += [*parents(path), "--bind", path, path]
         made.add(path)
     return args
 

@@ -86,6 +86,8 @@ class GradingContext:
     resistlab_home: str = ""
     keep_scratch: bool = False
     warm_kernels: bool = True  # fork kernels from a template that preloaded WARM_PRELOAD
+    budget_seconds: float | None = None  # wall-clock budget per submission (replays included)
+    max_added_cells: int = 200  # cells a student may add per notebook (the rest are dropped)
 
 
 @dataclass
@@ -144,6 +146,24 @@ def _give(folder: Path, uid: int | None) -> None:
         os.chown(dirpath, uid, uid)
         for name in [*dirnames, *filenames]:
             os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
+
+
+def _special(path: Path) -> str:
+    """What makes ``path`` unsafe to open or copy ('' for a plain file or a link)."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return ""
+    if stat.S_ISLNK(mode) or stat.S_ISDIR(mode):
+        return ""
+    if not stat.S_ISREG(mode):
+        kind = "fifo" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+        return kind
+    if mode & (stat.S_ISUID | stat.S_ISGID):
+        return "setuid/setgid"
+    return ""
 
 
 def _find_files(folder: Path, ignore: list[str]) -> list[str]:
@@ -284,7 +304,7 @@ def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[
     for rel in files:
         dest = scratch / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(Path(task.folder) / rel, dest)
+        shutil.copyfile(Path(task.folder) / rel, dest, follow_symlinks=False)
     source = Path(task.source_folder)
     if source.is_dir():
         for rel in _find_files(source, [*context.ignore, "*.ipynb"]):
@@ -338,8 +358,19 @@ def _sanitise(nb, resources, context: GradingContext, nb_name: str):
     return nb, resources
 
 
-def _grade_notebook(context, task, nb_name, nb, scratch, flags):
+def _cap_added_cells(nb, limit: int, flags) -> None:
+    """Keep at most ``limit`` cells without nbgrader metadata (cells the student added)."""
+    added = [c for c in nb.cells if not (c.get("metadata") or {}).get("nbgrader")]
+    if len(added) <= limit:
+        return
+    drop = {id(c) for c in added[limit:]}
+    nb.cells = [c for c in nb.cells if id(c) not in drop]
+    flags.append(Flag("too_many_cells", f"{len(added)} added cells, {limit} kept"))
+
+
+def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
     snap = context.snapshot.notebooks[nb_name]
+    _cap_added_cells(nb, context.max_added_cells, flags)
     resources = {
         "nbgrader": {
             "student": task.student,
@@ -372,7 +403,9 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
             cpu_seconds=context.cpu_seconds,
             processes=context.processes,
         )
-        policy_path = str(Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.policy.json")
+        policy_path = str(
+            Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.policy.json"
+        )
         policy.dump(policy_path)
     config = context.config
     if context.timeout is not None:  # through the config: nbclient reloads it on every run
@@ -387,6 +420,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
         kernel_env=_kernel_env(context, scratch),
         probe_code=probe,
         warm=warm,
+        deadline=deadline or 0.0,
     )
     nb, resources = execute(nb, resources)
     flags += execute.events
@@ -447,6 +481,7 @@ def _scan_context(fingerprint: str, snap):
 def grade_submission(task: SubmissionTask, context: GradingContext) -> SubmissionResult:
     """Grade every notebook of one submission (see the module docstring)."""
     started = time.monotonic()
+    deadline = started + context.budget_seconds if context.budget_seconds else None
     result = SubmissionResult(task.student, task.digest)
     folder = Path(task.folder)
     scratch = None
@@ -454,6 +489,12 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
     forked, noted = (warm.forked, len(warm.notes)) if warm else (0, 0)
     try:
         files = _find_files(folder, context.ignore)
+        # A FIFO, a device or a socket would hang or flood the grader when opened: they are
+        # reported and never opened (nor a setuid/setgid file copied).
+        special = [f for f in files if _special(folder / f)]
+        for rel in special:
+            result.flags.append(Flag("special_file", f"{rel} ({_special(folder / rel)})"))
+        files = [f for f in files if f not in special]
         # A symbolic link could make the grader read (and copy into the sandbox) any file it
         # can read, the instructor's notebook included: links are reported and never followed.
         links = [f for f in files if (folder / f).is_symlink()]
@@ -471,6 +512,10 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
         scratch = _prepare_scratch(context, task, result.files)
         for filename, nb_name in sorted(expected.items()):
             path = folder / filename
+            if filename in special:
+                result.flags.append(Flag("corrupted_notebook", f"{filename} is not a file"))
+                result.zeroed.append(nb_name)
+                continue
             if filename in links:
                 result.flags.append(Flag("corrupted_notebook", f"{filename} is a symbolic link"))
                 result.zeroed.append(nb_name)
@@ -491,7 +536,7 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 continue
             try:
                 executed, status = _grade_notebook(
-                    context, task, nb_name, nb, scratch, result.flags
+                    context, task, nb_name, nb, scratch, result.flags, deadline
                 )
             except ValidationError as err:
                 why = str(err).splitlines()[0][:120]
