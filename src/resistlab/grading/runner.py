@@ -589,8 +589,7 @@ class _Run:
             # Every cell of every notebook at its time limit, plus kernel starts: replays
             # after a kernel death come out of the same budget.
             budget_seconds=options.budget_seconds
-            or timeout
-            * (sum(len(nb.source_cells) for nb in snapshot.notebooks.values()) + 2)
+            or timeout * (sum(len(nb.source_cells) for nb in snapshot.notebooks.values()) + 2)
             + 30,
         )
 
@@ -627,7 +626,7 @@ class _Run:
                 assignment=self.name,
                 snapshot=snapshot,
                 config=self.config,
-                timestamp=coursedir.get_existing_timestamp(task.folder),
+                timestamp=_timestamp(coursedir, task.folder, result),
                 mark_review=self.options.mark_review,
             )
         except Exception as err:
@@ -666,6 +665,26 @@ class _Run:
                 f"{review} flagged for review; {run.seconds:.1f} s. Summary: {path}"
             )
         return run
+
+
+def _timestamp(coursedir, folder, result):
+    """The submission's ``timestamp.txt`` as nbgrader reads it; an unreadable one is no
+    reason not to grade: no late penalty, and a review flag."""
+    import stat
+
+    path = os.path.join(folder, "timestamp.txt")
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
+            raise ValueError("not a small regular file")
+        return coursedir.get_existing_timestamp(folder)
+    except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
+        why = f"timestamp.txt unreadable ({type(err).__name__}); graded without late penalty"
+        result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
+        return None
 
 
 def _snapshot(course, coursedir, name):

@@ -358,6 +358,48 @@ def _sanitise(nb, resources, context: GradingContext, nb_name: str):
     return nb, resources
 
 
+def _normalise_metadata(nb, snap, flags) -> None:
+    """Make every cell's nbgrader metadata readable before nbgrader sees it.
+
+    A cell whose nbgrader metadata is not a mapping (``"nbgrader": null``), has no string
+    ``grade_id``, or names a cell the assignment does not have (renamed, a homoglyph, an
+    invented test) loses that metadata and runs as a cell the student added; the released
+    cell it replaced counts as deleted (tests are re-added by ``OverwriteCells``, answers
+    score 0). A released cell keeps its identity, and its ``grade``, ``solution``,
+    ``locked`` and ``points`` are restored from the released copy (so a test switched to
+    ``grade: false`` is graded, and nbgrader's checksum matches). Each case raises a review
+    flag; none makes the submission an error.
+    """
+    released = {c["grade_id"]: c for c in snap.release_cells}
+    for index, cell in enumerate(nb.cells):
+        metadata = cell.get("metadata")
+        if not isinstance(metadata, dict):
+            cell["metadata"] = nbformat.NotebookNode()
+            continue
+        if "nbgrader" not in metadata:
+            continue
+        meta = metadata["nbgrader"]
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(gid, str) or gid not in released:
+            del metadata["nbgrader"]
+            what = f"{gid!r}" if isinstance(gid, str) else f"cell {index}"
+            flags.append(Flag("invalid_metadata", f"{what}: not a cell of the assignment"))
+            continue
+        original = released[gid]
+        for key in ("grade", "solution", "locked"):
+            if bool(meta.get(key, False)) != original[key]:
+                meta[key] = original[key]
+        if original["grade"]:
+            try:
+                same = float(meta.get("points", "nan")) == original["points"]
+            except (TypeError, ValueError):
+                same = False
+            if not same:
+                meta["points"] = original["points"]
+        elif "points" in meta and not original["grade"] and not original["solution"]:
+            meta.pop("points")
+
+
 def _cap_added_cells(nb, limit: int, flags) -> None:
     """Keep at most ``limit`` cells without nbgrader metadata (cells the student added)."""
     added = [c for c in nb.cells if not (c.get("metadata") or {}).get("nbgrader")]
@@ -382,6 +424,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
         "unique_key": nb_name,
     }
     flags += structure_flags(nb, snap.release_cells)
+    _normalise_metadata(nb, snap, flags)
     nb, resources = _sanitise(nb, resources, context, nb_name)
     student_cells = [i for i, c in enumerate(nb.cells) if not utils.is_locked(c)]
     aliases, test_names, shadow = _scan_context(context.snapshot.fingerprint(), snap)
