@@ -84,3 +84,21 @@ def test_malformed_metadata_is_graded_flagged_and_never_an_error(fixture_course)
     assert rows["specials"].score == 5
     codes = {f.code for f in rows["specials"].flags}
     assert "special_file" in codes and "file_access" in codes
+
+
+def test_zip_collect_drops_setuid_and_setgid_bits(tmp_path):
+    """What ``--zip-collect`` extracted (as root, from a tar archive) loses its setuid,
+    setgid and sticky bits before anything else reads it."""
+    from resistlab.grading.runner import drop_special_bits
+
+    folder = tmp_path / "submitted" / "alice" / NAME
+    folder.mkdir(parents=True)
+    tool = folder / "tool"
+    tool.write_text("#!/bin/sh\n")
+    os.chmod(tool, 0o6755)
+    (folder / "sub").mkdir()
+    os.chmod(folder / "sub", 0o3777)
+    changed = drop_special_bits(folder)
+    assert sorted(changed) == sorted([str(tool), str(folder / "sub")])
+    assert os.stat(tool).st_mode & 0o7777 == 0o755
+    assert os.stat(folder / "sub").st_mode & 0o7777 == 0o777
