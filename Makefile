@@ -16,7 +16,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: lab test setup-lab setup-test strip data lint format bench clean help
+.PHONY: lab test setup-lab setup-test strip data lint format bench clean help system-deps
 
 help:
 	@echo "make lab      open the course in JupyterLab (PORT=$(PORT), LAB_ARGS=...)"
@@ -84,3 +84,7 @@ bench: setup-test
 
 clean:
 	rm -rf release submitted autograded feedback solution gradebook.db build dist .pytest_cache .ruff_cache
+
+# Debian packages beyond python3 and make (bubblewrap for the grading sandbox); idempotent.
+system-deps:
+	.ci/system-deps
