@@ -125,6 +125,13 @@ def _with_cell(nb, gid, source):
     return nb
 
 
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:  # ended meanwhile
+        return ""
+
+
 def _outputs(course, student):
     path = course / "autograded" / student / NAME / f"{NAME}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
@@ -187,12 +194,7 @@ def test_kernels_cannot_reach_the_grader_other_kernels_or_the_host(fixture_cours
             executor=pool,
         )
         time.sleep(0.5)
-        left = [
-            p
-            for p in os.listdir("/proc")
-            if p.isdigit()
-            and daemon in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")
-        ]
+        left = [p for p in os.listdir("/proc") if p.isdigit() and daemon in _cmdline(p)]
     finally:
         for s in (host_socket, abstract, tcp):
             s.close()

@@ -225,10 +225,6 @@ class WarmKernels:
             if self.bwrap:
                 content["namespaces"] = False
                 content["outside"] = self.outside
-                if any(a.startswith("cgroup") for a in self.outside["applied"]):
-                    # The group's memory limit holds; an address-space limit per process
-                    # would only break libraries that reserve large virtual ranges.
-                    content["memory_bytes"] = None
             read_end, write_end = os.pipe()
             fds = [write_end]
             self.audits.append(_drain(read_end, content["audit_path"]))
@@ -250,7 +246,8 @@ class WarmKernels:
             self.notes.append(f"kernel template for {python}: {reply.get('error', 'no reply')}")
             self._stop(python)
             return None
-        self.forked += 1
+        if self.preload:  # forked from a template that preloaded modules (a warm kernel)
+            self.forked += 1
         return _ForkedKernel(pid)
 
     def clean(self, python: str) -> None:
@@ -281,8 +278,10 @@ class WarmKernels:
         preexec = None
         if self.bwrap:
             command += [str(self.uid) if self.uid is not None else "-", "--pidns"]
-            read = [*self.read, str(self.folder), _TEMPLATE_SCRIPT]
-            command = bwrap_argv(read, [self.slot], bwrap=self.bwrap) + command
+            # The template's home is writable by the template (matplotlib's caches); the
+            # kernels' Landlock rules let them write only their own scratch folder.
+            read = [*self.read, _TEMPLATE_SCRIPT]
+            command = bwrap_argv(read, [self.slot, str(self.folder)], bwrap=self.bwrap) + command
             group = GroupLimits(
                 f"resistlab-{os.getpid()}-{len(self.groups)}", self.memory_bytes, self.processes
             )

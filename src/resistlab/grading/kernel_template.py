@@ -188,11 +188,14 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     sys.path[0] = os.getcwd()
     loaded, failed = [], {}
     for name in preload:
+        before = set(sys.modules)
         try:
             importlib.import_module(name)
             loaded.append(name)
         except Exception as err:  # a kernel environment without it: import it cold later
             failed[name] = f"{type(err).__name__}: {err}"[:200]
+            for partial in set(sys.modules) - before:  # never hand a kernel half a module
+                del sys.modules[partial]
     channel = socket.socket(fileno=channel_fd)
     _send(
         channel,

@@ -258,10 +258,8 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
         env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
         preload = WARM_PRELOAD if context.warm_kernels else ()
         if bwrap:
-            for dirpath, _dirs, files in os.walk(folder):  # read-only for the kernels' uid
-                os.chmod(dirpath, 0o755)
-                for name in files:
-                    os.chmod(os.path.join(dirpath, name), 0o644)
+            os.chmod(folder, 0o755)
+            _give(folder, sandbox_uid(os.getpid()))  # the template's own home
             policy = build_policy(
                 python_paths=context.python_paths,
                 scratch=_slot(context),
