@@ -41,7 +41,7 @@ from .flags import Flag
 from .gradebook import GradeRow, record_submission, write_autograded
 from .pool import start_pool
 from .report import Progress, summary_table, warn, write_csv
-from .sandbox import build_policy, probe
+from .sandbox import build_policy, bwrap_path, probe
 from .snapshot import read_snapshot
 from .worker import GradingContext, SubmissionResult, SubmissionTask, grade_submission
 
@@ -733,6 +733,11 @@ def _check_sandbox(context: GradingContext, options: GradeOptions, run_dir: Path
         memory_bytes=context.memory_bytes,
     )
     status = probe(policy)
+    if bwrap_path() is None:
+        status.missing["bwrap"] = (
+            "bubblewrap is not installed (Debian: apt-get install bubblewrap); the hand-written "
+            "layers below do not hide the grader's sockets or other kernels from a kernel"
+        )
     if status.missing:
         lines = "\n".join(f"  - {layer}: {why}" for layer, why in status.missing.items())
         message = (

@@ -394,8 +394,6 @@ def _normalise_metadata(nb, snap, flags) -> None:
                 same = False
             if not same:
                 meta["points"] = original["points"]
-        elif "points" in meta and not original["grade"] and not original["solution"]:
-            meta.pop("points")
 
 
 def _cap_added_cells(nb, limit: int, flags) -> None:
@@ -492,6 +490,8 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
         status, events = read_audit(audit_path)
         flags += audit_flags(events)
         status = status or SandboxStatus(missing={"launcher": "the kernel never reported"})
+        if warm is None or not warm.bwrap:
+            status.missing.setdefault("bwrap", "bubblewrap is not installed")
         if context.sandbox == "require" and not status.complete:
             raise RuntimeError(f"sandbox incomplete: {status.missing}")
         for layer, why in status.missing.items():
