@@ -14,7 +14,9 @@ the same time, as a determined student would write them:
 
 Each property is asserted from what the kernels printed into their autograded notebooks; the
 old hand-written sandbox fails them (fork-server reached, other kernels' sockets listed,
-host processes visible, root uid, daemon alive after the run, 1.8 GB held).
+host processes visible, root uid, daemon alive after the run, 1.8 GB held): run with
+``RESISTLAB_BWRAP=`` (the hand-written layers alone), the attacker reached the fork-server
+listener, the tmux-like socket and the other kernel's five ZeroMQ sockets.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -198,6 +201,7 @@ def test_kernels_cannot_reach_the_grader_other_kernels_or_the_host(fixture_cours
     finally:
         for s in (host_socket, abstract, tcp):
             s.close()
+        shutil.rmtree(host_dir, ignore_errors=True)
     rows = {r.student: r for r in run.rows}
     assert rows["victim"].score == 5, rows["victim"]
     text = _outputs(fixture_course, "attacker")
