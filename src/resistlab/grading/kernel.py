@@ -283,7 +283,9 @@ class WarmKernels:
             read = [*self.read, _TEMPLATE_SCRIPT]
             command = bwrap_argv(read, [self.slot, str(self.folder)], bwrap=self.bwrap) + command
             group = GroupLimits(
-                f"resistlab-{os.getpid()}-{len(self.groups)}", self.memory_bytes, self.processes
+                f"resistlab-{Path(self.slot).parent.name}-{os.getpid()}-{len(self.groups)}",
+                self.memory_bytes,
+                self.processes,
             )
             self.groups[python] = group
             applied = ["bwrap", "pidns", "netns", "mountns", "ipcns", "no_fds"]

@@ -466,6 +466,9 @@ class _Run:
                     entry = self.ledger.get(student)
                     self.rows[student] = _skipped_row(self.gb, self.name, student, entry)
         finally:
+            from .sandbox import GroupLimits
+
+            GroupLimits.sweep(f"resistlab-{run_dir.name}-")  # workers that were killed
             if not self.options.keep_scratch:
                 shutil.rmtree(run_dir, ignore_errors=True)
         return self._report(len(skipped), missing, started)

@@ -527,6 +527,32 @@ class GroupLimits:
                 pass
         self.applied = "cgroup1"
 
+    @classmethod
+    def sweep(cls, prefix: str) -> int:
+        """Kill and remove every group of this process's cgroups whose name starts with
+        ``prefix`` (groups a worker could not remove because it was killed); returns how many."""
+        parents = []
+        try:
+            if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+                parents.append("/sys/fs/cgroup" + (cls._own("") or ""))
+            for controller in ("memory", "pids"):
+                own = cls._own(controller)
+                if own is not None:
+                    parents.append(f"/sys/fs/cgroup/{controller}{own}")
+        except OSError:
+            return 0
+        group = cls.__new__(cls)
+        group.dirs = []
+        for parent in parents:
+            try:
+                names = [n for n in os.listdir(parent) if n.startswith(prefix)]
+            except OSError:
+                continue
+            group.dirs += [f"{parent.rstrip('/')}/{n}" for n in names]
+        count = len(group.dirs)
+        group.remove()
+        return count
+
     def enter(self, pid: int | None = None) -> None:
         """Move process ``pid`` (this one by default) into the group; its children follow."""
         for path in self.dirs:
