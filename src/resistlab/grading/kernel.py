@@ -11,8 +11,10 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with four
   costs only the cell it was running: the kernel is restarted, the cells before it are run
   again silently to rebuild the state, and grading goes on with the next cell (at most
   ``max_restarts`` times; after that the remaining cells are marked as not run);
-* a cell's outputs are capped at ``max_output_bytes`` while they arrive (errors, stderr and the
-  execution result are always kept, so the cap can never turn a failing test into a pass);
+* every output message (stream, display, update, result, error) is counted as it arrives,
+  per cell (``max_output_bytes``) and per notebook (``max_notebook_bytes``); past a cap only a
+  short form of errors, results and stderr is kept, so the cap can never turn a failing test
+  into a pass; no cell runs past the submission's ``deadline`` (replays included);
 * after the last cell, a read-only integrity probe runs in the kernel (its output goes to the
   grader, never into the notebook).
 """
