@@ -22,7 +22,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # starts draw nothing inline.
 HEADLESS := MPLBACKEND=Agg
 
-.PHONY: lab test e2e site setup-lab setup-test setup-e2e setup-site strip data lint format bench clean help
+.PHONY: lab test e2e site setup-lab setup-test setup-e2e setup-site strip data lint format bench clean help system-deps
 
 help:
 	@echo "make lab      open the course in JupyterLab (PORT=$(PORT), LAB_ARGS=...)"
@@ -56,7 +56,7 @@ $(LAB_SETTINGS): | $(BIN)/python
 	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' > $@
 
 setup-lab: $(VENV)/.stamp-lab $(LAB_SETTINGS)
-setup-test: $(VENV)/.stamp-test $(LAB_SETTINGS)
+setup-test: system-deps $(VENV)/.stamp-test $(LAB_SETTINGS)
 
 # Serve the course root (release/, submitted/, autograded/, feedback/ and Formgrader's
 # previews live there) and open the file browser on notebooks/.
@@ -139,3 +139,8 @@ e2e-hub: setup-e2e
 	UV=$(abspath $(BIN)/uv) bash deploy/jupyterhub/install-hub-env.sh $(HUB_ENV) $(HUB_PYTHON)
 	env -u MPLBACKEND RESISTLAB_E2E=require RESISTLAB_HUB_ENV=$(HUB_ENV) \
 		$(BIN)/pytest -p no:cacheprovider -n 0 -m e2e -v tests/e2e/test_hub.py
+
+# Debian packages beyond python3 and make: bubblewrap for the grading sandbox
+# (docs/grading.md). Idempotent; as root (or with sudo) it installs what is missing.
+system-deps:
+	bash .ci/apt-install.sh bubblewrap

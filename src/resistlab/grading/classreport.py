@@ -54,8 +54,8 @@ from ..course import Course, CourseError
 __all__ = [
     "AssignmentReport",
     "CourseReport",
-    "StudentResult",
     "GradedCell",
+    "StudentResult",
     "build_course_report",
     "build_report",
     "classify_failure",

@@ -246,6 +246,17 @@ class FeedbackPage:
     max_score: float
 
 
+def _sanitise_markdown(nb) -> None:
+    """Sanitise the raw HTML of every markdown cell a student could write (nbconvert's
+    ``clean_html``: disallowed tags are escaped, event handlers and scripts removed)."""
+    from nbconvert.filters import clean_html
+
+    for cell in nb.cells:
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        if cell.cell_type == "markdown" and not meta.get("locked"):
+            cell.source = clean_html(cell.source)
+
+
 def _exporter(config):
     import nbgrader
     from nbconvert.exporters import HTMLExporter
@@ -274,6 +285,9 @@ def _exporter(config):
             / "css"
         )
     ]
+    # HTML that student code printed, or wrote in a markdown cell, is sanitised (nbconvert's
+    # own bleach-based filter, as nbviewer uses it): no script, no event handler.
+    c.HTMLExporter.sanitize_html = True
     exporter = HTMLExporter(config=c)
     exporter.register_preprocessor(CSSHTMLHeaderPreprocessor, enabled=True)
     return exporter
@@ -358,6 +372,7 @@ def generate_feedback(
             }
             nb, resources = GetGrades(config=config)(nb, resources)
             rows = redact_notebook(nb, hidden_set)
+            _sanitise_markdown(nb)
             nb.cells.insert(0, _summary_cell(assignment, resources, rows))
             leaked = _leaks(nb, hidden_set)
             if leaked:

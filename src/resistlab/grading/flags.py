@@ -39,6 +39,11 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
         "review",
         "the submission holds kernel configuration (.ipython, .jupyter, ...): not copied",
     ),
+    "too_many_cells": ("review", "more added cells than the grader runs (the rest were dropped)"),
+    "special_file": (
+        "review",
+        "a FIFO, device, socket or setuid file in the submission (never opened)",
+    ),
     # robustness
     "kernel_died": ("review", "the kernel died; the cells it was running scored as errors"),
     "corrupted_notebook": ("review", "the notebook file is not a readable notebook (scored 0)"),

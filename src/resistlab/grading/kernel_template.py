@@ -74,7 +74,7 @@ def _reseed() -> None:
         tempfile.tempdir = None  # recomputed from the kernel's own TMPDIR
 
 
-def _child(request: dict, sandbox) -> int:
+def _child(request: dict, sandbox, audit_fd: int | None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -89,13 +89,14 @@ def _child(request: dict, sandbox) -> int:
         # dies with the worker.
         argv.append(f"--IPKernelApp.parent_handle={os.getppid()}")
     fd, allowed, writable = None, [], []
-    if request.get("policy"):
-        fd, allowed, writable = sandbox.confine(request["policy"])
+    policy = request.get("policy")
+    if policy:
+        fd, allowed, writable = sandbox.confine(policy, audit_fd)
     sandbox.run_kernel(fd, allowed, writable, argv)
     return 0
 
 
-def _fork_kernel(request: dict, channel: socket.socket, sandbox) -> int:
+def _fork_kernel(request: dict, sandbox, audit_fd: int | None) -> int:
     ready_r, ready_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the kernel
@@ -103,10 +104,15 @@ def _fork_kernel(request: dict, channel: socket.socket, sandbox) -> int:
         try:
             os.setsid()
             os.write(ready_w, b".")
-            # Nothing of the template's stays open: above all not its socket to the worker,
-            # through which a kernel could ask for an unconfined sibling.
-            os.closerange(3, 1 << 20)
-            code = _child(request, sandbox)
+            # Nothing of the template's stays open (above all not its socket to the worker,
+            # through which a kernel could ask for an unconfined sibling), except the audit
+            # pipe the worker sent for this kernel.
+            if audit_fd is None:
+                os.closerange(3, 1 << 20)
+            else:
+                os.closerange(3, audit_fd)
+                os.closerange(audit_fd + 1, 1 << 20)
+            code = _child(request, sandbox, audit_fd)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except BaseException:
@@ -127,41 +133,109 @@ def _fork_kernel(request: dict, channel: socket.socket, sandbox) -> int:
     return pid
 
 
+def _kill_others() -> int:
+    """Kill every process of this PID namespace but its init and the template itself.
+
+    Only called in a sandbox with its own PID namespace (``--pidns``): a kernel's
+    double-forked daemons die before the next kernel starts and when the worker asks.
+    """
+    me, killed = os.getpid(), 0
+    for _ in range(20):
+        others = [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) not in (1, me)]
+        if not others:
+            break
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+        _reap()
+    _reap()
+    return killed
+
+
 def _send(channel: socket.socket, message: dict) -> None:
-    channel.sendall((json.dumps(message) + "\n").encode())
+    channel.send(json.dumps(message).encode())
 
 
-def serve(channel_fd: int, preload: list[str]) -> None:
-    """Import ``preload``, then fork a kernel for every request on ``channel_fd`` until EOF."""
+def _become(uid: int) -> None:
+    """Drop root for good: no groups, the kernels' own uid and gid (no capability is left)."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise SystemExit("kernel template: could not change uid")
+
+
+def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=False) -> None:
+    """Import ``preload``, then fork a kernel for every request on ``channel_fd`` until EOF.
+
+    ``uid``: when started as root (in a bubblewrap sandbox), become this uid first.
+    ``pidns``: the template runs in its own PID namespace (``{"op": "clean"}`` then kills
+    every other process in it, which it also does before each fork).
+    """
+    if uid is not None and os.getuid() == 0:
+        _become(uid)
     if sys.platform.startswith("linux"):  # die with the worker that started us
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    pidns = pidns and os.getpid() <= 3  # bubblewrap's init is 1, the template 2
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when we stop
     sandbox = _load_sandbox()
     # No module may come from this folder: sys.path[0] becomes the kernel's working folder.
     sys.path[0] = os.getcwd()
     loaded, failed = [], {}
     for name in preload:
+        before = set(sys.modules)
         try:
             importlib.import_module(name)
             loaded.append(name)
         except Exception as err:  # a kernel environment without it: import it cold later
             failed[name] = f"{type(err).__name__}: {err}"[:200]
+            for partial in set(sys.modules) - before:  # never hand a kernel half a module
+                del sys.modules[partial]
     channel = socket.socket(fileno=channel_fd)
-    _send(channel, {"ready": loaded, "skipped": failed, "pid": os.getpid()})
-    with channel.makefile("rb") as requests:
-        for line in requests:
+    _send(
+        channel,
+        {"ready": loaded, "skipped": failed, "pid": os.getpid(), "uid": os.getuid()},
+    )
+    while True:
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(channel, 1 << 22, 4)
+        except OSError:
+            return
+        if not data:
+            return
+        audit_fd = fds[0] if fds else None
+        for extra in fds[1:]:
+            os.close(extra)
+        try:
+            request = json.loads(data)
+            if request.get("op") == "clean":
+                _send(channel, {"killed": _kill_others() if pidns else 0})
+                continue
+            if pidns:
+                _kill_others()
             _reap()
-            try:
-                pid = _fork_kernel(json.loads(line), channel, sandbox)
-            except Exception as err:
-                _send(channel, {"error": f"{type(err).__name__}: {err}"})
-            else:
-                _send(channel, {"pid": pid})
+            pid = _fork_kernel(request, sandbox, audit_fd)
+        except Exception as err:
+            _send(channel, {"error": f"{type(err).__name__}: {err}"})
+        else:
+            _send(channel, {"pid": pid})
+        finally:
+            if audit_fd is not None:
+                os.close(audit_fd)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] != "serve":
-        raise SystemExit("usage: kernel_template.py serve FD PRELOAD_JSON")
-    serve(int(sys.argv[2]), json.loads(sys.argv[3]))
+    if len(sys.argv) < 4 or sys.argv[1] != "serve":
+        raise SystemExit("usage: kernel_template.py serve FD PRELOAD_JSON [UID|-] [--pidns]")
+    _uid = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] != "-" else None
+    serve(
+        int(sys.argv[2]),
+        json.loads(sys.argv[3]),
+        int(_uid) if _uid is not None else None,
+        "--pidns" in sys.argv[5:],
+    )

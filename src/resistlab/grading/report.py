@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 import sys
 import time
 from pathlib import Path
 
 from .flags import format_flags
 
-__all__ = ["Progress", "summary_table", "warn", "write_csv"]
+__all__ = ["Progress", "csv_cell", "safe", "summary_table", "warn", "write_csv"]
 
 CSV_COLUMNS = [
     "student",
@@ -24,10 +25,40 @@ CSV_COLUMNS = [
 ]
 
 
+#: Characters that a terminal interprets (C0 and C1 controls, DEL, bidirectional overrides).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text) -> str:
+    r"""``text`` with every character a terminal would interpret shown as an escape.
+
+    Examples
+    --------
+    >>> safe("alice\x1b[2K\rbob")
+    'alice\\x1b[2K\\rbob'
+    """
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ``= + - @``, tab or carriage return
+    (a formula) gets a ``'`` in front (OWASP's advice); control characters are escaped.
+
+    Examples
+    --------
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("-2"), csv_cell("alice")
+    ("'=HYPERLINK(1)", "'-2", 'alice')
+    """
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return safe(text)
+
+
 def warn(message: str, *, stream=None) -> None:
     """Print a warning that cannot be missed (a framed block on stderr)."""
     stream = stream or sys.stderr
-    lines = message.strip().splitlines()
+    lines = [safe(line) for line in message.strip().splitlines()] or [""]
     width = min(100, max(len(line) for line in lines) + 4)
     print("!" * width, file=stream)
     for line in lines:
@@ -80,7 +111,7 @@ class Progress:
         rate = f"{self.done / elapsed:.2f}/s" if elapsed > 0 else ""
         text = (
             f"{self.done}/{self.total} {rate} elapsed {_duration(elapsed)}"
-            f" ETA {_duration(eta) if eta is not None else '?'} · {student} {note}"
+            f" ETA {_duration(eta) if eta is not None else '?'} · {safe(student)} {note}"
         )
         if self.tty:
             filled = int(self.width * self.done / max(self.total, 1))
@@ -114,7 +145,8 @@ def summary_table(rows) -> str:
         failed = ", ".join(row.failed[:3]) + (
             f" +{len(row.failed) - 3}" if len(row.failed) > 3 else ""
         )
-        table.append((row.student, score, _fmt(row.max_score), failed or "-", flags or "-"))
+        cells = (row.student, score, _fmt(row.max_score), failed or "-", flags or "-")
+        table.append(tuple(safe(c) for c in cells))
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     lines = []
     for k, r in enumerate(table):
@@ -134,15 +166,18 @@ def write_csv(rows, path: Path) -> Path:
         for row in rows:
             writer.writerow(
                 [
-                    row.student,
-                    _fmt(row.score),
-                    _fmt(row.max_score),
-                    _fmt(row.late_penalty),
-                    ";".join(row.failed),
-                    "yes" if row.review else "no",
-                    " ".join(str(f) for f in row.flags),
-                    row.status,
-                    f"{row.seconds:.1f}",
+                    csv_cell(cell)
+                    for cell in (
+                        row.student,
+                        _fmt(row.score),
+                        _fmt(row.max_score),
+                        _fmt(row.late_penalty),
+                        ";".join(row.failed),
+                        "yes" if row.review else "no",
+                        " ".join(str(f) for f in row.flags),
+                        row.status,
+                        f"{row.seconds:.1f}",
+                    )
                 ]
             )
     tmp.replace(path)

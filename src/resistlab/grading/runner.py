@@ -41,7 +41,7 @@ from .flags import Flag
 from .gradebook import GradeRow, record_submission, write_autograded
 from .pool import start_pool
 from .report import Progress, summary_table, warn, write_csv
-from .sandbox import build_policy, probe
+from .sandbox import build_policy, bwrap_path, probe
 from .snapshot import read_snapshot
 from .worker import GradingContext, SubmissionResult, SubmissionTask, grade_submission
 
@@ -70,6 +70,7 @@ class GradeOptions:
     keep_scratch: bool = False
     quiet: bool = False
     warm_kernels: bool = True
+    budget_seconds: float | None = None  # per submission (default: every cell at its limit)
 
 
 @dataclass
@@ -100,17 +101,46 @@ def load_course_config(root: Path):
 
 def submission_digest(folder: Path, ignore) -> str:
     """SHA-256 of every file in a submission folder (names and bytes), in a stable order."""
+    import stat
+
     from nbgrader.utils import find_all_files
 
     digest = hashlib.sha256()
     for path in sorted(find_all_files(str(folder), list(ignore))):
         rel = os.path.relpath(path, folder)
-        digest.update(rel.encode() + b"\0")
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):  # never followed (a link to /dev/zero never ends)
+            digest.update(b"link:" + os.fsencode(os.readlink(path)))
+        elif not stat.S_ISREG(info.st_mode):  # a FIFO would block: never opened
+            digest.update(f"special:{stat.S_IFMT(info.st_mode)}".encode())
+        else:
+            with open(path, "rb", opener=_opener_nofollow) as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _opener_nofollow(path, flags):
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+
+
+def drop_special_bits(folder: Path) -> list[str]:
+    """Clear the setuid, setgid and sticky bits of everything under ``folder`` (an archive
+    extracted as root keeps them); returns the paths changed."""
+    import stat
+
+    changed = []
+    special = stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in [*dirnames, *filenames]:
+            path = os.path.join(dirpath, name)
+            info = os.lstat(path)
+            if not stat.S_ISLNK(info.st_mode) and info.st_mode & special:
+                os.chmod(path, stat.S_IMODE(info.st_mode) & ~special)
+                changed.append(path)
+    return changed
 
 
 # --- the ledger ------------------------------------------------------------------------------
@@ -252,12 +282,36 @@ def _run_task(task: SubmissionTask, context: GradingContext) -> SubmissionResult
     return grade_submission(task, context)
 
 
-def _execute(tasks, jobs, context, on_result, executor=None) -> None:
+def _tracked(run, task: SubmissionTask, context: GradingContext):
+    """Run ``run(task, context)`` in a worker, leaving a marker while it runs: when a worker
+    dies, the marker names the one submission it was grading."""
+    marker = Path(context.run_dir) / ".running" / hashlib.sha256(task.student.encode()).hexdigest()
+    marker.parent.mkdir(exist_ok=True)
+    marker.write_text(task.student, encoding="utf-8")
+    try:
+        return run(task, context)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _running(context: GradingContext) -> set[str]:
+    folder = Path(context.run_dir) / ".running"
+    names = set()
+    for marker in folder.glob("*") if folder.is_dir() else []:
+        try:
+            names.add(marker.read_text(encoding="utf-8"))
+        except OSError:
+            pass
+        marker.unlink(missing_ok=True)
+    return names
+
+
+def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> None:
     """Run ``tasks`` on ``jobs`` workers; call ``on_result`` in the parent as each finishes.
 
-    A worker that dies (it should not: kernels are separate processes) breaks the pool; the
-    pool is rebuilt and the unfinished tasks are tried once more before being reported as
-    grading errors.
+    A worker that dies breaks the pool: the pool is rebuilt, the submissions that were being
+    graded when it broke are charged one attempt (two attempts, then a grading error), and
+    every other unfinished submission is queued again without charge.
     """
     attempts = {t.student: 0 for t in tasks}
     pending = list(tasks)
@@ -268,7 +322,7 @@ def _execute(tasks, jobs, context, on_result, executor=None) -> None:
             while (queue or futures) and not broken:
                 while queue and len(futures) < jobs * 2:
                     task = queue.pop(0)
-                    futures[executor.submit(_run_task, task, context)] = task
+                    futures[executor.submit(_tracked, run, task, context)] = task
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
                 for future in done:
                     task = futures.pop(future)
@@ -288,10 +342,15 @@ def _execute(tasks, jobs, context, on_result, executor=None) -> None:
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
             executor = None
-        for task in [*broken, *futures.values(), *queue]:
-            attempts[task.student] += 1
+        unfinished = [*broken, *futures.values(), *queue]
+        running = _running(context) if broken else set()
+        if broken and not running & {t.student for t in unfinished}:
+            running = {t.student for t in broken}  # no marker: charge what broke
+        for task in unfinished:
+            if task.student in running:
+                attempts[task.student] += 1
             if attempts[task.student] >= 2:
-                why = "the grading worker process died twice"
+                why = "the grading worker process died twice while grading this submission"
                 on_result(
                     task,
                     SubmissionResult(
@@ -346,6 +405,8 @@ def grade_assignment(
 
         force = ["--force"] if options.force else []
         run_nbgrader(["zip_collect", assignment.name, *force], root=course.root)
+        for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
+            drop_special_bits(folder)
     _ensure_released(course, assignment, coursedir, log)
     submissions = _submissions(coursedir, assignment.name, options.students)
     if not submissions:
@@ -405,6 +466,9 @@ class _Run:
                     entry = self.ledger.get(student)
                     self.rows[student] = _skipped_row(self.gb, self.name, student, entry)
         finally:
+            from .sandbox import GroupLimits
+
+            GroupLimits.sweep(f"resistlab-{run_dir.name}-")  # workers that were killed
             if not self.options.keep_scratch:
                 shutil.rmtree(run_dir, ignore_errors=True)
         return self._report(len(skipped), missing, started)
@@ -522,9 +586,13 @@ class _Run:
             cpu_seconds=timeout * (n_cells + 2) * threads + 60,
             threads=threads,
             mpl_cache=info.get("mpl"),
-            resistlab_home=info.get("resistlab", ""),
             keep_scratch=options.keep_scratch,
             warm_kernels=options.warm_kernels,
+            # Every cell of every notebook at its time limit, plus kernel starts: replays
+            # after a kernel death come out of the same budget.
+            budget_seconds=options.budget_seconds
+            or timeout * (sum(len(nb.source_cells) for nb in snapshot.notebooks.values()) + 2)
+            + 30,
         )
 
     def _store(self, task: SubmissionTask, result: SubmissionResult) -> GradeRow:
@@ -560,7 +628,7 @@ class _Run:
                 assignment=self.name,
                 snapshot=snapshot,
                 config=self.config,
-                timestamp=coursedir.get_existing_timestamp(task.folder),
+                timestamp=_timestamp(coursedir, task.folder, result),
                 mark_review=self.options.mark_review,
             )
         except Exception as err:
@@ -599,6 +667,26 @@ class _Run:
                 f"{review} flagged for review; {run.seconds:.1f} s. Summary: {path}"
             )
         return run
+
+
+def _timestamp(coursedir, folder, result):
+    """The submission's ``timestamp.txt`` as nbgrader reads it; an unreadable one is no
+    reason not to grade: no late penalty, and a review flag."""
+    import stat
+
+    path = os.path.join(folder, "timestamp.txt")
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
+            raise ValueError("not a small regular file")
+        return coursedir.get_existing_timestamp(folder)
+    except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
+        why = f"timestamp.txt unreadable ({type(err).__name__}); graded without late penalty"
+        result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
+        return None
 
 
 def _snapshot(course, coursedir, name):
@@ -647,6 +735,11 @@ def _check_sandbox(context: GradingContext, options: GradeOptions, run_dir: Path
         memory_bytes=context.memory_bytes,
     )
     status = probe(policy)
+    if bwrap_path() is None:
+        status.missing["bwrap"] = (
+            "bubblewrap is not installed (Debian: apt-get install bubblewrap); the hand-written "
+            "layers below do not hide the grader's sockets or other kernels from a kernel"
+        )
     if status.missing:
         lines = "\n".join(f"  - {layer}: {why}" for layer, why in status.missing.items())
         message = (

@@ -43,14 +43,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "BWRAP_LAYERS",
     "LAYERS",
+    "GroupLimits",
     "SandboxPolicy",
     "SandboxStatus",
     "build_policy",
+    "bwrap_argv",
+    "bwrap_path",
     "kernel_command",
     "landlock_abi",
     "probe",
     "read_audit",
+    "sandbox_uid",
 ]
 
 #: The protection layers, in the order they are reported.
@@ -196,6 +201,11 @@ class SandboxPolicy:
         Allow the network (default ``False``: a new network namespace and no TCP).
     private_mounts : list of str
         Mount points to cover with a private, empty tmpfs in the kernel's mount namespace.
+    namespaces : bool
+        Create the namespaces here (``False`` when bubblewrap already made them).
+    outside : dict
+        Layers applied before this process started (``{"applied": [...], "missing": {...}}``,
+        by bubblewrap and the grader), merged into the reported status.
     """
 
     read: list[str] = field(default_factory=list)
@@ -209,6 +219,8 @@ class SandboxPolicy:
     open_files: int | None = None
     network: bool = False
     private_mounts: list[str] = field(default_factory=lambda: ["/run", "/dev/shm"])
+    namespaces: bool = True
+    outside: dict = field(default_factory=dict)
 
     def dump(self, path: str | os.PathLike) -> None:
         """Write the policy as JSON to ``path``."""
@@ -343,6 +355,233 @@ def kernel_command(policy_path: str | os.PathLike, argv: list[str]) -> list[str]
     True
     """
     return [argv[0], os.path.abspath(__file__), "launch", str(policy_path), "--", *argv[1:]]
+
+
+# --- bubblewrap: the kernel's own filesystem, process and network namespaces -------------------
+
+#: Layers bubblewrap gives every kernel (reported as applied when the template runs in one).
+BWRAP_LAYERS = ("bwrap", "pidns", "netns", "mountns", "ipcns", "no_fds")
+
+#: First uid of the kernels' own uids when the grader runs as root (one uid per worker).
+SANDBOX_UID_BASE = 0x40000000
+
+
+def bwrap_path() -> str | None:
+    """The ``bwrap`` program (Debian package ``bubblewrap``), or ``None`` when absent.
+
+    ``RESISTLAB_BWRAP`` overrides the search (an empty value disables bubblewrap).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    if "RESISTLAB_BWRAP" in os.environ:
+        return os.environ["RESISTLAB_BWRAP"] or None
+    import shutil
+
+    return shutil.which("bwrap")
+
+
+def sandbox_uid(key: int) -> int | None:
+    """The uid a root grader gives the kernels of worker ``key`` (``None``: not root)."""
+    if os.getuid() != 0:
+        return None
+    return SANDBOX_UID_BASE + (key % 0x3FFFFFFF)
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = Path(path).parts[1:-1]
+    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def bwrap_argv(read, write, *, bwrap: str, root: bool | None = None) -> list[str]:
+    """The ``bwrap`` command line that gives a kernel a filesystem made of ``read`` (read
+    only) and ``write`` (read-write) and nothing else of the host.
+
+    Inside: ``/usr`` and the other read paths bound read-only at their own path, an empty
+    ``/tmp`` (tmpfs), a minimal ``/dev`` and the sandbox's own ``/proc``; new PID, network
+    (only its own loopback), IPC, UTS and cgroup namespaces; the sandbox dies with the
+    process that started it. A root grader runs bubblewrap privileged and keeps only
+    ``CAP_SETUID``/``CAP_SETGID``, which the template uses once to become the kernels' own
+    uid (:func:`sandbox_uid`); any other grader runs it in a new user namespace.
+
+    Examples
+    --------
+    >>> argv = bwrap_argv(["/usr"], ["/tmp/rlg-x/s1"], bwrap="bwrap", root=False)
+    >>> argv[0], "--unshare-net" in argv, "--unshare-user" in argv
+    ('bwrap', True, True)
+    >>> argv[argv.index("--bind") + 1]
+    '/tmp/rlg-x/s1'
+    """
+    root = os.getuid() == 0 if root is None else root
+    args = [
+        bwrap,
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--hostname",
+        "grading",
+    ]
+    if root:
+        args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    made = {"/", "/proc", "/dev", "/tmp"}
+
+    def parents(path):
+        out = []
+        for folder in _ancestors(path):
+            if folder not in made:
+                made.add(folder)
+                out += ["--perms", "0755", "--dir", folder]
+        return out
+
+    skip = ("/proc", "/sys", "/dev", "/run")
+    bound: list[str] = []
+    for path in sorted({os.path.normpath(p) for p in read}):
+        if path in skip or path.startswith(tuple(s + "/" for s in skip)) or path == "/tmp":
+            continue
+        if any(path.startswith(b + "/") for b in bound) or not os.path.exists(path):
+            continue  # already inside a bound folder
+        args += [*parents(path), "--ro-bind", path, path]
+        made.add(path)
+        bound.append(path)
+    for link in ("/lib", "/lib64", "/lib32", "/bin", "/sbin"):  # merged /usr: /lib -> usr/lib
+        if os.path.islink(link) and link not in made:
+            args += ["--symlink", os.readlink(link), link]
+    for path in sorted({os.path.normpath(p) for p in write}):
+        args += [*parents(path), "--bind", path, path]
+        made.add(path)
+    return args
+
+
+class GroupLimits:
+    """Memory and process limits for a whole sandbox (every process in it, together).
+
+    Uses a cgroup: cgroup v2 (``memory.max``, ``pids.max``) where this process may create a
+    child of its own cgroup, else the cgroup v1 ``memory`` and ``pids`` hierarchies (root).
+    :attr:`applied` says which; when neither is writable it is ``""`` and the caller falls
+    back to per-process limits (``RLIMIT_AS``) and ``RLIMIT_NPROC`` on the kernels' own uid.
+    """
+
+    def __init__(self, name: str, memory_bytes: int | None, processes: int | None):
+        self.dirs: list[str] = []
+        self.applied = ""
+        self.why = ""
+        if not sys.platform.startswith("linux") or (not memory_bytes and not processes):
+            self.why = "no limit asked" if sys.platform.startswith("linux") else "not Linux"
+            return
+        try:
+            self._make(name, memory_bytes, processes)
+        except OSError as err:
+            self.remove()
+            self.why = f"cgroup: {err}"
+
+    @staticmethod
+    def _own(controller: str) -> str | None:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _num, names, path = line.split(":", 2)
+            if controller in names.split(",") or (controller == "" and names == ""):
+                return path
+        return None
+
+    def _make(self, name, memory_bytes, processes) -> None:
+        base = "/sys/fs/cgroup"
+        if os.path.exists(f"{base}/cgroup.controllers"):  # unified (v2) hierarchy
+            own = self._own("")
+            parent = f"{base}{own}".rstrip("/")
+            available = Path(f"{parent}/cgroup.controllers").read_text().split()
+            if not {"memory", "pids"} <= set(available):
+                raise OSError(f"cgroup v2 controllers at {parent}: {available}")
+            path = f"{parent}/{name}"
+            os.mkdir(path)
+            self.dirs.append(path)
+            if memory_bytes:
+                _write(f"{path}/memory.max", str(memory_bytes))
+                if os.path.exists(f"{path}/memory.swap.max"):
+                    _write(f"{path}/memory.swap.max", "0")
+            if processes:
+                _write(f"{path}/pids.max", str(processes))
+            self.applied = "cgroup2"
+            return
+        for controller, limit, value in (
+            ("memory", "memory.limit_in_bytes", memory_bytes),
+            ("pids", "pids.max", processes),
+        ):
+            own = self._own(controller)
+            if own is None or not os.path.isdir(f"{base}/{controller}"):
+                raise OSError(f"no cgroup v1 {controller} hierarchy")
+            path = f"{base}/{controller}{own}".rstrip("/") + f"/{name}"
+            os.mkdir(path)
+            self.dirs.append(path)
+            if value:
+                _write(f"{path}/{limit}", str(value))
+        memsw = f"{self.dirs[0]}/memory.memsw.limit_in_bytes"
+        if memory_bytes and os.path.exists(memsw):
+            try:
+                _write(memsw, str(memory_bytes))
+            except OSError:
+                pass
+        self.applied = "cgroup1"
+
+    @classmethod
+    def sweep(cls, prefix: str) -> int:
+        """Kill and remove every group of this process's cgroups whose name starts with
+        ``prefix`` (groups a worker could not remove because it was killed); returns how many."""
+        parents = []
+        try:
+            if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+                parents.append("/sys/fs/cgroup" + (cls._own("") or ""))
+            for controller in ("memory", "pids"):
+                own = cls._own(controller)
+                if own is not None:
+                    parents.append(f"/sys/fs/cgroup/{controller}{own}")
+        except OSError:
+            return 0
+        group = cls.__new__(cls)
+        group.dirs = []
+        for parent in parents:
+            try:
+                names = [n for n in os.listdir(parent) if n.startswith(prefix)]
+            except OSError:
+                continue
+            group.dirs += [f"{parent.rstrip('/')}/{n}" for n in names]
+        count = len(group.dirs)
+        group.remove()
+        return count
+
+    def enter(self, pid: int | None = None) -> None:
+        """Move process ``pid`` (this one by default) into the group; its children follow."""
+        for path in self.dirs:
+            _write(f"{path}/cgroup.procs", str(pid or os.getpid()))
+
+    def remove(self) -> None:
+        """Kill what is left in the group and remove it."""
+        import signal
+        import time
+
+        for path in self.dirs:
+            for _ in range(50):
+                try:
+                    pids = Path(f"{path}/cgroup.procs").read_text().split()
+                except OSError:
+                    break
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except OSError:
+                        pass
+                time.sleep(0.02)
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+        self.dirs = []
 
 
 # --- applying the layers (run in the launcher process) ---------------------------------------
@@ -521,12 +760,15 @@ def apply(policy: SandboxPolicy) -> SandboxStatus:
         for layer in LAYERS:
             status.missing[layer] = f"not available on {platform.system()}"
         return status
+    status.applied += list(policy.outside.get("applied", []))
+    status.missing.update(policy.outside.get("missing", {}))
     try:
         _set_rlimits(policy)
         status.applied.append("rlimits")
     except (OSError, ValueError) as err:
         status.missing["rlimits"] = str(err)
-    _unshare(policy, status)
+    if policy.namespaces:
+        _unshare(policy, status)
     if _libc().prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
         status.applied.append("no_new_privs")
     else:
@@ -668,14 +910,25 @@ def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tupl
 # --- entry points ----------------------------------------------------------------------------
 
 
-def confine(policy_path: str) -> tuple[int, list[str], list[str]]:
-    """Apply the policy at ``policy_path`` to this process and report to its audit file.
+def confine(policy_path, audit_fd: int | None = None) -> tuple[int, list[str], list[str]]:
+    """Apply a policy (a file written by :meth:`SandboxPolicy.dump`, or its content as a
+    ``dict``) to this process and report to its audit file.
 
-    Returns the audit file's descriptor and the allowed and writable paths, which
+    ``audit_fd``: where to write the audit (a pipe whose other end the grader reads, so the
+    kernel can add lines but never rewrite or remove one); by default the policy's
+    ``audit_path`` is opened (before Landlock, so the kernel cannot open it again).
+
+    Returns the audit descriptor and the allowed and writable paths, which
     :func:`run_kernel` hands to the audit hook.
     """
-    policy = SandboxPolicy.load(policy_path)
-    fd = os.open(policy.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    if isinstance(policy_path, dict):
+        policy = SandboxPolicy(**policy_path)
+    else:
+        policy = SandboxPolicy.load(policy_path)
+    if audit_fd is not None:
+        fd = audit_fd
+    else:
+        fd = os.open(policy.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     status = apply(policy)
     os.write(fd, (status.to_json() + "\n").encode())
     return fd, [*policy.read, *policy.write, *policy.devices], list(policy.write)

@@ -52,7 +52,7 @@ from .integrity import (
     structure_flags,
 )
 from .kernel import GradingExecute, WarmKernels
-from .sandbox import SandboxStatus, build_policy, read_audit
+from .sandbox import SandboxStatus, build_policy, bwrap_path, read_audit, sandbox_uid
 from .sealed import SealedTests
 from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
 
@@ -87,9 +87,10 @@ class GradingContext:
     processes: int | None = 256
     threads: int = 1
     mpl_cache: str | None = None
-    resistlab_home: str = ""
     keep_scratch: bool = False
     warm_kernels: bool = True  # fork kernels from a template that preloaded WARM_PRELOAD
+    budget_seconds: float | None = None  # wall-clock budget per submission (replays included)
+    max_added_cells: int = 200  # cells a student may add per notebook (the rest are dropped)
 
 
 @dataclass
@@ -122,13 +123,50 @@ class SubmissionResult:
 _counter = 0
 
 
+def _slot(context: GradingContext) -> Path:
+    """This worker's folder in the run folder: the only host folder its sandbox can write
+    (each kernel's scratch folder is made inside it)."""
+    path = Path(context.run_dir) / f"s{os.getpid()}"
+    if not path.is_dir():
+        path.mkdir(mode=0o755)
+    return path
+
+
 def _scratch(context: GradingContext) -> Path:
     """A fresh, short folder (UNIX socket paths are limited to 107 bytes)."""
     global _counter
     _counter += 1
-    path = Path(context.run_dir) / f"w{os.getpid()}-{_counter}"
+    path = _slot(context) / str(_counter)
     path.mkdir(mode=0o700)
     return path
+
+
+def _give(folder: Path, uid: int | None) -> None:
+    """Hand a scratch folder to the kernels' own uid (root grader only)."""
+    if uid is None:
+        return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        os.chown(dirpath, uid, uid)
+        for name in [*dirnames, *filenames]:
+            os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
+
+
+def _special(path: Path) -> str:
+    """What makes ``path`` unsafe to open or copy ('' for a plain file or a link)."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return ""
+    if stat.S_ISLNK(mode) or stat.S_ISDIR(mode):
+        return ""
+    if not stat.S_ISREG(mode):
+        kind = "fifo" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+        return kind
+    if mode & (stat.S_ISUID | stat.S_ISGID):
+        return "setuid/setgid"
+    return ""
 
 
 def _find_files(folder: Path, ignore: list[str]) -> list[str]:
@@ -203,8 +241,13 @@ _WARM: dict[str, WarmKernels] = {}
 
 
 def _warm_kernels(context: GradingContext) -> WarmKernels | None:
-    """This worker's kernel templates for this grading run (started on first use)."""
-    if not context.warm_kernels or not WarmKernels.available():
+    """This worker's kernel templates for this grading run (started on first use).
+
+    With bubblewrap every kernel is forked from a template in a bubblewrap sandbox (an empty
+    template with ``--cold-kernels``); without it, warm kernels are an option.
+    """
+    bwrap = bwrap_path() if context.sandbox != "off" else None
+    if not WarmKernels.available() or (not context.warm_kernels and not bwrap):
         return None
     warm = _WARM.get(context.run_dir)
     if warm is None:
@@ -216,7 +259,32 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
         _make_home(context, folder)
         env = _kernel_env(context, folder)
         env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
-        warm = _WARM[context.run_dir] = WarmKernels(folder, env, WARM_PRELOAD)
+        preload = WARM_PRELOAD if context.warm_kernels else ()
+        if bwrap:
+            os.chmod(folder, 0o755)
+            _give(folder, sandbox_uid(os.getpid()))  # the template's own home
+            policy = build_policy(
+                python_paths=context.python_paths,
+                scratch=_slot(context),
+                audit_path="",
+                protected=context.protected,
+                fences=context.fences,
+                extra_read=context.extra_read,
+            )
+            warm = WarmKernels(
+                folder,
+                env,
+                preload,
+                bwrap=bwrap,
+                read=policy.read,
+                slot=str(_slot(context)),
+                uid=sandbox_uid(os.getpid()),
+                memory_bytes=context.memory_bytes,
+                processes=context.processes,
+            )
+        else:
+            warm = WarmKernels(folder, env, preload)
+        _WARM[context.run_dir] = warm
 
         def close(warm=warm):
             warm.close()
@@ -232,17 +300,20 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
 def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[str]) -> Path:
     scratch = _scratch(context)
     _make_home(context, scratch)
+    warm = _WARM.get(context.run_dir)
     # Like nbgrader: the submission's other files, then the instructor's (which win).
     for rel in files:
         dest = scratch / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(Path(task.folder) / rel, dest)
+        shutil.copyfile(Path(task.folder) / rel, dest, follow_symlinks=False)
     source = Path(task.source_folder)
     if source.is_dir():
         for rel in _find_files(source, [*context.ignore, "*.ipynb"]):
             dest = scratch / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source / rel, dest)
+    if warm is not None and warm.bwrap:
+        _give(scratch, warm.uid)
     return scratch
 
 
@@ -288,8 +359,59 @@ def _sanitise(nb, resources, context: GradingContext, nb_name: str):
     return nb, resources
 
 
-def _grade_notebook(context, task, nb_name, nb, scratch, flags):
+def _normalise_metadata(nb, snap, flags) -> None:
+    """Make every cell's nbgrader metadata readable before nbgrader sees it.
+
+    A cell whose nbgrader metadata is not a mapping (``"nbgrader": null``), has no string
+    ``grade_id``, or names a cell the assignment does not have (renamed, a homoglyph, an
+    invented test) loses that metadata and runs as a cell the student added; the released
+    cell it replaced counts as deleted (tests are re-added by ``OverwriteCells``, answers
+    score 0). A released cell keeps its identity, and its ``grade``, ``solution``,
+    ``locked`` and ``points`` are restored from the released copy (so a test switched to
+    ``grade: false`` is graded, and nbgrader's checksum matches). Each case raises a review
+    flag; none makes the submission an error.
+    """
+    released = {c["grade_id"]: c for c in snap.release_cells}
+    for index, cell in enumerate(nb.cells):
+        metadata = cell.get("metadata")
+        if not isinstance(metadata, dict):
+            cell["metadata"] = nbformat.NotebookNode()
+            continue
+        if "nbgrader" not in metadata:
+            continue
+        meta = metadata["nbgrader"]
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(gid, str) or gid not in released:
+            del metadata["nbgrader"]
+            what = f"{gid!r}" if isinstance(gid, str) else f"cell {index}"
+            flags.append(Flag("invalid_metadata", f"{what}: not a cell of the assignment"))
+            continue
+        original = released[gid]
+        for key in ("grade", "solution", "locked"):
+            if bool(meta.get(key, False)) != original[key]:
+                meta[key] = original[key]
+        if original["grade"]:
+            try:
+                same = float(meta.get("points", "nan")) == original["points"]
+            except (TypeError, ValueError):
+                same = False
+            if not same:
+                meta["points"] = original["points"]
+
+
+def _cap_added_cells(nb, limit: int, flags) -> None:
+    """Keep at most ``limit`` cells without nbgrader metadata (cells the student added)."""
+    added = [c for c in nb.cells if not (c.get("metadata") or {}).get("nbgrader")]
+    if len(added) <= limit:
+        return
+    drop = {id(c) for c in added[limit:]}
+    nb.cells = [c for c in nb.cells if id(c) not in drop]
+    flags.append(Flag("too_many_cells", f"{len(added)} added cells, {limit} kept"))
+
+
+def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
     snap = context.snapshot.notebooks[nb_name]
+    _cap_added_cells(nb, context.max_added_cells, flags)
     resources = {
         "nbgrader": {
             "student": task.student,
@@ -301,6 +423,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
         "unique_key": nb_name,
     }
     flags += structure_flags(nb, snap.release_cells)
+    _normalise_metadata(nb, snap, flags)
     nb, resources = _sanitise(nb, resources, context, nb_name)
     student_cells = [i for i, c in enumerate(nb.cells) if not utils.is_locked(c)]
     aliases, test_names = _scan_context(context.snapshot.fingerprint(), snap)
@@ -308,7 +431,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
     flags += shortcut_flags(nb, student_cells, snap.source_cells)
     sealed = SealedTests.for_notebook(context.snapshot, nb_name).runner()
     policy_path = ""
-    audit_path = Path(context.run_dir) / f"{scratch.name}-{nb_name}.audit"
+    audit_path = Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.audit"
     warm = _warm_kernels(context)
     if context.sandbox != "off":
         policy = build_policy(
@@ -323,7 +446,9 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
             cpu_seconds=context.cpu_seconds,
             processes=context.processes,
         )
-        policy_path = str(Path(context.run_dir) / f"{scratch.name}-{nb_name}.policy.json")
+        policy_path = str(
+            Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.policy.json"
+        )
         policy.dump(policy_path)
     config = context.config
     if context.timeout is not None:  # through the config: nbclient reloads it on every run
@@ -342,6 +467,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
         sealed=sealed,
         # IPython must not put the working folder (the submission's files) on sys.path.
         extra_arguments=["--IPKernelApp.ignore_cwd=True"],
+        deadline=deadline or 0.0,
     )
     nb, resources = execute(nb, resources)
     flags += execute.events
@@ -363,10 +489,16 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags):
     # nbgrader checks the metadata again here; execution cannot change it, so once is enough.
     flags += output_flags(nb)
     status = None
+    if warm is not None:
+        for thread in warm.audits:  # the kernels are gone: their audit pipes are closed
+            thread.join(timeout=2)
+        warm.audits = [t for t in warm.audits if t.is_alive()]
     if context.sandbox != "off":
         status, events = read_audit(audit_path)
         flags += audit_flags(events)
         status = status or SandboxStatus(missing={"launcher": "the kernel never reported"})
+        if warm is None or not warm.bwrap:
+            status.missing.setdefault("bwrap", "bubblewrap is not installed")
         if context.sandbox == "require" and not status.complete:
             raise RuntimeError(f"sandbox incomplete: {status.missing}")
         for layer, why in status.missing.items():
@@ -391,6 +523,7 @@ def _scan_context(fingerprint: str, snap):
 def grade_submission(task: SubmissionTask, context: GradingContext) -> SubmissionResult:
     """Grade every notebook of one submission (see the module docstring)."""
     started = time.monotonic()
+    deadline = started + context.budget_seconds if context.budget_seconds else None
     result = SubmissionResult(task.student, task.digest)
     folder = Path(task.folder)
     scratch = None
@@ -398,6 +531,12 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
     forked, noted = (warm.forked, len(warm.notes)) if warm else (0, 0)
     try:
         files = _find_files(folder, context.ignore)
+        # A FIFO, a device or a socket would hang or flood the grader when opened: they are
+        # reported and never opened (nor a setuid/setgid file copied).
+        special = [f for f in files if _special(folder / f)]
+        for rel in special:
+            result.flags.append(Flag("special_file", f"{rel} ({_special(folder / rel)})"))
+        files = [f for f in files if f not in special]
         # A symbolic link could make the grader read (and copy into the sandbox) any file it
         # can read, the instructor's notebook included: links are reported and never followed.
         links = [f for f in files if (folder / f).is_symlink()]
@@ -419,6 +558,10 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
         scratch = _prepare_scratch(context, task, result.files)
         for filename, nb_name in sorted(expected.items()):
             path = folder / filename
+            if filename in special:
+                result.flags.append(Flag("corrupted_notebook", f"{filename} is not a file"))
+                result.zeroed.append(nb_name)
+                continue
             if filename in links:
                 result.flags.append(Flag("corrupted_notebook", f"{filename} is a symbolic link"))
                 result.zeroed.append(nb_name)
@@ -439,7 +582,7 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 continue
             try:
                 executed, status = _grade_notebook(
-                    context, task, nb_name, nb, scratch, result.flags
+                    context, task, nb_name, nb, scratch, result.flags, deadline
                 )
             except ValidationError as err:
                 why = str(err).splitlines()[0][:120]
