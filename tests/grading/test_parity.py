@@ -211,16 +211,20 @@ def test_warm_kernels_record_the_outputs_of_fresh_ones(make_course):
     assert warm_out.keys() == cold_out.keys()
 
 
+# assignment -> (answer cell, the shortcut, the forbidden name, test cells the shortcut fails)
 SHORTCUTS = {
     "03-target-mutations": (
         "answer_fraction_inhibited",
         "from resistlab.binding import fraction_inhibited\n",
         "resistlab.binding.fraction_inhibited",
+        # 03's test asks where the function was defined (its __module__, read in the kernel).
+        ["test_fraction_inhibited_values"],
     ),
     "05-epigenetics-and-persisters": (
         "answer_biphasic_kill",
         "import resistlab.persisters as rp\n\nbiphasic_kill = rp.biphasic_kill\n",
         "resistlab.persisters.biphasic_kill",
+        [],
     ),
 }
 
@@ -228,9 +232,10 @@ SHORTCUTS = {
 @pytest.mark.parametrize("name", sorted(SHORTCUTS))
 def test_library_shortcut_is_flagged(make_course, name):
     """Issue 10 item 5: an answer cell that only imports the library's implementation of
-    the exercise scores what the library earns, and is flagged for review (the forbidden
-    name is declared in the instructor's answer cell)."""
-    gid, code, dotted = SHORTCUTS[name]
+    the exercise is flagged for review (the forbidden name is declared in the instructor's
+    answer cell) and scores what the library earns, less any test that checks the function was
+    written in the notebook."""
+    gid, code, dotted, fails = SHORTCUTS[name]
     course, source = _real_course(make_course, name)
     release = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
     nb = answered_release(release, source)
@@ -244,4 +249,5 @@ def test_library_shortcut_is_flagged(make_course, name):
     flags = [str(f) for f in rows["shortcut"].flags]
     assert flags == [f"library_shortcut({gid}: {dotted})"]
     assert rows["shortcut"].review and not rows["full"].review
-    assert rows["shortcut"].score == rows["full"].score == rows["full"].max_score
+    assert rows["full"].score == rows["full"].max_score
+    assert rows["shortcut"].failed == fails

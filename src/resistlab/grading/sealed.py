@@ -160,6 +160,10 @@ def _remote_exception(info: dict) -> BaseException:
     return err
 
 
+#: Attributes of a handle answered by the object in the kernel, though every class has them.
+_DESCRIPTIVE = frozenset({"__module__", "__name__", "__qualname__", "__doc__"})
+
+
 class Remote:
     """An object that stays in the kernel: attributes, items, calls and conversions are sent
     there and come back as data; comparisons and arithmetic are not supported (``TypeError``)."""
@@ -173,6 +177,15 @@ class Remote:
 
     def _rl_ref(self):
         return {"$": "handle", "id": self._rl_id}
+
+    def __getattribute__(self, name):
+        # A test may ask where a student's function comes from (``__module__``) or what it is
+        # called: these describe the object in the kernel, not this handle.
+        if name in _DESCRIPTIVE:
+            session = object.__getattribute__(self, "_rl_session")
+            ref = object.__getattribute__(self, "_rl_ref")()
+            return session.request({"op": "getattr", "target": ref, "name": name})
+        return object.__getattribute__(self, name)
 
     def __getattr__(self, name):
         if name.startswith("__"):
