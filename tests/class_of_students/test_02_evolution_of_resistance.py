@@ -521,7 +521,7 @@ STUDENTS = [
     Student(
         "det_wrong_probability",
         {DET: _edit(DET, (N_MAX, "n_cells_max = 1.0 - math.log(0.1) / 1e-7"))},
-        fails={"test_treatment_threshold": "exp(-mu (N - 1)) = 0.9"},
+        fails={"test_treatment_threshold": "90% chance of a pre-existing resistant cell"},
         why="solves for a 90% risk",
     ),
 ]
