@@ -29,6 +29,8 @@ _SUBMODULES = (
     "pharmacology",
     "plotting",
     "signalling",
+    "survival",
+    "synergy",
     "transport",
     "widgets",
 )

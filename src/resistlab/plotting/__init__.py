@@ -12,6 +12,7 @@ from . import (
     efflux,
     evolution,
     persisters,
+    survival,
     target_mutations,
 )
 from .amplification import *  # noqa: F403
@@ -20,6 +21,7 @@ from .dose_response import *  # noqa: F403
 from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
 from .persisters import *  # noqa: F403
+from .survival import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
 
 __all__ = [
@@ -30,4 +32,5 @@ __all__ = [
     *persisters.__all__,
     *efflux.__all__,
     *dna_repair.__all__,
+    *survival.__all__,
 ]
