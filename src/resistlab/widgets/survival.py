@@ -49,9 +49,9 @@ def trial_state(n_patients: float = 200, hazard_ratio: float = 0.6, follow_up: f
     -------
     dict
         ``trial`` (the patient-level data), ``km`` (a Kaplan–Meier table per arm, 0 control
-        and 1 experimental), ``censored`` (times and survival at them per arm), ``medians``, ``events``, ``hr_estimate``
-        (events per person-time), ``p_value`` (log-rank) and ``power`` (Schoenfeld's
-        approximation from the number of events and the true hazard ratio).
+        and 1 experimental), ``censored`` (times and survival at them per arm), ``medians``,
+        ``events``, ``hr_estimate`` (events per person-time), ``p_value`` (log-rank) and
+        ``power`` (Schoenfeld's approximation from the events and the true hazard ratio).
 
     Examples
     --------
