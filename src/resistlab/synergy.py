@@ -274,6 +274,18 @@ def combination_index(d_a, d_b, dx_a, dx_b):
     return _out(a / xa + b / xb)
 
 
+def _smooth(dose, values, fit_hill, hill):
+    """A Hill curve through one row or column with E0 pinned to its first value; the
+    observed values themselves when the slice is too flat to fit."""
+    from .pharmacology import FitError
+
+    try:
+        f = fit_hill(dose, values, e0=float(values[0]))
+    except FitError:
+        return values
+    return hill(dose, f.e0, f.emax, f.ec50, f.h)
+
+
 def zip_delta(doses_a, doses_b, viability):
     """ZIP synergy score of a checkerboard (Yadav et al. 2015), viability convention.
 
@@ -282,8 +294,8 @@ def zip_delta(doses_a, doses_b, viability):
     Hill curves fitted to the single agents (with :math:`E_0 = 1`):
     :math:`E_{ZIP} = \\hat E_A(d_A)\\,\\hat E_B(d_B)`. The observed side is smoothed: along each
     row (``d_B`` fixed) a Hill curve in :math:`d_A` is fitted with :math:`E_0` pinned to the
-    fitted :math:`\\hat E_B(d_B)`, and likewise along each column; :math:`\\hat E_{AB}` is the
-    mean of the two fits. The score is
+    fitted :math:`\\hat E_B(d_B)`, and likewise along each column (a slice too flat to fit
+    keeps its observed values); :math:`\\hat E_{AB}` is the mean of the two. The score is
 
     .. math:: \\delta = E_{ZIP} - \\hat E_{AB},
 
@@ -334,13 +346,11 @@ def zip_delta(doses_a, doses_b, viability):
     along_a = np.empty_like(v)
     along_a[0, :] = ea
     for i in range(1, db.size):
-        f = fit_hill(da, np.r_[eb[i], v[i, 1:]], e0=float(eb[i]))
-        along_a[i, :] = hill(da, f.e0, f.emax, f.ec50, f.h)
+        along_a[i, :] = _smooth(da, np.r_[eb[i], v[i, 1:]], fit_hill, hill)
     along_b = np.empty_like(v)
     along_b[:, 0] = eb
     for j in range(1, da.size):
-        f = fit_hill(db, np.r_[ea[j], v[1:, j]], e0=float(ea[j]))
-        along_b[:, j] = hill(db, f.e0, f.emax, f.ec50, f.h)
+        along_b[:, j] = _smooth(db, np.r_[ea[j], v[1:, j]], fit_hill, hill)
     smoothed = (along_a + along_b) / 2.0
     delta = reference - smoothed
     delta[0, :] = 0.0

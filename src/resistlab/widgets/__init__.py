@@ -15,6 +15,7 @@ from . import (
     evolution,
     persisters,
     survival,
+    synergy,
     target_mutations,
 )
 from .amplification import *  # noqa: F403
@@ -24,6 +25,7 @@ from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
 from .persisters import *  # noqa: F403
 from .survival import *  # noqa: F403
+from .synergy import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
 
 __all__ = [
@@ -35,4 +37,5 @@ __all__ = [
     *efflux.__all__,
     *dna_repair.__all__,
     *survival.__all__,
+    *synergy.__all__,
 ]
