@@ -12,18 +12,18 @@ BL = "def bliss(e_a, e_b, e_ab):\n"
 
 
 def _scores(hsa="np.minimum(ea, eb)", wells="(slice(1, None), slice(1, None))",
-            fit_a="v[0, :]", fit_b="v[:, 0]") -> str:  # fmt: skip
+            loewe_wells="c") -> str:  # fmt: skip
     return (
         "rows = {}\n"
         "for pair, w in boards.groupby('pair'):\n"
         "    g = w.pivot(index='dose_b_uM', columns='dose_a_uM', values='viability')\n"
         "    da, db, v = g.columns.to_numpy(), g.index.to_numpy(), g.to_numpy()\n"
         "    ea, eb = v[0, :][None, :], v[:, 0][:, None]\n"
-        f"    fa, fb = fit_hill(da, {fit_a}, e0=1.0), fit_hill(db, {fit_b}, e0=1.0)\n"
+        "    fa, fb = fit_hill(da, v[0, :], e0=1.0), fit_hill(db, v[:, 0], e0=1.0)\n"
         f"    c = {wells}\n"
         "    rows[pair] = {'bliss': (ea * eb - v)[c].mean(),"
         f" 'hsa': ({hsa} - v)[c].mean(),"
-        " 'loewe': loewe_excess(da[None, :], db[:, None], v, fa, fb)[c].mean()}\n"
+        f" 'loewe': loewe_excess(da[None, :], db[:, None], v, fa, fb)[{loewe_wells}].mean()}}\n"
         "scores = pd.DataFrame(rows).T\n"
     )
 
@@ -131,10 +131,10 @@ STUDENTS = [
         why="takes the weaker drug as the HSA reference",
     ),
     Student(
-        "sc_fits_swapped",
-        {"answer_scores": _scores(fit_a="v[:, 0]", fit_b="v[0, :]")},
-        fails={"test_scores_loewe": "first ROW"},
-        why="fits drug A on the column of drug B and vice versa",
+        "sc_loewe_all_wells",
+        {"answer_scores": _scores(loewe_wells="(slice(None), slice(None))")},
+        fails={"test_scores_loewe": "combination wells"},
+        why="restricts Bliss and HSA to the combination wells but not Loewe",
     ),
     # ---- Exercise 3: classification
     Student(

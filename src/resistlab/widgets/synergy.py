@@ -128,6 +128,8 @@ def explore_combination(pair: str = "pair 1", model: str = "bliss"):
 
     from ._base import Explorer
 
+    for name in PAIRS:  # fit and score every pair once, so a change only looks them up
+        _scores(name)
     controls = {
         "pair": widgets.Dropdown(options=list(PAIRS), value=pair, description="drug pair"),
         "model": widgets.ToggleButtons(options=list(MODELS), value=model, description="model"),
