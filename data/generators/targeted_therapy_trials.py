@@ -55,8 +55,8 @@ COLUMNS = ("trial", "setting", "experimental", "control", "endpoint", "n_experim
            "hr_ci_low", "hr_ci_high", "note", "citation", "source_quality")  # fmt: skip
 ROWS = [
     ("FLAURA", "untreated EGFR exon 19 deletion or L858R advanced NSCLC", "osimertinib",
-     "gefitinib or erlotinib", "PFS", 279, 277, 18.9, 10.2, 0.46, 0.37, 0.57,
-     "556 randomised 1:1 (arm sizes from the OS report); investigator-assessed PFS; P<0.001",
+     "gefitinib or erlotinib", "PFS", NAN, NAN, 18.9, 10.2, 0.46, 0.37, 0.57,
+     "556 randomised 1:1 (arm sizes not in the abstract); investigator-assessed PFS; P<0.001",
      SORIA_2018, "primary"),
     ("FLAURA", "untreated EGFR exon 19 deletion or L858R advanced NSCLC", "osimertinib",
      "gefitinib or erlotinib", "OS", 279, 277, 38.6, 31.8, 0.80, 0.64, 1.00,
