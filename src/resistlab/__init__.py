@@ -31,6 +31,8 @@ _SUBMODULES = (
     "plotting",
     "signalling",
     "stem_cells",
+    "survival",
+    "synergy",
     "transport",
     "widgets",
 )

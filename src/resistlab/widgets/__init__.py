@@ -16,6 +16,8 @@ from . import (
     microenvironment,
     persisters,
     stem_cells,
+    survival,
+    synergy,
     target_mutations,
 )
 from .amplification import *  # noqa: F403
@@ -26,6 +28,8 @@ from .evolution import *  # noqa: F403
 from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
 from .stem_cells import *  # noqa: F403
+from .survival import *  # noqa: F403
+from .synergy import *  # noqa: F403
 from .target_mutations import *  # noqa: F403
 
 __all__ = [
@@ -38,4 +42,6 @@ __all__ = [
     *dna_repair.__all__,
     *microenvironment.__all__,
     *stem_cells.__all__,
+    *survival.__all__,
+    *synergy.__all__,
 ]
