@@ -1,0 +1,72 @@
+"""Attacks from a submission on the grader, graded for real: each test asserts the safe outcome.
+
+A test marked ``xfail(strict=True)`` documents a hole that is still open: it fails on the
+current code and starts passing (and so fails the suite, as an unexpected pass) once the hole
+is closed, when its mark must be removed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import nbformat
+import pytest
+from grading.fixture_assignment import NAME, answer, release_copy, submit
+
+from resistlab.course import Course
+from resistlab.grading import GradeOptions, grade_assignment
+
+pytestmark = pytest.mark.slow
+
+#: A wrong ``hill`` that, when a sealed test calls it, makes the kernel's agent answer with a
+#: "resistlab dataclass" whose class lives in ``resistlab.__main__``: the grader imports that
+#: module to rebuild the value, and importing it runs ``sys.exit(main())`` in the grader with
+#: the grader's own ``sys.argv`` (under ``resistlab grade`` that is the grade command itself,
+#: so every worker starts a nested, unsandboxed grading run of the same class, recursively).
+IMPORTS_MAIN = """
+def hill(dose, ec50, h):
+    import sys
+
+    agent = sys.modules["_rl_sealed"]
+    agent._value = lambda obj: {"$": "dc", "cls": "resistlab.__main__:Anything", "v": {}}
+    return 0.0
+"""
+
+
+def _errors(course, student):
+    nb = nbformat.read(course / "autograded" / student / NAME / f"{NAME}.ipynb", as_version=4)
+    return [
+        (cell.metadata.get("nbgrader", {}).get("grade_id"), out.get("ename"))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sealed_agent._library_class imports any resistlab.* module the kernel names: "
+    "resistlab.__main__ runs the CLI (sys.exit(main())) inside the unsandboxed worker",
+)
+def test_kernel_cannot_make_the_grader_import_resistlab_main(
+    tmp_path, _released_fixture, monkeypatch
+):
+    """A kernel that names ``resistlab.__main__`` as the class of a value it returns must not
+    make the grader import that module: the value is refused (``sealed_reply``), the test
+    fails as a wrong answer, and nothing of the command line runs in the grader."""
+    course = tmp_path / "course"
+    shutil.copytree(_released_fixture, course)
+    submit(course, "mallory", answer(release_copy(course), hill=IMPORTS_MAIN, ic50="ic50 = 1.0\n"))
+    # Should the hole be open, the nested command line parses this harmless argv and exits.
+    monkeypatch.setattr(sys, "argv", ["resistlab", "--help"])
+    run = grade_assignment(Course(course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True))
+    (row,) = run.rows
+    assert run.errors == 0
+    assert row.score == 0
+    errors = _errors(course, "mallory")
+    assert not [e for e in errors if e[1] == "SystemExit"], (
+        f"the grader ran resistlab.__main__ (a SystemExit in a test cell): {errors}"
+    )
+    assert "resistlab.__main__" not in sys.modules
+    assert any(f.code == "sealed_reply" for f in row.flags), [str(f) for f in row.flags]
