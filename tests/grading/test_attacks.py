@@ -70,3 +70,64 @@ def test_kernel_cannot_make_the_grader_import_resistlab_main(
     )
     assert "resistlab.__main__" not in sys.modules
     assert any(f.code == "sealed_reply" for f in row.flags), [str(f) for f in row.flags]
+
+
+#: A correct ``hill`` except that the value it gives for ``(1, 1, 1)`` cannot be shown: its
+#: ``repr`` raises in the kernel (``float`` of it is right).
+UNPRINTABLE = """
+import numpy as np
+
+
+class _Unprintable:
+    def __repr__(self):
+        raise ValueError("no repr")
+
+    def __float__(self):
+        return 0.5
+
+
+def hill(dose, ec50, h):
+    if np.ndim(dose) == 0 and float(dose) == 1.0 and ec50 == 1.0:
+        return _Unprintable()
+    dose = np.asarray(dose, dtype=float)
+    return dose**h / (ec50**h + dose**h)
+"""
+
+
+@pytest.fixture
+def course_with_visible_result(tmp_path):
+    """``01-fixture`` whose first test cell ends with a bare expression (``hill(1.0, 1.0,
+    1.0)``, to show the student's value), as an instructor may write a visible test."""
+    from grading.fixture_assignment import make_fixture_course
+
+    from resistlab.course import run_nbgrader
+
+    course = make_fixture_course(tmp_path / "course", release=False)
+    path = course / "notebooks" / NAME / f"{NAME}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_hill_values"
+    )
+    cell.source = cell.source.rstrip("\n") + "\nhill(1.0, 1.0, 1.0)\n"
+    nbformat.write(nb, path)
+    run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
+    return course
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sealed.SealedRunner.run_cell calls repr() on the cell's last value outside its "
+    "try: an exception from the kernel escapes and the submission becomes a grading error",
+)
+def test_unprintable_result_of_a_visible_test_is_a_failed_test_not_a_grading_error(
+    course_with_visible_result,
+):
+    """A test cell whose last line shows a student's value: a value whose ``repr`` raises in
+    the kernel fails that test (as in nbgrader, where the cell errors); the submission is
+    graded, not turned into an ``ERROR`` that is charged to the grader and retried forever."""
+    course = course_with_visible_result
+    submit(course, "mallory", answer(release_copy(course), hill=UNPRINTABLE))
+    run = grade_assignment(Course(course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True))
+    (row,) = run.rows
+    assert (row.status, run.errors) == ("graded", 0), [str(f) for f in row.flags]
+    assert row.score == 3.0  # the visible test fails, the two others pass
