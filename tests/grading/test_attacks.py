@@ -131,3 +131,26 @@ def test_unprintable_result_of_a_visible_test_is_a_failed_test_not_a_grading_err
     (row,) = run.rows
     assert (row.status, run.errors) == ("graded", 0), [str(f) for f in row.flags]
     assert row.score == 3.0  # the visible test fails, the two others pass
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a KeyboardInterrupt raised by the kernel while the grader shows a test's last value "
+    "escapes run_cell and the worker, and the parent stops the whole run as if Ctrl-C was hit",
+)
+def test_one_submission_cannot_stop_the_grading_of_the_class(course_with_visible_result):
+    """The same visible test, and a value whose ``repr`` raises ``KeyboardInterrupt`` in the
+    kernel (sent back to the grader as that built-in type): the run must go on and grade the
+    next student, instead of stopping as if the lecturer had pressed Ctrl-C (every rerun
+    would stop at the same submission, so the class could never be graded)."""
+    course = course_with_visible_result
+    interrupting = UNPRINTABLE.replace('raise ValueError("no repr")', "raise KeyboardInterrupt")
+    submit(course, "aaron", answer(release_copy(course), hill=interrupting))
+    submit(course, "bob", answer(release_copy(course)))
+    try:
+        run = grade_assignment(Course(course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True))
+    except KeyboardInterrupt:
+        pytest.fail("one submission stopped the grading run (KeyboardInterrupt in the parent)")
+    rows = {r.student: r for r in run.rows}
+    assert rows["bob"].status == "graded" and rows["bob"].score == 5.0
+    assert rows["aaron"].status == "graded", [str(f) for f in rows["aaron"].flags]
