@@ -154,3 +154,24 @@ def test_one_submission_cannot_stop_the_grading_of_the_class(course_with_visible
     rows = {r.student: r for r in run.rows}
     assert rows["bob"].status == "graded" and rows["bob"].score == 5.0
     assert rows["aaron"].status == "graded", [str(f) for f in rows["aaron"].flags]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the submission's files are listed with os.walk, which neither descends into nor "
+    "lists a symbolic link to a folder: it is ignored without the documented file_access flag",
+)
+def test_symlink_to_a_folder_is_flagged(tmp_path, _released_fixture):
+    """A symbolic link to a folder (here: the course root) in the submission is never followed
+    or copied, and, like a link to a file, raises ``file_access`` (docs/grading.md, Flags)."""
+    course = tmp_path / "course"
+    shutil.copytree(_released_fixture, course)
+    folder = submit(course, "linky", answer(release_copy(course)))
+    (folder / "notes").symlink_to(course, target_is_directory=True)
+    run = grade_assignment(Course(course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True))
+    (row,) = run.rows
+    assert row.score == 5.0
+    assert not (course / "autograded" / "linky" / NAME / "notes").exists()
+    assert any(f.code == "file_access" and "notes" in f.detail for f in row.flags), [
+        str(f) for f in row.flags
+    ]
