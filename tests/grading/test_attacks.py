@@ -1,8 +1,9 @@
 """Attacks from a submission on the grader, graded for real: each test asserts the safe outcome.
 
-A test marked ``xfail(strict=True)`` documents a hole that is still open: it fails on the
-current code and starts passing (and so fails the suite, as an unexpected pass) once the hole
-is closed, when its mark must be removed.
+Each test was written while its hole was open (it failed on that code) and asserts the safe
+outcome: the kernel cannot make the grader import the command line, an unprintable result or a
+KeyboardInterrupt named by the kernel is a failed test of that student only, and a link to a
+folder is flagged.
 """
 
 from __future__ import annotations
@@ -44,11 +45,6 @@ def _errors(course, student):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sealed_agent._library_class imports any resistlab.* module the kernel names: "
-    "resistlab.__main__ runs the CLI (sys.exit(main())) inside the unsandboxed worker",
-)
 def test_kernel_cannot_make_the_grader_import_resistlab_main(
     tmp_path, _released_fixture, monkeypatch
 ):
@@ -114,11 +110,6 @@ def course_with_visible_result(tmp_path):
     return course
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sealed.SealedRunner.run_cell calls repr() on the cell's last value outside its "
-    "try: an exception from the kernel escapes and the submission becomes a grading error",
-)
 def test_unprintable_result_of_a_visible_test_is_a_failed_test_not_a_grading_error(
     course_with_visible_result,
 ):
@@ -133,11 +124,6 @@ def test_unprintable_result_of_a_visible_test_is_a_failed_test_not_a_grading_err
     assert row.score == 3.0  # the visible test fails, the two others pass
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a KeyboardInterrupt raised by the kernel while the grader shows a test's last value "
-    "escapes run_cell and the worker, and the parent stops the whole run as if Ctrl-C was hit",
-)
 def test_one_submission_cannot_stop_the_grading_of_the_class(course_with_visible_result):
     """The same visible test, and a value whose ``repr`` raises ``KeyboardInterrupt`` in the
     kernel (sent back to the grader as that built-in type): the run must go on and grade the
@@ -156,11 +142,6 @@ def test_one_submission_cannot_stop_the_grading_of_the_class(course_with_visible
     assert rows["aaron"].status == "graded", [str(f) for f in rows["aaron"].flags]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the submission's files are listed with os.walk, which neither descends into nor "
-    "lists a symbolic link to a folder: it is ignored without the documented file_access flag",
-)
 def test_symlink_to_a_folder_is_flagged(tmp_path, _released_fixture):
     """A symbolic link to a folder (here: the course root) in the submission is never followed
     or copied, and, like a link to a file, raises ``file_access`` (docs/grading.md, Flags)."""

@@ -144,10 +144,9 @@ def _remote_exception(info: dict) -> BaseException:
     """The exception the student's code raised, as a built-in type (message kept as data)."""
     name = str(info.get("type", "Exception"))
     cls = getattr(builtins, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, BaseException)) or cls in (
-        _Fatal,
-        GeneratorExit,
-    ):
+    # Only ordinary exceptions: a SystemExit or KeyboardInterrupt named by the kernel must not
+    # stop the grader (it would look like the lecturer's Ctrl-C).
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
         cls = Exception
     message = str(info.get("message", ""))
     for base in cls.__mro__:
@@ -355,7 +354,7 @@ class _Session:
             return _MISSING
         try:
             return agent.decode(answer["value"], self._remote)
-        except (agent.Unsendable, KeyError, TypeError, ValueError) as err:
+        except (Exception, SystemExit) as err:  # whatever the reply holds, it is not data
             self.runner.flag(f"malformed value for {self.cell_name}")
             raise SealedProtocolError(f"malformed value: {err}") from None
 
@@ -643,14 +642,21 @@ class SealedRunner:
         elif error is not None:
             cell.outputs.append(_error_output(error, filename))
         elif result is not None:
-            cell.outputs.append(
-                NotebookNode(
-                    output_type="execute_result",
-                    data={"text/plain": repr(result)},
-                    metadata={},
-                    execution_count=None,
+            try:
+                text = repr(result)
+            except (DeadKernelError, CellTimeoutError):
+                raise
+            except Exception as err:  # a student's object that cannot be shown: the test fails
+                cell.outputs.append(_error_output(err, filename))
+            else:
+                cell.outputs.append(
+                    NotebookNode(
+                        output_type="execute_result",
+                        data={"text/plain": text},
+                        metadata={},
+                        execution_count=None,
+                    )
                 )
-            )
         return cell
 
 

@@ -209,14 +209,31 @@ def encode(obj, handle=None):
 
 
 def _library_class(name: str):
-    """A dataclass of resistlab, by ``module:qualname`` (nothing outside resistlab)."""
+    """A dataclass of resistlab's science modules, by ``module:qualname``.
+
+    Only ``resistlab.<module>`` for a module of ``resistlab._SUBMODULES`` other than the
+    course platform (``grading``, ``cli``, ``course``, ``__main__`` are never named there) is
+    looked up: a reply can never make the grader import something with side effects.
+    """
+    import resistlab
+
     module_name, _, qualname = str(name).partition(":")
-    if module_name.split(".")[0] != "resistlab" or not qualname.isidentifier():
+    parts = module_name.split(".")
+    if (
+        len(parts) != 2
+        or parts[0] != "resistlab"
+        or parts[1] not in _science_modules(resistlab)
+        or not qualname.isidentifier()
+    ):
         raise Unsendable(f"unknown class {name!r}")
     cls = getattr(importlib.import_module(module_name), qualname, None)
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
         raise Unsendable(f"unknown class {name!r}")
     return cls
+
+
+def _science_modules(resistlab) -> set[str]:
+    return set(getattr(resistlab, "_SUBMODULES", ())) - {"grading", "plotting", "widgets"}
 
 
 def _decode_column(tree, depth, handle):

@@ -545,6 +545,14 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 Flag("file_access", f"symlink {rel} -> {os.readlink(folder / rel)}")
             )
         files = [f for f in files if f not in links]
+        for root, dirs, _ in os.walk(folder):  # links to folders are not among the files
+            for name in sorted(dirs):
+                path = Path(root) / name
+                if path.is_symlink():
+                    rel = os.path.relpath(path, folder)
+                    result.flags.append(
+                        Flag("file_access", f"symlink {rel} -> {os.readlink(path)}")
+                    )
         expected = {f"{name}.ipynb": name for name in context.snapshot.notebooks}
         others = [f for f in files if f not in expected and f not in _EXPECTED_FILES]
         stray = [f for f in others if f.endswith(".ipynb")]
