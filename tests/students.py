@@ -55,6 +55,26 @@ class Student:
         return not self.fails
 
 
+def solution_source(assignment: str, grade_id: str, root: Path | None = None) -> str:
+    """The instructor's answer cell ``grade_id`` without the solution markers."""
+    from helpers import ROOT
+
+    nb = _source(assignment, root or ROOT)
+    for cell in nb.cells:
+        if _meta(cell).get("grade_id") == grade_id:
+            return re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", cell.source, flags=re.M)
+    raise KeyError(grade_id)
+
+
+def edited_solution(assignment: str, grade_id: str, *pairs: tuple[str, str]) -> str:
+    """The solution of ``grade_id`` with each ``old`` replaced by ``new`` (old must occur)."""
+    source = solution_source(assignment, grade_id)
+    for old, new in pairs:
+        assert old in source, f"{grade_id}: {old!r} not in the solution"
+        source = source.replace(old, new)
+    return source
+
+
 def _meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 

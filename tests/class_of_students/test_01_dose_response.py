@@ -8,34 +8,20 @@ free e0, nM, swapped plateaus) each lose exactly the points of the test that che
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
 import nbformat
 import pytest
 from helpers import ROOT
-from students import Student, check_coverage, grade_class
+from students import Student, check_coverage, edited_solution, grade_class, solution_source
 
 ASSIGNMENT = "01-dose-response"
 
 HILL_SIGNATURE = "def hill(dose, e0, emax, ec50, h):\n"
 
 
-def _solution(grade_id: str) -> str:
-    """The instructor's answer cell without the solution markers."""
-    nb = nbformat.read(ROOT / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            return re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", cell.source, flags=re.M)
-    raise KeyError(grade_id)
-
-
-def _edit(grade_id: str, *pairs: tuple[str, str]) -> str:
-    """The solution of ``grade_id`` with each ``old`` replaced by ``new`` (old must occur)."""
-    source = _solution(grade_id)
-    for old, new in pairs:
-        assert old in source, f"{grade_id}: {old!r} not in the solution"
-        source = source.replace(old, new)
-    return source
+_solution = partial(solution_source, ASSIGNMENT)
+_edit = partial(edited_solution, ASSIGNMENT)
 
 
 RV = "answer_relative_viability"
