@@ -67,6 +67,9 @@ def hidden_lines(sources, *, min_length: int = 12) -> set[str]:
     >>> src = "f(1)\\n### BEGIN HIDDEN TESTS\\nassert f(2) == 4, 'twice'\\n### END HIDDEN TESTS"
     >>> sorted(hidden_lines([src]))
     ["assert f(2) == 4, 'twice'"]
+    >>> table = 't = {"cell_count": [1, 2]}\\n### BEGIN HIDDEN TESTS\\n"cell_count": [\\n### END'
+    >>> hidden_lines([table])  # part of a visible line: shown anyway
+    set()
     """
     hidden, visible = set(), set()
     for source in sources:
@@ -81,7 +84,14 @@ def hidden_lines(sources, *, min_length: int = 12) -> set[str]:
                 hidden.add(text)
             else:
                 visible.add(text)
-    return {line for line in hidden - visible if len(line) >= min_length and not _is_message(line)}
+    # A hidden line that is part of a visible one (``"cell_count": [`` of a visible table) is
+    # shown to the student anyway: it is no secret, and matching it would refuse honest pages.
+    shown = "\n".join(visible)
+    return {
+        line
+        for line in hidden - visible
+        if len(line) >= min_length and not _is_message(line) and line not in shown
+    }
 
 
 def _is_message(line: str) -> bool:

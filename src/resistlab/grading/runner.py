@@ -309,18 +309,26 @@ def _running(context: GradingContext) -> set[str]:
 def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> None:
     """Run ``tasks`` on ``jobs`` workers; call ``on_result`` in the parent as each finishes.
 
-    A worker that dies breaks the pool: the pool is rebuilt, the submissions that were being
-    graded when it broke are charged one attempt (two attempts, then a grading error), and
-    every other unfinished submission is queued again without charge.
+    A worker that dies breaks the pool, and the pool is rebuilt; every unfinished submission
+    that was not being graded is queued again without charge. A submission that was being
+    graded alone when the pool broke is charged one attempt (two attempts, then a grading
+    error). When several were being graded, none is charged: each is graded again alone
+    first, so that only the one that kills its worker is charged, never its neighbour.
     """
     attempts = {t.student: 0 for t in tasks}
+    suspects: set[str] = set()
     pending = list(tasks)
     while pending:
-        queue, pending, futures, broken = pending, [], {}, []
-        executor = executor or start_pool(min(jobs, len(queue)))
+        solo = next((t for t in pending if t.student in suspects), None)
+        if solo is not None:
+            queue, rest, width = [solo], [t for t in pending if t is not solo], 1
+        else:
+            queue, rest, width = pending, [], jobs
+        pending, futures, broken = [], {}, []
+        executor = executor or start_pool(min(width, len(queue)))
         try:
             while (queue or futures) and not broken:
-                while queue and len(futures) < jobs * 2:
+                while queue and len(futures) < width * 2:
                     task = queue.pop(0)
                     futures[executor.submit(_tracked, run, task, context)] = task
                 done, _ = wait(futures, return_when=FIRST_COMPLETED)
@@ -338,18 +346,23 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
                             error=repr(err),
                             flags=[Flag("grading_error", repr(err)[:120])],
                         )
+                    suspects.discard(task.student)
                     on_result(task, result)
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
             executor = None
         unfinished = [*broken, *futures.values(), *queue]
         running = _running(context) if broken else set()
-        if broken and not running & {t.student for t in unfinished}:
-            running = {t.student for t in broken}  # no marker: charge what broke
+        involved = running & {t.student for t in unfinished}
+        if broken and not involved:
+            involved = {t.student for t in broken}  # no marker: what broke was running
         for task in unfinished:
-            if task.student in running:
-                attempts[task.student] += 1
+            if task.student in involved:
+                if len(involved) == 1:  # graded alone when its worker died: charged
+                    attempts[task.student] += 1
+                suspects.add(task.student)
             if attempts[task.student] >= 2:
+                suspects.discard(task.student)
                 why = "the grading worker process died twice while grading this submission"
                 on_result(
                     task,
@@ -359,6 +372,7 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
                 )
             else:
                 pending.append(task)
+        pending += rest
 
 
 # --- the command -------------------------------------------------------------------------------
