@@ -723,9 +723,12 @@ def _short(text: str, width: int) -> str:
 
 
 def _csv_cell(value):
-    """Neutralise a cell a spreadsheet would read as a formula (= + - @ tab CR at the start)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """Text through the summary's :func:`~resistlab.grading.report.csv_cell` (no formula, no
+    control character); numbers stay numbers (a negative r_pb is no formula), NaN is empty."""
+    from .report import csv_cell
+
+    if isinstance(value, str):
+        return csv_cell(value)
     if isinstance(value, float) and math.isnan(value):
         return ""
     return value
