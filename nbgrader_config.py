@@ -60,7 +60,7 @@ try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from resistlab.grading.nbgrader_feedback import (
+    from resistlab.course.grading.nbgrader_feedback import (
         TEMPLATE_DIR,
         RedactHiddenTests,
         RenderMathOffline,

@@ -79,7 +79,7 @@ def grow_class(course: Path, name: str, templates: list[str], n: int) -> None:
 
 
 def build(course: Path, name: str) -> tuple[float, float]:
-    from resistlab.grading.classreport import write_report
+    from resistlab.course.grading.classreport import write_report
 
     started = time.perf_counter()
     write_report(Course(course), name, out=course / "out-html")

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from helpers import NOTEBOOK_PATHS, ROOT
 
-from resistlab.grading.feedback import hidden_lines
+from resistlab.course.grading.feedback import hidden_lines
 
 pytestmark = pytest.mark.slow
 

@@ -49,3 +49,27 @@ def test_unknown_attribute_is_an_attribute_error():
         assert "pharmacologie" in str(err)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_science_never_imports_the_platform():
+    """No module outside resistlab.course imports it: the science stands without the platform."""
+    import ast
+    from pathlib import Path
+
+    root = Path(resistlab.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if (root / "course") in path.parents or path.name == "__main__.py":
+            continue  # the platform itself, and `python -m resistlab`, its command
+        package = ["resistlab", *path.relative_to(root).parent.parts]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                names = [module] + [f"{module}.{a.name}" for a in node.names]
+            if any(n == "resistlab.course" or n.startswith("resistlab.course.") for n in names):
+                offenders.append(str(path.relative_to(root)))
+    assert not offenders, f"science modules importing resistlab.course: {offenders}"

@@ -43,7 +43,7 @@ def test_wheel_contains_every_data_file_and_datasheet(wheel):
     expected.add("resistlab/data/SHA256SUMS")
     missing = expected - names
     assert not missing, f"missing from the wheel: {sorted(missing)}"
-    assert "resistlab/cli.py" in names and "resistlab/widgets/_base.py" in names
+    assert "resistlab/course/cli.py" in names and "resistlab/widgets/_base.py" in names
 
 
 def test_installed_wheel_loads_data_from_inside_the_package(wheel, tmp_path):

@@ -1,14 +1,14 @@
 """Sphinx extension: render maths to MathML when the site is built (no JavaScript, no CDN).
 
 Browsers display MathML Core natively; the conversion is latex2mathml's, the same as the
-feedback pages' (:mod:`resistlab.grading.nbgrader_feedback`).
+feedback pages' (:mod:`resistlab.course.grading.nbgrader_feedback`).
 """
 
 from __future__ import annotations
 
 from docutils import nodes
 
-from resistlab.grading.nbgrader_feedback import latex_to_mathml
+from resistlab.course.grading.nbgrader_feedback import latex_to_mathml
 
 
 def visit_math(self, node):

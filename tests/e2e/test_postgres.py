@@ -16,7 +16,7 @@ import textwrap
 
 import nbformat
 import pytest
-from grading.fixture_assignment import (
+from course.grading.fixture_assignment import (
     NAME,
     WRONG_HILL,
     answer,

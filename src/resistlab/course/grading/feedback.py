@@ -1,0 +1,414 @@
+"""``resistlab feedback``: per-student HTML that explains the score without leaking the tests.
+
+nbgrader's ``generate_feedback`` renders the autograded notebook, hidden tests included, and
+their tracebacks show the failing hidden line (nbgrader issue #917). This module renders the
+same page with nbgrader's own feedback template and ``GetGrades`` scores, after:
+
+1. removing every hidden-test region (nbgrader's ``ClearHiddenTests``);
+2. replacing every output of a test cell by one line: ``passed``, or the exception's name and,
+   for an ``AssertionError`` or ``NameError``, the first line of its message, which for the
+   course's tests is the coaching message of the failed ``assert`` (a failing
+   ``numpy.testing`` comparison, whose message quotes the expected values, is reduced to its
+   exception name; any other exception is reduced to its name, because its message may be
+   text the student's code produced);
+3. cutting the traceback of any other cell whose traceback quotes a hidden line;
+4. adding a table at the top: total score, late penalty, and each test's points, result and
+   message;
+5. checking the result: if any line of a hidden test still appears anywhere in the notebook
+   (sources or outputs), the page is not written and the command fails.
+
+Pages go to ``feedback/STUDENT/ASSIGNMENT/NOTEBOOK.html``, where ``nbgrader
+release_feedback`` expects them, beside the submission's ``timestamp.txt`` and (for a
+submission through nbgrader's exchange) ``submission_secret.txt``, which ``release_feedback``
+reads. Maths is rendered to MathML and the page loads nothing from the network
+(:mod:`resistlab.course.grading.nbgrader_feedback`).
+"""
+
+from __future__ import annotations
+
+import ast
+import glob
+import html
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from resistlab.course import Course, CourseError
+
+__all__ = ["FeedbackLeak", "generate_feedback", "hidden_lines", "redact_notebook"]
+
+_BEGIN, _END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+_QUOTES_VALUES = ("Not equal to tolerance", "Arrays are not", "ACTUAL:", "DESIRED:", "Mismatched")
+#: Errors of a test cell whose message is shown: the test's own ``assert`` (its coaching
+#: message), a missing name, and the grader's own notes. Any other exception may come from the
+#: student's code, whose message is the student's text (it could carry the test's inputs).
+_KEPT_ERRORS = (
+    "AssertionError",
+    "CellTimeoutError",
+    "DeadKernelError",
+    "KernelDied",
+    "NameError",
+)
+
+
+class FeedbackLeak(CourseError):
+    """A feedback page would have shown a line of a hidden test."""
+
+
+def hidden_lines(sources, *, min_length: int = 12) -> set[str]:
+    """Distinctive lines found only inside hidden-test regions of ``sources``.
+
+    Examples
+    --------
+    >>> src = "f(1)\\n### BEGIN HIDDEN TESTS\\nassert f(2) == 4, 'twice'\\n### END HIDDEN TESTS"
+    >>> sorted(hidden_lines([src]))
+    ["assert f(2) == 4, 'twice'"]
+    >>> table = 't = {"cell_count": [1, 2]}\\n### BEGIN HIDDEN TESTS\\n"cell_count": [\\n### END'
+    >>> hidden_lines([table])  # part of a visible line: shown anyway
+    set()
+    """
+    hidden, visible = set(), set()
+    for source in sources:
+        inside = False
+        for line in source.splitlines():
+            text = line.strip()
+            if _BEGIN in text:
+                inside = True
+            elif _END in text:
+                inside = False
+            elif inside:
+                hidden.add(text)
+            else:
+                visible.add(text)
+    # A hidden line that is part of a visible one (``"cell_count": [`` of a visible table) is
+    # shown to the student anyway: it is no secret, and matching it would refuse honest pages.
+    shown = "\n".join(visible)
+    return {
+        line
+        for line in hidden - visible
+        if len(line) >= min_length and not _is_message(line) and line not in shown
+    }
+
+
+def _is_message(line: str) -> bool:
+    """True for a line that is only a string literal: an assert's coaching message, which
+    feedback is meant to show."""
+    text = line.rstrip(",) ").lstrip("( ")
+    try:
+        return isinstance(ast.literal_eval(text), str)
+    except (ValueError, SyntaxError):
+        return False
+
+
+def _strip_hidden(source: str) -> str:
+    out, inside = [], False
+    for line in source.split("\n"):
+        if _BEGIN in line:
+            inside = True
+        elif _END in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _message(output) -> str:
+    ename = output.get("ename", "Error")
+    lines = [ln.strip() for ln in str(output.get("evalue", "")).splitlines() if ln.strip()]
+    first = lines[0] if lines else ""
+    if any(marker in str(output.get("evalue", "")) for marker in _QUOTES_VALUES):
+        first = ""
+    return f"{ename}: {first}" if first else ename
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _contains_hidden(text: str, hidden: set[str]) -> bool:
+    return any(line in text for line in hidden)
+
+
+def redact_notebook(nb, hidden: set[str]) -> list[dict]:
+    """Redact ``nb`` in place (steps 1-3 of the module doc); return one row per test cell.
+
+    Each row is ``{"test", "score", "points", "passed", "message"}``.
+    """
+    rows = []
+    for cell in nb.cells:
+        meta = _meta(cell)
+        if _BEGIN in cell.source:
+            cell.source = _strip_hidden(cell.source)
+        if cell.cell_type != "code":
+            continue
+        if meta.get("grade") and not meta.get("solution"):
+            errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+            stderr = any(
+                o.get("output_type") == "stream" and o.get("name") == "stderr"
+                for o in cell.outputs
+            )
+            results = [o for o in cell.outputs if o.get("output_type") == "execute_result"]
+            if errors:
+                message = _message(errors[-1])
+                if errors[-1].get("ename") not in _KEPT_ERRORS:
+                    message = errors[-1].get("ename", "Error")
+                if _contains_hidden(message, hidden):
+                    message = errors[-1].get("ename", "Error")
+            elif stderr:
+                message = "the test printed to stderr (output not shown), which fails it"
+            else:
+                message = ""
+            new_outputs = (
+                [
+                    NotebookNode(
+                        output_type="error",
+                        ename=message.split(":")[0],
+                        evalue="",
+                        traceback=[message],
+                    )
+                ]
+                if message
+                else []
+            )
+            new_outputs += results  # a partial-credit score
+            cell.outputs = new_outputs
+            score, points = meta.get("score"), meta.get("points")
+            passed = score is not None and points is not None and float(score) >= float(points)
+            rows.append(
+                {
+                    "test": meta.get("grade_id", ""),
+                    "score": score,
+                    "points": points,
+                    "passed": passed and not message,
+                    "message": message,
+                }
+            )
+        else:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error" and _contains_hidden(
+                    "\n".join(output.get("traceback", [])), hidden
+                ):
+                    output["traceback"] = [_message(output)]
+    return rows
+
+
+def _leaks(nb, hidden: set[str]) -> list[str]:
+    """Hidden lines found in the instructor's cells or in any output.
+
+    The source of a cell the student wrote is not searched: it shows only their own work
+    (which may well contain a line that happens to equal a hidden one).
+    """
+    found = []
+    for cell in nb.cells:
+        meta = _meta(cell)
+        student_wrote = meta.get("solution") or not meta.get("locked", meta.get("grade"))
+        texts = [] if student_wrote else [cell.source]
+        for output in cell.get("outputs", []):
+            texts.append(str(output.get("text", "")))
+            texts.extend(output.get("traceback", []))
+            texts.append(str(output.get("evalue", "")))
+            texts.extend(str(v) for v in output.get("data", {}).values())
+        for text in texts:
+            found += [line for line in hidden if line in text]
+    return sorted(set(found))
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{float(value):g}"
+
+
+def _summary_cell(assignment: str, resources: dict, rows: list[dict]) -> NotebookNode:
+    grades = resources["nbgrader"]
+    lines = [
+        f"## Feedback on {assignment}",
+        "",
+        f"**Score: {_fmt(grades.get('score'))} / {_fmt(grades.get('max_score'))}**"
+        + (
+            f" (late penalty: {_fmt(grades['late_penalty'])})"
+            if grades.get("late_penalty")
+            else ""
+        ),
+        "",
+        "| test | points | result | message |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        result = "passed" if row["passed"] else "failed"
+        message = html.escape(row["message"]).replace("|", "\\|") or "–"
+        lines.append(
+            f"| `{row['test']}` | {_fmt(row['score'])} / {_fmt(row['points'])} | "
+            f"{result} | {message} |"
+        )
+    return nbformat.v4.new_markdown_cell("\n".join(lines))
+
+
+@dataclass
+class FeedbackPage:
+    """One written feedback page."""
+
+    student: str
+    path: Path
+    score: float
+    max_score: float
+
+
+def _sanitise_markdown(nb) -> None:
+    """Sanitise the raw HTML of every markdown cell a student could write (nbconvert's
+    ``clean_html``: disallowed tags are escaped, event handlers and scripts removed)."""
+    from nbconvert.filters import clean_html
+
+    for cell in nb.cells:
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        if cell.cell_type == "markdown" and not meta.get("locked"):
+            cell.source = clean_html(cell.source)
+
+
+def _exporter(config):
+    import nbgrader
+    from nbconvert.exporters import HTMLExporter
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from traitlets.config import Config
+
+    from .nbgrader_feedback import TEMPLATE_DIR
+
+    base = Path(nbgrader.__file__).parent
+    c = Config(config)
+    c.HTMLExporter.template_name = "resistlab_feedback"
+    c.HTMLExporter.template_file = "feedback_page.html.j2"
+    c.HTMLExporter.extra_template_basedirs = [
+        str(TEMPLATE_DIR),
+        str(base / "server_extensions" / "formgrader" / "templates"),
+    ]
+    c.HTMLExporter.extra_template_paths = [
+        str(
+            base
+            / "server_extensions"
+            / "formgrader"
+            / "static"
+            / "node_modules"
+            / "bootstrap"
+            / "dist"
+            / "css"
+        )
+    ]
+    # HTML that student code printed, or wrote in a markdown cell, is sanitised (nbconvert's
+    # own bleach-based filter, as nbviewer uses it): no script, no event handler.
+    c.HTMLExporter.sanitize_html = True
+    exporter = HTMLExporter(config=c)
+    exporter.register_preprocessor(CSSHTMLHeaderPreprocessor, enabled=True)
+    return exporter
+
+
+def _copy_release_files(folder: Path, coursedir, student: str, assignment: str, dest: Path):
+    """Put the submission's timestamp and exchange secret beside its feedback page.
+
+    ``nbgrader release_feedback`` reads both (the secret names the released file, so only the
+    student who submitted can fetch it). They come from the autograded folder, else from the
+    submitted one; a submission without a timestamp gets none (it was not collected by nbgrader
+    and its feedback is not released through the exchange).
+    """
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        for origin in (folder / name, submitted / name):
+            if origin.is_file():
+                shutil.copyfile(origin, dest / name)
+                break
+
+
+def generate_feedback(
+    course: Course, name: str, students=None, *, log=print
+) -> list[FeedbackPage]:
+    """Write the feedback pages of an assignment's autograded submissions.
+
+    Parameters
+    ----------
+    course : Course
+    name : str
+        The assignment.
+    students : list of str, optional
+        Only these students (default: every autograded submission).
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import GetGrades
+
+    from .nbgrader_feedback import RenderMathOffline
+    from .runner import load_course_config
+
+    assignment = course.select([name])[0].name
+    config = load_course_config(course.root)
+    coursedir = CourseDirectory(config=config)
+    coursedir.root = str(course.root)
+    pattern = coursedir.format_path(coursedir.autograded_directory, "*", assignment)
+    folders = {Path(p).parent.name: Path(p) for p in sorted(glob.glob(pattern))}
+    if students:
+        missing = [s for s in students if s not in folders]
+        if missing:
+            raise CourseError(
+                f"no autograded submission of {assignment} for {', '.join(missing)}; "
+                "run `resistlab grade` first."
+            )
+        folders = {s: folders[s] for s in students}
+    if not folders:
+        log(f"no autograded submissions of {assignment}; run `resistlab grade {assignment}`.")
+        return []
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            notebooks = gb.find_assignment(assignment).notebooks
+        except MissingEntry as err:
+            raise CourseError(f"{assignment} is not in the gradebook.") from err
+        hidden = {nb.name: hidden_lines(c.source for c in nb.source_cells) for nb in notebooks}
+    exporter = _exporter(config)
+    pages, refused = [], []
+    for student, folder in folders.items():
+        for nb_name, hidden_set in hidden.items():
+            path = folder / f"{nb_name}.ipynb"
+            if not path.is_file():
+                continue
+            nb = nbformat.read(str(path), as_version=4)
+            resources = {
+                "nbgrader": {
+                    "student": student,
+                    "assignment": assignment,
+                    "notebook": nb_name,
+                    "db_url": coursedir.db_url,
+                },
+                "metadata": {"path": str(folder)},
+                "unique_key": nb_name,
+            }
+            nb, resources = GetGrades(config=config)(nb, resources)
+            rows = redact_notebook(nb, hidden_set)
+            _sanitise_markdown(nb)
+            nb.cells.insert(0, _summary_cell(assignment, resources, rows))
+            leaked = _leaks(nb, hidden_set)
+            if leaked:
+                refused.append(f"{student} ({nb_name}): {leaked[0]!r}")
+                continue
+            nb, resources = RenderMathOffline()(nb, resources)
+            body, _ = exporter.from_notebook_node(nb, resources=resources)
+            dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
+            dest.mkdir(parents=True, exist_ok=True)
+            _copy_release_files(folder, coursedir, student, assignment, dest)
+            out = dest / f"{nb_name}.html"
+            tmp = out.with_name(f".{out.name}.tmp")
+            tmp.write_text(body, encoding="utf-8")
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, out)
+            grades = resources["nbgrader"]
+            pages.append(
+                FeedbackPage(student, out, float(grades["score"]), float(grades["max_score"]))
+            )
+            log(
+                f"{student}: {out.relative_to(course.root)} "
+                f"({_fmt(grades['score'])} / {_fmt(grades['max_score'])})"
+            )
+    if refused:
+        raise FeedbackLeak(
+            "no page was written for these submissions, because it would show a "
+            "line of a hidden test:\n  " + "\n  ".join(refused)
+        )
+    return pages

@@ -1,0 +1,625 @@
+"""Integrity checks: flag what a submission does to the notebook, the kernel or the grader.
+
+Flags are for a person to review; they never change a score, and since the tests are sealed
+(:mod:`~resistlab.course.grading.sealed`) nothing student code does in its kernel changes one
+either.
+Independent sources, each producing :class:`~resistlab.course.grading.flags.Flag` objects:
+
+:func:`structure_flags`
+    the submitted notebook against the released one: graded or read-only cells edited,
+    deleted, duplicated or retyped, nbgrader metadata changed;
+:func:`code_flags`
+    a static scan (``ast``, after IPython's own input transformation) of the code students
+    wrote (answer cells and any cell they added): overridden IPython hooks, replaced or shadowed
+    comparison functions (numpy, math, builtins, operator, resistlab; a re-import of the same
+    module is not a patch), classes defining ``__eq__``, process exits, code built at run time,
+    paths outside the submission, network modules;
+:func:`shortcut_flags`
+    answers that use the library function their exercise asks for (declared by the author
+    with a ``# grader: forbid ...`` line in the answer cell);
+:func:`audit_flags` / :func:`output_flags`
+    what the sandbox's audit hook recorded (paths outside the sandbox, sockets, processes) and
+    what the outputs show (``SystemExit``, ``MemoryError``).
+
+The in-kernel probe of earlier versions is gone: it ran where the student's code runs and
+could be forged, and with sealed tests what it looked for no longer affects a score.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+
+from .flags import Flag
+
+__all__ = [
+    "audit_flags",
+    "code_flags",
+    "forbidden_names",
+    "import_aliases",
+    "names_used_by_tests",
+    "output_flags",
+    "shortcut_flags",
+    "structure_flags",
+]
+
+#: Library modules whose functions a test may rely on; replacing one of their attributes is
+#: flagged.
+WATCHED_MODULES = (
+    "numpy",
+    "math",
+    "cmath",
+    "builtins",
+    "operator",
+    "resistlab",
+    "pandas",
+    "scipy",
+    "statistics",
+    "decimal",
+    "fractions",
+)
+_HOOK_ATTRS = frozenset(
+    {
+        "showtraceback",
+        "_showtraceback",
+        "showsyntaxerror",
+        "showindentationerror",
+        "set_custom_exc",
+        "custom_exceptions",
+        "excepthook",
+        "displayhook",
+        "display_formatter",
+        "display_pub",
+        "input_transformers_cleanup",
+        "input_transformers_post",
+        "input_transformer_manager",
+        "ast_transformers",
+        "run_cell",
+        "run_ast_nodes",
+        "run_code",
+        "transform_cell",
+        "register_magic_function",
+        "InteractiveShell",
+    }
+)
+_TRACE_CALLS = frozenset(
+    {
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.addaudithook",
+        "threading.settrace",
+        "threading.setprofile",
+    }
+)
+_EXIT_CALLS = frozenset(
+    {
+        "sys.exit",
+        "exit",
+        "quit",
+        "os._exit",
+        "os.abort",
+        "os.kill",
+        "os.killpg",
+        "signal.raise_signal",
+        "signal.pthread_kill",
+        "signal.alarm",
+        "signal.setitimer",
+    }
+)
+_DYNAMIC_CALLS = frozenset(
+    {
+        "exec",
+        "eval",
+        "compile",
+        "__import__",
+        "importlib.import_module",
+        "importlib.reload",
+        "importlib.__import__",
+        "runpy.run_path",
+        "runpy.run_module",
+    }
+)
+_EQUALITY_DUNDERS = frozenset(
+    {
+        "__eq__",
+        "__ne__",
+        "__array_ufunc__",
+        "__array_function__",
+        "__instancecheck__",
+        "__subclasscheck__",
+    }
+)
+_NETWORK_MODULES = frozenset(
+    {
+        "socket",
+        "ssl",
+        "urllib",
+        "http",
+        "requests",
+        "httpx",
+        "ftplib",
+        "smtplib",
+        "telnetlib",
+        "aiohttp",
+        "urllib3",
+    }
+)
+_PROCESS_MODULES = frozenset({"subprocess", "pty", "multiprocessing"})
+_SAFE_MAGICS = frozenset({"matplotlib", "timeit", "time", "who", "whos", "precision"})
+_SUSPICIOUS_PATH = re.compile(
+    r"(\.ipynb\b|gradebook|(^|/)\.\.(/|$)|^/(?!dev/null)[\w.+-]+/|^~|"
+    r"(^|/)(submitted|autograded|source|release|feedback|notebooks)/)"
+)
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+# --- structure ---------------------------------------------------------------------------------
+
+
+def structure_flags(submitted, release_cells) -> list[Flag]:
+    """Compare the submitted notebook's cells with the released ones.
+
+    Parameters
+    ----------
+    submitted : nbformat.NotebookNode
+        The notebook as the student submitted it (before any sanitising).
+    release_cells : list of dict
+        One entry per released cell with nbgrader metadata: ``grade_id``, ``cell_type``,
+        ``source``, ``locked``, ``grade``, ``solution``, ``points``.
+
+    Returns
+    -------
+    list of Flag
+        ``deleted_cell``, ``duplicated_cell``, ``retyped_cell``, ``edited_cell`` (a locked
+        cell whose source or metadata changed) and ``invalid_metadata``.
+    """
+    flags = []
+    expected = {c["grade_id"]: c for c in release_cells}
+    seen: dict[str, int] = {}
+    for cell in submitted.cells:
+        meta = _meta(cell)
+        gid = meta.get("grade_id")
+        if not gid:
+            if meta:
+                flags.append(Flag("invalid_metadata", "a cell without grade_id"))
+            continue
+        seen[gid] = seen.get(gid, 0) + 1
+        original = expected.get(gid)
+        if original is None:
+            flags.append(Flag("invalid_metadata", f"unknown cell {gid}"))
+            continue
+        if cell.cell_type != original["cell_type"]:
+            flags.append(Flag("retyped_cell", f"{gid}: {original['cell_type']}->{cell.cell_type}"))
+        changed_meta = any(
+            bool(meta.get(key, False)) != bool(original[key])
+            for key in ("locked", "grade", "solution")
+        ) or (original["grade"] and float(meta.get("points", -1)) != float(original["points"]))
+        if changed_meta:
+            flags.append(Flag("edited_cell", f"{gid} (metadata)"))
+        elif (original["locked"] or original["grade"]) and not original["solution"]:
+            if cell.source.rstrip() != original["source"].rstrip():
+                flags.append(Flag("edited_cell", gid))
+    for gid in expected:
+        if seen.get(gid, 0) == 0:
+            flags.append(Flag("deleted_cell", gid))
+        elif seen[gid] > 1:
+            flags.append(Flag("duplicated_cell", gid))
+    return flags
+
+
+# --- static code scan --------------------------------------------------------------------------
+
+
+def _python_source(source: str) -> str | None:
+    """Turn cell source (magics included) into Python the way IPython would; None if invalid."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        code = TransformerManager().transform_cell(source)
+    except Exception:
+        code = source
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    return code
+
+
+def _imports(tree) -> dict[str, str]:
+    """Map every imported alias to the dotted name it stands for."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _dotted(node, aliases) -> str | None:
+    """``np.testing.assert_allclose`` -> ``numpy.testing.assert_allclose`` (None if not a name)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        parts.append(node.func.id + "()")
+    elif isinstance(node, ast.Name):
+        parts.append(aliases.get(node.id, node.id))
+    else:
+        return None
+    return ".".join(reversed(parts))
+
+
+#: Settings meant to be assigned (``pd.options.display.max_rows = 10``) are not patches.
+_SETTINGS = ("pandas.options.",)
+
+
+def _watched(dotted: str) -> bool:
+    root = dotted.split(".")[0]
+    if dotted.startswith(_SETTINGS):
+        return False
+    return root in WATCHED_MODULES or root == "__builtins__"
+
+
+def _bound_names(stmt) -> list[str]:
+    """Names a top-level statement binds in the notebook's namespace."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [(a.asname or a.name).split(".")[0] for a in stmt.names]
+    targets = []
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        targets = [stmt.target]
+    elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+        targets = [stmt.target]
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+    names = []
+    for target in targets:
+        names += [leaf.id for leaf in _leaves(target) if isinstance(leaf, ast.Name)]
+    return names
+
+
+def _leaves(target):
+    """What an assignment target binds: names, attributes and items (through tuples)."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _leaves(element)
+    elif isinstance(target, ast.Starred):
+        yield from _leaves(target.value)
+    else:
+        yield target
+
+
+def _magic_call(node) -> str | None:
+    """``get_ipython().run_line_magic('name', ...)`` -> ``'name'``; ``system`` for ``!cmd``."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return None
+    base = node.func.value
+    if not (
+        isinstance(base, ast.Call)
+        and isinstance(base.func, ast.Name)
+        and base.func.id == "get_ipython"
+    ):
+        return None
+    method = node.func.attr
+    if method in ("system", "getoutput"):
+        return "system"
+    if method in ("run_line_magic", "run_cell_magic") and node.args:
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return first.value
+    return None
+
+
+def _same_module(stmt, name: str, instructor: dict) -> bool:
+    """True when an import binds ``name`` to what the instructor's code binds it to
+    (``import numpy as np`` again): a harmless re-import, not a patch."""
+    if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return False
+    return name in instructor and _imports(stmt).get(name) == instructor[name]
+
+
+def _module_aliases(tree, aliases) -> dict[str, str]:
+    """Names bound to a module fetched by name: ``m = sys.modules["math"]``,
+    ``m = importlib.import_module("math")``, ``m = __import__("math")``."""
+    found = {}
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            continue
+        value, module = node.value, None
+        if isinstance(value, ast.Subscript) and _dotted(value.value, aliases) == "sys.modules":
+            key = value.slice
+            module = key.value if isinstance(key, ast.Constant) else None
+        elif (
+            isinstance(value, ast.Call)
+            and _dotted(value.func, aliases) in ("importlib.import_module", "__import__")
+            and value.args
+            and isinstance(value.args[0], ast.Constant)
+        ):
+            module = value.args[0].value
+        if isinstance(module, str):
+            found[node.targets[0].id] = module
+    return found
+
+
+def _scan(tree, aliases, test_names, where, instructor=None) -> list[Flag]:
+    flags = []
+    instructor = instructor or {}
+    aliases = {**aliases, **_module_aliases(tree, aliases)}
+    magic_nodes = set()
+    for node in ast.walk(tree):
+        magic = _magic_call(node)
+        if magic is not None:
+            magic_nodes.add(id(node.func.value))
+            if magic == "system":
+                flags.append(Flag("subprocess", f"{where}: !shell command"))
+            elif magic not in _SAFE_MAGICS:
+                flags.append(Flag("magic", f"{where}: %{magic}"))
+    for stmt in tree.body:  # top-level rebinding of names the tests rely on
+        for name in _bound_names(stmt):
+            if name in test_names and not _same_module(stmt, name, instructor):
+                flags.append(Flag("monkeypatch", f"{where}: rebinds {name}"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            for name in node.names:
+                if name in test_names:
+                    flags.append(Flag("monkeypatch", f"{where}: rebinds {name} (global)"))
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                for sub in _leaves(target):
+                    if isinstance(sub, ast.Attribute):
+                        dotted = _dotted(sub, aliases) or sub.attr
+                        if sub.attr in _HOOK_ATTRS or dotted.startswith("sys.modules"):
+                            flags.append(Flag("hook_override", f"{where}: {dotted}"))
+                        elif _watched(dotted):
+                            flags.append(Flag("monkeypatch", f"{where}: {dotted}"))
+                    elif isinstance(sub, ast.Subscript):
+                        base = _dotted(sub.value, aliases) or ""
+                        if (
+                            base.split(".")[0] == "__builtins__"
+                            or base.endswith("__dict__")
+                            or base in ("sys.modules", "globals()", "vars()", "builtins.__dict__")
+                        ):
+                            flags.append(Flag("monkeypatch", f"{where}: {base}[...]"))
+        elif isinstance(node, ast.Call):
+            name = _dotted(node.func, aliases) or ""
+            if name in ("setattr", "delattr") and node.args:
+                target = _dotted(node.args[0], aliases) or ""
+                if _watched(target) or "get_ipython()" in target:
+                    flags.append(Flag("monkeypatch", f"{where}: {name}({target}, ...)"))
+            if name in _EXIT_CALLS:
+                flags.append(Flag("process_exit", f"{where}: {name}()"))
+            elif name in _DYNAMIC_CALLS:
+                flags.append(Flag("dynamic_code", f"{where}: {name}()"))
+            elif name in _TRACE_CALLS:
+                flags.append(Flag("hook_override", f"{where}: {name}()"))
+            elif (
+                name.split(".")[0] in _PROCESS_MODULES
+                or name in ("os.system", "os.popen")
+                or name.startswith(("os.exec", "os.spawn", "os.posix_spawn"))
+            ):
+                flags.append(Flag("subprocess", f"{where}: {name}()"))
+        elif isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(exc, ast.Name) and exc.id in ("SystemExit", "KeyboardInterrupt"):
+                flags.append(Flag("process_exit", f"{where}: raise {exc.id}"))
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                names = _bound_names(item)
+                for dunder in _EQUALITY_DUNDERS.intersection(names):
+                    flags.append(Flag("always_equal", f"{where}: {node.name}.{dunder}"))
+        elif isinstance(node, ast.Name) and node.id == "get_ipython":
+            pass  # judged below, once magics are known
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+            for module in modules:
+                top = module.split(".")[0]
+                if top in _NETWORK_MODULES:
+                    flags.append(Flag("network", f"{where}: import {module}"))
+                elif top in ("IPython", "ipykernel") and module != "IPython.display":
+                    flags.append(Flag("hook_override", f"{where}: import {module}"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.strip()
+            if len(text) < 200 and "\n" not in text and _SUSPICIOUS_PATH.search(text):
+                flags.append(Flag("file_access", f"{where}: {text!r}"))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "get_ipython"
+            and id(node) not in magic_nodes
+        ):
+            flags.append(Flag("hook_override", f"{where}: get_ipython()"))
+    return flags
+
+
+def import_aliases(sources) -> dict[str, str]:
+    """The import aliases defined by the instructor's code cells (``{"np": "numpy"}``)."""
+    aliases = {}
+    for source in sources:
+        code = _python_source(source)
+        if code is not None:
+            aliases.update(_imports(ast.parse(code)))
+    return aliases
+
+
+def names_used_by_tests(test_sources, aliases) -> set[str]:
+    """Builtins and module aliases that the (hidden) test code refers to."""
+    names = set()
+    for source in test_sources:
+        code = _python_source(source)
+        if code is None:
+            continue
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                if hasattr(builtins, node.id) or node.id in aliases:
+                    names.add(node.id)
+    return names
+
+
+def code_flags(nb, *, student_cells, aliases, test_names) -> list[Flag]:
+    """Scan the code students wrote.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The sanitised notebook (read-only and test cells restored).
+    student_cells : list of int
+        Indices of the cells the student authored (answer cells and added cells).
+    aliases : dict
+        The instructor's import aliases (:func:`import_aliases`).
+    test_names : set of str
+        Builtins and aliases the tests rely on (:func:`names_used_by_tests`).
+    """
+    flags = []
+    for index in student_cells:
+        cell = nb.cells[index]
+        if cell.cell_type != "code":
+            continue
+        code = _python_source(cell.source)
+        if code is None:
+            continue
+        tree = ast.parse(code)
+        where = _meta(cell).get("grade_id") or f"cell {index}"
+        flags += _scan(tree, {**aliases, **_imports(tree)}, test_names, where, aliases)
+    return flags
+
+
+# --- library shortcuts -------------------------------------------------------------------------
+
+#: A comment line in the instructor's answer cell: the library functions this exercise asks the
+#: student to write, which the answer must not simply import.
+_FORBID = re.compile(r"^\s*#\s*grader:\s*forbid\s+(.+?)\s*$", re.MULTILINE)
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+
+
+def forbidden_names(source_cells) -> dict[str, list[str]]:
+    """``{answer grade_id: [dotted names]}`` declared by ``# grader: forbid a.b.c, d.e`` lines
+    in the instructor's answer cells (words without a dot are prose, not names).
+
+    Examples
+    --------
+    >>> forbidden_names([{"name": "answer_f", "source": "# grader: forbid resistlab.x.f\\n"}])
+    {'answer_f': ['resistlab.x.f']}
+    """
+    found = {}
+    for cell in source_cells:
+        names = [
+            name
+            for match in _FORBID.finditer(cell.get("source", ""))
+            for name in _DOTTED.findall(match.group(1))
+        ]
+        if names:
+            found[cell["name"]] = names
+    return found
+
+
+def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
+    """``library_shortcut`` flags: an answer that uses a library function its exercise asks
+    the student to implement (declared with :func:`forbidden_names`).
+
+    The declaring answer cell and every cell the student added are searched for the name,
+    however it is reached (``from resistlab.binding import f``, ``import resistlab.binding as
+    b`` then ``b.f``, ``from resistlab import binding`` then ``binding.f``).
+    """
+    forbidden = forbidden_names(source_cells)
+    if not forbidden:
+        return []
+    flags = []
+    every = sorted({name for names in forbidden.values() for name in names})
+    for index in student_cells:
+        cell = nb.cells[index]
+        if cell.cell_type != "code":
+            continue
+        gid = _meta(cell).get("grade_id")
+        names = forbidden.get(gid) if gid else every
+        if not names:
+            continue
+        code = _python_source(cell.source)
+        if code is None:
+            continue
+        tree = ast.parse(code)
+        aliases = _imports(tree)
+        used = set(aliases.values())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Attribute, ast.Name)):
+                dotted = _dotted(node, aliases)
+                if dotted:
+                    used.add(dotted)
+        for name in names:
+            if name in used:
+                flags.append(Flag("library_shortcut", f"{gid or f'cell {index}'}: {name}"))
+    return flags
+
+
+# --- audit log and outputs ---------------------------------------------------------------------
+
+_BENIGN_PROCESSES = ("'uname'", "'fc-list'", "'fc-match'")
+
+
+def audit_flags(events) -> list[Flag]:
+    """Turn the sandbox's audit events into flags."""
+    flags = []
+    for event, detail in events:
+        if event in ("socket.connect", "socket.bind", "socket.sendto"):
+            flags.append(Flag("network", detail))
+        elif event in ("os.kill", "os.killpg"):
+            flags.append(Flag("process_exit", f"{event} {detail}"))
+        elif event in (
+            "subprocess.Popen",
+            "os.system",
+            "os.exec",
+            "os.posix_spawn",
+            "os.spawn",
+            "os.fork",
+            "os.forkpty",
+        ):
+            if detail not in _BENIGN_PROCESSES:
+                flags.append(Flag("subprocess", detail))
+        elif event == "sys.addaudithook":
+            flags.append(Flag("hook_override", "sys.addaudithook"))
+        elif event == "audit.garbled":
+            flags.append(Flag("hook_override", "audit log tampered with"))
+        else:
+            flags.append(Flag("file_access", f"{event} {detail}"))
+    return flags
+
+
+def output_flags(nb) -> list[Flag]:
+    """Flags visible in the executed notebook's outputs."""
+    flags = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = _meta(cell).get("grade_id") or f"cell {index}"
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            if output.get("ename") == "SystemExit":
+                flags.append(Flag("process_exit", f"{where}: SystemExit"))
+            elif output.get("ename") == "MemoryError":
+                flags.append(Flag("memory_error", where))
+    return flags

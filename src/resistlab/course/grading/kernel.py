@@ -1,0 +1,700 @@
+"""Execute one notebook in a sandboxed kernel and survive what student code does to it.
+
+:class:`GradingExecute` is nbgrader's own ``Execute`` preprocessor (same timeout,
+interrupt-on-timeout, error handling and ``on_cell_executed`` bookkeeping, so an honest
+notebook gets exactly the outputs ``nbgrader autograde`` would record) with four additions:
+
+* the kernel is started through the :mod:`~resistlab.course.grading.sandbox` launcher, talks to the
+  grader over UNIX sockets (``transport="ipc"``) in its own scratch folder, and gets a clean
+  environment (no variable of the grader's leaks in);
+* a kernel that dies (``os._exit``, a crash, memory exhausted) or stops answering interrupts
+  costs only the cell it was running: the kernel is restarted, the cells before it are run
+  again silently to rebuild the state, and grading goes on with the next cell (at most
+  ``max_restarts`` times; after that the remaining cells are marked as not run);
+* every output message (stream, display, update, result, error) is counted as it arrives,
+  per cell (``max_output_bytes``) and per notebook (``max_notebook_bytes``); past a cap only a
+  short form of errors, results and stderr is kept, so the cap can never turn a failing test
+  into a pass; no cell runs past the submission's ``deadline`` (replays included);
+* test cells are handed to the :mod:`~resistlab.course.grading.sealed` runner (``sealed``): they
+  run in the grader and never in the kernel, not even when cells are replayed after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Any, Dict, Float, Integer, List, Unicode
+
+from .flags import Flag
+from .sandbox import kernel_command
+
+__all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels"]
+
+_TEMPLATE_SCRIPT = str(Path(__file__).with_name("kernel_template.py"))
+_DEBUG = bool(os.environ.get("RESISTLAB_GRADING_DEBUG"))
+
+
+# --- warm kernels (see kernel_template.py) ---------------------------------------------------
+
+
+class _ForkedKernel:
+    """A ``subprocess.Popen`` look-alike for a kernel forked by a template.
+
+    The kernel is the template's child, not ours: it is watched and signalled through a
+    process file descriptor (``pidfd``), which cannot reach another process that later
+    reuses the id. Its exit status goes to the template, so ``returncode`` is ``-1`` once it
+    has exited.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._pidfd = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            self._exited()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not select.select([self._pidfd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            self._exited()
+        return self.returncode
+
+    def _exited(self) -> None:
+        self.returncode = -1
+        os.close(self._pidfd)
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            signal.pidfd_send_signal(self._pidfd, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def __del__(self):
+        if self.returncode is None:
+            try:
+                os.close(self._pidfd)
+            except OSError:
+                pass
+
+
+def _host_pid(root: int, inner: int, timeout: float = 5.0) -> int | None:
+    """The process id, as the grader sees it, of process ``inner`` of the PID namespace
+    whose processes descend from ``root`` (bubblewrap's process)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        todo, seen = [root], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                line = next(ln for ln in status.splitlines() if ln.startswith("NSpid:"))
+                if pid != root and int(line.split()[-1]) == inner and len(line.split()) > 2:
+                    return pid
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    todo += [
+                        int(c)
+                        for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+                    ]
+            except (OSError, StopIteration, ValueError):
+                continue
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.005)
+
+
+def _drain(fd: int, path: str, limit: int = 1 << 20) -> threading.Thread:
+    """Copy what a kernel writes on its audit pipe to ``path`` (the first ``limit`` bytes),
+    in a thread; the kernel can add lines, never rewrite or remove one."""
+
+    def run():
+        written = 0
+        with open(path, "ab") as out:
+            while True:
+                try:
+                    block = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not block:
+                    break
+                if written < limit:
+                    out.write(block[: limit - written])
+                    out.flush()
+                    written += len(block)
+        os.close(fd)
+
+    thread = threading.Thread(target=run, name="resistlab-audit", daemon=True)
+    thread.start()
+    return thread
+
+
+class WarmKernels:
+    """A worker's warm kernel templates: one per kernel Python, started on first use.
+
+    Parameters
+    ----------
+    folder : path-like
+        The templates' home (their matplotlib configuration lives here). Kernels may read it:
+        add it to their sandbox policy.
+    env : dict
+        The templates' complete environment (variables read at import time, such as
+        ``MPLBACKEND`` and the thread counts, must match the kernels').
+    preload : list of str
+        Modules each template imports once (empty: every kernel imports afresh).
+    start_timeout : float
+        Seconds a template may take to import ``preload``.
+    bwrap : str, optional
+        The ``bwrap`` program: the template (and so every kernel forked from it) runs in a
+        bubblewrap sandbox made of ``read`` (read only) and ``slot`` (read-write), with its
+        own PID, network and IPC namespaces, as ``uid`` when the grader is root, in a group
+        with ``memory_bytes``/``processes`` limits (:class:`~.sandbox.GroupLimits`).
+    """
+
+    def __init__(
+        self,
+        folder,
+        env: dict,
+        preload,
+        start_timeout: float = 120,
+        *,
+        bwrap: str | None = None,
+        read=(),
+        slot: str | None = None,
+        uid: int | None = None,
+        memory_bytes: int | None = None,
+        processes: int | None = None,
+    ):
+        self.folder = Path(folder)
+        self.env = dict(env)
+        self.preload = list(preload)
+        self.start_timeout = start_timeout
+        self.bwrap = bwrap
+        self.read = list(read)
+        self.slot = slot
+        self.uid = uid
+        self.memory_bytes, self.processes = memory_bytes, processes
+        self.templates: dict[str, tuple | None] = {}
+        self.groups: dict[str, object] = {}
+        self.notes: list[str] = []  # why a template could not be used (kernels start cold)
+        self.forked = 0  # kernels forked so far
+        self.outside: dict = {"applied": [], "missing": {}}
+        self.audits: list[threading.Thread] = []
+
+    @staticmethod
+    def available() -> bool:
+        """Warm kernels need ``fork`` and process file descriptors (Linux 5.3 or later)."""
+        return sys.platform.startswith("linux") and hasattr(os, "pidfd_open")
+
+    def spawn(self, python: str, argv: list[str], *, env: dict, cwd: str, policy: str):
+        """Fork a kernel (``python ARGV``) from the template; ``None`` if there is none."""
+        template = self._template(python)
+        if template is None:
+            return None
+        process, channel = template
+        content = None
+        fds = []
+        if policy:
+            content = json.loads(Path(policy).read_text(encoding="utf-8"))
+            if self.bwrap:
+                content["namespaces"] = False
+                content["outside"] = self.outside
+            read_end, write_end = os.pipe()
+            fds = [write_end]
+            self.audits.append(_drain(read_end, content["audit_path"]))
+        request = {"argv": argv, "env": env, "cwd": str(cwd), "policy": content}
+        try:
+            socket.send_fds(channel, [json.dumps(request).encode()], fds)
+            reply = json.loads(channel.recv(1 << 16) or b"{}")
+        except (OSError, ValueError) as err:
+            reply = {"error": f"{type(err).__name__}: {err}"}
+        finally:
+            for fd in fds:
+                os.close(fd)
+        pid = reply.get("pid")
+        if pid is not None and self.bwrap:
+            pid = _host_pid(process.pid, pid)
+            if pid is None:
+                reply = {"error": "the forked kernel could not be found"}
+        if pid is None:
+            self.notes.append(f"kernel template for {python}: {reply.get('error', 'no reply')}")
+            self._stop(python)
+            return None
+        if self.preload:  # forked from a template that preloaded modules (a warm kernel)
+            self.forked += 1
+        return _ForkedKernel(pid)
+
+    def clean(self, python: str) -> None:
+        """Kill every process a kernel left in the template's sandbox (daemons included)."""
+        template = self.templates.get(python)
+        if template is None or not self.bwrap:
+            return
+        _process, channel = template
+        try:
+            channel.send(json.dumps({"op": "clean"}).encode())
+            channel.recv(1 << 16)
+        except OSError:
+            self._stop(python)
+
+    def _template(self, python: str):
+        if python in self.templates:
+            return self.templates[python]
+        from .sandbox import GroupLimits, bwrap_argv
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = [
+            python,
+            _TEMPLATE_SCRIPT,
+            "serve",
+            str(theirs.fileno()),
+            json.dumps(self.preload),
+        ]
+        preexec = None
+        if self.bwrap:
+            command += [str(self.uid) if self.uid is not None else "-", "--pidns"]
+            # The template's home is writable by the template (matplotlib's caches); the
+            # kernels' Landlock rules let them write only their own scratch folder.
+            read = [*self.read, _TEMPLATE_SCRIPT]
+            command = bwrap_argv(read, [self.slot, str(self.folder)], bwrap=self.bwrap) + command
+            group = GroupLimits(
+                f"resistlab-{Path(self.slot).parent.name}-{os.getpid()}-{len(self.groups)}",
+                self.memory_bytes,
+                self.processes,
+            )
+            self.groups[python] = group
+            applied = ["bwrap", "pidns", "netns", "mountns", "ipcns", "no_fds"]
+            missing = {}
+            if group.applied:
+                applied.append(group.applied)
+                preexec = group.enter
+            elif self.memory_bytes or self.processes:
+                # No cgroup here: the documented fallback is RLIMIT_AS per process and
+                # RLIMIT_NPROC, counted on the kernels' own uid when the grader is root.
+                applied.append("rlimits_fallback")
+            if self.uid is not None:
+                applied.append("own_uid")
+            self.outside = {"applied": applied, "missing": missing}
+        try:
+            process = subprocess.Popen(
+                command,
+                pass_fds=[theirs.fileno()],
+                env=self.env,
+                cwd=self.folder,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL if self.bwrap else None,
+                stderr=subprocess.DEVNULL if self.bwrap and not _DEBUG else None,
+                start_new_session=True,
+                preexec_fn=preexec,
+            )
+        except OSError as err:
+            self.notes.append(f"kernel template for {python}: {err}")
+            ours.close()
+            self.templates[python] = None
+            return None
+        finally:
+            theirs.close()
+        ours.settimeout(self.start_timeout)
+        try:
+            ready = json.loads(ours.recv(1 << 16) or b"{}")
+        except (OSError, ValueError):
+            ready = {}
+        if "ready" not in ready:
+            self.notes.append(f"kernel template for {python} did not start")
+            process.kill()
+            process.wait()
+            ours.close()
+            self.templates[python] = None
+            return None
+        ours.settimeout(30)
+        self.templates[python] = (process, ours)
+        return self.templates[python]
+
+    def _stop(self, python: str) -> None:
+        template = self.templates.get(python)
+        self.templates[python] = None
+        group = self.groups.pop(python, None)
+        if template is not None:
+            process, channel = template
+            channel.close()  # EOF: the template exits (and its sandbox with it)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if group is not None:
+            group.remove()
+
+    def close(self) -> None:
+        """Stop every template (their kernels are already gone)."""
+        for python in list(self.templates):
+            self._stop(python)
+
+
+class _WarmProvisioner(LocalProvisioner):
+    """Launch the kernel by forking the worker's template; fall back to ``Popen``."""
+
+    async def launch_kernel(self, cmd, **kwargs):
+        km = self.parent
+        plain = km.plain_cmd
+        process = None
+        if plain[1:3] == ["-m", "ipykernel_launcher"]:
+            # As jupyter_client's launch_kernel: the kernel exits if its parent goes away.
+            env = {**(kwargs.get("env") or {}), "JPY_PARENT_PID": str(os.getpid())}
+            process = km.warm.spawn(
+                plain[0],
+                plain[1:],
+                env=env,
+                cwd=str(kwargs.get("cwd") or os.getcwd()),
+                policy=km.policy_path,
+            )
+        if process is None:
+            if km.warm is not None and km.warm.bwrap and km.policy_path:
+                raise RuntimeError(
+                    "the sandboxed kernel could not start: " + "; ".join(km.warm.notes[-1:])
+                )
+            return await super().launch_kernel(cmd, **kwargs)
+        self._python = plain[0]
+        self.process = process
+        self.pid = self.pgid = process.pid  # the kernel leads its own session
+        self.cwd = kwargs.get("cwd")
+        return self.connection_info
+
+    async def cleanup(self, restart: bool = False) -> None:
+        # Whatever the kernel left running in its sandbox (double-forked daemons) dies now.
+        python = getattr(self, "_python", None)
+        if python and self.parent.warm is not None:
+            self.parent.warm.clean(python)
+        await super().cleanup(restart)
+
+
+_TRUNCATION_NOTE = "\n... output truncated by the grader (more than {limit} bytes) ...\n"
+
+
+class GradingKernelManager(AsyncKernelManager):
+    """An ``AsyncKernelManager`` that starts its kernel through the sandbox launcher.
+
+    ``policy_path`` empty means no sandbox (the plain kernel command).
+    """
+
+    policy_path = Unicode("", help="sandbox policy file ('' for no sandbox)").tag(config=True)
+    warm = Any(None, allow_none=True, help="WarmKernels to fork the kernel from (or None)")
+    plain_cmd = List(help="the kernel command before the sandbox launcher wraps it")
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.warm is not None and self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = _WarmProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super()._async_pre_start_kernel(**kw)
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        uid = getattr(self.warm, "uid", None) if self.warm is not None else None
+        if uid is not None and self.warm.bwrap and self.policy_path:
+            os.chown(self.connection_file, uid, uid)  # the kernel's own uid reads it
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        self.plain_cmd = list(cmd)
+        if not self.policy_path:
+            return cmd
+        if cmd[1:3] != ["-m", "ipykernel_launcher"]:
+            raise RuntimeError(
+                "the grading sandbox only runs Python (ipykernel) kernels; this kernel's "
+                f"command is {cmd!r}. Use `--sandbox off` to grade it unconfined."
+            )
+        return kernel_command(self.policy_path, cmd)
+
+
+def _cell_name(cell, index: int) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
+
+
+def _error_output(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(
+        output_type="error",
+        ename=ename,
+        evalue=evalue,
+        traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"],
+    )
+
+
+def _message_size(msg) -> int:
+    """Bytes an output message adds to the notebook (every field a kernel controls)."""
+    content = msg.get("content", {})
+    kind = msg.get("msg_type")
+    if kind == "stream":
+        return len(str(content.get("text", "")))
+    if kind == "error":
+        traceback = content.get("traceback") or []
+        return (
+            len(str(content.get("ename", "")))
+            + len(str(content.get("evalue", "")))
+            + sum(len(str(line)) for line in (traceback if isinstance(traceback, list) else []))
+        )
+    data = content.get("data", {})
+    if not isinstance(data, dict):
+        return len(str(data))
+    size = sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values())
+    return size + len(json.dumps(content.get("metadata") or {}))
+
+
+#: Characters kept of an error, a result or a stderr message once a cap is reached.
+_KEEP_CHARS = 2000
+#: Messages kept per cell (and per notebook) once a cap is reached (errors, results, stderr).
+_KEEP_COUNT_CELL, _KEEP_COUNT_NOTEBOOK = 20, 200
+
+
+def _shrink(msg):
+    """The part of an over-cap output message that is always kept, cut short (or ``None``).
+
+    Errors, the cell's result and stderr are kept (so truncation never turns a failing test
+    into a pass), each cut to :data:`_KEEP_CHARS`; display data, updates and stdout go.
+    """
+    kind, content = msg["msg_type"], msg["content"]
+    if kind == "error":
+        traceback = content.get("traceback") or []
+        traceback = traceback if isinstance(traceback, list) else []
+        content["ename"] = str(content.get("ename", ""))[:200]
+        content["evalue"] = str(content.get("evalue", ""))[:_KEEP_CHARS]
+        content["traceback"] = [str(line)[:_KEEP_CHARS] for line in traceback[-5:]]
+        return msg
+    if kind == "execute_result":
+        data = content.get("data") if isinstance(content.get("data"), dict) else {}
+        content["data"] = {"text/plain": str(data.get("text/plain", ""))[:_KEEP_CHARS]}
+        content["metadata"] = {}
+        content.pop("transient", None)
+        return msg
+    if kind == "stream" and content.get("name") == "stderr":
+        content["text"] = str(content.get("text", ""))[:_KEEP_CHARS]
+        return msg
+    return None
+
+
+class GradingExecute(Execute):
+    """nbgrader's ``Execute``, sandboxed, restartable and output-capped (see the module doc)."""
+
+    scratch = Unicode(help="the kernel's working folder (holds its sockets)").tag(config=True)
+    policy_path = Unicode("", help="sandbox policy file ('' for no sandbox)").tag(config=True)
+    kernel_env = Dict(help="the complete environment of the kernel process").tag(config=True)
+    warm = Any(None, allow_none=True, help="WarmKernels to fork kernels from (or None)")
+    max_restarts = Integer(3, help="kernel restarts allowed per notebook").tag(config=True)
+    max_output_bytes = Integer(8 * 2**20, help="output kept per cell (bytes)").tag(config=True)
+    max_notebook_bytes = Integer(32 * 2**20, help="output kept per notebook (bytes)").tag(
+        config=True
+    )
+    deadline = Float(0.0, help="time.monotonic() by which the notebook must be done (0: none)")
+    events = List(help="flags raised while executing (timeouts, restarts, truncation)")
+    # Sealed tests (see sealed.py): test cells run in the grader, never in the kernel.
+    sealed = Any(None, allow_none=True, help="a sealed.SealedRunner for the test cells")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # The kernel's state is thrown away: kill it at the end rather than wait for it.
+        self.shutdown_kernel = "immediate"
+
+    def create_kernel_manager(self):
+        if not self.kernel_name:
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        self._kernel_starts = getattr(self, "_kernel_starts", 0) + 1
+        # UNIX sockets in the scratch folder: the kernel needs no network (POSIX only).
+        ipc = os.name == "posix"
+        sockets = Path(self.scratch) / f".k{self._kernel_starts}"
+        self.km = GradingKernelManager(
+            kernel_name=self.kernel_name,
+            transport="ipc" if ipc else "tcp",
+            ip=str(sockets) if ipc else "127.0.0.1",
+            connection_file=str(Path(self.scratch) / f".kernel{self._kernel_starts}.json"),
+            policy_path=self.policy_path,
+            warm=self.warm,
+        )
+        return self.km
+
+    # -- output capping ----------------------------------------------------------------------
+
+    def process_message(self, msg, cell, cell_index):
+        kind = msg.get("msg_type")
+        if kind in ("stream", "error", "execute_result", "display_data", "update_display_data"):
+            msg = self._cap(msg, cell_index)
+            if msg is None:
+                return None
+        return super().process_message(msg, cell, cell_index)
+
+    def _cap(self, msg, cell_index):
+        """Count every output message as it arrives; past the per-cell or per-notebook cap,
+        keep only a short form of errors, results and stderr (see :func:`_shrink`)."""
+        size = _message_size(msg)
+        transient = msg["content"].get("transient") or {}
+        display_id = transient.get("display_id") if isinstance(transient, dict) else None
+        if display_id:  # an update rewrites every output that shows this display id
+            refs = sum(len(v) for v in self._display_id_map.get(display_id, {}).values())
+            size *= refs + (msg["msg_type"] != "update_display_data")
+        used = self._output_bytes.get(cell_index, 0) + size
+        if used <= self.max_output_bytes and self._total_bytes + size <= self.max_notebook_bytes:
+            self._output_bytes[cell_index] = used
+            self._total_bytes += size
+            return msg
+        if cell_index not in self._truncated:
+            self._truncated.add(cell_index)
+            limit = min(self.max_output_bytes, self.max_notebook_bytes)
+            note = _TRUNCATION_NOTE.format(limit=limit)
+            self.nb.cells[cell_index].outputs.append(
+                NotebookNode(output_type="stream", name="stdout", text=note)
+            )
+            self.events.append(
+                Flag("output_truncated", _cell_name(self.nb.cells[cell_index], cell_index))
+            )
+        kept = self._kept.get(cell_index, 0)
+        if kept >= _KEEP_COUNT_CELL or sum(self._kept.values()) >= _KEEP_COUNT_NOTEBOOK:
+            return None
+        msg = _shrink(msg)
+        if msg is not None:
+            self._kept[cell_index] = kept + 1
+        return msg
+
+    # -- timeouts ----------------------------------------------------------------------------
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        if cell is not None:
+            index = next((i for i, c in enumerate(self.nb.cells) if c is cell), -1)
+            self.events.append(Flag("timeout", _cell_name(cell, index)))
+        return await super()._async_handle_timeout(timeout, cell)
+
+    # -- the notebook loop -------------------------------------------------------------------
+
+    def preprocess(self, nb, resources=None, km=None):
+        from nbclient import NotebookClient
+
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self.events = []
+        self._output_bytes: dict[int, int] = {}
+        self._truncated: set[int] = set()
+        self._kept: dict[int, int] = {}
+        self._total_bytes = 0
+        self.audit_starts = 0
+        skip: set[int] = set()  # cells not to replay (they killed or hung the kernel)
+        start, restarts = 0, 0
+        cells = self.nb.cells
+        while start < len(cells):
+            self.km, self.kc = None, None
+            with self.setup_kernel(cwd=self.scratch, env=dict(self.kernel_env)):
+                info = self.wait_for_reply(self.kc.kernel_info())
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+                try:
+                    if start and not self._replay(start, skip):
+                        self._give_up(start, "the kernel could not be restarted to this point")
+                        break
+                    for index in range(start, len(cells)):
+                        if self._out_of_time():
+                            self._give_up(index, "the submission's time budget is spent")
+                            break
+                        self.preprocess_cell(cells[index], resources, index)
+                    start = len(cells)
+                except (DeadKernelError, CellTimeoutError) as err:
+                    index = self._current_index
+                    self._record_failure(index, err)
+                    skip.add(index)
+                    start, restarts = index + 1, restarts + 1
+                    if restarts > self.max_restarts:
+                        self._give_up(start, f"the kernel died or hung {restarts} times")
+                        break
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def _out_of_time(self) -> bool:
+        if self.deadline and time.monotonic() >= self.deadline:
+            if not any(f.detail == "submission time budget" for f in self.events):
+                self.events.append(Flag("timeout", "submission time budget"))
+            return True
+        return False
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        if self.deadline:  # no cell may run past the submission's budget
+            left = max(1, int(self.deadline - time.monotonic()) + 1)
+            timeout = left if timeout is None else min(timeout, left)
+        return timeout
+
+    def preprocess_cell(self, cell, resources, index):
+        self._current_index = index
+        if self.sealed is not None and self.sealed.handles(cell):
+            return self.sealed.run_cell(self, cell, index), self.resources
+        return super().preprocess_cell(cell, resources, index)
+
+    def _record_failure(self, index: int, err: Exception) -> None:
+        cell = self.nb.cells[index]
+        name = _cell_name(cell, index)
+        if isinstance(err, DeadKernelError):
+            self.events.append(Flag("kernel_died", name))
+            cell.outputs.append(
+                _error_output("DeadKernelError", "The kernel died while running this cell.")
+            )
+        else:
+            self.events.append(Flag("unresponsive_kernel", name))
+            cell.outputs.append(
+                _error_output(
+                    "CellTimeoutError",
+                    "No reply from kernel before timeout; the kernel was restarted.",
+                )
+            )
+
+    def _replay(self, upto: int, skip: set[int]) -> bool:
+        """Run cells ``0..upto-1`` again (outputs discarded) to rebuild the kernel's state."""
+        for index in range(upto):
+            cell = self.nb.cells[index]
+            if index in skip or cell.cell_type != "code" or not cell.source.strip():
+                continue
+            if self.sealed is not None and self.sealed.handles(cell):
+                continue  # test cells never run in the kernel
+            if self._out_of_time():
+                return False
+            scratch_cell = NotebookNode(
+                cell_type="code", source=cell.source, metadata={}, outputs=[], execution_count=None
+            )
+            saved = (self.nb.cells[index], len(self.events))
+            self.nb.cells[index] = scratch_cell
+            try:
+                self.execute_cell(scratch_cell, index, store_history=True)
+            except (DeadKernelError, CellTimeoutError):
+                return False
+            finally:
+                self.nb.cells[index] = saved[0]
+                del self.events[saved[1] :]
+        return True
+
+    def _give_up(self, start: int, why: str) -> None:
+        for index in range(start, len(self.nb.cells)):
+            cell = self.nb.cells[index]
+            if cell.cell_type == "code" and cell.source.strip():
+                cell.outputs = [_error_output("KernelDied", f"Not run: {why}.")]

@@ -1,0 +1,56 @@
+"""The worker processes of a grading run, started early and cheaply.
+
+Workers are forked from a *fork server* that imported the grading code once (nbgrader,
+nbclient and their dependencies take seconds to import), so N workers cost one import, not N.
+The fork server is a fresh interpreter: no worker inherits the parent's threads, database
+connection or event loop. Where there is no fork server (Windows), workers are spawned.
+
+This module imports only the standard library, so the command line can start the workers
+before it imports anything heavy itself; they get ready while the parent loads.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+__all__ = ["start_pool"]
+
+PRELOAD = ["resistlab.course.grading.worker"]
+
+
+def _mp_context():
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _warm() -> int:
+    """First task of every worker: make sure the grading code is loaded."""
+    import resistlab.course.grading.worker  # noqa: F401
+
+    return os.getpid()
+
+
+def start_pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` workers whose start-up runs in the background.
+
+    Examples
+    --------
+    >>> pool = start_pool(1)
+    >>> pool.submit(_warm).result() > 0
+    True
+    >>> pool.shutdown()
+    """
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
+
+    def warm():
+        for _ in range(jobs):
+            executor.submit(_warm)
+
+    threading.Thread(target=warm, name="resistlab-grading-warmup", daemon=True).start()
+    return executor

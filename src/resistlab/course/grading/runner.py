@@ -1,0 +1,802 @@
+"""``resistlab grade``: grade every submission of an assignment in parallel, resumably.
+
+Processes
+---------
+The parent process owns the gradebook. It reads the instructor's cells once into a
+:class:`~resistlab.course.grading.snapshot.AssignmentSnapshot`, hands one submission at a time to a
+pool of N worker processes (``spawn``ed, so none inherits a database connection), and, as
+each result comes back, writes the autograded notebook, scores it into the gradebook in one
+transaction and records it in the ledger. Workers execute and inspect; they never open the
+gradebook. Each worker runs one kernel at a time, in its own sandbox.
+
+What is new
+-----------
+The ledger (``grading/ASSIGNMENT/ledger.json`` in the course root) records, per student, the
+SHA-256 of the submission folder's content and the fingerprint of the graded material (the
+instructor's cells in the gradebook). A submission is graded again only when its content
+changed, the assignment was re-released with different tests, its autograded notebook or
+gradebook entry is missing, or ``force=True``. The ledger is written after the gradebook
+commit, atomically: an interrupted run loses at most the submissions that were executing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from resistlab.course import Course, CourseError
+
+from .flags import Flag
+from .gradebook import GradeRow, record_submission, write_autograded
+from .pool import start_pool
+from .report import Progress, summary_table, warn, write_csv
+from .sandbox import build_policy, bwrap_path, probe
+from .snapshot import read_snapshot
+from .worker import GradingContext, SubmissionResult, SubmissionTask, grade_submission
+
+__all__ = [
+    "GradeOptions",
+    "GradeRun",
+    "grade_assignment",
+    "load_course_config",
+    "submission_digest",
+]
+
+
+@dataclass
+class GradeOptions:
+    """Options of ``resistlab grade`` (see ``resistlab grade --help``)."""
+
+    jobs: int | None = None
+    students: list[str] | None = None
+    force: bool = False
+    timeout: int | None = None
+    sandbox: str = "auto"
+    memory_mb: int | None = 4096
+    mark_review: bool = True
+    csv_path: Path | None = None
+    zip_collect: bool = False
+    keep_scratch: bool = False
+    quiet: bool = False
+    warm_kernels: bool = True
+    budget_seconds: float | None = None  # per submission (default: every cell at its limit)
+
+
+@dataclass
+class GradeRun:
+    """The outcome of one ``grade`` run."""
+
+    rows: list[GradeRow]
+    csv_path: Path | None
+    graded: int = 0
+    skipped: int = 0
+    errors: int = 0
+    sandbox_missing: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    forked_kernels: int = 0  # kernels forked from a warm template (the others started cold)
+    kernel_notes: list[str] = field(default_factory=list)  # why a template was not used
+
+
+def load_course_config(root: Path):
+    """Load the course's ``nbgrader_config.py`` as a traitlets ``Config``."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = root / "nbgrader_config.py"
+    if not path.is_file():
+        return Config()
+    return PyFileConfigLoader(path.name, path=str(root)).load_config()
+
+
+def submission_digest(folder: Path, ignore) -> str:
+    """SHA-256 of every file in a submission folder (names and bytes), in a stable order."""
+    import stat
+
+    from nbgrader.utils import find_all_files
+
+    digest = hashlib.sha256()
+    for path in sorted(find_all_files(str(folder), list(ignore))):
+        rel = os.path.relpath(path, folder)
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):  # never followed (a link to /dev/zero never ends)
+            digest.update(b"link:" + os.fsencode(os.readlink(path)))
+        elif not stat.S_ISREG(info.st_mode):  # a FIFO would block: never opened
+            digest.update(f"special:{stat.S_IFMT(info.st_mode)}".encode())
+        else:
+            with open(path, "rb", opener=_opener_nofollow) as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _opener_nofollow(path, flags):
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+
+
+def drop_special_bits(folder: Path) -> list[str]:
+    """Clear the setuid, setgid and sticky bits of everything under ``folder`` (an archive
+    extracted as root keeps them); returns the paths changed."""
+    import stat
+
+    changed = []
+    special = stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in [*dirnames, *filenames]:
+            path = os.path.join(dirpath, name)
+            info = os.lstat(path)
+            if not stat.S_ISLNK(info.st_mode) and info.st_mode & special:
+                os.chmod(path, stat.S_IMODE(info.st_mode) & ~special)
+                changed.append(path)
+    return changed
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+
+class Ledger:
+    """Per-assignment record of what was graded (JSON, written atomically)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: dict[str, dict] = {}
+        if path.is_file():
+            try:
+                self.entries = json.loads(path.read_text(encoding="utf-8")).get("students", {})
+            except (OSError, ValueError):
+                self.entries = {}
+
+    def get(self, student: str) -> dict | None:
+        return self.entries.get(student)
+
+    def put(self, student: str, entry: dict) -> None:
+        self.entries[student] = entry
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(
+            json.dumps({"students": self.entries}, indent=1, sort_keys=True), encoding="utf-8"
+        )
+        os.replace(tmp, self.path)
+
+
+# --- preparing a run ---------------------------------------------------------------------------
+
+_KERNEL_INFO = r"""
+import importlib.util, json, sys
+info = {"paths": [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+        + [p for p in sys.path if p], "bin": "", "mpl": None, "resistlab": ""}
+import os
+info["bin"] = os.path.dirname(sys.executable)
+try:
+    import matplotlib, matplotlib.font_manager
+    info["mpl"] = matplotlib.get_cachedir()
+except Exception:
+    pass
+spec = importlib.util.find_spec("resistlab")
+if spec and spec.submodule_search_locations:
+    info["resistlab"] = os.path.realpath(list(spec.submodule_search_locations)[0])
+try:
+    from resistlab.datasets import data_dir
+    info["data"] = str(data_dir())
+except Exception:
+    info["data"] = None
+print(json.dumps(info))
+"""
+
+
+def _kernel_python(kernel_name: str) -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+    except Exception:
+        return sys.executable
+    first = argv[0] if argv else "python"
+    return sys.executable if first in ("python", "python3", "python3.11") or not first else first
+
+
+def _in_background(function, *args) -> Future:
+    """Run ``function(*args)`` in a daemon thread; return a future of its result."""
+    future: Future = Future()
+
+    def run():
+        try:
+            future.set_result(function(*args))
+        except BaseException as err:  # handed to whoever asks for the result
+            future.set_exception(err)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
+
+
+def _kernel_info(python: str) -> dict:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(
+        [python, "-c", _KERNEL_INFO], capture_output=True, text=True, cwd="/", env=env, timeout=120
+    )
+    if proc.returncode != 0:
+        raise CourseError(f"cannot start the kernel's Python ({python}): {proc.stderr[-500:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _ensure_released(course: Course, assignment, coursedir, log) -> None:
+    release = course.release_path(assignment)
+    db = (
+        Path(coursedir.db_url.replace("sqlite:///", ""))
+        if coursedir.db_url.startswith("sqlite:///")
+        else None
+    )
+    known = False
+    if release.is_file() and (db is None or db.is_file()):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+            try:
+                known = bool(gb.find_assignment(assignment.name).notebooks)
+            except MissingEntry:
+                known = False
+    if not known:
+        log(f"{assignment.name} is not in the gradebook yet: releasing it first.")
+        course.release([assignment.name], log=log)
+
+
+def _submissions(coursedir, name: str, students) -> dict[str, Path]:
+    import glob
+
+    pattern = coursedir.format_path(coursedir.submitted_directory, "*", name)
+    found = {}
+    for folder in sorted(glob.glob(pattern)):
+        path = Path(folder)
+        student = path.parent.name
+        if path.is_dir() and not student.startswith("."):
+            found[student] = path
+    if students:
+        unknown = [s for s in students if s not in found]
+        if unknown:
+            raise CourseError(
+                f"no submission of {name} by {', '.join(unknown)} in "
+                f"{coursedir.submitted_directory}/ (students with one: "
+                f"{', '.join(found) or 'none'})."
+            )
+        found = {s: found[s] for s in students}
+    return found
+
+
+# --- the pool --------------------------------------------------------------------------------
+
+
+def _run_task(task: SubmissionTask, context: GradingContext) -> SubmissionResult:
+    return grade_submission(task, context)
+
+
+def _tracked(run, task: SubmissionTask, context: GradingContext):
+    """Run ``run(task, context)`` in a worker, leaving a marker while it runs: when a worker
+    dies, the marker names the one submission it was grading."""
+    marker = Path(context.run_dir) / ".running" / hashlib.sha256(task.student.encode()).hexdigest()
+    marker.parent.mkdir(exist_ok=True)
+    marker.write_text(task.student, encoding="utf-8")
+    try:
+        return run(task, context)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _running(context: GradingContext) -> set[str]:
+    folder = Path(context.run_dir) / ".running"
+    names = set()
+    for marker in folder.glob("*") if folder.is_dir() else []:
+        try:
+            names.add(marker.read_text(encoding="utf-8"))
+        except OSError:
+            pass
+        marker.unlink(missing_ok=True)
+    return names
+
+
+def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> None:
+    """Run ``tasks`` on ``jobs`` workers; call ``on_result`` in the parent as each finishes.
+
+    A worker that dies breaks the pool, and the pool is rebuilt; every unfinished submission
+    that was not being graded is queued again without charge. A submission that was being
+    graded alone when the pool broke is charged one attempt (two attempts, then a grading
+    error). When several were being graded, none is charged: each is graded again alone
+    first, so that only the one that kills its worker is charged, never its neighbour.
+    """
+    attempts = {t.student: 0 for t in tasks}
+    suspects: set[str] = set()
+    pending = list(tasks)
+    while pending:
+        solo = next((t for t in pending if t.student in suspects), None)
+        if solo is not None:
+            queue, rest, width = [solo], [t for t in pending if t is not solo], 1
+        else:
+            queue, rest, width = pending, [], jobs
+        pending, futures, broken = [], {}, []
+        executor = executor or start_pool(min(width, len(queue)))
+        try:
+            while (queue or futures) and not broken:
+                while queue and len(futures) < width * 2:
+                    task = queue.pop(0)
+                    futures[executor.submit(_tracked, run, task, context)] = task
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = futures.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        broken.append(task)
+                        continue
+                    except Exception as err:  # pickling or worker-side failure
+                        result = SubmissionResult(
+                            task.student,
+                            task.digest,
+                            error=repr(err),
+                            flags=[Flag("grading_error", repr(err)[:120])],
+                        )
+                    suspects.discard(task.student)
+                    on_result(task, result)
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+            executor = None
+        unfinished = [*broken, *futures.values(), *queue]
+        running = _running(context) if broken else set()
+        involved = running & {t.student for t in unfinished}
+        if broken and not involved:
+            involved = {t.student for t in broken}  # no marker: what broke was running
+        for task in unfinished:
+            if task.student in involved:
+                if len(involved) == 1:  # graded alone when its worker died: charged
+                    attempts[task.student] += 1
+                suspects.add(task.student)
+            if attempts[task.student] >= 2:
+                suspects.discard(task.student)
+                why = "the grading worker process died twice while grading this submission"
+                on_result(
+                    task,
+                    SubmissionResult(
+                        task.student, task.digest, error=why, flags=[Flag("grading_error", why)]
+                    ),
+                )
+            else:
+                pending.append(task)
+        pending += rest
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def grade_assignment(
+    course: Course, name: str, options: GradeOptions | None = None, *, log=print, executor=None
+) -> GradeRun:
+    """Grade the submissions of one assignment (see the module docstring).
+
+    Parameters
+    ----------
+    course : Course
+        The course.
+    name : str
+        The assignment (``01-dose-response`` or ``1``).
+    options : GradeOptions, optional
+        Jobs, students, force, timeout, sandbox mode, memory limit, ...
+    log : callable
+        Where progress messages go (``print``).
+    executor : concurrent.futures.ProcessPoolExecutor, optional
+        Workers started earlier (:func:`~resistlab.course.grading.pool.start_pool`); shut down on
+        return.
+
+    Returns
+    -------
+    GradeRun
+        The summary rows (one per submission), the CSV path and counts.
+    """
+    from nbgrader.coursedir import CourseDirectory
+
+    options = options or GradeOptions()
+    if options.sandbox not in ("auto", "require", "off"):
+        raise CourseError(f"--sandbox must be auto, require or off, not {options.sandbox!r}.")
+    started = time.monotonic()
+    assignment = course.select([name])[0]
+    python = _kernel_python("python3")
+    kernel_info = {python: _in_background(_kernel_info, python)}  # a second, in parallel
+    config = load_course_config(course.root)
+    coursedir = CourseDirectory(config=config)
+    coursedir.root = str(course.root)
+    if options.zip_collect:
+        from resistlab.course import run_nbgrader
+
+        force = ["--force"] if options.force else []
+        run_nbgrader(["zip_collect", assignment.name, *force], root=course.root)
+        for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
+            drop_special_bits(folder)
+    _ensure_released(course, assignment, coursedir, log)
+    submissions = _submissions(coursedir, assignment.name, options.students)
+    if not submissions:
+        pattern = coursedir.format_path(coursedir.submitted_directory, "*", assignment.name)
+        log(f"no submissions of {assignment.name} in {pattern}.")
+        return GradeRun([], None)
+    jobs = max(1, options.jobs or os.cpu_count() or 1)
+    executor = executor or start_pool(min(jobs, len(submissions)))
+    try:
+        run = _Run(course, assignment, config, coursedir, options, jobs, log)
+        return run.grade(submissions, executor, kernel_info, started)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+class _Run:
+    """The state of one ``grade`` run in the parent process."""
+
+    def __init__(self, course, assignment, config, coursedir, options, jobs, log):
+        self.course, self.config, self.coursedir = course, config, coursedir
+        self.name, self.source_path = assignment.name, assignment.path
+        self.options, self.jobs, self.log = options, jobs, log
+        self.state_dir = course.root / "grading" / self.name
+        self.ledger = Ledger(self.state_dir / "ledger.json")
+        self.rows: dict[str, GradeRow] = {}
+        self.forked_kernels = 0
+        self.kernel_notes: list[str] = []
+
+    def grade(self, submissions, executor, kernel_info, started) -> GradeRun:
+        from nbgrader.api import Gradebook
+
+        self.snapshot = _snapshot(self.course, self.coursedir, self.name)
+        changed = _tests_changed_since_release(self.snapshot, self.source_path)
+        if changed:
+            warn(
+                f"The tests of {self.name} changed after they were released "
+                f"({', '.join(changed[:4])}): grading uses the released ones.\nRun `resistlab "
+                f"release {self.name}` then `resistlab grade {self.name} --force` to grade with "
+                "the new tests."
+            )
+        self.fingerprint = self.snapshot.fingerprint()
+        tasks, skipped = self._plan(submissions)
+        missing = {}
+        run_dir = Path(
+            tempfile.mkdtemp(prefix="rlg-", dir="/tmp" if Path("/tmp").is_dir() else None)
+        )
+        try:
+            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as self.gb:
+                if tasks:
+                    missing = self._execute(tasks, skipped, executor, kernel_info, run_dir)
+                elif not self.options.quiet:
+                    self.log(
+                        f"nothing new to grade: {len(skipped)} submission(s) of {self.name} are "
+                        "unchanged since they were graded (use --force to regrade)."
+                    )
+                for student in skipped:
+                    entry = self.ledger.get(student)
+                    self.rows[student] = _skipped_row(self.gb, self.name, student, entry)
+        finally:
+            from .sandbox import GroupLimits
+
+            GroupLimits.sweep(f"resistlab-{run_dir.name}-")  # workers that were killed
+            if not self.options.keep_scratch:
+                shutil.rmtree(run_dir, ignore_errors=True)
+        return self._report(len(skipped), missing, started)
+
+    def _execute(self, tasks, skipped, executor, kernel_info, run_dir) -> dict:
+        options = self.options
+        context = self._context(run_dir, kernel_info)
+        missing = {}
+        if options.sandbox != "off":
+            missing = _check_sandbox(context, options, run_dir)
+        else:
+            warn(
+                "--sandbox off: student code runs with YOUR permissions (it can read the "
+                "gradebook, the solutions and other submissions, and use the network)."
+            )
+        if not options.quiet:
+            unchanged = (
+                f"; {len(skipped)} unchanged, not regraded (use --force)" if skipped else ""
+            )
+            self.log(
+                f"grading {len(tasks)} submission(s) of {self.name} with {self.jobs} worker(s)"
+                + unchanged
+            )
+        self.progress = None if options.quiet else Progress(len(tasks))
+        try:
+            _execute(tasks, self.jobs, context, self._on_result, executor)
+        except KeyboardInterrupt:
+            done = sum(1 for r in self.rows.values() if r.status == "graded")
+            warn(
+                f"interrupted: {done} of {len(tasks)} submission(s) were graded and recorded."
+                "\nRun the same command again to grade the rest."
+            )
+            raise
+        return missing
+
+    def _on_result(self, task: SubmissionTask, result: SubmissionResult) -> None:
+        """Record one result (autograded files, gradebook, then ledger), in the parent."""
+        row = self._store(task, result)
+        self.rows[task.student] = row
+        self.forked_kernels += result.forked_kernels
+        for note in result.kernel_notes:
+            if note not in self.kernel_notes:
+                self.kernel_notes.append(note)
+                warn(f"{note}; kernels start from scratch instead (slower, equally safe).")
+        if row.status == "graded":
+            self.ledger.put(
+                task.student,
+                {
+                    **_row_dict(row),
+                    "digest": task.digest,
+                    "fingerprint": self.fingerprint,
+                    "graded_at": datetime.now(timezone.utc).isoformat(),
+                },
+            )
+        if self.progress:
+            self.progress.update(task.student, "ERROR" if row.status == "error" else "")
+
+    def _plan(self, submissions) -> tuple[list[SubmissionTask], list[str]]:
+        """Split the submissions into tasks to grade and students to skip (unchanged)."""
+        tasks, skipped = [], []
+        for student, folder in submissions.items():
+            digest = submission_digest(folder, self.coursedir.ignore)
+            entry = self.ledger.get(student) or {}
+            dest = Path(
+                self.coursedir.format_path(self.coursedir.autograded_directory, student, self.name)
+            )
+            fresh = (
+                entry.get("digest") == digest
+                and entry.get("fingerprint") == self.fingerprint
+                and entry.get("status") == "graded"
+                and dest.is_dir()
+            )
+            if fresh and not self.options.force:
+                skipped.append(student)
+            else:
+                source = self.course.source_dir / self.name
+                tasks.append(SubmissionTask(student, str(folder), str(source), digest))
+        return tasks, skipped
+
+    def _context(self, run_dir: Path, kernel_info: dict) -> GradingContext:
+        """Everything the workers need, computed once."""
+        coursedir, snapshot, options = self.coursedir, self.snapshot, self.options
+        kernelspec = next(iter(snapshot.notebooks.values())).kernelspec or {}
+        python = _kernel_python(kernelspec.get("name", "python3"))
+        info = kernel_info[python].result() if python in kernel_info else _kernel_info(python)
+        root = self.course.root
+        steps = (
+            coursedir.source_directory,
+            coursedir.release_directory,
+            coursedir.submitted_directory,
+            coursedir.autograded_directory,
+            coursedir.feedback_directory,
+            coursedir.solution_directory,
+        )
+        protected = [coursedir.format_path(step, ".", ".") for step in steps]
+        protected += [str(root / "grading"), str(root / "nbgrader_config.py"), str(run_dir)]
+        if coursedir.db_url.startswith("sqlite:///"):
+            protected.append(coursedir.db_url[len("sqlite:///") :])
+        timeout = options.timeout or int(self.config.Execute.get("timeout", 30) or 30)
+        n_cells = max(len(nb.source_cells) for nb in snapshot.notebooks.values())
+        threads = max(1, (os.cpu_count() or 1) // self.jobs)
+        return GradingContext(
+            snapshot=snapshot,
+            config=self.config,
+            run_dir=str(run_dir),
+            ignore=list(coursedir.ignore),
+            sandbox=options.sandbox,
+            timeout=options.timeout,
+            python_paths=info["paths"],
+            kernel_bin=info["bin"],
+            protected=[os.path.realpath(p) for p in protected],
+            fences=[str(root.resolve()), str(run_dir)],
+            extra_read=[p for p in (info.get("data"),) if p],
+            memory_bytes=options.memory_mb * 2**20 if options.memory_mb else None,
+            cpu_seconds=timeout * (n_cells + 2) * threads + 60,
+            threads=threads,
+            mpl_cache=info.get("mpl"),
+            keep_scratch=options.keep_scratch,
+            warm_kernels=options.warm_kernels,
+            # Every cell of every notebook at its time limit, plus kernel starts: replays
+            # after a kernel death come out of the same budget.
+            budget_seconds=options.budget_seconds
+            or timeout * (sum(len(nb.source_cells) for nb in snapshot.notebooks.values()) + 2)
+            + 30,
+        )
+
+    def _store(self, task: SubmissionTask, result: SubmissionResult) -> GradeRow:
+        """Write one result (autograded files, then the gradebook); never raises."""
+        snapshot, coursedir = self.snapshot, self.coursedir
+        if result.error:
+            warn(
+                f"could not grade {task.student}: {result.error.strip().splitlines()[-1]}\n"
+                "Nothing was written for this submission; it will be retried on the next run."
+            )
+            return GradeRow(
+                task.student,
+                None,
+                snapshot.max_score,
+                flags=result.flags,
+                seconds=result.seconds,
+                status="error",
+            )
+        try:
+            dest = Path(
+                coursedir.format_path(coursedir.autograded_directory, task.student, self.name)
+            )
+            write_autograded(
+                dest,
+                result,
+                submitted=Path(task.folder),
+                source=Path(task.source_folder),
+                ignore=coursedir.ignore,
+            )
+            return record_submission(
+                self.gb,
+                result,
+                assignment=self.name,
+                snapshot=snapshot,
+                config=self.config,
+                timestamp=_timestamp(coursedir, task.folder, result),
+                mark_review=self.options.mark_review,
+            )
+        except Exception as err:
+            self.gb.db.rollback()
+            why = f"{type(err).__name__}: {err}".splitlines()[0][:200]
+            warn(f"could not record the grades of {task.student}: {why}")
+            return GradeRow(
+                task.student,
+                None,
+                snapshot.max_score,
+                flags=[*result.flags, Flag("grading_error", why)],
+                seconds=result.seconds,
+                status="error",
+            )
+
+    def _report(self, skipped: int, missing: dict, started: float) -> GradeRun:
+        ordered = [self.rows[s] for s in sorted(self.rows)]
+        path = write_csv(ordered, self.options.csv_path or self.state_dir / "summary.csv")
+        run = GradeRun(
+            ordered,
+            path,
+            graded=sum(r.status == "graded" for r in ordered),
+            skipped=skipped,
+            errors=sum(r.status == "error" for r in ordered),
+            sandbox_missing=missing,
+            seconds=time.monotonic() - started,
+            forked_kernels=self.forked_kernels,
+            kernel_notes=self.kernel_notes,
+        )
+        if not self.options.quiet:
+            self.log("")
+            self.log(summary_table(ordered))
+            review = sum(r.review for r in ordered)
+            self.log(
+                f"\n{run.graded} graded, {run.skipped} unchanged, {run.errors} error(s), "
+                f"{review} flagged for review; {run.seconds:.1f} s. Summary: {path}"
+            )
+        return run
+
+
+def _timestamp(coursedir, folder, result):
+    """The submission's ``timestamp.txt`` as nbgrader reads it; an unreadable one is no
+    reason not to grade: no late penalty, and a review flag."""
+    import stat
+
+    path = os.path.join(folder, "timestamp.txt")
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
+            raise ValueError("not a small regular file")
+        return coursedir.get_existing_timestamp(folder)
+    except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
+        why = f"timestamp.txt unreadable ({type(err).__name__}); graded without late penalty"
+        result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
+        return None
+
+
+def _snapshot(course, coursedir, name):
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        release_nbs = {}
+        for nb in gb.find_assignment(name).notebooks:
+            path = Path(coursedir.format_path(coursedir.release_directory, ".", name))
+            path = path / f"{nb.name}.ipynb"
+            if path.is_file():
+                release_nbs[nb.name] = nbformat.read(str(path), as_version=4)
+        return read_snapshot(gb, name, release_nbs)
+
+
+def _tests_changed_since_release(snapshot, source_path: Path) -> list[str]:
+    """Test cells whose source in the instructor's notebook differs from the gradebook's."""
+    import nbformat
+
+    try:
+        source = nbformat.read(str(source_path), as_version=4)
+    except Exception:
+        return []
+    current = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in source.cells}
+    nb = snapshot.notebooks.get(source_path.stem)
+    if nb is None:
+        return []
+    return [
+        c["name"]
+        for c in nb.source_cells
+        if c["name"] in nb.grade_cells and current.get(c["name"]) != c["source"]
+    ]
+
+
+def _check_sandbox(context: GradingContext, options: GradeOptions, run_dir: Path) -> dict:
+    scratch = run_dir / "probe"
+    scratch.mkdir()
+    policy = build_policy(
+        python_paths=context.python_paths,
+        scratch=scratch,
+        audit_path=run_dir / "probe.audit",
+        protected=context.protected,
+        fences=context.fences,
+        extra_read=context.extra_read,
+        memory_bytes=context.memory_bytes,
+    )
+    status = probe(policy)
+    if bwrap_path() is None:
+        status.missing["bwrap"] = (
+            "bubblewrap is not installed (Debian: apt-get install bubblewrap); the hand-written "
+            "layers below do not hide the grader's sockets or other kernels from a kernel"
+        )
+    if status.missing:
+        lines = "\n".join(f"  - {layer}: {why}" for layer, why in status.missing.items())
+        message = (
+            f"The grading sandbox is INCOMPLETE on this machine; student code will run "
+            f"with fewer protections:\n{lines}\nSee docs/grading.md for what each layer "
+            "enforces. Every submission graded now carries a sandbox_degraded flag."
+        )
+        if options.sandbox == "require":
+            raise CourseError(message + "\n(--sandbox require: refusing to grade.)")
+        warn(message)
+    return dict(status.missing)
+
+
+def _row_dict(row: GradeRow) -> dict:
+    data = asdict(row)
+    data["flags"] = [f.to_list() for f in row.flags]
+    return data
+
+
+def _skipped_row(gb, assignment: str, student: str, entry: dict) -> GradeRow:
+    from nbgrader.api import MissingEntry
+
+    flags = [Flag(*item) for item in entry.get("flags", [])]
+    try:
+        sub = gb.find_submission(assignment, student)
+        failed = sorted(
+            g.name
+            for n in sub.notebooks
+            for g in n.grades
+            if g.max_score and (g.score or 0) < g.max_score
+        )
+        return GradeRow(
+            student,
+            float(sub.score),
+            float(sub.max_score),
+            float(sub.late_submission_penalty or 0),
+            failed,
+            flags,
+            entry.get("seconds", 0.0),
+            "skipped",
+        )
+    except MissingEntry:
+        return GradeRow(
+            student, entry.get("score"), entry.get("max_score", 0), 0, [], flags, 0.0, "skipped"
+        )

@@ -1,0 +1,681 @@
+"""Sealed tests: test cells run in the grader; the student's kernel only answers for its names.
+
+nbgrader runs a test cell in the student's kernel, so the hidden tests, their expected
+values and the comparisons all live in the process the student's code controls: a patched
+``math.isclose``, an AST transformer that swallows errors, a callback that reads the test
+from ``In`` all turn a wrong answer into full marks. Here a test (grade) cell never enters
+the kernel:
+
+1. the cell runs in a *trusted namespace* in the grader: the instructor's setup cell
+   (from the gradebook, never from the submission) executed once per worker, plus the test
+   cell's own imports;
+2. every other name the cell uses (found statically with :mod:`symtable`) is looked up in the
+   kernel when the cell reads it: data (numbers, strings, lists, dicts, NumPy arrays, pandas
+   tables, resistlab's result dataclasses) comes back *by value* in the format of
+   :mod:`~resistlab.course.grading.sealed_agent` (JSON, ``.npy`` without pickle, size-capped);
+   functions and other objects come back as a :class:`Remote` handle;
+3. calling a handle sends the arguments (fresh test inputs, by value) to the kernel, runs the
+   student's function there, and brings the result back by value; an argument the function
+   changed in place is changed in the grader too (so "does not modify its input" tests
+   work);
+4. an exception raised by the student's code comes back as its (built-in) type name and
+   message and is raised again in the grader as that type, so ``try/except ValueError`` in a
+   test behaves as in the kernel; comparisons, ``assert`` and every expected value stay in
+   the grader.
+
+Requests run in the kernel with ``store_history=False`` (never in ``In``/``Out``); output the
+student's code prints while a test calls it is recorded in the test cell, as nbgrader would
+record it (so ``IgnorePattern`` and the stderr rule of nbgrader's ``determine_grade`` apply
+unchanged). The error recorded for a failed test keeps a message only when it is the
+instructor's ``assert`` (or a ``NameError``); text produced by the student's code never
+becomes a test's message.
+
+What cannot be sealed: an operator (``+``, ``==``, ``<``, ``in``) applied to an object that is
+not data (a handle) raises ``TypeError`` in the grader, so the test fails; a value referenced
+only inside a comprehension or lambda of the test is fetched when the cell starts; a trusted
+function or lambda cannot be passed to the student's code (``TypeError``).
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import base64
+import builtins
+import contextlib
+import copy
+import io
+import json
+import linecache
+import symtable
+import time
+import traceback
+import warnings
+from pathlib import Path
+from typing import ClassVar
+
+from nbformat import NotebookNode
+
+from . import sealed_agent as agent
+from .flags import Flag
+
+__all__ = ["Remote", "SealedTests", "free_names", "setup_sources"]
+
+_AGENT_SOURCE = Path(agent.__file__).read_text(encoding="utf-8")
+_REPLY = "__import__('sys').modules['_rl_sealed'].reply"
+_INSTALL = (
+    "__import__('sys').modules.__setitem__('_rl_sealed', (lambda m: (exec(compile({src!r}, "
+    "'_rl_sealed', 'exec'), m.__dict__), m)[1])(__import__('types').ModuleType('_rl_sealed')))"
+)
+#: Exceptions whose message the feedback may show: raised by the test's own code.
+_SHOWN = (AssertionError, NameError)
+
+
+class SealedProtocolError(RuntimeError):
+    """The kernel's answer to a request was missing or malformed."""
+
+
+class _Fatal(BaseException):
+    """The kernel died or stopped answering: stop the cell (not catchable by tests)."""
+
+
+def _python(source: str) -> str:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def free_names(code: str) -> tuple[set[str], set[str]]:
+    """Names a cell reads without defining them: ``(at top level, inside nested scopes)``.
+
+    Examples
+    --------
+    >>> top, nested = free_names("import math\\nx = f(2)\\nassert all(g(v) for v in y)")
+    >>> sorted(top), sorted(nested)
+    (['all', 'f', 'y'], ['g'])
+    """
+    table = symtable.symtable(code, "<cell>", "exec")
+    top, nested = set(), set()
+    imported = {s.get_name() for s in table.get_symbols() if s.is_imported()}
+
+    def walk(scope):
+        for child in scope.get_children():
+            for sym in child.get_symbols():
+                if sym.is_referenced() and sym.is_global():
+                    nested.add(sym.get_name())
+            walk(child)
+
+    for sym in table.get_symbols():
+        if sym.is_referenced() and not sym.is_imported():
+            top.add(sym.get_name())
+    walk(table)
+    return top - imported, nested - imported
+
+
+def setup_sources(snap) -> list[str]:
+    """The instructor's setup: locked, ungraded code cells before the first answer cell."""
+    sources = []
+    for cell in snap.source_cells:
+        if cell["name"] in snap.solution_cells:
+            break
+        if cell["locked"] and cell["cell_type"] == "code" and cell["name"] not in snap.grade_cells:
+            sources.append(cell["source"])
+    return sources
+
+
+def _copy_value(value):
+    try:
+        import numpy as np
+        import pandas as pd
+
+        if isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)):
+            return value.copy()
+    except ImportError:
+        pass
+    if type(value) in (list, dict, set):
+        return copy.deepcopy(value)
+    return value
+
+
+# --- remote objects ----------------------------------------------------------------------------
+
+
+def _remote_exception(info: dict) -> BaseException:
+    """The exception the student's code raised, as a built-in type (message kept as data)."""
+    name = str(info.get("type", "Exception"))
+    cls = getattr(builtins, name, None)
+    # Only ordinary exceptions: a SystemExit or KeyboardInterrupt named by the kernel must not
+    # stop the grader (it would look like the lecturer's Ctrl-C).
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        cls = Exception
+    message = str(info.get("message", ""))
+    for base in cls.__mro__:
+        try:
+            err = base(message)
+            break
+        except TypeError:
+            continue
+    err.__rl_remote__ = True
+    return err
+
+
+#: Attributes of a handle answered by the object in the kernel, though every class has them.
+_DESCRIPTIVE = frozenset({"__module__", "__name__", "__qualname__", "__doc__"})
+
+
+class Remote:
+    """An object that stays in the kernel: attributes, items, calls and conversions are sent
+    there and come back as data; comparisons and arithmetic are not supported (``TypeError``)."""
+
+    __slots__ = ("_rl_id", "_rl_session", "_rl_type")
+
+    def __init__(self, session, ident: int, type_name: str):
+        object.__setattr__(self, "_rl_session", session)
+        object.__setattr__(self, "_rl_id", ident)
+        object.__setattr__(self, "_rl_type", type_name)
+
+    def _rl_ref(self):
+        return {"$": "handle", "id": self._rl_id}
+
+    def __getattribute__(self, name):
+        # A test may ask where a student's function comes from (``__module__``) or what it is
+        # called: these describe the object in the kernel, not this handle.
+        if name in _DESCRIPTIVE:
+            session = object.__getattribute__(self, "_rl_session")
+            ref = object.__getattribute__(self, "_rl_ref")()
+            return session.request({"op": "getattr", "target": ref, "name": name})
+        return object.__getattribute__(self, name)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._rl_session.request({"op": "getattr", "target": self._rl_ref(), "name": name})
+
+    def __setattr__(self, name, value):
+        raise TypeError("a sealed test cannot change an object of the submission")
+
+    def __call__(self, *args, **kwargs):
+        return self._rl_session.call(self, args, kwargs)
+
+    def __getitem__(self, key):
+        return self._rl_session.request(
+            {"op": "getitem", "target": self._rl_ref(), "key": self._rl_session.send(key)}
+        )
+
+    def _convert(self, kind):
+        return self._rl_session.request({"op": "convert", "target": self._rl_ref(), "kind": kind})
+
+    def __len__(self):
+        return int(self._convert("len"))
+
+    def __iter__(self):
+        return iter(self._convert("iter"))
+
+    def __float__(self):
+        return float(self._convert("float"))
+
+    def __int__(self):
+        return int(self._convert("int"))
+
+    def __index__(self):
+        return int(self._convert("index"))
+
+    def __bool__(self):
+        return bool(self._convert("bool"))
+
+    def __str__(self):
+        return str(self._convert("str"))
+
+    def __repr__(self):
+        return str(self._convert("repr"))
+
+
+class _Locals(dict):
+    """The cell's top-level namespace: names the cell did not define are looked up in the
+    kernel when read (``LOAD_NAME`` consults this mapping first); stores reach the globals."""
+
+    def __init__(self, session, remote_names, globals_):
+        super().__init__()
+        self._session = session
+        self._remote = remote_names
+        self._globals = globals_
+
+    def __getitem__(self, key):
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        if key in self._remote:
+            found, value = self._session.lookup(key)
+            if found:
+                return value
+        raise KeyError(key)
+
+    def __setitem__(self, key, value):
+        dict.__setitem__(self, key, value)
+        self._globals[key] = value
+
+    def __delitem__(self, key):
+        dict.__delitem__(self, key)
+        self._globals.pop(key, None)
+
+
+# --- one test cell -----------------------------------------------------------------------------
+
+
+class _Session:
+    """The requests of one test cell to one kernel."""
+
+    def __init__(self, runner, executor, cell, index):
+        self.runner = runner
+        self.executor = executor
+        self.cell = cell
+        self.index = index
+        self.cache: dict = {}
+        self.fatal: BaseException | None = None
+        self.deadline = None
+        timeout = executor._get_timeout(cell)
+        if timeout is not None:
+            self.deadline = time.monotonic() + timeout
+
+    # transport
+
+    async def _execute(self, code: str, expressions: dict):
+        from jupyter_core.utils import ensure_async
+        from nbclient.exceptions import CellControlSignal, DeadKernelError
+
+        ex = self.executor
+        msg_id = await ensure_async(
+            ex.kc.execute(
+                code, store_history=False, stop_on_error=False, user_expressions=expressions
+            )
+        )
+        timeout = None
+        if self.deadline is not None:
+            timeout = max(1.0, self.deadline - time.monotonic())
+        alive = asyncio.ensure_future(ex._async_poll_kernel_alive())
+        output = asyncio.ensure_future(ex._async_poll_output_msg(msg_id, self.cell, self.index))
+        ex.task_poll_for_reply = asyncio.ensure_future(
+            ex._async_poll_for_reply(msg_id, self.cell, timeout, output, alive)
+        )
+        try:
+            return await ex.task_poll_for_reply
+        except asyncio.CancelledError:
+            output.cancel()
+            raise DeadKernelError("Kernel died") from None
+        except Exception as err:
+            if not isinstance(err, CellControlSignal):
+                output.cancel()
+            raise
+
+    def _run(self, code: str, expressions: dict):
+        from jupyter_core.utils import run_sync
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        if self.fatal is not None:
+            raise _Fatal()
+        self._flush()
+        try:
+            reply = run_sync(self._execute)(code, expressions)
+        except (DeadKernelError, CellTimeoutError) as err:
+            self.fatal = err
+            raise _Fatal() from None
+        content = reply.get("content", {})
+        if content.get("status") == "error" and content.get("ename") == "CellTimeoutError":
+            self.fatal = reply  # nbgrader's error_on_timeout reply (the kernel was interrupted)
+            raise _Fatal()
+        return content
+
+    def install(self):
+        content = self._run(_INSTALL.format(src=_AGENT_SOURCE), {})
+        if content.get("status") != "ok":
+            self.runner.flag("the kernel refused the grader's agent")
+            raise SealedProtocolError("the kernel could not run the sealed-test agent")
+
+    def request(self, request: dict):
+        if request["op"] == "call":
+            self.cache.clear()
+        text = base64.b64encode(json.dumps(request).encode()).decode("ascii")
+        code = f"__import__('sys').modules['_rl_sealed'].handle({text!r})"
+        content = self._run(code, {"r": _REPLY})
+        try:
+            data = content["user_expressions"]["r"]["data"]["text/plain"]
+            if not isinstance(data, str) or len(data) > 2 * agent.MAX_BYTES + 16:
+                raise ValueError("reply too large")
+            answer = agent.loads(ast.literal_eval(data))
+            if not isinstance(answer, dict):
+                raise ValueError("not an object")
+        except Exception:
+            self.runner.flag(f"no valid answer to a request for {self.cell_name}")
+            raise SealedProtocolError("the kernel gave no valid answer") from None
+        if "changed" in answer and request["op"] == "call":
+            self._write_back(request, answer["changed"])
+        if "error" in answer:
+            raise _remote_exception(answer["error"])
+        if answer.get("missing"):
+            return _MISSING
+        try:
+            return agent.decode(answer["value"], self._remote)
+        except (Exception, SystemExit) as err:  # whatever the reply holds, it is not data
+            self.runner.flag(f"malformed value for {self.cell_name}")
+            raise SealedProtocolError(f"malformed value: {err}") from None
+
+    @property
+    def cell_name(self) -> str:
+        return self.cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {self.index}")
+
+    def _remote(self, tree):
+        return Remote(self, int(tree["id"]), str(tree.get("type", "object")))
+
+    def send(self, value):
+        def handle(obj):
+            if isinstance(obj, Remote):
+                if obj._rl_session.executor is not self.executor:
+                    raise TypeError("an object of another kernel")
+                return obj._rl_ref()
+            raise agent.Unsendable(f"a {type(obj).__name__} cannot be passed to the submission")
+
+        try:
+            return agent.encode(value, handle)
+        except agent.Unsendable as err:
+            raise TypeError(f"sealed test: {err}") from None
+
+    # operations
+
+    def lookup(self, name: str):
+        if name in self.cache:
+            return True, self.cache[name]
+        value = self.request({"op": "get", "name": name})
+        if value is _MISSING:
+            return False, None
+        self.cache[name] = value
+        return True, value
+
+    def call(self, target: Remote, args, kwargs):
+        self._args = (args, kwargs)
+        request = {
+            "op": "call",
+            "target": target._rl_ref(),
+            "args": [self.send(a) for a in args],
+            "kwargs": {str(k): self.send(v) for k, v in kwargs.items()},
+        }
+        return self.request(request)
+
+    def _write_back(self, request, changed: dict):
+        args, kwargs = self._args
+        for key, tree in changed.items():
+            try:
+                original = args[int(key)] if key.isdigit() else kwargs[key]
+                new = agent.decode(tree)
+                _update_in_place(original, new)
+            except Exception:
+                continue
+
+    # outputs of the trusted code
+
+    def _flush(self):
+        self.runner.flush_streams(self.cell)
+
+
+_MISSING = object()
+
+
+def _update_in_place(original, new) -> None:
+    """Make ``original`` (an argument the test passed) equal to what the kernel made of it."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(original, (pd.DataFrame, pd.Series)) and type(new) is type(original):
+        original._update_inplace(new)
+    elif isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
+        original.bit_generator.state = new.bit_generator.state
+    elif isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
+        if original.shape == new.shape and original.flags.writeable:
+            original[...] = new
+    elif type(original) is list and type(new) is list:
+        original[:] = new
+    elif type(original) in (dict, set) and type(new) is type(original):
+        original.clear()
+        original.update(new)
+
+
+class _Stream(io.TextIOBase):
+    def __init__(self, runner, name):
+        self.runner, self.name = runner, name
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self.runner.pending[self.name].append(text)
+        return len(text)
+
+
+class SealedTests:
+    """The test cells of one notebook, compiled, and the trusted namespace of its setup.
+
+    Parameters
+    ----------
+    snap : NotebookSnapshot
+        The instructor's cells (from the gradebook).
+    """
+
+    _cache: ClassVar[dict] = {}
+
+    def __init__(self, snap):
+        self.cells: dict[str, tuple] = {}
+        for cell in snap.source_cells:
+            if (
+                cell["cell_type"] == "code"
+                and cell["name"] in snap.grade_cells
+                and cell["name"] not in snap.solution_cells
+            ):
+                self.cells[cell["name"]] = self._compile(cell["name"], cell["source"])
+        self._setup = setup_sources(snap)
+        self._namespace = None
+        self.notes: list[str] = []
+
+    @classmethod
+    def for_notebook(cls, snapshot, nb_name: str) -> SealedTests:
+        """One instance per graded material and notebook, per process."""
+        key = (snapshot.fingerprint(), nb_name)
+        if key not in cls._cache:
+            cls._cache[key] = cls(snapshot.notebooks[nb_name])
+        return cls._cache[key]
+
+    @staticmethod
+    def _compile(name: str, source: str):
+        filename = f"<test {name}>"
+        try:
+            code = _python(source)
+            tree = ast.parse(code, filename)
+        except SyntaxError as err:
+            return (filename, None, None, set(), set(), err)
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = compile(ast.Expression(tree.body.pop().value), filename, "eval")
+        body = compile(tree, filename, "exec")
+        top, nested = free_names(code)
+        return (filename, body, last, top, nested, None)
+
+    def namespace(self) -> dict:
+        """A fresh copy of the trusted namespace (the setup cell run in the grader)."""
+        if self._namespace is None:
+            namespace = {"__name__": "__main__", "__builtins__": builtins}
+            for source in self._setup:
+                try:
+                    statements = ast.parse(_python(source)).body
+                except SyntaxError as err:
+                    self.notes.append(f"setup cell: {err}")
+                    continue
+                for statement in statements:  # a failing statement does not stop the rest
+                    module = ast.Module(body=[statement], type_ignores=[])
+                    try:
+                        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                            warnings.simplefilter("ignore")
+                            exec(compile(module, "<setup>", "exec"), namespace)  # instructor's
+                    except Exception as err:
+                        self.notes.append(f"setup cell: {type(err).__name__}: {err}")
+            self._namespace = namespace
+        fresh = {k: _copy_value(v) for k, v in self._namespace.items()}
+        fresh["display"] = _display
+        return fresh
+
+    def handles(self, cell) -> bool:
+        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+        return (
+            cell.get("cell_type") == "code"
+            and bool(meta.get("grade"))
+            and not meta.get("solution")
+            and meta.get("grade_id") in self.cells
+        )
+
+    def runner(self) -> SealedRunner:
+        return SealedRunner(self)
+
+
+_DISPLAYED: list = []
+
+
+def _display(*objects, **kwargs):
+    _DISPLAYED.extend(objects)
+
+
+class SealedRunner:
+    """Runs the test cells of one notebook of one submission (one trusted namespace)."""
+
+    def __init__(self, tests: SealedTests):
+        self.tests = tests
+        self.globals = tests.namespace()
+        self.trusted = set(self.globals)  # the setup's names and what earlier tests assigned
+        self.flags: list[Flag] = []
+        self.pending = {"stdout": [], "stderr": []}
+        self._installed = None
+
+    def flag(self, detail: str) -> None:
+        self.flags.append(Flag("sealed_reply", detail))
+
+    def handles(self, cell) -> bool:
+        return self.tests.handles(cell)
+
+    def flush_streams(self, cell) -> None:
+        for name in ("stdout", "stderr"):
+            text = "".join(self.pending[name])
+            self.pending[name] = []
+            if text:
+                cell.outputs.append(NotebookNode(output_type="stream", name=name, text=text))
+        while _DISPLAYED:
+            value = _DISPLAYED.pop(0)
+            cell.outputs.append(
+                NotebookNode(
+                    output_type="display_data", data={"text/plain": repr(value)}, metadata={}
+                )
+            )
+
+    def run_cell(self, executor, cell, index):
+        """Run test cell ``cell`` in the grader against ``executor``'s kernel."""
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        filename, body, last, top, nested, syntax = self.tests.cells[gid]
+        cell.outputs = []
+        self.pending = {"stdout": [], "stderr": []}
+        if executor.record_timing:  # as nbclient does before it executes a cell
+            cell.metadata["execution"] = {}
+        session = _Session(self, executor, cell, index)
+        result, error = None, None
+        kernel = (id(executor.km), getattr(executor, "_kernel_starts", 0))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.resetwarnings()  # Python's defaults, and IPython's for __main__
+            warnings.filterwarnings(
+                "default", category=DeprecationWarning, module="__main__", append=True
+            )
+            for category in (
+                DeprecationWarning,
+                PendingDeprecationWarning,
+                ImportWarning,
+                ResourceWarning,
+            ):
+                warnings.filterwarnings("ignore", category=category, append=True)
+            try:
+                if syntax is not None:
+                    raise syntax
+                if self._installed != kernel:
+                    session.install()
+                    self._installed = kernel
+                remote = (top | nested) - set(dir(builtins)) - self.trusted
+                for name in nested & remote:  # read by nested scopes: fetched now
+                    found, value = session.lookup(name)
+                    if found:
+                        self.globals[name] = value
+                local = _Locals(session, remote, self.globals)
+                with (
+                    contextlib.redirect_stdout(_Stream(self, "stdout")),
+                    contextlib.redirect_stderr(_Stream(self, "stderr")),
+                ):
+                    exec(body, self.globals, local)
+                    if last is not None:
+                        result = eval(last, self.globals, local)
+                self.trusted |= set(local)
+            except _Fatal:
+                pass
+            except BaseException as err:  # the test failed: recorded as nbgrader would
+                error = err
+            for item in caught:
+                self.pending["stderr"].append(
+                    warnings.formatwarning(
+                        item.message, item.category, item.filename, item.lineno, line=""
+                    )
+                )
+        if isinstance(session.fatal, (DeadKernelError, CellTimeoutError)):
+            raise session.fatal
+        self.flush_streams(cell)
+        if isinstance(session.fatal, dict):  # timed out and interrupted (nbgrader's reply)
+            content = session.fatal["content"]
+            cell.outputs.append(
+                NotebookNode(
+                    output_type="error",
+                    ename=content.get("ename", "CellTimeoutError"),
+                    evalue=content.get("evalue", ""),
+                    traceback=list(content.get("traceback", [])),
+                )
+            )
+        elif error is not None:
+            cell.outputs.append(_error_output(error, filename))
+        elif result is not None:
+            try:
+                text = repr(result)
+            except (DeadKernelError, CellTimeoutError):
+                raise
+            except Exception as err:  # a student's object that cannot be shown: the test fails
+                cell.outputs.append(_error_output(err, filename))
+            else:
+                cell.outputs.append(
+                    NotebookNode(
+                        output_type="execute_result",
+                        data={"text/plain": text},
+                        metadata={},
+                        execution_count=None,
+                    )
+                )
+        return cell
+
+
+def _error_output(err: BaseException, filename: str) -> NotebookNode:
+    """The error of a failed test. Its message is kept only for the test's own ``assert``
+    (and ``NameError``); the full story goes to the traceback, for the instructor."""
+    ename = type(err).__name__
+    remote = getattr(err, "__rl_remote__", False)
+    message = str(err)
+    evalue = message if isinstance(err, _SHOWN) and not remote else ""
+    frames = [
+        f"  line {frame.lineno}: {(frame.line or '').strip()}"
+        for frame in traceback.extract_tb(err.__traceback__)
+        if frame.filename == filename
+    ]
+    origin = "raised by the submitted code" if remote else "raised by the test"
+    return NotebookNode(
+        output_type="error",
+        ename=ename,
+        evalue=evalue,
+        traceback=[*frames, f"{ename} ({origin}): {message}"],
+    )

@@ -1,0 +1,491 @@
+"""The data format of sealed tests, and the small agent that answers them inside the kernel.
+
+Sealed tests (:mod:`~resistlab.course.grading.sealed`) run in the grader; the student's kernel only
+answers requests: "the value of this name", "call this with these arguments", "this
+attribute", "this item". Values travel as JSON in which numbers, strings, booleans and
+``None`` are themselves and everything else is a tagged object (``{"$": kind, ...}``):
+
+* lists, tuples, dicts, sets, bytes, complex numbers;
+* NumPy arrays and scalars as ``.npy`` bytes (``numpy.save``/``numpy.load`` with
+  ``allow_pickle=False``), base64-encoded; object arrays element by element;
+* pandas ``Series``, ``DataFrame`` and ``Index`` column by column (same rules);
+* ``numpy.random.Generator`` (its bit generator's state; a call that draws from it advances
+  the caller's generator too);
+* dataclasses defined in ``resistlab`` (``HillFit``, ``TwoStateRates``, ...), rebuilt from
+  their fields by the receiver's own class;
+* anything else as a *handle*: a number that refers to the object, which stays in the kernel.
+
+Nothing is ever unpickled, no class is looked up outside ``resistlab``, and both sides cap
+the size (:data:`MAX_BYTES`) and nesting depth (:data:`MAX_DEPTH`) of what they decode.
+
+This file is standard library (plus NumPy and pandas when the values need them) because its
+source is also executed inside the kernel, where it defines the module ``_rl_sealed``.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import dataclasses
+import importlib
+import io
+import json
+import sys
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "Unsendable", "decode", "dumps", "encode", "loads"]
+
+#: Largest encoded message accepted (bytes of JSON).
+MAX_BYTES = 64 * 2**20
+#: Deepest nesting accepted.
+MAX_DEPTH = 64
+#: Most elements in one container.
+MAX_ITEMS = 1_000_000
+
+
+class Unsendable(Exception):
+    """A value that cannot travel as data (too big, too deep, or of an unknown kind)."""
+
+
+def _np():
+    return sys.modules.get("numpy")
+
+
+def _pd():
+    return sys.modules.get("pandas")
+
+
+def _npy(array) -> str:
+    buffer = io.BytesIO()
+    _np().save(buffer, array, allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _from_npy(text: str):
+    import numpy
+
+    return numpy.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+
+
+def _column(values, depth, handle):
+    """The values of a Series or an Index (one column)."""
+    np = _np()
+    pd = _pd()
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        cat = values.array
+        return {
+            "$": "cat",
+            "codes": _npy(np.asarray(cat.codes)),
+            "categories": _encode(pd.Index(cat.categories), depth + 1, handle),
+            "ordered": bool(dtype.ordered),
+        }
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufcmMSU":
+        return {"$": "npy", "v": _npy(values.to_numpy())}
+    if len(values) > MAX_ITEMS:
+        raise Unsendable("too many items")
+    return {
+        "$": "objcol",
+        "dtype": str(dtype),
+        "v": [_encode(item, depth + 1, handle) for item in values.tolist()],
+    }
+
+
+def _index(index, depth, handle):
+    pd = _pd()
+    if isinstance(index, pd.RangeIndex):
+        return {
+            "$": "range",
+            "v": [index.start, index.stop, index.step],
+            "name": _encode(index.name, depth + 1, handle),
+        }
+    if isinstance(index, pd.MultiIndex):
+        return {
+            "$": "multi",
+            "v": [_encode(tuple(t), depth + 1, handle) for t in index],
+            "names": [_encode(n, depth + 1, handle) for n in index.names],
+        }
+    return {
+        "$": "index",
+        "v": _column(index, depth, handle),
+        "name": _encode(index.name, depth + 1, handle),
+    }
+
+
+def _encode(obj, depth, handle):
+    if depth > MAX_DEPTH:
+        raise Unsendable("nested too deeply")
+    kind = type(obj)
+    if obj is None or kind in (bool, int, str):
+        return obj
+    if kind is float:
+        return (
+            obj
+            if obj == obj and obj not in (float("inf"), float("-inf"))
+            else {
+                "$": "float",
+                "v": repr(obj),
+            }
+        )
+    if kind in (list, tuple, set, frozenset):
+        if len(obj) > MAX_ITEMS:
+            raise Unsendable("too many items")
+        return {"$": kind.__name__, "v": [_encode(x, depth + 1, handle) for x in obj]}
+    if kind is dict:
+        if len(obj) > MAX_ITEMS:
+            raise Unsendable("too many items")
+        return {
+            "$": "dict",
+            "v": [
+                [_encode(k, depth + 1, handle), _encode(v, depth + 1, handle)]
+                for k, v in obj.items()
+            ],
+        }
+    if kind is complex:
+        return {"$": "complex", "v": [obj.real, obj.imag]}
+    if kind is bytes:
+        return {"$": "bytes", "v": base64.b64encode(obj).decode("ascii")}
+    np = _np()
+    if np is not None and isinstance(obj, (np.ndarray, np.generic)):
+        array = np.asarray(obj)
+        if array.dtype.kind in "biufcmMSU":
+            return {"$": "npy", "v": _npy(array), "scalar": isinstance(obj, np.generic)}
+        if array.size > MAX_ITEMS:
+            raise Unsendable("too many items")
+        return {
+            "$": "objarray",
+            "shape": list(array.shape),
+            "v": [_encode(x, depth + 1, handle) for x in array.ravel().tolist()],
+        }
+    if np is not None and type(obj) is np.random.Generator:
+        state = obj.bit_generator.state
+        if state.get("bit_generator") not in _BIT_GENERATORS:
+            raise Unsendable(f"bit generator {state.get('bit_generator')!r}")
+        return {"$": "rng", "v": _encode(state, depth + 1, None)}
+    pd = _pd()
+    if pd is not None:
+        if isinstance(obj, pd.DataFrame):
+            return {
+                "$": "frame",
+                "columns": _index(obj.columns, depth + 1, handle),
+                "index": _index(obj.index, depth + 1, handle),
+                "v": [_column(obj.iloc[:, i], depth + 1, handle) for i in range(obj.shape[1])],
+            }
+        if isinstance(obj, pd.Series):
+            return {
+                "$": "series",
+                "name": _encode(obj.name, depth + 1, handle),
+                "index": _index(obj.index, depth + 1, handle),
+                "v": _column(obj, depth + 1, handle),
+            }
+        if isinstance(obj, pd.Index):
+            return _index(obj, depth, handle)
+        if obj is pd.NA:
+            return {"$": "na"}
+    if (
+        dataclasses.is_dataclass(obj)
+        and not isinstance(obj, type)
+        and str(getattr(kind, "__module__", "")).split(".")[0] == "resistlab"
+    ):
+        return {
+            "$": "dc",
+            "cls": f"{kind.__module__}:{kind.__qualname__}",
+            "v": {
+                f.name: _encode(getattr(obj, f.name), depth + 1, handle)
+                for f in dataclasses.fields(obj)
+            },
+        }
+    if handle is None:
+        raise Unsendable(f"a {kind.__name__} cannot be sent")
+    return handle(obj)
+
+
+#: numpy random generators sent by value (their state is plain data).
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def encode(obj, handle=None):
+    """``obj`` as a JSON-ready tree; ``handle(obj)`` is called for what is not data."""
+    return _encode(obj, 0, handle)
+
+
+def _library_class(name: str):
+    """A dataclass of resistlab's science modules, by ``module:qualname``.
+
+    Only ``resistlab.<module>`` for a module of ``resistlab._SUBMODULES`` other than the
+    course platform (``grading``, ``cli``, ``course``, ``__main__`` are never named there) is
+    looked up: a reply can never make the grader import something with side effects.
+    """
+    import resistlab
+
+    module_name, _, qualname = str(name).partition(":")
+    parts = module_name.split(".")
+    if (
+        len(parts) != 2
+        or parts[0] != "resistlab"
+        or parts[1] not in _science_modules(resistlab)
+        or not qualname.isidentifier()
+    ):
+        raise Unsendable(f"unknown class {name!r}")
+    cls = getattr(importlib.import_module(module_name), qualname, None)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise Unsendable(f"unknown class {name!r}")
+    return cls
+
+
+def _science_modules(resistlab) -> set[str]:
+    return set(getattr(resistlab, "_SUBMODULES", ())) - {"grading", "plotting", "widgets"}
+
+
+def _decode_column(tree, depth, handle):
+    import numpy as np
+    import pandas as pd
+
+    kind = tree.get("$")
+    if kind == "npy":
+        return _from_npy(tree["v"])
+    if kind == "cat":
+        categories = _decode(tree["categories"], depth + 1, handle)
+        return pd.Categorical.from_codes(
+            _from_npy(tree["codes"]), categories=categories, ordered=bool(tree["ordered"])
+        )
+    if kind == "objcol":
+        values = [_decode(x, depth + 1, handle) for x in tree["v"]]
+        dtype = tree.get("dtype")
+        if dtype and dtype != "object":
+            try:
+                return pd.array(values, dtype=dtype)
+            except (TypeError, ValueError):
+                pass
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return array
+    raise Unsendable(f"unknown column {kind!r}")
+
+
+def _decode_index(tree, depth, handle):
+    import pandas as pd
+
+    kind = tree.get("$")
+    if kind == "range":
+        start, stop, step = (int(x) for x in tree["v"])
+        return pd.RangeIndex(start, stop, step, name=_decode(tree["name"], depth + 1, handle))
+    if kind == "multi":
+        names = [_decode(n, depth + 1, handle) for n in tree["names"]]
+        tuples = [_decode(t, depth + 1, handle) for t in tree["v"]]
+        if not tuples:
+            return pd.MultiIndex.from_arrays([[] for _ in names], names=names)
+        return pd.MultiIndex.from_tuples(tuples, names=names)
+    if kind == "index":
+        values = _decode_column(tree["v"], depth + 1, handle)
+        return pd.Index(values, name=_decode(tree["name"], depth + 1, handle))
+    raise Unsendable(f"unknown index {kind!r}")
+
+
+def _decode(tree, depth, handle):
+    if depth > MAX_DEPTH:
+        raise Unsendable("nested too deeply")
+    if tree is None or type(tree) in (bool, int, str, float):
+        return tree
+    if type(tree) is not dict:
+        raise Unsendable(f"malformed value {type(tree).__name__}")
+    kind = tree.get("$")
+    if kind in ("list", "tuple", "set", "frozenset"):
+        items = [_decode(x, depth + 1, handle) for x in tree["v"]]
+        return getattr(builtins, kind)(items)
+    if kind == "dict":
+        return {_decode(k, depth + 1, handle): _decode(v, depth + 1, handle) for k, v in tree["v"]}
+    if kind == "float":
+        if tree["v"] not in ("nan", "inf", "-inf"):
+            raise Unsendable("malformed float")
+        return float(tree["v"])
+    if kind == "complex":
+        return complex(float(tree["v"][0]), float(tree["v"][1]))
+    if kind == "bytes":
+        return base64.b64decode(tree["v"])
+    if kind == "npy":
+        array = _from_npy(tree["v"])
+        return array[()] if tree.get("scalar") else array
+    if kind == "objarray":
+        import numpy as np
+
+        items = [_decode(x, depth + 1, handle) for x in tree["v"]]
+        array = np.empty(len(items), dtype=object)
+        array[:] = items
+        return array.reshape([int(n) for n in tree["shape"]])
+    if kind in ("range", "multi", "index"):
+        return _decode_index(tree, depth, handle)
+    if kind == "series":
+        import pandas as pd
+
+        return pd.Series(
+            _decode_column(tree["v"], depth + 1, handle),
+            index=_decode_index(tree["index"], depth + 1, handle),
+            name=_decode(tree["name"], depth + 1, handle),
+            copy=False,
+        )
+    if kind == "frame":
+        import pandas as pd
+
+        columns = _decode_index(tree["columns"], depth + 1, handle)
+        index = _decode_index(tree["index"], depth + 1, handle)
+        data = {i: _decode_column(c, depth + 1, handle) for i, c in enumerate(tree["v"])}
+        if len(data) != len(columns):
+            raise Unsendable("malformed table")
+        frame = pd.DataFrame(data, index=index)
+        if not data:
+            frame = pd.DataFrame(index=index, columns=columns)
+        frame.columns = columns
+        return frame
+    if kind == "dc":
+        cls = _library_class(tree["cls"])
+        values = {k: _decode(v, depth + 1, handle) for k, v in tree["v"].items()}
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        if set(values) != set(names):
+            raise Unsendable(f"fields of {tree['cls']} do not match")
+        obj = cls(**{k: v for k, v in values.items() if names[k].init})
+        for key, value in values.items():
+            if not names[key].init:
+                object.__setattr__(obj, key, value)
+        return obj
+    if kind == "rng":
+        import numpy as np
+
+        state = _decode(tree["v"], depth + 1, None)
+        name = state.get("bit_generator") if isinstance(state, dict) else None
+        if name not in _BIT_GENERATORS:
+            raise Unsendable(f"bit generator {name!r}")
+        bits = getattr(np.random, name)()
+        bits.state = state
+        return np.random.Generator(bits)
+    if kind == "na":
+        import pandas as pd
+
+        return pd.NA
+    if kind == "handle" and handle is not None:
+        return handle(tree)
+    raise Unsendable(f"unknown value {kind!r}")
+
+
+def decode(tree, handle=None):
+    """The value of an :func:`encode` tree; ``handle(tree)`` turns handles into objects."""
+    return _decode(tree, 0, handle)
+
+
+def dumps(tree) -> str:
+    text = json.dumps(tree, separators=(",", ":"))
+    if len(text) > MAX_BYTES:
+        raise Unsendable(f"more than {MAX_BYTES} bytes")
+    return text
+
+
+def loads(text: str):
+    if not isinstance(text, str) or len(text) > MAX_BYTES:
+        raise Unsendable("reply too large")
+    return json.loads(text)
+
+
+# --- the agent: this part runs inside the kernel ----------------------------------------------
+
+_objects: dict = {}
+reply = ""
+
+
+def _keep(obj):
+    key = len(_objects) + 1
+    _objects[key] = obj
+    return {"$": "handle", "id": key, "callable": callable(obj), "type": type(obj).__name__}
+
+
+def _resolve(tree):
+    return _objects[int(tree["id"])]
+
+
+def _exception(err) -> dict:
+    names = [c.__name__ for c in type(err).__mro__]
+    base = next((n for n in names if isinstance(getattr(builtins, n, None), type)), "Exception")
+    try:
+        message = str(err)
+    except Exception:
+        message = ""
+    return {"type": base, "message": message[:4000]}
+
+
+def _value(obj):
+    try:
+        return encode(obj, _keep)
+    except Unsendable:
+        return _keep(obj)
+
+
+def _mutable(obj) -> bool:
+    if type(obj) in (list, dict, set):
+        return True
+    np, pd = _np(), _pd()
+    if np is not None and isinstance(obj, (np.ndarray, np.random.Generator)):
+        return True
+    return pd is not None and isinstance(obj, (pd.DataFrame, pd.Series))
+
+
+def _state(obj):
+    try:
+        return dumps(encode(obj))
+    except Exception:
+        return None
+
+
+def _run(request: dict) -> dict:
+    op = request["op"]
+    if op == "get":
+        from IPython import get_ipython
+
+        namespace = get_ipython().user_ns
+        if request["name"] not in namespace:
+            return {"missing": True}
+        return {"value": _value(namespace[request["name"]])}
+    target = _resolve(request["target"])
+    if op == "getattr":
+        return {"value": _value(getattr(target, request["name"]))}
+    if op == "getitem":
+        return {"value": _value(target[decode(request["key"], _resolve)])}
+    if op == "convert":
+        kind = request["kind"]
+        if kind == "iter":
+            return {"value": _value(list(target))}
+        if kind == "repr":
+            return {"value": repr(target)}
+        if kind == "bool":
+            return {"value": bool(target)}
+        function = {"float": float, "int": int, "str": str, "len": len, "index": int}[kind]
+        return {"value": _value(function(target))}
+    if op == "call":
+        args = [decode(a, _resolve) for a in request["args"]]
+        kwargs = {k: decode(v, _resolve) for k, v in request["kwargs"].items()}
+        before = {i: _state(a) for i, a in enumerate(args) if _mutable(a)}
+        before.update({k: _state(v) for k, v in kwargs.items() if _mutable(v)})
+        try:
+            result = target(*args, **kwargs)
+        finally:
+            changed = {}
+            for key, state in before.items():
+                value = args[key] if isinstance(key, int) else kwargs[key]
+                now = _state(value)
+                if now is not None and now != state:
+                    changed[str(key)] = json.loads(now)
+            request["changed"] = changed
+        return {"value": _value(result), "changed": changed}
+    raise ValueError(f"unknown request {op!r}")
+
+
+def handle(text: str) -> None:
+    """Answer one request (base64 JSON); the answer is left in ``reply`` (a JSON string)."""
+    global reply
+    request = {}
+    try:
+        request = json.loads(base64.b64decode(text))
+        answer = _run(request)
+    except BaseException as err:  # the student's code raised: its type and message are data
+        answer = {"error": _exception(err), "changed": request.get("changed", {})}
+    try:
+        reply = dumps(answer)
+    except Unsendable as err:
+        reply = dumps({"error": {"type": "MemoryError", "message": str(err)}})

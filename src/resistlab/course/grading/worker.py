@@ -1,0 +1,614 @@
+"""Grade one submission in a worker process; return the result, never touch the gradebook.
+
+:func:`grade_submission` runs nbgrader's autograde pipeline on every notebook of one
+submission, in nbgrader's order and with nbgrader's preprocessors:
+
+* sanitise: ``ClearOutput``, ``DeduplicateIds``, the kernelspec of the instructor's copy,
+  ``OverwriteCells`` (from the :mod:`~resistlab.course.grading.snapshot`), ``CheckCellMetadata``;
+* autograde: ``Execute`` (as :class:`~resistlab.course.grading.kernel.GradingExecute`),
+  ``IgnorePattern``, ``ClearMetadataPreprocessor``, ``LimitOutput`` (nbgrader then checks the
+  metadata a second time; execution cannot change it, so that check is not repeated);
+
+and adds the integrity checks of :mod:`~resistlab.course.grading.integrity`. The executed
+notebooks go back to the parent, which alone scores them into the gradebook
+(``SaveAutoGrades`` and ``AssignLatePenalties`` need the database).
+
+A submission that cannot be read (corrupted JSON, a missing or renamed notebook, broken
+metadata) gives a flag and a zero for that notebook, never an exception: one broken
+submission never stops the others.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader import utils
+from nbgrader.nbgraderformat import ValidationError
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+)
+
+from .flags import Flag
+from .integrity import (
+    audit_flags,
+    code_flags,
+    import_aliases,
+    names_used_by_tests,
+    output_flags,
+    shortcut_flags,
+    structure_flags,
+)
+from .kernel import GradingExecute, WarmKernels
+from .sandbox import SandboxStatus, build_policy, bwrap_path, read_audit, sandbox_uid
+from .sealed import SealedTests
+from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
+
+__all__ = ["GradingContext", "SubmissionResult", "SubmissionTask", "grade_submission"]
+
+#: Files in a submission folder that are never reported as unexpected: nbgrader writes them
+#: (``timestamp.txt`` at submission, ``submission_secret.txt`` through the exchange).
+_EXPECTED_FILES = {"timestamp.txt", "submission_secret.txt"}
+#: Folders of the kernel's own configuration (see ``_kernel_env``): a submitted copy could run
+#: code when the kernel starts (an IPython startup file), so they are never copied.
+_KERNEL_FOLDERS = (".ipython", ".jupyter", ".config", ".local", ".mpl", ".cache", ".tmp")
+
+
+@dataclass
+class GradingContext:
+    """Everything a worker needs, computed once by the parent (plain, picklable data)."""
+
+    snapshot: AssignmentSnapshot
+    config: dict  # the course's traitlets configuration
+    run_dir: str  # private folder of this grading run (scratch folders live here)
+    ignore: list[str]  # CourseDirectory.ignore
+    sandbox: str = "auto"  # "auto", "require" or "off"
+    timeout: int | None = None  # per-cell timeout override (seconds)
+    python_paths: list[str] = field(default_factory=list)
+    kernel_bin: str = ""  # folder of the kernel's interpreter (first on the kernel's PATH)
+    protected: list[str] = field(default_factory=list)
+    fences: list[str] = field(default_factory=list)
+    extra_read: list[str] = field(default_factory=list)
+    memory_bytes: int | None = None
+    file_bytes: int | None = 512 * 2**20
+    cpu_seconds: int | None = None
+    processes: int | None = 256
+    threads: int = 1
+    mpl_cache: str | None = None
+    keep_scratch: bool = False
+    warm_kernels: bool = True  # fork kernels from a template that preloaded WARM_PRELOAD
+    budget_seconds: float | None = None  # wall-clock budget per submission (replays included)
+    max_added_cells: int = 200  # cells a student may add per notebook (the rest are dropped)
+
+
+@dataclass
+class SubmissionTask:
+    """One submission to grade."""
+
+    student: str
+    folder: str  # submitted/<student>/<assignment>
+    source_folder: str  # the instructor's assignment folder (non-notebook files are copied)
+    digest: str  # content hash of the submission (see runner.submission_digest)
+
+
+@dataclass
+class SubmissionResult:
+    """What the worker found; the parent turns it into grades."""
+
+    student: str
+    digest: str
+    notebooks: dict[str, dict] = field(default_factory=dict)  # executed notebooks (JSON)
+    zeroed: list[str] = field(default_factory=list)  # notebooks scored 0 (missing/unreadable)
+    flags: list[Flag] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # other submitted files (relative paths)
+    error: str | None = None
+    seconds: float = 0.0
+    sandbox: dict | None = None
+    forked_kernels: int = 0  # kernels forked from the worker's warm template
+    kernel_notes: list[str] = field(default_factory=list)  # why the template was not used
+
+
+_counter = 0
+
+
+def _slot(context: GradingContext) -> Path:
+    """This worker's folder in the run folder: the only host folder its sandbox can write
+    (each kernel's scratch folder is made inside it)."""
+    path = Path(context.run_dir) / f"s{os.getpid()}"
+    if not path.is_dir():
+        path.mkdir(mode=0o755)
+    return path
+
+
+def _scratch(context: GradingContext) -> Path:
+    """A fresh, short folder (UNIX socket paths are limited to 107 bytes)."""
+    global _counter
+    _counter += 1
+    path = _slot(context) / str(_counter)
+    path.mkdir(mode=0o700)
+    return path
+
+
+def _give(folder: Path, uid: int | None) -> None:
+    """Hand a scratch folder to the kernels' own uid (root grader only)."""
+    if uid is None:
+        return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        os.chown(dirpath, uid, uid)
+        for name in [*dirnames, *filenames]:
+            os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
+
+
+def _special(path: Path) -> str:
+    """What makes ``path`` unsafe to open or copy ('' for a plain file or a link)."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return ""
+    if stat.S_ISLNK(mode) or stat.S_ISDIR(mode):
+        return ""
+    if not stat.S_ISREG(mode):
+        kind = "fifo" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+        return kind
+    if mode & (stat.S_ISUID | stat.S_ISGID):
+        return "setuid/setgid"
+    return ""
+
+
+def _find_files(folder: Path, ignore: list[str]) -> list[str]:
+    return sorted(os.path.relpath(p, folder) for p in utils.find_all_files(str(folder), ignore))
+
+
+def _kernel_env(context: GradingContext, scratch: Path) -> dict:
+    if context.sandbox == "off":
+        env = dict(os.environ)
+    else:
+        folders = (context.kernel_bin, "/usr/local/bin", "/usr/bin", "/bin")
+        env = {"PATH": os.pathsep.join(p for p in folders if p)}
+        for name in ("LANG", "LC_ALL", "LC_CTYPE", "TZ"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+        env.update(
+            {
+                "HOME": str(scratch),
+                "TMPDIR": str(scratch / ".tmp"),
+                "IPYTHONDIR": str(scratch / ".ipython"),
+                "MPLCONFIGDIR": str(scratch / ".mpl"),
+                "XDG_CACHE_HOME": str(scratch / ".cache"),
+                "XDG_CONFIG_HOME": str(scratch / ".config"),
+                "JUPYTER_CONFIG_DIR": str(scratch / ".jupyter"),
+                "JUPYTER_DATA_DIR": str(scratch / ".local"),
+                "JUPYTER_RUNTIME_DIR": str(scratch / ".local" / "runtime"),
+            }
+        )
+    env.pop("MPLBACKEND", None)  # figures render inline, as in JupyterLab
+    threads = str(max(1, context.threads))
+    env.update(
+        {
+            "NBGRADER_EXECUTION": "autograde",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "OMP_NUM_THREADS": threads,
+            "OPENBLAS_NUM_THREADS": threads,
+            "MKL_NUM_THREADS": threads,
+        }
+    )
+    return env
+
+
+def _make_home(context: GradingContext, folder: Path) -> None:
+    """The folders of a kernel's environment, with matplotlib's font list (saves a scan)."""
+    for sub in (".tmp", ".mpl", ".ipython", ".cache", ".config", ".local/runtime"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    if context.mpl_cache and Path(context.mpl_cache).is_dir():
+        for item in Path(context.mpl_cache).glob("fontlist-*.json"):
+            shutil.copy(item, folder / ".mpl" / item.name)
+
+
+#: What a warm kernel template imports once: the notebooks' heavy imports, and nothing that
+#: looks for a running IPython when imported: not pandas (its display defaults depend on
+#: it), ipywidgets or matplotlib's inline backend. ``tests/course/grading/test_parity.py`` checks
+#: that a forked kernel records the same outputs as a fresh one.
+WARM_PRELOAD = (
+    "numpy",
+    "scipy.optimize",
+    "scipy.stats",
+    "matplotlib.pyplot",
+    "IPython",
+    "ipykernel.ipkernel",
+    "ipykernel.kernelapp",
+    "resistlab.datasets",
+    "resistlab.pharmacology",
+    "resistlab.evolution",
+    "resistlab.plotting",
+)
+
+_WARM: dict[str, WarmKernels] = {}
+
+
+def _warm_kernels(context: GradingContext) -> WarmKernels | None:
+    """This worker's kernel templates for this grading run (started on first use).
+
+    With bubblewrap every kernel is forked from a template in a bubblewrap sandbox (an empty
+    template with ``--cold-kernels``); without it, warm kernels are an option.
+    """
+    bwrap = bwrap_path() if context.sandbox != "off" else None
+    if not WarmKernels.available() or (not context.warm_kernels and not bwrap):
+        return None
+    warm = _WARM.get(context.run_dir)
+    if warm is None:
+        for old in _WARM.values():
+            old.close()
+        _WARM.clear()
+        # Outside the run folder: kernels may read the template's home, never the run folder.
+        folder = Path(tempfile.mkdtemp(prefix="rl-template-"))
+        _make_home(context, folder)
+        env = _kernel_env(context, folder)
+        env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
+        preload = WARM_PRELOAD if context.warm_kernels else ()
+        if bwrap:
+            os.chmod(folder, 0o755)
+            _give(folder, sandbox_uid(os.getpid()))  # the template's own home
+            policy = build_policy(
+                python_paths=context.python_paths,
+                scratch=_slot(context),
+                audit_path="",
+                protected=context.protected,
+                fences=context.fences,
+                extra_read=context.extra_read,
+            )
+            warm = WarmKernels(
+                folder,
+                env,
+                preload,
+                bwrap=bwrap,
+                read=policy.read,
+                slot=str(_slot(context)),
+                uid=sandbox_uid(os.getpid()),
+                memory_bytes=context.memory_bytes,
+                processes=context.processes,
+            )
+        else:
+            warm = WarmKernels(folder, env, preload)
+        _WARM[context.run_dir] = warm
+
+        def close(warm=warm):
+            warm.close()
+            shutil.rmtree(warm.folder, ignore_errors=True)
+
+        # Worker processes end through os._exit: atexit would not run, Finalize does.
+        from multiprocessing.util import Finalize
+
+        Finalize(warm, close, exitpriority=10)
+    return warm
+
+
+def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[str]) -> Path:
+    scratch = _scratch(context)
+    _make_home(context, scratch)
+    warm = _WARM.get(context.run_dir)
+    # Like nbgrader: the submission's other files, then the instructor's (which win).
+    for rel in files:
+        dest = scratch / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(task.folder) / rel, dest, follow_symlinks=False)
+    source = Path(task.source_folder)
+    if source.is_dir():
+        for rel in _find_files(source, [*context.ignore, "*.ipynb"]):
+            dest = scratch / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source / rel, dest)
+    if warm is not None and warm.bwrap:
+        _give(scratch, warm.uid)
+    return scratch
+
+
+def _stderr_count(nb) -> dict[int, int]:
+    return {
+        i: sum(
+            1
+            for o in c.get("outputs", [])
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        )
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+    }
+
+
+def _output_sizes(nb) -> dict[int, int]:
+    sizes = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            sizes[index] = sum(
+                len(o.get("text", "")) + len(o.get("traceback", [])) for o in cell.outputs
+            )
+    return sizes
+
+
+def _sanitise(nb, resources, context: GradingContext, nb_name: str):
+    config = context.config
+    nb, resources = ClearOutput(config=config)(nb, resources)
+    nb, resources = DeduplicateIds(config=config)(nb, resources)
+    for cell in nb.cells:  # DeduplicateIds leaves `nbgrader: {}`, which nbgrader cannot read
+        if cell.get("metadata", {}).get("nbgrader", None) == {}:
+            del cell.metadata["nbgrader"]
+    kernelspec = context.snapshot.notebooks[nb_name].kernelspec
+    if kernelspec:
+        nb.metadata["kernelspec"] = kernelspec
+    overwrite = SnapshotOverwriteCells(context.snapshot, config=config)
+    overwrite.enabled = True
+    nb, resources = overwrite(nb, resources)
+    if nb.get("nbformat_minor", 0) >= 5:  # cells re-added by OverwriteCells have no id
+        for cell in nb.cells:
+            cell.setdefault("id", uuid.uuid4().hex[:8])
+    nb, resources = CheckCellMetadata(config=config)(nb, resources)
+    return nb, resources
+
+
+def _normalise_metadata(nb, snap, flags) -> None:
+    """Make every cell's nbgrader metadata readable before nbgrader sees it.
+
+    A cell whose nbgrader metadata is not a mapping (``"nbgrader": null``), has no string
+    ``grade_id``, or names a cell the assignment does not have (renamed, a homoglyph, an
+    invented test) loses that metadata and runs as a cell the student added; the released
+    cell it replaced counts as deleted (tests are re-added by ``OverwriteCells``, answers
+    score 0). A released cell keeps its identity, and its ``grade``, ``solution``,
+    ``locked`` and ``points`` are restored from the released copy (so a test switched to
+    ``grade: false`` is graded, and nbgrader's checksum matches). Each case raises a review
+    flag; none makes the submission an error.
+    """
+    released = {c["grade_id"]: c for c in snap.release_cells}
+    for index, cell in enumerate(nb.cells):
+        metadata = cell.get("metadata")
+        if not isinstance(metadata, dict):
+            cell["metadata"] = nbformat.NotebookNode()
+            continue
+        if "nbgrader" not in metadata:
+            continue
+        meta = metadata["nbgrader"]
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(gid, str) or gid not in released:
+            del metadata["nbgrader"]
+            what = f"{gid!r}" if isinstance(gid, str) else f"cell {index}"
+            flags.append(Flag("invalid_metadata", f"{what}: not a cell of the assignment"))
+            continue
+        original = released[gid]
+        for key in ("grade", "solution", "locked"):
+            if bool(meta.get(key, False)) != original[key]:
+                meta[key] = original[key]
+        if original["grade"]:
+            try:
+                same = float(meta.get("points", "nan")) == original["points"]
+            except (TypeError, ValueError):
+                same = False
+            if not same:
+                meta["points"] = original["points"]
+
+
+def _cap_added_cells(nb, limit: int, flags) -> None:
+    """Keep at most ``limit`` cells without nbgrader metadata (cells the student added)."""
+    added = [c for c in nb.cells if not (c.get("metadata") or {}).get("nbgrader")]
+    if len(added) <= limit:
+        return
+    drop = {id(c) for c in added[limit:]}
+    nb.cells = [c for c in nb.cells if id(c) not in drop]
+    flags.append(Flag("too_many_cells", f"{len(added)} added cells, {limit} kept"))
+
+
+def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
+    snap = context.snapshot.notebooks[nb_name]
+    _cap_added_cells(nb, context.max_added_cells, flags)
+    resources = {
+        "nbgrader": {
+            "student": task.student,
+            "assignment": context.snapshot.name,
+            "notebook": nb_name,
+            "db_url": None,
+        },
+        "metadata": {"path": str(scratch)},
+        "unique_key": nb_name,
+    }
+    flags += structure_flags(nb, snap.release_cells)
+    _normalise_metadata(nb, snap, flags)
+    nb, resources = _sanitise(nb, resources, context, nb_name)
+    student_cells = [i for i, c in enumerate(nb.cells) if not utils.is_locked(c)]
+    aliases, test_names = _scan_context(context.snapshot.fingerprint(), snap)
+    flags += code_flags(nb, student_cells=student_cells, aliases=aliases, test_names=test_names)
+    flags += shortcut_flags(nb, student_cells, snap.source_cells)
+    sealed = SealedTests.for_notebook(context.snapshot, nb_name).runner()
+    policy_path = ""
+    audit_path = Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.audit"
+    warm = _warm_kernels(context)
+    if context.sandbox != "off":
+        policy = build_policy(
+            python_paths=context.python_paths,
+            scratch=scratch,
+            audit_path=audit_path,
+            protected=context.protected,
+            fences=context.fences,
+            extra_read=[*context.extra_read, *([str(warm.folder)] if warm else [])],
+            memory_bytes=context.memory_bytes,
+            file_bytes=context.file_bytes,
+            cpu_seconds=context.cpu_seconds,
+            processes=context.processes,
+        )
+        policy_path = str(
+            Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.policy.json"
+        )
+        policy.dump(policy_path)
+    config = context.config
+    if context.timeout is not None:  # through the config: nbclient reloads it on every run
+        from traitlets.config import Config
+
+        config = Config(context.config)
+        config.Execute.timeout = config.ExecutePreprocessor.timeout = context.timeout
+    kernel_env = _kernel_env(context, scratch)
+    kernel_env["PYTHONSAFEPATH"] = "1"  # `python -m` must not import from the working folder
+    execute = GradingExecute(
+        config=config,
+        scratch=str(scratch),
+        policy_path=policy_path,
+        kernel_env=kernel_env,
+        warm=warm,
+        sealed=sealed,
+        # IPython must not put the working folder (the submission's files) on sys.path.
+        extra_arguments=["--IPKernelApp.ignore_cwd=True"],
+        deadline=deadline or 0.0,
+    )
+    nb, resources = execute(nb, resources)
+    flags += execute.events
+    flags += sealed.flags
+    before = _stderr_count(nb)
+    nb, resources = IgnorePattern(config=context.config)(nb, resources)
+    after = _stderr_count(nb)
+    for index, count in before.items():
+        if count > after.get(index, 0):
+            gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+            flags.append(Flag("stderr_filtered", gid or f"cell {index}"))
+    nb, resources = ClearMetadataPreprocessor(config=context.config)(nb, resources)
+    lengths = _output_sizes(nb)
+    nb, resources = LimitOutput(config=context.config)(nb, resources)
+    for index, size in _output_sizes(nb).items():
+        if size < lengths[index]:
+            gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
+            flags.append(Flag("output_truncated", gid or f"cell {index}"))
+    # nbgrader checks the metadata again here; execution cannot change it, so once is enough.
+    flags += output_flags(nb)
+    status = None
+    if warm is not None:
+        for thread in warm.audits:  # the kernels are gone: their audit pipes are closed
+            thread.join(timeout=2)
+        warm.audits = [t for t in warm.audits if t.is_alive()]
+    if context.sandbox != "off":
+        status, events = read_audit(audit_path)
+        flags += audit_flags(events)
+        status = status or SandboxStatus(missing={"launcher": "the kernel never reported"})
+        if warm is None or not warm.bwrap:
+            status.missing.setdefault("bwrap", "bubblewrap is not installed")
+        if context.sandbox == "require" and not status.complete:
+            raise RuntimeError(f"sandbox incomplete: {status.missing}")
+        for layer, why in status.missing.items():
+            flags.append(Flag("sandbox_degraded", f"{layer}: {why}"))
+    return nb, status
+
+
+_SCAN_CONTEXTS: dict = {}
+
+
+def _scan_context(fingerprint: str, snap):
+    """Per notebook, once per worker: the instructor's import aliases and the names the tests
+    rely on (builtins and modules)."""
+    key = (fingerprint, snap.name)
+    if key not in _SCAN_CONTEXTS:
+        aliases = import_aliases(snap.locked_code())
+        test_names = names_used_by_tests(snap.test_sources(), aliases)
+        _SCAN_CONTEXTS[key] = (aliases, test_names)
+    return _SCAN_CONTEXTS[key]
+
+
+def grade_submission(task: SubmissionTask, context: GradingContext) -> SubmissionResult:
+    """Grade every notebook of one submission (see the module docstring)."""
+    started = time.monotonic()
+    deadline = started + context.budget_seconds if context.budget_seconds else None
+    result = SubmissionResult(task.student, task.digest)
+    folder = Path(task.folder)
+    scratch = None
+    warm = _warm_kernels(context)
+    forked, noted = (warm.forked, len(warm.notes)) if warm else (0, 0)
+    try:
+        files = _find_files(folder, context.ignore)
+        # A FIFO, a device or a socket would hang or flood the grader when opened: they are
+        # reported and never opened (nor a setuid/setgid file copied).
+        special = [f for f in files if _special(folder / f)]
+        for rel in special:
+            result.flags.append(Flag("special_file", f"{rel} ({_special(folder / rel)})"))
+        files = [f for f in files if f not in special]
+        # A symbolic link could make the grader read (and copy into the sandbox) any file it
+        # can read, the instructor's notebook included: links are reported and never followed.
+        links = [f for f in files if (folder / f).is_symlink()]
+        for rel in links:
+            result.flags.append(
+                Flag("file_access", f"symlink {rel} -> {os.readlink(folder / rel)}")
+            )
+        files = [f for f in files if f not in links]
+        for root, dirs, _ in os.walk(folder):  # links to folders are not among the files
+            for name in sorted(dirs):
+                path = Path(root) / name
+                if path.is_symlink():
+                    rel = os.path.relpath(path, folder)
+                    result.flags.append(
+                        Flag("file_access", f"symlink {rel} -> {os.readlink(path)}")
+                    )
+        expected = {f"{name}.ipynb": name for name in context.snapshot.notebooks}
+        others = [f for f in files if f not in expected and f not in _EXPECTED_FILES]
+        stray = [f for f in others if f.endswith(".ipynb")]
+        config = [f for f in others if f.split(os.sep)[0] in _KERNEL_FOLDERS]
+        for rel in config:
+            result.flags.append(Flag("kernel_config", rel))
+        result.files = [f for f in others if not f.endswith(".ipynb") and f not in config]
+        for rel in others:
+            if rel not in config:
+                result.flags.append(Flag("extra_file", rel))
+        scratch = _prepare_scratch(context, task, result.files)
+        for filename, nb_name in sorted(expected.items()):
+            path = folder / filename
+            if filename in special:
+                result.flags.append(Flag("corrupted_notebook", f"{filename} is not a file"))
+                result.zeroed.append(nb_name)
+                continue
+            if filename in links:
+                result.flags.append(Flag("corrupted_notebook", f"{filename} is a symbolic link"))
+                result.zeroed.append(nb_name)
+                continue
+            if not path.is_file():
+                hint = f" (submitted instead: {', '.join(stray)})" if stray else ""
+                result.flags.append(Flag("missing_notebook", filename + hint))
+                result.zeroed.append(nb_name)
+                continue
+            try:
+                nb = nbformat.read(str(path), as_version=4)
+                if not isinstance(nb.get("cells"), list):
+                    raise ValueError("no list of cells")
+            except Exception as err:  # JSON, schema, encoding: all unreadable
+                why = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+                result.flags.append(Flag("corrupted_notebook", f"{filename}: {why}"))
+                result.zeroed.append(nb_name)
+                continue
+            try:
+                executed, status = _grade_notebook(
+                    context, task, nb_name, nb, scratch, result.flags, deadline
+                )
+            except ValidationError as err:
+                why = str(err).splitlines()[0][:120]
+                result.flags.append(Flag("invalid_metadata", f"{filename}: {why}"))
+                result.zeroed.append(nb_name)
+                continue
+            result.notebooks[nb_name] = executed
+            if status is not None:
+                result.sandbox = {"applied": status.applied, "missing": status.missing}
+    except Exception:
+        result.error = traceback.format_exc(limit=8)
+        result.flags.append(Flag("grading_error", traceback.format_exc(limit=1).splitlines()[-1]))
+    finally:
+        if scratch is not None and not context.keep_scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if warm is not None:
+            result.forked_kernels = warm.forked - forked
+            result.kernel_notes = warm.notes[noted:]
+        result.seconds = time.monotonic() - started
+    result.flags = sorted(set(result.flags))
+    return result

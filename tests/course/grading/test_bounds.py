@@ -1,0 +1,141 @@
+"""Denial of service is bounded (issue 9, finding 6; audit log, finding 7).
+
+One ``resistlab grade`` run (sandbox on, 10 s cell limit, a 25 s budget per submission):
+
+* ``flood`` sends 20 MB through every output type, each in its own added cell: a result
+  (``execute_result``), an error (its value), a display updated under a display id shown
+  50 times (``update_display_data``), stdout and a display; the autograded notebook stays
+  under the per-notebook cap (32 MiB) and the correct answers keep their 5 points;
+* ``slow`` adds five cells of 8 s each: grading stops at the submission's budget;
+* ``many_cells`` adds 260 cells: 200 are run, the rest dropped with a review flag;
+* ``forger`` records a forbidden read, then finds its audit descriptor and tries to truncate
+  and rewrite it: the read is still reported.
+
+``test_a_dead_worker_charges_only_its_own_submission`` breaks the pool twice under one
+submission and checks that the others are graded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import types
+from pathlib import Path
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, grade_assignment
+from resistlab.course.grading.runner import _execute
+from resistlab.course.grading.worker import SubmissionTask
+
+FLOOD = [
+    "'r' * 20_000_000",
+    "raise ValueError('e' * 20_000_000)",
+    (
+        "from IPython.display import display\n"
+        "h = display('x', display_id=True)\n"
+        "for _ in range(50):\n"
+        "    display('x', display_id=h.display_id)\n"
+        "h.update('u' * 1_000_000)"
+    ),
+    "print('o' * 20_000_000)",
+    "from IPython.display import HTML, display\ndisplay(HTML('<b>' + 'd' * 20_000_000))",
+]
+
+FORGER_BEFORE = "try:\n    open('/forbidden-secret-of-the-test')\nexcept OSError:\n    pass\n"
+FORGER_AFTER = r"""
+import os
+for fd in range(3, 64):
+    try:
+        os.ftruncate(fd, 0)
+    except OSError:
+        pass
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        continue
+    if target.endswith(".audit"):
+        os.write(os.open(target, os.O_WRONLY | os.O_TRUNC), b"{}\n")
+"""
+
+
+def _added(nb, sources, after="answer_ic50"):
+    index = next(
+        i
+        for i, c in enumerate(nb.cells)
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == after
+    )
+    for offset, source in enumerate(sources, start=1):
+        nb.cells.insert(index + offset, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX sandbox")
+def test_outputs_time_cells_and_audit_are_bounded(fixture_course):
+    """Every output type is capped as it arrives, the budget holds, added cells are capped,
+    and the kernel cannot erase its audit log."""
+    fresh = lambda: answer(release_copy(fixture_course))  # noqa: E731
+    submit(fixture_course, "flood", _added(fresh(), FLOOD))
+    submit(fixture_course, "slow", _added(fresh(), ["import time\ntime.sleep(8)"] * 5))
+    submit(fixture_course, "many_cells", _added(fresh(), ["x = 1"] * 260))
+    submit(fixture_course, "forger", _added(fresh(), [FORGER_BEFORE, FORGER_AFTER]))
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=2, timeout=10, budget_seconds=25, quiet=True),
+        log=lambda *a: None,
+    )
+    rows = {r.student: r for r in run.rows}
+    autograded = fixture_course / "autograded"
+
+    flood = rows["flood"]
+    size = (autograded / "flood" / NAME / f"{NAME}.ipynb").stat().st_size
+    assert size < 33 * 2**20, f"autograded notebook of {size / 2**20:.0f} MiB"
+    assert flood.score == 5, flood
+    assert "output_truncated" in {f.code for f in flood.flags}
+
+    slow = rows["slow"]
+    assert slow.seconds < 34, slow
+    assert any(f.code == "timeout" and "budget" in f.detail for f in slow.flags), slow.flags
+    nb = nbformat.read(str(autograded / "slow" / NAME / f"{NAME}.ipynb"), as_version=4)
+    assert "time budget" in str([c.get("outputs") for c in nb.cells])
+
+    many = rows["many_cells"]
+    assert any(f.code == "too_many_cells" for f in many.flags), many.flags
+    assert many.review and many.score == 5
+    nb = nbformat.read(str(autograded / "many_cells" / NAME / f"{NAME}.ipynb"), as_version=4)
+    assert len(nb.cells) <= len(release_copy(fixture_course).cells) + 200
+
+    forger = rows["forger"]
+    assert any(
+        f.code == "file_access" and "forbidden-secret-of-the-test" in f.detail
+        for f in forger.flags
+    ), forger.flags
+
+
+def test_a_dead_worker_charges_only_its_own_submission():
+    """A submission whose worker dies (twice) is the only one reported as an error; the
+    submissions queued with it are graded by the rebuilt pool."""
+    run_dir = tempfile.mkdtemp(prefix="rl-pool-")
+    context = types.SimpleNamespace(run_dir=run_dir)
+    students = ["a", "b", "killer", "c", "d", "e"]
+    tasks = [SubmissionTask(s, "", "", hashlib.sha256(s.encode()).hexdigest()) for s in students]
+    results = {}
+    from course.grading.pool_helpers import die_or_grade
+
+    _execute(
+        tasks,
+        2,
+        context,
+        lambda task, result: results.update({task.student: result}),
+        run=die_or_grade,
+    )
+    assert sorted(results) == sorted(students)
+    assert results["killer"].error
+    assert [s for s, r in results.items() if r.error] == ["killer"]
+    assert not list(Path(run_dir).glob(".running/*"))

@@ -1,0 +1,107 @@
+"""``resistlab grade`` and ``resistlab feedback`` from the command line."""
+
+from __future__ import annotations
+
+import pytest
+from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+
+from resistlab.course import cli
+
+
+@pytest.mark.slow
+def test_grade_prints_the_summary_and_writes_the_csv(fixture_course, capsys):
+    submit(fixture_course, "alice", answer(release_copy(fixture_course)))
+    submit(fixture_course, "bob", release_copy(fixture_course))
+    args = ["--course", str(fixture_course), "grade", NAME, "--jobs", "2", "--timeout", "10"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "2 graded, 0 unchanged, 0 error(s), 0 flagged for review" in out
+    lines = {
+        line.split()[0]: line for line in out.splitlines() if line.startswith(("alice", "bob"))
+    }
+    assert lines["alice"].split()[1:3] == ["5", "5"]
+    assert lines["bob"].split()[1:3] == ["0", "5"]
+    csv = (fixture_course / "grading" / NAME / "summary.csv").read_text()
+    assert csv.splitlines()[0].startswith("student,score,max_score")
+    assert cli.main(args) == 0
+    assert "nothing new to grade: 2 submission(s)" in capsys.readouterr().out
+    assert cli.main(["--course", str(fixture_course), "feedback", NAME]) == 0
+    assert "2 feedback page(s) written." in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_sandbox_off_warns_loudly(fixture_course, capsys):
+    submit(fixture_course, "alice", answer(release_copy(fixture_course)))
+    args = ["--course", str(fixture_course), "grade", NAME, "--jobs", "1", "--sandbox", "off"]
+    assert cli.main(args) == 0
+    assert "runs with YOUR permissions" in capsys.readouterr().err
+
+
+def test_unknown_student_is_a_clear_error(fixture_course, capsys):
+    submit(fixture_course, "alice", release_copy(fixture_course))
+    args = ["--course", str(fixture_course), "grade", NAME, "--student", "zed"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "no submission of 01-fixture by zed" in err and "alice" in err
+
+
+def test_no_submissions_is_not_an_error(fixture_course, capsys):
+    assert cli.main(["--course", str(fixture_course), "grade", NAME]) == 0
+    assert "no submissions of 01-fixture" in capsys.readouterr().out
+
+
+def test_feedback_before_grading(fixture_course, capsys):
+    assert cli.main(["--course", str(fixture_course), "feedback", NAME]) == 0
+    assert "run `resistlab grade 01-fixture`" in capsys.readouterr().out
+
+
+def test_jobs_must_be_positive(fixture_course, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--course", str(fixture_course), "grade", NAME, "--jobs", "0"])
+    assert exit_info.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_lms_zip_is_collected_then_graded(fixture_course, capsys):
+    """`--zip-collect` runs nbgrader's zip_collect (the course configures its LMS file names)."""
+    import zipfile
+
+    import nbformat
+
+    with (fixture_course / "nbgrader_config.py").open("a") as fh:
+        regexp = r".*/(?P<student_id>[a-z]+)_(?P<file_id>[^/]+)$"
+        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = r{regexp!r}\n")
+    archive = fixture_course / "downloaded" / NAME / "archive"
+    archive.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "lms-export.zip", "w") as zf:
+        zf.writestr(f"alice_{NAME}.ipynb", nbformat.writes(answer(release_copy(fixture_course))))
+        zf.writestr(f"bob_{NAME}.ipynb", nbformat.writes(release_copy(fixture_course)))
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
+    assert cli.main(args) == 0
+    assert (fixture_course / "submitted" / "alice" / NAME / f"{NAME}.ipynb").is_file()
+    out = capsys.readouterr().out
+    assert "2 graded" in out
+    scores = {line.split()[0]: line.split()[1] for line in out.splitlines()
+              if line.startswith(("alice ", "bob "))}  # fmt: skip
+    assert scores == {"alice": "5", "bob": "0"}
+
+
+@pytest.mark.parametrize(("flags", "warm"), [([], True), (["--cold-kernels"], False)])
+def test_cold_kernels_flag_turns_the_warm_template_off(fixture_course, monkeypatch, flags, warm):
+    from resistlab.course.grading import runner
+
+    seen = {}
+
+    class NoPool:
+        def shutdown(self, **_):
+            pass
+
+    def grade(course, name, options, executor=None):
+        seen["options"] = options
+        return runner.GradeRun([], None)
+
+    monkeypatch.setattr("resistlab.course.grading.pool.start_pool", lambda jobs: NoPool())
+    monkeypatch.setattr(runner, "grade_assignment", grade)
+    assert cli.main(["--course", str(fixture_course), "grade", NAME, *flags]) == 0
+    assert seen["options"].warm_kernels is warm

@@ -1,0 +1,222 @@
+"""Containment, tried from inside real grading kernels (issue 9, findings 1, 2 and 6).
+
+One ``resistlab grade`` run (two workers, sandbox ``require``) grades three submissions at
+the same time, as a determined student would write them:
+
+* ``attacker`` looks for the grader's ``multiprocessing`` fork-server listener, a host UNIX
+  socket in ``/tmp`` (as tmux keeps one), an abstract UNIX socket and the ZeroMQ sockets of the
+  other kernel being graded, in ``/proc/net/unix``, ``/proc/1/net/unix`` and on disk, and
+  connects to every one it finds or is told about; it also lists the processes it can see,
+  looks for the course, ``/home``, ``/root`` and a file the test put in the host ``/tmp``,
+  opens a TCP connection to the test, reports its uid, and leaves a double-forked daemon;
+* ``victim`` is an honest student whose kernel is alive while the attacker runs;
+* ``hog`` forks three children that each fill 600 MB under ``--memory 1024``.
+
+Each property is asserted from what the kernels printed into their autograded notebooks; the
+old hand-written sandbox fails them (fork-server reached, other kernels' sockets listed,
+host processes visible, root uid, daemon alive after the run, 1.8 GB held): run with
+``RESISTLAB_BWRAP=`` (the hand-written layers alone), the attacker reached the fork-server
+listener, the tmux-like socket and the other kernel's five ZeroMQ sockets.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import NAME, answer, cell_by_id, release_copy, submit
+
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, grade_assignment
+from resistlab.course.grading.pool import start_pool
+from resistlab.course.grading.sandbox import bwrap_path
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        bwrap_path() is None, reason="needs bubblewrap (apt-get install bubblewrap)"
+    ),
+]
+
+ATTACK = r"""
+import glob, json, os, socket, time
+T = json.loads(TARGETS)
+out = {"connected": [], "seen_sockets": [], "exists": {}}
+def try_connect(address):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(1)
+    try:
+        s.connect(address)
+        out["connected"].append(repr(address))
+    except Exception:
+        pass
+    finally:
+        s.close()
+names = set()
+for table in ["/proc/net/unix", "/proc/1/net/unix", *glob.glob("/proc/[0-9]*/net/unix")]:
+    try:
+        lines = open(table).read().splitlines()[1:]
+    except OSError:
+        continue
+    for line in lines:
+        parts = line.split()
+        if len(parts) >= 8:
+            names.add(parts[7])
+here = os.getcwd()
+for name in sorted(names):
+    if name.startswith(here):
+        continue
+    out["seen_sockets"].append(name)
+    try_connect("\0" + name[1:] if name.startswith("@") else name)
+for address in [T["forkserver"], T["host_socket"], "\0" + T["abstract"]]:
+    try_connect(address)
+for path in glob.glob("/tmp/rlg-*/s*/*/.k*") + glob.glob(T["run_glob"]):
+    if not path.startswith(here):
+        out["seen_sockets"].append(path)
+        try_connect(path)
+for path in [T["course"], T["host_marker"], "/home", "/root/.bashrc", "/run", "/sys"]:
+    out["exists"][path] = os.path.exists(path)
+out["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+out["uid"] = os.getuid()
+try:
+    socket.create_connection(("127.0.0.1", T["port"]), timeout=2).close()
+    out["tcp"] = "connected"
+except OSError as err:
+    out["tcp"] = type(err).__name__
+if os.fork() == 0:  # a double-forked daemon
+    os.setsid()
+    if os.fork() == 0:
+        os.execv("/bin/sleep", ["sleep", T["daemon"]])
+    os._exit(0)
+os.wait()
+print("RESULT" + json.dumps(out))
+"""
+
+HOG = r"""
+import os
+alive = 0
+readers = []
+for _ in range(3):
+    r, w = os.pipe()
+    if os.fork() == 0:
+        block = b"\1" * (600 * 2**20)
+        os.write(w, b"k")
+        import time
+        time.sleep(20)
+        os._exit(0)
+    os.close(w)
+    readers.append(r)
+for r in readers:
+    alive += os.read(r, 1) == b"k"
+print("HOG", alive)
+"""
+
+VICTIM_WAIT = "import time\ntime.sleep(6)\n"
+
+
+def _with_cell(nb, gid, source):
+    cell = cell_by_id(nb, gid)
+    cell.source = source + "\n" + cell.source
+    return nb
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:  # ended meanwhile
+        return ""
+
+
+def _outputs(course, student):
+    path = course / "autograded" / student / NAME / f"{NAME}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    return "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
+
+
+def test_kernels_cannot_reach_the_grader_other_kernels_or_the_host(fixture_course):
+    """From inside a graded kernel: no grader IPC, no other kernel, no host file, process,
+    socket or network; own uid; daemons die with the kernel; memory limited per group."""
+    pool = start_pool(2)
+    pool.submit(os.getpid).result()  # the fork server is running now
+    forkserver = multiprocessing.forkserver._forkserver._forkserver_address
+    assert forkserver, "the pool should use a fork server"
+    host_dir = Path(tempfile.mkdtemp(prefix="rl-host-"))
+    marker = host_dir / "marker.txt"
+    marker.write_text("host")
+    host_socket = socket.socket(socket.AF_UNIX)
+    host_socket.bind(str(host_dir / "tmux-like"))
+    host_socket.listen()
+    abstract = socket.socket(socket.AF_UNIX)
+    abstract_name = f"rl-abstract-{os.getpid()}"
+    abstract.bind("\0" + abstract_name)
+    abstract.listen()
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen()
+    daemon = f"{4000 + os.getpid() % 1000}.25"
+    targets = {
+        "forkserver": forkserver if isinstance(forkserver, str) else forkserver.decode(),
+        "host_socket": str(host_dir / "tmux-like"),
+        "abstract": abstract_name,
+        "run_glob": "/tmp/rlg-*/s*/*/.kernel*.json",
+        "course": str(fixture_course),
+        "host_marker": str(marker),
+        "port": tcp.getsockname()[1],
+        "daemon": daemon,
+    }
+    attack = f"TARGETS = {json.dumps(json.dumps(targets))}\n" + ATTACK
+    submit(
+        fixture_course,
+        "attacker",
+        _with_cell(answer(release_copy(fixture_course)), "answer_ic50", attack),
+    )
+    submit(
+        fixture_course,
+        "victim",
+        _with_cell(answer(release_copy(fixture_course)), "answer_ic50", VICTIM_WAIT),
+    )
+    submit(
+        fixture_course, "hog", _with_cell(answer(release_copy(fixture_course)), "answer_ic50", HOG)
+    )
+    try:
+        run = grade_assignment(
+            Course(fixture_course),
+            NAME,
+            GradeOptions(jobs=2, timeout=30, sandbox="require", memory_mb=1024, quiet=True),
+            log=lambda *a: None,
+            executor=pool,
+        )
+        time.sleep(0.5)
+        left = [p for p in os.listdir("/proc") if p.isdigit() and daemon in _cmdline(p)]
+    finally:
+        for s in (host_socket, abstract, tcp):
+            s.close()
+        shutil.rmtree(host_dir, ignore_errors=True)
+    rows = {r.student: r for r in run.rows}
+    assert rows["victim"].score == 5, rows["victim"]
+    text = _outputs(fixture_course, "attacker")
+    assert "RESULT" in text, text[-2000:]
+    out = json.loads(text.split("RESULT", 1)[1].splitlines()[0])
+    assert out["connected"] == [], f"reached sockets outside the sandbox: {out['connected']}"
+    assert not [s for s in out["seen_sockets"] if "rlg-" in s], out["seen_sockets"]
+    assert not any(out["exists"].values()), out["exists"]
+    assert max(out["pids"]) < 50 and len(out["pids"]) < 10, (
+        f"host processes visible: {out['pids']}"
+    )
+    assert out["uid"] != 0 and (os.getuid() != 0 or out["uid"] != os.getuid())
+    assert out["tcp"] != "connected"
+    assert left == [], "a daemon of the kernel outlived it"
+    hog = _outputs(fixture_course, "hog")
+    alive = [int(line.split()[1]) for line in hog.splitlines() if line.startswith("HOG")]
+    # 3 x 600 MB under 1024 MB for the whole group: at most one child holds its block.
+    assert alive == [] or alive[0] <= 1, hog[-500:]

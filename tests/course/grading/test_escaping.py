@@ -1,0 +1,79 @@
+"""What a student controls is escaped where it reaches a person (issue 9, finding 7).
+
+* a terminal: control codes in a student id or a file name cannot move the cursor, clear the
+  line or hide the flags of the printed summary;
+* a spreadsheet: summary CSV cells starting with ``=``, ``+``, ``-`` or ``@`` are not formulas;
+* a browser: a student's ``text/html`` output and raw HTML in a markdown cell are inert in
+  the feedback page (no script, no event handler).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, generate_feedback, grade_assignment
+from resistlab.course.grading.flags import Flag
+from resistlab.course.grading.gradebook import GradeRow
+from resistlab.course.grading.report import summary_table, write_csv
+
+HIDE = "\x1b[2K\r\x1b[1A"  # erase the line, carriage return, cursor up
+
+
+def _row(student, flags=()):
+    return GradeRow(student, 5.0, 5.0, 0.0, [], list(flags), 1.0, "graded")
+
+
+def test_control_codes_never_reach_the_terminal():
+    rows = [
+        _row("mallory" + HIDE + "alice"),
+        _row("bob", [Flag("extra_file", "x" + HIDE + "\x9b31m"), Flag("network", "1.2.3.4")]),
+    ]
+    table = summary_table(rows)
+    assert not any(ch in table for ch in "\x1b\r\x9b\x07\x08"), repr(table)
+    assert "network(1.2.3.4)" in table
+    assert "\\x1b" in table  # shown, escaped
+
+
+def test_csv_cells_are_never_formulas(tmp_path):
+    rows = [
+        _row('=HYPERLINK("http://x")', [Flag("extra_file", "@SUM(A1)")]),
+        _row("+1", [Flag("extra_file", "-2")]),
+    ]
+    path = write_csv(rows, tmp_path / "summary.csv")
+    with path.open(newline="", encoding="utf-8") as fh:
+        cells = [cell for row in csv.reader(fh) for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+
+
+@pytest.mark.slow
+def test_student_html_is_inert_in_feedback(fixture_course):
+    nb = answer(release_copy(fixture_course))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "from IPython.display import HTML, Markdown, display\n"
+            "display(HTML('<script>alert(\"out\")</script><img src=x onerror=alert(1)>'))\n"
+            "display(Markdown('<script>alert(\"md-out\")</script>'))"
+        )
+    )
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell("<script>alert('md')</script><b onclick=x()>b</b>")
+    )
+    submit(fixture_course, "xss", nb)
+    grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=10, quiet=True),
+        log=lambda *a: None,
+    )
+    pages = generate_feedback(Course(fixture_course), NAME, log=lambda *_: None)
+    page = next(p for p in pages if p.student == "xss")
+    html = page.path.read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    handlers = re.findall(r"<[a-zA-Z][^<>]*\son[a-z]+\s*=[^<>]*>", html)
+    assert handlers == [], handlers

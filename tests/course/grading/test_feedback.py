@@ -1,0 +1,191 @@
+"""Feedback pages keep the score, each test's result and its hint, and leak no hidden test."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import (
+    CORRECT_HILL,
+    HIDDEN_HINT,
+    NAME,
+    WRONG_HILL,
+    answer,
+    release_copy,
+    submit,
+)
+
+from resistlab.course import Course, cli
+from resistlab.course.grading import GradeOptions, grade_assignment
+from resistlab.course.grading.feedback import generate_feedback, hidden_lines, redact_notebook
+
+#: Fragments of the hidden tests that must never reach a student.
+HIDDEN = [
+    "hill(3.0, 1.5, 2.0)",
+    "_doses_fresh",
+    "[1 / 3, 2 / 3]",
+    "float(ic50), 3.0",
+    "BEGIN HIDDEN TESTS",
+    "rel_tol=1e-9",
+]
+
+
+def _text(page: str) -> str:
+    """The visible text of an HTML page (tags removed, entities decoded)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+@pytest.fixture(scope="module")
+def feedback(tmp_path_factory, _released_fixture):
+    import shutil
+
+    course = tmp_path_factory.mktemp("feedback") / "course"
+    shutil.copytree(_released_fixture, course)
+    fresh = lambda: release_copy(course)  # noqa: E731
+    submit(course, "perfect", answer(fresh()))
+    submit(course, "partial", answer(fresh(), ic50="ic50 = 2.0\n"))
+    submit(course, "wrong", answer(fresh(), hill=WRONG_HILL, ic50="ic50 = 1.0\n"))
+    raising = CORRECT_HILL.replace('"""\n', '"""\n    raise ValueError("boom")\n', 1)
+    submit(course, "raising", answer(fresh(), hill=raising))
+    grade_assignment(Course(course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True))
+    pages = generate_feedback(Course(course), NAME, log=lambda *_: None)
+    return course, {p.student: p for p in pages}
+
+
+@pytest.mark.slow
+def test_one_page_per_student_with_the_score(feedback):
+    course, pages = feedback
+    assert sorted(pages) == ["partial", "perfect", "raising", "wrong"]
+    for student, score in (("perfect", 5), ("partial", 3), ("wrong", 0), ("raising", 2)):
+        page = pages[student]
+        assert page.path == course / "feedback" / student / NAME / f"{NAME}.html"
+        assert (page.score, page.max_score) == (score, 5)
+        assert f"Score: {score} / 5" in _text(page.path.read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", ["perfect", "partial", "wrong", "raising"])
+def test_no_hidden_test_and_no_traceback(feedback, student):
+    _, pages = feedback
+    text = _text(pages[student].path.read_text())
+    for fragment in HIDDEN:
+        assert fragment not in text, f"{fragment!r} leaked into {student}'s feedback"
+    assert "Traceback" not in text and "---->" not in text
+
+
+@pytest.mark.slow
+def test_failed_tests_keep_their_hint(feedback):
+    _, pages = feedback
+    wrong = _text(pages["wrong"].path.read_text())
+    assert HIDDEN_HINT in wrong, "the coaching message of the failed assert is shown"
+    assert "The IC50 is twice the EC50 here; check the factor." in wrong
+    assert re.search(r"test_hill_values\s*0 / 2\s*failed", wrong)
+    partial = _text(pages["partial"].path.read_text())
+    assert re.search(r"test_hill_values\s*2 / 2\s*passed", partial)
+    assert re.search(r"test_ic50\s*0 / 2\s*failed", partial)
+    # The student's own exception is named, its message (text the student's code produced,
+    # which could carry a test's inputs) is not: only the test's own asserts speak.
+    raising = _text(pages["raising"].path.read_text())
+    assert re.search(r"test_hill_values\s*0 / 2\s*failed\s*ValueError", raising)
+    assert "ValueError: boom" not in raising
+
+
+@pytest.mark.slow
+def test_feedback_command(feedback, capsys):
+    course, _ = feedback
+    assert cli.main(["--course", str(course), "feedback", NAME, "--student", "partial"]) == 0
+    assert "1 feedback page(s) written." in capsys.readouterr().out
+
+
+def test_redaction_strips_hidden_sources_and_tracebacks():
+    """Unit test of the redaction on a hand-made notebook (no kernel)."""
+    test = nbformat.v4.new_code_cell(
+        "check(1)\n### BEGIN HIDDEN TESTS\nassert secret_value(7) == 49, 'square it'\n"
+        "### END HIDDEN TESTS\n"
+    )
+    test.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "test_square",
+        "points": 1,
+        "solution": False,
+        "locked": True,
+        "score": 0.0,
+    }
+    test.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="debug 49\n"),
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="square it",
+            traceback=["----> 3 assert secret_value(7) == 49, 'square it'"],
+        ),
+    ]
+    other = nbformat.v4.new_code_cell("secret_helper()")
+    other.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="ZeroDivisionError",
+            evalue="division by zero",
+            traceback=[
+                "----> 1 secret_helper()",
+                "      assert secret_value(7) == 49, 'square it'",
+            ],
+        )
+    ]
+    nb = nbformat.v4.new_notebook(cells=[test, other])
+    hidden = hidden_lines([test.source])
+    assert hidden == {"assert secret_value(7) == 49, 'square it'"}
+    rows = redact_notebook(nb, hidden)
+    assert rows == [
+        {
+            "test": "test_square",
+            "score": 0.0,
+            "points": 1,
+            "passed": False,
+            "message": "AssertionError: square it",
+        }
+    ]
+    assert "secret_value" not in nb.cells[0].source
+    assert [o.output_type for o in nb.cells[0].outputs] == ["error"]
+    assert nb.cells[0].outputs[0].traceback == ["AssertionError: square it"]
+    assert nb.cells[1].outputs[0].traceback == ["ZeroDivisionError: division by zero"]
+
+
+def test_numpy_testing_messages_are_reduced_to_the_exception_name():
+    cell = nbformat.v4.new_code_cell("x")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 1, "score": 0}
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            traceback=[],
+            evalue="\nNot equal to tolerance rtol=1e-07\n ACTUAL: 1.0\n DESIRED: 2.0",
+        )
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert redact_notebook(nb, set())[0]["message"] == "AssertionError"
+
+
+def test_other_exceptions_of_a_test_cell_show_only_their_name():
+    """A student's exception message (say, the test's inputs encoded) never becomes a test's
+    feedback message; the test's own assert message does."""
+    test = nbformat.v4.new_code_cell("check(1)\n")
+    test.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "test_x",
+        "points": 1,
+        "solution": False,
+        "locked": True,
+        "score": 0.0,
+    }
+    test.outputs = [
+        nbformat.v4.new_output(
+            "error", ename="ValueError", evalue="Y2hlY2soMSk=", traceback=["ValueError: x"]
+        )
+    ]
+    nb = nbformat.v4.new_notebook(cells=[test])
+    assert redact_notebook(nb, set())[0]["message"] == "ValueError"
+    assert nb.cells[0].outputs[0].traceback == ["ValueError"]

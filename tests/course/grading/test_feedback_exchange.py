@@ -1,0 +1,156 @@
+"""Feedback goes through nbgrader's exchange, and nbgrader's own feedback leaks nothing.
+
+The whole cycle in a temporary folder, with nbgrader's exchange: the instructor generates and
+releases ``01-fixture``; two students fetch it, answer (one correctly, one with a mistake that
+fails a hidden test) and submit; the instructor collects, autogrades, writes the feedback with
+``resistlab feedback``, releases it with ``nbgrader release_feedback``; each student fetches
+their own page with ``nbgrader fetch_feedback``. A second run of the feedback step uses
+nbgrader's ``generate_feedback`` (Formgrader's *Generate Feedback* button) under the course
+configuration. No page shows a hidden test or loads anything from the network, and maths is
+rendered (MathML).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import (
+    NAME,
+    WRONG_HILL,
+    answer,
+    fixture_notebook,
+    make_fixture_course,
+)
+from helpers import nbgrader_cell
+
+from resistlab.course import cli, nbgrader_env, run_nbgrader
+
+pytestmark = pytest.mark.slow
+
+#: Fragments of the fixture's hidden tests that must never reach a student.
+HIDDEN = ["hill(3.0, 1.5, 2.0)", "_doses_fresh", "[1 / 3, 2 / 3]", "float(ic50), 3.0"]
+STUDENTS = {"alice": {}, "bob": {"hill": WRONG_HILL, "ic50": "ic50 = 1.0\n"}}
+
+
+def _student(args, home, user, exchange):
+    """Run ``nbgrader ARGS`` as the student ``user`` (their own home, cache and exchange).
+
+    The test runs as one Linux user, so the student id is given explicitly (nbgrader's
+    ``--student``, which the exchange honours instead of the login name)."""
+    env = nbgrader_env({"USER": user, "LOGNAME": user, "HOME": str(home)})
+    cmd = [
+        sys.executable, "-m", "nbgrader", *args, "--course=resistlab",
+        f"--Exchange.root={exchange}", f"--Exchange.cache={home / 'cache'}",
+        f"--CourseDirectory.student_id={user}",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, cwd=home, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory):
+    base = tmp_path_factory.mktemp("exchange-cycle")
+    exchange = base / "exchange"
+    exchange.mkdir()
+    course = make_fixture_course(base / "course", release=False)
+    nb = fixture_notebook()
+    nb.cells.insert(
+        1,
+        nbgrader_cell(
+            "markdown",
+            "The Hill equation, $E = d^h / (EC_{50}^h + d^h)$, and\n\n$$P_0 = e^{-m}$$\n",
+            "maths",
+        ),
+    )
+    nbformat.write(nb, course / "notebooks" / NAME / f"{NAME}.ipynb")
+    old = os.environ.get("RESISTLAB_EXCHANGE")
+    os.environ["RESISTLAB_EXCHANGE"] = str(exchange)
+    try:
+        run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
+        run_nbgrader(["release_assignment", NAME, "--force"], root=course)
+        homes = {}
+        for user, mistakes in STUDENTS.items():
+            home = base / user
+            home.mkdir()
+            homes[user] = home
+            _student(["fetch_assignment", NAME], home, user, exchange)
+            path = home / NAME / f"{NAME}.ipynb"
+            nbformat.write(answer(nbformat.read(path, as_version=4), **mistakes), path)
+            _student(["submit", NAME], home, user, exchange)
+        run_nbgrader(["collect", NAME], root=course)
+        run_nbgrader(["autograde", NAME, "--force"], root=course)
+        assert cli.main(["--course", str(course), "feedback", NAME]) == 0
+        released = run_nbgrader(["release_feedback", NAME], root=course, check=False)
+        fetched = {
+            user: _student(["fetch_feedback", NAME], home, user, exchange)
+            for user, home in homes.items()
+        }
+        pages = {
+            user: sorted((home / NAME / "feedback").rglob("*.html"))
+            for user, home in homes.items()
+        }
+        nbgrader_pages = None
+        if released.returncode == 0:
+            run_nbgrader(["generate_feedback", NAME, "--force"], root=course)
+            nbgrader_pages = {
+                user: (course / "feedback" / user / NAME / f"{NAME}.html").read_text()
+                for user in STUDENTS
+            }
+    finally:
+        if old is None:
+            os.environ.pop("RESISTLAB_EXCHANGE", None)
+        else:
+            os.environ["RESISTLAB_EXCHANGE"] = old
+    return {
+        "course": course,
+        "released": released,
+        "fetched": fetched,
+        "pages": pages,
+        "nbgrader_pages": nbgrader_pages,
+    }
+
+
+def _offline_and_clean(page: str) -> None:
+    for fragment in HIDDEN:
+        assert fragment not in page, f"hidden test {fragment!r} in a feedback page"
+    assert "BEGIN HIDDEN TESTS" not in page
+    external = re.findall(r"""(?:src|href)=["'](?:https?:)?//[^"']+""", page)
+    assert not external, f"the page loads from the network: {external[:3]}"
+    assert "<math" in page, "the maths was not rendered to MathML"
+
+
+def test_resistlab_feedback_writes_what_release_feedback_needs(cycle):
+    """resistlab feedback leaves timestamp.txt and submission_secret.txt beside each page."""
+    for user in STUDENTS:
+        folder = cycle["course"] / "feedback" / user / NAME
+        assert (folder / "timestamp.txt").read_text().strip()
+        assert (folder / "submission_secret.txt").read_text().strip()
+
+
+def test_release_and_fetch_feedback_through_the_exchange(cycle):
+    """release_feedback succeeds and each student fetches exactly their own page."""
+    released = cycle["released"]
+    assert released.returncode == 0, released.stderr[-2000:]
+    for user, pages in cycle["pages"].items():
+        assert len(pages) == 1, f"{user} fetched {pages}"
+        page = pages[0].read_text()
+        _offline_and_clean(page)
+    alice, bob = (cycle["pages"][u][0].read_text() for u in ("alice", "bob"))
+    assert "Score: 5 / 5" in alice
+    assert "Score: 5 / 5" not in bob and "Score: " in bob
+
+
+def test_nbgraders_own_feedback_strips_hidden_tests(cycle):
+    """nbgrader generate_feedback (Formgrader's button) under the course configuration shows
+    no hidden test, the score table, and no CDN."""
+    pages = cycle["nbgrader_pages"]
+    assert pages is not None, "release_feedback failed, so this step did not run"
+    for page in pages.values():
+        _offline_and_clean(page)
+    assert "test_hill_values" in pages["bob"] and "failed" in pages["bob"]

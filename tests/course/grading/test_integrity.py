@@ -1,0 +1,268 @@
+"""The integrity checks on their own (no kernel): structure, scan, shortcuts, audit, flags."""
+
+from __future__ import annotations
+
+import copy
+import textwrap
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import CORRECT_HILL, answer, cell_by_id, fixture_notebook
+
+from resistlab.course.grading.flags import Flag, format_flags, needs_review
+from resistlab.course.grading.integrity import (
+    audit_flags,
+    code_flags,
+    forbidden_names,
+    import_aliases,
+    names_used_by_tests,
+    output_flags,
+    shortcut_flags,
+    structure_flags,
+)
+
+SETUP = "import math\n\nimport numpy as np\nfrom resistlab import pharmacology\n"
+TESTS = [
+    "assert math.isclose(float(hill(3.0, 1.5, 2.0)), 0.8)",
+    "assert np.isclose(float(ic50), 3.0)",
+]
+
+
+def _release_cells(nb):
+    cells = []
+    for cell in nb.cells:
+        meta = cell.metadata["nbgrader"]
+        cells.append(
+            {
+                "grade_id": meta["grade_id"],
+                "cell_type": cell.cell_type,
+                "source": cell.source,
+                "locked": meta["locked"],
+                "grade": meta["grade"],
+                "solution": meta["solution"],
+                "points": meta.get("points", 0),
+            }
+        )
+    return cells
+
+
+@pytest.fixture
+def release():
+    return fixture_notebook()
+
+
+def _codes(flags):
+    return sorted({f.code for f in flags})
+
+
+def test_untouched_and_answered_notebooks_raise_nothing(release):
+    cells = _release_cells(release)
+    assert structure_flags(copy.deepcopy(release), cells) == []
+    assert structure_flags(answer(copy.deepcopy(release)), cells) == []
+
+
+def test_structure_changes_are_flagged(release):
+    cells = _release_cells(release)
+    nb = copy.deepcopy(release)
+    cell_by_id(nb, "test_ic50").source += "\npass"
+    assert [str(f) for f in structure_flags(nb, cells)] == ["edited_cell(test_ic50)"]
+
+    nb = copy.deepcopy(release)
+    nb.cells.remove(cell_by_id(nb, "test_ic50"))
+    assert [str(f) for f in structure_flags(nb, cells)] == ["deleted_cell(test_ic50)"]
+
+    nb = copy.deepcopy(release)
+    nb.cells.append(copy.deepcopy(cell_by_id(nb, "answer_hill")))
+    assert [str(f) for f in structure_flags(nb, cells)] == ["duplicated_cell(answer_hill)"]
+
+    nb = copy.deepcopy(release)
+    cell = cell_by_id(nb, "answer_ic50")
+    nb.cells[nb.cells.index(cell)] = nbformat.v4.new_markdown_cell(
+        cell.source, metadata=cell.metadata
+    )
+    assert [str(f) for f in structure_flags(nb, cells)] == [
+        "retyped_cell(answer_ic50: code->markdown)"
+    ]
+
+    nb = copy.deepcopy(release)
+    cell_by_id(nb, "test_ic50").metadata.nbgrader["points"] = 20
+    assert [str(f) for f in structure_flags(nb, cells)] == ["edited_cell(test_ic50 (metadata))"]
+
+
+def _scan(code: str):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(textwrap.dedent(code))])
+    aliases = import_aliases([SETUP])
+    return code_flags(
+        nb, student_cells=[0], aliases=aliases, test_names=names_used_by_tests(TESTS, aliases)
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        CORRECT_HILL,
+        "ic50 = 2.0 * 1.5\nvalues = [float(v) for v in np.linspace(0, 1, 5)]\n",
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n",
+        "def model(x):\n    return math.exp(-x)\n\nresult = max(model(1.0), 0.1)\n",
+        "import pandas as pd\ntable = pd.DataFrame({'dose': [1, 2]})\nlabel = str(table.shape)\n",
+        "import pandas as pd\npd.options.display.max_rows = 10\n",
+        "class Clone:\n    def __init__(self):\n        self.events = []\n",
+    ],
+)
+def test_honest_code_is_not_flagged(code):
+    assert _scan(code) == []
+
+
+@pytest.mark.parametrize(
+    "code, code_flag, detail",
+    [
+        ("get_ipython().showtraceback = lambda *a: None", "hook_override", "showtraceback"),
+        ("import sys\nsys.excepthook = print", "hook_override", "sys.excepthook"),
+        (
+            "ip = get_ipython()\nip.input_transformers_post.append(f)",
+            "hook_override",
+            "get_ipython",
+        ),
+        ("import sys\nsys.settrace(None)", "hook_override", "sys.settrace"),
+        ("np.isclose = lambda *a, **k: True", "monkeypatch", "numpy.isclose"),
+        ("import numpy\nnumpy.testing.assert_allclose = print", "monkeypatch", "assert_allclose"),
+        ("math.isclose = lambda *a, **k: True", "monkeypatch", "math.isclose"),
+        ("setattr(np, 'allclose', lambda *a: True)", "monkeypatch", "setattr(numpy"),
+        ("import builtins\nbuiltins.float = lambda x: 3.0", "monkeypatch", "builtins.float"),
+        ("float = lambda x: 3.0", "monkeypatch", "rebinds float"),
+        ("def float(x):\n    return 3.0", "monkeypatch", "rebinds float"),
+        ("import fake as np", "monkeypatch", "rebinds np"),
+        ("pharmacology.hill = lambda *a: 0.5", "monkeypatch", "resistlab.pharmacology.hill"),
+        ("__builtins__['abs'] = max", "monkeypatch", "__builtins__"),
+        ("class A:\n    def __eq__(self, o):\n        return True", "always_equal", "A.__eq__"),
+        ("class B(float):\n    __ne__ = lambda s, o: False", "always_equal", "B.__ne__"),
+        ("import sys\nsys.exit(0)", "process_exit", "sys.exit"),
+        ("import os\nos._exit(1)", "process_exit", "os._exit"),
+        ("from os import _exit\n_exit(1)", "process_exit", "os._exit"),
+        ("raise SystemExit", "process_exit", "SystemExit"),
+        ("exec('x = 1')", "dynamic_code", "exec"),
+        ("mod = __import__('os')", "dynamic_code", "__import__"),
+        ("open('/home/grader/course/notebooks/01/01.ipynb').read()", "file_access", ".ipynb"),
+        ("open('../../gradebook.db')", "file_access", "gradebook"),
+        ("import socket", "network", "socket"),
+        ("import urllib.request", "network", "urllib"),
+        ("import subprocess\nsubprocess.run(['ls'])", "subprocess", "subprocess.run"),
+        ("!ls", "subprocess", "shell"),
+        ("%load_ext something", "magic", "load_ext"),
+    ],
+)
+def test_suspicious_code_is_flagged(code, code_flag, detail):
+    flags = _scan(code)
+    assert any(f.code == code_flag and detail in f.detail for f in flags), [str(f) for f in flags]
+
+
+def test_cells_that_do_not_parse_are_skipped():
+    assert _scan("def broken(:\n    pass") == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import numpy as np\nimport math\nimport pandas as pd\n",
+        "import math\n\nvalue = math.log(2)\n",
+        "from resistlab import pharmacology\n",
+    ],
+)
+def test_reimporting_the_same_module_is_not_a_patch(code):
+    """Issue 16 item 7: `import numpy as np` again binds np to what the setup bound it to."""
+    assert _scan(code) == []
+
+
+def test_module_fetched_by_name_and_patched_is_flagged():
+    """`sys.modules["math"]` under another name, patched with setattr (issue 9 item 3)."""
+    code = "import sys\n_m = sys.modules['math']\nsetattr(_m, 'isclose', print)\n"
+    assert any(f.code == "monkeypatch" and "setattr(math" in f.detail for f in _scan(code))
+
+
+SOURCE_CELLS = [
+    {"name": "setup", "source": "from resistlab import binding\n"},
+    {
+        "name": "answer_fraction",
+        "source": "# grader: forbid resistlab.binding.fraction_inhibited\n"
+        "def fraction_inhibited(c, k):\n    ### BEGIN SOLUTION\n    return c / (c + k)\n",
+    },
+    {"name": "answer_other", "source": "x = 1\n"},
+]
+
+
+def test_forbidden_names_are_read_from_the_instructors_answer_cells():
+    assert forbidden_names(SOURCE_CELLS) == {
+        "answer_fraction": ["resistlab.binding.fraction_inhibited"]
+    }
+
+
+@pytest.mark.parametrize(
+    "code, gid, flagged",
+    [
+        ("from resistlab.binding import fraction_inhibited\n", "answer_fraction", True),
+        (
+            "import resistlab.binding as b\nfraction_inhibited = b.fraction_inhibited\n",
+            "answer_fraction",
+            True,
+        ),
+        (
+            "from resistlab import binding\nf = binding.fraction_inhibited\n",
+            "answer_fraction",
+            True,
+        ),
+        ("from resistlab.binding import fraction_inhibited as f\n", None, True),  # added cell
+        ("def fraction_inhibited(c, k):\n    return c / (c + k)\n", "answer_fraction", False),
+        ("from resistlab.binding import fraction_inhibited\n", "answer_other", False),
+    ],
+)
+def test_library_shortcuts_are_flagged(code, gid, flagged):
+    """Issue 10 item 5: an answer that imports the function its exercise asks for."""
+    cell = nbformat.v4.new_code_cell(code)
+    if gid:
+        cell.metadata["nbgrader"] = {"grade_id": gid, "solution": True}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    flags = shortcut_flags(nb, [0], SOURCE_CELLS)
+    assert bool(flags) == flagged, flags
+    assert all(f.code == "library_shortcut" and "fraction_inhibited" in f.detail for f in flags)
+    assert all(f.severity == "review" for f in flags)
+
+
+def test_audit_events_become_flags():
+    events = [
+        ("open", "/course/gradebook.db"),
+        ("socket.connect", "('10.0.0.1', 80)"),
+        ("subprocess.Popen", "'uname'"),
+        ("subprocess.Popen", "'curl'"),
+        ("os.kill", "1"),
+        ("sys.addaudithook", ""),
+        ("audit.garbled", "xx"),
+    ]
+    assert [str(f) for f in audit_flags(events)] == [
+        "file_access(open /course/gradebook.db)",
+        "network(('10.0.0.1', 80))",
+        "subprocess('curl')",
+        "process_exit(os.kill 1)",
+        "hook_override(sys.addaudithook)",
+        "hook_override(audit log tampered with)",
+    ]
+
+
+def test_output_flags():
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output("error", ename="SystemExit", evalue="0", traceback=[]),
+        nbformat.v4.new_output("error", ename="MemoryError", evalue="", traceback=[]),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert [str(f) for f in output_flags(nb)] == [
+        "process_exit(cell 0: SystemExit)",
+        "memory_error(cell 0)",
+    ]
+
+
+def test_flags():
+    with pytest.raises(ValueError, match="unknown flag code"):
+        Flag("nope")
+    assert needs_review([Flag("edited_cell", "t")]) and not needs_review([Flag("timeout", "t")])
+    flags = [Flag("timeout", "a"), Flag("edited_cell", "t1"), Flag("edited_cell", "t2")]
+    assert format_flags(flags) == "edited_cell(t1, t2) timeout(a)"

@@ -1,0 +1,128 @@
+"""Warm kernel templates: children start preloaded, alone, and with nothing of the template.
+
+The template is driven directly (no Jupyter): each child runs a small module that reports what
+it inherited. The claims: the preloaded module is already imported; the child leads its own
+session; it holds no socket (above all not the template's channel to the worker); its
+environment and folder are the request's, not the template's; two children draw different
+random numbers; the grader sees each exit and can signal each child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resistlab.course.grading.kernel import WarmKernels
+
+pytestmark = pytest.mark.skipif(
+    not WarmKernels.available(), reason="warm kernels need Linux (fork and pidfd)"
+)
+
+REPORT = r"""
+import json, os, sys
+preloaded = "numpy" in sys.modules
+import numpy
+fds = {}
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        fds[fd] = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        pass
+report = {
+    "preloaded": preloaded,
+    "session_leader": os.getsid(0) == os.getpid(),
+    "parent": os.getppid(),
+    "sockets": sorted(t for fd, t in fds.items() if int(fd) > 2 and t.startswith("socket:")),
+    "env": dict(os.environ),
+    "cwd": os.getcwd(),
+    "draw": float(numpy.random.rand()),
+    "argv": sys.argv[1:],
+}
+with open("report.json", "w") as fh:
+    json.dump(report, fh)
+if "--wait" in sys.argv:
+    import time
+    time.sleep(60)
+"""
+
+
+@pytest.fixture
+def warm(tmp_path):
+    home = tmp_path / "template"
+    home.mkdir()
+    env = {"PATH": os.environ["PATH"], "TEMPLATE_ONLY": "1", "HOME": str(home)}
+    kernels = WarmKernels(home, env, ["numpy"])
+    yield kernels
+    kernels.close()
+
+
+def _spawn(warm, folder: Path, *args: str):
+    folder.mkdir()
+    (folder / "reporter.py").write_text(REPORT)
+    return warm.spawn(
+        sys.executable,
+        ["-m", "reporter", *args],
+        env={"PATH": os.environ["PATH"], "MARK": folder.name},
+        cwd=str(folder),
+        policy="",
+    )
+
+
+def test_children_start_preloaded_alone_and_with_their_own_state(warm, tmp_path):
+    reports = []
+    for name in ("a", "b"):
+        child = _spawn(warm, tmp_path / name, "--flag")
+        assert child is not None, warm.notes
+        assert child.wait(timeout=60) == -1 and child.poll() == -1
+        reports.append(json.loads((tmp_path / name / "report.json").read_text()))
+    template_pid = warm.templates[sys.executable][0].pid
+    for name, report in zip("ab", reports, strict=True):
+        assert report["preloaded"], "numpy should come from the template"
+        assert report["session_leader"], "the grader signals the kernel's process group"
+        assert report["parent"] == template_pid
+        assert report["sockets"] == [], "a child must hold none of the template's sockets"
+        assert report["env"] == {"PATH": os.environ["PATH"], "MARK": name}
+        assert report["cwd"] == str(tmp_path / name)
+        assert report["argv"] == ["--flag"]
+    assert reports[0]["draw"] != reports[1]["draw"], "numpy's global generator was not reseeded"
+
+
+def test_the_grader_can_signal_a_child_and_sees_it_exit(warm, tmp_path):
+    child = _spawn(warm, tmp_path / "sleeper", "--wait")
+    assert child is not None, warm.notes
+    report = tmp_path / "sleeper" / "report.json"
+    with pytest.raises(subprocess.TimeoutExpired):
+        child.wait(timeout=0.5)
+    assert child.poll() is None
+    os.killpg(child.pid, signal.SIGKILL)  # what jupyter_client does to shut a kernel down
+    assert child.wait(timeout=10) == -1
+    assert report.is_file()
+    child.send_signal(signal.SIGKILL)  # after the exit: a no-op, not an error
+
+
+def test_a_template_that_cannot_start_leaves_a_note_and_no_kernel(tmp_path):
+    kernels = WarmKernels(tmp_path, {"PATH": os.environ["PATH"]}, ["numpy"])
+    child = kernels.spawn(
+        str(tmp_path / "no-such-python"), ["-m", "x"], env={}, cwd=str(tmp_path), policy=""
+    )
+    assert child is None
+    assert kernels.notes and "no-such-python" in kernels.notes[0]
+    kernels.close()
+
+
+def test_a_missing_preload_is_skipped_not_fatal(tmp_path):
+    home = tmp_path / "template"
+    home.mkdir()
+    kernels = WarmKernels(home, {"PATH": os.environ["PATH"]}, ["numpy", "no_such_module_x"])
+    try:
+        child = _spawn(kernels, tmp_path / "c")
+        assert child is not None and child.wait(timeout=60) == -1
+        assert json.loads((tmp_path / "c" / "report.json").read_text())["preloaded"]
+    finally:
+        kernels.close()

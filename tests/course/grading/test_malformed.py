@@ -1,0 +1,104 @@
+"""Malformed submissions never block a grade (issue 9, finding 7).
+
+Each submission below breaks the notebook's nbgrader metadata in one way a student (or their
+editor) can. The run grades what can be graded, scores the rest 0, raises a review flag, and
+never leaves the submission ``ERROR`` (which would retry it, and fail again, on every run).
+A FIFO and a symbolic link to ``/dev/zero`` in ``submitted/`` are never opened.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+from course.grading.fixture_assignment import NAME, answer, cell_by_id, release_copy, submit
+
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, grade_assignment
+
+pytestmark = pytest.mark.slow
+
+
+def _cases(course):
+    fresh = lambda: answer(release_copy(course))  # noqa: E731
+    cases = {}
+
+    nb = fresh()
+    nb.cells.remove(cell_by_id(nb, "test_ic50"))
+    nb.cells.remove(cell_by_id(nb, "test_hill_values"))
+    nb.cells.remove(cell_by_id(nb, "test_hill_array"))
+    cases["deleted_tests"] = (nb, 5)
+
+    nb = fresh()
+    cell_by_id(nb, "test_ic50").metadata["nbgrader"]["grade"] = False
+    cases["grade_false"] = (nb, 5)
+
+    nb = fresh()
+    cell_by_id(nb, "answer_ic50").metadata["nbgrader"]["grade_id"] = "answer_ic5\u041e"
+    cases["homoglyph_id"] = (nb, None)
+
+    nb = fresh()
+    cell_by_id(nb, "test_hill_values").metadata["nbgrader"]["grade_id"] = "renamed_test"
+    cases["renamed_test_id"] = (nb, None)
+
+    nb = fresh()
+    cell_by_id(nb, "answer_hill").metadata["nbgrader"] = None
+    cases["nbgrader_null"] = (nb, None)
+
+    nb = fresh()
+    extra = copy.deepcopy(cell_by_id(nb, "test_ic50"))
+    extra.metadata["nbgrader"]["grade_id"] = "test_unknown_bonus"
+    extra.metadata["nbgrader"]["points"] = 100
+    extra["id"] = "bonus"
+    nb.cells.append(extra)
+    cases["unknown_grade_id"] = (nb, 5)
+
+    cases["bad_timestamp"] = (fresh(), 5)
+    return cases
+
+
+def test_malformed_metadata_is_graded_flagged_and_never_an_error(fixture_course):
+    cases = _cases(fixture_course)
+    for student, (nb, _score) in cases.items():
+        folder = submit(fixture_course, student, nb)
+        if student == "bad_timestamp":
+            (folder / "timestamp.txt").write_text("the day before the deadline\x00")
+    specials = submit(fixture_course, "specials", answer(release_copy(fixture_course)))
+    os.mkfifo(specials / "pipe")
+    os.symlink("/dev/zero", specials / "zeros")
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=2, timeout=10, quiet=True),
+        log=lambda *a: None,
+    )
+    rows = {r.student: r for r in run.rows}
+    errors = {s: [str(f) for f in r.flags] for s, r in rows.items() if r.status != "graded"}
+    assert errors == {}, "\n".join(f"{s}: {f}" for s, f in errors.items())
+    for student, (_nb, score) in cases.items():
+        row = rows[student]
+        if score is not None:
+            assert row.score == score, row
+        assert row.review or student == "bad_timestamp", row
+    assert rows["specials"].score == 5
+    codes = {f.code for f in rows["specials"].flags}
+    assert "special_file" in codes and "file_access" in codes
+
+
+def test_zip_collect_drops_setuid_and_setgid_bits(tmp_path):
+    """What ``--zip-collect`` extracted (as root, from a tar archive) loses its setuid,
+    setgid and sticky bits before anything else reads it."""
+    from resistlab.course.grading.runner import drop_special_bits
+
+    folder = tmp_path / "submitted" / "alice" / NAME
+    folder.mkdir(parents=True)
+    tool = folder / "tool"
+    tool.write_text("#!/bin/sh\n")
+    os.chmod(tool, 0o6755)
+    (folder / "sub").mkdir()
+    os.chmod(folder / "sub", 0o3777)
+    changed = drop_special_bits(folder)
+    assert sorted(changed) == sorted([str(tool), str(folder / "sub")])
+    assert os.stat(tool).st_mode & 0o7777 == 0o755
+    assert os.stat(folder / "sub").st_mode & 0o7777 == 0o777

@@ -1,0 +1,253 @@
+"""Honest submissions get exactly nbgrader's grades, on the fixture and on a real assignment.
+
+The same submissions are graded twice, in two copies of one course: by ``nbgrader
+autograde`` and by ``resistlab grade --jobs 2``. Every grade cell's ``auto_score`` and
+``needs_manual_grade``, every answer cell's automatic comment and every notebook's late
+penalty must be equal.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import (
+    CORRECT_HILL,
+    NAME,
+    WRONG_HILL,
+    answer,
+    release_copy,
+    submit,
+)
+from helpers import ROOT
+
+from resistlab.course import Course, answered_release, run_nbgrader
+from resistlab.course.grading import GradeOptions, grade_assignment
+from resistlab.course.grading.feedback import generate_feedback, hidden_lines
+from resistlab.course.grading.kernel import WarmKernels
+
+pytestmark = pytest.mark.slow
+
+REAL = "01-dose-response"
+#: Every assignment of the course: honest submissions graded through the sealed tests must
+#: score exactly what `nbgrader autograde` gives them.
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*") if p.is_dir())
+
+
+def _gradebook(course, assignment):
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(assignment):
+            for nb in sub.notebooks:
+                found[(sub.student_id, nb.name, "late")] = nb.late_submission_penalty
+                for grade in nb.grades:
+                    found[(sub.student_id, grade.name)] = (
+                        grade.auto_score,
+                        grade.needs_manual_grade,
+                    )
+                for comment in nb.comments:
+                    found[(sub.student_id, "comment", comment.name)] = comment.auto_comment
+    return found
+
+
+def _both(course, assignment):
+    """Grade ``course`` with resistlab and a copy of it with nbgrader; return both books."""
+    twin = course.parent / "nbgrader-twin"
+    shutil.copytree(course, twin)
+    run = grade_assignment(Course(course), assignment, GradeOptions(jobs=2, quiet=True))
+    run_nbgrader(["autograde", assignment], root=twin)
+    return run, _gradebook(course, assignment), _gradebook(twin, assignment)
+
+
+def test_fixture_scores_equal_nbgrader(fixture_course):
+    course = fixture_course
+    fresh = lambda: release_copy(course)  # noqa: E731
+    submit(course, "perfect", answer(fresh()))
+    submit(course, "blank", fresh())
+    submit(course, "partial", answer(fresh(), ic50="ic50 = 2.0\n"))
+    submit(course, "wrong", answer(fresh(), hill=WRONG_HILL, ic50="ic50 = 1.0\n"))
+    raising = CORRECT_HILL.replace('"""\n', '"""\n    raise ValueError("boom")\n', 1)
+    submit(course, "raising", answer(fresh(), hill=raising))
+    late = submit(course, "late", answer(fresh()))
+    (late / "timestamp.txt").write_text("2099-01-01 00:00:00.000000 UTC")
+    run, ours, theirs = _both(course, NAME)
+    assert run.errors == 0 and not any(r.review for r in run.rows)
+    assert ours == theirs
+    assert {r.student: r.score for r in run.rows} == {
+        "perfect": 5,
+        "blank": 0,
+        "partial": 3,
+        "wrong": 0,
+        "raising": 2,
+        "late": 5,
+    }
+
+
+def _real_course(make_course, name=REAL, blanked=False):
+    """A course with ``name`` released and two submissions: full marks and blank; with
+    ``blanked``, one more per answer cell: the full answers with that one left blank."""
+    course = make_course(name)
+    run_nbgrader(["generate_assignment", name, "--force"], root=course)
+    release_path = course / "release" / name / f"{name}.ipynb"
+    source = nbformat.read(course / "notebooks" / name / f"{name}.ipynb", as_version=4)
+    release = nbformat.read(release_path, as_version=4)
+    submissions = [
+        ("full", answered_release(release, source)),
+        ("blank", nbformat.read(release_path, as_version=4)),
+    ]
+    if blanked:
+        stubs = nbformat.read(release_path, as_version=4)
+        for index, cell in enumerate(stubs.cells):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "code":
+                nb = answered_release(nbformat.read(release_path, as_version=4), source)
+                nb.cells[index].source = cell.source
+                submissions.append((f"blank-{meta['grade_id']}", nb))
+    for student, nb in submissions:
+        folder = course / "submitted" / student / name
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    return course, source
+
+
+needs_real = pytest.mark.skipif(
+    not (ROOT / "notebooks" / REAL).is_dir(), reason=f"{REAL} not written yet"
+)
+
+
+@needs_real
+def test_real_assignment_scores_equal_nbgrader(make_course):
+    """The source and release copies of a real assignment, graded both ways."""
+    course, source = _real_course(make_course)
+    run, ours, theirs = _both(course, REAL)
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score >= 10
+    assert rows["blank"].score == 0
+    assert not rows["full"].flags and not rows["blank"].flags, [str(f) for f in rows["full"].flags]
+    assert ours == theirs
+
+    # Feedback on the real assignment: no line of a hidden test in the visible text.
+    pages = generate_feedback(Course(course), REAL, log=lambda *_: None)
+    hidden = hidden_lines([c.source for c in source.cells])
+    assert len(pages) == 2 and hidden
+    for page in pages:
+        page_html = page.path.read_text()
+        text = html.unescape(re.sub(r"<[^>]+>", "", page_html))
+        assert not [line for line in hidden if line in text], page.student
+        assert "BEGIN HIDDEN TESTS" not in text
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_assignment_scores_equal_nbgrader_through_sealed_tests(make_course, name):
+    """Round trip of each assignment under `resistlab grade` (sealed tests): the source's
+    answers score full marks, the blank copy 0, every blanked answer costs points; and every
+    submission gets exactly nbgrader's grades."""
+    course, _ = _real_course(make_course, name, blanked=True)
+    run, ours, theirs = _both(course, name)
+    rows = {r.student: r for r in run.rows}
+    assert run.errors == 0
+    assert rows["full"].score == rows["full"].max_score > 0, [str(f) for f in rows["full"].flags]
+    assert rows["blank"].score == 0
+    assert not [f for f in rows["full"].flags if f.severity == "review"], rows["full"].flags
+    blanked = [r for s, r in rows.items() if s.startswith("blank-")]
+    assert blanked and all(r.score < rows["full"].score for r in blanked), [
+        (r.student, r.score) for r in blanked
+    ]
+    assert ours == theirs
+
+
+def _outputs(course, assignment) -> dict:
+    """Every code cell's outputs in the autograded notebooks, widget model ids blanked."""
+    found = {}
+    for path in sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            outputs = []
+            for out in cell.outputs:
+                out = {k: v for k, v in out.items() if k != "execution_count"}
+                view = out.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+                if view:
+                    view["model_id"] = "-"
+                outputs.append(out)
+            found[(path.parts[-3], index)] = outputs
+    return found
+
+
+@needs_real
+@pytest.mark.skipif(not WarmKernels.available(), reason="warm kernels need Linux")
+def test_warm_kernels_record_the_outputs_of_fresh_ones(make_course):
+    """Forked from a template or started from scratch, a kernel records the same outputs
+    (text, errors, figures as PNG bytes) for every cell of a real assignment."""
+    course, _ = _real_course(make_course)
+    cold = course.parent / "cold-twin"
+    shutil.copytree(course, cold)
+    warm_run = grade_assignment(Course(course), REAL, GradeOptions(jobs=1, quiet=True))
+    cold_run = grade_assignment(
+        Course(cold), REAL, GradeOptions(jobs=1, quiet=True, warm_kernels=False)
+    )
+    assert (warm_run.forked_kernels, cold_run.forked_kernels) == (2, 0), warm_run.kernel_notes
+    assert [(r.student, r.score, r.flags) for r in warm_run.rows] == [
+        (r.student, r.score, r.flags) for r in cold_run.rows
+    ]
+    warm_out, cold_out = _outputs(course, REAL), _outputs(cold, REAL)
+    assert len(warm_out) > 20
+    assert any("image/png" in o.get("data", {}) for outs in warm_out.values() for o in outs)
+    for key in sorted(cold_out):
+        if warm_out.get(key) != cold_out[key]:
+            dump = lambda outs: json.dumps(outs, indent=1, sort_keys=True).splitlines()  # noqa: E731
+            diff = difflib.unified_diff(
+                dump(cold_out[key]), dump(warm_out.get(key)), "cold", "warm"
+            )
+            pytest.fail(f"cell {key} differs:\n" + "\n".join(list(diff)[:40]))
+    assert warm_out.keys() == cold_out.keys()
+
+
+# assignment -> (answer cell, the shortcut, the forbidden name, test cells the shortcut fails)
+SHORTCUTS = {
+    "03-target-mutations": (
+        "answer_fraction_inhibited",
+        "from resistlab.binding import fraction_inhibited\n",
+        "resistlab.binding.fraction_inhibited",
+        # 03's test asks where the function was defined (its __module__, read in the kernel).
+        ["test_fraction_inhibited_values"],
+    ),
+    "05-epigenetics-and-persisters": (
+        "answer_biphasic_kill",
+        "import resistlab.persisters as rp\n\nbiphasic_kill = rp.biphasic_kill\n",
+        "resistlab.persisters.biphasic_kill",
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHORTCUTS))
+def test_library_shortcut_is_flagged(make_course, name):
+    """Issue 10 item 5: an answer cell that only imports the library's implementation of
+    the exercise is flagged for review (the forbidden name is declared in the instructor's
+    answer cell) and scores what the library earns, less any test that checks the function was
+    written in the notebook."""
+    gid, code, dotted, fails = SHORTCUTS[name]
+    course, source = _real_course(make_course, name)
+    release = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+    nb = answered_release(release, source)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+    cell.source = code
+    folder = course / "submitted" / "shortcut" / name
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    run = grade_assignment(Course(course), name, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    flags = [str(f) for f in rows["shortcut"].flags]
+    assert flags == [f"library_shortcut({gid}: {dotted})"]
+    assert rows["shortcut"].review and not rows["full"].review
+    assert rows["full"].score == rows["full"].max_score
+    assert rows["shortcut"].failed == fails

@@ -1,0 +1,79 @@
+"""Summary table, CSV, progress bar, submission digests and the ledger (no kernel)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from resistlab.course.grading.flags import Flag
+from resistlab.course.grading.gradebook import GradeRow
+from resistlab.course.grading.report import Progress, summary_table, warn, write_csv
+from resistlab.course.grading.runner import Ledger, submission_digest
+
+ROWS = [
+    GradeRow("alice", 5.0, 5.0),
+    GradeRow("bob", 3.0, 5.0, failed=["test_ic50"], flags=[Flag("edited_cell", "test_ic50")]),
+    GradeRow("carol", 4.0, 5.0, late_penalty=1.0, status="skipped"),
+    GradeRow("dave", None, 5.0, flags=[Flag("grading_error", "boom")], status="error"),
+    GradeRow("erin", 0.0, 5.0, failed=["t1", "t2", "t3", "t4", "t5"]),
+]
+
+
+def test_summary_table():
+    text = summary_table(ROWS)
+    lines = text.splitlines()
+    assert lines[0].split() == ["student", "score", "max", "failed", "tests", "flags"]
+    assert "edited_cell(test_ic50)" in lines[3]
+    assert "4 (-1 late)" in text and "[unchanged, not regraded]" in text
+    assert "ERROR" in text
+    assert "t1, t2, t3 +2" in text
+
+
+def test_csv(tmp_path):
+    path = write_csv(ROWS, tmp_path / "out" / "summary.csv")
+    rows = list(csv.DictReader(path.open()))
+    assert [r["student"] for r in rows] == ["alice", "bob", "carol", "dave", "erin"]
+    assert rows[1]["review"] == "yes" and rows[1]["flags"] == "edited_cell(test_ic50)"
+    assert rows[1]["failed_tests"] == "test_ic50" and rows[3]["status"] == "error"
+    assert rows[3]["score"] == ""
+
+
+def test_progress_lines_and_eta():
+    stream = io.StringIO()
+    progress = Progress(4, stream=stream)
+    for name in "abcd":
+        progress.update(name)
+    text = stream.getvalue()
+    assert "graded 4/4" in text and "ETA" in text
+    assert progress.eta() == 0
+
+
+def test_warn_frames_the_message():
+    stream = io.StringIO()
+    warn("first line\nsecond", stream=stream)
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("!!!") and lines[1] == "! first line" and lines[-1].startswith("!")
+
+
+def test_digest_changes_with_content_only(tmp_path):
+    (tmp_path / "a.ipynb").write_text("one")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "x.pyc").write_text("ignored")
+    first = submission_digest(tmp_path, ["__pycache__", "*.pyc"])
+    assert submission_digest(tmp_path, ["__pycache__", "*.pyc"]) == first
+    (tmp_path / "a.ipynb").write_text("two")
+    assert submission_digest(tmp_path, ["__pycache__", "*.pyc"]) != first
+    (tmp_path / "a.ipynb").write_text("one")
+    (tmp_path / "notes.txt").write_text("new file")
+    assert submission_digest(tmp_path, ["__pycache__", "*.pyc"]) != first
+
+
+def test_ledger_round_trip(tmp_path):
+    ledger = Ledger(tmp_path / "grading" / "ledger.json")
+    ledger.put("alice", {"digest": "d1", "status": "graded"})
+    assert Ledger(tmp_path / "grading" / "ledger.json").get("alice") == {
+        "digest": "d1",
+        "status": "graded",
+    }
+    (tmp_path / "grading" / "ledger.json").write_text("{broken")
+    assert Ledger(tmp_path / "grading" / "ledger.json").get("alice") is None

@@ -1,0 +1,122 @@
+"""Never lose a grade: resume after an interruption, regrade only what changed, --force.
+
+The interruption is real: ``resistlab grade`` runs in its own process group, receives
+SIGINT (Ctrl-C) while a submission is executing, and the next run grades only what was not
+recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+
+from resistlab.course import Course, nbgrader_env
+from resistlab.course.grading import GradeOptions, grade_assignment
+
+pytestmark = pytest.mark.slow
+
+SLOW_IC50 = "import time\n\ntime.sleep(6)\nic50 = 3.0\n"
+
+
+def _ledger(course):
+    path = course / "grading" / NAME / "ledger.json"
+    return json.loads(path.read_text())["students"] if path.is_file() else {}
+
+
+def _scores(course):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {s.student_id: s.score for s in gb.assignment_submissions(NAME)}
+
+
+def test_interrupted_run_resumes_with_only_the_rest(fixture_course):
+    course = fixture_course
+    submit(course, "a_quick", answer(release_copy(course)))
+    submit(course, "b_quick", answer(release_copy(course), ic50="ic50 = 2.0\n"))
+    submit(course, "c_slow", answer(release_copy(course), ic50=SLOW_IC50))
+    cmd = [
+        sys.executable,
+        "-m",
+        "resistlab",
+        "--course",
+        str(course),
+        "grade",
+        NAME,
+        "--jobs",
+        "1",
+        "--timeout",
+        "30",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=nbgrader_env(),
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while set(_ledger(course)) != {"a_quick", "b_quick"}:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the quick submissions were never recorded"
+        time.sleep(0.2)
+    time.sleep(1.0)  # c_slow is now sleeping in its kernel
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted: 2 of 3" in err
+    assert set(_ledger(course)) == {"a_quick", "b_quick"}
+    assert _scores(course) == {"a_quick": 5, "b_quick": 3}
+
+    run = grade_assignment(Course(course), NAME, GradeOptions(jobs=1, timeout=30, quiet=True))
+    assert (run.graded, run.skipped) == (1, 2)
+    assert {r.student: r.status for r in run.rows} == {
+        "a_quick": "skipped",
+        "b_quick": "skipped",
+        "c_slow": "graded",
+    }
+    assert _scores(course) == {"a_quick": 5, "b_quick": 3, "c_slow": 5}
+
+
+def test_only_changed_submissions_are_regraded(fixture_course):
+    course = fixture_course
+    submit(course, "alice", answer(release_copy(course)))
+    submit(course, "bob", answer(release_copy(course), ic50="ic50 = 2.0\n"))
+    options = GradeOptions(jobs=2, timeout=10, quiet=True)
+    first = grade_assignment(Course(course), NAME, options)
+    assert (first.graded, first.skipped) == (2, 0)
+    graded_at = _ledger(course)["alice"]["graded_at"]
+
+    again = grade_assignment(Course(course), NAME, options)
+    assert (again.graded, again.skipped) == (0, 2), "nothing changed, nothing regraded"
+    assert {r.student: r.score for r in again.rows} == {"alice": 5, "bob": 3}
+
+    submit(course, "bob", answer(release_copy(course)))  # bob resubmits a better answer
+    third = grade_assignment(Course(course), NAME, options)
+    assert {r.student: r.status for r in third.rows} == {"alice": "skipped", "bob": "graded"}
+    assert _scores(course) == {"alice": 5, "bob": 5}
+    assert _ledger(course)["alice"]["graded_at"] == graded_at
+
+    forced = grade_assignment(
+        Course(course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True, force=True)
+    )
+    assert (forced.graded, forced.skipped) == (2, 0)
+
+
+def test_one_student_only(fixture_course):
+    course = fixture_course
+    submit(course, "alice", answer(release_copy(course)))
+    submit(course, "bob", release_copy(course))
+    run = grade_assignment(
+        Course(course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True, students=["bob"])
+    )
+    assert [r.student for r in run.rows] == ["bob"]
+    assert _scores(course) == {"bob": 0}

@@ -1,0 +1,328 @@
+"""The grading sandbox: each protection is checked by attempting the forbidden thing.
+
+A kernel is started exactly as ``resistlab grade`` starts one (through the launcher, or
+forked from a warm template; the policy the runner builds, a clean environment, UNIX sockets)
+and runs code that tries to read the instructor's source notebook, the gradebook, another
+student's submission and another kernel's scratch folder, to write outside its folder, to
+open a TCP connection to a port the test process listens on, to send UDP, and to signal the
+grader. Every attempt must fail, the kernel must hold no capability, and the attempts on
+paths must be in the audit log. The same code run without the sandbox succeeds, so the test
+is not passing by accident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from resistlab.course.grading import sandbox
+from resistlab.course.grading.kernel import GradingKernelManager, WarmKernels
+from resistlab.course.grading.sandbox import SandboxPolicy, build_policy, read_audit
+
+pytestmark = pytest.mark.slow
+
+ATTEMPTS = r"""
+import json, os, socket
+results = {}
+def attempt(name, action):
+    try:
+        action()
+        results[name] = "allowed"
+    except Exception as err:
+        results[name] = type(err).__name__
+def read(path):
+    with open(path, "rb") as fh:
+        fh.read(1)
+def write(path):
+    with open(path, "w") as fh:
+        fh.write("x")
+attempt("read_source_notebook", lambda: read(PATHS["source"]))
+attempt("read_gradebook", lambda: read(PATHS["gradebook"]))
+attempt("read_other_submission", lambda: read(PATHS["other_submission"]))
+attempt("read_other_scratch", lambda: read(PATHS["other_scratch"]))
+attempt("list_course_root", lambda: os.listdir(PATHS["course"]))
+attempt("write_course_root", lambda: write(PATHS["course"] + "/stolen.txt"))
+attempt("write_tmp", lambda: write("/tmp/resistlab-sandbox-test.txt"))
+attempt("write_own_folder", lambda: write("own.txt"))
+attempt("read_numpy", lambda: __import__("numpy").ones(3).sum())
+attempt("read_dataset", lambda: read(PATHS["dataset"]))
+def tcp():
+    socket.create_connection(("127.0.0.1", PATHS["port"]), timeout=3).close()
+attempt("tcp_connect", tcp)
+def udp():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"x", ("127.0.0.1", PATHS["udp_port"]))
+attempt("udp_send", udp)
+attempt("signal_grader", lambda: os.kill(PATHS["grader_pid"], 0))
+attempt("read_grader_environ", lambda: read(f"/proc/{PATHS['grader_pid']}/environ"))
+results["uid"] = os.getuid()
+with open("/proc/self/status") as fh:
+    results["capabilities"] = next(ln.split()[1] for ln in fh if ln.startswith("CapEff"))
+print("RESULT" + json.dumps(results))
+"""
+
+FORBIDDEN = [
+    "read_source_notebook",
+    "read_gradebook",
+    "read_other_submission",
+    "read_other_scratch",
+    "list_course_root",
+    "write_course_root",
+    "write_tmp",
+    "tcp_connect",
+    "signal_grader",
+    "read_grader_environ",
+]
+ALLOWED = ["write_own_folder", "read_numpy", "read_dataset"]
+
+
+@pytest.fixture
+def layout(tmp_path):
+    """A course with a source notebook, a gradebook and two students, plus a run folder."""
+    course = tmp_path / "course"
+    (course / "notebooks" / "01-x").mkdir(parents=True)
+    (course / "notebooks" / "01-x" / "01-x.ipynb").write_text('{"solution": 42}')
+    (course / "gradebook.db").write_text("grades")
+    (course / "submitted" / "bob" / "01-x").mkdir(parents=True)
+    (course / "submitted" / "bob" / "01-x" / "01-x.ipynb").write_text("bob's work")
+    run = tmp_path / "run"
+    (run / "w1").mkdir(parents=True)
+    (run / "w2").mkdir()
+    (run / "w2" / "secret.txt").write_text("another kernel's file")
+    from resistlab.datasets import data_dir
+
+    return {
+        "course": course,
+        "run": run,
+        "own": run / "w1",
+        "other": run / "w2",
+        "dataset": data_dir() / "SHA256SUMS",
+    }
+
+
+def _python_paths():
+    import subprocess
+
+    code = "import sys, json; print(json.dumps([sys.prefix, sys.base_prefix, *sys.path[1:]]))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    return json.loads(out.stdout)
+
+
+def _run(layout, *, sandboxed: bool, warm: bool = False):
+    """Run ATTEMPTS in a kernel; return (results, audit events, sandbox status).
+
+    ``warm``: fork the kernel from a template (as ``resistlab grade`` does on Linux) instead
+    of starting it through the ``exec``-based launcher.
+
+    ``results["reached_grader"]`` lists the protocols whose packets reached the test process.
+    """
+    course, own = layout["course"], layout["own"]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    paths = {
+        "source": str(course / "notebooks" / "01-x" / "01-x.ipynb"),
+        "gradebook": str(course / "gradebook.db"),
+        "other_submission": str(course / "submitted" / "bob" / "01-x" / "01-x.ipynb"),
+        "other_scratch": str(layout["other"] / "secret.txt"),
+        "course": str(course),
+        "dataset": str(layout["dataset"]),
+        "port": listener.getsockname()[1],
+        "udp_port": udp.getsockname()[1],
+        "grader_pid": os.getpid(),
+    }
+    audit = layout["run"] / f"audit-{sandboxed}.log"
+    policy_path = ""
+    if sandboxed:
+        policy = build_policy(
+            python_paths=_python_paths(),
+            scratch=own,
+            audit_path=audit,
+            protected=[
+                course / "notebooks",
+                course / "submitted",
+                course / "gradebook.db",
+                layout["run"],
+            ],
+            fences=[course, layout["run"]],
+            extra_read=[layout["dataset"].parent],
+            memory_bytes=4 * 2**30,
+        )
+        policy_path = str(layout["run"] / "policy.json")
+        policy.dump(policy_path)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(own),
+        "TMPDIR": str(own),
+        "IPYTHONDIR": str(own / ".ipython"),
+    }
+    templates = None
+    if warm:
+        home = layout["run"].parent / "template"
+        home.mkdir(exist_ok=True)
+        templates = WarmKernels(home, {**env, "HOME": str(home)}, ["numpy", "ipykernel.kernelapp"])
+    km = GradingKernelManager(
+        kernel_name="python3",
+        transport="ipc",
+        ip=str(own / ".k"),
+        connection_file=str(own / ".kernel.json"),
+        policy_path=policy_path,
+        warm=templates,
+    )
+    code = f"PATHS = {paths!r}\n" + textwrap.dedent(ATTEMPTS)
+    out = []
+
+    async def session():
+        await km.start_kernel(cwd=str(own), env=env)
+        try:
+            kc = km.client()
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=60)
+            await kc.execute_interactive(
+                code,
+                timeout=60,
+                output_hook=lambda msg: (
+                    out.append(msg["content"].get("text", ""))
+                    if msg["msg_type"] == "stream"
+                    else None
+                ),
+            )
+            kc.stop_channels()
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    try:
+        asyncio.run(session())
+        reached = []  # did anything arrive on the grader's side?
+        listener.settimeout(0.5)
+        udp.settimeout(0.5)
+        for name, receive in (("tcp", listener.accept), ("udp", lambda: udp.recv(16))):
+            try:
+                receive()
+                reached.append(name)
+            except OSError:
+                pass
+    finally:
+        listener.close()
+        udp.close()
+        if templates is not None:
+            assert templates.notes == [], templates.notes  # the kernel really was forked
+            templates.close()
+    line = next(ln for ln in "".join(out).splitlines() if ln.startswith("RESULT"))
+    status, events = read_audit(audit) if sandboxed else (None, [])
+    results = json.loads(line[len("RESULT") :])
+    results["reached_grader"] = reached
+    return results, events, status
+
+
+@pytest.mark.parametrize(
+    "warm",
+    [
+        False,
+        pytest.param(True, marks=pytest.mark.skipif(not WarmKernels.available(), reason="Linux")),
+    ],
+    ids=["launcher", "warm-template"],
+)
+def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
+    if sandbox.landlock_abi() < 1:
+        pytest.skip("this kernel has no Landlock; the sandbox degrades (see docs/grading.md)")
+    results, events, status = _run(layout, sandboxed=True, warm=warm)
+    assert status is not None and "landlock" in status.applied, status
+    for name in FORBIDDEN:
+        if name == "tcp_connect" and not {"netns", "landlock_net"} & set(status.applied):
+            continue
+        if name == "signal_grader" and "landlock_scope" not in status.applied:
+            continue
+        assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"
+    for name in ALLOWED:
+        assert results[name] == "allowed", f"{name} failed in the sandbox: {results}"
+    if "netns" in status.applied:  # UDP "succeeds" into the private namespace, reaching nothing
+        assert results["reached_grader"] == []
+    if os.getuid() == 0 and "userns" in status.applied:
+        assert results["uid"] != 0, "the kernel must not run as root"
+    if "no_new_privs" in status.applied:
+        assert int(results["capabilities"], 16) == 0, "the kernel must hold no capability"
+    recorded = " ".join(detail for _, detail in events)
+    for path in ("notebooks/01-x/01-x.ipynb", "gradebook.db", "submitted/bob", "w2/secret.txt"):
+        assert path in recorded, f"the audit log misses {path}: {events}"
+    assert any(event == "socket.connect" for event, _ in events)
+
+
+def test_the_same_attempts_succeed_without_the_sandbox(layout):
+    """Control: unconfined, the reads and the connection work (the test above means something)."""
+    results, _, _ = _run(layout, sandboxed=False)
+    for name in (
+        "read_source_notebook",
+        "read_gradebook",
+        "read_other_submission",
+        "read_other_scratch",
+        "tcp_connect",
+        "signal_grader",
+    ):
+        assert results[name] == "allowed", (name, results)
+    assert results["reached_grader"] == ["tcp", "udp"]
+    if os.getuid() == 0:  # control for the capability check: root outside holds some
+        assert int(results["capabilities"], 16) != 0
+    (layout["course"] / "stolen.txt").unlink(missing_ok=True)
+    Path("/tmp/resistlab-sandbox-test.txt").unlink(missing_ok=True)
+
+
+def test_policy_splits_folders_around_protected_paths(tmp_path):
+    """An allowed folder holding the course is split; the course's venv stays readable."""
+    home = tmp_path / "home"
+    course = home / "course"
+    (course / ".venv" / "lib").mkdir(parents=True)
+    (course / "notebooks").mkdir()
+    (home / "other").mkdir()
+    (home / "notes.txt").write_text("x")
+    policy = build_policy(
+        python_paths=[course / ".venv"],
+        scratch=tmp_path,
+        audit_path="a",
+        protected=[course / "notebooks"],
+        fences=[course],
+        extra_read=[home],
+    )
+    reads = set(policy.read)
+    assert str(home) not in reads and str(course) not in reads
+    assert {str(home / "other"), str(home / "notes.txt"), str(course / ".venv")} <= reads
+    assert not any(p.startswith(str(course / "notebooks")) for p in reads)
+
+
+def test_policy_round_trip(tmp_path):
+    policy = SandboxPolicy(read=["/usr"], write=[str(tmp_path)], memory_bytes=123)
+    policy.dump(tmp_path / "p.json")
+    assert SandboxPolicy.load(tmp_path / "p.json") == policy
+
+
+def test_probe_reports_every_layer(tmp_path):
+    """The probe applies the policy in a throwaway process and names what is missing."""
+    policy = build_policy(
+        python_paths=_python_paths(),
+        scratch=tmp_path,
+        audit_path="",
+        protected=[],
+        memory_bytes=2**30,
+    )
+    status = sandbox.probe(policy)
+    assert set(status.applied) | set(status.missing) >= {"rlimits", "landlock", "no_new_privs"}
+    if sandbox.landlock_abi() >= 1:
+        assert "landlock" in status.applied
+
+
+def test_kernel_command_goes_through_the_launcher_only_with_a_policy():
+    km = GradingKernelManager(kernel_name="python3", connection_file="/tmp/x.json")
+    assert km.format_kernel_cmd()[1:3] == ["-m", "ipykernel_launcher"]
+    km.policy_path = "/tmp/policy.json"
+    cmd = km.format_kernel_cmd()
+    assert cmd[1].endswith("sandbox.py") and cmd[2:4] == ["launch", "/tmp/policy.json"]
+    assert cmd[5:7] == ["-m", "ipykernel_launcher"]

@@ -1,0 +1,317 @@
+"""Sealed tests: attacks that forged full marks when the tests ran in the student's kernel.
+
+Every submission below answers the fixture assignment WRONGLY (or not at all) and adds one
+attack from issue 9 (items 3-5): patched comparisons, an error-swallowing AST transformer, a
+``pre_run_cell`` callback, a patch-and-restore thread, reading the expected value from
+``In[-1]``, an IPython startup file or a ``pandas.py`` in the submission, printing the tests
+from ``In``. When the tests ran in the kernel each of them scored more than it deserved;
+with the tests sealed in the grader each must score exactly what its answers deserve. One
+``resistlab grade`` run (two workers, sandbox on, 10 s cell timeout) grades them all.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import textwrap
+from dataclasses import dataclass
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import (
+    CORRECT_HILL,
+    NAME,
+    WRONG_HILL,
+    answer,
+    release_copy,
+    submit,
+)
+
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, grade_assignment
+from resistlab.course.grading.feedback import generate_feedback, hidden_lines
+from resistlab.course.grading.flags import FLAG_CODES
+
+pytestmark = pytest.mark.slow
+
+PATCH = """
+import math
+import numpy as np
+
+def _yes(*args, **kwargs):
+    return True
+"""
+
+
+@dataclass
+class Case:
+    name: str
+    score: float
+    flags: dict  # flag code -> substring of its detail ("" for any)
+
+
+def _build(course) -> list[Case]:
+    cases = []
+
+    def case(name, nb=None, score=0.0, flags=None, **kw):
+        for rel in kw.get("extra", {}):
+            (course / "submitted" / name / NAME / rel).parent.mkdir(parents=True, exist_ok=True)
+        submit(course, name, nb, **kw)
+        cases.append(Case(name, score, flags or {}))
+
+    fresh = lambda: release_copy(course)  # noqa: E731
+    wrong = lambda **kw: answer(fresh(), hill=WRONG_HILL, ic50="ic50 = 1.0\n", **kw)  # noqa: E731
+
+    case("wrong", wrong(), 0)
+    case("perfect", answer(fresh()), 5)
+
+    # Item 3: comparison functions patched through sys.modules, __module__ spoofed.
+    aliased = WRONG_HILL + textwrap.dedent("""
+        import sys
+
+        _m = sys.modules["math"]
+        _n = sys.modules["numpy"]
+
+        def _yes(*args, **kwargs):
+            return True
+
+        _yes.__module__ = "math"
+        _yes.__qualname__ = "isclose"
+        setattr(_m, "isclose", _yes)
+        setattr(_n, "isclose", _yes)
+        setattr(_n, "allclose", _yes)
+        """)
+    case(
+        "patched_via_sys_modules",
+        answer(fresh(), hill=aliased, ic50="ic50 = 1.0\n"),
+        0,
+        {"monkeypatch": "setattr(math"},
+    )
+
+    # Item 3: an AST transformer that wraps every later cell in try/except: pass.
+    swallow = WRONG_HILL + textwrap.dedent("""
+        import ast
+
+        class _Swallow(ast.NodeTransformer):
+            def visit_Module(self, node):
+                handler = ast.ExceptHandler(type=None, name=None, body=[ast.Pass()])
+                wrapped = ast.Try(body=node.body, handlers=[handler], orelse=[], finalbody=[])
+                return ast.fix_missing_locations(ast.Module(body=[wrapped], type_ignores=[]))
+
+        get_ipython().ast_transformers.append(_Swallow())
+        """)
+    case(
+        "ast_transformer",
+        answer(fresh(), hill=swallow, ic50="ic50 = 1.0\n"),
+        0,
+        {"hook_override": "get_ipython()"},
+    )
+
+    # Item 3: patch before every cell, restore after it (nothing left for a probe to see).
+    callback = (
+        WRONG_HILL
+        + PATCH
+        + textwrap.dedent("""
+        _saved = (math.isclose, np.isclose, np.allclose)
+
+        def _before(info):
+            math.isclose = np.isclose = np.allclose = _yes
+
+        def _after(result):
+            math.isclose, np.isclose, np.allclose = _saved
+
+        get_ipython().events.register("pre_run_cell", _before)
+        get_ipython().events.register("post_run_cell", _after)
+        """)
+    )
+    case(
+        "pre_run_cell_callback",
+        answer(fresh(), hill=callback, ic50="ic50 = 1.0\n"),
+        0,
+        {"hook_override": "get_ipython()", "monkeypatch": "math.isclose"},
+    )
+
+    # Item 3: a thread that keeps patching while the tests run.
+    thread = (
+        WRONG_HILL
+        + PATCH
+        + textwrap.dedent("""
+        import threading
+        import time
+
+        def _flip():
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                math.isclose = np.isclose = np.allclose = _yes
+                time.sleep(0.0005)
+
+        threading.Thread(target=_flip, daemon=True).start()
+        """)
+    )
+    case(
+        "patching_thread",
+        answer(fresh(), hill=thread, ic50="ic50 = 1.0\n"),
+        0,
+        {"monkeypatch": "math.isclose"},
+    )
+
+    # Item 3: answers that read the running test's expected literal from In[-1].
+    reader = textwrap.dedent("""
+        import re
+
+        def _expected(pattern):
+            found = re.findall(pattern, get_ipython().user_ns["In"][-1])
+            return float(found[0]) if found else 0.0
+
+        def hill(dose, ec50, h):
+            return _expected(r"\\)\\),\\s*([0-9.]+)")
+        """)
+    ic50_reader = textwrap.dedent("""
+        class _Ic50:
+            def __float__(self):
+                return _expected(r"float\\(ic50\\),\\s*([0-9.]+)")
+
+        ic50 = _Ic50()
+        """)
+    case(
+        "reads_in",
+        answer(fresh(), hill=reader, ic50=ic50_reader),
+        0,
+        {"hook_override": "get_ipython()"},
+    )
+
+    # Item 4: an IPython startup file in the submission defines the answer and patches.
+    startup = "ic50 = 3.0\n" + PATCH + "math.isclose = np.isclose = np.allclose = _yes\n"
+    case(
+        "ipython_startup_file",
+        answer(fresh(), hill=WRONG_HILL, ic50="pass\n"),
+        0,
+        {"kernel_config": ".ipython/profile_default/startup/00-answers.py"},
+        extra={".ipython/profile_default/startup/00-answers.py": startup},
+    )
+
+    # Item 4: a pandas.py beside the notebook; the answer takes its value from it.
+    shadow = "SHADOW = 3.0\n" + PATCH + "math.isclose = np.isclose = np.allclose = _yes\n"
+    case(
+        "pandas_beside_notebook",
+        answer(
+            fresh(),
+            hill=WRONG_HILL,
+            ic50='import pandas\n\nic50 = getattr(pandas, "SHADOW", 0.0)\n',
+        ),
+        0,
+        {"extra_file": "pandas.py"},
+        extra={"pandas.py": shadow},
+    )
+
+    # Item 5: print the tests from In, reversed and base64-encoded; raise them as a message.
+    leak = textwrap.dedent("""
+        import base64
+
+        def hill(dose, ec50, h):
+            text = "\\n".join(get_ipython().user_ns["In"])
+            print(text[::-1])
+            print(base64.b64encode(text.encode()).decode())
+            raise ValueError(base64.b64encode(text.encode()).decode())
+        """)
+    case("prints_tests", answer(fresh(), hill=leak), 2, {"hook_override": "get_ipython()"})
+
+    # Issue 10 item 6: nbgrader's own files are not extra; issue 16 item 7: re-imports.
+    case(
+        "nbgrader_files",
+        answer(fresh()),
+        5,
+        {},
+        extra={"submission_secret.txt": "0123abcd", "timestamp.txt": "2026-01-01 00:00:00"},
+    )
+    reimport = "import math\nimport numpy as np\nimport pandas as pd\n\n" + CORRECT_HILL
+    case("reimports", answer(fresh(), hill=reimport), 5, {})
+    return cases
+
+
+CASE_NAMES = [
+    "wrong",
+    "perfect",
+    "patched_via_sys_modules",
+    "ast_transformer",
+    "pre_run_cell_callback",
+    "patching_thread",
+    "reads_in",
+    "ipython_startup_file",
+    "pandas_beside_notebook",
+    "prints_tests",
+    "nbgrader_files",
+    "reimports",
+]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, _released_fixture):
+    course = tmp_path_factory.mktemp("sealed") / "course"
+    shutil.copytree(_released_fixture, course)
+    cases = _build(course)
+    run = grade_assignment(Course(course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True))
+    return course, {c.name: c for c in cases}, {r.student: r for r in run.rows}, run
+
+
+def test_every_case_is_built(graded):
+    _, cases, rows, run = graded
+    assert sorted(cases) == sorted(CASE_NAMES) == sorted(rows)
+    assert run.errors == 0
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_case(graded, name):
+    """Exact score (gradebook), exact flag codes naming the culprit, review mark."""
+    from nbgrader.api import Gradebook
+
+    course, cases, rows, _ = graded
+    case, row = cases[name], rows[name]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert gb.find_submission(NAME, name).score == pytest.approx(case.score), (
+            f"{name}: {[str(f) for f in row.flags]}"
+        )
+    codes = {flag.code for flag in row.flags}
+    assert codes == set(case.flags), f"{name}: got {[str(f) for f in row.flags]}"
+    for code, detail in case.flags.items():
+        assert any(f.code == code and detail in f.detail for f in row.flags), (
+            f"{name}: no {code} flag naming {detail!r} in {[str(f) for f in row.flags]}"
+        )
+    assert row.review == any(FLAG_CODES[c][0] == "review" for c in case.flags)
+
+
+def _decoded(text: str) -> str:
+    """``text``, reversed, and every base64 token in either decoded."""
+    parts = [text, text[::-1]]
+    for source in (text, text[::-1]):
+        for token in re.findall(r"[A-Za-z0-9+/=]{16,}", source):
+            try:
+                parts.append(base64.b64decode(token + "=" * (-len(token) % 4)).decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                continue
+    return "\n".join(parts)
+
+
+def test_hidden_tests_never_reach_the_kernel_or_the_feedback(graded):
+    """The hidden tests are in no output of the autograded notebook, in no form (plain,
+    reversed, base64), and the feedback shows no text the student's code produced."""
+    course, _, _, _ = graded
+    source = nbformat.read(course / "notebooks" / NAME / f"{NAME}.ipynb", as_version=4)
+    hidden = hidden_lines([c.source for c in source.cells])
+    assert hidden
+    nb = nbformat.read(course / "autograded" / "prints_tests" / NAME / f"{NAME}.ipynb", 4)
+    outputs = "\n".join(
+        str(o.get("text", "")) + str(o.get("evalue", "")) + "\n".join(o.get("traceback", []))
+        for c in nb.cells
+        for o in c.get("outputs", [])
+    )
+    assert "def hill" in _decoded(outputs), "control: the student's cells were printed"
+    assert not [line for line in hidden if line in _decoded(outputs)]
+    pages = generate_feedback(Course(course), NAME, ["prints_tests"], log=lambda *_: None)
+    text = html.unescape(re.sub(r"<[^>]+>", "", pages[0].path.read_text()))
+    assert not [line for line in hidden if line in _decoded(text)]
+    # the student's ValueError message (base64 of In) is not the test's message
+    assert "ValueError" in text
+    assert not re.search(r"ValueError: [A-Za-z0-9+/=]{16,}", text)

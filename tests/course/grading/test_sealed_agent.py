@@ -1,0 +1,173 @@
+"""The data format of sealed tests and the grader's side of it, without a kernel."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resistlab.course.grading import sealed_agent as agent
+from resistlab.course.grading.sealed import _error_output, _remote_exception, free_names
+from resistlab.persisters import TwoStateRates
+
+
+def _round(value):
+    return agent.decode(agent.loads(agent.dumps(agent.encode(value))))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        2**80,
+        -0.5,
+        "dose",
+        b"\x00\x01",
+        1 + 2j,
+        [1, (2.0, "a")],
+        {"parental": 0.1, (1, 2): [None]},
+        {1, 2},
+        frozenset({"a"}),
+    ],
+)
+def test_plain_values_round_trip_exactly(value):
+    result = _round(value)
+    assert result == value and type(result) is type(value)
+
+
+def test_non_finite_floats_round_trip():
+    assert np.isnan(_round(float("nan"))) and _round(float("-inf")) == float("-inf")
+
+
+def test_numpy_values_round_trip_with_dtype_and_shape():
+    array = np.arange(12, dtype=np.int32).reshape(3, 4)
+    assert _round(array).dtype == np.int32 and (_round(array) == array).all()
+    scalar = _round(np.float32(1.5))
+    assert isinstance(scalar, np.float32) and scalar == 1.5
+    objects = np.array(["a", None, 2], dtype=object)
+    assert _round(objects).tolist() == ["a", None, 2]
+
+
+def test_pandas_tables_round_trip_equal():
+    """`DataFrame.equals` (what tests use to check an input was not changed) holds after the
+    round trip: dtypes, index, column order, names, categoricals."""
+    frame = pd.DataFrame(
+        {
+            "sample_id": ["S2", "S1"],
+            "signal": [100, 900],
+            "beta": [0.1, 0.9],
+            "call": pd.Categorical(["u", "m"]),
+            "flag": [True, False],
+        },
+        index=pd.Index([10, 20], name="row"),
+    )
+    assert _round(frame).equals(frame)
+    assert list(_round(frame).columns) == list(frame.columns)
+    series = frame.set_index(["sample_id", "call"])["beta"]
+    back = _round(series)
+    assert back.equals(series) and back.index.names == ["sample_id", "call"]
+    assert _round(pd.DataFrame()).empty
+
+
+def test_random_generators_travel_with_their_state():
+    rng = np.random.default_rng(7)
+    rng.random(3)
+    copy = _round(rng)
+    assert copy is not rng and copy.random() == rng.random()
+
+
+def test_resistlab_dataclasses_are_rebuilt_by_their_own_class():
+    rates = TwoStateRates(0.025, 0.004, 0.09, 0.005, 5e-4, 2e-3)
+    assert _round(rates) == rates and type(_round(rates)) is TwoStateRates
+
+
+def test_no_class_outside_resistlab_and_no_pickle():
+    with pytest.raises(agent.Unsendable):
+        agent.decode({"$": "dc", "cls": "os:system", "v": {}})
+    with pytest.raises(agent.Unsendable):
+        agent.decode({"$": "dc", "cls": "resistlab.pharmacology:hill", "v": {}})
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([object()], dtype=object), allow_pickle=True)
+    pickled = {"$": "npy", "v": base64.b64encode(buffer.getvalue()).decode()}
+    with pytest.raises(ValueError, match="allow_pickle"):
+        agent.decode(pickled)
+
+
+def test_size_and_depth_are_capped():
+    deep = None
+    for _ in range(agent.MAX_DEPTH + 2):
+        deep = [deep]
+    with pytest.raises(agent.Unsendable):
+        agent.encode(deep)
+    tree = json.loads(json.dumps(agent.encode([1])))
+    for _ in range(agent.MAX_DEPTH + 2):
+        tree = {"$": "list", "v": [tree]}
+    with pytest.raises(agent.Unsendable):
+        agent.decode(tree)
+    with pytest.raises(agent.Unsendable):
+        agent.loads("x" * (agent.MAX_BYTES + 1))
+
+
+def test_objects_that_are_not_data_become_handles():
+    kept = []
+    tree = agent.encode([len, object()], lambda obj: kept.append(obj) or {"$": "handle"})
+    assert [t["$"] for t in tree["v"]] == ["handle", "handle"] and kept[0] is len
+    with pytest.raises(agent.Unsendable):
+        agent.encode(lambda: 1)
+
+
+def test_student_exceptions_are_rebuilt_as_builtin_types_only():
+    err = _remote_exception({"type": "ValueError", "message": "no zero count"})
+    assert type(err) is ValueError and str(err) == "no zero count" and err.__rl_remote__
+    assert type(_remote_exception({"type": "aGlkZGVu", "message": "x"})) is Exception
+    assert type(_remote_exception({"type": "UnicodeDecodeError", "message": "x"})) in (
+        ValueError,
+        UnicodeError,
+    )
+    output = _error_output(
+        _remote_exception({"type": "AssertionError", "message": "c2VjcmV0"}), ""
+    )
+    assert output.ename == "AssertionError" and output.evalue == ""
+    assert _error_output(AssertionError("check the exponent"), "").evalue == "check the exponent"
+    assert _error_output(KeyError("S1"), "").evalue == ""
+
+
+def test_free_names_split_top_level_and_nested_reads():
+    code = "import math\n_x = hill(1.0)\nassert all(f(v) for v in doses)\n_y = _x\n"
+    top, nested = free_names(code)
+    assert {"hill", "doses", "_x"} <= top and "math" not in top and nested == {"f"}
+
+
+def test_arguments_changed_in_place_come_back_and_are_applied():
+    """The agent reports the arguments a call changed; the grader changes its own copies, so
+    a test that checks its input was left alone sees the change (and an unchanged argument
+    is not reported)."""
+    from resistlab.course.grading.sealed import _update_in_place
+
+    def mutate(table, doses, untouched):
+        table["beta"] = 1.0
+        del table["a"]
+        doses.append(99)
+        return len(table)
+
+    frame, doses, untouched = pd.DataFrame({"a": [1, 2]}), [1, 2], np.arange(3.0)
+    request = {
+        "op": "call",
+        "target": agent._keep(mutate),
+        "args": [agent.encode(v) for v in (frame, doses, untouched)],
+        "kwargs": {},
+    }
+    answer = json.loads(agent.dumps(agent._run(request)))
+    assert answer["value"] == 2 and sorted(answer["changed"]) == ["0", "1"]
+    before = frame.copy()
+    for key, value in ((0, frame), (1, doses)):
+        _update_in_place(value, agent.decode(answer["changed"][str(key)]))
+    assert not frame.equals(before)
+    assert list(frame.columns) == ["beta"] and frame["beta"].tolist() == [1.0, 1.0]
+    assert doses == [1, 2, 99]
