@@ -114,7 +114,7 @@ def test_km_values_fresh_data():
 
 def test_km_values_distractor_is_the_stated_mistake():
     """Counting only times > t as at risk (the coached mistake) moves S away from 0.875."""
-    t, e = np.asarray(KM_T, float), np.asarray(KM_E)
+    t = np.asarray(KM_T, float)
     wrong_n = (t > 1).sum()
     assert 1 - 1 / wrong_n != pytest.approx(0.875)
 
@@ -369,7 +369,7 @@ def test_scores_bliss_hsa_loewe(boards):
 
 def test_scores_distractors_fail_the_tolerance(boards):
     """Averaging over all 36 wells (single agents included) misses the Bliss literals by > 2e-3."""
-    da, db, v = boards["pair 1"]
+    v = boards["pair 1"][2]
     all_wells = np.mean(np.outer(v[:, 0], v[0, :]) - v)
     assert abs(all_wells - 0.1196) > 2e-3
 
@@ -419,13 +419,13 @@ def test_library_survival_matches_lifelines(flaura):
     assert np.allclose(km["survival"], ref.survival_function_at_times(km.index).to_numpy())
     assert np.array_equal(km["at_risk"].to_numpy(), ref.event_table["at_risk"].to_numpy())
     g = (flaura["arm"] == "osimertinib").astype(int)
-    for arm, rows in flaura.groupby("arm"):
+    for _arm, rows in flaura.groupby("arm"):
         assert surv.median_survival(rows["pfs_months"], rows["progressed"]) == (
             _km(rows["pfs_months"], rows["progressed"]).median_survival_time_
         )
     res = surv.logrank_test(flaura["pfs_months"], flaura["progressed"], g)
-    ref_lr = lifelines_logrank(flaura["pfs_months"][g == 1], flaura["pfs_months"][g == 0],
-                               flaura["progressed"][g == 1], flaura["progressed"][g == 0])  # fmt: skip
+    t, e = flaura["pfs_months"], flaura["progressed"]
+    ref_lr = lifelines_logrank(t[g == 1], t[g == 0], e[g == 1], e[g == 0])
     assert res.statistic == pytest.approx(ref_lr.test_statistic, rel=1e-9)
     assert res.p_value == pytest.approx(ref_lr.p_value, rel=1e-6)
     hr = surv.hazard_ratio_exponential(flaura["pfs_months"], flaura["progressed"], g)
@@ -446,8 +446,12 @@ def test_library_synergy_matches(boards):
     """resistlab.synergy: Bliss, HSA, Loewe (with the course fitter) and the resistance numbers."""
     syn = importlib.import_module("resistlab.synergy")
     fit_hill = importlib.import_module("resistlab.pharmacology").fit_hill
-    for pair, expected in zip(("pair 1", "pair 2", "pair 3"), ((0.1196, 0.1938, 0.1952),
-                              (-0.0074, 0.0650, 0.1037), (-0.1776, -0.1032, -0.1379))):  # fmt: skip
+    expected_scores = {
+        "pair 1": (0.1196, 0.1938, 0.1952),
+        "pair 2": (-0.0074, 0.0650, 0.1037),
+        "pair 3": (-0.1776, -0.1032, -0.1379),
+    }
+    for pair, expected in expected_scores.items():
         da, db, v = boards[pair]
         ea, eb = v[0, :][None, :], v[:, 0][:, None]
         fa, fb = fit_hill(da, v[0, :], e0=1.0), fit_hill(db, v[:, 0], e0=1.0)
@@ -472,8 +476,8 @@ def _solution(notebook: str, grade_id: str) -> str:
 def test_solution_km_and_hr_match(flaura):
     """The notebook's own km_estimator and hr_per_person_time give the independent values."""
     ns = {"np": np, "pd": pd, "flaura": flaura}
-    exec(_solution("10", "answer_km"), ns)  # noqa: S102 - the course's own solution code
-    exec(_solution("10", "answer_hr"), ns)  # noqa: S102
+    exec(_solution("10", "answer_km"), ns)  # the course's own solution code
+    exec(_solution("10", "answer_hr"), ns)
     km = ns["km_estimator"](KM_T, KM_E).set_index("time")
     assert np.allclose(km.loc[[1.0, 2.0, 3.0, 4.0, 5.0], "survival"],
                        [0.875, 0.75, 0.6, 0.45, 0.225])  # fmt: skip
@@ -486,8 +490,8 @@ def test_solution_km_and_hr_match(flaura):
 def test_solution_bliss_and_resistance_match():
     """The notebook's own bliss() and resistance numbers give the independent values."""
     ns = {"np": np}
-    exec(_solution("11", "answer_bliss"), ns)  # noqa: S102
-    exec(_solution("11", "answer_resistance"), ns)  # noqa: S102
+    exec(_solution("11", "answer_bliss"), ns)
+    exec(_solution("11", "answer_resistance"), ns)
     assert float(ns["bliss"](0.8, 0.5, 0.3)) == pytest.approx(0.1)
     assert np.allclose(ns["bliss"](np.array([[0.9], [0.5]]), np.array([0.6, 0.2]), 0.1),
                        [[0.44, 0.08], [0.2, 0.0]])  # fmt: skip
