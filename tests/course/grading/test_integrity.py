@@ -227,6 +227,45 @@ def test_library_shortcuts_are_flagged(code, gid, flagged):
     assert all(f.severity == "review" for f in flags)
 
 
+SETUP_IMPORTS_IT = [
+    {
+        "name": "setup",
+        "cell_type": "code",
+        "locked": True,
+        "source": "from resistlab.survival import kaplan_meier\n",
+    },
+    {
+        "name": "answer_km",
+        "cell_type": "code",
+        "locked": False,
+        "source": "# grader: forbid resistlab.survival.kaplan_meier\n"
+        "def km_estimator(time, event):\n    ### BEGIN SOLUTION\n    pass\n",
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "code, flagged",
+    [
+        ("def km_estimator(time, event):\n    return kaplan_meier(time, event)\n", True),
+        ("def km_estimator(time, event):\n    return time\n", False),
+        (
+            "def kaplan_meier(t, e):\n    return t\n\n"
+            "def km_estimator(time, event):\n    return kaplan_meier(time, event)\n",
+            False,
+        ),
+    ],
+)
+def test_shortcut_through_the_setup_import_is_flagged(code, flagged):
+    """A bare call of a forbidden function that the setup cell imports is a shortcut too;
+    a function of the same name that the student defines is not."""
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["nbgrader"] = {"grade_id": "answer_km", "solution": True}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    flags = shortcut_flags(nb, [0], SETUP_IMPORTS_IT)
+    assert bool(flags) == flagged, flags
+
+
 def test_audit_events_become_flags():
     events = [
         ("open", "/course/gradebook.db"),

@@ -537,17 +537,38 @@ def forbidden_names(source_cells) -> dict[str, list[str]]:
     return found
 
 
+def _own_names(tree) -> set[str]:
+    """Names a cell binds itself (functions, classes, assignments, arguments, loop targets)."""
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return bound
+
+
 def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     """``library_shortcut`` flags: an answer that uses a library function its exercise asks
     the student to implement (declared with :func:`forbidden_names`).
 
     The declaring answer cell and every cell the student added are searched for the name,
     however it is reached (``from resistlab.binding import f``, ``import resistlab.binding as
-    b`` then ``b.f``, ``from resistlab import binding`` then ``binding.f``).
+    b`` then ``b.f``, ``from resistlab import binding`` then ``binding.f``). In the declaring
+    answer cell a bare name also counts when the notebook's locked setup code imports it
+    (``from resistlab.survival import kaplan_meier`` in the setup, ``kaplan_meier(t, e)`` in
+    the answer), unless the cell binds that name itself.
     """
     forbidden = forbidden_names(source_cells)
     if not forbidden:
         return []
+    setup_aliases = import_aliases(
+        cell["source"]
+        for cell in source_cells
+        if cell.get("locked") and cell.get("cell_type", "code") == "code"
+    )
     flags = []
     every = sorted({name for names in forbidden.values() for name in names})
     for index in student_cells:
@@ -564,6 +585,10 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
         tree = ast.parse(code)
         aliases = _imports(tree)
         used = set(aliases.values())
+        if gid in forbidden:
+            own = _own_names(tree)
+            inherited = {k: v for k, v in setup_aliases.items() if k not in own}
+            aliases = {**inherited, **aliases}
         for node in ast.walk(tree):
             if isinstance(node, (ast.Attribute, ast.Name)):
                 dotted = _dotted(node, aliases)
