@@ -107,12 +107,12 @@ def pk_state(dose_mg_m2: float = 20.0, formulation: str = "PEG-liposomal doxorub
     d = as_scalar(particle_nm, "particle_nm", unit="nm", low=0.0, low_inclusive=False)
     p = dict(PLASMA[formulation])
     if formulation == "doxorubicin":
-        note = "free drug: particle size does not apply"
+        note = "free drug: size n/a"
     else:
         p["clearance"] = carrier_clearance(d)
-        note = ("below 5.5 nm: filtered by the kidney" if d < RENAL_CUTOFF_NM
-                else "above 100 nm: outside the design window, faster uptake by phagocytes"
-                if d > DESIGN_MAX_NM else "inside the 5.5-100 nm window")  # fmt: skip
+        note = ("< 5.5 nm: renal" if d < RENAL_CUTOFF_NM
+                else "> 100 nm: phagocytes"
+                if d > DESIGN_MAX_NM else "5.5-100 nm window")  # fmt: skip
     k_out = WASHOUT[formulation]
     k_in = PARTITION[(formulation, tumour)] * k_out
     plasma, tumour_c, t_half = _curves(dose, p["v1"], p["clearance"], p["v2"], p["q"], k_in,
@@ -124,8 +124,8 @@ def pk_state(dose_mg_m2: float = 20.0, formulation: str = "PEG-liposomal doxorub
 
 
 def _readout(s: dict) -> str:
-    return (f"t1/2 {s['terminal_half_life_h']:.3g} h   plasma AUC {s['auc_plasma']:.3g}   "
-            f"tumour AUC {s['auc_tumour']:.3g} mg·h/L   ({s['note']})")  # fmt: skip
+    return (f"t1/2 {s['terminal_half_life_h']:.3g} h, AUC plasma {s['auc_plasma']:.3g}, "
+            f"tumour {s['auc_tumour']:.3g} mg h/L ({s['note']})")  # fmt: skip
 
 
 _FLOOR = 1e-4
@@ -193,6 +193,6 @@ def explore_pk(dose_mg_m2: float = 20.0, formulation: str = "PEG-liposomal doxor
         controls,
         _draw,
         update=_update,
-        figsize=(7.2, 4.0),
+        figsize=(6.4, 3.6),
         title="Plasma and tumour exposure (size and tumour effects are illustrative)",
     )
