@@ -92,8 +92,8 @@ ROWS = [
      "% injected dose/kg", "± 5.7", HARRINGTON_2001, "primary"),
     ("111In-labelled PEG liposomes", NAN, "tumour uptake, breast", 5.3, NAN, NAN, NAN,
      "% injected dose/kg", "± 2.6", HARRINGTON_2001, "primary"),
-    ("nanoparticles (mouse studies 2005-2015)", NAN, "median delivery to solid tumour", 0.7,
-     NAN, NAN, NAN, "% injected dose", "median over a literature survey of mouse studies",
+    ("nanoparticles (preclinical studies 2005-2015)", NAN, "median delivery to solid tumour", 0.7,
+     NAN, NAN, NAN, "% injected dose", "median over a literature survey of preclinical tumour-model studies",
      WILHELM_2016, "primary"),
     ("quantum dots (rodents)", NAN, "hydrodynamic diameter for renal excretion", NAN, NAN,
      NAN, 5.5, "nm", "final diameter < 5.5 nm gave rapid, efficient urinary excretion; serum "
