@@ -201,3 +201,21 @@ def test_tumour_auc_matches_ode():
     sol = solve_ivp(rhs, (0, 1500), [0.0, 0.0], t_eval=tt, rtol=1e-9, atol=1e-12)
     auc_t = trapezoid(sol.y[0], tt)
     assert auc_t == pytest.approx(float(tumour_auc(500.0, k_in, k_out)), rel=1e-3)
+
+
+def test_course_data_give_the_values_notebook_12_grades():
+    """On the shipped simulated profiles the fitters give the numbers notebook 12 grades."""
+    from resistlab import datasets
+
+    data = datasets.load("doxorubicin_plasma_simulated")
+    free = data[data["formulation"] == "doxorubicin"].sort_values("time_h")
+    fit = fit_two_compartment(free["time_h"], free["concentration_mg_L"], 60.0)
+    assert fit.clearance == pytest.approx(31.476, rel=1e-3)
+    assert fit.half_life_alpha == pytest.approx(0.08348, rel=1e-3)
+    assert fit.half_life_beta == pytest.approx(30.82, rel=1e-3)
+    pld = data[data["formulation"] == "PEG-liposomal doxorubicin"].sort_values("time_h")
+    t, c = pld["time_h"].to_numpy(), pld["concentration_mg_L"].to_numpy()
+    late = t >= 48
+    lam = -np.polyfit(t[late], np.log(c[late]), 1)[0]
+    assert math.log(2) / lam == pytest.approx(54.785, rel=1e-4)
+    assert auc_trapezoid(t, c, terminal_rate=lam) == pytest.approx(478.655, rel=1e-5)

@@ -388,7 +388,9 @@ def fit_two_compartment(t, concentration, dose):
     Raises
     ------
     ValueError
-        On bad data, or when the samples show no second phase.
+        On bad data (non-finite, non-positive concentrations, fewer than 5 times), when the
+        last third of the samples does not fall (no terminal phase), or when the optimiser
+        does not converge.
 
     Examples
     --------
@@ -430,6 +432,11 @@ def fit_two_compartment(t, concentration, dose):
         return np.log(np.maximum(pred, 1e-300)) - logc
 
     sol = least_squares(residuals, x0, method="trf", x_scale="jac", max_nfev=2000)
+    if not sol.success or not np.all(np.isfinite(sol.x)):
+        raise ValueError(
+            f"the two-compartment fit did not converge ({sol.message}); check that the samples "
+            "cover both the distribution and the terminal phase."
+        )
     v1, cl, v2, q = (float(v) for v in np.exp(sol.x))
     alpha, beta = (float(v) for v in two_compartment_exponents(v1, cl, v2, q))
     k21 = q / v2
