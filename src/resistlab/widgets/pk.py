@@ -143,8 +143,7 @@ def _draw(fig, **values) -> None:
                             ax=ax, color="#D55E00")  # fmt: skip
     ax.set_ylim(_FLOOR, 2e3)
     ax.set_xlim(0, 240)
-    readout = fig.text(0.5, 0.01, _readout(s), ha="center", va="bottom", fontsize="small")
-    _SCENES[fig] = {"lines": (ax.lines[0], ax.lines[1]), "readout": readout}
+    _SCENES[fig] = {"lines": (ax.lines[0], ax.lines[1])}
 
 
 def _update(fig, **values):
@@ -155,8 +154,7 @@ def _update(fig, **values):
     plasma_line, tumour_line = scene["lines"]
     plasma_line.set_ydata(np.maximum(s["plasma"], _FLOOR))
     tumour_line.set_ydata(np.maximum(s["tumour"], _FLOOR))
-    scene["readout"].set_text(_readout(s))
-    return [plasma_line, tumour_line, scene["readout"]]
+    return [plasma_line, tumour_line]
 
 
 def explore_pk(dose_mg_m2: float = 20.0, formulation: str = "PEG-liposomal doxorubicin",
@@ -176,6 +174,8 @@ def explore_pk(dose_mg_m2: float = 20.0, formulation: str = "PEG-liposomal doxor
     >>> explorer.controls["particle_nm"].value = 4.0
     >>> len(explorer.image.value) > 0
     True
+    >>> "renal" in explorer.readout.value
+    True
     """
     import ipywidgets as widgets
 
@@ -189,10 +189,26 @@ def explore_pk(dose_mg_m2: float = 20.0, formulation: str = "PEG-liposomal doxor
         "particle_nm": float_slider("carrier size (nm)", particle_nm, 2.0, 300.0, 1.0),
         "tumour": widgets.ToggleButtons(options=list(TUMOURS), value=tumour, description="tumour"),
     }
-    return Explorer(
+    # the numbers go in an HTML line under the figure: drawing them as text in the figure cost
+    # more than the two curves (glyph rendering dominated the blitted update)
+    readout = widgets.HTML()
+
+    def draw(fig, **values):
+        _draw(fig, **values)
+        readout.value = _readout(pk_state(**values))
+
+    def update(fig, **values):
+        artists = _update(fig, **values)
+        readout.value = _readout(pk_state(**values))
+        return artists
+
+    explorer = Explorer(
         controls,
-        _draw,
-        update=_update,
+        draw,
+        update=update,
         figsize=(6.4, 3.6),
         title="Plasma and tumour exposure (size and tumour effects are illustrative)",
     )
+    explorer.readout = readout
+    explorer.children = (*explorer.children, readout)
+    return explorer
