@@ -133,6 +133,12 @@ def test_broadcasting():
         (lambda: fit_two_compartment([0, 1, 2], [3.0, 2.0, 1.0], 1.0), "at >= 5 distinct"),
         (lambda: fit_two_compartment(T[:6], np.linspace(1, 2, 6), 1.0), "no terminal"),
         (lambda: tumour_auc(1.0, 0.0, 1.0), "uptake_rate must be > 0"),
+        (lambda: two_compartment([1.0, 2.0], 1.0, [1.0, 2.0, 3.0], 1.0, 1.0, 1.0), "broadcast"),
+        (lambda: one_compartment([1.0, 2.0], 1.0, [1.0, 2.0, 3.0], 1.0), "broadcast"),
+        (
+            lambda: fit_two_compartment(T, one_compartment(T, 100.0, 10.0, 1.0), 100.0),
+            "no separate distribution phase",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_value_error(call, match):

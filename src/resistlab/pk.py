@@ -47,6 +47,17 @@ def _positive(x, name, unit):
     return as_array(x, name, unit=unit, low=0.0, low_inclusive=False)
 
 
+def _check_broadcast(**arrays):
+    """Raise a ValueError naming the arguments when their shapes do not broadcast together."""
+    try:
+        np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(a)}" for k, a in arrays.items())
+        raise ValueError(
+            f"{', '.join(arrays)} must broadcast together like NumPy arrays; got shapes {shapes}."
+        ) from None
+
+
 def one_compartment(t, dose, volume, clearance):
     """Plasma concentration after an IV bolus into one well-mixed compartment.
 
@@ -79,6 +90,7 @@ def one_compartment(t, dose, volume, clearance):
     dose = as_array(dose, "dose", unit="mg", low=0.0)
     volume = _positive(volume, "volume", "L")
     clearance = _positive(clearance, "clearance", "L/h")
+    _check_broadcast(t=t, dose=dose, volume=volume, clearance=clearance)
     return dose / volume * np.exp(-clearance / volume * t)
 
 
@@ -128,6 +140,7 @@ def two_compartment_exponents(v1, clearance, v2, q):
     clearance = _positive(clearance, "clearance", "L/h")
     v2 = _positive(v2, "v2", "L")
     q = _positive(q, "q", "L/h")
+    _check_broadcast(v1=v1, clearance=clearance, v2=v2, q=q)
     k10, k12, k21 = clearance / v1, q / v1, q / v2
     total, product = k10 + k12 + k21, k10 * k21
     root = np.sqrt(total**2 - 4.0 * product)
@@ -172,6 +185,7 @@ def two_compartment(t, dose, v1, clearance, v2, q):
     t = as_array(t, "t", unit="h", low=0.0)
     dose = as_array(dose, "dose", unit="mg", low=0.0)
     alpha, beta = two_compartment_exponents(v1, clearance, v2, q)
+    _check_broadcast(t=t, dose=dose, v1=v1, clearance=clearance, v2=v2, q=q)
     v1 = np.asarray(v1, dtype=float)
     k21 = np.asarray(q, dtype=float) / np.asarray(v2, dtype=float)
     c0 = dose / v1
@@ -389,8 +403,9 @@ def fit_two_compartment(t, concentration, dose):
     ------
     ValueError
         On bad data (non-finite, non-positive concentrations, fewer than 5 times), when the
-        last third of the samples does not fall (no terminal phase), or when the optimiser
-        does not converge.
+        last third of the samples does not fall (no terminal phase), when the optimiser
+        does not converge, or when the data show no distribution phase (the fitted peripheral
+        compartment vanishes, so the model is not identifiable).
 
     Examples
     --------
@@ -438,6 +453,13 @@ def fit_two_compartment(t, concentration, dose):
             "cover both the distribution and the terminal phase."
         )
     v1, cl, v2, q = (float(v) for v in np.exp(sol.x))
+    if min(v2 / v1, q / cl) < 1e-6:
+        raise ValueError(
+            "the data show no separate distribution phase: the fitted peripheral compartment "
+            f"vanishes (V2/V1 = {v2 / v1:.1e}, Q/CL = {q / cl:.1e}), so the two-compartment "
+            "parameters and the distribution half-life are not identifiable; fit one "
+            "compartment instead (fit_one_compartment)."
+        )
     alpha, beta = (float(v) for v in two_compartment_exponents(v1, cl, v2, q))
     k21 = q / v2
     a = dose / v1 * (alpha - k21) / (alpha - beta)
