@@ -36,6 +36,12 @@ CHOI_2007 = (
     "Renal clearance of quantum dots. Nat Biotechnol 25:1165-1170, doi:10.1038/nbt1340 "
     "(abstract)."
 )
+NORTHFELT_1996 = (
+    "Northfelt DW, Martin FJ, Working P, et al. (1996) Doxorubicin encapsulated in liposomes "
+    "containing surface-bound polyethylene glycol: pharmacokinetics, tumor localization, and "
+    "safety in patients with AIDS-related Kaposi's sarcoma. J Clin Pharmacol 36:55-63, "
+    "doi:10.1002/j.1552-4604.1996.tb04152.x (abstract)."
+)
 GRADISHAR_2005 = (
     "Gradishar WJ, Tjulandin S, Davidson N, et al. (2005) Phase III trial of nanoparticle "
     "albumin-bound paclitaxel compared with polyethylated castor oil-based paclitaxel in women "
@@ -86,18 +92,25 @@ ROWS = [
      "% injected dose", "gamma-camera estimate; positive tumour images in 15 of 17",
      HARRINGTON_2001, "primary"),
     ("111In-labelled PEG liposomes", NAN, "tumour uptake, head and neck", 33.0, NAN, NAN, NAN,
-     "% injected dose/kg", "± 15.8 (spread as given in the abstract)", HARRINGTON_2001,
-     "primary"),
+     "% injected dose/kg", "± 15.8 (spread as given in the abstract); mean tumour volume "
+     "36.2 cm3, the smallest of the three", HARRINGTON_2001, "primary"),
     ("111In-labelled PEG liposomes", NAN, "tumour uptake, lung", 18.3, NAN, NAN, NAN,
-     "% injected dose/kg", "± 5.7", HARRINGTON_2001, "primary"),
+     "% injected dose/kg", "± 5.7; mean tumour volume 114.5 cm3", HARRINGTON_2001, "primary"),
     ("111In-labelled PEG liposomes", NAN, "tumour uptake, breast", 5.3, NAN, NAN, NAN,
-     "% injected dose/kg", "± 2.6", HARRINGTON_2001, "primary"),
+     "% injected dose/kg", "± 2.6; mean tumour volume 234.7 cm3 (uptake per kg was highest "
+     "in the smallest tumours; the abstract says it 'mirrored' tumour volume)", HARRINGTON_2001, "primary"),
     ("nanoparticles (preclinical studies 2005-2015)", NAN, "median delivery to solid tumour", 0.7,
      NAN, NAN, NAN, "% injected dose", "median over a literature survey of preclinical tumour-model studies",
      WILHELM_2016, "primary"),
     ("quantum dots (rodents)", NAN, "hydrodynamic diameter for renal excretion", NAN, NAN,
      NAN, 5.5, "nm", "final diameter < 5.5 nm gave rapid, efficient urinary excretion; serum "
      "protein adsorption added > 15 nm", CHOI_2007, "primary"),
+    ("PEG-liposomal vs standard doxorubicin", NAN,
+     "Kaposi sarcoma lesion doxorubicin at 72 h, liposomal / standard", NAN, NAN, 5.2, 11.4,
+     "ratio", "18 patients with AIDS-related Kaposi sarcoma randomised to either formulation "
+     "at 10, 20 or 40 mg/m2; comparable doses; one time point; the abstract does not "
+     "separate encapsulated from released drug", NORTHFELT_1996,
+     "primary"),
     # nab-paclitaxel phase III
     ("nab-paclitaxel", 260.0, "overall response rate", 33.0, NAN, NAN, NAN, "%",
      "vs 19% with Cremophor paclitaxel 175 mg/m2; P = .001; n = 229 vs 225", GRADISHAR_2005,
