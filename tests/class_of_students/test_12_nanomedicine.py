@@ -186,6 +186,25 @@ STUDENTS = [
         why="library fit, quantities derived from AUC, alpha and beta",
     ),
     Student(
+        "fit_nelder_mead",
+        {
+            "answer_fit": FREE + "from scipy.optimize import minimize\n"
+            "tt = f['time_h'].to_numpy()\n"
+            "yy = np.log(f['concentration_mg_L'].to_numpy())\n"
+            "def sse(x):\n"
+            "    A, a, B, b = np.exp(x)\n"
+            "    return np.sum((np.log(A * np.exp(-a * tt) + B * np.exp(-b * tt)) - yy) ** 2)\n"
+            "r = minimize(sse, np.log([5.0, 8.0, 0.03, 0.02]), method='Nelder-Mead',\n"
+            "             options={'xatol': 1e-10, 'fatol': 1e-14, 'maxiter': 40000,"
+            " 'maxfev': 40000})\n"
+            "A, a, B, b = np.exp(r.x)\n"
+            "cl_free = 60.0 / (A / a + B / b)\n"
+            "t_half_alpha_free_h = math.log(2) / max(a, b)\n"
+            "t_half_beta_free_h = math.log(2) / min(a, b)\n"
+        },
+        why="Nelder-Mead on the macro-constants A, alpha, B, beta (another optimiser)",
+    ),
+    Student(
         "fit_linear_scale",
         {"answer_fit": _curve_fit(log_scale=False)},
         fails={"test_fit_clearance": "LOG", "test_fit_half_lives": "fit on the log scale"},
