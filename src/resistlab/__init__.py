@@ -28,6 +28,7 @@ _SUBMODULES = (
     "microenvironment",
     "persisters",
     "pharmacology",
+    "pk",
     "plotting",
     "signalling",
     "stem_cells",
