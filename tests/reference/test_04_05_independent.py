@@ -139,6 +139,12 @@ def test_hdac_inhibitor_models_and_folds():
     x0 = _untreated(**RATES)
     alone = _after(x0, 216, 1, **RATES).sum()
     assert alone == pytest.approx(0.0021144, rel=1e-4)
+    # the sf_alone mistakes its own test cell recognises (9 h, tolerant cells only, all sensitive)
+    assert _after(x0, 9, 1, **RATES).sum() == pytest.approx(0.63897, rel=1e-4)
+    assert _after(x0, 216, 1, **RATES)[1] == pytest.approx(0.0019240, rel=1e-4)
+    assert _after(np.array([1.0, 0.0]), 216, 1, **RATES).sum() == pytest.approx(
+        0.00084088, rel=1e-4
+    )
 
     entry = {**RATES, "a": RATES["a"] * 0.1}
     co = _after(x0, 216, 1, **entry).sum()
