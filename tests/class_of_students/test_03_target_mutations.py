@@ -3,7 +3,8 @@
 Every answer cell has at least two correct students written in another style and at least
 three typical mistakes. Each mistake fails exactly the test cells that check it (later tests
 check consistency with the student's own earlier function, so nothing cascades) and shows the
-coaching message named here. The mistakes of issue 16 for this assignment are among them: the
+coaching message named here. Exercise 4 (classify and calls) is a worked example, not graded,
+so it has no students. The mistakes of issue 16 for this assignment are among them: the
 loss rounded for display (now correct), a wrong ``fraction_inhibited`` (charged in Exercise 1
 only), the relative-percent loss, and a hand-typed top single mutant.
 """
@@ -44,25 +45,6 @@ TOP_KEY = (
 )
 N_KEY = "n_lower_bounds = int(folds['fold_is_lower_bound'].sum())\n"
 
-CLASSIFY_KEY = (
-    "def classify(ic50_nM, level_nM, censored=False):\n"
-    "    r = ic50_nM / level_nM\n"
-    "    if censored:\n"
-    "        return 'resistant' if r > 1 else 'indeterminate'\n"
-    "    if r <= 0.5:\n"
-    "        return 'sensitive'\n"
-    "    if r <= 1:\n"
-    "        return 'intermediate'\n"
-    "    return 'resistant'\n\n"
-)
-CALLS_KEY = (
-    "calls = ic50.copy()\n"
-    "calls['level_nM'] = calls['drug'].map(DRUG_LEVELS_nM)\n"
-    "calls['ratio'] = calls['ic50_nM'] / calls['level_nM']\n"
-    "calls['call'] = [classify(v, lv, q == '>=') for v, lv, q in "
-    "zip(calls['ic50_nM'], calls['level_nM'], calls['qualifier'])]\n"
-)
-
 CHOOSE_KEY = (
     "def choose_tki(mutant, calls):\n"
     "    rows = calls[calls['mutant'] == mutant]\n"
@@ -87,10 +69,6 @@ def t790m(text: str) -> dict:
 
 def folds_cell(fn=ADD_FOLD_KEY, folds=FOLDS_KEY, top=TOP_KEY, n=N_KEY) -> dict:
     return {"answer_fold_resistance": fn + folds + top + n}
-
-
-def calls_cell(fn=CLASSIFY_KEY, calls=CALLS_KEY) -> dict:
-    return {"answer_classify_mutants": fn + calls}
 
 
 def choose_cell(fn=CHOOSE_KEY, plan=PLAN_KEY) -> dict:
@@ -370,93 +348,6 @@ STUDENTS = [
         folds_cell(n="n_lower_bounds = int((ic50_all['qualifier'] == '>=').sum())\n"),
         fails={"test_fold_resistance_results": "censored rows in ic50_all"},
         why="counts the censored rows of the full table",
-    ),
-    # ---------------- Exercise 4: classify and calls ----------------
-    Student(
-        "calls_apply",
-        calls_cell(
-            fn=(
-                "def classify(ic50_nM, level_nM, censored=False):\n"
-                "    r = ic50_nM / level_nM\n"
-                "    if r > 1:\n"
-                "        return 'resistant'\n"
-                "    return 'indeterminate' if censored else "
-                "('sensitive' if r <= 0.5 else 'intermediate')\n\n"
-            ),
-            calls=(
-                "calls = ic50.assign(level_nM=ic50['drug'].map(pd.Series(DRUG_LEVELS_nM)))\n"
-                "calls['ratio'] = calls.ic50_nM / calls.level_nM\n"
-                "calls['call'] = calls.apply(lambda r: classify(r.ic50_nM, r.level_nM, "
-                "r.qualifier == '>='), axis=1)\n"
-            ),
-        ),
-        why="resistant first, assign and DataFrame.apply",
-    ),
-    Student(
-        "calls_numpy_select",
-        calls_cell(
-            fn=(
-                "def classify(ic50_nM, level_nM, censored=False):\n"
-                "    r = float(ic50_nM) / float(level_nM)\n"
-                "    labels = ['sensitive', 'intermediate', 'resistant']\n"
-                "    label = labels[int(np.searchsorted([0.5, 1.0], r, side='left'))]\n"
-                "    if censored and label != 'resistant':\n"
-                "        return 'indeterminate'\n"
-                "    return label\n\n"
-            ),
-            calls=(
-                "calls = ic50.copy()\n"
-                "calls['level_nM'] = [DRUG_LEVELS_nM[d] for d in calls['drug']]\n"
-                "calls['ratio'] = np.divide(calls['ic50_nM'], calls['level_nM'])\n"
-                "calls['call'] = [classify(*args) for args in zip(calls['ic50_nM'], "
-                "calls['level_nM'], calls['qualifier'].eq('>='))]\n"
-            ),
-        ),
-        why="np.searchsorted on the cut-offs, list comprehensions",
-    ),
-    Student(
-        "classify_strict_half",
-        calls_cell(fn=CLASSIFY_KEY.replace("r <= 0.5", "r < 0.5")),
-        fails={"test_classify_rule": "r = 0.5 exactly is still 'sensitive'"},
-        why="< instead of <= at the sensitive cut-off (calls consistent: no cascade)",
-    ),
-    Student(
-        "classify_resistant_at_one",
-        calls_cell(fn=CLASSIFY_KEY.replace("if r <= 1:", "if r < 1:")),
-        fails={"test_classify_rule": "r = 1 exactly is 'intermediate'"},
-        why="calls r = 1 resistant",
-    ),
-    Student(
-        "classify_censored_as_exact",
-        calls_cell(
-            fn=CLASSIFY_KEY.replace(
-                "        return 'resistant' if r > 1 else 'indeterminate'\n",
-                "        return 'resistant' if r > 1 else ('sensitive' if r <= 0.5 else "
-                "'intermediate')\n",
-            )
-        ),
-        fails={"test_classify_rule": "cannot be called"},
-        why="treats a censored IC50 below the level as exact",
-    ),
-    Student(
-        "calls_inverted_ratio",
-        calls_cell(
-            calls=CALLS_KEY.replace(
-                "calls['ic50_nM'] / calls['level_nM']", "calls['level_nM'] / calls['ic50_nM']"
-            )
-        ),
-        fails={"test_calls_table": "not the level divided by the IC50"},
-        why="level over IC50 in the ratio column",
-    ),
-    Student(
-        "calls_one_level",
-        calls_cell(
-            calls=CALLS_KEY.replace(
-                "calls['drug'].map(DRUG_LEVELS_nM)", "DRUG_LEVELS_nM['imatinib']"
-            )
-        ),
-        fails={"test_calls_table": "level of each row's own drug"},
-        why="uses the imatinib level for every drug",
     ),
     # ---------------- Exercise 5: choose_tki and the plan ----------------
     Student(

@@ -422,6 +422,41 @@ STUDENTS = [
         why="relies on the default start for erlotinib alone, lists for the state",
     ),
     Student(
+        "hdaci_alone_nine_hours",
+        {
+            "answer_hdaci": HDACI_HEAD
+            + HDACI_START.replace("[216.0], ILLUSTRATIVE_RATES", "[9.0], ILLUSTRATIVE_RATES")
+            + COTREAT_OK
+            + _lead_in()
+        },
+        fails={"test_hdaci_alone": "9 days of erlotinib are 216 h"},
+        why="simulates 9 hours instead of 9 days for erlotinib alone (the others right)",
+    ),
+    Student(
+        "hdaci_alone_tolerant_only",
+        {
+            "answer_hdaci": HDACI_HEAD
+            + HDACI_START.replace(".total[0])", ".tolerant[0])")
+            + COTREAT_OK
+            + _lead_in()
+        },
+        fails={"test_hdaci_alone": "not the tolerant cells only"},
+        why="reports the tolerant cells instead of the total for erlotinib alone",
+    ),
+    Student(
+        "hdaci_alone_all_sensitive",
+        {
+            "answer_hdaci": HDACI_HEAD
+            + HDACI_START
+            + "sf_alone = float(simulate_two_state([216.0], ILLUSTRATIVE_RATES, 1.0,"
+            + " initial=(1.0, 0.0)).total[0])\n"
+            + COTREAT_OK
+            + _lead_in()
+        },
+        fails={"test_hdaci_alone": "not from sensitive cells only"},
+        why="starts erlotinib alone from sensitive cells only",
+    ),
+    Student(
         "hdaci_cotreatment_at_hdaci_equilibrium",
         {
             "answer_hdaci": HDACI_HEAD

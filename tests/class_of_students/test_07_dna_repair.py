@@ -17,7 +17,7 @@ HK_USE = (
     "predicted_ratio = 3.0\n"
 )
 SL_TAIL = (
-    "synthetic_lethal_pairs = sorted((g, d) for (g, d), v in relative_viability.stack().items()"
+    "selective_hits = sorted((g, d) for (g, d), v in relative_viability.stack().items()"
     " if v <= 0.25)\n"
     "treat_with_olaparib = sorted(g for g in relative_viability.index if g != 'wild type'"
     " and relative_viability.loc[g, 'olaparib'] <= 0.25)\n"
@@ -267,7 +267,7 @@ STUDENTS = [
             + "['viability'].mean() for g in genos for d in drugs}\n"
             + "relative_viability = pd.DataFrame([[mean[g, d] / mean['wild type', d]"
             + " for d in drugs] for g in genos], index=genos, columns=drugs)\n"
-            + "synthetic_lethal_pairs = [(g, d) for g in genos for d in drugs"
+            + "selective_hits = [(g, d) for g in genos for d in drugs"
             + " if relative_viability.loc[g, d] <= 0.25]\n"
             + "treat_with_olaparib = [g for g in genos if g != 'wild type'"
             + " and relative_viability.loc[g, 'olaparib'] <= 0.25]\n"
@@ -301,7 +301,7 @@ STUDENTS = [
             "answer_synthetic_lethality": "m = screen.pivot_table(index='genotype',"
             + " columns='drug', values='viability')\n"
             + "relative_viability = m / m.loc['wild type']\n"
-            + "synthetic_lethal_pairs = sorted((g, d) for (g, d), v in"
+            + "selective_hits = sorted((g, d) for (g, d), v in"
             + " relative_viability.stack().items() if v <= 0.25)\n"
             + "treat_with_olaparib = sorted(g for g in relative_viability.index"
             + " if g.startswith('BRCA'))\n"
@@ -316,12 +316,12 @@ STUDENTS = [
             + " columns='drug', values='viability')\n"
             + "relative_viability = m / m.loc['wild type']\n"
             + "col = relative_viability['olaparib']\n"
-            + "synthetic_lethal_pairs = sorted((g, 'olaparib') for g in col.index"
+            + "selective_hits = sorted((g, 'olaparib') for g in col.index"
             + " if col[g] <= 0.25)\n"
             + "treat_with_olaparib = sorted(g for g in col.index if col[g] <= 0.25)\n"
         },
         fails={"test_synthetic_lethal_decision": "for every drug"},
-        why="looks only at the olaparib column for synthetic-lethal pairs",
+        why="looks only at the olaparib column for selective hits",
     ),
 ]
 

@@ -224,7 +224,7 @@ STUDENTS = [
             + "relapse_delay_days = _relapse(0.1) - _relapse(0.0)\n"
             + "min_stem_kill = 0.3\n"
         },
-        fails={"test_stem_targeting": "back at its day-0 size before day 365"},
+        fails={"test_stem_targeting": "not from the stem cells alone"},
         why="picks 0.3, whose relapse (about day 299) comes before a year",
     ),
     Student(

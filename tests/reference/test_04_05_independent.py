@@ -64,7 +64,8 @@ def _choose(n, egfr, met, threshold=0.1, *, compare="<", cost="ic50", tie="low")
     ],
 )
 def test_choose_combination_cases_separate_each_rule(case, right, variant, wrong):
-    """Each new hidden case has the stated answer, and one rule change alone changes it."""
+    """Each case of 04's choose_combination rule (worked example 5a, used by the graded 5b) has
+    the stated answer, and one rule change alone changes it."""
     n, egfr, met, threshold = case
     assert _choose(n, egfr, met, threshold) == right
     assert _choose(n, egfr, met, threshold, **variant) == wrong
@@ -109,7 +110,7 @@ def test_double_minute_halving_generation_is_exactly_12():
     """Seed 2024, 20 copies, 2000 cells, cost 0.02: first generation at half or less is 12."""
     means = _double_minutes(20, 2000, 60, 0.02, 2024)
     assert int(np.argmax(means <= 0.5 * means[0])) == 12
-    # the mistakes of the class of students give other answers
+    # the mistakes the worked example warns about (index + 1, a higher cost) give other answers
     assert int(np.argmax(means <= 0.5 * means[0])) + 1 == 13
     cost = _double_minutes(20, 2000, 60, 0.05, 2024)
     assert int(np.argmax(cost <= 0.5 * cost[0])) == 8
@@ -139,6 +140,12 @@ def test_hdac_inhibitor_models_and_folds():
     x0 = _untreated(**RATES)
     alone = _after(x0, 216, 1, **RATES).sum()
     assert alone == pytest.approx(0.0021144, rel=1e-4)
+    # the sf_alone mistakes its own test cell recognises (9 h, tolerant cells only, all sensitive)
+    assert _after(x0, 9, 1, **RATES).sum() == pytest.approx(0.63897, rel=1e-4)
+    assert _after(x0, 216, 1, **RATES)[1] == pytest.approx(0.0019240, rel=1e-4)
+    assert _after(np.array([1.0, 0.0]), 216, 1, **RATES).sum() == pytest.approx(
+        0.00084088, rel=1e-4
+    )
 
     entry = {**RATES, "a": RATES["a"] * 0.1}
     co = _after(x0, 216, 1, **entry).sum()

@@ -147,7 +147,8 @@ def test_met_bypass_hidden_values():
 
 
 def test_choose_combination_cases_and_that_each_mistake_changes_them():
-    """The hidden cases of choose_combination; each named mistake gives the named wrong pair."""
+    """Cases of choose_combination (the rule of 04's worked example 5a, which 5b uses; they were
+    hidden tests while 5a was graded); each named mistake gives the named wrong pair."""
     # strict threshold: (10, 0) sits exactly at 0.54 (to rounding), the answer is (10, 5)
     assert _bypass(10.0, 0.0, 1) == pytest.approx(0.54, abs=1e-12)
     assert _choose(1, [0, 10, 30], [0, 5, 15], 0.54) == (10.0, 5.0)
