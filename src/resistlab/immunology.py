@@ -309,9 +309,20 @@ def kuznetsov_steady_states(params=None):
     ['saddle', 'stable focus', 'saddle', 'stable node']
     """
     import pandas as pd
+
+    rows = [
+        {"effector": xv, "tumour": yv, "stability": kind, "eigenvalue_1": complex(ev[0]),
+         "eigenvalue_2": complex(ev[1])}
+        for xv, yv, kind, ev in _steady_states(_params(params))
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["effector", "tumour", "stability", "eigenvalue_1",
+                                       "eigenvalue_2"])  # fmt: skip
+
+
+def _steady_states(p):
+    """[(x, y, stability, eigenvalues)] sorted by y, for checked parameters ``p``."""
     from numpy.polynomial import polynomial as P
 
-    p = _params(params)
     s, r, e, m, d = p["sigma"], p["rho"], p["eta"], p["mu"], p["delta"]
     a, b, k = p["alpha"], p["beta"], p["kappa"]
     states = []
@@ -326,7 +337,7 @@ def kuznetsov_steady_states(params=None):
                 yv = float(root.real)
                 if 0 < yv <= upper * (1 + 1e-12):
                     states.append((a * (1.0 - b * yv) / k, yv))
-    rows = []
+    out = []
     for xv, yv in sorted(states, key=lambda st: st[1]):
         jac = np.array(
             [
@@ -336,10 +347,8 @@ def kuznetsov_steady_states(params=None):
         )
         ev = np.linalg.eigvals(jac)
         ev = ev[np.argsort(ev.real)]
-        rows.append({"effector": xv, "tumour": yv, "stability": _classify(ev),
-                     "eigenvalue_1": complex(ev[0]), "eigenvalue_2": complex(ev[1])})  # fmt: skip
-    return pd.DataFrame(rows, columns=["effector", "tumour", "stability", "eigenvalue_1",
-                                       "eigenvalue_2"])  # fmt: skip
+        out.append((xv, yv, _classify(ev), ev))
+    return out
 
 
 def _classify(ev) -> str:

@@ -11,6 +11,7 @@ from . import (
     dose_response,
     efflux,
     evolution,
+    immunology,
     microenvironment,
     persisters,
     stem_cells,
@@ -23,6 +24,7 @@ from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
 from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
+from .immunology import *  # noqa: F403
 from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
 from .stem_cells import *  # noqa: F403
@@ -42,4 +44,5 @@ __all__ = [
     *stem_cells.__all__,
     *survival.__all__,
     *synergy.__all__,
+    *immunology.__all__,
 ]
