@@ -207,3 +207,9 @@ def test_roc_bad_input(scores, labels, match):
     """One class only, mismatched lengths, labels other than 0/1 and NaN scores are refused."""
     with pytest.raises(ValueError, match=match):
         roc_auc(scores, labels)
+
+
+def test_a_large_effector_start_gives_a_finite_path():
+    """500 effectors against 1 tumour cell: the tumour is eliminated, no NaN from an overshoot."""
+    res = simulate_kuznetsov([0.0, 300.0], (500.0, 1.0))
+    assert np.isfinite(res.tumour).all() and res.tumour[-1] < 1e-6

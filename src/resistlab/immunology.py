@@ -137,7 +137,9 @@ def kuznetsov_rhs(t, y, params=None):
 
 
 def _rhs2(x, yy, p):
-    """The two derivatives, unchecked (the solver may step a hair below zero)."""
+    """The two derivatives, unchecked; a solver's step below zero is read as zero cells
+    (the positive quadrant is invariant, so this changes no exact solution)."""
+    x, yy = np.maximum(x, 0.0), np.maximum(yy, 0.0)
     dx = p["sigma"] + p["rho"] * x * yy / (p["eta"] + yy) - p["mu"] * x * yy - p["delta"] * x
     dy = p["alpha"] * yy * (1.0 - p["beta"] * yy) - p["kappa"] * x * yy
     return dx, dy
@@ -413,6 +415,7 @@ def _negative_growth(value, p):
 
 
 def _rhs3(x, yp, yn, p, a_neg):
+    x, yp, yn = np.maximum(x, 0.0), np.maximum(yp, 0.0), np.maximum(yn, 0.0)
     room = 1.0 - p["beta"] * (yp + yn)
     dx = p["sigma"] + p["rho"] * x * yp / (p["eta"] + yp) - p["mu"] * x * yp - p["delta"] * x
     dyp = p["alpha"] * yp * room - p["kappa"] * x * yp
