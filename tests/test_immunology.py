@@ -213,3 +213,12 @@ def test_a_large_effector_start_gives_a_finite_path():
     """500 effectors against 1 tumour cell: the tumour is eliminated, no NaN from an overshoot."""
     res = simulate_kuznetsov([0.0, 300.0], (500.0, 1.0))
     assert np.isfinite(res.tumour).all() and res.tumour[-1] < 1e-6
+
+
+def test_kill_factor_and_influx_enter_the_steady_states_only_as_a_product():
+    """The tumour sizes of the steady states depend on kappa * sigma only (the notebook's
+    claim that a 1.65-fold influx removes escape like a 1.65-fold kill rate)."""
+    by_kill = kuznetsov_steady_states(with_therapy(kill_factor=1.3))
+    by_influx = kuznetsov_steady_states(with_therapy(sigma_factor=1.3))
+    np.testing.assert_allclose(by_kill["tumour"], by_influx["tumour"], rtol=1e-9)
+    assert len(kuznetsov_steady_states(with_therapy(sigma_factor=1.65))) == 2
