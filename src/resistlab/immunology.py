@@ -22,15 +22,22 @@ with :math:`\\sigma = s/(n E_0 T_0) = 0.1181`, :math:`\\rho = p/(n T_0) = 1.131`
 :math:`\\eta = g/T_0 = 20.19`, :math:`\\mu = m/n = 0.00311`, :math:`\\delta = d/(n T_0) =
 0.3743`, :math:`\\alpha = a/(n T_0) = 1.636`, :math:`\\beta = b T_0 = 0.002`
 (:data:`KUZNETSOV_PARAMS`). One time unit is :math:`1/(n T_0) \\approx 9.08` days.
+The dimensional values are the paper's BCL1 fit as BioModels (BIOMD0000000762) and several
+independent code bases give them; the 1994 paper's own table and figures were not consulted,
+so the steady states below are checked against integration and an independent computation
+(``tests/reference/test_13_independent.py``), not against the paper's phase portraits.
 
 **Therapy as a change of parameters.** :math:`\\kappa` is this module's addition (default 1,
 which is the paper's model): the kill rate relative to the untreated one,
 :math:`\\kappa = n_{therapy}/n`, keeping the untreated :math:`n` in the time and cell
 scales, so only the kill term changes. Checkpoint blockade (anti-PD-1/PD-L1) releases a
 brake on effector cells that are already there; here it is modelled as a higher kill rate
-per effector–tumour encounter, :math:`\\kappa > 1` (:func:`with_therapy`). Effector
-inactivation (:math:`\\mu`) is left unchanged. Raising the influx :math:`\\sigma` (adoptive
-transfer, vaccination) is the paper's own example of immunotherapy.
+per effector–tumour encounter, :math:`\\kappa > 1` (:func:`with_therapy`), multiplying only
+the kill term :math:`x y` of :math:`\\dot y`. This is a modelling choice of the course, not a
+fitted drug effect: effector inactivation (:math:`\\mu`), recruitment (:math:`\\rho`) and
+influx (:math:`\\sigma`) are left unchanged, though real blockade changes them too. Raising
+the influx :math:`\\sigma` (adoptive transfer, vaccination) is the other usual way to model
+immunotherapy with this system.
 
 **Antigen loss** (:func:`antigen_loss_rhs`) splits the tumour into antigen-positive cells
 :math:`y_+`, which the effectors recognise and kill, and antigen-negative cells :math:`y_-`,
