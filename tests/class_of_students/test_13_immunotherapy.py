@@ -211,7 +211,7 @@ STUDENTS = [
                 )
             )
         },
-        fails={"test_kappa_control": "One step too early"},
+        fails={"test_kappa_control": "the last kappa WITH it"},
         why="reports the last kill factor that still has an escape state",
     ),
     Student(
