@@ -25,6 +25,7 @@ _SUBMODULES = (
     "dna_repair",
     "efflux",
     "evolution",
+    "immunology",
     "microenvironment",
     "persisters",
     "pharmacology",

@@ -13,6 +13,7 @@ from . import (
     dose_response,
     efflux,
     evolution,
+    immunology,
     microenvironment,
     persisters,
     pk,
@@ -26,6 +27,7 @@ from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
 from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
+from .immunology import *  # noqa: F403
 from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
 from .pk import *  # noqa: F403
@@ -47,4 +49,5 @@ __all__ = [
     *survival.__all__,
     *synergy.__all__,
     *pk.__all__,
+    *immunology.__all__,
 ]
