@@ -355,7 +355,8 @@ class _Session:
         try:
             return agent.decode(answer["value"], self._remote)
         except (Exception, SystemExit) as err:  # whatever the reply holds, it is not data
-            self.runner.flag(f"malformed value for {self.cell_name}")
+            why = str(err)[:160] if isinstance(err, agent.Unsendable) else type(err).__name__
+            self.runner.flag(f"malformed value for {self.cell_name}: {why}")
             raise SealedProtocolError(f"malformed value: {err}") from None
 
     @property
