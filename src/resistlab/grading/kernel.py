@@ -650,7 +650,11 @@ class GradingExecute(Execute):
         self._current_index = index
         if self.sealed is not None and self.sealed.handles(cell):
             return self.sealed.run_cell(self, cell, index), self.resources
-        return super().preprocess_cell(cell, resources, index)
+        result = super().preprocess_cell(cell, resources, index)
+        if self.sealed is not None and self.sealed.defines(cell):
+            # The instructor's helpers and data that the tests read come from the grader.
+            self.sealed.run_instructor_cell(self, cell, index)
+        return result
 
     def _record_failure(self, index: int, err: Exception) -> None:
         cell = self.nb.cells[index]

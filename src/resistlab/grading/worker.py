@@ -429,7 +429,9 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
     aliases, test_names = _scan_context(context.snapshot.fingerprint(), snap)
     flags += code_flags(nb, student_cells=student_cells, aliases=aliases, test_names=test_names)
     flags += shortcut_flags(nb, student_cells, snap.source_cells)
-    sealed = SealedTests.for_notebook(context.snapshot, nb_name).runner()
+    tests = SealedTests.for_notebook(context.snapshot, nb_name)
+    tests.prepare()  # the setup's imports load in the background while the kernel starts
+    sealed = tests.runner()
     policy_path = ""
     audit_path = Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.audit"
     warm = _warm_kernels(context)
