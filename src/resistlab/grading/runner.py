@@ -71,6 +71,8 @@ class GradeOptions:
     quiet: bool = False
     warm_kernels: bool = True
     budget_seconds: float | None = None  # per submission (default: every cell at its limit)
+    processes: int = 256  # processes and threads of one sandbox, together
+    cgroups: bool = True  # False: the documented fallback (rlimits) even where a cgroup works
 
 
 @dataclass
@@ -598,6 +600,8 @@ class _Run:
             extra_read=[p for p in (info.get("data"),) if p],
             memory_bytes=options.memory_mb * 2**20 if options.memory_mb else None,
             cpu_seconds=timeout * (n_cells + 2) * threads + 60,
+            processes=options.processes,
+            cgroups=options.cgroups,
             threads=threads,
             mpl_cache=info.get("mpl"),
             keep_scratch=options.keep_scratch,

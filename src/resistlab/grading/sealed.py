@@ -6,9 +6,10 @@ values and the comparisons all live in the process the student's code controls: 
 from ``In`` all turn a wrong answer into full marks. Here a test (grade) cell never enters
 the kernel:
 
-1. the cell runs in a *trusted namespace* in the grader: the instructor's setup cell
-   (from the gradebook, never from the submission) executed once per worker, plus the test
-   cell's own imports;
+1. the cell runs in a *trusted namespace* in the grader: the instructor's setup cells
+   (from the gradebook, never from the submission) executed again for every submission,
+   the instructor's later read-only cells that define names the tests read
+   (:func:`instructor_cells`), plus the test cell's own imports;
 2. every other name the cell uses (found statically with :mod:`symtable`) is looked up in the
    kernel when the cell reads it: data (numbers, strings, lists, dicts, NumPy arrays, pandas
    tables, resistlab's result dataclasses) comes back *by value* in the format of
@@ -29,6 +30,9 @@ record it (so ``IgnorePattern`` and the stderr rule of nbgrader's ``determine_gr
 unchanged). The error recorded for a failed test keeps a message only when it is the
 instructor's ``assert`` (or a ``NameError``); text produced by the student's code never
 becomes a test's message.
+
+The test's own code in the grader shares the cell's time limit (cut to the submission's
+budget): an alarm signal interrupts it there (:func:`_time_limit`).
 
 What cannot be sealed: an operator (``+``, ``==``, ``<``, ``in``) applied to an object that is
 not data (a handle) raises ``TypeError`` in the grader, so the test fails; a value referenced

@@ -85,6 +85,7 @@ class GradingContext:
     file_bytes: int | None = 512 * 2**20
     cpu_seconds: int | None = None
     processes: int | None = 256
+    cgroups: bool = True  # limit each sandbox through a cgroup where one can be made
     threads: int = 1
     mpl_cache: str | None = None
     keep_scratch: bool = False
@@ -281,6 +282,7 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
                 uid=sandbox_uid(os.getpid()),
                 memory_bytes=context.memory_bytes,
                 processes=context.processes,
+                cgroups=context.cgroups,
             )
         else:
             warm = WarmKernels(folder, env, preload)
