@@ -6,7 +6,8 @@ every submission goes through the same worker process, in order, 10 s cell timeo
 * its setup makes a random generator that a test passes to the student's ``draw``;
 * a read-only instructor cell *after* the first answer defines a helper and data that the
   hidden test of ``total`` uses;
-* the test of ``n_steps`` loops ``n_steps`` times in the grader.
+* the test of ``n_steps`` loops ``n_steps`` times in the grader; the test of ``seq`` reads
+  ``len(seq)`` items one by one.
 
 Each submission below attacks one of these; each test asserts the score every submission
 deserves and the flag that names what happened.
@@ -38,6 +39,7 @@ HELPER = (
 )
 TOTAL = "def total(values):\n    return float(np.sum(values))\n"
 STEPS = "n_steps = 3\n"
+SEQ = "seq = [0, 1, 2]\n"
 
 
 def _notebook():
@@ -93,6 +95,19 @@ def _notebook():
             grade=True,
             points=1,
         ),
+        _cell("code", solution(SEQ), "answer_seq", solution=True, locked=False),
+        _cell(
+            "code",
+            """\
+            _items = []
+            for _i in range(len(seq)):
+                _items.append(seq[_i])
+            assert _items == [0, 1, 2], "three items, in order"
+            """,
+            "test_seq",
+            grade=True,
+            points=1,
+        ),
     ]
     return nb
 
@@ -100,6 +115,19 @@ def _notebook():
 #: A careless ``draw``: it draws 1000 numbers before the one it returns (a wrong answer, and
 #: it advances the generator the test passed, in the grader too).
 GREEDY = "def draw(generator):\n    generator.random(1000)\n    return float(generator.random())\n"
+#: A sequence that claims 10**9 items, each answered by the kernel on its own: the test's loop
+#: in the grader makes one request per item.
+LAZY = """
+class _Lazy:
+    def __len__(self):
+        return 10**9
+
+    def __getitem__(self, index):
+        return index
+
+
+seq = _Lazy()
+"""
 #: A wrong ``total`` that redefines the instructor's helper and data to agree with it.
 REPLACES_HELPER = (
     "def total(values):\n    return 0.0\n\n"
@@ -127,7 +155,8 @@ def _answers(nb, **sources):
         gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
         key = gid.removeprefix("answer_")
         if gid.startswith("answer_"):
-            cell.source = sources.get(key, {"draw": DRAW, "total": TOTAL, "steps": STEPS}[key])
+            defaults = {"draw": DRAW, "total": TOTAL, "steps": STEPS, "seq": SEQ}
+            cell.source = sources.get(key, defaults[key])
     return nb
 
 
@@ -146,6 +175,7 @@ def graded(tmp_path_factory):
         "c_helper": ({"total": REPLACES_HELPER}, hour_ago),
         "d_slow": ({"steps": "n_steps = 10**12\n"}, hour_ago),
         "e_forged": ({"total": FORGES_ARRAY}, hour_ago),
+        "f_lazy": ({"seq": LAZY}, hour_ago),
     }
     for student, (sources, stamp) in submissions.items():
         folder = course / "submitted" / student / NAME
@@ -179,6 +209,7 @@ def test_run_has_no_errors(graded):
         "c_helper",
         "d_slow",
         "e_forged",
+        "f_lazy",
     ]
 
 
@@ -188,7 +219,12 @@ def test_a_submission_cannot_change_the_next_ones_setup_objects(graded):
     in its seeded state: full marks."""
     course, _, _, _ = graded
     assert _scores(course, "a_greedy")["test_draw"] == 0
-    assert _scores(course, "b_honest") == {"test_draw": 1, "test_total": 2, "test_steps": 1}
+    assert _scores(course, "b_honest") == {
+        "test_draw": 1,
+        "test_total": 2,
+        "test_steps": 1,
+        "test_seq": 1,
+    }
 
 
 def test_instructor_helpers_after_an_answer_come_from_the_grader(graded):
@@ -196,23 +232,52 @@ def test_instructor_helpers_after_an_answer_come_from_the_grader(graded):
     a read-only cell after the first answer) to agree with its wrong ``total``: the hidden
     test uses the instructor's, and fails."""
     course, _, _, _ = graded
-    assert _scores(course, "c_helper") == {"test_draw": 1, "test_total": 0, "test_steps": 1}
+    assert _scores(course, "c_helper") == {
+        "test_draw": 1,
+        "test_total": 0,
+        "test_steps": 1,
+        "test_seq": 1,
+    }
 
 
 def test_a_test_looping_in_the_grader_is_stopped_at_the_cell_time_limit(graded):
     """``n_steps = 10**12`` makes the test loop in the grader: it is stopped after the cell's
     time limit (10 s), fails, and is flagged; the rest of the submission is graded."""
     course, rows, _, _ = graded
-    assert _scores(course, "d_slow") == {"test_draw": 1, "test_total": 2, "test_steps": 0}
+    assert _scores(course, "d_slow") == {
+        "test_draw": 1,
+        "test_total": 2,
+        "test_steps": 0,
+        "test_seq": 1,
+    }
     assert any("test_steps" in d and "grader" in d for d in _flags(rows["d_slow"], "timeout"))
     assert rows["d_slow"].seconds < 60
+
+
+def test_a_loop_of_requests_is_stopped_at_the_cell_time_limit(graded):
+    """``seq`` claims 10**9 items and the test reads them one request at a time: no request
+    starts after the cell's time limit, so the test fails after about 10 s, flagged."""
+    course, rows, _, _ = graded
+    assert _scores(course, "f_lazy") == {
+        "test_draw": 1,
+        "test_total": 2,
+        "test_steps": 1,
+        "test_seq": 0,
+    }
+    assert any("test_seq" in d and "grader" in d for d in _flags(rows["f_lazy"], "timeout"))
+    assert rows["f_lazy"].seconds < 60
 
 
 def test_a_forged_array_scores_zero_with_a_review_flag(graded):
     """An array whose header declares 8 GiB and carries 8 bytes is refused before
     allocation: the tests reading it score 0, ``sealed_reply`` names why, no error."""
     course, rows, _, _ = graded
-    assert _scores(course, "e_forged") == {"test_draw": 1, "test_total": 0, "test_steps": 0}
+    assert _scores(course, "e_forged") == {
+        "test_draw": 1,
+        "test_total": 0,
+        "test_steps": 0,
+        "test_seq": 0,
+    }
     details = _flags(rows["e_forged"], "sealed_reply")
     assert any("were sent" in d for d in details), details
     assert rows["e_forged"].review
