@@ -95,7 +95,7 @@ def test_no_class_outside_resistlab_and_no_pickle():
     buffer = io.BytesIO()
     np.save(buffer, np.array([object()], dtype=object), allow_pickle=True)
     pickled = {"$": "npy", "v": base64.b64encode(buffer.getvalue()).decode()}
-    with pytest.raises(ValueError, match="allow_pickle"):
+    with pytest.raises(agent.Unsendable, match="not accepted"):
         agent.decode(pickled)
 
 
@@ -171,3 +171,82 @@ def test_arguments_changed_in_place_come_back_and_are_applied():
     assert not frame.equals(before)
     assert list(frame.columns) == ["beta"] and frame["beta"].tolist() == [1.0, 1.0]
     assert doses == [1, 2, 99]
+
+
+def _npy_tree(header: dict, data: bytes = b"") -> dict:
+    """A reply's array: a hand-written ``.npy`` header (as a kernel could forge it) + data."""
+    from numpy.lib import format as npy_format
+
+    buffer = io.BytesIO()
+    npy_format.write_array_header_1_0(buffer, header)
+    return {"$": "npy", "v": base64.b64encode(buffer.getvalue() + data).decode("ascii")}
+
+
+@pytest.mark.parametrize(
+    ("header", "data", "reason"),
+    [
+        ({"descr": "|V0", "fortran_order": False, "shape": (10**15,)}, b"", "zero-size"),
+        ({"descr": "<U0", "fortran_order": False, "shape": (10**12, 10**6)}, b"", "zero-size"),
+        ({"descr": "<f8", "fortran_order": False, "shape": (2**30,)}, b"\0" * 8, "needs"),
+        ({"descr": "<f8", "fortran_order": False, "shape": (2**40, 2**40)}, b"", "needs"),
+        ({"descr": "|O", "fortran_order": False, "shape": (1,)}, b"\0" * 8, "not accepted"),
+        ({"descr": "<f8", "fortran_order": False, "shape": (3,)}, b"\0" * 16, "needs"),
+        ({"descr": "<f8", "fortran_order": False, "shape": (1,)}, b"\0" * 16, "needs"),
+        ({"descr": [("a", "<f8")], "fortran_order": False, "shape": (1,)}, b"\0" * 8, "dtype"),
+        ({"descr": "<f8", "fortran_order": False, "shape": (-1,)}, b"", "non-negative"),
+    ],
+    ids=[
+        "zero_size_void",
+        "zero_size_str",
+        "huge_shape_8GiB",
+        "shape_overflow",
+        "object",
+        "short_data",
+        "extra_data",
+        "structured",
+        "negative",
+    ],
+)
+def test_forged_arrays_are_refused_before_allocation(header, data, reason):
+    """An array whose header declares a zero-size dtype, a huge shape, objects, or a size
+    other than the bytes sent is refused with ``Unsendable`` (the grader turns it into a
+    failed test and a ``sealed_reply`` flag) before any memory is allocated for it: the
+    decoder's peak allocation stays under 1 MiB (numpy reports its buffers to tracemalloc)."""
+    import tracemalloc
+
+    tree = _npy_tree(header, data)
+    tracemalloc.start()
+    try:
+        with pytest.raises(agent.Unsendable, match=reason):
+            agent.decode(tree)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20, f"{peak} bytes allocated while refusing {header}"
+
+
+def test_object_array_and_range_shapes_are_checked():
+    """An object array whose shape does not hold its items, and an index range of more items
+    than a reply may hold, are refused with ``Unsendable`` (no reshape error, no huge range)."""
+    with pytest.raises(agent.Unsendable, match="shape"):
+        agent.decode({"$": "objarray", "shape": [2, 2], "v": ["a", "b", "c"]})
+    with pytest.raises(agent.Unsendable, match="shape"):
+        agent.decode({"$": "objarray", "shape": [-1], "v": ["a"]})
+    with pytest.raises(agent.Unsendable, match="range"):
+        agent.decode({"$": "range", "v": [0, 10**30, 1], "name": None})
+    assert agent.decode({"$": "objarray", "shape": [1, 2], "v": ["a", None]}).shape == (1, 2)
+
+
+def test_valid_arrays_still_decode_in_either_order():
+    """The checked decoder reads what ``numpy.save`` writes: C and Fortran order, strings,
+    dates, empty arrays, and the array is writable (a test may change its copy)."""
+    for value in (
+        np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+        np.array(["ab", "c"]),
+        np.array(["2026-12-01"], dtype="datetime64[D]"),
+        np.zeros((0, 3)),
+        np.array(True),
+    ):
+        back = _round(value)
+        assert back.dtype == value.dtype and back.shape == value.shape
+        assert (back == value).all() and back.flags.writeable

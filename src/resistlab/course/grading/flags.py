@@ -22,6 +22,10 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     "duplicated_cell": ("review", "a cell with nbgrader metadata appears more than once"),
     "retyped_cell": ("review", "a cell's type was changed (graded as the original type)"),
     "invalid_metadata": ("review", "the nbgrader metadata cannot be read"),
+    "implausible_timestamp": (
+        "review",
+        "timestamp.txt claims a time after the file reached submitted/ (forged or wrong clock)",
+    ),
     # integrity: code
     "hook_override": ("review", "IPython display, traceback or input hooks were overridden"),
     "monkeypatch": ("review", "a comparison or library function was replaced or shadowed"),

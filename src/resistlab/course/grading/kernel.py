@@ -176,7 +176,8 @@ class WarmKernels:
         The ``bwrap`` program: the template (and so every kernel forked from it) runs in a
         bubblewrap sandbox made of ``read`` (read only) and ``slot`` (read-write), with its
         own PID, network and IPC namespaces, as ``uid`` when the grader is root, in a group
-        with ``memory_bytes``/``processes`` limits (:class:`~.sandbox.GroupLimits`).
+        with ``memory_bytes``/``processes`` limits (:class:`~.sandbox.GroupLimits`; with
+        ``cgroups=False`` only the per-process and per-uid rlimits, the fallback).
     """
 
     def __init__(
@@ -192,6 +193,7 @@ class WarmKernels:
         uid: int | None = None,
         memory_bytes: int | None = None,
         processes: int | None = None,
+        cgroups: bool = True,
     ):
         self.folder = Path(folder)
         self.env = dict(env)
@@ -202,6 +204,7 @@ class WarmKernels:
         self.slot = slot
         self.uid = uid
         self.memory_bytes, self.processes = memory_bytes, processes
+        self.cgroups = cgroups  # False: rlimits only, as where no cgroup can be made
         self.templates: dict[str, tuple | None] = {}
         self.groups: dict[str, object] = {}
         self.notes: list[str] = []  # why a template could not be used (kernels start cold)
@@ -286,8 +289,8 @@ class WarmKernels:
             command = bwrap_argv(read, [self.slot, str(self.folder)], bwrap=self.bwrap) + command
             group = GroupLimits(
                 f"resistlab-{Path(self.slot).parent.name}-{os.getpid()}-{len(self.groups)}",
-                self.memory_bytes,
-                self.processes,
+                self.memory_bytes if self.cgroups else None,
+                self.processes if self.cgroups else None,
             )
             self.groups[python] = group
             applied = ["bwrap", "pidns", "netns", "mountns", "ipcns", "no_fds"]
@@ -650,7 +653,11 @@ class GradingExecute(Execute):
         self._current_index = index
         if self.sealed is not None and self.sealed.handles(cell):
             return self.sealed.run_cell(self, cell, index), self.resources
-        return super().preprocess_cell(cell, resources, index)
+        result = super().preprocess_cell(cell, resources, index)
+        if self.sealed is not None and self.sealed.defines(cell):
+            # The instructor's helpers and data that the tests read come from the grader.
+            self.sealed.run_instructor_cell(self, cell, index)
+        return result
 
     def _record_failure(self, index: int, err: Exception) -> None:
         cell = self.nb.cells[index]

@@ -72,6 +72,8 @@ class GradeOptions:
     quiet: bool = False
     warm_kernels: bool = True
     budget_seconds: float | None = None  # per submission (default: every cell at its limit)
+    processes: int = 256  # processes and threads of one sandbox, together
+    cgroups: bool = True  # False: the documented fallback (rlimits) even where a cgroup works
 
 
 @dataclass
@@ -599,6 +601,8 @@ class _Run:
             extra_read=[p for p in (info.get("data"),) if p],
             memory_bytes=options.memory_mb * 2**20 if options.memory_mb else None,
             cpu_seconds=timeout * (n_cells + 2) * threads + 60,
+            processes=options.processes,
+            cgroups=options.cgroups,
             threads=threads,
             mpl_cache=info.get("mpl"),
             keep_scratch=options.keep_scratch,
@@ -697,11 +701,47 @@ def _timestamp(coursedir, folder, result):
     try:
         if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
             raise ValueError("not a small regular file")
-        return coursedir.get_existing_timestamp(folder)
+        stamp = coursedir.get_existing_timestamp(folder)
     except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
         why = f"timestamp.txt unreadable ({type(err).__name__}); graded without late penalty"
         result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
         return None
+    late = _implausible(path, stamp, info.st_ctime)
+    if late:
+        result.flags = sorted({*result.flags, Flag("implausible_timestamp", late)})
+    return stamp
+
+
+def _implausible(path: str, stamp, ctime: float) -> str:
+    """Why ``stamp`` (nbgrader's UTC reading of ``timestamp.txt``) cannot be true, or ''.
+
+    The student's side writes ``timestamp.txt`` (``nbgrader submit``, in a folder the student
+    owns in the exchange), so nbgrader, and this grader, take it on trust for lateness. One
+    thing can be checked: the file's inode change time, set by the system when the file was
+    copied into ``submitted/`` (``nbgrader collect``, ``zip_collect`` or by hand) and
+    impossible to set from outside, is an upper bound on the real submission time. A claim
+    later than that (beyond clock skew: 5 minutes, or 14 hours for a time without a zone,
+    which may be local) is flagged. A claim that is too *early* cannot be detected here.
+    """
+    import datetime as dt
+
+    if stamp is None:
+        return ""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace").strip()
+        import dateutil.parser
+
+        zoned = len(text.split(" ")) == 3 or dateutil.parser.parse(text).tzinfo is not None
+    except Exception:
+        zoned = False
+    slack = dt.timedelta(minutes=5) if zoned else dt.timedelta(hours=14)
+    arrived = dt.datetime.fromtimestamp(ctime, dt.timezone.utc).replace(tzinfo=None)
+    if stamp > arrived + slack:
+        return (
+            f"timestamp.txt says {stamp:%Y-%m-%d %H:%M} UTC, after it reached submitted/ "
+            f"({arrived:%Y-%m-%d %H:%M} UTC); its late penalty is nbgrader's, from that claim"
+        )
+    return ""
 
 
 def _snapshot(course, coursedir, name):

@@ -6,9 +6,10 @@ values and the comparisons all live in the process the student's code controls: 
 from ``In`` all turn a wrong answer into full marks. Here a test (grade) cell never enters
 the kernel:
 
-1. the cell runs in a *trusted namespace* in the grader: the instructor's setup cell
-   (from the gradebook, never from the submission) executed once per worker, plus the test
-   cell's own imports;
+1. the cell runs in a *trusted namespace* in the grader: the instructor's setup cells
+   (from the gradebook, never from the submission) executed again for every submission,
+   the instructor's later read-only cells that define names the tests read
+   (:func:`instructor_cells`), plus the test cell's own imports;
 2. every other name the cell uses (found statically with :mod:`symtable`) is looked up in the
    kernel when the cell reads it: data (numbers, strings, lists, dicts, NumPy arrays, pandas
    tables, resistlab's result dataclasses) comes back *by value* in the format of
@@ -30,6 +31,9 @@ unchanged). The error recorded for a failed test keeps a message only when it is
 instructor's ``assert`` (or a ``NameError``); text produced by the student's code never
 becomes a test's message.
 
+The test's own code in the grader shares the cell's time limit (cut to the submission's
+budget): an alarm signal interrupts it there (:func:`_time_limit`).
+
 What cannot be sealed: an operator (``+``, ``==``, ``<``, ``in``) applied to an object that is
 not data (a handle) raises ``TypeError`` in the grader, so the test fails; a value referenced
 only inside a comprehension or lambda of the test is fetched when the cell starts; a trusted
@@ -43,11 +47,12 @@ import asyncio
 import base64
 import builtins
 import contextlib
-import copy
 import io
 import json
 import linecache
+import signal
 import symtable
+import threading
 import time
 import traceback
 import warnings
@@ -123,18 +128,78 @@ def setup_sources(snap) -> list[str]:
     return sources
 
 
-def _copy_value(value):
-    try:
-        import numpy as np
-        import pandas as pd
+def _bound_names(code: str) -> set[str]:
+    """Names a cell binds at top level (assignments, ``def``, ``class``, imports)."""
+    table = symtable.symtable(code, "<cell>", "exec")
+    return {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
 
-        if isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)):
-            return value.copy()
-    except ImportError:
-        pass
-    if type(value) in (list, dict, set):
-        return copy.deepcopy(value)
-    return value
+
+def instructor_cells(snap) -> dict[str, tuple[str, set[str]]]:
+    """The instructor's read-only code cells after the first answer cell whose names the
+    tests need: ``{grade_id: (source, names)}``.
+
+    A cell is kept when it binds a name that a later test cell (or a later kept cell) reads
+    and that no answer cell of the instructor's source binds; ``names`` are those
+    instructor-defined names. The sealed runner runs these cells in the grader too, so a
+    test reads the instructor's helper or data, never a student's replacement.
+    """
+    cells = list(snap.source_cells)
+    first = next((i for i, c in enumerate(cells) if c["name"] in snap.solution_cells), None)
+    if first is None:
+        return {}
+
+    def parsed(source):
+        """(names read and not bound by the cell itself, names bound)"""
+        try:
+            code = _python(source)
+            top, nested = free_names(code)
+            bound = _bound_names(code)
+            return (top | nested) - bound, bound
+        except SyntaxError:
+            return set(), set()
+
+    answers: set[str] = set()
+    for cell in cells:
+        if cell["name"] in snap.solution_cells and cell["cell_type"] == "code":
+            answers |= parsed(cell["source"])[1]
+    tests, candidates = [], []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        if cell["name"] in snap.grade_cells and cell["name"] not in snap.solution_cells:
+            tests.append((index, parsed(cell["source"])[0]))
+        elif index > first and cell["locked"] and cell["name"] not in snap.solution_cells:
+            reads, binds = parsed(cell["source"])
+            candidates.append((index, cell, reads, binds - answers))
+    kept: dict[int, tuple] = {}
+    changed = True
+    while changed:
+        changed = False
+        for index, cell, reads, binds in candidates:
+            if index in kept or not binds:
+                continue
+            needed = set().union(*(r for i, r in tests if i > index))
+            needed = needed.union(*(k[2] for i, k in kept.items() if i > index))
+            if binds & needed:
+                kept[index] = (cell, binds, reads)
+                changed = True
+    return {cell["name"]: (cell["source"], names) for cell, names, _ in kept.values()}
+
+
+def _setup_imports(sources: list[str]) -> list[str]:
+    """The modules the setup imports (imported ahead, in the background, by :meth:`prepare`)."""
+    modules = []
+    for source in sources:
+        try:
+            tree = ast.parse(_python(source))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.append(node.module)
+    return modules
 
 
 # --- remote objects ----------------------------------------------------------------------------
@@ -272,7 +337,10 @@ class _Session:
         self.cache: dict = {}
         self.fatal: BaseException | None = None
         self.deadline = None
+        self.in_request = False  # the alarm must not interrupt the transport (see _time_limit)
+        self.expired = False
         timeout = executor._get_timeout(cell)
+        self.timeout = timeout
         if timeout is not None:
             self.deadline = time.monotonic() + timeout
 
@@ -312,12 +380,19 @@ class _Session:
 
         if self.fatal is not None:
             raise _Fatal()
+        if self.expired or (self.deadline is not None and time.monotonic() >= self.deadline):
+            raise _TrustedTimeout()  # no request starts after the time limit
         self._flush()
+        self.in_request = True
         try:
             reply = run_sync(self._execute)(code, expressions)
         except (DeadKernelError, CellTimeoutError) as err:
             self.fatal = err
             raise _Fatal() from None
+        finally:
+            self.in_request = False
+        if self.expired:
+            raise _TrustedTimeout()
         content = reply.get("content", {})
         if content.get("status") == "error" and content.get("ename") == "CellTimeoutError":
             self.fatal = reply  # nbgrader's error_on_timeout reply (the kernel was interrupted)
@@ -353,9 +428,19 @@ class _Session:
         if answer.get("missing"):
             return _MISSING
         try:
+            if request["op"] == "getmany":
+                return {
+                    str(name): _MISSING
+                    if entry == {"missing": True}
+                    else agent.decode(entry["value"], self._remote)
+                    if isinstance(entry, dict) and "value" in entry
+                    else _UNREAD
+                    for name, entry in dict(answer["values"]).items()
+                }
             return agent.decode(answer["value"], self._remote)
         except (Exception, SystemExit) as err:  # whatever the reply holds, it is not data
-            self.runner.flag(f"malformed value for {self.cell_name}")
+            why = str(err)[:160] if isinstance(err, agent.Unsendable) else type(err).__name__
+            self.runner.flag(f"malformed value for {self.cell_name}: {why}")
             raise SealedProtocolError(f"malformed value: {err}") from None
 
     @property
@@ -380,9 +465,26 @@ class _Session:
 
     # operations
 
+    def prefetch(self, names) -> None:
+        """Look up ``names`` in one request (each is read again after a call)."""
+        names = sorted(n for n in names if n not in self.cache)
+        if len(names) < 2:
+            return
+        try:
+            values = self.request({"op": "getmany", "names": names})
+        except (Exception, _Fatal) as err:
+            if isinstance(err, _Fatal):
+                raise
+            return  # too large together, or an error: each name is looked up when read
+        if isinstance(values, dict):
+            for name, value in values.items():
+                if name in names and value is not _UNREAD:
+                    self.cache[name] = value
+
     def lookup(self, name: str):
         if name in self.cache:
-            return True, self.cache[name]
+            value = self.cache[name]
+            return (False, None) if value is _MISSING else (True, value)
         value = self.request({"op": "get", "name": name})
         if value is _MISSING:
             return False, None
@@ -416,6 +518,43 @@ class _Session:
 
 
 _MISSING = object()
+_UNREAD = object()  # a name a batched lookup could not send: read on its own when needed
+
+
+class _TrustedTimeout(BaseException):
+    """The test's code in the grader ran past the cell's time limit (or the submission's
+    budget); not catchable by the test's ``except Exception``."""
+
+
+@contextlib.contextmanager
+def _time_limit(session: _Session):
+    """Interrupt the trusted code of a cell at ``session.deadline`` (``SIGALRM``).
+
+    A request to the kernel has its own time limit and is never interrupted half-way (the
+    alarm then only marks the session expired, and the next step raises). Code that never
+    returns to the interpreter (one long C call) is interrupted when it returns. Only in the
+    main thread (signals), which is where a worker grades.
+    """
+    if (
+        session.deadline is None
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        session.expired = True
+        if not session.in_request:
+            raise _TrustedTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(0.001, session.deadline - time.monotonic()))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _update_in_place(original, new) -> None:
@@ -470,8 +609,30 @@ class SealedTests:
             ):
                 self.cells[cell["name"]] = self._compile(cell["name"], cell["source"])
         self._setup = setup_sources(snap)
-        self._namespace = None
+        self._statements = None  # the setup, compiled statement by statement
+        self.instructor: dict[str, tuple] = {}
+        for gid, (source, names) in instructor_cells(snap).items():
+            compiled = self._compile(gid, source)
+            if compiled[-1] is None:
+                self.instructor[gid] = (compiled, frozenset(names))
+        self._imports: threading.Thread | None = None
         self.notes: list[str] = []
+
+    def prepare(self) -> None:
+        """Import the modules of the setup in the background (once per worker), while the
+        kernel starts: the setup then costs milliseconds per submission."""
+        if self._imports is None:
+            modules = _setup_imports(self._setup)
+
+            def load():
+                import importlib
+
+                for module in modules:
+                    with contextlib.suppress(Exception):
+                        importlib.import_module(module)
+
+            self._imports = threading.Thread(target=load, name="sealed-setup", daemon=True)
+            self._imports.start()
 
     @classmethod
     def for_notebook(cls, snapshot, nb_name: str) -> SealedTests:
@@ -498,27 +659,37 @@ class SealedTests:
         return (filename, body, last, top, nested, None)
 
     def namespace(self) -> dict:
-        """A fresh copy of the trusted namespace (the setup cell run in the grader)."""
-        if self._namespace is None:
-            namespace = {"__name__": "__main__", "__builtins__": builtins}
+        """A new trusted namespace: the setup cells run again in the grader.
+
+        Run for every submission (compiled once; the imports are already loaded, see
+        :meth:`prepare`), so nothing one submission's tests did to a setup object (a table
+        changed in place, a random generator drawn from, a helper's state) reaches the next.
+        """
+        if self._imports is not None:
+            self._imports.join()
+        if self._statements is None:
+            self._statements = []
             for source in self._setup:
                 try:
                     statements = ast.parse(_python(source)).body
                 except SyntaxError as err:
                     self.notes.append(f"setup cell: {err}")
                     continue
-                for statement in statements:  # a failing statement does not stop the rest
+                for statement in statements:
                     module = ast.Module(body=[statement], type_ignores=[])
-                    try:
-                        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-                            warnings.simplefilter("ignore")
-                            exec(compile(module, "<setup>", "exec"), namespace)  # instructor's
-                    except Exception as err:
-                        self.notes.append(f"setup cell: {type(err).__name__}: {err}")
-            self._namespace = namespace
-        fresh = {k: _copy_value(v) for k, v in self._namespace.items()}
-        fresh["display"] = _display
-        return fresh
+                    self._statements.append(compile(module, "<setup>", "exec"))
+        namespace = {"__name__": "__main__", "__builtins__": builtins}
+        for code in self._statements:  # a failing statement does not stop the rest
+            try:
+                with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                    warnings.simplefilter("ignore")
+                    exec(code, namespace)  # the instructor's setup
+            except Exception as err:
+                note = f"setup cell: {type(err).__name__}: {err}"
+                if note not in self.notes:
+                    self.notes.append(note)
+        namespace["display"] = _display
+        return namespace
 
     def handles(self, cell) -> bool:
         meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
@@ -527,6 +698,17 @@ class SealedTests:
             and bool(meta.get("grade"))
             and not meta.get("solution")
             and meta.get("grade_id") in self.cells
+        )
+
+    def defines(self, cell) -> bool:
+        """Whether ``cell`` is an instructor's cell whose names the tests take from the
+        grader (see :func:`instructor_cells`)."""
+        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+        return (
+            cell.get("cell_type") == "code"
+            and not meta.get("solution")
+            and not meta.get("grade")
+            and meta.get("grade_id") in self.instructor
         )
 
     def runner(self) -> SealedRunner:
@@ -545,17 +727,27 @@ class SealedRunner:
 
     def __init__(self, tests: SealedTests):
         self.tests = tests
-        self.globals = tests.namespace()
-        self.trusted = set(self.globals)  # the setup's names and what earlier tests assigned
+        self._globals: dict | None = None  # built when the first test needs it
+        self.trusted: set[str] = set()  # the setup's names and what earlier tests assigned
         self.flags: list[Flag] = []
         self.pending = {"stdout": [], "stderr": []}
         self._installed = None
+
+    @property
+    def globals(self) -> dict:
+        if self._globals is None:
+            self._globals = self.tests.namespace()
+            self.trusted |= set(self._globals)
+        return self._globals
 
     def flag(self, detail: str) -> None:
         self.flags.append(Flag("sealed_reply", detail))
 
     def handles(self, cell) -> bool:
         return self.tests.handles(cell)
+
+    def defines(self, cell) -> bool:
+        return self.tests.defines(cell)
 
     def flush_streams(self, cell) -> None:
         for name in ("stdout", "stderr"):
@@ -570,6 +762,60 @@ class SealedRunner:
                     output_type="display_data", data={"text/plain": repr(value)}, metadata={}
                 )
             )
+
+    def run_instructor_cell(self, executor, cell, index) -> None:
+        """Run the instructor's own source of ``cell`` in the grader (after the kernel ran
+        it): the names it defines become trusted for the tests that follow. Its outputs are
+        discarded (the kernel's run of the cell is what the notebook shows)."""
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        (_filename, body, last, top, nested, _), names = self.tests.instructor[gid]
+        scratch = NotebookNode(cell_type="code", source="", metadata={}, outputs=[])
+        session = _Session(self, executor, scratch, index)
+        if self._installed != (id(executor.km), getattr(executor, "_kernel_starts", 0)):
+            try:
+                session.install()
+            except (SealedProtocolError, _Fatal):
+                return
+            self._installed = (id(executor.km), getattr(executor, "_kernel_starts", 0))
+        namespace = self.globals
+        remote = (top | nested) - set(dir(builtins)) - self.trusted
+        local = _Locals(session, remote, namespace)
+        pending, self.pending = self.pending, {"stdout": [], "stderr": []}
+        try:
+            with (
+                warnings.catch_warnings(),
+                contextlib.redirect_stdout(io.StringIO()),
+                contextlib.redirect_stderr(io.StringIO()),
+                _time_limit(session),
+            ):
+                warnings.simplefilter("ignore")
+                for name in nested & remote:
+                    found, value = session.lookup(name)
+                    if found:
+                        self.globals[name] = value
+                exec(body, self.globals, local)
+                if last is not None:
+                    eval(last, self.globals, local)
+        except (_Fatal, _TrustedTimeout):
+            pass
+        except Exception as err:  # the trusted run stops where the kernel's would
+            self.tests.notes.append(f"{gid}: {type(err).__name__}")
+        finally:
+            self.pending = pending
+            with contextlib.suppress(Exception):
+                import sys
+
+                if "matplotlib.pyplot" in sys.modules:
+                    sys.modules["matplotlib.pyplot"].close("all")
+        for name in set(local) | (nested & remote):
+            if name in names and name in self.globals:
+                self.trusted.add(name)
+            elif name not in self.trusted:
+                self.globals.pop(name, None)
+        if isinstance(session.fatal, (DeadKernelError, CellTimeoutError)):
+            raise session.fatal
 
     def run_cell(self, executor, cell, index):
         """Run test cell ``cell`` in the grader against ``executor``'s kernel."""
@@ -596,28 +842,34 @@ class SealedRunner:
                 ResourceWarning,
             ):
                 warnings.filterwarnings("ignore", category=category, append=True)
+            timed_out = False
             try:
-                if syntax is not None:
-                    raise syntax
-                if self._installed != kernel:
-                    session.install()
-                    self._installed = kernel
-                remote = (top | nested) - set(dir(builtins)) - self.trusted
-                for name in nested & remote:  # read by nested scopes: fetched now
-                    found, value = session.lookup(name)
-                    if found:
-                        self.globals[name] = value
-                local = _Locals(session, remote, self.globals)
-                with (
-                    contextlib.redirect_stdout(_Stream(self, "stdout")),
-                    contextlib.redirect_stderr(_Stream(self, "stderr")),
-                ):
-                    exec(body, self.globals, local)
-                    if last is not None:
-                        result = eval(last, self.globals, local)
+                with _time_limit(session):
+                    if syntax is not None:
+                        raise syntax
+                    if self._installed != kernel:
+                        session.install()
+                        self._installed = kernel
+                    namespace = self.globals
+                    remote = (top | nested) - set(dir(builtins)) - self.trusted
+                    session.prefetch(remote)  # one request for every name the cell reads
+                    for name in nested & remote:  # read by nested scopes: fetched now
+                        found, value = session.lookup(name)
+                        if found:
+                            self.globals[name] = value
+                    local = _Locals(session, remote, namespace)
+                    with (
+                        contextlib.redirect_stdout(_Stream(self, "stdout")),
+                        contextlib.redirect_stderr(_Stream(self, "stderr")),
+                    ):
+                        exec(body, self.globals, local)
+                        if last is not None:
+                            result = eval(last, self.globals, local)
                 self.trusted |= set(local)
             except _Fatal:
                 pass
+            except _TrustedTimeout:
+                timed_out = True
             except BaseException as err:  # the test failed: recorded as nbgrader would
                 error = err
             for item in caught:
@@ -629,7 +881,20 @@ class SealedRunner:
         if isinstance(session.fatal, (DeadKernelError, CellTimeoutError)):
             raise session.fatal
         self.flush_streams(cell)
-        if isinstance(session.fatal, dict):  # timed out and interrupted (nbgrader's reply)
+        if timed_out:  # the test itself (in the grader) ran past its time: it fails
+            executor.events.append(Flag("timeout", f"{gid} (in the grader)"))
+            cell.outputs.append(
+                NotebookNode(
+                    output_type="error",
+                    ename="TimeoutError",
+                    evalue="",
+                    traceback=[
+                        f"TimeoutError: the test ran past its time limit ({session.timeout} s) "
+                        "in the grader"
+                    ],
+                )
+            )
+        elif isinstance(session.fatal, dict):  # timed out and interrupted (nbgrader's reply)
             content = session.fatal["content"]
             cell.outputs.append(
                 NotebookNode(

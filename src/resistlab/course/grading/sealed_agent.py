@@ -32,7 +32,16 @@ import io
 import json
 import sys
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "Unsendable", "decode", "dumps", "encode", "loads"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NDIM",
+    "Unsendable",
+    "decode",
+    "dumps",
+    "encode",
+    "loads",
+]
 
 #: Largest encoded message accepted (bytes of JSON).
 MAX_BYTES = 64 * 2**20
@@ -60,10 +69,66 @@ def _npy(array) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _from_npy(text: str):
-    import numpy
+#: Most dimensions of an array in a reply.
+MAX_NDIM = 32
+#: Kinds of array data a reply may hold (booleans, numbers, dates, strings): the kinds
+#: :func:`_encode` sends as ``.npy``; never objects, structured or void records.
+_NPY_KINDS = "biufcmMSU"
 
-    return numpy.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+
+def _from_npy(text: str):
+    """The array of ``.npy`` bytes, checked before anything is allocated.
+
+    The header is read and checked first: versions 1.0 and 2.0 only, a dtype of a kind in
+    :data:`_NPY_KINDS` with a non-zero item size (never ``object``: nothing is unpickled),
+    at most :data:`MAX_NDIM` dimensions of non-negative integers, and exactly
+    ``prod(shape) * itemsize`` bytes of data after the header. So the array is never larger
+    than the message that carried it (itself at most :data:`MAX_BYTES`). Anything else raises
+    :class:`Unsendable` saying what was wrong.
+    """
+    import numpy
+    from numpy.lib import format as npy_format
+
+    if not isinstance(text, str) or len(text) > MAX_BYTES:
+        raise Unsendable("array: not a base64 string of at most MAX_BYTES")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        raise Unsendable("array: invalid base64") from None
+    stream = io.BytesIO(raw)
+    try:
+        version = npy_format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = npy_format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran, dtype = npy_format.read_array_header_2_0(stream)
+        else:
+            raise Unsendable(f"array: .npy version {version} is not accepted")
+    except Unsendable:
+        raise
+    except Exception as err:  # numpy's own checks: magic string, header syntax
+        raise Unsendable(f"array: unreadable .npy header ({type(err).__name__})") from None
+    if dtype.itemsize == 0:
+        raise Unsendable(f"array: dtype {dtype.str} has zero-size items")
+    if dtype.hasobject or dtype.kind not in _NPY_KINDS or dtype.subdtype is not None:
+        raise Unsendable(f"array: dtype {dtype.str} is not accepted (numbers and strings only)")
+    if (
+        not isinstance(shape, tuple)
+        or len(shape) > MAX_NDIM
+        or not all(type(n) is int and n >= 0 for n in shape)
+    ):
+        raise Unsendable(f"array: shape must be at most {MAX_NDIM} non-negative integers")
+    count = 1
+    for n in shape:
+        count *= n
+    data = raw[stream.tell() :]
+    if count * dtype.itemsize != len(data):
+        raise Unsendable(
+            f"array: shape {shape} of {dtype.str} needs {count * dtype.itemsize} bytes, "
+            f"{len(data)} were sent"
+        )
+    array = numpy.frombuffer(data, dtype=dtype, count=count).copy()
+    return array.reshape(shape, order="F" if fortran else "C")
 
 
 def _column(values, depth, handle):
@@ -268,6 +333,12 @@ def _decode_index(tree, depth, handle):
     kind = tree.get("$")
     if kind == "range":
         start, stop, step = (int(x) for x in tree["v"])
+        try:
+            too_big = len(range(start, stop, step)) > MAX_ITEMS
+        except (ValueError, OverflowError):  # step 0, or more items than sys.maxsize
+            too_big = True
+        if too_big:
+            raise Unsendable(f"index: a range of more than {MAX_ITEMS} items, or step 0")
         return pd.RangeIndex(start, stop, step, name=_decode(tree["name"], depth + 1, handle))
     if kind == "multi":
         names = [_decode(n, depth + 1, handle) for n in tree["names"]]
@@ -308,10 +379,22 @@ def _decode(tree, depth, handle):
     if kind == "objarray":
         import numpy as np
 
+        shape = tree["shape"]
+        if (
+            type(shape) is not list
+            or len(shape) > MAX_NDIM
+            or not all(type(n) is int and n >= 0 for n in shape)
+        ):
+            raise Unsendable(f"array: shape must be at most {MAX_NDIM} non-negative integers")
+        count = 1
+        for n in shape:
+            count *= n
+        if count != len(tree["v"]):
+            raise Unsendable(f"array: shape {shape} does not hold {len(tree['v'])} items")
         items = [_decode(x, depth + 1, handle) for x in tree["v"]]
         array = np.empty(len(items), dtype=object)
         array[:] = items
-        return array.reshape([int(n) for n in tree["shape"]])
+        return array.reshape(shape)
     if kind in ("range", "multi", "index"):
         return _decode_index(tree, depth, handle)
     if kind == "series":
@@ -442,6 +525,20 @@ def _run(request: dict) -> dict:
         if request["name"] not in namespace:
             return {"missing": True}
         return {"value": _value(namespace[request["name"]])}
+    if op == "getmany":  # several names in one round trip; each value on its own
+        from IPython import get_ipython
+
+        namespace = get_ipython().user_ns
+        values = {}
+        for name in request["names"]:
+            if name not in namespace:
+                values[name] = {"missing": True}
+                continue
+            try:
+                values[name] = {"value": _value(namespace[name])}
+            except Exception:
+                values[name] = {}  # read again, alone, if the test reads it
+        return {"values": values}
     target = _resolve(request["target"])
     if op == "getattr":
         return {"value": _value(getattr(target, request["name"]))}

@@ -85,6 +85,7 @@ class GradingContext:
     file_bytes: int | None = 512 * 2**20
     cpu_seconds: int | None = None
     processes: int | None = 256
+    cgroups: bool = True  # limit each sandbox through a cgroup where one can be made
     threads: int = 1
     mpl_cache: str | None = None
     keep_scratch: bool = False
@@ -281,6 +282,7 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
                 uid=sandbox_uid(os.getpid()),
                 memory_bytes=context.memory_bytes,
                 processes=context.processes,
+                cgroups=context.cgroups,
             )
         else:
             warm = WarmKernels(folder, env, preload)
@@ -429,7 +431,9 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
     aliases, test_names = _scan_context(context.snapshot.fingerprint(), snap)
     flags += code_flags(nb, student_cells=student_cells, aliases=aliases, test_names=test_names)
     flags += shortcut_flags(nb, student_cells, snap.source_cells)
-    sealed = SealedTests.for_notebook(context.snapshot, nb_name).runner()
+    tests = SealedTests.for_notebook(context.snapshot, nb_name)
+    tests.prepare()  # the setup's imports load in the background while the kernel starts
+    sealed = tests.runner()
     policy_path = ""
     audit_path = Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.audit"
     warm = _warm_kernels(context)
