@@ -164,9 +164,10 @@ def _index(index, depth, handle):
             "name": _encode(index.name, depth + 1, handle),
         }
     if isinstance(index, pd.MultiIndex):
+        # one column per level, so that each level keeps its dtype (categorical included)
         return {
             "$": "multi",
-            "v": [_encode(tuple(t), depth + 1, handle) for t in index],
+            "v": [_column(index.get_level_values(i), depth, handle) for i in range(index.nlevels)],
             "names": [_encode(n, depth + 1, handle) for n in index.names],
         }
     return {
@@ -342,10 +343,10 @@ def _decode_index(tree, depth, handle):
         return pd.RangeIndex(start, stop, step, name=_decode(tree["name"], depth + 1, handle))
     if kind == "multi":
         names = [_decode(n, depth + 1, handle) for n in tree["names"]]
-        tuples = [_decode(t, depth + 1, handle) for t in tree["v"]]
-        if not tuples:
-            return pd.MultiIndex.from_arrays([[] for _ in names], names=names)
-        return pd.MultiIndex.from_tuples(tuples, names=names)
+        levels = [_decode_column(level, depth + 1, handle) for level in tree["v"]]
+        if len(levels) != len(names) or len({len(level) for level in levels}) > 1:
+            raise Unsendable("index: levels and names of a MultiIndex do not match")
+        return pd.MultiIndex.from_arrays(levels, names=names)
     if kind == "index":
         values = _decode_column(tree["v"], depth + 1, handle)
         return pd.Index(values, name=_decode(tree["name"], depth + 1, handle))
