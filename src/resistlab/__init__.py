@@ -29,6 +29,7 @@ _SUBMODULES = (
     "persisters",
     "pharmacology",
     "plotting",
+    "precision",
     "signalling",
     "stem_cells",
     "survival",
