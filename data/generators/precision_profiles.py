@@ -61,7 +61,9 @@ SCENARIOS = [
 def generate() -> pd.DataFrame:
     rng = np.random.default_rng(SEED)
     weights = np.array([s[3] for s in SCENARIOS], dtype=float)
-    picks = rng.choice(len(SCENARIOS), size=N_PROFILES, p=weights / weights.sum())
+    # every scenario at least once, the rest drawn by weight, then shuffled
+    drawn = rng.choice(len(SCENARIOS), size=N_PROFILES - len(SCENARIOS), p=weights / weights.sum())
+    picks = rng.permutation(np.concatenate([np.arange(len(SCENARIOS)), drawn]))
     rows = []
     for i, k in enumerate(picks):
         spellings, drugs, source, _ = SCENARIOS[k]
