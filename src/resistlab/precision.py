@@ -23,6 +23,7 @@ Two parts:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -236,6 +237,11 @@ def rule_table():
     >>> bool(rules["citation"].str.len().gt(0).all())
     True
     """
+    return _rules().copy()
+
+
+@functools.cache
+def _rules():
     from resistlab.datasets import load
 
     return load("precision_rules").fillna("")
@@ -286,7 +292,7 @@ def recommend(alterations) -> list[dict]:
     """
     names = normalise_alterations(alterations)
     tokens = _tokens(names)
-    rules = rule_table()
+    rules = _rules()
     fired = []
     for row in rules.itertuples(index=False):
         needed = frozenset(_split(row.alterations, "+"))

@@ -13,6 +13,7 @@ from . import (
     evolution,
     microenvironment,
     persisters,
+    precision,
     stem_cells,
     survival,
     synergy,
@@ -25,6 +26,7 @@ from .efflux import *  # noqa: F403
 from .evolution import *  # noqa: F403
 from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
+from .precision import *  # noqa: F403
 from .stem_cells import *  # noqa: F403
 from .survival import *  # noqa: F403
 from .synergy import *  # noqa: F403
@@ -42,4 +44,5 @@ __all__ = [
     *stem_cells.__all__,
     *survival.__all__,
     *synergy.__all__,
+    *precision.__all__,
 ]
