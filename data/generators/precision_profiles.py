@@ -55,6 +55,7 @@ SCENARIOS = [
     ([["EGFR L858R"], ["ERCC1 high", "ERCC1 positive"]], ("osimertinib",), OLAUSSEN, 1),
     ([["ALK fusion", "EML4-ALK fusion"]], ("alectinib",), ALEX, 2),
     ([["KRAS G12C"]], (), OUTSIDE, 1),
+    ([["BRCA1 loss", "BRCA1 mutation"], ["TP53 R175H"]], ("olaparib",), FONG, 2),
 ]  # fmt: skip
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "recommended_drugs",
     "resistance_probability",
     "rule_table",
+    "rule_tokens",
     "simulate_resistance_cohort",
 ]
 
@@ -222,6 +223,21 @@ def _tokens(names: list[str]) -> dict[str, list[str]]:
         if name in ("EGFR C797S in cis", "EGFR C797S in trans"):
             tokens.setdefault("EGFR C797S", []).append(name)
     return tokens
+
+
+def rule_tokens(alterations) -> set[str]:
+    """The rule-table names a profile provides (what a rule's alterations are matched against).
+
+    The canonical names of the profile (:func:`normalise_alterations`), plus ``"EGFR
+    sensitising mutation"`` for an EGFR L858R or exon 19 deletion and ``"EGFR C797S"`` for
+    C797S in cis or in trans.
+
+    Examples
+    --------
+    >>> sorted(rule_tokens(["egfr l858r", "MDR1 overexpression"]))
+    ['ABCB1 overexpression', 'EGFR L858R', 'EGFR sensitising mutation']
+    """
+    return set(_tokens(normalise_alterations(alterations)))
 
 
 def rule_table():
