@@ -236,17 +236,19 @@ def test_explain_starts_with_the_disclaimer():
 
 
 def test_held_out_profiles_accuracy_and_coverage():
-    """On the shipped held-out profiles the recommender misses only the ALK-fusion patients."""
+    """On the held-out profiles the recommender misses only the ALK fusions; coverage also
+    loses the profiles with an alteration outside the table (KRAS G12C, TP53 R175H)."""
     profiles = load("precision_profiles")
     alterations = [a.split("; ") for a in profiles["alterations"]]
     expected = [set() if e == "none" else set(e.split("; ")) for e in profiles["expected_drugs"]]
     result = P.evaluate_recommender(alterations, expected)
+    n = len(profiles)
     n_alk = int(profiles["alterations"].str.contains("ALK").sum())
-    assert n_alk > 0
-    assert result["accuracy"] == pytest.approx(1 - n_alk / len(profiles))
-    assert result["coverage"] == pytest.approx(
-        1 - (n_alk + 1 * profiles["alterations"].eq("KRAS G12C").sum()) / len(profiles)
-    )
+    n_outside = int(profiles["alterations"].str.contains("ALK|KRAS|TP53").sum())
+    assert n_alk > 0 and n_outside > n_alk
+    assert result["accuracy"] == pytest.approx(1 - n_alk / n)
+    assert result["coverage"] == pytest.approx(1 - n_outside / n)
+    assert (result["accuracy"], result["coverage"]) == pytest.approx((111 / 120, 104 / 120))
 
 
 def test_evaluate_recommender_counts_a_wrong_recommender():
