@@ -331,5 +331,13 @@ def _prewarm(explorer) -> None:
                 ax, _error_block(state), title=state["title"], max_blocks=MAX_BLOCKS
             )
             bitmaps.warm(texts)
+    # The body of a rule's block (mechanism, evidence, assignment) does not depend on the
+    # profile: rasterise every rule's body once.
+    from ..precision import rule_table
+
+    for row in rule_table().to_dict("records"):
+        rec = dict(row, alterations=("",), drugs=())
+        texts = set_recommendation_texts(ax, [rec], max_blocks=MAX_BLOCKS)
+        bitmaps.warm(texts[2:3])
     state = recommendation_state(**current)
     set_recommendation_texts(ax, _error_block(state), title=state["title"], max_blocks=MAX_BLOCKS)
