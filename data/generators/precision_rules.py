@@ -28,8 +28,8 @@ ERCAN_2015 = (
 NIEDERST_2015 = (
     "Niederst MJ et al. (2015) The allelic context of the C797S mutation acquired upon "
     "treatment with third-generation EGFR inhibitors impacts sensitivity to subsequent "
-    "treatment strategies. Clin Cancer Res 21(17):3924-3933 (not read; the cis/trans result is "
-    "taken from secondary summaries)."
+    "treatment strategies. Clin Cancer Res 21(17):3924-3933, doi:10.1158/1078-0432.CCR-15-0560 "
+    "(not read; the cis/trans result is taken from secondary summaries)."
 )
 INSIGHT = (
     "Wu YL et al. (2020) Tepotinib plus gefitinib in patients with EGFR-mutant non-small-cell "
