@@ -342,3 +342,17 @@ def test_model_inputs_are_checked(call, message):
     """Bad cohort sizes, labels and probabilities raise a clear ValueError."""
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from([n for n in P.CANONICAL_ALTERATIONS if "C797S in" not in n]),
+    st.lists(st.booleans(), min_size=40, max_size=40),
+    st.integers(0, 3),
+    st.integers(0, 3),
+)
+def test_case_and_spacing_never_change_the_name(name, upper, left, right):
+    """Property: any mix of case and extra spaces maps back to the same canonical name."""
+    mixed = "".join(c.upper() if u else c.lower() for c, u in zip(name, upper, strict=False))
+    written = " " * left + mixed.replace(" ", "  ") + " " * right
+    assert P.normalise_alterations([written]) == [name]
