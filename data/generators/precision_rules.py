@@ -42,6 +42,8 @@ PACE = (
     "leukemias (PACE). N Engl J Med 369:1783-1796 (abstract)."
 )
 FONG_2009 = (
+    "Robson M et al. (2017) Olaparib for metastatic breast cancer in patients with a germline "
+    "BRCA mutation (OlympiAD). N Engl J Med 377:523-533, doi:10.1056/NEJMoa1706450 (abstract); "
     "Fong PC et al. (2009) Inhibition of poly(ADP-ribose) polymerase in tumors from BRCA "
     "mutation carriers. N Engl J Med 361:123-134 (abstract); Farmer H et al. (2005) Nature "
     "434:917 (synthetic lethality)."
@@ -117,9 +119,10 @@ ROWS = [
      "03-target-mutations", NIEDERST_2015, "secondary"),
     ("egfr_met", "EGFR sensitising mutation + MET amplification",
      "MET amplification keeps ERBB3/PI3K signalling on when EGFR is blocked (a bypass)",
-     "an EGFR inhibitor plus a MET inhibitor (tepotinib with gefitinib)", "tepotinib; gefitinib",
-     "INSIGHT (phase 2): in the MET-amplified subgroup (n = 19) PFS HR 0.13 (90% CI 0.04-0.43) "
-     "vs platinum-pemetrexed",
+     "at progression on a first- or second-generation EGFR inhibitor, without T790M: an EGFR "
+     "inhibitor plus a MET inhibitor (tepotinib with gefitinib)", "tepotinib; gefitinib",
+     "INSIGHT (phase 2, T790M-negative tumours after a first-line EGFR inhibitor): in the "
+     "MET-amplified subgroup (n = 19) PFS HR 0.13 (90% CI 0.04-0.43) vs platinum-pemetrexed",
      "04-gene-amplification", INSIGHT, "primary"),
     ("bcr_abl1_t315i", "BCR-ABL1 T315I",
      "the gatekeeper T315I blocks imatinib, nilotinib, dasatinib and bosutinib",
@@ -130,15 +133,17 @@ ROWS = [
      "homologous-recombination deficiency: the cells depend on PARP-mediated repair "
      "(synthetic lethality)",
      "a PARP inhibitor (olaparib)", "olaparib",
-     "phase 1 of olaparib in 60 patients enriched for BRCA1/2 carriers (22), then a cohort "
-     "of carriers only; the rationale is synthetic lethality (Farmer 2005)",
+     "OlympiAD (phase 3, germline BRCA1/2, HER2-negative metastatic breast cancer): median "
+     "PFS 7.0 vs 4.2 months with chemotherapy, HR 0.58 (0.43-0.80); first in patients: the "
+     "phase 1 of Fong 2009",
      "07-dna-repair", FONG_2009, "primary"),
     ("brca2_loss", "BRCA2 loss",
      "homologous-recombination deficiency: the cells depend on PARP-mediated repair "
      "(synthetic lethality)",
      "a PARP inhibitor (olaparib)", "olaparib",
-     "phase 1 of olaparib in 60 patients enriched for BRCA1/2 carriers (22), then a cohort "
-     "of carriers only; the rationale is synthetic lethality (Farmer 2005)",
+     "OlympiAD (phase 3, germline BRCA1/2, HER2-negative metastatic breast cancer): median "
+     "PFS 7.0 vs 4.2 months with chemotherapy, HR 0.58 (0.43-0.80); first in patients: the "
+     "phase 1 of Fong 2009",
      "07-dna-repair", FONG_2009, "primary"),
     ("brca2_reversion", "BRCA2 loss + BRCA2 reversion mutation",
      "a secondary mutation restores the BRCA2 reading frame and homologous recombination",
@@ -151,7 +156,8 @@ ROWS = [
      "carry many mutations",
      "PD-1 blockade (pembrolizumab) rather than a methylating agent", "pembrolizumab",
      "pembrolizumab: immune-related objective response in 4 of 10 mismatch-repair-deficient "
-     "colorectal cancers and 0 of 18 proficient ones (phase 2)",
+     "colorectal cancers and 0 of 18 proficient ones (phase 2; patients were selected by "
+     "mismatch-repair status, not by MLH1 methylation itself)",
      "05-epigenetics-and-persisters", LE_2015, "primary"),
     ("abcb1_overexpression", "ABCB1 overexpression",
      "P-glycoprotein pumps its substrates (anthracyclines, taxanes, vinca alkaloids) out of the "
@@ -169,7 +175,8 @@ ROWS = [
      "07-dna-repair", OLAUSSEN_2006, "primary"),
     ("ercc1_low", "ERCC1 low",
      "less nucleotide-excision repair of platinum adducts (mechanism in cells)",
-     "platinum-based chemotherapy as indicated; ERCC1 is not a validated selector", "cisplatin",
+     "no validated change: ERCC1 is not a validated selector; platinum-based chemotherapy "
+     "where the tumour type indicates it, whatever the ERCC1 level", "",
      "IALT-Bio: adjuvant cisplatin helped ERCC1-negative tumours (HR for death 0.65, "
      "0.50-0.86), a result that failed validation (Friboulet 2013)",
      "07-dna-repair", OLAUSSEN_2006, "primary"),
