@@ -35,7 +35,8 @@ INSIGHT = (
     "Wu YL et al. (2020) Tepotinib plus gefitinib in patients with EGFR-mutant non-small-cell "
     "lung cancer with MET overexpression or MET amplification and acquired resistance to "
     "previous EGFR inhibitor (INSIGHT). Lancet Respir Med, doi:10.1016/S2213-2600(20)30154-5; "
-    "final analysis Clin Cancer Res 2023 (PMC10183805)."
+    "final analysis (the numbers quoted): Liam CK et al. (2023) Clin Cancer Res 29(10):1879-1886, "
+    "doi:10.1158/1078-0432.CCR-22-3318 (abstract, PMC10183805)."
 )
 PACE = (
     "Cortes JE et al. (2013) A phase 2 trial of ponatinib in Philadelphia chromosome-positive "
