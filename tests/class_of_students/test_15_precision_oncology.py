@@ -209,6 +209,20 @@ STUDENTS = [
         why="cross_validate instead of cross_val_score",
     ),
     Student(
+        "cv_newton_solver",
+        {
+            "answer_cv_auc": "X, y = cohort[FEATURES].to_numpy(), cohort['resistant'].to_numpy()\n"
+            "scores = []\n"
+            "for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):\n"
+            "    model = LogisticRegression(solver='newton-cg', tol=1e-10)\n"
+            "    model = model.fit(X[train], y[train])\n"
+            "    scores.append(roc_auc_score(y[test], model.decision_function(X[test])))\n"
+            "cv_auc = np.mean(scores)\n"
+            "true_auc = roc_auc_score(y, cohort['true_probability'])\n"
+        },
+        why="a fully converged solver (AUC 6e-5 from lbfgs's default stop) scored on the logit",
+    ),
+    Student(
         "cv_training_auc",
         {
             "answer_cv_auc": "model = LogisticRegression().fit(cohort[FEATURES], "
@@ -273,6 +287,18 @@ STUDENTS = [
             "        chosen_threshold = t\n"
         },
         why="fills the probabilities fold by fold; a loop for the threshold",
+    ),
+    Student(
+        "ca_newton_solver",
+        {
+            "answer_calibration": _calibration(
+                (
+                    "cross_val_predict(\n    LogisticRegression(),",
+                    "cross_val_predict(\n    LogisticRegression(solver='newton-cg', tol=1e-10),",
+                )
+            )
+        },
+        why="a fully converged solver: probabilities up to 4e-4 from lbfgs's, same bins",
     ),
     Student(
         "ca_pandas",
