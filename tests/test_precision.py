@@ -76,11 +76,15 @@ def test_single_alterations(alteration, rule_id, drugs, assignment):
 
 
 def test_record_keys():
-    """Each recommendation has alteration(s), mechanism, option, drugs, evidence, assignment."""
+    """Each record, "no rule" entries too, has its fields and says it is a teaching tool."""
     keys = {"alterations", "rule_id", "mechanism", "option", "drugs", "evidence", "citation",
-            "source_quality", "assignment"}  # fmt: skip
-    for rec in P.recommend(["EGFR L858R", "KRAS G12C"]):
+            "source_quality", "assignment", "disclaimer"}  # fmt: skip
+    recs = P.recommend(["EGFR L858R", "KRAS G12C"])
+    assert [r["rule_id"] for r in recs] == ["egfr_sensitising", "no rule"]
+    for rec in recs:
         assert set(rec) == keys
+        assert rec["disclaimer"] == P.DISCLAIMER
+        assert "not clinical decision support" in rec["disclaimer"]
 
 
 # ---------------------------------------------------------------- combinations

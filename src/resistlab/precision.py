@@ -291,7 +291,8 @@ def recommend(alterations) -> list[dict]:
         input order. Keys: ``alterations`` (tuple of the profile's names the rule used),
         ``rule_id`` (``"no rule"`` for an uncovered alteration), ``mechanism``, ``option``,
         ``drugs`` (tuple of str), ``evidence``, ``citation``, ``source_quality`` and
-        ``assignment`` (the course assignment that taught the mechanism).
+        ``assignment`` (the course assignment that taught the mechanism) and ``disclaimer``
+        (:data:`DISCLAIMER`: every record says it comes from a teaching tool).
 
     Raises
     ------
@@ -334,6 +335,7 @@ def recommend(alterations) -> list[dict]:
                 "citation": row.citation,
                 "source_quality": row.source_quality,
                 "assignment": row.assignment,
+                "disclaimer": DISCLAIMER,
             }
         )
     for name in names:
@@ -355,6 +357,7 @@ def recommend(alterations) -> list[dict]:
                 "citation": "",
                 "source_quality": "",
                 "assignment": "",
+                "disclaimer": DISCLAIMER,
             }
         )
     return out
