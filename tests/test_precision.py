@@ -360,3 +360,13 @@ def test_case_and_spacing_never_change_the_name(name, upper, left, right):
     mixed = "".join(c.upper() if u else c.lower() for c, u in zip(name, upper, strict=False))
     written = " " * left + mixed.replace(" ", "  ") + " " * right
     assert P.normalise_alterations([written]) == [name]
+
+
+def test_evaluate_reads_expected_strings_and_rejects_other_types():
+    """A string of expected drugs is parsed ("a; b", "none"), not compared letter by letter."""
+    assert P.evaluate_recommender([["EGFR L858R"]], ["osimertinib"])["accuracy"] == 1.0
+    assert P.evaluate_recommender([["KRAS G12C"]], ["none"])["accuracy"] == 1.0
+    assert P.evaluate_recommender([["EGFR L858R"]], ["gefitinib"])["accuracy"] == 0.0
+    for bad in (None, 3, [1, 2]):
+        with pytest.raises(ValueError, match="expected_drugs"):
+            P.evaluate_recommender([["EGFR L858R"]], [bad])

@@ -404,8 +404,9 @@ def evaluate_recommender(
     Parameters
     ----------
     profiles : sequence of list of str
-    expected_drugs : sequence of set of str
-        The correct drugs per profile (an empty set when no drug is correct).
+    expected_drugs : sequence of set of str, or of str
+        The correct drugs per profile (an empty set when no drug is correct). A string is read
+        as in ``precision_profiles``: drugs joined by ``"; "``, or ``"none"``.
     recommender : callable
         ``recommender(profile) -> list of dict`` with ``drugs`` and ``rule_id`` keys.
 
@@ -418,6 +419,8 @@ def evaluate_recommender(
     --------
     >>> evaluate_recommender([["EGFR L858R"], ["ALK fusion"]], [{"osimertinib"}, {"alectinib"}])
     {'accuracy': 0.5, 'coverage': 0.5, 'n_profiles': 2}
+    >>> evaluate_recommender([["EGFR L858R", "MET amp"]], ["gefitinib; tepotinib"])["accuracy"]
+    1.0
     """
     profiles = list(profiles)
     expected_drugs = list(expected_drugs)
@@ -426,14 +429,32 @@ def evaluate_recommender(
             "profiles and expected_drugs must be non-empty and of the same length; got "
             f"{len(profiles)} and {len(expected_drugs)}."
         )
+    expected_drugs = [_expected_set(e) for e in expected_drugs]
     correct = covered = 0
     for profile, expected in zip(profiles, expected_drugs, strict=True):
         recs = list(recommender(profile))
         drugs = {drug for rec in recs for drug in rec["drugs"]}
-        correct += drugs == set(expected)
+        correct += drugs == expected
         covered += all(rec["rule_id"] != "no rule" for rec in recs)
     n = len(profiles)
     return {"accuracy": correct / n, "coverage": covered / n, "n_profiles": n}
+
+
+def _expected_set(expected) -> frozenset:
+    """A profile's expected drugs as a set; a string is read as in ``precision_profiles``."""
+    if isinstance(expected, str):
+        text = expected.strip()
+        if text.casefold() == "none":
+            return frozenset()
+        return frozenset(_split(text, ";"))
+    if isinstance(expected, list | tuple | set | frozenset) and all(
+        isinstance(drug, str) for drug in expected
+    ):
+        return frozenset(drug.strip() for drug in expected)
+    raise ValueError(
+        "each item of expected_drugs must be a set of drug names (e.g. {'osimertinib'}) or a "
+        f"string such as 'gefitinib; tepotinib' or 'none'; got {_describe(expected)}."
+    )
 
 
 # ---------------------------------------------------------------- predictive model
