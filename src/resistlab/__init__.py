@@ -31,6 +31,7 @@ _SUBMODULES = (
     "pharmacology",
     "pk",
     "plotting",
+    "precision",
     "signalling",
     "stem_cells",
     "survival",

@@ -17,6 +17,7 @@ from . import (
     microenvironment,
     persisters,
     pk,
+    precision,
     stem_cells,
     survival,
     synergy,
@@ -31,6 +32,7 @@ from .immunology import *  # noqa: F403
 from .microenvironment import *  # noqa: F403
 from .persisters import *  # noqa: F403
 from .pk import *  # noqa: F403
+from .precision import *  # noqa: F403
 from .stem_cells import *  # noqa: F403
 from .survival import *  # noqa: F403
 from .synergy import *  # noqa: F403
@@ -50,4 +52,5 @@ __all__ = [
     *synergy.__all__,
     *pk.__all__,
     *immunology.__all__,
+    *precision.__all__,
 ]
