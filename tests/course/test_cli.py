@@ -162,3 +162,16 @@ def test_console_script_runs():
         check=True,
     )
     assert proc.stdout.startswith("resistlab ")
+
+
+def test_the_shipped_course_lists_the_fifteen_assignments_of_the_map(capsys):
+    """`resistlab list` on the repository shows every assignment of docs/course-map.md."""
+    import re
+
+    mapped = re.findall(
+        r"^\| \d\d \| `(\d\d-[a-z-]+)` \|", (ROOT / "docs" / "course-map.md").read_text(), re.M
+    )
+    assert cli.main(["--course", str(ROOT), "list"]) == 0
+    out = capsys.readouterr().out
+    listed = re.findall(r"^(\d\d-[a-z0-9-]+) ", out, flags=re.M)
+    assert listed == mapped and len(listed) == 15, out
