@@ -18,8 +18,12 @@ from resistlab.adaptive import (
     simulate_continuous,
 )
 
-BASE = {"growth_rates": (0.03, 0.024), "carrying_capacity": 1.0, "competition": (1.0, 1.0),
-        "kill_rate": 0.06}  # fmt: skip
+BASE = {
+    "growth_rates": (0.03, 0.024),
+    "carrying_capacity": 1.0,
+    "competition": (1.0, 1.0),
+    "kill_rate": 0.06,
+}
 
 
 def _logistic(t, n0, r, k):
@@ -95,29 +99,34 @@ def test_coexistence_equilibrium_is_stable_under_weak_competition():
     args = (rates, k, (a_sr, a_rs), 0.0, 0.0)
     np.testing.assert_allclose(competition_rhs(0, star, *args), 0.0, atol=1e-15)
     h = 1e-7
-    jac = np.column_stack([
-        (competition_rhs(0, star + h * e, *args) - competition_rhs(0, star - h * e, *args))
-        / (2 * h)
-        for e in np.eye(2)
-    ])  # fmt: skip
+    jac = np.column_stack(
+        [
+            (competition_rhs(0, star + h * e, *args) - competition_rhs(0, star - h * e, *args))
+            / (2 * h)
+            for e in np.eye(2)
+        ]
+    )
     assert np.all(np.linalg.eigvals(jac).real < 0)
-    sol = solve_ivp(lambda t, y: competition_rhs(t, y, *args), (0, 3000), [0.05, 0.05],
-                    rtol=1e-9, atol=1e-12)  # fmt: skip
+    sol = solve_ivp(
+        lambda t, y: competition_rhs(t, y, *args), (0, 3000), [0.05, 0.05], rtol=1e-9, atol=1e-12
+    )
     np.testing.assert_allclose(sol.y[:, -1], star, atol=1e-6)
 
 
 def test_strong_competition_makes_coexistence_a_saddle():
-    """a_SR, a_RS > 1: the coexistence point has one positive eigenvalue (competitive exclusion)."""
+    """a_SR, a_RS > 1: coexistence is a saddle, one positive eigenvalue (exclusion)."""
     k, a_sr, a_rs, rates = 1.0, 1.5, 2.0, (0.04, 0.02)
     det = 1 - a_sr * a_rs
     star = np.array([k * (1 - a_sr) / det, k * (1 - a_rs) / det])
     args = (rates, k, (a_sr, a_rs), 0.0, 0.0)
     h = 1e-7
-    jac = np.column_stack([
-        (competition_rhs(0, star + h * e, *args) - competition_rhs(0, star - h * e, *args))
-        / (2 * h)
-        for e in np.eye(2)
-    ])  # fmt: skip
+    jac = np.column_stack(
+        [
+            (competition_rhs(0, star + h * e, *args) - competition_rhs(0, star - h * e, *args))
+            / (2 * h)
+            for e in np.eye(2)
+        ]
+    )
     eig = np.sort(np.linalg.eigvals(jac).real)
     assert eig[0] < 0 < eig[1]
 
@@ -182,8 +191,7 @@ def test_no_progression_reports_inf_and_dose_to_t_end():
 )
 def test_resistant_free_adaptive_never_progresses(s0, r_s, kill_over_growth):
     """Without resistant cells and with k > r_S, adaptive therapy never exceeds its baseline."""
-    res = simulate_adaptive((s0, 0.0), (r_s, r_s), 1.0, (1.0, 1.0), kill_over_growth * r_s,
-                            2000.0)  # fmt: skip
+    res = simulate_adaptive((s0, 0.0), (r_s, r_s), 1.0, (1.0, 1.0), kill_over_growth * r_s, 2000.0)
     assert math.isinf(res.time_to_progression)
     assert res.burden.max() <= res.baseline * (1 + 1e-6)
 
@@ -195,8 +203,9 @@ def test_resistant_free_adaptive_never_progresses(s0, r_s, kill_over_growth):
     cost=st.floats(0.0, 0.8),
     a_rs=st.floats(0.5, 2.0),
 )
-def test_adaptive_gives_at_most_the_mtd_dose_over_the_same_time(s0, resistant_fraction, cost,
-                                                                  a_rs):  # fmt: skip
+def test_adaptive_gives_at_most_the_mtd_dose_over_the_same_time(
+    s0, resistant_fraction, cost, a_rs
+):
     """Over any common time window adaptive gives no more drug than MTD (u <= 1), and its
     dose fraction lies in (0, 1]; MTD's cumulative dose equals its time on treatment."""
     init = (s0 * (1 - resistant_fraction), s0 * resistant_fraction)
@@ -228,8 +237,9 @@ def test_simulator_bad_input():
 def test_gompertz_closed_form_solves_its_ode():
     """gompertz_burden agrees with solve_ivp on dN/dt = b N ln(K/N)."""
     t = np.linspace(0, 100, 21)
-    sol = solve_ivp(lambda _t, n: 0.05 * n * np.log(2.0 / n), (0, 100), [0.1], t_eval=t,
-                    rtol=1e-10, atol=1e-12)  # fmt: skip
+    sol = solve_ivp(
+        lambda _t, n: 0.05 * n * np.log(2.0 / n), (0, 100), [0.1], t_eval=t, rtol=1e-10, atol=1e-12
+    )
     np.testing.assert_allclose(gompertz_burden(t, 0.1, 0.05, 2.0), sol.y[0], rtol=1e-7)
 
 

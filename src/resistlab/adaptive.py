@@ -31,6 +31,7 @@ exactly for pulsed treatment, the rationale of dose-dense scheduling.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -160,8 +161,9 @@ class TherapyResult:
         return self.cumulative_dose / self.end_time if self.end_time > 0 else 1.0
 
 
-def _check_model(initial, growth_rates, carrying_capacity, competition, kill_rate, t_end,
-                 progression_factor):  # fmt: skip
+def _check_model(
+    initial, growth_rates, carrying_capacity, competition, kill_rate, t_end, progression_factor
+):
     s0, r0 = _pair(initial, "initial", low=0)
     if s0 + r0 <= 0:
         raise ValueError("initial must hold a positive burden (S0 + R0 > 0); got (0, 0).")
@@ -176,8 +178,18 @@ def _check_model(initial, growth_rates, carrying_capacity, competition, kill_rat
     return (s0, r0), params, t_end, factor
 
 
-def _simulate(schedule, initial, params, t_end, factor, *, stop_fraction=0.5,
-              restart_fraction=1.0, max_step=None, max_switches=100_000) -> TherapyResult:  # fmt: skip
+def _simulate(
+    schedule,
+    initial,
+    params,
+    t_end,
+    factor,
+    *,
+    stop_fraction=0.5,
+    restart_fraction=1.0,
+    max_step=None,
+    max_switches=100_000,
+) -> TherapyResult:
     from scipy.integrate import solve_ivp
 
     (r_s, r_r), k_cap, (a_sr, a_rs), kill = params
@@ -214,8 +226,16 @@ def _simulate(schedule, initial, params, t_end, factor, *, stop_fraction=0.5,
         events = [progressed]
         if schedule == "adaptive":
             events.append(fell_to_stop if u > 0 else rose_to_restart)
-        sol = solve_ivp(rhs, (t0, t_end), y0, args=(u,), events=events, rtol=1e-8,
-                        atol=1e-12 * k_cap, max_step=max_step)  # fmt: skip
+        sol = solve_ivp(
+            rhs,
+            (t0, t_end),
+            y0,
+            args=(u,),
+            events=events,
+            rtol=1e-8,
+            atol=1e-12 * k_cap,
+            max_step=max_step,
+        )
         ts.append(sol.t)
         ss.append(sol.y[0])
         rs.append(sol.y[1])
@@ -244,9 +264,17 @@ def _simulate(schedule, initial, params, t_end, factor, *, stop_fraction=0.5,
     )
 
 
-def simulate_continuous(initial, growth_rates, carrying_capacity=1.0, competition=(1.0, 1.0),
-                        kill_rate=0.06, t_end=3000.0, *, progression_factor=1.2,
-                        max_step=None) -> TherapyResult:  # fmt: skip
+def simulate_continuous(
+    initial,
+    growth_rates,
+    carrying_capacity=1.0,
+    competition=(1.0, 1.0),
+    kill_rate=0.06,
+    t_end=3000.0,
+    *,
+    progression_factor=1.2,
+    max_step=None,
+) -> TherapyResult:
     """Continuous therapy at the maximum tolerated dose (``u = 1``) until progression.
 
     Parameters
@@ -272,14 +300,25 @@ def simulate_continuous(initial, growth_rates, carrying_capacity=1.0, competitio
     >>> round(res.time_to_progression), round(res.cumulative_dose)
     (302, 302)
     """
-    y0, params, t_end, factor = _check_model(initial, growth_rates, carrying_capacity,
-                                             competition, kill_rate, t_end, progression_factor)  # fmt: skip
+    y0, params, t_end, factor = _check_model(
+        initial, growth_rates, carrying_capacity, competition, kill_rate, t_end, progression_factor
+    )
     return _simulate("continuous", y0, params, t_end, factor, max_step=max_step)
 
 
-def simulate_adaptive(initial, growth_rates, carrying_capacity=1.0, competition=(1.0, 1.0),
-                      kill_rate=0.06, t_end=3000.0, *, stop_fraction=0.5, restart_fraction=1.0,
-                      progression_factor=1.2, max_step=None) -> TherapyResult:  # fmt: skip
+def simulate_adaptive(
+    initial,
+    growth_rates,
+    carrying_capacity=1.0,
+    competition=(1.0, 1.0),
+    kill_rate=0.06,
+    t_end=3000.0,
+    *,
+    stop_fraction=0.5,
+    restart_fraction=1.0,
+    progression_factor=1.2,
+    max_step=None,
+) -> TherapyResult:
     """Adaptive therapy (Zhang et al. 2017): treat at MTD, stop at 50% of baseline, restart at it.
 
     The drug is given (``u = 1``) from the start until the burden falls to
@@ -310,8 +349,9 @@ def simulate_adaptive(initial, growth_rates, carrying_capacity=1.0, competition=
     >>> round(res.time_to_progression), round(res.dose_fraction, 2)
     (452, 0.51)
     """
-    y0, params, t_end, factor = _check_model(initial, growth_rates, carrying_capacity,
-                                             competition, kill_rate, t_end, progression_factor)  # fmt: skip
+    y0, params, t_end, factor = _check_model(
+        initial, growth_rates, carrying_capacity, competition, kill_rate, t_end, progression_factor
+    )
     stop = as_scalar(stop_fraction, "stop_fraction", low=0, low_inclusive=False)
     restart = as_scalar(restart_fraction, "restart_fraction", low=0, low_inclusive=False)
     if not stop < restart < factor:
@@ -319,8 +359,16 @@ def simulate_adaptive(initial, growth_rates, carrying_capacity=1.0, competition=
             "need 0 < stop_fraction < restart_fraction < progression_factor; got "
             f"{stop:g}, {restart:g}, {factor:g}."
         )
-    return _simulate("adaptive", y0, params, t_end, factor, stop_fraction=stop,
-                     restart_fraction=restart, max_step=max_step)  # fmt: skip
+    return _simulate(
+        "adaptive",
+        y0,
+        params,
+        t_end,
+        factor,
+        stop_fraction=stop,
+        restart_fraction=restart,
+        max_step=max_step,
+    )
 
 
 def gompertz_burden(t, n0, growth_rate, carrying_capacity):
@@ -357,8 +405,9 @@ def gompertz_burden(t, n0, growth_rate, carrying_capacity):
     return k * np.exp(np.log(n0 / k) * np.exp(-b * tt))
 
 
-def norton_simon_burden(t, n0, growth_rate, carrying_capacity, effect, interval, n_cycles,
-                        pulse_duration=1.0):  # fmt: skip
+def norton_simon_burden(
+    t, n0, growth_rate, carrying_capacity, effect, interval, n_cycles, pulse_duration=1.0
+):
     """Norton–Simon regression of a Gompertzian tumour under pulsed therapy (exact).
 
     .. math::
@@ -421,7 +470,7 @@ def norton_simon_burden(t, n0, growth_rate, carrying_capacity, effect, interval,
         edges += [i * step, i * step + pulse]
     edges = np.unique(np.asarray(edges))
     x_edges = [math.log(k / n0)]
-    for a, c in zip(edges[:-1], edges[1:], strict=True):
+    for a, c in itertools.pairwise(edges):
         factor = 1.0 - eps * _on(a, step, pulse, cycles)
         x_edges.append(x_edges[-1] * math.exp(-b * factor * (c - a)))
     x_edges = np.asarray(x_edges)

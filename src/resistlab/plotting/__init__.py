@@ -6,6 +6,7 @@ call them on every slider change. One module per topic.
 """
 
 from . import (
+    adaptive,
     amplification,
     dna_repair,
     dose_response,
@@ -18,6 +19,7 @@ from . import (
     synergy,
     target_mutations,
 )
+from .adaptive import *  # noqa: F403
 from .amplification import *  # noqa: F403
 from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
@@ -42,4 +44,5 @@ __all__ = [
     *stem_cells.__all__,
     *survival.__all__,
     *synergy.__all__,
+    *adaptive.__all__,
 ]

@@ -8,6 +8,7 @@ machinery.
 """
 
 from . import (
+    adaptive,
     amplification,
     dna_repair,
     dose_response,
@@ -20,6 +21,7 @@ from . import (
     synergy,
     target_mutations,
 )
+from .adaptive import *  # noqa: F403
 from .amplification import *  # noqa: F403
 from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
@@ -44,4 +46,5 @@ __all__ = [
     *stem_cells.__all__,
     *survival.__all__,
     *synergy.__all__,
+    *adaptive.__all__,
 ]
