@@ -39,7 +39,7 @@ def test_fast_update_matches_full_redraw(blit_check):
     """Every control takes the fast path, identical to a full redraw."""
     blit_check(
         explore_adaptive_therapy,
-        [("cost", 0.6), ("competition_rs", 1.6), ("cost", 0.0), ("competition_rs", 0.6)],
+        [("cost", 0.6), ("competition_rs", 1.6), ("cost", 0.0), ("competition_rs", 0.8)],
     )
 
 
@@ -48,7 +48,7 @@ def test_update_latency_p95():
     explorer = explore_adaptive_therapy()
     samples = []
     for cost in (0.0, 0.3, 0.5, 0.8):
-        for a_rs in (0.6, 1.0, 1.4):
+        for a_rs in (0.8, 1.0, 1.6):
             start = time.perf_counter()
             explorer.controls["cost"].value = cost
             explorer.controls["competition_rs"].value = a_rs

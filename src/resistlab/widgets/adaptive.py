@@ -23,7 +23,7 @@ __all__ = ["adaptive_therapy_state", "explore_adaptive_therapy"]
 BASE = {"initial": (0.7425, 0.0075), "growth_rate": 0.03, "kill_rate": 0.06}
 T_END = 2000.0
 COSTS = tuple(round(0.1 * i, 1) for i in range(9))  # 0.0 … 0.8
-COMPETITION = tuple(round(0.6 + 0.2 * i, 1) for i in range(6))  # 0.6 … 1.6
+COMPETITION = (0.8, 1.0, 1.2, 1.6)
 
 
 @cache
@@ -146,7 +146,7 @@ def explore_adaptive_therapy(cost: float = 0.2, competition_rs: float = 1.0):
     Returns
     -------
     resistlab.widgets._base.Explorer
-        Its ``controls`` are ``cost`` (0–0.8) and ``competition_rs`` (a_RS, 0.6–1.6).
+        Its ``controls`` are ``cost`` (0–0.8) and ``competition_rs`` (a_RS: 0.8, 1.0, 1.2 or 1.6).
 
     Examples
     --------
