@@ -276,3 +276,21 @@ def test_norton_simon_bad_input():
         norton_simon_burden(1.0, 0.1, 0.05, 1.0, 3.0, 21.0, 2.5)
     with pytest.raises(ValueError, match="interval must be >="):
         norton_simon_burden(1.0, 0.1, 0.05, 1.0, 3.0, 0.5, 2, pulse_duration=1.0)
+
+
+def test_running_past_progression_keeps_the_first_crossing():
+    """stop_at_progression=False: same time to progression, the schedule runs on to t_end,
+    and the trajectory before progression is the stopped run's."""
+    stopped = simulate_adaptive((0.7425, 0.0075), **BASE, t_end=1500.0)
+    running = simulate_adaptive((0.7425, 0.0075), **BASE, t_end=1500.0, stop_at_progression=False)
+    assert running.time_to_progression == pytest.approx(stopped.time_to_progression, rel=1e-9)
+    assert running.end_time == pytest.approx(1500.0)
+    assert running.cumulative_dose > stopped.cumulative_dose
+    before = running.t < stopped.time_to_progression - 1.0
+    np.testing.assert_allclose(
+        running.burden[before],
+        np.interp(running.t[before], stopped.t, stopped.burden),
+        rtol=1e-4,
+    )
+    mtd = simulate_continuous((0.5, 0.01), **BASE, t_end=1500.0, stop_at_progression=False)
+    assert math.isfinite(mtd.time_to_progression) and mtd.end_time == pytest.approx(1500.0)

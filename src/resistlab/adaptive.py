@@ -130,7 +130,9 @@ class TherapyResult:
         First time the burden exceeds ``progression_factor × baseline``; ``inf`` if it does
         not before ``t_end``.
     cumulative_dose : float
-        :math:`\\int_0^T u\\,dt` (dose-days at MTD) up to progression, or to ``t_end``.
+        :math:`\\int_0^T u\\,dt` (dose-days at MTD) over the simulated time: up to
+        progression, or to ``t_end`` if there is none (or if the simulation was asked to run
+        on past progression).
     switch_times : numpy.ndarray
         Times the drug was stopped or restarted (empty for continuous therapy).
     """
@@ -188,6 +190,7 @@ def _simulate(
     stop_fraction=0.5,
     restart_fraction=1.0,
     max_step=None,
+    stop_at_progression=True,
     max_switches=100_000,
 ) -> TherapyResult:
     from scipy.integrate import solve_ivp
@@ -207,7 +210,7 @@ def _simulate(
     def progressed(_t, y, _u):
         return y[0] + y[1] - progression_level
 
-    progressed.terminal, progressed.direction = True, 1.0
+    progressed.terminal, progressed.direction = bool(stop_at_progression), 1.0
 
     def fell_to_stop(_t, y, _u):
         return y[0] + y[1] - stop_fraction * baseline
@@ -242,10 +245,11 @@ def _simulate(
         us.append(np.full(sol.t.size, u))
         t1 = float(sol.t[-1])
         dose_integral += u * (t1 - t0)
+        if sol.t_events[0].size and math.isinf(ttp):  # first progression
+            ttp = float(sol.t_events[0][0])
         if sol.status != 1:  # reached t_end
             break
-        if sol.t_events[0].size:  # progression
-            ttp = float(sol.t_events[0][0])
+        if stop_at_progression and sol.t_events[0].size:
             break
         switches.append(t1)
         t0, y0, u = t1, sol.y[:, -1].copy(), 1.0 - u
@@ -274,6 +278,7 @@ def simulate_continuous(
     *,
     progression_factor=1.2,
     max_step=None,
+    stop_at_progression=True,
 ) -> TherapyResult:
     """Continuous therapy at the maximum tolerated dose (``u = 1``) until progression.
 
@@ -289,6 +294,10 @@ def simulate_continuous(
         Progression is the burden first exceeding ``progression_factor × baseline`` (> 1).
     max_step : float, optional
         Largest solver step (default ``t_end / 400``, for a smooth trajectory).
+    stop_at_progression : bool
+        Stop the simulation at progression (default; the schedule would change then). If
+        False, the same schedule runs on to ``t_end``; the time to progression is still the
+        first crossing, and ``cumulative_dose`` covers the whole simulated time.
 
     Returns
     -------
@@ -303,7 +312,15 @@ def simulate_continuous(
     y0, params, t_end, factor = _check_model(
         initial, growth_rates, carrying_capacity, competition, kill_rate, t_end, progression_factor
     )
-    return _simulate("continuous", y0, params, t_end, factor, max_step=max_step)
+    return _simulate(
+        "continuous",
+        y0,
+        params,
+        t_end,
+        factor,
+        max_step=max_step,
+        stop_at_progression=stop_at_progression,
+    )
 
 
 def simulate_adaptive(
@@ -318,6 +335,7 @@ def simulate_adaptive(
     restart_fraction=1.0,
     progression_factor=1.2,
     max_step=None,
+    stop_at_progression=True,
 ) -> TherapyResult:
     """Adaptive therapy (Zhang et al. 2017): treat at MTD, stop at 50% of baseline, restart at it.
 
@@ -336,7 +354,7 @@ def simulate_adaptive(
         Fraction of the baseline at which it is restarted (< ``progression_factor``).
     progression_factor : float
         As in :func:`simulate_continuous`.
-    max_step : float, optional
+    max_step, stop_at_progression
         As in :func:`simulate_continuous`.
 
     Returns
@@ -368,6 +386,7 @@ def simulate_adaptive(
         stop_fraction=stop,
         restart_fraction=restart,
         max_step=max_step,
+        stop_at_progression=stop_at_progression,
     )
 
 
