@@ -139,6 +139,30 @@ STUDENTS = [
         },
         why="returns dS/dt and dR/dt instead of the new burdens",
     ),
+    Student(
+        "cs_rk4",
+        {
+            "answer_competition_step": STEP
+            + "    (rs, rr), (asr, ars) = growth_rates, competition\n"
+            "    K = carrying_capacity\n"
+            "    def f(s, r):\n"
+            "        return (rs * s * (1 - (s + asr * r) / K) - kill_rate * dose * s,\n"
+            "                rr * r * (1 - (r + ars * s) / K))\n"
+            "    s = np.asarray(s, dtype=float)\n"
+            "    r = np.asarray(r, dtype=float)\n"
+            "    k1 = f(s, r)\n"
+            "    k2 = f(s + dt / 2 * k1[0], r + dt / 2 * k1[1])\n"
+            "    k3 = f(s + dt / 2 * k2[0], r + dt / 2 * k2[1])\n"
+            "    k4 = f(s + dt * k3[0], r + dt * k3[1])\n"
+            "    return (s + dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]),\n"
+            "            r + dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]))\n"
+        },
+        fails={
+            "test_competition_step_values": "ONE forward Euler step",
+            "test_competition_step_competition": "ONE forward Euler step",
+        },
+        why="takes a Runge-Kutta 4 step instead of the Euler step asked for",
+    ),
     # ---- Exercise 2: time to progression and cumulative dose
     Student(
         "pr_loops",
