@@ -123,7 +123,7 @@ ROWS = [
         "overall survival hazard ratio",
         0.41,
         "",
-        "95% CI 0.20-0.83, p<0.001",
+        "95% CI 0.20-0.83, p<0.001 as printed; the CI implies a Wald p of about 0.014",
         ZHANG_2022,
     ),
     (

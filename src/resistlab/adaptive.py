@@ -20,11 +20,14 @@ restart when it returns to the baseline.
 first exceeds ``progression_factor`` (default 1.2) times the baseline. The simulators stop at
 progression (the schedule would change then) and report the time to progression (``inf`` if it
 does not happen before ``t_end``) and the cumulative dose :math:`\\int_0^T u\\,dt` up to that
-time. Switching and progression times are found by event detection in
+time. With equal competition (:math:`a_{SR} = a_{RS} = 1`) the burden never exceeds
+:math:`K`, so a baseline above :math:`K` / ``progression_factor`` can never progress
+(``inf``). Switching and progression times are found by event detection in
 :func:`scipy.integrate.solve_ivp`, so they are exact to the solver's tolerance.
 
-Norton–Simon (Norton and Simon 1977): a Gompertzian tumour regresses under therapy at a rate
-proportional to the growth rate of an untreated tumour of the same size,
+Norton–Simon (the hypothesis of Norton and Simon 1977, in the form given by later accounts,
+e.g. Traina et al. 2010; the 1977 paper was not read): a Gompertzian tumour regresses under
+therapy at a rate proportional to the growth rate of an untreated tumour of the same size,
 :math:`dN/dt = b\\,N \\ln(K/N)\\,(1 - \\varepsilon L(t))`; :func:`norton_simon_burden` solves it
 exactly for pulsed treatment, the rationale of dose-dense scheduling.
 """
