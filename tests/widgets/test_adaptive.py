@@ -35,6 +35,16 @@ def test_bad_input():
         adaptive_therapy_state(0.2, -1.0)
 
 
+def test_explorer_refuses_start_values_outside_its_sliders():
+    """A start value beyond a slider's range is an error, not silently its end position."""
+    with pytest.raises(ValueError, match=r"cost must be <= 0\.8"):
+        explore_adaptive_therapy(cost=2.0)
+    with pytest.raises(ValueError, match=r"competition_rs must be >= 0\.8"):
+        explore_adaptive_therapy(competition_rs=-1.0)
+    explorer = explore_adaptive_therapy(cost=0.33, competition_rs=1.1)  # inside: snapped
+    assert explorer.controls["cost"].value == pytest.approx(0.3)
+
+
 def test_fast_update_matches_full_redraw(blit_check):
     """Every control takes the fast path, identical to a full redraw."""
     blit_check(

@@ -161,6 +161,10 @@ def explore_adaptive_therapy(cost: float = 0.2, competition_rs: float = 1.0):
 
     from ._base import _LAYOUT, _STYLE, Explorer
 
+    # the sliders offer fixed positions: a start value is snapped to the nearest one, but a
+    # value outside their range is a mistake, not a request for the end position
+    as_scalar(cost, "cost", low=min(COSTS), high=max(COSTS))
+    as_scalar(competition_rs, "competition_rs", low=min(COMPETITION), high=max(COMPETITION))
     for c in COSTS:  # simulate every slider position once, so a change only looks it up
         for a in COMPETITION:
             _simulate(c, a)
