@@ -201,7 +201,7 @@ def test_cumulative_dose_series():
 
 
 def simulate(initial, rates, cap, comp, kill, t_end, *, adaptive, stop=0.5, restart=1.0,
-             factor=1.2):  # fmt: skip
+             factor=1.2, switches=None):  # fmt: skip
     """(time to progression, cumulative dose up to it) with exact switching and stopping."""
     (r_s, r_r), (a_sr, a_rs) = rates, comp
     base = float(sum(initial))
@@ -235,6 +235,8 @@ def simulate(initial, rates, cap, comp, kill, t_end, *, adaptive, stop=0.5, rest
             return math.inf, dose
         if sol.t_events[0].size:
             return float(sol.t_events[0][0]), dose
+        if switches is not None:
+            switches.append(t1)
         t0, y0, state["u"] = t1, sol.y[:, -1], 1.0 - state["u"]
 
 
@@ -405,6 +407,19 @@ def test_decision_flips_at_cost_half(gains):
     assert COSTS[winners.index("adaptive")] == 0.5
     assert 240 - gains[4] > 5 and gains[5] - 240 > 5
     assert np.all(np.diff(gains) > 0)  # monotone in the cost: one flip only
+
+
+def test_decision_discussion_cycle_length():
+    """The discussion's "a cycle lasts 70-90 days": full on+off cycles at c = 0.1-0.4."""
+    for c in (0.1, 0.2, 0.3, 0.4):
+        switches = []
+        args = (BASE_INITIAL, (0.03, 0.03 * (1 - c)), 1.0, (1.0, 1.0), 0.06, 5000.0)
+        simulate(*args, adaptive=True, switches=switches)
+        # switches alternate stop, restart, ...; a full cycle is restart to restart
+        restarts = np.array(switches[1::2])
+        cycles = np.diff(restarts)
+        assert cycles.size >= 2, c
+        assert np.all((cycles > 70) & (cycles < 90)), (c, cycles)
 
 
 def test_decision_flip_second_route_rk4():
