@@ -410,7 +410,7 @@ def test_decision_flips_at_cost_half(gains):
 
 
 def test_decision_discussion_cycle_length():
-    """The discussion's "a cycle lasts about 70-90 days" (69.8-86 d): full on+off cycles at c = 0.1-0.4."""
+    """The discussion's "a cycle lasts about 70-90 days": restart to restart, c = 0.1-0.4."""
     for c in (0.1, 0.2, 0.3, 0.4):
         switches = []
         args = (BASE_INITIAL, (0.03, 0.03 * (1 - c)), 1.0, (1.0, 1.0), 0.06, 5000.0)
