@@ -17,6 +17,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 _SUBMODULES = (
+    "adaptive",
     "amplification",
     "apoptosis",
     "binding",

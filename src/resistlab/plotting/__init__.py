@@ -6,6 +6,7 @@ call them on every slider change. One module per topic.
 """
 
 from . import (
+    adaptive,
     amplification,
     dna_repair,
     dose_response,
@@ -21,6 +22,7 @@ from . import (
     synergy,
     target_mutations,
 )
+from .adaptive import *  # noqa: F403
 from .amplification import *  # noqa: F403
 from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
@@ -51,4 +53,5 @@ __all__ = [
     *pk.__all__,
     *immunology.__all__,
     *precision.__all__,
+    *adaptive.__all__,
 ]

@@ -8,6 +8,7 @@ machinery.
 """
 
 from . import (
+    adaptive,
     amplification,
     dna_repair,
     dose_response,
@@ -23,6 +24,7 @@ from . import (
     synergy,
     target_mutations,
 )
+from .adaptive import *  # noqa: F403
 from .amplification import *  # noqa: F403
 from .dna_repair import *  # noqa: F403
 from .dose_response import *  # noqa: F403
@@ -53,4 +55,5 @@ __all__ = [
     *pk.__all__,
     *immunology.__all__,
     *precision.__all__,
+    *adaptive.__all__,
 ]
