@@ -28,6 +28,7 @@ from pathlib import Path
 
 from resistlab import __version__
 from resistlab.course import Course, CourseError, strip_notebook
+from resistlab.course.grading.report import safe, safe_lines
 
 __all__ = ["main"]
 
@@ -70,7 +71,7 @@ def _cmd_strip(course: Course | None, args) -> int:
     paths = [Path(p) for p in args.notebooks] or [a.path for a in course.assignments()]
     changed = [p for p in paths if strip_notebook(p, check=args.check)]
     for path in changed:
-        print(f"{'would strip' if args.check else 'stripped'} {path}")
+        print(safe(f"{'would strip' if args.check else 'stripped'} {path}"))
     if args.check and changed:
         print(f"{len(changed)} notebook(s) carry outputs or run state; run `make strip`.")
         return 1
@@ -124,7 +125,7 @@ def _cmd_report(course: Course, args) -> int:
         out=Path(args.out) if args.out else None,
     )
     for path in paths:
-        print(f"wrote {path}")
+        print(safe(f"wrote {path}"))
     return 0
 
 
@@ -292,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         course = Course(args.course) if needs_course else None
         return args.func(course, args)
     except CourseError as err:
-        print(f"resistlab {args.command}: error: {err}", file=sys.stderr)
+        # messages name students (folder names, which students control): escaped
+        print(f"resistlab {args.command}: error: {safe_lines(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"resistlab {args.command}: interrupted", file=sys.stderr)

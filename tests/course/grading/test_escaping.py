@@ -77,3 +77,42 @@ def test_student_html_is_inert_in_feedback(fixture_course):
     assert "<script>alert" not in html
     handlers = re.findall(r"<[a-zA-Z][^<>]*\son[a-z]+\s*=[^<>]*>", html)
     assert handlers == [], handlers
+
+
+CLEAR = "\x1b[2J"  # clear the screen
+TITLE = "\x1b]0;all passed\x07"  # OSC: set the terminal's title
+
+
+@pytest.mark.slow
+def test_feedback_and_cli_errors_escape_student_ids(fixture_course, capsys):
+    """``resistlab feedback`` names each student (a folder name the student controls) and a
+    command's error message lists students: neither lets a control code reach the terminal
+    (ATTACK_REPORT #5: ``feedback`` printed ids raw, clearing the instructor's screen)."""
+    from resistlab.course import cli
+
+    student = CLEAR + "ansi" + TITLE
+    submit(fixture_course, student, answer(release_copy(fixture_course)))
+    grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=10, quiet=True),
+        log=lambda *a: None,
+    )
+    capsys.readouterr()
+    assert cli.main(["--course", str(fixture_course), "feedback", NAME]) == 0
+    printed = capsys.readouterr()
+    assert "1 feedback page(s) written." in printed.out
+    for text in (printed.out, printed.err):
+        assert not any(ch in text for ch in "\x1b\x07\x9b"), repr(text)
+    assert "\\x1b[2Jansi" in printed.out  # shown, escaped
+
+    args = ["--course", str(fixture_course), "feedback", NAME, "--student", "x" + CLEAR]
+    assert cli.main(args) == 2
+    printed = capsys.readouterr()
+    assert "no autograded submission" in printed.err
+    assert not any(ch in printed.out + printed.err for ch in "\x1b\x07\x9b"), repr(printed)
+    args = ["--course", str(fixture_course), "grade", NAME, "--student", "y" + TITLE]
+    assert cli.main(args) == 2
+    printed = capsys.readouterr()
+    assert "no submission of" in printed.err and "\\x1b[2Jansi" in printed.err
+    assert not any(ch in printed.out + printed.err for ch in "\x1b\x07\x9b"), repr(printed)

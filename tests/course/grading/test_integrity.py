@@ -212,7 +212,10 @@ def test_forbidden_names_are_read_from_the_instructors_answer_cells():
         ),
         ("from resistlab.binding import fraction_inhibited as f\n", None, True),  # added cell
         ("def fraction_inhibited(c, k):\n    return c / (c + k)\n", "answer_fraction", False),
-        ("from resistlab.binding import fraction_inhibited\n", "answer_other", False),
+        # imported in another answer cell, to be called in the declaring one: the setup does
+        # not import it, so it is the shortcut wherever the student writes it
+        ("from resistlab.binding import fraction_inhibited\n", "answer_other", True),
+        ("x = fraction_inhibited\n", "answer_other", False),  # the student's own function
     ],
 )
 def test_library_shortcuts_are_flagged(code, gid, flagged):

@@ -39,6 +39,8 @@ from nbformat import NotebookNode
 
 from resistlab.course import Course, CourseError
 
+from .report import safe
+
 __all__ = ["FeedbackLeak", "generate_feedback", "hidden_lines", "redact_notebook"]
 
 _BEGIN, _END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
@@ -349,7 +351,7 @@ def generate_feedback(
         missing = [s for s in students if s not in folders]
         if missing:
             raise CourseError(
-                f"no autograded submission of {assignment} for {', '.join(missing)}; "
+                f"no autograded submission of {assignment} for {safe(', '.join(missing))}; "
                 "run `resistlab grade` first."
             )
         folders = {s: folders[s] for s in students}
@@ -386,7 +388,7 @@ def generate_feedback(
             nb.cells.insert(0, _summary_cell(assignment, resources, rows))
             leaked = _leaks(nb, hidden_set)
             if leaked:
-                refused.append(f"{student} ({nb_name}): {leaked[0]!r}")
+                refused.append(safe(f"{student} ({nb_name}): {leaked[0]!r}"))
                 continue
             nb, resources = RenderMathOffline()(nb, resources)
             body, _ = exporter.from_notebook_node(nb, resources=resources)
@@ -402,9 +404,11 @@ def generate_feedback(
             pages.append(
                 FeedbackPage(student, out, float(grades["score"]), float(grades["max_score"]))
             )
-            log(
-                f"{student}: {out.relative_to(course.root)} "
-                f"({_fmt(grades['score'])} / {_fmt(grades['max_score'])})"
+            log(  # the student id is the folder name: a student controls it
+                safe(
+                    f"{student}: {out.relative_to(course.root)} "
+                    f"({_fmt(grades['score'])} / {_fmt(grades['max_score'])})"
+                )
             )
     if refused:
         raise FeedbackLeak(

@@ -85,9 +85,12 @@ def write_autograded(dest: Path, result, *, submitted: Path, source: Path, ignor
 
 
 def _score_notebook(gb, nb, nb_name, assignment, student):
-    """Exactly SaveAutoGrades._add_score / _add_comment for every cell."""
+    """Exactly SaveAutoGrades._add_score / _add_comment for every cell; a graded cell the
+    executed notebook lacks scores 0 (an earlier grading's score never survives)."""
+    scored = set()
     for cell in nb.cells:
         if utils.is_grade(cell):
+            scored.add(cell.metadata.nbgrader["grade_id"])
             grade = gb.find_grade(cell.metadata.nbgrader["grade_id"], nb_name, assignment, student)
             grade.auto_score, _ = utils.determine_grade(cell)
             grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
@@ -99,6 +102,12 @@ def _score_notebook(gb, nb, nb_name, assignment, student):
             comment.auto_comment = (
                 "No response." if unchanged and not utils.is_task(cell) else None
             )
+    from nbgrader.api import GradeCell
+
+    for grade in gb.find_submission_notebook(nb_name, assignment, student).grades:
+        if isinstance(grade.cell, GradeCell) and grade.name not in scored:
+            grade.auto_score = 0
+            grade.needs_manual_grade = True
 
 
 def _late_penalty(gb, config, nb_name, assignment, student, submission):

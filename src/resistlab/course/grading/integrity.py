@@ -555,6 +555,7 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     the student to implement (declared with :func:`forbidden_names`).
 
     The declaring answer cell and every cell the student added are searched for the name,
+    and so is every other answer cell unless the locked setup imports that name itself,
     however it is reached (``from resistlab.binding import f``, ``import resistlab.binding as
     b`` then ``b.f``, ``from resistlab import binding`` then ``binding.f``). In the declaring
     answer cell a bare name also counts when the notebook's locked setup code imports it
@@ -571,12 +572,15 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     )
     flags = []
     every = sorted({name for names in forbidden.values() for name in names})
+    # a forbidden name the setup does not import is forbidden in every cell the student wrote
+    # (imported in one answer cell and called in another is still the shortcut)
+    anywhere = [name for name in every if name not in set(setup_aliases.values())]
     for index in student_cells:
         cell = nb.cells[index]
         if cell.cell_type != "code":
             continue
         gid = _meta(cell).get("grade_id")
-        names = forbidden.get(gid) if gid else every
+        names = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
         if not names:
             continue
         code = _python_source(cell.source)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .flags import format_flags
 
-__all__ = ["Progress", "csv_cell", "safe", "summary_table", "warn", "write_csv"]
+__all__ = ["Progress", "csv_cell", "safe", "safe_lines", "summary_table", "warn", "write_csv"]
 
 CSV_COLUMNS = [
     "student",
@@ -38,6 +38,18 @@ def safe(text) -> str:
     'alice\\x1b[2K\\rbob'
     """
     return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
+def safe_lines(text) -> str:
+    r"""``text`` escaped as :func:`safe` does, line by line (its line breaks are kept).
+
+    Examples
+    --------
+    >>> print(safe_lines("no submission by \x1b[2Jmallory\nstudents: alice"))
+    no submission by \x1b[2Jmallory
+    students: alice
+    """
+    return "\n".join(safe(line) for line in str(text).split("\n"))
 
 
 def csv_cell(value) -> str:

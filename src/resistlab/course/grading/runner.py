@@ -44,7 +44,13 @@ from .pool import start_pool
 from .report import Progress, summary_table, warn, write_csv
 from .sandbox import build_policy, bwrap_path, probe
 from .snapshot import read_snapshot
-from .worker import GradingContext, SubmissionResult, SubmissionTask, grade_submission
+from .worker import (
+    GradingContext,
+    SubmissionResult,
+    SubmissionTask,
+    grade_submission,
+    linked_folder,
+)
 
 __all__ = [
     "GradeOptions",
@@ -109,6 +115,10 @@ def submission_digest(folder: Path, ignore) -> str:
     from nbgrader.utils import find_all_files
 
     digest = hashlib.sha256()
+    linked = linked_folder(folder)
+    if linked:  # a linked folder is never followed (it is scored 0)
+        digest.update(b"linked-folder:" + linked.encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
     for path in sorted(find_all_files(str(folder), list(ignore))):
         rel = os.path.relpath(path, folder)
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
@@ -309,6 +319,28 @@ def _running(context: GradingContext) -> set[str]:
     return names
 
 
+def stop_workers(executor, grace: float = 3.0) -> None:
+    """Stop a pool now: cancel what is queued and end every worker, busy or not.
+
+    ``ProcessPoolExecutor.shutdown`` waits for the running tasks, which may be busy for as
+    long as a submission takes: an interrupted run must not. Each worker gets ``SIGTERM``
+    (it stops its kernel templates and exits), and ``SIGKILL`` after ``grace`` seconds; a
+    kernel in a bubblewrap sandbox dies with its worker (``--die-with-parent``).
+    """
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(1.0)
+
+
 def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> None:
     """Run ``tasks`` on ``jobs`` workers; call ``on_result`` in the parent as each finishes.
 
@@ -329,6 +361,7 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
             queue, rest, width = pending, [], jobs
         pending, futures, broken = [], {}, []
         executor = executor or start_pool(min(width, len(queue)))
+        interrupted = False
         try:
             while (queue or futures) and not broken:
                 while queue and len(futures) < width * 2:
@@ -351,8 +384,13 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
                         )
                     suspects.discard(task.student)
                     on_result(task, result)
+        except BaseException:  # Ctrl-C (KeyboardInterrupt), SIGTERM turned into SystemExit
+            interrupted = True
+            stop_workers(executor)
+            raise
         finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+            if not interrupted:
+                executor.shutdown(wait=True, cancel_futures=True)
             executor = None
         unfinished = [*broken, *futures.values(), *queue]
         running = _running(context) if broken else set()
@@ -423,7 +461,8 @@ def grade_assignment(
         force = ["--force"] if options.force else []
         run_nbgrader(["zip_collect", assignment.name, *force], root=course.root)
         for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
-            drop_special_bits(folder)
+            if not linked_folder(folder):  # a linked folder is never followed
+                drop_special_bits(folder)
     _ensure_released(course, assignment, coursedir, log)
     submissions = _submissions(coursedir, assignment.name, options.students)
     if not submissions:
@@ -693,6 +732,8 @@ def _timestamp(coursedir, folder, result):
     reason not to grade: no late penalty, and a review flag."""
     import stat
 
+    if linked_folder(folder):  # never followed
+        return None
     path = os.path.join(folder, "timestamp.txt")
     try:
         info = os.lstat(path)

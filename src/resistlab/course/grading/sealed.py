@@ -93,15 +93,23 @@ def _python(source: str) -> str:
 def free_names(code: str) -> tuple[set[str], set[str]]:
     """Names a cell reads without defining them: ``(at top level, inside nested scopes)``.
 
+    A name the cell binds at top level (an assignment, a ``def``, an import) is not in the
+    nested set: a comprehension or function of the cell reads the cell's own value, so the
+    kernel is never asked for it (it would learn the names of a hidden test's variables).
+
     Examples
     --------
     >>> top, nested = free_names("import math\\nx = f(2)\\nassert all(g(v) for v in y)")
     >>> sorted(top), sorted(nested)
     (['all', 'f', 'y'], ['g'])
+    >>> top, nested = free_names("w = {k: f(k) for k in ks}\\nassert all(w[k] for k in ks)")
+    >>> sorted(top), sorted(nested)
+    (['all', 'ks'], ['f'])
     """
     table = symtable.symtable(code, "<cell>", "exec")
     top, nested = set(), set()
     imported = {s.get_name() for s in table.get_symbols() if s.is_imported()}
+    bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
 
     def walk(scope):
         for child in scope.get_children():
@@ -114,7 +122,7 @@ def free_names(code: str) -> tuple[set[str], set[str]]:
         if sym.is_referenced() and not sym.is_imported():
             top.add(sym.get_name())
     walk(table)
-    return top - imported, nested - imported
+    return top - imported, nested - bound
 
 
 def setup_sources(snap) -> list[str]:

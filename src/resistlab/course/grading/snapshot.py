@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import OverwriteCells
 
@@ -193,4 +194,50 @@ class SnapshotOverwriteCells(OverwriteCells):
         if self.add_missing_cells:
             nb, resources = self.add_missing_grade_cells(nb, resources)
             nb, resources = self.add_missing_task_cells(nb, resources)
+        return nb, resources
+
+    def add_missing_grade_cells(self, nb, resources):
+        """Re-add every graded cell missing from the submission, as nbgrader does, after the
+        nearest earlier instructor cell the submission still has (at the top if none) and
+        the cells the student added after it.
+
+        nbgrader's own version inserts a missing cell after the source cell just before it,
+        and fails with a ``KeyError`` when that cell is not a graded or solution cell of the
+        submission (a locked self-check, a deleted answer, a renamed cell): one deleted test
+        then made the submission an error on every run.
+        """
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_cells = source_nb.source_cells
+        order = [cell.name for cell in source_cells]
+        grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
+        solution_ids = {cell.name for cell in source_nb.solution_cells}
+
+        def position(grade_id):
+            for index, cell in enumerate(nb.cells):
+                meta = cell.get("metadata", {}).get("nbgrader")
+                if isinstance(meta, dict) and meta.get("grade_id") == grade_id:
+                    return index
+            return None
+
+        for name in order:
+            if name not in grade_cells or position(name) is not None:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", name)
+            source_index = order.index(name)
+            added = self.missing_cell_transform(
+                source_cells[source_index],
+                grade_cells[name].max_score,
+                is_solution=name in solution_ids,
+            )
+            at = 0
+            for earlier in reversed(order[:source_index]):
+                found = position(earlier)
+                if found is not None:
+                    at = found + 1
+                    break
+            # after the cells the student added there (a renamed answer is one): the test
+            # runs on the student's code, as it would have in its place
+            while at < len(nb.cells) and not nb.cells[at].get("metadata", {}).get("nbgrader"):
+                at += 1
+            nb.cells.insert(at, nbformat.from_dict(added))
         return nb, resources

@@ -56,7 +56,13 @@ from .sandbox import SandboxStatus, build_policy, bwrap_path, read_audit, sandbo
 from .sealed import SealedTests
 from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
 
-__all__ = ["GradingContext", "SubmissionResult", "SubmissionTask", "grade_submission"]
+__all__ = [
+    "GradingContext",
+    "SubmissionResult",
+    "SubmissionTask",
+    "grade_submission",
+    "linked_folder",
+]
 
 #: Files in a submission folder that are never reported as unexpected: nbgrader writes them
 #: (``timestamp.txt`` at submission, ``submission_secret.txt`` through the exchange).
@@ -167,6 +173,20 @@ def _special(path: Path) -> str:
         return kind
     if mode & (stat.S_ISUID | stat.S_ISGID):
         return "setuid/setgid"
+    return ""
+
+
+def linked_folder(folder) -> str:
+    """Why a submission folder must not be read: ``submitted/STUDENT`` or
+    ``submitted/STUDENT/ASSIGNMENT`` is a symbolic link ('' when neither is).
+
+    Following it would grade whatever it points at (another student's submission, the
+    instructor's notebooks): the submission is scored 0 and flagged instead.
+    """
+    folder = Path(folder)
+    for path in (folder.parent, folder):
+        if path.is_symlink():
+            return f"{path.parent.name}/{path.name} is a symbolic link -> {os.readlink(path)}"
     return ""
 
 
@@ -524,8 +544,30 @@ def _scan_context(fingerprint: str, snap):
     return _SCAN_CONTEXTS[key]
 
 
+def _stop_on_sigterm() -> None:
+    """In a worker: on ``SIGTERM`` (the parent stops an interrupted run) stop the kernel
+    templates, remove their folders and exit at once (the task in progress is abandoned)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame):
+        for warm in list(_WARM.values()):
+            try:
+                warm.close()
+                shutil.rmtree(warm.folder, ignore_errors=True)
+            except Exception:
+                pass
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def grade_submission(task: SubmissionTask, context: GradingContext) -> SubmissionResult:
     """Grade every notebook of one submission (see the module docstring)."""
+    _stop_on_sigterm()
     started = time.monotonic()
     deadline = started + context.budget_seconds if context.budget_seconds else None
     result = SubmissionResult(task.student, task.digest)
@@ -534,6 +576,14 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
     warm = _warm_kernels(context)
     forked, noted = (warm.forked, len(warm.notes)) if warm else (0, 0)
     try:
+        linked = linked_folder(folder)
+        if linked:  # never followed: nothing of it is read or copied
+            result.flags.append(Flag("file_access", linked))
+            for name in sorted(context.snapshot.notebooks):
+                result.flags.append(Flag("corrupted_notebook", f"{name}: {linked}"))
+                result.zeroed.append(name)
+            result.flags = sorted(set(result.flags))
+            return result
         files = _find_files(folder, context.ignore)
         # A FIFO, a device or a socket would hang or flood the grader when opened: they are
         # reported and never opened (nor a setuid/setgid file copied).

@@ -1,0 +1,109 @@
+"""Ctrl-C stops a grading run within seconds, keeping what was recorded (ATTACK_REPORT #2
+against issue 9).
+
+``ProcessPoolExecutor.shutdown`` waits for running tasks, so a ``SIGINT`` that arrived while
+a worker was busy in a test left the run going until that submission was done (minutes, or
+for ever). Here a real ``resistlab grade`` runs in a subprocess: the first submission is
+recorded, then the second keeps its worker busy inside a test cell (the student's function
+sleeps for ten minutes; the cell timeout is longer) when the run is interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+from nbgrader.api import Gradebook
+
+pytestmark = pytest.mark.slow
+
+SLOW_HILL = """\
+import time
+
+def hill(dose, ec50, h):
+    time.sleep(600)
+    return 0.0
+"""
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize("target", ["parent", "group"])
+def test_sigint_stops_a_busy_run_promptly_and_keeps_what_finished(fixture_course, target):
+    """``target`` is who gets SIGINT: the ``resistlab grade`` process alone (``kill -INT``)
+    or its whole process group, as Ctrl-C in a terminal does."""
+    submit(fixture_course, "a_quick", answer(release_copy(fixture_course)))
+    submit(fixture_course, "b_busy", answer(release_copy(fixture_course), hill=SLOW_HILL))
+    ledger = fixture_course / "grading" / NAME / "ledger.json"
+    command = [sys.executable, "-m", "resistlab.course.cli", "--course", str(fixture_course)]
+    command += ["grade", NAME, "--jobs", "1", "--timeout", "900"]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            if ledger.is_file() and "a_quick" in json.loads(ledger.read_text())["students"]:
+                break
+            time.sleep(0.5)
+        assert proc.poll() is None, proc.communicate()
+        assert ledger.is_file(), "the first submission was never recorded"
+        time.sleep(8)  # b_busy is now inside test_hill_values, waiting on the student's hill()
+        below = _descendants(proc.pid)
+        assert below, "the run has no worker processes"
+        sent = time.monotonic()
+        if target == "group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert took < 10, f"the run took {took:.1f} s to stop after SIGINT"
+    assert proc.returncode == 130, (proc.returncode, err[-2000:])
+    assert "interrupted: 1 of 2 submission(s) were graded and recorded" in err, err[-2000:]
+    students = json.loads(ledger.read_text())["students"]
+    assert set(students) == {"a_quick"}, students
+    with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
+        assert gb.find_submission(NAME, "a_quick").score == 5.0
+    time.sleep(3)
+    left = sorted(pid for pid in below if _alive(pid))
+    assert left == [], f"processes of the run still alive after it stopped: {left}"

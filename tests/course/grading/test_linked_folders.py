@@ -1,0 +1,55 @@
+"""A symbolically linked student or assignment folder in ``submitted/`` is never followed
+(ATTACK_REPORT #4 against issue 9).
+
+Followed, ``submitted/mallory/ASSIGNMENT -> submitted/honest/ASSIGNMENT`` graded mallory
+with honest's work, and a link to the instructor's ``notebooks/ASSIGNMENT`` graded the
+solutions: full marks, no review flag. Such a submission is scored 0 and flagged, like a
+symbolically linked notebook file.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, grade_assignment
+
+pytestmark = pytest.mark.slow
+
+
+def test_linked_submission_folders_score_zero_with_a_review_flag(fixture_course):
+    submitted = fixture_course / "submitted"
+    honest = submit(fixture_course, "honest", answer(release_copy(fixture_course)))
+    (submitted / "mallory").mkdir()
+    os.symlink(honest, submitted / "mallory" / NAME)  # the assignment folder is a link
+    os.symlink(submitted / "honest", submitted / "eve")  # the student folder is a link
+    (submitted / "trudy").mkdir()
+    os.symlink(fixture_course / "notebooks" / NAME, submitted / "trudy" / NAME)  # solutions
+    relative = submitted / "oscar"
+    relative.mkdir()
+    os.symlink(os.path.join("..", "honest", NAME), relative / NAME)
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=20, quiet=True),
+        log=lambda *a: None,
+    )
+    rows = {r.student: r for r in run.rows}
+    assert set(rows) == {"honest", "mallory", "eve", "trudy", "oscar"}
+    assert run.errors == 0
+    assert rows["honest"].score == 5.0 and not rows["honest"].review, rows["honest"]
+    for student in ("mallory", "eve", "trudy", "oscar"):
+        row = rows[student]
+        assert row.status == "graded", row
+        assert row.score == 0.0, row
+        assert row.review, row
+        details = [f.detail for f in row.flags if f.code == "file_access"]
+        assert any("symbolic link" in d for d in details), row.flags
+        autograded = fixture_course / "autograded" / student / NAME / f"{NAME}.ipynb"
+        assert not autograded.exists(), autograded
+    # the instructor's and honest's folders were not touched
+    assert (fixture_course / "notebooks" / NAME / f"{NAME}.ipynb").is_file()
+    assert sorted(os.listdir(honest)) == [f"{NAME}.ipynb"]

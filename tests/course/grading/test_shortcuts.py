@@ -1,0 +1,226 @@
+"""Library shortcuts are declared in every assignment 01-09 that asks for something the
+library provides, and flagged wherever the student imports them (ATTACK_REPORT #7 against
+issue 9: ``from resistlab.pharmacology import hill`` earned 01's marks with no flag).
+
+The static scan runs on the instructor's notebooks (no kernel): each declared name, imported
+as the whole answer, raises ``library_shortcut``; the instructor's own solutions raise none.
+A slow test grades 01 for real: the attack's "lazy" submission (the library's ``hill`` and
+invented, self-consistent tables) is flagged, and its tables earn nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import nbformat
+import pytest
+from helpers import ROOT
+
+from resistlab.course.grading.integrity import forbidden_names, shortcut_flags
+
+# assignment -> {answer cell: names the exercise asks the student to write or compute}
+DECLARED = {
+    "01-dose-response": {
+        "answer_hill_function": ["resistlab.pharmacology.hill"],
+        "answer_gr_values": ["resistlab.pharmacology.gr_values"],
+    },
+    "02-evolution-of-resistance": {
+        "answer_m_from_p0": ["resistlab.evolution.estimate_m_p0"],
+        "answer_prob_resistance": ["resistlab.evolution.prob_preexisting_resistance"],
+    },
+    "03-target-mutations": {
+        "answer_fraction_inhibited": ["resistlab.binding.fraction_inhibited"],
+        "answer_t790m_occupancy": [
+            "resistlab.binding.fraction_inhibited",
+            "resistlab.binding.occupancy_loss",
+            "resistlab.binding.ic50_fold_shift",
+            "resistlab.binding.apparent_ki",
+        ],
+        "answer_fold_resistance": [
+            "resistlab.binding.fold_resistance",
+            "resistlab.binding.fold_resistance_table",
+        ],
+        "answer_classify_mutants": ["resistlab.binding.classify_resistance"],
+    },
+    "04-gene-amplification": {
+        "answer_fit_power_law": ["resistlab.amplification.fit_power_law"],
+        "answer_call_met": ["resistlab.amplification.call_met_amplification"],
+        "answer_pathway_output": [
+            "resistlab.signalling.bypass_output",
+            "resistlab.signalling.fractional_inhibition",
+        ],
+        "answer_choose_combination": ["resistlab.signalling.minimal_combination"],
+    },
+    "05-epigenetics-and-persisters": {
+        "answer_mlh1_calls": [
+            "resistlab.epigenetics.beta_value",
+            "resistlab.epigenetics.call_hypermethylation",
+        ],
+        "answer_biphasic_kill": ["resistlab.persisters.biphasic_kill"],
+        "answer_persister_fit": [
+            "resistlab.persisters.fit_biphasic_kill",
+            "resistlab.persisters.biphasic_kill",
+        ],
+        "answer_holiday_days": ["resistlab.persisters.drug_holiday_h"],
+    },
+    "06-drug-efflux": {
+        "answer_steady_state": ["resistlab.efflux.steady_state_intracellular"],
+        "answer_fold_resistance": ["resistlab.efflux.fold_resistance"],
+        "answer_inhibitor_reversal": [
+            "resistlab.efflux.fold_resistance",
+            "resistlab.efflux.competitive_km",
+            "resistlab.efflux.noncompetitive_vmax",
+        ],
+    },
+    "07-dna-repair": {
+        "answer_survival_table": [
+            "resistlab.dna_repair.plating_efficiency",
+            "resistlab.dna_repair.surviving_fraction",
+        ],
+        "answer_ercc1_model": ["resistlab.dna_repair.dose_for_half_kill"],
+    },
+    "08-tumor-microenvironment": {
+        "answer_krogh_profile": ["resistlab.microenvironment.krogh_profile"],
+        "answer_hypoxic_fraction": ["resistlab.microenvironment.hypoxic_fraction"],
+        "answer_drug_penetration": [
+            "resistlab.microenvironment.penetration_length",
+            "resistlab.microenvironment.drug_concentration_profile",
+        ],
+    },
+    "09-cancer-stem-cells": {
+        "answer_conventional_therapy": ["resistlab.stem_cells.time_to_relapse"],
+        "answer_stem_targeting": ["resistlab.stem_cells.time_to_relapse"],
+        "answer_side_population": [
+            "resistlab.stem_cells.side_population_fraction",
+            "resistlab.stem_cells.in_gate",
+        ],
+    },
+}
+
+
+def _source(slug):
+    """The instructor's notebook and its cells as the gradebook snapshot holds them."""
+    nb = nbformat.read(ROOT / "notebooks" / slug / f"{slug}.ipynb", as_version=4)
+    cells = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id"):
+            cells.append(
+                {
+                    "name": meta["grade_id"],
+                    "cell_type": cell.cell_type,
+                    "source": cell.source,
+                    "locked": bool(meta.get("locked")),
+                }
+            )
+    return nb, cells
+
+
+def _student_cells(nb):
+    return [
+        i
+        for i, c in enumerate(nb.cells)
+        if not c.metadata.get("nbgrader", {}).get("locked", False)
+        and c.metadata.get("nbgrader", {}).get("solution", False)
+    ]
+
+
+def _cell(nb, gid):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+
+
+@pytest.mark.parametrize("slug", sorted(DECLARED))
+def test_every_declared_shortcut_is_flagged_and_solutions_are_clean(slug):
+    nb, cells = _source(slug)
+    declared = forbidden_names(cells)
+    for gid, names in DECLARED[slug].items():
+        assert sorted(declared.get(gid, [])) == sorted(names), (gid, declared.get(gid))
+    assert shortcut_flags(nb, _student_cells(nb), cells) == [], "a solution uses a shortcut"
+    for gid, names in DECLARED[slug].items():
+        for dotted in names:
+            module, name = dotted.rsplit(".", 1)
+            shortcut = copy.deepcopy(nb)
+            _cell(shortcut, gid).source = f"from {module} import {name}\n"
+            flags = [str(f) for f in shortcut_flags(shortcut, _student_cells(shortcut), cells)]
+            assert f"library_shortcut({gid}: {dotted})" in flags, (gid, dotted, flags)
+
+
+def test_a_shortcut_imported_in_another_answer_cell_is_flagged():
+    """Imported in an earlier answer cell and called in the declaring one: still flagged."""
+    nb, cells = _source("01-dose-response")
+    hill_cell = _cell(nb, "answer_hill_function")
+    hill_cell.source = "from resistlab.pharmacology import gr_values as _g\n" + hill_cell.source
+    flags = [str(f) for f in shortcut_flags(nb, _student_cells(nb), cells)]
+    assert flags == ["library_shortcut(answer_hill_function: resistlab.pharmacology.gr_values)"]
+
+
+LAZY = {
+    "answer_hill_function": "from resistlab.pharmacology import hill\n",
+    "answer_relative_viability": """
+def relative_viability(counts):
+    return counts
+_d = np.logspace(-2, 2, 8)
+viability = pd.DataFrame({"cell_line": np.repeat(["parental", "resistant"], 8),
+                          "dose_uM": np.tile(_d, 2),
+                          "viability": np.concatenate([hill(_d, 1, 0, 1, 1),
+                                                       hill(_d, 1, 0, 4, 1)])})
+viability_fits = {l: fit_hill(w["dose_uM"], w["viability"], e0=1.0)
+                  for l, w in viability.groupby("cell_line")}
+ic50_uM = {l: f.ic50("absolute") for l, f in viability_fits.items()}
+ri_viability = resistance_index(ic50_uM["resistant"], ic50_uM["parental"])
+""",
+    "answer_gr_values": """
+def gr_table(counts):
+    return counts
+gr = pd.DataFrame({"cell_line": np.repeat(["parental", "resistant"], 8), "dose_uM": np.tile(_d, 2),
+                   "gr": np.concatenate([hill(_d, 1, -0.5, 1, 1), hill(_d, 1, -0.5, 1.1, 1)])})
+gr_fits = {l: fit_gr(w["dose_uM"], w["gr"]) for l, w in gr.groupby("cell_line")}
+gr50_uM = {l: f.gr50 for l, f in gr_fits.items()}
+ri_gr = resistance_index(gr50_uM["resistant"], gr50_uM["parental"])
+""",
+}
+
+
+@pytest.mark.slow
+def test_lazy_01_submission_is_flagged_and_invented_tables_earn_nothing(make_course):
+    """The attack's "lazy" answers to 01: the library's ``hill``, a ``relative_viability`` and
+    a ``gr_table`` that return their input, and invented tables fitted with the setup's own
+    functions. The shortcut is flagged, and the two tests that check the fits against the
+    student's own tables fail, because those tables are not what the student's functions
+    give on the course data."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "01-dose-response"
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    source = nbformat.read(course / "notebooks" / slug / f"{slug}.ipynb", as_version=4)
+    lazy = nbformat.read(release_path, as_version=4)
+    for gid, code in LAZY.items():
+        _cell(lazy, gid).source = code
+    for student, nb in (
+        ("full", answered_release(nbformat.read(release_path, as_version=4), source)),
+        ("lazy", lazy),
+    ):
+        folder = course / "submitted" / student / slug
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{slug}.ipynb")
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score, rows["full"]
+    assert not rows["full"].review, rows["full"].flags
+    flags = [str(f) for f in rows["lazy"].flags]
+    assert "library_shortcut(answer_hill_function: resistlab.pharmacology.hill)" in flags, flags
+    assert rows["lazy"].review
+    failed = set(rows["lazy"].failed)
+    assert {"test_resistance_index_viability", "test_gr50_values"} <= failed, failed
+    autograded = course / "autograded" / "lazy" / slug / f"{slug}.ipynb"
+    outputs = {
+        c.metadata["nbgrader"]["grade_id"]: json.dumps(c.outputs)
+        for c in nbformat.read(autograded, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    }
+    assert "apply it to counts" in outputs["test_resistance_index_viability"]
+    assert "apply it to" in outputs["test_gr50_values"]
