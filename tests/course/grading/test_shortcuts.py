@@ -41,7 +41,6 @@ DECLARED = {
             "resistlab.binding.fold_resistance",
             "resistlab.binding.fold_resistance_table",
         ],
-        "answer_classify_mutants": ["resistlab.binding.classify_resistance"],
     },
     "04-gene-amplification": {
         "answer_fit_power_law": ["resistlab.amplification.fit_power_law"],
@@ -50,7 +49,6 @@ DECLARED = {
             "resistlab.signalling.bypass_output",
             "resistlab.signalling.fractional_inhibition",
         ],
-        "answer_choose_combination": ["resistlab.signalling.minimal_combination"],
     },
     "05-epigenetics-and-persisters": {
         "answer_mlh1_calls": [
