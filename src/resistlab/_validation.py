@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "as_scalar", "check_choice", "check_same_shape", "make_rng"]
+__all__ = ["as_array", "as_scalar", "broadcast", "check_choice", "check_same_shape", "make_rng"]
 
 
 def _describe(x) -> str:
@@ -124,6 +124,28 @@ def check_same_shape(**arrays: np.ndarray) -> None:
         names = " and ".join(shapes)
         got = ", ".join(f"{k} {s}" for k, s in shapes.items())
         raise ValueError(f"{names} must have the same shape; got {got}.")
+
+
+def broadcast(**arrays) -> list[np.ndarray]:
+    """Broadcast the named arrays together, or raise a ``ValueError`` naming their shapes.
+
+    Examples
+    --------
+    >>> [a.shape for a in broadcast(dose=np.ones(3), volume=2.0)]
+    [(3,), (3,)]
+    >>> broadcast(dose=np.ones(2), volume=np.ones(3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: dose and volume must be single numbers or arrays of shapes that broadcast; ...
+    """
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(a)}" for k, a in arrays.items())
+        raise ValueError(
+            f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
+            f"broadcast; got {shapes}."
+        ) from None
 
 
 def check_choice(value, name: str, choices) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_array, as_scalar, check_choice
+from ._validation import as_array, as_scalar, broadcast, check_choice
 
 __all__ = [
     "CLASS_LABELS",
@@ -62,17 +62,6 @@ RESISTANT_RATIO = 1.0
 TEACHING_DRUG_LEVELS_nM = {"imatinib": 2000.0, "dasatinib": 25.0, "ponatinib": 40.0}
 
 _QUALIFIERS = ("=", ">=")
-
-
-def _broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
-    try:
-        return list(np.broadcast_arrays(*arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
-        raise ValueError(
-            f"{' and '.join(arrays)} must be single numbers or arrays of one shape "
-            f"(or shapes that broadcast); got {shapes}."
-        ) from None
 
 
 def _out(x: np.ndarray):
@@ -116,7 +105,7 @@ def apparent_ki(ki_nM, atp_uM, km_atp_uM):
     ki = as_array(ki_nM, "ki_nM", unit="nM", low=0, low_inclusive=False)
     atp = as_array(atp_uM, "atp_uM", unit="uM", low=0)
     km = as_array(km_atp_uM, "km_atp_uM", unit="uM", low=0, low_inclusive=False)
-    ki, atp, km = _broadcast(ki_nM=ki, atp_uM=atp, km_atp_uM=km)
+    ki, atp, km = broadcast(ki_nM=ki, atp_uM=atp, km_atp_uM=km)
     return _out(ki * (1.0 + atp / km))
 
 
@@ -157,7 +146,7 @@ def fraction_inhibited(inhibitor_nM, ki_nM, atp_uM, km_atp_uM):
     """
     inhibitor = as_array(inhibitor_nM, "inhibitor_nM", unit="nM", low=0)
     ki_app = np.asarray(apparent_ki(ki_nM, atp_uM, km_atp_uM), dtype=float)
-    inhibitor, ki_app = _broadcast(inhibitor_nM=inhibitor, apparent_ki=ki_app)
+    inhibitor, ki_app = broadcast(inhibitor_nM=inhibitor, apparent_ki=ki_app)
     return _out(inhibitor / (inhibitor + ki_app))
 
 
@@ -213,7 +202,7 @@ def occupancy_loss(
             as_array(km_mut, "km_atp_mutant_uM", unit="uM", low=0, low_inclusive=False),
         )
     )
-    reference, mutant = _broadcast(reference=reference, mutant=mutant)
+    reference, mutant = broadcast(reference=reference, mutant=mutant)
     return _out(reference - mutant)
 
 
@@ -254,7 +243,7 @@ def ic50_fold_shift(*, ki_nM, km_atp_uM, atp_uM, ki_mutant_nM=None, km_atp_mutan
     as_array(km_mut, "km_atp_mutant_uM", unit="uM", low=0, low_inclusive=False)
     reference = np.asarray(apparent_ki(ki_nM, atp_uM, km_atp_uM))
     mutant = np.asarray(apparent_ki(ki_mut, atp_uM, km_mut))
-    reference, mutant = _broadcast(reference=reference, mutant=mutant)
+    reference, mutant = broadcast(reference=reference, mutant=mutant)
     return _out(mutant / reference)
 
 
@@ -287,7 +276,7 @@ def fold_resistance(ic50_mutant_nM, ic50_reference_nM):
     reference = as_array(
         ic50_reference_nM, "ic50_reference_nM", unit="nM", low=0, low_inclusive=False
     )
-    mutant, reference = _broadcast(ic50_mutant_nM=mutant, ic50_reference_nM=reference)
+    mutant, reference = broadcast(ic50_mutant_nM=mutant, ic50_reference_nM=reference)
     return _out(mutant / reference)
 
 
@@ -368,7 +357,7 @@ def classify_resistance(
             "censored must be True/False or an array of booleans (True where the IC50 is a "
             f"'>=' lower bound); got dtype {cens.dtype}."
         )
-    ic50, level, cens = _broadcast(ic50_nM=ic50, achievable_nM=level, censored=cens)
+    ic50, level, cens = broadcast(ic50_nM=ic50, achievable_nM=level, censored=cens)
     ratio = ic50 / level
     labels = np.array(
         [_classify_one(r, c, lo, hi) for r, c in zip(ratio.ravel(), cens.ravel(), strict=True)],

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array
+from ._validation import as_array, broadcast
 
 __all__ = [
     "competitive_km",
@@ -32,17 +32,6 @@ __all__ = [
     "noncompetitive_vmax",
     "steady_state_intracellular",
 ]
-
-
-def _broadcast(**arrays):
-    try:
-        return list(np.broadcast_arrays(*arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
-        raise ValueError(
-            f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
-            f"broadcast; got {shapes}."
-        ) from None
 
 
 def _out(x):
@@ -101,7 +90,7 @@ def steady_state_intracellular(c_out, permeability, vmax, km):
     p = _positive(permeability, "permeability")
     v = as_array(vmax, "vmax", low=0)
     k = _positive(km, "km")
-    c, p, v, k = _broadcast(c_out=c, permeability=p, vmax=v, km=k)
+    c, p, v, k = broadcast(c_out=c, permeability=p, vmax=v, km=k)
     b = k + v / p - c
     root = np.sqrt(b * b + 4.0 * c * k)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -150,7 +139,7 @@ def fold_resistance(vmax, permeability, km, c_target):
     p = _positive(permeability, "permeability")
     k = _positive(km, "km")
     ct = as_array(c_target, "c_target", low=0)
-    v, p, k, ct = _broadcast(vmax=v, permeability=p, km=k, c_target=ct)
+    v, p, k, ct = broadcast(vmax=v, permeability=p, km=k, c_target=ct)
     return _out(1.0 + v / (p * (k + ct)))
 
 
@@ -185,7 +174,7 @@ def competitive_km(km, inhibitor, ki):
     k = _positive(km, "km")
     i = as_array(inhibitor, "inhibitor", low=0)
     ki_ = _positive(ki, "ki")
-    k, i, ki_ = _broadcast(km=k, inhibitor=i, ki=ki_)
+    k, i, ki_ = broadcast(km=k, inhibitor=i, ki=ki_)
     return _out(k * (1.0 + i / ki_))
 
 
@@ -220,5 +209,5 @@ def noncompetitive_vmax(vmax, inhibitor, ki):
     v = as_array(vmax, "vmax", low=0)
     i = as_array(inhibitor, "inhibitor", low=0)
     ki_ = _positive(ki, "ki")
-    v, i, ki_ = _broadcast(vmax=v, inhibitor=i, ki=ki_)
+    v, i, ki_ = broadcast(vmax=v, inhibitor=i, ki=ki_)
     return _out(v / (1.0 + i / ki_))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_array, as_scalar, check_same_shape
+from ._validation import as_array, as_scalar, broadcast, check_same_shape
 
 __all__ = [
     "OneCompartmentFit",
@@ -45,17 +45,6 @@ LN2 = math.log(2.0)
 
 def _positive(x, name, unit):
     return as_array(x, name, unit=unit, low=0.0, low_inclusive=False)
-
-
-def _check_broadcast(**arrays):
-    """Raise a ValueError naming the arguments when their shapes do not broadcast together."""
-    try:
-        np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(a)}" for k, a in arrays.items())
-        raise ValueError(
-            f"{', '.join(arrays)} must broadcast together like NumPy arrays; got shapes {shapes}."
-        ) from None
 
 
 def one_compartment(t, dose, volume, clearance):
@@ -90,7 +79,7 @@ def one_compartment(t, dose, volume, clearance):
     dose = as_array(dose, "dose", unit="mg", low=0.0)
     volume = _positive(volume, "volume", "L")
     clearance = _positive(clearance, "clearance", "L/h")
-    _check_broadcast(t=t, dose=dose, volume=volume, clearance=clearance)
+    broadcast(t=t, dose=dose, volume=volume, clearance=clearance)
     return dose / volume * np.exp(-clearance / volume * t)
 
 
@@ -140,7 +129,7 @@ def two_compartment_exponents(v1, clearance, v2, q):
     clearance = _positive(clearance, "clearance", "L/h")
     v2 = _positive(v2, "v2", "L")
     q = _positive(q, "q", "L/h")
-    _check_broadcast(v1=v1, clearance=clearance, v2=v2, q=q)
+    broadcast(v1=v1, clearance=clearance, v2=v2, q=q)
     k10, k12, k21 = clearance / v1, q / v1, q / v2
     total, product = k10 + k12 + k21, k10 * k21
     root = np.sqrt(total**2 - 4.0 * product)
@@ -185,7 +174,7 @@ def two_compartment(t, dose, v1, clearance, v2, q):
     t = as_array(t, "t", unit="h", low=0.0)
     dose = as_array(dose, "dose", unit="mg", low=0.0)
     alpha, beta = two_compartment_exponents(v1, clearance, v2, q)
-    _check_broadcast(t=t, dose=dose, v1=v1, clearance=clearance, v2=v2, q=q)
+    broadcast(t=t, dose=dose, v1=v1, clearance=clearance, v2=v2, q=q)
     v1 = np.asarray(v1, dtype=float)
     k21 = np.asarray(q, dtype=float) / np.asarray(v2, dtype=float)
     c0 = dose / v1

@@ -21,20 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array
+from ._validation import as_array, broadcast
 
 __all__ = ["equivalent_concentration", "relative_uptake", "uptake_rate"]
-
-
-def _broadcast(**arrays):
-    try:
-        return list(np.broadcast_arrays(*arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
-        raise ValueError(
-            f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
-            f"broadcast; got {shapes}."
-        ) from None
 
 
 def _out(x):
@@ -68,7 +57,7 @@ def uptake_rate(substrate_uM, *, vmax, km_uM):
     s = as_array(substrate_uM, "substrate_uM", unit="uM", low=0)
     v = as_array(vmax, "vmax", low=0, low_inclusive=False)
     km = as_array(km_uM, "km_uM", unit="uM", low=0, low_inclusive=False)
-    s, v, km = _broadcast(substrate_uM=s, vmax=v, km_uM=km)
+    s, v, km = broadcast(substrate_uM=s, vmax=v, km_uM=km)
     return _out(v * s / (km + s))
 
 
@@ -113,7 +102,7 @@ def relative_uptake(substrate_uM, *, km_uM, km_mutant_uM, vmax=1.0, vmax_mutant=
             km_uM=as_array(km_mutant_uM, "km_mutant_uM", unit="uM", low=0, low_inclusive=False),
         )
     )
-    ref, mut = _broadcast(reference=ref, mutant=mut)
+    ref, mut = broadcast(reference=ref, mutant=mut)
     return _out(mut / ref)
 
 
@@ -154,7 +143,7 @@ def equivalent_concentration(substrate_uM, *, km_uM, km_mutant_uM, vmax=1.0, vma
     v = np.asarray(uptake_rate(substrate_uM, vmax=vmax, km_uM=km_uM))
     vm = as_array(vmax_mutant, "vmax_mutant", low=0, low_inclusive=False)
     km_mut = as_array(km_mutant_uM, "km_mutant_uM", unit="uM", low=0, low_inclusive=False)
-    v, vm, km_mut = _broadcast(rate=v, vmax_mutant=vm, km_mutant_uM=km_mut)
+    v, vm, km_mut = broadcast(rate=v, vmax_mutant=vm, km_mutant_uM=km_mut)
     reachable = v < vm
     with np.errstate(divide="ignore", invalid="ignore"):
         s_eq = np.where(reachable, v * km_mut / np.where(reachable, vm - v, 1.0), np.inf)
