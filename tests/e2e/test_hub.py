@@ -629,3 +629,94 @@ def test_feedback_hides_the_hidden_tests(hub):
         text = _text_of(page)
         shown = [line for line in hidden if line in text]
         assert not shown, f"{student}'s feedback shows {len(shown)} hidden-test lines: {shown[:2]}"
+
+
+PROBE = r"""
+import json, os, socket
+seen = {}
+for name, path in PATHS.items():
+    try:
+        seen[name] = (
+            ["dir", *os.listdir(path)] if os.path.isdir(path) else os.path.exists(path) and "file"
+        )
+    except OSError as err:
+        seen[name] = f"error {err.errno}"
+try:
+    socket.create_connection(("127.0.0.1", HUB_PORT), timeout=2).close()
+    hub_reached = True
+except OSError:
+    hub_reached = False
+pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+print("PROBE" + json.dumps({"seen": seen, "hub_reached": hub_reached, "pids": pids,
+                            "uid": os.getuid()}))
+"""
+
+
+def test_unprivileged_instructor_grades_with_resistlab(hub):
+    """The instructor, an ordinary Linux user, runs ``resistlab grade --sandbox require`` on the
+    collected class plus one probing submission: every layer applies without root, the honest
+    students keep nbgrader's scores, and the probing kernel sees none of the course, the
+    homes or the exchange, no other process and not the hub."""
+    import json
+
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    db = f"sqlite:///{hub.course / 'gradebook.db'}"
+    with Gradebook(db) as gb:
+        before = {
+            s: (sub.score, sub.late_submission_penalty)
+            for s in hub.students
+            for sub in [gb.find_submission(ASSIGNMENT, s)]
+        }
+    paths = {
+        "course": str(hub.course),
+        "gradebook": str(hub.course / "gradebook.db"),
+        "instructor_home": str(hub.home(hub.instructor)),
+        "student_home": str(hub.home(hub.students[0])),
+        "exchange": str(hub.exchange),
+    }
+    nb = nbformat.read(hub.course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    answer = next(c for c in nb.cells if "def hill(dose, e0, emax, ec50, h)" in c.source)
+    answer.source = (
+        f"PATHS = {paths!r}\nHUB_PORT = {hub.port}\n{PROBE}\nimport numpy as np\n{ANSWER}"
+    )
+    prober = "rlprobe"
+    folder = hub.course / "submitted" / prober / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    subprocess.run(["chown", "-R", hub.instructor, str(hub.course / "submitted" / prober)],
+                   check=True)  # fmt: skip
+
+    out = hub.run_as_instructor(
+        "resistlab", "grade", ASSIGNMENT, "--sandbox", "require", "--force", "--jobs", "2"
+    ).stdout
+    assert "0 error(s)" in out, out
+    assert "sandbox_degraded" not in out, out
+
+    with Gradebook(db) as gb:
+        after = {
+            s: (sub.score, sub.late_submission_penalty)
+            for s in hub.students
+            for sub in [gb.find_submission(ASSIGNMENT, s)]
+        }
+        probe_points = sum(
+            gb.find_grade(test, ASSIGNMENT, ASSIGNMENT, prober).score
+            for test in ("test_hill_function_values", "test_hill_function_arrays")
+        )
+    assert after == before, f"resistlab changed nbgrader's scores: {before} -> {after}"
+    assert probe_points == ANSWER_POINTS, "the probing student's correct answer lost points"
+
+    graded = nbformat.read(
+        hub.course / "autograded" / prober / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4
+    )
+    text = "".join(
+        o.get("text", "") for c in graded.cells if c.cell_type == "code" for o in c.outputs
+    )
+    report = json.loads(text.split("PROBE", 1)[1].splitlines()[0])
+    assert not any(report["seen"].values()), f"the kernel saw the host: {report['seen']}"
+    assert not report["hub_reached"], "the kernel reached the hub on loopback"
+    assert max(report["pids"]) < 50 and len(report["pids"]) < 10, (
+        f"the kernel sees host processes: {report['pids']}"
+    )
+    assert report["uid"] != 0, "the kernel runs as root"
