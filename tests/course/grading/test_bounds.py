@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 import types
 from pathlib import Path
 
@@ -138,4 +139,38 @@ def test_a_dead_worker_charges_only_its_own_submission():
     assert sorted(results) == sorted(students)
     assert results["killer"].error
     assert [s for s, r in results.items() if r.error] == ["killer"]
+    assert not list(Path(run_dir).glob(".running/*"))
+
+
+def test_a_worker_stuck_past_the_budget_is_stopped_and_scored_zero():
+    """A submission whose grading never returns (deaf to signals, as one long C call in
+    grader-side test code is) is stopped by the parent once its time budget and the grace
+    have passed: scored 0 with a ``timeout`` flag, not an error, never retried; the others
+    (one graded beside it when its worker was killed) are graded by the rebuilt pool."""
+    run_dir = tempfile.mkdtemp(prefix="rl-pool-")
+    context = types.SimpleNamespace(
+        run_dir=run_dir,
+        budget_seconds=2.0,
+        overdue_grace=1.0,
+        snapshot=types.SimpleNamespace(notebooks={"nb1": None, "nb2": None}),
+    )
+    students = ["a", "stuck", "b", "c"]
+    tasks = [SubmissionTask(s, "", "", hashlib.sha256(s.encode()).hexdigest()) for s in students]
+    results = {}
+    from course.grading.pool_helpers import stuck_or_grade
+
+    started = time.monotonic()
+    _execute(
+        tasks,
+        2,
+        context,
+        lambda task, result: results.update({task.student: result}),
+        run=stuck_or_grade,
+    )
+    assert time.monotonic() - started < 60, "the stuck worker was not stopped"
+    assert sorted(results) == sorted(students)
+    stuck = results["stuck"]
+    assert stuck.error is None and sorted(stuck.zeroed) == ["nb1", "nb2"]
+    assert [f.code for f in stuck.flags] == ["timeout"] and "budget" in stuck.flags[0].detail
+    assert all(not r.error and not r.zeroed for s, r in results.items() if s != "stuck")
     assert not list(Path(run_dir).glob(".running/*"))

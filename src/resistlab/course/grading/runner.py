@@ -300,23 +300,61 @@ def _tracked(run, task: SubmissionTask, context: GradingContext):
     dies, the marker names the one submission it was grading."""
     marker = Path(context.run_dir) / ".running" / hashlib.sha256(task.student.encode()).hexdigest()
     marker.parent.mkdir(exist_ok=True)
-    marker.write_text(task.student, encoding="utf-8")
+    marker.write_text(f"{os.getpid()}\n{task.student}", encoding="utf-8")
     try:
         return run(task, context)
     finally:
         marker.unlink(missing_ok=True)
 
 
-def _running(context: GradingContext) -> set[str]:
+def _markers(context: GradingContext) -> list[tuple[Path, int, str, float]]:
+    """The submissions being graded: (marker, worker pid, student, seconds since it started)."""
     folder = Path(context.run_dir) / ".running"
-    names = set()
+    found = []
     for marker in folder.glob("*") if folder.is_dir() else []:
         try:
-            names.add(marker.read_text(encoding="utf-8"))
-        except OSError:
-            pass
+            pid, student = marker.read_text(encoding="utf-8").split("\n", 1)
+            age = time.time() - marker.stat().st_mtime
+        except (OSError, ValueError):
+            continue
+        found.append((marker, int(pid), student, age))
+    return found
+
+
+def _running(context: GradingContext) -> set[str]:
+    names = set()
+    for marker, _pid, student, _age in _markers(context):
+        names.add(student)
         marker.unlink(missing_ok=True)
     return names
+
+
+def _stop_overdue(executor, context, overdue: set[str]) -> None:
+    """Kill every worker whose submission has run past its budget plus the context's
+    ``overdue_grace``; record the student in ``overdue``.
+
+    The worker enforces the budget itself; only code that never returns to Python (one long
+    C call in grader-side test code) outlives it.
+    """
+    budget = getattr(context, "budget_seconds", None)
+    if not budget:
+        return
+    ours = {p.pid: p for p in (getattr(executor, "_processes", None) or {}).values()}
+    for _marker, pid, student, age in _markers(context):
+        if age > budget + context.overdue_grace and pid in ours and ours[pid].is_alive():
+            overdue.add(student)
+            ours[pid].kill()
+
+
+def _overdue_result(task: SubmissionTask, context) -> SubmissionResult:
+    """A submission whose worker was stopped past its time budget: scored 0, flagged."""
+    limit = context.budget_seconds + context.overdue_grace
+    why = (
+        f"grading ran {limit:.0f} s, past the submission's time budget; the worker was "
+        "stopped and the submission scored 0"
+    )
+    names = list(getattr(context.snapshot, "notebooks", {}))
+    return SubmissionResult(task.student, task.digest, zeroed=names, flags=[Flag("timeout", why)])
 
 
 def stop_workers(executor, grace: float = 3.0) -> None:
@@ -352,6 +390,7 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
     """
     attempts = {t.student: 0 for t in tasks}
     suspects: set[str] = set()
+    overdue: set[str] = set()  # stopped past their time budget (scored 0, never retried)
     pending = list(tasks)
     while pending:
         solo = next((t for t in pending if t.student in suspects), None)
@@ -367,7 +406,8 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
                 while queue and len(futures) < width * 2:
                     task = queue.pop(0)
                     futures[executor.submit(_tracked, run, task, context)] = task
-                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                done, _ = wait(futures, timeout=5.0, return_when=FIRST_COMPLETED)
+                _stop_overdue(executor, context, overdue)
                 for future in done:
                     task = futures.pop(future)
                     try:
@@ -397,7 +437,12 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
         involved = running & {t.student for t in unfinished}
         if broken and not involved:
             involved = {t.student for t in broken}  # no marker: what broke was running
+        if overdue & {t.student for t in unfinished}:
+            involved = set()  # the pool broke because the parent stopped an overdue worker
         for task in unfinished:
+            if task.student in overdue:
+                on_result(task, _overdue_result(task, context))
+                continue
             if task.student in involved:
                 if len(involved) == 1:  # graded alone when its worker died: charged
                     attempts[task.student] += 1

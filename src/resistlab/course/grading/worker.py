@@ -97,6 +97,7 @@ class GradingContext:
     keep_scratch: bool = False
     warm_kernels: bool = True  # fork kernels from a template that preloaded WARM_PRELOAD
     budget_seconds: float | None = None  # wall-clock budget per submission (replays included)
+    overdue_grace: float = 60.0  # past budget + grace the parent kills the worker (runner.py)
     max_added_cells: int = 200  # cells a student may add per notebook (the rest are dropped)
 
 
