@@ -11,7 +11,15 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "as_scalar", "broadcast", "check_choice", "check_same_shape", "make_rng"]
+__all__ = [
+    "as_array",
+    "as_result",
+    "as_scalar",
+    "broadcast",
+    "check_choice",
+    "check_same_shape",
+    "make_rng",
+]
 
 
 def _describe(x) -> str:
@@ -124,6 +132,19 @@ def check_same_shape(**arrays: np.ndarray) -> None:
         names = " and ".join(shapes)
         got = ", ".join(f"{k} {s}" for k, s in shapes.items())
         raise ValueError(f"{names} must have the same shape; got {got}.")
+
+
+def as_result(x):
+    """A 0-d result as a Python ``float``; an array of any other shape unchanged.
+
+    The models compute on arrays; a scalar input should give a scalar back.
+
+    Examples
+    --------
+    >>> as_result(np.asarray(0.5)), as_result(np.array([0.5, 1.0]))
+    (0.5, array([0.5, 1. ]))
+    """
+    return float(x) if np.ndim(x) == 0 else x
 
 
 def broadcast(**arrays) -> list[np.ndarray]:

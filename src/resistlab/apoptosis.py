@@ -33,13 +33,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, as_scalar
+from ._validation import as_array, as_result, as_scalar
 
 __all__ = ["apoptosis_threshold", "apoptotic_fraction", "p53_signal"]
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def p53_signal(damage, p53_activity=1.0):
@@ -64,7 +60,7 @@ def p53_signal(damage, p53_activity=1.0):
     d = as_array(damage, "damage", low=0)
     a = as_array(p53_activity, "p53_activity", low=0, high=1)
     try:
-        return _out(a * d)
+        return as_result(a * d)
     except ValueError:
         raise ValueError(
             f"damage and p53_activity must have shapes that broadcast; got {d.shape} and "
@@ -144,7 +140,7 @@ def apoptotic_fraction(
         ) from None
     p_dep = _route(a * d, theta, sigma)
     p_ind = _route(d, theta_ind, sigma)
-    return _out(1.0 - (1.0 - p_dep) * (1.0 - p_ind))
+    return as_result(1.0 - (1.0 - p_dep) * (1.0 - p_ind))
 
 
 def apoptosis_threshold(p53_activity=1.0, *, threshold=1.0, p53_independent_threshold=10.0):
@@ -182,4 +178,4 @@ def apoptosis_threshold(p53_activity=1.0, *, threshold=1.0, p53_independent_thre
     )
     with np.errstate(divide="ignore", over="ignore"):
         via_p53 = np.where(a > 0, theta / np.where(a > 0, a, 1.0), np.inf)
-    return _out(np.minimum(via_p53, theta_ind))
+    return as_result(np.minimum(via_p53, theta_ind))

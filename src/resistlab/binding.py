@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_array, as_scalar, broadcast, check_choice
+from ._validation import as_array, as_result, as_scalar, broadcast, check_choice
 
 __all__ = [
     "CLASS_LABELS",
@@ -62,11 +62,6 @@ RESISTANT_RATIO = 1.0
 TEACHING_DRUG_LEVELS_nM = {"imatinib": 2000.0, "dasatinib": 25.0, "ponatinib": 40.0}
 
 _QUALIFIERS = ("=", ">=")
-
-
-def _out(x: np.ndarray):
-    """Return a Python float for 0-d results, the array otherwise."""
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def apparent_ki(ki_nM, atp_uM, km_atp_uM):
@@ -106,7 +101,7 @@ def apparent_ki(ki_nM, atp_uM, km_atp_uM):
     atp = as_array(atp_uM, "atp_uM", unit="uM", low=0)
     km = as_array(km_atp_uM, "km_atp_uM", unit="uM", low=0, low_inclusive=False)
     ki, atp, km = broadcast(ki_nM=ki, atp_uM=atp, km_atp_uM=km)
-    return _out(ki * (1.0 + atp / km))
+    return as_result(ki * (1.0 + atp / km))
 
 
 def fraction_inhibited(inhibitor_nM, ki_nM, atp_uM, km_atp_uM):
@@ -147,7 +142,7 @@ def fraction_inhibited(inhibitor_nM, ki_nM, atp_uM, km_atp_uM):
     inhibitor = as_array(inhibitor_nM, "inhibitor_nM", unit="nM", low=0)
     ki_app = np.asarray(apparent_ki(ki_nM, atp_uM, km_atp_uM), dtype=float)
     inhibitor, ki_app = broadcast(inhibitor_nM=inhibitor, apparent_ki=ki_app)
-    return _out(inhibitor / (inhibitor + ki_app))
+    return as_result(inhibitor / (inhibitor + ki_app))
 
 
 def occupancy_loss(
@@ -203,7 +198,7 @@ def occupancy_loss(
         )
     )
     reference, mutant = broadcast(reference=reference, mutant=mutant)
-    return _out(reference - mutant)
+    return as_result(reference - mutant)
 
 
 def ic50_fold_shift(*, ki_nM, km_atp_uM, atp_uM, ki_mutant_nM=None, km_atp_mutant_uM=None):
@@ -244,7 +239,7 @@ def ic50_fold_shift(*, ki_nM, km_atp_uM, atp_uM, ki_mutant_nM=None, km_atp_mutan
     reference = np.asarray(apparent_ki(ki_nM, atp_uM, km_atp_uM))
     mutant = np.asarray(apparent_ki(ki_mut, atp_uM, km_mut))
     reference, mutant = broadcast(reference=reference, mutant=mutant)
-    return _out(mutant / reference)
+    return as_result(mutant / reference)
 
 
 def fold_resistance(ic50_mutant_nM, ic50_reference_nM):
@@ -277,7 +272,7 @@ def fold_resistance(ic50_mutant_nM, ic50_reference_nM):
         ic50_reference_nM, "ic50_reference_nM", unit="nM", low=0, low_inclusive=False
     )
     mutant, reference = broadcast(ic50_mutant_nM=mutant, ic50_reference_nM=reference)
-    return _out(mutant / reference)
+    return as_result(mutant / reference)
 
 
 def _classify_one(ratio: float, censored: bool, sensitive_ratio: float, resistant_ratio: float):

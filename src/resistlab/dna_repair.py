@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_array, check_same_shape
+from ._validation import as_array, as_result, check_same_shape
 
 __all__ = [
     "LQFit",
@@ -52,10 +52,6 @@ def _broadcast(**arrays):
             f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
             f"broadcast; got {shapes}."
         ) from None
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def plating_efficiency(colonies, cells_seeded):
@@ -85,7 +81,7 @@ def plating_efficiency(colonies, cells_seeded):
     n, s = _broadcast(colonies=n, cells_seeded=s)
     if np.any(n > s):
         raise ValueError("colonies cannot exceed cells_seeded (each colony comes from one cell).")
-    return _out(n / s)
+    return as_result(n / s)
 
 
 def surviving_fraction(colonies, cells_seeded, plating_efficiency):
@@ -116,7 +112,7 @@ def surviving_fraction(colonies, cells_seeded, plating_efficiency):
     s = as_array(cells_seeded, "cells_seeded", unit="cells", low=0, low_inclusive=False)
     pe = as_array(plating_efficiency, "plating_efficiency", low=0, high=1, low_inclusive=False)
     n, s, pe = _broadcast(colonies=n, cells_seeded=s, plating_efficiency=pe)
-    return _out(n / (s * pe))
+    return as_result(n / (s * pe))
 
 
 def lq_survival(dose, alpha, beta):
@@ -146,7 +142,7 @@ def lq_survival(dose, alpha, beta):
     a = as_array(alpha, "alpha", low=0)
     b = as_array(beta, "beta", low=0)
     d, a, b = _broadcast(dose=d, alpha=a, beta=b)
-    return _out(np.exp(-a * d - b * d * d))
+    return as_result(np.exp(-a * d - b * d * d))
 
 
 @dataclass(frozen=True)
@@ -187,7 +183,7 @@ class LQFit:
             d = c / self.alpha
         else:
             d = 2 * c / (self.alpha + np.sqrt(self.alpha**2 + 4 * self.beta * c))
-        return _out(d)
+        return as_result(d)
 
 
 def fit_lq(dose, surviving_fraction):
@@ -269,7 +265,7 @@ def adducts(t_h, dose_uM, formation_rate, repair_rate, exposure_h):
                                    exposure_h=tau)  # fmt: skip
     plateau = kf * c / kr
     during = plateau * -np.expm1(-kr * np.minimum(t, tau))
-    return _out(during * np.exp(-kr * np.maximum(t - tau, 0.0)))
+    return as_result(during * np.exp(-kr * np.maximum(t - tau, 0.0)))
 
 
 def adduct_area(dose_uM, formation_rate, repair_rate, exposure_h):
@@ -288,7 +284,7 @@ def adduct_area(dose_uM, formation_rate, repair_rate, exposure_h):
     kr = as_array(repair_rate, "repair_rate", unit="1/h", low=0, low_inclusive=False)
     tau = as_array(exposure_h, "exposure_h", unit="h", low=0, low_inclusive=False)
     c, kf, kr, tau = _broadcast(dose_uM=c, formation_rate=kf, repair_rate=kr, exposure_h=tau)
-    return _out(kf * c * tau / kr)
+    return as_result(kf * c * tau / kr)
 
 
 def adduct_survival(dose_uM, formation_rate, repair_rate, exposure_h, lethality):
@@ -302,7 +298,7 @@ def adduct_survival(dose_uM, formation_rate, repair_rate, exposure_h, lethality)
     g = as_array(lethality, "lethality", low=0)
     area = np.asarray(adduct_area(dose_uM, formation_rate, repair_rate, exposure_h))
     area, g = _broadcast(adduct_area=area, lethality=g)
-    return _out(np.exp(-g * area))
+    return as_result(np.exp(-g * area))
 
 
 def dose_for_half_kill(formation_rate, repair_rate, exposure_h, lethality):
@@ -323,4 +319,4 @@ def dose_for_half_kill(formation_rate, repair_rate, exposure_h, lethality):
     tau = as_array(exposure_h, "exposure_h", unit="h", low=0, low_inclusive=False)
     g = as_array(lethality, "lethality", low=0, low_inclusive=False)
     kf, kr, tau, g = _broadcast(formation_rate=kf, repair_rate=kr, exposure_h=tau, lethality=g)
-    return _out(np.log(2.0) * kr / (g * kf * tau))
+    return as_result(np.log(2.0) * kr / (g * kf * tau))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, broadcast
+from ._validation import as_array, as_result, broadcast
 
 __all__ = [
     "competitive_km",
@@ -32,10 +32,6 @@ __all__ = [
     "noncompetitive_vmax",
     "steady_state_intracellular",
 ]
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def _positive(x, name):
@@ -96,7 +92,7 @@ def steady_state_intracellular(c_out, permeability, vmax, km):
     with np.errstate(divide="ignore", invalid="ignore"):
         stable = np.where(b > 0, 2.0 * c * k / np.where(b > 0, b + root, 1.0), 0.0)
     inside = np.where(b > 0, stable, (root - b) / 2.0)
-    return _out(np.clip(inside, 0.0, c))
+    return as_result(np.clip(inside, 0.0, c))
 
 
 def fold_resistance(vmax, permeability, km, c_target):
@@ -140,7 +136,7 @@ def fold_resistance(vmax, permeability, km, c_target):
     k = _positive(km, "km")
     ct = as_array(c_target, "c_target", low=0)
     v, p, k, ct = broadcast(vmax=v, permeability=p, km=k, c_target=ct)
-    return _out(1.0 + v / (p * (k + ct)))
+    return as_result(1.0 + v / (p * (k + ct)))
 
 
 def competitive_km(km, inhibitor, ki):
@@ -175,7 +171,7 @@ def competitive_km(km, inhibitor, ki):
     i = as_array(inhibitor, "inhibitor", low=0)
     ki_ = _positive(ki, "ki")
     k, i, ki_ = broadcast(km=k, inhibitor=i, ki=ki_)
-    return _out(k * (1.0 + i / ki_))
+    return as_result(k * (1.0 + i / ki_))
 
 
 def noncompetitive_vmax(vmax, inhibitor, ki):
@@ -210,4 +206,4 @@ def noncompetitive_vmax(vmax, inhibitor, ki):
     i = as_array(inhibitor, "inhibitor", low=0)
     ki_ = _positive(ki, "ki")
     v, i, ki_ = broadcast(vmax=v, inhibitor=i, ki=ki_)
-    return _out(v / (1.0 + i / ki_))
+    return as_result(v / (1.0 + i / ki_))

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_array, as_scalar, check_choice, check_same_shape
+from ._validation import as_array, as_result, as_scalar, check_choice, check_same_shape
 
 __all__ = [
     "BETA_OFFSET_ILLUMINA",
@@ -54,11 +54,6 @@ BETA_OFFSET_ILLUMINA = 100.0
 #: Mean promoter beta at or above which this course calls a promoter hypermethylated
 #: (a teaching convention; see the module docstring).
 DEFAULT_BETA_THRESHOLD = 0.3
-
-
-def _out(x: np.ndarray):
-    """A 0-d result as a Python float, anything else unchanged."""
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def beta_value(methylated, unmethylated, alpha: float = BETA_OFFSET_ILLUMINA):
@@ -114,7 +109,7 @@ def beta_value(methylated, unmethylated, alpha: float = BETA_OFFSET_ILLUMINA):
             "beta is undefined where both intensities are 0 and alpha = 0 "
             f"(position {pos}); use alpha > 0 (Illumina uses 100) or drop the failed probe."
         )
-    return _out(m / denominator)
+    return as_result(m / denominator)
 
 
 def m_value(methylated, unmethylated, alpha: float = 1.0):
@@ -161,7 +156,7 @@ def m_value(methylated, unmethylated, alpha: float = 1.0):
             "with alpha = 0 every intensity must be > 0 (log2 of 0 is -inf); "
             "use an offset alpha > 0, e.g. 1."
         )
-    return _out(np.log2((m + a) / (u + a)))
+    return as_result(np.log2((m + a) / (u + a)))
 
 
 def beta_to_m(beta):
@@ -187,7 +182,7 @@ def beta_to_m(beta):
     [-2.0, 2.0]
     """
     b = as_array(beta, "beta", low=0, high=1, low_inclusive=False, high_inclusive=False)
-    return _out(np.log2(b) - np.log2(1.0 - b))
+    return as_result(np.log2(b) - np.log2(1.0 - b))
 
 
 def m_to_beta(m_values):
@@ -216,7 +211,7 @@ def m_to_beta(m_values):
     from scipy.special import expit
 
     m = as_array(m_values, "m_values")
-    return _out(expit(m * np.log(2.0)))
+    return as_result(expit(m * np.log(2.0)))
 
 
 def call_hypermethylation(

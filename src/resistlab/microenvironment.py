@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from ._validation import as_array
+from ._validation import as_array, as_result
 
 __all__ = [
     "drug_concentration_profile",
@@ -47,10 +47,6 @@ def _broadcast(**arrays):
             f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
             f"broadcast; got {shapes}."
         ) from None
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def _positive(x, name):
@@ -109,7 +105,7 @@ def oxygen_penetration_depth(p0, diffusivity, solubility, consumption):
     a = _positive(solubility, "solubility")
     m = _positive(consumption, "consumption")
     p, d, a, m = _broadcast(p0=p, diffusivity=d, solubility=a, consumption=m)
-    return _out(np.sqrt(2.0 * d * a * p / m))
+    return as_result(np.sqrt(2.0 * d * a * p / m))
 
 
 def _krogh(r, pc, rc, big_r, m, k):
@@ -196,7 +192,7 @@ def krogh_profile(r, p_capillary, r_capillary, r_tissue, consumption, diffusivit
             f"{rr.ravel()[pos]:g} with r_capillary {rc.ravel()[pos]:g} and r_tissue "
             f"{big_r.ravel()[pos]:g}."
         )
-    return _out(_krogh(rr, pc, rc, big_r, m, d * a))
+    return as_result(_krogh(rr, pc, rc, big_r, m, d * a))
 
 
 def hypoxic_fraction(
@@ -269,7 +265,7 @@ def hypoxic_fraction(
     r_star = np.exp(0.5 * (lo + hi))
     frac = (big_r**2 - r_star**2) / (big_r**2 - rc**2)
     frac = np.where(p_edge >= thr, 0.0, np.where(pc < thr, 1.0, frac))
-    return _out(np.clip(frac, 0.0, 1.0))
+    return as_result(np.clip(frac, 0.0, 1.0))
 
 
 def penetration_length(diffusivity, rate_constant):
@@ -302,7 +298,7 @@ def penetration_length(diffusivity, rate_constant):
     d = _positive(diffusivity, "diffusivity")
     k = _positive(rate_constant, "rate_constant")
     d, k = _broadcast(diffusivity=d, rate_constant=k)
-    return _out(np.sqrt(d / k))
+    return as_result(np.sqrt(d / k))
 
 
 def drug_concentration_profile(x, c0, diffusivity, rate_constant):
@@ -333,4 +329,4 @@ def drug_concentration_profile(x, c0, diffusivity, rate_constant):
     c = as_array(c0, "c0", low=0)
     lam = penetration_length(diffusivity, rate_constant)
     xx, c, lam = _broadcast(x=xx, c0=c, penetration_length=np.asarray(lam))
-    return _out(c * np.exp(-xx / lam))
+    return as_result(c * np.exp(-xx / lam))

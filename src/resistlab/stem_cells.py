@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, as_scalar
+from ._validation import as_array, as_result, as_scalar
 
 __all__ = [
     "HierarchyResult",
@@ -40,10 +40,6 @@ __all__ = [
     "stem_net_growth_rate",
     "time_to_relapse",
 ]
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def stem_net_growth_rate(self_renewal_probability, division_rate, death_rate=0.0):
@@ -87,7 +83,7 @@ def stem_net_growth_rate(self_renewal_probability, division_rate, death_rate=0.0
             f"arrays of shapes that broadcast; got {np.shape(p)}, {np.shape(lam)}, "
             f"{np.shape(d)}."
         ) from None
-    return _out((2.0 * p - 1.0) * lam - d)
+    return as_result((2.0 * p - 1.0) * lam - d)
 
 
 class HierarchyResult:

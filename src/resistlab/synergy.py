@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array
+from ._validation import as_array, as_result
 
 __all__ = [
     "bliss_excess",
@@ -48,10 +48,6 @@ def _broadcast(**arrays):
             f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
             f"broadcast; got {shapes}."
         ) from None
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def _viability(x, name):
@@ -86,7 +82,7 @@ def bliss_excess(e_a, e_b, e_ab):
     a, b, ab = _broadcast(
         e_a=_viability(e_a, "e_a"), e_b=_viability(e_b, "e_b"), e_ab=_viability(e_ab, "e_ab")
     )
-    return _out(a * b - ab)
+    return as_result(a * b - ab)
 
 
 def hsa_excess(e_a, e_b, e_ab):
@@ -113,7 +109,7 @@ def hsa_excess(e_a, e_b, e_ab):
     a, b, ab = _broadcast(
         e_a=_viability(e_a, "e_a"), e_b=_viability(e_b, "e_b"), e_ab=_viability(e_ab, "e_ab")
     )
-    return _out(np.minimum(a, b) - ab)
+    return as_result(np.minimum(a, b) - ab)
 
 
 def _check_fit(fit, name):
@@ -206,7 +202,7 @@ def loewe_expected(d_a, d_b, fit_a, fit_b):
     out = np.empty(a.shape)
     for idx in np.ndindex(a.shape):
         out[idx] = _loewe_one(float(a[idx]), float(b[idx]), fit_a, fit_b)
-    return _out(out)
+    return as_result(out)
 
 
 def loewe_excess(d_a, d_b, e_ab, fit_a, fit_b):
@@ -235,7 +231,7 @@ def loewe_excess(d_a, d_b, e_ab, fit_a, fit_b):
     """
     expected = loewe_expected(d_a, d_b, fit_a, fit_b)
     e, ab = _broadcast(expected=np.asarray(expected), e_ab=_viability(e_ab, "e_ab"))
-    return _out(e - ab)
+    return as_result(e - ab)
 
 
 def combination_index(d_a, d_b, dx_a, dx_b):
@@ -271,7 +267,7 @@ def combination_index(d_a, d_b, dx_a, dx_b):
         dx_a=as_array(dx_a, "dx_a", low=0, low_inclusive=False),
         dx_b=as_array(dx_b, "dx_b", low=0, low_inclusive=False),
     )
-    return _out(a / xa + b / xb)
+    return as_result(a / xa + b / xb)
 
 
 def _smooth(dose, values, fit_hill, hill):
@@ -382,7 +378,7 @@ def expected_double_resistant(mu_a, mu_b, n_cells):
         mu_b=as_array(mu_b, "mu_b", low=0, high=1),
         n_cells=as_array(n_cells, "n_cells", low=1),
     )
-    return _out(a * b * n)
+    return as_result(a * b * n)
 
 
 def p_no_double_resistant(mu_a, mu_b, n_cells):
@@ -421,4 +417,4 @@ def p_no_double_resistant(mu_a, mu_b, n_cells):
         mu_b=as_array(mu_b, "mu_b", low=0, high=1),
         n_cells=as_array(n_cells, "n_cells", low=1),
     )
-    return _out(np.exp(-a * b * (n - 1.0)))
+    return as_result(np.exp(-a * b * (n - 1.0)))

@@ -21,13 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, broadcast
+from ._validation import as_array, as_result, broadcast
 
 __all__ = ["equivalent_concentration", "relative_uptake", "uptake_rate"]
-
-
-def _out(x):
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def uptake_rate(substrate_uM, *, vmax, km_uM):
@@ -58,7 +54,7 @@ def uptake_rate(substrate_uM, *, vmax, km_uM):
     v = as_array(vmax, "vmax", low=0, low_inclusive=False)
     km = as_array(km_uM, "km_uM", unit="uM", low=0, low_inclusive=False)
     s, v, km = broadcast(substrate_uM=s, vmax=v, km_uM=km)
-    return _out(v * s / (km + s))
+    return as_result(v * s / (km + s))
 
 
 def relative_uptake(substrate_uM, *, km_uM, km_mutant_uM, vmax=1.0, vmax_mutant=None):
@@ -103,7 +99,7 @@ def relative_uptake(substrate_uM, *, km_uM, km_mutant_uM, vmax=1.0, vmax_mutant=
         )
     )
     ref, mut = broadcast(reference=ref, mutant=mut)
-    return _out(mut / ref)
+    return as_result(mut / ref)
 
 
 def equivalent_concentration(substrate_uM, *, km_uM, km_mutant_uM, vmax=1.0, vmax_mutant=None):
@@ -147,4 +143,4 @@ def equivalent_concentration(substrate_uM, *, km_uM, km_mutant_uM, vmax=1.0, vma
     reachable = v < vm
     with np.errstate(divide="ignore", invalid="ignore"):
         s_eq = np.where(reachable, v * km_mut / np.where(reachable, vm - v, 1.0), np.inf)
-    return _out(s_eq)
+    return as_result(s_eq)
