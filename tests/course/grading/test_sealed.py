@@ -228,6 +228,17 @@ def _build(course) -> list[Case]:
     )
     reimport = "import math\nimport numpy as np\nimport pandas as pd\n\n" + CORRECT_HILL
     case("reimports", answer(fresh(), hill=reimport), 5, {})
+    # ATTACK2 #6: log every request the grader sends (a pre_run_cell hook), print them at the end.
+    logger = answer(
+        fresh(),
+        hill=CORRECT_HILL
+        + textwrap.dedent("""
+        _requests = []
+        get_ipython().events.register("pre_run_cell", lambda info: _requests.append(info.raw_cell))
+        """),
+    )
+    logger.cells.append(nbformat.v4.new_code_cell("print('\\n'.join(_requests))"))
+    case("logs_requests", logger, 5, {"hook_override": "get_ipython()"})
     return cases
 
 
@@ -244,6 +255,7 @@ CASE_NAMES = [
     "prints_tests",
     "nbgrader_files",
     "reimports",
+    "logs_requests",
 ]
 
 
@@ -315,3 +327,13 @@ def test_hidden_tests_never_reach_the_kernel_or_the_feedback(graded):
     # the student's ValueError message (base64 of In) is not the test's message
     assert "ValueError" in text
     assert not re.search(r"ValueError: [A-Za-z0-9+/=]{16,}", text)
+
+
+def test_names_a_hidden_test_binds_are_never_requested(graded):
+    """The grader asks the kernel only for names the student may define: never for the
+    variables a hidden test binds itself (they named the hidden test's structure)."""
+    course, _, _, _ = graded
+    nb = nbformat.read(course / "autograded" / "logs_requests" / NAME / f"{NAME}.ipynb", 4)
+    log = _decoded("".join(str(o.get("text", "")) for o in nb.cells[-1].get("outputs", [])))
+    assert '"hill"' in log, f"control: the requests were not logged: {log[:300]}"
+    assert "_doses_fresh" not in log and "_hill_fresh" not in log, log

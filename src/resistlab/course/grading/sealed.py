@@ -609,6 +609,7 @@ class SealedTests:
 
     def __init__(self, snap):
         self.cells: dict[str, tuple] = {}
+        self.bound: dict[str, set[str]] = {}
         for cell in snap.source_cells:
             if (
                 cell["cell_type"] == "code"
@@ -616,6 +617,8 @@ class SealedTests:
                 and cell["name"] not in snap.solution_cells
             ):
                 self.cells[cell["name"]] = self._compile(cell["name"], cell["source"])
+                with contextlib.suppress(SyntaxError):  # names the test binds itself
+                    self.bound[cell["name"]] = _bound_names(_python(cell["source"]))
         self._setup = setup_sources(snap)
         self._statements = None  # the setup, compiled statement by statement
         self.instructor: dict[str, tuple] = {}
@@ -862,7 +865,10 @@ class SealedRunner:
                         session.install()
                         self._installed = kernel
                     remote = (top | nested) - set(dir(builtins)) - self.trusted
-                    session.prefetch(remote)  # one request for every name the cell reads
+                    # One request for every name the cell reads, except the names it binds
+                    # itself: those are read from the kernel only if read before being bound,
+                    # so a hidden test's own variable names never reach the kernel.
+                    session.prefetch(remote - self.tests.bound.get(gid, set()))
                     for name in nested & remote:  # read by nested scopes: fetched now
                         found, value = session.lookup(name)
                         if found:
