@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import os
 
+import nbformat
 import pytest
 from course.grading.fixture_assignment import NAME, answer, cell_by_id, release_copy, submit
 
@@ -55,6 +56,28 @@ def _cases(course):
     cases["unknown_grade_id"] = (nb, 5)
 
     cases["bad_timestamp"] = (fresh(), 5)
+
+    # ATTACK2 #2 and #7: metadata of the wrong type, and a cell id the schema forbids.
+    nb = fresh()
+    cell_by_id(nb, "answer_hill").metadata["nbgrader"] = "x"
+    cases["nbgrader_string"] = (nb, None)
+
+    nb = fresh()
+    cell_by_id(nb, "answer_ic50").metadata["nbgrader"]["grade_id"] = {"a": 1}
+    cases["grade_id_object"] = (nb, None)
+
+    nb = fresh()
+    cell_by_id(nb, "answer_ic50").source = 42
+    cases["source_number"] = (nb, None)
+
+    nb = fresh()
+    cell_by_id(nb, "answer_hill").metadata["nbgrader"]["points"] = "lots"
+    cases["points_string"] = (nb, 5)  # restored from the release: nothing lost
+
+    nb = fresh()
+    nb.cells.append(nbformat.v4.new_markdown_cell("my notes"))
+    nb.cells[-1]["id"] = "my notes"
+    cases["cell_id_invalid"] = (nb, 5)
     return cases
 
 
@@ -80,7 +103,7 @@ def test_malformed_metadata_is_graded_flagged_and_never_an_error(fixture_course)
         row = rows[student]
         if score is not None:
             assert row.score == score, row
-        assert row.review or student == "bad_timestamp", row
+        assert row.review or student in ("bad_timestamp", "cell_id_invalid"), row
     assert rows["specials"].score == 5
     codes = {f.code for f in rows["specials"].flags}
     assert "special_file" in codes and "file_access" in codes

@@ -21,6 +21,7 @@ submission never stops the others.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -413,13 +414,52 @@ def _normalise_metadata(nb, snap, flags) -> None:
         for key in ("grade", "solution", "locked"):
             if bool(meta.get(key, False)) != original[key]:
                 meta[key] = original[key]
-        if original["grade"]:
+        if not original["grade"]:
+            if meta.pop("points", None) is not None:  # points belong to graded cells only
+                flags.append(Flag("invalid_metadata", f"{gid!r}: points removed"))
+        else:
             try:
                 same = float(meta.get("points", "nan")) == original["points"]
             except (TypeError, ValueError):
                 same = False
             if not same:
                 meta["points"] = original["points"]
+
+
+_CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
+
+
+def _repair_types(nb, flags) -> None:
+    """Give every cell fields of the types nbgrader and nbconvert expect, before either sees
+    the notebook: a cell that is not a mapping is dropped; metadata that is not a mapping is
+    emptied; nbgrader metadata that is not a mapping, or whose ``grade_id`` is not text,
+    becomes ``null`` (then :func:`_normalise_metadata` treats the cell as added); a source
+    that is not text is emptied; a cell id the schema forbids is replaced. Each repair of
+    the student's metadata raises ``invalid_metadata``; a replaced id raises nothing (editors
+    write such ids)."""
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            flags.append(Flag("invalid_metadata", f"cell {index}: not a cell (dropped)"))
+            continue
+        if not isinstance(cell.get("metadata"), dict):
+            cell["metadata"] = nbformat.NotebookNode()
+        meta = cell.metadata.get("nbgrader")
+        if meta is not None and (
+            not isinstance(meta, dict) or not isinstance(meta.get("grade_id", ""), str)
+        ):
+            cell.metadata["nbgrader"] = None
+            flags.append(Flag("invalid_metadata", f"cell {index}: nbgrader metadata unreadable"))
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            cell["source"] = "".join(source)
+        elif not isinstance(source, str):
+            cell["source"] = ""
+            flags.append(Flag("invalid_metadata", f"cell {index}: source is not text (emptied)"))
+        if "id" in cell and not (isinstance(cell["id"], str) and _CELL_ID.match(cell["id"])):
+            cell["id"] = uuid.uuid4().hex[:8]
+        cells.append(cell)
+    nb.cells = cells
 
 
 def _cap_added_cells(nb, limit: int, flags) -> None:
@@ -434,6 +474,7 @@ def _cap_added_cells(nb, limit: int, flags) -> None:
 
 def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
     snap = context.snapshot.notebooks[nb_name]
+    _repair_types(nb, flags)
     _cap_added_cells(nb, context.max_added_cells, flags)
     resources = {
         "nbgrader": {
