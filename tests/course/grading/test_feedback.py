@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import nbformat
@@ -189,3 +190,24 @@ def test_other_exceptions_of_a_test_cell_show_only_their_name():
     nb = nbformat.v4.new_notebook(cells=[test])
     assert redact_notebook(nb, set())[0]["message"] == "ValueError"
     assert nb.cells[0].outputs[0].traceback == ["ValueError"]
+
+
+@pytest.mark.slow
+def test_one_unrenderable_notebook_does_not_stop_the_others(feedback):
+    """An autograded notebook that cannot be rendered (here: a cell id the schema forbids,
+    as an older grader kept it) is named in the error; every other student gets a page."""
+    from resistlab.course import CourseError
+
+    course, _ = feedback
+    path = course / "autograded" / "a_broken" / NAME / f"{NAME}.ipynb"
+    path.parent.mkdir(parents=True)
+    nb = nbformat.read(course / "autograded" / "perfect" / NAME / f"{NAME}.ipynb", 4)
+    nb.cells[0]["id"] = "my notes"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    for page in (course / "feedback").glob("*/*/*.html"):
+        page.unlink()
+    with pytest.raises(CourseError, match=r"a_broken \(" + NAME) as err:
+        generate_feedback(Course(course), NAME, log=lambda *_: None)
+    assert "4 page(s) written" in str(err.value)
+    written = sorted(p.parent.parent.name for p in (course / "feedback").glob("*/*/*.html"))
+    assert written == ["partial", "perfect", "raising", "wrong"]

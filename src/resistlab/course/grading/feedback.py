@@ -336,9 +336,7 @@ def generate_feedback(
     """
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import GetGrades
 
-    from .nbgrader_feedback import RenderMathOffline
     from .runner import load_course_config
 
     assignment = course.select([name])[0].name
@@ -365,54 +363,79 @@ def generate_feedback(
             raise CourseError(f"{assignment} is not in the gradebook.") from err
         hidden = {nb.name: hidden_lines(c.source for c in nb.source_cells) for nb in notebooks}
     exporter = _exporter(config)
-    pages, refused = [], []
+    pages, refused, failed = [], [], []
     for student, folder in folders.items():
         for nb_name, hidden_set in hidden.items():
             path = folder / f"{nb_name}.ipynb"
             if not path.is_file():
                 continue
-            nb = nbformat.read(str(path), as_version=4)
-            resources = {
-                "nbgrader": {
-                    "student": student,
-                    "assignment": assignment,
-                    "notebook": nb_name,
-                    "db_url": coursedir.db_url,
-                },
-                "metadata": {"path": str(folder)},
-                "unique_key": nb_name,
-            }
-            nb, resources = GetGrades(config=config)(nb, resources)
-            rows = redact_notebook(nb, hidden_set)
-            _sanitise_markdown(nb)
-            nb.cells.insert(0, _summary_cell(assignment, resources, rows))
-            leaked = _leaks(nb, hidden_set)
-            if leaked:
-                refused.append(safe(f"{student} ({nb_name}): {leaked[0]!r}"))
+            try:  # one student's notebook never stops the pages of the others
+                page = _feedback_page(
+                    coursedir, config, exporter, assignment, student, folder, nb_name, hidden_set
+                )
+            except Exception as err:
+                why = str(err).splitlines()[0][:160] if str(err) else ""
+                failed.append(safe(f"{student} ({nb_name}): {type(err).__name__}: {why}"))
                 continue
-            nb, resources = RenderMathOffline()(nb, resources)
-            body, _ = exporter.from_notebook_node(nb, resources=resources)
-            dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
-            dest.mkdir(parents=True, exist_ok=True)
-            _copy_release_files(folder, coursedir, student, assignment, dest)
-            out = dest / f"{nb_name}.html"
-            tmp = out.with_name(f".{out.name}.tmp")
-            tmp.write_text(body, encoding="utf-8")
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, out)
-            grades = resources["nbgrader"]
-            pages.append(
-                FeedbackPage(student, out, float(grades["score"]), float(grades["max_score"]))
-            )
+            if isinstance(page, str):
+                refused.append(safe(f"{student} ({nb_name}): {page!r}"))
+                continue
+            pages.append(page)
             log(  # the student id is the folder name: a student controls it
                 safe(
-                    f"{student}: {out.relative_to(course.root)} "
-                    f"({_fmt(grades['score'])} / {_fmt(grades['max_score'])})"
+                    f"{student}: {page.path.relative_to(course.root)} "
+                    f"({_fmt(page.score)} / {_fmt(page.max_score)})"
                 )
             )
+    if failed:
+        raise CourseError(
+            f"{len(pages)} page(s) written; none for these submissions, which could not be "
+            "rendered (regrade them, or read their autograded notebooks):\n  "
+            + "\n  ".join(failed + [f"{r} (would show a hidden-test line)" for r in refused])
+        )
     if refused:
         raise FeedbackLeak(
             "no page was written for these submissions, because it would show a "
             "line of a hidden test:\n  " + "\n  ".join(refused)
         )
     return pages
+
+
+def _feedback_page(coursedir, config, exporter, assignment, student, folder, nb_name, hidden_set):
+    """Write one student's page of one notebook: the :class:`FeedbackPage`, or the first
+    hidden-test line the page would have shown (then nothing is written)."""
+    from nbgrader.preprocessors import GetGrades
+
+    from .nbgrader_feedback import RenderMathOffline
+
+    path = folder / f"{nb_name}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    resources = {
+        "nbgrader": {
+            "student": student,
+            "assignment": assignment,
+            "notebook": nb_name,
+            "db_url": coursedir.db_url,
+        },
+        "metadata": {"path": str(folder)},
+        "unique_key": nb_name,
+    }
+    nb, resources = GetGrades(config=config)(nb, resources)
+    rows = redact_notebook(nb, hidden_set)
+    _sanitise_markdown(nb)
+    nb.cells.insert(0, _summary_cell(assignment, resources, rows))
+    leaked = _leaks(nb, hidden_set)
+    if leaked:
+        return leaked[0]
+    nb, resources = RenderMathOffline()(nb, resources)
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
+    dest.mkdir(parents=True, exist_ok=True)
+    _copy_release_files(folder, coursedir, student, assignment, dest)
+    out = dest / f"{nb_name}.html"
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, out)
+    grades = resources["nbgrader"]
+    return FeedbackPage(student, out, float(grades["score"]), float(grades["max_score"]))
