@@ -114,6 +114,27 @@ def test_size_and_depth_are_capped():
         agent.loads("x" * (agent.MAX_BYTES + 1))
 
 
+def test_replies_of_many_tiny_containers_are_refused_before_parsing():
+    """ATTACK2 #4: 3.2 million empty lists fit in 61 MiB of JSON but took 1.5 GB of the
+    grader's memory to parse; the reply is refused on its counts. Real answers pass: a
+    million floats (one array string) and 100,000 strings in a pandas object column."""
+    import numpy as np
+    import pandas as pd
+
+    bomb = agent.dumps({"$": "list", "v": [{"$": "list", "v": []}] * 3_200_000})
+    assert len(bomb) < agent.MAX_BYTES
+    with pytest.raises(agent.Unsendable, match="lists and objects"):
+        agent.loads(bomb)
+    with pytest.raises(agent.Unsendable, match="values"):
+        agent.loads("[" + "0," * (agent.MAX_ITEMS + 1) + "0]")
+    floats = np.random.default_rng(7).random(1_000_000)
+    got = agent.decode(agent.loads(agent.dumps(agent.encode(floats))))
+    assert np.array_equal(got, floats)
+    names = pd.DataFrame({"drug": [f"drug {i}" for i in range(100_000)]})
+    got = agent.decode(agent.loads(agent.dumps(agent.encode(names))))
+    pd.testing.assert_frame_equal(got, names)
+
+
 def test_objects_that_are_not_data_become_handles():
     kept = []
     tree = agent.encode([len, object()], lambda obj: kept.append(obj) or {"$": "handle"})

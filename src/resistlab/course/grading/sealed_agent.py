@@ -34,6 +34,7 @@ import sys
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_CONTAINERS",
     "MAX_DEPTH",
     "MAX_NDIM",
     "Unsendable",
@@ -47,8 +48,11 @@ __all__ = [
 MAX_BYTES = 64 * 2**20
 #: Deepest nesting accepted.
 MAX_DEPTH = 64
-#: Most elements in one container.
+#: Most elements in one container, and values in one reply.
 MAX_ITEMS = 1_000_000
+#: Most lists and objects in one reply (a NumPy array or a numeric column travels as one
+#: string, so real answers stay far below this).
+MAX_CONTAINERS = 100_000
 
 
 class Unsendable(Exception):
@@ -463,8 +467,27 @@ def dumps(tree) -> str:
 
 
 def loads(text: str):
+    """Parse a reply: at most :data:`MAX_BYTES`, :data:`MAX_CONTAINERS` lists and objects and
+    :data:`MAX_ITEMS` values (counted on the text, before parsing, so that a reply of many
+    tiny containers cannot take gigabytes of the grader's memory).
+
+    Examples
+    --------
+    >>> loads('{"$": "list", "v": [1, 2]}')
+    {'$': 'list', 'v': [1, 2]}
+    >>> try:
+    ...     loads("[" + "[]," * 200_000 + "[]]")
+    ... except Unsendable as err:
+    ...     print(err)
+    reply holds more than 100000 lists and objects
+    """
     if not isinstance(text, str) or len(text) > MAX_BYTES:
         raise Unsendable("reply too large")
+    # brackets and commas inside strings count too: the bound is conservative
+    if text.count("{") + text.count("[") > MAX_CONTAINERS:
+        raise Unsendable(f"reply holds more than {MAX_CONTAINERS} lists and objects")
+    if text.count(",") > MAX_ITEMS:
+        raise Unsendable(f"reply holds more than {MAX_ITEMS} values")
     return json.loads(text)
 
 
