@@ -125,3 +125,33 @@ def test_zip_collect_drops_setuid_and_setgid_bits(tmp_path):
     assert sorted(changed) == sorted([str(tool), str(folder / "sub")])
     assert os.stat(tool).st_mode & 0o7777 == 0o755
     assert os.stat(folder / "sub").st_mode & 0o7777 == 0o777
+
+
+def test_oversized_notebooks_and_files_are_never_read(fixture_course):
+    """ATTACK2 #3 and #5: a 65 MiB notebook (valid JSON padded with spaces) scores 0 without
+    being read; a 4 GiB sparse file beside an honest notebook is neither hashed, copied to
+    the kernel nor to autograded/, and the honest notebook keeps its marks."""
+    from resistlab.course.grading.worker import MAX_NOTEBOOK_BYTES
+
+    nb = answer(release_copy(fixture_course))
+    folder = submit(fixture_course, "fat_notebook", nb)
+    path = folder / f"{NAME}.ipynb"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:-1] + " " * (MAX_NOTEBOOK_BYTES + 1) + "}", encoding="utf-8")
+    folder = submit(fixture_course, "sparse_file", answer(release_copy(fixture_course)))
+    with open(folder / "data.bin", "wb") as fh:
+        fh.truncate(4 * 2**30)
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=2, timeout=10, quiet=True, students=["fat_notebook", "sparse_file"]),
+        log=lambda *a: None,
+    )
+    rows = {r.student: r for r in run.rows}
+    fat, sparse = rows["fat_notebook"], rows["sparse_file"]
+    assert fat.status == "graded" and fat.score == 0 and fat.review, fat
+    assert any(f.code == "too_large" and "MiB" in f.detail for f in fat.flags), fat.flags
+    assert sparse.status == "graded" and sparse.score == 5, sparse
+    assert any(f.code == "too_large" and "data.bin" in f.detail for f in sparse.flags)
+    assert not (fixture_course / "autograded" / "sparse_file" / NAME / "data.bin").exists()
+    assert sparse.seconds < 30, sparse

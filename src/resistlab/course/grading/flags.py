@@ -48,6 +48,10 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
         "review",
         "a FIFO, device, socket or setuid file in the submission (never opened)",
     ),
+    "too_large": (
+        "review",
+        "a notebook or file above the size the grader reads (never read; a notebook scores 0)",
+    ),
     # robustness
     "kernel_died": ("review", "the kernel died; the cells it was running scored as errors"),
     "corrupted_notebook": ("review", "the notebook file is not a readable notebook (scored 0)"),

@@ -45,6 +45,8 @@ from .report import Progress, summary_table, warn, write_csv
 from .sandbox import build_policy, bwrap_path, probe
 from .snapshot import read_snapshot
 from .worker import (
+    MAX_FILE_BYTES,
+    MAX_NOTEBOOK_BYTES,
     GradingContext,
     SubmissionResult,
     SubmissionTask,
@@ -127,6 +129,8 @@ def submission_digest(folder: Path, ignore) -> str:
             digest.update(b"link:" + os.fsencode(os.readlink(path)))
         elif not stat.S_ISREG(info.st_mode):  # a FIFO would block: never opened
             digest.update(f"special:{stat.S_IFMT(info.st_mode)}".encode())
+        elif info.st_size > max(MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES):  # never read by grading
+            digest.update(f"large:{info.st_size}:{info.st_mtime_ns}".encode())
         else:
             with open(path, "rb", opener=_opener_nofollow) as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):

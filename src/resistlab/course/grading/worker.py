@@ -73,6 +73,14 @@ _EXPECTED_FILES = {"timestamp.txt", "submission_secret.txt"}
 _KERNEL_FOLDERS = (".ipython", ".jupyter", ".config", ".local", ".mpl", ".cache", ".tmp")
 
 
+#: Largest notebook the grader reads (bytes); a larger one scores 0 (``too_large``).
+MAX_NOTEBOOK_BYTES = 64 * 2**20
+#: Largest other file of a submission that is copied (to the kernel and to ``autograded/``),
+#: and the most those files may hold together; the rest are never read (``too_large``).
+MAX_FILE_BYTES = 64 * 2**20
+MAX_FILES_BYTES = 256 * 2**20
+
+
 @dataclass
 class GradingContext:
     """Everything a worker needs, computed once by the parent (plain, picklable data)."""
@@ -656,6 +664,16 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
         for rel in config:
             result.flags.append(Flag("kernel_config", rel))
         result.files = [f for f in others if not f.endswith(".ipynb") and f not in config]
+        kept, total = [], 0
+        for rel in result.files:  # sizes from lstat: a sparse file is as large as it says
+            size = os.lstat(folder / rel).st_size
+            if size > MAX_FILE_BYTES or total + size > MAX_FILES_BYTES:
+                why = f"{rel}: {size / 2**20:.0f} MiB, not copied"
+                result.flags.append(Flag("too_large", why))
+            else:
+                kept.append(rel)
+                total += size
+        result.files = kept
         for rel in others:
             if rel not in config:
                 result.flags.append(Flag("extra_file", rel))
@@ -673,6 +691,13 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
             if not path.is_file():
                 hint = f" (submitted instead: {', '.join(stray)})" if stray else ""
                 result.flags.append(Flag("missing_notebook", filename + hint))
+                result.zeroed.append(nb_name)
+                continue
+            size = os.lstat(path).st_size
+            if size > MAX_NOTEBOOK_BYTES:
+                limit = MAX_NOTEBOOK_BYTES // 2**20
+                why = f"{filename}: {size / 2**20:.0f} MiB, above the {limit} MiB the grader reads"
+                result.flags.append(Flag("too_large", why))
                 result.zeroed.append(nb_name)
                 continue
             try:
