@@ -105,3 +105,42 @@ def test_cold_kernels_flag_turns_the_warm_template_off(fixture_course, monkeypat
     monkeypatch.setattr(runner, "grade_assignment", grade)
     assert cli.main(["--course", str(fixture_course), "grade", NAME, *flags]) == 0
     assert seen["options"].warm_kernels is warm
+
+
+@pytest.mark.slow
+def test_zip_collect_skips_an_archive_bomb(fixture_course, capsys):
+    """ATTACK2 #3: an LMS archive whose notebook is padded with 65 MiB of spaces (a 65 KB
+    upload) and one holding a nested bomb are not extracted; the instructor is told which;
+    the class archive beside them is collected and graded as usual."""
+    import zipfile
+
+    import nbformat
+
+    with (fixture_course / "nbgrader_config.py").open("a") as fh:
+        regexp = r".*/(?P<student_id>[a-z]+)_(?P<file_id>[^/]+)$"
+        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = r{regexp!r}\n")
+    archive = fixture_course / "downloaded" / NAME / "archive"
+    archive.mkdir(parents=True)
+    honest = nbformat.writes(answer(release_copy(fixture_course)))
+    with zipfile.ZipFile(archive / "class.zip", "w") as zf:
+        zf.writestr(f"alice_{NAME}.ipynb", honest)
+    padded = honest[:-2] + " " * (65 * 2**20) + "}\n"
+    with zipfile.ZipFile(archive / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"mallory_{NAME}.ipynb", padded)
+    inner = fixture_course / "inner.zip"
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"trudy_{NAME}.ipynb", padded)
+    with zipfile.ZipFile(archive / "nested.zip", "w") as zf:
+        zf.write(inner, "inner.zip")
+        zf.writestr(f"oscar_{NAME}.ipynb", honest)
+    assert (archive / "bomb.zip").stat().st_size < 2**20
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
+    assert cli.main(args) == 0
+    captured = capsys.readouterr()
+    assert "--zip-collect skips bomb.zip: mallory_" in captured.err
+    submitted = sorted(p.name for p in (fixture_course / "submitted").iterdir())
+    assert submitted == ["alice", "oscar"], submitted
+    extracted = fixture_course / "downloaded" / NAME / "extracted"
+    biggest = max(p.stat().st_size for p in extracted.rglob("*") if p.is_file())
+    assert biggest < 2**20, "a bomb was extracted"
+    assert "alice " in captured.out and "oscar " in captured.out

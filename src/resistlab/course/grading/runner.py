@@ -507,8 +507,25 @@ def grade_assignment(
     if options.zip_collect:
         from resistlab.course import run_nbgrader
 
-        force = ["--force"] if options.force else []
-        run_nbgrader(["zip_collect", assignment.name, *force], root=course.root)
+        from .zipcollect import BoundedExtractor, archive_problem
+
+        args = ["--force"] if options.force else []
+        zc = config.get("ZipCollectApp", {})
+        if "extractor_plugin" not in zc:  # a course's own extractor wins
+            args.append(f"--ZipCollectApp.extractor_plugin={BoundedExtractor.__module__}."
+                         f"{BoundedExtractor.__name__}")  # fmt: skip
+            archives = (
+                course.root
+                / zc.get("downloaded_directory", "downloaded")
+                / assignment.name
+                / zc.get("archive_directory", "archive")
+            )
+            for path in sorted(archives.rglob("*")):
+                if path.is_file() and path.suffix in (".zip", ".gz"):
+                    why = archive_problem(path)
+                    if why:
+                        warn(f"--zip-collect skips {path.name}: {why}")
+        run_nbgrader(["zip_collect", assignment.name, *args], root=course.root)
         for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
             if not linked_folder(folder):  # a linked folder is never followed
                 drop_special_bits(folder)
