@@ -74,6 +74,24 @@ def _cases(course):
     cell_by_id(nb, "answer_hill").metadata["nbgrader"]["points"] = "lots"
     cases["points_string"] = (nb, 5)  # restored from the release: nothing lost
 
+    # ATTACK3 #1, #5, #11: every field of a released cell's metadata, of any type, is
+    # restored from the release; code too deeply nested to scan is still graded.
+    for field, value in [
+        ("schema_version", "x"),
+        ("grade", "yes"),
+        ("solution", None),
+        ("points", [1]),
+        ("locked", {}),
+        ("task", 2),
+    ]:
+        nb = fresh()
+        cell_by_id(nb, "test_hill_values").metadata["nbgrader"][field] = value
+        cell_by_id(nb, "answer_hill").metadata["nbgrader"][field] = value
+        cases[f"field_{field}"] = (nb, 5)
+    nb = fresh()
+    cell_by_id(nb, "answer_ic50").source = "ic50 = 3.0 + " + " + ".join(["0"] * 1500) + "\n"
+    cases["deep_expression"] = (nb, None)  # graded (the kernel may time out on it)
+
     nb = fresh()
     nb.cells.append(nbformat.v4.new_markdown_cell("my notes"))
     nb.cells[-1]["id"] = "my notes"
@@ -103,7 +121,9 @@ def test_malformed_metadata_is_graded_flagged_and_never_an_error(fixture_course)
         row = rows[student]
         if score is not None:
             assert row.score == score, row
-        assert row.review or student in ("bad_timestamp", "cell_id_invalid"), row
+        assert row.review or student in ("bad_timestamp", "cell_id_invalid", "deep_expression"), (
+            row
+        )
     assert rows["specials"].score == 5
     codes = {f.code for f in rows["specials"].flags}
     assert "special_file" in codes and "file_access" in codes

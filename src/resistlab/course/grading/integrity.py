@@ -160,6 +160,14 @@ def _meta(cell) -> dict:
 # --- structure ---------------------------------------------------------------------------------
 
 
+def _same_points(value, points) -> bool:
+    """Whether a cell's ``points`` value (of any type a student may write) equals ``points``."""
+    try:
+        return float(value) == float(points)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
 def structure_flags(submitted, release_cells) -> list[Flag]:
     """Compare the submitted notebook's cells with the released ones.
 
@@ -195,9 +203,9 @@ def structure_flags(submitted, release_cells) -> list[Flag]:
         if cell.cell_type != original["cell_type"]:
             flags.append(Flag("retyped_cell", f"{gid}: {original['cell_type']}->{cell.cell_type}"))
         changed_meta = any(
-            bool(meta.get(key, False)) != bool(original[key])
+            meta.get(key, False) is not bool(original[key])
             for key in ("locked", "grade", "solution")
-        ) or (original["grade"] and float(meta.get("points", -1)) != float(original["points"]))
+        ) or (original["grade"] and not _same_points(meta.get("points"), original["points"]))
         if changed_meta:
             flags.append(Flag("edited_cell", f"{gid} (metadata)"))
         elif (original["locked"] or original["grade"]) and not original["solution"]:

@@ -419,22 +419,38 @@ def _normalise_metadata(nb, snap, flags) -> None:
             flags.append(Flag("invalid_metadata", f"{what}: not a cell of the assignment"))
             continue
         original = released[gid]
-        for key in ("grade", "solution", "locked"):
-            if bool(meta.get(key, False)) != original[key]:
-                meta[key] = original[key]
-        if not original["grade"]:
-            if meta.pop("points", None) is not None:  # points belong to graded cells only
-                flags.append(Flag("invalid_metadata", f"{gid!r}: points removed"))
-        else:
-            try:
-                same = float(meta.get("points", "nan")) == original["points"]
-            except (TypeError, ValueError):
-                same = False
-            if not same:
-                meta["points"] = original["points"]
+        clean = {
+            "grade_id": gid,
+            "grade": original["grade"],
+            "solution": original["solution"],
+            "locked": original["locked"],
+            "task": False,
+            "schema_version": 3,
+        }
+        if original["grade"]:
+            clean["points"] = original["points"]
+        for key in ("checksum", "cell_type"):  # nbgrader's own records, when they are text
+            if isinstance(meta.get(key), str):
+                clean[key] = meta[key]
+        changed = sorted(k for k in set(meta) | set(clean) if meta.get(k) != clean.get(k))
+        if any(type(meta.get(k)) is not type(clean.get(k)) for k in changed):
+            flags.append(Flag("invalid_metadata", f"{gid!r}: {', '.join(changed)} restored"))
+        metadata["nbgrader"] = nbformat.NotebookNode(clean)
 
 
 _CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
+#: Errors that a submission's content can raise in the checks before and after execution (a
+#: metadata value of an unexpected type, code nested too deeply to scan, ...). They score the
+#: notebook 0 with a review flag; anything else (the sandbox, the kernel) is a grading error.
+_INPUT_ERRORS = (
+    RecursionError,
+    TypeError,
+    ValueError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    UnicodeError,
+)
 
 
 def _repair_types(nb, flags) -> None:
@@ -499,8 +515,13 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
     nb, resources = _sanitise(nb, resources, context, nb_name)
     student_cells = [i for i, c in enumerate(nb.cells) if not utils.is_locked(c)]
     aliases, test_names = _scan_context(context.snapshot.fingerprint(), snap)
-    flags += code_flags(nb, student_cells=student_cells, aliases=aliases, test_names=test_names)
-    flags += shortcut_flags(nb, student_cells, snap.source_cells)
+    try:
+        flags += code_flags(
+            nb, student_cells=student_cells, aliases=aliases, test_names=test_names
+        )
+        flags += shortcut_flags(nb, student_cells, snap.source_cells)
+    except RecursionError:  # code nested too deeply to scan: graded, and a person looks
+        flags.append(Flag("dynamic_code", "code nested too deeply for the scan"))
     tests = SealedTests.for_notebook(context.snapshot, nb_name)
     tests.prepare()  # the setup's imports load in the background while the kernel starts
     sealed = tests.runner()
@@ -716,6 +737,11 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
             except ValidationError as err:
                 why = str(err).splitlines()[0][:120]
                 result.flags.append(Flag("invalid_metadata", f"{filename}: {why}"))
+                result.zeroed.append(nb_name)
+                continue
+            except _INPUT_ERRORS as err:  # what the submission holds broke a check: 0, flagged
+                why = f"{type(err).__name__}: {str(err).splitlines()[0][:100] if str(err) else ''}"
+                result.flags.append(Flag("corrupted_notebook", f"{filename}: {why}"))
                 result.zeroed.append(nb_name)
                 continue
             result.notebooks[nb_name] = executed
