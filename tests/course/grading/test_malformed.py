@@ -175,3 +175,42 @@ def test_oversized_notebooks_and_files_are_never_read(fixture_course):
     assert any(f.code == "too_large" and "data.bin" in f.detail for f in sparse.flags)
     assert not (fixture_course / "autograded" / "sparse_file" / NAME / "data.bin").exists()
     assert sparse.seconds < 30, sparse
+
+
+def test_folders_too_deep_too_many_files_and_odd_names_never_stop_the_run(fixture_course):
+    """ATTACK3 #2-#4: 2,500 nested folders (a RecursionError in the parent), 20,000 empty
+    files (minutes in nbgrader's file search) and a file name that is not UTF-8 (the summary
+    CSV failed) beside honest notebooks: each is graded, flagged where the listing stopped,
+    and the summary is written."""
+    import time
+
+    fresh = lambda: answer(release_copy(fixture_course))  # noqa: E731
+    deep = submit(fixture_course, "deep_folders", fresh())
+    fd = os.open(deep, os.O_RDONLY)
+    for _ in range(2500):  # deeper than a path can name: made one level at a time
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    many = submit(fixture_course, "many_files", fresh())
+    for i in range(20_000):
+        (many / f"f{i}").touch()
+    odd = submit(fixture_course, "odd_name", fresh())
+    with open(os.path.join(os.fsencode(odd), b"notes-\xff.txt"), "w") as fh:
+        fh.write("x")
+    started = time.monotonic()
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=2, timeout=10, quiet=True),
+        log=lambda *a: None,
+    )
+    assert time.monotonic() - started < 120
+    rows = {r.student: r for r in run.rows}
+    for student in ("deep_folders", "many_files", "odd_name"):
+        assert rows[student].status == "graded" and rows[student].score == 5, rows[student]
+    assert any(f.code == "too_large" and "deep" in f.detail for f in rows["deep_folders"].flags)
+    assert any(f.code == "too_large" and "1000" in f.detail for f in rows["many_files"].flags)
+    assert any(f.code == "extra_file" for f in rows["odd_name"].flags)
+    assert "odd_name" in run.csv_path.read_text(encoding="utf-8")

@@ -736,7 +736,7 @@ def _csv_cell(value):
 
 def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as f:
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         w = csv.writer(f)
         w.writerow(columns)
         for row in rows:
@@ -1041,7 +1041,7 @@ def write_report(
     if assignment is None:
         if fmt == "html":
             path = out / "report.html"
-            path.write_text(course_html(rep), encoding="utf-8")
+            path.write_text(course_html(rep), encoding="utf-8", errors="backslashreplace")
             return [path]
         rows = [
             {"student": s, **{a: rep.fractions[s].get(a) for a in rep.assignments}}
@@ -1053,7 +1053,7 @@ def write_report(
         ]
     if fmt == "html":
         path = out / "report.html"
-        path.write_text(assignment_html(rep), encoding="utf-8")
+        path.write_text(assignment_html(rep), encoding="utf-8", errors="backslashreplace")
         return [path]
     held = {s.student for s in rep.held_for_review()}
     scores = [

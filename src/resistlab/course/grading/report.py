@@ -26,7 +26,8 @@ CSV_COLUMNS = [
 
 
 #: Characters that a terminal interprets (C0 and C1 controls, DEL, bidirectional overrides).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# control characters, bidi overrides, and the surrogates a file name that is not UTF-8 becomes
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def safe(text) -> str:
@@ -172,7 +173,8 @@ def write_csv(rows, path: Path) -> Path:
     """Write the summary as CSV (one row per student); returns the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+    # a file name that is not UTF-8 reaches a flag as surrogates: written as \udcXX escapes
+    with tmp.open("w", newline="", encoding="utf-8", errors="backslashreplace") as fh:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for row in rows:

@@ -52,6 +52,7 @@ from .worker import (
     SubmissionTask,
     grade_submission,
     linked_folder,
+    list_files,
 )
 
 __all__ = [
@@ -114,15 +115,15 @@ def submission_digest(folder: Path, ignore) -> str:
     """SHA-256 of every file in a submission folder (names and bytes), in a stable order."""
     import stat
 
-    from nbgrader.utils import find_all_files
-
     digest = hashlib.sha256()
     linked = linked_folder(folder)
     if linked:  # a linked folder is never followed (it is scored 0)
         digest.update(b"linked-folder:" + linked.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
-    for path in sorted(find_all_files(str(folder), list(ignore))):
-        rel = os.path.relpath(path, folder)
+    files, short = list_files(folder, list(ignore))
+    digest.update(short.encode())  # what lies past the listing's bounds is never read
+    for rel in files:
+        path = os.path.join(folder, rel)
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):  # never followed (a link to /dev/zero never ends)

@@ -63,6 +63,7 @@ __all__ = [
     "SubmissionTask",
     "grade_submission",
     "linked_folder",
+    "list_files",
 ]
 
 #: Files in a submission folder that are never reported as unexpected: nbgrader writes them
@@ -200,8 +201,60 @@ def linked_folder(folder) -> str:
     return ""
 
 
+#: Most entries (files and folders) of a submission folder the grader lists, and the deepest
+#: folder it enters; the rest is never read (``too_large``).
+MAX_ENTRIES = 1000
+MAX_DEPTH = 16
+
+
+def list_files(folder, ignore) -> tuple[list[str], str]:
+    """The files under ``folder`` (relative paths, sorted) and why the list stops short ('').
+
+    Like nbgrader's ``find_all_files`` (a name matching a pattern of ``ignore`` is skipped,
+    with everything under it), but iterative and bounded: at most :data:`MAX_ENTRIES`
+    entries and :data:`MAX_DEPTH` levels, so 100,000 empty files or 2,500 nested folders
+    cost milliseconds. A link is listed as a file (never followed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "a" / "b").mkdir(parents=True)
+    >>> for name in ("x.ipynb", "a/b/y.csv", "a/.ipynb_checkpoints"):
+    ...     (root / name).write_text("")
+    >>> list_files(root, [".ipynb_checkpoints"])
+    (['a/b/y.csv', 'x.ipynb'], '')
+    """
+    import fnmatch
+
+    found, why, entries = [], "", 0
+    stack = [("", 0)]
+    while stack:
+        rel, depth = stack.pop()
+        try:
+            scan = os.scandir(os.path.join(folder, rel))
+        except OSError:
+            continue
+        with scan:
+            for entry in scan:
+                entries += 1
+                if entries > MAX_ENTRIES:
+                    return sorted(found), f"more than {MAX_ENTRIES} files and folders"
+                if any(fnmatch.fnmatch(entry.name, pattern) for pattern in ignore):
+                    continue
+                path = os.path.join(rel, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    if depth + 1 >= MAX_DEPTH:
+                        why = f"folders nested more than {MAX_DEPTH} deep"
+                    else:
+                        stack.append((path, depth + 1))
+                else:
+                    found.append(path)
+    return sorted(found), why
+
+
 def _find_files(folder: Path, ignore: list[str]) -> list[str]:
-    return sorted(os.path.relpath(p, folder) for p in utils.find_all_files(str(folder), ignore))
+    return list_files(folder, ignore)[0]
 
 
 def _kernel_env(context: GradingContext, scratch: Path) -> dict:
@@ -655,7 +708,9 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 result.zeroed.append(name)
             result.flags = sorted(set(result.flags))
             return result
-        files = _find_files(folder, context.ignore)
+        files, short = list_files(folder, context.ignore)
+        if short:  # the rest of the folder is never read
+            result.flags.append(Flag("too_large", f"the submission folder: {short}"))
         # A FIFO, a device or a socket would hang or flood the grader when opened: they are
         # reported and never opened (nor a setuid/setgid file copied).
         special = [f for f in files if _special(folder / f)]
@@ -669,15 +724,7 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
             result.flags.append(
                 Flag("file_access", f"symlink {rel} -> {os.readlink(folder / rel)}")
             )
-        files = [f for f in files if f not in links]
-        for root, dirs, _ in os.walk(folder):  # links to folders are not among the files
-            for name in sorted(dirs):
-                path = Path(root) / name
-                if path.is_symlink():
-                    rel = os.path.relpath(path, folder)
-                    result.flags.append(
-                        Flag("file_access", f"symlink {rel} -> {os.readlink(path)}")
-                    )
+        files = [f for f in files if f not in links]  # links to folders among them
         expected = {f"{name}.ipynb": name for name in context.snapshot.notebooks}
         others = [f for f in files if f not in expected and f not in _EXPECTED_FILES]
         stray = [f for f in others if f.endswith(".ipynb")]
