@@ -144,3 +144,51 @@ def test_zip_collect_skips_an_archive_bomb(fixture_course, capsys):
     biggest = max(p.stat().st_size for p in extracted.rglob("*") if p.is_file())
     assert biggest < 2**20, "a bomb was extracted"
     assert "alice " in captured.out and "oscar " in captured.out
+
+
+@pytest.mark.slow
+def test_zip_collect_bounds_totals_timestamps_and_ids(fixture_course, capsys):
+    """ATTACK3 #6-#9: inside one student's upload, (a) five nested .tar.gz of 60 MiB each
+    (each under the per-file bound) stop once the extraction's shared allowance is spent,
+    (b) a file with an unreadable timestamp is skipped instead of failing the collection,
+    (c) a file named for another student is not collected in that student's name."""
+    import io
+    import tarfile
+    import zipfile
+
+    import nbformat
+
+    with (fixture_course / "nbgrader_config.py").open("a") as fh:
+        regexp = r".*/(?P<student_id>[a-z]+)_attempt_(?P<timestamp>[^_/]+)_(?P<file_id>[^/]+)$"
+        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = r{regexp!r}\n")
+    archive = fixture_course / "downloaded" / NAME / "archive"
+    archive.mkdir(parents=True)
+    honest = nbformat.writes(answer(release_copy(fixture_course)))
+    blank = nbformat.writes(release_copy(fixture_course))
+    stamp = "2026-11-30T10:00:00"
+    with zipfile.ZipFile(archive / "class.zip", "w") as zf:
+        zf.writestr(f"alice_attempt_{stamp}_{NAME}.ipynb", honest)
+    upload = io.BytesIO()
+    with zipfile.ZipFile(upload, "w") as zf:
+        zf.writestr(f"mallory_attempt_{stamp}_{NAME}.ipynb", blank)
+        zf.writestr("mallory_attempt_9999-99-99T99:99:99_notes.txt", "x")
+        zf.writestr(f"alice_attempt_2026-12-01T00:00:00_{NAME}.ipynb", blank)  # in alice's name
+        for i in range(5):
+            tar = io.BytesIO()
+            with tarfile.open(fileobj=tar, mode="w:gz") as tf:
+                info = tarfile.TarInfo(f"zeros{i}.bin")
+                info.size = 60 * 2**20
+                tf.addfile(info, io.BytesIO(bytes(info.size)))
+            zf.writestr(f"part{i}.tar.gz", tar.getvalue())
+    (archive / f"mallory_attempt_{stamp}_upload.zip").write_bytes(upload.getvalue())
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    out = captured.out
+    assert code == 0, captured.err[-3000:]
+    extracted = fixture_course / "downloaded" / NAME / "extracted"
+    written = sum(p.stat().st_size for p in extracted.rglob("*") if p.is_file())
+    assert written < 300 * 2**20, f"{written / 2**20:.0f} MiB extracted"
+    scores = {line.split()[0]: line.split()[1] for line in out.splitlines()
+              if line.startswith(("alice ", "mallory "))}  # fmt: skip
+    assert scores == {"alice": "5", "mallory": "0"}, out

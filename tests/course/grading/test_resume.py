@@ -22,7 +22,7 @@ from resistlab.course.grading import GradeOptions, grade_assignment
 
 pytestmark = pytest.mark.slow
 
-SLOW_IC50 = "import time\n\ntime.sleep(6)\nic50 = 3.0\n"
+SLOW_IC50 = "import time\n\ntime.sleep(15)\nic50 = 3.0\n"  # long enough for a loaded machine
 
 
 def _ledger(course):

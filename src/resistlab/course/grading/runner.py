@@ -508,11 +508,14 @@ def grade_assignment(
     if options.zip_collect:
         from resistlab.course import run_nbgrader
 
-        from .zipcollect import BoundedExtractor, archive_problem
+        from .zipcollect import BoundedExtractor, CheckedCollector, archive_problem
 
         args = ["--force"] if options.force else []
         zc = config.get("ZipCollectApp", {})
-        if "extractor_plugin" not in zc:  # a course's own extractor wins
+        if "collector_plugin" not in zc:  # a course's own plugins win
+            args.append(f"--ZipCollectApp.collector_plugin={CheckedCollector.__module__}."
+                        f"{CheckedCollector.__name__}")  # fmt: skip
+        if "extractor_plugin" not in zc:
             args.append(f"--ZipCollectApp.extractor_plugin={BoundedExtractor.__module__}."
                          f"{BoundedExtractor.__name__}")  # fmt: skip
             archives = (

@@ -80,6 +80,9 @@ MAX_NOTEBOOK_BYTES = 64 * 2**20
 #: and the most those files may hold together; the rest are never read (``too_large``).
 MAX_FILE_BYTES = 64 * 2**20
 MAX_FILES_BYTES = 256 * 2**20
+#: Most cells of a notebook the grader reads (counted on the file before it is parsed); a
+#: notebook with more scores 0 (``too_large``).
+MAX_CELLS = 5000
 
 
 @dataclass
@@ -769,7 +772,14 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 result.zeroed.append(nb_name)
                 continue
             try:
-                nb = nbformat.read(str(path), as_version=4)
+                raw = path.read_bytes()  # at most MAX_NOTEBOOK_BYTES (checked above)
+                cells = raw.count(b'"cell_type"')
+                if cells > MAX_CELLS:  # parsing a million tiny cells takes gigabytes
+                    why = f"{filename}: {cells} cells, above the {MAX_CELLS} the grader reads"
+                    result.flags.append(Flag("too_large", why))
+                    result.zeroed.append(nb_name)
+                    continue
+                nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
                 if not isinstance(nb.get("cells"), list):
                     raise ValueError("no list of cells")
             except Exception as err:  # JSON, schema, encoding: all unreadable

@@ -13,23 +13,36 @@ reported; its students are not collected, everyone else's are.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tarfile
 import zipfile
 
-from nbgrader.plugins import ExtractorPlugin
-from nbgrader.utils import unzip
+from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
+from nbgrader.utils import parse_utc, unzip
 
 from .worker import MAX_NOTEBOOK_BYTES
 
-__all__ = ["MAX_MEMBER_BYTES", "MAX_RATIO", "MIN_ALLOWANCE", "BoundedExtractor", "archive_problem"]
+__all__ = [
+    "MAX_MEMBERS",
+    "MAX_MEMBER_BYTES",
+    "MAX_RATIO",
+    "MIN_ALLOWANCE",
+    "BoundedExtractor",
+    "CheckedCollector",
+    "archive_problem",
+    "expanded_bytes",
+]
 
 #: Largest file an archive may hold (the largest notebook the grader reads).
 MAX_MEMBER_BYTES = MAX_NOTEBOOK_BYTES
 #: Most an archive may expand to, as a multiple of its own size ...
 MAX_RATIO = 20
-#: ... and at least this much (bytes), whatever its size.
+#: ... and at least this much (bytes), whatever its size. The allowance is shared by all the
+#: archives of one extraction, nested ones included.
 MIN_ALLOWANCE = 256 * 2**20
+#: Most files one archive may hold.
+MAX_MEMBERS = 20_000
 
 
 def _members(path: str) -> list[tuple[str, int]]:
@@ -41,6 +54,14 @@ def _members(path: str) -> list[tuple[str, int]]:
         with tarfile.open(path) as archive:
             return [(m.name, m.size) for m in archive.getmembers() if m.isfile()]
     raise ValueError("not a zip or tar archive")
+
+
+def expanded_bytes(path) -> int:
+    """What the archive at ``path`` declares it expands to (0 when unreadable)."""
+    try:
+        return sum(size for _, size in _members(str(path)))
+    except Exception:
+        return 0
 
 
 def archive_problem(path) -> str:
@@ -64,6 +85,8 @@ def archive_problem(path) -> str:
         members = _members(path)
     except Exception as err:  # a damaged archive: nbgrader would fail on it too
         return f"unreadable archive ({type(err).__name__})"
+    if len(members) > MAX_MEMBERS:
+        return f"holds {len(members)} files (at most {MAX_MEMBERS})"
     total = 0
     for name, size in members:
         if size > MAX_MEMBER_BYTES:
@@ -86,9 +109,16 @@ class BoundedExtractor(ExtractorPlugin):
 
     def _unpack(self, archive: str, dest: str) -> bool:
         why = archive_problem(archive)
+        size = expanded_bytes(archive)
+        if not why and size > self._left:
+            why = (
+                f"expands to {size / 2**20:.0f} MiB, past what this extraction may still "
+                f"write ({self._left / 2**20:.0f} MiB)"
+            )
         if why:
             self.log.warning("Not extracted: %s: %s", archive, why)
             return False
+        self._left -= size
         unzip(archive, dest, zip_ext=self.zip_ext, create_own_folder=True, tree=False)
         return True
 
@@ -96,6 +126,10 @@ class BoundedExtractor(ExtractorPlugin):
         if not os.listdir(archive_path):
             self.log.warning("No files found in directory: %s", archive_path)
             return
+        uploaded = sum(
+            os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(archive_path) for f in fs
+        )
+        self._left = max(MIN_ALLOWANCE, MAX_RATIO * uploaded)  # for every archive, nested too
         for root, _, files in os.walk(archive_path):
             if not files:
                 continue
@@ -128,3 +162,35 @@ class BoundedExtractor(ExtractorPlugin):
                     for nested in found:
                         done.add(nested)
                         self._unpack(nested, os.path.dirname(nested))
+
+
+class CheckedCollector(FileNameCollectorPlugin):
+    """nbgrader's file-name collector, with two checks: a file whose timestamp cannot be read
+    is skipped with a warning (nbgrader stops the whole collection on it), and a file inside a
+    folder whose own name names another student (an archive a student uploaded, unpacked into
+    its own folder) is skipped: a student cannot submit in another student's name."""
+
+    def collect(self, submitted_file: str):
+        info = super().collect(submitted_file)
+        if not info:
+            return info
+        stamp = info.get("timestamp")
+        if isinstance(stamp, str) and stamp:
+            try:
+                parse_utc(stamp)
+            except (ValueError, OverflowError):
+                self.log.warning("Not collected: %s: unreadable timestamp", submitted_file)
+                return None
+        top = getattr(self.parent, "extracted_directory", "extracted")
+        folder = os.path.dirname(submitted_file)
+        while folder and folder != os.path.dirname(folder) and os.path.basename(folder) != top:
+            match = re.match(self.named_regexp, folder)
+            if match and match.groupdict().get("student_id") not in (None, info["student_id"]):
+                self.log.warning(
+                    "Not collected: %s: inside %s, which names another student",
+                    submitted_file,
+                    folder,
+                )
+                return None
+            folder = os.path.dirname(folder)
+        return info
