@@ -224,7 +224,7 @@ def list_files(folder, ignore) -> tuple[list[str], str]:
     >>> root = Path(tempfile.mkdtemp())
     >>> (root / "a" / "b").mkdir(parents=True)
     >>> for name in ("x.ipynb", "a/b/y.csv", "a/.ipynb_checkpoints"):
-    ...     (root / name).write_text("")
+    ...     _ = (root / name).write_text("")
     >>> list_files(root, [".ipynb_checkpoints"])
     (['a/b/y.csv', 'x.ipynb'], '')
     """
