@@ -89,6 +89,10 @@ def _cases(course):
         cell_by_id(nb, "test_hill_values").metadata["nbgrader"][field] = value
         cell_by_id(nb, "answer_hill").metadata["nbgrader"][field] = value
         cases[f"field_{field}"] = (nb, 5)
+    nb = fresh()  # ATTACK4 #4: Python's parser raised MemoryError in the grader's scan
+    cell_by_id(nb, "answer_ic50").source = "x = " + "-" * 30_000 + "1\nic50 = 3.0\n"
+    cases["unary_minus"] = (nb, None)
+
     nb = fresh()
     cell_by_id(nb, "answer_ic50").source = "ic50 = 3.0 + " + " + ".join(["0"] * 1500) + "\n"
     cases["deep_expression"] = (nb, None)  # graded (the kernel may time out on it)
@@ -197,6 +201,14 @@ def test_folders_too_deep_too_many_files_and_odd_names_never_stop_the_run(fixtur
     many = submit(fixture_course, "many_files", fresh())
     for i in range(20_000):
         (many / f"f{i}").touch()
+    long_paths = submit(fixture_course, "long_paths", fresh())  # ATTACK4 #2: ENAMETOOLONG
+    fd = os.open(long_paths, os.O_RDONLY)
+    for _ in range(15):
+        os.mkdir("p" * 255, dir_fd=fd)
+        inner = os.open("p" * 255, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
     odd = submit(fixture_course, "odd_name", fresh())
     with open(os.path.join(os.fsencode(odd), b"notes-\xff.txt"), "w") as fh:
         fh.write("x")
@@ -209,12 +221,55 @@ def test_folders_too_deep_too_many_files_and_odd_names_never_stop_the_run(fixtur
             log=lambda *a: None,
         )
     finally:  # GNU rm walks any depth; a recursive removal (pytest's own) would overflow
-        subprocess.run(["rm", "-rf", str(deep / "d")], check=True)
+        subprocess.run(["rm", "-rf", str(deep / "d"), str(long_paths / ("p" * 255))], check=True)
     assert time.monotonic() - started < 120
     rows = {r.student: r for r in run.rows}
-    for student in ("deep_folders", "many_files", "odd_name"):
+    for student in ("deep_folders", "many_files", "odd_name", "long_paths"):
         assert rows[student].status == "graded" and rows[student].score == 5, rows[student]
     assert any(f.code == "too_large" and "deep" in f.detail for f in rows["deep_folders"].flags)
     assert any(f.code == "too_large" and "1000" in f.detail for f in rows["many_files"].flags)
     assert any(f.code == "extra_file" for f in rows["odd_name"].flags)
+    assert any("paths longer" in f.detail for f in rows["long_paths"].flags)
     assert "odd_name" in run.csv_path.read_text(encoding="utf-8")
+
+
+def test_many_tiny_cells_are_never_parsed_into_a_notebook(fixture_course):
+    """ATTACK4 #3 and #5: 6,000 added cells whose key is written ``"cell_typ\\u0065"`` (so a
+    count of the text misses them) score the notebook 0 unparsed, with one flag."""
+    import json
+
+    from resistlab.course.grading.worker import MAX_CELLS
+
+    data = json.loads(nbformat.writes(answer(release_copy(fixture_course))))
+    data["cells"] += [{"cell_type": "raw", "metadata": {}, "source": ""}] * (MAX_CELLS + 1000)
+    text = json.dumps(data).replace('"cell_type": "raw"', '"cell_typ\\u0065": "raw"')
+    assert text.count('"cell_type"') < MAX_CELLS
+    folder = submit(fixture_course, "tiny_cells", None)
+    (folder / f"{NAME}.ipynb").write_text(text)
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=10, quiet=True, students=["tiny_cells"]),
+        log=lambda *a: None,
+    )
+    (row,) = run.rows
+    assert row.status == "graded" and row.score == 0, row
+    assert [f.code for f in row.flags] == ["too_large"], row.flags
+
+
+def test_special_bits_are_dropped_in_a_nest_of_any_depth(tmp_path):
+    """ATTACK4 #1: a 1,500-level nest beside the notebook (a RecursionError after
+    ``--zip-collect``, for the whole class)."""
+    from resistlab.course.grading.runner import drop_special_bits
+
+    fd = os.open(tmp_path, os.O_RDONLY)
+    for _ in range(1500):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    try:
+        assert drop_special_bits(tmp_path) == []
+    finally:
+        subprocess.run(["rm", "-rf", str(tmp_path / "d")], check=True)

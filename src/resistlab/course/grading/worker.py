@@ -83,6 +83,8 @@ MAX_FILES_BYTES = 256 * 2**20
 #: Most cells of a notebook the grader reads (counted on the file before it is parsed); a
 #: notebook with more scores 0 (``too_large``).
 MAX_CELLS = 5000
+#: Most JSON objects in a notebook the grader parses (a cell with outputs is a few).
+MAX_OBJECTS = 200_000
 
 
 @dataclass
@@ -208,6 +210,7 @@ def linked_folder(folder) -> str:
 #: folder it enters; the rest is never read (``too_large``).
 MAX_ENTRIES = 1000
 MAX_DEPTH = 16
+MAX_PATH_BYTES = 3000  # below the system's 4,096, with room for the scratch folder's prefix
 
 
 def list_files(folder, ignore) -> tuple[list[str], str]:
@@ -246,6 +249,9 @@ def list_files(folder, ignore) -> tuple[list[str], str]:
                 if any(fnmatch.fnmatch(entry.name, pattern) for pattern in ignore):
                     continue
                 path = os.path.join(rel, entry.name)
+                if len(os.fsencode(entry.path)) > MAX_PATH_BYTES:
+                    why = f"paths longer than {MAX_PATH_BYTES} bytes"
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     if depth + 1 >= MAX_DEPTH:
                         why = f"folders nested more than {MAX_DEPTH} deep"
@@ -500,6 +506,7 @@ _CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 #: notebook 0 with a review flag; anything else (the sandbox, the kernel) is a grading error.
 _INPUT_ERRORS = (
     RecursionError,
+    MemoryError,  # Python's parser gives up on 30,000 nested unary minus signs with it
     TypeError,
     ValueError,
     KeyError,
@@ -507,6 +514,37 @@ _INPUT_ERRORS = (
     IndexError,
     UnicodeError,
 )
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _too_many_objects(text: str) -> str:
+    """Why the notebook ``text`` is too large to parse into cells ('' when it is not): more
+    than :data:`MAX_OBJECTS` JSON objects (counted while parsing, which stops at the limit),
+    or more than :data:`MAX_CELLS` cells."""
+    import json
+
+    count = 0
+
+    def hook(pairs):
+        nonlocal count
+        count += 1
+        if count > MAX_OBJECTS:
+            raise _TooMany
+        return dict(pairs)
+
+    try:
+        tree = json.loads(text, object_pairs_hook=hook)
+    except _TooMany:
+        return f"more than {MAX_OBJECTS} JSON objects"
+    except (ValueError, RecursionError):
+        return ""  # not JSON: nbformat says so (corrupted_notebook)
+    cells = tree.get("cells") if isinstance(tree, dict) else None
+    if isinstance(cells, list) and len(cells) > MAX_CELLS:
+        return f"{len(cells)} cells, above the {MAX_CELLS} the grader reads"
+    return ""
 
 
 def _repair_types(nb, flags) -> None:
@@ -576,7 +614,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
             nb, student_cells=student_cells, aliases=aliases, test_names=test_names
         )
         flags += shortcut_flags(nb, student_cells, snap.source_cells)
-    except RecursionError:  # code nested too deeply to scan: graded, and a person looks
+    except (RecursionError, MemoryError):  # too deeply nested to scan: a person looks
         flags.append(Flag("dynamic_code", "code nested too deeply for the scan"))
     tests = SealedTests.for_notebook(context.snapshot, nb_name)
     tests.prepare()  # the setup's imports load in the background while the kernel starts
@@ -772,14 +810,13 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 result.zeroed.append(nb_name)
                 continue
             try:
-                raw = path.read_bytes()  # at most MAX_NOTEBOOK_BYTES (checked above)
-                cells = raw.count(b'"cell_type"')
-                if cells > MAX_CELLS:  # parsing a million tiny cells takes gigabytes
-                    why = f"{filename}: {cells} cells, above the {MAX_CELLS} the grader reads"
-                    result.flags.append(Flag("too_large", why))
+                text = path.read_bytes().decode("utf-8")  # at most MAX_NOTEBOOK_BYTES
+                why = _too_many_objects(text)
+                if why:  # parsing a million tiny cells takes gigabytes
+                    result.flags.append(Flag("too_large", f"{filename}: {why}"))
                     result.zeroed.append(nb_name)
                     continue
-                nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+                nb = nbformat.reads(text, as_version=4)
                 if not isinstance(nb.get("cells"), list):
                     raise ValueError("no list of cells")
             except Exception as err:  # JSON, schema, encoding: all unreadable

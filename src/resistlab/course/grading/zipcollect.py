@@ -27,6 +27,7 @@ __all__ = [
     "MAX_MEMBERS",
     "MAX_MEMBER_BYTES",
     "MAX_RATIO",
+    "MAX_TOTAL_MEMBERS",
     "MIN_ALLOWANCE",
     "BoundedExtractor",
     "CheckedCollector",
@@ -41,8 +42,9 @@ MAX_RATIO = 20
 #: ... and at least this much (bytes), whatever its size. The allowance is shared by all the
 #: archives of one extraction, nested ones included.
 MIN_ALLOWANCE = 256 * 2**20
-#: Most files one archive may hold.
+#: Most files one archive may hold, and all the archives of one extraction together.
 MAX_MEMBERS = 20_000
+MAX_TOTAL_MEMBERS = 50_000
 
 
 def _members(path: str) -> list[tuple[str, int]]:
@@ -110,15 +112,22 @@ class BoundedExtractor(ExtractorPlugin):
     def _unpack(self, archive: str, dest: str) -> bool:
         why = archive_problem(archive)
         size = expanded_bytes(archive)
+        try:
+            count = len(_members(archive))
+        except Exception:
+            count = 0
         if not why and size > self._left:
             why = (
                 f"expands to {size / 2**20:.0f} MiB, past what this extraction may still "
                 f"write ({self._left / 2**20:.0f} MiB)"
             )
+        if not why and count > self._files_left:
+            why = f"holds {count} files, past the {MAX_TOTAL_MEMBERS} of all archives together"
         if why:
             self.log.warning("Not extracted: %s: %s", archive, why)
             return False
         self._left -= size
+        self._files_left -= count
         unzip(archive, dest, zip_ext=self.zip_ext, create_own_folder=True, tree=False)
         return True
 
@@ -130,6 +139,7 @@ class BoundedExtractor(ExtractorPlugin):
             os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(archive_path) for f in fs
         )
         self._left = max(MIN_ALLOWANCE, MAX_RATIO * uploaded)  # for every archive, nested too
+        self._files_left = MAX_TOTAL_MEMBERS
         for root, _, files in os.walk(archive_path):
             if not files:
                 continue
