@@ -22,8 +22,9 @@ from pathlib import Path
 
 import nbformat
 from nbgrader import utils
+from nbgrader.api import InvalidEntry
 from nbgrader.preprocessors import AssignLatePenalties
-from sqlalchemy.exc import OperationalError, SAWarning
+from sqlalchemy.exc import IntegrityError, OperationalError, SAWarning
 
 from .flags import needs_review
 
@@ -133,7 +134,9 @@ def record_submission(
             with warnings.catch_warnings():  # nbgrader's api.py trips SQLAlchemy 2 ORM warnings
                 warnings.simplefilter("ignore", SAWarning)
                 return _record(gb, result, assignment, snapshot, config, timestamp, mark_review)
-        except OperationalError:  # e.g. "database is locked" while formgrader writes
+        except (OperationalError, IntegrityError, InvalidEntry):
+            # "database is locked" while formgrader writes; or another grader (another
+            # assignment, same database) created the same student a moment earlier
             gb.db.rollback()
             if attempt == retries - 1:
                 raise
