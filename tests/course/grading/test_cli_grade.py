@@ -109,7 +109,7 @@ def test_cold_kernels_flag_turns_the_warm_template_off(fixture_course, monkeypat
 
 @pytest.mark.slow
 def test_zip_collect_skips_an_archive_bomb(fixture_course, capsys):
-    """ATTACK2 #3: an LMS archive whose notebook is padded with 65 MiB of spaces (a 65 KB
+    """Review 2 #3: an LMS archive whose notebook is padded with 65 MiB of spaces (a 65 KB
     upload) and one holding a nested bomb are not extracted; the instructor is told which;
     the class archive beside them is collected and graded as usual."""
     import zipfile
@@ -148,7 +148,7 @@ def test_zip_collect_skips_an_archive_bomb(fixture_course, capsys):
 
 @pytest.mark.slow
 def test_zip_collect_bounds_totals_timestamps_and_ids(fixture_course, capsys):
-    """ATTACK3 #6-#9: inside one student's upload, (a) five nested .tar.gz of 60 MiB each
+    """Review 3 #6-#9: inside one student's upload, (a) five nested .tar.gz of 60 MiB each
     (each under the per-file bound) stop once the extraction's shared allowance is spent,
     (b) a file with an unreadable timestamp is skipped instead of failing the collection,
     (c) a file named for another student is not collected in that student's name."""
@@ -195,7 +195,7 @@ def test_zip_collect_bounds_totals_timestamps_and_ids(fixture_course, capsys):
 
 
 def test_zip_extraction_counts_files_across_all_archives(tmp_path, monkeypatch):
-    """ATTACK4 #6: ten archives of 19,990 empty files each (under the per-archive cap) made
+    """Review 4 #6: ten archives of 19,990 empty files each (under the per-archive cap) made
     200,000 files; the files of one extraction are counted together (a small cap here)."""
     import zipfile
 

@@ -58,7 +58,7 @@ def _cases(course):
 
     cases["bad_timestamp"] = (fresh(), 5)
 
-    # ATTACK2 #2 and #7: metadata of the wrong type, and a cell id the schema forbids.
+    # Review 2 #2 and #7: metadata of the wrong type, and a cell id the schema forbids.
     nb = fresh()
     cell_by_id(nb, "answer_hill").metadata["nbgrader"] = "x"
     cases["nbgrader_string"] = (nb, None)
@@ -75,7 +75,7 @@ def _cases(course):
     cell_by_id(nb, "answer_hill").metadata["nbgrader"]["points"] = "lots"
     cases["points_string"] = (nb, 5)  # restored from the release: nothing lost
 
-    # ATTACK3 #1, #5, #11: every field of a released cell's metadata, of any type, is
+    # Review 3 #1, #5, #11: every field of a released cell's metadata, of any type, is
     # restored from the release; code too deeply nested to scan is still graded.
     for field, value in [
         ("schema_version", "x"),
@@ -89,7 +89,7 @@ def _cases(course):
         cell_by_id(nb, "test_hill_values").metadata["nbgrader"][field] = value
         cell_by_id(nb, "answer_hill").metadata["nbgrader"][field] = value
         cases[f"field_{field}"] = (nb, 5)
-    nb = fresh()  # ATTACK4 #4: Python's parser raised MemoryError in the grader's scan
+    nb = fresh()  # Review 4 #4: Python's parser raised MemoryError in the grader's scan
     cell_by_id(nb, "answer_ic50").source = "x = " + "-" * 30_000 + "1\nic50 = 3.0\n"
     cases["unary_minus"] = (nb, None)
 
@@ -153,7 +153,7 @@ def test_zip_collect_drops_setuid_and_setgid_bits(tmp_path):
 
 
 def test_oversized_notebooks_and_files_are_never_read(fixture_course):
-    """ATTACK2 #3 and #5: a 65 MiB notebook (valid JSON padded with spaces) scores 0 without
+    """Review 2 #3 and #5: a 65 MiB notebook (valid JSON padded with spaces) scores 0 without
     being read; a 4 GiB sparse file beside an honest notebook is neither hashed, copied to
     the kernel nor to autograded/, and the honest notebook keeps its marks."""
     from resistlab.course.grading.worker import MAX_NOTEBOOK_BYTES
@@ -183,7 +183,7 @@ def test_oversized_notebooks_and_files_are_never_read(fixture_course):
 
 
 def test_folders_too_deep_too_many_files_and_odd_names_never_stop_the_run(fixture_course):
-    """ATTACK3 #2-#4: 1,500 nested folders (a RecursionError in the parent), 20,000 empty
+    """Review 3 #2-#4: 1,500 nested folders (a RecursionError in the parent), 20,000 empty
     files (minutes in nbgrader's file search) and a file name that is not UTF-8 (the summary
     CSV failed) beside honest notebooks: each is graded, flagged where the listing stopped,
     and the summary is written."""
@@ -201,7 +201,7 @@ def test_folders_too_deep_too_many_files_and_odd_names_never_stop_the_run(fixtur
     many = submit(fixture_course, "many_files", fresh())
     for i in range(20_000):
         (many / f"f{i}").touch()
-    long_paths = submit(fixture_course, "long_paths", fresh())  # ATTACK4 #2: ENAMETOOLONG
+    long_paths = submit(fixture_course, "long_paths", fresh())  # Review 4 #2: ENAMETOOLONG
     fd = os.open(long_paths, os.O_RDONLY)
     for _ in range(15):
         os.mkdir("p" * 255, dir_fd=fd)
@@ -234,7 +234,7 @@ def test_folders_too_deep_too_many_files_and_odd_names_never_stop_the_run(fixtur
 
 
 def test_many_tiny_cells_are_never_parsed_into_a_notebook(fixture_course):
-    """ATTACK4 #3 and #5: 6,000 added cells whose key is written ``"cell_typ\\u0065"`` (so a
+    """Review 4 #3 and #5: 6,000 added cells whose key is written ``"cell_typ\\u0065"`` (so a
     count of the text misses them) score the notebook 0 unparsed, with one flag."""
     import json
 
@@ -258,7 +258,7 @@ def test_many_tiny_cells_are_never_parsed_into_a_notebook(fixture_course):
 
 
 def test_special_bits_are_dropped_in_a_nest_of_any_depth(tmp_path):
-    """ATTACK4 #1: a 1,500-level nest beside the notebook (a RecursionError after
+    """Review 4 #1: a 1,500-level nest beside the notebook (a RecursionError after
     ``--zip-collect``, for the whole class)."""
     from resistlab.course.grading.runner import drop_special_bits
 

@@ -228,7 +228,7 @@ def _build(course) -> list[Case]:
     )
     reimport = "import math\nimport numpy as np\nimport pandas as pd\n\n" + CORRECT_HILL
     case("reimports", answer(fresh(), hill=reimport), 5, {})
-    # ATTACK2 #6: log every request the grader sends (a pre_run_cell hook), print them at the end.
+    # Review 2 #6: log every request the grader sends (a pre_run_cell hook), print them at the end.
     logger = answer(
         fresh(),
         hill=CORRECT_HILL

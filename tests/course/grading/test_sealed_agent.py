@@ -115,7 +115,7 @@ def test_size_and_depth_are_capped():
 
 
 def test_replies_of_many_tiny_containers_are_refused_before_parsing():
-    """ATTACK2 #4: 3.2 million empty lists fit in 61 MiB of JSON but took 1.5 GB of the
+    """Review 2 #4: 3.2 million empty lists fit in 61 MiB of JSON but took 1.5 GB of the
     grader's memory to parse; the reply is refused on its counts. Real answers pass: a
     million floats (one array string) and 100,000 strings in a pandas object column."""
     import numpy as np
