@@ -80,8 +80,8 @@ MAX_NOTEBOOK_BYTES = 64 * 2**20
 #: and the most those files may hold together; the rest are never read (``too_large``).
 MAX_FILE_BYTES = 64 * 2**20
 MAX_FILES_BYTES = 256 * 2**20
-#: Most cells of a notebook the grader reads (counted on the file before it is parsed); a
-#: notebook with more scores 0 (``too_large``).
+#: Most cells of a notebook the grader reads (counted in a parse bounded by MAX_OBJECTS,
+#: before nbformat builds the notebook); a notebook with more scores 0 (``too_large``).
 MAX_CELLS = 5000
 #: Most JSON objects in a notebook the grader parses (a cell with outputs is a few).
 MAX_OBJECTS = 200_000
