@@ -32,7 +32,6 @@ __all__ = [
     "BoundedExtractor",
     "CheckedCollector",
     "archive_problem",
-    "expanded_bytes",
 ]
 
 #: Largest file an archive may hold (the largest notebook the grader reads).
@@ -58,14 +57,6 @@ def _members(path: str) -> list[tuple[str, int]]:
     raise ValueError("not a zip or tar archive")
 
 
-def expanded_bytes(path) -> int:
-    """What the archive at ``path`` declares it expands to (0 when unreadable)."""
-    try:
-        return sum(size for _, size in _members(str(path)))
-    except Exception:
-        return 0
-
-
 def archive_problem(path) -> str:
     """Why the archive at ``path`` must not be extracted, or ``""``.
 
@@ -82,27 +73,31 @@ def archive_problem(path) -> str:
     >>> archive_problem(f"{folder}/bomb.zip")
     'mallory_01.ipynb expands to 65 MiB (at most 64 MiB per file)'
     """
-    path = str(path)
+    return _check(str(path))[0]
+
+
+def _check(path: str) -> tuple[str, list[tuple[str, int]]]:
+    """:func:`archive_problem` and the members it read (none when the archive is unreadable)."""
     try:
         members = _members(path)
     except Exception as err:  # a damaged archive: nbgrader would fail on it too
-        return f"unreadable archive ({type(err).__name__})"
+        return f"unreadable archive ({type(err).__name__})", []
     if len(members) > MAX_MEMBERS:
-        return f"holds {len(members)} files (at most {MAX_MEMBERS})"
-    total = 0
+        return f"holds {len(members)} files (at most {MAX_MEMBERS})", members
     for name, size in members:
         if size > MAX_MEMBER_BYTES:
             limit = MAX_MEMBER_BYTES // 2**20
-            return f"{name} expands to {size / 2**20:.0f} MiB (at most {limit} MiB per file)"
-        total += size
-    own = os.path.getsize(path)
+            why = f"{name} expands to {size / 2**20:.0f} MiB (at most {limit} MiB per file)"
+            return why, members
+    total, own = sum(size for _, size in members), os.path.getsize(path)
     allowance = max(MIN_ALLOWANCE, MAX_RATIO * own)
     if total > allowance:
-        return (
+        why = (
             f"expands to {total / 2**20:.0f} MiB, more than {allowance / 2**20:.0f} MiB for an "
             f"archive of {own / 2**20:.1f} MiB"
         )
-    return ""
+        return why, members
+    return "", members
 
 
 class BoundedExtractor(ExtractorPlugin):
@@ -110,12 +105,8 @@ class BoundedExtractor(ExtractorPlugin):
     :func:`archive_problem` before it unpacks it, and skips the ones that fail."""
 
     def _unpack(self, archive: str, dest: str) -> bool:
-        why = archive_problem(archive)
-        size = expanded_bytes(archive)
-        try:
-            count = len(_members(archive))
-        except Exception:
-            count = 0
+        why, members = _check(archive)  # the archive's index is read once
+        size, count = sum(n for _, n in members), len(members)
         if not why and size > self._left:
             why = (
                 f"expands to {size / 2**20:.0f} MiB, past what this extraction may still "
