@@ -62,6 +62,15 @@ def test_jobs_must_be_positive(fixture_course, capsys):
     assert "must be at least 1" in capsys.readouterr().err
 
 
+def _lms_archive(course, regexp: str):
+    """The course reads LMS file names with ``regexp``; returns the folder for the archives."""
+    with (course / "nbgrader_config.py").open("a") as fh:
+        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = r{regexp!r}\n")
+    archive = course / "downloaded" / NAME / "archive"
+    archive.mkdir(parents=True)
+    return archive
+
+
 @pytest.mark.slow
 def test_lms_zip_is_collected_then_graded(fixture_course, capsys):
     """`--zip-collect` runs nbgrader's zip_collect (the course configures its LMS file names)."""
@@ -69,11 +78,7 @@ def test_lms_zip_is_collected_then_graded(fixture_course, capsys):
 
     import nbformat
 
-    with (fixture_course / "nbgrader_config.py").open("a") as fh:
-        regexp = r".*/(?P<student_id>[a-z]+)_(?P<file_id>[^/]+)$"
-        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = r{regexp!r}\n")
-    archive = fixture_course / "downloaded" / NAME / "archive"
-    archive.mkdir(parents=True)
+    archive = _lms_archive(fixture_course, r".*/(?P<student_id>[a-z]+)_(?P<file_id>[^/]+)$")
     with zipfile.ZipFile(archive / "lms-export.zip", "w") as zf:
         zf.writestr(f"alice_{NAME}.ipynb", nbformat.writes(answer(release_copy(fixture_course))))
         zf.writestr(f"bob_{NAME}.ipynb", nbformat.writes(release_copy(fixture_course)))
@@ -116,11 +121,7 @@ def test_zip_collect_skips_an_archive_bomb(fixture_course, capsys):
 
     import nbformat
 
-    with (fixture_course / "nbgrader_config.py").open("a") as fh:
-        regexp = r".*/(?P<student_id>[a-z]+)_(?P<file_id>[^/]+)$"
-        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = r{regexp!r}\n")
-    archive = fixture_course / "downloaded" / NAME / "archive"
-    archive.mkdir(parents=True)
+    archive = _lms_archive(fixture_course, r".*/(?P<student_id>[a-z]+)_(?P<file_id>[^/]+)$")
     honest = nbformat.writes(answer(release_copy(fixture_course)))
     with zipfile.ZipFile(archive / "class.zip", "w") as zf:
         zf.writestr(f"alice_{NAME}.ipynb", honest)
@@ -158,11 +159,8 @@ def test_zip_collect_bounds_totals_timestamps_and_ids(fixture_course, capsys):
 
     import nbformat
 
-    with (fixture_course / "nbgrader_config.py").open("a") as fh:
-        regexp = r".*/(?P<student_id>[a-z]+)_attempt_(?P<timestamp>[^_/]+)_(?P<file_id>[^/]+)$"
-        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = r{regexp!r}\n")
-    archive = fixture_course / "downloaded" / NAME / "archive"
-    archive.mkdir(parents=True)
+    regexp = r".*/(?P<student_id>[a-z]+)_attempt_(?P<timestamp>[^_/]+)_(?P<file_id>[^/]+)$"
+    archive = _lms_archive(fixture_course, regexp)
     honest = nbformat.writes(answer(release_copy(fixture_course)))
     blank = nbformat.writes(release_copy(fixture_course))
     stamp = "2026-11-30T10:00:00"
