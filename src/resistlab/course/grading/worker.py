@@ -262,10 +262,6 @@ def list_files(folder, ignore) -> tuple[list[str], str]:
     return sorted(found), why
 
 
-def _find_files(folder: Path, ignore: list[str]) -> list[str]:
-    return list_files(folder, ignore)[0]
-
-
 def _kernel_env(context: GradingContext, scratch: Path) -> dict:
     if context.sandbox == "off":
         env = dict(os.environ)
@@ -402,7 +398,7 @@ def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[
         shutil.copyfile(Path(task.folder) / rel, dest, follow_symlinks=False)
     source = Path(task.source_folder)
     if source.is_dir():
-        for rel in _find_files(source, [*context.ignore, "*.ipynb"]):
+        for rel in list_files(source, [*context.ignore, "*.ipynb"])[0]:
             dest = scratch / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source / rel, dest)
