@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -27,3 +29,19 @@ def nbgrader_cell(kind, source, gid, *, solution=False, grade=False, locked=True
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
     return cell
+
+
+def _sigint_as_in_a_terminal():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_as_in_a_terminal(command, **kwargs):
+    """Start ``command`` in its own session with SIGINT at its default, as a shell prompt does.
+
+    A command started in the background of a non-interactive shell (``make test &``) inherits
+    SIGINT *ignored* (POSIX), and Python keeps an inherited ``SIG_IGN``: a test that sends
+    Ctrl-C would then pass or fail by how pytest was launched, not by the code under test.
+    """
+    return subprocess.Popen(
+        command, start_new_session=True, preexec_fn=_sigint_as_in_a_terminal, **kwargs
+    )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+from helpers import start_as_in_a_terminal
 from nbgrader.api import Gradebook
 
 pytestmark = pytest.mark.slow
@@ -72,8 +73,8 @@ def test_sigint_stops_a_busy_run_promptly_and_keeps_what_finished(fixture_course
     ledger = fixture_course / "grading" / NAME / "ledger.json"
     command = [sys.executable, "-m", "resistlab.course.cli", "--course", str(fixture_course)]
     command += ["grade", NAME, "--jobs", "1", "--timeout", "900"]
-    proc = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    proc = start_as_in_a_terminal(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         deadline = time.monotonic() + 240

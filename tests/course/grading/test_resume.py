@@ -16,6 +16,7 @@ import time
 
 import pytest
 from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+from helpers import start_as_in_a_terminal
 
 from resistlab.course import Course, nbgrader_env
 from resistlab.course.grading import GradeOptions, grade_assignment
@@ -55,10 +56,9 @@ def test_interrupted_run_resumes_with_only_the_rest(fixture_course):
         "--timeout",
         "30",
     ]
-    proc = subprocess.Popen(
+    proc = start_as_in_a_terminal(
         cmd,
         env=nbgrader_env(),
-        start_new_session=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
