@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import nbformat
 import pytest
@@ -116,6 +117,37 @@ def test_two_graders_at_once_lose_no_grade(pg_course):
     assert [p.returncode for p in runs] == [0, 0], outputs
     assert scores(url, NAME) == expected[NAME]
     assert scores(url, SECOND) == expected[SECOND]
+
+
+def test_a_student_another_grader_is_creating_is_retried_not_lost(pg_course):
+    """The race two graders meet, forced: another grader has inserted the same student and not
+    yet committed. This run's insert waits on the row, then fails on the unique key once the
+    other commits; the write is retried and the grade recorded, not left an error."""
+    import sqlalchemy
+
+    course, url = pg_course
+    resistlab(course, "release", NAME)
+    hand_in(course, NAME, "s0", answer(release_of(course, NAME)))
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as other:
+            other.execute(sqlalchemy.text("INSERT INTO student (id) VALUES ('s0')"))
+            run = resistlab(course, "grade", NAME, "--jobs", "1", background=True)
+            waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            deadline = time.monotonic() + 300
+            # Autocommit: inside one transaction pg_stat_activity would be a frozen snapshot.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watch:
+                while not watch.execute(sqlalchemy.text(waiting)).scalar():
+                    assert run.poll() is None, run.communicate()[0]
+                    assert time.monotonic() < deadline, "the grader never reached the student"
+                    time.sleep(0.2)
+            other.commit()
+        out = run.communicate(timeout=600)[0]
+    finally:
+        engine.dispose()
+    assert run.returncode == 0, out
+    assert scores(url, NAME) == {"s0": 5.0}
+    assert "Traceback" not in out, "a write that was retried is not an error to print"
 
 
 def test_kernel_sees_neither_the_database_url_nor_the_server(pg_course, pg_base):

@@ -13,6 +13,8 @@ its graded cells marked ``needs_manual_grade`` (formgrader then lists it for a p
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
 import time
@@ -125,14 +127,28 @@ def _late_penalty(gb, config, nb_name, assignment, student, submission):
             notebook.late_submission_penalty = assign._check_late_penalty(notebook, penalty)
 
 
+_NBGRADER_DB_LOG = logging.getLogger("tornado.application")  # nbgrader.api's app_log
+
+
+@contextlib.contextmanager
+def _quiet(logger):
+    """Silence ``logger`` for the block: nbgrader logs a full traceback for every failed write,
+    and a write that is retried is not an error; one that fails for good is raised and reported."""
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled
+
+
 def record_submission(
     gb, result, *, assignment, snapshot, config, timestamp, mark_review=True, retries=5
 ) -> GradeRow:
     """Score ``result`` into the open gradebook ``gb`` (one transaction) and return its row."""
     for attempt in range(retries):
         try:
-            with warnings.catch_warnings():  # nbgrader's api.py trips SQLAlchemy 2 ORM warnings
-                warnings.simplefilter("ignore", SAWarning)
+            with warnings.catch_warnings(), _quiet(_NBGRADER_DB_LOG):
+                warnings.simplefilter("ignore", SAWarning)  # nbgrader's api.py trips SQLAlchemy 2
                 return _record(gb, result, assignment, snapshot, config, timestamp, mark_review)
         except (OperationalError, IntegrityError, InvalidEntry):
             # "database is locked" while formgrader writes; or another grader (another
