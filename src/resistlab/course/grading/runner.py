@@ -148,6 +148,24 @@ def _opener_nofollow(path, flags):
     return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
+def _zip_collect_skipped(output: str, root: Path, most: int = 50) -> str:
+    r"""The archives and files the zip collector skipped, one per line, from its log
+    (``Not extracted: ...`` / ``Not collected: ...``), paths shown from the course root.
+
+    Examples
+    --------
+    >>> log = "[ZipCollectApp | WARNING] Not extracted: /c/downloaded/a/b.zip: a bomb\nok"
+    >>> _zip_collect_skipped(log, Path("/c"))
+    'not extracted: downloaded/a/b.zip: a bomb'
+    """
+    import re
+
+    found = re.findall(r"Not (extracted|collected): (.*)", output)
+    lines = [f"not {verb}: {what.replace(f'{root}/', '')}" for verb, what in found]
+    more = [f"... and {len(lines) - most} more"] if len(lines) > most else []
+    return "\n".join(lines[:most] + more)
+
+
 def drop_special_bits(folder: Path) -> list[str]:
     """Clear the setuid, setgid and sticky bits of everything under ``folder`` (an archive
     extracted as root keeps them); returns the paths changed."""
@@ -520,7 +538,7 @@ def grade_assignment(
     if options.zip_collect:
         from resistlab.course import run_nbgrader
 
-        from .zipcollect import BoundedExtractor, CheckedCollector, archive_problem
+        from .zipcollect import BoundedExtractor, CheckedCollector
 
         args = ["--force"] if options.force else []
         zc = config.get("ZipCollectApp", {})
@@ -530,18 +548,10 @@ def grade_assignment(
         if "extractor_plugin" not in zc:
             args.append(f"--ZipCollectApp.extractor_plugin={BoundedExtractor.__module__}."
                          f"{BoundedExtractor.__name__}")  # fmt: skip
-            archives = (
-                course.root
-                / zc.get("downloaded_directory", "downloaded")
-                / assignment.name
-                / zc.get("archive_directory", "archive")
-            )
-            for path in sorted(archives.rglob("*")):
-                if path.is_file() and path.suffix in (".zip", ".gz"):
-                    why = archive_problem(path)
-                    if why:
-                        warn(f"--zip-collect skips {path.name}: {why}")
-        run_nbgrader(["zip_collect", assignment.name, *args], root=course.root)
+        proc = run_nbgrader(["zip_collect", assignment.name, *args], root=course.root)
+        skipped = _zip_collect_skipped(proc.stdout + proc.stderr, course.root)
+        if skipped:
+            warn("--zip-collect skipped (those students are not collected):\n" + skipped)
         for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
             if not linked_folder(folder):  # a linked folder is never followed
                 drop_special_bits(folder)

@@ -1,27 +1,38 @@
-"""``resistlab grade --zip-collect``: nbgrader's archive extraction, bounded.
+"""``resistlab grade --zip-collect``: nbgrader's archive extraction, bounded and made safe.
 
 nbgrader's ``zip_collect`` unpacks every archive an LMS gave the instructor, and every archive
-found inside one, whatever it expands to: a 1 MB upload of a notebook padded with spaces became
-a 1 GiB notebook on disk. :class:`BoundedExtractor` does what nbgrader's ``ExtractorPlugin``
-does, but first reads what each archive declares (the uncompressed size of every member, which
-is also where extraction stops: zip and tar readers write no more than the declared size) and
-skips an archive with a member above :data:`MAX_MEMBER_BYTES`, or that expands to more than
-:data:`MAX_RATIO` times its own size (and at least :data:`MIN_ALLOWANCE`). A skipped archive is
-reported; its students are not collected, everyone else's are.
+found inside one, whatever it holds: a 1 MB upload of a notebook padded with spaces became a
+1 GiB notebook on disk, a setuid program in a tar archive stayed setuid, and one student's
+archive holding a file and a folder of the same name stopped the collection of the whole
+class. :class:`BoundedExtractor` does what nbgrader's ``ExtractorPlugin`` does (the same
+folders, nested archives unpacked into their own folder), with its own extraction:
+
+* what each archive declares is checked before anything is written: at most
+  :data:`MAX_MEMBER_BYTES` per file, :data:`MAX_MEMBERS` files and folders (those the member
+  names imply included), no file deeper than :data:`~.worker.MAX_DEPTH` folders or with a
+  path longer than :data:`~.worker.MAX_PATH_BYTES` bytes, no name that leaves the folder, no
+  name that is both a file and a folder, and no more than the extraction may still write
+  (:data:`MAX_RATIO` times what was uploaded, at least :data:`MIN_ALLOWANCE`, and
+  :data:`MAX_TOTAL_MEMBERS` files and folders, shared by all archives, nested ones included);
+* only regular files are written, with mode 0644 (no setuid, setgid or sticky bit, whoever
+  made the archive), never through a link, and never more bytes than a member declares;
+* an archive that fails a check, or whose extraction fails (a damaged archive, a name that
+  meets an existing file), is skipped whole (what it had written is removed) and reported
+  (``Not extracted: ARCHIVE: WHY``); its students are not collected, everyone else's are.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
+import stat
 import tarfile
 import zipfile
 
 from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
-from nbgrader.utils import parse_utc, unzip
+from nbgrader.utils import parse_utc
 
-from .worker import MAX_NOTEBOOK_BYTES
+from .worker import MAX_DEPTH, MAX_NOTEBOOK_BYTES, MAX_PATH_BYTES
 
 __all__ = [
     "MAX_MEMBERS",
@@ -41,24 +52,91 @@ MAX_RATIO = 20
 #: ... and at least this much (bytes), whatever its size. The allowance is shared by all the
 #: archives of one extraction, nested ones included.
 MIN_ALLOWANCE = 256 * 2**20
-#: Most files one archive may hold, and all the archives of one extraction together.
+#: Most files and folders one archive may make, and all the archives of one extraction together.
 MAX_MEMBERS = 20_000
 MAX_TOTAL_MEMBERS = 50_000
+_NAME_BYTES = 255  # the longest file name Linux file systems take
+_CHUNK = 2**20
 
 
-def _members(path: str) -> list[tuple[str, int]]:
-    """(name, uncompressed bytes) of every file of the zip or tar archive ``path``."""
+class _Plan:
+    """What an archive would write: its regular files as (path parts, bytes, member)."""
+
+    def __init__(self, files: list[tuple[tuple[str, ...], int, object]], folders: int):
+        self.files, self.folders = files, folders
+        self.bytes = sum(size for _, size, _ in files)
+        self.entries = len(files) + folders
+
+
+class _TooMany(ValueError):
+    pass
+
+
+def _members(archive) -> list[tuple[str, int, object]]:
+    """(name, declared bytes, member) of every regular file of an open zip or tar archive;
+    an archive of more than :data:`MAX_MEMBERS` entries is not read further (``_TooMany``)."""
+    if isinstance(archive, zipfile.ZipFile):
+        entries = archive.infolist()  # the central directory: no larger than the archive
+    else:
+        entries = []
+        while len(entries) <= MAX_MEMBERS and (member := archive.next()) is not None:
+            entries.append(member)  # a tar's headers are read one by one, and no further
+    if len(entries) > MAX_MEMBERS:
+        raise _TooMany(f"holds more than {MAX_MEMBERS} entries")
+    found = []
+    for entry in entries:
+        if isinstance(entry, zipfile.ZipInfo):
+            kind = stat.S_IFMT(entry.external_attr >> 16)  # 0 when the zip names no type
+            if not entry.is_dir() and kind in (0, stat.S_IFREG):  # links, devices: never
+                found.append((entry.filename, entry.file_size, entry))
+        elif entry.isfile():
+            found.append((entry.name, entry.size, entry))
+    return found
+
+
+def _open(path: str):
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            return [(i.filename, i.file_size) for i in archive.infolist() if not i.is_dir()]
+        return zipfile.ZipFile(path)
     if tarfile.is_tarfile(path):
-        with tarfile.open(path) as archive:
-            return [(m.name, m.size) for m in archive.getmembers() if m.isfile()]
+        return tarfile.open(path)
     raise ValueError("not a zip or tar archive")
 
 
+def _plan(archive, where: str, depth: int) -> tuple[str, _Plan | None]:
+    """Check what ``archive`` declares, to be written under ``where`` (already ``depth``
+    folders below the extraction's top); returns ``(why not, None)`` or ``("", plan)``."""
+    files: dict[tuple[str, ...], tuple[int, object]] = {}
+    try:
+        members = _members(archive)
+    except _TooMany as err:
+        return str(err), None
+    for name, size, member in members:
+        parts = tuple(p for p in name.replace("\\", "/").split("/") if p not in ("", "."))
+        if not parts or ".." in parts:
+            return f"{name!r} is not a name inside the archive's folder", None
+        if size > MAX_MEMBER_BYTES:
+            limit = MAX_MEMBER_BYTES // 2**20
+            return f"{name} expands to {size / 2**20:.0f} MiB (at most {limit} MiB per file)", None
+        if depth + len(parts) > MAX_DEPTH:
+            levels = depth + len(parts)
+            return f"{name[:200]!r} lies {levels} levels deep (at most {MAX_DEPTH})", None
+        full = os.fsencode(os.path.join(where, *parts))
+        if len(full) > MAX_PATH_BYTES or any(len(os.fsencode(p)) > _NAME_BYTES for p in parts):
+            return f"{name[:200]!r} makes a path longer than {MAX_PATH_BYTES} bytes", None
+        files[parts] = (size, member)  # a name given twice: the last copy, as tar does
+    folders = {parts[:i] for parts in files for i in range(1, len(parts))}
+    clash = next((parts for parts in files if parts in folders), None)
+    if clash:
+        return f"{'/'.join(clash)!r} is both a file and a folder", None
+    plan = _Plan([(parts, size, member) for parts, (size, member) in files.items()], len(folders))
+    if plan.entries > MAX_MEMBERS:
+        return f"holds {plan.entries} files and folders (at most {MAX_MEMBERS})", None
+    return "", plan
+
+
 def archive_problem(path) -> str:
-    """Why the archive at ``path`` must not be extracted, or ``""``.
+    """Why the archive at ``path`` must not be extracted, or ``""`` (its own bounds only: the
+    allowance an extraction shares among archives is :class:`BoundedExtractor`'s).
 
     Examples
     --------
@@ -72,55 +150,115 @@ def archive_problem(path) -> str:
     ...     zf.writestr("mallory_01.ipynb", " " * (65 * 2**20))
     >>> archive_problem(f"{folder}/bomb.zip")
     'mallory_01.ipynb expands to 65 MiB (at most 64 MiB per file)'
+    >>> with zipfile.ZipFile(f"{folder}/clash.zip", "w") as zf:
+    ...     zf.writestr("a", "x")
+    ...     zf.writestr("a/b", "y")
+    >>> archive_problem(f"{folder}/clash.zip")
+    "'a' is both a file and a folder"
     """
-    return _check(str(path))[0]
-
-
-def _check(path: str) -> tuple[str, list[tuple[str, int]]]:
-    """:func:`archive_problem` and the members it read (none when the archive is unreadable)."""
     try:
-        members = _members(path)
-    except Exception as err:  # a damaged archive: nbgrader would fail on it too
-        return f"unreadable archive ({type(err).__name__})", []
-    if len(members) > MAX_MEMBERS:
-        return f"holds {len(members)} files (at most {MAX_MEMBERS})", members
-    for name, size in members:
-        if size > MAX_MEMBER_BYTES:
-            limit = MAX_MEMBER_BYTES // 2**20
-            why = f"{name} expands to {size / 2**20:.0f} MiB (at most {limit} MiB per file)"
-            return why, members
-    total, own = sum(size for _, size in members), os.path.getsize(path)
+        with _open(str(path)) as archive:
+            why, plan = _plan(archive, os.path.dirname(os.path.abspath(path)), 0)
+    except Exception as err:  # a damaged archive
+        return f"unreadable archive ({type(err).__name__})"
+    if why:
+        return why
+    own = os.path.getsize(path)
     allowance = max(MIN_ALLOWANCE, MAX_RATIO * own)
-    if total > allowance:
-        why = (
-            f"expands to {total / 2**20:.0f} MiB, more than {allowance / 2**20:.0f} MiB for an "
-            f"archive of {own / 2**20:.1f} MiB"
+    if plan.bytes > allowance:
+        return (
+            f"expands to {plan.bytes / 2**20:.0f} MiB, more than {allowance / 2**20:.0f} MiB "
+            f"for an archive of {own / 2**20:.1f} MiB"
         )
-        return why, members
-    return "", members
+    return ""
+
+
+def _folder(top: str, parts: tuple[str, ...], made: list[str]) -> str:
+    """Make the folders ``top/parts...`` that are missing (recorded in ``made``); a part that
+    exists and is not a folder (a file, a link) is an error, never followed."""
+    path = top
+    for part in parts:
+        path = os.path.join(path, part)
+        try:
+            os.mkdir(path, 0o755)
+            made.append(path)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                raise NotADirectoryError(f"{path} exists and is not a folder") from None
+    return path
+
+
+def _write(source, target: str, size: int | None, made: list[str]) -> None:
+    """Copy the open binary stream ``source`` to a new regular file ``target`` (mode 0644),
+    never through a link, and never more than ``size`` bytes."""
+    try:
+        if not stat.S_ISREG(os.lstat(target).st_mode):
+            raise FileExistsError(f"{target} exists and is not a file")
+    except FileNotFoundError:
+        made.append(target)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(fd, 0o644)
+        written = 0
+        while chunk := source.read(_CHUNK):
+            written += len(chunk)
+            if size is not None and written > size:
+                raise ValueError(f"{target}: more bytes than the archive declares")
+            out.write(chunk)
+
+
+def _undo(made: list[str]) -> None:
+    for path in reversed(made):
+        try:
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                os.rmdir(path)
+            else:
+                os.unlink(path)
+        except OSError:
+            pass
 
 
 class BoundedExtractor(ExtractorPlugin):
-    """nbgrader's ``ExtractorPlugin`` that checks every archive (nested ones included) with
-    :func:`archive_problem` before it unpacks it, and skips the ones that fail."""
+    """nbgrader's ``ExtractorPlugin``, with the checks and the safe extraction described in
+    :mod:`resistlab.course.grading.zipcollect`."""
 
-    def _unpack(self, archive: str, dest: str) -> bool:
-        why, members = _check(archive)  # the archive's index is read once
-        size, count = sum(n for _, n in members), len(members)
-        if not why and size > self._left:
-            why = (
-                f"expands to {size / 2**20:.0f} MiB, past what this extraction may still "
-                f"write ({self._left / 2**20:.0f} MiB)"
-            )
-        if not why and count > self._files_left:
-            why = f"holds {count} files, past the {MAX_TOTAL_MEMBERS} of all archives together"
-        if why:
-            self.log.warning("Not extracted: %s: %s", archive, why)
-            return False
-        self._left -= size
-        self._files_left -= count
-        unzip(archive, dest, zip_ext=self.zip_ext, create_own_folder=True, tree=False)
-        return True
+    def _unpack(self, archive: str, top: str, parent: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Extract ``archive`` into its own folder in ``top/parent``; returns the files written
+        (as parts below ``top``), or none when the archive is skipped."""
+        stem = os.path.splitext(os.path.basename(archive))[0]
+        inner, ext2 = os.path.splitext(stem)
+        own = (*parent, inner if ext2 == ".tar" else stem)
+        made: list[str] = []
+        try:
+            with _open(archive) as opened:
+                why, plan = _plan(opened, os.path.join(top, *own), len(own))
+                if not why and plan.bytes > self._left:
+                    why = (
+                        f"expands to {plan.bytes / 2**20:.0f} MiB, past what this extraction "
+                        f"may still write ({self._left / 2**20:.0f} MiB)"
+                    )
+                if not why and plan.entries > self._entries_left:
+                    why = (
+                        f"holds {plan.entries} files and folders, past the {MAX_TOTAL_MEMBERS} "
+                        "of all archives together"
+                    )
+                if why:
+                    self.log.warning("Not extracted: %s: %s", archive, why)
+                    return []
+                self._left -= plan.bytes
+                self._entries_left -= plan.entries
+                read = opened.open if isinstance(opened, zipfile.ZipFile) else opened.extractfile
+                written = []
+                for parts, size, member in plan.files:
+                    folder = _folder(top, own + parts[:-1], made)
+                    with read(member) as source:
+                        _write(source, os.path.join(folder, parts[-1]), size, made)
+                    written.append(own + parts)
+                return written
+        except Exception as err:  # damaged, encrypted, or a name that meets an existing file
+            _undo(made)
+            self.log.warning("Not extracted: %s: %s: %s", archive, type(err).__name__, err)
+            return []
 
     def extract(self, archive_path: str, extracted_path: str) -> None:
         if not os.listdir(archive_path):
@@ -130,39 +268,34 @@ class BoundedExtractor(ExtractorPlugin):
             os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(archive_path) for f in fs
         )
         self._left = max(MIN_ALLOWANCE, MAX_RATIO * uploaded)  # for every archive, nested too
-        self._files_left = MAX_TOTAL_MEMBERS
+        self._entries_left = MAX_TOTAL_MEMBERS
         for root, _, files in os.walk(archive_path):
-            if not files:
-                continue
-            extract_to = os.path.normpath(
-                os.path.join(extracted_path, os.path.relpath(root, archive_path))
-            )
-            os.makedirs(extract_to, exist_ok=True)
-            for name in files:
+            rel = os.path.relpath(root, archive_path)
+            parent = () if rel == "." else tuple(rel.split(os.sep))
+            for name in sorted(files):
                 source = os.path.join(root, name)
-                stem, ext = os.path.splitext(name)
-                if ext not in self.zip_ext:
-                    shutil.copy(source, os.path.join(extract_to, name))
+                if os.path.splitext(name)[1] not in self.zip_ext:
+                    self._copy(source, extracted_path, parent)
                     continue
-                if not self._unpack(source, extract_to):
-                    continue
-                # archives inside the archive, as nbgrader's unzip(tree=True) does, each checked
-                inner, ext2 = os.path.splitext(stem)
-                folder = os.path.join(extract_to, inner if ext2 == ".tar" else stem)
-                done: set[str] = set()
-                while True:
-                    found = [
-                        os.path.join(r, f)
-                        for r, _, fs in os.walk(folder)
-                        for f in fs
-                        if os.path.splitext(f)[1] in self.zip_ext
-                        and os.path.join(r, f) not in done
-                    ]
-                    if not found:
-                        break
-                    for nested in found:
-                        done.add(nested)
-                        self._unpack(nested, os.path.dirname(nested))
+                queue = self._unpack(source, extracted_path, parent)
+                while queue:  # archives inside the archive, as nbgrader's unzip(tree=True) does
+                    parts = queue.pop(0)
+                    if os.path.splitext(parts[-1])[1] in self.zip_ext:
+                        nested = os.path.join(extracted_path, *parts)
+                        queue += self._unpack(nested, extracted_path, parts[:-1])
+
+    def _copy(self, source: str, top: str, parent: tuple[str, ...]) -> None:
+        """Copy an uploaded file that is not an archive (a regular file only, mode 0644)."""
+        made: list[str] = []
+        try:
+            if not stat.S_ISREG(os.lstat(source).st_mode):
+                raise ValueError("not a regular file")
+            folder = _folder(top, parent, made)
+            with open(source, "rb") as fh:
+                _write(fh, os.path.join(folder, os.path.basename(source)), None, made)
+        except Exception as err:
+            _undo(made)
+            self.log.warning("Not extracted: %s: %s: %s", source, type(err).__name__, err)
 
 
 class CheckedCollector(FileNameCollectorPlugin):
