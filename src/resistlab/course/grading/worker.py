@@ -83,8 +83,11 @@ MAX_FILES_BYTES = 256 * 2**20
 #: Most cells of a notebook the grader reads (counted in a parse bounded by MAX_OBJECTS,
 #: before nbformat builds the notebook); a notebook with more scores 0 (``too_large``).
 MAX_CELLS = 5000
-#: Most JSON objects in a notebook the grader parses (a cell with outputs is a few).
+#: Most JSON objects and arrays in a notebook the grader parses (a cell with outputs is a
+#: few); counted in the text, outside strings, before anything is parsed.
 MAX_OBJECTS = 200_000
+#: A JSON string (for counting what lies outside strings).
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
 @dataclass
@@ -512,29 +515,27 @@ _INPUT_ERRORS = (
 )
 
 
-class _TooMany(Exception):
-    pass
-
-
 def _too_many_objects(text: str) -> str:
     """Why the notebook ``text`` is too large to parse into cells ('' when it is not): more
-    than :data:`MAX_OBJECTS` JSON objects (counted while parsing, which stops at the limit),
-    or more than :data:`MAX_CELLS` cells."""
+    than :data:`MAX_OBJECTS` JSON objects and arrays (the brackets outside strings, counted
+    before parsing), or more than :data:`MAX_CELLS` cells.
+
+    Examples
+    --------
+    >>> _too_many_objects('{"cells": [], "metadata": {"s": "[[[[{{{{"}}')
+    ''
+    >>> _too_many_objects('{"cells": [], "metadata": {"x": [' + "[]," * 200_000 + '[]]}}')
+    'more than 200000 JSON objects and arrays'
+    """
     import json
 
-    count = 0
-
-    def hook(pairs):
-        nonlocal count
-        count += 1
-        if count > MAX_OBJECTS:
-            raise _TooMany
-        return dict(pairs)
-
+    containers = _JSON_STRING.sub("", text)
+    count = containers.count("{") + containers.count("[")
+    del containers
+    if count > MAX_OBJECTS:
+        return f"more than {MAX_OBJECTS} JSON objects and arrays"
     try:
-        tree = json.loads(text, object_pairs_hook=hook)
-    except _TooMany:
-        return f"more than {MAX_OBJECTS} JSON objects"
+        tree = json.loads(text)
     except (ValueError, RecursionError):
         return ""  # not JSON: nbformat says so (corrupted_notebook)
     cells = tree.get("cells") if isinstance(tree, dict) else None
