@@ -278,3 +278,54 @@ def test_special_bits_are_dropped_in_a_nest_of_any_depth(tmp_path):
         assert drop_special_bits(tmp_path) == []
     finally:
         subprocess.run(["rm", "-rf", str(tmp_path / "d")], check=True)
+
+
+def test_a_blank_resubmission_shaped_to_fail_scores_0_and_keeps_no_earlier_grade(fixture_course):
+    """Review 5 #4: graded 5/5, then a blank resubmission with a folder named as the kernel's
+    connection file, a lone surrogate (a valid JSON escape) in cell metadata, notebook metadata
+    or an attachment, or the notebook replaced by a folder, was an ``ERROR`` on every run and
+    the gradebook kept 5. Now each is graded: 0, flagged."""
+    import shutil
+
+    from nbgrader.api import Gradebook
+
+    def blank(**metadata):
+        nb = release_copy(fixture_course)
+        nb.metadata.update(metadata.get("notebook", {}))
+        nb.cells[0].metadata.update(metadata.get("cell", {}))
+        return nb
+
+    shapes = ["kernel_file_folder", "surrogate_cell", "surrogate_notebook", "surrogate_attach",
+              "notebook_folder"]  # fmt: skip
+    options = GradeOptions(jobs=2, timeout=10, quiet=True, students=shapes)
+    for student in shapes:
+        submit(fixture_course, student, answer(release_copy(fixture_course)))
+    first = grade_assignment(Course(fixture_course), NAME, options, log=lambda *a: None)
+    assert {r.student: r.score for r in first.rows} == dict.fromkeys(shapes, 5)
+    for student in shapes:
+        shutil.rmtree(fixture_course / "submitted" / student)
+    folder = submit(fixture_course, "kernel_file_folder", blank())
+    (folder / ".kernel1.json").mkdir()
+    (folder / ".kernel1.json" / "x").write_text("x")
+    (folder / ".k1").write_text("not the socket folder")
+    for student, where in [("surrogate_cell", "cell"), ("surrogate_notebook", "notebook")]:
+        text = nbformat.writes(blank(**{where: {"note": "SURROGATE"}}))
+        submit(fixture_course, student, raw=text.replace("SURROGATE", "\\ud800"))
+    nb = blank()
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("![x](attachment:x.png)"))
+    nb.cells[0]["attachments"] = {"x.png": {"image/png": "SURROGATE"}}
+    submit(
+        fixture_course, "surrogate_attach", raw=nbformat.writes(nb).replace("SURROGATE", "\\udfff")
+    )
+    folder = fixture_course / "submitted" / "notebook_folder" / NAME / f"{NAME}.ipynb"
+    folder.mkdir(parents=True)
+    (folder / "inside.txt").write_text("x")
+    second = grade_assignment(Course(fixture_course), NAME, options, log=lambda *a: None)
+    rows = {r.student: r for r in second.rows}
+    for student in shapes:
+        assert rows[student].status == "graded" and rows[student].score == 0, rows[student]
+        assert rows[student].review, rows[student]
+    assert "kernel_config" in {f.code for f in rows["kernel_file_folder"].flags}
+    with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
+        kept = {s: float(gb.find_submission(NAME, s).score) for s in shapes}
+    assert kept == dict.fromkeys(shapes, 0.0)

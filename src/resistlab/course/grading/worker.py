@@ -72,6 +72,11 @@ _EXPECTED_FILES = {"timestamp.txt", "submission_secret.txt"}
 #: Folders of the kernel's own configuration (see ``_kernel_env``): a submitted copy could run
 #: code when the kernel starts (an IPython startup file), so they are never copied.
 _KERNEL_FOLDERS = (".ipython", ".jupyter", ".config", ".local", ".mpl", ".cache", ".tmp")
+#: The kernel's connection file and socket folder in its scratch folder (see ``kernel.py``):
+#: a submitted file or folder of that name would stop the kernel from starting.
+_KERNEL_NAMES = re.compile(r"\.kernel\d+\.json|\.k\d+")
+#: A surrogate written as a JSON escape: alone, it cannot be written back as UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 #: Largest notebook the grader reads (bytes); a larger one scores 0 (``too_large``).
@@ -766,10 +771,18 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
         expected = {f"{name}.ipynb": name for name in context.snapshot.notebooks}
         others = [f for f in files if f not in expected and f not in _EXPECTED_FILES]
         stray = [f for f in others if f.endswith(".ipynb")]
-        config = [f for f in others if f.split(os.sep)[0] in _KERNEL_FOLDERS]
+        tops = {f: f.split(os.sep)[0] for f in others}
+        config = [
+            f for f in others if tops[f] in _KERNEL_FOLDERS or _KERNEL_NAMES.fullmatch(tops[f])
+        ]
         for rel in config:
             result.flags.append(Flag("kernel_config", rel))
-        result.files = [f for f in others if not f.endswith(".ipynb") and f not in config]
+        # in a folder named as a notebook: it would stand where the autograded notebook goes
+        result.files = [
+            f
+            for f in others
+            if not f.endswith(".ipynb") and f not in config and tops[f] not in expected
+        ]
         kept, total = [], 0
         for rel in result.files:  # sizes from lstat: a sparse file is as large as it says
             size = os.lstat(folder / rel).st_size
@@ -794,6 +807,10 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 result.flags.append(Flag("corrupted_notebook", f"{filename} is a symbolic link"))
                 result.zeroed.append(nb_name)
                 continue
+            if path.is_dir():
+                result.flags.append(Flag("corrupted_notebook", f"{filename} is a folder"))
+                result.zeroed.append(nb_name)
+                continue
             if not path.is_file():
                 hint = f" (submitted instead: {', '.join(stray)})" if stray else ""
                 result.flags.append(Flag("missing_notebook", filename + hint))
@@ -816,6 +833,8 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 nb = nbformat.reads(text, as_version=4)
                 if not isinstance(nb.get("cells"), list):
                     raise ValueError("no list of cells")
+                if _SURROGATE_ESCAPE.search(text):  # a lone one, anywhere, cannot be written
+                    nbformat.writes(nb).encode("utf-8")
             except Exception as err:  # JSON, schema, encoding: all unreadable
                 why = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
                 result.flags.append(Flag("corrupted_notebook", f"{filename}: {why}"))
