@@ -329,3 +329,38 @@ def test_a_blank_resubmission_shaped_to_fail_scores_0_and_keeps_no_earlier_grade
     with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
         kept = {s: float(gb.find_submission(NAME, s).score) for s in shapes}
     assert kept == dict.fromkeys(shapes, 0.0)
+
+
+def test_what_one_submission_records_is_bounded(fixture_course):
+    """Review 5 #5: 4,800 added cells, each naming an invented 12.8 KB ``grade_id``, put 124 MB
+    into ``ledger.json`` (rewritten by every later run) and 123 MB into ``summary.csv``. A
+    flag keeps at most 200 characters of its detail, and at most 20 flags of one code are
+    recorded (then one saying how many more); the answers are still graded."""
+    import random
+
+    from resistlab.course.grading.flags import MAX_DETAIL, MAX_PER_CODE
+
+    rng = random.Random(5)
+    nb = answer(release_copy(fixture_course))
+    for k in range(300):
+        gid = "".join(rng.choice("abcdefghij") for _ in range(5000))
+        cell = nbformat.v4.new_code_cell(f"x{k} = {k}")
+        meta = {"grade": False, "grade_id": gid, "locked": False, "solution": True}
+        cell.metadata["nbgrader"] = {**meta, "schema_version": 3, "task": False}
+        nb.cells.append(cell)
+    submit(fixture_course, "long_ids", nb)
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=10, quiet=True, students=["long_ids"]),
+        log=lambda *a: None,
+    )
+    (row,) = run.rows
+    assert row.status == "graded" and row.score == 5, row
+    codes = [f.code for f in row.flags]
+    assert codes.count("invalid_metadata") == MAX_PER_CODE + 1, row.flags
+    assert any(f.detail.startswith("... and ") for f in row.flags), row.flags
+    assert max(len(f.detail) for f in row.flags) <= MAX_DETAIL
+    grading = fixture_course / "grading" / NAME
+    assert (grading / "ledger.json").stat().st_size < 50_000
+    assert (grading / "summary.csv").stat().st_size < 10_000

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FLAG_CODES", "Flag", "format_flags", "needs_review"]
+__all__ = [
+    "FLAG_CODES",
+    "MAX_DETAIL",
+    "MAX_PER_CODE",
+    "Flag",
+    "bounded",
+    "format_flags",
+    "needs_review",
+]
 
 #: Every flag code, its severity and what it means (the table in docs/grading.md).
 FLAG_CODES: dict[str, tuple[str, str]] = {
@@ -69,6 +77,12 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Longest detail a flag keeps (characters; a longer one keeps its two ends), and most flags
+#: of one code a submission records (see :func:`bounded`).
+MAX_DETAIL = 200
+MAX_PER_CODE = 20
+
+
 @dataclass(frozen=True, order=True)
 class Flag:
     """One observation about a submission.
@@ -94,6 +108,9 @@ class Flag:
     def __post_init__(self):
         if self.code not in FLAG_CODES:
             raise ValueError(f"unknown flag code {self.code!r}; known: {', '.join(FLAG_CODES)}")
+        if len(self.detail) > MAX_DETAIL:  # a name the student chose can be any length
+            half = (MAX_DETAIL - 3) // 2
+            object.__setattr__(self, "detail", f"{self.detail[:half]}...{self.detail[-half:]}")
 
     @property
     def severity(self) -> str:
@@ -109,6 +126,27 @@ class Flag:
 
     def to_list(self) -> list[str]:
         return [self.code, self.detail]
+
+
+def bounded(flags) -> list[Flag]:
+    """``flags`` sorted, without repeats, and at most :data:`MAX_PER_CODE` of each code (then
+    one saying how many more): what one submission records cannot grow with what it holds.
+
+    Examples
+    --------
+    >>> [str(f) for f in bounded([Flag("extra_file", f"f{i:02}") for i in range(25)])][-2:]
+    ['extra_file(f19)', 'extra_file(... and 5 more)']
+    """
+    kept: list[Flag] = []
+    counts: dict[str, int] = {}
+    for flag in sorted(set(flags)):
+        counts[flag.code] = counts.get(flag.code, 0) + 1
+        if counts[flag.code] <= MAX_PER_CODE:
+            kept.append(flag)
+    for code, count in counts.items():
+        if count > MAX_PER_CODE:
+            kept.append(Flag(code, f"... and {count - MAX_PER_CODE} more"))
+    return kept
 
 
 def needs_review(flags) -> bool:

@@ -42,7 +42,7 @@ from nbgrader.preprocessors import (
     LimitOutput,
 )
 
-from .flags import Flag
+from .flags import Flag, bounded
 from .integrity import (
     audit_flags,
     code_flags,
@@ -867,5 +867,5 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
             result.forked_kernels = warm.forked - forked
             result.kernel_notes = warm.notes[noted:]
         result.seconds = time.monotonic() - started
-    result.flags = sorted(set(result.flags))
+    result.flags = bounded(result.flags)
     return result
