@@ -9,7 +9,7 @@ folders, nested archives unpacked into their own folder), with its own extractio
 
 * what each archive declares is checked before anything is written: at most
   :data:`MAX_MEMBER_BYTES` per file, :data:`MAX_MEMBERS` files and folders (those the member
-  names imply included), no file deeper than :data:`~.worker.MAX_DEPTH` folders or with a
+  names imply included), no file more than :data:`~.worker.MAX_DEPTH` levels deep or with a
   path longer than :data:`~.worker.MAX_PATH_BYTES` bytes, no name that leaves the folder, no
   name that is both a file and a folder, and no more than the extraction may still write
   (:data:`MAX_RATIO` times what was uploaded, at least :data:`MIN_ALLOWANCE`, and
@@ -42,15 +42,14 @@ __all__ = [
     "MIN_ALLOWANCE",
     "BoundedExtractor",
     "CheckedCollector",
-    "archive_problem",
 ]
 
 #: Largest file an archive may hold (the largest notebook the grader reads).
 MAX_MEMBER_BYTES = MAX_NOTEBOOK_BYTES
-#: Most an archive may expand to, as a multiple of its own size ...
+#: Most one extraction may write, as a multiple of everything uploaded ...
 MAX_RATIO = 20
-#: ... and at least this much (bytes), whatever its size. The allowance is shared by all the
-#: archives of one extraction, nested ones included.
+#: ... and at least this much (bytes). The allowance is shared by all the archives of one
+#: extraction, nested ones included.
 MIN_ALLOWANCE = 256 * 2**20
 #: Most files and folders one archive may make, and all the archives of one extraction together.
 MAX_MEMBERS = 20_000
@@ -134,45 +133,6 @@ def _plan(archive, where: str, depth: int) -> tuple[str, _Plan | None]:
     return "", plan
 
 
-def archive_problem(path) -> str:
-    """Why the archive at ``path`` must not be extracted, or ``""`` (its own bounds only: the
-    allowance an extraction shares among archives is :class:`BoundedExtractor`'s).
-
-    Examples
-    --------
-    >>> import io, tempfile, zipfile
-    >>> folder = tempfile.mkdtemp()
-    >>> with zipfile.ZipFile(f"{folder}/ok.zip", "w") as zf:
-    ...     zf.writestr("alice_01.ipynb", "{}")
-    >>> archive_problem(f"{folder}/ok.zip")
-    ''
-    >>> with zipfile.ZipFile(f"{folder}/bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-    ...     zf.writestr("mallory_01.ipynb", " " * (65 * 2**20))
-    >>> archive_problem(f"{folder}/bomb.zip")
-    'mallory_01.ipynb expands to 65 MiB (at most 64 MiB per file)'
-    >>> with zipfile.ZipFile(f"{folder}/clash.zip", "w") as zf:
-    ...     zf.writestr("a", "x")
-    ...     zf.writestr("a/b", "y")
-    >>> archive_problem(f"{folder}/clash.zip")
-    "'a' is both a file and a folder"
-    """
-    try:
-        with _open(str(path)) as archive:
-            why, plan = _plan(archive, os.path.dirname(os.path.abspath(path)), 0)
-    except Exception as err:  # a damaged archive
-        return f"unreadable archive ({type(err).__name__})"
-    if why:
-        return why
-    own = os.path.getsize(path)
-    allowance = max(MIN_ALLOWANCE, MAX_RATIO * own)
-    if plan.bytes > allowance:
-        return (
-            f"expands to {plan.bytes / 2**20:.0f} MiB, more than {allowance / 2**20:.0f} MiB "
-            f"for an archive of {own / 2**20:.1f} MiB"
-        )
-    return ""
-
-
 def _folder(top: str, parts: tuple[str, ...], made: list[str]) -> str:
     """Make the folders ``top/parts...`` that are missing (recorded in ``made``); a part that
     exists and is not a folder (a file, a link) is an error, never followed."""
@@ -220,7 +180,23 @@ def _undo(made: list[str]) -> None:
 
 class BoundedExtractor(ExtractorPlugin):
     """nbgrader's ``ExtractorPlugin``, with the checks and the safe extraction described in
-    :mod:`resistlab.course.grading.zipcollect`."""
+    :mod:`resistlab.course.grading.zipcollect`.
+
+    Examples
+    --------
+    >>> import logging, os, tempfile, zipfile
+    >>> top = tempfile.mkdtemp()
+    >>> os.mkdir(f"{top}/archive")
+    >>> with zipfile.ZipFile(f"{top}/archive/alice_upload.zip", "w") as zf:
+    ...     zf.writestr("alice_01.ipynb", "{}")
+    >>> with zipfile.ZipFile(f"{top}/archive/mallory_upload.zip", "w") as zf:
+    ...     zf.writestr("a", "a file")
+    ...     zf.writestr("a/b", "and a folder of the same name")
+    >>> log = logging.getLogger("zipcollect-example")
+    >>> BoundedExtractor(log=log).extract(f"{top}/archive", f"{top}/extracted")
+    >>> sorted(os.listdir(f"{top}/extracted"))
+    ['alice_upload']
+    """
 
     def _unpack(self, archive: str, top: str, parent: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Extract ``archive`` into its own folder in ``top/parent``; returns the files written
@@ -269,6 +245,7 @@ class BoundedExtractor(ExtractorPlugin):
         )
         self._left = max(MIN_ALLOWANCE, MAX_RATIO * uploaded)  # for every archive, nested too
         self._entries_left = MAX_TOTAL_MEMBERS
+        os.makedirs(extracted_path, exist_ok=True)
         for root, _, files in os.walk(archive_path):
             rel = os.path.relpath(root, archive_path)
             parent = () if rel == "." else tuple(rel.split(os.sep))
