@@ -50,6 +50,21 @@ def test_no_submissions_is_not_an_error(fixture_course, capsys):
     assert "no submissions of 01-fixture" in capsys.readouterr().out
 
 
+def test_a_submission_that_is_not_a_folder_is_named_not_skipped_silently(fixture_course, capsys):
+    """Review 5 #12: ``submitted/STUDENT/ASSIGNMENT`` as a FIFO (or a file) was left out of
+    the run without a word."""
+    import os
+
+    (fixture_course / "submitted" / "fifo").mkdir(parents=True)
+    os.mkfifo(fixture_course / "submitted" / "fifo" / NAME)
+    (fixture_course / "submitted" / "plain").mkdir()
+    (fixture_course / "submitted" / "plain" / NAME).write_text("not a folder")
+    assert cli.main(["--course", str(fixture_course), "grade", NAME]) == 0
+    captured = capsys.readouterr()
+    assert "not graded, not a folder: fifo/01-fixture, plain/01-fixture" in captured.err
+    assert "no submissions of 01-fixture" in captured.out
+
+
 def test_feedback_before_grading(fixture_course, capsys):
     assert cli.main(["--course", str(fixture_course), "feedback", NAME]) == 0
     assert "run `resistlab grade 01-fixture`" in capsys.readouterr().out

@@ -305,12 +305,18 @@ def _submissions(coursedir, name: str, students) -> dict[str, Path]:
     import glob
 
     pattern = coursedir.format_path(coursedir.submitted_directory, "*", name)
-    found = {}
+    found, odd = {}, []
     for folder in sorted(glob.glob(pattern)):
         path = Path(folder)
         student = path.parent.name
-        if path.is_dir() and not student.startswith("."):
+        if student.startswith("."):
+            continue
+        if path.is_dir():
             found[student] = path
+        else:  # a file, a FIFO: nothing to grade, but the instructor must hear of it
+            odd.append(f"{student}/{name}")
+    if odd:
+        warn(f"not graded, not a folder: {', '.join(odd)} (in {coursedir.submitted_directory}/)")
     if students:
         unknown = [s for s in students if s not in found]
         if unknown:
