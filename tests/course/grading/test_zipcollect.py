@@ -197,3 +197,34 @@ def test_a_tar_of_too_many_headers_is_not_read_to_its_end(folders, monkeypatch):
     assert _honest_extracted(extracted)
     assert any("holds more than 30 entries" in line for line in log), log
     assert os.listdir(extracted) == ["alice_upload"]
+
+
+def test_a_name_given_again_and_again_is_counted_each_time(folders, monkeypatch):
+    """Review 6 #2: 2,000 tar members all named ``f``, 63 MiB each (a 290 KB upload), were
+    each decompressed and written over the last: the collection ran for hours. Every member's
+    declared size counts, and reading stops at the allowance (small here)."""
+    archive, extracted = folders
+    monkeypatch.setattr(zipcollect, "MIN_ALLOWANCE", 4000)
+    monkeypatch.setattr(zipcollect, "MAX_RATIO", 1)
+    upload = _tar([({"name": "f"}, bytes(1000)) for _ in range(50)])
+    (archive / "mallory_upload.tar.gz").write_bytes(upload)
+    log = _extract(archive, extracted)
+    assert _honest_extracted(extracted)
+    assert any("mallory_upload.tar.gz: declares more than" in line for line in log), log
+    assert os.listdir(extracted) == ["alice_upload"]
+
+
+@pytest.mark.parametrize("form", [tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+def test_long_name_headers_are_refused_before_they_are_read(folders, monkeypatch, form):
+    """Review 6 #3: a GNU long-name or pax header declaring 3 GiB (a 31 KB upload) was read
+    whole into memory (6.2 GB). Such headers are refused past a small total (1 KB here)."""
+    archive, extracted = folders
+    monkeypatch.setattr(zipcollect, "MAX_HEADER_BYTES", 1000)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=form) as tf:
+        info = tarfile.TarInfo("n" * 2000)
+        tf.addfile(info, io.BytesIO(b""))
+    (archive / "mallory_upload.tar.gz").write_bytes(buffer.getvalue())
+    log = _extract(archive, extracted)
+    assert _honest_extracted(extracted)
+    assert any("holds headers of more than 1000 bytes" in line for line in log), log

@@ -54,32 +54,58 @@ MIN_ALLOWANCE = 256 * 2**20
 #: Most files and folders one archive may make, and all the archives of one extraction together.
 MAX_MEMBERS = 20_000
 MAX_TOTAL_MEMBERS = 50_000
+#: Most bytes of tar long-name and pax headers one archive may hold (``tarfile`` reads each
+#: whole into memory: a 31 KB upload declared a 3 GiB name).
+MAX_HEADER_BYTES = 2**20
 _NAME_BYTES = 255  # the longest file name Linux file systems take
 _CHUNK = 2**20
 
 
 class _Plan:
-    """What an archive would write: its regular files as (path parts, bytes, member)."""
+    """What an archive would write: its regular files as (path parts, bytes, member), and
+    the bytes it declares in all (a name given twice is read twice)."""
 
-    def __init__(self, files: list[tuple[tuple[str, ...], int, object]], folders: int):
-        self.files, self.folders = files, folders
-        self.bytes = sum(size for _, size, _ in files)
+    def __init__(self, files: list[tuple[tuple[str, ...], int, object]], folders: int, bytes_):
+        self.files, self.folders, self.bytes = files, folders, bytes_
         self.entries = len(files) + folders
+
+
+_HEADER_TYPES = (*tarfile.GNU_TYPES, tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE)
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """A tar header that refuses, before ``tarfile`` reads them into memory, long-name and
+    pax headers past :data:`MAX_HEADER_BYTES` in all, and GNU sparse members."""
+
+    def _proc_member(self, archive):
+        if self.type == tarfile.GNUTYPE_SPARSE:
+            raise _TooMany("holds a sparse member")
+        if self.type in _HEADER_TYPES:
+            seen = getattr(archive, "_header_bytes", 0) + self.size
+            archive._header_bytes = seen
+            if seen > MAX_HEADER_BYTES:
+                raise _TooMany(f"holds headers of more than {MAX_HEADER_BYTES} bytes")
+        return super()._proc_member(archive)
 
 
 class _TooMany(ValueError):
     pass
 
 
-def _members(archive) -> list[tuple[str, int, object]]:
+def _members(archive, most_bytes: int) -> list[tuple[str, int, object]]:
     """(name, declared bytes, member) of every regular file of an open zip or tar archive;
-    an archive of more than :data:`MAX_MEMBERS` entries is not read further (``_TooMany``)."""
+    an archive of more than :data:`MAX_MEMBERS` entries, or declaring more than
+    ``most_bytes``, is not read further (``_TooMany``): reading a compressed tar's headers
+    means decompressing everything before them."""
     if isinstance(archive, zipfile.ZipFile):
         entries = archive.infolist()  # the central directory: no larger than the archive
     else:
-        entries = []
+        entries, declared = [], 0
         while len(entries) <= MAX_MEMBERS and (member := archive.next()) is not None:
             entries.append(member)  # a tar's headers are read one by one, and no further
+            declared += member.size
+            if declared > most_bytes:
+                raise _TooMany(f"declares more than {most_bytes / 2**20:.0f} MiB")
     if len(entries) > MAX_MEMBERS:
         raise _TooMany(f"holds more than {MAX_MEMBERS} entries")
     found = []
@@ -96,19 +122,21 @@ def _members(archive) -> list[tuple[str, int, object]]:
 def _open(path: str):
     if zipfile.is_zipfile(path):
         return zipfile.ZipFile(path)
-    if tarfile.is_tarfile(path):
-        return tarfile.open(path)
-    raise ValueError("not a zip or tar archive")
+    try:
+        return tarfile.open(path, tarinfo=_BoundedTarInfo)
+    except tarfile.ReadError:
+        raise ValueError("not a zip or tar archive") from None
 
 
-def _plan(archive, where: str, depth: int) -> tuple[str, _Plan | None]:
+def _plan(archive, where: str, depth: int, most_bytes: int) -> tuple[str, _Plan | None]:
     """Check what ``archive`` declares, to be written under ``where`` (already ``depth``
     folders below the extraction's top); returns ``(why not, None)`` or ``("", plan)``."""
     files: dict[tuple[str, ...], tuple[int, object]] = {}
     try:
-        members = _members(archive)
+        members = _members(archive, most_bytes)
     except _TooMany as err:
         return str(err), None
+    declared = sum(size for _, size, _ in members)
     for name, size, member in members:
         parts = tuple(p for p in name.replace("\\", "/").split("/") if p not in ("", "."))
         if not parts or ".." in parts:
@@ -127,7 +155,8 @@ def _plan(archive, where: str, depth: int) -> tuple[str, _Plan | None]:
     clash = next((parts for parts in files if parts in folders), None)
     if clash:
         return f"{'/'.join(clash)!r} is both a file and a folder", None
-    plan = _Plan([(parts, size, member) for parts, (size, member) in files.items()], len(folders))
+    found = [(parts, size, member) for parts, (size, member) in files.items()]
+    plan = _Plan(found, len(folders), declared)
     if plan.entries > MAX_MEMBERS:
         return f"holds {plan.entries} files and folders (at most {MAX_MEMBERS})", None
     return "", plan
@@ -207,7 +236,7 @@ class BoundedExtractor(ExtractorPlugin):
         made: list[str] = []
         try:
             with _open(archive) as opened:
-                why, plan = _plan(opened, os.path.join(top, *own), len(own))
+                why, plan = _plan(opened, os.path.join(top, *own), len(own), self._left)
                 if not why and plan.bytes > self._left:
                     why = (
                         f"expands to {plan.bytes / 2**20:.0f} MiB, past what this extraction "
