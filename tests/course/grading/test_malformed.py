@@ -233,14 +233,14 @@ def test_folders_too_deep_too_many_files_and_odd_names_never_stop_the_run(fixtur
     assert "odd_name" in run.csv_path.read_text(encoding="utf-8")
 
 
-def test_many_tiny_cells_or_arrays_are_never_parsed_into_a_notebook(fixture_course):
+def test_many_tiny_cells_arrays_or_values_are_never_parsed_into_a_notebook(fixture_course):
     """Review 4 #3 and #5: 6,000 added cells whose key is written ``"cell_typ\\u0065"`` (so a
     count of the text misses them) score the notebook 0 unparsed, with one flag. Review 5 #3:
     so does an honest notebook carrying 22 million empty arrays in its metadata (arrays were
     not counted: 4.6 GB in the parent, and 12/12 with no flag); here just past the bound."""
     import json
 
-    from resistlab.course.grading.worker import MAX_CELLS, MAX_OBJECTS
+    from resistlab.course.grading.worker import MAX_CELLS, MAX_NESTING, MAX_OBJECTS, MAX_VALUES
 
     data = json.loads(nbformat.writes(answer(release_copy(fixture_course))))
     data["cells"] += [{"cell_type": "raw", "metadata": {}, "source": ""}] * (MAX_CELLS + 1000)
@@ -251,12 +251,25 @@ def test_many_tiny_cells_or_arrays_are_never_parsed_into_a_notebook(fixture_cour
     nb = answer(release_copy(fixture_course))
     nb.metadata["padding"] = [[]] * (MAX_OBJECTS + 1)
     submit(fixture_course, "empty_arrays", nb)
+    # Review 6 #1: 30 million zeros in one array (8.3 GB, a 2 GB autograded copy, 12/12);
+    # and nesting, which multiplies what is written back (just past each bound here)
+    nb = answer(release_copy(fixture_course))
+    nb.metadata["padding"] = [0] * (MAX_VALUES + 1)
+    submit(fixture_course, "many_zeros", nb)
+    nb = answer(release_copy(fixture_course))
+    deep = []
+    for _ in range(MAX_NESTING):
+        deep = [deep]
+    nb.metadata["padding"] = deep
+    submit(fixture_course, "deep_nest", nb)
+    students = ["tiny_cells", "empty_arrays", "many_zeros", "deep_nest"]
     run = grade_assignment(
         Course(fixture_course),
         NAME,
-        GradeOptions(jobs=1, timeout=10, quiet=True, students=["tiny_cells", "empty_arrays"]),
+        GradeOptions(jobs=1, timeout=10, quiet=True, students=students),
         log=lambda *a: None,
     )
+    assert len(run.rows) == len(students)
     for row in run.rows:
         assert row.status == "graded" and row.score == 0, row
         assert [f.code for f in row.flags] == ["too_large"], row.flags

@@ -91,8 +91,13 @@ MAX_CELLS = 5000
 #: Most JSON objects and arrays in a notebook the grader parses (a cell with outputs is a
 #: few); counted in the text, outside strings, before anything is parsed.
 MAX_OBJECTS = 200_000
+#: Most values (array items and object members) and levels of nesting in a notebook: 30
+#: million zeros in one array took 8.3 GB, and deep nesting multiplies what is written back.
+MAX_VALUES = 1_000_000
+MAX_NESTING = 64
 #: A JSON string (for counting what lies outside strings).
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
 @dataclass
@@ -522,8 +527,9 @@ _INPUT_ERRORS = (
 
 def _too_many_objects(text: str) -> str:
     """Why the notebook ``text`` is too large to parse into cells ('' when it is not): more
-    than :data:`MAX_OBJECTS` JSON objects and arrays (the brackets outside strings, counted
-    before parsing), or more than :data:`MAX_CELLS` cells.
+    than :data:`MAX_OBJECTS` JSON objects and arrays, :data:`MAX_VALUES` values or
+    :data:`MAX_NESTING` levels (the brackets and commas outside strings, counted before
+    parsing), or more than :data:`MAX_CELLS` cells.
 
     Examples
     --------
@@ -531,14 +537,25 @@ def _too_many_objects(text: str) -> str:
     ''
     >>> _too_many_objects('{"cells": [], "metadata": {"x": [' + "[]," * 200_000 + '[]]}}')
     'more than 200000 JSON objects and arrays'
+    >>> _too_many_objects('{"cells": [], "metadata": {"x": [' + "0," * 1_000_000 + '0]}}')
+    'more than 1000000 JSON values'
+    >>> _too_many_objects('{"cells": [], "metadata": {"x": ' + "[" * 70 + "]" * 70 + "}}")
+    'JSON nested more than 64 levels'
     """
     import json
 
-    containers = _JSON_STRING.sub("", text)
-    count = containers.count("{") + containers.count("[")
-    del containers
-    if count > MAX_OBJECTS:
+    bare = _JSON_STRING.sub("", text)
+    if bare.count("{") + bare.count("[") > MAX_OBJECTS:
         return f"more than {MAX_OBJECTS} JSON objects and arrays"
+    if bare.count(",") >= MAX_VALUES:
+        return f"more than {MAX_VALUES} JSON values"
+    depth = deepest = 0
+    for char in _NOT_A_BRACKET.sub("", bare):
+        depth += 1 if char in "[{" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        return f"JSON nested more than {MAX_NESTING} levels"
+    del bare
     try:
         tree = json.loads(text)
     except (ValueError, RecursionError):
