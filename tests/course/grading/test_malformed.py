@@ -377,3 +377,31 @@ def test_what_one_submission_records_is_bounded(fixture_course):
     grading = fixture_course / "grading" / NAME
     assert (grading / "ledger.json").stat().st_size < 50_000
     assert (grading / "summary.csv").stat().st_size < 10_000
+
+
+def test_fields_nbformat_cannot_read_are_repaired_not_scored_0(fixture_course):
+    """Review 6 #10: notebook or cell metadata that is a list, or a source list holding a
+    number, made nbformat fail (the notebook scored 0 as unreadable). They are repaired before
+    nbformat reads them and flagged; the answers are graded."""
+    import json
+
+    data = json.loads(nbformat.writes(answer(release_copy(fixture_course))))
+    added = {"cell_type": "code", "metadata": {}, "source": ["x = 1\n", 2], "outputs": []}
+    shapes = {
+        "notebook_metadata_list": lambda d: d.__setitem__("metadata", []),
+        "cell_metadata_list": lambda d: d["cells"][0].__setitem__("metadata", []),
+        "source_with_a_number": lambda d: d["cells"].append({**added, "execution_count": None}),
+    }
+    for student, break_it in shapes.items():
+        broken = copy.deepcopy(data)
+        break_it(broken)
+        submit(fixture_course, student, raw=json.dumps(broken))
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=2, timeout=10, quiet=True, students=list(shapes)),
+        log=lambda *a: None,
+    )
+    for row in run.rows:
+        assert row.status == "graded" and row.score == 5, row
+        assert "invalid_metadata" in {f.code for f in row.flags}, row

@@ -20,6 +20,7 @@ submission never stops the others.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -525,45 +526,83 @@ _INPUT_ERRORS = (
 )
 
 
-def _too_many_objects(text: str) -> str:
-    """Why the notebook ``text`` is too large to parse into cells ('' when it is not): more
+def _parse_bounded(text: str) -> tuple[str, object]:
+    """The notebook ``text`` parsed as JSON, or why it is too large to parse into cells: more
     than :data:`MAX_OBJECTS` JSON objects and arrays, :data:`MAX_VALUES` values or
     :data:`MAX_NESTING` levels (the brackets and commas outside strings, counted before
-    parsing), or more than :data:`MAX_CELLS` cells.
+    parsing), or more than :data:`MAX_CELLS` cells. Returns ``(why, None)`` or
+    ``("", tree)`` (``tree`` is ``None`` when ``text`` is not JSON).
 
     Examples
     --------
-    >>> _too_many_objects('{"cells": [], "metadata": {"s": "[[[[{{{{"}}')
-    ''
-    >>> _too_many_objects('{"cells": [], "metadata": {"x": [' + "[]," * 200_000 + '[]]}}')
-    'more than 200000 JSON objects and arrays'
-    >>> _too_many_objects('{"cells": [], "metadata": {"x": [' + "0," * 1_000_000 + '0]}}')
-    'more than 1000000 JSON values'
-    >>> _too_many_objects('{"cells": [], "metadata": {"x": ' + "[" * 70 + "]" * 70 + "}}")
-    'JSON nested more than 64 levels'
+    >>> _parse_bounded('{"cells": [], "metadata": {"s": "[[[[{{{{"}}')
+    ('', {'cells': [], 'metadata': {'s': '[[[[{{{{'}})
+    >>> _parse_bounded('{"cells": [], "metadata": {"x": [' + "[]," * 200_000 + '[]]}}')
+    ('more than 200000 JSON objects and arrays', None)
+    >>> _parse_bounded('{"cells": [], "metadata": {"x": [' + "0," * 1_000_000 + '0]}}')
+    ('more than 1000000 JSON values', None)
+    >>> _parse_bounded('{"cells": [], "metadata": {"x": ' + "[" * 70 + "]" * 70 + "}}")
+    ('JSON nested more than 64 levels', None)
     """
-    import json
 
     bare = _JSON_STRING.sub("", text)
     if bare.count("{") + bare.count("[") > MAX_OBJECTS:
-        return f"more than {MAX_OBJECTS} JSON objects and arrays"
+        return f"more than {MAX_OBJECTS} JSON objects and arrays", None
     if bare.count(",") >= MAX_VALUES:
-        return f"more than {MAX_VALUES} JSON values"
+        return f"more than {MAX_VALUES} JSON values", None
     depth = deepest = 0
     for char in _NOT_A_BRACKET.sub("", bare):
         depth += 1 if char in "[{" else -1
         deepest = max(deepest, depth)
     if deepest > MAX_NESTING:
-        return f"JSON nested more than {MAX_NESTING} levels"
+        return f"JSON nested more than {MAX_NESTING} levels", None
     del bare
     try:
         tree = json.loads(text)
     except (ValueError, RecursionError):
-        return ""  # not JSON: nbformat says so (corrupted_notebook)
+        return "", None  # not JSON: nbformat says so (corrupted_notebook)
     cells = tree.get("cells") if isinstance(tree, dict) else None
     if isinstance(cells, list) and len(cells) > MAX_CELLS:
-        return f"{len(cells)} cells, above the {MAX_CELLS} the grader reads"
-    return ""
+        return f"{len(cells)} cells, above the {MAX_CELLS} the grader reads", None
+    return "", tree
+
+
+def _repair_raw(tree, flags) -> bool:
+    """Repair, before nbformat reads them, the fields nbformat itself fails on (notebook or
+    cell metadata that is not a mapping, a source list holding more than text); True when it
+    changed any.
+
+    Examples
+    --------
+    >>> tree = {"cells": [{"cell_type": "code", "metadata": [], "source": ["x", 1]}]}
+    >>> flags = []
+    >>> _repair_raw(tree, flags), tree["cells"][0]["metadata"], tree["cells"][0]["source"]
+    (True, {}, '')
+    >>> [f.detail for f in flags]  # doctest: +NORMALIZE_WHITESPACE
+    ['cell 0: metadata is not a mapping (emptied)',
+     'cell 0: source is not text (emptied)']
+    """
+    changed = False
+    if isinstance(tree, dict) and "metadata" in tree and not isinstance(tree["metadata"], dict):
+        tree["metadata"] = {}
+        flags.append(Flag("invalid_metadata", "notebook metadata is not a mapping (emptied)"))
+        changed = True
+    cells = tree.get("cells") if isinstance(tree, dict) else None
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if not isinstance(cell, dict):
+            continue
+        if "metadata" in cell and not isinstance(cell["metadata"], dict):
+            cell["metadata"] = {}
+            flags.append(
+                Flag("invalid_metadata", f"cell {index}: metadata is not a mapping (emptied)")
+            )
+            changed = True
+        source = cell.get("source")
+        if isinstance(source, list) and not all(isinstance(line, str) for line in source):
+            cell["source"] = ""
+            flags.append(Flag("invalid_metadata", f"cell {index}: source is not text (emptied)"))
+            changed = True
+    return changed
 
 
 def _repair_types(nb, flags) -> None:
@@ -842,11 +881,13 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 continue
             try:
                 text = path.read_bytes().decode("utf-8")  # at most MAX_NOTEBOOK_BYTES
-                why = _too_many_objects(text)
+                why, tree = _parse_bounded(text)
                 if why:  # parsing a million tiny cells takes gigabytes
                     result.flags.append(Flag("too_large", f"{filename}: {why}"))
                     result.zeroed.append(nb_name)
                     continue
+                if _repair_raw(tree, result.flags):
+                    text = json.dumps(tree)
                 nb = nbformat.reads(text, as_version=4)
                 if not isinstance(nb.get("cells"), list):
                     raise ValueError("no list of cells")
