@@ -256,13 +256,18 @@ def test_many_tiny_cells_arrays_or_values_are_never_parsed_into_a_notebook(fixtu
     nb = answer(release_copy(fixture_course))
     nb.metadata["padding"] = [0] * (MAX_VALUES + 1)
     submit(fixture_course, "many_zeros", nb)
+    # Review 7 #2: one cell of 40 million line breaks (split into a value each when written
+    # back: 4.2 GB between the worker and the parent, a 200 MB autograded copy, 12/12)
+    lines = json.loads(nbformat.writes(answer(release_copy(fixture_course))))
+    lines["cells"].append({"cell_type": "raw", "metadata": {}, "source": "\n" * MAX_VALUES})
+    submit(fixture_course, "many_lines", raw=json.dumps(lines))  # one string, not a list
     nb = answer(release_copy(fixture_course))
     deep = []
     for _ in range(MAX_NESTING):
         deep = [deep]
     nb.metadata["padding"] = deep
     submit(fixture_course, "deep_nest", nb)
-    students = ["tiny_cells", "empty_arrays", "many_zeros", "deep_nest"]
+    students = ["tiny_cells", "empty_arrays", "many_zeros", "many_lines", "deep_nest"]
     run = grade_assignment(
         Course(fixture_course),
         NAME,

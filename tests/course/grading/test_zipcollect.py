@@ -228,3 +228,30 @@ def test_long_name_headers_are_refused_before_they_are_read(folders, monkeypatch
     log = _extract(archive, extracted)
     assert _honest_extracted(extracted)
     assert any("holds headers of more than 1000 bytes" in line for line in log), log
+
+
+@pytest.mark.parametrize("version", ["0.0", "0.1", "1.0"])
+def test_pax_sparse_members_are_refused_before_their_map_is_read(folders, version):
+    """Review 7 #1 and #3: pax sparse members (formats 0.0, 0.1 and 1.0) were extracted; the
+    1.0 map, read from the member's data, declared 20 million entries in a 13 KB upload and
+    took 3.8 GB before any check saw the member."""
+    archive, extracted = folders
+    pax = {
+        "0.0": {"GNU.sparse.size": "10", "GNU.sparse.numblocks": "1", "GNU.sparse.offset": "0",
+                "GNU.sparse.numbytes": "1"},
+        "0.1": {"GNU.sparse.size": "10", "GNU.sparse.map": "0,1"},
+        "1.0": {"GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.realsize": "1",
+                "GNU.sparse.name": "f"},
+    }[version]  # fmt: skip
+    data = b"1\n0\n1\n".ljust(512, b"\0") + b"x" if version == "1.0" else b"x"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as tf:
+        info = tarfile.TarInfo("f")
+        info.size = len(data)
+        info.pax_headers = pax
+        tf.addfile(info, io.BytesIO(data))
+    (archive / "mallory_upload.tar.gz").write_bytes(buffer.getvalue())
+    log = _extract(archive, extracted)
+    assert _honest_extracted(extracted)
+    assert any("holds a sparse member" in line for line in log), log
+    assert os.listdir(extracted) == ["alice_upload"]

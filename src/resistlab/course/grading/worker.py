@@ -92,13 +92,17 @@ MAX_CELLS = 5000
 #: Most JSON objects and arrays in a notebook the grader parses (a cell with outputs is a
 #: few); counted in the text, outside strings, before anything is parsed.
 MAX_OBJECTS = 200_000
-#: Most values (array items and object members) and levels of nesting in a notebook: 30
-#: million zeros in one array took 8.3 GB, and deep nesting multiplies what is written back.
+#: Most values (array items, object members, and lines of text, each a value when written
+#: back) and levels of nesting in a notebook: 30 million zeros in one array took 8.3 GB, a
+#: string of 40 million line breaks 4.2 GB, and deep nesting multiplies what is written back.
 MAX_VALUES = 1_000_000
 MAX_NESTING = 64
 #: A JSON string (for counting what lies outside strings).
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+#: A line break inside a JSON string (where ``str.splitlines`` splits a source or output when
+#: the notebook is written back: each becomes a value).
+_RARE_LINE_BREAK = re.compile(r"\\u(?:000[bB]|001[c-eC-E]|0085|202[89])|[\x85\u2028\u2029]")
 
 
 @dataclass
@@ -527,11 +531,11 @@ _INPUT_ERRORS = (
 
 
 def _parse_bounded(text: str) -> tuple[str, object]:
-    """The notebook ``text`` parsed as JSON, or why it is too large to parse into cells: more
-    than :data:`MAX_OBJECTS` JSON objects and arrays, :data:`MAX_VALUES` values or
-    :data:`MAX_NESTING` levels (the brackets and commas outside strings, counted before
-    parsing), or more than :data:`MAX_CELLS` cells. Returns ``(why, None)`` or
-    ``("", tree)`` (``tree`` is ``None`` when ``text`` is not JSON).
+    r"""The notebook ``text`` parsed as JSON, or why it is too large to parse into cells: more
+    than :data:`MAX_OBJECTS` JSON objects and arrays, :data:`MAX_VALUES` values and lines or
+    :data:`MAX_NESTING` levels (the brackets and commas outside strings and the line breaks
+    inside them, counted before parsing), or more than :data:`MAX_CELLS` cells. Returns
+    ``(why, None)`` or ``("", tree)`` (``tree`` is ``None`` when ``text`` is not JSON).
 
     Examples
     --------
@@ -540,7 +544,9 @@ def _parse_bounded(text: str) -> tuple[str, object]:
     >>> _parse_bounded('{"cells": [], "metadata": {"x": [' + "[]," * 200_000 + '[]]}}')
     ('more than 200000 JSON objects and arrays', None)
     >>> _parse_bounded('{"cells": [], "metadata": {"x": [' + "0," * 1_000_000 + '0]}}')
-    ('more than 1000000 JSON values', None)
+    ('more than 1000000 JSON values and lines', None)
+    >>> _parse_bounded('{"cells": [], "metadata": {"x": "' + "\\n" * 1_000_000 + '"}}')
+    ('more than 1000000 JSON values and lines', None)
     >>> _parse_bounded('{"cells": [], "metadata": {"x": ' + "[" * 70 + "]" * 70 + "}}")
     ('JSON nested more than 64 levels', None)
     """
@@ -548,8 +554,9 @@ def _parse_bounded(text: str) -> tuple[str, object]:
     bare = _JSON_STRING.sub("", text)
     if bare.count("{") + bare.count("[") > MAX_OBJECTS:
         return f"more than {MAX_OBJECTS} JSON objects and arrays", None
-    if bare.count(",") >= MAX_VALUES:
-        return f"more than {MAX_VALUES} JSON values", None
+    breaks = sum(text.count(e) for e in ("\\n", "\\r", "\\f"))
+    if bare.count(",") + breaks + _RARE_LINE_BREAK.subn("", text)[1] >= MAX_VALUES:
+        return f"more than {MAX_VALUES} JSON values and lines", None
     depth = deepest = 0
     for char in _NOT_A_BRACKET.sub("", bare):
         depth += 1 if char in "[{" else -1

@@ -75,7 +75,7 @@ _HEADER_TYPES = (*tarfile.GNU_TYPES, tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.S
 
 class _BoundedTarInfo(tarfile.TarInfo):
     """A tar header that refuses, before ``tarfile`` reads them into memory, long-name and
-    pax headers past :data:`MAX_HEADER_BYTES` in all, and GNU sparse members."""
+    pax headers past :data:`MAX_HEADER_BYTES` in all, and sparse members (GNU and pax)."""
 
     def _proc_member(self, archive):
         if self.type == tarfile.GNUTYPE_SPARSE:
@@ -86,6 +86,11 @@ class _BoundedTarInfo(tarfile.TarInfo):
             if seen > MAX_HEADER_BYTES:
                 raise _TooMany(f"holds headers of more than {MAX_HEADER_BYTES} bytes")
         return super()._proc_member(archive)
+
+    def _proc_gnusparse_00(self, *args):  # pax sparse formats 0.0, 0.1 and 1.0: the map is
+        raise _TooMany("holds a sparse member")  # read (1.0: from the data) before any check
+
+    _proc_gnusparse_01 = _proc_gnusparse_10 = _proc_gnusparse_00
 
 
 class _TooMany(ValueError):
