@@ -255,3 +255,15 @@ def test_pax_sparse_members_are_refused_before_their_map_is_read(folders, versio
     assert _honest_extracted(extracted)
     assert any("holds a sparse member" in line for line in log), log
     assert os.listdir(extracted) == ["alice_upload"]
+
+
+def test_a_zip_of_too_many_entries_is_refused_before_its_index_is_read(folders, monkeypatch):
+    """A zip's index (one record per entry, kept in memory) is not read when the archive
+    declares more entries than :data:`MAX_MEMBERS` (small here)."""
+    archive, extracted = folders
+    monkeypatch.setattr(zipcollect, "MAX_MEMBERS", 30)
+    (archive / "mallory_upload.zip").write_bytes(_zip([(f"f{i}", "") for i in range(31)]))
+    log = _extract(archive, extracted)
+    assert _honest_extracted(extracted)
+    # "holds 31 entries" is the count the zip declares; its index would say "more than 30"
+    assert any("mallory_upload.zip: _TooMany: holds 31 entries" in line for line in log), log

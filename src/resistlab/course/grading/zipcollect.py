@@ -126,6 +126,10 @@ def _members(archive, most_bytes: int) -> list[tuple[str, int, object]]:
 
 def _open(path: str):
     if zipfile.is_zipfile(path):
+        with open(path, "rb") as fh:  # the count the zip declares, before its index is read
+            end = zipfile._EndRecData(fh)
+        if end and end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
+            raise _TooMany(f"holds {end[zipfile._ECD_ENTRIES_TOTAL]} entries")
         return zipfile.ZipFile(path)
     try:
         return tarfile.open(path, tarinfo=_BoundedTarInfo)
