@@ -146,6 +146,11 @@ def _plan(archive, where: str, depth: int, most_bytes: int) -> tuple[str, _Plan 
     except _TooMany as err:
         return str(err), None
     declared = sum(size for _, size, _ in members)
+    if declared > most_bytes:  # a zip's index is read whole; a tar stopped reading above
+        return (
+            f"expands to {declared / 2**20:.0f} MiB, past what this extraction may still "
+            f"write ({most_bytes / 2**20:.0f} MiB)"
+        ), None
     for name, size, member in members:
         parts = tuple(p for p in name.replace("\\", "/").split("/") if p not in ("", "."))
         if not parts or ".." in parts:
@@ -246,11 +251,6 @@ class BoundedExtractor(ExtractorPlugin):
         try:
             with _open(archive) as opened:
                 why, plan = _plan(opened, os.path.join(top, *own), len(own), self._left)
-                if not why and plan.bytes > self._left:
-                    why = (
-                        f"expands to {plan.bytes / 2**20:.0f} MiB, past what this extraction "
-                        f"may still write ({self._left / 2**20:.0f} MiB)"
-                    )
                 if not why and plan.entries > self._entries_left:
                     why = (
                         f"holds {plan.entries} files and folders, past the {MAX_TOTAL_MEMBERS} "
