@@ -4,7 +4,8 @@ One ``resistlab grade`` run (sandbox on, 10 s cell limit, a 25 s budget per subm
 
 * ``flood`` sends 20 MB through every output type, each in its own added cell: a result
   (``execute_result``), an error (its value), a display updated under a display id shown
-  50 times (``update_display_data``), stdout and a display; the autograded notebook stays
+  50 times (``update_display_data``), stdout and a display, and 8 million lines in one
+  display (8 MB, each line written back as a list item); the autograded notebook stays
   under the per-notebook cap (32 MiB) and the correct answers keep their 5 points;
 * ``slow`` adds five cells of 8 s each: grading stops at the submission's budget;
 * ``many_cells`` adds 260 cells: 200 are run, the rest dropped with a review flag;
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+from course.grading.fixture_assignment import NAME, answer, cell_by_id, release_copy, submit
 
 from resistlab.course import Course
 from resistlab.course.grading import GradeOptions, grade_assignment
@@ -45,6 +46,9 @@ FLOOD = [
     ),
     "print('o' * 20_000_000)",
     "from IPython.display import HTML, display\ndisplay(HTML('<b>' + 'd' * 20_000_000))",
+    # Review 8 #3: 8 MB of line breaks, under the byte cap, is 8 million lines written back
+    # (104 MB of notebook and 0.6 GB in the grader per cell): lines count against the caps
+    "from IPython.display import display\ndisplay({'text/html': '\\n' * 8_000_000}, raw=True)",
 ]
 
 FORGER_BEFORE = "try:\n    open('/forbidden-secret-of-the-test')\nexcept OSError:\n    pass\n"
@@ -117,6 +121,58 @@ def test_outputs_time_cells_and_audit_are_bounded(fixture_course):
         f.code == "file_access" and "forbidden-secret-of-the-test" in f.detail
         for f in forger.flags
     ), forger.flags
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="Linux address space")
+def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_course):
+    """Bounds for what no count foresaw, lowered in the workers for this test: reading one
+    notebook may add 32 MiB to the worker's address space, and no message part larger than
+    1 MiB is read from a kernel. A notebook carrying a 40 MB string (within every count)
+    scores 0 as unreadable, not an ERROR; a cell displaying 3 MB in one message counts as a
+    hung cell (kernel restarted, the cell skipped with a note: its IC50 test fails); an
+    honest notebook in the same worker is graded 5/5 (its kernel is not bound by the first).
+    Under the default bounds all three score 5."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from course.grading.pool_helpers import set_constants
+
+    from resistlab.course.grading.pool import _mp_context
+
+    padded = answer(release_copy(fixture_course))
+    padded.metadata["padding"] = "p" * 40_000_000
+    submit(fixture_course, "padded", padded)
+    loud = answer(release_copy(fixture_course))
+    cell_by_id(loud, "answer_ic50").source += (
+        "\nfrom IPython.display import display\n"
+        "display({'text/plain': 'x' * 3_000_000}, raw=True)\n"
+    )
+    submit(fixture_course, "loud", loud)
+    submit(fixture_course, "honest", answer(release_copy(fixture_course)))
+    lowered = [
+        ("resistlab.course.grading.worker", "PARSE_MEMORY_BYTES", 32 * 2**20),
+        ("resistlab.course.grading.kernel", "MAX_MESSAGE_BYTES", 2**20),
+    ]
+    pool = ProcessPoolExecutor(1, _mp_context(), initializer=set_constants, initargs=(lowered,))
+    options = GradeOptions(jobs=1, timeout=10, quiet=True)
+    quiet = lambda *a: None  # noqa: E731
+    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet, executor=pool)
+    rows = {r.student: r for r in run.rows}
+    assert rows["honest"].score == 5 and not rows["honest"].flags, rows["honest"]
+    padded = rows["padded"]
+    assert padded.status == "graded" and padded.score == 0, padded
+    assert [(f.code, f.detail) for f in padded.flags] == [
+        ("corrupted_notebook", f"{NAME}.ipynb: reading it takes more than 32 MiB")
+    ]
+    loud = rows["loud"]
+    assert loud.score == 3 and loud.failed == ["test_ic50"], loud
+    assert [f.code for f in loud.flags] == ["unresponsive_kernel"], loud.flags
+    nb = nbformat.read(str(fixture_course / "autograded" / "loud" / NAME / f"{NAME}.ipynb"), 4)
+    assert "larger than 1 MiB is never read" in str([c.get("outputs") for c in nb.cells])
+
+    options.force = True
+    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet)
+    assert {r.student: r.score for r in run.rows} == {"padded": 5, "loud": 5, "honest": 5}
 
 
 def test_a_dead_worker_charges_only_its_own_submission():

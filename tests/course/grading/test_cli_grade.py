@@ -50,19 +50,33 @@ def test_no_submissions_is_not_an_error(fixture_course, capsys):
     assert "no submissions of 01-fixture" in capsys.readouterr().out
 
 
-def test_a_submission_that_is_not_a_folder_is_named_not_skipped_silently(fixture_course, capsys):
-    """Review 5 #12: ``submitted/STUDENT/ASSIGNMENT`` as a FIFO (or a file) was left out of
-    the run without a word."""
+def test_a_submission_that_is_not_a_folder_is_scored_zero_and_named(fixture_course, capsys):
+    """Review 5 #12 and review 8 #5: ``submitted/STUDENT/ASSIGNMENT`` as a FIFO, a file, a link
+    to ``/dev/zero`` or a dangling link was left out of the run (so an earlier grade stayed);
+    it is scored 0 without being opened. A student entry that is not a folder is named."""
+    import csv
+    import io
     import os
 
-    (fixture_course / "submitted" / "fifo").mkdir(parents=True)
-    os.mkfifo(fixture_course / "submitted" / "fifo" / NAME)
-    (fixture_course / "submitted" / "plain").mkdir()
-    (fixture_course / "submitted" / "plain" / NAME).write_text("not a folder")
-    assert cli.main(["--course", str(fixture_course), "grade", NAME]) == 0
+    submitted = fixture_course / "submitted"
+    for student in ("fifo", "plain", "zero", "dangling"):
+        (submitted / student).mkdir(parents=True)
+    os.mkfifo(submitted / "fifo" / NAME)
+    (submitted / "plain" / NAME).write_text("not a folder")
+    os.symlink("/dev/zero", submitted / "zero" / NAME)
+    os.symlink("/nonexistent", submitted / "dangling" / NAME)
+    os.mkfifo(submitted / "pipe")
+    assert cli.main(["--course", str(fixture_course), "grade", NAME, "--jobs", "1"]) == 0
     captured = capsys.readouterr()
-    assert "not graded, not a folder: fifo/01-fixture, plain/01-fixture" in captured.err
-    assert "no submissions of 01-fixture" in captured.out
+    assert "not students' folders, nothing read: pipe" in captured.err
+    summary = fixture_course / "grading" / NAME / "summary.csv"
+    rows = list(csv.DictReader(io.StringIO(summary.read_text())))
+    assert {r["student"]: float(r["score"]) for r in rows} == {
+        "dangling": 0.0, "fifo": 0.0, "plain": 0.0, "zero": 0.0
+    }  # fmt: skip
+    flags = {r["student"]: r["flags"] for r in rows}
+    assert "not a folder (a fifo)" in flags["fifo"] and "(a file)" in flags["plain"]
+    assert "symbolic link -> /dev/zero" in flags["zero"], flags
 
 
 def test_feedback_before_grading(fixture_course, capsys):

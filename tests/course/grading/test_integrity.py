@@ -113,6 +113,22 @@ def test_honest_code_is_not_flagged(code):
     assert _scan(code) == []
 
 
+def test_a_cell_too_long_to_scan_is_flagged_not_parsed():
+    """Review 8 #1: one line of ``a;a;a;…`` (2 MB) took 1.8 GB to parse in the grader. A cell
+    longer than the scan reads is flagged for a person and never parsed (here the scan runs
+    in 64 MiB: 400 KB of it would take over 300 MB to parse); one just under is scanned."""
+    from resistlab.course.grading.integrity import MAX_SCAN_CHARS
+    from resistlab.course.grading.worker import memory_bound
+
+    with memory_bound(64 * 2**20):
+        flags = _scan("a;" * 200_000)
+    assert [(f.code, f.detail) for f in flags] == [
+        ("dynamic_code", "cell 0: 390 KiB of code, too long for the scan")
+    ]
+    under = "exec('1')\n" + "#" * (MAX_SCAN_CHARS - 20) + "\n"
+    assert _codes(_scan(under)) == ["dynamic_code"] and "exec" in str(_scan(under))
+
+
 @pytest.mark.parametrize(
     "code, code_flag, detail",
     [

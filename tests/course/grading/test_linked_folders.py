@@ -53,3 +53,35 @@ def test_linked_submission_folders_score_zero_with_a_review_flag(fixture_course)
     # the instructor's and honest's folders were not touched
     assert (fixture_course / "notebooks" / NAME / f"{NAME}.ipynb").is_file()
     assert sorted(os.listdir(honest)) == [f"{NAME}.ipynb"]
+
+
+def test_an_earlier_grade_is_not_kept_through_an_entry_that_is_not_a_folder(fixture_course):
+    """Review 8 #5: a 5/5 submission replaced by a FIFO, a file, a link to ``/dev/zero`` or a
+    dangling link was skipped as "not a folder", and the 5 stayed in the gradebook."""
+    import shutil
+
+    from nbgrader.api import Gradebook
+
+    shapes = {
+        "fifo": os.mkfifo,
+        "plain": lambda path: open(path, "w").close(),
+        "zero": lambda path: os.symlink("/dev/zero", path),
+        "dangling": lambda path: os.symlink("/nonexistent", path),
+    }
+    for student in shapes:
+        submit(fixture_course, student, answer(release_copy(fixture_course)))
+    options = GradeOptions(jobs=2, timeout=20, quiet=True)
+    run = grade_assignment(Course(fixture_course), NAME, options, log=lambda *a: None)
+    assert {r.student: r.score for r in run.rows} == dict.fromkeys(shapes, 5.0)
+    for student, make in shapes.items():
+        folder = fixture_course / "submitted" / student / NAME
+        shutil.rmtree(folder)
+        make(folder)
+    run = grade_assignment(Course(fixture_course), NAME, options, log=lambda *a: None)
+    assert {r.student: r.score for r in run.rows} == dict.fromkeys(shapes, 0.0)
+    assert all(r.review and r.status == "graded" for r in run.rows), run.rows
+    with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
+        for student in shapes:
+            assert gb.find_submission(NAME, student).score == 0.0, student
+    for student in shapes:
+        assert not (fixture_course / "autograded" / student / NAME / f"{NAME}.ipynb").exists()

@@ -222,8 +222,17 @@ def structure_flags(submitted, release_cells) -> list[Flag]:
 # --- static code scan --------------------------------------------------------------------------
 
 
+#: Most characters of one cell the scan reads: the syntax tree of a cell can take a thousand
+#: times its size (2 MB of ``a;a;a;…`` took 1.8 GB). A larger cell is not scanned but flagged
+#: (``dynamic_code``) for a person to read.
+MAX_SCAN_CHARS = 256 * 1024
+
+
 def _python_source(source: str) -> str | None:
-    """Turn cell source (magics included) into Python the way IPython would; None if invalid."""
+    """Turn cell source (magics included) into Python the way IPython would; None if invalid
+    or longer than :data:`MAX_SCAN_CHARS`."""
+    if len(source) > MAX_SCAN_CHARS:
+        return None
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 
@@ -507,11 +516,15 @@ def code_flags(nb, *, student_cells, aliases, test_names) -> list[Flag]:
         cell = nb.cells[index]
         if cell.cell_type != "code":
             continue
+        where = _meta(cell).get("grade_id") or f"cell {index}"
+        if len(cell.source) > MAX_SCAN_CHARS:
+            size = f"{len(cell.source) // 1024} KiB"
+            flags.append(Flag("dynamic_code", f"{where}: {size} of code, too long for the scan"))
+            continue
         code = _python_source(cell.source)
         if code is None:
             continue
         tree = ast.parse(code)
-        where = _meta(cell).get("grade_id") or f"cell {index}"
         flags += _scan(tree, {**aliases, **_imports(tree)}, test_names, where, aliases)
     return flags
 

@@ -11,7 +11,9 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with four
   costs only the cell it was running: the kernel is restarted, the cells before it are run
   again silently to rebuild the state, and grading goes on with the next cell (at most
   ``max_restarts`` times; after that the remaining cells are marked as not run);
-* every output message (stream, display, update, result, error) is counted as it arrives,
+* no part of a message larger than :data:`MAX_MESSAGE_BYTES` is read from the kernel (ZeroMQ
+  drops it, and the kernel is restarted as a hung one); every output message (stream,
+  display, update, result, error) is counted as it arrives,
   per cell (``max_output_bytes``) and per notebook (``max_notebook_bytes``); past a cap only a
   short form of errors, results and stderr is kept, so the cap can never turn a failing test
   into a pass; no cell runs past the submission's ``deadline`` (replays included);
@@ -33,19 +35,25 @@ import time
 import uuid
 from pathlib import Path
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Any, Dict, Float, Integer, List, Unicode
+from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, Unicode
 
 from .flags import Flag
 from .sandbox import kernel_command
+from .sealed_agent import MAX_BYTES as ANSWER_BYTES
 
 __all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels"]
 
 _TEMPLATE_SCRIPT = str(Path(__file__).with_name("kernel_template.py"))
+#: Largest part of one message the grader reads from a kernel (bytes). The largest honest one
+#: is a sealed test's answer: at most ``sealed_agent.MAX_BYTES`` of JSON, escaped twice (its
+#: ``repr``, then the message's JSON), which doubles each backslash twice.
+MAX_MESSAGE_BYTES = 4 * ANSWER_BYTES + 2**20
 _DEBUG = bool(os.environ.get("RESISTLAB_GRADING_DEBUG"))
 
 
@@ -399,6 +407,31 @@ class _WarmProvisioner(LocalProvisioner):
 
 
 _TRUNCATION_NOTE = "\n... output truncated by the grader (more than {limit} bytes) ...\n"
+#: What nbclient says when a cell's reply came but its output never finished arriving (after
+#: a message past MAX_MESSAGE_BYTES, ZeroMQ drops the connection for good).
+_IOPUB_TIMEOUT = "Timeout waiting for IOPub output"
+
+
+def _bounded_context():
+    """A ZeroMQ context whose sockets take no message part larger than
+    :data:`MAX_MESSAGE_BYTES`: a larger one is never read into the grader's memory. ZeroMQ
+    drops it and, for good, the connection it came on: the cell's output or reply stops
+    arriving and the kernel is restarted as a hung one. Output is capped as it arrives
+    (``GradingExecute.max_output_bytes``); this bounds what one message can make arrive."""
+    import zmq
+    import zmq.asyncio
+
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+    return context
+
+
+class GradingKernelClient(AsyncKernelClient):
+    """The grader's client of a kernel: its sockets are bounded (:func:`_bounded_context`)."""
+
+    def _context_default(self):
+        self._created_context = True
+        return _bounded_context()
 
 
 class GradingKernelManager(AsyncKernelManager):
@@ -410,6 +443,13 @@ class GradingKernelManager(AsyncKernelManager):
     policy_path = Unicode("", help="sandbox policy file ('' for no sandbox)").tag(config=True)
     warm = Any(None, allow_none=True, help="WarmKernels to fork the kernel from (or None)")
     plain_cmd = List(help="the kernel command before the sandbox launcher wraps it")
+
+    client_class = DottedObjectName(f"{__name__}.GradingKernelClient")
+    client_factory = Type(GradingKernelClient, klass=AsyncKernelClient)
+
+    def _context_default(self):
+        self._created_context = True
+        return _bounded_context()
 
     async def _async_pre_start_kernel(self, **kw):
         if self.warm is not None and self.provisioner is None:
@@ -451,24 +491,54 @@ def _error_output(ename: str, evalue: str) -> NotebookNode:
     )
 
 
+#: What one line of output costs against the caps besides its characters (bytes): written back,
+#: a line is an item of a JSON list (quotes, comma, indentation) and, while the notebook is
+#: written, a string object of its own. 8 MB of bare line breaks wrote 104 MB of notebook and
+#: took 0.6 GB in the grader before lines were counted.
+LINE_BYTES = 64
+#: The characters ``str.splitlines`` (so nbformat) breaks a text at.
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _weight(text: str) -> int:
+    r"""What ``text`` costs against the output caps: its characters and its lines.
+
+    Examples
+    --------
+    >>> _weight("abc"), _weight("a\nb\n") == 4 + 2 * LINE_BYTES
+    (3, True)
+    """
+    return len(text) + LINE_BYTES * sum(text.count(c) for c in _LINE_BREAKS)
+
+
 def _message_size(msg) -> int:
-    """Bytes an output message adds to the notebook (every field a kernel controls)."""
+    """What an output message adds to the notebook (every field a kernel controls), in bytes
+    with each line counted as :data:`LINE_BYTES` more (see :func:`_weight`); a JSON value
+    counts each of its items as a line (it is written back one item per line)."""
+
+    def json_weight(value) -> int:
+        text = json.dumps(value)
+        return _weight(text) + LINE_BYTES * text.count(",")
+
     content = msg.get("content", {})
     kind = msg.get("msg_type")
     if kind == "stream":
-        return len(str(content.get("text", "")))
+        return _weight(str(content.get("text", "")))
     if kind == "error":
         traceback = content.get("traceback") or []
         return (
-            len(str(content.get("ename", "")))
-            + len(str(content.get("evalue", "")))
-            + sum(len(str(line)) for line in (traceback if isinstance(traceback, list) else []))
+            _weight(str(content.get("ename", "")))
+            + _weight(str(content.get("evalue", "")))
+            + sum(
+                _weight(str(line)) + LINE_BYTES
+                for line in (traceback if isinstance(traceback, list) else [])
+            )
         )
     data = content.get("data", {})
     if not isinstance(data, dict):
-        return len(str(data))
-    size = sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values())
-    return size + len(json.dumps(content.get("metadata") or {}))
+        return _weight(str(data))
+    size = sum(_weight(v) if isinstance(v, str) else json_weight(v) for v in data.values())
+    return size + json_weight(content.get("metadata") or {})
 
 
 #: Characters kept of an error, a result or a stderr message once a cap is reached.
@@ -669,11 +739,14 @@ class GradingExecute(Execute):
             )
         else:
             self.events.append(Flag("unresponsive_kernel", name))
-            cell.outputs.append(
-                _error_output(
-                    "CellTimeoutError",
-                    "No reply from kernel before timeout; the kernel was restarted.",
+            why = "No reply from kernel before timeout"
+            if _IOPUB_TIMEOUT in str(err):  # the connection drops a message past the bound
+                why = (
+                    "The cell's output stopped arriving (a message larger than "
+                    f"{MAX_MESSAGE_BYTES // 2**20} MiB is never read)"
                 )
+            cell.outputs.append(
+                _error_output("CellTimeoutError", f"{why}; the kernel was restarted.")
             )
 
     def _replay(self, upto: int, skip: set[int]) -> bool:

@@ -51,8 +51,8 @@ from .worker import (
     SubmissionResult,
     SubmissionTask,
     grade_submission,
-    linked_folder,
     list_files,
+    unreadable_folder,
 )
 
 __all__ = [
@@ -116,9 +116,9 @@ def submission_digest(folder: Path, ignore) -> str:
     import stat
 
     digest = hashlib.sha256()
-    linked = linked_folder(folder)
-    if linked:  # a linked folder is never followed (it is scored 0)
-        digest.update(b"linked-folder:" + linked.encode("utf-8", "surrogateescape"))
+    unreadable = unreadable_folder(folder)
+    if unreadable:  # never followed nor opened (it is scored 0)
+        digest.update(b"unreadable-folder:" + unreadable.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
     files, short = list_files(folder, list(ignore))
     digest.update(short.encode())  # what lies past the listing's bounds is never read
@@ -305,18 +305,19 @@ def _submissions(coursedir, name: str, students) -> dict[str, Path]:
     import glob
 
     pattern = coursedir.format_path(coursedir.submitted_directory, "*", name)
-    found, odd = {}, []
+    found = {}
     for folder in sorted(glob.glob(pattern)):
         path = Path(folder)
-        student = path.parent.name
-        if student.startswith("."):
-            continue
-        if path.is_dir():
-            found[student] = path
-        else:  # a file, a FIFO: nothing to grade, but the instructor must hear of it
-            odd.append(f"{student}/{name}")
-    if odd:
-        warn(f"not graded, not a folder: {', '.join(odd)} (in {coursedir.submitted_directory}/)")
+        if not path.parent.name.startswith("."):
+            found[path.parent.name] = path  # not a folder (a file, a FIFO): scored 0, flagged
+    top = Path(coursedir.format_path(coursedir.submitted_directory, ".", ".")).resolve()
+    odd = sorted(
+        p.name
+        for p in (top.iterdir() if top.is_dir() else [])
+        if not p.name.startswith(".") and not p.is_dir()
+    )
+    if odd:  # no submission can be read there: the instructor must hear of it
+        warn(f"not students' folders, nothing read: {', '.join(odd)} (in {top})")
     if students:
         unknown = [s for s in students if s not in found]
         if unknown:
@@ -559,7 +560,7 @@ def grade_assignment(
         if skipped:
             warn("--zip-collect skipped (those students are not collected):\n" + skipped)
         for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
-            if not linked_folder(folder):  # a linked folder is never followed
+            if not unreadable_folder(folder):  # a linked folder is never followed
                 drop_special_bits(folder)
     _ensure_released(course, assignment, coursedir, log)
     submissions = _submissions(coursedir, assignment.name, options.students)
@@ -830,7 +831,7 @@ def _timestamp(coursedir, folder, result):
     reason not to grade: no late penalty, and a review flag."""
     import stat
 
-    if linked_folder(folder):  # never followed
+    if unreadable_folder(folder):  # never followed
         return None
     path = os.path.join(folder, "timestamp.txt")
     try:

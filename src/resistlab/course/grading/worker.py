@@ -20,6 +20,7 @@ submission never stops the others.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -63,8 +64,8 @@ __all__ = [
     "SubmissionResult",
     "SubmissionTask",
     "grade_submission",
-    "linked_folder",
     "list_files",
+    "unreadable_folder",
 ]
 
 #: Files in a submission folder that are never reported as unexpected: nbgrader writes them
@@ -97,6 +98,10 @@ MAX_OBJECTS = 200_000
 #: string of 40 million line breaks 4.2 GB, and deep nesting multiplies what is written back.
 MAX_VALUES = 1_000_000
 MAX_NESTING = 64
+#: Address space the grader's own reading of one notebook or one uploaded archive may add to
+#: its process (see :func:`memory_bound`): a bound for what no count above foresaw. Reading
+#: a 60 MiB notebook within the counts adds under 0.2 GiB.
+PARSE_MEMORY_BYTES = 2 * 2**30
 #: A JSON string (for counting what lies outside strings).
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
@@ -210,17 +215,22 @@ def _special(path: Path) -> str:
     return ""
 
 
-def linked_folder(folder) -> str:
-    """Why a submission folder must not be read: ``submitted/STUDENT`` or
-    ``submitted/STUDENT/ASSIGNMENT`` is a symbolic link ('' when neither is).
+def unreadable_folder(folder) -> str:
+    """Why a submission folder must not be read ('' when it can be): ``submitted/STUDENT`` or
+    ``submitted/STUDENT/ASSIGNMENT`` is a symbolic link, or the latter is not a folder (a
+    file, a FIFO, a device: opening it could block the grader or never end).
 
-    Following it would grade whatever it points at (another student's submission, the
-    instructor's notebooks): the submission is scored 0 and flagged instead.
+    Following a link would grade whatever it points at (another student's submission, the
+    instructor's notebooks): the submission is scored 0 and flagged instead, and so is one
+    that is not a folder (an earlier grade is not kept through it).
     """
     folder = Path(folder)
     for path in (folder.parent, folder):
         if path.is_symlink():
             return f"{path.parent.name}/{path.name} is a symbolic link -> {os.readlink(path)}"
+    if not folder.is_dir():
+        kind = _special(folder) or "file"
+        return f"{folder.parent.name}/{folder.name} is not a folder (a {kind})"
     return ""
 
 
@@ -530,6 +540,54 @@ _INPUT_ERRORS = (
 )
 
 
+def _mapped_bytes() -> int:
+    """The address space this process maps now (``VmSize``; Linux)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise OSError("no VmSize in /proc/self/status")
+
+
+@contextlib.contextmanager
+def memory_bound(extra_bytes: int):
+    """While the block runs, this process may map at most ``extra_bytes`` more than it maps
+    when the block starts (the soft ``RLIMIT_AS``, lowered and then restored): an allocation
+    past it raises :class:`MemoryError` inside the block instead of taking the machine's
+    memory. Where the address space cannot be read (not Linux), nothing is bounded.
+
+    For code that starts no process: a child started inside the block inherits the bound.
+
+    Examples
+    --------
+    >>> with memory_bound(64 * 2**20):
+    ...     try:
+    ...         _ = bytearray(256 * 2**20)
+    ...     except MemoryError:
+    ...         print("refused")
+    refused
+    >>> len(bytearray(256 * 2**20))  # the bound is gone after the block
+    268435456
+    """
+    import resource
+
+    try:
+        limit = _mapped_bytes() + extra_bytes
+    except (OSError, ValueError):
+        limit = None
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY and limit is not None:
+        limit = min(limit, hard)
+    if limit is None or (soft != resource.RLIM_INFINITY and soft <= limit):
+        yield  # unknown, or already bounded more tightly
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def _parse_bounded(text: str) -> tuple[str, object]:
     r"""The notebook ``text`` parsed as JSON, or why it is too large to parse into cells: more
     than :data:`MAX_OBJECTS` JSON objects and arrays, :data:`MAX_VALUES` values and lines or
@@ -675,12 +733,14 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
     student_cells = [i for i, c in enumerate(nb.cells) if not utils.is_locked(c)]
     aliases, test_names = _scan_context(context.snapshot.fingerprint(), snap)
     try:
-        flags += code_flags(
-            nb, student_cells=student_cells, aliases=aliases, test_names=test_names
-        )
-        flags += shortcut_flags(nb, student_cells, snap.source_cells)
-    except (RecursionError, MemoryError):  # too deeply nested to scan: a person looks
-        flags.append(Flag("dynamic_code", "code nested too deeply for the scan"))
+        with memory_bound(PARSE_MEMORY_BYTES):
+            flags += code_flags(
+                nb, student_cells=student_cells, aliases=aliases, test_names=test_names
+            )
+            flags += shortcut_flags(nb, student_cells, snap.source_cells)
+    except (RecursionError, MemoryError) as err:  # a person looks instead
+        why = "nested too deeply" if isinstance(err, RecursionError) else "too large"
+        flags.append(Flag("dynamic_code", f"code {why} for the scan"))
     tests = SealedTests.for_notebook(context.snapshot, nb_name)
     tests.prepare()  # the setup's imports load in the background while the kernel starts
     sealed = tests.runner()
@@ -806,11 +866,12 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
     warm = _warm_kernels(context)
     forked, noted = (warm.forked, len(warm.notes)) if warm else (0, 0)
     try:
-        linked = linked_folder(folder)
-        if linked:  # never followed: nothing of it is read or copied
-            result.flags.append(Flag("file_access", linked))
+        unreadable = unreadable_folder(folder)
+        if unreadable:  # never followed nor opened: nothing of it is read or copied
+            if "symbolic link" in unreadable:
+                result.flags.append(Flag("file_access", unreadable))
             for name in sorted(context.snapshot.notebooks):
-                result.flags.append(Flag("corrupted_notebook", f"{name}: {linked}"))
+                result.flags.append(Flag("corrupted_notebook", f"{name}: {unreadable}"))
                 result.zeroed.append(name)
             result.flags = sorted(set(result.flags))
             return result
@@ -887,21 +948,24 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 result.zeroed.append(nb_name)
                 continue
             try:
-                text = path.read_bytes().decode("utf-8")  # at most MAX_NOTEBOOK_BYTES
-                why, tree = _parse_bounded(text)
-                if why:  # parsing a million tiny cells takes gigabytes
-                    result.flags.append(Flag("too_large", f"{filename}: {why}"))
-                    result.zeroed.append(nb_name)
-                    continue
-                if _repair_raw(tree, result.flags):
-                    text = json.dumps(tree)
-                nb = nbformat.reads(text, as_version=4)
-                if not isinstance(nb.get("cells"), list):
-                    raise ValueError("no list of cells")
-                if _SURROGATE_ESCAPE.search(text):  # a lone one, anywhere, cannot be written
-                    nbformat.writes(nb).encode("utf-8")
-            except Exception as err:  # JSON, schema, encoding: all unreadable
+                with memory_bound(PARSE_MEMORY_BYTES):  # MemoryError: unreadable, scored 0
+                    text = path.read_bytes().decode("utf-8")  # at most MAX_NOTEBOOK_BYTES
+                    why, tree = _parse_bounded(text)
+                    if why:  # parsing a million tiny cells takes gigabytes
+                        result.flags.append(Flag("too_large", f"{filename}: {why}"))
+                        result.zeroed.append(nb_name)
+                        continue
+                    if _repair_raw(tree, result.flags):
+                        text = json.dumps(tree)
+                    nb = nbformat.reads(text, as_version=4)
+                    if not isinstance(nb.get("cells"), list):
+                        raise ValueError("no list of cells")
+                    if _SURROGATE_ESCAPE.search(text):  # a lone one, anywhere, cannot be written
+                        nbformat.writes(nb).encode("utf-8")
+            except Exception as err:  # JSON, schema, encoding, memory: all unreadable
                 why = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+                if isinstance(err, MemoryError):
+                    why = f"reading it takes more than {PARSE_MEMORY_BYTES // 2**20} MiB"
                 result.flags.append(Flag("corrupted_notebook", f"{filename}: {why}"))
                 result.zeroed.append(nb_name)
                 continue

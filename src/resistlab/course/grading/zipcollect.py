@@ -16,8 +16,11 @@ folders, nested archives unpacked into their own folder), with its own extractio
   :data:`MAX_TOTAL_MEMBERS` files and folders, shared by all archives, nested ones included);
 * only regular files are written, with mode 0644 (no setuid, setgid or sticky bit, whoever
   made the archive), never through a link, and never more bytes than a member declares;
+* the extraction may add at most :data:`~.worker.PARSE_MEMORY_BYTES` to the address space of
+  nbgrader's process (``memory_bytes``): an archive whose reading needs more fails with a
+  ``MemoryError``;
 * an archive that fails a check, or whose extraction fails (a damaged archive, a name that
-  meets an existing file), is skipped whole (what it had written is removed) and reported
+  meets an existing file, memory), is skipped whole (what it had written is removed) and reported
   (``Not extracted: ARCHIVE: WHY``); its students are not collected, everyone else's are.
 """
 
@@ -31,8 +34,9 @@ import zipfile
 
 from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
 from nbgrader.utils import parse_utc
+from traitlets import Integer
 
-from .worker import MAX_DEPTH, MAX_NOTEBOOK_BYTES, MAX_PATH_BYTES
+from .worker import MAX_DEPTH, MAX_NOTEBOOK_BYTES, MAX_PATH_BYTES, PARSE_MEMORY_BYTES, memory_bound
 
 __all__ = [
     "MAX_MEMBERS",
@@ -124,12 +128,30 @@ def _members(archive, most_bytes: int) -> list[tuple[str, int, object]]:
     return found
 
 
+def _index_records(fh, end) -> int:
+    """How many entry records a zip's index holds (at most), counted in the bytes
+    ``zipfile`` reads as its index, without reading them into entries: the count the end
+    record declares can be a lie (1 declared, 1.3 million read: 0.7 GB)."""
+    size = end[zipfile._ECD_SIZE]
+    start = end[zipfile._ECD_LOCATION] - size  # where zipfile finds the index
+    if end[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
+        start -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+    fh.seek(max(0, start))
+    count, tail, left = 0, b"", size
+    while left > 0 and (chunk := fh.read(min(left, 2**20))):
+        left -= len(chunk)
+        count += (tail + chunk).count(zipfile.stringCentralDir)
+        tail = chunk[-3:]  # a signature split across two chunks
+    return count
+
+
 def _open(path: str):
     if zipfile.is_zipfile(path):
-        with open(path, "rb") as fh:  # the count the zip declares, before its index is read
+        with open(path, "rb") as fh:  # the entries, counted before the index is read
             end = zipfile._EndRecData(fh)
-        if end and end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
-            raise _TooMany(f"holds {end[zipfile._ECD_ENTRIES_TOTAL]} entries")
+            held = max(end[zipfile._ECD_ENTRIES_TOTAL], _index_records(fh, end)) if end else 0
+        if held > MAX_MEMBERS:
+            raise _TooMany(f"holds {held} entries")
         return zipfile.ZipFile(path)
     try:
         return tarfile.open(path, tarinfo=_BoundedTarInfo)
@@ -274,10 +296,18 @@ class BoundedExtractor(ExtractorPlugin):
             self.log.warning("Not extracted: %s: %s: %s", archive, type(err).__name__, err)
             return []
 
+    #: Address space the extraction may add to nbgrader's process: past it, the archive being
+    #: read fails with a ``MemoryError`` and is skipped (see :func:`~.worker.memory_bound`).
+    memory_bytes = Integer(PARSE_MEMORY_BYTES)
+
     def extract(self, archive_path: str, extracted_path: str) -> None:
         if not os.listdir(archive_path):
             self.log.warning("No files found in directory: %s", archive_path)
             return
+        with memory_bound(self.memory_bytes):
+            self._extract(archive_path, extracted_path)
+
+    def _extract(self, archive_path: str, extracted_path: str) -> None:
         uploaded = sum(
             os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(archive_path) for f in fs
         )
