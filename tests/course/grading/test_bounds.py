@@ -175,6 +175,74 @@ def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_cour
     assert {r.student: r.score for r in run.rows} == {"padded": 5, "loud": 5, "honest": 5}
 
 
+WRITER = "for i in range(20):\n    open(f'f{i}', 'wb').write(b'x' * 2**20)\n"
+HIDER = (
+    "import os\nf = open('hidden', 'wb')\nos.unlink('hidden')\n"
+    "for i in range(20):\n    f.write(b'x' * 2**20)\nf.flush()\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="Linux /proc")
+def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
+    """Review 8 #2: a kernel wrote 10 GB into its scratch folder (on the host's disk) in 15 s.
+    With the bound lowered to 8 MiB in the workers, a kernel that writes 20 MiB of files, or
+    20 MiB through a file it removed and keeps open, is stopped: that cell and the rest are not
+    run (its IC50 test scores 0), the submission is flagged, and what it wrote is removed. An
+    honest notebook graded by the same worker is not touched."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from course.grading.pool_helpers import set_constants
+
+    from resistlab.course.grading.pool import _mp_context
+
+    for student, code in (("writer", WRITER), ("hider", HIDER)):
+        nb = answer(release_copy(fixture_course))
+        cell_by_id(nb, "answer_ic50").source += "\n" + code + "import time\ntime.sleep(5)\n"
+        submit(fixture_course, student, nb)
+    submit(fixture_course, "honest", answer(release_copy(fixture_course)))
+    lowered = [("resistlab.course.grading.kernel", "MAX_SCRATCH_BYTES", 8 * 2**20)]
+    pool = ProcessPoolExecutor(1, _mp_context(), initializer=set_constants, initargs=(lowered,))
+    options = GradeOptions(jobs=1, timeout=20, quiet=True)
+    quiet = lambda *a: None  # noqa: E731
+    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet, executor=pool)
+    rows = {r.student: r for r in run.rows}
+    assert rows["honest"].score == 5 and not rows["honest"].flags, rows["honest"]
+    for student in ("writer", "hider"):
+        row = rows[student]
+        assert row.score == 3 and row.failed == ["test_ic50"] and row.review, row
+        assert [(f.code, f.detail) for f in row.flags] == [
+            ("too_large", "answer_ic50: the kernel wrote more than 8 MiB to its folder")
+        ]
+    nb = nbformat.read(str(fixture_course / "autograded" / "writer" / NAME / f"{NAME}.ipynb"), 4)
+    assert "DiskLimitError" in str(cell_by_id(nb, "answer_ic50").outputs)
+    assert "Not run" in str(cell_by_id(nb, "test_ic50").outputs)
+
+
+def test_the_disk_watch_stops_the_kernel_and_removes_only_what_it_wrote(tmp_path):
+    """The watch's own contract, on a stand-in kernel: past the limit the process is killed,
+    ``why`` says so, and ``clean`` removes what was added, keeping what the folder held."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading.kernel import _DiskWatch
+
+    (tmp_path / "submitted.csv").write_text("dose,effect\n")
+    (tmp_path / "config").mkdir()
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    watch = _DiskWatch(str(tmp_path), process, limit=2**20, entries=100, interval=0.05)
+    try:
+        (tmp_path / "config" / "new").write_bytes(b"x" * 2**20)
+        (tmp_path / "big").write_bytes(b"x" * 2**20)
+        assert process.wait(timeout=10) == -9
+    finally:
+        process.kill()
+        watch.stop()
+    assert watch.why == "wrote more than 1 MiB to its folder"
+    watch.clean()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["config", "submitted.csv"]
+
+
 def test_a_dead_worker_charges_only_its_own_submission():
     """A submission whose worker dies (twice) is the only one reported as an error; the
     submissions queued with it are graded by the rebuilt pool."""

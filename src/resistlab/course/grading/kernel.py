@@ -2,7 +2,7 @@
 
 :class:`GradingExecute` is nbgrader's own ``Execute`` preprocessor (same timeout,
 interrupt-on-timeout, error handling and ``on_cell_executed`` bookkeeping, so an honest
-notebook gets exactly the outputs ``nbgrader autograde`` would record) with four additions:
+notebook gets exactly the outputs ``nbgrader autograde`` would record) with these additions:
 
 * the kernel is started through the :mod:`~resistlab.course.grading.sandbox` launcher, talks to the
   grader over UNIX sockets (``transport="ipc"``) in its own scratch folder, and gets a clean
@@ -17,17 +17,23 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with four
   per cell (``max_output_bytes``) and per notebook (``max_notebook_bytes``); past a cap only a
   short form of errors, results and stderr is kept, so the cap can never turn a failing test
   into a pass; no cell runs past the submission's ``deadline`` (replays included);
+* what the kernel writes to its scratch folder is measured every 0.2 s (``_DiskWatch``): past
+  :data:`MAX_SCRATCH_BYTES` or :data:`MAX_SCRATCH_ENTRIES` the kernel is stopped, the rest of
+  the notebook is not run, and what it added is removed;
 * test cells are handed to the :mod:`~resistlab.course.grading.sealed` runner (``sealed``): they
   run in the grader and never in the kernel, not even when cells are replayed after a restart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -478,6 +484,114 @@ class GradingKernelManager(AsyncKernelManager):
         return kernel_command(self.policy_path, cmd)
 
 
+#: What a kernel may write to its scratch folder (bytes, above what the folder held when the
+#: kernel started), and the most files and folders it may hold; past either, the kernel is
+#: stopped and the rest of the notebook is not run. The folder is on the host's disk: 10 GB
+#: were written in 15 s before this bound.
+MAX_SCRATCH_BYTES = 2**30
+MAX_SCRATCH_ENTRIES = 10_000
+
+
+def _written(folder: str, pids, most: int) -> tuple[int, int]:
+    """(bytes, entries) held under ``folder`` (walked without following links, at most
+    ``most`` entries) plus the bytes of deleted files processes ``pids`` keep open (written
+    through a descriptor after the name was removed, they take disk space no walk sees)."""
+    paths = _paths(folder, most + 1)
+    size = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            size += os.lstat(path).st_blocks * 512
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                info = os.stat(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if info.st_nlink == 0 and stat.S_ISREG(info.st_mode):
+                size += info.st_blocks * 512
+    return size, len(paths)
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (``/proc/PID/task/*/children``)."""
+    found, todo = [], [pid]
+    while todo and len(found) < 10_000:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+class _DiskWatch:
+    """Stop a kernel that writes more than ``limit`` bytes (or ``entries`` files and folders)
+    to its scratch folder, counting deleted files its processes keep open; checked every
+    ``interval`` seconds from a thread of the grader. ``why`` says what was exceeded."""
+
+    def __init__(self, folder: str, process, limit: int, entries: int, interval: float = 0.2):
+        self.folder, self.process, self.limit, self.entries = folder, process, limit, entries
+        self.why = ""
+        self._stop = threading.Event()
+        self._start = _written(folder, [], entries)[0]
+        self._held = set(_paths(folder, entries))
+        self._thread = threading.Thread(
+            target=self._run, args=(interval,), name="resistlab-disk", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            pids = _descendants(self.process.pid)
+            size, entries = _written(self.folder, pids, self.entries)
+            if size - self._start > self.limit:
+                self.why = f"wrote more than {self.limit // 2**20} MiB to its folder"
+            elif entries > self.entries:
+                self.why = f"made more than {self.entries} files and folders in its folder"
+            if self.why:
+                with contextlib.suppress(OSError):  # it may have ended meanwhile
+                    self.process.kill()
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def clean(self) -> None:
+        """Remove what the kernel added to its folder (what the folder held when the watch
+        started stays: the submission's files, the kernel's configuration and sockets)."""
+        for path in sorted(_paths(self.folder, 10 * self.entries), reverse=True):
+            if path in self._held:
+                continue
+            with contextlib.suppress(OSError):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+
+
+def _paths(folder: str, most: int) -> list[str]:
+    """The paths under ``folder`` (not following links; at most ``most``)."""
+    found, todo = [], [folder]
+    while todo and len(found) < most:
+        try:
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    found.append(entry.path)
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(entry.path)
+        except OSError:
+            continue
+    return found
+
+
 def _cell_name(cell, index: int) -> str:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
 
@@ -684,6 +798,12 @@ class GradingExecute(Execute):
             with self.setup_kernel(cwd=self.scratch, env=dict(self.kernel_env)):
                 info = self.wait_for_reply(self.kc.kernel_info())
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
+                process = getattr(self.km.provisioner, "process", None)
+                watch = None
+                if process is not None and self.scratch:
+                    watch = _DiskWatch(
+                        self.scratch, process, MAX_SCRATCH_BYTES, MAX_SCRATCH_ENTRIES
+                    )
                 try:
                     if start and not self._replay(start, skip):
                         self._give_up(start, "the kernel could not be restarted to this point")
@@ -696,14 +816,31 @@ class GradingExecute(Execute):
                     start = len(cells)
                 except (DeadKernelError, CellTimeoutError) as err:
                     index = self._current_index
+                    if watch is not None and watch.why:  # stopped: nothing more runs
+                        self._stopped_for_disk(index, watch.why)
+                        watch.clean()
+                        break
                     self._record_failure(index, err)
                     skip.add(index)
                     start, restarts = index + 1, restarts + 1
                     if restarts > self.max_restarts:
                         self._give_up(start, f"the kernel died or hung {restarts} times")
                         break
+                finally:
+                    if watch is not None:
+                        watch.stop()
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def _stopped_for_disk(self, index: int, why: str) -> None:
+        """The kernel was stopped while cell ``index`` ran for what it wrote to its scratch
+        folder: that cell and the rest are not run."""
+        name = _cell_name(self.nb.cells[index], index)
+        self.events.append(Flag("too_large", f"{name}: the kernel {why}"))
+        self.nb.cells[index].outputs.append(
+            _error_output("DiskLimitError", f"The kernel {why} and was stopped.")
+        )
+        self._give_up(index + 1, f"the kernel {why}")
 
     def _out_of_time(self) -> bool:
         if self.deadline and time.monotonic() >= self.deadline:
