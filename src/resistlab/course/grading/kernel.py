@@ -806,7 +806,10 @@ class GradingExecute(Execute):
                     )
                 try:
                     if start and not self._replay(start, skip):
-                        self._give_up(start, "the kernel could not be restarted to this point")
+                        why = f"the kernel {watch.why}" if watch and watch.why else ""
+                        self._give_up(
+                            start, why or "the kernel could not be restarted to this point"
+                        )
                         break
                     for index in range(start, len(cells)):
                         if self._out_of_time():
@@ -818,7 +821,6 @@ class GradingExecute(Execute):
                     index = self._current_index
                     if watch is not None and watch.why:  # stopped: nothing more runs
                         self._stopped_for_disk(index, watch.why)
-                        watch.clean()
                         break
                     self._record_failure(index, err)
                     skip.add(index)
@@ -829,6 +831,10 @@ class GradingExecute(Execute):
                 finally:
                     if watch is not None:
                         watch.stop()
+                        if watch.why:  # however the notebook ended, it is flagged and cleaned
+                            watch.clean()
+                            if not any(f.code == "too_large" for f in self.events):
+                                self.events.append(Flag("too_large", f"the kernel {watch.why}"))
         self.set_widgets_metadata()
         return self.nb, self.resources
 
