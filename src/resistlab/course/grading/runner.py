@@ -560,7 +560,7 @@ def grade_assignment(
         if skipped:
             warn("--zip-collect skipped (those students are not collected):\n" + skipped)
         for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
-            if not unreadable_folder(folder):  # a linked folder is never followed
+            if not unreadable_folder(folder):  # a link or a non-folder is never followed
                 drop_special_bits(folder)
     _ensure_released(course, assignment, coursedir, log)
     submissions = _submissions(coursedir, assignment.name, options.students)
