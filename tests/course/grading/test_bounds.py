@@ -5,8 +5,9 @@ One ``resistlab grade`` run (sandbox on, 10 s cell limit, a 25 s budget per subm
 * ``flood`` sends 20 MB through every output type, each in its own added cell: a result
   (``execute_result``), an error (its value), a display updated under a display id shown
   50 times (``update_display_data``), stdout and a display, and 8 million lines in one
-  display (8 MB, each line written back as a list item); the autograded notebook stays
-  under the per-notebook cap (32 MiB) and the correct answers keep their 5 points;
+  display (8 MB, each line written back as a list item) and 2 million MIME types in one;
+  the autograded notebook stays under the per-notebook cap (32 MiB) and the correct answers
+  keep their 5 points;
 * ``slow`` adds five cells of 8 s each: grading stops at the submission's budget;
 * ``many_cells`` adds 260 cells: 200 are run, the rest dropped with a review flag;
 * ``forger`` records a forbidden read, then finds its audit descriptor and tries to truncate
@@ -49,6 +50,9 @@ FLOOD = [
     # Review 8 #3: 8 MB of line breaks, under the byte cap, is 8 million lines written back
     # (104 MB of notebook and 0.6 GB in the grader per cell): lines count against the caps
     "from IPython.display import display\ndisplay({'text/html': '\\n' * 8_000_000}, raw=True)",
+    # Review 9 #6: MIME types are written back one per line too (2 million empty ones)
+    "from IPython.display import display\n"
+    "display({f'x/{i}': '' for i in range(2_000_000)}, raw=True)",
 ]
 
 FORGER_BEFORE = "try:\n    open('/forbidden-secret-of-the-test')\nexcept OSError:\n    pass\n"
@@ -128,7 +132,8 @@ def test_outputs_time_cells_and_audit_are_bounded(fixture_course):
 def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_course):
     """Bounds for what no count foresaw, lowered in the workers for this test: reading one
     notebook may add 32 MiB to the worker's address space, and no message part larger than
-    1 MiB is read from a kernel. A notebook carrying a 40 MB string (within every count)
+    1 MiB, nor of a message more than 1 MiB in all, is read from a kernel. A notebook carrying
+    a 40 MB string (within every count)
     scores 0 as unreadable, not an ERROR; a cell displaying 3 MB in one message counts as a
     hung cell (kernel restarted, the cell skipped with a note: its IC50 test fails); an
     honest notebook in the same worker is graded 5/5 (its kernel is not bound by the first).
@@ -148,6 +153,13 @@ def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_cour
         "display({'text/plain': 'x' * 3_000_000}, raw=True)\n"
     )
     submit(fixture_course, "loud", loud)
+    parts = answer(release_copy(fixture_course))  # Review 9 #4: one message, many parts
+    cell_by_id(parts, "answer_ic50").source += (
+        "\nk = get_ipython().kernel\n"
+        "k.session.send(k.iopub_socket, 'display_data', {'data': {'text/plain': 'x'}, "
+        "'metadata': {}}, parent=k.get_parent(), buffers=[memoryview(bytearray(600_000))] * 4)\n"
+    )
+    submit(fixture_course, "parts", parts)
     submit(fixture_course, "honest", answer(release_copy(fixture_course)))
     lowered = [
         ("resistlab.course.grading.worker", "PARSE_MEMORY_BYTES", 32 * 2**20),
@@ -168,11 +180,18 @@ def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_cour
     assert loud.score == 3 and loud.failed == ["test_ic50"], loud
     assert [f.code for f in loud.flags] == ["unresponsive_kernel"], loud.flags
     nb = nbformat.read(str(fixture_course / "autograded" / "loud" / NAME / f"{NAME}.ipynb"), 4)
-    assert "larger than 1 MiB is never read" in str([c.get("outputs") for c in nb.cells])
+    assert "larger than the 1 MiB the grader reads" in str([c.get("outputs") for c in nb.cells])
+    assert rows["parts"].score == 5, rows["parts"]
+    nb = nbformat.read(str(fixture_course / "autograded" / "parts" / NAME / f"{NAME}.ipynb"), 4)
+    assert "larger than 1 MiB from the kernel, not read" in str(
+        cell_by_id(nb, "answer_ic50").outputs
+    )
 
     options.force = True
     run = grade_assignment(Course(fixture_course), NAME, options, log=quiet)
-    assert {r.student: r.score for r in run.rows} == {"padded": 5, "loud": 5, "honest": 5}
+    assert {r.student: r.score for r in run.rows} == {
+        "padded": 5, "loud": 5, "parts": 5, "honest": 5
+    }  # fmt: skip
 
 
 WRITER = "for i in range(20):\n    open(f'f{i}', 'wb').write(b'x' * 2**20)\n"
@@ -298,3 +317,31 @@ def test_a_worker_stuck_past_the_budget_is_stopped_and_scored_zero():
     assert [f.code for f in stuck.flags] == ["timeout"] and "budget" in stuck.flags[0].detail
     assert all(not r.error and not r.zeroed for s, r in results.items() if s != "stuck")
     assert not list(Path(run_dir).glob(".running/*"))
+
+
+DEEP = """
+import os
+fd = os.open('.', os.O_RDONLY)
+for _ in range(1200):
+    os.mkdir('d', dir_fd=fd)
+    inner = os.open('d', os.O_RDONLY, dir_fd=fd)
+    os.close(fd)
+    fd = inner
+"""
+
+
+@pytest.mark.slow
+def test_folders_a_kernel_nests_past_the_recursion_limit_keep_no_earlier_grade(fixture_course):
+    """Review 9 #1: a 5/5 student resubmits a blank copy whose added cell nests 1,200 folders
+    in its scratch folder: removing them was a RecursionError, the submission an ERROR (so the
+    5 stayed) and the run stopped without a summary. Now it is graded 0 and the run ends."""
+    options = GradeOptions(jobs=1, timeout=20, quiet=True)
+    quiet = lambda *a: None  # noqa: E731
+    submit(fixture_course, "deep", answer(release_copy(fixture_course)))
+    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet)
+    assert [r.score for r in run.rows] == [5.0]
+    submit(fixture_course, "deep", _added(release_copy(fixture_course), [DEEP]))
+    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet)
+    (row,) = run.rows
+    assert row.status == "graded" and row.score == 0.0, row
+    assert run.csv_path.is_file() and run.errors == 0

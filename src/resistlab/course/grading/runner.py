@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from resistlab.course import Course, CourseError
 
 from .flags import Flag
 from .gradebook import GradeRow, record_submission, write_autograded
+from .kernel import remove_tree
 from .pool import start_pool
 from .report import Progress, summary_table, warn, write_csv
 from .sandbox import build_policy, bwrap_path, probe
@@ -625,7 +625,7 @@ class _Run:
 
             GroupLimits.sweep(f"resistlab-{run_dir.name}-")  # workers that were killed
             if not self.options.keep_scratch:
-                shutil.rmtree(run_dir, ignore_errors=True)
+                remove_tree(run_dir)  # at any depth a kernel nested folders
         return self._report(len(skipped), missing, started)
 
     def _execute(self, tasks, skipped, executor, kernel_info, run_dir) -> dict:

@@ -54,7 +54,7 @@ from .integrity import (
     shortcut_flags,
     structure_flags,
 )
-from .kernel import GradingExecute, WarmKernels
+from .kernel import GradingExecute, WarmKernels, remove_tree
 from .sandbox import SandboxStatus, build_policy, bwrap_path, read_audit, sandbox_uid
 from .sealed import SealedTests
 from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
@@ -991,7 +991,7 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
         result.flags.append(Flag("grading_error", traceback.format_exc(limit=1).splitlines()[-1]))
     finally:
         if scratch is not None and not context.keep_scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_tree(scratch)  # at any depth the kernel nested folders
         if warm is not None:
             result.forked_kernels = warm.forked - forked
             result.kernel_notes = warm.notes[noted:]
