@@ -4,10 +4,10 @@ A kernel is started exactly as ``resistlab grade`` starts one (through the launc
 forked from a warm template; the policy the runner builds, a clean environment, UNIX sockets)
 and runs code that tries to read the instructor's source notebook, the gradebook, another
 student's submission and another kernel's scratch folder, to write outside its folder, to
-open a TCP connection to a port the test process listens on, to send UDP, and to signal the
-grader. Every attempt must fail, the kernel must hold no capability, and the attempts on
-paths must be in the audit log. The same code run without the sandbox succeeds, so the test
-is not passing by accident.
+open a TCP connection to a port the test process listens on, to send UDP, to signal the
+grader, and to take disk space with ``fallocate``. Every attempt must fail, the kernel must
+hold no capability, and the attempts on paths must be in the audit log. The same code run
+without the sandbox succeeds, so the test is not passing by accident.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import platform
 import socket
 import sys
 import textwrap
@@ -61,6 +62,17 @@ def udp():
         s.sendto(b"x", ("127.0.0.1", PATHS["udp_port"]))
 attempt("udp_send", udp)
 attempt("signal_grader", lambda: os.kill(PATHS["grader_pid"], 0))
+def fallocate():  # disk space in one call, no data written, past RLIMIT_FSIZE (KEEP_SIZE)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open("allocated", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if libc.fallocate(fd, 1, ctypes.c_long(0), ctypes.c_long(64 * 2**20)) != 0:
+            raise OSError(ctypes.get_errno(), "fallocate")
+    finally:
+        os.close(fd)
+        os.unlink("allocated")
+attempt("fallocate", fallocate)
 attempt("read_grader_environ", lambda: read(f"/proc/{PATHS['grader_pid']}/environ"))
 results["uid"] = os.getuid()
 with open("/proc/self/status") as fh:
@@ -79,6 +91,7 @@ FORBIDDEN = [
     "tcp_connect",
     "signal_grader",
     "read_grader_environ",
+    "fallocate",
 ]
 ALLOWED = ["write_own_folder", "read_numpy", "read_dataset"]
 
@@ -237,10 +250,14 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         pytest.skip("this kernel has no Landlock; the sandbox degrades (see docs/grading.md)")
     results, events, status = _run(layout, sandboxed=True, warm=warm)
     assert status is not None and "landlock" in status.applied, status
+    if platform.machine() in ("x86_64", "aarch64"):  # the architectures the filter knows
+        assert "seccomp" in status.applied, status
     for name in FORBIDDEN:
         if name == "tcp_connect" and not {"netns", "landlock_net"} & set(status.applied):
             continue
         if name == "signal_grader" and "landlock_scope" not in status.applied:
+            continue
+        if name == "fallocate" and "seccomp" not in status.applied:
             continue
         assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"
     for name in ALLOWED:
@@ -267,6 +284,7 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
         "read_other_scratch",
         "tcp_connect",
         "signal_grader",
+        "fallocate",
     ):
         assert results[name] == "allowed", (name, results)
     assert results["reached_grader"] == ["tcp", "udp"]
