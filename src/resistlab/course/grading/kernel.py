@@ -12,9 +12,8 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with thes
   again silently to rebuild the state, and grading goes on with the next cell (at most
   ``max_restarts`` times; after that the remaining cells are marked as not run);
 * no part of a message larger than :data:`MAX_MESSAGE_BYTES` is read from the kernel (ZeroMQ
-  drops it, and the kernel is restarted as a hung one), and no more than that of a message in
-  all is kept (:class:`_BoundedChannel`: the rest is dropped, the message arrives as a note);
-  every output message (stream,
+  drops it, and the kernel is restarted as a hung one; a message of many parts is received
+  whole, see docs/grading.md); every output message (stream,
   display, update, result, error) is counted as it arrives,
   per cell (``max_output_bytes``) and per notebook (``max_notebook_bytes``); past a cap only a
   short form of errors, results and stderr is kept, so the cap can never turn a failing test
@@ -44,10 +43,8 @@ import uuid
 from pathlib import Path
 
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from jupyter_client.session import DELIM
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -436,78 +433,8 @@ def _bounded_context():
     return context
 
 
-#: What a message too large to keep says instead of its content.
-_TOO_LARGE = "... a message larger than {limit} MiB from the kernel, not read by the grader ..."
-
-
-def _stand_in(parts: list[bytes], limit: int):
-    """The message whose first ``parts`` were kept, its content replaced by a note (a reply
-    becomes an error); ``None`` when too little of it was kept to say what it answers."""
-    if DELIM not in parts or len(parts) < parts.index(DELIM) + 4:
-        return None
-    at = parts.index(DELIM)
-    try:
-        header, parent = json.loads(parts[at + 2]), json.loads(parts[at + 3])
-        kind = str(header["msg_type"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    note = _TOO_LARGE.format(limit=limit // 2**20)
-    content = {
-        "stream": {"name": "stderr", "text": note},
-        "error": {"ename": "MessageTooLarge", "evalue": note, "traceback": [note]},
-    }.get(kind)
-    if content is None and kind.endswith("_reply"):
-        content = {"status": "error", "ename": "MessageTooLarge", "evalue": note,
-                   "traceback": [note], "execution_count": None}  # fmt: skip
-    if content is None and kind in ("display_data", "update_display_data", "execute_result"):
-        content = {"data": {"text/plain": note}, "metadata": {}, "execution_count": None}
-    if content is None:
-        return None
-    return {
-        "header": header,
-        "msg_id": header.get("msg_id"),
-        "msg_type": kind,
-        "parent_header": parent,
-        "metadata": {},
-        "content": content,
-        "buffers": [],
-    }
-
-
-class _BoundedChannel(AsyncZMQSocketChannel):
-    """A channel that reads a message part by part and keeps at most
-    :data:`MAX_MESSAGE_BYTES` of it in all: the parts past that are read and dropped one at a
-    time (one message of fourteen 200 MiB parts took 3.2 GB in the worker), and the message
-    arrives with its content replaced by a note (:func:`_stand_in`)."""
-
-    async def _recv(self, **kwargs):
-        import zmq
-
-        while True:
-            parts, total = [], 0
-            while True:
-                part = await self.socket.recv(copy=True)
-                total += len(part)
-                if total <= MAX_MESSAGE_BYTES:
-                    parts.append(part)
-                if not self.socket.getsockopt(zmq.RCVMORE):
-                    break
-            if total <= MAX_MESSAGE_BYTES:
-                _, message = self.session.feed_identities(parts)
-                return self.session.deserialize(message)
-            stand_in = _stand_in(parts, MAX_MESSAGE_BYTES)
-            if stand_in is not None:  # else nothing says what it answers: the next one
-                return stand_in
-
-
 class GradingKernelClient(AsyncKernelClient):
-    """The grader's client of a kernel: its sockets are bounded (:func:`_bounded_context`),
-    and so is each message in all its parts (:class:`_BoundedChannel`)."""
-
-    shell_channel_class = Type(_BoundedChannel)
-    iopub_channel_class = Type(_BoundedChannel)
-    stdin_channel_class = Type(_BoundedChannel)
-    control_channel_class = Type(_BoundedChannel)
+    """The grader's client of a kernel: its sockets are bounded (:func:`_bounded_context`)."""
 
     def _context_default(self):
         self._created_context = True
