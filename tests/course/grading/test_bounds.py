@@ -330,3 +330,42 @@ def test_folders_a_kernel_nests_past_the_recursion_limit_keep_no_earlier_grade(f
     (row,) = run.rows
     assert row.status == "graded" and row.score == 0.0, row
     assert run.csv_path.is_file() and run.errors == 0
+
+
+def _widget_cell(value_source: str, count: int = 1) -> str:
+    """An added cell that opens ``count`` widget comms whose state's value is
+    ``value_source`` (packed as JSON in the kernel, escapes kept, as a raw message can be)."""
+    return (
+        "import json\nk = get_ipython().kernel\n"
+        f"for i in range({count}):\n"
+        "    state = {'_model_module': '@jupyter-widgets/controls', '_model_name': 'TextModel', "
+        f"'_model_module_version': '2.0.0', 'value': {value_source}}}\n"
+        "    content = {'comm_id': f'w{i}', 'target_name': 'jupyter.widget', 'data': {"
+        "'state': state, 'buffer_paths': []}}\n"
+        "    k.session.send(k.iopub_socket, 'comm_open', json.dumps(content).encode(), "
+        "parent=k.get_parent())\n"
+    )
+
+
+@pytest.mark.slow
+def test_widget_state_is_capped_and_an_unwritable_one_keeps_no_grade(fixture_course):
+    """Review 10 #1 and #2: widget state (written into the notebook's metadata) was not
+    counted: three 15 MB states made a 45 MB notebook; and a lone surrogate in one made the
+    notebook unwritable, the submission an ERROR that kept an earlier 5/5. Now state past the
+    cap, or unwritable, is not kept (``output_truncated``)."""
+    options = GradeOptions(jobs=1, timeout=20, quiet=True)
+    quiet = lambda *a: None  # noqa: E731
+    submit(fixture_course, "surrogate", answer(release_copy(fixture_course)))
+    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet)
+    assert [r.score for r in run.rows] == [5.0]
+    cell = _widget_cell("'\\ud800'")
+    submit(fixture_course, "surrogate", _added(release_copy(fixture_course), [cell]))
+    flood = _widget_cell("'w' * 15_000_000", count=3)
+    submit(fixture_course, "flood", _added(answer(release_copy(fixture_course)), [flood]))
+    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet)
+    rows = {r.student: r for r in run.rows}
+    assert run.errors == 0, rows
+    assert rows["surrogate"].status == "graded" and rows["surrogate"].score == 0, rows
+    assert rows["flood"].score == 5 and "output_truncated" in {f.code for f in rows["flood"].flags}
+    size = (fixture_course / "autograded" / "flood" / NAME / f"{NAME}.ipynb").stat().st_size
+    assert size < 33 * 2**20, f"autograded notebook of {size / 2**20:.0f} MiB"

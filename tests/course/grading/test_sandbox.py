@@ -5,9 +5,9 @@ forked from a warm template; the policy the runner builds, a clean environment, 
 and runs code that tries to read the instructor's source notebook, the gradebook, another
 student's submission and another kernel's scratch folder, to write outside its folder, to
 open a TCP connection to a port the test process listens on, to send UDP, to signal the
-grader, and to take disk space with ``fallocate``. Every attempt must fail, the kernel must
-hold no capability, and the attempts on paths must be in the audit log. The same code run
-without the sandbox succeeds, so the test is not passing by accident.
+grader, and to take disk space with ``fallocate`` (or io_uring). Every attempt must fail, the
+kernel must hold no capability, and the attempts on paths must be in the audit log. The same
+code run without the sandbox succeeds, so the test is not passing by accident.
 """
 
 from __future__ import annotations
@@ -73,6 +73,16 @@ def fallocate():  # disk space in one call, no data written, past RLIMIT_FSIZE (
         os.close(fd)
         os.unlink("allocated")
 attempt("fallocate", fallocate)
+def io_uring():  # a ring runs fallocate (and holds removed files) past a filter on fallocate
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    params = ctypes.create_string_buffer(120)
+    fd = libc.syscall(ctypes.c_long(425), ctypes.c_uint(1), params)
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), "io_uring_setup")
+    os.close(fd)
+attempt("io_uring", io_uring)
 attempt("read_grader_environ", lambda: read(f"/proc/{PATHS['grader_pid']}/environ"))
 results["uid"] = os.getuid()
 with open("/proc/self/status") as fh:
@@ -92,6 +102,7 @@ FORBIDDEN = [
     "signal_grader",
     "read_grader_environ",
     "fallocate",
+    "io_uring",
 ]
 ALLOWED = ["write_own_folder", "read_numpy", "read_dataset"]
 
@@ -257,7 +268,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             continue
         if name == "signal_grader" and "landlock_scope" not in status.applied:
             continue
-        if name == "fallocate" and "seccomp" not in status.applied:
+        if name in ("fallocate", "io_uring") and "seccomp" not in status.applied:
             continue
         assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"
     for name in ALLOWED:

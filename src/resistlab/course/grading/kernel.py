@@ -771,16 +771,7 @@ class GradingExecute(Execute):
             self._output_bytes[cell_index] = used
             self._total_bytes += size
             return msg
-        if cell_index not in self._truncated:
-            self._truncated.add(cell_index)
-            limit = min(self.max_output_bytes, self.max_notebook_bytes)
-            note = _TRUNCATION_NOTE.format(limit=limit)
-            self.nb.cells[cell_index].outputs.append(
-                NotebookNode(output_type="stream", name="stdout", text=note)
-            )
-            self.events.append(
-                Flag("output_truncated", _cell_name(self.nb.cells[cell_index], cell_index))
-            )
+        self._note_truncated(cell_index)
         kept = self._kept.get(cell_index, 0)
         if kept >= _KEEP_COUNT_CELL or sum(self._kept.values()) >= _KEEP_COUNT_NOTEBOOK:
             return None
@@ -788,6 +779,41 @@ class GradingExecute(Execute):
         if msg is not None:
             self._kept[cell_index] = kept + 1
         return msg
+
+    def _note_truncated(self, cell_index: int) -> None:
+        """Note in the cell (once) that output past a cap was not kept, and flag it."""
+        if cell_index in self._truncated:
+            return
+        self._truncated.add(cell_index)
+        note = _TRUNCATION_NOTE.format(limit=min(self.max_output_bytes, self.max_notebook_bytes))
+        self.nb.cells[cell_index].outputs.append(
+            NotebookNode(output_type="stream", name="stdout", text=note)
+        )
+        self.events.append(
+            Flag("output_truncated", _cell_name(self.nb.cells[cell_index], cell_index))
+        )
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """nbclient's, with widget state counted against the notebook's output cap (it is
+        written into the notebook's metadata) and checked to be writable: state past the cap,
+        or that cannot be written as UTF-8 (a lone surrogate), is not kept (``output_truncated``).
+        Four 200 MiB widget messages wrote an 839 MB notebook; one surrogate made the notebook
+        unwritable and the submission an ERROR that kept an earlier grade."""
+        content = msg.get("content")
+        data = content.get("data") if isinstance(content, dict) else None
+        if isinstance(data, dict) and "state" in data:
+            try:
+                text = json.dumps(data, ensure_ascii=False)
+                text.encode("utf-8")
+                size = _weight(text) + LINE_BYTES * text.count(",")
+                size += sum(len(b) * 4 // 3 for b in msg.get("buffers") or [])  # as base64
+            except (TypeError, ValueError, RecursionError):  # UnicodeError is a ValueError
+                size = None
+            if size is None or self._total_bytes + size > self.max_notebook_bytes:
+                self._note_truncated(cell_index)
+                return None
+            self._total_bytes += size
+        return super().handle_comm_msg(outs, msg, cell_index)
 
     # -- timeouts ----------------------------------------------------------------------------
 

@@ -788,6 +788,9 @@ def apply(policy: SandboxPolicy) -> SandboxStatus:
 #: writing (8 GiB at once), and with ``FALLOC_FL_KEEP_SIZE`` past ``RLIMIT_FSIZE``.
 _FALLOCATE = {0xC000003E: 285, 0xC00000B7: 47}  # x86_64, aarch64
 _EOPNOTSUPP = 95  # glibc's posix_fallocate then writes the zeros itself (bounded as writes)
+#: io_uring_setup, io_uring_enter, io_uring_register (one number on every architecture): a ring
+#: runs fallocate (and holds removed files) past the filter's other checks.
+_IO_URING = (425, 426, 427)
 
 
 class _SockFilter(ctypes.Structure):
@@ -804,8 +807,9 @@ class _SockFprog(ctypes.Structure):
 
 
 def _seccomp(status: SandboxStatus) -> None:
-    """A seccomp filter (after ``no_new_privs``): ``fallocate`` fails with ``EOPNOTSUPP``;
-    system calls of another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS``
+    """A seccomp filter (after ``no_new_privs``): ``fallocate`` fails with ``EOPNOTSUPP``, and
+    io_uring (which runs fallocate and the rest past this filter) with ``ENOSYS``; system
+    calls of another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS``
     (they would reach it by another number). Everything else is allowed."""
     import platform as _platform
 
@@ -825,6 +829,9 @@ def _seccomp(status: SandboxStatus) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
+        (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
+        (0x35, 1, 0, _IO_URING[-1] + 1),
+        enosys,
         allow,
     ]
     filters = (_SockFilter * len(program))(*[_SockFilter(*ins) for ins in program])
