@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import textwrap
@@ -12,11 +11,6 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-#: ``nbgrader autograde``, the tests' reference grader, with its kernels on UNIX sockets (as
-#: resistlab's are): over TCP, jupyter_client picks free ports and releases them before the
-#: kernel binds them, and under load another process took one first ("Address already in use",
-#: a reference run failed).
-AUTOGRADE = ["autograde", *(["--KernelManager.transport=ipc"] if os.name == "posix" else [])]
 NOTEBOOK_PATHS = sorted(ROOT.glob("notebooks/[0-9][0-9]-*/[0-9][0-9]-*.ipynb"))
 
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from helpers import AUTOGRADE
 
 from resistlab.course import answered_release, run_nbgrader
 
@@ -149,7 +148,7 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{assignment}.ipynb")
 
-    run_nbgrader([*AUTOGRADE, assignment], root=course)
+    run_nbgrader(["autograde", assignment], root=course)
 
     from nbgrader.api import Gradebook
 

@@ -24,7 +24,7 @@ from course.grading.fixture_assignment import (
     release_copy,
     submit,
 )
-from helpers import AUTOGRADE, ROOT
+from helpers import ROOT
 
 from resistlab.course import Course, answered_release, run_nbgrader
 from resistlab.course.grading import GradeOptions, grade_assignment
@@ -62,7 +62,7 @@ def _both(course, assignment):
     twin = course.parent / "nbgrader-twin"
     shutil.copytree(course, twin)
     run = grade_assignment(Course(course), assignment, GradeOptions(jobs=2, quiet=True))
-    run_nbgrader([*AUTOGRADE, assignment], root=twin)
+    run_nbgrader(["autograde", assignment], root=twin)
     return run, _gradebook(course, assignment), _gradebook(twin, assignment)
 
 
