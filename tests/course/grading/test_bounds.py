@@ -127,6 +127,20 @@ def test_outputs_time_cells_and_audit_are_bounded(fixture_course):
     ), forger.flags
 
 
+def _grade_lowered(course, options, lowered):
+    """Grade with one worker in which each ``(module, name, value)`` of ``lowered`` is set
+    (a bound lowered for a test); the rows by student."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from course.grading.pool_helpers import set_constants
+
+    from resistlab.course.grading.pool import _mp_context
+
+    pool = ProcessPoolExecutor(1, _mp_context(), initializer=set_constants, initargs=(lowered,))
+    run = grade_assignment(Course(course), NAME, options, log=lambda *a: None, executor=pool)
+    return {r.student: r for r in run.rows}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="Linux address space")
 def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_course):
@@ -137,12 +151,6 @@ def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_cour
     cell (kernel restarted, the cell skipped with a note: its IC50 test fails); an honest
     notebook in the same worker is graded 5/5 (its kernel is not bound by the first).
     Under the default bounds all three score 5."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from course.grading.pool_helpers import set_constants
-
-    from resistlab.course.grading.pool import _mp_context
-
     padded = answer(release_copy(fixture_course))
     padded.metadata["padding"] = "p" * 40_000_000
     submit(fixture_course, "padded", padded)
@@ -157,11 +165,8 @@ def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_cour
         ("resistlab.course.grading.worker", "PARSE_MEMORY_BYTES", 32 * 2**20),
         ("resistlab.course.grading.kernel", "MAX_MESSAGE_BYTES", 2**20),
     ]
-    pool = ProcessPoolExecutor(1, _mp_context(), initializer=set_constants, initargs=(lowered,))
     options = GradeOptions(jobs=1, timeout=10, quiet=True)
-    quiet = lambda *a: None  # noqa: E731
-    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet, executor=pool)
-    rows = {r.student: r for r in run.rows}
+    rows = _grade_lowered(fixture_course, options, lowered)
     assert rows["honest"].score == 5 and not rows["honest"].flags, rows["honest"]
     padded = rows["padded"]
     assert padded.status == "graded" and padded.score == 0, padded
@@ -175,7 +180,7 @@ def test_what_the_grader_reads_of_a_submission_is_bounded_in_memory(fixture_cour
     assert "larger than the 1 MiB the grader reads" in str([c.get("outputs") for c in nb.cells])
 
     options.force = True
-    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet)
+    run = grade_assignment(Course(fixture_course), NAME, options, log=lambda *a: None)
     assert {r.student: r.score for r in run.rows} == {"padded": 5, "loud": 5, "honest": 5}
 
 
@@ -194,23 +199,13 @@ def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
     20 MiB through a file it removed and keeps open, is stopped: that cell and the rest are not
     run (its IC50 test scores 0), the submission is flagged, and what it wrote is removed. An
     honest notebook graded by the same worker is not touched."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from course.grading.pool_helpers import set_constants
-
-    from resistlab.course.grading.pool import _mp_context
-
     for student, code in (("writer", WRITER), ("hider", HIDER)):
         nb = answer(release_copy(fixture_course))
         cell_by_id(nb, "answer_ic50").source += "\n" + code + "import time\ntime.sleep(5)\n"
         submit(fixture_course, student, nb)
     submit(fixture_course, "honest", answer(release_copy(fixture_course)))
     lowered = [("resistlab.course.grading.kernel", "MAX_SCRATCH_BYTES", 8 * 2**20)]
-    pool = ProcessPoolExecutor(1, _mp_context(), initializer=set_constants, initargs=(lowered,))
-    options = GradeOptions(jobs=1, timeout=20, quiet=True)
-    quiet = lambda *a: None  # noqa: E731
-    run = grade_assignment(Course(fixture_course), NAME, options, log=quiet, executor=pool)
-    rows = {r.student: r for r in run.rows}
+    rows = _grade_lowered(fixture_course, GradeOptions(jobs=1, timeout=20, quiet=True), lowered)
     assert rows["honest"].score == 5 and not rows["honest"].flags, rows["honest"]
     for student in ("writer", "hider"):
         row = rows[student]

@@ -117,6 +117,24 @@ class _ForkedKernel:
                 pass
 
 
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (``/proc/PID/task/*/children``; at most 10,000)."""
+    found, todo, seen = [], [pid], set()
+    while todo and len(found) < 10_000:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def _host_pid(root: int, inner: int, timeout: float = 5.0) -> int | None:
     """The process id, as the grader sees it, of process ``inner`` of the PID namespace
     whose processes descend from ``root`` (bubblewrap's process)."""
@@ -124,22 +142,12 @@ def _host_pid(root: int, inner: int, timeout: float = 5.0) -> int | None:
 
     deadline = time.monotonic() + timeout
     while True:
-        todo, seen = [root], set()
-        while todo:
-            pid = todo.pop()
-            if pid in seen:
-                continue
-            seen.add(pid)
+        for pid in _descendants(root)[1:]:
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
                 line = next(ln for ln in status.splitlines() if ln.startswith("NSpid:"))
-                if pid != root and int(line.split()[-1]) == inner and len(line.split()) > 2:
+                if int(line.split()[-1]) == inner and len(line.split()) > 2:
                     return pid
-                for task in os.listdir(f"/proc/{pid}/task"):
-                    todo += [
-                        int(c)
-                        for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()
-                    ]
             except (OSError, StopIteration, ValueError):
                 continue
         if time.monotonic() > deadline:
@@ -493,15 +501,21 @@ MAX_SCRATCH_BYTES = 2**30
 MAX_SCRATCH_ENTRIES = 10_000
 
 
+def _bytes(paths) -> int:
+    """The disk space ``paths`` take (``lstat``: links not followed)."""
+    size = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            size += os.lstat(path).st_blocks * 512
+    return size
+
+
 def _written(folder: str, pids, most: int) -> tuple[int, int]:
     """(bytes, entries) held under ``folder`` (walked without following links, at most
     ``most`` entries) plus the bytes of deleted files processes ``pids`` keep open (written
     through a descriptor after the name was removed, they take disk space no walk sees)."""
     paths = _paths(folder, most + 1)
-    size = 0
-    for path in paths:
-        with contextlib.suppress(OSError):
-            size += os.lstat(path).st_blocks * 512
+    size = _bytes(paths)
     for pid in pids:
         try:
             fds = os.listdir(f"/proc/{pid}/fd")
@@ -517,21 +531,6 @@ def _written(folder: str, pids, most: int) -> tuple[int, int]:
     return size, len(paths)
 
 
-def _descendants(pid: int) -> list[int]:
-    """``pid`` and every process below it (``/proc/PID/task/*/children``)."""
-    found, todo = [], [pid]
-    while todo and len(found) < 10_000:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    todo += [int(c) for c in fh.read().split()]
-        except OSError:
-            continue
-    return found
-
-
 class _DiskWatch:
     """Stop a kernel that writes more than ``limit`` bytes (or ``entries`` files and folders)
     to its scratch folder, counting deleted files its processes keep open; checked every
@@ -541,8 +540,8 @@ class _DiskWatch:
         self.folder, self.process, self.limit, self.entries = folder, process, limit, entries
         self.why = ""
         self._stop = threading.Event()
-        self._start = _written(folder, [], entries)[0]
-        self._held = set(_paths(folder, entries))
+        held = _paths(folder, entries + 1)
+        self._start, self._held = _bytes(held), set(held)
         self._thread = threading.Thread(
             target=self._run, args=(interval,), name="resistlab-disk", daemon=True
         )
