@@ -36,3 +36,19 @@ def set_constants(settings):
 
     for module, name, value in settings:
         setattr(importlib.import_module(module), name, value)
+
+
+def _write_peak(path):
+    with open("/proc/self/status") as status:
+        peak = next(line for line in status if line.startswith("VmHWM:"))
+    with open(path, "a") as out:
+        out.write(f"{int(peak.split()[1]) * 1024}\n")
+
+
+def set_constants_and_report_peak(settings, path):
+    """Pool initializer: :func:`set_constants`, and when the worker exits, its peak resident
+    memory (``VmHWM``, bytes) appended as a line to ``path``."""
+    from multiprocessing import util
+
+    set_constants(settings)
+    util.Finalize(None, _write_peak, args=(path,), exitpriority=10)

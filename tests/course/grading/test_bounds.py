@@ -127,16 +127,20 @@ def test_outputs_time_cells_and_audit_are_bounded(fixture_course):
     ), forger.flags
 
 
-def _grade_lowered(course, options, lowered):
+def _grade_lowered(course, options, lowered, peak_file=None):
     """Grade with one worker in which each ``(module, name, value)`` of ``lowered`` is set
-    (a bound lowered for a test); the rows by student."""
+    (a bound lowered for a test); the rows by student. With ``peak_file``, the worker's peak
+    resident memory is appended to it when the worker exits."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from course.grading.pool_helpers import set_constants
+    from course.grading.pool_helpers import set_constants, set_constants_and_report_peak
 
     from resistlab.course.grading.pool import _mp_context
 
-    pool = ProcessPoolExecutor(1, _mp_context(), initializer=set_constants, initargs=(lowered,))
+    initializer, initargs = set_constants, (lowered,)
+    if peak_file is not None:
+        initializer, initargs = set_constants_and_report_peak, (lowered, str(peak_file))
+    pool = ProcessPoolExecutor(1, _mp_context(), initializer=initializer, initargs=initargs)
     run = grade_assignment(Course(course), NAME, options, log=lambda *a: None, executor=pool)
     return {r.student: r for r in run.rows}
 
@@ -189,7 +193,6 @@ HIDER = (
     "import os\nf = open('hidden', 'wb')\nos.unlink('hidden')\n"
     "for i in range(20):\n    f.write(b'x' * 2**20)\nf.flush()\n"
 )
-
 
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="Linux /proc")
@@ -364,3 +367,69 @@ def test_widget_state_is_capped_and_an_unwritable_one_keeps_no_grade(fixture_cou
     assert rows["flood"].score == 5 and "output_truncated" in {f.code for f in rows["flood"].flags}
     size = (fixture_course / "autograded" / "flood" / NAME / f"{NAME}.ipynb").stat().st_size
     assert size < 33 * 2**20, f"autograded notebook of {size / 2**20:.0f} MiB"
+
+
+_KERNEL = (
+    "import sys, time\nk = sys.modules['ipykernel.kernelapp'].IPKernelApp.instance().kernel\n"
+)
+#: Review 9 #4 and review 10 #4-#6, scaled to a worker bound of 256 MiB: every message (and
+#: every part) under the 257 MiB a part may have, together far over the bound.
+HOARDERS = {
+    # one message of eight 64 MiB parts (ZeroMQ delivers a message whole)
+    "parts": _KERNEL + "buf = memoryview(bytearray(64 * 2**20))\n"
+    "k.session.send(k.iopub_socket, 'display_data', {'data': {'text/plain': 'p'}, "
+    "'metadata': {}, 'transient': {}}, parent=k.get_parent('shell'), buffers=[buf] * 8)\n"
+    "time.sleep(3)\n",
+    # eight messages on the stdin channel, which the grader never reads
+    "unread": _KERNEL + "buf = memoryview(bytearray(64 * 2**20))\n"
+    "for _ in range(8):\n"
+    "    k.session.send(k.stdin_socket, 'input_request', {'prompt': '', 'password': False},\n"
+    "                   parent=k.get_parent('shell'), ident=k._parent_ident['shell'],\n"
+    "                   buffers=[buf])\n"
+    "time.sleep(3)\n",
+    # eight messages of one 64 MiB part each, back to back
+    "queue": _KERNEL + "buf = memoryview(bytearray(64 * 2**20))\n"
+    "for _ in range(8):\n"
+    "    k.session.send(k.iopub_socket, 'display_data', {'data': {'text/plain': 'q'}, "
+    "'metadata': {}, 'transient': {}}, parent=k.get_parent('shell'), buffers=[buf])\n"
+    "time.sleep(3)\n",
+    # 15 MB of JSON: five million empty lists, each a Python list once decoded
+    "lists": _KERNEL + "content = b'{\"data\": {\"application/json\": [' + b'[],' * 5_000_000"
+    ' + b\'[]]}, "metadata": {}, "transient": {}}\'\n'
+    "k.session.send(k.iopub_socket, 'display_data', content, parent=k.get_parent('shell'))\n"
+    "time.sleep(3)\n",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="Linux address space")
+def test_what_a_kernel_makes_the_grader_hold_is_bounded(fixture_course, tmp_path):
+    """Reviews 9 and 10: what a kernel sends is held by the worker before it can be counted
+    (2.6 GB for one message of fourteen parts, 3.2 GB for messages on the stdin channel,
+    2.4 GB to decode 86 MiB of JSON). With the worker's bound lowered to 256 MiB, each of
+    those, scaled to 512 MiB, costs at most its own added cell; the answers keep their 5
+    points, an honest notebook in the same worker is untouched, and the worker's peak stays
+    under 600 MiB. With the bound at its default (2 GiB) the same run peaks above it."""
+    for student, code in HOARDERS.items():
+        submit(fixture_course, student, _added(answer(release_copy(fixture_course)), [code]))
+    submit(fixture_course, "honest", answer(release_copy(fixture_course)))
+    options = GradeOptions(jobs=1, timeout=20, quiet=True)
+    lowered = [("resistlab.course.grading.kernel", "EXECUTE_MEMORY_BYTES", 256 * 2**20)]
+    rows = _grade_lowered(fixture_course, options, lowered, tmp_path / "bounded")
+    peaks = {}
+    for name in ("bounded", "default"):
+        if name == "default":
+            options.force = True
+            _grade_lowered(fixture_course, options, [], tmp_path / name)
+        peaks[name] = int((tmp_path / name).read_text().split()[-1])
+    print({k: v // 2**20 for k, v in peaks.items()}, {s: r.flags for s, r in rows.items()})
+    assert {s: r.score for s, r in rows.items()} == dict.fromkeys([*HOARDERS, "honest"], 5)
+    assert not rows["honest"].flags, rows["honest"]
+    assert [(f.code, f.detail) for f in rows["parts"].flags] == [
+        ("unresponsive_kernel", "cell 8")
+    ]  # ZeroMQ dropped the message it could not hold, and its connection
+    assert [(f.code, f.detail) for f in rows["lists"].flags] == [
+        ("memory_error", "cell 8"),
+        ("too_large", "cell 8: the kernel's messages"),
+    ]
+    assert peaks["bounded"] < 600 * 2**20 < peaks["default"], peaks

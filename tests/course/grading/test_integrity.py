@@ -118,7 +118,7 @@ def test_a_cell_too_long_to_scan_is_flagged_not_parsed():
     longer than the scan reads is flagged for a person and never parsed (here the scan runs
     in 64 MiB: 400 KB of it would take over 300 MB to parse); one just under is scanned."""
     from resistlab.course.grading.integrity import MAX_SCAN_CHARS
-    from resistlab.course.grading.worker import memory_bound
+    from resistlab.course.grading.memory import memory_bound
 
     with memory_bound(64 * 2**20):
         flags = _scan("a;" * 200_000)

@@ -12,12 +12,13 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with thes
   again silently to rebuild the state, and grading goes on with the next cell (at most
   ``max_restarts`` times; after that the remaining cells are marked as not run);
 * no part of a message larger than :data:`MAX_MESSAGE_BYTES` is read from the kernel (ZeroMQ
-  drops it, and the kernel is restarted as a hung one; a message of many parts is received
-  whole, see docs/grading.md); every output message (stream,
-  display, update, result, error) is counted as it arrives,
-  per cell (``max_output_bytes``) and per notebook (``max_notebook_bytes``); past a cap only a
-  short form of errors, results and stderr is kept, so the cap can never turn a failing test
-  into a pass; no cell runs past the submission's ``deadline`` (replays included);
+  drops it, and the kernel is restarted as a hung one); while the notebook runs, this
+  process may grow by at most :data:`EXECUTE_MEMORY_BYTES` (``memory_bytes``: a message of
+  many parts is received whole, and JSON is decoded before it is counted); every output
+  message (stream, display, update, result, error) is counted as it arrives, per cell
+  (``max_output_bytes``) and per notebook (``max_notebook_bytes``); past a cap only a short
+  form of errors, results and stderr is kept, so the cap can never turn a failing test into a
+  pass; no cell runs past the submission's ``deadline`` (replays included);
 * what the kernel writes to its scratch folder is measured every 0.2 s (``_DiskWatch``): past
   :data:`MAX_SCRATCH_BYTES` or :data:`MAX_SCRATCH_ENTRIES` the kernel is stopped, the rest of
   the notebook is not run, and what it added is removed;
@@ -28,6 +29,7 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with thes
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import select
@@ -48,9 +50,10 @@ from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, Unicode
+from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, Unicode, default
 
 from .flags import Flag
+from .memory import memory_bound, unbounded_child
 from .sandbox import kernel_command
 from .sealed_agent import MAX_BYTES as ANSWER_BYTES
 
@@ -61,6 +64,14 @@ _TEMPLATE_SCRIPT = str(Path(__file__).with_name("kernel_template.py"))
 #: is a sealed test's answer: at most ``sealed_agent.MAX_BYTES`` of JSON, escaped twice (its
 #: ``repr``, then the message's JSON), which doubles each backslash twice.
 MAX_MESSAGE_BYTES = 4 * ANSWER_BYTES + 2**20
+#: Address space the grader may add to its own process while a notebook runs (bytes): what a
+#: kernel sends is held before it can be counted (a message of many parts, each under
+#: MAX_MESSAGE_BYTES, is received whole; JSON of millions of empty lists decodes to 28 times
+#: its size). Past it the message is dropped or the cell fails with ``MemoryError``, and the
+#: kernel is restarted. An honest notebook adds under 0.2 GiB; a sealed test's answer of 63 MB
+#: of JSON (30 million backslashes, each escaped again in the message) took the worker to
+#: 689 MiB resident.
+EXECUTE_MEMORY_BYTES = 2 * 2**30
 _DEBUG = bool(os.environ.get("RESISTLAB_GRADING_DEBUG"))
 
 
@@ -303,7 +314,7 @@ class WarmKernels:
             str(theirs.fileno()),
             json.dumps(self.preload),
         ]
-        preexec = None
+        preexec = unbounded_child  # not the worker's bound while it receives messages
         if self.bwrap:
             command += [str(self.uid) if self.uid is not None else "-", "--pidns"]
             # The template's home is writable by the template (matplotlib's caches); the
@@ -320,7 +331,7 @@ class WarmKernels:
             missing = {}
             if group.applied:
                 applied.append(group.applied)
-                preexec = group.enter
+                preexec = functools.partial(_enter_group, group)
             elif self.memory_bytes or self.processes:
                 # No cgroup here: the documented fallback is RLIMIT_AS per process and
                 # RLIMIT_NPROC, counted on the kernels' own uid when the grader is root.
@@ -384,14 +395,21 @@ class WarmKernels:
             self._stop(python)
 
 
+def _enter_group(group) -> None:
+    """``preexec_fn`` of a template: the worker's limits, then the sandbox's group."""
+    unbounded_child()
+    group.enter()
+
+
 class _WarmProvisioner(LocalProvisioner):
-    """Launch the kernel by forking the worker's template; fall back to ``Popen``."""
+    """Launch the kernel by forking the worker's template; fall back to ``Popen`` (without
+    the worker's memory bound, :func:`~.memory.unbounded_child`)."""
 
     async def launch_kernel(self, cmd, **kwargs):
         km = self.parent
         plain = km.plain_cmd
         process = None
-        if plain[1:3] == ["-m", "ipykernel_launcher"]:
+        if km.warm is not None and plain[1:3] == ["-m", "ipykernel_launcher"]:
             # As jupyter_client's launch_kernel: the kernel exits if its parent goes away.
             env = {**(kwargs.get("env") or {}), "JPY_PARENT_PID": str(os.getpid())}
             process = km.warm.spawn(
@@ -406,7 +424,7 @@ class _WarmProvisioner(LocalProvisioner):
                 raise RuntimeError(
                     "the sandboxed kernel could not start: " + "; ".join(km.warm.notes[-1:])
                 )
-            return await super().launch_kernel(cmd, **kwargs)
+            return await super().launch_kernel(cmd, preexec_fn=unbounded_child, **kwargs)
         self._python = plain[0]
         self.process = process
         self.pid = self.pgid = process.pid  # the kernel leads its own session
@@ -467,7 +485,7 @@ class GradingKernelManager(AsyncKernelManager):
         return _bounded_context()
 
     async def _async_pre_start_kernel(self, **kw):
-        if self.warm is not None and self.provisioner is None:
+        if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = _WarmProvisioner(
                 kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
@@ -720,9 +738,16 @@ class GradingExecute(Execute):
         config=True
     )
     deadline = Float(0.0, help="time.monotonic() by which the notebook must be done (0: none)")
+    memory_bytes = Integer(
+        help="address space the grader may add while the notebook runs (0: no bound)"
+    ).tag(config=True)
     events = List(help="flags raised while executing (timeouts, restarts, truncation)")
     # Sealed tests (see sealed.py): test cells run in the grader, never in the kernel.
     sealed = Any(None, allow_none=True, help="a sealed.SealedRunner for the test cells")
+
+    @default("memory_bytes")
+    def _memory_bytes_default(self):
+        return EXECUTE_MEMORY_BYTES
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -825,6 +850,15 @@ class GradingExecute(Execute):
     # -- the notebook loop -------------------------------------------------------------------
 
     def preprocess(self, nb, resources=None, km=None):
+        # What a kernel sends is held by this process before it can be counted (a message of
+        # many parts, a channel the grader never reads, JSON that decodes to gigabytes): past
+        # the bound, ZeroMQ drops the message or Python raises MemoryError (see _run).
+        if not self.memory_bytes:
+            return self._run(nb, resources, km)
+        with memory_bound(self.memory_bytes):
+            return self._run(nb, resources, km)
+
+    def _run(self, nb, resources, km):
         from nbclient import NotebookClient
 
         NotebookClient.__init__(self, nb, km)
@@ -863,7 +897,7 @@ class GradingExecute(Execute):
                             break
                         self.preprocess_cell(cells[index], resources, index)
                     start = len(cells)
-                except (DeadKernelError, CellTimeoutError) as err:
+                except (DeadKernelError, CellTimeoutError, MemoryError) as err:
                     index = self._current_index
                     if watch is not None and watch.why:  # stopped: nothing more runs
                         self._stopped_for_disk(index, watch.why)
@@ -921,7 +955,17 @@ class GradingExecute(Execute):
     def _record_failure(self, index: int, err: Exception) -> None:
         cell = self.nb.cells[index]
         name = _cell_name(cell, index)
-        if isinstance(err, DeadKernelError):
+        if isinstance(err, MemoryError):  # what the kernel sent; the kernel is restarted
+            limit = self.memory_bytes // 2**20
+            self.events.append(Flag("too_large", f"{name}: the kernel's messages"))
+            cell.outputs.append(
+                _error_output(
+                    "MemoryError",
+                    f"The kernel sent more than the {limit} MiB the grader holds while a "
+                    "notebook runs; the kernel was restarted.",
+                )
+            )
+        elif isinstance(err, DeadKernelError):
             self.events.append(Flag("kernel_died", name))
             cell.outputs.append(
                 _error_output("DeadKernelError", "The kernel died while running this cell.")
@@ -955,7 +999,7 @@ class GradingExecute(Execute):
             self.nb.cells[index] = scratch_cell
             try:
                 self.execute_cell(scratch_cell, index, store_history=True)
-            except (DeadKernelError, CellTimeoutError):
+            except (DeadKernelError, CellTimeoutError, MemoryError):
                 return False
             finally:
                 self.nb.cells[index] = saved[0]

@@ -20,7 +20,6 @@ submission never stops the others.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -55,6 +54,7 @@ from .integrity import (
     structure_flags,
 )
 from .kernel import GradingExecute, WarmKernels, remove_tree
+from .memory import memory_bound
 from .sandbox import SandboxStatus, build_policy, bwrap_path, read_audit, sandbox_uid
 from .sealed import SealedTests
 from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
@@ -538,54 +538,6 @@ _INPUT_ERRORS = (
     IndexError,
     UnicodeError,
 )
-
-
-def _mapped_bytes() -> int:
-    """The address space this process maps now (``VmSize``; Linux)."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    raise OSError("no VmSize in /proc/self/status")
-
-
-@contextlib.contextmanager
-def memory_bound(extra_bytes: int):
-    """While the block runs, this process may map at most ``extra_bytes`` more than it maps
-    when the block starts (the soft ``RLIMIT_AS``, lowered and then restored): an allocation
-    past it raises :class:`MemoryError` inside the block instead of taking the machine's
-    memory. Where the address space cannot be read (not Linux), nothing is bounded.
-
-    For code that starts no process: a child started inside the block inherits the bound.
-
-    Examples
-    --------
-    >>> with memory_bound(64 * 2**20):
-    ...     try:
-    ...         _ = bytearray(256 * 2**20)
-    ...     except MemoryError:
-    ...         print("refused")
-    refused
-    >>> len(bytearray(256 * 2**20))  # the bound is gone after the block
-    268435456
-    """
-    import resource
-
-    try:
-        limit = _mapped_bytes() + extra_bytes
-    except (OSError, ValueError):
-        limit = None
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY and limit is not None:
-        limit = min(limit, hard)
-    if limit is None or (soft != resource.RLIM_INFINITY and soft <= limit):
-        yield  # unknown, or already bounded more tightly
-        return
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _parse_bounded(text: str) -> tuple[str, object]:

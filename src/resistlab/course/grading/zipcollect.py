@@ -36,7 +36,8 @@ from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
 from nbgrader.utils import parse_utc
 from traitlets import Integer
 
-from .worker import MAX_DEPTH, MAX_NOTEBOOK_BYTES, MAX_PATH_BYTES, PARSE_MEMORY_BYTES, memory_bound
+from .memory import memory_bound
+from .worker import MAX_DEPTH, MAX_NOTEBOOK_BYTES, MAX_PATH_BYTES, PARSE_MEMORY_BYTES
 
 __all__ = [
     "MAX_MEMBERS",
@@ -297,7 +298,7 @@ class BoundedExtractor(ExtractorPlugin):
             return []
 
     #: Address space the extraction may add to nbgrader's process: past it, the archive being
-    #: read fails with a ``MemoryError`` and is skipped (see :func:`~.worker.memory_bound`).
+    #: read fails with a ``MemoryError`` and is skipped (see :func:`~.memory.memory_bound`).
     memory_bytes = Integer(PARSE_MEMORY_BYTES)
 
     def extract(self, archive_path: str, extracted_path: str) -> None:
