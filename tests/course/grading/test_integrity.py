@@ -129,6 +129,35 @@ def test_a_cell_too_long_to_scan_is_flagged_not_parsed():
     assert _codes(_scan(under)) == ["dynamic_code"] and "exec" in str(_scan(under))
 
 
+def test_the_scan_reads_at_most_its_total_of_a_notebook():
+    """Review 9 #5: twenty cells just under the per-cell limit kept a worker scanning for more
+    than 300 s. The scan reads at most MAX_SCAN_TOTAL characters of a notebook, in order: the
+    cells past it are flagged for a person and never parsed (a patch in one of them is not
+    found by the scan, but named); the cells before it are scanned as always."""
+    from resistlab.course.grading.integrity import MAX_SCAN_CHARS, MAX_SCAN_TOTAL
+
+    filler = "#" * (MAX_SCAN_CHARS - 100) + "\n"
+    count = MAX_SCAN_TOTAL // len(filler) + 1
+    cells = ["import math\nmath.isclose = lambda *a, **k: True\n"]
+    cells += [filler] * count + ["x = 1\n", "np.isclose = None\n"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    aliases = import_aliases([SETUP])
+    test_names = names_used_by_tests(TESTS, aliases)
+    flags = code_flags(
+        nb, student_cells=list(range(len(cells))), aliases=aliases, test_names=test_names
+    )
+    late = [
+        f"cell {i}: past the {MAX_SCAN_TOTAL // 1024} KiB of code the scan reads"
+        for i in (count, count + 1, count + 2)
+    ]
+    assert [(f.code, f.detail) for f in flags if f.code == "dynamic_code"] == [
+        ("dynamic_code", late[0]),
+        ("dynamic_code", late[1]),
+        ("dynamic_code", late[2]),
+    ]
+    assert [f.detail for f in flags if f.code == "monkeypatch"] == ["cell 0: math.isclose"], flags
+
+
 @pytest.mark.parametrize(
     "code, code_flag, detail",
     [

@@ -226,6 +226,10 @@ def structure_flags(submitted, release_cells) -> list[Flag]:
 #: times its size (2 MB of ``a;a;a;…`` took 1.8 GB). A larger cell is not scanned but flagged
 #: (``dynamic_code``) for a person to read.
 MAX_SCAN_CHARS = 256 * 1024
+#: Most characters of code the scan reads in one notebook (the student's cells, in order): a
+#: cell just under MAX_SCAN_CHARS costs seconds of the worker's time (twenty of them kept a
+#: worker busy for more than 300 s). The cells past it are not scanned but flagged.
+MAX_SCAN_TOTAL = 512 * 1024
 
 
 def _python_source(source: str) -> str | None:
@@ -512,21 +516,37 @@ def code_flags(nb, *, student_cells, aliases, test_names) -> list[Flag]:
         Builtins and aliases the tests rely on (:func:`names_used_by_tests`).
     """
     flags = []
+    for _index, where, code in _scannable(nb, student_cells, flags):
+        tree = ast.parse(code)
+        flags += _scan(tree, {**aliases, **_imports(tree)}, test_names, where, aliases)
+    return flags
+
+
+def _scannable(nb, student_cells, flags=None):
+    """``(index, where, code)`` of each of ``student_cells`` the scan reads: code cells of
+    valid Python within :data:`MAX_SCAN_CHARS` each and :data:`MAX_SCAN_TOTAL` in all. Why a
+    cell is not read is appended to ``flags`` (``dynamic_code``, for a person to read)."""
+    total = 0
     for index in student_cells:
         cell = nb.cells[index]
         if cell.cell_type != "code":
             continue
         where = _meta(cell).get("grade_id") or f"cell {index}"
-        if len(cell.source) > MAX_SCAN_CHARS:
-            size = f"{len(cell.source) // 1024} KiB"
-            flags.append(Flag("dynamic_code", f"{where}: {size} of code, too long for the scan"))
+        size = len(cell.source)
+        why = None
+        if size > MAX_SCAN_CHARS:
+            why = f"{where}: {size // 1024} KiB of code, too long for the scan"
+        elif total + size > MAX_SCAN_TOTAL:  # this cell and every later one
+            why = f"{where}: past the {MAX_SCAN_TOTAL // 1024} KiB of code the scan reads"
+            total = MAX_SCAN_TOTAL + 1
+        if why:
+            if flags is not None:
+                flags.append(Flag("dynamic_code", why))
             continue
+        total += size
         code = _python_source(cell.source)
-        if code is None:
-            continue
-        tree = ast.parse(code)
-        flags += _scan(tree, {**aliases, **_imports(tree)}, test_names, where, aliases)
-    return flags
+        if code is not None:
+            yield index, where, code
 
 
 # --- library shortcuts -------------------------------------------------------------------------
@@ -596,16 +616,10 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     # a forbidden name the setup does not import is forbidden in every cell the student wrote
     # (imported in one answer cell and called in another is still the shortcut)
     anywhere = [name for name in every if name not in set(setup_aliases.values())]
-    for index in student_cells:
-        cell = nb.cells[index]
-        if cell.cell_type != "code":
-            continue
-        gid = _meta(cell).get("grade_id")
+    for index, _where, code in _scannable(nb, student_cells):
+        gid = _meta(nb.cells[index]).get("grade_id")
         names = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
         if not names:
-            continue
-        code = _python_source(cell.source)
-        if code is None:
             continue
         tree = ast.parse(code)
         aliases = _imports(tree)
