@@ -194,15 +194,37 @@ HIDER = (
     "for i in range(20):\n    f.write(b'x' * 2**20)\nf.flush()\n"
 )
 
+# the same from a daemon the kernel orphaned (outside the kernel's own process tree)
+ORPHAN = (
+    "import os, time\nif os.fork() == 0:\n    if os.fork() == 0:\n"
+    "        f = open('hidden', 'wb')\n        os.unlink('hidden')\n"
+    "        for i in range(20):\n            f.write(b'x' * 2**20)\n"
+    "        f.flush()\n        time.sleep(30)\n    os._exit(0)\nos.wait()\n"
+)
+
+# the same through a mapping of a file it closed and removed (in no descriptor table: libc's
+# mmap, as Python's mmap keeps a descriptor of its own)
+MAPPER = (
+    "import ctypes, os\nlibc = ctypes.CDLL(None)\nlibc.mmap.restype = ctypes.c_void_p\n"
+    "libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,\n"
+    "                      ctypes.c_int, ctypes.c_long]\n"
+    "n = 20 * 2**20\nfd = os.open('mapped', os.O_RDWR | os.O_CREAT, 0o600)\n"
+    "os.ftruncate(fd, n)\naddr = libc.mmap(None, n, 3, 1, fd, 0)\nos.close(fd)\n"
+    "os.unlink('mapped')\nctypes.memset(addr, 120, n)\n"
+)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="Linux /proc")
 def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
     """Review 8 #2: a kernel wrote 10 GB into its scratch folder (on the host's disk) in 15 s.
     With the bound lowered to 8 MiB in the workers, a kernel that writes 20 MiB of files, or
-    20 MiB through a file it removed and keeps open, is stopped: that cell and the rest are not
-    run (its IC50 test scores 0), the submission is flagged, and what it wrote is removed. An
-    honest notebook graded by the same worker is not touched."""
-    for student, code in (("writer", WRITER), ("hider", HIDER)):
+    20 MiB through a file it removed and keeps open (itself, or a daemon it orphaned) or
+    keeps mapped, is stopped: that cell and the rest are not run (its IC50 test scores 0),
+    the submission is flagged, and what it wrote is removed. An honest notebook graded by the
+    same worker is not touched."""
+    writers = {"writer": WRITER, "hider": HIDER, "orphan": ORPHAN, "mapper": MAPPER}
+    for student, code in writers.items():
         nb = answer(release_copy(fixture_course))
         cell_by_id(nb, "answer_ic50").source += "\n" + code + "import time\ntime.sleep(5)\n"
         submit(fixture_course, student, nb)
@@ -210,12 +232,14 @@ def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
     lowered = [("resistlab.course.grading.kernel", "MAX_SCRATCH_BYTES", 8 * 2**20)]
     rows = _grade_lowered(fixture_course, GradeOptions(jobs=1, timeout=20, quiet=True), lowered)
     assert rows["honest"].score == 5 and not rows["honest"].flags, rows["honest"]
-    for student in ("writer", "hider"):
+    for student in writers:
         row = rows[student]
         assert row.score == 3 and row.failed == ["test_ic50"] and row.review, row
-        assert [(f.code, f.detail) for f in row.flags] == [
-            ("too_large", "answer_ic50: the kernel wrote more than 8 MiB to its folder")
-        ]
+        found = [(f.code, f.detail) for f in row.flags]
+        stopped = ("too_large", "answer_ic50: the kernel wrote more than 8 MiB to its folder")
+        # the orphan's fork and exit are flagged by the scan and the audit besides
+        extra = {"orphan": [("process_exit", "answer_ic50: os._exit()"), ("subprocess", "")]}
+        assert sorted(found) == sorted([stopped, *extra.get(student, [])]), (student, found)
     nb = nbformat.read(str(fixture_course / "autograded" / "writer" / NAME / f"{NAME}.ipynb"), 4)
     assert "DiskLimitError" in str(cell_by_id(nb, "answer_ic50").outputs)
     assert "Not run" in str(cell_by_id(nb, "test_ic50").outputs)

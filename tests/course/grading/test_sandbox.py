@@ -83,6 +83,12 @@ def io_uring():  # a ring runs fallocate (and holds removed files) past a filter
         raise OSError(ctypes.get_errno(), "io_uring_setup")
     os.close(fd)
 attempt("io_uring", io_uring)
+def pass_fd():  # a removed file parked in a socket is in no folder and no descriptor table
+    ours, theirs = socket.socketpair()
+    with open("parked", "wb") as fh:
+        os.unlink("parked")
+        socket.send_fds(ours, [b"x"], [fh.fileno()])
+attempt("pass_fd", pass_fd)
 attempt("read_grader_environ", lambda: read(f"/proc/{PATHS['grader_pid']}/environ"))
 results["uid"] = os.getuid()
 with open("/proc/self/status") as fh:
@@ -103,6 +109,7 @@ FORBIDDEN = [
     "read_grader_environ",
     "fallocate",
     "io_uring",
+    "pass_fd",
 ]
 ALLOWED = ["write_own_folder", "read_numpy", "read_dataset"]
 
@@ -268,7 +275,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             continue
         if name == "signal_grader" and "landlock_scope" not in status.applied:
             continue
-        if name in ("fallocate", "io_uring") and "seccomp" not in status.applied:
+        if name in ("fallocate", "io_uring", "pass_fd") and "seccomp" not in status.applied:
             continue
         assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"
     for name in ALLOWED:
@@ -296,6 +303,7 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
         "tcp_connect",
         "signal_grader",
         "fallocate",
+        "pass_fd",
     ):
         assert results[name] == "allowed", (name, results)
     assert results["reached_grader"] == ["tcp", "udp"]

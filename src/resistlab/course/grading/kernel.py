@@ -289,6 +289,12 @@ class WarmKernels:
             self.forked += 1
         return _ForkedKernel(pid)
 
+    def sandbox_pid(self, python: str) -> int | None:
+        """The process every process of the template's sandbox descends from (bubblewrap's),
+        or ``None`` where kernels run in no sandbox of the template's."""
+        template = self.templates.get(python)
+        return template[0].pid if template is not None and self.bwrap else None
+
     def clean(self, python: str) -> None:
         """Kill every process a kernel left in the template's sandbox (daemons included)."""
         template = self.templates.get(python)
@@ -531,31 +537,70 @@ def _bytes(paths) -> int:
 def _written(folder: str, pids, most: int) -> tuple[int, int]:
     """(bytes, entries) held under ``folder`` (walked without following links, at most
     ``most`` entries) plus the bytes of deleted files processes ``pids`` keep open (written
-    through a descriptor after the name was removed, they take disk space no walk sees)."""
+    through a descriptor after the name was removed, they take disk space no walk sees) or
+    mapped from ``folder`` (the whole mapping: a file's pages are written back from it)."""
     paths = _paths(folder, most + 1)
     size = _bytes(paths)
+    seen: set[int] = set()  # inodes counted
     for pid in pids:
         try:
             fds = os.listdir(f"/proc/{pid}/fd")
         except OSError:
-            continue
+            fds = []
         for fd in fds:
             try:
                 info = os.stat(f"/proc/{pid}/fd/{fd}")
             except OSError:
                 continue
-            if info.st_nlink == 0 and stat.S_ISREG(info.st_mode):
+            if info.st_nlink == 0 and stat.S_ISREG(info.st_mode) and info.st_ino not in seen:
+                seen.add(info.st_ino)
                 size += info.st_blocks * 512
+        size += _mapped_removed(pid, folder, seen)
     return size, len(paths)
+
+
+def _mapped_removed(pid: int, folder: str, seen: set[int]) -> int:
+    """Bytes of process ``pid``'s mappings of removed files under ``folder`` (by inode, not
+    in ``seen``; added to it): a file mapped, closed and removed is in no folder and no
+    descriptor table, but its pages still reach the disk."""
+    prefix = folder.rstrip("/") + "/"
+    mapped: dict[int, int] = {}
+    try:
+        with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as maps:
+            for line in maps:
+                if not line.endswith(" (deleted)\n"):
+                    continue
+                fields = line.split(maxsplit=5)
+                if len(fields) < 6 or not fields[5].startswith(prefix):
+                    continue
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                inode = int(fields[4])
+                if inode not in seen:
+                    mapped[inode] = mapped.get(inode, 0) + end - start
+    except (OSError, ValueError):
+        return 0
+    seen.update(mapped)
+    return sum(mapped.values())
 
 
 class _DiskWatch:
     """Stop a kernel that writes more than ``limit`` bytes (or ``entries`` files and folders)
-    to its scratch folder, counting deleted files its processes keep open; checked every
-    ``interval`` seconds from a thread of the grader. ``why`` says what was exceeded."""
+    to its scratch folder, counting deleted files its processes keep open or mapped (the processes
+    below ``root``, the kernel's sandbox, so that daemons it orphaned count too; the kernel
+    by default); checked every ``interval`` seconds from a thread of the grader. ``why``
+    says what was exceeded."""
 
-    def __init__(self, folder: str, process, limit: int, entries: int, interval: float = 0.2):
+    def __init__(
+        self,
+        folder: str,
+        process,
+        limit: int,
+        entries: int,
+        interval: float = 0.2,
+        root: int | None = None,
+    ):
         self.folder, self.process, self.limit, self.entries = folder, process, limit, entries
+        self.root = root or process.pid
         self.why = ""
         self._stop = threading.Event()
         held = _paths(folder, entries + 1)
@@ -567,7 +612,7 @@ class _DiskWatch:
 
     def _run(self, interval: float) -> None:
         while not self._stop.wait(interval):
-            pids = _descendants(self.process.pid)
+            pids = _descendants(self.root)
             size, entries = _written(self.folder, pids, self.entries)
             if size - self._start > self.limit:
                 self.why = f"wrote more than {self.limit // 2**20} MiB to its folder"
@@ -881,8 +926,13 @@ class GradingExecute(Execute):
                 process = getattr(self.km.provisioner, "process", None)
                 watch = None
                 if process is not None and self.scratch:
+                    python = getattr(self.km.provisioner, "_python", None)
                     watch = _DiskWatch(
-                        self.scratch, process, MAX_SCRATCH_BYTES, MAX_SCRATCH_ENTRIES
+                        self.scratch,
+                        process,
+                        MAX_SCRATCH_BYTES,
+                        MAX_SCRATCH_ENTRIES,
+                        root=self.warm.sandbox_pid(python) if self.warm and python else None,
                     )
                 try:
                     if start and not self._replay(start, skip):

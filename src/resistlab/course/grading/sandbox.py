@@ -791,6 +791,11 @@ _EOPNOTSUPP = 95  # glibc's posix_fallocate then writes the zeros itself (bounde
 #: io_uring_setup, io_uring_enter, io_uring_register (one number on every architecture): a ring
 #: runs fallocate (and holds removed files) past the filter's other checks.
 _IO_URING = (425, 426, 427)
+#: sendmsg and sendmmsg (x86_64, aarch64): the only way to pass a descriptor to a socket
+#: (``SCM_RIGHTS``), where a removed file is in no folder and no process's descriptor table,
+#: so no disk watch can see it (6 GiB were held so). ZeroMQ and ipykernel send with ``send``.
+_SENDMSG = {0xC000003E: (46, 307), 0xC00000B7: (211, 269)}
+_EPERM = 1
 
 
 class _SockFilter(ctypes.Structure):
@@ -807,10 +812,11 @@ class _SockFprog(ctypes.Structure):
 
 
 def _seccomp(status: SandboxStatus) -> None:
-    """A seccomp filter (after ``no_new_privs``): ``fallocate`` fails with ``EOPNOTSUPP``, and
-    io_uring (which runs fallocate and the rest past this filter) with ``ENOSYS``; system
-    calls of another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS``
-    (they would reach it by another number). Everything else is allowed."""
+    """A seccomp filter (after ``no_new_privs``): ``fallocate`` fails with ``EOPNOTSUPP``,
+    ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket) with ``EPERM``, and io_uring
+    (which runs fallocate and the rest past this filter) with ``ENOSYS``; system calls of
+    another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
+    it by another number). Everything else is allowed."""
     import platform as _platform
 
     arch = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}.get(_platform.machine())
@@ -820,6 +826,8 @@ def _seccomp(status: SandboxStatus) -> None:
     ld_arch, ld_nr = (0x20, 0, 0, 4), (0x20, 0, 0, 0)  # BPF_LD|W|ABS: seccomp_data.arch, .nr
     allow, enosys = (0x06, 0, 0, 0x7FFF0000), (0x06, 0, 0, 0x00050000 | 38)  # RET ALLOW, ERRNO
     deny = (0x06, 0, 0, 0x00050000 | _EOPNOTSUPP)
+    eperm = (0x06, 0, 0, 0x00050000 | _EPERM)
+    sendmsg, sendmmsg = _SENDMSG[arch]
     program = [
         ld_arch,
         (0x15, 1, 0, arch),  # JEQ arch: go on; another ABI (int 0x80): ENOSYS
@@ -829,6 +837,10 @@ def _seccomp(status: SandboxStatus) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
+        (0x15, 0, 1, sendmsg),  # JEQ sendmsg
+        eperm,
+        (0x15, 0, 1, sendmmsg),  # JEQ sendmmsg
+        eperm,
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
