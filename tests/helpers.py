@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -17,6 +21,20 @@ NOTEBOOK_PATHS = sorted(ROOT.glob("notebooks/[0-9][0-9]-*/[0-9][0-9]-*.ipynb"))
 def assignment_params():
     """One pytest param per assignment, with the assignment's folder name as its id."""
     return [pytest.param(p, id=p.parent.name) for p in NOTEBOOK_PATHS]
+
+
+def autograde(*args: str) -> list[str]:
+    """``nbgrader autograde ARGS``, the tests' reference grader, with its kernels on UNIX
+    sockets in a fresh folder of their own (POSIX). Over TCP, jupyter_client picks free ports
+    and releases them before the kernel binds them, and under load another process took one
+    first ("Address already in use", a reference run failed). The sockets' path is absolute:
+    the kernel starts in the notebook's folder, nbgrader in the course's."""
+    if os.name != "posix":
+        return ["autograde", *args]
+    folder = tempfile.mkdtemp(prefix="rl-ipc-")
+    atexit.register(shutil.rmtree, folder, True)
+    transport = ["--KernelManager.transport=ipc", f"--KernelManager.ip={folder}/kernel"]
+    return ["autograde", *transport, *args]
 
 
 def nbgrader_cell(kind, source, gid, *, solution=False, grade=False, locked=True, points=None):

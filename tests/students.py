@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from helpers import autograde
 
 from resistlab.course import answered_release, run_nbgrader
 
@@ -148,7 +149,7 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{assignment}.ipynb")
 
-    run_nbgrader(["autograde", assignment], root=course)
+    run_nbgrader(autograde(assignment), root=course)
 
     from nbgrader.api import Gradebook
 

@@ -12,7 +12,7 @@ import re
 
 import nbformat
 import pytest
-from helpers import assignment_params
+from helpers import assignment_params, autograde
 
 from resistlab.course import run_nbgrader
 
@@ -88,7 +88,7 @@ def test_round_trip(path, make_course):
         target.source = blank_answer(target.source)
         submit(course, f"without_{gid}", name, variant)
 
-    run_nbgrader(["autograde", name], root=course)
+    run_nbgrader(autograde(name), root=course)
 
     from nbgrader.api import Gradebook
 

@@ -33,6 +33,7 @@ from course.grading.fixture_assignment import (
     release_copy,
     submit,
 )
+from helpers import autograde
 
 from resistlab.course import Course, CourseError, run_nbgrader
 from resistlab.course.cli import main
@@ -83,7 +84,7 @@ def graded_course(tmp_path_factory):
 
     course = make_fixture_course(tmp_path_factory.mktemp("report") / "course")
     hand_in(course)
-    run_nbgrader(["autograde", NAME], root=course)
+    run_nbgrader(autograde(NAME), root=course)
     return course
 
 

@@ -26,7 +26,7 @@ from course.grading.fixture_assignment import (
     fixture_notebook,
     make_fixture_course,
 )
-from helpers import nbgrader_cell
+from helpers import autograde, nbgrader_cell
 
 from resistlab.course import cli, nbgrader_env, run_nbgrader
 
@@ -84,7 +84,7 @@ def cycle(tmp_path_factory):
             nbformat.write(answer(nbformat.read(path, as_version=4), **mistakes), path)
             _student(["submit", NAME], home, user, exchange)
         run_nbgrader(["collect", NAME], root=course)
-        run_nbgrader(["autograde", NAME, "--force"], root=course)
+        run_nbgrader(autograde(NAME, "--force"), root=course)
         assert cli.main(["--course", str(course), "feedback", NAME]) == 0
         released = run_nbgrader(["release_feedback", NAME], root=course, check=False)
         fetched = {
