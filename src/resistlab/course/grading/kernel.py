@@ -28,6 +28,7 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with thes
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import json
@@ -770,6 +771,22 @@ def _shrink(msg):
     return None
 
 
+def _asyncio_logs_to_the_real_stderr() -> None:
+    """Send what asyncio logs in this process to the process's own stderr, never to
+    ``sys.stderr`` as it is when the message is written: a sealed test runs with
+    ``sys.stderr`` redirected into its cell, and the grader's own messages must not land
+    there (a test cell with stderr output scores 0)."""
+    import logging
+
+    log = logging.getLogger("asyncio")
+    if sys.__stderr__ is None or any(getattr(h, "_resistlab", False) for h in log.handlers):
+        return
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler._resistlab = True
+    log.addHandler(handler)
+    log.propagate = False
+
+
 class GradingExecute(Execute):
     """nbgrader's ``Execute``, sandboxed, restartable and output-capped (see the module doc)."""
 
@@ -798,6 +815,25 @@ class GradingExecute(Execute):
         super().__init__(**kwargs)
         # The kernel's state is thrown away: kill it at the end rather than wait for it.
         self.shutdown_kernel = "immediate"
+        _asyncio_logs_to_the_real_stderr()
+
+    async def _async_poll_kernel_alive(self) -> None:
+        """nbclient's, bound to the kernel client it started with: it ends once that session
+        is over. nbclient's own, which it cancels only when a reply arrives, went on to check
+        whichever client came next and, once there was none, failed with an AssertionError
+        that asyncio printed to stderr when the task was collected: during a sealed test, into
+        that test cell's output, which nbgrader scores 0 (an honest answer lost its points)."""
+        client = self.kc
+        while True:
+            await asyncio.sleep(1)
+            if client is None or self.kc is not client:
+                return
+            try:
+                await self._async_check_alive()
+            except DeadKernelError:
+                if self.task_poll_for_reply is not None:
+                    self.task_poll_for_reply.cancel()
+                return
 
     def create_kernel_manager(self):
         if not self.kernel_name:
