@@ -178,6 +178,9 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("def float(x):\n    return 3.0", "monkeypatch", "rebinds float"),
         ("import fake as np", "monkeypatch", "rebinds np"),
         ("pharmacology.hill = lambda *a: 0.5", "monkeypatch", "resistlab.pharmacology.hill"),
+        # review 11 #5: through a module bound by plain assignment, chains included
+        ("import numpy as v0\nv1 = v0\nv1.isclose = v0.allclose", "monkeypatch", "isclose"),
+        ("q0 = np\nq2 = q1\nq1 = q0\nq2.isclose = None", "monkeypatch", "numpy.isclose"),
         ("__builtins__['abs'] = max", "monkeypatch", "__builtins__"),
         ("class A:\n    def __eq__(self, o):\n        return True", "always_equal", "A.__eq__"),
         ("class B(float):\n    __ne__ = lambda s, o: False", "always_equal", "B.__ne__"),
@@ -261,6 +264,18 @@ def test_forbidden_names_are_read_from_the_instructors_answer_cells():
         # not import it, so it is the shortcut wherever the student writes it
         ("from resistlab.binding import fraction_inhibited\n", "answer_other", True),
         ("x = fraction_inhibited\n", "answer_other", False),  # the student's own function
+        # review 11 #4: through a module bound by plain assignment
+        (
+            "from resistlab import binding as _p\n_q = _p\n"
+            "fraction_inhibited = _q.fraction_inhibited\n",
+            "answer_fraction",
+            True,
+        ),
+        (
+            "import resistlab as _r\n_q = _r\nf = _q.binding.fraction_inhibited\n",
+            "answer_fraction",
+            True,
+        ),
     ],
 )
 def test_library_shortcuts_are_flagged(code, gid, flagged):

@@ -356,28 +356,50 @@ def _same_module(stmt, name: str, instructor: dict) -> bool:
 
 def _module_aliases(tree, aliases) -> dict[str, str]:
     """Names bound to a module fetched by name: ``m = sys.modules["math"]``,
-    ``m = importlib.import_module("math")``, ``m = __import__("math")``."""
-    found = {}
-    for node in ast.walk(tree):
-        if not (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-        ):
-            continue
-        value, module = node.value, None
-        if isinstance(value, ast.Subscript) and _dotted(value.value, aliases) == "sys.modules":
-            key = value.slice
-            module = key.value if isinstance(key, ast.Constant) else None
-        elif (
-            isinstance(value, ast.Call)
-            and _dotted(value.func, aliases) in ("importlib.import_module", "__import__")
-            and value.args
-            and isinstance(value.args[0], ast.Constant)
-        ):
-            module = value.args[0].value
-        if isinstance(module, str):
-            found[node.targets[0].id] = module
+    ``m = importlib.import_module("math")``, ``m = __import__("math")``; and names bound to
+    another alias or an attribute of one (``q = np``, ``f = q.isclose``, chains included).
+
+    Examples
+    --------
+    >>> tree = ast.parse("import numpy as v0\\nv1 = v0\\nv2 = v1.testing")
+    >>> _module_aliases(tree, {"v0": "numpy"})
+    {'v1': 'numpy', 'v2': 'numpy.testing'}
+    """
+    found: dict[str, str] = {}
+    assigns = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    ]
+    for _ in range(3):  # in source order a chain resolves in one pass; out of order, later
+        changed = False
+        for node in assigns:
+            known = {**aliases, **found}
+            value, module = node.value, None
+            if isinstance(value, ast.Subscript) and _dotted(value.value, known) == "sys.modules":
+                key = value.slice
+                module = key.value if isinstance(key, ast.Constant) else None
+            elif (
+                isinstance(value, ast.Call)
+                and _dotted(value.func, known) in ("importlib.import_module", "__import__")
+                and value.args
+                and isinstance(value.args[0], ast.Constant)
+            ):
+                module = value.args[0].value
+            elif isinstance(value, (ast.Name, ast.Attribute)):
+                root = value
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if isinstance(root, ast.Name) and root.id in known:
+                    module = _dotted(value, known)
+            target = node.targets[0].id
+            if isinstance(module, str) and found.get(target) != module:
+                found[target] = module
+                changed = True
+        if not changed:
+            break
     return found
 
 
@@ -628,6 +650,7 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
             own = _own_names(tree)
             inherited = {k: v for k, v in setup_aliases.items() if k not in own}
             aliases = {**inherited, **aliases}
+        aliases = {**aliases, **_module_aliases(tree, aliases)}  # _q = _p; _q.hill
         for node in ast.walk(tree):
             if isinstance(node, (ast.Attribute, ast.Name)):
                 dotted = _dotted(node, aliases)
