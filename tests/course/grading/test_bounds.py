@@ -36,6 +36,8 @@ from resistlab.course.grading.runner import _execute
 from resistlab.course.grading.worker import SubmissionTask
 
 FLOOD = [
+    # Review 11 #6: 7 million NUL characters are 42 MB once written (each a 6-byte escape)
+    "print('\\x00' * 7_000_000)",
     "'r' * 20_000_000",
     "raise ValueError('e' * 20_000_000)",
     (
@@ -213,17 +215,46 @@ MAPPER = (
     "os.unlink('mapped')\nctypes.memset(addr, 120, n)\n"
 )
 
+# Review 11 #1 and #2: the same from a thread with a descriptor table of its own
+# (unshare(CLONE_FILES)), and from a process whose first thread has ended (its /proc/PID/fd
+# shows nothing)
+_HOLD = (
+    "def hold():\n    f = open('hidden', 'wb')\n    os.unlink('hidden')\n"
+    "    for i in range(20):\n        f.write(b'x' * 2**20)\n    f.flush()\n"
+    "    time.sleep(30)\n"
+)
+OWN_TABLE = (
+    "import ctypes, os, threading, time\nlibc = ctypes.CDLL(None)\n"
+    + _HOLD
+    + "def own():\n    libc.unshare(0x400)\n    hold()\n"
+    "threading.Thread(target=own, daemon=True).start()\n"
+)
+LEADERLESS = (
+    "import ctypes, os, threading, time\nlibc = ctypes.CDLL(None)\n"
+    + _HOLD
+    + "if os.fork() == 0:\n    threading.Thread(target=hold).start()\n    time.sleep(0.5)\n"
+    "    libc.syscall(60, 0)\n"
+)
+
 
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="Linux /proc")
 def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
     """Review 8 #2: a kernel wrote 10 GB into its scratch folder (on the host's disk) in 15 s.
     With the bound lowered to 8 MiB in the workers, a kernel that writes 20 MiB of files, or
-    20 MiB through a file it removed and keeps open (itself, or a daemon it orphaned) or
-    keeps mapped, is stopped: that cell and the rest are not run (its IC50 test scores 0),
-    the submission is flagged, and what it wrote is removed. An honest notebook graded by the
-    same worker is not touched."""
-    writers = {"writer": WRITER, "hider": HIDER, "orphan": ORPHAN, "mapper": MAPPER}
+    20 MiB through a file it removed and keeps open (itself, a daemon it orphaned, a thread
+    with a descriptor table of its own, a process whose first thread ended) or keeps mapped,
+    is stopped: that cell and the rest are not run (its IC50 test scores 0), the submission
+    is flagged, and what it wrote is removed. An honest notebook graded by the same worker is
+    not touched."""
+    writers = {
+        "writer": WRITER,
+        "hider": HIDER,
+        "orphan": ORPHAN,
+        "mapper": MAPPER,
+        "own_table": OWN_TABLE,
+        "leaderless": LEADERLESS,
+    }
     for student, code in writers.items():
         nb = answer(release_copy(fixture_course))
         cell_by_id(nb, "answer_ic50").source += "\n" + code + "import time\ntime.sleep(5)\n"
@@ -238,7 +269,10 @@ def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
         found = [(f.code, f.detail) for f in row.flags]
         stopped = ("too_large", "answer_ic50: the kernel wrote more than 8 MiB to its folder")
         # the orphan's fork and exit are flagged by the scan and the audit besides
-        extra = {"orphan": [("process_exit", "answer_ic50: os._exit()"), ("subprocess", "")]}
+        extra = {
+            "orphan": [("process_exit", "answer_ic50: os._exit()"), ("subprocess", "")],
+            "leaderless": [("subprocess", "")],
+        }
         assert sorted(found) == sorted([stopped, *extra.get(student, [])]), (student, found)
     nb = nbformat.read(str(fixture_course / "autograded" / "writer" / NAME / f"{NAME}.ipynb"), 4)
     assert "DiskLimitError" in str(cell_by_id(nb, "answer_ic50").outputs)
@@ -267,6 +301,28 @@ def test_the_disk_watch_stops_the_kernel_and_removes_only_what_it_wrote(tmp_path
     assert watch.why == "wrote more than 1 MiB to its folder"
     watch.clean()
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["config", "submitted.csv"]
+
+
+def test_the_disk_watch_stops_a_kernel_that_holds_too_much_to_read(tmp_path, monkeypatch):
+    """Review 11 #3: 100 processes holding 19,900 descriptors and 20,000 mappings each made
+    one check take more than 15 s while the kernel wrote three times the bound. A check reads
+    at most MAX_WATCHED_ITEMS descriptors and mapping lines (lowered here to 500): past it the
+    kernel is stopped."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading import kernel
+
+    monkeypatch.setattr(kernel, "MAX_WATCHED_ITEMS", 500)
+    code = "import os, time\nfds = [os.open('.', os.O_RDONLY) for _ in range(600)]\ntime.sleep(60)"
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path)
+    watch = kernel._DiskWatch(str(tmp_path), process, limit=2**30, entries=100, interval=0.05)
+    try:
+        assert process.wait(timeout=20) == -9
+    finally:
+        process.kill()
+        watch.stop()
+    assert watch.why == "held more than 500 descriptors and mappings"
 
 
 def test_a_dead_worker_charges_only_its_own_submission():

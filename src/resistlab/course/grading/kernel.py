@@ -535,40 +535,77 @@ def _bytes(paths) -> int:
     return size
 
 
-def _written(folder: str, pids, most: int) -> tuple[int, int]:
-    """(bytes, entries) held under ``folder`` (walked without following links, at most
-    ``most`` entries) plus the bytes of deleted files processes ``pids`` keep open (written
-    through a descriptor after the name was removed, they take disk space no walk sees) or
-    mapped from ``folder`` (the whole mapping: a file's pages are written back from it)."""
+#: Most descriptors and mapping lines the disk watch reads in one check (every thread of every
+#: process of the kernel's sandbox): past it the kernel is stopped. 100 processes holding
+#: 19,900 descriptors and 20,000 mappings each made one check take more than 15 s, while the
+#: kernel wrote three times the bound. An honest kernel holds a few thousand.
+MAX_WATCHED_ITEMS = 100_000
+
+
+def _written(folder: str, pids, most: int, items: int | None = None):
+    """``(bytes, entries, read_all)``: what is held under ``folder`` (walked without following
+    links, at most ``most`` entries) plus the bytes of removed files that processes ``pids``
+    keep open, in any thread's descriptor table (a thread can have one of its own, and a
+    process whose first thread ended shows none), or keep mapped from ``folder`` (the whole
+    mapping: a file's pages are written back from it). ``read_all`` is False when more than
+    ``items`` (:data:`MAX_WATCHED_ITEMS`) descriptors and mapping lines were to be read (the
+    rest were not)."""
     paths = _paths(folder, most + 1)
     size = _bytes(paths)
     seen: set[int] = set()  # inodes counted
+    budget = [MAX_WATCHED_ITEMS if items is None else items]
     for pid in pids:
         try:
-            fds = os.listdir(f"/proc/{pid}/fd")
+            tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
-            fds = []
-        for fd in fds:
-            try:
-                info = os.stat(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if info.st_nlink == 0 and stat.S_ISREG(info.st_mode) and info.st_ino not in seen:
-                seen.add(info.st_ino)
-                size += info.st_blocks * 512
-        size += _mapped_removed(pid, folder, seen)
-    return size, len(paths)
+            continue
+        for task in tasks:
+            size += _removed_open(f"/proc/{pid}/task/{task}", seen, budget)
+        for task in tasks:  # the threads of a process share its mappings: one that shows them
+            mapped = _mapped_removed(f"/proc/{pid}/task/{task}", folder, seen, budget)
+            if mapped is not None:
+                size += mapped
+                break
+        if budget[0] < 0:
+            return size, len(paths), False
+    return size, len(paths), True
 
 
-def _mapped_removed(pid: int, folder: str, seen: set[int]) -> int:
-    """Bytes of process ``pid``'s mappings of removed files under ``folder`` (by inode, not
-    in ``seen``; added to it): a file mapped, closed and removed is in no folder and no
-    descriptor table, but its pages still reach the disk."""
+def _removed_open(task: str, seen: set[int], budget: list[int]) -> int:
+    """Bytes of removed regular files in ``task``'s descriptor table (inodes not in
+    ``seen``; added to it); each descriptor read costs one of ``budget[0]``."""
+    try:
+        fds = os.listdir(f"{task}/fd")
+    except OSError:
+        return 0
+    size = 0
+    for fd in fds[: max(0, budget[0]) + 1]:
+        budget[0] -= 1
+        try:
+            info = os.stat(f"{task}/fd/{fd}")
+        except OSError:
+            continue
+        if info.st_nlink == 0 and stat.S_ISREG(info.st_mode) and info.st_ino not in seen:
+            seen.add(info.st_ino)
+            size += info.st_blocks * 512
+    return size
+
+
+def _mapped_removed(task: str, folder: str, seen: set[int], budget: list[int]) -> int | None:
+    """Bytes of ``task``'s mappings of removed files under ``folder`` (by inode, not in
+    ``seen``; added to it), or None if it shows no mapping (a thread that ended). A file
+    mapped, closed and removed is in no folder and no descriptor table, but its pages still
+    reach the disk. Each line read costs one of ``budget[0]``."""
     prefix = folder.rstrip("/") + "/"
     mapped: dict[int, int] = {}
+    lines = 0
     try:
-        with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as maps:
+        with open(f"{task}/maps", encoding="utf-8", errors="replace") as maps:
             for line in maps:
+                lines += 1
+                budget[0] -= 1
+                if budget[0] < 0:
+                    break
                 if not line.endswith(" (deleted)\n"):
                     continue
                 fields = line.split(maxsplit=5)
@@ -579,7 +616,9 @@ def _mapped_removed(pid: int, folder: str, seen: set[int]) -> int:
                 if inode not in seen:
                     mapped[inode] = mapped.get(inode, 0) + end - start
     except (OSError, ValueError):
-        return 0
+        return None
+    if not lines:
+        return None
     seen.update(mapped)
     return sum(mapped.values())
 
@@ -614,8 +653,10 @@ class _DiskWatch:
     def _run(self, interval: float) -> None:
         while not self._stop.wait(interval):
             pids = _descendants(self.root)
-            size, entries = _written(self.folder, pids, self.entries)
-            if size - self._start > self.limit:
+            size, entries, read_all = _written(self.folder, pids, self.entries)
+            if not read_all:
+                self.why = f"held more than {MAX_WATCHED_ITEMS:,} descriptors and mappings"
+            elif size - self._start > self.limit:
                 self.why = f"wrote more than {self.limit // 2**20} MiB to its folder"
             elif entries > self.entries:
                 self.why = f"made more than {self.entries} files and folders in its folder"
@@ -695,15 +736,24 @@ LINE_BYTES = 64
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
+#: Control characters JSON writes as an escape (``\u0000``: 6 bytes for one character).
+_ESCAPED = bytes(c for c in range(32) if c not in (10, 13))
+
+
 def _weight(text: str) -> int:
-    r"""What ``text`` costs against the output caps: its characters and its lines.
+    r"""What ``text`` costs against the output caps: its bytes as the notebook holds them
+    (UTF-8, a control character as its 6-byte escape) and its lines.
 
     Examples
     --------
     >>> _weight("abc"), _weight("a\nb\n") == 4 + 2 * LINE_BYTES
     (3, True)
+    >>> _weight("\x00"), _weight("é")
+    (6, 2)
     """
-    return len(text) + LINE_BYTES * sum(text.count(c) for c in _LINE_BREAKS)
+    raw = text.encode("utf-8", "surrogatepass")
+    escaped = len(raw) - len(raw.translate(None, _ESCAPED))
+    return len(raw) + 5 * escaped + LINE_BYTES * sum(text.count(c) for c in _LINE_BREAKS)
 
 
 def _message_size(msg) -> int:
