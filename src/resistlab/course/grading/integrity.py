@@ -373,10 +373,10 @@ def _module_aliases(tree, aliases) -> dict[str, str]:
         and len(node.targets) == 1
         and isinstance(node.targets[0], ast.Name)
     ]
+    known = dict(aliases)  # aliases and what was found so far
     for _ in range(3):  # in source order a chain resolves in one pass; out of order, later
         changed = False
         for node in assigns:
-            known = {**aliases, **found}
             value, module = node.value, None
             if isinstance(value, ast.Subscript) and _dotted(value.value, known) == "sys.modules":
                 key = value.slice
@@ -396,7 +396,7 @@ def _module_aliases(tree, aliases) -> dict[str, str]:
                     module = _dotted(value, known)
             target = node.targets[0].id
             if isinstance(module, str) and found.get(target) != module:
-                found[target] = module
+                found[target] = known[target] = module
                 changed = True
         if not changed:
             break
