@@ -181,6 +181,12 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         # review 11 #5: through a module bound by plain assignment, chains included
         ("import numpy as v0\nv1 = v0\nv1.isclose = v0.allclose", "monkeypatch", "isclose"),
         ("q0 = np\nq2 = q1\nq1 = q0\nq2.isclose = None", "monkeypatch", "numpy.isclose"),
+        # review 12 #5: through the binding forms the scan did not follow
+        ("_q = _r = np\n_r.isclose = None", "monkeypatch", "numpy.isclose"),
+        ("_a, _b = 1, np\n_b.isclose = None", "monkeypatch", "numpy.isclose"),
+        ("for _m in [np]:\n    _m.isclose = None", "monkeypatch", "numpy.isclose"),
+        ("if (_w := math):\n    _w.isclose = None", "monkeypatch", "math.isclose"),
+        ("getattr(np, 'testing').assert_allclose = print", "monkeypatch", "assert_allclose"),
         ("__builtins__['abs'] = max", "monkeypatch", "__builtins__"),
         ("class A:\n    def __eq__(self, o):\n        return True", "always_equal", "A.__eq__"),
         ("class B(float):\n    __ne__ = lambda s, o: False", "always_equal", "B.__ne__"),
@@ -288,6 +294,123 @@ def test_library_shortcuts_are_flagged(code, gid, flagged):
     assert bool(flags) == flagged, flags
     assert all(f.code == "library_shortcut" and "fraction_inhibited" in f.detail for f in flags)
     assert all(f.severity == "review" for f in flags)
+
+
+#: Review 12 #1: a forbidden function reached through bindings the scan did not follow
+#: earned full marks unflagged. Each is one answer cell; ``_p`` is the library module.
+_P = "from resistlab import binding as _p\n"
+REACHED = {
+    "star import": "from resistlab.binding import *\nf = fraction_inhibited\n",
+    "several targets": _P + "_q = _r = _p\nf = _r.fraction_inhibited\n",
+    "unpacking": _P + "_a, _b = 1, _p\nf = _b.fraction_inhibited\n",
+    "unpacking a list": _P + "_l = [_p]\n(_a,) = _l\nf = _a.fraction_inhibited\n",
+    "walrus": _P + "if (_w := _p):\n    f = _w.fraction_inhibited\n",
+    "annotated": _P + "_x: object = _p\nf = _x.fraction_inhibited\n",
+    "for target": _P + "for _m in (_p,):\n    f = _m.fraction_inhibited\n",
+    "with target": _P
+    + "import contextlib\nwith contextlib.nullcontext(_p) as _m:\n    f = _m.fraction_inhibited\n",
+    "comprehension": _P + "f = [_m.fraction_inhibited for _m in [_p]][0]\n",
+    "match target": _P + "match [_p]:\n    case [_m]:\n        f = _m.fraction_inhibited\n",
+    "default argument": _P + "def f(c, k, _m=_p):\n    return _m.fraction_inhibited(c, k)\n",
+    "container": _P + "f = {'m': _p}['m'].fraction_inhibited\n",
+    "conditional": _P + "f = (_p if True else None).fraction_inhibited\n",
+    "getattr constant": _P + "f = getattr(_p, 'fraction_inhibited')\n",
+    "attrgetter": _P + "import operator\nf = operator.attrgetter('fraction_inhibited')(_p)\n",
+    "attrgetter path": "import operator, resistlab\n"
+    "f = operator.attrgetter('binding.fraction_inhibited')(resistlab)\n",
+    "class attribute": _P + "class K:\n    m = _p\nf = K.m.fraction_inhibited\n",
+    "vars": _P + "f = vars(_p)['fraction_inhibited']\n",
+    "module dict": _P + "f = _p.__dict__.get('fraction_inhibited')\n",
+    "globals": _P + "f = globals()['_p'].fraction_inhibited\n",
+    "sys.modules": "import sys\nf = sys.modules['resistlab.binding'].fraction_inhibited\n",
+    "import_module": "import importlib\n"
+    "f = importlib.import_module('resistlab.binding').fraction_inhibited\n",
+    "lambda": _P + "f = (lambda: _p)().fraction_inhibited\n",
+    "through a call": _P + "import functools\nf = functools.partial(_p.fraction_inhibited)\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(REACHED))
+def test_a_forbidden_function_is_found_however_it_is_bound(how):
+    """Review 12 #1: every binding form Python has leads the scan to the library function."""
+    cell = nbformat.v4.new_code_cell(REACHED[how])
+    cell.metadata["nbgrader"] = {"grade_id": "answer_fraction", "solution": True}
+    flags = shortcut_flags(nbformat.v4.new_notebook(cells=[cell]), [0], SOURCE_CELLS)
+    assert [f.detail for f in flags] == ["answer_fraction: resistlab.binding.fraction_inhibited"]
+
+
+def _cells(*cells):
+    nb = nbformat.v4.new_notebook()
+    for gid, code in cells:
+        cell = nbformat.v4.new_code_cell(code)
+        if gid:
+            cell.metadata["nbgrader"] = {"grade_id": gid, "solution": True}
+        nb.cells.append(cell)
+    return nb
+
+
+def test_an_alias_bound_in_another_cell_is_followed():
+    """Review 12 #1: the module bound to a name in one cell, the function taken in another."""
+    nb = _cells(
+        ("answer_other", "from resistlab import binding as _p\n_q = [_p]\n"),
+        (
+            "answer_fraction",
+            "def fraction_inhibited(c, k):\n    return _q[0].fraction_inhibited(c, k)\n",
+        ),
+    )
+    flags = shortcut_flags(nb, [0, 1], SOURCE_CELLS)
+    assert [f.detail for f in flags] == ["answer_fraction: resistlab.binding.fraction_inhibited"]
+
+
+def test_a_cell_nested_too_deeply_is_flagged_and_the_next_cell_still_read():
+    """An expression too deep to follow is a flag for a person, not the end of the scan."""
+    nb = _cells(
+        ("answer_other", "x = y" + ".b" * 900 + "\n"),
+        ("answer_fraction", "from resistlab.binding import fraction_inhibited\n"),
+    )
+    assert [str(f) for f in shortcut_flags(nb, [0, 1], SOURCE_CELLS)] == [
+        "dynamic_code(answer_other: nested too deeply for the scan)",
+        "library_shortcut(answer_fraction: resistlab.binding.fraction_inhibited)",
+    ]
+
+
+def test_the_same_function_under_another_library_module_is_found():
+    """``resistlab.widgets.survival`` imports ``kaplan_meier`` too: the same object."""
+    cells = [
+        {
+            "name": "answer_km",
+            "source": "# grader: forbid resistlab.survival.kaplan_meier\n",
+        }
+    ]
+    nb = _cells(("answer_km", "from resistlab.widgets.survival import kaplan_meier as km\n"))
+    assert [f.detail for f in shortcut_flags(nb, [0], cells)] == [
+        "answer_km: resistlab.survival.kaplan_meier"
+    ]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a column or key of the same name is data, not the library's function
+        "import pandas as pd\n_df = pd.DataFrame({'fraction_inhibited': [0.5]})\n"
+        "y = _df['fraction_inhibited'] + _df.fraction_inhibited\n",
+        # the student's own function, reached through their own names
+        "def fraction_inhibited(c, k):\n    return c / (c + k)\n_f = [fraction_inhibited][0]\n",
+        # another function of the same module is not the forbidden one
+        _P + "y = _p.ic50_fold_shift\n",
+        # a function of the same name in another library module is another function
+        "from resistlab.efflux import fold_resistance\n",
+    ],
+)
+def test_look_alikes_are_not_shortcuts(code):
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["nbgrader"] = {"grade_id": "answer_fraction", "solution": True}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    cells = [
+        *SOURCE_CELLS,
+        {"name": "answer_fr", "source": "# grader: forbid resistlab.binding.fold_resistance\n"},
+    ]
+    assert shortcut_flags(nb, [0], cells) == []
 
 
 SETUP_IMPORTS_IT = [

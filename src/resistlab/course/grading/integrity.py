@@ -29,8 +29,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
+import importlib
 import re
 
+from .bindings import Bindings, import_bindings
 from .flags import Flag
 
 __all__ = [
@@ -354,59 +357,14 @@ def _same_module(stmt, name: str, instructor: dict) -> bool:
     return name in instructor and _imports(stmt).get(name) == instructor[name]
 
 
-def _module_aliases(tree, aliases) -> dict[str, str]:
-    """Names bound to a module fetched by name: ``m = sys.modules["math"]``,
-    ``m = importlib.import_module("math")``, ``m = __import__("math")``; and names bound to
-    another alias or an attribute of one (``q = np``, ``f = q.isclose``, chains included).
-
-    Examples
-    --------
-    >>> tree = ast.parse("import numpy as v0\\nv1 = v0\\nv2 = v1.testing")
-    >>> _module_aliases(tree, {"v0": "numpy"})
-    {'v1': 'numpy', 'v2': 'numpy.testing'}
-    """
-    found: dict[str, str] = {}
-    assigns = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and len(node.targets) == 1
-        and isinstance(node.targets[0], ast.Name)
-    ]
-    known = dict(aliases)  # aliases and what was found so far
-    for _ in range(3):  # in source order a chain resolves in one pass; out of order, later
-        changed = False
-        for node in assigns:
-            value, module = node.value, None
-            if isinstance(value, ast.Subscript) and _dotted(value.value, known) == "sys.modules":
-                key = value.slice
-                module = key.value if isinstance(key, ast.Constant) else None
-            elif (
-                isinstance(value, ast.Call)
-                and _dotted(value.func, known) in ("importlib.import_module", "__import__")
-                and value.args
-                and isinstance(value.args[0], ast.Constant)
-            ):
-                module = value.args[0].value
-            elif isinstance(value, (ast.Name, ast.Attribute)):
-                root = value
-                while isinstance(root, ast.Attribute):
-                    root = root.value
-                if isinstance(root, ast.Name) and root.id in known:
-                    module = _dotted(value, known)
-            target = node.targets[0].id
-            if isinstance(module, str) and found.get(target) != module:
-                found[target] = known[target] = module
-                changed = True
-        if not changed:
-            break
-    return found
-
-
-def _scan(tree, aliases, test_names, where, instructor=None) -> list[Flag]:
+def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> list[Flag]:
     flags = []
+
+    def dotted_name(node):  # np.isclose, or getattr(np, "testing") through the bindings
+        found = bindings.dotted(node) if bindings is not None else None
+        return found or _dotted(node, aliases)
+
     instructor = instructor or {}
-    aliases = {**aliases, **_module_aliases(tree, aliases)}
     magic_nodes = set()
     for node in ast.walk(tree):
         magic = _magic_call(node)
@@ -430,7 +388,7 @@ def _scan(tree, aliases, test_names, where, instructor=None) -> list[Flag]:
             for target in targets:
                 for sub in _leaves(target):
                     if isinstance(sub, ast.Attribute):
-                        dotted = _dotted(sub, aliases) or sub.attr
+                        dotted = dotted_name(sub) or sub.attr
                         if sub.attr in _HOOK_ATTRS or dotted.startswith("sys.modules"):
                             flags.append(Flag("hook_override", f"{where}: {dotted}"))
                         elif _watched(dotted):
@@ -446,7 +404,7 @@ def _scan(tree, aliases, test_names, where, instructor=None) -> list[Flag]:
         elif isinstance(node, ast.Call):
             name = _dotted(node.func, aliases) or ""
             if name in ("setattr", "delattr") and node.args:
-                target = _dotted(node.args[0], aliases) or ""
+                target = dotted_name(node.args[0]) or ""
                 if _watched(target) or "get_ipython()" in target:
                     flags.append(Flag("monkeypatch", f"{where}: {name}({target}, ...)"))
             if name in _EXIT_CALLS:
@@ -538,10 +496,26 @@ def code_flags(nb, *, student_cells, aliases, test_names) -> list[Flag]:
         Builtins and aliases the tests rely on (:func:`names_used_by_tests`).
     """
     flags = []
+    bindings = Bindings(aliases, through_calls=False)  # carried from cell to cell
     for _index, where, code in _scannable(nb, student_cells, flags):
         tree = ast.parse(code)
-        flags += _scan(tree, {**aliases, **_imports(tree)}, test_names, where, aliases)
+        try:
+            bindings.add_cell(tree)
+        except RecursionError:  # the cell's bindings are left out; the rest is scanned
+            flags.append(Flag("dynamic_code", f"{where}: nested too deeply for the scan"))
+        flags += _scan(tree, _alias_map(bindings.names), test_names, where, aliases, bindings)
     return flags
+
+
+def _alias_map(view) -> dict[str, str]:
+    """``{name: dotted}`` for the names a :class:`Bindings` view ties to a module or one of
+    its attributes (of several, a watched one: ``q = np if c else math`` is ``numpy``)."""
+    aliases = {}
+    for name, refs in view.items():
+        plain = sorted(d for d in refs if d[:1] not in "<[{")
+        if plain and "." not in name:
+            aliases[name] = min(plain, key=lambda d: (not _watched(d), d))
+    return aliases
 
 
 def _scannable(nb, student_cells, flags=None):
@@ -600,17 +574,36 @@ def forbidden_names(source_cells) -> dict[str, list[str]]:
     return found
 
 
-def _own_names(tree) -> set[str]:
-    """Names a cell binds itself (functions, classes, assignments, arguments, loop targets)."""
-    bound = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            bound.add(node.id)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-    return bound
+@functools.lru_cache(maxsize=4096)
+def _library_object(dotted: str):
+    """The object ``resistlab.x.y`` names in the installed library (None if none)."""
+    parts = dotted.split(".")
+    if parts[0] != "resistlab":
+        return None
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except Exception:
+            continue
+        for attr in parts[split:]:
+            try:
+                obj = getattr(obj, attr)
+            except Exception:
+                return None
+        return obj
+    return None
+
+
+def _reaches(dotted: str, name: str) -> bool:
+    """Whether ``dotted`` is the forbidden ``name``, an attribute of it, or the same object
+    under another module of the library (``resistlab.widgets.survival.kaplan_meier``)."""
+    if dotted == name or dotted.startswith(name + "."):
+        return True
+    leaf = name.rsplit(".", 1)[-1]
+    if not dotted.startswith("resistlab.") or dotted.rsplit(".", 1)[-1] != leaf:
+        return False
+    target = _library_object(name)
+    return target is not None and _library_object(dotted) is target
 
 
 def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
@@ -618,46 +611,44 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     the student to implement (declared with :func:`forbidden_names`).
 
     The declaring answer cell and every cell the student added are searched for the name,
-    and so is every other answer cell unless the locked setup imports that name itself,
-    however it is reached (``from resistlab.binding import f``, ``import resistlab.binding as
-    b`` then ``b.f``, ``from resistlab import binding`` then ``binding.f``). In the declaring
-    answer cell a bare name also counts when the notebook's locked setup code imports it
-    (``from resistlab.survival import kaplan_meier`` in the setup, ``kaplan_meier(t, e)`` in
-    the answer), unless the cell binds that name itself.
+    and so is every other answer cell unless the locked setup imports that name itself.
+    What each name and expression stands for is followed through the notebook's cells in
+    order (:class:`~resistlab.course.grading.bindings.Bindings`): imports of every form,
+    assignments, containers, ``getattr`` with a constant name, the library's other modules
+    that hold the same function. A name the setup imports counts where it is forbidden
+    (``kaplan_meier(t, e)`` in the declaring cell) unless a student cell bound it again.
     """
     forbidden = forbidden_names(source_cells)
     if not forbidden:
         return []
-    setup_aliases = import_aliases(
+    setup = [
         cell["source"]
         for cell in source_cells
         if cell.get("locked") and cell.get("cell_type", "code") == "code"
-    )
+    ]
+    setup_aliases = import_aliases(setup)
     flags = []
     every = sorted({name for names in forbidden.values() for name in names})
     # a forbidden name the setup does not import is forbidden in every cell the student wrote
     # (imported in one answer cell and called in another is still the shortcut)
     anywhere = [name for name in every if name not in set(setup_aliases.values())]
-    for index, _where, code in _scannable(nb, student_cells):
+    bindings = Bindings(setup_aliases)
+    for index, where, code in _scannable(nb, student_cells):
+        tree = ast.parse(code)
         gid = _meta(nb.cells[index]).get("grade_id")
         names = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
-        if not names:
-            continue
-        tree = ast.parse(code)
-        aliases = _imports(tree)
-        used = set(aliases.values())
-        if gid in forbidden:
-            own = _own_names(tree)
-            inherited = {k: v for k, v in setup_aliases.items() if k not in own}
-            aliases = {**inherited, **aliases}
-        aliases = {**aliases, **_module_aliases(tree, aliases)}  # _q = _p; _q.hill
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Attribute, ast.Name)):
-                dotted = _dotted(node, aliases)
-                if dotted:
-                    used.add(dotted)
+        used = set()
+        try:
+            bindings.add_cell(tree)
+            for node in ast.walk(tree) if names else ():
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    used |= {d for refs in import_bindings(node).values() for d in refs}
+                elif isinstance(node, ast.expr):
+                    used |= bindings.refs(node)
+        except RecursionError:  # a person reads it instead
+            flags.append(Flag("dynamic_code", f"{where}: nested too deeply for the scan"))
         for name in names:
-            if name in used:
+            if any(_reaches(d, name) for d in used):
                 flags.append(Flag("library_shortcut", f"{gid or f'cell {index}'}: {name}"))
     return flags
 
