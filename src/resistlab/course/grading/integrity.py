@@ -617,6 +617,7 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     assignments, containers, ``getattr`` with a constant name, the library's other modules
     that hold the same function. A name the setup imports counts where it is forbidden
     (``kaplan_meier(t, e)`` in the declaring cell) unless a student cell bound it again.
+    Each forbidden name is flagged once, in the first cell that reaches it.
     """
     forbidden = forbidden_names(source_cells)
     if not forbidden:
@@ -633,6 +634,7 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     # (imported in one answer cell and called in another is still the shortcut)
     anywhere = [name for name in every if name not in set(setup_aliases.values())]
     bindings = Bindings(setup_aliases)
+    reached: set[str] = set()
     for index, where, code in _scannable(nb, student_cells):
         tree = ast.parse(code)
         gid = _meta(nb.cells[index]).get("grade_id")
@@ -648,7 +650,8 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
         except RecursionError:  # a person reads it instead
             flags.append(Flag("dynamic_code", f"{where}: nested too deeply for the scan"))
         for name in names:
-            if any(_reaches(d, name) for d in used):
+            if name not in reached and any(_reaches(d, name) for d in used):
+                reached.add(name)  # where it is first reached (later cells inherit it)
                 flags.append(Flag("library_shortcut", f"{gid or f'cell {index}'}: {name}"))
     return flags
 
