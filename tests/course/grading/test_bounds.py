@@ -55,6 +55,13 @@ FLOOD = [
     # Review 9 #6: MIME types are written back one per line too (2 million empty ones)
     "from IPython.display import display\n"
     "display({f'x/{i}': '' for i in range(2_000_000)}, raw=True)",
+    # Review 12 #3: JSON nested 440 levels is written one bracket a line, each indented one
+    # space more (109 MB written from 16 MiB counted)
+    "from IPython.display import display\nleaf = 0\nfor _ in range(440):\n    leaf = [leaf]\n"
+    "display({'application/json': [leaf] * 200}, raw=True)",
+    # Review 12 #4: nested 600 levels, the notebook could not be written (scored 0)
+    "from IPython.display import display\nv = 0\nfor _ in range(600):\n    v = [v]\n"
+    "display({'application/json': v}, raw=True)",
 ]
 
 FORGER_BEFORE = "try:\n    open('/forbidden-secret-of-the-test')\nexcept OSError:\n    pass\n"
@@ -315,6 +322,33 @@ def test_the_disk_watch_stops_a_kernel_that_holds_too_much_to_read(tmp_path, mon
 
     monkeypatch.setattr(kernel, "MAX_WATCHED_ITEMS", 500)
     code = "import os, time\nfds = [os.open('.', os.O_RDONLY) for _ in range(600)]\ntime.sleep(60)"
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path)
+    watch = kernel._DiskWatch(str(tmp_path), process, limit=2**30, entries=100, interval=0.05)
+    try:
+        assert process.wait(timeout=20) == -9
+    finally:
+        process.kill()
+        watch.stop()
+    assert watch.why == "held more than 500 descriptors and mappings"
+
+
+def test_long_mapping_lines_count_against_what_a_check_reads(tmp_path, monkeypatch):
+    """Review 12 #6: paths of 3.8 KB mapped 1,500 times in each of 5 processes slowed the
+    checks enough to write 1.49 GB under a 1 GiB bound. A mapping line costs one more for
+    every MAPS_LINE_BYTES of it: 100 such mappings are more than a budget of 500 (lowered)."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading import kernel
+
+    monkeypatch.setattr(kernel, "MAX_WATCHED_ITEMS", 500)
+    code = (
+        "import mmap, os, time\nd = os.path.join('.', *['d' * 240] * 16)\nos.makedirs(d)\n"
+        "path = os.path.join(d, 'f')\nwith open(path, 'wb') as fh:\n    fh.write(b'x' * 4096)\n"
+        "maps = []\nfor _ in range(100):\n    with open(path, 'rb') as fh:\n"
+        "        maps.append(mmap.mmap(fh.fileno(), 4096, prot=mmap.PROT_READ))\n"
+        "time.sleep(60)\n"
+    )
     process = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path)
     watch = kernel._DiskWatch(str(tmp_path), process, limit=2**30, entries=100, interval=0.05)
     try:

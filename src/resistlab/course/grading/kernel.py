@@ -538,8 +538,11 @@ def _bytes(paths) -> int:
 #: Most descriptors and mapping lines the disk watch reads in one check (every thread of every
 #: process of the kernel's sandbox): past it the kernel is stopped. 100 processes holding
 #: 19,900 descriptors and 20,000 mappings each made one check take more than 15 s, while the
-#: kernel wrote three times the bound. An honest kernel holds a few thousand.
+#: kernel wrote three times the bound. An honest kernel holds a few thousand. A mapping line
+#: costs one more for every :data:`MAPS_LINE_BYTES` of it: paths of 3.8 KB mapped 1,500
+#: times in each of 5 processes slowed checks enough to write 1.49 GB under a 1 GiB bound.
 MAX_WATCHED_ITEMS = 100_000
+MAPS_LINE_BYTES = 128
 
 
 def _written(folder: str, pids, most: int, items: int | None = None):
@@ -595,7 +598,8 @@ def _mapped_removed(task: str, folder: str, seen: set[int], budget: list[int]) -
     """Bytes of ``task``'s mappings of removed files under ``folder`` (by inode, not in
     ``seen``; added to it), or None if it shows no mapping (a thread that ended). A file
     mapped, closed and removed is in no folder and no descriptor table, but its pages still
-    reach the disk. Each line read costs one of ``budget[0]``."""
+    reach the disk. Each line read costs one of ``budget[0]`` and one more per
+    :data:`MAPS_LINE_BYTES` of its length."""
     prefix = folder.rstrip("/") + "/"
     mapped: dict[int, int] = {}
     lines = 0
@@ -603,7 +607,7 @@ def _mapped_removed(task: str, folder: str, seen: set[int], budget: list[int]) -
         with open(f"{task}/maps", encoding="utf-8", errors="replace") as maps:
             for line in maps:
                 lines += 1
-                budget[0] -= 1
+                budget[0] -= 1 + len(line) // MAPS_LINE_BYTES
                 if budget[0] < 0:
                     break
                 if not line.endswith(" (deleted)\n"):
@@ -756,14 +760,59 @@ def _weight(text: str) -> int:
     return len(raw) + 5 * escaped + LINE_BYTES * sum(text.count(c) for c in _LINE_BREAKS)
 
 
+#: Output JSON (``application/json``, metadata, widget state) nested deeper than this is not
+#: kept: nbformat writes each level indented one space more and walks it recursively (a
+#: display nested about 500 levels made the notebook unwritable, scored 0; 440 levels wrote
+#: 109 MB of indentation from 16 MiB counted).
+MAX_JSON_DEPTH = 64
+#: What a value past :data:`MAX_JSON_DEPTH` counts: more than any cap.
+_TOO_DEEP = 2**62
+
+
+def _json_depth(value, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deep lists and dicts nest in ``value``, counted without recursion and only up to
+    ``limit + 1`` (a deeper value stops the count there).
+
+    Examples
+    --------
+    >>> _json_depth({"a": [1, [2]]}), _json_depth("text")
+    (3, 0)
+    >>> v = []
+    >>> for _ in range(100_000):
+    ...     v = [v]
+    >>> _json_depth(v, limit=64)
+    65
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return depth
+            deepest = max(deepest, depth)
+            stack.extend(
+                (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
+            )
+    return deepest
+
+
+def _json_weight(value) -> int:
+    """What a JSON value costs against the caps as nbformat writes it: each item and each
+    opening bracket a line of its own (:data:`LINE_BYTES`) indented by its depth; a value
+    nested past :data:`MAX_JSON_DEPTH` more than any cap."""
+    depth = _json_depth(value)
+    if depth > MAX_JSON_DEPTH:
+        return _TOO_DEEP
+    text = json.dumps(value, ensure_ascii=False)
+    lines = text.count(",") + text.count("[") + text.count("{")
+    return _weight(text) + (LINE_BYTES + depth) * lines
+
+
 def _message_size(msg) -> int:
     """What an output message adds to the notebook (every field a kernel controls), in bytes
     with each line counted as :data:`LINE_BYTES` more (see :func:`_weight`); a JSON value
-    counts each of its items as a line (it is written back one item per line)."""
-
-    def json_weight(value) -> int:
-        text = json.dumps(value)
-        return _weight(text) + LINE_BYTES * text.count(",")
+    counts as :func:`_json_weight`."""
+    json_weight = _json_weight
 
     content = msg.get("content", {})
     kind = msg.get("msg_type")
@@ -958,9 +1007,8 @@ class GradingExecute(Execute):
         data = content.get("data") if isinstance(content, dict) else None
         if isinstance(data, dict) and "state" in data:
             try:
-                text = json.dumps(data, ensure_ascii=False)
-                text.encode("utf-8")
-                size = _weight(text) + LINE_BYTES * text.count(",")
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
+                size = _json_weight(data)
                 size += sum(len(b) * 4 // 3 for b in msg.get("buffers") or [])  # as base64
             except (TypeError, ValueError, RecursionError):  # UnicodeError is a ValueError
                 size = None
