@@ -89,6 +89,32 @@ def pass_fd():  # a removed file parked in a socket is in no folder and no descr
         os.unlink("parked")
         socket.send_fds(ours, [b"x"], [fh.fileno()])
 attempt("pass_fd", pass_fd)
+def splice():  # a splice blocked on a full pipe holds a removed file with no descriptor left
+    r, w = os.pipe()
+    with open("spliced", "wb") as fh:
+        fh.write(b"x" * 4096)
+    fd = os.open("spliced", os.O_RDONLY)
+    try:
+        os.splice(fd, w, 4096)
+    finally:
+        os.close(fd), os.close(r), os.close(w), os.unlink("spliced")
+attempt("splice", splice)
+def sendfile():
+    ours, theirs = socket.socketpair()
+    with open("sent", "wb") as fh:
+        fh.write(b"x" * 4096)
+    with open("sent", "rb") as fh:
+        os.sendfile(ours.fileno(), fh.fileno(), 0, 4096)
+    os.unlink("sent")
+attempt("sendfile", sendfile)
+def shutil_copy():  # shutil tries sendfile first and copies by read/write when it is refused
+    import shutil
+    with open("original", "wb") as fh:
+        fh.write(b"y" * 100_000)
+    shutil.copyfile("original", "copy")
+    with open("copy", "rb") as fh:
+        assert fh.read() == b"y" * 100_000
+attempt("shutil_copy", shutil_copy)
 attempt("read_grader_environ", lambda: read(f"/proc/{PATHS['grader_pid']}/environ"))
 results["uid"] = os.getuid()
 with open("/proc/self/status") as fh:
@@ -110,8 +136,10 @@ FORBIDDEN = [
     "fallocate",
     "io_uring",
     "pass_fd",
+    "splice",
+    "sendfile",
 ]
-ALLOWED = ["write_own_folder", "read_numpy", "read_dataset"]
+ALLOWED = ["write_own_folder", "read_numpy", "read_dataset", "shutil_copy"]
 
 
 @pytest.fixture
@@ -275,7 +303,8 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             continue
         if name == "signal_grader" and "landlock_scope" not in status.applied:
             continue
-        if name in ("fallocate", "io_uring", "pass_fd") and "seccomp" not in status.applied:
+        seccomp = ("fallocate", "io_uring", "pass_fd", "splice", "sendfile")
+        if name in seccomp and "seccomp" not in status.applied:
             continue
         assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"
     for name in ALLOWED:
@@ -304,6 +333,9 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
         "signal_grader",
         "fallocate",
         "pass_fd",
+        "splice",
+        "sendfile",
+        "shutil_copy",
     ):
         assert results[name] == "allowed", (name, results)
     assert results["reached_grader"] == ["tcp", "udp"]

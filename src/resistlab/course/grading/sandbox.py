@@ -795,6 +795,11 @@ _IO_URING = (425, 426, 427)
 #: (``SCM_RIGHTS``), where a removed file is in no folder and no process's descriptor table,
 #: so no disk watch can see it (6 GiB were held so). ZeroMQ and ipykernel send with ``send``.
 _SENDMSG = {0xC000003E: (46, 307), 0xC00000B7: (211, 269)}
+#: splice, tee, vmsplice, sendfile and copy_file_range (x86_64, aarch64): a splice from a file
+#: blocked on a full pipe keeps the file after its last descriptor is closed, in no table
+#: and no mapping (2 GB of removed files were held so, unseen). ``shutil`` copies with
+#: ``sendfile`` and falls back to ``read``/``write`` when the first call fails.
+_SPLICE = {0xC000003E: (275, 276, 278, 40, 326), 0xC00000B7: (76, 77, 75, 71, 285)}
 _EPERM = 1
 
 
@@ -813,7 +818,9 @@ class _SockFprog(ctypes.Structure):
 
 def _seccomp(status: SandboxStatus) -> None:
     """A seccomp filter (after ``no_new_privs``): ``fallocate`` fails with ``EOPNOTSUPP``,
-    ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket) with ``EPERM``, and io_uring
+    ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket) and ``splice``, ``tee``,
+    ``vmsplice``, ``sendfile``, ``copy_file_range`` (a file held by a blocked splice) with
+    ``EPERM``, and io_uring
     (which runs fallocate and the rest past this filter) with ``ENOSYS``; system calls of
     another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
     it by another number). Everything else is allowed."""
@@ -827,7 +834,9 @@ def _seccomp(status: SandboxStatus) -> None:
     allow, enosys = (0x06, 0, 0, 0x7FFF0000), (0x06, 0, 0, 0x00050000 | 38)  # RET ALLOW, ERRNO
     deny = (0x06, 0, 0, 0x00050000 | _EOPNOTSUPP)
     eperm = (0x06, 0, 0, 0x00050000 | _EPERM)
-    sendmsg, sendmmsg = _SENDMSG[arch]
+    refused = []  # each: JEQ nr -> EPERM
+    for nr in (*_SENDMSG[arch], *_SPLICE[arch]):
+        refused += [(0x15, 0, 1, nr), eperm]
     program = [
         ld_arch,
         (0x15, 1, 0, arch),  # JEQ arch: go on; another ABI (int 0x80): ENOSYS
@@ -837,10 +846,7 @@ def _seccomp(status: SandboxStatus) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
-        (0x15, 0, 1, sendmsg),  # JEQ sendmsg
-        eperm,
-        (0x15, 0, 1, sendmmsg),  # JEQ sendmmsg
-        eperm,
+        *refused,  # sendmsg, sendmmsg, the splice family
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
