@@ -491,3 +491,15 @@ def test_flags():
     assert needs_review([Flag("edited_cell", "t")]) and not needs_review([Flag("timeout", "t")])
     flags = [Flag("timeout", "a"), Flag("edited_cell", "t1"), Flag("edited_cell", "t2")]
     assert format_flags(flags) == "edited_cell(t1, t2) timeout(a)"
+
+
+def test_the_scan_imports_only_the_librarys_science_modules():
+    """A dotted name in a submission decides what the scan imports in the grader: only the
+    library's science modules, never the course platform or a private module."""
+    from resistlab.course.grading.integrity import _library_object
+    from resistlab.survival import kaplan_meier
+
+    assert _library_object("resistlab.widgets.survival.kaplan_meier") is kaplan_meier
+    assert _library_object("resistlab.course.cli.main") is None
+    assert _library_object("resistlab.__main__.kaplan_meier") is None
+    assert _library_object("numpy.isclose") is None

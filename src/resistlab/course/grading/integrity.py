@@ -576,9 +576,12 @@ def forbidden_names(source_cells) -> dict[str, list[str]]:
 
 @functools.lru_cache(maxsize=4096)
 def _library_object(dotted: str):
-    """The object ``resistlab.x.y`` names in the installed library (None if none)."""
+    """The object ``resistlab.x.y`` names in the installed library's science modules (None
+    if none; the course platform, ``resistlab.course``, and private modules are not imported)."""
     parts = dotted.split(".")
-    if parts[0] != "resistlab":
+    if parts[0] != "resistlab" or len(parts) < 2 or parts[1] == "course":
+        return None
+    if any(part.startswith("_") for part in parts[1:-1]):
         return None
     for split in range(len(parts), 0, -1):
         try:
