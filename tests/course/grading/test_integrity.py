@@ -327,6 +327,22 @@ REACHED = {
     "f = importlib.import_module('resistlab.binding').fraction_inhibited\n",
     "lambda": _P + "f = (lambda: _p)().fraction_inhibited\n",
     "through a call": _P + "import functools\nf = functools.partial(_p.fraction_inhibited)\n",
+    # what a function the student wrote returns, and its parameters at a call
+    "returned": _P + "def _m():\n    return _p\n\nf = _m().fraction_inhibited\n",
+    "returned lambda": _P + "_m = lambda: _p\nf = _m().fraction_inhibited\n",
+    "method": _P
+    + "class K:\n    def m(self):\n        return _p\n\nf = K.m(None).fraction_inhibited\n",
+    "parameter": _P + "def _get(m, n):\n    return getattr(m, n)\n\nf = _get(_p, 'x')\n",
+    "keyword parameter": _P
+    + "def _get(m=None):\n    return m.fraction_inhibited\n\nf = _get(m=_p)\n",
+    # a name computed at run time, on the module that holds the function
+    "computed getattr": _P + "f = getattr(_p, 'fraction_' + 'inhibited')\n",
+    "computed vars key": _P + "_k = 'fraction_' + 'inhibited'\nf = vars(_p)[_k]\n",
+    "namespace values": _P + "f = [v for v in vars(_p).values() if callable(v)][3]\n",
+    "getmembers": _P
+    + "import inspect\nf = dict(inspect.getmembers(_p))['fraction_' + 'inhibited']\n",
+    "computed on the package": "import resistlab\n"
+    "f = getattr(resistlab, 'bind' + 'ing').fraction_inhibited\n",
 }
 
 
@@ -398,6 +414,12 @@ def test_the_same_function_under_another_library_module_is_found():
         "def fraction_inhibited(c, k):\n    return c / (c + k)\n_f = [fraction_inhibited][0]\n",
         # another function of the same module is not the forbidden one
         _P + "y = _p.ic50_fold_shift\n",
+        # a name computed on the student's own objects or on another library module
+        "import pandas as pd\n_df = pd.DataFrame({'a': [1]})\n"
+        "y = [getattr(_df, c) for c in _df.columns]\n",
+        "from resistlab import datasets\ny = getattr(datasets, 'lo' + 'ad')\n",
+        # a function the student wrote that returns data from the module
+        _P + "def _occupancy(c):\n    return _p.ic50_fold_shift(c, 1.0)\n\ny = _occupancy(2.0)\n",
         # a function of the same name in another library module is another function
         "from resistlab.efflux import fold_resistance\n",
     ],

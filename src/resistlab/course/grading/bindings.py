@@ -34,7 +34,10 @@ _NAMESPACE = "<namespace>"
 _GETTER = "<attrgetter>:"
 _ITEM = "[]"  # an item of: [m] is {"[]m"}
 _SPACE = "{}"  # the namespace mapping of: vars(m) is {"{}m"}
-_MARKS = (_NAMESPACE, _GETTER, _ITEM, _SPACE)
+_CALLS = "()"  # a function the student wrote, by key: calling it gives what it returns
+_MARKS = (_NAMESPACE, _GETTER, _ITEM, _SPACE, _CALLS)
+#: Some attribute of: ``getattr(m, name)`` with a name computed at run time is ``m.*``.
+_ANY = ".*"
 #: Builtins that reach names by a string: known by their own name until rebound.
 _BUILTINS = {
     name: frozenset({name}) for name in ("getattr", "globals", "locals", "vars", "__import__")
@@ -133,6 +136,8 @@ class Bindings:
         self.names: dict[str, frozenset] = dict(_BUILTINS)
         self.names.update({name: frozenset({d}) for name, d in (initial or {}).items()})
         self.through_calls = through_calls
+        self._returns: dict[str, list] = {}  # function key -> the nodes it returns
+        self._params: dict[str, list[str]] = {}  # function name -> its parameters
         self._view = self.names
         self._memo: dict[int, frozenset] = {}
 
@@ -150,7 +155,7 @@ class Bindings:
 
     def dotted(self, node) -> str | None:
         """The dotted name ``node`` stands for when there is exactly one, else None."""
-        found = [d for d in self.refs(node) if not d.startswith(_MARKS)]
+        found = [d for d in self.refs(node) if not d.startswith(_MARKS) and not d.endswith(_ANY)]
         return found[0] if len(found) == 1 else None
 
     def _refs(self, node):
@@ -169,6 +174,10 @@ class Bindings:
             key = _constant(node.slice)
             if key is not None:
                 found |= self._items(owners, key)
+            else:  # vars(m)[name]: some attribute of m
+                found |= {d[len(_SPACE) :] + _ANY for d in owners if d.startswith(_SPACE)}
+                if self.through_calls:  # dict(getmembers(m))[name]
+                    found |= {d + _ANY for d in owners if not d.startswith(_MARKS)}
             return found
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             return {d for element in node.elts for d in self._element(element)}
@@ -186,7 +195,7 @@ class Bindings:
         if isinstance(node, ast.NamedExpr):
             return self.refs(node.value)
         if isinstance(node, ast.Lambda):
-            return self.refs(node.body)
+            return {_CALLS + self._function(node, [node.body])}
         if isinstance(node, ast.Call):
             return self._call(node)
         return ()
@@ -196,10 +205,21 @@ class Bindings:
             return self.refs(node.value)
         return {_ITEM + d for d in self.refs(node)}
 
+    def _function(self, node, returns) -> str:
+        """The key of a function the student wrote (a ``def`` or a lambda), whose calls give
+        what ``returns`` (nodes) stand for."""
+        key = f"{getattr(node, 'name', 'lambda')}@{id(node)}"
+        self._returns[key] = returns
+        return key
+
     @staticmethod
     def _attr(dotted: str, attr: str) -> str | None:
+        if dotted.startswith(_SPACE):  # vars(m).values(), vars(m).get: anything of m
+            return dotted[len(_SPACE) :] + _ANY
         if dotted.startswith(_MARKS):
             return None
+        if dotted.endswith(_ANY):
+            return dotted
         return _SPACE + dotted if attr == "__dict__" else f"{dotted}.{attr}"
 
     def _items(self, owners, key: str) -> set:
@@ -230,14 +250,25 @@ class Bindings:
             found.add(_GETTER + consts[0])
         elif last in _GETATTR_CALLS:
             where = next((i for i, c in enumerate(consts) if c), None)
+            owners, attr = frozenset(), None
             if where is not None:
+                attr = consts[where]
                 if where > 0:
                     owners = self.refs(node.args[where - 1])
                 elif isinstance(func, ast.Attribute):
                     owners = self.refs(func.value)
-                else:
-                    owners = frozenset()
-                found |= {self._attr(d, consts[where]) for d in owners} - {None}
+            elif node.args:  # getattr(m, name): a name computed at run time
+                owners = self.refs(node.args[0] if len(node.args) > 1 else func)
+                if isinstance(func, ast.Attribute) and len(node.args) == 1:
+                    owners = self.refs(func.value)
+            if attr is not None:
+                found |= {self._attr(d, attr) for d in owners} - {None}
+            else:
+                found |= {
+                    d + _ANY if not d.endswith(_ANY) else d
+                    for d in owners
+                    if not d.startswith(_MARKS)
+                }
         elif last in _ITEM_CALLS and isinstance(func, ast.Attribute) and consts and consts[0]:
             found |= self._items(self.refs(func.value), consts[0])
         elif self.through_calls:  # partial(f), identity(m), list([m])
@@ -249,8 +280,11 @@ class Bindings:
                 for arg in node.args[:1]:
                     owners = self.refs(arg)
                     found |= {f"{o}.{path}" for o in owners if not o.startswith(_MARKS)}
-        if isinstance(func, ast.Lambda):
-            found |= self.refs(func.body)
+            elif d.startswith(_CALLS):  # a function the student wrote: what it returns
+                for value in self._returns.get(d[len(_CALLS) :], ()):
+                    found |= self.refs(value)
+            elif d.endswith(_ANY):  # vars(m).values(): anything of m
+                found.add(d)
         return found
 
     # --- what a cell binds ---------------------------------------------------------------------
@@ -258,22 +292,69 @@ class Bindings:
     def _pairs(self, tree):
         """``(name, value, items)`` for every binding in ``tree``: the name is bound to what
         ``value`` (a node, or a set of dotted names) stands for, or to one of its items."""
-        for node in ast.walk(tree):
+        functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+        nodes = list(ast.walk(tree))
+        for node in nodes:  # parameters first: a call may come before its def
+            if isinstance(node, functions):
+                self._params[node.name] = [
+                    a.arg for a in (*node.args.posonlyargs, *node.args.args)
+                ]
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, functions):
+                        params = [a.arg for a in (*item.args.posonlyargs, *item.args.args)]
+                        self._params[f"{node.name}.{item.name}"] = params
+        for node in nodes:
+            if isinstance(node, ast.expr) and not isinstance(node, (ast.Call, ast.Lambda)):
+                if not isinstance(node, ast.NamedExpr):
+                    continue  # binds nothing
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 for name, refs in import_bindings(node).items():
                     yield name, refs, False
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                yield node.name, frozenset(), False  # the student's own
-                if isinstance(node, ast.ClassDef):
-                    for item in node.body:
-                        for name, value, items in self._statement(item):
-                            yield f"{node.name}.{name}", value, items
-                else:
-                    yield from self._defaults(node.args)
+            elif isinstance(node, functions):
+                yield node.name, self._def(node), False  # the student's own: what it returns
+                yield from self._defaults(node.args)
+            elif isinstance(node, ast.ClassDef):
+                yield node.name, frozenset(), False
+                for item in node.body:
+                    if isinstance(item, functions):
+                        yield f"{node.name}.{item.name}", self._def(item), False
+                    for name, value, items in self._statement(item):
+                        yield f"{node.name}.{name}", value, items
             elif isinstance(node, ast.Lambda):
                 yield from self._defaults(node.args)
+            elif isinstance(node, ast.Call):
+                yield from self._arguments(node)
             else:
                 yield from self._statement(node)
+
+    def _def(self, node) -> frozenset:
+        returns = [
+            sub.value
+            for sub in ast.walk(node)
+            if isinstance(sub, (ast.Return, ast.Yield)) and sub.value is not None
+        ]
+        return frozenset({_CALLS + self._function(node, returns)})
+
+    def _arguments(self, call):
+        """A call of a function the student wrote binds its parameters to the arguments
+        (``get(m, "hill")`` makes ``get``'s first parameter ``m``)."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            name = func.id
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            name = f"{func.value.id}.{func.attr}"
+        else:
+            return
+        params = self._params.get(name)
+        if not params:
+            return
+        for param, arg in zip(params, call.args, strict=False):
+            if not isinstance(arg, ast.Starred):
+                yield param, arg, 0
+        for keyword in call.keywords:
+            if keyword.arg in params:
+                yield keyword.arg, keyword.value, 0
 
     def _statement(self, node):
         if isinstance(node, ast.Assign):

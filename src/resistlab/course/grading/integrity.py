@@ -32,6 +32,7 @@ import builtins
 import functools
 import importlib
 import re
+import types
 
 from .bindings import Bindings, import_bindings
 from .flags import Flag
@@ -598,10 +599,21 @@ def _library_object(dotted: str):
 
 
 def _reaches(dotted: str, name: str) -> bool:
-    """Whether ``dotted`` is the forbidden ``name``, an attribute of it, or the same object
-    under another module of the library (``resistlab.widgets.survival.kaplan_meier``)."""
+    """Whether ``dotted`` is the forbidden ``name``, an attribute of it, the same object
+    under another module of the library (``resistlab.widgets.survival.kaplan_meier``), or
+    an attribute named at run time (``m.*``) of a module that holds it."""
     if dotted == name or dotted.startswith(name + "."):
         return True
+    if dotted.endswith(".*"):  # some attribute of a module, named at run time
+        owner = dotted[:-2]
+        if name.startswith(owner + "."):
+            return True
+        module, target = _library_object(owner), _library_object(name)
+        return (
+            target is not None
+            and isinstance(module, types.ModuleType)
+            and any(value is target for value in vars(module).values())
+        )
     leaf = name.rsplit(".", 1)[-1]
     if not dotted.startswith("resistlab.") or dotted.rsplit(".", 1)[-1] != leaf:
         return False
