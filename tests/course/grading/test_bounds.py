@@ -20,6 +20,7 @@ submission and checks that the others are graded.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import time
@@ -134,6 +135,70 @@ def test_outputs_time_cells_and_audit_are_bounded(fixture_course):
         f.code == "file_access" and "forbidden-secret-of-the-test" in f.detail
         for f in forger.flags
     ), forger.flags
+
+
+#: Review 13 #2, #3, #5: a kernel sends output messages of any shape through its own session
+#: (reached from sys.stdout, no get_ipython). Each had made the notebook unwritable: an ERROR
+#: that kept an earlier grade (a lone surrogate, a traceback or a stream text nested 600
+#: levels) or the notebook scored 0 (a malformed count, a dict as text, content that is not a
+#: mapping, an integer past Python's digit limit); NaN was written into the notebook as is.
+RAW = (
+    "import sys, time\n"
+    "def raw(kind, content):\n"
+    "    out = sys.stdout\n"
+    "    out.session.send(out.pub_thread, kind, content=content.encode(),\n"
+    "                     parent=out.parent_header, ident=b'x')\n"
+    "    time.sleep(0.3)\n"
+)
+_NESTED = "[" * 600 + "]" * 600
+FORGED = [RAW] + [
+    f"raw({kind!r}, {content!r})"
+    for kind, content in [
+        ("stream", r'{"name": "stdout", "text": "a\udcffb"}'),
+        ("display_data", r'{"metadata": {}, "data": {"text/plain": "a\udcffb"}}'),
+        ("error", r'{"ename": "E\udcff", "evalue": "v", "traceback": []}'),
+        ("error", '{"ename": "E", "evalue": "v", "traceback": ' + _NESTED + "}"),
+        ("stream", '{"name": "stdout", "text": ' + _NESTED + "}"),
+        (
+            "execute_result",
+            '{"metadata": {}, "data": {"text/plain": "x"}, "execution_count": "zz"}',
+        ),
+        ("display_data", '{"metadata": {}, "data": {"text/plain": {"a": 1}}}'),
+        ("display_data", "[1, 2, 3]"),
+        ("display_data", '{"metadata": {}, "data": {"application/json": ' + "1" * 5000 + "}}"),
+        ("display_data", '{"metadata": {}, "data": {"application/json": {"a": NaN}}}'),
+    ]
+]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX sandbox")
+def test_malformed_output_messages_cost_only_their_own_output(fixture_course):
+    """Review 13 #2-#5: what a kernel sends is made writable before it is kept (or dropped),
+    so the answers are graded as usual and the notebook is standard JSON; a backslash or a
+    double quote counts as the two bytes it is written as (five cells of 8 MiB of
+    backslashes had written a 50.7 MB notebook under the 32 MiB cap)."""
+    fresh = lambda: answer(release_copy(fixture_course))  # noqa: E731
+    submit(fixture_course, "forged", _added(fresh(), FORGED))
+    submit(fixture_course, "backslashes", _added(fresh(), ["print('\\' * (8 * 2**20 - 200))"] * 5))
+    run = grade_assignment(
+        Course(fixture_course), NAME, GradeOptions(jobs=2, quiet=True), log=lambda *a: None
+    )
+    rows = {r.student: r for r in run.rows}
+    autograded = fixture_course / "autograded"
+    for student in ("forged", "backslashes"):
+        assert rows[student].score == 5, [str(f) for f in rows[student].flags]
+        path = autograded / student / NAME / f"{NAME}.ipynb"
+        text = path.read_text(encoding="utf-8")
+
+        held = []
+        json.loads(text, parse_constant=held.append)
+        assert held == [], f"{student}'s notebook holds {held}: not standard JSON"
+        nbformat.validate(nbformat.reads(text, as_version=4))
+    size = (autograded / "backslashes" / NAME / f"{NAME}.ipynb").stat().st_size
+    assert size < 33 * 2**20, f"autograded notebook of {size / 2**20:.0f} MiB"
+    outputs = str(nbformat.read(str(autograded / "forged" / NAME / f"{NAME}.ipynb"), 4).cells)
+    assert "a?b" in outputs
 
 
 def _grade_lowered(course, options, lowered, peak_file=None):

@@ -11,15 +11,18 @@ an over-approximation: an expression that may evaluate to a module or one of its
 gets that dotted name, whichever branch, container or call carries it.
 
 Followed: imports (``import``, ``from ... import``, ``from resistlab.x import *`` for the
-library's own modules), assignment in every form (several targets, unpacking, ``:=``,
+library's science modules), assignment in every form (several targets, unpacking, ``:=``,
 annotated assignment, ``for``, ``with``, comprehension and ``match`` targets, default
-arguments, class attributes), containers, conditionals, lambdas, ``getattr`` and
+arguments, class attributes), containers, conditionals, lambdas, what a function or method
+the student wrote returns and what its parameters are given at a call, ``getattr`` and
 ``operator.attrgetter`` with constant names, ``vars(m)[...]``, ``m.__dict__[...]``,
 ``globals()[...]``, ``sys.modules[...]``, ``importlib.import_module`` and ``__import__`` with
-a constant name, and a call's arguments (``functools.partial(f)``, ``identity(m)``). Bindings
-carry from cell to cell in notebook order (a later binding replaces an earlier one; within a
-cell they accumulate). Not followed: names computed at run time (``getattr(m, "hi" + "ll")``),
-what a function defined by the student returns, ``exec``/``eval`` (flagged on their own).
+a constant name, and a call's arguments (``functools.partial(f)``, ``identity(m)``). A name
+computed at run time on a module (``getattr(m, "hi" + "ll")``, ``vars(m).values()``) stands
+for ``m.*``: some attribute of ``m``. Bindings carry from cell to cell in notebook order (a
+later binding replaces an earlier one; within a cell they accumulate). Not followed: a module
+named at run time (``importlib.import_module("resistlab." + x)``), an instance's methods,
+generators, ``exec``/``eval`` (flagged on their own).
 """
 
 from __future__ import annotations
@@ -51,9 +54,13 @@ _PASSES = 4
 
 
 def _public_names(module: str) -> list[str]:
-    """The names ``from module import *`` binds, for the library's own modules (importing
-    them in the grader is safe: they are the installed package, not the submission)."""
-    if module != "resistlab" and not module.startswith("resistlab."):
+    """The names ``from module import *`` binds, for the library's science modules (importing
+    them in the grader is safe: they are the installed package, not the submission; the
+    course platform and private modules are not imported for a submission)."""
+    parts = module.split(".")
+    if parts[0] != "resistlab" or parts[1:2] == ["course"]:
+        return []
+    if any(part.startswith("_") for part in parts[1:]):
         return []
     try:
         mod = importlib.import_module(module)

@@ -33,6 +33,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -48,6 +49,7 @@ from pathlib import Path
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from jupyter_client.session import Session
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -466,6 +468,27 @@ def _bounded_context():
     return context
 
 
+class _GradingSession(Session):
+    """A session whose messages that cannot be decoded are dropped, not raised: a kernel signs
+    what it likes, and a JSON integer of 5,000 digits (past Python's limit) or nesting past
+    the recursion limit raised out of the message loop and scored the notebook 0. A message
+    dropped so answers no request (a cell waiting for it times out)."""
+
+    def deserialize(self, msg_list, content=True, copy=True):
+        try:
+            return super().deserialize(msg_list, content=content, copy=copy)
+        except (ValueError, TypeError, KeyError, RecursionError, MemoryError):
+            return {
+                "header": {"msg_id": "", "msg_type": "undecodable"},
+                "msg_id": "",
+                "msg_type": "undecodable",
+                "parent_header": {},
+                "metadata": {},
+                "content": {},
+                "buffers": [],
+            }
+
+
 class GradingKernelClient(AsyncKernelClient):
     """The grader's client of a kernel: its sockets are bounded (:func:`_bounded_context`)."""
 
@@ -490,6 +513,9 @@ class GradingKernelManager(AsyncKernelManager):
     def _context_default(self):
         self._created_context = True
         return _bounded_context()
+
+    def _session_default(self):
+        return _GradingSession(parent=self)
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
@@ -746,18 +772,20 @@ _ESCAPED = bytes(c for c in range(32) if c not in (10, 13))
 
 def _weight(text: str) -> int:
     r"""What ``text`` costs against the output caps: its bytes as the notebook holds them
-    (UTF-8, a control character as its 6-byte escape) and its lines.
+    (UTF-8, a control character as its 6-byte escape, a backslash or a double quote as 2)
+    and its lines.
 
     Examples
     --------
     >>> _weight("abc"), _weight("a\nb\n") == 4 + 2 * LINE_BYTES
     (3, True)
-    >>> _weight("\x00"), _weight("é")
-    (6, 2)
+    >>> _weight("\x00"), _weight("é"), _weight('\\"')
+    (6, 2, 4)
     """
     raw = text.encode("utf-8", "surrogatepass")
     escaped = len(raw) - len(raw.translate(None, _ESCAPED))
-    return len(raw) + 5 * escaped + LINE_BYTES * sum(text.count(c) for c in _LINE_BREAKS)
+    doubled = raw.count(b"\\") + raw.count(b'"')  # written as \\ and \"
+    return len(raw) + 5 * escaped + doubled + LINE_BYTES * sum(text.count(c) for c in _LINE_BREAKS)
 
 
 #: Output JSON (``application/json``, metadata, widget state) nested deeper than this is not
@@ -770,29 +798,37 @@ _TOO_DEEP = 2**62
 
 
 def _json_depth(value, limit: int = MAX_JSON_DEPTH) -> int:
-    """How deep lists and dicts nest in ``value``, counted without recursion and only up to
-    ``limit + 1`` (a deeper value stops the count there).
+    """How deep lists and dicts nest in ``value``, counted without recursion, in memory of
+    the depth (not of the items), and only up to ``limit + 1`` (a deeper value stops the
+    count there).
 
     Examples
     --------
-    >>> _json_depth({"a": [1, [2]]}), _json_depth("text")
-    (3, 0)
+    >>> _json_depth({"a": [1, [2]]}), _json_depth("text"), _json_depth([[], {}])
+    (3, 0, 2)
     >>> v = []
     >>> for _ in range(100_000):
     ...     v = [v]
     >>> _json_depth(v, limit=64)
     65
     """
-    deepest, stack = 0, [(value, 1)]
+
+    def items(container):
+        return iter(container.values() if isinstance(container, dict) else container)
+
+    if not isinstance(value, (list, dict)):
+        return 0
+    deepest, stack = 1, [items(value)]
     while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
-            if depth > limit:
-                return depth
-            deepest = max(deepest, depth)
-            stack.extend(
-                (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
-            )
+        for child in stack[-1]:
+            if isinstance(child, (list, dict)):
+                stack.append(items(child))
+                deepest = max(deepest, len(stack))
+                if deepest > limit:
+                    return deepest
+                break
+        else:
+            stack.pop()
     return deepest
 
 
@@ -808,11 +844,102 @@ def _json_weight(value) -> int:
     return _weight(text) + (LINE_BYTES + depth) * lines
 
 
+#: MIME types whose value is JSON (any value); every other MIME type holds text.
+_JSON_MIME = re.compile(r"^application/(.+\+)?json$")
+
+
+def _text(value) -> str | None:
+    """``value`` as text nbformat can write (a string, or a list of strings joined; a lone
+    surrogate replaced by ``?``), or None if it is not text."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = "".join(value)
+    if not isinstance(value, str):
+        return None
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def _json_value(value) -> bool:
+    """Whether ``value`` can be written as standard JSON: nested at most
+    :data:`MAX_JSON_DEPTH` levels, no NaN or infinity, no lone surrogate, no integer past
+    Python's digit limit."""
+    if _json_depth(value) > MAX_JSON_DEPTH:
+        return False
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError):  # UnicodeError is a ValueError
+        return False
+    return True
+
+
+def _well_formed(msg):
+    r"""An output message in the shape nbformat's schema requires, or None if nothing of it
+    can be kept. A kernel sends whatever bytes it likes: a lone surrogate, a traceback
+    nested 600 levels, an ``execution_count`` of ``"zz"`` or a dict where text belongs had
+    made the notebook unwritable (an ``ERROR`` that kept an earlier grade, or the notebook
+    scored 0). Text fields are made text (or the message dropped), surrogates replaced,
+    MIME values that are not text (JSON types: not standard JSON) and metadata that cannot be
+    written are left out.
+
+    Examples
+    --------
+    >>> _well_formed({"msg_type": "stream", "content": {"name": "stdout", "text": "a\udcffb"}})
+    {'msg_type': 'stream', 'content': {'name': 'stdout', 'text': 'a?b'}}
+    >>> _well_formed({"msg_type": "error", "content": {"ename": "E", "evalue": "v",
+    ...                                                 "traceback": [[["deep"]]]}})["content"]
+    {'ename': 'E', 'evalue': 'v', 'traceback': []}
+    >>> _well_formed({"msg_type": "stream", "content": [1, 2]}) is None
+    True
+    """
+    content = msg.get("content")
+    kind = msg.get("msg_type")
+    if not isinstance(content, dict):
+        return None
+    if kind == "stream":
+        name, text = _text(content.get("name")), _text(content.get("text"))
+        if name is None or text is None:
+            return None
+        msg["content"] = {"name": name, "text": text}
+        return msg
+    if kind == "error":
+        traceback = content.get("traceback")
+        lines = [_text(line) for line in traceback] if isinstance(traceback, list) else []
+        msg["content"] = {
+            "ename": _text(content.get("ename")) or "",
+            "evalue": _text(content.get("evalue")) or "",
+            "traceback": [line for line in lines if line is not None],
+        }
+        return msg
+    data = content.get("data")
+    if not isinstance(data, dict):
+        return None
+    kept = {}
+    for mime, value in data.items():
+        if not isinstance(mime, str) or _text(mime) != mime:
+            continue
+        if _JSON_MIME.match(mime):
+            if _json_value(value):
+                kept[mime] = value
+        elif (text := _text(value)) is not None:
+            kept[mime] = text
+    metadata = content.get("metadata")
+    content["data"] = kept
+    content["metadata"] = metadata if isinstance(metadata, dict) and _json_value(metadata) else {}
+    if kind == "execute_result":
+        count = content.get("execution_count")
+        if not (count is None or (type(count) is int and 0 <= count < 2**31)):
+            content["execution_count"] = None
+    transient = content.get("transient")
+    if transient is not None and not isinstance(transient, dict):
+        content["transient"] = {}
+    return msg
+
+
 def _message_size(msg) -> int:
     """What an output message adds to the notebook (every field a kernel controls), in bytes
     with each line counted as :data:`LINE_BYTES` more (see :func:`_weight`); a JSON value
     counts as :func:`_json_weight`."""
-    json_weight = _json_weight
 
     content = msg.get("content", {})
     kind = msg.get("msg_type")
@@ -832,10 +959,10 @@ def _message_size(msg) -> int:
     if not isinstance(data, dict):
         return _weight(str(data))
     size = sum(
-        _weight(str(key)) + LINE_BYTES + (_weight(v) if isinstance(v, str) else json_weight(v))
+        _weight(str(key)) + LINE_BYTES + (_weight(v) if isinstance(v, str) else _json_weight(v))
         for key, v in data.items()
     )  # each MIME type a line of its own too
-    return size + json_weight(content.get("metadata") or {})
+    return size + _json_weight(content.get("metadata") or {})
 
 
 #: Characters kept of an error, a result or a stderr message once a cap is reached.
@@ -956,7 +1083,9 @@ class GradingExecute(Execute):
     def process_message(self, msg, cell, cell_index):
         kind = msg.get("msg_type")
         if kind in ("stream", "error", "execute_result", "display_data", "update_display_data"):
-            msg = self._cap(msg, cell_index)
+            msg = _well_formed(msg)
+            if msg is not None:
+                msg = self._cap(msg, cell_index)
             if msg is None:
                 return None
         return super().process_message(msg, cell, cell_index)
