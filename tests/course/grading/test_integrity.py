@@ -341,6 +341,26 @@ REACHED = {
     "namespace values": _P + "f = [v for v in vars(_p).values() if callable(v)][3]\n",
     "getmembers": _P
     + "import inspect\nf = dict(inspect.getmembers(_p))['fraction_' + 'inhibited']\n",
+    # review 13 #1: ordinary Python that resolves a constant name or a module's namespace
+    "function globals": "from resistlab.binding import classify_resistance as _c\n"
+    "f = _c.__globals__['fraction_inhibited']\n",
+    "pickle": "import pickle\nf = pickle.loads(b'cresistlab.binding\\nfraction_inhibited\\n.')\n",
+    "pydoc": "import pydoc\nf = pydoc.locate('resistlab.binding.fraction_inhibited')\n",
+    "pkgutil": "import pkgutil\n"
+    "f = pkgutil.resolve_name('resistlab.binding:fraction_inhibited')\n",
+    "match class pattern": "import types, resistlab.binding as _b\nmatch _b:\n"
+    "    case types.ModuleType(fraction_inhibited=f):\n        pass\n",
+    "match mapping pattern": _P
+    + "match vars(_p):\n    case {'fraction_inhibited': f}:\n        pass\n",
+    "getmodule": "import inspect\nfrom resistlab.binding import classify_resistance as _c\n"
+    "f = inspect.getmodule(_c).fraction_inhibited\n",
+    "formatter": _P + "import string\n"
+    "f = string.Formatter().get_field('0.fraction_inhibited', [_p], {})[0]\n",
+    "itemgetter": _P
+    + "import operator\nf = operator.itemgetter('fraction_inhibited')(vars(_p))\n",
+    "reduce": _P + "import functools\nf = functools.reduce(getattr, ['fraction_inhibited'], _p)\n",
+    "sys.modules computed": "import sys\nfrom resistlab.binding import classify_resistance as _c\n"
+    "f = sys.modules[_c.__module__].fraction_inhibited\n",
     "computed on the package": "import resistlab\n"
     "f = getattr(resistlab, 'bind' + 'ing').fraction_inhibited\n",
 }
@@ -390,6 +410,29 @@ def test_a_cell_nested_too_deeply_is_flagged_and_the_next_cell_still_read():
     ]
 
 
+def test_a_function_the_setup_imports_leads_to_its_module():
+    """Review 13 #1: 01's setup imports ``fit_hill``; its ``__globals__`` hold ``hill``."""
+    cells = [
+        {
+            "name": "setup",
+            "cell_type": "code",
+            "locked": True,
+            "source": "from resistlab.pharmacology import fit_hill\n",
+        },
+        {"name": "answer_hill", "source": "# grader: forbid resistlab.pharmacology.hill\n"},
+    ]
+    nb = _cells(
+        (
+            "answer_hill",
+            "def hill(dose, e0, emax, ec50, h):\n"
+            "    return fit_hill.__globals__['hill'](dose, e0, emax, ec50, h)\n",
+        )
+    )
+    assert [f.detail for f in shortcut_flags(nb, [0], cells)] == [
+        "answer_hill: resistlab.pharmacology.hill"
+    ]
+
+
 def test_the_same_function_under_another_library_module_is_found():
     """``resistlab.widgets.survival`` imports ``kaplan_meier`` too: the same object."""
     cells = [
@@ -418,6 +461,9 @@ def test_the_same_function_under_another_library_module_is_found():
         "import pandas as pd\n_df = pd.DataFrame({'a': [1]})\n"
         "y = [getattr(_df, c) for c in _df.columns]\n",
         "from resistlab import datasets\ny = getattr(datasets, 'lo' + 'ad')\n",
+        # a string naming the function, in a cell that reaches no module holding it
+        "from resistlab import datasets\nimport pandas as pd\n"
+        "y = pd.DataFrame({'fraction_inhibited': [0.5]})['fraction_inhibited']\n",
         # a function the student wrote that returns data from the module
         _P + "def _occupancy(c):\n    return _p.ic50_fold_shift(c, 1.0)\n\ny = _occupancy(2.0)\n",
         # a function of the same name in another library module is another function

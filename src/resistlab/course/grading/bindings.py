@@ -145,6 +145,8 @@ class Bindings:
         self.through_calls = through_calls
         self._returns: dict[str, list] = {}  # function key -> the nodes it returns
         self._params: dict[str, list[str]] = {}  # function name -> its parameters
+        self._made: list = []  # nodes made for match patterns
+        self.bound: set[str] = set()  # the names the last cell bound
         self._view = self.names
         self._memo: dict[int, frozenset] = {}
 
@@ -181,8 +183,10 @@ class Bindings:
             key = _constant(node.slice)
             if key is not None:
                 found |= self._items(owners, key)
-            else:  # vars(m)[name]: some attribute of m
+            else:  # vars(m)[name]: some attribute of m; sys.modules[name]: any module
                 found |= {d[len(_SPACE) :] + _ANY for d in owners if d.startswith(_SPACE)}
+                if "sys.modules" in owners:
+                    found.add("resistlab" + _ANY)
                 if self.through_calls:  # dict(getmembers(m))[name]
                     found |= {d + _ANY for d in owners if not d.startswith(_MARKS)}
             return found
@@ -227,6 +231,8 @@ class Bindings:
             return None
         if dotted.endswith(_ANY):
             return dotted
+        if attr == "__globals__":  # a function's module namespace: f.__globals__["g"]
+            return _SPACE + dotted.rpartition(".")[0] if "." in dotted else None
         return _SPACE + dotted if attr == "__dict__" else f"{dotted}.{attr}"
 
     def _items(self, owners, key: str) -> set:
@@ -251,6 +257,9 @@ class Bindings:
             found.add(_NAMESPACE)
         elif dotted == "vars" and len(node.args) == 1:
             found |= {_SPACE + d for d in self.refs(node.args[0]) if not d.startswith(_MARKS)}
+        elif dotted == "inspect.getmodule" and node.args:  # a function's module
+            owners = {d for d in self.refs(node.args[0]) if not d.startswith(_MARKS)}
+            found |= owners | {d.rpartition(".")[0] for d in owners if "." in d}
         elif dotted in _IMPORT_CALLS and consts and consts[0]:
             found |= {consts[0], consts[0].split(".")[0]}
         elif dotted == "operator.attrgetter" and consts and consts[0]:
@@ -377,10 +386,39 @@ class Bindings:
                     yield from self._unpack(item.optional_vars, item.context_expr)
         elif isinstance(node, ast.Match):
             for case in node.cases:
-                for sub in ast.walk(case.pattern):
-                    if isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
-                        yield sub.name, node.subject, False
-                        yield sub.name, node.subject, True
+                yield from self._pattern(case.pattern, node.subject)
+
+    def _pattern(self, pattern, subject):
+        """What a ``match`` pattern binds: a capture of the subject, of its items, of its
+        attributes (``case M(f=g)``: ``g`` is ``subject.f``) and of its keys."""
+        if isinstance(pattern, (ast.MatchAs, ast.MatchStar)) and pattern.name:
+            yield pattern.name, subject, False
+            yield pattern.name, subject, True
+        if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+            yield from self._pattern(pattern.pattern, subject)
+        elif isinstance(pattern, ast.MatchOr):
+            for option in pattern.patterns:
+                yield from self._pattern(option, subject)
+        elif isinstance(pattern, ast.MatchSequence):
+            for item in pattern.patterns:
+                yield from self._pattern(item, subject)
+        elif isinstance(pattern, ast.MatchClass):
+            for item in pattern.patterns:
+                yield from self._pattern(item, subject)
+            for attr, item in zip(pattern.kwd_attrs, pattern.kwd_patterns, strict=True):
+                node = self._synthetic(ast.Attribute(value=subject, attr=attr, ctx=ast.Load()))
+                yield from self._pattern(item, node)
+        elif isinstance(pattern, ast.MatchMapping):
+            for key, item in zip(pattern.keys, pattern.patterns, strict=True):
+                node = self._synthetic(ast.Subscript(value=subject, slice=key, ctx=ast.Load()))
+                yield from self._pattern(item, node)
+            if pattern.rest:
+                yield pattern.rest, subject, False
+
+    def _synthetic(self, node):
+        """A node made for a binding (kept alive: the memo is keyed by node identity)."""
+        self._made.append(node)
+        return node
 
     def _unpack(self, target, value, items=False):
         if (
@@ -432,7 +470,8 @@ class Bindings:
         pairs = list(self._pairs(tree))
         # the cell's names start unbound and gather what each binding gives them; a pass
         # sees what earlier bindings of the same pass gave (a chain in order resolves in one)
-        view = {**self.names, **{name: frozenset() for name, _, _ in pairs}}
+        self.bound = {name for name, _, _ in pairs}
+        view = {**self.names, **{name: frozenset() for name in self.bound}}
         self._view = view
         for _ in range(_PASSES):
             self._memo = {}

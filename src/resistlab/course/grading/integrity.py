@@ -621,6 +621,32 @@ def _reaches(dotted: str, name: str) -> bool:
     return target is not None and _library_object(dotted) is target
 
 
+def _named_in_text(texts, used, name: str) -> bool:
+    """Whether a string of the cell names the forbidden function where the cell could look it
+    up: with its module in the same string (``pydoc.locate("m.f")``, ``"m:f"``, a pickle's
+    ``b"cm\\nf\\n."``), or anywhere in a cell that reaches its module or a function of
+    that module (``reduce(getattr, ["f"], m)``, ``g.__globals__["f"]``,
+    ``Formatter().get_field("0.f", [m], {})``)."""
+    module, _, leaf = name.rpartition(".")
+    word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(leaf)}(?![A-Za-z0-9_])")
+    named = [text for text in texts if len(text) < 100_000 and word.search(text)]
+    if not named:
+        return False
+    if any(module in text for text in named):
+        return True
+    for d in used:
+        while d.startswith(("[]", "{}")):
+            d = d[2:]
+        d = d.removesuffix(".*")
+        if not d.startswith("resistlab"):
+            continue
+        owners = [d, d.rpartition(".")[0]] if d.count(".") >= 2 else [d]  # f: its module
+        for owner in owners:
+            if module == owner or module.startswith(owner + ".") or _reaches(owner + ".*", name):
+                return True
+    return False
+
+
 def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     """``library_shortcut`` flags: an answer that uses a library function its exercise asks
     the student to implement (declared with :func:`forbidden_names`).
@@ -654,18 +680,25 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
         tree = ast.parse(code)
         gid = _meta(nb.cells[index]).get("grade_id")
         names = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
-        used = set()
+        used, texts = set(), []
         try:
             bindings.add_cell(tree)
+            if names:  # what the cell bound (a match pattern's capture is in no expression)
+                used |= {d for name in bindings.bound for d in bindings.names.get(name, ())}
             for node in ast.walk(tree) if names else ():
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     used |= {d for refs in import_bindings(node).values() for d in refs}
                 elif isinstance(node, ast.expr):
                     used |= bindings.refs(node)
+                if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+                    value = node.value
+                    texts.append(value.decode("latin-1") if isinstance(value, bytes) else value)
         except RecursionError:  # a person reads it instead
             flags.append(Flag("dynamic_code", f"{where}: nested too deeply for the scan"))
         for name in names:
-            if name not in reached and any(_reaches(d, name) for d in used):
+            if name in reached:
+                continue
+            if any(_reaches(d, name) for d in used) or _named_in_text(texts, used, name):
                 reached.add(name)  # where it is first reached (later cells inherit it)
                 flags.append(Flag("library_shortcut", f"{gid or f'cell {index}'}: {name}"))
     return flags
