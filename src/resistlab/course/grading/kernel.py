@@ -477,7 +477,7 @@ class _GradingSession(Session):
     def deserialize(self, msg_list, content=True, copy=True):
         try:
             return super().deserialize(msg_list, content=content, copy=copy)
-        except (ValueError, TypeError, KeyError, RecursionError, MemoryError):
+        except (ValueError, TypeError, KeyError, RecursionError):  # MemoryError: see _run
             return {
                 "header": {"msg_id": "", "msg_type": "undecodable"},
                 "msg_id": "",
@@ -981,18 +981,19 @@ def _shrink(msg):
     if kind == "error":
         traceback = content.get("traceback") or []
         traceback = traceback if isinstance(traceback, list) else []
-        content["ename"] = str(content.get("ename", ""))[:200]
-        content["evalue"] = str(content.get("evalue", ""))[:_KEEP_CHARS]
-        content["traceback"] = [str(line)[:_KEEP_CHARS] for line in traceback[-5:]]
+        content["ename"] = (_text(content.get("ename")) or "")[:200]
+        content["evalue"] = (_text(content.get("evalue")) or "")[:_KEEP_CHARS]
+        lines = [_text(line) for line in traceback[-5:]]
+        content["traceback"] = [line[:_KEEP_CHARS] for line in lines if line is not None]
         return msg
     if kind == "execute_result":
         data = content.get("data") if isinstance(content.get("data"), dict) else {}
-        content["data"] = {"text/plain": str(data.get("text/plain", ""))[:_KEEP_CHARS]}
+        content["data"] = {"text/plain": (_text(data.get("text/plain")) or "")[:_KEEP_CHARS]}
         content["metadata"] = {}
         content.pop("transient", None)
         return msg
     if kind == "stream" and content.get("name") == "stderr":
-        content["text"] = str(content.get("text", ""))[:_KEEP_CHARS]
+        content["text"] = (_text(content.get("text")) or "")[:_KEEP_CHARS]
         return msg
     return None
 
@@ -1083,17 +1084,24 @@ class GradingExecute(Execute):
     def process_message(self, msg, cell, cell_index):
         kind = msg.get("msg_type")
         if kind in ("stream", "error", "execute_result", "display_data", "update_display_data"):
-            msg = _well_formed(msg)
+            if not isinstance(msg.get("content"), dict):
+                return None
+            msg = self._cap(msg, cell_index)  # first: what is over the cap is not read further
             if msg is not None:
-                msg = self._cap(msg, cell_index)
+                msg = _well_formed(msg)
             if msg is None:
                 return None
         return super().process_message(msg, cell, cell_index)
 
     def _cap(self, msg, cell_index):
         """Count every output message as it arrives; past the per-cell or per-notebook cap,
-        keep only a short form of errors, results and stderr (see :func:`_shrink`)."""
-        size = _message_size(msg)
+        keep only a short form of errors, results and stderr (see :func:`_shrink`). A message
+        whose size cannot be taken (fields of the wrong type, nested past the recursion limit)
+        counts as over the caps."""
+        try:
+            size = _message_size(msg)
+        except (TypeError, ValueError, AttributeError, RecursionError):
+            size = _TOO_DEEP
         transient = msg["content"].get("transient") or {}
         display_id = transient.get("display_id") if isinstance(transient, dict) else None
         if display_id:  # an update rewrites every output that shows this display id
