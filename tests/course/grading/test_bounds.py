@@ -167,6 +167,17 @@ FORGED = [RAW] + [
         ("display_data", "[1, 2, 3]"),
         ("display_data", '{"metadata": {}, "data": {"application/json": ' + "1" * 5000 + "}}"),
         ("display_data", '{"metadata": {}, "data": {"application/json": {"a": NaN}}}'),
+        # review 14 #2-#4: any message sets the cell's execution count, and messages nbclient
+        # reads for itself (comms, display ids, clear_output) had scored the notebook 0
+        ("execute_input", '{"code": "x", "execution_count": "' + "A" * 2**20 + '"}'),
+        ("execute_input", '{"code": "x", "execution_count": NaN}'),
+        ("execute_input", '{"code": "x", "execution_count": -3}'),
+        ("execute_input", r'{"code": "x", "execution_count": "\udcff"}'),
+        ("execute_input", '{"code": "x", "execution_count": ' + "[" * 900 + "]" * 900 + "}"),
+        ("comm_open", '{"comm_id": "c1", "target_name": "jupyter.widget", "data": {"state": {}}}'),
+        ("comm_open", '{"comm_id": ["c"], "target_name": "jupyter.widget", "data": {}}'),
+        ("display_data", '{"data": {"text/plain": "x"}, "transient": {"display_id": ["a"]}}'),
+        ("clear_output", "[1]"),
     ]
 ]
 

@@ -476,17 +476,20 @@ class _GradingSession(Session):
 
     def deserialize(self, msg_list, content=True, copy=True):
         try:
-            return super().deserialize(msg_list, content=content, copy=copy)
+            msg = super().deserialize(msg_list, content=content, copy=copy)
+            if all(isinstance(msg.get(k), dict) for k in ("header", "parent_header", "metadata")):
+                return msg
         except (ValueError, TypeError, KeyError, RecursionError):  # MemoryError: see _run
-            return {
-                "header": {"msg_id": "", "msg_type": "undecodable"},
-                "msg_id": "",
-                "msg_type": "undecodable",
-                "parent_header": {},
-                "metadata": {},
-                "content": {},
-                "buffers": [],
-            }
+            pass
+        return {
+            "header": {"msg_id": "", "msg_type": "undecodable"},
+            "msg_id": "",
+            "msg_type": "undecodable",
+            "parent_header": {},
+            "metadata": {},
+            "content": {},
+            "buffers": [],
+        }
 
 
 class GradingKernelClient(AsyncKernelClient):
@@ -860,6 +863,11 @@ def _text(value) -> str | None:
     return value.encode("utf-8", "replace").decode("utf-8")
 
 
+def _is_count(value) -> bool:
+    """Whether ``value`` is an execution count nbformat accepts (or None)."""
+    return value is None or (type(value) is int and 0 <= value < 2**31)
+
+
 def _json_value(value) -> bool:
     """Whether ``value`` can be written as standard JSON: nested at most
     :data:`MAX_JSON_DEPTH` levels, no NaN or infinity, no lone surrogate, no integer past
@@ -927,8 +935,7 @@ def _well_formed(msg):
     content["data"] = kept
     content["metadata"] = metadata if isinstance(metadata, dict) and _json_value(metadata) else {}
     if kind == "execute_result":
-        count = content.get("execution_count")
-        if not (count is None or (type(count) is int and 0 <= count < 2**31)):
+        if not _is_count(content.get("execution_count")):
             content["execution_count"] = None
     transient = content.get("transient")
     if transient is not None and not isinstance(transient, dict):
@@ -1083,15 +1090,26 @@ class GradingExecute(Execute):
 
     def process_message(self, msg, cell, cell_index):
         kind = msg.get("msg_type")
+        content = msg.get("content")
+        if not isinstance(kind, str) or not isinstance(content, dict):
+            return None
+        if "execution_count" in content and not _is_count(content["execution_count"]):
+            content["execution_count"] = None  # any message sets the cell's count from it
+        transient = content.get("transient")
+        if transient is not None and not (
+            isinstance(transient, dict) and isinstance(transient.get("display_id", ""), str)
+        ):
+            content["transient"] = {}
         if kind in ("stream", "error", "execute_result", "display_data", "update_display_data"):
-            if not isinstance(msg.get("content"), dict):
-                return None
             msg = self._cap(msg, cell_index)  # first: what is over the cap is not read further
             if msg is not None:
                 msg = _well_formed(msg)
             if msg is None:
                 return None
-        return super().process_message(msg, cell, cell_index)
+        try:
+            return super().process_message(msg, cell, cell_index)
+        except (TypeError, AttributeError, KeyError, ValueError, RecursionError):
+            return None  # a message of a shape nbclient cannot take: it costs only itself
 
     def _cap(self, msg, cell_index):
         """Count every output message as it arrives; past the per-cell or per-notebook cap,
