@@ -56,13 +56,6 @@ FLOOD = [
     # Review 9 #6: MIME types are written back one per line too (2 million empty ones)
     "from IPython.display import display\n"
     "display({f'x/{i}': '' for i in range(2_000_000)}, raw=True)",
-    # Review 12 #3: JSON nested 440 levels is written one bracket a line, each indented one
-    # space more (109 MB written from 16 MiB counted)
-    "from IPython.display import display\nleaf = 0\nfor _ in range(440):\n    leaf = [leaf]\n"
-    "display({'application/json': [leaf] * 200}, raw=True)",
-    # Review 12 #4: nested 600 levels, the notebook could not be written (scored 0)
-    "from IPython.display import display\nv = 0\nfor _ in range(600):\n    v = [v]\n"
-    "display({'application/json': v}, raw=True)",
 ]
 
 FORGER_BEFORE = "try:\n    open('/forbidden-secret-of-the-test')\nexcept OSError:\n    pass\n"
@@ -151,35 +144,50 @@ RAW = (
     "    time.sleep(0.3)\n"
 )
 _NESTED = "[" * 600 + "]" * 600
-FORGED = [RAW] + [
-    f"raw({kind!r}, {content!r})"
-    for kind, content in [
-        ("stream", r'{"name": "stdout", "text": "a\udcffb"}'),
-        ("display_data", r'{"metadata": {}, "data": {"text/plain": "a\udcffb"}}'),
-        ("error", r'{"ename": "E\udcff", "evalue": "v", "traceback": []}'),
-        ("error", '{"ename": "E", "evalue": "v", "traceback": ' + _NESTED + "}"),
-        ("stream", '{"name": "stdout", "text": ' + _NESTED + "}"),
-        (
-            "execute_result",
-            '{"metadata": {}, "data": {"text/plain": "x"}, "execution_count": "zz"}',
-        ),
-        ("display_data", '{"metadata": {}, "data": {"text/plain": {"a": 1}}}'),
-        ("display_data", "[1, 2, 3]"),
-        ("display_data", '{"metadata": {}, "data": {"application/json": ' + "1" * 5000 + "}}"),
-        ("display_data", '{"metadata": {}, "data": {"application/json": {"a": NaN}}}'),
-        # review 14 #2-#4: any message sets the cell's execution count, and messages nbclient
-        # reads for itself (comms, display ids, clear_output) had scored the notebook 0
-        ("execute_input", '{"code": "x", "execution_count": "' + "A" * 2**20 + '"}'),
-        ("execute_input", '{"code": "x", "execution_count": NaN}'),
-        ("execute_input", '{"code": "x", "execution_count": -3}'),
-        ("execute_input", r'{"code": "x", "execution_count": "\udcff"}'),
-        ("execute_input", '{"code": "x", "execution_count": ' + "[" * 900 + "]" * 900 + "}"),
-        ("comm_open", '{"comm_id": "c1", "target_name": "jupyter.widget", "data": {"state": {}}}'),
-        ("comm_open", '{"comm_id": ["c"], "target_name": "jupyter.widget", "data": {}}'),
-        ("display_data", '{"data": {"text/plain": "x"}, "transient": {"display_id": ["a"]}}'),
-        ("clear_output", "[1]"),
+FORGED = (
+    [RAW]
+    + [
+        f"raw({kind!r}, {content!r})"
+        for kind, content in [
+            ("stream", r'{"name": "stdout", "text": "a\udcffb"}'),
+            ("display_data", r'{"metadata": {}, "data": {"text/plain": "a\udcffb"}}'),
+            ("error", r'{"ename": "E\udcff", "evalue": "v", "traceback": []}'),
+            ("error", '{"ename": "E", "evalue": "v", "traceback": ' + _NESTED + "}"),
+            ("stream", '{"name": "stdout", "text": ' + _NESTED + "}"),
+            (
+                "execute_result",
+                '{"metadata": {}, "data": {"text/plain": "x"}, "execution_count": "zz"}',
+            ),
+            ("display_data", '{"metadata": {}, "data": {"text/plain": {"a": 1}}}'),
+            ("display_data", "[1, 2, 3]"),
+            ("display_data", '{"metadata": {}, "data": {"application/json": ' + "1" * 5000 + "}}"),
+            ("display_data", '{"metadata": {}, "data": {"application/json": {"a": NaN}}}'),
+            # review 14 #2-#4: any message sets the cell's execution count, and messages nbclient
+            # reads for itself (comms, display ids, clear_output) had scored the notebook 0
+            ("execute_input", '{"code": "x", "execution_count": "' + "A" * 2**20 + '"}'),
+            ("execute_input", '{"code": "x", "execution_count": NaN}'),
+            ("execute_input", '{"code": "x", "execution_count": -3}'),
+            ("execute_input", r'{"code": "x", "execution_count": "\udcff"}'),
+            ("execute_input", '{"code": "x", "execution_count": ' + "[" * 900 + "]" * 900 + "}"),
+            (
+                "comm_open",
+                '{"comm_id": "c1", "target_name": "jupyter.widget", "data": {"state": {}}}',
+            ),
+            ("comm_open", '{"comm_id": ["c"], "target_name": "jupyter.widget", "data": {}}'),
+            ("display_data", '{"data": {"text/plain": "x"}, "transient": {"display_id": ["a"]}}'),
+            ("clear_output", "[1]"),
+        ]
     ]
-]
+    + [
+        # Review 12 #3: JSON nested 440 levels is written one bracket a line, each indented one
+        # space more (109 MB written from 16 MiB counted)
+        "from IPython.display import display\nleaf = 0\nfor _ in range(440):\n    leaf = [leaf]\n"
+        "display({'application/json': [leaf] * 200}, raw=True)",
+        # Review 12 #4: nested 600 levels, the notebook could not be written (scored 0)
+        "from IPython.display import display\nv = 0\nfor _ in range(600):\n    v = [v]\n"
+        "display({'application/json': v}, raw=True)",
+    ]
+)
 
 
 @pytest.mark.slow
@@ -188,7 +196,9 @@ def test_malformed_output_messages_cost_only_their_own_output(fixture_course):
     """Review 13 #2-#5: what a kernel sends is made writable before it is kept (or dropped),
     so the answers are graded as usual and the notebook is standard JSON; a backslash or a
     double quote counts as the two bytes it is written as (five cells of 8 MiB of
-    backslashes had written a 50.7 MB notebook under the 32 MiB cap)."""
+    backslashes had written a 50.7 MB notebook under the 32 MiB cap). Review 12 #3, #4:
+    JSON nested 440 levels wrote 109 MB from 16 MiB counted, and 600 levels could not be
+    written at all."""
     fresh = lambda: answer(release_copy(fixture_course))  # noqa: E731
     submit(fixture_course, "forged", _added(fresh(), FORGED))
     submit(fixture_course, "backslashes", _added(fresh(), ["print('\\' * (8 * 2**20 - 200))"] * 5))
@@ -210,6 +220,8 @@ def test_malformed_output_messages_cost_only_their_own_output(fixture_course):
     assert size < 33 * 2**20, f"autograded notebook of {size / 2**20:.0f} MiB"
     outputs = str(nbformat.read(str(autograded / "forged" / NAME / f"{NAME}.ipynb"), 4).cells)
     assert "a?b" in outputs
+    size = (autograded / "forged" / NAME / f"{NAME}.ipynb").stat().st_size
+    assert size < 33 * 2**20, f"autograded notebook of {size / 2**20:.0f} MiB"
 
 
 def _grade_lowered(course, options, lowered, peak_file=None):

@@ -361,6 +361,20 @@ REACHED = {
     "reduce": _P + "import functools\nf = functools.reduce(getattr, ['fraction_inhibited'], _p)\n",
     "sys.modules computed": "import sys\nfrom resistlab.binding import classify_resistance as _c\n"
     "f = sys.modules[_c.__module__].fraction_inhibited\n",
+    # review 14 #1: stored into a container by a statement or a method, raised and caught,
+    # or resolved from a string naming the module
+    "item assignment": _P + "_l = [None]\n_l[0] = _p\nf = _l[0].fraction_inhibited\n",
+    "append": _P + "_l = []\n_l.append(_p)\nf = _l[0].fraction_inhibited\n",
+    "augmented": _P + "_l = []\n_l += [_p]\nf = _l[0].fraction_inhibited\n",
+    "update": _P + "_d = {}\n_d.update(m=_p)\nf = _d['m'].fraction_inhibited\n",
+    "setdefault": _P + "_d = {}\n_d.setdefault('m', _p)\nf = _d['m'].fraction_inhibited\n",
+    "except as": _P + "try:\n    raise LookupError(_p)\nexcept LookupError as _e:\n"
+    "    f = _e.args[0].fraction_inhibited\n",
+    "pydoc module": "import pydoc\nf = pydoc.locate('resistlab.binding').fraction_inhibited\n",
+    "pkgutil module": "import pkgutil\n"
+    "f = pkgutil.resolve_name('resistlab.binding').fraction_inhibited\n",
+    "globals stored": "from resistlab.binding import classify_resistance as _c\n"
+    "_ns = [None]\n_ns[0] = _c.__globals__\nf = _ns[0]['fraction_inhibited']\n",
     "computed on the package": "import resistlab\n"
     "f = getattr(resistlab, 'bind' + 'ing').fraction_inhibited\n",
 }

@@ -48,6 +48,7 @@ _BUILTINS = {
 _GETATTR_CALLS = frozenset({"getattr", "__getattribute__", "__getattr__", "getattr_static"})
 _ITEM_CALLS = frozenset({"get", "__getitem__", "pop", "setdefault"})
 _IMPORT_CALLS = frozenset({"importlib.import_module", "__import__", "importlib.__import__"})
+_RESOLVE_CALLS = frozenset({"pydoc.locate", "pkgutil.resolve_name", "pydoc.resolve"})
 #: The passes over a cell's bindings: in source order a chain resolves in one, and nested
 #: bindings come out of order.
 _PASSES = 4
@@ -171,7 +172,10 @@ class Bindings:
         if isinstance(node, ast.Name):
             return self._view.get(node.id, ())
         if isinstance(node, ast.Attribute):
-            found = {self._attr(d, node.attr) for d in self.refs(node.value)}
+            owners = self.refs(node.value)
+            found = {self._attr(d, node.attr) for d in owners}
+            if node.attr == "args":  # an exception's arguments: raise E(m) ... e.args[0]
+                found |= {_ITEM + d for d in owners if not d.startswith(_MARKS)}
             if isinstance(node.value, ast.Name):  # a class attribute: K.f
                 found |= self._view.get(f"{node.value.id}.{node.attr}", set())
             return found - {None}
@@ -262,6 +266,8 @@ class Bindings:
             found |= owners | {d.rpartition(".")[0] for d in owners if "." in d}
         elif dotted in _IMPORT_CALLS and consts and consts[0]:
             found |= {consts[0], consts[0].split(".")[0]}
+        elif dotted in _RESOLVE_CALLS and consts and consts[0]:  # "m.f" or "m:f"
+            found.add(consts[0].replace(":", "."))
         elif dotted == "operator.attrgetter" and consts and consts[0]:
             found.add(_GETTER + consts[0])
         elif last in _GETATTR_CALLS:
@@ -310,6 +316,7 @@ class Bindings:
         ``value`` (a node, or a set of dotted names) stands for, or to one of its items."""
         functions = (ast.FunctionDef, ast.AsyncFunctionDef)
         nodes = list(ast.walk(tree))
+        raises = [n.exc for n in nodes if isinstance(n, ast.Raise) and n.exc is not None]
         for node in nodes:  # parameters first: a call may come before its def
             if isinstance(node, functions):
                 self._params[node.name] = [
@@ -339,8 +346,12 @@ class Bindings:
                         yield f"{node.name}.{name}", value, items
             elif isinstance(node, ast.Lambda):
                 yield from self._defaults(node.args)
+            elif isinstance(node, ast.ExceptHandler) and node.name:  # what the cell raises
+                for raised in raises:
+                    yield node.name, raised, 0
             elif isinstance(node, ast.Call):
                 yield from self._arguments(node)
+                yield from self._stored(node)
             else:
                 yield from self._statement(node)
 
@@ -351,6 +362,23 @@ class Bindings:
             if isinstance(sub, (ast.Return, ast.Yield)) and sub.value is not None
         ]
         return frozenset({_CALLS + self._function(node, returns)})
+
+    def _stored(self, call):
+        """What a method call stores into a container named by the student: ``x.append(v)``,
+        ``x.insert(i, v)``, ``x.add(v)``, ``d.setdefault(k, v)``, ``d.__setitem__(k, v)``
+        (``v`` becomes an item of ``x``), ``x.extend(vs)``, ``d.update(vs, k=v)``."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return
+        owner, method = func.value.id, func.attr
+        if method in ("append", "add", "insert", "setdefault", "__setitem__"):
+            for arg in call.args[-1:]:
+                yield owner, arg, -1
+        elif method in ("extend", "update", "__iadd__", "__ior__"):
+            for arg in call.args:
+                yield owner, arg, 0
+            for keyword in call.keywords:
+                yield owner, keyword.value, -1
 
     def _arguments(self, call):
         """A call of a function the student wrote binds its parameters to the arguments
@@ -376,6 +404,8 @@ class Bindings:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 yield from self._unpack(target, node.value)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            yield node.target.id, node.value, 0  # xs += [v]
         elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
             yield from self._unpack(node.target, node.value)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
@@ -434,6 +464,13 @@ class Bindings:
         # a, b = xs: each is an item of xs (of each item, for loop targets that unpack)
         depth = int(items) + int(isinstance(target, (ast.Tuple, ast.List)))
         for leaf in _leaves(target):
+            if isinstance(leaf, ast.Subscript):  # x[i] = v: v is an item of x
+                root = leaf.value
+                while isinstance(root, (ast.Subscript, ast.Attribute)):
+                    root = root.value
+                if isinstance(root, ast.Name):
+                    yield root.id, value, -1
+                continue
             if isinstance(leaf, ast.Name):
                 name = leaf.id
             elif isinstance(leaf, ast.Attribute) and isinstance(leaf.value, ast.Name):
@@ -456,6 +493,8 @@ class Bindings:
 
     def _bound(self, value, items: int) -> frozenset:
         refs = value if isinstance(value, frozenset) else self.refs(value)
+        if items < 0:  # stored into a container: x[i] = v, x.append(v)
+            return frozenset(_ITEM + d for d in refs)
         for _ in range(int(items)):
             refs = frozenset(d[len(_ITEM) :] for d in refs if d.startswith(_ITEM)) | (
                 frozenset(d for d in refs if not d.startswith(_MARKS))
