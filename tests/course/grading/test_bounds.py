@@ -33,6 +33,7 @@ from course.grading.fixture_assignment import NAME, answer, cell_by_id, release_
 
 from resistlab.course import Course
 from resistlab.course.grading import GradeOptions, grade_assignment
+from resistlab.course.grading.feedback import generate_feedback
 from resistlab.course.grading.runner import _execute
 from resistlab.course.grading.worker import SubmissionTask
 
@@ -176,6 +177,16 @@ FORGED = (
             ("comm_open", '{"comm_id": ["c"], "target_name": "jupyter.widget", "data": {}}'),
             ("display_data", '{"data": {"text/plain": "x"}, "transient": {"display_id": ["a"]}}'),
             ("clear_output", "[1]"),
+            ("comm_open", '{"comm_id": "c2", "target_name": "jupyter.widget", "data": [1]}'),
+            (
+                "comm_open",
+                '{"comm_id": "c3", "target_name": "jupyter.widget", "data": {"state": {}, '
+                '"buffer_paths": [5]}}',
+            ),
+            (
+                "display_data",
+                '{"data": {"application/vnd.jupyter.widget-view+json": {"model_id": ["m"]}}}',
+            ),
         ]
     ]
     + [
@@ -222,6 +233,9 @@ def test_malformed_output_messages_cost_only_their_own_output(fixture_course):
     assert "a?b" in outputs
     size = (autograded / "forged" / NAME / f"{NAME}.ipynb").stat().st_size
     assert size < 33 * 2**20, f"autograded notebook of {size / 2**20:.0f} MiB"
+    # a widget view whose model id is not a string had left the student without a page
+    pages = generate_feedback(Course(fixture_course), NAME, ["forged"], log=lambda *a: None)
+    assert [page.student for page in pages] == ["forged"]
 
 
 def _grade_lowered(course, options, lowered, peak_file=None):

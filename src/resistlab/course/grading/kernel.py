@@ -849,6 +849,7 @@ def _json_weight(value) -> int:
 
 #: MIME types whose value is JSON (any value); every other MIME type holds text.
 _JSON_MIME = re.compile(r"^application/(.+\+)?json$")
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def _text(value) -> str | None:
@@ -926,11 +927,17 @@ def _well_formed(msg):
     for mime, value in data.items():
         if not isinstance(mime, str) or _text(mime) != mime:
             continue
-        if _JSON_MIME.match(mime):
+        if mime == _WIDGET_VIEW:  # a feedback page looks the model up by this id
+            if isinstance(value, dict) and isinstance(value.get("model_id"), str):
+                if _json_value(value):
+                    kept[mime] = value
+        elif _JSON_MIME.match(mime):
             if _json_value(value):
                 kept[mime] = value
         elif (text := _text(value)) is not None:
             kept[mime] = text
+    if not kept and data and kind != "execute_result":
+        return None  # nothing of the display could be kept
     metadata = content.get("metadata")
     content["data"] = kept
     content["metadata"] = metadata if isinstance(metadata, dict) and _json_value(metadata) else {}
