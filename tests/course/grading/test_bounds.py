@@ -54,9 +54,10 @@ FLOOD = [
     # Review 8 #3: 8 MB of line breaks, under the byte cap, is 8 million lines written back
     # (104 MB of notebook and 0.6 GB in the grader per cell): lines count against the caps
     "from IPython.display import display\ndisplay({'text/html': '\\n' * 8_000_000}, raw=True)",
-    # Review 9 #6: MIME types are written back one per line too (2 million empty ones)
+    # Review 9 #6: MIME types are written back one per line too (a million empty ones: 73 MB
+    # counted, past the 8 MiB cap; the review sent two million)
     "from IPython.display import display\n"
-    "display({f'x/{i}': '' for i in range(2_000_000)}, raw=True)",
+    "display({f'x/{i}': '' for i in range(1_000_000)}, raw=True)",
 ]
 
 FORGER_BEFORE = "try:\n    open('/forbidden-secret-of-the-test')\nexcept OSError:\n    pass\n"
