@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 import importlib
 
-__all__ = ["Bindings", "import_bindings"]
+__all__ = ["Bindings", "import_bindings", "leaves"]
 
 #: Pseudo-names for the namespace mappings: ``globals()[k]`` is the binding of ``k``.
 _NAMESPACE = "<namespace>"
@@ -101,14 +101,24 @@ def import_bindings(node) -> dict[str, frozenset]:
     return bound
 
 
-def _leaves(target):
+def leaves(target):
+    """What an assignment target binds: names, attributes and items (through tuples)."""
     if isinstance(target, (ast.Tuple, ast.List)):
         for element in target.elts:
-            yield from _leaves(element)
+            yield from leaves(element)
     elif isinstance(target, ast.Starred):
-        yield from _leaves(target.value)
+        yield from leaves(target.value)
     else:
         yield target
+
+
+def _spelling(node) -> str | None:
+    """``f`` for a name, ``K.f`` for an attribute of a name (a class attribute), else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
 
 
 def _constant(node) -> str | None:
@@ -383,14 +393,8 @@ class Bindings:
     def _arguments(self, call):
         """A call of a function the student wrote binds its parameters to the arguments
         (``get(m, "hill")`` makes ``get``'s first parameter ``m``)."""
-        func = call.func
-        if isinstance(func, ast.Name):
-            name = func.id
-        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            name = f"{func.value.id}.{func.attr}"
-        else:
-            return
-        params = self._params.get(name)
+        name = _spelling(call.func)
+        params = self._params.get(name) if name else None
         if not params:
             return
         for param, arg in zip(params, call.args, strict=False):
@@ -463,7 +467,7 @@ class Bindings:
             return
         # a, b = xs: each is an item of xs (of each item, for loop targets that unpack)
         depth = int(items) + int(isinstance(target, (ast.Tuple, ast.List)))
-        for leaf in _leaves(target):
+        for leaf in leaves(target):
             if isinstance(leaf, ast.Subscript):  # x[i] = v: v is an item of x
                 root = leaf.value
                 while isinstance(root, (ast.Subscript, ast.Attribute)):
@@ -471,11 +475,8 @@ class Bindings:
                 if isinstance(root, ast.Name):
                     yield root.id, value, -1
                 continue
-            if isinstance(leaf, ast.Name):
-                name = leaf.id
-            elif isinstance(leaf, ast.Attribute) and isinstance(leaf.value, ast.Name):
-                name = f"{leaf.value.id}.{leaf.attr}"
-            else:
+            name = _spelling(leaf)
+            if name is None:
                 continue
             for level in range(1, depth + 1) if depth else (0,):
                 yield name, value, level

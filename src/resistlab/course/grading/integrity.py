@@ -34,7 +34,7 @@ import importlib
 import re
 import types
 
-from .bindings import Bindings, import_bindings
+from .bindings import Bindings, import_bindings, leaves
 from .flags import Flag
 
 __all__ = [
@@ -314,19 +314,8 @@ def _bound_names(stmt) -> list[str]:
         targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
     names = []
     for target in targets:
-        names += [leaf.id for leaf in _leaves(target) if isinstance(leaf, ast.Name)]
+        names += [leaf.id for leaf in leaves(target) if isinstance(leaf, ast.Name)]
     return names
-
-
-def _leaves(target):
-    """What an assignment target binds: names, attributes and items (through tuples)."""
-    if isinstance(target, (ast.Tuple, ast.List)):
-        for element in target.elts:
-            yield from _leaves(element)
-    elif isinstance(target, ast.Starred):
-        yield from _leaves(target.value)
-    else:
-        yield target
 
 
 def _magic_call(node) -> str | None:
@@ -387,7 +376,7 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
             for target in targets:
-                for sub in _leaves(target):
+                for sub in leaves(target):
                     if isinstance(sub, ast.Attribute):
                         dotted = dotted_name(sub) or sub.attr
                         if sub.attr in _HOOK_ATTRS or dotted.startswith("sys.modules"):
