@@ -12,6 +12,8 @@ from course.grading.fixture_assignment import CORRECT_HILL, answer, cell_by_id, 
 from resistlab.course.grading.flags import Flag, format_flags, needs_review
 from resistlab.course.grading.integrity import (
     audit_flags,
+    call_flags,
+    cell_file,
     code_flags,
     forbidden_names,
     import_aliases,
@@ -196,6 +198,11 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("raise SystemExit", "process_exit", "SystemExit"),
         ("exec('x = 1')", "dynamic_code", "exec"),
         ("mod = __import__('os')", "dynamic_code", "__import__"),
+        # the kernel's wrapper of a forbidden function, and what its record of calls reads
+        ("f = hill.__closure__[0].cell_contents", "dynamic_code", "__closure__"),
+        ("import gc\nfs = gc.get_referents(hill)", "dynamic_code", "gc.get_referents"),
+        ("g.__code__ = g.__code__.replace(co_filename='x')", "dynamic_code", "__code__"),
+        ("import types\nf = types.FunctionType(c, {})", "dynamic_code", "types.FunctionType"),
         ("open('/home/grader/course/notebooks/01/01.ipynb').read()", "file_access", ".ipynb"),
         ("open('../../gradebook.db')", "file_access", "gradebook"),
         ("import socket", "network", "socket"),
@@ -543,6 +550,7 @@ def test_audit_events_become_flags():
         ("os.kill", "1"),
         ("sys.addaudithook", ""),
         ("audit.garbled", "xx"),
+        ("call", "resistlab.binding.fraction_inhibited 123.py"),  # read by call_flags
     ]
     assert [str(f) for f in audit_flags(events)] == [
         "file_access(open /course/gradebook.db)",
@@ -551,6 +559,43 @@ def test_audit_events_become_flags():
         "process_exit(os.kill 1)",
         "hook_override(sys.addaudithook)",
         "hook_override(audit log tampered with)",
+    ]
+
+
+def test_calls_the_kernel_reports_count_where_the_calling_code_was_written():
+    """The kernel's record of calls (``sandbox._watch_calls``) is read with the scan's
+    rules: a call counts in the cell whose code made it, where that cell forbids the name."""
+    km = "resistlab.survival.kaplan_meier"
+    setup = nbformat.v4.new_code_cell("from resistlab.survival import kaplan_meier\n")
+    setup.metadata["nbgrader"] = {"grade_id": "setup", "locked": True}
+    nb = _cells(
+        ("answer_km", "def km_estimator(t, e):\n    return K().m()(t, e)\n"),
+        ("answer_other", "x = kaplan_meier(t, e)\n"),
+        (None, "y = 1\n"),
+    )
+    nb.cells.insert(0, setup)
+    place = [cell_file(cell.source) for cell in nb.cells]
+
+    def flags(*calls, flagged=()):
+        return [str(f) for f in call_flags(calls, nb, [1, 2, 3], SETUP_IMPORTS_IT, flagged)]
+
+    assert flags((km, place[1])) == [f"library_shortcut(answer_km: {km} (called))"]
+    assert flags((km, place[3])) == [f"library_shortcut(cell 3: {km} (called))"]  # added
+    assert flags((km, place[1]), (km, place[3])) == [
+        f"library_shortcut(answer_km: {km} (called))"  # once per name
+    ]
+    assert flags((km, place[0])) == []  # the setup's own call
+    assert flags((km, place[2])) == []  # an answer where the setup's import is allowed
+    assert flags((km, place[1]), flagged={km}) == []  # the scan has flagged it already
+    assert flags((km, "test"), (km, "?")) == []  # the setup imports it: a test may call it
+    assert flags(("resistlab.pk.auc_trapezoid", place[1])) == []  # not forbidden here
+    fraction = "resistlab.binding.fraction_inhibited"
+    nb = _cells(("answer_fraction", "fraction_inhibited = K().m()\n"))
+    assert [str(f) for f in call_flags([(fraction, "test")], nb, [0], SOURCE_CELLS)] == [
+        f"library_shortcut(a hidden test: {fraction} (called))"
+    ]
+    assert [str(f) for f in call_flags([(fraction, "?")], nb, [0], SOURCE_CELLS)] == [
+        f"library_shortcut(code run outside the cells: {fraction} (called))"
     ]
 
 

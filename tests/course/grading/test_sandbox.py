@@ -395,3 +395,65 @@ def test_kernel_command_goes_through_the_launcher_only_with_a_policy():
     cmd = km.format_kernel_cmd()
     assert cmd[1].endswith("sandbox.py") and cmd[2:4] == ["launch", "/tmp/policy.json"]
     assert cmd[5:7] == ["-m", "ipykernel_launcher"]
+
+
+WATCH_CALLS = r"""
+import inspect, json, sys, types
+from resistlab.course.grading import sandbox
+
+lines = []
+on_event = sandbox._watch_calls(
+    lambda event, detail, force=False: lines.append(detail), ["resistlab.pharmacology.hill"]
+)
+main = types.ModuleType("__main__")
+sys.modules["__main__"] = main
+
+
+def cell(source, name):  # run code as ipykernel runs a cell (its file name, an exec event)
+    code = compile(source, f"/tmp/ipykernel_7/{name}.py", "exec")
+    on_event("exec", (code,))
+    exec(code, main.__dict__)
+
+
+original = None
+cell("import resistlab.pharmacology as p\noriginal = p.hill\n", "1")  # before the wrap
+on_event("import", ())  # the next import: the module has defined hill
+cell("from resistlab.pharmacology import fit_hill, hill as h\n", "2")
+cell("fit = fit_hill([0.1, 1.0, 10.0, 100.0], [0.95, 0.8, 0.3, 0.05])\n", "3")
+cell("y = h(2.0, 1.0, 0.0, 2.0, 1.0)\n", "4")
+cell("ys = list(map(lambda d: original(d, 1.0, 0.0, 2.0, 1.0), [1.0, 3.0]))\n", "5")
+agent = compile("def call(f):\n    return f(1.0, 1.0, 0.0, 2.0, 1.0)\n", "_rl_sealed", "exec")
+exec(agent, main.__dict__)
+main.call(main.h)
+p = sys.modules["resistlab.pharmacology"]
+print(json.dumps({
+    "lines": lines,
+    "y": main.y,
+    "same_main": main.original is p.hill,
+    "signature": str(inspect.signature(p.hill)),
+    "name": [p.hill.__name__, p.hill.__module__],
+    "wrapped": hasattr(p.hill, "__wrapped__"),
+}))
+"""
+
+
+def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tmp_path):
+    """``sandbox._watch_calls``: once the module has defined ``hill``, every reference to it
+    in the library and the notebook's namespace is the wrapper (the one bound before the wrap
+    too); a call from a cell is reported with that cell's file, through ``map`` too; the
+    library's own calls (``fit_hill``) are not; the sealed-test agent's call is ``test``. The
+    wrapper returns what ``hill`` returns and has its name and signature."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", WATCH_CALLS], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    hill = "resistlab.pharmacology.hill"
+    assert result["lines"] == [f"{hill} 4.py", f"{hill} 5.py", f"{hill} test"]
+    assert result["y"] == 0.5
+    assert result["same_main"] is True
+    assert result["signature"] == "(dose, e0, emax, ec50, h)"
+    assert result["name"] == ["hill", "resistlab.pharmacology"]
+    assert result["wrapped"] is False

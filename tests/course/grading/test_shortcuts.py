@@ -222,3 +222,79 @@ def test_lazy_01_submission_is_flagged_and_invented_tables_earn_nothing(make_cou
     }
     assert "apply it to counts" in outputs["test_resistance_index_viability"]
     assert "apply it to" in outputs["test_gr50_values"]
+
+
+# 01's setup imports fit_hill, whose module globals hold the library's hill; an instance's
+# method and a name built at run time are beyond the scan (docs/grading.md names both).
+HIDDEN = """class _Lookup:
+    def module(self):
+        return fit_hill.__globals__
+
+"""
+HIDDEN_CALLED = {
+    "answer_hill_function": HIDDEN
+    + """
+def hill(dose, e0, emax, ec50, h):
+    return _Lookup().module()["h" + "ill"](dose, e0, emax, ec50, h)
+"""
+}
+HIDDEN_ALIAS = {"answer_hill_function": HIDDEN + '\nhill = _Lookup().module()["h" + "ill"]\n'}
+# review 15 #4: the module found by iterating sys.modules
+HIDDEN_LOOP = {
+    "answer_hill_function": """import sys
+
+for _m in list(sys.modules.values()):
+    if getattr(_m, "__name__", "") == "resistlab.pharmacology":
+        _lib = _m
+
+
+def hill(dose, e0, emax, ec50, h):
+    return _lib.hill(dose, e0, emax, ec50, h)
+"""
+}
+
+
+@pytest.mark.slow
+def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
+    """The library's ``hill`` reached through an instance's method and a name built at run
+    time, or through the modules found by iterating ``sys.modules``: the scan sees nothing
+    (checked below), the kernel reports the call. Called from the
+    student's ``hill``, the flag names the answer cell where that function was written; bound
+    as the answer itself, the hidden test makes the call. The instructor's solution, whose
+    ``fit_hill`` calls the library's ``hill`` inside the library, raises no flag."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "01-dose-response"
+    nb, cells = _source(slug)
+    for answers in (HIDDEN_CALLED, HIDDEN_ALIAS, HIDDEN_LOOP):
+        hidden = copy.deepcopy(nb)
+        for gid, code in answers.items():
+            _cell(hidden, gid).source = code
+        assert shortcut_flags(hidden, _student_cells(hidden), cells) == []
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    students = {"full": {}, "called": HIDDEN_CALLED, "alias": HIDDEN_ALIAS, "loop": HIDDEN_LOOP}
+    for student, answers in students.items():
+        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        for gid, code in answers.items():
+            _cell(submission, gid).source = code
+        folder = course / "submitted" / student / slug
+        folder.mkdir(parents=True)
+        nbformat.write(submission, folder / f"{slug}.ipynb")
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score, rows["full"]
+    assert not rows["full"].review, rows["full"].flags
+    hill = "resistlab.pharmacology.hill"
+    for student, where in (
+        ("called", "answer_hill_function"),
+        ("alias", "a hidden test"),
+        ("loop", "answer_hill_function"),
+    ):
+        row = rows[student]
+        assert row.score == row.max_score, row  # the shortcut earns its marks; a person looks
+        shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
+        assert shortcuts == [f"library_shortcut({where}: {hill} (called))"], row.flags
+        assert row.review

@@ -17,6 +17,9 @@ Independent sources, each producing :class:`~resistlab.course.grading.flags.Flag
 :func:`shortcut_flags`
     answers that use the library function their exercise asks for (declared by the author
     with a ``# grader: forbid ...`` line in the answer cell);
+:func:`call_flags`
+    the same, from the kernel's record of the calls of those functions (where the code that
+    called them was written);
 :func:`audit_flags` / :func:`output_flags`
     what the sandbox's audit hook recorded (paths outside the sandbox, sockets, processes) and
     what the outputs show (``SystemExit``, ``MemoryError``).
@@ -39,6 +42,8 @@ from .flags import Flag
 
 __all__ = [
     "audit_flags",
+    "call_flags",
+    "cell_file",
     "code_flags",
     "forbidden_names",
     "import_aliases",
@@ -122,8 +127,19 @@ _DYNAMIC_CALLS = frozenset(
         "importlib.__import__",
         "runpy.run_path",
         "runpy.run_module",
+        # objects taken out of the garbage collector, functions made from code objects
+        "gc.get_objects",
+        "gc.get_referents",
+        "gc.get_referrers",
+        "types.FunctionType",
+        "types.LambdaType",
+        "types.CodeType",
     }
 )
+#: Attributes of a function's internals: the kernel's wrapper of a forbidden function holds
+#: the function in its closure, and a function's code object carries its file name, which the
+#: kernel's record of calls reads (``sandbox._watch_calls``).
+_INTERNAL_ATTRS = frozenset({"__closure__", "cell_contents", "__code__", "co_filename"})
 _EQUALITY_DUNDERS = frozenset(
     {
         "__eq__",
@@ -409,6 +425,8 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                 or name.startswith(("os.exec", "os.spawn", "os.posix_spawn"))
             ):
                 flags.append(Flag("subprocess", f"{where}: {name}()"))
+        elif isinstance(node, ast.Attribute) and node.attr in _INTERNAL_ATTRS:
+            flags.append(Flag("dynamic_code", f"{where}: .{node.attr}"))
         elif isinstance(node, ast.Raise) and node.exc is not None:
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             if isinstance(exc, ast.Name) and exc.id in ("SystemExit", "KeyboardInterrupt"):
@@ -636,6 +654,29 @@ def _named_in_text(texts, used, name: str) -> bool:
     return False
 
 
+def _forbidden_cells(nb, student_cells, source_cells):
+    """The forbidden names, and ``{cell index: names forbidden there}`` for the student's
+    cells: the declaring answer cell's own names and, in every answer cell, the names the
+    locked setup does not import (imported in one answer cell and called in another is still
+    the shortcut); all of them in a cell the student added."""
+    forbidden = forbidden_names(source_cells)
+    if not forbidden:
+        return [], {}, {}
+    setup = [
+        cell["source"]
+        for cell in source_cells
+        if cell.get("locked") and cell.get("cell_type", "code") == "code"
+    ]
+    setup_aliases = import_aliases(setup)
+    every = sorted({name for names in forbidden.values() for name in names})
+    anywhere = [name for name in every if name not in set(setup_aliases.values())]
+    where = {}
+    for index in student_cells:
+        gid = _meta(nb.cells[index]).get("grade_id")
+        where[index] = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
+    return every, where, setup_aliases
+
+
 def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     """``library_shortcut`` flags: an answer that uses a library function its exercise asks
     the student to implement (declared with :func:`forbidden_names`).
@@ -649,26 +690,16 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     (``kaplan_meier(t, e)`` in the declaring cell) unless a student cell bound it again.
     Each forbidden name is flagged once, in the first cell that reaches it.
     """
-    forbidden = forbidden_names(source_cells)
-    if not forbidden:
+    every, forbidden_at, setup_aliases = _forbidden_cells(nb, student_cells, source_cells)
+    if not every:
         return []
-    setup = [
-        cell["source"]
-        for cell in source_cells
-        if cell.get("locked") and cell.get("cell_type", "code") == "code"
-    ]
-    setup_aliases = import_aliases(setup)
     flags = []
-    every = sorted({name for names in forbidden.values() for name in names})
-    # a forbidden name the setup does not import is forbidden in every cell the student wrote
-    # (imported in one answer cell and called in another is still the shortcut)
-    anywhere = [name for name in every if name not in set(setup_aliases.values())]
     bindings = Bindings(setup_aliases)
     reached: set[str] = set()
     for index, where, code in _scannable(nb, student_cells):
         tree = ast.parse(code)
         gid = _meta(nb.cells[index]).get("grade_id")
-        names = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
+        names = forbidden_at[index]
         used, texts = set(), []
         try:
             bindings.add_cell(tree)
@@ -693,15 +724,70 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     return flags
 
 
+def cell_file(source: str) -> str:
+    """The file name ipykernel gives the code of a cell (``HASH.py``, a murmur2 hash of the
+    cell's text), which the kernel's record of calls names (``sandbox._watch_calls``)."""
+    from ipykernel.compiler import get_tmp_hash_seed, murmur2_x86
+
+    return f"{murmur2_x86(source, get_tmp_hash_seed())}.py"
+
+
+def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]:
+    """``library_shortcut`` flags from the kernel's record of the forbidden functions' calls.
+
+    ``calls``: ``(dotted name, place)`` pairs as the kernel reported them: the file of the
+    cell whose code made the call (a function the student defined in a cell counts where it
+    was written, whoever called it), ``test`` (a hidden test called the function as the
+    student's answer), or ``?`` (no cell on the way: a thread, a callback). A call from a
+    cell counts where :func:`shortcut_flags` would forbid the name; from a test or from no
+    cell, when the setup does not import the name. Names in ``flagged``
+    (already flagged by the scan) and calls from the setup or the library are not flagged.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("f = g")])
+    >>> source = [{"name": "x", "source": "# grader: forbid resistlab.m.f"}]
+    >>> [str(f) for f in call_flags([("resistlab.m.f", cell_file("f = g"))], nb, [0], source)]
+    ['library_shortcut(cell 0: resistlab.m.f (called))']
+    """
+    every, forbidden_at, setup_aliases = _forbidden_cells(nb, student_cells, source_cells)
+    files: dict[str, int] = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and calls:
+            files.setdefault(cell_file(cell.source), index)
+    # a test calls the setup's own functions by name: only a name the setup does not import
+    # can be the student's answer when a test calls it
+    anywhere = set(every) - set(setup_aliases.values())
+    done, flags = set(flagged), []
+    for name, place in calls:
+        if name in done or name not in every:
+            continue
+        if place in files:
+            index = files[place]
+            if name not in forbidden_at.get(index, ()):
+                continue  # the setup, or an answer where the setup's own import is allowed
+            where = _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
+        elif name in anywhere:
+            where = "a hidden test" if place == "test" else "code run outside the cells"
+        else:
+            continue
+        done.add(name)
+        flags.append(Flag("library_shortcut", f"{where}: {name} (called)"))
+    return flags
+
+
 # --- audit log and outputs ---------------------------------------------------------------------
 
 _BENIGN_PROCESSES = ("'uname'", "'fc-list'", "'fc-match'")
 
 
 def audit_flags(events) -> list[Flag]:
-    """Turn the sandbox's audit events into flags."""
+    """Turn the sandbox's audit events into flags (``call`` events: :func:`call_flags`)."""
     flags = []
     for event, detail in events:
+        if event == "call":
+            continue
         if event in ("socket.connect", "socket.bind", "socket.sendto"):
             flags.append(Flag("network", detail))
         elif event in ("os.kill", "os.killpg"):

@@ -88,11 +88,11 @@ def _child(request: dict, sandbox, audit_fd: int | None) -> int:
         # watch the worker that launched it; this one watches its parent, the template, which
         # dies with the worker.
         argv.append(f"--IPKernelApp.parent_handle={os.getppid()}")
-    fd, allowed, writable = None, [], []
+    fd, allowed, writable, watched = None, [], [], []
     policy = request.get("policy")
     if policy:
-        fd, allowed, writable = sandbox.confine(policy, audit_fd)
-    sandbox.run_kernel(fd, allowed, writable, argv)
+        fd, allowed, writable, watched = sandbox.confine(policy, audit_fd)
+    sandbox.run_kernel(fd, allowed, writable, argv, watched)
     return 0
 
 

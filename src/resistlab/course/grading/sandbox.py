@@ -39,6 +39,7 @@ import os
 import platform
 import subprocess
 import sys
+import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -205,6 +206,9 @@ class SandboxPolicy:
         Mount points to cover with a private, empty tmpfs in the kernel's mount namespace.
     namespaces : bool
         Create the namespaces here (``False`` when bubblewrap already made them).
+    watched_calls : list of str
+        Library functions (``resistlab.pharmacology.hill``) whose calls the kernel reports
+        with the place that made them (see :func:`_watch_calls`).
     outside : dict
         Layers applied before this process started (``{"applied": [...], "missing": {...}}``,
         by bubblewrap and the grader), merged into the reported status.
@@ -222,6 +226,7 @@ class SandboxPolicy:
     network: bool = False
     private_mounts: list[str] = field(default_factory=lambda: ["/run", "/dev/shm"])
     namespaces: bool = True
+    watched_calls: list[str] = field(default_factory=list)
     outside: dict = field(default_factory=dict)
 
     def dump(self, path: str | os.PathLike) -> None:
@@ -298,6 +303,7 @@ def build_policy(
     cpu_seconds=None,
     processes=None,
     open_files=None,
+    watched_calls=(),
 ) -> SandboxPolicy:
     """Build the policy for one kernel.
 
@@ -318,6 +324,8 @@ def build_policy(
         dataset folder) stay allowed.
     extra_read : iterable of path-like
         More folders to allow read access to (for example the dataset folder).
+    watched_calls : iterable of str
+        Library functions whose calls the kernel reports (the notebook's forbidden names).
     """
     protected = [os.path.realpath(p) for p in protected]
     fences = [os.path.realpath(p) for p in fences]
@@ -344,6 +352,7 @@ def build_policy(
         cpu_seconds=cpu_seconds,
         processes=processes,
         open_files=open_files,
+        watched_calls=sorted(watched_calls),
     )
 
 
@@ -904,8 +913,132 @@ _WATCHED = _PATH_EVENTS | frozenset(
 _MAX_EVENTS = 200
 
 
-def _install_audit_hook(fd: int, allowed: list[str], writable: list[str]) -> None:
-    """Record accesses outside ``allowed`` (and other watched events) as JSON lines on ``fd``."""
+#: Name the sealed-test agent's code is compiled under (``sealed._INSTALL``).
+_AGENT_FILE = "_rl_sealed"
+#: Most ``call`` records one kernel writes.
+_MAX_CALLS = 100
+
+
+def _watch_calls(record, watched):
+    """Report each call of a ``watched`` library function with the place that made it.
+
+    Each watched function is replaced, in every loaded ``resistlab`` module and in the
+    notebook's namespace (``__main__``), by a wrapper that, before calling it, walks the
+    caller's frames outwards: a frame of the ``resistlab`` package itself (``fit_hill``
+    calling ``hill``) ends the walk unreported; the first frame of a notebook cell is the
+    place (``ipykernel_PID/HASH.py``: the cell's file name, which the grader recomputes
+    from each cell's source), and the sealed-test agent is ``test`` (a hidden test called
+    the function as the student's answer). Frames of other code (the standard library,
+    NumPy, ``exec``'d strings) are walked through, so ``map(f, xs)`` or ``df.apply(f)`` is
+    the cell that called them; a walk that meets neither is ``?``. Each function and place is
+    written once, as ``["call", "DOTTED PLACE"]``, to the audit pipe, at the moment of the
+    call, so nothing the kernel does later removes it.
+
+    Returns the audit hook's part: called on ``import`` and ``exec`` events, it wraps a
+    watched function as soon as its module has defined it, and on each cell's ``exec``
+    replaces references to the unwrapped function bound since (``from m import f`` in the
+    cell that first imported ``m``).
+    """
+    pending: dict[str, list[str]] = {}
+    for dotted in watched:
+        module, _, attr = str(dotted).rpartition(".")
+        if module and attr:
+            pending.setdefault(module, []).append(attr)
+    wrappers: dict[int, tuple] = {}  # id(original) -> (original, wrapper)
+    getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
+    library: list[str] = []  # the resistlab package folder, once it is loaded
+    calls: set = set()
+
+    def in_cell(file) -> bool:
+        return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
+
+    def place(frame) -> str | None:
+        while frame is not None:
+            file = frame.f_code.co_filename
+            if library and file.startswith(library[0]):
+                return None  # the library's own code
+            if file == _AGENT_FILE:
+                return "test"
+            if in_cell(file):
+                return basename(file)
+            frame = frame.f_back
+        return "?"
+
+    def wrap(dotted, original):
+        def watched_call(*args, **kwargs):
+            __tracebackhide__ = True  # IPython leaves this frame out of tracebacks
+            try:
+                where = place(getframe(1))
+                if where is not None and (dotted, where) not in calls:
+                    if len(calls) < _MAX_CALLS:
+                        calls.add((dotted, where))
+                        record("call", f"{dotted} {where}", force=True)
+            except Exception:  # the record must never change what the call does
+                pass
+            return original(*args, **kwargs)
+
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(watched_call, attr, getattr(original, attr, None))
+        # (never ``__wrapped__``: it would hand out an unwatched function)
+        watched_call.__dict__.update(
+            {k: v for k, v in original.__dict__.items() if k != "__wrapped__"}
+        )
+        inspect = sys.modules.get("inspect")
+        if inspect is not None:  # curve_fit and help() read the original's parameters
+            try:
+                watched_call.__signature__ = inspect.signature(original)
+            except (TypeError, ValueError):
+                pass
+        return watched_call
+
+    def sweep() -> None:
+        for name, module in list(sys.modules.items()):
+            if name != "__main__" and not name.startswith("resistlab"):
+                continue
+            namespace = getattr(module, "__dict__", None)
+            if not isinstance(namespace, dict):
+                continue
+            for key, value in list(namespace.items()):
+                found = wrappers.get(id(value))
+                if found is not None and found[0] is value:
+                    namespace[key] = found[1]
+
+    def on_event(event, args) -> None:
+        new = False
+        for module_name in list(pending):
+            module = sys.modules.get(module_name)
+            namespace = getattr(module, "__dict__", None) if module is not None else None
+            if not isinstance(namespace, dict):
+                continue
+            if not library:
+                package = sys.modules.get("resistlab")
+                path = getattr(package, "__file__", None)
+                if not isinstance(path, str):
+                    continue
+                folders = {dirname(path) + os.sep, dirname(os.path.realpath(path)) + os.sep}
+                library.append(tuple(folders))
+            waiting = []
+            for attr in pending[module_name]:
+                original = namespace.get(attr)
+                if not isinstance(original, types.FunctionType):
+                    waiting.append(attr)  # not defined yet (or not a plain function)
+                    continue
+                wrappers[id(original)] = (original, wrap(f"{module_name}.{attr}", original))
+                new = True
+            if waiting:
+                pending[module_name] = waiting
+            else:
+                del pending[module_name]
+        cell = event == "exec" and args and in_cell(getattr(args[0], "co_filename", ""))
+        if wrappers and (new or cell):
+            sweep()
+
+    return on_event
+
+
+def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watched=()) -> None:
+    """Record accesses outside ``allowed`` (and other watched events) as JSON lines on ``fd``,
+    and the calls of the ``watched`` library functions (:func:`_watch_calls`)."""
     prefixes = tuple(sorted({a.rstrip("/") + "/" for a in allowed}))
     exact = frozenset(a.rstrip("/") for a in allowed)
     own = tuple(w.rstrip("/") + "/" for w in writable)
@@ -916,14 +1049,23 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str]) -> Non
     def inside(path: str) -> bool:
         return path in exact or path.startswith(prefixes)
 
-    def record(event, detail):
+    def record(event, detail, force=False):
         key = (event, detail)
-        if key in seen or len(seen) >= _MAX_EVENTS:
-            return
-        seen.add(key)
+        if not force:  # (the calls keep their own count)
+            if key in seen or len(seen) >= _MAX_EVENTS:
+                return
+            seen.add(key)
         write(fd, (dumps([event, detail]) + "\n").encode())
 
+    calls = _watch_calls(record, watched) if watched else None
+
     def hook(event, args):
+        if calls is not None and event in ("import", "exec"):
+            try:
+                calls(event, args)
+            except Exception:  # an audit hook must never break the kernel
+                pass
+            return
         if event not in _WATCHED:
             return
         try:
@@ -989,7 +1131,9 @@ def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tupl
 # --- entry points ----------------------------------------------------------------------------
 
 
-def confine(policy_path, audit_fd: int | None = None) -> tuple[int, list[str], list[str]]:
+def confine(
+    policy_path, audit_fd: int | None = None
+) -> tuple[int, list[str], list[str], list[str]]:
     """Apply a policy (a file written by :meth:`SandboxPolicy.dump`, or its content as a
     ``dict``) to this process and report to its audit file.
 
@@ -997,8 +1141,8 @@ def confine(policy_path, audit_fd: int | None = None) -> tuple[int, list[str], l
     kernel can add lines but never rewrite or remove one); by default the policy's
     ``audit_path`` is opened (before Landlock, so the kernel cannot open it again).
 
-    Returns the audit descriptor and the allowed and writable paths, which
-    :func:`run_kernel` hands to the audit hook.
+    Returns the audit descriptor, the allowed and writable paths and the watched library
+    functions, which :func:`run_kernel` hands to the audit hook.
     """
     if isinstance(policy_path, dict):
         policy = SandboxPolicy(**policy_path)
@@ -1010,11 +1154,12 @@ def confine(policy_path, audit_fd: int | None = None) -> tuple[int, list[str], l
         fd = os.open(policy.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     status = apply(policy)
     os.write(fd, (status.to_json() + "\n").encode())
-    return fd, [*policy.read, *policy.write, *policy.devices], list(policy.write)
+    allowed = [*policy.read, *policy.write, *policy.devices]
+    return fd, allowed, list(policy.write), list(policy.watched_calls)
 
 
 def _launch(policy_path: str, argv: list[str]) -> None:
-    fd, allowed, writable = confine(policy_path)
+    fd, allowed, writable, watched = confine(policy_path)
     os.set_inheritable(fd, True)
     os.execv(
         sys.executable,
@@ -1025,19 +1170,22 @@ def _launch(policy_path: str, argv: list[str]) -> None:
             str(fd),
             json.dumps(allowed),
             json.dumps(writable),
+            json.dumps(watched),
             "--",
             *argv,
         ],
     )
 
 
-def run_kernel(fd: int | None, allowed: list[str], writable: list[str], argv: list[str]) -> None:
+def run_kernel(
+    fd: int | None, allowed: list[str], writable: list[str], argv: list[str], watched=()
+) -> None:
     """Run ``python ARGV`` (``-m MODULE ...``) in this process, audited when ``fd`` is given."""
     import runpy
 
     if fd is not None:
         os.set_inheritable(fd, False)
-        _install_audit_hook(fd, allowed, writable)
+        _install_audit_hook(fd, allowed, writable, watched)
     # Look exactly like `python -m MODULE ARGS`: sys.path[0] is the working directory.
     sys.path[0] = os.getcwd()
     if len(argv) < 2 or argv[0] != "-m":
@@ -1079,17 +1227,20 @@ def probe(
 
 
 def main(argv: list[str]) -> None:
-    """``launch POLICY -- ARGS``, ``kernel FD ALLOWED WRITABLE -- ARGS`` or ``probe POLICY``."""
+    """``launch POLICY -- ARGS``, ``kernel FD ALLOWED WRITABLE WATCHED -- ARGS`` or
+    ``probe POLICY``."""
     if argv[:1] == ["launch"] and argv[2:3] == ["--"]:
         _launch(argv[1], argv[3:])
-    elif argv[:1] == ["kernel"] and argv[4:5] == ["--"]:
-        run_kernel(int(argv[1]), json.loads(argv[2]), json.loads(argv[3]), argv[5:])
+    elif argv[:1] == ["kernel"] and argv[5:6] == ["--"]:
+        run_kernel(
+            int(argv[1]), json.loads(argv[2]), json.loads(argv[3]), argv[6:], json.loads(argv[4])
+        )
     elif argv[:1] == ["probe"] and len(argv) == 2:
         _probe_main(argv[1])
     else:
         raise SystemExit(
-            "usage: sandbox.py launch POLICY -- ARGS | kernel FD ALLOWED WRITABLE -- ARGS"
-            " | probe POLICY"
+            "usage: sandbox.py launch POLICY -- ARGS"
+            " | kernel FD ALLOWED WRITABLE WATCHED -- ARGS | probe POLICY"
         )
 
 

@@ -46,7 +46,9 @@ from nbgrader.preprocessors import (
 from .flags import Flag, bounded
 from .integrity import (
     audit_flags,
+    call_flags,
     code_flags,
+    forbidden_names,
     import_aliases,
     names_used_by_tests,
     output_flags,
@@ -711,6 +713,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
             file_bytes=context.file_bytes,
             cpu_seconds=context.cpu_seconds,
             processes=context.processes,
+            watched_calls={n for ns in forbidden_names(snap.source_cells).values() for n in ns},
         )
         policy_path = str(
             Path(context.run_dir) / f"{scratch.parent.name}-{scratch.name}-{nb_name}.policy.json"
@@ -762,6 +765,9 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
     if context.sandbox != "off":
         status, events = read_audit(audit_path)
         flags += audit_flags(events)
+        calls = [tuple(d.split(" ", 1)) for e, d in events if e == "call" and " " in d]
+        flagged = {f.detail.rsplit(": ", 1)[-1] for f in flags if f.code == "library_shortcut"}
+        flags += call_flags(calls, nb, student_cells, snap.source_cells, flagged)
         status = status or SandboxStatus(missing={"launcher": "the kernel never reported"})
         if warm is None or not warm.bwrap:
             status.missing.setdefault("bwrap", "bubblewrap is not installed")
