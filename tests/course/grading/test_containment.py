@@ -220,3 +220,39 @@ def test_kernels_cannot_reach_the_grader_other_kernels_or_the_host(fixture_cours
     alive = [int(line.split()[1]) for line in hog.splitlines() if line.startswith("HOG")]
     # 3 x 600 MB under 1024 MB for the whole group: at most one child holds its block.
     assert alive == [] or alive[0] <= 1, hog[-500:]
+
+
+SYSV = r"""
+import ctypes, os
+_libc = ctypes.CDLL("libc.so.6", use_errno=True)
+_libc.shmget.argtypes = [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]
+for _name, _flags in (("SHM", 0o1000 | 0o666), ("SHMFIND", 0)):
+    _id = _libc.shmget(0x5EC2E7, 4096, _flags)
+    print(_name, _id, ctypes.get_errno())
+_libc.semget.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+print("SEM", _libc.semget(0x5EC2E8, 1, 0o1000 | 0o666), ctypes.get_errno())
+_libc.msgget.argtypes = [ctypes.c_int, ctypes.c_int]
+print("MSG", _libc.msgget(0x5EC2E9, 0o1000 | 0o666), ctypes.get_errno())
+"""
+
+
+def test_no_system_v_object_carries_over_to_the_next_kernel(fixture_course):
+    """Review 15 #1: the kernels of one worker share its sandbox's IPC namespace, one after
+    the other, and System V objects outlive the kernel that made them (a segment left by one
+    student was read by the next; 1.85 GB of them were charged to the next students'
+    kernels). ``shmget``, ``semget`` and ``msgget`` fail with EPERM in every kernel."""
+    for student in ("a_first", "b_next"):
+        nb = _with_cell(answer(release_copy(fixture_course)), "answer_ic50", SYSV)
+        submit(fixture_course, student, nb)
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=30, sandbox="require", quiet=True),
+        log=lambda *a: None,
+    )
+    rows = {r.student: r for r in run.rows}
+    for student in ("a_first", "b_next"):
+        assert rows[student].score == 5, rows[student]
+        printed = _outputs(fixture_course, student)
+        for kind in ("SHM", "SHMFIND", "SEM", "MSG"):
+            assert f"{kind} -1 1\n" in printed, (student, printed)

@@ -126,3 +126,20 @@ def test_a_missing_preload_is_skipped_not_fatal(tmp_path):
         assert json.loads((tmp_path / "c" / "report.json").read_text())["preloaded"]
     finally:
         kernels.close()
+
+
+def test_the_shared_memory_folder_is_emptied_between_kernels(tmp_path):
+    """Inside a worker's sandbox ``/dev/shm`` is the sandbox's own and shared by its kernels
+    one after the other: what one kernel left there (files, folders, links) is removed before
+    the next kernel starts (``_empty_shm``, on a stand-in folder here)."""
+    from resistlab.course.grading import kernel_template
+
+    shm, kept = tmp_path / "shm", tmp_path / "kept"
+    kept.write_text("outside")
+    (shm / "folder" / "deeper").mkdir(parents=True)
+    (shm / "note").write_text("for the next student")
+    (shm / "sem.mp-1").write_bytes(b"\0" * 32)
+    (shm / "link").symlink_to(kept)
+    kernel_template._empty_shm(str(shm))
+    assert list(shm.iterdir()) == []
+    assert kept.read_text() == "outside"

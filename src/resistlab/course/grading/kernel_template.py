@@ -155,6 +155,31 @@ def _kill_others() -> int:
     return killed
 
 
+def _empty_shm(folder: str = "/dev/shm") -> None:
+    """Remove everything in ``folder`` (``/dev/shm``: POSIX shared memory, semaphores, any
+    file).
+
+    Only called in a bubblewrap sandbox (``--pidns``), whose ``/dev`` is its own: its
+    ``/dev/shm`` is shared by the worker's kernels one after another, and what one kernel
+    left there (a note for the next student, memory charged to the next kernels) must not
+    reach the next one.
+    """
+    import shutil
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 def _send(channel: socket.socket, message: dict) -> None:
     channel.send(json.dumps(message).encode())
 
@@ -215,9 +240,12 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
             request = json.loads(data)
             if request.get("op") == "clean":
                 _send(channel, {"killed": _kill_others() if pidns else 0})
+                if pidns:
+                    _empty_shm()
                 continue
             if pidns:
                 _kill_others()
+                _empty_shm()
             _reap()
             pid = _fork_kernel(request, sandbox, audit_fd)
         except Exception as err:

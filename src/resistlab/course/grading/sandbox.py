@@ -809,6 +809,12 @@ _SENDMSG = {0xC000003E: (46, 307), 0xC00000B7: (211, 269)}
 #: and no mapping (2 GB of removed files were held so, unseen). ``shutil`` copies with
 #: ``sendfile`` and falls back to ``read``/``write`` when the first call fails.
 _SPLICE = {0xC000003E: (275, 276, 278, 40, 326), 0xC00000B7: (76, 77, 75, 71, 285)}
+#: shmget, semget and msgget (x86_64, aarch64): System V objects outlive the kernel that made
+#: them and are shared by every kernel of a worker's sandbox (one IPC namespace): a segment
+#: left by one student was read by the next, and 1.85 GB of them were charged to the next
+#: students' kernels. Python, NumPy and ipykernel use none (``multiprocessing`` uses POSIX
+#: semaphores in ``/dev/shm``).
+_SYSV_IPC = {0xC000003E: (29, 64, 68), 0xC00000B7: (194, 190, 186)}
 _EPERM = 1
 
 
@@ -827,8 +833,9 @@ class _SockFprog(ctypes.Structure):
 
 def _seccomp(status: SandboxStatus) -> None:
     """A seccomp filter (after ``no_new_privs``): ``fallocate`` fails with ``EOPNOTSUPP``,
-    ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket) and ``splice``, ``tee``,
-    ``vmsplice``, ``sendfile``, ``copy_file_range`` (a file held by a blocked splice) with
+    ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket), ``splice``, ``tee``,
+    ``vmsplice``, ``sendfile``, ``copy_file_range`` (a file held by a blocked splice) and
+    ``shmget``, ``semget``, ``msgget`` (System V objects outlive the kernel) with
     ``EPERM``, and io_uring
     (which runs fallocate and the rest past this filter) with ``ENOSYS``; system calls of
     another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
@@ -844,7 +851,7 @@ def _seccomp(status: SandboxStatus) -> None:
     deny = (0x06, 0, 0, 0x00050000 | _EOPNOTSUPP)
     eperm = (0x06, 0, 0, 0x00050000 | _EPERM)
     refused = []  # each: JEQ nr -> EPERM
-    for nr in (*_SENDMSG[arch], *_SPLICE[arch]):
+    for nr in (*_SENDMSG[arch], *_SPLICE[arch], *_SYSV_IPC[arch]):
         refused += [(0x15, 0, 1, nr), eperm]
     program = [
         ld_arch,
@@ -855,7 +862,7 @@ def _seccomp(status: SandboxStatus) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
-        *refused,  # sendmsg, sendmmsg, the splice family
+        *refused,  # sendmsg, sendmmsg, the splice family, System V IPC
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
