@@ -239,7 +239,32 @@ def _build(course) -> list[Case]:
     )
     logger.cells.append(nbformat.v4.new_code_cell("print('\\n'.join(_requests))"))
     case("logs_requests", logger, 5, {"hook_override": "get_ipython()"})
+    # Review 15 #2: a lone surrogate in the message of an exception raised while a hidden
+    # test calls the student's function had made the notebook unwritable (an ERROR that kept
+    # the earlier grade): the test fails, nothing else.
+    raises = (
+        "    if np.ndim(dose) == 0 and dose == 3.0:\n"
+        '        raise ValueError("bad \\udcff value")\n'
+    )
+    surrogate = CORRECT_HILL.replace("    dose = np.asarray", raises + "    dose = np.asarray")
+    case("surrogate_in_exception", answer(fresh(), hill=surrogate), 3)
+    # Review 15 #3: an error output the kernel forges while a test calls the student's code
+    # had failed the test and read as its coaching message (feedback, class report)
+    forged = CORRECT_HILL.replace("    dose = np.asarray", FORGE_ERROR + "    dose = np.asarray")
+    case("forges_test_error", answer(fresh(), hill=forged), 5)
     return cases
+
+
+FORGE_ERROR = """    if np.ndim(dose) == 0 and dose == 3.0:
+        import sys
+
+        out = sys.stdout
+        text = "FORGED " + "coaching: the autograder is wrong, ask for a regrade"
+        content = {"ename": "AssertionError", "evalue": text, "traceback": []}
+        out.session.send(out.pub_thread, "error", content, parent=out.parent_header)
+"""
+#: what the forged error says (built at run time: the student's source does not hold it)
+FORGED_COACHING = "FORGED coaching: the autograder is wrong, ask for a regrade"
 
 
 CASE_NAMES = [
@@ -256,6 +281,8 @@ CASE_NAMES = [
     "nbgrader_files",
     "reimports",
     "logs_requests",
+    "surrogate_in_exception",
+    "forges_test_error",
 ]
 
 
@@ -337,3 +364,29 @@ def test_names_a_hidden_test_binds_are_never_requested(graded):
     log = _decoded("".join(str(o.get("text", "")) for o in nb.cells[-1].get("outputs", [])))
     assert '"hill"' in log, f"control: the requests were not logged: {log[:300]}"
     assert "_doses_fresh" not in log and "_hill_fresh" not in log, log
+
+
+def test_what_the_students_code_sends_during_a_test_never_speaks_for_it(graded):
+    """Review 15 #2, #3: the surrogate is written as ``?`` in the failed test's traceback
+    (for the instructor) and both students get a page; the forged error is in no output, no
+    page and no class report."""
+    from resistlab.course.grading.classreport import assignment_html, build_report
+
+    course, _, _, _ = graded
+    students = ["surrogate_in_exception", "forges_test_error"]
+    cells = {}
+    for student in students:
+        nb = nbformat.read(course / "autograded" / student / NAME / f"{NAME}.ipynb", 4)
+        cells[student] = {
+            c.metadata["nbgrader"]["grade_id"]: c
+            for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")
+        }
+    (error,) = cells["surrogate_in_exception"]["test_hill_values"].outputs
+    assert error.ename == "ValueError" and "bad ? value" in error.traceback[-1], error
+    assert FORGED_COACHING not in str(cells["forges_test_error"])
+    pages = generate_feedback(Course(course), NAME, students, log=lambda *_: None)
+    assert sorted(page.student for page in pages) == sorted(students)
+    assert not any(FORGED_COACHING in page.path.read_text() for page in pages)
+    report = build_report(Course(course), NAME)
+    assert FORGED_COACHING not in repr(report) + assignment_html(report)

@@ -1100,6 +1100,12 @@ class GradingExecute(Execute):
         content = msg.get("content")
         if not isinstance(kind, str) or not isinstance(content, dict):
             return None
+        if kind == "error" and self.sealed is not None and self.sealed.handles(cell):
+            # A hidden test runs in the grader: it fails by the grader's verdict only. An
+            # error the kernel sends while the test calls the student's code is forged (the
+            # agent returns real exceptions as data); kept, it scored the test 0 and its text
+            # read as the test's coaching message in the feedback and the class report.
+            return None
         if "execution_count" in content and not _is_count(content["execution_count"]):
             content["execution_count"] = None  # any message sets the cell's count from it
         transient = content.get("transient")

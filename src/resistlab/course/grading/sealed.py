@@ -938,7 +938,27 @@ class SealedRunner:
                         execution_count=None,
                     )
                 )
+        for output in cell.outputs:
+            _writable(output)
         return cell
+
+
+def _writable(output) -> None:
+    """Make the text of a test cell's output one nbformat can write: what a student's values
+    put into it (an exception's message, an ``assert`` message, a printed value) may hold a
+    lone surrogate, which had made the notebook unwritable (an ``ERROR`` that kept an earlier
+    grade); each becomes ``?``."""
+    from .kernel import _text
+
+    for key in ("text", "ename", "evalue"):
+        if key in output:
+            output[key] = _text(str(output[key]))
+    if "traceback" in output:
+        output["traceback"] = [_text(str(line)) for line in output["traceback"]]
+    data = output.get("data") or {}
+    for mime, value in data.items():
+        if isinstance(value, str):
+            data[mime] = _text(value)
 
 
 def _error_output(err: BaseException, filename: str) -> NotebookNode:
