@@ -211,3 +211,57 @@ def test_one_unrenderable_notebook_does_not_stop_the_others(feedback):
     assert "4 page(s) written" in str(err.value)
     written = sorted(p.parent.parent.name for p in (course / "feedback").glob("*/*/*.html"))
     assert written == ["partial", "perfect", "raising", "wrong"]
+
+
+def _course_with_deep_html(feedback, tmp_path, depth: int):
+    """A copy of the graded course in which ``perfect``'s autograded notebook has a markdown
+    cell and a displayed HTML output nested ``depth`` levels, and a shallow displayed one."""
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(feedback[0], course)
+    path = course / "autograded" / "perfect" / NAME / f"{NAME}.ipynb"
+    nb = nbformat.read(path, 4)
+    deep = "<div>" * depth + "deep" + "</div>" * depth
+    shown = nbformat.v4.new_code_cell("display(HTML(...))")
+    shown.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": deep}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<b>shallow</b>"}),
+    ]
+    nb.cells += [nbformat.v4.new_markdown_cell(deep), shown]
+    path.chmod(0o644)
+    nbformat.write(nb, path)
+    return course
+
+
+@pytest.mark.slow
+def test_deeply_nested_html_is_not_rendered(feedback, tmp_path):
+    """Review 15 #5: sanitising takes time with the square of the nesting depth (30,000
+    nested ``<div>`` in two markdown cells held every later page for 100 s). HTML nested
+    past MAX_HTML_DEPTH (100), in a markdown cell or an output, is replaced by a note."""
+    course = _course_with_deep_html(feedback, tmp_path, 2_000)
+    (page,) = generate_feedback(Course(course), NAME, ["perfect"], log=lambda *_: None)
+    text = page.path.read_text()
+    assert text.count("<div>") < 500, "the nested HTML was rendered"
+    assert "nested more than 100 levels deep: not shown" in _text(text)
+    assert "<b>shallow</b>" in text
+
+
+@pytest.mark.slow
+def test_a_page_past_its_time_is_not_written_and_the_others_are(feedback, tmp_path, monkeypatch):
+    """Whatever makes one page slow (here: nested HTML with the depth bound lifted and a
+    page budget of 0.5 s), that page is named in the error and the others are written."""
+    from resistlab.course import CourseError
+    from resistlab.course.grading import feedback as module
+
+    course = _course_with_deep_html(feedback, tmp_path, 20_000)
+    monkeypatch.setattr(module, "MAX_HTML_DEPTH", 10**6)
+    monkeypatch.setattr(module, "PAGE_SECONDS", 0.5)
+    for page in (course / "feedback").glob("*/*/*.html"):
+        page.unlink()
+    with pytest.raises(CourseError, match=r"perfect \(.*TimeoutError") as err:
+        generate_feedback(Course(course), NAME, ["perfect", "partial"], log=lambda *_: None)
+    assert "1 page(s) written" in str(err.value)
+    written = sorted(p.parent.parent.name for p in (course / "feedback").glob("*/*/*.html"))
+    assert written == ["partial"]
+    assert not list((course / "feedback").glob("*/*/.*.tmp"))

@@ -17,6 +17,12 @@ same page with nbgrader's own feedback template and ``GetGrades`` scores, after:
 5. checking the result: if any line of a hidden test still appears anywhere in the notebook
    (sources or outputs), the page is not written and the command fails.
 
+What a student wrote or displayed as HTML is sanitised (nbconvert's ``clean_html``), whose
+time grows with the square of the nesting depth (30,000 nested ``<div>`` took 51 s): HTML
+nested past :data:`MAX_HTML_DEPTH` is replaced by a note, and a page that takes longer than
+:data:`PAGE_SECONDS` to render is not written (named in the command's error, like a page
+that cannot be rendered), so no student's page holds up the others' for long.
+
 Pages go to ``feedback/STUDENT/ASSIGNMENT/NOTEBOOK.html``, where ``nbgrader
 release_feedback`` expects them, beside the submission's ``timestamp.txt`` and (for a
 submission through nbgrader's exchange) ``submission_secret.txt``, which ``release_feedback``
@@ -27,10 +33,14 @@ reads. Maths is rendered to MathML and the page loads nothing from the network
 from __future__ import annotations
 
 import ast
+import contextlib
 import glob
 import html
 import os
+import re
 import shutil
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +51,7 @@ from resistlab.course import Course, CourseError
 
 from .report import safe
 
-__all__ = ["FeedbackLeak", "generate_feedback", "hidden_lines", "redact_notebook"]
+__all__ = ["FeedbackLeak", "generate_feedback", "hidden_lines", "html_depth", "redact_notebook"]
 
 _BEGIN, _END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 _QUOTES_VALUES = ("Not equal to tolerance", "Arrays are not", "ACTUAL:", "DESIRED:", "Mismatched")
@@ -59,6 +69,86 @@ _KEPT_ERRORS = (
 
 class FeedbackLeak(CourseError):
     """A feedback page would have shown a line of a hidden test."""
+
+
+#: Deepest HTML nesting of a student's markdown or displayed HTML that a page shows: deeper is
+#: replaced by a note (sanitising takes time with the square of the depth).
+MAX_HTML_DEPTH = 100
+#: Most seconds one page may take to render (on the main thread; elsewhere unbounded).
+PAGE_SECONDS = 120
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_TOO_DEEP = f"(HTML nested more than {MAX_HTML_DEPTH} levels deep: not shown.)"
+
+
+def html_depth(text: str, limit: int | None = None) -> int:
+    """How deeply the tags of ``text`` nest (an unclosed tag counts as open; void elements
+    and self-closing tags do not), counting no further than ``limit``.
+
+    Examples
+    --------
+    >>> html_depth("<div><p>a<br></p><b>c</b></div>")
+    2
+    >>> html_depth("<div>" * 500, limit=100)
+    101
+    """
+    depth = deepest = 0
+    # a tag ends at the next ">": past the last one no tag ends (searching there for each
+    # "<" would take time with the square of the length)
+    for match in _TAG.finditer(text, 0, text.rfind(">") + 1):
+        closing, name = match.groups()
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not match.group().endswith("/>") and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+            if limit is not None and deepest > limit:
+                break
+    return deepest
+
+
+def _too_deep(text) -> bool:
+    return isinstance(text, str) and html_depth(text, MAX_HTML_DEPTH) > MAX_HTML_DEPTH
+
+
+def _shallow_html(nb) -> None:
+    """Replace a student's markdown or displayed HTML nested past :data:`MAX_HTML_DEPTH` by a
+    note (the instructor's locked cells are left as they are)."""
+    for cell in nb.cells:
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        if cell.cell_type in ("markdown", "raw") and not meta.get("locked"):
+            if _too_deep(cell.source):
+                cell.source = f"*{_TOO_DEEP}*"
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data") or {}
+            for mime in ("text/html", "text/markdown"):
+                if _too_deep(data.get(mime)):
+                    del data[mime]
+                    data.setdefault("text/plain", _TOO_DEEP)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise ``TimeoutError`` in the block after ``seconds``, and every 0.05 s after that
+    until it leaves the block (main thread, with SIGALRM)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeoutError(f"rendering took more than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    # again every 0.05 s: an exception raised inside a weakref callback or a __del__ is
+    # ignored, and the block must still stop
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def hidden_lines(sources, *, min_length: int = 12) -> set[str]:
@@ -370,9 +460,17 @@ def generate_feedback(
             if not path.is_file():
                 continue
             try:  # one student's notebook never stops the pages of the others
-                page = _feedback_page(
-                    coursedir, config, exporter, assignment, student, folder, nb_name, hidden_set
-                )
+                with _time_limit(PAGE_SECONDS):
+                    page = _feedback_page(
+                        coursedir,
+                        config,
+                        exporter,
+                        assignment,
+                        student,
+                        folder,
+                        nb_name,
+                        hidden_set,
+                    )
             except Exception as err:
                 why = str(err).splitlines()[0][:160] if str(err) else ""
                 failed.append(safe(f"{student} ({nb_name}): {type(err).__name__}: {why}"))
@@ -422,6 +520,7 @@ def _feedback_page(coursedir, config, exporter, assignment, student, folder, nb_
     }
     nb, resources = GetGrades(config=config)(nb, resources)
     rows = redact_notebook(nb, hidden_set)
+    _shallow_html(nb)
     _sanitise_markdown(nb)
     nb.cells.insert(0, _summary_cell(assignment, resources, rows))
     leaked = _leaks(nb, hidden_set)
@@ -434,8 +533,11 @@ def _feedback_page(coursedir, config, exporter, assignment, student, folder, nb_
     _copy_release_files(folder, coursedir, student, assignment, dest)
     out = dest / f"{nb_name}.html"
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out)
+    try:
+        tmp.write_text(body, encoding="utf-8")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     grades = resources["nbgrader"]
     return FeedbackPage(student, out, float(grades["score"]), float(grades["max_score"]))
