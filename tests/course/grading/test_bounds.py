@@ -418,33 +418,16 @@ def test_the_disk_watch_stops_a_kernel_that_holds_too_much_to_read(tmp_path, mon
     one check take more than 15 s while the kernel wrote three times the bound. A check reads
     at most MAX_WATCHED_ITEMS descriptors and mapping lines (lowered here to 500): past it the
     kernel is stopped."""
-    import subprocess
-    import sys
-
-    from resistlab.course.grading import kernel
-
-    monkeypatch.setattr(kernel, "MAX_WATCHED_ITEMS", 500)
     code = "import os, time\nfds = [os.open('.', os.O_RDONLY) for _ in range(600)]\ntime.sleep(60)"
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path)
-    watch = kernel._DiskWatch(str(tmp_path), process, limit=2**30, entries=100, interval=0.05)
-    try:
-        assert process.wait(timeout=20) == -9
-    finally:
-        process.kill()
-        watch.stop()
-    assert watch.why == "held more than 500 descriptors and mappings"
+    assert _watched_until_killed(code, tmp_path, monkeypatch) == (
+        "held more than 500 descriptors and mappings"
+    )
 
 
 def test_long_mapping_lines_count_against_what_a_check_reads(tmp_path, monkeypatch):
     """Review 12 #6: paths of 3.8 KB mapped 1,500 times in each of 5 processes slowed the
     checks enough to write 1.49 GB under a 1 GiB bound. A mapping line costs one more for
     every MAPS_LINE_BYTES of it: 100 such mappings are more than a budget of 500 (lowered)."""
-    import subprocess
-    import sys
-
-    from resistlab.course.grading import kernel
-
-    monkeypatch.setattr(kernel, "MAX_WATCHED_ITEMS", 500)
     code = (
         "import mmap, os, time\nd = os.path.join('.', *['d' * 240] * 16)\nos.makedirs(d)\n"
         "path = os.path.join(d, 'f')\nwith open(path, 'wb') as fh:\n    fh.write(b'x' * 4096)\n"
@@ -452,6 +435,20 @@ def test_long_mapping_lines_count_against_what_a_check_reads(tmp_path, monkeypat
         "        maps.append(mmap.mmap(fh.fileno(), 4096, prot=mmap.PROT_READ))\n"
         "time.sleep(60)\n"
     )
+    assert _watched_until_killed(code, tmp_path, monkeypatch) == (
+        "held more than 500 descriptors and mappings"
+    )
+
+
+def _watched_until_killed(code, tmp_path, monkeypatch) -> str:
+    """Run ``code`` in a process watched with a budget of 500 descriptors and mapping lines
+    (lowered); it must be killed within 20 s. Returns why the watch stopped it."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading import kernel
+
+    monkeypatch.setattr(kernel, "MAX_WATCHED_ITEMS", 500)
     process = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path)
     watch = kernel._DiskWatch(str(tmp_path), process, limit=2**30, entries=100, interval=0.05)
     try:
@@ -459,7 +456,7 @@ def test_long_mapping_lines_count_against_what_a_check_reads(tmp_path, monkeypat
     finally:
         process.kill()
         watch.stop()
-    assert watch.why == "held more than 500 descriptors and mappings"
+    return watch.why
 
 
 def test_a_dead_worker_charges_only_its_own_submission():

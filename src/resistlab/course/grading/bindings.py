@@ -327,16 +327,17 @@ class Bindings:
         functions = (ast.FunctionDef, ast.AsyncFunctionDef)
         nodes = list(ast.walk(tree))
         raises = [n.exc for n in nodes if isinstance(n, ast.Raise) and n.exc is not None]
+
+        def positional(function):
+            return [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+
         for node in nodes:  # parameters first: a call may come before its def
             if isinstance(node, functions):
-                self._params[node.name] = [
-                    a.arg for a in (*node.args.posonlyargs, *node.args.args)
-                ]
+                self._params[node.name] = positional(node)
             elif isinstance(node, ast.ClassDef):
                 for item in node.body:
                     if isinstance(item, functions):
-                        params = [a.arg for a in (*item.args.posonlyargs, *item.args.args)]
-                        self._params[f"{node.name}.{item.name}"] = params
+                        self._params[f"{node.name}.{item.name}"] = positional(item)
         for node in nodes:
             if isinstance(node, ast.expr) and not isinstance(node, (ast.Call, ast.Lambda)):
                 if not isinstance(node, ast.NamedExpr):
