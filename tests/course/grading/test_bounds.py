@@ -647,3 +647,42 @@ def test_what_a_kernel_makes_the_grader_hold_is_bounded(fixture_course, tmp_path
         ("too_large", "cell 8: the kernel's messages"),
     ]
     assert peaks["bounded"] < 600 * 2**20 < peaks["default"], peaks
+
+
+CLOSE_AUDIT = r"""
+import fcntl, os
+for fd in range(3, 1024):
+    try:
+        pipe = os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+        if pipe and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
+            os.close(fd)
+    except OSError:
+        pass
+try:
+    open("/forbidden-secret-of-the-test")
+except OSError:
+    pass
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX sandbox")
+def test_a_kernel_that_closes_its_audit_pipe_is_flagged(fixture_course):
+    """A kernel that closes its audit pipe leaves its later file accesses, processes and
+    calls of forbidden functions unrecorded. At the end of each notebook the grader asks the
+    kernel to open a path of its choosing, which the hook records: when the line is missing,
+    ``hook_override``. An honest kernel's line is found (and is no flag of its own)."""
+    closer = answer(release_copy(fixture_course))
+    cell_by_id(closer, "answer_ic50").source += CLOSE_AUDIT
+    submit(fixture_course, "closer", closer)
+    submit(fixture_course, "honest", answer(release_copy(fixture_course)))
+    run = grade_assignment(
+        Course(fixture_course), NAME, GradeOptions(jobs=2, quiet=True), log=lambda *a: None
+    )
+    rows = {r.student: r for r in run.rows}
+    assert rows["honest"].score == 5 and not rows["honest"].flags, rows["honest"].flags
+    closer = rows["closer"]
+    assert closer.score == 5, closer
+    flags = [str(f) for f in closer.flags]
+    assert "hook_override(the kernel closed or replaced its audit pipe)" in flags, flags
+    assert not any("forbidden-secret" in f for f in flags), "control: the pipe was closed"

@@ -34,6 +34,7 @@ import functools
 import json
 import os
 import re
+import secrets
 import select
 import shutil
 import signal
@@ -57,7 +58,7 @@ from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, U
 
 from .flags import Flag
 from .memory import memory_bound, unbounded_child
-from .sandbox import kernel_command
+from .sandbox import AUDIT_CHECK, kernel_command
 from .sealed_agent import MAX_BYTES as ANSWER_BYTES
 
 __all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels", "remove_tree"]
@@ -1028,6 +1029,10 @@ def _asyncio_logs_to_the_real_stderr() -> None:
     log.propagate = False
 
 
+#: Seconds a kernel has to answer the audit check at the end of its notebook.
+AUDIT_CHECK_SECONDS = 10
+
+
 class GradingExecute(Execute):
     """nbgrader's ``Execute``, sandboxed, restartable and output-capped (see the module doc)."""
 
@@ -1212,6 +1217,7 @@ class GradingExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self.events = []
+        self.audit_checks: list[str] = []  # what each kernel was asked to record at its end
         self._output_bytes: dict[int, int] = {}
         self._truncated: set[int] = set()
         self._kept: dict[int, int] = {}
@@ -1249,6 +1255,8 @@ class GradingExecute(Execute):
                             break
                         self.preprocess_cell(cells[index], resources, index)
                     start = len(cells)
+                    if self.policy_path:
+                        self._check_audit()
                 except (DeadKernelError, CellTimeoutError, MemoryError) as err:
                     index = self._current_index
                     if watch is not None and watch.why:  # stopped: nothing more runs
@@ -1269,6 +1277,23 @@ class GradingExecute(Execute):
                                 self.events.append(Flag("too_large", f"the kernel {watch.why}"))
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def _check_audit(self) -> None:
+        """Ask the kernel, once its notebook is done, to open a path no one has: its audit
+        hook records that, unless the kernel closed or replaced its audit pipe, after which
+        its file accesses, processes and calls of forbidden functions went unrecorded. The
+        worker looks for the line (``audit_checks``); a check the kernel does not answer
+        counts as missing."""
+        path = AUDIT_CHECK + secrets.token_hex(8)
+        self.audit_checks.append(path)
+        code = f"try:\n    __import__('os').open({path!r}, 0)\nexcept OSError:\n    pass\n"
+        saved, self.timeout = self.timeout, AUDIT_CHECK_SECONDS
+        try:
+            self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+        except Exception:  # no answer: the line is missing, which the worker flags
+            pass
+        finally:
+            self.timeout = saved
 
     def _stopped_for_disk(self, index: int, why: str) -> None:
         """The kernel was stopped while cell ``index`` ran for what it wrote to its scratch

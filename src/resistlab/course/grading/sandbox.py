@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "AUDIT_CHECK",
     "BWRAP_LAYERS",
     "LAYERS",
     "GroupLimits",
@@ -920,6 +921,9 @@ _WATCHED = _PATH_EVENTS | frozenset(
 _MAX_EVENTS = 200
 
 
+#: Paths the grader asks a kernel to open at its end (``GradingExecute._check_audit``): the
+#: audit hook records them whatever else it has recorded.
+AUDIT_CHECK = "/rl-audit-check-"
 #: Name the sealed-test agent's code is compiled under (``sealed._INSTALL``).
 _AGENT_FILE = "_rl_sealed"
 #: Most ``call`` records one kernel writes.
@@ -1087,7 +1091,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     if path.startswith(own) or path + "/" in own:
                         path = realpath(path)  # a symlink in the scratch folder may point out
                     if not inside(path):
-                        record(event, path)
+                        record(event, path, force=path.startswith(AUDIT_CHECK))
             elif event.startswith("socket."):
                 address = args[1]
                 if isinstance(address, (bytes, str)):

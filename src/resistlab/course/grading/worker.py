@@ -57,7 +57,14 @@ from .integrity import (
 )
 from .kernel import GradingExecute, WarmKernels, remove_tree
 from .memory import memory_bound
-from .sandbox import SandboxStatus, build_policy, bwrap_path, read_audit, sandbox_uid
+from .sandbox import (
+    AUDIT_CHECK,
+    SandboxStatus,
+    build_policy,
+    bwrap_path,
+    read_audit,
+    sandbox_uid,
+)
 from .sealed import SealedTests
 from .snapshot import AssignmentSnapshot, SnapshotOverwriteCells
 
@@ -764,6 +771,10 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
         warm.audits = [t for t in warm.audits if t.is_alive()]
     if context.sandbox != "off":
         status, events = read_audit(audit_path)
+        checks = {d for e, d in events if e == "open" and d.startswith(AUDIT_CHECK)}
+        events = [(e, d) for e, d in events if not (e == "open" and d in checks)]
+        if not set(execute.audit_checks) <= checks:
+            flags.append(Flag("hook_override", "the kernel closed or replaced its audit pipe"))
         flags += audit_flags(events)
         calls = [tuple(d.split(" ", 1)) for e, d in events if e == "call" and " " in d]
         flagged = {f.detail.rsplit(": ", 1)[-1] for f in flags if f.code == "library_shortcut"}
