@@ -241,6 +241,26 @@ def test_classify_failure_never_groups_by_student_text():
     assert classify_failure([{"output_type": "error", "ename": "AssertionError", "evalue": ""}])
 
 
+@pytest.mark.parametrize("ename", ["NameError", "AssertionError"])
+def test_what_the_students_code_raised_during_a_test_is_filed_as_such(ename):
+    """Review 16 #5: a NameError or AssertionError raised by the student's function while a
+    hidden test called it was filed as "the answer was not run" or as the test's own
+    assertion. The failed test's error output (as the sealed tests write it) says who raised
+    it; a NotImplementedError from there is still the released stub."""
+    from resistlab.course.grading.sealed import _error_output, _remote_exception
+
+    def filed(name):
+        err = _remote_exception({"type": name, "message": "FORGED coaching"})
+        return classify_failure([_error_output(err, "<test>")])
+
+    assert filed(ename) == f"the student's code raised {ename}"
+    assert filed("NotImplementedError") == classify_failure(
+        [{"output_type": "error", "ename": "NotImplementedError", "evalue": ""}]
+    )
+    test_own = classify_failure([_error_output(NameError("name 'x' is not defined"), "<t>")])
+    assert test_own != "the student's code raised NameError"
+
+
 @pytest.mark.e2e
 def test_html_report_renders_in_chromium(graded_course, browser):
     """Opened in headless Chromium, both figures decode, carry alt text, and nothing is fetched."""

@@ -333,9 +333,11 @@ def item_statistics(passed, rest, totals) -> dict:
 def classify_failure(outputs) -> str | None:
     """What made a graded test cell fail, from its outputs; ``None`` when nothing failed.
 
-    The first error output decides: an ``AssertionError`` with a message is the coaching
-    message (whitespace collapsed, at most 300 characters); anything else is grouped by kind,
-    never by text the student's code produced.
+    The first error output decides: an ``AssertionError`` of the test with a message is the
+    coaching message (whitespace collapsed, at most 300 characters); anything else is grouped
+    by kind, never by text the student's code produced. An exception the student's code
+    raised while the test called it (its traceback says so) is that, whatever its class; a
+    ``NotImplementedError`` is the released stub, not answered.
 
     Examples
     --------
@@ -346,20 +348,32 @@ def classify_failure(outputs) -> str | None:
     "the student's code raised ZeroDivisionError"
     >>> classify_failure([{"output_type": "stream", "name": "stdout", "text": "ok"}]) is None
     True
+    >>> classify_failure([{"output_type": "error", "ename": "NameError", "evalue": "",
+    ...                    "traceback": ["NameError (raised by the submitted code): x"]}])
+    "the student's code raised NameError"
     """
+    from .sealed import RAISED_BY_SUBMISSION
+
     for out in outputs or []:
         if out.get("output_type") != "error":
             continue
         ename = str(out.get("ename", ""))
         evalue = " ".join(str(out.get("evalue", "")).split())
+        lines = out.get("traceback")
+        student = isinstance(lines, list) and any(
+            isinstance(line, str) and f"({RAISED_BY_SUBMISSION})" in line for line in lines
+        )
+        name = re.sub(r"[^A-Za-z0-9_.]", "", ename)[:60] or "an exception"
+        raised = f"the student's code raised {name}"
+        if student and ename != "NotImplementedError":
+            return raised
         if ename == "AssertionError":
             return evalue[:300] if evalue else NO_MESSAGE
         if ename == "NotImplementedError":
             return NOT_ANSWERED
         if ename == "NameError":
             return NOT_DEFINED
-        name = re.sub(r"[^A-Za-z0-9_.]", "", ename)[:60] or "an exception"
-        return f"the student's code raised {name}"
+        return raised
     return None
 
 

@@ -72,6 +72,9 @@ _INSTALL = (
     "__import__('sys').modules.__setitem__('_rl_sealed', (lambda m: (exec(compile({src!r}, "
     "'_rl_sealed', 'exec'), m.__dict__), m)[1])(__import__('types').ModuleType('_rl_sealed')))"
 )
+#: How a failed test's traceback names an exception the student's code raised (the class
+#: report reads it: a NameError or AssertionError from there is not the test's own).
+RAISED_BY_SUBMISSION = "raised by the submitted code"
 #: Exceptions whose message the feedback may show: raised by the test's own code.
 _SHOWN = (AssertionError, NameError)
 
@@ -973,7 +976,7 @@ def _error_output(err: BaseException, filename: str) -> NotebookNode:
         for frame in traceback.extract_tb(err.__traceback__)
         if frame.filename == filename
     ]
-    origin = "raised by the submitted code" if remote else "raised by the test"
+    origin = RAISED_BY_SUBMISSION if remote else "raised by the test"
     return NotebookNode(
         output_type="error",
         ename=ename,
