@@ -203,6 +203,10 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("import gc\nfs = gc.get_referents(hill)", "dynamic_code", "gc.get_referents"),
         ("g.__code__ = g.__code__.replace(co_filename='x')", "dynamic_code", "__code__"),
         ("import types\nf = types.FunctionType(c, {})", "dynamic_code", "types.FunctionType"),
+        # review 16 #1: a private copy of the library module, made by its own loader
+        ("B.__spec__.loader.exec_module(m)", "dynamic_code", "__spec__"),
+        ("import types\nm = types.ModuleType('x')", "dynamic_code", "types.ModuleType"),
+        ("B.__loader__.exec_module(m)", "dynamic_code", "exec_module"),
         ("open('/home/grader/course/notebooks/01/01.ipynb').read()", "file_access", ".ipynb"),
         ("open('../../gradebook.db')", "file_access", "gradebook"),
         ("import socket", "network", "socket"),
@@ -597,6 +601,8 @@ def test_calls_the_kernel_reports_count_where_the_calling_code_was_written():
     assert [str(f) for f in call_flags([(fraction, "?")], nb, [0], SOURCE_CELLS)] == [
         f"library_shortcut(code run outside the cells: {fraction} (called))"
     ]
+    copy = [str(f) for f in call_flags([(km, "copy")], nb, [0], SETUP_IMPORTS_IT)]
+    assert copy == [f"library_shortcut(a copy of its module: {km} (called))"]
 
 
 def test_output_flags():

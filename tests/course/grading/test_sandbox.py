@@ -426,6 +426,8 @@ agent = compile("def call(f):\n    return f(1.0, 1.0, 0.0, 2.0, 1.0)\n", "_rl_se
 exec(agent, main.__dict__)
 main.call(main.h)
 p = sys.modules["resistlab.pharmacology"]
+spec = p.__spec__
+on_event("exec", (spec.loader.get_code(spec.name),))  # exec_module into a copy runs it again
 print(json.dumps({
     "lines": lines,
     "y": main.y,
@@ -441,8 +443,9 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     """``sandbox._watch_calls``: once the module has defined ``hill``, every reference to it
     in the library and the notebook's namespace is the wrapper (the one bound before the wrap
     too); a call from a cell is reported with that cell's file, through ``map`` too; the
-    library's own calls (``fit_hill``) are not; the sealed-test agent's call is ``test``. The
-    wrapper returns what ``hill`` returns and has its name and signature."""
+    library's own calls (``fit_hill``) are not; the sealed-test agent's call is ``test``; the
+    module's code run again (a copy the wrapper never reaches) is ``copy``. The wrapper
+    returns what ``hill`` returns and has its name and signature."""
     import subprocess
 
     done = subprocess.run(
@@ -451,7 +454,7 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     hill = "resistlab.pharmacology.hill"
-    assert result["lines"] == [f"{hill} 4.py", f"{hill} 5.py", f"{hill} test"]
+    assert result["lines"] == [f"{hill} 4.py", f"{hill} 5.py", f"{hill} test", f"{hill} copy"]
     assert result["y"] == 0.5
     assert result["same_main"] is True
     assert result["signature"] == "(dose, e0, emax, ec50, h)"

@@ -239,6 +239,22 @@ def hill(dose, e0, emax, ec50, h):
 """
 }
 HIDDEN_ALIAS = {"answer_hill_function": HIDDEN + '\nhill = _Lookup().module()["h" + "ill"]\n'}
+# review 16 #1: a private copy of the module, made by its own loader (no wrapper is in it)
+HIDDEN_COPY = {
+    "answer_hill_function": """import types
+
+import resistlab.pharmacology as _p
+
+_m = types.ModuleType(_p.__name__)
+_m.__package__ = "resistlab"
+_p.__spec__.loader.exec_module(_m)
+_lib = [vars(_m)]
+
+
+def hill(dose, e0, emax, ec50, h):
+    return _lib[0]["hi" + "ll"](dose, e0, emax, ec50, h)
+"""
+}
 # review 15 #4: the module found by iterating sys.modules
 HIDDEN_LOOP = {
     "answer_hill_function": """import sys
@@ -275,7 +291,13 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     course = make_course(slug)
     run_nbgrader(["generate_assignment", slug, "--force"], root=course)
     release_path = course / "release" / slug / f"{slug}.ipynb"
-    students = {"full": {}, "called": HIDDEN_CALLED, "alias": HIDDEN_ALIAS, "loop": HIDDEN_LOOP}
+    students = {
+        "full": {},
+        "called": HIDDEN_CALLED,
+        "alias": HIDDEN_ALIAS,
+        "loop": HIDDEN_LOOP,
+        "copy": HIDDEN_COPY,
+    }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
         for gid, code in answers.items():
@@ -298,3 +320,8 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
         assert shortcuts == [f"library_shortcut({where}: {hill} (called))"], row.flags
         assert row.review
+    copied = rows["copy"]
+    assert copied.score == copied.max_score, copied
+    flags = [str(f) for f in copied.flags]
+    assert f"library_shortcut(a copy of its module: {hill} (called))" in flags, flags
+    assert any(f.startswith("dynamic_code(answer_hill_function: .__spec__") for f in flags)

@@ -134,12 +134,29 @@ _DYNAMIC_CALLS = frozenset(
         "types.FunctionType",
         "types.LambdaType",
         "types.CodeType",
+        # a module made by hand, a module's code run again by its loader
+        "types.ModuleType",
+        "importlib.util.module_from_spec",
+        "importlib.util.spec_from_file_location",
+        "importlib.util.spec_from_loader",
     }
 )
-#: Attributes of a function's internals: the kernel's wrapper of a forbidden function holds
-#: the function in its closure, and a function's code object carries its file name, which the
-#: kernel's record of calls reads (``sandbox._watch_calls``).
-_INTERNAL_ATTRS = frozenset({"__closure__", "cell_contents", "__code__", "co_filename"})
+#: Attributes of a function's or a module's internals: the kernel's wrapper of a forbidden
+#: function holds the function in its closure; a function's code object carries its file
+#: name, which the kernel's record of calls reads (``sandbox._watch_calls``); a module's
+#: loader runs its code again into a module of the student's, where no wrapper is.
+_INTERNAL_ATTRS = frozenset(
+    {
+        "__closure__",
+        "cell_contents",
+        "__code__",
+        "co_filename",
+        "__spec__",
+        "__loader__",
+        "exec_module",
+        "load_module",
+    }
+)
 _EQUALITY_DUNDERS = frozenset(
     {
         "__eq__",
@@ -738,7 +755,9 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     ``calls``: ``(dotted name, place)`` pairs as the kernel reported them: the file of the
     cell whose code made the call (a function the student defined in a cell counts where it
     was written, whoever called it), ``test`` (a hidden test called the function as the
-    student's answer), or ``?`` (no cell on the way: a thread, a callback). A call from a
+    student's answer), ``copy`` (the module's code run again, which makes a copy of the
+    function no wrapper reaches: flagged wherever the name is forbidden), or ``?`` (no cell
+    on the way: a thread, a callback). A call from a
     cell counts where :func:`shortcut_flags` would forbid the name; from a test or from no
     cell, when the setup does not import the name. Names in ``flagged``
     (already flagged by the scan) and calls from the setup or the library are not flagged.
@@ -768,6 +787,8 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             if name not in forbidden_at.get(index, ()):
                 continue  # the setup, or an answer where the setup's own import is allowed
             where = _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
+        elif place == "copy":  # the module's code run again: never needed for an answer
+            where = "a copy of its module"
         elif name in anywhere:
             where = "a hidden test" if place == "test" else "code run outside the cells"
         else:

@@ -948,7 +948,9 @@ def _watch_calls(record, watched):
     Returns the audit hook's part: called on ``import`` and ``exec`` events, it wraps a
     watched function as soon as its module has defined it, and on each cell's ``exec``
     replaces references to the unwrapped function bound since (``from m import f`` in the
-    cell that first imported ``m``).
+    cell that first imported ``m``). The code of a module holding a wrapped function run
+    again (its loader's ``exec_module`` into a module of the student's, a reload: a copy of
+    the function no wrapper reaches) is reported as ``copy`` for each of its functions.
     """
     pending: dict[str, list[str]] = {}
     for dotted in watched:
@@ -957,8 +959,14 @@ def _watch_calls(record, watched):
             pending.setdefault(module, []).append(attr)
     wrappers: dict[int, tuple] = {}  # id(original) -> (original, wrapper)
     getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
-    library: list[str] = []  # the resistlab package folder, once it is loaded
+    library: list[tuple] = []  # the resistlab package folder(s), once it is loaded
     calls: set = set()
+    copies: dict[str, list[str]] = {}  # a wrapped module's file -> its watched names
+
+    def report(dotted, where) -> None:
+        if (dotted, where) not in calls and len(calls) < _MAX_CALLS:
+            calls.add((dotted, where))
+            record("call", f"{dotted} {where}", force=True)
 
     def in_cell(file) -> bool:
         return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
@@ -980,10 +988,8 @@ def _watch_calls(record, watched):
             __tracebackhide__ = True  # IPython leaves this frame out of tracebacks
             try:
                 where = place(getframe(1))
-                if where is not None and (dotted, where) not in calls:
-                    if len(calls) < _MAX_CALLS:
-                        calls.add((dotted, where))
-                        record("call", f"{dotted} {where}", force=True)
+                if where is not None:
+                    report(dotted, where)
             except Exception:  # the record must never change what the call does
                 pass
             return original(*args, **kwargs)
@@ -1036,12 +1042,19 @@ def _watch_calls(record, watched):
                     continue
                 wrappers[id(original)] = (original, wrap(f"{module_name}.{attr}", original))
                 new = True
+                file = namespace.get("__file__")
+                if isinstance(file, str):
+                    for path in {file, os.path.realpath(file)}:
+                        copies.setdefault(path, []).append(f"{module_name}.{attr}")
             if waiting:
                 pending[module_name] = waiting
             else:
                 del pending[module_name]
-        cell = event == "exec" and args and in_cell(getattr(args[0], "co_filename", ""))
-        if wrappers and (new or cell):
+        file = getattr(args[0], "co_filename", "") if event == "exec" and args else ""
+        if file in copies and getattr(args[0], "co_name", "") == "<module>":
+            for dotted in copies[file]:  # the module's code run again: a copy, unwatched
+                report(dotted, "copy")
+        if wrappers and (new or in_cell(file)):
             sweep()
 
     return on_event
