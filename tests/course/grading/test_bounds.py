@@ -413,6 +413,38 @@ def test_the_disk_watch_stops_the_kernel_and_removes_only_what_it_wrote(tmp_path
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["config", "submitted.csv"]
 
 
+def test_what_a_dead_kernel_wrote_counts_against_the_next_one(tmp_path):
+    """Review 16 #4: each kernel restarted in the same folder had a fresh allowance (four
+    kernels held 3.6 GB under a 1 GiB bound). The next kernel's watch starts from the
+    notebook's first baseline: 0.75 MiB left by the first stand-in kernel and 0.5 MiB written
+    by the second are past 1 MiB, and ``clean`` removes both."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading.kernel import _DiskWatch
+
+    (tmp_path / "submitted.csv").write_text("dose,effect\n")
+    first = subprocess.Popen([sys.executable, "-c", "pass"])
+    watch = _DiskWatch(str(tmp_path), first, limit=2**20, entries=100, interval=0.05)
+    (tmp_path / "left").write_bytes(b"x" * (3 * 2**18))
+    first.wait(timeout=10)
+    watch.stop()
+    assert watch.why == ""
+    second = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    watch = _DiskWatch(
+        str(tmp_path), second, limit=2**20, entries=100, interval=0.05, baseline=watch.baseline
+    )
+    try:
+        (tmp_path / "more").write_bytes(b"x" * 2**19)
+        assert second.wait(timeout=10) == -9
+    finally:
+        second.kill()
+        watch.stop()
+    assert watch.why == "wrote more than 1 MiB to its folder"
+    watch.clean()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["submitted.csv"]
+
+
 def test_the_disk_watch_stops_a_kernel_that_holds_too_much_to_read(tmp_path, monkeypatch):
     """Review 11 #3: 100 processes holding 19,900 descriptors and 20,000 mappings each made
     one check take more than 15 s while the kernel wrote three times the bound. A check reads

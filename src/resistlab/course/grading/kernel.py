@@ -662,7 +662,9 @@ class _DiskWatch:
     to its scratch folder, counting deleted files its processes keep open or mapped (the processes
     below ``root``, the kernel's sandbox, so that daemons it orphaned count too; the kernel
     by default); checked every ``interval`` seconds from a thread of the grader. ``why``
-    says what was exceeded."""
+    says what was exceeded. ``baseline``: the first watch's of the notebook (``.baseline``):
+    what a kernel that died left counts against the next kernel in the same folder (each
+    restarted kernel had a fresh 1 GiB: 3.6 GB were held so)."""
 
     def __init__(
         self,
@@ -672,13 +674,17 @@ class _DiskWatch:
         entries: int,
         interval: float = 0.2,
         root: int | None = None,
+        baseline: tuple | None = None,
     ):
         self.folder, self.process, self.limit, self.entries = folder, process, limit, entries
         self.root = root or process.pid
         self.why = ""
         self._stop = threading.Event()
-        held = _paths(folder, entries + 1)
-        self._start, self._held = _bytes(held), set(held)
+        if baseline is None:
+            held = _paths(folder, entries + 1)
+            baseline = (_bytes(held), frozenset(held))
+        self.baseline = baseline
+        self._start, self._held = baseline
         self._thread = threading.Thread(
             target=self._run, args=(interval,), name="resistlab-disk", daemon=True
         )
@@ -1225,6 +1231,7 @@ class GradingExecute(Execute):
         self.audit_starts = 0
         skip: set[int] = set()  # cells not to replay (they killed or hung the kernel)
         start, restarts = 0, 0
+        baseline = None  # what the folder held before the first kernel
         cells = self.nb.cells
         while start < len(cells):
             self.km, self.kc = None, None
@@ -1241,7 +1248,9 @@ class GradingExecute(Execute):
                         MAX_SCRATCH_BYTES,
                         MAX_SCRATCH_ENTRIES,
                         root=self.warm.sandbox_pid(python) if self.warm and python else None,
+                        baseline=baseline,
                     )
+                    baseline = watch.baseline
                 try:
                     if start and not self._replay(start, skip):
                         why = f"the kernel {watch.why}" if watch and watch.why else ""
