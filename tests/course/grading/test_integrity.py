@@ -605,6 +605,36 @@ def test_calls_the_kernel_reports_count_where_the_calling_code_was_written():
     assert copy == [f"library_shortcut(a copy of its module: {km} (called))"]
 
 
+def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
+    """Review 16 #3: in 04 the setup imports the forbidden function, so another answer cell
+    may use it; a helper written there and bound as the forbidding cell's answer earned full
+    marks unflagged. A call made while a hidden test runs (``PLACE@TEST``) counts where the
+    test's exercise (the answer cell above it) forbids the name, wherever the calling code
+    was written; a test of the other exercise may still reach the name."""
+    km = "resistlab.survival.kaplan_meier"
+    setup = nbformat.v4.new_code_cell("from resistlab.survival import kaplan_meier\n")
+    setup.metadata["nbgrader"] = {"grade_id": "setup", "locked": True}
+    nb = _cells(
+        ("answer_other", "def _helper(t, e):\n    return kaplan_meier(t, e)\n"),
+        ("answer_km", "km_estimator = _helper\n"),
+    )
+    for gid, after in (("test_other", 1), ("test_km", 3)):
+        test = nbformat.v4.new_code_cell("assert True")
+        test.metadata["nbgrader"] = {"grade_id": gid, "grade": True, "points": 1}
+        nb.cells.insert(after, test)
+    nb.cells.insert(0, setup)  # setup, answer_other, test_other, answer_km, test_km
+    helper = cell_file(nb.cells[1].source)
+
+    def flags(place):
+        return [str(f) for f in call_flags([(km, place)], nb, [1, 3], SETUP_IMPORTS_IT)]
+
+    assert flags(f"{helper}@test_km") == [
+        f"library_shortcut(answer_km (by test_km): {km} (called))"
+    ]
+    assert flags(f"{helper}@test_other") == []  # its own exercise allows it
+    assert flags(helper) == []  # called while its own cell ran
+
+
 def test_output_flags():
     cell = nbformat.v4.new_code_cell("x")
     cell.outputs = [

@@ -422,9 +422,17 @@ cell("from resistlab.pharmacology import fit_hill, hill as h\n", "2")
 cell("fit = fit_hill([0.1, 1.0, 10.0, 100.0], [0.95, 0.8, 0.3, 0.05])\n", "3")
 cell("y = h(2.0, 1.0, 0.0, 2.0, 1.0)\n", "4")
 cell("ys = list(map(lambda d: original(d, 1.0, 0.0, 2.0, 1.0), [1.0, 3.0]))\n", "5")
-agent = compile("def call(f):\n    return f(1.0, 1.0, 0.0, 2.0, 1.0)\n", "_rl_sealed", "exec")
+agent = compile(
+    "def call(f):\n    return f(1.0, 1.0, 0.0, 2.0, 1.0)\n"
+    "def handle(f):\n    request = {'op': 'call', 'cell': 'test_hill'}\n    return call(f)\n",
+    "_rl_sealed",
+    "exec",
+)
 exec(agent, main.__dict__)
 main.call(main.h)
+cell("def mine(*args):\n    return h(*args)\n", "6")
+main.handle(main.h)  # a hidden test running: the agent's request names it
+main.handle(main.mine)
 p = sys.modules["resistlab.pharmacology"]
 spec = p.__spec__
 on_event("exec", (spec.loader.get_code(spec.name),))  # exec_module into a copy runs it again
@@ -443,7 +451,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     """``sandbox._watch_calls``: once the module has defined ``hill``, every reference to it
     in the library and the notebook's namespace is the wrapper (the one bound before the wrap
     too); a call from a cell is reported with that cell's file, through ``map`` too; the
-    library's own calls (``fit_hill``) are not; the sealed-test agent's call is ``test``; the
+    library's own calls (``fit_hill``) are not; the sealed-test agent's call is ``test``, and
+    while the agent answers a request (``handle``) the test it names follows ``@``; the
     module's code run again (a copy the wrapper never reaches) is ``copy``. The wrapper
     returns what ``hill`` returns and has its name and signature."""
     import subprocess
@@ -454,7 +463,14 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     hill = "resistlab.pharmacology.hill"
-    assert result["lines"] == [f"{hill} 4.py", f"{hill} 5.py", f"{hill} test", f"{hill} copy"]
+    assert result["lines"] == [
+        f"{hill} 4.py",
+        f"{hill} 5.py",
+        f"{hill} test",
+        f"{hill} test@test_hill",
+        f"{hill} 6.py@test_hill",
+        f"{hill} copy",
+    ]
     assert result["y"] == 0.5
     assert result["same_main"] is True
     assert result["signature"] == "(dose, e0, emax, ec50, h)"

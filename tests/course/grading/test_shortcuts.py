@@ -276,7 +276,8 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     time, or through the modules found by iterating ``sys.modules``: the scan sees nothing
     (checked below), the kernel reports the call. Called from the
     student's ``hill``, the flag names the answer cell where that function was written; bound
-    as the answer itself, the hidden test makes the call. The instructor's solution, whose
+    as the answer itself, the hidden test makes the call, and the flag names the exercise of
+    that test. The instructor's solution, whose
     ``fit_hill`` calls the library's ``hill`` inside the library, raises no flag."""
     from resistlab.course import Course, answered_release, run_nbgrader
     from resistlab.course.grading import GradeOptions, grade_assignment
@@ -312,7 +313,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     hill = "resistlab.pharmacology.hill"
     for student, where in (
         ("called", "answer_hill_function"),
-        ("alias", "a hidden test"),
+        ("alias", "answer_hill_function (by test_hill_function_values)"),
         ("loop", "answer_hill_function"),
     ):
         row = rows[student]
@@ -325,3 +326,51 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     flags = [str(f) for f in copied.flags]
     assert f"library_shortcut(a copy of its module: {hill} (called))" in flags, flags
     assert any(f.startswith("dynamic_code(answer_hill_function: .__spec__") for f in flags)
+
+
+# review 16 #3: 04's setup imports bypass_output, which answer_pathway_output forbids; a helper
+# that calls it, written in another answer cell (where the setup's name is allowed), bound as
+# the forbidding cell's answer
+LAUNDER = """
+def _pathway(egfr_nM, met_nM, met_copies, *, egfr_ic50_nM=10.0, met_ic50_nM=5.0,
+             egfr_drive=1.0, met_drive_per_copy=0.02, basal=0.02):
+    from resistlab.signalling import BypassParameters
+
+    return bypass_output(egfr_nM, met_nM, met_copies, BypassParameters(
+        egfr_drive=egfr_drive, met_drive_per_copy=met_drive_per_copy, basal_output=basal,
+        egfr_ic50_nM=egfr_ic50_nM, met_ic50_nM=met_ic50_nM))
+"""
+
+
+@pytest.mark.slow
+def test_a_helper_written_where_the_name_is_allowed_is_judged_by_the_test_that_calls_it(
+    make_course,
+):
+    """The hidden test of ``pathway_output`` calls the helper: the call is judged by that
+    test's exercise, which forbids ``bypass_output``; the instructor's solution (which uses
+    ``bypass_output`` elsewhere, where the setup allows it) raises nothing."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "04-gene-amplification"
+    nb, _ = _source(slug)
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    for student in ("full", "launder"):
+        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        if student == "launder":
+            _cell(submission, "answer_panel_counts").source += LAUNDER
+            _cell(submission, "answer_pathway_output").source = "pathway_output = _pathway\n"
+        folder = course / "submitted" / student / slug
+        folder.mkdir(parents=True)
+        nbformat.write(submission, folder / f"{slug}.ipynb")
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score and not rows["full"].review, rows["full"]
+    launder = rows["launder"]
+    assert launder.score == launder.max_score, launder
+    shortcuts = [str(f) for f in launder.flags if f.code == "library_shortcut"]
+    assert len(shortcuts) == 1, launder.flags
+    assert shortcuts[0].startswith("library_shortcut(answer_pathway_output (by test_pathway_")
+    assert shortcuts[0].endswith(": resistlab.signalling.bypass_output (called))")

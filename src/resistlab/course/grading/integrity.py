@@ -749,6 +749,15 @@ def cell_file(source: str) -> str:
     return f"{murmur2_x86(source, get_tmp_hash_seed())}.py"
 
 
+def _answer_of(test: str, gids: dict, forbidden_at: dict, nb) -> int | None:
+    """The answer cell a test cell checks: the nearest answer cell above it."""
+    index = gids.get(test)
+    for answer in range(index - 1, -1, -1) if index is not None else ():
+        if answer in forbidden_at and _meta(nb.cells[answer]).get("grade_id"):
+            return answer
+    return None
+
+
 def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]:
     """``library_shortcut`` flags from the kernel's record of the forbidden functions' calls.
 
@@ -757,7 +766,10 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     was written, whoever called it), ``test`` (a hidden test called the function as the
     student's answer), ``copy`` (the module's code run again, which makes a copy of the
     function no wrapper reaches: flagged wherever the name is forbidden), or ``?`` (no cell
-    on the way: a thread, a callback). A call from a
+    on the way: a thread, a callback); ``PLACE@TEST`` while hidden test ``TEST`` ran. A call
+    made while a test ran counts where the test's exercise (the answer cell above it)
+    forbids the name, wherever the calling code was written (a helper written in another
+    answer cell and bound as the answer is still the shortcut); otherwise a call from a
     cell counts where :func:`shortcut_flags` would forbid the name; from a test or from no
     cell, when the setup does not import the name. Names in ``flagged``
     (already flagged by the scan) and calls from the setup or the library are not flagged.
@@ -778,11 +790,16 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     # a test calls the setup's own functions by name: only a name the setup does not import
     # can be the student's answer when a test calls it
     anywhere = set(every) - set(setup_aliases.values())
+    gids = {_meta(cell).get("grade_id"): index for index, cell in enumerate(nb.cells)}
     done, flags = set(flagged), []
     for name, place in calls:
         if name in done or name not in every:
             continue
-        if place in files:
+        place, _, test = place.partition("@")
+        answer = _answer_of(test, gids, forbidden_at, nb) if test else None
+        if answer is not None and name in forbidden_at[answer]:  # the test's own exercise
+            where = f"{_meta(nb.cells[answer]).get('grade_id')} (by {test})"
+        elif place in files:
             index = files[place]
             if name not in forbidden_at.get(index, ()):
                 continue  # the setup, or an answer where the setup's own import is allowed

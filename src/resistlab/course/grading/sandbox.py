@@ -939,9 +939,11 @@ def _watch_calls(record, watched):
     calling ``hill``) ends the walk unreported; the first frame of a notebook cell is the
     place (``ipykernel_PID/HASH.py``: the cell's file name, which the grader recomputes
     from each cell's source), and the sealed-test agent is ``test`` (a hidden test called
-    the function as the student's answer). Frames of other code (the standard library,
-    NumPy, ``exec``'d strings) are walked through, so ``map(f, xs)`` or ``df.apply(f)`` is
-    the cell that called them; a walk that meets neither is ``?``. Each function and place is
+    the function as the student's answer); while a hidden test runs, the place ends with
+    ``@`` and the test's grade id (from the request the agent is answering). Frames of
+    other code (the standard library, NumPy, ``exec``'d strings) are walked through, so
+    ``map(f, xs)`` or ``df.apply(f)`` is the cell that called them; a walk that meets
+    neither is ``?``. Each function and place is
     written once, as ``["call", "DOTTED PLACE"]``, to the audit pipe, at the moment of the
     call, so nothing the kernel does later removes it.
 
@@ -972,16 +974,26 @@ def _watch_calls(record, watched):
         return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
 
     def place(frame) -> str | None:
+        found = None
         while frame is not None:
-            file = frame.f_code.co_filename
-            if library and file.startswith(library[0]):
-                return None  # the library's own code
-            if file == _AGENT_FILE:
-                return "test"
-            if in_cell(file):
-                return basename(file)
+            code = frame.f_code
+            file = code.co_filename
+            if found is None:
+                if library and file.startswith(library[0]):
+                    return None  # the library's own code
+                if in_cell(file):
+                    found = basename(file)
+            if file == _AGENT_FILE:  # a hidden test is running: which one, if it says
+                where, test = found or "test", None
+                while frame is not None and test is None:  # up to the agent's handle()
+                    if frame.f_code.co_filename == _AGENT_FILE:
+                        if frame.f_code.co_name == "handle":
+                            request = frame.f_locals.get("request")
+                            test = request.get("cell") if isinstance(request, dict) else ""
+                    frame = frame.f_back
+                return f"{where}@{test}" if isinstance(test, str) and test else where
             frame = frame.f_back
-        return "?"
+        return found or "?"
 
     def wrap(dotted, original):
         def watched_call(*args, **kwargs):
