@@ -228,7 +228,16 @@ def _course_with_deep_html(feedback, tmp_path, depth: int):
         nbformat.v4.new_output("display_data", data={"text/html": deep}),
         nbformat.v4.new_output("display_data", data={"text/html": "<b>shallow</b>"}),
     ]
-    nb.cells += [nbformat.v4.new_markdown_cell(deep), shown]
+    large = "<i>a</i> " * 150_000  # flat, 1.3 MB: past MAX_HTML_BYTES
+    # review 17: 2,000 uses of a 10 KB link target (a 20 MB page from 14 KB)
+    bomb = "[r]: http://x/" + "A" * 10_000 + "\n\n" + "[a][r] " * 2_000
+    nb.cells += [
+        nbformat.v4.new_markdown_cell(deep),
+        shown,
+        nbformat.v4.new_markdown_cell(large),
+        nbformat.v4.new_markdown_cell(bomb),
+        nbformat.v4.new_markdown_cell("[course site][site]\n\n[site]: https://example.org/c"),
+    ]
     path.chmod(0o644)
     nbformat.write(nb, path)
     return course
@@ -237,26 +246,42 @@ def _course_with_deep_html(feedback, tmp_path, depth: int):
 @pytest.mark.slow
 def test_deeply_nested_html_is_not_rendered(feedback, tmp_path):
     """Review 15 #5: sanitising takes time with the square of the nesting depth (30,000
-    nested ``<div>`` in two markdown cells held every later page for 100 s). HTML nested
-    past MAX_HTML_DEPTH (100), in a markdown cell or an output, is replaced by a note."""
+    nested ``<div>`` in two markdown cells held every later page for 100 s); review 16:
+    memory with the size (a 40 MiB markdown cell took 2.8 GB). HTML nested past
+    MAX_HTML_DEPTH (100) or larger than MAX_HTML_BYTES (1 MiB), in a markdown cell or an
+    output, is replaced by a note."""
     course = _course_with_deep_html(feedback, tmp_path, 2_000)
     (page,) = generate_feedback(Course(course), NAME, ["perfect"], log=lambda *_: None)
     text = page.path.read_text()
     assert text.count("<div>") < 500, "the nested HTML was rendered"
-    assert "nested more than 100 levels deep: not shown" in _text(text)
+    assert text.count("<i>a</i>") < 1000, "the large HTML was rendered"
+    assert len(text) < 5 * 2**20, "the link references were expanded"
+    assert 'href="https://example.org/c"' in text, "an ordinary reference link is kept"
+    assert "or nested more than 100 levels deep: not shown" in _text(text)
     assert "<b>shallow</b>" in text
 
 
 @pytest.mark.slow
 def test_a_page_past_its_time_is_not_written_and_the_others_are(feedback, tmp_path, monkeypatch):
-    """Whatever makes one page slow (here: nested HTML with the depth bound lifted and a
-    page budget of 0.5 s), that page is named in the error and the others are written."""
+    """Whatever makes one page slow (here: rendering ``perfect``'s page never ends), that
+    page is stopped at the page budget (lowered to 5 s), named in the error, and the others
+    are written."""
+    import shutil
+
     from resistlab.course import CourseError
     from resistlab.course.grading import feedback as module
 
-    course = _course_with_deep_html(feedback, tmp_path, 20_000)
-    monkeypatch.setattr(module, "MAX_HTML_DEPTH", 10**6)
-    monkeypatch.setattr(module, "PAGE_SECONDS", 0.5)
+    course = tmp_path / "course"
+    shutil.copytree(feedback[0], course)
+    render = module._feedback_page
+
+    def endless_for_perfect(coursedir, config, exporter, assignment, student, *rest):
+        while student == "perfect":
+            pass
+        return render(coursedir, config, exporter, assignment, student, *rest)
+
+    monkeypatch.setattr(module, "_feedback_page", endless_for_perfect)
+    monkeypatch.setattr(module, "PAGE_SECONDS", 5)
     for page in (course / "feedback").glob("*/*/*.html"):
         page.unlink()
     with pytest.raises(CourseError, match=r"perfect \(.*TimeoutError") as err:
@@ -264,4 +289,3 @@ def test_a_page_past_its_time_is_not_written_and_the_others_are(feedback, tmp_pa
     assert "1 page(s) written" in str(err.value)
     written = sorted(p.parent.parent.name for p in (course / "feedback").glob("*/*/*.html"))
     assert written == ["partial"]
-    assert not list((course / "feedback").glob("*/*/.*.tmp"))

@@ -18,10 +18,12 @@ same page with nbgrader's own feedback template and ``GetGrades`` scores, after:
    (sources or outputs), the page is not written and the command fails.
 
 What a student wrote or displayed as HTML is sanitised (nbconvert's ``clean_html``), whose
-time grows with the square of the nesting depth (30,000 nested ``<div>`` took 51 s): HTML
-nested past :data:`MAX_HTML_DEPTH` is replaced by a note, and a page that takes longer than
-:data:`PAGE_SECONDS` to render is not written (named in the command's error, like a page
-that cannot be rendered), so no student's page holds up the others' for long.
+time grows with the square of the nesting depth (30,000 nested ``<div>`` took 51 s) and
+whose memory grows with the size (a 40 MiB markdown cell took 2.8 GB): HTML larger than
+:data:`MAX_HTML_BYTES` or nested past :data:`MAX_HTML_DEPTH` is replaced by a note, and a
+page that takes longer than :data:`PAGE_SECONDS` to render is not written (named in the
+command's error, like a page that cannot be rendered), so no student's page holds up the
+others' for long.
 
 Pages go to ``feedback/STUDENT/ASSIGNMENT/NOTEBOOK.html``, where ``nbgrader
 release_feedback`` expects them, beside the submission's ``timestamp.txt`` and (for a
@@ -76,9 +78,16 @@ class FeedbackLeak(CourseError):
 MAX_HTML_DEPTH = 100
 #: Most seconds one page may take to render (on the main thread; elsewhere unbounded).
 PAGE_SECONDS = 120
+#: Largest markdown cell or displayed HTML of a student's that a page shows: sanitising takes
+#: about 250 MB of memory per MiB of HTML (a 40 MiB markdown cell took 2.8 GB); larger is
+#: replaced by a note.
+MAX_HTML_BYTES = 2**20
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-_TOO_DEEP = f"(HTML nested more than {MAX_HTML_DEPTH} levels deep: not shown.)"
+_TOO_DEEP = (
+    f"(HTML larger than {MAX_HTML_BYTES // 2**20} MiB or nested more than {MAX_HTML_DEPTH} "
+    "levels deep: not shown.)"
+)
 
 
 def html_depth(text: str, limit: int | None = None) -> int:
@@ -107,22 +116,38 @@ def html_depth(text: str, limit: int | None = None) -> int:
     return deepest
 
 
-def _too_deep(text) -> bool:
-    return isinstance(text, str) and html_depth(text, MAX_HTML_DEPTH) > MAX_HTML_DEPTH
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(\S+)", re.MULTILINE)
+
+
+def _too_deep(text, markdown: bool = False) -> bool:
+    """Whether ``text`` is too large (:data:`MAX_HTML_BYTES`) or nested too deeply
+    (:data:`MAX_HTML_DEPTH`) to sanitise; for ``markdown``, also whether its link reference
+    definitions could expand past :data:`MAX_HTML_BYTES` (each ``[text][ref]`` becomes a link
+    holding the whole target: 50,000 uses of one 10 KB target made a 500 MB page)."""
+    if not isinstance(text, str):
+        return False
+    if len(text) > MAX_HTML_BYTES or html_depth(text, MAX_HTML_DEPTH) > MAX_HTML_DEPTH:
+        return True
+    if markdown:
+        targets = _LINK_DEFINITION.findall(text)
+        if targets and text.count("]") * max(map(len, targets)) > MAX_HTML_BYTES:
+            return True
+    return False
 
 
 def _shallow_html(nb) -> None:
-    """Replace a student's markdown or displayed HTML nested past :data:`MAX_HTML_DEPTH` by a
-    note (the instructor's locked cells are left as they are)."""
+    """Replace a student's markdown or displayed HTML too large or nested too deeply to
+    sanitise (:func:`_too_deep`) by a note (the instructor's locked cells are left as they
+    are)."""
     for cell in nb.cells:
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
         if cell.cell_type in ("markdown", "raw") and not meta.get("locked"):
-            if _too_deep(cell.source):
+            if _too_deep(cell.source, markdown=cell.cell_type == "markdown"):
                 cell.source = f"*{_TOO_DEEP}*"
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = output.get("data") or {}
             for mime in ("text/html", "text/markdown"):
-                if _too_deep(data.get(mime)):
+                if _too_deep(data.get(mime), markdown=mime == "text/markdown"):
                     del data[mime]
                     data.setdefault("text/plain", _TOO_DEEP)
 
