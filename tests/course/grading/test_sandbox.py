@@ -398,7 +398,7 @@ def test_kernel_command_goes_through_the_launcher_only_with_a_policy():
 
 
 WATCH_CALLS = r"""
-import inspect, json, sys, types
+import inspect, json, sys, threading, types
 from resistlab.course.grading import sandbox
 
 lines = []
@@ -433,6 +433,13 @@ main.call(main.h)
 cell("def mine(*args):\n    return h(*args)\n", "6")
 main.handle(main.h)  # a hidden test running: the agent's request names it
 main.handle(main.mine)
+agent_module = types.ModuleType("_rl_sealed")  # the agent between requests, then in one
+sys.modules["_rl_sealed"] = agent_module
+cell("import threading\ndef work():\n    h(1.0, 1.0, 0.0, 2.0, 1.0)\n", "7")
+for agent_module.test in (None, "test_thread"):  # a thread started while a test runs
+    worker = threading.Thread(target=main.work)
+    worker.start()
+    worker.join()
 p = sys.modules["resistlab.pharmacology"]
 spec = p.__spec__
 on_event("exec", (spec.loader.get_code(spec.name),))  # exec_module into a copy runs it again
@@ -469,6 +476,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         f"{hill} test",
         f"{hill} test@test_hill",
         f"{hill} 6.py@test_hill",
+        f"{hill} 7.py",
+        f"{hill} 7.py@test_thread",
         f"{hill} copy",
     ]
     assert result["y"] == 0.5

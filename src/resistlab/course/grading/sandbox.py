@@ -993,6 +993,11 @@ def _watch_calls(record, watched):
                     frame = frame.f_back
                 return f"{where}@{test}" if isinstance(test, str) and test else where
             frame = frame.f_back
+        # no agent on this thread's stack: a thread the student's code started while a test
+        # ran (a ThreadPoolExecutor) still works for that test
+        test = getattr(sys.modules.get(_AGENT_FILE), "test", None)
+        if isinstance(test, str) and test:
+            return f"{found or '?'}@{test}"
         return found or "?"
 
     def wrap(dotted, original):

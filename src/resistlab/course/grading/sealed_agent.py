@@ -495,6 +495,8 @@ def loads(text: str):
 
 _objects: dict = {}
 reply = ""
+#: The hidden test whose request is being answered (None between requests).
+test = None
 
 
 def _keep(obj):
@@ -598,14 +600,19 @@ def _run(request: dict) -> dict:
 
 
 def handle(text: str) -> None:
-    """Answer one request (base64 JSON); the answer is left in ``reply`` (a JSON string)."""
-    global reply
+    """Answer one request (base64 JSON); the answer is left in ``reply`` (a JSON string).
+    While it runs, ``test`` names the hidden test that sent it (the kernel's record of calls
+    of forbidden functions reads it for calls made in other threads)."""
+    global reply, test
     request = {}
     try:
         request = json.loads(base64.b64decode(text))
+        test = request.get("cell") if isinstance(request.get("cell"), str) else None
         answer = _run(request)
     except BaseException as err:  # the student's code raised: its type and message are data
         answer = {"error": _exception(err), "changed": request.get("changed", {})}
+    finally:
+        test = None
     try:
         reply = dumps(answer)
     except Unsendable as err:
