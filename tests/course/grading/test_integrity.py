@@ -566,18 +566,23 @@ def test_audit_events_become_flags():
     ]
 
 
+def _km_setup():
+    """The locked setup cell of SETUP_IMPORTS_IT."""
+    setup = nbformat.v4.new_code_cell("from resistlab.survival import kaplan_meier\n")
+    setup.metadata["nbgrader"] = {"grade_id": "setup", "locked": True}
+    return setup
+
+
 def test_calls_the_kernel_reports_count_where_the_calling_code_was_written():
     """The kernel's record of calls (``sandbox._watch_calls``) is read with the scan's
     rules: a call counts in the cell whose code made it, where that cell forbids the name."""
     km = "resistlab.survival.kaplan_meier"
-    setup = nbformat.v4.new_code_cell("from resistlab.survival import kaplan_meier\n")
-    setup.metadata["nbgrader"] = {"grade_id": "setup", "locked": True}
     nb = _cells(
         ("answer_km", "def km_estimator(t, e):\n    return K().m()(t, e)\n"),
         ("answer_other", "x = kaplan_meier(t, e)\n"),
         (None, "y = 1\n"),
     )
-    nb.cells.insert(0, setup)
+    nb.cells.insert(0, _km_setup())
     place = [cell_file(cell.source) for cell in nb.cells]
 
     def flags(*calls, flagged=()):
@@ -612,8 +617,6 @@ def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
     test's exercise (the answer cell above it) forbids the name, wherever the calling code
     was written; a test of the other exercise may still reach the name."""
     km = "resistlab.survival.kaplan_meier"
-    setup = nbformat.v4.new_code_cell("from resistlab.survival import kaplan_meier\n")
-    setup.metadata["nbgrader"] = {"grade_id": "setup", "locked": True}
     nb = _cells(
         ("answer_other", "def _helper(t, e):\n    return kaplan_meier(t, e)\n"),
         ("answer_km", "km_estimator = _helper\n"),
@@ -622,7 +625,7 @@ def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
         test = nbformat.v4.new_code_cell("assert True")
         test.metadata["nbgrader"] = {"grade_id": gid, "grade": True, "points": 1}
         nb.cells.insert(after, test)
-    nb.cells.insert(0, setup)  # setup, answer_other, test_other, answer_km, test_km
+    nb.cells.insert(0, _km_setup())  # setup, answer_other, test_other, answer_km, test_km
     helper = cell_file(nb.cells[1].source)
 
     def flags(place):

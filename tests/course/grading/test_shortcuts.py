@@ -124,6 +124,12 @@ def _student_cells(nb):
     ]
 
 
+def _submit(course, slug, student, nb):
+    folder = course / "submitted" / student / slug
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{slug}.ipynb")
+
+
 def _cell(nb, gid):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
 
@@ -198,13 +204,8 @@ def test_lazy_01_submission_is_flagged_and_invented_tables_earn_nothing(make_cou
     lazy = nbformat.read(release_path, as_version=4)
     for gid, code in LAZY.items():
         _cell(lazy, gid).source = code
-    for student, nb in (
-        ("full", answered_release(nbformat.read(release_path, as_version=4), source)),
-        ("lazy", lazy),
-    ):
-        folder = course / "submitted" / student / slug
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{slug}.ipynb")
+    _submit(course, slug, "full", answered_release(nbformat.read(release_path, 4), source))
+    _submit(course, slug, "lazy", lazy)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
     assert rows["full"].score == rows["full"].max_score, rows["full"]
@@ -303,9 +304,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
         for gid, code in answers.items():
             _cell(submission, gid).source = code
-        folder = course / "submitted" / student / slug
-        folder.mkdir(parents=True)
-        nbformat.write(submission, folder / f"{slug}.ipynb")
+        _submit(course, slug, student, submission)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
     assert rows["full"].score == rows["full"].max_score, rows["full"]
@@ -362,9 +361,7 @@ def test_a_helper_written_where_the_name_is_allowed_is_judged_by_the_test_that_c
         if student == "launder":
             _cell(submission, "answer_panel_counts").source += LAUNDER
             _cell(submission, "answer_pathway_output").source = "pathway_output = _pathway\n"
-        folder = course / "submitted" / student / slug
-        folder.mkdir(parents=True)
-        nbformat.write(submission, folder / f"{slug}.ipynb")
+        _submit(course, slug, student, submission)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
     assert rows["full"].score == rows["full"].max_score and not rows["full"].review, rows["full"]

@@ -119,7 +119,7 @@ def html_depth(text: str, limit: int | None = None) -> int:
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(\S+)", re.MULTILINE)
 
 
-def _too_deep(text, markdown: bool = False) -> bool:
+def _too_costly(text, markdown: bool = False) -> bool:
     """Whether ``text`` is too large (:data:`MAX_HTML_BYTES`) or nested too deeply
     (:data:`MAX_HTML_DEPTH`) to sanitise; for ``markdown``, also whether its link reference
     definitions could expand past :data:`MAX_HTML_BYTES` (each ``[text][ref]`` becomes a link
@@ -137,17 +137,17 @@ def _too_deep(text, markdown: bool = False) -> bool:
 
 def _shallow_html(nb) -> None:
     """Replace a student's markdown or displayed HTML too large or nested too deeply to
-    sanitise (:func:`_too_deep`) by a note (the instructor's locked cells are left as they
+    sanitise (:func:`_too_costly`) by a note (the instructor's locked cells are left as they
     are)."""
     for cell in nb.cells:
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
         if cell.cell_type in ("markdown", "raw") and not meta.get("locked"):
-            if _too_deep(cell.source, markdown=cell.cell_type == "markdown"):
+            if _too_costly(cell.source, markdown=cell.cell_type == "markdown"):
                 cell.source = f"*{_TOO_DEEP}*"
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = output.get("data") or {}
             for mime in ("text/html", "text/markdown"):
-                if _too_deep(data.get(mime), markdown=mime == "text/markdown"):
+                if _too_costly(data.get(mime), markdown=mime == "text/markdown"):
                     del data[mime]
                     data.setdefault("text/plain", _TOO_DEEP)
 

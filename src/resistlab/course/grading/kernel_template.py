@@ -180,6 +180,14 @@ def _empty_shm(folder: str = "/dev/shm") -> None:
             pass
 
 
+def _clear_sandbox() -> int:
+    """Leave nothing of one kernel for the next in this sandbox: its processes (how many were
+    killed is returned) and its ``/dev/shm``."""
+    killed = _kill_others()
+    _empty_shm()
+    return killed
+
+
 def _send(channel: socket.socket, message: dict) -> None:
     channel.send(json.dumps(message).encode())
 
@@ -239,13 +247,10 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
         try:
             request = json.loads(data)
             if request.get("op") == "clean":
-                _send(channel, {"killed": _kill_others() if pidns else 0})
-                if pidns:
-                    _empty_shm()
+                _send(channel, {"killed": _clear_sandbox() if pidns else 0})
                 continue
             if pidns:
-                _kill_others()
-                _empty_shm()
+                _clear_sandbox()
             _reap()
             pid = _fork_kernel(request, sandbox, audit_fd)
         except Exception as err:
