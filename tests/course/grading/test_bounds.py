@@ -681,32 +681,51 @@ def test_what_a_kernel_makes_the_grader_hold_is_bounded(fixture_course, tmp_path
     assert peaks["bounded"] < 600 * 2**20 < peaks["default"], peaks
 
 
-CLOSE_AUDIT = r"""
-import fcntl, os
-for fd in range(3, 1024):
-    try:
-        pipe = os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
-        if pipe and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
-            os.close(fd)
-    except OSError:
-        pass
+AUDIT_PIPES = r"""
+import collections, fcntl, os
+_links = {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in range(3, 1024)
+          if os.path.lexists(f"/proc/self/fd/{fd}")}
+_every = collections.Counter(_links.values())
+# the audit pipe: write-only, and its reading end is not in this process
+_audit = [fd for fd, link in _links.items() if link.startswith("pipe:") and _every[link] == 1
+          and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY]
+"""
+CLOSE_AUDIT = AUDIT_PIPES + r"""
+_refused = []
+for fd in _audit:
+    _spare = os.pipe()[1]
+    for attempt in (lambda: os.dup2(_spare, fd), lambda: os.close(fd)):
+        try:
+            attempt()
+        except PermissionError:
+            _refused.append(fd)
+print("refused", len(_audit), len(_refused))
 try:
     open("/forbidden-secret-of-the-test")
 except OSError:
     pass
 """
+FLOOD_AUDIT = AUDIT_PIPES + r"""
+for fd in _audit:
+    os.write(fd, b"\n" * (2 << 20))  # past the 1 MiB the worker keeps
+"""
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="POSIX sandbox")
-def test_a_kernel_that_closes_its_audit_pipe_is_flagged(fixture_course):
-    """A kernel that closes its audit pipe leaves its later file accesses, processes and
-    calls of forbidden functions unrecorded. At the end of each notebook the grader asks the
-    kernel to open a path of its choosing, which the hook records: when the line is missing,
-    ``hook_override``. An honest kernel's line is found (and is no flag of its own)."""
-    closer = answer(release_copy(fixture_course))
-    cell_by_id(closer, "answer_ic50").source += CLOSE_AUDIT
-    submit(fixture_course, "closer", closer)
+def test_a_kernel_cannot_silence_its_audit_pipe(fixture_course):
+    """Review 16 #2 and review 17 #1, #2: a kernel that closed its audit pipe, or pointed it
+    at a file or at a pipe of its own (a relaying thread that dropped some lines) and
+    restored it, left its later file accesses, processes and calls of forbidden functions
+    unrecorded. The seccomp filter refuses ``close`` and ``dup2`` on the audit descriptor,
+    so the access after the attempts is recorded. A kernel that floods the pipe past what
+    the worker keeps loses the line the grader asks for at the notebook's end (the audit
+    check): ``hook_override``. An honest kernel's line is found (and is no flag of its
+    own)."""
+    for student, code in (("closer", CLOSE_AUDIT), ("flooder", FLOOD_AUDIT)):
+        nb = answer(release_copy(fixture_course))
+        cell_by_id(nb, "answer_ic50").source += code
+        submit(fixture_course, student, nb)
     submit(fixture_course, "honest", answer(release_copy(fixture_course)))
     run = grade_assignment(
         Course(fixture_course), NAME, GradeOptions(jobs=2, quiet=True), log=lambda *a: None
@@ -716,5 +735,9 @@ def test_a_kernel_that_closes_its_audit_pipe_is_flagged(fixture_course):
     closer = rows["closer"]
     assert closer.score == 5, closer
     flags = [str(f) for f in closer.flags]
-    assert "hook_override(the kernel closed or replaced its audit pipe)" in flags, flags
-    assert not any("forbidden-secret" in f for f in flags), "control: the pipe was closed"
+    assert any("forbidden-secret" in f for f in flags), flags  # recorded after the attempts
+    assert not any(f.startswith("hook_override") for f in flags), flags
+    nb = nbformat.read(str(fixture_course / "autograded" / "closer" / NAME / f"{NAME}.ipynb"), 4)
+    assert "refused 1 2" in str(cell_by_id(nb, "answer_ic50").outputs)  # found, and refused
+    flooder = [str(f) for f in rows["flooder"].flags]
+    assert "hook_override(the kernel closed or replaced its audit pipe)" in flooder, flooder

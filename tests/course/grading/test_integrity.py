@@ -214,6 +214,15 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("import subprocess\nsubprocess.run(['ls'])", "subprocess", "subprocess.run"),
         ("!ls", "subprocess", "shell"),
         ("%load_ext something", "magic", "load_ext"),
+        # review 18 #2: the code a magic runs is scanned too (it had hidden all of these)
+        ("%time exec('_z = 1')", "dynamic_code", "exec"),
+        ("%%time\nimport socket\n", "network", "socket"),
+        ("x = 1\n%time np.isclose = np.isclose", "monkeypatch", "numpy.isclose"),
+        ("%time g.__code__ = g.__code__.replace(co_filename='x')", "dynamic_code", "__code__"),
+        ("%%timeit -n 1 -r 1\nclass A:\n    def __eq__(s, o): return True\n", "always_equal", ""),
+        ("%%capture out\n%time open('/etc/hostname')\n", "file_access", "/etc/hostname"),
+        ("%%timeit -n1 import socket\nf()\n", "network", "socket"),
+        ("y = %timeit -o -n 3 exec('1')", "dynamic_code", "exec"),
     ],
 )
 def test_suspicious_code_is_flagged(code, code_flag, detail):
@@ -608,6 +617,47 @@ def test_calls_the_kernel_reports_count_where_the_calling_code_was_written():
     ]
     copy = [str(f) for f in call_flags([(km, "copy")], nb, [0], SETUP_IMPORTS_IT)]
     assert copy == [f"library_shortcut(a copy of its module: {km} (called))"]
+
+
+def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbidden():
+    """Review 17 #4: ``HillFit(...).predict`` is ``hill``, computed by the library's own code,
+    so the call was the library's business and went unreported. The kernel now names the
+    library function the student's code called (``via:ENTRY:PLACE``): it counts where the
+    cell, or the running test's exercise, forbids the name, never elsewhere (a test or a
+    thread using the library is the library's business). More places than the kernel
+    records (``!``) is flagged too: a student could fill the record with harmless places."""
+    km = "resistlab.survival.kaplan_meier"
+    nb = _cells(
+        ("answer_km", "def km_estimator(t, e):\n    return Fit(t, e).curve()\n"),
+        ("answer_other", "x = Fit(t, e).curve()\n"),
+    )
+    nb.cells.insert(0, _km_setup())
+    place = [cell_file(cell.source) for cell in nb.cells]
+
+    def flags(*calls):
+        return [str(f) for f in call_flags(calls, nb, [1, 2], SETUP_IMPORTS_IT)]
+
+    assert flags((km, f"via:Fit.curve:{place[1]}")) == [
+        f"library_shortcut(answer_km: {km} (called by Fit.curve))"
+    ]
+    assert flags((km, f"via:Fit.curve:{place[2]}")) == []  # allowed there
+    assert flags((km, f"via:Fit.curve:{place[0]}")) == []  # the setup
+    fraction = "resistlab.binding.fraction_inhibited"  # a name the setup does not import
+    nb = _cells(("answer_fraction", "fraction_inhibited = Fit().curve\n"))
+    for place in ("via:Fit.curve:test", "via:Fit.curve:?", "via:run_kernel:?"):
+        assert call_flags([(fraction, place)], nb, [0], SOURCE_CELLS) == [], place
+    # a name the setup does not import is forbidden in every answer when the student calls
+    # it; through the library, only where it is declared (02's estimate_m_mle computes
+    # estimate_m_p0, which another answer declares)
+    nb = _cells(("answer_fraction", "f = 1\n"), ("answer_other", "x = Fit().curve()\n"))
+    other = cell_file(nb.cells[1].source)
+    assert [str(f) for f in call_flags([(fraction, other)], nb, [0, 1], SOURCE_CELLS)] == [
+        f"library_shortcut(answer_other: {fraction} (called))"
+    ]
+    assert call_flags([(fraction, f"via:Fit.curve:{other}")], nb, [0, 1], SOURCE_CELLS) == []
+    assert [str(f) for f in call_flags([(fraction, "!")], nb, [0], SOURCE_CELLS)] == [
+        f"library_shortcut(more places than the kernel records: {fraction} (called))"
+    ]
 
 
 def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():

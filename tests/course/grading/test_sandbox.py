@@ -5,7 +5,8 @@ forked from a warm template; the policy the runner builds, a clean environment, 
 and runs code that tries to read the instructor's source notebook, the gradebook, another
 student's submission and another kernel's scratch folder, to write outside its folder, to
 open a TCP connection to a port the test process listens on, to send UDP, to signal the
-grader, and to take disk space with ``fallocate`` (or io_uring). Every attempt must fail, the
+grader, to take disk space with ``fallocate`` (or io_uring), and to close its audit
+descriptor or point it elsewhere (``dup2``, ``close_range``). Every attempt must fail, the
 kernel must hold no capability, and the attempts on paths must be in the audit log. The same
 code run without the sandbox succeeds, so the test is not passing by accident.
 """
@@ -44,6 +45,39 @@ def read(path):
 def write(path):
     with open(path, "w") as fh:
         fh.write("x")
+# first: the reads below must still be recorded after these
+def audit_pipes():  # the audit file (launcher), or the one pipe whose reader is elsewhere
+    import collections, fcntl
+    links = {}
+    for fd in range(3, 1024):
+        try:
+            if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
+                links[fd] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass
+    every = collections.Counter(os.readlink(f"/proc/self/fd/{fd}") for fd in range(3, 1024)
+                                if os.path.lexists(f"/proc/self/fd/{fd}"))
+    found = [fd for fd, link in links.items()
+             if link == PATHS["audit"] or (link.startswith("pipe:") and every[link] == 1)]
+    if len(found) != 1:
+        raise LookupError(f"no single audit descriptor: {links}")
+    return found
+def redirect_audit():  # point it at a pipe of our own (a relay), to restore it later
+    spare_r, spare_w = os.pipe()
+    for fd in audit_pipes():
+        os.dup2(spare_w, fd)
+attempt("redirect_audit", redirect_audit)
+def close_audit():
+    for fd in audit_pipes():
+        os.close(fd)
+attempt("close_audit", close_audit)
+def close_range_audit():  # os.closerange ignores errors: the system call itself
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    for fd in audit_pipes():
+        if libc.syscall(436, ctypes.c_uint(fd), ctypes.c_uint(fd), ctypes.c_uint(0)) != 0:
+            raise OSError(ctypes.get_errno(), "close_range")
+attempt("close_range_audit", close_range_audit)
 attempt("read_source_notebook", lambda: read(PATHS["source"]))
 attempt("read_gradebook", lambda: read(PATHS["gradebook"]))
 attempt("read_other_submission", lambda: read(PATHS["other_submission"]))
@@ -138,6 +172,9 @@ FORBIDDEN = [
     "pass_fd",
     "splice",
     "sendfile",
+    "redirect_audit",
+    "close_audit",
+    "close_range_audit",
 ]
 ALLOWED = ["write_own_folder", "read_numpy", "read_dataset", "shutil_copy"]
 
@@ -200,6 +237,7 @@ def _run(layout, *, sandboxed: bool, warm: bool = False):
         "grader_pid": os.getpid(),
     }
     audit = layout["run"] / f"audit-{sandboxed}.log"
+    paths["audit"] = str(audit)
     policy_path = ""
     if sandboxed:
         policy = build_policy(
@@ -304,9 +342,13 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         if name == "signal_grader" and "landlock_scope" not in status.applied:
             continue
         seccomp = ("fallocate", "io_uring", "pass_fd", "splice", "sendfile")
+        seccomp += ("redirect_audit", "close_audit", "close_range_audit")
         if name in seccomp and "seccomp" not in status.applied:
             continue
         assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"
+    if "seccomp" in status.applied:  # refused, not merely failed (the pipe was found)
+        for name in ("redirect_audit", "close_audit", "close_range_audit"):
+            assert results[name] == "PermissionError", (name, results)
     for name in ALLOWED:
         assert results[name] == "allowed", f"{name} failed in the sandbox: {results}"
     if "netns" in status.applied:  # UDP "succeeds" into the private namespace, reaching nothing
@@ -420,6 +462,7 @@ cell("import resistlab.pharmacology as p\noriginal = p.hill\n", "1")  # before t
 on_event("import", ())  # the next import: the module has defined hill
 cell("from resistlab.pharmacology import fit_hill, hill as h\n", "2")
 cell("fit = fit_hill([0.1, 1.0, 10.0, 100.0], [0.95, 0.8, 0.3, 0.05])\n", "3")
+cell("fit.predict(2.0)\n", "3p")  # the library computes hill for the cell
 cell("y = h(2.0, 1.0, 0.0, 2.0, 1.0)\n", "4")
 cell("ys = list(map(lambda d: original(d, 1.0, 0.0, 2.0, 1.0), [1.0, 3.0]))\n", "5")
 agent = compile(
@@ -457,8 +500,9 @@ print(json.dumps({
 def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tmp_path):
     """``sandbox._watch_calls``: once the module has defined ``hill``, every reference to it
     in the library and the notebook's namespace is the wrapper (the one bound before the wrap
-    too); a call from a cell is reported with that cell's file, through ``map`` too; the
-    library's own calls (``fit_hill``) are not; the sealed-test agent's call is ``test``, and
+    too); a call from a cell is reported with that cell's file, through ``map`` too, and
+    through a library method (``HillFit.predict``) with the method's name; the
+    sealed-test agent's call is ``test``, and
     while the agent answers a request (``handle``) the test it names follows ``@``; the
     module's code run again (a copy the wrapper never reaches) is ``copy``. The wrapper
     returns what ``hill`` returns and has its name and signature."""
@@ -470,7 +514,9 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     hill = "resistlab.pharmacology.hill"
+    predict = "HillFit.predict" if sys.version_info >= (3, 11) else "predict"  # co_qualname
     assert result["lines"] == [
+        f"{hill} via:{predict}:3p.py",
         f"{hill} 4.py",
         f"{hill} 5.py",
         f"{hill} test",
@@ -485,3 +531,56 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     assert result["signature"] == "(dose, e0, emax, ec50, h)"
     assert result["name"] == ["hill", "resistlab.pharmacology"]
     assert result["wrapped"] is False
+
+
+HELD_RECORDS = r"""
+import fcntl, json, os, threading, time
+from resistlab.course.grading import sandbox
+
+r, w = os.pipe()
+sandbox._install_audit_hook(w, ["/usr"], [], ())
+fcntl.fcntl(w, fcntl.F_SETFL, os.O_NONBLOCK)  # what a kernel can do to its own descriptor
+class Quiet(json.JSONEncoder):
+    def encode(self, o):
+        return '["open", "/usr/nothing"]'
+plain, json._default_encoder = json._default_encoder, Quiet()  # what json.dumps uses
+while True:  # a full pipe: the next write would fail with EAGAIN
+    try:
+        os.write(w, b"\n" * 4096)
+    except BlockingIOError:
+        break
+received = []
+def drain():
+    time.sleep(0.5)
+    fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK)
+    end = time.monotonic() + 10
+    while b"forbidden" not in b"".join(received) and time.monotonic() < end:
+        try:
+            received.append(os.read(r, 65536))
+        except BlockingIOError:
+            time.sleep(0.01)
+reader = threading.Thread(target=drain, daemon=True)
+reader.start()
+try:
+    open("/forbidden-by-the-test")
+except OSError:
+    pass
+reader.join(timeout=30)
+json._default_encoder = plain
+print(json.dumps([ln for ln in b"".join(received).decode().splitlines() if ln]))
+"""
+
+
+def test_the_audit_hook_writes_each_record_whole_whatever_the_kernel_did_to_json_or_its_pipe():
+    """A kernel can make its audit pipe non-blocking and fill it (a record written then failed
+    with ``EAGAIN`` and was lost), and can replace ``json``'s module-level encoder (which
+    ``json.dumps`` writes through). The hook waits for room and encodes with the string
+    encoder it took when it was installed: the record arrives whole and true."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", HELD_RECORDS], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = json.loads(done.stdout.strip().splitlines()[-1])
+    assert lines == ['["open", "/forbidden-by-the-test"]'], lines

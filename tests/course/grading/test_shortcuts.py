@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 
 import nbformat
 import pytest
@@ -141,6 +142,10 @@ def test_every_declared_shortcut_is_flagged_and_solutions_are_clean(slug):
     for gid, names in DECLARED[slug].items():
         assert sorted(declared.get(gid, [])) == sorted(names), (gid, declared.get(gid))
     assert shortcut_flags(nb, _student_cells(nb), cells) == [], "a solution uses a shortcut"
+    timed = copy.deepcopy(nb)  # review 18 #3: the author's own `# grader:` lines under %%time
+    for gid in DECLARED[slug]:
+        _cell(timed, gid).source = "%%time\n" + _cell(timed, gid).source
+    assert shortcut_flags(timed, _student_cells(timed), cells) == [], "%%time made a shortcut"
     for gid, names in DECLARED[slug].items():
         for dotted in names:
             module, name = dotted.rsplit(".", 1)
@@ -148,6 +153,9 @@ def test_every_declared_shortcut_is_flagged_and_solutions_are_clean(slug):
             _cell(shortcut, gid).source = f"from {module} import {name}\n"
             flags = [str(f) for f in shortcut_flags(shortcut, _student_cells(shortcut), cells)]
             assert f"library_shortcut({gid}: {dotted})" in flags, (gid, dotted, flags)
+            _cell(shortcut, gid).source = f"%%time\nfrom {module} import {name}\n"
+            flags = [str(f) for f in shortcut_flags(shortcut, _student_cells(shortcut), cells)]
+            assert f"library_shortcut({gid}: {dotted})" in flags, ("%%time", gid, dotted, flags)
 
 
 def test_a_shortcut_imported_in_another_answer_cell_is_flagged():
@@ -270,12 +278,60 @@ def hill(dose, e0, emax, ec50, h):
 """
 }
 
+# review 17 #4: a library method that computes the forbidden function
+HIDDEN_METHOD = {
+    "answer_hill_function": """from resistlab.pharmacology import HillFit
+
+
+def hill(dose, e0, emax, ec50, h):
+    fit = HillFit(e0, emax, ec50, h, n=1, residual_se=0.0, dose_min=0.1, dose_max=10.0)
+    return fit.predict(dose)
+"""
+}
+# review 18 #1: code run by %%time (not a cell's file) hands an object to a library helper
+# whose NumPy conversion computes the forbidden function: the library's frame ended the walk
+HIDDEN_TIMED = {
+    "answer_hill_function": """%%time
+import resistlab.pharmacology as _P
+from resistlab._validation import as_array
+
+_F = getattr(dict.fromkeys([_P]).popitem()[0], "llih"[::-1])
+
+
+class _L:
+    def __init__(self, *args):
+        self.args = args
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(_F(*self.args), dtype=float)
+
+
+def hill(dose, e0, emax, ec50, h):
+    return as_array(_L(dose, e0, emax, ec50, h), "response")
+"""
+}
+# review 17 #3: another program (a child Python has no wrapper): a review flag, not info
+CHILD = {
+    "answer_hill_function": """import subprocess
+import sys
+
+subprocess.run([sys.executable, "-c", "print(6 * 7)"], check=True)
+
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+}
+
 
 @pytest.mark.slow
 def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     """The library's ``hill`` reached through an instance's method and a name built at run
-    time, or through the modules found by iterating ``sys.modules``: the scan sees nothing
-    (checked below), the kernel reports the call. Called from the
+    time, or through the modules found by iterating ``sys.modules``, or computed by a library
+    method (``HillFit.predict``) or by a library helper's conversion of an object defined
+    under ``%%time``: the scan sees nothing (checked below), the kernel reports the call. Another program started (a child Python, which no wrapper watches) is a
+    ``subprocess`` flag for review. Called from the
     student's ``hill``, the flag names the answer cell where that function was written; bound
     as the answer itself, the hidden test makes the call, and the flag names the exercise of
     that test. The instructor's solution, whose
@@ -285,7 +341,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
 
     slug = "01-dose-response"
     nb, cells = _source(slug)
-    for answers in (HIDDEN_CALLED, HIDDEN_ALIAS, HIDDEN_LOOP):
+    for answers in (HIDDEN_CALLED, HIDDEN_ALIAS, HIDDEN_LOOP, HIDDEN_METHOD, HIDDEN_TIMED):
         hidden = copy.deepcopy(nb)
         for gid, code in answers.items():
             _cell(hidden, gid).source = code
@@ -299,6 +355,9 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "alias": HIDDEN_ALIAS,
         "loop": HIDDEN_LOOP,
         "copy": HIDDEN_COPY,
+        "method": HIDDEN_METHOD,
+        "timed": HIDDEN_TIMED,
+        "child": CHILD,
     }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
@@ -310,16 +369,22 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     assert rows["full"].score == rows["full"].max_score, rows["full"]
     assert not rows["full"].review, rows["full"].flags
     hill = "resistlab.pharmacology.hill"
-    for student, where in (
-        ("called", "answer_hill_function"),
-        ("alias", "answer_hill_function (by test_hill_function_values)"),
-        ("loop", "answer_hill_function"),
+    predict = "HillFit.predict" if sys.version_info >= (3, 11) else "predict"  # co_qualname
+    for student, where, how in (
+        ("called", "answer_hill_function", "called"),
+        ("alias", "answer_hill_function (by test_hill_function_values)", "called"),
+        ("loop", "answer_hill_function", "called"),
+        ("method", "answer_hill_function", f"called by {predict}"),
+        ("timed", "answer_hill_function (by test_hill_function_values)", "called by as_array"),
     ):
         row = rows[student]
         assert row.score == row.max_score, row  # the shortcut earns its marks; a person looks
         shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
-        assert shortcuts == [f"library_shortcut({where}: {hill} (called))"], row.flags
+        assert shortcuts == [f"library_shortcut({where}: {hill} ({how}))"], row.flags
         assert row.review
+    child = rows["child"]
+    assert child.score == child.max_score and child.review, child
+    assert {f.code for f in child.flags} == {"subprocess"}, child.flags
     copied = rows["copy"]
     assert copied.score == copied.max_score, copied
     flags = [str(f) for f in copied.flags]

@@ -42,6 +42,10 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     "dynamic_code": ("review", "code built at run time (exec, eval, __import__, ...)"),
     "file_access": ("review", "a file or folder outside the submission was opened or listed"),
     "network": ("review", "the code tried to open a network connection"),
+    "subprocess": (
+        "review",
+        "the code started another program (which no audit hook or call report watches)",
+    ),
     "sealed_reply": ("review", "the kernel gave no valid answer to a sealed test's request"),
     "library_shortcut": (
         "review",
@@ -70,7 +74,6 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     "memory_error": ("info", "a cell ran out of memory"),
     "output_truncated": ("info", "a cell's output was truncated"),
     "stderr_filtered": ("info", "warnings on stderr were ignored by IgnorePattern"),
-    "subprocess": ("info", "the code started another program"),
     "magic": ("info", "the code uses an IPython magic"),
     "extra_file": ("info", "the submission holds a file the assignment does not have"),
     "sandbox_degraded": ("info", "a sandbox layer could not be applied on this machine"),

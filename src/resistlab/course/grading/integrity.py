@@ -269,10 +269,25 @@ MAX_SCAN_CHARS = 256 * 1024
 MAX_SCAN_TOTAL = 512 * 1024
 
 
-def _python_source(source: str) -> str | None:
-    """Turn cell source (magics included) into Python the way IPython would; None if invalid
-    or longer than :data:`MAX_SCAN_CHARS`."""
-    if len(source) > MAX_SCAN_CHARS:
+#: Line magics whose argument is Python they run in the notebook's namespace (after their
+#: options: ``%timeit -n 10 f()``). A cell magic's body is read as Python whenever it is.
+_CODE_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug"})
+#: Magics inside magics the scan unfolds (``%time %time f()``); deeper ones stay strings.
+_MAX_MAGIC_DEPTH = 8
+
+
+def _python_source(source: str, depth: int = 0) -> str | None:
+    """Turn cell source (magics included) into Python the way IPython would, with the code a
+    magic runs written out where the magic stands (:class:`_MagicBodies`); None if invalid
+    or longer than :data:`MAX_SCAN_CHARS`.
+
+    Examples
+    --------
+    >>> print(_python_source("%time x = f(1)"))
+    get_ipython().run_line_magic('time', '')
+    x = f(1)
+    """
+    if len(source) > MAX_SCAN_CHARS or depth > _MAX_MAGIC_DEPTH:
         return None
     try:
         from IPython.core.inputtransformer2 import TransformerManager
@@ -281,10 +296,81 @@ def _python_source(source: str) -> str | None:
     except Exception:
         code = source
     try:
-        ast.parse(code)
+        tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return None
+    except (RecursionError, MemoryError):  # the scan's own bounds flag the cell
+        return code
+    if "run_cell_magic" in code or "run_line_magic" in code:
+        try:
+            return ast.unparse(ast.fix_missing_locations(_MagicBodies(depth).visit(tree)))
+        except (RecursionError, MemoryError, ValueError):
+            return code
     return code
+
+
+class _MagicBodies(ast.NodeTransformer):
+    """Write out the code a magic runs: ``%%time`` (or any cell magic) is followed by its body
+    and ``%time stmt`` by ``stmt``, each with the magic's own string emptied (the scan had read
+    neither: ``exec``, patches and shortcuts behind ``%time`` went unflagged, and an author's
+    ``# grader:`` line in a ``%%time`` cell became a string that named the function);
+    ``x = %time f()`` becomes ``x = f()``. A body that is not Python stays a string."""
+
+    def __init__(self, depth: int):
+        self.depth = depth
+
+    def _code(self, text, options: bool):
+        """``text`` parsed as the cell's Python; for a line magic, also without its leading
+        options (``-n 10``, ``-o``) until it parses."""
+        candidates, rest = [text], text
+        while options and len(candidates) < 8:
+            match = re.match(r"\s*(?:-\S+|\d+)\s+(.*)", rest, re.S)
+            if match is None:
+                break
+            rest = match.group(1)
+            candidates.append(rest)
+        for candidate in candidates:
+            code = _python_source(candidate, self.depth + 1)
+            if code is not None:
+                return ast.parse(code)
+        return None
+
+    @staticmethod
+    def _text(call, index=None):
+        """The magic's code argument (its index) if it is a string written out."""
+        if index is None:
+            index = 2 if call.func.attr == "run_cell_magic" else 1
+        if len(call.args) > index:
+            arg = call.args[index]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
+                return index, arg.value
+        return None
+
+    def visit_Expr(self, node):
+        name = _magic_call(node.value)
+        found = self._text(node.value) if name not in (None, "system") else None
+        if found is not None and (
+            node.value.func.attr == "run_cell_magic" or name in _CODE_LINE_MAGICS
+        ):
+            index, text = found
+            tree = self._code(text, node.value.func.attr == "run_line_magic")
+            if tree is not None:
+                node.value.args[index] = ast.Constant("")
+                found = self._text(node.value, 1) if index == 2 else None
+                setup = self._code(found[1], True) if found and name in _CODE_LINE_MAGICS else None
+                if setup is not None:  # ``%%timeit SETUP`` runs its line first
+                    node.value.args[1] = ast.Constant("")
+                return [node, *(setup.body if setup is not None else []), *tree.body]
+        return self.generic_visit(node)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if _magic_call(node) in ("time", "timeit") and node.func.attr == "run_line_magic":
+            found = self._text(node)
+            tree = self._code(found[1], True) if found else None
+            if tree is not None and len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+                return tree.body[0].value
+        return node
 
 
 def _imports(tree) -> dict[str, str]:
@@ -765,14 +851,18 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     cell whose code made the call (a function the student defined in a cell counts where it
     was written, whoever called it), ``test`` (a hidden test called the function as the
     student's answer), ``copy`` (the module's code run again, which makes a copy of the
-    function no wrapper reaches: flagged wherever the name is forbidden), or ``?`` (no cell
-    on the way: a thread, a callback); ``PLACE@TEST`` while hidden test ``TEST`` ran. A call
+    function no wrapper reaches: flagged wherever the name is forbidden), ``?`` (no cell
+    on the way: a thread, a callback) or ``!`` (called from more places than the kernel
+    records); ``via:ENTRY:PLACE`` when the library's ``ENTRY`` (``HillFit.predict``) made the
+    call for code at ``PLACE``; ``PLACE@TEST`` while hidden test ``TEST`` ran. A call
     made while a test ran counts where the test's exercise (the answer cell above it)
     forbids the name, wherever the calling code was written (a helper written in another
     answer cell and bound as the answer is still the shortcut); otherwise a call from a
     cell counts where :func:`shortcut_flags` would forbid the name; from a test or from no
-    cell, when the setup does not import the name. Names in ``flagged``
-    (already flagged by the scan) and calls from the setup or the library are not flagged.
+    cell, when the setup does not import the name. A call through the library counts only
+    where a test's exercise or a cell declares the name (or in a cell the student added).
+    Names in ``flagged`` (already
+    flagged by the scan) and calls from the setup are not flagged.
 
     Examples
     --------
@@ -783,6 +873,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     ['library_shortcut(cell 0: resistlab.m.f (called))']
     """
     every, forbidden_at, setup_aliases = _forbidden_cells(nb, student_cells, source_cells)
+    declared = forbidden_names(source_cells)  # a cell's own names: what the library may not do
     files: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and calls:
@@ -791,27 +882,43 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     # can be the student's answer when a test calls it
     anywhere = set(every) - set(setup_aliases.values())
     gids = {_meta(cell).get("grade_id"): index for index, cell in enumerate(nb.cells)}
+    def forbids(index, entry):
+        """What cell ``index`` forbids: through the library, only the names it declares
+        (``estimate_m_mle`` computes ``estimate_m_p0``, which 02 forbids in another answer)."""
+        if entry is None:
+            return forbidden_at.get(index, ())
+        gid = _meta(nb.cells[index]).get("grade_id")
+        return declared.get(gid, ()) if gid else forbidden_at.get(index, ())
+
     done, flags = set(flagged), []
     for name, place in calls:
         if name in done or name not in every:
             continue
         place, _, test = place.partition("@")
+        entry = None
+        if place.startswith("via:"):  # through a library function the student called
+            _, entry, place = place.split(":", 2) if place.count(":") >= 2 else ("", "", "")
+        how = f"called by {entry}" if entry else "called"
         answer = _answer_of(test, gids, forbidden_at, nb) if test else None
-        if answer is not None and name in forbidden_at[answer]:  # the test's own exercise
+        if answer is not None and name in forbids(answer, entry):  # the test's own exercise
             where = f"{_meta(nb.cells[answer]).get('grade_id')} (by {test})"
         elif place in files:
             index = files[place]
-            if name not in forbidden_at.get(index, ()):
+            if name not in forbids(index, entry):
                 continue  # the setup, or an answer where the setup's own import is allowed
             where = _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
+        elif entry is not None:
+            continue  # the library's own use, with no forbidding cell or test on the way
         elif place == "copy":  # the module's code run again: never needed for an answer
             where = "a copy of its module"
+        elif place == "!":  # called from more places than the kernel records
+            where = "more places than the kernel records"
         elif name in anywhere:
             where = "a hidden test" if place == "test" else "code run outside the cells"
         else:
             continue
         done.add(name)
-        flags.append(Flag("library_shortcut", f"{where}: {name} (called)"))
+        flags.append(Flag("library_shortcut", f"{where}: {name} ({how})"))
     return flags
 
 

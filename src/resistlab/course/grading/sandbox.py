@@ -37,6 +37,7 @@ import ctypes
 import json
 import os
 import platform
+import select
 import subprocess
 import sys
 import types
@@ -762,10 +763,12 @@ def _landlock(policy: SandboxPolicy, status: SandboxStatus) -> None:
         status.missing["landlock_scope"] = f"Landlock ABI {abi} has no scoping (needs 6)"
 
 
-def apply(policy: SandboxPolicy) -> SandboxStatus:
+def apply(policy: SandboxPolicy, audit_fd: int | None = None) -> SandboxStatus:
     """Apply every layer of ``policy`` to the calling process (irreversibly) and report.
 
-    Call this only in a process created for the purpose (the launcher, or a probe).
+    ``audit_fd``: the audit descriptor, which the seccomp filter keeps pointing where it
+    points now (see :func:`_seccomp`). Call this only in a process created for the purpose
+    (the launcher, or a probe).
     """
     status = SandboxStatus()
     if not sys.platform.startswith("linux"):
@@ -789,7 +792,7 @@ def apply(policy: SandboxPolicy) -> SandboxStatus:
         _landlock(policy, status)
     except OSError as err:
         status.missing["landlock"] = f"Landlock failed: {err}"
-    _seccomp(status)
+    _seccomp(status, audit_fd)
     _drop_capabilities(status)
     return status
 
@@ -816,6 +819,14 @@ _SPLICE = {0xC000003E: (275, 276, 278, 40, 326), 0xC00000B7: (76, 77, 75, 71, 28
 #: students' kernels. Python, NumPy and ipykernel use none (``multiprocessing`` uses POSIX
 #: semaphores in ``/dev/shm``).
 _SYSV_IPC = {0xC000003E: (29, 64, 68), 0xC00000B7: (194, 190, 186)}
+#: close, dup2 (x86_64 only) and dup3 (x86_64, aarch64), and close_range (both): the calls
+#: that make a descriptor number point elsewhere. On the audit descriptor they fail with
+#: ``EPERM``: a kernel that pointed it at a file, or at a pipe of its own relayed by a
+#: thread that dropped some lines, and restored it before its notebook ended, lost those
+#: records unseen.
+_CLOSE = {0xC000003E: 3, 0xC00000B7: 57}
+_DUP_ONTO = {0xC000003E: (33, 292), 0xC00000B7: (24,)}
+_CLOSE_RANGE = 436
 _EPERM = 1
 
 
@@ -832,7 +843,7 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def _seccomp(status: SandboxStatus) -> None:
+def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     """A seccomp filter (after ``no_new_privs``): ``fallocate`` fails with ``EOPNOTSUPP``,
     ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket), ``splice``, ``tee``,
     ``vmsplice``, ``sendfile``, ``copy_file_range`` (a file held by a blocked splice) and
@@ -840,7 +851,10 @@ def _seccomp(status: SandboxStatus) -> None:
     ``EPERM``, and io_uring
     (which runs fallocate and the rest past this filter) with ``ENOSYS``; system calls of
     another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
-    it by another number). Everything else is allowed."""
+    it by another number). With ``audit_fd``, ``close`` of it, ``dup2``/``dup3`` onto it and a
+    ``close_range`` that covers it fail with ``EPERM``: the descriptor stays the audit pipe
+    for the process's life (and its children's, until ``exec`` closes it). Everything else
+    is allowed."""
     import platform as _platform
 
     arch = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}.get(_platform.machine())
@@ -854,6 +868,20 @@ def _seccomp(status: SandboxStatus) -> None:
     refused = []  # each: JEQ nr -> EPERM
     for nr in (*_SENDMSG[arch], *_SPLICE[arch], *_SYSV_IPC[arch]):
         refused += [(0x15, 0, 1, nr), eperm]
+    kept = []  # the audit descriptor: each block reloads nr, then the argument
+    if audit_fd is not None:
+        arg = [(0x20, 0, 0, 16 + 8 * i) for i in range(2)]  # low words of args[0], args[1]
+        for nr, i in [(_CLOSE[arch], 0)] + [(nr, 1) for nr in _DUP_ONTO[arch]]:
+            kept += [ld_nr, (0x15, 0, 3, nr), arg[i], (0x15, 0, 1, audit_fd), eperm]
+        kept += [  # close_range(first, last): first <= fd <= last
+            ld_nr,
+            (0x15, 0, 5, _CLOSE_RANGE),
+            arg[0],
+            (0x25, 3, 0, audit_fd),  # JGT: first > fd, next block
+            arg[1],
+            (0x35, 0, 1, audit_fd),  # JGE: last >= fd, EPERM
+            eperm,
+        ]
     program = [
         ld_arch,
         (0x15, 1, 0, arch),  # JEQ arch: go on; another ABI (int 0x80): ENOSYS
@@ -867,6 +895,7 @@ def _seccomp(status: SandboxStatus) -> None:
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
+        *kept,
         allow,
     ]
     filters = (_SockFilter * len(program))(*[_SockFilter(*ins) for ins in program])
@@ -926,8 +955,8 @@ _MAX_EVENTS = 200
 AUDIT_CHECK = "/rl-audit-check-"
 #: Name the sealed-test agent's code is compiled under (``sealed._INSTALL``).
 _AGENT_FILE = "_rl_sealed"
-#: Most ``call`` records one kernel writes.
-_MAX_CALLS = 100
+#: Most ``call`` records one kernel writes (then one ``!`` record per function).
+_MAX_CALLS = 400
 
 
 def _watch_calls(record, watched):
@@ -935,17 +964,19 @@ def _watch_calls(record, watched):
 
     Each watched function is replaced, in every loaded ``resistlab`` module and in the
     notebook's namespace (``__main__``), by a wrapper that, before calling it, walks the
-    caller's frames outwards: a frame of the ``resistlab`` package itself (``fit_hill``
-    calling ``hill``) ends the walk unreported; the first frame of a notebook cell is the
-    place (``ipykernel_PID/HASH.py``: the cell's file name, which the grader recomputes
-    from each cell's source), and the sealed-test agent is ``test`` (a hidden test called
-    the function as the student's answer); while a hidden test runs, the place ends with
-    ``@`` and the test's grade id (from the request the agent is answering). Frames of
-    other code (the standard library, NumPy, ``exec``'d strings) are walked through, so
-    ``map(f, xs)`` or ``df.apply(f)`` is the cell that called them; a walk that meets
-    neither is ``?``. Each function and place is
-    written once, as ``["call", "DOTTED PLACE"]``, to the audit pipe, at the moment of the
-    call, so nothing the kernel does later removes it.
+    caller's frames outwards: frames of the ``resistlab`` package are walked through, the
+    outermost one before the caller's code naming the library function that was called
+    (``via:HillFit.predict:PLACE``: the method computes ``hill``), and another wrapper's
+    frame ends the walk unreported (that outer call is reported); the first frame of a
+    notebook cell is the place (``ipykernel_PID/HASH.py``: the cell's file name, which the
+    grader recomputes from each cell's source), and the sealed-test agent is ``test`` (a
+    hidden test called the function as the student's answer); while a hidden test runs,
+    the place ends with ``@`` and the test's grade id (from the request the agent is
+    answering). Frames of other code (the standard library, NumPy, ``exec``'d strings) are
+    walked through, so ``map(f, xs)`` or ``df.apply(f)`` is the cell that called them; a
+    walk that meets neither is ``?``. Each function and place is written once, as
+    ``["call", "DOTTED PLACE"]``, to the audit pipe, at the moment of the call, so nothing
+    the kernel does later removes it; past ``_MAX_CALLS`` of them, one ``!`` per function.
 
     Returns the audit hook's part: called on ``import`` and ``exec`` events, it wraps a
     watched function as soon as its module has defined it, and on each cell's ``exec``
@@ -963,27 +994,42 @@ def _watch_calls(record, watched):
     getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
     library: list[tuple] = []  # the resistlab package folder(s), once it is loaded
     calls: set = set()
+    over: set = set()  # the functions whose ``!`` record (past _MAX_CALLS) is written
+    wrapper_code: list = [None]  # the wrappers' code object (one for all of them)
     copies: dict[str, list[str]] = {}  # a wrapped module's file -> its watched names
 
     def report(dotted, where) -> None:
-        if (dotted, where) not in calls and len(calls) < _MAX_CALLS:
-            calls.add((dotted, where))
-            record("call", f"{dotted} {where}", force=True)
+        if (dotted, where) in calls:
+            return
+        if len(calls) >= _MAX_CALLS:  # past the count: once per function, ``!``
+            if dotted in over:
+                return
+            over.add(dotted)
+            where = "!"
+        calls.add((dotted, where))
+        record("call", f"{dotted} {where}", force=True)
 
     def in_cell(file) -> bool:
         return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
 
     def place(frame) -> str | None:
-        found = None
+        found, entry = None, None
         while frame is not None:
             code = frame.f_code
             file = code.co_filename
             if found is None:
+                if code is wrapper_code[0]:
+                    return None  # inside another watched function's call: reported itself
                 if library and file.startswith(library[0]):
-                    return None  # the library's own code
-                if in_cell(file):
+                    # the library's own code: the place is who called the library
+                    entry = getattr(code, "co_qualname", code.co_name)
+                elif in_cell(file):
                     found = basename(file)
+                    if entry is not None:
+                        found = f"via:{entry}:{found}"
             if file == _AGENT_FILE:  # a hidden test is running: which one, if it says
+                if found is None and entry is not None:
+                    found = f"via:{entry}:test"
                 where, test = found or "test", None
                 while frame is not None and test is None:  # up to the agent's handle()
                     if frame.f_code.co_filename == _AGENT_FILE:
@@ -995,10 +1041,12 @@ def _watch_calls(record, watched):
             frame = frame.f_back
         # no agent on this thread's stack: a thread the student's code started while a test
         # ran (a ThreadPoolExecutor) still works for that test
+        if found is None:
+            found = "?" if entry is None else f"via:{entry}:?"
         test = getattr(sys.modules.get(_AGENT_FILE), "test", None)
         if isinstance(test, str) and test:
-            return f"{found or '?'}@{test}"
-        return found or "?"
+            return f"{found}@{test}"
+        return found
 
     def wrap(dotted, original):
         def watched_call(*args, **kwargs):
@@ -1011,6 +1059,7 @@ def _watch_calls(record, watched):
                 pass
             return original(*args, **kwargs)
 
+        wrapper_code[0] = watched_call.__code__
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(watched_call, attr, getattr(original, attr, None))
         # (never ``__wrapped__``: it would hand out an unwatched function)
@@ -1085,7 +1134,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     own = tuple(w.rstrip("/") + "/" for w in writable)
     seen = set()
     write, fsdecode, abspath, realpath = os.write, os.fsdecode, os.path.abspath, os.path.realpath
-    dumps = json.dumps
+    # json.dumps goes through json's module state (``json._default_encoder``), which code in
+    # the kernel can replace: the string encoder itself is taken once, here
+    quote, writable_soon = json.encoder.encode_basestring_ascii, select.select
 
     def inside(path: str) -> bool:
         return path in exact or path.startswith(prefixes)
@@ -1096,7 +1147,12 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             if key in seen or len(seen) >= _MAX_EVENTS:
                 return
             seen.add(key)
-        write(fd, (dumps([event, detail]) + "\n").encode())
+        line = ("[" + quote(event) + ", " + quote(detail) + "]\n").encode()
+        while line:  # a kernel that made the pipe non-blocking waits here, and loses nothing
+            try:
+                line = line[write(fd, line) :]
+            except BlockingIOError:
+                writable_soon([], [fd], [], 1.0)
 
     calls = _watch_calls(record, watched) if watched else None
 
@@ -1193,10 +1249,32 @@ def confine(
         fd = audit_fd
     else:
         fd = os.open(policy.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    status = apply(policy)
+    fd = _out_of_the_way(fd)
+    status = apply(policy, fd)
     os.write(fd, (status.to_json() + "\n").encode())
     allowed = [*policy.read, *policy.write, *policy.devices]
     return fd, allowed, list(policy.write), list(policy.watched_calls)
+
+
+def _out_of_the_way(fd: int) -> int:
+    """Move the audit descriptor to the highest number under the open-files limit (at most
+    1023). The seccomp filter refuses to close that number in the kernel and in every
+    program it starts (the filter is inherited, the descriptor is not): a low number would
+    be the next file a child opens, which it could then never close (the dynamic loader of
+    a child Python failed so)."""
+    import fcntl
+    import resource
+
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    target = (1024 if soft == resource.RLIM_INFINITY else min(soft, 1024)) - 1
+    if fd >= target:
+        return fd
+    try:
+        moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, target)
+    except OSError:
+        return fd
+    os.close(fd)
+    return moved
 
 
 def _launch(policy_path: str, argv: list[str]) -> None:
