@@ -690,7 +690,9 @@ _every = collections.Counter(_links.values())
 _audit = [fd for fd, link in _links.items() if link.startswith("pipe:") and _every[link] == 1
           and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY]
 """
-CLOSE_AUDIT = AUDIT_PIPES + r"""
+CLOSE_AUDIT = (
+    AUDIT_PIPES
+    + r"""
 _refused = []
 for fd in _audit:
     _spare = os.pipe()[1]
@@ -705,10 +707,14 @@ try:
 except OSError:
     pass
 """
-FLOOD_AUDIT = AUDIT_PIPES + r"""
+)
+FLOOD_AUDIT = (
+    AUDIT_PIPES
+    + r"""
 for fd in _audit:
     os.write(fd, b"\n" * (2 << 20))  # past the 1 MiB the worker keeps
 """
+)
 
 
 @pytest.mark.slow

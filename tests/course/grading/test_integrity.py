@@ -564,6 +564,8 @@ def test_audit_events_become_flags():
         ("sys.addaudithook", ""),
         ("audit.garbled", "xx"),
         ("call", "resistlab.binding.fraction_inhibited 123.py"),  # read by call_flags
+        ("gc.get_referents", ""),
+        ("code.__new__", ""),
     ]
     assert [str(f) for f in audit_flags(events)] == [
         "file_access(open /course/gradebook.db)",
@@ -572,6 +574,8 @@ def test_audit_events_become_flags():
         "process_exit(os.kill 1)",
         "hook_override(sys.addaudithook)",
         "hook_override(audit log tampered with)",
+        "dynamic_code(gc.get_referents (while the notebook ran))",
+        "dynamic_code(code.__new__ (while the notebook ran))",
     ]
 
 
@@ -642,6 +646,15 @@ def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbi
     ]
     assert flags((km, f"via:Fit.curve:{place[2]}")) == []  # allowed there
     assert flags((km, f"via:Fit.curve:{place[0]}")) == []  # the setup
+    # review 19 #1: a figure or an explorer drawn in the cell, or any helper in a cell the
+    # student added, is not the answer
+    assert flags((km, f"via:plotting.survival.plot_km:{place[1]}")) == []
+    assert flags((km, f"via:widgets.survival.explore_km:{place[1]}")) == []
+    added = cell_file("km_fit.curve()\n")
+    nb.cells.append(nbformat.v4.new_code_cell("km_fit.curve()\n"))
+    assert [str(f) for f in call_flags([(km, f"via:Fit.curve:{added}")], nb, [1, 2, 3],
+                                       SETUP_IMPORTS_IT)] == []  # fmt: skip
+    nb.cells.pop()
     fraction = "resistlab.binding.fraction_inhibited"  # a name the setup does not import
     nb = _cells(("answer_fraction", "fraction_inhibited = Fit().curve\n"))
     for place in ("via:Fit.curve:test", "via:Fit.curve:?", "via:run_kernel:?"):

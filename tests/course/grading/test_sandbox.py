@@ -515,6 +515,7 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     result = json.loads(done.stdout.strip().splitlines()[-1])
     hill = "resistlab.pharmacology.hill"
     predict = "HillFit.predict" if sys.version_info >= (3, 11) else "predict"  # co_qualname
+    predict = f"pharmacology.{predict}"
     assert result["lines"] == [
         f"{hill} via:{predict}:3p.py",
         f"{hill} 4.py",

@@ -28,7 +28,10 @@ DECLARED = {
     },
     "02-evolution-of-resistance": {
         "answer_m_from_p0": ["resistlab.evolution.estimate_m_p0"],
-        "answer_prob_resistance": ["resistlab.evolution.prob_preexisting_resistance"],
+        "answer_prob_resistance": [
+            "resistlab.evolution.prob_preexisting_resistance",
+            "resistlab.evolution.goldie_coldman",  # review 19: its complement, 1 - P
+        ],
     },
     "03-target-mutations": {
         "answer_fraction_inhibited": ["resistlab.binding.fraction_inhibited"],
@@ -216,8 +219,9 @@ def test_lazy_01_submission_is_flagged_and_invented_tables_earn_nothing(make_cou
     _submit(course, slug, "lazy", lazy)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
-    assert rows["full"].score == rows["full"].max_score, rows["full"]
-    assert not rows["full"].review, rows["full"].flags
+    for honest in ("full", "explorer"):
+        assert rows[honest].score == rows[honest].max_score, rows[honest]
+        assert not rows[honest].review, rows[honest].flags
     flags = [str(f) for f in rows["lazy"].flags]
     assert "library_shortcut(answer_hill_function: resistlab.pharmacology.hill)" in flags, flags
     assert rows["lazy"].review
@@ -310,6 +314,20 @@ def hill(dose, e0, emax, ec50, h):
     return as_array(_L(dose, e0, emax, ec50, h), "response")
 """
 }
+# the wrapper taken apart with built names (the scan sees neither): the garbage collector's
+# referents of the wrapper, a code object made by hand; the audit hook reports both
+INTROSPECTING = {
+    "answer_hill_function": """import gc as _gc
+
+_found = getattr(_gc, "get_" + "referents")(fit_hill)
+_code = getattr(fit_hill, "__co" + "de__").replace(co_name="fit")
+
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+}
 # review 17 #3: another program (a child Python has no wrapper): a review flag, not info
 CHILD = {
     "answer_hill_function": """import subprocess
@@ -330,12 +348,14 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     """The library's ``hill`` reached through an instance's method and a name built at run
     time, or through the modules found by iterating ``sys.modules``, or computed by a library
     method (``HillFit.predict``) or by a library helper's conversion of an object defined
-    under ``%%time``: the scan sees nothing (checked below), the kernel reports the call. Another program started (a child Python, which no wrapper watches) is a
-    ``subprocess`` flag for review. Called from the
-    student's ``hill``, the flag names the answer cell where that function was written; bound
-    as the answer itself, the hidden test makes the call, and the flag names the exercise of
-    that test. The instructor's solution, whose
-    ``fit_hill`` calls the library's ``hill`` inside the library, raises no flag."""
+    under ``%%time``: the scan sees nothing (checked below), the kernel reports the call.
+    Called from the student's ``hill``, the flag names the answer cell where that function
+    was written; bound as the answer itself, the hidden test makes the call, and the flag
+    names the exercise of that test. Another program started (a child Python, which no
+    wrapper watches) is a ``subprocess`` flag for review; the garbage collector's objects and
+    a code object made by hand, reached with built names, are ``dynamic_code`` from the
+    audit. The instructor's solution raises no flag, and neither does honest work that uses
+    the setup's explorer or a fit's ``predict`` (the library's ``hill``) on its own."""
     from resistlab.course import Course, answered_release, run_nbgrader
     from resistlab.course.grading import GradeOptions, grade_assignment
 
@@ -358,30 +378,52 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "method": HIDDEN_METHOD,
         "timed": HIDDEN_TIMED,
         "child": CHILD,
+        "introspecting": INTROSPECTING,
     }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
         for gid, code in answers.items():
             _cell(submission, gid).source = code
         _submit(course, slug, student, submission)
+    # review 19 #1: honest work that uses the setup's explorer in the answer cell that forbids
+    # hill, and a fit's predict (the library's hill) in a cell of its own
+    explorer = answered_release(nbformat.read(release_path, as_version=4), nb)
+    _cell(explorer, "answer_hill_function").source += "\n\nexplore_hill()\n"
+    after = explorer.cells.index(_cell(explorer, "answer_relative_viability")) + 1
+    explorer.cells.insert(after, nbformat.v4.new_code_cell(
+        "for _line, _fit in viability_fits.items():\n    print(_line, _fit.predict(1.0))\n"
+    ))  # fmt: skip
+    _submit(course, slug, "explorer", explorer)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
-    assert rows["full"].score == rows["full"].max_score, rows["full"]
-    assert not rows["full"].review, rows["full"].flags
+    for honest in ("full", "explorer"):
+        assert rows[honest].score == rows[honest].max_score, rows[honest]
+        assert not rows[honest].review, rows[honest].flags
     hill = "resistlab.pharmacology.hill"
     predict = "HillFit.predict" if sys.version_info >= (3, 11) else "predict"  # co_qualname
+    predict = f"pharmacology.{predict}"
     for student, where, how in (
         ("called", "answer_hill_function", "called"),
         ("alias", "answer_hill_function (by test_hill_function_values)", "called"),
         ("loop", "answer_hill_function", "called"),
         ("method", "answer_hill_function", f"called by {predict}"),
-        ("timed", "answer_hill_function (by test_hill_function_values)", "called by as_array"),
+        (
+            "timed",
+            "answer_hill_function (by test_hill_function_values)",
+            "called by _validation.as_array",
+        ),
     ):
         row = rows[student]
         assert row.score == row.max_score, row  # the shortcut earns its marks; a person looks
         shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
         assert shortcuts == [f"library_shortcut({where}: {hill} ({how}))"], row.flags
         assert row.review
+    seen = rows["introspecting"]
+    assert seen.score == seen.max_score and seen.review, seen
+    assert sorted(str(f) for f in seen.flags) == [
+        "dynamic_code(code.__new__ (while the notebook ran))",
+        "dynamic_code(gc.get_referents (while the notebook ran))",
+    ]
     child = rows["child"]
     assert child.score == child.max_score and child.review, child
     assert {f.code for f in child.flags} == {"subprocess"}, child.flags

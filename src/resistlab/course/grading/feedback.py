@@ -22,8 +22,10 @@ time grows with the square of the nesting depth (30,000 nested ``<div>`` took 51
 whose memory grows with the size (a 40 MiB markdown cell took 2.8 GB): HTML larger than
 :data:`MAX_HTML_BYTES` or nested past :data:`MAX_HTML_DEPTH` is replaced by a note, and a
 page that takes longer than :data:`PAGE_SECONDS` to render is not written (named in the
-command's error, like a page that cannot be rendered), so no student's page holds up the
-others' for long.
+command's error, like a page that cannot be rendered, and an earlier run's page of that
+notebook is removed), so no student's page holds up the others' for long. Text outputs are
+cut to :data:`MAX_OUTPUT_TEXT` each and :data:`MAX_PAGE_TEXT` a page, and terminal colour
+codes past :data:`MAX_ANSI_TEXT` are dropped.
 
 Pages go to ``feedback/STUDENT/ASSIGNMENT/NOTEBOOK.html``, where ``nbgrader
 release_feedback`` expects them, beside the submission's ``timestamp.txt`` and (for a
@@ -82,6 +84,16 @@ PAGE_SECONDS = 120
 #: about 250 MB of memory per MiB of HTML (a 40 MiB markdown cell took 2.8 GB); larger is
 #: replaced by a note.
 MAX_HTML_BYTES = 2**20
+#: Most characters of one text output (a stream, ``text/plain``, a traceback) a page shows,
+#: and of all of them together; the rest is replaced by a note (30 MB of output, under the
+#: grader's caps, made an 80 MB page).
+MAX_OUTPUT_TEXT = 2**20
+MAX_PAGE_TEXT = 4 * 2**20
+#: Most characters of text with terminal colour codes a page renders in colour: past it the
+#: codes are dropped (nbconvert turned 4 MiB of them into spans in 246 s and 1.3 GB; 30 MB
+#: of them took 3.7 GB and no page was written).
+MAX_ANSI_TEXT = 256 * 2**10
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _TOO_DEEP = (
@@ -150,6 +162,37 @@ def _shallow_html(nb) -> None:
                 if _too_costly(data.get(mime), markdown=mime == "text/markdown"):
                     del data[mime]
                     data.setdefault("text/plain", _TOO_DEEP)
+
+
+def _bounded_text(nb) -> None:
+    """Cut the text outputs of a page to :data:`MAX_OUTPUT_TEXT` each and
+    :data:`MAX_PAGE_TEXT` together, with a note, and drop terminal colour codes past
+    :data:`MAX_ANSI_TEXT` of coloured text."""
+    seen = {"page": 0, "ansi": 0}
+
+    def bound(text):
+        if not isinstance(text, str):
+            return text
+        room = max(min(MAX_OUTPUT_TEXT, MAX_PAGE_TEXT - seen["page"]), 0)
+        cut = len(text) - room
+        text = text[:room] if cut > 0 else text
+        if "\x1b" in text:
+            if seen["ansi"] + len(text) > MAX_ANSI_TEXT:
+                text = _ANSI.sub("", text).replace("\x1b", "")  # (one cut in two, too)
+            else:
+                seen["ansi"] += len(text)
+        seen["page"] += len(text)
+        return text + f"\n({cut:,} characters of output not shown)" if cut > 0 else text
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if "text" in output:
+                output["text"] = bound(output["text"])
+            data = output.get("data")
+            if isinstance(data, dict) and "text/plain" in data:
+                data["text/plain"] = bound(data["text/plain"])
+            if isinstance(output.get("traceback"), list):
+                output["traceback"] = [bound(line) for line in output["traceback"]]
 
 
 @contextlib.contextmanager
@@ -499,9 +542,12 @@ def generate_feedback(
             except Exception as err:
                 why = str(err).splitlines()[0][:160] if str(err) else ""
                 failed.append(safe(f"{student} ({nb_name}): {type(err).__name__}: {why}"))
-                continue
+                page = None
+            if not isinstance(page, FeedbackPage):  # an earlier run's page shows older work
+                _page_path(coursedir, student, assignment, nb_name).unlink(missing_ok=True)
             if isinstance(page, str):
                 refused.append(safe(f"{student} ({nb_name}): {page!r}"))
+            if not isinstance(page, FeedbackPage):
                 continue
             pages.append(page)
             log(  # the student id is the folder name: a student controls it
@@ -522,6 +568,13 @@ def generate_feedback(
             "line of a hidden test:\n  " + "\n  ".join(refused)
         )
     return pages
+
+
+def _page_path(coursedir, student, assignment, nb_name) -> Path:
+    return (
+        Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
+        / f"{nb_name}.html"
+    )
 
 
 def _feedback_page(coursedir, config, exporter, assignment, student, folder, nb_name, hidden_set):
@@ -546,6 +599,7 @@ def _feedback_page(coursedir, config, exporter, assignment, student, folder, nb_
     nb, resources = GetGrades(config=config)(nb, resources)
     rows = redact_notebook(nb, hidden_set)
     _shallow_html(nb)
+    _bounded_text(nb)
     _sanitise_markdown(nb)
     nb.cells.insert(0, _summary_cell(assignment, resources, rows))
     leaked = _leaks(nb, hidden_set)
@@ -553,10 +607,10 @@ def _feedback_page(coursedir, config, exporter, assignment, student, folder, nb_
         return leaked[0]
     nb, resources = RenderMathOffline()(nb, resources)
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    dest = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
+    out = _page_path(coursedir, student, assignment, nb_name)
+    dest = out.parent
     dest.mkdir(parents=True, exist_ok=True)
     _copy_release_files(folder, coursedir, student, assignment, dest)
-    out = dest / f"{nb_name}.html"
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         tmp.write_text(body, encoding="utf-8")

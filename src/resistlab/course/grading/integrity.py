@@ -39,6 +39,7 @@ import types
 
 from .bindings import Bindings, import_bindings, leaves
 from .flags import Flag
+from .sandbox import _INTROSPECTION
 
 __all__ = [
     "audit_flags",
@@ -183,6 +184,9 @@ _NETWORK_MODULES = frozenset(
     }
 )
 _PROCESS_MODULES = frozenset({"subprocess", "pty", "multiprocessing"})
+#: The library's display code (relative to ``resistlab.``): what it computes for a figure or
+#: an explorer is not an answer (see :func:`call_flags`).
+_DISPLAY_MODULES = ("plotting.", "widgets.")
 _SAFE_MAGICS = frozenset({"matplotlib", "timeit", "time", "who", "whos", "precision"})
 _SUSPICIOUS_PATH = re.compile(
     r"(\.ipynb\b|gradebook|(^|/)\.\.(/|$)|^/(?!dev/null)[\w.+-]+/|^~|"
@@ -860,8 +864,9 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     answer cell and bound as the answer is still the shortcut); otherwise a call from a
     cell counts where :func:`shortcut_flags` would forbid the name; from a test or from no
     cell, when the setup does not import the name. A call through the library counts only
-    where a test's exercise or a cell declares the name (or in a cell the student added).
-    Names in ``flagged`` (already
+    where a test's exercise or an answer cell declares the name, and in a cell only when
+    the entry is not a plot or an explorer (``plotting.``, ``widgets.``). Names in
+    ``flagged`` (already
     flagged by the scan) and calls from the setup are not flagged.
 
     Examples
@@ -882,13 +887,18 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     # can be the student's answer when a test calls it
     anywhere = set(every) - set(setup_aliases.values())
     gids = {_meta(cell).get("grade_id"): index for index, cell in enumerate(nb.cells)}
-    def forbids(index, entry):
-        """What cell ``index`` forbids: through the library, only the names it declares
-        (``estimate_m_mle`` computes ``estimate_m_p0``, which 02 forbids in another answer)."""
+
+    def forbids(index, entry, test=None):
+        """What cell ``index`` forbids. Through the library, only the names its answer cell
+        declares (``estimate_m_mle`` computes ``estimate_m_p0``, which 02 forbids in another
+        answer; a cell the student added explores with the setup's helpers), and outside a
+        test not through the plots and explorers (``plot_occupancy`` computes
+        ``fraction_inhibited`` for a figure that checks an answer)."""
         if entry is None:
             return forbidden_at.get(index, ())
-        gid = _meta(nb.cells[index]).get("grade_id")
-        return declared.get(gid, ()) if gid else forbidden_at.get(index, ())
+        if test is None and entry.startswith(_DISPLAY_MODULES):
+            return ()
+        return declared.get(_meta(nb.cells[index]).get("grade_id"), ())
 
     done, flags = set(flagged), []
     for name, place in calls:
@@ -900,11 +910,11 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             _, entry, place = place.split(":", 2) if place.count(":") >= 2 else ("", "", "")
         how = f"called by {entry}" if entry else "called"
         answer = _answer_of(test, gids, forbidden_at, nb) if test else None
-        if answer is not None and name in forbids(answer, entry):  # the test's own exercise
+        if answer is not None and name in forbids(answer, entry, test):  # the test's exercise
             where = f"{_meta(nb.cells[answer]).get('grade_id')} (by {test})"
         elif place in files:
             index = files[place]
-            if name not in forbids(index, entry):
+            if name not in forbids(index, entry, test or None):
                 continue  # the setup, or an answer where the setup's own import is allowed
             where = _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
         elif entry is not None:
@@ -950,6 +960,8 @@ def audit_flags(events) -> list[Flag]:
                 flags.append(Flag("subprocess", detail))
         elif event == "sys.addaudithook":
             flags.append(Flag("hook_override", "sys.addaudithook"))
+        elif event in _INTROSPECTION:
+            flags.append(Flag("dynamic_code", f"{event} (while the notebook ran)"))
         elif event == "audit.garbled":
             flags.append(Flag("hook_override", "audit log tampered with"))
         else:
