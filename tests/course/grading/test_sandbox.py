@@ -445,7 +445,9 @@ from resistlab.course.grading import sandbox
 
 lines = []
 on_event = sandbox._watch_calls(
-    lambda event, detail, force=False: lines.append(detail), ["resistlab.pharmacology.hill"]
+    lambda event, detail, force=False: lines.append(detail),
+    ["resistlab.pharmacology.hill", "resistlab.binding.fraction_inhibited",
+     "resistlab.binding.apparent_ki"],
 )
 main = types.ModuleType("__main__")
 sys.modules["__main__"] = main
@@ -486,6 +488,10 @@ for agent_module.test in (None, "test_thread"):  # a thread started while a test
 p = sys.modules["resistlab.pharmacology"]
 spec = p.__spec__
 on_event("exec", (spec.loader.get_code(spec.name),))  # exec_module into a copy runs it again
+agent_module.test = None  # no test runs any more
+cell("import resistlab.binding as b\n", "8")
+on_event("import", ())
+cell("occupied = b.fraction_inhibited(10.0, 1.0, 100.0, 10.0)\n", "9")  # apparent_ki inside
 print(json.dumps({
     "lines": lines,
     "y": main.y,
@@ -501,7 +507,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     """``sandbox._watch_calls``: once the module has defined ``hill``, every reference to it
     in the library and the notebook's namespace is the wrapper (the one bound before the wrap
     too); a call from a cell is reported with that cell's file, through ``map`` too, and
-    through a library method (``HillFit.predict``) with the method's name; the
+    through a library method (``HillFit.predict``) with the method's name, and inside
+    another watched function with that function's name; the
     sealed-test agent's call is ``test``, and
     while the agent answers a request (``handle``) the test it names follows ``@``; the
     module's code run again (a copy the wrapper never reaches) is ``copy``. The wrapper
@@ -526,6 +533,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         f"{hill} 7.py",
         f"{hill} 7.py@test_thread",
         f"{hill} copy",
+        "resistlab.binding.fraction_inhibited 9.py",
+        "resistlab.binding.apparent_ki via:binding.fraction_inhibited:9.py",
     ]
     assert result["y"] == 0.5
     assert result["same_main"] is True

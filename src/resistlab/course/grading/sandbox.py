@@ -978,9 +978,8 @@ def _watch_calls(record, watched):
     notebook's namespace (``__main__``), by a wrapper that, before calling it, walks the
     caller's frames outwards: frames of the ``resistlab`` package are walked through, the
     outermost one before the caller's code naming the library function that was called
-    (``via:pharmacology.HillFit.predict:PLACE``: the method computes ``hill``), and another
-    wrapper's
-    frame ends the walk unreported (that outer call is reported); the first frame of a
+    (``via:pharmacology.HillFit.predict:PLACE``: the method computes ``hill``; another
+    watched function's wrapper names that function); the first frame of a
     notebook cell is the place (``ipykernel_PID/HASH.py``: the cell's file name, which the
     grader recomputes from each cell's source), and the sealed-test agent is ``test`` (a
     hidden test called the function as the student's answer); while a hidden test runs,
@@ -1025,15 +1024,17 @@ def _watch_calls(record, watched):
     def in_cell(file) -> bool:
         return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
 
-    def place(frame) -> str | None:
+    def place(frame) -> str:
         found, entry = None, None
         while frame is not None:
             code = frame.f_code
             file = code.co_filename
             if found is None:
-                if code is wrapper_code[0]:
-                    return None  # inside another watched function's call: reported itself
-                if library and file.startswith(library[0]):
+                if code is wrapper_code[0]:  # inside another watched function's call
+                    outer = frame.f_locals.get("dotted")
+                    if isinstance(outer, str) and outer.startswith("resistlab."):
+                        entry = outer[len("resistlab.") :]
+                elif library and file.startswith(library[0]):
                     # the library's own code: the place is who called the library
                     module = frame.f_globals.get("__name__")
                     entry = getattr(code, "co_qualname", code.co_name)
@@ -1068,9 +1069,7 @@ def _watch_calls(record, watched):
         def watched_call(*args, **kwargs):
             __tracebackhide__ = True  # IPython leaves this frame out of tracebacks
             try:
-                where = place(getframe(1))
-                if where is not None:
-                    report(dotted, where)
+                report(dotted, place(getframe(1)))
             except Exception:  # the record must never change what the call does
                 pass
             return original(*args, **kwargs)
