@@ -566,6 +566,7 @@ def test_audit_events_become_flags():
         ("call", "resistlab.binding.fraction_inhibited 123.py"),  # read by call_flags
         ("gc.get_referents", ""),
         ("code.__new__", ""),
+        ("compile", "under a library file name"),
     ]
     assert [str(f) for f in audit_flags(events)] == [
         "file_access(open /course/gradebook.db)",
@@ -576,6 +577,7 @@ def test_audit_events_become_flags():
         "hook_override(audit log tampered with)",
         "dynamic_code(gc.get_referents (while the notebook ran))",
         "dynamic_code(code.__new__ (while the notebook ran))",
+        "dynamic_code(compile under a library file name (while the notebook ran))",
     ]
 
 
@@ -654,7 +656,24 @@ def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbi
     nb.cells.append(nbformat.v4.new_code_cell("km_fit.curve()\n"))
     assert [str(f) for f in call_flags([(km, f"via:Fit.curve:{added}")], nb, [1, 2, 3],
                                        SETUP_IMPORTS_IT)] == []  # fmt: skip
+    # review 20 #3: a helper written in an added cell, called while the declaring cell runs
+    laundered = [(km, f"via:Fit.curve:{added}+{place[1]}")]
+    assert [str(f) for f in call_flags(laundered, nb, [1, 2, 3], SETUP_IMPORTS_IT)] == [
+        f"library_shortcut(answer_km: {km} (called by Fit.curve))"
+    ]
     nb.cells.pop()
+    # review 20 #2: an explorer's state function returns numbers: it is not a plot
+    assert flags((km, f"via:widgets.survival.trial_state:{place[1]}")) == [
+        f"library_shortcut(answer_km: {km} (called by widgets.survival.trial_state))"
+    ]
+    # computed inside a forbidden function the kernel or the scan flagged already
+    outer = "resistlab.survival.trial_power"
+    assert (
+        call_flags(
+            [(km, f"via:survival.trial_power:{place[1]}")], nb, [1, 2], SETUP_IMPORTS_IT, {outer}
+        )
+        == []
+    )
     fraction = "resistlab.binding.fraction_inhibited"  # a name the setup does not import
     nb = _cells(("answer_fraction", "fraction_inhibited = Fit().curve\n"))
     for place in ("via:Fit.curve:test", "via:Fit.curve:?", "via:run_kernel:?"):

@@ -492,6 +492,8 @@ agent_module.test = None  # no test runs any more
 cell("import resistlab.binding as b\n", "8")
 on_event("import", ())
 cell("occupied = b.fraction_inhibited(10.0, 1.0, 100.0, 10.0)\n", "9")  # apparent_ki inside
+cell("def helper():\n    return fit.predict(3.0)\n", "10")
+cell("helper()\n", "11")  # written in one cell, run by another
 print(json.dumps({
     "lines": lines,
     "y": main.y,
@@ -508,7 +510,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     in the library and the notebook's namespace is the wrapper (the one bound before the wrap
     too); a call from a cell is reported with that cell's file, through ``map`` too, and
     through a library method (``HillFit.predict``) with the method's name, and inside
-    another watched function with that function's name; the
+    another watched function with that function's name (and the cell being run, when the
+    calling code was written in another); the
     sealed-test agent's call is ``test``, and
     while the agent answers a request (``handle``) the test it names follows ``@``; the
     module's code run again (a copy the wrapper never reaches) is ``copy``. The wrapper
@@ -535,6 +538,7 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         f"{hill} copy",
         "resistlab.binding.fraction_inhibited 9.py",
         "resistlab.binding.apparent_ki via:binding.fraction_inhibited:9.py",
+        f"{hill} via:{predict}:10.py+11.py",
     ]
     assert result["y"] == 0.5
     assert result["same_main"] is True

@@ -219,9 +219,8 @@ def test_lazy_01_submission_is_flagged_and_invented_tables_earn_nothing(make_cou
     _submit(course, slug, "lazy", lazy)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
-    for honest in ("full", "explorer"):
-        assert rows[honest].score == rows[honest].max_score, rows[honest]
-        assert not rows[honest].review, rows[honest].flags
+    assert rows["full"].score == rows["full"].max_score, rows["full"]
+    assert not rows["full"].review, rows["full"].flags
     flags = [str(f) for f in rows["lazy"].flags]
     assert "library_shortcut(answer_hill_function: resistlab.pharmacology.hill)" in flags, flags
     assert rows["lazy"].review
@@ -328,6 +327,37 @@ def hill(dose, e0, emax, ec50, h):
     return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
 """
 }
+# review 20 #1: a helper compiled under a library file name (a plot's), run in a namespace of
+# the student's, with built names: the audit reports the compile, the walk does not take the
+# helper for the library's code
+FORGED = {
+    "answer_hill_function": HIDDEN
+    + """
+import builtins
+import resistlab.plotting as _plotting
+
+_ns = {"__name__": "resistlab.plotting"}
+_src = "def plot_go(f, *a):\\n    return f(*a)\\n"
+getattr(builtins, "ex" + "ec")(
+    getattr(builtins, "comp" + "ile")(_src, _plotting.__file__, "ex" + "ec"), _ns
+)
+
+
+def hill(dose, e0, emax, ec50, h):
+    return _ns["plot_go"](_Lookup().module()["h" + "ill"], dose, e0, emax, ec50, h)
+"""
+}
+PROPERTY = """from hypothesis import given, settings, strategies as st
+
+
+@settings(max_examples=5, deadline=None, database=None)
+@given(st.floats(0.0, 10.0))
+def _bounded(dose):
+    assert hill(dose, 1.0, 0.0, 1.0, 1.0) <= 1.0
+
+
+_bounded()
+"""
 # review 17 #3: another program (a child Python has no wrapper): a review flag, not info
 CHILD = {
     "answer_hill_function": """import subprocess
@@ -379,6 +409,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "timed": HIDDEN_TIMED,
         "child": CHILD,
         "introspecting": INTROSPECTING,
+        "forged": FORGED,
     }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
@@ -393,6 +424,8 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     explorer.cells.insert(after, nbformat.v4.new_code_cell(
         "for _line, _fit in viability_fits.items():\n    print(_line, _fit.predict(1.0))\n"
     ))  # fmt: skip
+    # review 20 #4: a property-based check (hypothesis makes code objects of its own)
+    explorer.cells.insert(after + 1, nbformat.v4.new_code_cell(PROPERTY))
     _submit(course, slug, "explorer", explorer)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
@@ -418,6 +451,12 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
         assert shortcuts == [f"library_shortcut({where}: {hill} ({how}))"], row.flags
         assert row.review
+    forged = rows["forged"]
+    assert forged.score == forged.max_score and forged.review, forged
+    assert sorted(str(f) for f in forged.flags) == [
+        "dynamic_code(compile under a library file name (while the notebook ran))",
+        f"library_shortcut(answer_hill_function: {hill} (called))",
+    ]
     seen = rows["introspecting"]
     assert seen.score == seen.max_score and seen.review, seen
     assert sorted(str(f) for f in seen.flags) == [

@@ -187,6 +187,18 @@ _PROCESS_MODULES = frozenset({"subprocess", "pty", "multiprocessing"})
 #: The library's display code (relative to ``resistlab.``): what it computes for a figure or
 #: an explorer is not an answer (see :func:`call_flags`).
 _DISPLAY_MODULES = ("plotting.", "widgets.")
+
+
+def _draws(entry: str) -> bool:
+    """Whether a library entry (``plotting.evolution.plot_goldie_coldman``) is a plot or an
+    explorer: in the display modules and named ``plot_*`` or ``explore_*`` (the explorers'
+    ``*_state`` functions return numbers: they are not)."""
+    parts = entry.split(".")
+    return entry.startswith(_DISPLAY_MODULES) and any(
+        part.startswith(("plot_", "explore_")) for part in parts[2:]
+    )
+
+
 _SAFE_MAGICS = frozenset({"matplotlib", "timeit", "time", "who", "whos", "precision"})
 _SUSPICIOUS_PATH = re.compile(
     r"(\.ipynb\b|gradebook|(^|/)\.\.(/|$)|^/(?!dev/null)[\w.+-]+/|^~|"
@@ -857,15 +869,17 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     student's answer), ``copy`` (the module's code run again, which makes a copy of the
     function no wrapper reaches: flagged wherever the name is forbidden), ``?`` (no cell
     on the way: a thread, a callback) or ``!`` (called from more places than the kernel
-    records); ``via:ENTRY:PLACE`` when the library's ``ENTRY`` (``HillFit.predict``) made the
-    call for code at ``PLACE``; ``PLACE@TEST`` while hidden test ``TEST`` ran. A call
+    records); ``via:ENTRY:PLACE[+RUNNING]`` when the library's ``ENTRY`` (``HillFit.predict``)
+    made the call for code at ``PLACE`` while cell ``RUNNING`` ran; ``PLACE@TEST`` while
+    hidden test ``TEST`` ran. A call
     made while a test ran counts where the test's exercise (the answer cell above it)
     forbids the name, wherever the calling code was written (a helper written in another
     answer cell and bound as the answer is still the shortcut); otherwise a call from a
     cell counts where :func:`shortcut_flags` would forbid the name; from a test or from no
     cell, when the setup does not import the name. A call through the library counts only
-    where a test's exercise or an answer cell declares the name, and in a cell only when
-    the entry is not a plot or an explorer (``plotting.``, ``widgets.``). Names in
+    where a test's exercise or an answer cell (where the code was written, or the one
+    running) declares the name, in a cell only when the entry is not a plot or an explorer
+    (:func:`_draws`), and not inside a forbidden function already flagged. Names in
     ``flagged`` (already
     flagged by the scan) and calls from the setup are not flagged.
 
@@ -896,7 +910,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         ``fraction_inhibited`` for a figure that checks an answer)."""
         if entry is None:
             return forbidden_at.get(index, ())
-        if test is None and entry.startswith(_DISPLAY_MODULES):
+        if test is None and _draws(entry):
             return ()
         return declared.get(_meta(nb.cells[index]).get("grade_id"), ())
 
@@ -905,18 +919,23 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         if name in done or name not in every:
             continue
         place, _, test = place.partition("@")
-        entry = None
-        if place.startswith("via:"):  # through a library function the student called
+        entry, cells = None, [place]
+        if place.startswith("via:"):  # through a library function, for code at PLACE
             _, entry, place = place.split(":", 2) if place.count(":") >= 2 else ("", "", "")
+            if f"resistlab.{entry}" in done:
+                continue  # computed inside a forbidden function already flagged
+            cells = place.split("+")  # and the cell that was running, if another
+            place = cells[0]
         how = f"called by {entry}" if entry else "called"
         answer = _answer_of(test, gids, forbidden_at, nb) if test else None
+        found = [files[cell] for cell in cells if cell in files]
         if answer is not None and name in forbids(answer, entry, test):  # the test's exercise
             where = f"{_meta(nb.cells[answer]).get('grade_id')} (by {test})"
-        elif place in files:
-            index = files[place]
-            if name not in forbids(index, entry, test or None):
+        elif found:
+            counted = [i for i in found if name in forbids(i, entry, test or None)]
+            if not counted:
                 continue  # the setup, or an answer where the setup's own import is allowed
-            where = _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
+            where = _meta(nb.cells[counted[0]]).get("grade_id") or f"cell {counted[0]}"
         elif entry is not None:
             continue  # the library's own use, with no forbidding cell or test on the way
         elif place == "copy":  # the module's code run again: never needed for an answer
@@ -961,7 +980,8 @@ def audit_flags(events) -> list[Flag]:
         elif event == "sys.addaudithook":
             flags.append(Flag("hook_override", "sys.addaudithook"))
         elif event in _INTROSPECTION:
-            flags.append(Flag("dynamic_code", f"{event} (while the notebook ran)"))
+            what = f"{event} {detail}" if detail else event
+            flags.append(Flag("dynamic_code", f"{what} (while the notebook ran)"))
         elif event == "audit.garbled":
             flags.append(Flag("hook_override", "audit log tampered with"))
         else:

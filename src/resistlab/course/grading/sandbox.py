@@ -944,12 +944,15 @@ _PATH_EVENTS = frozenset(
     "os.mkdir os.truncate os.chmod os.chown".split()
 )
 #: Objects taken from the garbage collector, and functions and code objects made by hand
-#: (``types.FunctionType``, ``code.replace(co_filename=...)``): how the kernel's call
-#: reporting is taken apart, which the scan sees only when written out (``getattr`` with a
-#: built name hid them). Python, NumPy, pandas, SciPy, matplotlib and ipykernel use none of
-#: them while a notebook runs.
+#: (``types.FunctionType``, ``code.replace(co_filename=...)``, ``marshal.loads``), and code
+#: compiled under a file name of the library (``compile(src, "resistlab/...", "exec")``):
+#: how the kernel's call reporting is taken apart, which the scan sees only when written out
+#: (``getattr`` with a built name hid them). Recorded when the code that asked is not the
+#: standard library's or an installed package's (IPython, hypothesis and the import system
+#: make code objects of their own).
 _INTROSPECTION = frozenset(
-    "gc.get_objects gc.get_referrers gc.get_referents code.__new__ function.__new__".split()
+    "gc.get_objects gc.get_referrers gc.get_referents code.__new__ function.__new__ "
+    "marshal.loads compile".split()
 )
 _WATCHED = (
     _PATH_EVENTS
@@ -1021,20 +1024,28 @@ def _watch_calls(record, watched):
         calls.add((dotted, where))
         record("call", f"{dotted} {where}", force=True)
 
+    def ours(frame) -> bool:
+        """A frame of the library's code runs in its module's namespace (code compiled under a
+        library file name and run in a dictionary of the student's does not)."""
+        module = sys.modules.get(frame.f_globals.get("__name__"))
+        return getattr(module, "__dict__", None) is frame.f_globals
+
     def in_cell(file) -> bool:
         return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
 
     def place(frame) -> str:
-        found, entry = None, None
+        found, entry, running = None, None, None
         while frame is not None:
             code = frame.f_code
             file = code.co_filename
+            if in_cell(file):
+                running = basename(file)  # the outermost: the cell being run
             if found is None:
                 if code is wrapper_code[0]:  # inside another watched function's call
-                    outer = frame.f_locals.get("dotted")
-                    if isinstance(outer, str) and outer.startswith("resistlab."):
-                        entry = outer[len("resistlab.") :]
-                elif library and file.startswith(library[0]):
+                    caller = frame.f_locals.get("dotted")
+                    if isinstance(caller, str) and caller.startswith("resistlab."):
+                        entry = caller[len("resistlab.") :]
+                elif library and file.startswith(library[0]) and ours(frame):
                     # the library's own code: the place is who called the library
                     module = frame.f_globals.get("__name__")
                     entry = getattr(code, "co_qualname", code.co_name)
@@ -1042,28 +1053,27 @@ def _watch_calls(record, watched):
                         entry = f"{module[len('resistlab.') :]}.{entry}"
                 elif in_cell(file):
                     found = basename(file)
-                    if entry is not None:
-                        found = f"via:{entry}:{found}"
             if file == _AGENT_FILE:  # a hidden test is running: which one, if it says
-                if found is None and entry is not None:
-                    found = f"via:{entry}:test"
-                where, test = found or "test", None
+                test = None
                 while frame is not None and test is None:  # up to the agent's handle()
                     if frame.f_code.co_filename == _AGENT_FILE:
                         if frame.f_code.co_name == "handle":
                             request = frame.f_locals.get("request")
                             test = request.get("cell") if isinstance(request, dict) else ""
                     frame = frame.f_back
-                return f"{where}@{test}" if isinstance(test, str) and test else where
+                break
             frame = frame.f_back
-        # no agent on this thread's stack: a thread the student's code started while a test
-        # ran (a ThreadPoolExecutor) still works for that test
-        if found is None:
-            found = "?" if entry is None else f"via:{entry}:?"
-        test = getattr(sys.modules.get(_AGENT_FILE), "test", None)
-        if isinstance(test, str) and test:
-            return f"{found}@{test}"
-        return found
+        else:
+            # no agent on this thread's stack: a thread the student's code started while a
+            # test ran (a ThreadPoolExecutor) still works for that test
+            test = getattr(sys.modules.get(_AGENT_FILE), "test", None)
+            found = found or "?"
+        where = found or "test"
+        if entry is not None:  # through the library, for code at WHERE, in the RUNNING cell
+            where = f"via:{entry}:{where}"
+            if running is not None and running != found:
+                where += f"+{running}"
+        return f"{where}@{test}" if isinstance(test, str) and test else where
 
     def wrap(dotted, original):
         def watched_call(*args, **kwargs):
@@ -1152,6 +1162,24 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # json.dumps goes through json's module state (``json._default_encoder``), which code in
     # the kernel can replace: the string encoder itself is taken once, here
     quote, writable_soon = json.encoder.encode_basestring_ascii, select.select
+    import sysconfig
+
+    installed = tuple(  # code there asks for its own reasons (frozen: the import system)
+        {p.rstrip("/") + "/" for p in sysconfig.get_paths().values() if p} | {"<frozen "}
+    )
+    getframe = sys._getframe
+
+    def asked_by_student() -> bool:
+        """Whether the code that raised the event (the hook's caller) is neither the
+        standard library's nor an installed package's."""
+        file = getframe(2).f_code.co_filename
+        return not (isinstance(file, str) and file.startswith(installed))
+
+    def library_file(name) -> bool:
+        package = getattr(sys.modules.get("resistlab"), "__file__", None)
+        if not isinstance(package, str) or not isinstance(name, (str, bytes, os.PathLike)):
+            return False
+        return abspath(fsdecode(name)).startswith(os.path.dirname(package) + os.sep)
 
     def inside(path: str) -> bool:
         return path in exact or path.startswith(prefixes)
@@ -1203,7 +1231,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 else:
                     record(event, repr(address))
             elif event in _INTROSPECTION:  # (never the repr of what the student handed it)
-                record(event, "")
+                if event == "compile" and not (len(args) > 1 and library_file(args[1])):
+                    return
+                if asked_by_student():
+                    record(event, "under a library file name" if event == "compile" else "")
             else:
                 record(event, repr(args[0])[:200] if args else "")
         except Exception:  # an audit hook must never break the kernel
