@@ -1027,7 +1027,8 @@ def _watch_calls(record, watched):
     def ours(frame) -> bool:
         """A frame of the library's code runs in its module's namespace (code compiled under a
         library file name and run in a dictionary of the student's does not)."""
-        module = sys.modules.get(frame.f_globals.get("__name__"))
+        name = frame.f_globals.get("__name__")
+        module = sys.modules.get(name) if isinstance(name, str) else None
         return getattr(module, "__dict__", None) is frame.f_globals
 
     def in_cell(file) -> bool:
@@ -1164,8 +1165,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     quote, writable_soon = json.encoder.encode_basestring_ascii, select.select
     import sysconfig
 
+    paths = sysconfig.get_paths()
     installed = tuple(  # code there asks for its own reasons (frozen: the import system)
-        {p.rstrip("/") + "/" for p in sysconfig.get_paths().values() if p} | {"<frozen "}
+        {paths[k].rstrip("/") + "/" for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+        | {"<frozen "}
     )
     getframe = sys._getframe
 
@@ -1177,8 +1180,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     def library_file(name) -> bool:
         package = getattr(sys.modules.get("resistlab"), "__file__", None)
-        if not isinstance(package, str) or not isinstance(name, (str, bytes, os.PathLike)):
-            return False
+        if not isinstance(package, str) or not isinstance(name, (str, bytes)):
+            return False  # (compile hands the event its file name decoded)
         return abspath(fsdecode(name)).startswith(os.path.dirname(package) + os.sep)
 
     def inside(path: str) -> bool:
