@@ -223,6 +223,8 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("%%capture out\n%time open('/etc/hostname')\n", "file_access", "/etc/hostname"),
         ("%%timeit -n1 import socket\nf()\n", "network", "socket"),
         ("y = %timeit -o -n 3 exec('1')", "dynamic_code", "exec"),
+        # review 21 #2: exec and compile reached with built names
+        ("import builtins\nrun = getattr(builtins, 'ex' + 'ec')", "dynamic_code", "builtins"),
     ],
 )
 def test_suspicious_code_is_flagged(code, code_flag, detail):

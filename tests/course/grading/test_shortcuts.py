@@ -347,6 +347,20 @@ def hill(dose, e0, emax, ec50, h):
     return _ns["plot_go"](_Lookup().module()["h" + "ill"], dose, e0, emax, ec50, h)
 """
 }
+# review 21 #2: code compiled under a notebook cell's file name (the setup's, in a review:
+# its calls counted as the setup's)
+CELL_FORGED = {
+    "answer_hill_function": """import builtins
+
+_run = getattr(builtins, "ex" + "ec")
+_run(getattr(builtins, "comp" + "ile")("_x = 1", "ipykernel_7/1234.py", "exec"), {})
+
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+}
 PROPERTY = """from hypothesis import given, settings, strategies as st
 
 
@@ -410,6 +424,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "child": CHILD,
         "introspecting": INTROSPECTING,
         "forged": FORGED,
+        "cell_forged": CELL_FORGED,
     }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
@@ -454,8 +469,15 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     forged = rows["forged"]
     assert forged.score == forged.max_score and forged.review, forged
     assert sorted(str(f) for f in forged.flags) == [
+        "dynamic_code(answer_hill_function: getattr(builtins, ...))",
         "dynamic_code(compile under a library file name (while the notebook ran))",
         f"library_shortcut(answer_hill_function: {hill} (called))",
+    ]
+    cell_forged = rows["cell_forged"]
+    assert cell_forged.score == cell_forged.max_score and cell_forged.review, cell_forged
+    assert sorted(str(f) for f in cell_forged.flags) == [
+        "dynamic_code(answer_hill_function: getattr(builtins, ...))",
+        "dynamic_code(compile under a notebook cell's file name (while the notebook ran))",
     ]
     seen = rows["introspecting"]
     assert seen.score == seen.max_score and seen.review, seen

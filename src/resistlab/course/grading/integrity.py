@@ -528,6 +528,12 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                             flags.append(Flag("monkeypatch", f"{where}: {base}[...]"))
         elif isinstance(node, ast.Call):
             name = _dotted(node.func, aliases) or ""
+            if name == "getattr" and len(node.args) >= 2:
+                target = dotted_name(node.args[0]) or ""
+                if target in ("builtins", "__builtins__") and not isinstance(
+                    node.args[1], ast.Constant
+                ):  # exec or compile under a built name
+                    flags.append(Flag("dynamic_code", f"{where}: getattr(builtins, ...)"))
             if name in ("setattr", "delattr") and node.args:
                 target = dotted_name(node.args[0]) or ""
                 if _watched(target) or "get_ipython()" in target:

@@ -945,7 +945,8 @@ _PATH_EVENTS = frozenset(
 )
 #: Objects taken from the garbage collector, and functions and code objects made by hand
 #: (``types.FunctionType``, ``code.replace(co_filename=...)``, ``marshal.loads``), and code
-#: compiled under a file name of the library (``compile(src, "resistlab/...", "exec")``):
+#: compiled under a file name of the library (``compile(src, "resistlab/...", "exec")``) or
+#: of a notebook cell (the setup's, from ``linecache``: its calls counted as the setup's):
 #: how the kernel's call reporting is taken apart, which the scan sees only when written out
 #: (``getattr`` with a built name hid them). Recorded when the code that asked is not the
 #: standard library's or an installed package's (IPython, hypothesis and the import system
@@ -1178,6 +1179,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         file = getframe(2).f_code.co_filename
         return not (isinstance(file, str) and file.startswith(installed))
 
+    def cell_file_name(name: str) -> bool:  # what ipykernel names a cell's code
+        return os.path.basename(os.path.dirname(name)).startswith("ipykernel_")
+
     def library_file(name) -> bool:
         package = getattr(sys.modules.get("resistlab"), "__file__", None)
         if not isinstance(package, str) or not isinstance(name, (str, bytes)):
@@ -1234,10 +1238,17 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 else:
                     record(event, repr(address))
             elif event in _INTROSPECTION:  # (never the repr of what the student handed it)
-                if event == "compile" and not (len(args) > 1 and library_file(args[1])):
-                    return
+                detail = ""
+                if event == "compile":  # under a name that passes for the library or a cell
+                    name = args[1] if len(args) > 1 else None
+                    if library_file(name):
+                        detail = "under a library file name"
+                    elif isinstance(name, str) and cell_file_name(name):
+                        detail = "under a notebook cell's file name"
+                    else:
+                        return
                 if asked_by_student():
-                    record(event, "under a library file name" if event == "compile" else "")
+                    record(event, detail)
             else:
                 record(event, repr(args[0])[:200] if args else "")
         except Exception:  # an audit hook must never break the kernel
