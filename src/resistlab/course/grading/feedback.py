@@ -545,9 +545,8 @@ def generate_feedback(
                 page = None
             if not isinstance(page, FeedbackPage):  # an earlier run's page shows older work
                 _page_path(coursedir, student, assignment, nb_name).unlink(missing_ok=True)
-            if isinstance(page, str):
-                refused.append(safe(f"{student} ({nb_name}): {page!r}"))
-            if not isinstance(page, FeedbackPage):
+                if isinstance(page, str):
+                    refused.append(safe(f"{student} ({nb_name}): {page!r}"))
                 continue
             pages.append(page)
             log(  # the student id is the folder name: a student controls it

@@ -975,6 +975,12 @@ _AGENT_FILE = "_rl_sealed"
 _MAX_CALLS = 400
 
 
+def _cell_file(file, basename=os.path.basename, dirname=os.path.dirname) -> bool:
+    """Whether ``file`` is what ipykernel names a cell's code (``.../ipykernel_PID/HASH.py``;
+    ``os.path`` taken at import, before a kernel's code can replace it)."""
+    return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
+
+
 def _watch_calls(record, watched):
     """Report each call of a ``watched`` library function with the place that made it.
 
@@ -1032,15 +1038,12 @@ def _watch_calls(record, watched):
         module = sys.modules.get(name) if isinstance(name, str) else None
         return getattr(module, "__dict__", None) is frame.f_globals
 
-    def in_cell(file) -> bool:
-        return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
-
     def place(frame) -> str:
         found, entry, running = None, None, None
         while frame is not None:
             code = frame.f_code
             file = code.co_filename
-            if in_cell(file):
+            if _cell_file(file):
                 running = basename(file)  # the outermost: the cell being run
             if found is None:
                 if code is wrapper_code[0]:  # inside another watched function's call
@@ -1053,7 +1056,7 @@ def _watch_calls(record, watched):
                     entry = getattr(code, "co_qualname", code.co_name)
                     if isinstance(module, str) and module.startswith("resistlab."):
                         entry = f"{module[len('resistlab.') :]}.{entry}"
-                elif in_cell(file):
+                elif _cell_file(file):
                     found = basename(file)
             if file == _AGENT_FILE:  # a hidden test is running: which one, if it says
                 test = None
@@ -1147,7 +1150,7 @@ def _watch_calls(record, watched):
         if file in copies and getattr(args[0], "co_name", "") == "<module>":
             for dotted in copies[file]:  # the module's code run again: a copy, unwatched
                 report(dotted, "copy")
-        if wrappers and (new or in_cell(file)):
+        if wrappers and (new or _cell_file(file)):
             sweep()
 
     return on_event
@@ -1161,14 +1164,15 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     own = tuple(w.rstrip("/") + "/" for w in writable)
     seen = set()
     write, fsdecode, abspath, realpath = os.write, os.fsdecode, os.path.abspath, os.path.realpath
+    dirname = os.path.dirname
     # json.dumps goes through json's module state (``json._default_encoder``), which code in
     # the kernel can replace: the string encoder itself is taken once, here
     quote, writable_soon = json.encoder.encode_basestring_ascii, select.select
     import sysconfig
 
-    paths = sysconfig.get_paths()
+    layout = sysconfig.get_paths()
     installed = tuple(  # code there asks for its own reasons (frozen: the import system)
-        {paths[k].rstrip("/") + "/" for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+        {layout[k].rstrip("/") + "/" for k in ("stdlib", "platstdlib", "purelib", "platlib")}
         | {"<frozen "}
     )
     getframe = sys._getframe
@@ -1179,14 +1183,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         file = getframe(2).f_code.co_filename
         return not (isinstance(file, str) and file.startswith(installed))
 
-    def cell_file_name(name: str) -> bool:  # what ipykernel names a cell's code
-        return os.path.basename(os.path.dirname(name)).startswith("ipykernel_")
-
     def library_file(name) -> bool:
         package = getattr(sys.modules.get("resistlab"), "__file__", None)
         if not isinstance(package, str) or not isinstance(name, (str, bytes)):
             return False  # (compile hands the event its file name decoded)
-        return abspath(fsdecode(name)).startswith(os.path.dirname(package) + os.sep)
+        return abspath(fsdecode(name)).startswith(dirname(package) + os.sep)
 
     def inside(path: str) -> bool:
         return path in exact or path.startswith(prefixes)
@@ -1243,7 +1244,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     name = args[1] if len(args) > 1 else None
                     if library_file(name):
                         detail = "under a library file name"
-                    elif isinstance(name, str) and cell_file_name(name):
+                    elif _cell_file(name):
                         detail = "under a notebook cell's file name"
                     else:
                         return
