@@ -694,6 +694,67 @@ def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbi
     ]
 
 
+def test_a_value_the_library_computed_in_another_cell_and_copied_is_flagged():
+    """Review 21 #1: a library helper that calls the forbidden function (09's
+    ``hierarchy_state`` computes ``time_to_relapse``), run in an earlier exercise's answer or
+    in an added cell, where the call is allowed, stored numbers the declaring answer cell
+    only copied: full marks, no flag. The call still counts nowhere but in the declaring
+    cell; the declaring cell reading what that cell bound, through any chain of names, is
+    the shortcut. Honest exploration there, which the answer does not read, is not."""
+    fraction = "resistlab.binding.fraction_inhibited"
+
+    def flags(*cells, source=0):
+        nb = _cells(*cells)
+        place = cell_file(nb.cells[source].source)
+        calls = [(fraction, f"via:widgets.binding.occupancy_state:{place}")]
+        return [str(f) for f in call_flags(calls, nb, list(range(len(nb.cells))), SOURCE_CELLS)]
+
+    stash = "_s = {c: occupancy_state(c)['fraction'] for c in (1, 2)}\n"
+    copied = (
+        f"library_shortcut(answer_fraction: {fraction} (called by widgets.binding.occupancy_state"
+    )
+    # in an earlier exercise's answer cell, no cell added
+    assert flags(("answer_other", "x = 1\n" + stash), ("answer_fraction", "f1 = _s[1]\n")) == [
+        f"{copied} in answer_other, read here as _s))"
+    ]
+    # in an added cell, carried on by another cell and a function written before the value
+    # existed, and parked on an object
+    for cells in (
+        [(None, stash), (None, "_t = list(_s.values())\n"), ("answer_fraction", "f1 = _t[0]\n")],
+        [
+            (None, "def _get(c):\n    return _s[c]\n"),
+            (None, stash),
+            ("answer_fraction", "f1 = _get(1)\n"),
+        ],
+        [(None, stash.replace("_s =", "np._s =")), ("answer_fraction", "f1 = np._s[1]\n")],
+    ):
+        found = flags(*cells, source=1 if cells[0][1].startswith("def") else 0)
+        assert len(found) == 1 and found[0].startswith(copied), (cells, found)
+    # honest: the answer computes its own value (its own name bound first), reads nothing the
+    # exploring cell bound, or comes before it; a comprehension's variable is its own
+    for cells in (
+        [(None, stash), ("answer_fraction", "_s = {1: 0.5}\nf1 = _s[1]\n")],
+        [(None, stash + "c = 3\n"), ("answer_fraction", "f1 = [c / (c + 1) for c in (1, 2)]\n")],
+        [(None, stash), ("answer_fraction", "def f(c, _s=2):\n    return c / (c + _s)\n")],
+    ):
+        assert flags(*cells) == [], cells
+    assert flags(("answer_fraction", "f1 = _s[1]\n"), (None, stash), source=1) == []
+    # computed inside a forbidden function flagged already (04's bypass_output computes
+    # fractional_inhibition): that flag is the one
+    nb = _cells(("answer_other", stash), ("answer_fraction", "f1 = _s[1]\n"))
+    outer = [(fraction, f"via:binding.fold_resistance:{cell_file(stash)}")]
+    assert call_flags(outer, nb, [0, 1], SOURCE_CELLS, {"resistlab.binding.fold_resistance"}) == []
+    # the setup's modules every cell reads are not carriers; a plot is not followed
+    assert (
+        flags(
+            (None, "np.seterr(all='ignore')\n" + stash), ("answer_fraction", "f1 = np.sqrt(4)\n")
+        )
+        == []
+    )
+    plot = [(fraction, f"via:plotting.binding.plot_occupancy:{cell_file(stash)}")]
+    assert call_flags(plot, nb, [0, 1], SOURCE_CELLS) == []
+
+
 def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
     """Review 16 #3: in 04 the setup imports the forbidden function, so another answer cell
     may use it; a helper written there and bound as the forbidding cell's answer earned full
@@ -719,7 +780,11 @@ def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
         f"library_shortcut(answer_km (by test_km): {km} (called))"
     ]
     assert flags(f"{helper}@test_other") == []  # its own exercise allows it
-    assert flags(helper) == []  # called while its own cell ran
+    # called while its own cell ran, where it is allowed: the answer that reads the helper's
+    # cell is still judged (review 21 #1)
+    assert flags(helper) == [
+        f"library_shortcut(answer_km: {km} (called in answer_other, read here as _helper))"
+    ]
 
 
 def test_output_flags():

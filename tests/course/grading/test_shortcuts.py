@@ -539,3 +539,77 @@ def test_a_helper_written_where_the_name_is_allowed_is_judged_by_the_test_that_c
     assert len(shortcuts) == 1, launder.flags
     assert shortcuts[0].startswith("library_shortcut(answer_pathway_output (by test_pathway_")
     assert shortcuts[0].endswith(": resistlab.signalling.bypass_output (called))")
+
+
+# review 21 #1: 09's explorer state computes time_to_relapse; stored in a cell where the call is
+# allowed, the answer cells only copy it
+STASH_09 = """
+from resistlab.widgets import hierarchy_state
+
+_kills = [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
+_state = {k: hierarchy_state(0.6, k, 1.0, n_points=366) for k in _kills}
+"""
+COPY_09 = {
+    "answer_conventional_therapy": (
+        "# grader: forbid resistlab.stem_cells.time_to_relapse (compute it yourself)\n"
+        'stem_fraction_day0 = _state[0.0]["stem_fraction_start"]\n'
+        'stem_fraction_day30 = _state[0.0]["stem_fraction_end"]\n'
+        'relapse_day_conventional = _state[0.0]["relapse_day"]\n'
+    ),
+    "answer_stem_targeting": (
+        "# grader: forbid resistlab.stem_cells.time_to_relapse (compute it yourself)\n"
+        '_rows = {k: s["relapse_day"] for k, s in _state.items()}\n'
+        "relapse_delay_days = _rows[0.1] - _rows[0.0]\n"
+        "min_stem_kill = min(k for k in _kills[1:] if _rows[k] >= 365)\n"
+    ),
+}
+
+
+@pytest.mark.slow
+def test_a_value_answer_copied_from_a_library_helper_run_in_another_cell_is_flagged(make_course):
+    """Review 21 #1: ``hierarchy_state`` (which calls ``time_to_relapse``) run in the answer cell
+    of the exercise before, or in a cell the student added, and its numbers copied into the
+    answer cells that forbid ``time_to_relapse``: full marks and no flag. The kernel's report
+    names the cell where the library made the call; an answer cell that reads what that cell
+    bound is flagged. Honest exploration with the same helper in an added cell, which the
+    answers do not read, raises nothing, and neither does the instructor's solution."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "09-cancer-stem-cells"
+    nb, _ = _source(slug)
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    for student in ("full", "inanswer", "added", "explorer"):
+        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        first = _cell(submission, "answer_hierarchy_derivatives")
+        after = submission.cells.index(first) + 1
+        if student == "inanswer":
+            first.source += "\n" + STASH_09
+        elif student == "added":
+            submission.cells.insert(after, nbformat.v4.new_code_cell(STASH_09))
+        elif student == "explorer":
+            submission.cells.insert(after, nbformat.v4.new_code_cell(
+                STASH_09 + 'print({k: round(s["relapse_day"], 1) for k, s in _state.items()})\n'
+            ))  # fmt: skip
+        if student in ("inanswer", "added"):
+            for gid, code in COPY_09.items():
+                _cell(submission, gid).source = code
+        _submit(course, slug, student, submission)
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    for honest in ("full", "explorer"):
+        assert rows[honest].score == rows[honest].max_score, rows[honest]
+        assert not rows[honest].review, rows[honest].flags
+    relapse = "resistlab.stem_cells.time_to_relapse"
+    for student, where in (("inanswer", "answer_hierarchy_derivatives"), ("added", "cell ")):
+        row = rows[student]
+        assert row.score == row.max_score, row  # the copied numbers are right; a person looks
+        shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
+        assert len(shortcuts) == 1 and row.review, row.flags
+        assert shortcuts[0].startswith(
+            f"library_shortcut(answer_conventional_therapy: {relapse} "
+            f"(called by widgets.stem_cells.hierarchy_state in {where}"
+        ), shortcuts
+        assert shortcuts[0].endswith(", read here as _state))"), shortcuts

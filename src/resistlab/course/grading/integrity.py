@@ -38,6 +38,7 @@ import re
 import types
 
 from .bindings import Bindings, import_bindings, leaves
+from .dataflow import namespace_names, taint
 from .flags import Flag
 from .sandbox import _INTROSPECTION
 
@@ -921,6 +922,8 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         return declared.get(_meta(nb.cells[index]).get("grade_id"), ())
 
     done, flags = set(flagged), []
+    elsewhere: dict[str, list] = {}  # name: [(student cell, how, entry)] where it was allowed
+    students = set(student_cells)
     for name, place in calls:
         if name in done or name not in every:
             continue
@@ -939,8 +942,12 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             where = f"{_meta(nb.cells[answer]).get('grade_id')} (by {test})"
         elif found:
             counted = [i for i in found if name in forbids(i, entry, test or None)]
-            if not counted:
-                continue  # the setup, or an answer where the setup's own import is allowed
+            if not counted:  # the setup, or a cell where the call is allowed: what it bound
+                if not test and not (entry and _draws(entry)):  # may be copied (_copied)
+                    elsewhere.setdefault(name, []).extend(
+                        (i, how, entry) for i in found if i in students
+                    )
+                continue
             where = _meta(nb.cells[counted[0]]).get("grade_id") or f"cell {counted[0]}"
         elif entry is not None:
             continue  # the library's own use, with no forbidding cell or test on the way
@@ -954,6 +961,57 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             continue
         done.add(name)
         flags.append(Flag("library_shortcut", f"{where}: {name} ({how})"))
+    elsewhere = {  # not inside a forbidden function flagged already (its record came later)
+        name: [(i, how) for i, how, entry in found if f"resistlab.{entry}" not in done]
+        for name, found in elsewhere.items()
+        if name not in done
+    }
+    if any(elsewhere.values()):
+        flags += _copied(elsewhere, nb, student_cells, declared, set(setup_aliases))
+    return flags
+
+
+def _copied(elsewhere, nb, student_cells, declared, setup_names) -> list[Flag]:
+    """``library_shortcut`` for an answer cell that reads what an earlier student cell bound
+    where its forbidden function ran (an added cell, or another exercise's answer, that
+    called ``hierarchy_state``, which computes ``time_to_relapse``): the value answer was
+    computed by the library and copied. ``elsewhere``: ``{name: [(cell index, how)]}``.
+    Values are followed through names (:func:`~resistlab.course.grading.dataflow.taint`),
+    not the setup's modules; a cell reading a name it bound itself first reads its own."""
+    trees = []
+    for index, _, code in _scannable(nb, student_cells):
+        try:
+            trees.append((index, ast.parse(code)))
+        except (SyntaxError, RecursionError):
+            continue
+    flags = []
+    for name, found in elsewhere.items():
+        for answer, tree in trees:
+            gid = _meta(nb.cells[answer]).get("grade_id")
+            before = [(i, how) for i, how in found if i < answer]
+            if name not in declared.get(gid, ()) or not before:
+                continue
+            sources = {i for i, _ in before}
+            try:
+                tainted = taint([(i, t) for i, t in trees if i < answer], sources, setup_names)
+                read, own = set(), set()
+                for stmt in tree.body:
+                    bound, reads = namespace_names(stmt)
+                    read |= reads & (tainted - own)
+                    own |= bound
+            except RecursionError:
+                continue
+            if read:
+                source, how = before[0]
+                there = _meta(nb.cells[source]).get("grade_id") or f"cell {source}"
+                shown = ", ".join(sorted(read)[:3]) + (", ..." if len(read) > 3 else "")
+                flags.append(
+                    Flag(
+                        "library_shortcut",
+                        f"{gid}: {name} ({how} in {there}, read here as {shown})",
+                    )
+                )
+                break
     return flags
 
 
