@@ -739,6 +739,15 @@ def test_a_value_the_library_computed_in_another_cell_and_copied_is_flagged():
     ):
         assert flags(*cells) == [], cells
     assert flags(("answer_fraction", "f1 = _s[1]\n"), (None, stash), source=1) == []
+    # two cells where it ran: the flag names the one the answer reads
+    nb = _cells(
+        (None, "_a = occupancy_state(3)\n"), (None, stash), ("answer_fraction", "f1 = _s[1]\n")
+    )
+    entry = "via:widgets.binding.occupancy_state"
+    both = [(fraction, f"{entry}:{cell_file(nb.cells[i].source)}") for i in (0, 1)]
+    assert [str(f) for f in call_flags(both, nb, [0, 1, 2], SOURCE_CELLS)] == [
+        f"{copied} in cell 1, read here as _s))"
+    ]
     # computed inside a forbidden function flagged already (04's bypass_output computes
     # fractional_inhibition): that flag is the one
     nb = _cells(("answer_other", stash), ("answer_fraction", "f1 = _s[1]\n"))

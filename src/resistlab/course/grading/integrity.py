@@ -977,12 +977,13 @@ def _copied(elsewhere, nb, student_cells, declared, setup_names) -> list[Flag]:
     called ``hierarchy_state``, which computes ``time_to_relapse``): the value answer was
     computed by the library and copied. ``elsewhere``: ``{name: [(cell index, how)]}``.
     Values are followed through names (:func:`~resistlab.course.grading.dataflow.taint`),
-    not the setup's modules; a cell reading a name it bound itself first reads its own."""
+    not the setup's modules; a cell reading a name it bound itself first reads its own. The
+    flag names the first cell the names read come from."""
     trees = []
     for index, _, code in _scannable(nb, student_cells):
         try:
             trees.append((index, ast.parse(code)))
-        except (SyntaxError, RecursionError):
+        except (SyntaxError, RecursionError, MemoryError):  # the scan flags such a cell
             continue
     flags = []
     for name, found in elsewhere.items():
@@ -991,18 +992,18 @@ def _copied(elsewhere, nb, student_cells, declared, setup_names) -> list[Flag]:
             before = [(i, how) for i, how in found if i < answer]
             if name not in declared.get(gid, ()) or not before:
                 continue
-            sources = {i for i, _ in before}
-            try:
-                tainted = taint([(i, t) for i, t in trees if i < answer], sources, setup_names)
-                read, own = set(), set()
-                for stmt in tree.body:
-                    bound, reads = namespace_names(stmt)
-                    read |= reads & (tainted - own)
-                    own |= bound
-            except RecursionError:
-                continue
+            cells = [(i, t) for i, t in trees if i < answer]
+            tainted = taint(cells, {i for i, _ in before}, setup_names)
+            read, own = set(), set()
+            for stmt in tree.body:
+                bound, reads = namespace_names(stmt)
+                read |= reads & (tainted - own)
+                own |= bound
             if read:
-                source, how = before[0]
+                source, how = next(  # the cell the names read come from
+                    ((i, how) for i, how in before if read & taint(cells, {i}, setup_names)),
+                    before[0],
+                )
                 there = _meta(nb.cells[source]).get("grade_id") or f"cell {source}"
                 shown = ", ".join(sorted(read)[:3]) + (", ..." if len(read) > 3 else "")
                 flags.append(
