@@ -702,12 +702,14 @@ def test_a_value_the_library_computed_in_another_cell_and_copied_is_flagged():
     cell; the declaring cell reading what that cell bound, through any chain of names, is
     the shortcut. Honest exploration there, which the answer does not read, is not."""
     fraction = "resistlab.binding.fraction_inhibited"
+    setup = {"name": "setup", "cell_type": "code", "locked": True}
+    source_cells = [{**setup, "source": "import numpy as np\ndata = load()\n"}, *SOURCE_CELLS[1:]]
 
     def flags(*cells, source=0):
         nb = _cells(*cells)
         place = cell_file(nb.cells[source].source)
         calls = [(fraction, f"via:widgets.binding.occupancy_state:{place}")]
-        return [str(f) for f in call_flags(calls, nb, list(range(len(nb.cells))), SOURCE_CELLS)]
+        return [str(f) for f in call_flags(calls, nb, list(range(len(nb.cells))), source_cells)]
 
     stash = "_s = {c: occupancy_state(c)['fraction'] for c in (1, 2)}\n"
     copied = (
@@ -718,7 +720,8 @@ def test_a_value_the_library_computed_in_another_cell_and_copied_is_flagged():
         f"{copied} in answer_other, read here as _s))"
     ]
     # in an added cell, carried on by another cell and a function written before the value
-    # existed, and parked on an object
+    # existed, parked on an object (the setup's module), put into a list made before, or set
+    # on the builtins
     for cells in (
         [(None, stash), (None, "_t = list(_s.values())\n"), ("answer_fraction", "f1 = _t[0]\n")],
         [
@@ -727,8 +730,17 @@ def test_a_value_the_library_computed_in_another_cell_and_copied_is_flagged():
             ("answer_fraction", "f1 = _get(1)\n"),
         ],
         [(None, stash.replace("_s =", "np._s =")), ("answer_fraction", "f1 = np._s[1]\n")],
+        [
+            (None, "_r = []\n"),
+            (None, "_r.append(occupancy_state(1)['fraction'])\n"),
+            ("answer_fraction", "f1 = _r[0]\n"),
+        ],
+        [
+            (None, "import builtins\nsetattr(builtins, '_v', occupancy_state(1))\n"),
+            ("answer_fraction", "f1 = _v['fraction']\n"),
+        ],
     ):
-        found = flags(*cells, source=1 if cells[0][1].startswith("def") else 0)
+        found = flags(*cells, source=1 if cells[0][1].startswith(("def", "_r =")) else 0)
         assert len(found) == 1 and found[0].startswith(copied), (cells, found)
     # honest: the answer computes its own value (its own name bound first), reads nothing the
     # exploring cell bound, or comes before it; a comprehension's variable is its own
@@ -753,10 +765,16 @@ def test_a_value_the_library_computed_in_another_cell_and_copied_is_flagged():
     nb = _cells(("answer_other", stash), ("answer_fraction", "f1 = _s[1]\n"))
     outer = [(fraction, f"via:binding.fold_resistance:{cell_file(stash)}")]
     assert call_flags(outer, nb, [0, 1], SOURCE_CELLS, {"resistlab.binding.fold_resistance"}) == []
-    # the setup's modules every cell reads are not carriers; a plot is not followed
+    # the setup's modules and data every cell reads are not carriers, a method given nothing
+    # changes nothing; a plot is not followed
+    for shown in ("np.seterr(all='ignore')\n", "data.describe(include='all')\n"):
+        assert flags((None, shown + stash), ("answer_fraction", "f1 = np.sqrt(data.x)\n")) == []
     assert (
         flags(
-            (None, "np.seterr(all='ignore')\n" + stash), ("answer_fraction", "f1 = np.sqrt(4)\n")
+            (None, "_r = [1]\n" + stash),
+            (None, "_r.copy()\n"),
+            ("answer_fraction", "f1 = _r[0]\n"),
+            source=1,
         )
         == []
     )

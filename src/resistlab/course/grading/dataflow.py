@@ -100,12 +100,12 @@ def namespace_names(tree) -> tuple[set[str], set[str]]:
     """``(bound, read)``: the names the code of ``tree`` (a module or one of its statements)
     binds in the namespace it runs in, and the names it reads from it.
 
-    ``bound`` also holds the object an assignment at the top changes in place
-    (``results["x"] = v``, ``np.cache = v``: ``results``, ``np``) and the attribute so set
-    (``cache``); ``read`` holds the attributes the code reads (``np.cache``: ``np`` and
-    ``cache``), so a value parked on an object is followed by its attribute's name. An
-    object changed by a method (``results.append(v)``) is not followed: most methods called
-    at the top of a cell only show something (``data.head()``).
+    ``bound`` also holds the object the code at the top may change in place: by an
+    assignment (``results["x"] = v``, ``np.cache = v``: ``results``, ``np``, and the
+    attribute so set, ``cache``), by a method given something (``results.append(v)``,
+    ``d.update(k=v)``; ``data.head()`` is given nothing) or by ``setattr(obj, "name", v)``;
+    ``read`` holds the attributes the code reads (``np.cache``: ``np`` and ``cache``), so a
+    value parked on an object is followed by its attribute's name.
 
     Examples
     --------
@@ -115,6 +115,8 @@ def namespace_names(tree) -> tuple[set[str], set[str]]:
     (['g', 'y'], ['f', 'x', 'z'])
     >>> sorted(namespace_names(ast.parse("np.cache = v\\nw = np.cache"))[0])
     ['cache', 'np', 'w']
+    >>> sorted(namespace_names(ast.parse("xs.append(v)\\nsetattr(m, 'c', v)\\ndf.head()"))[0])
+    ['c', 'm', 'xs']
     """
     if not isinstance(tree, ast.Module):
         tree = ast.Module(body=[tree], type_ignores=[])
@@ -167,6 +169,17 @@ def namespace_names(tree) -> tuple[set[str], set[str]]:
                     bound.add(root.id)
                     if isinstance(node, ast.Attribute):
                         bound.add(node.attr)
+            elif top and isinstance(node, ast.Call) and (node.args or node.keywords):
+                func, target = node.func, None
+                if isinstance(func, ast.Attribute):  # xs.append(v)
+                    target = _root(func.value)
+                elif isinstance(func, ast.Name) and func.id == "setattr" and node.args:
+                    target = _root(node.args[0])
+                    name = node.args[1] if len(node.args) > 1 else None
+                    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                        bound.add(name.value)
+                if target is not None:
+                    bound.add(target.id)
         return leaked
 
     visit(tree, frozenset(), True)
@@ -179,8 +192,8 @@ def taint(cells, sources: set[int], exclude=frozenset()) -> set[str]:
     ``cells``: ``[(index, tree)]`` in the order the notebook runs them. Every name the
     source cells bind starts tainted; a statement of any cell that reads a tainted name
     taints what it binds, until nothing changes (a function defined before the value
-    existed reads it when called later). Names in ``exclude`` (the modules the locked setup
-    imports, which every cell reads) are never tainted.
+    existed reads it when called later). Names in ``exclude`` (what the locked setup binds:
+    its modules and data, which every cell reads) are never tainted.
 
     Examples
     --------

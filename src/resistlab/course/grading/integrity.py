@@ -967,18 +967,26 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         if name not in done
     }
     if any(elsewhere.values()):
-        flags += _copied(elsewhere, nb, student_cells, declared, set(setup_aliases))
+        flags += _copied(elsewhere, nb, student_cells, declared, source_cells)
     return flags
 
 
-def _copied(elsewhere, nb, student_cells, declared, setup_names) -> list[Flag]:
+def _copied(elsewhere, nb, student_cells, declared, source_cells) -> list[Flag]:
     """``library_shortcut`` for an answer cell that reads what an earlier student cell bound
     where its forbidden function ran (an added cell, or another exercise's answer, that
     called ``hierarchy_state``, which computes ``time_to_relapse``): the value answer was
     computed by the library and copied. ``elsewhere``: ``{name: [(cell index, how)]}``.
     Values are followed through names (:func:`~resistlab.course.grading.dataflow.taint`),
-    not the setup's modules; a cell reading a name it bound itself first reads its own. The
-    flag names the first cell the names read come from."""
+    not the names the locked cells bind (the setup's modules and data, which every cell
+    reads); a cell reading a name it bound itself first reads its own. The flag names the
+    first cell the names read come from."""
+    setup_names = set()
+    for cell in source_cells:
+        if cell.get("locked") and cell.get("cell_type", "code") == "code":
+            try:
+                setup_names |= namespace_names(ast.parse(_python_source(cell["source"]) or ""))[0]
+            except (SyntaxError, RecursionError, MemoryError):
+                continue
     trees = []
     for index, _, code in _scannable(nb, student_cells):
         try:
