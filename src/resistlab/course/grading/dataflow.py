@@ -91,7 +91,7 @@ def _binds(scope) -> tuple[set[str], set[str]]:
             bound.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bound.add(node.rest)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        elif isinstance(node, ast.Global):  # (nonlocal names a function's own)
             declared |= set(node.names)
     return bound, declared
 
