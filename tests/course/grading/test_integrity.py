@@ -694,92 +694,71 @@ def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbi
     ]
 
 
-def test_a_value_the_library_computed_in_another_cell_and_copied_is_flagged():
-    """Review 21 #1: a library helper that calls the forbidden function (09's
-    ``hierarchy_state`` computes ``time_to_relapse``), run in an earlier exercise's answer or
-    in an added cell, where the call is allowed, stored numbers the declaring answer cell
-    only copied: full marks, no flag. The call still counts nowhere but in the declaring
-    cell; the declaring cell reading what that cell bound, through any chain of names, is
-    the shortcut. Honest exploration there, which the answer does not read, is not."""
+def test_a_forbidden_function_run_before_its_exercise_was_graded_is_flagged():
+    """Review 21 #1, review 22 #1-#5: a library helper that calls the forbidden function
+    (09's ``hierarchy_state`` computes ``time_to_relapse``), run where the call is allowed
+    (an earlier exercise's answer, a cell the student added, even one after the answer, or
+    a test of another exercise) stored numbers the answer cell only copied, through names,
+    ``_``, ``os.environ`` or ``sys.last_value``: full marks, no flag. Whatever carries the
+    value, the call ran before the exercise that forbids the name was graded: that is the
+    shortcut. After its tests, and for a plot, it is exploration; a thread the answer cell
+    started counts in that cell."""
     fraction = "resistlab.binding.fraction_inhibited"
-    setup = {"name": "setup", "cell_type": "code", "locked": True}
-    source_cells = [{**setup, "source": "import numpy as np\ndata = load()\n"}, *SOURCE_CELLS[1:]]
+    state = "via:widgets.binding.occupancy_state"
+    nb = _cells(
+        ("answer_other", "x = occupancy_state(1)\n"),  # 0
+        (None, "occupancy_state(2)\n"),  # 1: added, before the answer
+        ("answer_fraction", "f1 = _\n"),  # 2
+        (None, "f1 = occupancy_state(3)\n"),  # 3: added, after it
+        (None, "occupancy_state(4)\n"),  # 5 once the test is in: after the tests
+    )
+    test = nbformat.v4.new_code_cell("assert f1")
+    test.metadata["nbgrader"] = {"grade_id": "test_fraction", "grade": True, "points": 1}
+    nb.cells.insert(4, test)
+    other = nbformat.v4.new_code_cell("assert x")
+    other.metadata["nbgrader"] = {"grade_id": "test_other", "grade": True, "points": 1}
+    nb.cells.insert(
+        1, other
+    )  # answer_other 0, test_other 1, added 2, answer 3, added 4, test 5, added 6
+    place = [cell_file(cell.source) for cell in nb.cells]
 
-    def flags(*cells, source=0):
-        nb = _cells(*cells)
-        place = cell_file(nb.cells[source].source)
-        calls = [(fraction, f"via:widgets.binding.occupancy_state:{place}")]
-        return [str(f) for f in call_flags(calls, nb, list(range(len(nb.cells))), source_cells)]
+    def flags(*calls):
+        found = call_flags(calls, nb, [0, 2, 3, 4, 6], SOURCE_CELLS)
+        return [str(f) for f in found]
 
-    stash = "_s = {c: occupancy_state(c)['fraction'] for c in (1, 2)}\n"
     copied = (
         f"library_shortcut(answer_fraction: {fraction} (called by widgets.binding.occupancy_state"
     )
-    # in an earlier exercise's answer cell, no cell added
-    assert flags(("answer_other", "x = 1\n" + stash), ("answer_fraction", "f1 = _s[1]\n")) == [
-        f"{copied} in answer_other, read here as _s))"
+    for index, there in ((0, "answer_other"), (2, "cell 2"), (4, "cell 4")):
+        assert flags((fraction, f"{state}:{place[index]}")) == [
+            f"{copied} in {there}, before it was graded))"
+        ]
+    # a student's function, written in the other answer, computing it during that one's test
+    assert flags((fraction, f"{state}:{place[0]}@test_other")) == [
+        f"{copied} during test_other, before it was graded))"
     ]
-    # in an added cell, carried on by another cell and a function written before the value
-    # existed, parked on an object (the setup's module), put into a list made before, or set
-    # on the builtins
-    for cells in (
-        [(None, stash), (None, "_t = list(_s.values())\n"), ("answer_fraction", "f1 = _t[0]\n")],
-        [
-            (None, "def _get(c):\n    return _s[c]\n"),
-            (None, stash),
-            ("answer_fraction", "f1 = _get(1)\n"),
-        ],
-        [(None, stash.replace("_s =", "np._s =")), ("answer_fraction", "f1 = np._s[1]\n")],
-        [
-            (None, "_r = []\n"),
-            (None, "_r.append(occupancy_state(1)['fraction'])\n"),
-            ("answer_fraction", "f1 = _r[0]\n"),
-        ],
-        [
-            (None, "import builtins\nsetattr(builtins, '_v', occupancy_state(1))\n"),
-            ("answer_fraction", "f1 = _v['fraction']\n"),
-        ],
-    ):
-        found = flags(*cells, source=1 if cells[0][1].startswith(("def", "_r =")) else 0)
-        assert len(found) == 1 and found[0].startswith(copied), (cells, found)
-    # honest: the answer computes its own value (its own name bound first), reads nothing the
-    # exploring cell bound, or comes before it; a comprehension's variable is its own
-    for cells in (
-        [(None, stash), ("answer_fraction", "_s = {1: 0.5}\nf1 = _s[1]\n")],
-        [(None, stash + "c = 3\n"), ("answer_fraction", "f1 = [c / (c + 1) for c in (1, 2)]\n")],
-        [(None, stash), ("answer_fraction", "def f(c, _s=2):\n    return c / (c + _s)\n")],
-    ):
-        assert flags(*cells) == [], cells
-    assert flags(("answer_fraction", "f1 = _s[1]\n"), (None, stash), source=1) == []
-    # two cells where it ran: the flag names the one the answer reads
-    nb = _cells(
-        (None, "_a = occupancy_state(3)\n"), (None, stash), ("answer_fraction", "f1 = _s[1]\n")
-    )
-    entry = "via:widgets.binding.occupancy_state"
-    both = [(fraction, f"{entry}:{cell_file(nb.cells[i].source)}") for i in (0, 1)]
-    assert [str(f) for f in call_flags(both, nb, [0, 1, 2], SOURCE_CELLS)] == [
-        f"{copied} in cell 1, read here as _s))"
+    # the earliest is named, once
+    assert flags((fraction, f"{state}:{place[4]}"), (fraction, f"{state}:{place[2]}")) == [
+        f"{copied} in cell 2, before it was graded))"
     ]
-    # computed inside a forbidden function flagged already (04's bypass_output computes
-    # fractional_inhibition): that flag is the one
-    nb = _cells(("answer_other", stash), ("answer_fraction", "f1 = _s[1]\n"))
-    outer = [(fraction, f"via:binding.fold_resistance:{cell_file(stash)}")]
-    assert call_flags(outer, nb, [0, 1], SOURCE_CELLS, {"resistlab.binding.fold_resistance"}) == []
-    # the setup's modules and data every cell reads are not carriers, a method given nothing
-    # changes nothing; a plot is not followed
-    for shown in ("np.seterr(all='ignore')\n", "data.describe(include='all')\n"):
-        assert flags((None, shown + stash), ("answer_fraction", "f1 = np.sqrt(data.x)\n")) == []
-    assert (
-        flags(
-            (None, "_r = [1]\n" + stash),
-            (None, "_r.copy()\n"),
-            ("answer_fraction", "f1 = _r[0]\n"),
-            source=1,
-        )
-        == []
+    # a thread the answer cell started and waited on (no cell on its stack)
+    assert flags((fraction, f"{state}:?+{place[3]}")) == [f"{copied}))"]
+    # after the exercise's tests, in the setup, for a plot, or inside a forbidden function
+    # flagged already (04's bypass_output computes fractional_inhibition): not this one
+    assert flags((fraction, f"{state}:{place[6]}")) == []
+    assert flags((fraction, "via:plotting.binding.plot_occupancy:" + place[2])) == []
+    outer = "resistlab.binding.fold_resistance"
+    found = call_flags(
+        [(fraction, f"via:binding.fold_resistance:{place[2]}")],
+        nb,
+        [0, 2, 3, 4, 6],
+        SOURCE_CELLS,
+        {outer},
     )
-    plot = [(fraction, f"via:plotting.binding.plot_occupancy:{cell_file(stash)}")]
-    assert call_flags(plot, nb, [0, 1], SOURCE_CELLS) == []
+    assert found == []
+    nb.cells.insert(0, nbformat.v4.new_code_cell("from resistlab.widgets import occupancy_state"))
+    setup = cell_file(nb.cells[0].source)
+    assert call_flags([(fraction, f"{state}:{setup}")], nb, [1, 3, 4, 5, 7], SOURCE_CELLS) == []
 
 
 def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
@@ -807,11 +786,7 @@ def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
         f"library_shortcut(answer_km (by test_km): {km} (called))"
     ]
     assert flags(f"{helper}@test_other") == []  # its own exercise allows it
-    # called while its own cell ran, where it is allowed: the answer that reads the helper's
-    # cell is still judged (review 21 #1)
-    assert flags(helper) == [
-        f"library_shortcut(answer_km: {km} (called in answer_other, read here as _helper))"
-    ]
+    assert flags(helper) == []  # called while its own cell ran, where the setup allows it
 
 
 def test_output_flags():

@@ -494,6 +494,9 @@ on_event("import", ())
 cell("occupied = b.fraction_inhibited(10.0, 1.0, 100.0, 10.0)\n", "9")  # apparent_ki inside
 cell("def helper():\n    return fit.predict(3.0)\n", "10")
 cell("helper()\n", "11")  # written in one cell, run by another
+cell("def g():\n    return h(1.0, 1.0, 0.0, 2.0, 1.0)\n", "12")
+cell("g()\n", "13")  # a direct call too
+cell("t = threading.Thread(target=h, args=(1.0, 1.0, 0.0, 2.0, 1.0))\nt.start()\nt.join()\n", "14")
 print(json.dumps({
     "lines": lines,
     "y": main.y,
@@ -511,7 +514,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     too); a call from a cell is reported with that cell's file, through ``map`` too, and
     through a library method (``HillFit.predict``) with the method's name, and inside
     another watched function with that function's name (and the cell being run, when the
-    calling code was written in another); the
+    calling code was written in another, for a direct call too, and for a thread with no
+    cell on its stack the cell the kernel is running); the
     sealed-test agent's call is ``test``, and
     while the agent answers a request (``handle``) the test it names follows ``@``; the
     module's code run again (a copy the wrapper never reaches) is ``copy``. The wrapper
@@ -539,6 +543,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         "resistlab.binding.fraction_inhibited 9.py",
         "resistlab.binding.apparent_ki via:binding.fraction_inhibited:9.py",
         f"{hill} via:{predict}:10.py+11.py",
+        f"{hill} 12.py+13.py",
+        f"{hill} ?+14.py",  # a thread with no cell on its stack: the cell the kernel runs
     ]
     assert result["y"] == 0.5
     assert result["same_main"] is True

@@ -134,6 +134,11 @@ def _submit(course, slug, student, nb):
     nbformat.write(nb, folder / f"{slug}.ipynb")
 
 
+def _added(source):
+    """A cell the student added (no nbgrader metadata)."""
+    return nbformat.v4.new_code_cell(source)
+
+
 def _cell(nb, gid):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
 
@@ -541,8 +546,9 @@ def test_a_helper_written_where_the_name_is_allowed_is_judged_by_the_test_that_c
     assert shortcuts[0].endswith(": resistlab.signalling.bypass_output (called))")
 
 
-# review 21 #1: 09's explorer state computes time_to_relapse; stored in a cell where the call is
-# allowed, the answer cells only copy it
+# review 21 #1, review 22 #1-#3: 09's explorer state computes time_to_relapse; run where the call
+# is allowed, its numbers reach the answer cells that forbid it by a name, IPython's `_`, a cell
+# added after the answer, or a thread the answer cell waits on
 STASH_09 = """
 from resistlab.widgets import hierarchy_state
 
@@ -563,16 +569,33 @@ COPY_09 = {
         "min_stem_kill = min(k for k in _kills[1:] if _rows[k] >= 365)\n"
     ),
 }
+TARGETING_09 = """
+from resistlab.widgets import hierarchy_state as _hs
+_r = {k: _hs(0.6, k, 1.0)["relapse_day"] for k in [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5]}
+(_r[0.1] - _r[0.0], min(k for k in [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5] if _r[k] >= 365))
+"""
+POOL_09 = """
+from concurrent.futures import ThreadPoolExecutor
+from resistlab.widgets import hierarchy_state
+
+with ThreadPoolExecutor(1) as _ex:
+    _r = {k: _ex.submit(hierarchy_state, 0.6, k, 1.0).result()["relapse_day"]
+          for k in [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5]}
+relapse_delay_days = _r[0.1] - _r[0.0]
+min_stem_kill = min(k for k in [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5] if _r[k] >= 365)
+"""
 
 
 @pytest.mark.slow
-def test_a_value_answer_copied_from_a_library_helper_run_in_another_cell_is_flagged(make_course):
-    """Review 21 #1: ``hierarchy_state`` (which calls ``time_to_relapse``) run in the answer cell
-    of the exercise before, or in a cell the student added, and its numbers copied into the
-    answer cells that forbid ``time_to_relapse``: full marks and no flag. The kernel's report
-    names the cell where the library made the call; an answer cell that reads what that cell
-    bound is flagged. Honest exploration with the same helper in an added cell, which the
-    answers do not read, raises nothing, and neither does the instructor's solution."""
+def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_flagged(
+    make_course,
+):
+    """Review 21 #1 and 22: ``hierarchy_state`` (which calls ``time_to_relapse``) run in the
+    answer cell of the exercise before, in a cell the student added before the answer or
+    after it (setting the answer names again), or in a thread the answer cell started, its
+    numbers copied by a name or by IPython's ``_``: full marks and no flag. Each is now
+    flagged, naming where the library made the call; the same helper run after the
+    exercise's tests raises nothing, and neither does the instructor's solution."""
     from resistlab.course import Course, answered_release, run_nbgrader
     from resistlab.course.grading import GradeOptions, grade_assignment
 
@@ -581,21 +604,32 @@ def test_a_value_answer_copied_from_a_library_helper_run_in_another_cell_is_flag
     course = make_course(slug)
     run_nbgrader(["generate_assignment", slug, "--force"], root=course)
     release_path = course / "release" / slug / f"{slug}.ipynb"
-    for student in ("full", "inanswer", "added", "explorer"):
+    students = ("full", "inanswer", "added", "after", "underscore", "pool", "explorer")
+    for student in students:
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
         first = _cell(submission, "answer_hierarchy_derivatives")
-        after = submission.cells.index(first) + 1
+        targeting = _cell(submission, "answer_stem_targeting")
         if student == "inanswer":
             first.source += "\n" + STASH_09
         elif student == "added":
-            submission.cells.insert(after, nbformat.v4.new_code_cell(STASH_09))
-        elif student == "explorer":
-            submission.cells.insert(after, nbformat.v4.new_code_cell(
-                STASH_09 + 'print({k: round(s["relapse_day"], 1) for k, s in _state.items()})\n'
-            ))  # fmt: skip
+            submission.cells.insert(submission.cells.index(first) + 1, _added(STASH_09))
         if student in ("inanswer", "added"):
             for gid, code in COPY_09.items():
                 _cell(submission, gid).source = code
+        elif student == "after":  # placeholders, set again by a cell after the answer
+            targeting.source = "relapse_delay_days = 1.0\nmin_stem_kill = 0.1\n"
+            code = TARGETING_09.replace("\n(_r", "\nrelapse_delay_days, min_stem_kill = (_r")
+            submission.cells.insert(submission.cells.index(targeting) + 1, _added(code))
+        elif student == "underscore":
+            submission.cells.insert(submission.cells.index(targeting), _added(TARGETING_09))
+            targeting.source = "relapse_delay_days, min_stem_kill = _\n"
+        elif student == "pool":
+            targeting.source = POOL_09
+        elif student == "explorer":  # after the exercise's tests
+            before = submission.cells.index(_cell(submission, "background_side_population"))
+            submission.cells.insert(
+                before, _added(STASH_09 + 'print(_state[0.3]["relapse_day"])\n')
+            )
         _submit(course, slug, student, submission)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
@@ -603,13 +637,19 @@ def test_a_value_answer_copied_from_a_library_helper_run_in_another_cell_is_flag
         assert rows[honest].score == rows[honest].max_score, rows[honest]
         assert not rows[honest].review, rows[honest].flags
     relapse = "resistlab.stem_cells.time_to_relapse"
-    for student, where in (("inanswer", "answer_hierarchy_derivatives"), ("added", "cell ")):
+    helper = "called by widgets.stem_cells.hierarchy_state"
+    for student, answer, there in (
+        ("inanswer", "answer_conventional_therapy", " in answer_hierarchy_derivatives, before"),
+        ("added", "answer_conventional_therapy", " in cell "),
+        ("after", "answer_stem_targeting", " in cell "),
+        ("underscore", "answer_stem_targeting", " in cell "),
+        ("pool", "answer_stem_targeting", ""),
+    ):
         row = rows[student]
         assert row.score == row.max_score, row  # the copied numbers are right; a person looks
         shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
-        assert len(shortcuts) == 1 and row.review, row.flags
-        assert shortcuts[0].startswith(
-            f"library_shortcut(answer_conventional_therapy: {relapse} "
-            f"(called by widgets.stem_cells.hierarchy_state in {where}"
-        ), shortcuts
-        assert shortcuts[0].endswith(", read here as _state))"), shortcuts
+        assert len(shortcuts) == 1 and row.review, (student, row.flags)
+        assert shortcuts[0].startswith(f"library_shortcut({answer}: {relapse} ({helper}{there}"), (
+            student,
+            shortcuts,
+        )

@@ -38,7 +38,6 @@ import re
 import types
 
 from .bindings import Bindings, import_bindings, leaves
-from .dataflow import namespace_names, taint
 from .flags import Flag
 from .sandbox import _INTROSPECTION
 
@@ -876,9 +875,9 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     student's answer), ``copy`` (the module's code run again, which makes a copy of the
     function no wrapper reaches: flagged wherever the name is forbidden), ``?`` (no cell
     on the way: a thread, a callback) or ``!`` (called from more places than the kernel
-    records); ``via:ENTRY:PLACE[+RUNNING]`` when the library's ``ENTRY`` (``HillFit.predict``)
-    made the call for code at ``PLACE`` while cell ``RUNNING`` ran; ``PLACE@TEST`` while
-    hidden test ``TEST`` ran. A call
+    records); ``PLACE+RUNNING`` when cell ``RUNNING`` ran code written at ``PLACE``;
+    ``via:ENTRY:PLACE`` when the library's ``ENTRY`` (``HillFit.predict``) made the call for
+    code at ``PLACE``; ``PLACE@TEST`` while hidden test ``TEST`` ran. A call
     made while a test ran counts where the test's exercise (the answer cell above it)
     forbids the name, wherever the calling code was written (a helper written in another
     answer cell and bound as the answer is still the shortcut); otherwise a call from a
@@ -886,9 +885,12 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     cell, when the setup does not import the name. A call through the library counts only
     where a test's exercise or an answer cell (where the code was written, or the one
     running) declares the name, in a cell only when the entry is not a plot or an explorer
-    (:func:`_draws`), and not inside a forbidden function already flagged. Names in
-    ``flagged`` (already
-    flagged by the scan) and calls from the setup are not flagged.
+    (:func:`_draws`), and not inside a forbidden function already flagged; made for the
+    student's code anywhere else before the last test of an exercise that declares the
+    name (:func:`_graded_by`), it counts for that exercise: whatever carries the numbers to
+    the answer, they were computed before it was graded. A thread with no cell on its
+    stack (``?+RUNNING``) counts for the cell the kernel was running. Names in
+    ``flagged`` (already flagged by the scan) and calls from the setup are not flagged.
 
     Examples
     --------
@@ -922,106 +924,86 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         return declared.get(_meta(nb.cells[index]).get("grade_id"), ())
 
     done, flags = set(flagged), []
-    elsewhere: dict[str, list] = {}  # name: [(student cell, how, entry)] where it was allowed
+    early: dict[str, list] = {}  # name: [(position, where, how, entry)] counted nowhere yet
     students = set(student_cells)
     for name, place in calls:
         if name in done or name not in every:
             continue
         place, _, test = place.partition("@")
-        entry, cells = None, [place]
+        entry = None
         if place.startswith("via:"):  # through a library function, for code at PLACE
             _, entry, place = place.split(":", 2) if place.count(":") >= 2 else ("", "", "")
             if f"resistlab.{entry}" in done:
                 continue  # computed inside a forbidden function already flagged
-            cells = place.split("+")  # and the cell that was running, if another
-            place = cells[0]
+        cells = place.split("+")  # where the calling code was written, and the cell running
+        place = cells[0]
         how = f"called by {entry}" if entry else "called"
         answer = _answer_of(test, gids, forbidden_at, nb) if test else None
         found = [files[cell] for cell in cells if cell in files]
         if answer is not None and name in forbids(answer, entry, test):  # the test's exercise
             where = f"{_meta(nb.cells[answer]).get('grade_id')} (by {test})"
-        elif found:
-            counted = [i for i in found if name in forbids(i, entry, test or None)]
-            if not counted:  # the setup, or a cell where the call is allowed: what it bound
-                if not test and not (entry and _draws(entry)):  # may be copied (_copied)
-                    elsewhere.setdefault(name, []).extend(
-                        (i, how, entry) for i in found if i in students
-                    )
-                continue
+        elif counted := [i for i in found if name in forbids(i, entry, test or None)]:
             where = _meta(nb.cells[counted[0]]).get("grade_id") or f"cell {counted[0]}"
-        elif entry is not None:
-            continue  # the library's own use, with no forbidding cell or test on the way
-        elif place == "copy":  # the module's code run again: never needed for an answer
-            where = "a copy of its module"
-        elif place == "!":  # called from more places than the kernel records
-            where = "more places than the kernel records"
-        elif name in anywhere:
-            where = "a hidden test" if place == "test" else "code run outside the cells"
         else:
-            continue
+            mine = [i for i in found if i in students]
+            # the library computed it for the student's code (a direct call is counted, or
+            # allowed by the setup's own import, above)
+            if mine and entry and (test or not _draws(entry)):
+                at = gids.get(test, -1) if test else max(found)
+                there = f"during {test}" if test else f"in {_where(nb, mine[-1])}"
+                early.setdefault(name, []).append((at, there, how, entry))
+            if found and (mine or place != "?"):
+                continue  # the setup, or a cell where the call is allowed
+            if entry is not None:
+                continue  # the library's own use, with no forbidding cell or test on the way
+            if place == "copy":  # the module's code run again: never needed for an answer
+                where = "a copy of its module"
+            elif place == "!":  # called from more places than the kernel records
+                where = "more places than the kernel records"
+            elif name in anywhere:
+                where = "a hidden test" if place == "test" else "code run outside the cells"
+            else:
+                continue
         done.add(name)
         flags.append(Flag("library_shortcut", f"{where}: {name} ({how})"))
-    elsewhere = {  # not inside a forbidden function flagged already (its record came later)
-        name: [(i, how) for i, how, entry in found if f"resistlab.{entry}" not in done]
-        for name, found in elsewhere.items()
-        if name not in done
-    }
-    if any(elsewhere.values()):
-        flags += _copied(elsewhere, nb, student_cells, declared, source_cells)
-    return flags
-
-
-def _copied(elsewhere, nb, student_cells, declared, source_cells) -> list[Flag]:
-    """``library_shortcut`` for an answer cell that reads what an earlier student cell bound
-    where its forbidden function ran (an added cell, or another exercise's answer, that
-    called ``hierarchy_state``, which computes ``time_to_relapse``): the value answer was
-    computed by the library and copied. ``elsewhere``: ``{name: [(cell index, how)]}``.
-    Values are followed through names (:func:`~resistlab.course.grading.dataflow.taint`),
-    not the names the locked cells bind (the setup's modules and data, which every cell
-    reads); a cell reading a name it bound itself first reads its own. The flag names the
-    first cell the names read come from."""
-    setup_names = set()
-    for cell in source_cells:
-        if cell.get("locked") and cell.get("cell_type", "code") == "code":
-            try:
-                setup_names |= namespace_names(ast.parse(_python_source(cell["source"]) or ""))[0]
-            except (SyntaxError, RecursionError, MemoryError):
-                continue
-    trees = []
-    for index, _, code in _scannable(nb, student_cells):
-        try:
-            trees.append((index, ast.parse(code)))
-        except (SyntaxError, RecursionError, MemoryError):  # the scan flags such a cell
+    for name, made in early.items():  # before an exercise that forbids it was graded
+        if name in done:
             continue
-    flags = []
-    for name, found in elsewhere.items():
-        for answer, tree in trees:
+        for answer in sorted(students):
             gid = _meta(nb.cells[answer]).get("grade_id")
-            before = [(i, how) for i, how in found if i < answer]
-            if name not in declared.get(gid, ()) or not before:
-                continue
-            cells = [(i, t) for i, t in trees if i < answer]
-            tainted = taint(cells, {i for i, _ in before}, setup_names)
-            read, own = set(), set()
-            for stmt in tree.body:
-                bound, reads = namespace_names(stmt)
-                read |= reads & (tainted - own)
-                own |= bound
-            if read:
-                source, how = next(  # the cell the names read come from
-                    ((i, how) for i, how in before if read & taint(cells, {i}, setup_names)),
-                    before[0],
-                )
-                there = _meta(nb.cells[source]).get("grade_id") or f"cell {source}"
-                shown = ", ".join(sorted(read)[:3]) + (", ..." if len(read) > 3 else "")
+            graded = _graded_by(nb, answer)
+            before = [
+                (at, there, how)
+                for at, there, how, entry in made
+                if at <= graded and f"resistlab.{entry}" not in done
+            ]
+            if name in declared.get(gid, ()) and before:
+                _, there, how = min(before)
                 flags.append(
                     Flag(
-                        "library_shortcut",
-                        f"{gid}: {name} ({how} in {there}, read here as {shown})",
+                        "library_shortcut", f"{gid}: {name} ({how} {there}, before it was graded)"
                     )
                 )
+                done.add(name)
                 break
     return flags
+
+
+def _where(nb, index) -> str:
+    return _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
+
+
+def _graded_by(nb, answer: int) -> int:
+    """The index of the last test cell of the exercise whose answer cell is ``answer`` (the
+    graded cells up to the next answer cell), or ``answer`` if it has none."""
+    last = answer
+    for index in range(answer + 1, len(nb.cells)):
+        meta = _meta(nb.cells[index])
+        if meta.get("solution"):
+            break
+        if meta.get("grade"):
+            last = index
+    return last
 
 
 # --- audit log and outputs ---------------------------------------------------------------------

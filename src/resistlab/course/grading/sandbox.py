@@ -40,6 +40,7 @@ import platform
 import select
 import subprocess
 import sys
+import threading
 import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -1014,11 +1015,14 @@ def _watch_calls(record, watched):
             pending.setdefault(module, []).append(attr)
     wrappers: dict[int, tuple] = {}  # id(original) -> (original, wrapper)
     getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
+    get_ident = threading.get_ident
     library: list[tuple] = []  # the resistlab package folder(s), once it is loaded
     calls: set = set()
     over: set = set()  # the functions whose ``!`` record (past _MAX_CALLS) is written
     wrapper_code: list = [None]  # the wrappers' code object (one for all of them)
     copies: dict[str, list[str]] = {}  # a wrapped module's file -> its watched names
+    current: list = [None]  # the file of the cell the kernel ran last (for other threads)
+    main_thread = threading.get_ident()
 
     def report(dotted, where) -> None:
         if (dotted, where) in calls:
@@ -1070,14 +1074,17 @@ def _watch_calls(record, watched):
             frame = frame.f_back
         else:
             # no agent on this thread's stack: a thread the student's code started while a
-            # test ran (a ThreadPoolExecutor) still works for that test
+            # test ran (a ThreadPoolExecutor) still works for that test, and otherwise for
+            # the cell the kernel is running
             test = getattr(sys.modules.get(_AGENT_FILE), "test", None)
             found = found or "?"
+            if get_ident() != main_thread and current[0] is not None:
+                running = current[0]
         where = found or "test"
-        if entry is not None:  # through the library, for code at WHERE, in the RUNNING cell
+        if entry is not None:  # through the library, for code at WHERE
             where = f"via:{entry}:{where}"
-            if running is not None and running != found:
-                where += f"+{running}"
+        if running is not None and running != found:  # in the RUNNING cell
+            where += f"+{running}"
         return f"{where}@{test}" if isinstance(test, str) and test else where
 
     def wrap(dotted, original):
@@ -1147,6 +1154,8 @@ def _watch_calls(record, watched):
             else:
                 del pending[module_name]
         file = getattr(args[0], "co_filename", "") if event == "exec" and args else ""
+        if isinstance(file, str) and _cell_file(file) and get_ident() == main_thread:
+            current[0] = basename(file)
         if file in copies and getattr(args[0], "co_name", "") == "<module>":
             for dotted in copies[file]:  # the module's code run again: a copy, unwatched
                 report(dotted, "copy")
