@@ -109,6 +109,9 @@ def _scan(code: str):
         "import pandas as pd\ntable = pd.DataFrame({'dose': [1, 2]})\nlabel = str(table.shape)\n",
         "import pandas as pd\npd.options.display.max_rows = 10\n",
         "class Clone:\n    def __init__(self):\n        self.events = []\n",
+        # review 22 #6: the usual tip to show every expression's value
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "InteractiveShell.ast_node_interactivity = 'all'\n",
     ],
 )
 def test_honest_code_is_not_flagged(code):
@@ -171,6 +174,12 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
             "get_ipython",
         ),
         ("import sys\nsys.settrace(None)", "hook_override", "sys.settrace"),
+        (  # the same import, the shell taken from it
+            "from IPython.core.interactiveshell import InteractiveShell\n"
+            "InteractiveShell.ast_node_interactivity = 'all'\nsh = InteractiveShell.instance()\n",
+            "hook_override",
+            "import IPython.core.interactiveshell",
+        ),
         ("np.isclose = lambda *a, **k: True", "monkeypatch", "numpy.isclose"),
         ("import numpy\nnumpy.testing.assert_allclose = print", "monkeypatch", "assert_allclose"),
         ("math.isclose = lambda *a, **k: True", "monkeypatch", "math.isclose"),

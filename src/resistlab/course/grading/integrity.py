@@ -453,6 +453,34 @@ def _bound_names(stmt) -> list[str]:
     return names
 
 
+def _shows_every_output(tree, node) -> bool:
+    """Whether ``node`` is the common tip ``from IPython.core.interactiveshell import
+    InteractiveShell`` (show every expression's value), the name used in ``tree`` only to
+    set ``InteractiveShell.ast_node_interactivity``."""
+    if not (
+        isinstance(node, ast.ImportFrom)
+        and node.module == "IPython.core.interactiveshell"
+        and [a.name for a in node.names] == ["InteractiveShell"]
+    ):
+        return False
+    name = node.names[0].asname or "InteractiveShell"
+    setting = set()
+    for sub in ast.walk(tree):
+        if isinstance(sub, ast.Assign):
+            for target in sub.targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == "ast_node_interactivity"
+                    and isinstance(target.value, ast.Name)
+                ):
+                    setting.add(id(target.value))
+    return all(
+        id(sub) in setting
+        for sub in ast.walk(tree)
+        if isinstance(sub, ast.Name) and sub.id == name
+    )
+
+
 def _magic_call(node) -> str | None:
     """``get_ipython().run_line_magic('name', ...)`` -> ``'name'``; ``system`` for ``!cmd``."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
@@ -574,7 +602,8 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                 if top in _NETWORK_MODULES:
                     flags.append(Flag("network", f"{where}: import {module}"))
                 elif top in ("IPython", "ipykernel") and module != "IPython.display":
-                    flags.append(Flag("hook_override", f"{where}: import {module}"))
+                    if not _shows_every_output(tree, node):
+                        flags.append(Flag("hook_override", f"{where}: import {module}"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value.strip()
             if len(text) < 200 and "\n" not in text and _SUSPICIOUS_PATH.search(text):
