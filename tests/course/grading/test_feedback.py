@@ -257,8 +257,29 @@ def test_deeply_nested_html_is_not_rendered(feedback, tmp_path):
     assert text.count("<i>a</i>") < 1000, "the large HTML was rendered"
     assert len(text) < 5 * 2**20, "the link references were expanded"
     assert 'href="https://example.org/c"' in text, "an ordinary reference link is kept"
-    assert "or nested more than 100 levels deep: not shown" in _text(text)
+    assert "nested more than 100 levels deep, or past 1 MiB on this page: not shown" in _text(text)
     assert "<b>shallow</b>" in text
+
+
+@pytest.mark.slow
+def test_a_pages_markdown_past_its_total_is_not_rendered(feedback, tmp_path):
+    """Review 22 #7: 60 markdown cells of 1 MB each, every one under MAX_HTML_BYTES, held the
+    feedback command for the whole page budget (938 MB) and the page was never written. A
+    page shows at most MAX_PAGE_HTML (1 MiB) of the student's markdown and HTML; past it, a
+    note."""
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(feedback[0], course)
+    path = course / "autograded" / "perfect" / NAME / f"{NAME}.ipynb"
+    nb = nbformat.read(path, 4)
+    nb.cells += [nbformat.v4.new_markdown_cell("*a* " * 150_000) for _ in range(3)]  # 600 kB
+    path.chmod(0o644)
+    nbformat.write(nb, path)
+    (page,) = generate_feedback(Course(course), NAME, ["perfect"], log=lambda *_: None)
+    text = page.path.read_text()
+    assert text.count("<em>a</em>") == 150_000, "one cell is shown, the two past 1 MiB are not"
+    assert _text(text).count("or past 1 MiB on this page: not shown") == 2
 
 
 @pytest.mark.slow

@@ -84,6 +84,10 @@ PAGE_SECONDS = 120
 #: about 250 MB of memory per MiB of HTML (a 40 MiB markdown cell took 2.8 GB); larger is
 #: replaced by a note.
 MAX_HTML_BYTES = 2**20
+#: Most of a student's markdown and displayed HTML one page shows, all cells together; past
+#: it, by a note (1 MB of ``*a* `` took 15 s and 700 MB to render, 60 cells of it held the
+#: feedback command for the whole page budget and 938 MB, and the page was never written).
+MAX_PAGE_HTML = 2**20
 #: Most characters of one text output (a stream, ``text/plain``, a traceback) a page shows,
 #: and of all of them together; the rest is replaced by a note (30 MB of output, under the
 #: grader's caps, made an 80 MB page).
@@ -97,8 +101,8 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _TOO_DEEP = (
-    f"(HTML larger than {MAX_HTML_BYTES // 2**20} MiB or nested more than {MAX_HTML_DEPTH} "
-    "levels deep: not shown.)"
+    f"(HTML larger than {MAX_HTML_BYTES // 2**20} MiB, nested more than {MAX_HTML_DEPTH} "
+    f"levels deep, or past {MAX_PAGE_HTML // 2**20} MiB on this page: not shown.)"
 )
 
 
@@ -149,17 +153,28 @@ def _too_costly(text, markdown: bool = False) -> bool:
 
 def _shallow_html(nb) -> None:
     """Replace a student's markdown or displayed HTML too large or nested too deeply to
-    sanitise (:func:`_too_costly`) by a note (the instructor's locked cells are left as they
-    are)."""
+    sanitise (:func:`_too_costly`), or past :data:`MAX_PAGE_HTML` of it on the page, by a
+    note (the instructor's locked cells are left as they are)."""
+    shown = 0
+
+    def costly(text, markdown) -> bool:
+        nonlocal shown
+        if not isinstance(text, str):
+            return False
+        if _too_costly(text, markdown) or shown + len(text) > MAX_PAGE_HTML:
+            return True
+        shown += len(text)
+        return False
+
     for cell in nb.cells:
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
         if cell.cell_type in ("markdown", "raw") and not meta.get("locked"):
-            if _too_costly(cell.source, markdown=cell.cell_type == "markdown"):
+            if costly(cell.source, markdown=cell.cell_type == "markdown"):
                 cell.source = f"*{_TOO_DEEP}*"
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = output.get("data") or {}
             for mime in ("text/html", "text/markdown"):
-                if _too_costly(data.get(mime), markdown=mime == "text/markdown"):
+                if costly(data.get(mime), markdown=mime == "text/markdown"):
                     del data[mime]
                     data.setdefault("text/plain", _TOO_DEEP)
 
