@@ -689,7 +689,7 @@ def _scannable(nb, student_cells, flags=None):
         cell = nb.cells[index]
         if cell.cell_type != "code":
             continue
-        where = _meta(cell).get("grade_id") or f"cell {index}"
+        where = _where(nb, index)
         size = len(cell.source)
         why = None
         if size > MAX_SCAN_CHARS:
@@ -972,7 +972,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         if answer is not None and name in forbids(answer, entry, test):  # the test's exercise
             where = f"{_meta(nb.cells[answer]).get('grade_id')} (by {test})"
         elif counted := [i for i in found if name in forbids(i, entry, test or None)]:
-            where = _meta(nb.cells[counted[0]]).get("grade_id") or f"cell {counted[0]}"
+            where = _where(nb, counted[0])
         else:
             mine = [i for i in found if i in students]
             # the library computed it for the student's code (a direct call is counted, or
@@ -1019,6 +1019,8 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
 
 
 def _where(nb, index) -> str:
+    """How a flag names cell ``index``: its grade id, or ``cell N`` for a cell the student
+    added."""
     return _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
 
 
@@ -1079,7 +1081,7 @@ def output_flags(nb) -> list[Flag]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        where = _meta(cell).get("grade_id") or f"cell {index}"
+        where = _where(nb, index)
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
