@@ -714,21 +714,19 @@ def test_a_forbidden_function_run_before_its_exercise_was_graded_is_flagged():
     started counts in that cell."""
     fraction = "resistlab.binding.fraction_inhibited"
     state = "via:widgets.binding.occupancy_state"
+    # answer_other 0, test_other 1, added 2, answer 3, added 4 (after the answer), test 5,
+    # added 6 (after the tests)
     nb = _cells(
-        ("answer_other", "x = occupancy_state(1)\n"),  # 0
-        (None, "occupancy_state(2)\n"),  # 1: added, before the answer
-        ("answer_fraction", "f1 = _\n"),  # 2
-        (None, "f1 = occupancy_state(3)\n"),  # 3: added, after it
-        (None, "occupancy_state(4)\n"),  # 5 once the test is in: after the tests
+        ("answer_other", "x = occupancy_state(1)\n"),
+        (None, "occupancy_state(2)\n"),
+        ("answer_fraction", "f1 = _\n"),
+        (None, "f1 = occupancy_state(3)\n"),
+        (None, "occupancy_state(4)\n"),
     )
-    test = nbformat.v4.new_code_cell("assert f1")
-    test.metadata["nbgrader"] = {"grade_id": "test_fraction", "grade": True, "points": 1}
-    nb.cells.insert(4, test)
-    other = nbformat.v4.new_code_cell("assert x")
-    other.metadata["nbgrader"] = {"grade_id": "test_other", "grade": True, "points": 1}
-    nb.cells.insert(
-        1, other
-    )  # answer_other 0, test_other 1, added 2, answer 3, added 4, test 5, added 6
+    for index, gid, code in ((1, "test_other", "assert x"), (5, "test_fraction", "assert f1")):
+        test = nbformat.v4.new_code_cell(code)
+        test.metadata["nbgrader"] = {"grade_id": gid, "grade": True, "points": 1}
+        nb.cells.insert(index, test)
     place = [cell_file(cell.source) for cell in nb.cells]
 
     def flags(*calls):
