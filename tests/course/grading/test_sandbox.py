@@ -467,28 +467,32 @@ cell("fit = fit_hill([0.1, 1.0, 10.0, 100.0], [0.95, 0.8, 0.3, 0.05])\n", "3")
 cell("fit.predict(2.0)\n", "3p")  # the library computes hill for the cell
 cell("y = h(2.0, 1.0, 0.0, 2.0, 1.0)\n", "4")
 cell("ys = list(map(lambda d: original(d, 1.0, 0.0, 2.0, 1.0), [1.0, 3.0]))\n", "5")
-agent = compile(
+AGENT = (
     "def call(f):\n    return f(1.0, 1.0, 0.0, 2.0, 1.0)\n"
-    "def handle(f):\n    request = {'op': 'call', 'cell': 'test_hill'}\n    return call(f)\n",
-    "_rl_sealed",
-    "exec",
+    "def handle(f, cell='test_hill'):\n    request = {'op': 'call', 'cell': cell}\n"
+    "    return call(f)\n"
 )
+agent = compile(AGENT, "_rl_sealed", "exec")
+on_event("exec", (agent,))  # the grader's agent: the first module run under its name
 exec(agent, main.__dict__)
 main.call(main.h)
 cell("def mine(*args):\n    return h(*args)\n", "6")
 main.handle(main.h)  # a hidden test running: the agent's request names it
 main.handle(main.mine)
-agent_module = types.ModuleType("_rl_sealed")  # the agent between requests, then in one
-sys.modules["_rl_sealed"] = agent_module
 cell("import threading\ndef work():\n    h(1.0, 1.0, 0.0, 2.0, 1.0)\n", "7")
-for agent_module.test in (None, "test_thread"):  # a thread started while a test runs
+
+
+def in_a_thread(*args):
     worker = threading.Thread(target=main.work)
     worker.start()
     worker.join()
+
+
+in_a_thread()  # a thread, no test running
+main.handle(in_a_thread, "test_thread")  # a thread started while the agent answers a test
 p = sys.modules["resistlab.pharmacology"]
 spec = p.__spec__
 on_event("exec", (spec.loader.get_code(spec.name),))  # exec_module into a copy runs it again
-agent_module.test = None  # no test runs any more
 cell("import resistlab.binding as b\n", "8")
 on_event("import", ())
 cell("occupied = b.fraction_inhibited(10.0, 1.0, 100.0, 10.0)\n", "9")  # apparent_ki inside
@@ -497,6 +501,12 @@ cell("helper()\n", "11")  # written in one cell, run by another
 cell("def g():\n    return h(1.0, 1.0, 0.0, 2.0, 1.0)\n", "12")
 cell("g()\n", "13")  # a direct call too
 cell("t = threading.Thread(target=h, args=(1.0, 1.0, 0.0, 2.0, 1.0))\nt.start()\nt.join()\n", "14")
+forged = (  # the agent's name and a late test, written by the student: not the agent
+    "import sys, types\nsys.modules['_rl_sealed'] = types.SimpleNamespace(test='test_late')\n"
+    "ns = {}\nexec(compile(%r, '_rl_sealed', 'exec'), ns)\nns['handle'](h, 'test_late')\n"
+    "t = threading.Thread(target=h, args=(1.0, 1.0, 0.0, 2.0, 1.0))\nt.start()\nt.join()\n"
+) % AGENT
+cell(forged, "15")
 print(json.dumps({
     "lines": lines,
     "y": main.y,
@@ -545,6 +555,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         f"{hill} via:{predict}:10.py+11.py",
         f"{hill} 12.py+13.py",
         f"{hill} ?+14.py",  # a thread with no cell on its stack: the cell the kernel runs
+        f"{hill} 15.py",  # through a copy of the agent's code: the cell that ran it
+        f"{hill} ?+15.py",  # the agent's test name set by the student: not read
     ]
     assert result["y"] == 0.5
     assert result["same_main"] is True

@@ -995,7 +995,10 @@ def _watch_calls(record, watched):
     grader recomputes from each cell's source), and the sealed-test agent is ``test`` (a
     hidden test called the function as the student's answer); while a hidden test runs,
     the place ends with ``@`` and the test's grade id (from the request the agent is
-    answering). Frames of other code (the standard library, NumPy, ``exec``'d strings) are
+    answering; the agent is the code of the first module run under its name, which the
+    grader installs before any student cell, and another thread's call reads the request
+    on the main thread's stack); a thread with no cell on its stack adds ``+`` and the
+    cell the kernel ran last. Frames of other code (the standard library, NumPy, ``exec``'d strings) are
     walked through, so ``map(f, xs)`` or ``df.apply(f)`` is the cell that called them; a
     walk that meets neither is ``?``. Each function and place is written once, as
     ``["call", "DOTTED PLACE"]``, to the audit pipe, at the moment of the call, so nothing
@@ -1023,6 +1026,8 @@ def _watch_calls(record, watched):
     copies: dict[str, list[str]] = {}  # a wrapped module's file -> its watched names
     current: list = [None]  # the file of the cell the kernel ran last (for other threads)
     main_thread = threading.get_ident()
+    current_frames = sys._current_frames
+    agent: dict = {}  # id -> code object of the grader's agent (the first module so named)
 
     def report(dotted, where) -> None:
         if (dotted, where) in calls:
@@ -1041,6 +1046,20 @@ def _watch_calls(record, watched):
         name = frame.f_globals.get("__name__")
         module = sys.modules.get(name) if isinstance(name, str) else None
         return getattr(module, "__dict__", None) is frame.f_globals
+
+    def request_of(frame):
+        """The test named by the request the grader's agent answers in ``frame`` or a frame
+        that called it (``""`` if it names none), or None when no agent's ``handle`` is
+        there. Only the agent's own code counts: code a student compiles under its file
+        name is not it."""
+        while frame is not None:
+            code = frame.f_code
+            if code.co_name == "handle" and agent.get(id(code)) is code:
+                request = frame.f_locals.get("request")
+                test = request.get("cell") if isinstance(request, dict) else ""
+                return test if isinstance(test, str) else ""
+            frame = frame.f_back
+        return None
 
     def place(frame) -> str:
         found, entry, running = None, None, None
@@ -1062,24 +1081,18 @@ def _watch_calls(record, watched):
                         entry = f"{module[len('resistlab.') :]}.{entry}"
                 elif _cell_file(file):
                     found = basename(file)
-            if file == _AGENT_FILE:  # a hidden test is running: which one, if it says
-                test = None
-                while frame is not None and test is None:  # up to the agent's handle()
-                    if frame.f_code.co_filename == _AGENT_FILE:
-                        if frame.f_code.co_name == "handle":
-                            request = frame.f_locals.get("request")
-                            test = request.get("cell") if isinstance(request, dict) else ""
-                    frame = frame.f_back
+            if file == _AGENT_FILE and agent.get(id(code)) is code:  # a hidden test runs
+                test = request_of(frame)
                 break
             frame = frame.f_back
         else:
-            # no agent on this thread's stack: a thread the student's code started while a
-            # test ran (a ThreadPoolExecutor) still works for that test, and otherwise for
-            # the cell the kernel is running
-            test = getattr(sys.modules.get(_AGENT_FILE), "test", None)
-            found = found or "?"
-            if get_ident() != main_thread and current[0] is not None:
-                running = current[0]
+            # no agent on this thread's stack: a thread the student's code started works for
+            # the test the agent answers on the kernel's main thread (a ThreadPoolExecutor),
+            # or else for the cell the kernel is running
+            test, found = None, found or "?"
+            if get_ident() != main_thread:
+                test = request_of(current_frames().get(main_thread))
+                running = current[0] if current[0] is not None else running
         where = found or "test"
         if entry is not None:  # through the library, for code at WHERE
             where = f"via:{entry}:{where}"
@@ -1156,6 +1169,12 @@ def _watch_calls(record, watched):
         file = getattr(args[0], "co_filename", "") if event == "exec" and args else ""
         if isinstance(file, str) and _cell_file(file) and get_ident() == main_thread:
             current[0] = basename(file)
+        elif file == _AGENT_FILE and not agent and getattr(args[0], "co_name", "") == "<module>":
+            todo = [args[0]]  # the grader installs its agent before any student cell runs
+            while todo:
+                code = todo.pop()
+                agent[id(code)] = code
+                todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
         if file in copies and getattr(args[0], "co_name", "") == "<module>":
             for dotted in copies[file]:  # the module's code run again: a copy, unwatched
                 report(dotted, "copy")
