@@ -998,11 +998,12 @@ def _watch_calls(record, watched):
     answering; the agent is the code of the first module run under its name, which the
     grader installs before any student cell, and another thread's call reads the request
     on the main thread's stack); a thread with no cell on its stack adds ``+`` and the
-    cell the kernel ran last. Frames of other code (the standard library, NumPy, ``exec``'d strings) are
-    walked through, so ``map(f, xs)`` or ``df.apply(f)`` is the cell that called them; a
-    walk that meets neither is ``?``. Each function and place is written once, as
-    ``["call", "DOTTED PLACE"]``, to the audit pipe, at the moment of the call, so nothing
-    the kernel does later removes it; past ``_MAX_CALLS`` of them, one ``!`` per function.
+    cell the kernel ran last. Frames of other code (the standard library, NumPy,
+    ``exec``'d strings) are walked through, so ``map(f, xs)`` or ``df.apply(f)`` is the
+    cell that called them; a walk that meets neither is ``?``. Each function and place is
+    written once, as ``["call", "DOTTED PLACE"]``, to the audit pipe, at the moment of the
+    call, so nothing the kernel does later removes it; past ``_MAX_CALLS`` of them, one
+    ``!`` per function.
 
     Returns the audit hook's part: called on ``import`` and ``exec`` events, it wraps a
     watched function as soon as its module has defined it, and on each cell's ``exec``
