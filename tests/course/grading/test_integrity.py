@@ -748,8 +748,12 @@ def test_a_forbidden_function_run_before_its_exercise_was_graded_is_flagged():
     assert flags((fraction, f"{state}:{place[4]}"), (fraction, f"{state}:{place[2]}")) == [
         f"{copied} in cell 2, before it was graded))"
     ]
-    # a thread the answer cell started and waited on (no cell on its stack)
+    # a thread the answer cell started and waited on (no cell on its stack); one that ran
+    # while an instructor's cell did (here test_other), before the answer was graded
     assert flags((fraction, f"{state}:?+{place[3]}")) == [f"{copied}))"]
+    assert flags((fraction, f"{state}:?+{place[1]}")) == [
+        f"{copied} in a thread, before it was graded))"
+    ]
     # after the exercise's tests, in the setup, for a plot, or inside a forbidden function
     # flagged already (04's bypass_output computes fractional_inhibition): not this one
     assert flags((fraction, f"{state}:{place[6]}")) == []

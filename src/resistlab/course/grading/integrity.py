@@ -976,10 +976,12 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         else:
             mine = [i for i in found if i in students]
             # the library computed it for the student's code (a direct call is counted, or
-            # allowed by the setup's own import, above)
-            if mine and entry and (test or not _draws(entry)):
+            # allowed by the setup's own import, above): written in the student's cell, or
+            # run by a thread with no cell on its stack (the library starts none)
+            if (mine or (place == "?" and found)) and entry and (test or not _draws(entry)):
                 at = gids.get(test, -1) if test else max(found)
-                there = f"during {test}" if test else f"in {_where(nb, mine[-1])}"
+                there = f"in {_where(nb, mine[-1])}" if mine else "in a thread"
+                there = f"during {test}" if test else there
                 early.setdefault(name, []).append((at, there, how, entry))
             if found and (mine or place != "?"):
                 continue  # the setup, or a cell where the call is allowed
