@@ -81,7 +81,10 @@ def cycle(tmp_path_factory):
             homes[user] = home
             _student(["fetch_assignment", NAME], home, user, exchange)
             path = home / NAME / f"{NAME}.ipynb"
-            nbformat.write(answer(nbformat.read(path, as_version=4), **mistakes), path)
+            submission = answer(nbformat.read(path, as_version=4), **mistakes)
+            if user == "bob":  # review 23 #1: written unquoted into the <img> tag
+                submission.cells.append(nbformat.v4.new_code_cell(IMAGE_WITH_HANDLER))
+            nbformat.write(submission, path)
             _student(["submit", NAME], home, user, exchange)
         run_nbgrader(["collect", NAME], root=course)
         run_nbgrader(autograde(NAME, "--force"), root=course)
@@ -116,7 +119,16 @@ def cycle(tmp_path_factory):
     }
 
 
+IMAGE_WITH_HANDLER = (
+    "from IPython.display import display\n"
+    "display({'image/png': 'iVBORw0KGgo='}, raw=True,\n"
+    "        metadata={'image/png': {'width': '1 onerror=alert(1)', 'height': 30}})\n"
+)
+
+
 def _offline_and_clean(page: str) -> None:
+    handler = re.search(r"<[a-z][^>]*\son\w+\s*=", page, re.IGNORECASE)
+    assert handler is None, f"an event handler reached the page: {handler.group()[:200]}"
     for fragment in HIDDEN:
         assert fragment not in page, f"hidden test {fragment!r} in a feedback page"
     assert "BEGIN HIDDEN TESTS" not in page
@@ -144,6 +156,7 @@ def test_release_and_fetch_feedback_through_the_exchange(cycle):
     alice, bob = (cycle["pages"][u][0].read_text() for u in ("alice", "bob"))
     assert "Score: 5 / 5" in alice
     assert "Score: 5 / 5" not in bob and "Score: " in bob
+    assert 'height="30"' in bob or "height=30" in bob, "the image is shown"
 
 
 def test_nbgraders_own_feedback_strips_hidden_tests(cycle):
@@ -154,3 +167,4 @@ def test_nbgraders_own_feedback_strips_hidden_tests(cycle):
     for page in pages.values():
         _offline_and_clean(page)
     assert "test_hill_values" in pages["bob"] and "failed" in pages["bob"]
+    assert 'height="30"' in pages["bob"] or "height=30" in pages["bob"], "the image is shown"

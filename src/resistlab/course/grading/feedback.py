@@ -179,6 +179,40 @@ def _shallow_html(nb) -> None:
                     data.setdefault("text/plain", _TOO_DEEP)
 
 
+_SIZE = re.compile(r"\d{1,6}(?:\.\d{1,6})?")
+
+
+def safe_output_metadata(nb) -> None:
+    """Drop an output's ``width`` or ``height`` that is not a plain number: nbconvert writes
+    them into the ``<img>`` tag unquoted, so ``'1 onerror=alert(1)'`` became an event handler
+    on the page (nbgrader's own feedback too). Every other metadata value the page shows is
+    quoted and escaped.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell()
+    >>> cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBO"},
+    ...     metadata={"image/png": {"width": "1 onerror=alert(1)", "height": 20}})]
+    >>> safe_output_metadata(nbformat.v4.new_notebook(cells=[cell]))
+    >>> dict(cell.outputs[0].metadata["image/png"])
+    {'height': 20}
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            metadata = output.get("metadata")
+            if not isinstance(metadata, dict):
+                continue
+            for holder in [metadata, *(v for v in metadata.values() if isinstance(v, dict))]:
+                for key in ("width", "height"):
+                    value = holder.get(key)
+                    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                    if key in holder and not (
+                        number or (isinstance(value, str) and _SIZE.fullmatch(value))
+                    ):
+                        del holder[key]
+
+
 def _bounded_text(nb) -> None:
     """Cut the text outputs of a page to :data:`MAX_OUTPUT_TEXT` each and
     :data:`MAX_PAGE_TEXT` together, with a note, and drop terminal colour codes past
@@ -613,6 +647,7 @@ def _feedback_page(coursedir, config, exporter, assignment, student, folder, nb_
     nb, resources = GetGrades(config=config)(nb, resources)
     rows = redact_notebook(nb, hidden_set)
     _shallow_html(nb)
+    safe_output_metadata(nb)
     _bounded_text(nb)
     _sanitise_markdown(nb)
     nb.cells.insert(0, _summary_cell(assignment, resources, rows))

@@ -7,8 +7,11 @@ The course's ``nbgrader_config.py`` registers these preprocessors in
 ``RedactHiddenTests``
     removes every hidden-test region, reduces each test cell's output to ``passed`` or its
     coaching message, cuts tracebacks that quote a hidden line, adds the score table, and
-    refuses the page (the command fails) if any hidden line is still in it; the same code
-    as ``resistlab feedback`` (:func:`resistlab.course.grading.feedback.redact_notebook`).
+    refuses the page (the command fails) if any hidden line is still in it, and drops an
+    image's ``width``/``height`` that is not a number (written unquoted into the page); the
+    same code as ``resistlab feedback``
+    (:func:`resistlab.course.grading.feedback.redact_notebook`,
+    :func:`~resistlab.course.grading.feedback.safe_output_metadata`).
 ``RenderMathOffline``
     renders ``$...$`` and ``$$...$$`` in Markdown cells to MathML, so the page shows the maths
     without loading MathJax from a CDN (the course's feedback template loads no script).
@@ -90,7 +93,14 @@ class RedactHiddenTests(Preprocessor):
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook
 
-        from .feedback import FeedbackLeak, _leaks, _summary_cell, hidden_lines, redact_notebook
+        from .feedback import (
+            FeedbackLeak,
+            _leaks,
+            _summary_cell,
+            hidden_lines,
+            redact_notebook,
+            safe_output_metadata,
+        )
 
         info = resources["nbgrader"]
         course_id = self.config.CourseDirectory.get("course_id", "") or "default_course"
@@ -98,6 +108,7 @@ class RedactHiddenTests(Preprocessor):
             notebook = gb.find_notebook(info["notebook"], info["assignment"])
             hidden = hidden_lines(cell.source for cell in notebook.source_cells)
         rows = redact_notebook(nb, hidden)
+        safe_output_metadata(nb)
         if "score" in info:  # GetGrades ran first
             nb.cells.insert(0, _summary_cell(info["assignment"], resources, rows))
         leaked = _leaks(nb, hidden)
