@@ -772,6 +772,46 @@ def test_a_forbidden_function_run_before_its_exercise_was_graded_is_flagged():
     assert call_flags([(fraction, f"{state}:{setup}")], nb, [1, 3, 4, 5, 7], SOURCE_CELLS) == []
 
 
+def test_a_call_under_an_instructors_cell_with_no_student_code_on_the_stack_counts():
+    """Review 23 #4: a ``weakref.finalize`` callback the student left, fired when the
+    instructor's check cell rebinds a name, ran the forbidden function with only builtins
+    and that cell on the stack: counted nowhere, full marks. The instructor's cells name
+    what they call; a call under one that does not, before the exercise was graded, is the
+    student's."""
+    fraction = "resistlab.binding.fraction_inhibited"
+    nb = _cells(
+        ("answer_other", "x = 1\n"),
+        ("check_other", "_r_s = 2.0\nprint(x)\n"),
+        ("figure", "y = occupancy_state(1)\n"),
+        ("answer_fraction", "f1 = 0.5\n"),
+        ("check_fraction", "_r_s = 3.0\n"),
+    )
+    for index in (1, 2, 4):  # the instructor's read-only cells
+        nb.cells[index].metadata["nbgrader"] = {
+            "grade_id": nb.cells[index].metadata["nbgrader"]["grade_id"],
+            "locked": True,
+        }
+    test = nbformat.v4.new_code_cell("assert f1")
+    test.metadata["nbgrader"] = {"grade_id": "test_fraction", "grade": True, "points": 1}
+    nb.cells.insert(4, test)  # answer_other 0, check 1, figure 2, answer 3, test 4, check 5
+    place = [cell_file(cell.source) for cell in nb.cells]
+
+    def flags(*calls):
+        return [str(f) for f in call_flags(calls, nb, [0, 3], SOURCE_CELLS)]
+
+    assert flags((fraction, place[1])) == [
+        f"library_shortcut(answer_fraction: {fraction} (called under check_other,"
+        " before it was graded))"
+    ]
+    state = "via:widgets.binding.occupancy_state"
+    assert flags((fraction, f"{state}:{place[1]}")) == [
+        f"library_shortcut(answer_fraction: {fraction} (called by widgets.binding.occupancy_state"
+        " under check_other, before it was graded))"
+    ]
+    assert flags((fraction, f"{state}:{place[2]}")) == []  # the cell calls it itself
+    assert flags((fraction, place[5])) == []  # after the exercise was graded
+
+
 def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
     """Review 16 #3: in 04 the setup imports the forbidden function, so another answer cell
     may use it; a helper written there and bound as the forbidding cell's answer earned full

@@ -574,6 +574,30 @@ from resistlab.widgets import hierarchy_state as _hs
 _r = {k: _hs(0.6, k, 1.0)["relapse_day"] for k in [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5]}
 (_r[0.1] - _r[0.0], min(k for k in [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5] if _r[k] >= 365))
 """
+# review 23 #4: a finalizer the student leaves on a name the check cell rebinds calls the
+# forbidden function with no student code on the stack, under the instructor's cell
+FINALIZER_09 = """
+import sys
+import weakref
+
+_grid = np.linspace(0.0, 500.0, 5001)
+_ks = [0.0, 0.1, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
+_totals = [simulate_hierarchy(_grid, kill=(k, 1.0, 1.0), therapy=(0.0, 30.0)).total for k in _ks]
+_F = [getattr(m, "time_to" + "_relapse") for m in list(sys.modules.values())
+      if getattr(m, "__name__", "") == "resistlab." + "stem_cells"][0]
+_store = []
+class _Token: pass
+_r_s = _Token()
+_firsts = [t[0] for t in _totals]
+weakref.finalize(_r_s, _store.extend, map(_F, [_grid] * len(_ks), _totals, _firsts))
+class _Delay:
+    def __float__(self): return float(_store[1] - _store[0]) if _store else 0.0
+class _Kill:
+    def __float__(self):
+        return min(k for k, d in zip(_ks[2:], _store[2:]) if d >= 365) if _store else 0.0
+relapse_delay_days = _Delay()
+min_stem_kill = _Kill()
+"""
 POOL_09 = """
 from concurrent.futures import ThreadPoolExecutor
 from resistlab.widgets import hierarchy_state
@@ -604,7 +628,16 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
     course = make_course(slug)
     run_nbgrader(["generate_assignment", slug, "--force"], root=course)
     release_path = course / "release" / slug / f"{slug}.ipynb"
-    students = ("full", "inanswer", "added", "after", "underscore", "pool", "explorer")
+    students = (
+        "full",
+        "inanswer",
+        "added",
+        "after",
+        "underscore",
+        "pool",
+        "explorer",
+        "finalizer",
+    )
     for student in students:
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
         first = _cell(submission, "answer_hierarchy_derivatives")
@@ -625,6 +658,8 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
             targeting.source = "relapse_delay_days, min_stem_kill = _\n"
         elif student == "pool":
             targeting.source = POOL_09
+        elif student == "finalizer":
+            targeting.source = FINALIZER_09
         elif student == "explorer":  # after the exercise's tests
             before = submission.cells.index(_cell(submission, "background_side_population"))
             submission.cells.insert(
@@ -649,7 +684,11 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
         assert row.score == row.max_score, row  # the copied numbers are right; a person looks
         shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
         assert len(shortcuts) == 1 and row.review, (student, row.flags)
-        assert shortcuts[0].startswith(f"library_shortcut({answer}: {relapse} ({helper}{there}"), (
-            student,
-            shortcuts,
-        )
+        expected = f"library_shortcut({answer}: {relapse} ({helper}{there}"
+        assert shortcuts[0].startswith(expected), (student, shortcuts)
+    row = rows["finalizer"]
+    assert row.score == row.max_score and row.review, row
+    assert [str(f) for f in row.flags if f.code == "library_shortcut"] == [
+        f"library_shortcut(answer_stem_targeting: {relapse} (called under check_stem_targeting,"
+        " before it was graded))"
+    ], row.flags

@@ -955,6 +955,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     done, flags = set(flagged), []
     early: dict[str, list] = {}  # name: [(position, where, how, entry)] counted nowhere yet
     students = set(student_cells)
+    first = min(students, default=len(nb.cells))  # the setup's cells come before
     for name, place in calls:
         if name in done or name not in every:
             continue
@@ -983,6 +984,14 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
                 there = f"in {_where(nb, mine[-1])}" if mine else "in a thread"
                 there = f"during {test}" if test else there
                 early.setdefault(name, []).append((at, there, how, entry))
+            elif not mine and not test and not (entry and _draws(entry)):
+                # no student code on the stack, under an instructor's cell that does not
+                # call it: a callback the student left
+                under = [i for i in found if _callback(nb, i, first, entry or name)]
+                if under:
+                    early.setdefault(name, []).append(
+                        (max(found), f"under {_where(nb, under[-1])}", how, entry)
+                    )
             if found and (mine or place != "?"):
                 continue  # the setup, or a cell where the call is allowed
             if entry is not None:
@@ -1024,6 +1033,17 @@ def _where(nb, index) -> str:
     """How a flag names cell ``index``: its grade id, or ``cell N`` for a cell the student
     added."""
     return _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
+
+
+def _callback(nb, index, first, called) -> bool:
+    """Whether a call made with no student code on the stack, under the instructor's cell
+    ``index`` (after the setup), was the student's: a finalizer or ``__del__`` the student
+    left, fired by the cell rebinding a name. The instructor's cells name what they call
+    (``called``: the library entry, or the forbidden function itself)."""
+    if index < first or index >= len(nb.cells) or nb.cells[index].cell_type != "code":
+        return False
+    leaf = re.escape(called.rsplit(".", 1)[-1])
+    return re.search(rf"(?<![A-Za-z0-9_]){leaf}(?![A-Za-z0-9_])", nb.cells[index].source) is None
 
 
 def _graded_by(nb, answer: int) -> int:
