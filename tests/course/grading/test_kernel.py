@@ -52,3 +52,63 @@ def test_asyncio_messages_of_the_grader_never_reach_a_redirected_stderr():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "''", done
     assert "Task exception was never retrieved" in done.stderr
+
+
+UNREADABLE = r"""
+import json, os, tempfile, types
+from resistlab.course.grading.kernel import _paths, _written, remove_tree
+from resistlab.course.grading.worker import _scratch
+
+root = tempfile.mkdtemp()
+os.makedirs(f"{root}/hid")
+with open(f"{root}/hid/f", "wb") as handle:
+    handle.write(b"x" * 65536)
+os.chmod(f"{root}/hid", 0o300)  # writable and searchable, not listable
+listed = f"{root}/hid/f" in _paths(root, 100)
+size, entries, unread = _written(root, [], 100)
+os.makedirs(f"{root}/theirs")
+os.chmod(f"{root}/theirs", 0o300)
+os.chown(f"{root}/theirs", 65534, 65534)  # one the grader cannot take back
+_, _, theirs = _written(root, [], 100)
+os.chown(f"{root}/theirs", os.geteuid(), os.getegid())
+os.chmod(f"{root}/hid", 0o300)
+remove_tree(root)
+run = tempfile.mkdtemp()
+context = types.SimpleNamespace(run_dir=run)
+first = _scratch(context)
+os.chmod(first.parent, 0o500)  # the kernel's chmod("..", 0o500)
+_scratch(context)  # raises if the worker's folder stayed unwritable
+remove_tree(run)
+print(json.dumps({
+    "listed": listed, "size": size, "unread": unread, "theirs": theirs,
+    "removed": not os.path.exists(root), "run_removed": not os.path.exists(run),
+}))
+"""
+
+
+def test_a_folder_made_unreadable_under_the_graders_uid_is_counted_and_removed():
+    """Review 23 #2, #3: with an unprivileged grader the kernel runs under the grader's uid,
+    so a folder it made unlistable (``chmod 0o300``) hid 1.6 GB from the disk watch and from
+    the clean-up, and ``chmod("..", 0o500)`` on the worker's folder made every later
+    submission of that worker an ERROR. The owner's bits are given back before a folder is
+    listed or removed and before each scratch folder is made; a folder that stays unreadable
+    stops the kernel. Run as root without the capabilities that bypass file modes (what an
+    unprivileged grader is), or as the unprivileged user itself."""
+    import json
+    import os
+    import shutil
+
+    command = [sys.executable, "-c", UNREADABLE]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            import pytest
+
+            pytest.skip("setpriv (util-linux) is needed to drop root's file-mode override")
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["listed"], "the hidden file was not listed"
+    assert result["size"] >= 65536 and result["unread"] == ""
+    assert result["theirs"] == "made a folder the grader cannot read in its folder"
+    assert result["removed"] and result["run_removed"]

@@ -576,14 +576,17 @@ MAPS_LINE_BYTES = 128
 
 
 def _written(folder: str, pids, most: int, items: int | None = None):
-    """``(bytes, entries, read_all)``: what is held under ``folder`` (walked without following
+    """``(bytes, entries, unread)``: what is held under ``folder`` (walked without following
     links, at most ``most`` entries) plus the bytes of removed files that processes ``pids``
     keep open, in any thread's descriptor table (a thread can have one of its own, and a
     process whose first thread ended shows none), or keep mapped from ``folder`` (the whole
-    mapping: a file's pages are written back from it). ``read_all`` is False when more than
-    ``items`` (:data:`MAX_WATCHED_ITEMS`) descriptors and mapping lines were to be read (the
-    rest were not)."""
-    paths = _paths(folder, most + 1)
+    mapping: a file's pages are written back from it). ``unread`` says why not everything
+    could be counted: more than ``items`` (:data:`MAX_WATCHED_ITEMS`) descriptors and mapping
+    lines to read (the rest were not), or a folder the grader cannot list; else ``""``."""
+    hidden: list[str] = []
+    paths = _paths(folder, most + 1, hidden)
+    if hidden:  # a folder the grader cannot list: nothing in it can be counted
+        return 0, len(paths), "made a folder the grader cannot read in its folder"
     size = _bytes(paths)
     seen: set[int] = set()  # inodes counted
     budget = [MAX_WATCHED_ITEMS if items is None else items]
@@ -600,8 +603,12 @@ def _written(folder: str, pids, most: int, items: int | None = None):
                 size += mapped
                 break
         if budget[0] < 0:
-            return size, len(paths), False
-    return size, len(paths), True
+            return (
+                size,
+                len(paths),
+                f"held more than {MAX_WATCHED_ITEMS:,} descriptors and mappings",
+            )
+    return size, len(paths), ""
 
 
 def _removed_open(task: str, seen: set[int], budget: list[int]) -> int:
@@ -693,9 +700,9 @@ class _DiskWatch:
     def _run(self, interval: float) -> None:
         while not self._stop.wait(interval):
             pids = _descendants(self.root)
-            size, entries, read_all = _written(self.folder, pids, self.entries)
-            if not read_all:
-                self.why = f"held more than {MAX_WATCHED_ITEMS:,} descriptors and mappings"
+            size, entries, unread = _written(self.folder, pids, self.entries)
+            if unread:
+                self.why = unread
             elif size - self._start > self.limit:
                 self.why = f"wrote more than {self.limit // 2**20} MiB to its folder"
             elif entries > self.entries:
@@ -725,32 +732,57 @@ class _DiskWatch:
 def remove_tree(path) -> None:
     """Remove ``path`` and everything under it, however deep: a kernel can nest folders past
     Python's recursion limit, where ``shutil.rmtree`` (one call per level) fails. ``rm -rf``
-    on POSIX (it walks with descriptors, at any depth); errors are ignored, as
-    ``ignore_errors`` does."""
+    on POSIX (it walks with descriptors, at any depth), after ``chmod -R u+rwX``; errors are
+    ignored, as ``ignore_errors`` does."""
     if os.name == "posix":
-        subprocess.run(
-            ["rm", "-rf", "--", str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
+        # folders a kernel under the grader's own uid made unreadable (chmod 0o300) are the
+        # owner's again first: rm cannot empty them (1.6 GB had stayed in /tmp); chmod -R
+        # follows no link
+        for command in (["chmod", "-R", "u+rwX", "--"], ["rm", "-rf", "--"]):
+            subprocess.run(
+                [*command, str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
     else:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _paths(folder: str, most: int) -> list[str]:
-    """The paths under ``folder`` (not following links; at most ``most``)."""
+def _readable(path: str) -> None:
+    """Give the owner back read, write and search on folder ``path`` if it is ours: a
+    kernel running under the grader's own uid (an unprivileged grader) can take them away
+    (``chmod 0o300``), which hid 1.6 GB from the disk watch and from the clean-up."""
+    with contextlib.suppress(OSError):
+        info = os.lstat(path)
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
+            os.chmod(path, stat.S_IMODE(info.st_mode) | stat.S_IRWXU)
+
+
+def _paths(folder: str, most: int, hidden: list | None = None) -> list[str]:
+    """The paths under ``folder`` (not following links; at most ``most``). A folder that
+    cannot be listed is made readable (:func:`_readable`) and listed again; one that still
+    cannot is appended to ``hidden``."""
     found, todo = [], [folder]
     while todo and len(found) < most:
-        try:
-            with os.scandir(todo.pop()) as entries:
-                for entry in entries:
-                    found.append(entry.path)
-                    if entry.is_dir(follow_symlinks=False):
-                        todo.append(entry.path)
-        except OSError:
-            continue
+        path = todo.pop()
+        for attempt in (0, 1):
+            try:
+                with os.scandir(path) as entries:
+                    for entry in entries:
+                        found.append(entry.path)
+                        if entry.is_dir(follow_symlinks=False):
+                            todo.append(entry.path)
+                break
+            except PermissionError:
+                if attempt:
+                    if hidden is not None:
+                        hidden.append(path)
+                else:
+                    _readable(path)
+            except OSError:
+                break
     return found
 
 

@@ -20,6 +20,7 @@ submission never stops the others.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -55,7 +56,7 @@ from .integrity import (
     shortcut_flags,
     structure_flags,
 )
-from .kernel import GradingExecute, WarmKernels, remove_tree
+from .kernel import GradingExecute, WarmKernels, _readable, remove_tree
 from .memory import memory_bound
 from .sandbox import (
     AUDIT_CHECK,
@@ -184,6 +185,11 @@ def _slot(context: GradingContext) -> Path:
     path = Path(context.run_dir) / f"s{os.getpid()}"
     if not path.is_dir():
         path.mkdir(mode=0o755)
+    else:  # a kernel under the grader's own uid may have taken its mode away (chmod 0o500
+        # made every later submission of the worker an ERROR)
+        _readable(str(Path(context.run_dir)))
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o755)
     return path
 
 
