@@ -112,6 +112,9 @@ def _scan(code: str):
         # review 22 #6: the usual tip to show every expression's value
         "from IPython.core.interactiveshell import InteractiveShell\n"
         "InteractiveShell.ast_node_interactivity = 'all'\n",
+        # review 24 #2: IPython's display helpers, however imported
+        "from IPython import display\ndisplay.clear_output(wait=True)\n",
+        "from IPython.core.display import HTML\nHTML('<b>x</b>')\n",
     ],
 )
 def test_honest_code_is_not_flagged(code):
@@ -174,6 +177,7 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
             "get_ipython",
         ),
         ("import sys\nsys.settrace(None)", "hook_override", "sys.settrace"),
+        ("from IPython import display, get_ipython\n", "hook_override", "import IPython"),
         (  # the same import, the shell taken from it
             "from IPython.core.interactiveshell import InteractiveShell\n"
             "InteractiveShell.ast_node_interactivity = 'all'\nsh = InteractiveShell.instance()\n",
@@ -781,8 +785,8 @@ def test_a_call_under_an_instructors_cell_with_no_student_code_on_the_stack_coun
     fraction = "resistlab.binding.fraction_inhibited"
     nb = _cells(
         ("answer_other", "x = 1\n"),
-        ("check_other", "_r_s = 2.0\nprint(x)\n"),
-        ("figure", "y = occupancy_state(1)\n"),
+        ("check_other", "_r_s = 2.0\nprint(float(x))\n"),
+        ("figure", "y = fraction_inhibited(1.0, 2.0)\nz = float(y)\n"),
         ("answer_fraction", "f1 = 0.5\n"),
         ("check_fraction", "_r_s = 3.0\n"),
     )
@@ -808,7 +812,13 @@ def test_a_call_under_an_instructors_cell_with_no_student_code_on_the_stack_coun
         f"library_shortcut(answer_fraction: {fraction} (called by widgets.binding.occupancy_state"
         " under check_other, before it was graded))"
     ]
-    assert flags((fraction, f"{state}:{place[2]}")) == []  # the cell calls it itself
+    assert flags((fraction, place[2])) == []  # the cell calls it itself
+    # review 24 #1: a student's function run as the library's, named like what the cell
+    # calls (float), is not the cell's own call
+    assert flags((fraction, f"via:plotting.float:{place[1]}")) == [
+        f"library_shortcut(answer_fraction: {fraction} (called by plotting.float under"
+        " check_other, before it was graded))"
+    ]
     assert flags((fraction, place[5])) == []  # after the exercise was graded
 
 

@@ -453,6 +453,11 @@ def _bound_names(stmt) -> list[str]:
     return names
 
 
+#: IPython's display helpers (``IPython.core.display`` is their older home, still in many
+#: tutorials); ``from IPython import display`` imports the first.
+_DISPLAY_IMPORTS = frozenset({"IPython.display", "IPython.core.display"})
+
+
 def _shows_every_output(tree, node) -> bool:
     """Whether ``node`` is the common tip ``from IPython.core.interactiveshell import
     InteractiveShell`` (show every expression's value), the name used in ``tree`` only to
@@ -601,8 +606,12 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                 top = module.split(".")[0]
                 if top in _NETWORK_MODULES:
                     flags.append(Flag("network", f"{where}: import {module}"))
-                elif top in ("IPython", "ipykernel") and module != "IPython.display":
-                    if not _shows_every_output(tree, node):
+                elif top in ("IPython", "ipykernel") and module not in _DISPLAY_IMPORTS:
+                    if not _shows_every_output(tree, node) and not (
+                        isinstance(node, ast.ImportFrom)
+                        and module == "IPython"
+                        and all(a.name == "display" for a in node.names)
+                    ):
                         flags.append(Flag("hook_override", f"{where}: import {module}"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value.strip()
@@ -987,7 +996,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             elif not mine and not test and not (entry and _draws(entry)):
                 # no student code on the stack, under an instructor's cell that does not
                 # call it: a callback the student left
-                under = [i for i in found if _callback(nb, i, first, entry or name)]
+                under = [i for i in found if _callback(nb, i, first, name)]
                 if under:
                     early.setdefault(name, []).append(
                         (max(found), f"under {_where(nb, under[-1])}", how, entry)
@@ -1036,10 +1045,12 @@ def _where(nb, index) -> str:
 
 
 def _callback(nb, index, first, called) -> bool:
-    """Whether a call made with no student code on the stack, under the instructor's cell
-    ``index`` (after the setup), was the student's: a finalizer or ``__del__`` the student
-    left, fired by the cell rebinding a name. The instructor's cells name what they call
-    (``called``: the library entry, or the forbidden function itself)."""
+    """Whether a call of the forbidden function ``called``, made with no student code on the
+    stack under the instructor's cell ``index`` (after the setup), was the student's: a
+    finalizer or ``__del__`` the student left, fired by the cell rebinding a name. An
+    instructor's cell that computes a forbidden function names it (the library entry's name
+    is not enough: a student's function run as the library's, named ``float``, had passed
+    under a check cell calling ``float``)."""
     if index < first or index >= len(nb.cells) or nb.cells[index].cell_type != "code":
         return False
     leaf = re.escape(called.rsplit(".", 1)[-1])
