@@ -13,7 +13,6 @@ from resistlab.course.grading.flags import Flag, format_flags, needs_review
 from resistlab.course.grading.integrity import (
     audit_flags,
     call_flags,
-    cell_file,
     code_flags,
     forbidden_names,
     import_aliases,
@@ -22,6 +21,7 @@ from resistlab.course.grading.integrity import (
     shortcut_flags,
     structure_flags,
 )
+from resistlab.course.grading.sandbox import cell_name
 
 SETUP = "import math\n\nimport numpy as np\nfrom resistlab import pharmacology\n"
 TESTS = [
@@ -613,7 +613,7 @@ def test_calls_the_kernel_reports_count_where_the_calling_code_was_written():
         (None, "y = 1\n"),
     )
     nb.cells.insert(0, _km_setup())
-    place = [cell_file(cell.source) for cell in nb.cells]
+    place = [cell_name(cell.source) for cell in nb.cells]
 
     def flags(*calls, flagged=()):
         return [str(f) for f in call_flags(calls, nb, [1, 2, 3], SETUP_IMPORTS_IT, flagged)]
@@ -653,7 +653,7 @@ def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbi
         ("answer_other", "x = Fit(t, e).curve()\n"),
     )
     nb.cells.insert(0, _km_setup())
-    place = [cell_file(cell.source) for cell in nb.cells]
+    place = [cell_name(cell.source) for cell in nb.cells]
 
     def flags(*calls):
         return [str(f) for f in call_flags(calls, nb, [1, 2], SETUP_IMPORTS_IT)]
@@ -667,7 +667,7 @@ def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbi
     # student added, is not the answer
     assert flags((km, f"via:plotting.survival.plot_km:{place[1]}")) == []
     assert flags((km, f"via:widgets.survival.explore_km:{place[1]}")) == []
-    added = cell_file("km_fit.curve()\n")
+    added = cell_name("km_fit.curve()\n")
     nb.cells.append(nbformat.v4.new_code_cell("km_fit.curve()\n"))
     assert [str(f) for f in call_flags([(km, f"via:Fit.curve:{added}")], nb, [1, 2, 3],
                                        SETUP_IMPORTS_IT)] == []  # fmt: skip
@@ -697,7 +697,7 @@ def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbi
     # it; through the library, only where it is declared (02's estimate_m_mle computes
     # estimate_m_p0, which another answer declares)
     nb = _cells(("answer_fraction", "f = 1\n"), ("answer_other", "x = Fit().curve()\n"))
-    other = cell_file(nb.cells[1].source)
+    other = cell_name(nb.cells[1].source)
     assert [str(f) for f in call_flags([(fraction, other)], nb, [0, 1], SOURCE_CELLS)] == [
         f"library_shortcut(answer_other: {fraction} (called))"
     ]
@@ -731,7 +731,7 @@ def test_a_forbidden_function_run_before_its_exercise_was_graded_is_flagged():
         test = nbformat.v4.new_code_cell(code)
         test.metadata["nbgrader"] = {"grade_id": gid, "grade": True, "points": 1}
         nb.cells.insert(index, test)
-    place = [cell_file(cell.source) for cell in nb.cells]
+    place = [cell_name(cell.source) for cell in nb.cells]
 
     def flags(*calls):
         found = call_flags(calls, nb, [0, 2, 3, 4, 6], SOURCE_CELLS)
@@ -772,7 +772,7 @@ def test_a_forbidden_function_run_before_its_exercise_was_graded_is_flagged():
     )
     assert found == []
     nb.cells.insert(0, nbformat.v4.new_code_cell("from resistlab.widgets import occupancy_state"))
-    setup = cell_file(nb.cells[0].source)
+    setup = cell_name(nb.cells[0].source)
     assert call_flags([(fraction, f"{state}:{setup}")], nb, [1, 3, 4, 5, 7], SOURCE_CELLS) == []
 
 
@@ -798,7 +798,7 @@ def test_a_call_under_an_instructors_cell_with_no_student_code_on_the_stack_coun
     test = nbformat.v4.new_code_cell("assert f1")
     test.metadata["nbgrader"] = {"grade_id": "test_fraction", "grade": True, "points": 1}
     nb.cells.insert(4, test)  # answer_other 0, check 1, figure 2, answer 3, test 4, check 5
-    place = [cell_file(cell.source) for cell in nb.cells]
+    place = [cell_name(cell.source) for cell in nb.cells]
 
     def flags(*calls):
         return [str(f) for f in call_flags(calls, nb, [0, 3], SOURCE_CELLS)]
@@ -838,7 +838,7 @@ def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
         test.metadata["nbgrader"] = {"grade_id": gid, "grade": True, "points": 1}
         nb.cells.insert(after, test)
     nb.cells.insert(0, _km_setup())  # setup, answer_other, test_other, answer_km, test_km
-    helper = cell_file(nb.cells[1].source)
+    helper = cell_name(nb.cells[1].source)
 
     def flags(place):
         return [str(f) for f in call_flags([(km, place)], nb, [1, 3], SETUP_IMPORTS_IT)]

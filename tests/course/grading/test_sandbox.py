@@ -507,6 +507,12 @@ forged = (  # the agent's name and a late test, written by the student: not the 
     "t = threading.Thread(target=h, args=(1.0, 1.0, 0.0, 2.0, 1.0))\nt.start()\nt.join()\n"
 ) % AGENT
 cell(forged, "15")
+lookalike = (  # the student's function compiled under a library file, run in its module
+    "src = 'def plot_like(*args):\\n    return hill(*args)\\n'\n"
+    "exec(compile(src, p.__file__, 'exec'), p.__dict__)\n"
+    "p.plot_like(1.0, 1.0, 0.0, 2.0, 1.0)\n"
+)
+cell(lookalike, "16")
 print(json.dumps({
     "lines": lines,
     "y": main.y,
@@ -528,8 +534,10 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     cell on its stack the cell the kernel is running); the
     sealed-test agent's call is ``test``, and
     while the agent answers a request (``handle``) the test it names follows ``@``; the
-    module's code run again (a copy the wrapper never reaches) is ``copy``. The wrapper
-    returns what ``hill`` returns and has its name and signature."""
+    module's code run again (a copy the wrapper never reaches) is ``copy``; code on the way
+    that is no cell's and no installed module's (not what its file name says: a copy of the
+    agent, a function compiled under the library's file name and run in its module) adds
+    ``+made``. The wrapper returns what ``hill`` returns and has its name and signature."""
     import subprocess
 
     done = subprocess.run(
@@ -555,8 +563,9 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         f"{hill} via:{predict}:10.py+11.py",
         f"{hill} 12.py+13.py",
         f"{hill} ?+14.py",  # a thread with no cell on its stack: the cell the kernel runs
-        f"{hill} 15.py",  # through a copy of the agent's code: the cell that ran it
+        f"{hill} 15.py+made",  # through a copy of the agent's code: the cell that ran it
         f"{hill} ?+15.py",  # the agent's test name set by the student: not read
+        f"{hill} 16.py+made",  # not the library's code, though in its module, under its name
     ]
     assert result["y"] == 0.5
     assert result["same_main"] is True
@@ -616,3 +625,94 @@ def test_the_audit_hook_writes_each_record_whole_whatever_the_kernel_did_to_json
     assert done.returncode == 0, done.stderr
     lines = json.loads(done.stdout.strip().splitlines()[-1])
     assert lines == ['["open", "/forbidden-by-the-test"]'], lines
+
+
+CELL_CHECK = r"""
+import ast, json
+from IPython.core.interactiveshell import InteractiveShell
+from resistlab.course.grading import sandbox
+
+shell = InteractiveShell.instance()
+checker = sandbox._code_checker(sandbox._installed_folders())
+NAME = "/tmp/ipykernel_1/cell.py"
+
+
+def compiled(raw, transform=None):
+    # the codes IPython's run_cell_async / run_ast_nodes would exec for this cell
+    transformed = shell.transform_cell(raw)
+    tree = shell.transform_ast(shell.compile.ast_parse(transformed, filename=NAME))
+    nodes, out = tree.body, []
+    for i, node in enumerate(nodes):
+        mode = "single" if i == len(nodes) - 1 and isinstance(node, ast.Expr) else "exec"
+        mod = ast.Module([node], []) if mode == "exec" else ast.Interactive([node])
+        with shell.compile.extra_flags(ast.PyCF_ALLOW_TOP_LEVEL_AWAIT):
+            code = shell.compile(mod, NAME, mode)
+        out.append(checker.same_as_cell(code, raw, transformed, i, mode, shell.compile.flags))
+    return out
+
+
+honest = [
+    "\nfrom math import sqrt\n\nx = sqrt(2)\n",
+    "x = 1; y = 2\nx + y",
+    "%%time\nz = 3\n",
+    "%matplotlib inline\nimport math\nmath.pi",
+    "def f(a):\n    return [a * i for i in range(3)]\nf(2)\n",
+    "from __future__ import annotations\ndef g(x: int) -> int: return x\n",
+    "await __import__('asyncio').sleep(0)\n",
+]
+result = {"honest": [compiled(raw) for raw in honest]}
+
+
+class Injector(ast.NodeTransformer):  # an AST transformer the student added
+    def visit_Module(self, node):
+        node.body.append(ast.parse("injected = 1").body[0])
+        return node
+
+
+shell.ast_transformers.append(Injector())
+result["ast_transformer"] = compiled("x = 1\n")
+shell.ast_transformers.clear()
+shell.input_transformers_post.append(lambda lines: lines + ["injected = 2\n"])
+result["input_transformer"] = compiled("x = 1\n")
+shell.input_transformers_post.clear()
+plain = shell.compile
+class Swapped(type(plain)):  # a compiler that hands back other code
+    def __call__(self, source, filename, symbol):
+        return compile("x = 99", filename, "exec")
+shell.compile = Swapped()
+result["compiler"] = compiled("x = 1\n")
+shell.compile = plain
+before = ast.Assign.__dict__.get("__init__")
+ast.Assign.__init__ = lambda self, *a, **k: super(ast.Assign, self).__init__(*a, **k)
+result["ast_class"] = compiled("x = 1\n")
+print(json.dumps(result))
+"""
+
+
+def test_a_cells_code_is_told_by_what_ipython_compiles_from_its_text():
+    """``sandbox._code_checker().same_as_cell``: the code IPython's own pipeline compiles for
+    each node of a cell (leading blank lines, ``;``, a last expression, magics, a
+    ``__future__`` import, top-level ``await``) is recognised as that cell's; code from a
+    cell an AST transformer or an input transformer the student added changed, from a
+    compiler the student swapped in, or compiled while a class of the ``_ast`` module was
+    changed, is not (the kernel then counts it as code of no cell)."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", CELL_CHECK], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["honest"] == [
+        [True, True],
+        [True, True, True],
+        [True],
+        [True] * 3,
+        [True, True],
+        [True, True],
+        [True],
+    ]
+    assert result["ast_transformer"] == [True, False]  # the injected node is no cell's
+    assert result["input_transformer"] == [True, False]
+    assert result["compiler"] == [False]
+    assert result["ast_class"] == [False]

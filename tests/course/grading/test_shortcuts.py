@@ -692,3 +692,95 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
         f"library_shortcut(answer_stem_targeting: {relapse} (called under check_stem_targeting,"
         " before it was graded))"
     ], row.flags
+
+
+LAZY_03 = """
+def __format__(self, spec):
+    import sys
+
+    import resistlab.binding as _b
+
+    main = sys.modules["__main__"].__dict__
+    dose, ki, atp = main["GEFITINIB_nM"], main["KI_GEFITINIB_nM"], main["ATP_uM"]
+    l858r = float(_b.fraction_inhibited(dose, ki, atp, main["KM_ATP_L858R_uM"]))
+    t790m = float(_b.fraction_inhibited(dose, ki, atp, main["KM_ATP_T790M_uM"]))
+    main["occupancy_l858r"], main["occupancy_t790m"] = l858r, t790m
+    main["occupancy_loss_points"] = 100.0 * (l858r - t790m)
+    main["fold_more_gefitinib"] = (1.0 + atp / main["KM_ATP_T790M_uM"]) / (
+        1.0 + atp / main["KM_ATP_L858R_uM"]
+    )
+    return format(l858r, spec)
+
+
+sys.modules["__main__"]._lazy = type("Lazy", (), {"__format__": __format__})()
+"""
+
+
+def _forged_pyc(filename: str | None, check: str | None = None) -> str:
+    """A sourceless ``.pyc`` (base64) whose module runs ``LAZY_03``'s code: compiled under the
+    library file ``filename`` and run in ``resistlab.plotting``'s namespace, or, given the
+    ``check`` cell's text, renamed at run time to the file name ipykernel gives that cell."""
+    import base64
+    import importlib._bootstrap_external as external
+
+    inner = compile("import sys\n" + LAZY_03, filename or "/elsewhere/helper.py", "exec")
+    if check is None:
+        outer = "import resistlab.plotting as _p\nexec('INNER', _p.__dict__)\n"
+    else:
+        outer = (
+            "import _imp\nfrom ipykernel.compiler import get_file_name\n"
+            f"_imp._fix_co_filename('INNER', get_file_name({check!r}))\nexec('INNER', {{}})\n"
+        )
+    code = compile(outer, filename or "/elsewhere/helper.py", "exec")
+    code = code.replace(co_consts=tuple(inner if c == "INNER" else c for c in code.co_consts))
+    return base64.b64encode(external._code_to_timestamp_pyc(code, 0, 0)).decode()
+
+
+@pytest.mark.slow
+def test_code_made_to_pass_for_the_librarys_or_a_cells_is_the_students(make_course):
+    """Review 24 #1: a sourceless ``.pyc`` the answer cell wrote and imported ran a function
+    whose code carried a library file name, in the library module's namespace, and it
+    computed the answer with the forbidden function under the check cell (which calls
+    ``fraction_inhibited``, the student's): full marks and no flag (the call passed for the
+    library's own, and a file name is not evidence). Code carrying the check cell's own file
+    name passed so too. The kernel now tells code that is what its file says (the library's
+    and installed modules' code, compared with the files' own; a cell's code, compared with
+    what IPython compiles from the cell's text) from code made to look so: each is flagged
+    under the check cell, before the exercise was graded; the solution raises nothing."""
+    import resistlab.plotting
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "03-target-mutations"
+    nb, _ = _source(slug)
+    check = _cell(nb, "check_t790m_occupancy").source
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    forged = {
+        "library": _forged_pyc(resistlab.plotting.__file__),
+        "cell": _forged_pyc(None, check),
+    }
+    for student in ("full", "library", "cell"):
+        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        if student in forged:
+            _cell(submission, "answer_t790m_occupancy").source = (
+                "import base64\nimport sys\n\n"
+                'with open("occupancy_helper.pyc", "wb") as fh:\n'
+                f'    fh.write(base64.b64decode("{forged[student]}"))\n'
+                'sys.path.append(".")\nimport occupancy_helper  # noqa: F401\n\n'
+                "occupancy_l858r = occupancy_t790m = sys.modules['__main__']._lazy\n"
+                "occupancy_loss_points = fold_more_gefitinib = occupancy_l858r\n"
+            )
+        _submit(course, slug, student, submission)
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score and not rows["full"].review, rows["full"]
+    for student in forged:
+        row = rows[student]
+        assert row.score == row.max_score, row  # the numbers are right: a person looks
+        assert [str(f) for f in row.flags if f.code == "library_shortcut"] == [
+            "library_shortcut(answer_t790m_occupancy: resistlab.binding.fraction_inhibited"
+            " (called by code of no cell and no installed module under check_t790m_occupancy,"
+            " before it was graded))"
+        ], (student, row.flags)

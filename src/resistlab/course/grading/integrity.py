@@ -39,12 +39,11 @@ import types
 
 from .bindings import Bindings, import_bindings, leaves
 from .flags import Flag
-from .sandbox import _INTROSPECTION
+from .sandbox import _INTROSPECTION, cell_name
 
 __all__ = [
     "audit_flags",
     "call_flags",
-    "cell_file",
     "code_flags",
     "forbidden_names",
     "import_aliases",
@@ -887,14 +886,6 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     return flags
 
 
-def cell_file(source: str) -> str:
-    """The file name ipykernel gives the code of a cell (``HASH.py``, a murmur2 hash of the
-    cell's text), which the kernel's record of calls names (``sandbox._watch_calls``)."""
-    from ipykernel.compiler import get_tmp_hash_seed, murmur2_x86
-
-    return f"{murmur2_x86(source, get_tmp_hash_seed())}.py"
-
-
 def _answer_of(test: str, gids: dict, forbidden_at: dict, nb) -> int | None:
     """The answer cell a test cell checks: the nearest answer cell above it."""
     index = gids.get(test)
@@ -935,7 +926,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("f = g")])
     >>> source = [{"name": "x", "source": "# grader: forbid resistlab.m.f"}]
-    >>> [str(f) for f in call_flags([("resistlab.m.f", cell_file("f = g"))], nb, [0], source)]
+    >>> [str(f) for f in call_flags([("resistlab.m.f", cell_name("f = g"))], nb, [0], source)]
     ['library_shortcut(cell 0: resistlab.m.f (called))']
     """
     every, forbidden_at, setup_aliases = _forbidden_cells(nb, student_cells, source_cells)
@@ -943,7 +934,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     files: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and calls:
-            files.setdefault(cell_file(cell.source), index)
+            files.setdefault(cell_name(cell.source), index)
     # a test calls the setup's own functions by name: only a name the setup does not import
     # can be the student's answer when a test calls it
     anywhere = set(every) - set(setup_aliases.values())
@@ -975,6 +966,8 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             if f"resistlab.{entry}" in done:
                 continue  # computed inside a forbidden function already flagged
         cells = place.split("+")  # where the calling code was written, and the cell running
+        made = "made" in cells  # code of no cell and no installed module ran on the way
+        cells = [cell for cell in cells if cell != "made"]
         place = cells[0]
         how = f"called by {entry}" if entry else "called"
         answer = _answer_of(test, gids, forbidden_at, nb) if test else None
@@ -994,12 +987,13 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
                 there = f"during {test}" if test else there
                 early.setdefault(name, []).append((at, there, how, entry))
             elif not mine and not test and not (entry and _draws(entry)):
-                # no student code on the stack, under an instructor's cell that does not
-                # call it: a callback the student left
-                under = [i for i in found if _callback(nb, i, first, name)]
+                # under an instructor's cell, code of no cell and no installed module, or no
+                # student code on the stack and a cell that does not call it: the student's
+                under = [i for i in found if _callback(nb, i, first, name, made)]
                 if under:
+                    by = f"{how} by code of no cell and no installed module" if made else how
                     early.setdefault(name, []).append(
-                        (max(found), f"under {_where(nb, under[-1])}", how, entry)
+                        (max(found), f"under {_where(nb, under[-1])}", by, entry)
                     )
             if found and (mine or place != "?"):
                 continue  # the setup, or a cell where the call is allowed
@@ -1044,15 +1038,19 @@ def _where(nb, index) -> str:
     return _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
 
 
-def _callback(nb, index, first, called) -> bool:
-    """Whether a call of the forbidden function ``called``, made with no student code on the
-    stack under the instructor's cell ``index`` (after the setup), was the student's: a
-    finalizer or ``__del__`` the student left, fired by the cell rebinding a name. An
-    instructor's cell that computes a forbidden function names it (the library entry's name
-    is not enough: a student's function run as the library's, named ``float``, had passed
-    under a check cell calling ``float``)."""
+def _callback(nb, index, first, called, made=False) -> bool:
+    """Whether a call of the forbidden function ``called``, made under the instructor's cell
+    ``index`` (after the setup) with no cell of the student's on the stack, was the
+    student's: ``made``, when code of no cell and no installed module ran on the way (a
+    function from a ``.pyc`` the student wrote, or made to carry another cell's file name);
+    else a finalizer or ``__del__`` the student left, fired by the cell rebinding a name,
+    when the cell does not name the function (an instructor's cell that computes a forbidden
+    function names it; the library entry's name is not enough: a student's function run as
+    the library's, named ``float``, had passed under a check cell calling ``float``)."""
     if index < first or index >= len(nb.cells) or nb.cells[index].cell_type != "code":
         return False
+    if made:
+        return True
     leaf = re.escape(called.rsplit(".", 1)[-1])
     return re.search(rf"(?<![A-Za-z0-9_]){leaf}(?![A-Za-z0-9_])", nb.cells[index].source) is None
 

@@ -976,13 +976,220 @@ _AGENT_FILE = "_rl_sealed"
 _MAX_CALLS = 400
 
 
+#: Largest source (or cached ``.pyc``) file whose code objects the hook reads to tell them apart.
+_MAX_SOURCE = 8 << 20
+#: Most files whose code objects one kernel reads (past it, code of other files is unverified).
+_MAX_FILES = 512
+#: ipykernel names a cell's code ``ipykernel_PID/HASH.py``: HASH is this murmur2 of its text.
+_CELL_SEED = 0xC70F6907
+
+
+def cell_name(source: str) -> str:
+    """The file name ipykernel gives the code of a cell (``HASH.py``, where HASH is the murmur2
+    hash, seed ``0xC70F6907``, of the cell's UTF-8 text, as ``ipykernel.compiler``), by which
+    the kernel's record of calls names cells and the grader finds them.
+
+    Examples
+    --------
+    >>> cell_name("x = 1")
+    '3427300630.py'
+    """
+    data = source.encode("utf-8")
+    m, length = 0x5BD1E995, len(data)
+    h = _CELL_SEED ^ length
+    end = length & ~3
+    for i in range(0, end, 4):
+        k = int.from_bytes(data[i : i + 4], "little")
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> 24
+        k = (k * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+    tail = data[end:]
+    if tail:
+        h ^= int.from_bytes(tail, "little")
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return f"{h}.py"
+
+
+def _code_checker(installed=()):
+    """Tell code objects that are what their file name says from code made to look so.
+
+    Returns a namespace with
+
+    ``genuine(code)``
+        whether ``code`` equals (code objects compare by value, their file name aside) a code
+        object of the file its ``co_filename`` names, as that file is on disk: loaded from the
+        file's fresh ``__pycache__`` entry (the import system's check: the source's mtime and
+        size), else compiled from the source, or of the interpreter's frozen module for a
+        ``<frozen NAME>`` file. Code a student made under such a name (a sourceless ``.pyc``
+        imported, ``code.replace``, ``_imp._fix_co_filename``) is not, whatever its name;
+    ``trusted(code)``
+        ``genuine(code)`` for a file under ``installed`` (the standard library's and the
+        installed packages' folders, ``<frozen ``);
+    ``same_as_cell(code, raw, transformed, index, mode, flags)``
+        whether ``code`` is what IPython compiles for node ``index`` of a cell whose text is
+        ``raw`` (without its leading blank lines, which IPython drops; where that is not
+        Python, IPython's ``transformed`` text), in ``mode``
+        with the compiler's ``flags``: parsed and compiled here again and compared, so a
+        compiler, AST transformer or input transformer the student replaced or added is
+        seen (and so is a class of the ``_ast`` module changed since the hook was made);
+    ``own``
+        this checker's code objects, whose reads and compiles the hook does not record.
+
+    Verdicts are kept per code object (kept alive, so that its id stays its own). Every
+    function and constant is taken when the checker is made, before any student code runs.
+    """
+    import _ast
+    import _imp
+    import importlib.util
+    import marshal
+
+    compile_, open_, stat, loads = compile, open, os.stat, marshal.loads
+    from_bytes = int.from_bytes
+    frozen_names, get_frozen = _imp._frozen_module_names, _imp.get_frozen_object
+    magic = bytes(importlib.util.MAGIC_NUMBER)
+    optimize = sys.flags.optimize
+    suffix = f".{sys.implementation.cache_tag}{f'.opt-{optimize}' if optimize else ''}.pyc"
+    code_type, module, interactive = types.CodeType, _ast.Module, _ast.Interactive
+    only_ast, top_level_await = 0x400, 0x2000  # PyCF_ONLY_AST, PyCF_ALLOW_TOP_LEVEL_AWAIT
+    installed = tuple(installed)
+    classes = [c for c in vars(_ast).values() if isinstance(c, type) and issubclass(c, _ast.AST)]
+    shapes = [(c, dict(vars(c))) for c in classes]  # each class's attributes, by identity
+    sources: dict = {}  # file -> the set of its code objects
+    known: dict = {}  # id -> (code, verdict)
+    frozen: dict = {}
+    parsed: list = [None, None]  # (text, flags) -> its top-level nodes, for the last cell
+
+    def tree(top) -> set:
+        codes, todo = set(), [top]
+        while todo:
+            code = todo.pop()
+            codes.add(code)
+            todo.extend(c for c in code.co_consts if type(c) is code_type)
+        return codes
+
+    def read(file) -> set:
+        if file.startswith("<frozen ") and file.endswith(">"):
+            if not frozen:
+                frozen[""] = set()
+                for name in frozen_names():
+                    try:
+                        top = get_frozen(name)
+                    except Exception:
+                        continue
+                    frozen.setdefault(top.co_filename, set()).update(tree(top))
+            return frozen.get(file, set())
+        if not file.endswith(".py") or "\0" in file:
+            return set()
+        try:
+            info = stat(file)
+            if info.st_size > _MAX_SOURCE:
+                return set()
+            folder, _, name = file.rpartition("/")
+            try:
+                with open_(f"{folder}/__pycache__/{name[:-3]}{suffix}", "rb") as cached:
+                    data = cached.read(_MAX_SOURCE)
+                if (
+                    data[:4] == magic
+                    and from_bytes(data[4:8], "little") == 0
+                    and from_bytes(data[8:12], "little") == int(info.st_mtime) & 0xFFFFFFFF
+                    and from_bytes(data[12:16], "little") == info.st_size & 0xFFFFFFFF
+                ):
+                    top = loads(data[16:])
+                    if type(top) is code_type:
+                        return tree(top)
+            except (OSError, ValueError, EOFError, TypeError):
+                pass
+            with open_(file, "rb") as source:
+                return tree(compile_(source.read(), file, "exec", dont_inherit=True))
+        except Exception:  # unreadable, not Python, nested too deep
+            return set()
+
+    def genuine(code) -> bool:
+        seen = known.get(id(code))
+        if seen is not None and seen[0] is code:
+            return seen[1]
+        file = code.co_filename
+        codes = sources.get(file) if type(file) is str else set()
+        if codes is None:
+            codes = read(file) if len(sources) < _MAX_FILES else set()
+            sources[file] = codes
+        verdict = code in codes
+        known[id(code)] = (code, verdict)
+        return verdict
+
+    def trusted(code) -> bool:
+        file = code.co_filename
+        return type(file) is str and file.startswith(installed) and genuine(code)
+
+    def same_as_cell(code, raw, transformed, index, mode, flags) -> bool:
+        if type(index) is not int or mode not in ("exec", "single") or type(flags) is not int:
+            return False
+        for cls, shape in shapes:  # the AST's classes as they were (compile reads through them)
+            now = vars(cls)
+            if len(now) != len(shape) or any(now.get(k) is not v for k, v in shape.items()):
+                return False
+        if type(raw) is str:  # IPython drops a cell's leading blank lines, nothing else of Python
+            lines = raw.splitlines(keepends=True)
+            first = next((i for i, line in enumerate(lines) if line and not line.isspace()), 0)
+            raw = "".join(lines[first:])
+        for text in (raw, transformed):
+            if type(text) is not str:
+                continue
+            if parsed[0] != (text, flags):
+                try:
+                    tree_ = compile_(
+                        text,
+                        "<cell>",
+                        "exec",
+                        flags | only_ast | top_level_await,
+                        dont_inherit=True,
+                    )
+                except Exception:  # IPython's syntax: its transformed text is parsed instead
+                    continue
+                parsed[:] = [(text, flags), list(tree_.body)]
+            break
+        else:
+            return False
+        nodes = parsed[1]
+        if not 0 <= index < len(nodes):
+            return False
+        wrapped = module([nodes[index]], []) if mode == "exec" else interactive([nodes[index]])
+        for extra in (0, top_level_await):
+            try:
+                again = compile_(wrapped, code.co_filename, mode, flags | extra, dont_inherit=True)
+            except Exception:  # (``await`` compiles only with the second)
+                continue
+            if again == code:
+                return True
+        return False
+
+    own = frozenset(f.__code__ for f in (tree, read, genuine, trusted, same_as_cell))
+    return types.SimpleNamespace(
+        genuine=genuine, trusted=trusted, same_as_cell=same_as_cell, own=own
+    )
+
+
+def _installed_folders() -> tuple:
+    """The standard library's and the installed packages' folders (and ``<frozen ``, the
+    interpreter's frozen modules): code there asks for its own reasons."""
+    import sysconfig
+
+    layout = sysconfig.get_paths()
+    keys = ("stdlib", "platstdlib", "purelib", "platlib")
+    return tuple({layout[k].rstrip("/") + "/" for k in keys} | {"<frozen "})
+
+
 def _cell_file(file, basename=os.path.basename, dirname=os.path.dirname) -> bool:
     """Whether ``file`` is what ipykernel names a cell's code (``.../ipykernel_PID/HASH.py``;
     ``os.path`` taken at import, before a kernel's code can replace it)."""
     return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
 
 
-def _watch_calls(record, watched):
+def _watch_calls(record, watched, checker=None):
     """Report each call of a ``watched`` library function with the place that made it.
 
     Each watched function is replaced, in every loaded ``resistlab`` module and in the
@@ -991,19 +1198,30 @@ def _watch_calls(record, watched):
     outermost one before the caller's code naming the library function that was called
     (``via:pharmacology.HillFit.predict:PLACE``: the method computes ``hill``; another
     watched function's wrapper names that function); the first frame of a
-    notebook cell is the place (``ipykernel_PID/HASH.py``: the cell's file name, which the
-    grader recomputes from each cell's source), and the sealed-test agent is ``test`` (a
+    notebook cell is the place (``HASH.py``: the file name ipykernel gives the cell's code,
+    :func:`cell_name`, which the grader recomputes from each cell's source), and the
+    sealed-test agent is ``test`` (a
     hidden test called the function as the student's answer); while a hidden test runs,
     the place ends with ``@`` and the test's grade id (from the request the agent is
     answering; the agent is the code of the first module run under its name, which the
     grader installs before any student cell, and another thread's call reads the request
     on the main thread's stack); a thread with no cell on its stack adds ``+`` and the
-    cell the kernel ran last. Frames of other code (the standard library, NumPy,
-    ``exec``'d strings) are walked through, so ``map(f, xs)`` or ``df.apply(f)`` is the
-    cell that called them; a walk that meets neither is ``?``. Each function and place is
+    cell the kernel ran last. Frames of other code (the standard library, NumPy) are
+    walked through, so ``map(f, xs)`` or ``df.apply(f)`` is the cell that called them; a
+    walk that meets neither is ``?``. Each function and place is
     written once, as ``["call", "DOTTED PLACE"]``, to the audit pipe, at the moment of the
     call, so nothing the kernel does later removes it; past ``_MAX_CALLS`` of them, one
     ``!`` per function.
+
+    A frame counts for what its code is, never for the file name the code carries
+    (``checker``, :func:`_code_checker`): the library's when its code is the library
+    file's own and runs in its module's namespace; a cell's when its code is what IPython
+    compiled from that cell's text (checked at each ``exec`` by IPython's ``run_code``,
+    whose frames are recognised at the first cell; where they are not, as in a kernel
+    without IPython, cells are told by their file names). Code before the first cell that
+    is neither the library's, a cell's, nor an installed module's (a function from a
+    ``.pyc`` the student wrote, code carrying another's file name, ``exec``'d strings)
+    adds ``+made``.
 
     Returns the audit hook's part: called on ``import`` and ``exec`` events, it wraps a
     watched function as soon as its module has defined it, and on each cell's ``exec``
@@ -1029,6 +1247,10 @@ def _watch_calls(record, watched):
     main_thread = threading.get_ident()
     current_frames = sys._current_frames
     agent: dict = {}  # id -> code object of the grader's agent (the first module so named)
+    checker = checker if checker is not None else _code_checker(_installed_folders())
+    genuine, trusted = checker.genuine, checker.trusted
+    cells: dict = {}  # id -> (code, cell name): the code IPython ran for a cell, and its own
+    verified: list = [None]  # whether cells are told by their code (IPython's frames were seen)
 
     def report(dotted, where) -> None:
         if (dotted, where) in calls:
@@ -1042,8 +1264,8 @@ def _watch_calls(record, watched):
         record("call", f"{dotted} {where}", force=True)
 
     def ours(frame) -> bool:
-        """A frame of the library's code runs in its module's namespace (code compiled under a
-        library file name and run in a dictionary of the student's does not)."""
+        """A frame of the library's code runs in its module's namespace (the library's code
+        run in a dictionary of the student's, a copy, does not)."""
         name = frame.f_globals.get("__name__")
         module = sys.modules.get(name) if isinstance(name, str) else None
         return getattr(module, "__dict__", None) is frame.f_globals
@@ -1062,26 +1284,41 @@ def _watch_calls(record, watched):
             frame = frame.f_back
         return None
 
+    def cell_of(code):
+        """The cell whose code ``code`` is (IPython ran it for that cell), or None."""
+        if verified[0]:
+            seen = cells.get(id(code))
+            return seen[1] if seen is not None and seen[0] is code else None
+        file = code.co_filename
+        return basename(file) if _cell_file(file) else None
+
     def place(frame) -> str:
-        found, entry, running = None, None, None
+        found, entry, running, made = None, None, None, False
         while frame is not None:
             code = frame.f_code
             file = code.co_filename
-            if _cell_file(file):
-                running = basename(file)  # the outermost: the cell being run
+            cell = cell_of(code)
+            if cell is not None:
+                running = cell  # the outermost: the cell being run
             if found is None:
                 if code is wrapper_code[0]:  # inside another watched function's call
                     caller = frame.f_locals.get("dotted")
                     if isinstance(caller, str) and caller.startswith("resistlab."):
                         entry = caller[len("resistlab.") :]
-                elif library and file.startswith(library[0]) and ours(frame):
-                    # the library's own code: the place is who called the library
-                    module = frame.f_globals.get("__name__")
-                    entry = getattr(code, "co_qualname", code.co_name)
-                    if isinstance(module, str) and module.startswith("resistlab."):
-                        entry = f"{module[len('resistlab.') :]}.{entry}"
-                elif _cell_file(file):
-                    found = basename(file)
+                elif cell is not None:
+                    found = cell
+                elif file == _AGENT_FILE and agent.get(id(code)) is code:
+                    pass
+                elif library and isinstance(file, str) and file.startswith(library[0]):
+                    if not genuine(code):  # made to pass for the library's
+                        made = True
+                    elif ours(frame):  # the library's own code: the place is who called it
+                        module = frame.f_globals.get("__name__")
+                        if isinstance(module, str) and module.startswith("resistlab."):
+                            name = getattr(code, "co_qualname", code.co_name)
+                            entry = f"{module[len('resistlab.') :]}.{name}"
+                elif not trusted(code):  # no cell's, no installed module's: the student's
+                    made = True
             if file == _AGENT_FILE and agent.get(id(code)) is code:  # a hidden test runs
                 test = request_of(frame)
                 break
@@ -1097,6 +1334,8 @@ def _watch_calls(record, watched):
         where = found or "test"
         if entry is not None:  # through the library, for code at WHERE
             where = f"via:{entry}:{where}"
+        if made:  # code of no cell and no installed module ran on the way
+            where += "+made"
         if running is not None and running != found:  # in the RUNNING cell
             where += f"+{running}"
         return f"{where}@{test}" if isinstance(test, str) and test else where
@@ -1124,6 +1363,58 @@ def _watch_calls(record, watched):
             except (TypeError, ValueError):
                 pass
         return watched_call
+
+    def ipython(frame):
+        """IPython's ``run_code``, ``run_ast_nodes`` and ``run_cell_async`` frames, outwards
+        from ``frame`` (the code that called ``exec``), each of IPython's genuine code; or
+        None."""
+        frames = []
+        for name in ("run_code", "run_ast_nodes", "run_cell_async"):
+            if frame is None or frame.f_code.co_name != name or not trusted(frame.f_code):
+                return None
+            frames.append(frame)
+            frame = frame.f_back
+        return frames
+
+    named: list = [None, None]  # the last cell's text and name
+
+    def ran_cell(code, caller):
+        """The name of the cell whose code IPython runs now (``exec`` called by ``caller``),
+        recorded with every code object in it; None for any other ``exec``.
+
+        Once IPython's frames are seen at the first cell, a cell's code is recorded only
+        when it is what IPython compiles from the cell's text (``checker.same_as_cell``),
+        named by that text (:func:`cell_name`), never by the file name code carries."""
+        if verified[0] is None:
+            if not _cell_file(code.co_filename):
+                return None
+            verified[0] = ipython(caller) is not None
+        if verified[0]:
+            frames = ipython(caller)
+            if frames is None:
+                return None
+            nodes, cell = frames[1].f_locals, frames[2].f_locals
+            nodelist, node, raw = nodes.get("nodelist"), nodes.get("node"), cell.get("raw_cell")
+            index = None
+            if type(nodelist) is list:
+                index = next((i for i, n in enumerate(nodelist) if n is node), None)
+            flags = getattr(nodes.get("compiler"), "flags", None)
+            transformed, mode = cell.get("transformed_cell"), nodes.get("mode")
+            if not checker.same_as_cell(code, raw, transformed, index, mode, flags):
+                return None
+            if named[0] != raw:
+                named[:] = [raw, cell_name(raw)]
+            name = named[1]
+        elif _cell_file(code.co_filename):
+            name = basename(code.co_filename)
+        else:
+            return None
+        todo = [code]
+        while todo:
+            inner = todo.pop()
+            cells[id(inner)] = (inner, name)
+            todo += [c for c in inner.co_consts if type(c) is types.CodeType]
+        return name
 
     def sweep() -> None:
         for name, module in list(sys.modules.items()):
@@ -1167,10 +1458,14 @@ def _watch_calls(record, watched):
                 pending[module_name] = waiting
             else:
                 del pending[module_name]
-        file = getattr(args[0], "co_filename", "") if event == "exec" and args else ""
-        if isinstance(file, str) and _cell_file(file) and get_ident() == main_thread:
-            current[0] = basename(file)
-        elif file == _AGENT_FILE and not agent and getattr(args[0], "co_name", "") == "<module>":
+        code = args[0] if event == "exec" and args else None
+        file = getattr(code, "co_filename", "")
+        ran = None
+        if type(code) is types.CodeType and get_ident() == main_thread:
+            ran = ran_cell(code, getframe(1).f_back)  # (the hook's frame, then exec's caller)
+        if ran is not None:
+            current[0] = ran
+        elif file == _AGENT_FILE and not agent and getattr(code, "co_name", "") == "<module>":
             todo = [args[0]]  # the grader installs its agent before any student cell runs
             while todo:
                 code = todo.pop()
@@ -1179,7 +1474,7 @@ def _watch_calls(record, watched):
         if file in copies and getattr(args[0], "co_name", "") == "<module>":
             for dotted in copies[file]:  # the module's code run again: a copy, unwatched
                 report(dotted, "copy")
-        if wrappers and (new or _cell_file(file)):
+        if wrappers and (new or ran is not None or (isinstance(file, str) and _cell_file(file))):
             sweep()
 
     return on_event
@@ -1197,20 +1492,15 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # json.dumps goes through json's module state (``json._default_encoder``), which code in
     # the kernel can replace: the string encoder itself is taken once, here
     quote, writable_soon = json.encoder.encode_basestring_ascii, select.select
-    import sysconfig
-
-    layout = sysconfig.get_paths()
-    installed = tuple(  # code there asks for its own reasons (frozen: the import system)
-        {layout[k].rstrip("/") + "/" for k in ("stdlib", "platstdlib", "purelib", "platlib")}
-        | {"<frozen "}
-    )
+    checker = _code_checker(_installed_folders())
     getframe = sys._getframe
 
     def asked_by_student() -> bool:
         """Whether the code that raised the event (the hook's caller) is neither the
-        standard library's nor an installed package's."""
-        file = getframe(2).f_code.co_filename
-        return not (isinstance(file, str) and file.startswith(installed))
+        standard library's nor an installed package's: code that is what its file says
+        (``checker.trusted``: a name alone is not enough), and not the hook's own reading."""
+        code = getframe(2).f_code
+        return code not in checker.own and not checker.trusted(code)
 
     def library_file(name) -> bool:
         package = getattr(sys.modules.get("resistlab"), "__file__", None)
@@ -1234,7 +1524,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             except BlockingIOError:
                 writable_soon([], [fd], [], 1.0)
 
-    calls = _watch_calls(record, watched) if watched else None
+    calls = _watch_calls(record, watched, checker) if watched else None
 
     def hook(event, args):
         if calls is not None and event in ("import", "exec"):
