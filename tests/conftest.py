@@ -53,8 +53,11 @@ def chromium_path():
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
+    """Headless Chromium for one test module. Not for the session: while Playwright's sync
+    API is open, its event loop counts as running in the main thread, and a later test's
+    ``asyncio.run`` (the kernel watch) failed in the same process."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
