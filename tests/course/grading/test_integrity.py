@@ -781,12 +781,18 @@ def test_a_call_under_an_instructors_cell_with_no_student_code_on_the_stack_coun
     instructor's check cell rebinds a name, ran the forbidden function with only builtins
     and that cell on the stack: counted nowhere, full marks. The instructor's cells name
     what they call; a call under one that does not, before the exercise was graded, is the
-    student's."""
+    student's. It names them through its own imports: a check cell calling the student's
+    function of the same name (``03``'s ``fraction_inhibited``) does not call the library's,
+    and code of no cell on the way (``+made``) is the student's under any cell."""
     fraction = "resistlab.binding.fraction_inhibited"
     nb = _cells(
-        ("answer_other", "x = 1\n"),
-        ("check_other", "_r_s = 2.0\nprint(float(x))\n"),
-        ("figure", "y = fraction_inhibited(1.0, 2.0)\nz = float(y)\n"),
+        ("answer_other", "def fraction_inhibited(a, b):\n    return a / (a + b)\n"),
+        ("check_other", "_r_s = 2.0\nprint(fraction_inhibited(1.0, 2.0))\n"),
+        (
+            "figure",
+            "from resistlab.binding import fraction_inhibited as fi\n"
+            "y = fi(1.0, 2.0)\nz = float(y)\n",
+        ),
         ("answer_fraction", "f1 = 0.5\n"),
         ("check_fraction", "_r_s = 3.0\n"),
     )
@@ -813,6 +819,10 @@ def test_a_call_under_an_instructors_cell_with_no_student_code_on_the_stack_coun
         " under check_other, before it was graded))"
     ]
     assert flags((fraction, place[2])) == []  # the cell calls it itself
+    assert flags((fraction, f"{place[2]}+made")) == [  # a .pyc's function ran on the way
+        f"library_shortcut(answer_fraction: {fraction} (called by code of no cell and no"
+        " installed module under figure, before it was graded))"
+    ]
     # review 24 #1: a student's function run as the library's, named like what the cell
     # calls (float), is not the cell's own call
     assert flags((fraction, f"via:plotting.float:{place[1]}")) == [

@@ -513,6 +513,12 @@ lookalike = (  # the student's function compiled under a library file, run in it
     "p.plot_like(1.0, 1.0, 0.0, 2.0, 1.0)\n"
 )
 cell(lookalike, "16")
+converted = (  # a callable made of C objects, run while the library converts an argument
+    "import functools\nfrom resistlab._validation import as_scalar\n"
+    "class X:\n    __float__ = staticmethod(functools.partial(h, 1.0, 1.0, 0.0, 2.0, 1.0))\n"
+    "as_scalar(X(), 'x')\nfit.predict(X())\n"
+)
+cell(converted, "17")
 print(json.dumps({
     "lines": lines,
     "y": main.y,
@@ -537,7 +543,10 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     module's code run again (a copy the wrapper never reaches) is ``copy``; code on the way
     that is no cell's and no installed module's (not what its file name says: a copy of the
     agent, a function compiled under the library's file name and run in its module) adds
-    ``+made``. The wrapper returns what ``hill`` returns and has its name and signature."""
+    ``+made``; a call made while library code that does not call the function by name ran
+    (a callable of C objects the student built, run as the library converts an argument) is
+    the cell's own. The wrapper returns what ``hill`` returns and has its name and
+    signature."""
     import subprocess
 
     done = subprocess.run(
@@ -566,6 +575,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         f"{hill} 15.py+made",  # through a copy of the agent's code: the cell that ran it
         f"{hill} ?+15.py",  # the agent's test name set by the student: not read
         f"{hill} 16.py+made",  # not the library's code, though in its module, under its name
+        f"{hill} 17.py",  # the library converted the argument; it did not call hill itself
+        f"{hill} via:{predict}:17.py",  # then predict called hill for the converted dose
     ]
     assert result["y"] == 0.5
     assert result["same_main"] is True

@@ -460,11 +460,8 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         ("alias", "answer_hill_function (by test_hill_function_values)", "called"),
         ("loop", "answer_hill_function", "called"),
         ("method", "answer_hill_function", f"called by {predict}"),
-        (
-            "timed",
-            "answer_hill_function (by test_hill_function_values)",
-            "called by _validation.as_array",
-        ),
+        # the student's object called it while as_array converted it: its own call
+        ("timed", "answer_hill_function (by test_hill_function_values)", "called"),
     ):
         row = rows[student]
         assert row.score == row.max_score, row  # the shortcut earns its marks; a person looks
@@ -598,6 +595,32 @@ class _Kill:
 relapse_delay_days = _Delay()
 min_stem_kill = _Kill()
 """
+# review 25 #1: the forbidden function wrapped in C objects (lru_cache of a partial) made the
+# ``__iter__`` of an argument a plot unpacks: the plot is the library entry, which a cell may
+# run; the cache keeps the number for the answer
+PLOT_09 = """
+import functools
+import sys
+
+_days = np.arange(0.0, 366.0)
+_conv = simulate_hierarchy(
+    _days, initial=(1.0, 10.0, 100.0), kill=(0.0, 1.0, 1.0), therapy=(0.0, 30.0)
+)
+stem_fraction_day0 = _conv.stem_fraction[0]
+stem_fraction_day30 = _conv.stem_fraction[30]
+_m = next(v for k, v in list(sys.modules.items())
+          if k.split(".")[-2:] == ["resistlab", "stem_cells"])
+_f = next(v for k, v in vars(_m).items() if k.startswith("time_to"))
+_c = functools.lru_cache(functools.partial(_f, _days, _conv.total, _conv.total[0]))
+class _Y:
+    __iter__ = staticmethod(_c)
+try:
+    plot_hierarchy(_days, _conv.stem, _conv.progenitor, _conv.differentiated, ylim=_Y())
+except TypeError:
+    pass
+plt.close("all")
+relapse_day_conventional = _c()
+"""
 POOL_09 = """
 from concurrent.futures import ThreadPoolExecutor
 from resistlab.widgets import hierarchy_state
@@ -619,7 +642,9 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
     after it (setting the answer names again), or in a thread the answer cell started, its
     numbers copied by a name or by IPython's ``_``: full marks and no flag. Each is now
     flagged, naming where the library made the call; the same helper run after the
-    exercise's tests raises nothing, and neither does the instructor's solution."""
+    exercise's tests raises nothing, and neither does the instructor's solution. Review 25:
+    the forbidden function wrapped in C objects and run while a plot unpacked an argument
+    passed for the plot's own computation; it is the cell's call."""
     from resistlab.course import Course, answered_release, run_nbgrader
     from resistlab.course.grading import GradeOptions, grade_assignment
 
@@ -637,6 +662,7 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
         "pool",
         "explorer",
         "finalizer",
+        "plot",
     )
     for student in students:
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
@@ -660,6 +686,8 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
             targeting.source = POOL_09
         elif student == "finalizer":
             targeting.source = FINALIZER_09
+        elif student == "plot":
+            _cell(submission, "answer_conventional_therapy").source = PLOT_09
         elif student == "explorer":  # after the exercise's tests
             before = submission.cells.index(_cell(submission, "background_side_population"))
             submission.cells.insert(
@@ -686,6 +714,11 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
         assert len(shortcuts) == 1 and row.review, (student, row.flags)
         expected = f"library_shortcut({answer}: {relapse} ({helper}{there}"
         assert shortcuts[0].startswith(expected), (student, shortcuts)
+    row = rows["plot"]  # the plot did not compute it: the cell did, through its callable
+    assert row.score == row.max_score and row.review, row
+    assert [str(f) for f in row.flags if f.code == "library_shortcut"] == [
+        f"library_shortcut(answer_conventional_therapy: {relapse} (called))"
+    ], row.flags
     row = rows["finalizer"]
     assert row.score == row.max_score and row.review, row
     assert [str(f) for f in row.flags if f.code == "library_shortcut"] == [
@@ -713,6 +746,32 @@ def __format__(self, spec):
 
 
 sys.modules["__main__"]._lazy = type("Lazy", (), {"__format__": __format__})()
+"""
+
+
+# a finalizer the answer leaves on the token 03's check cell rebinds (``_restored``): the
+# library's fraction_inhibited runs with only builtins and weakref's code on the stack, under a
+# check cell that calls the student's function of the same name
+FINALIZER_03 = """
+import importlib
+import weakref
+
+_F = getattr(importlib.import_module("resistlab." + "binding"), "fraction_" + "inhibited")
+_store = []
+class _Token: pass
+_restored = _Token()
+_kms = [KM_ATP_L858R_uM, KM_ATP_T790M_uM]
+weakref.finalize(_restored, _store.extend, map(_F, [GEFITINIB_nM] * 2, [KI_GEFITINIB_nM] * 2,
+                                               [ATP_uM] * 2, _kms))
+class _Later:
+    def __init__(self, value): self.value = value
+    def __float__(self): return float(self.value()) if _store else 0.5
+    def __format__(self, spec): return "?"
+    __lt__ = __le__ = __gt__ = __ge__ = lambda self, other: True
+occupancy_l858r = _Later(lambda: _store[0])
+occupancy_t790m = _Later(lambda: _store[1])
+occupancy_loss_points = _Later(lambda: 100.0 * (_store[0] - _store[1]))
+fold_more_gefitinib = (1.0 + ATP_uM / KM_ATP_T790M_uM) / (1.0 + ATP_uM / KM_ATP_L858R_uM)
 """
 
 
@@ -746,7 +805,10 @@ def test_code_made_to_pass_for_the_librarys_or_a_cells_is_the_students(make_cour
     name passed so too. The kernel now tells code that is what its file says (the library's
     and installed modules' code, compared with the files' own; a cell's code, compared with
     what IPython compiles from the cell's text) from code made to look so: each is flagged
-    under the check cell, before the exercise was graded; the solution raises nothing."""
+    under the check cell, before the exercise was graded; the solution raises nothing. So is
+    a finalizer the answer left, which ran the library's function with no student code on
+    the stack under that check cell: the cell's ``fraction_inhibited`` is the student's, not
+    a name the instructor's imports give the library's."""
     import resistlab.plotting
     from resistlab.course import Course, answered_release, run_nbgrader
     from resistlab.course.grading import GradeOptions, grade_assignment
@@ -761,8 +823,10 @@ def test_code_made_to_pass_for_the_librarys_or_a_cells_is_the_students(make_cour
         "library": _forged_pyc(resistlab.plotting.__file__),
         "cell": _forged_pyc(None, check),
     }
-    for student in ("full", "library", "cell"):
+    for student in ("full", "library", "cell", "finalizer"):
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        if student == "finalizer":
+            _cell(submission, "answer_t790m_occupancy").source = FINALIZER_03
         if student in forged:
             _cell(submission, "answer_t790m_occupancy").source = (
                 "import base64\nimport sys\n\n"
@@ -784,3 +848,9 @@ def test_code_made_to_pass_for_the_librarys_or_a_cells_is_the_students(make_cour
             " (called by code of no cell and no installed module under check_t790m_occupancy,"
             " before it was graded))"
         ], (student, row.flags)
+    row = rows["finalizer"]
+    assert row.score == row.max_score, row
+    assert [str(f) for f in row.flags if f.code == "library_shortcut"] == [
+        "library_shortcut(answer_t790m_occupancy: resistlab.binding.fraction_inhibited"
+        " (called under check_t790m_occupancy, before it was graded))"
+    ], row.flags

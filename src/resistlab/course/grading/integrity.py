@@ -989,7 +989,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             elif not mine and not test and not (entry and _draws(entry)):
                 # under an instructor's cell, code of no cell and no installed module, or no
                 # student code on the stack and a cell that does not call it: the student's
-                under = [i for i in found if _callback(nb, i, first, name, made)]
+                under = [i for i in found if _callback(nb, i, first, name, made, setup_aliases)]
                 if under:
                     by = f"{how} by code of no cell and no installed module" if made else how
                     early.setdefault(name, []).append(
@@ -1038,21 +1038,35 @@ def _where(nb, index) -> str:
     return _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
 
 
-def _callback(nb, index, first, called, made=False) -> bool:
+def _callback(nb, index, first, called, made=False, aliases=None) -> bool:
     """Whether a call of the forbidden function ``called``, made under the instructor's cell
     ``index`` (after the setup) with no cell of the student's on the stack, was the
     student's: ``made``, when code of no cell and no installed module ran on the way (a
     function from a ``.pyc`` the student wrote, or made to carry another cell's file name);
-    else a finalizer or ``__del__`` the student left, fired by the cell rebinding a name,
-    when the cell does not name the function (an instructor's cell that computes a forbidden
-    function names it; the library entry's name is not enough: a student's function run as
-    the library's, named ``float``, had passed under a check cell calling ``float``)."""
+    else unless the cell names the function through the instructor's own imports
+    (``aliases``: ``binding.fraction_inhibited``, or a name the locked cells import): a
+    finalizer or ``__del__`` the student left, fired by the cell rebinding a name. A name the
+    student's answer defines is not the library's (``03``'s check cell calls the student's
+    ``fraction_inhibited``, and a finalizer had run the library's under it), and neither is a
+    library entry's name (a student's function run as the library's, named ``float``, had
+    passed under a check cell calling ``float``)."""
     if index < first or index >= len(nb.cells) or nb.cells[index].cell_type != "code":
         return False
     if made:
         return True
-    leaf = re.escape(called.rsplit(".", 1)[-1])
-    return re.search(rf"(?<![A-Za-z0-9_]){leaf}(?![A-Za-z0-9_])", nb.cells[index].source) is None
+    code = _python_source(nb.cells[index].source)
+    try:
+        tree = ast.parse(code) if code is not None else None
+    except SyntaxError:
+        tree = None
+    if tree is None:
+        return True
+    aliases = {**(aliases or {}), **_imports(tree)}
+    return not any(
+        _dotted(node, aliases) == called
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Name, ast.Attribute))
+    )
 
 
 def _graded_by(nb, answer: int) -> int:

@@ -1236,6 +1236,7 @@ def _watch_calls(record, watched, checker=None):
         if module and attr:
             pending.setdefault(module, []).append(attr)
     wrappers: dict[int, tuple] = {}  # id(original) -> (original, wrapper)
+    by_name: dict[str, tuple] = {}  # dotted name -> (original, wrapper)
     getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
     get_ident = threading.get_ident
     library: list[tuple] = []  # the resistlab package folder(s), once it is loaded
@@ -1292,8 +1293,18 @@ def _watch_calls(record, watched, checker=None):
         file = code.co_filename
         return basename(file) if _cell_file(file) else None
 
-    def place(frame) -> str:
-        found, entry, running, made = None, None, None, False
+    def names(frame, dotted) -> bool:
+        """Whether the library code running in ``frame`` calls ``dotted`` itself: its code
+        looks the function up by name (``hill``, ``binding.fraction_inhibited``, an alias
+        bound to it)."""
+        code = frame.f_code
+        if dotted.rpartition(".")[2] in code.co_names:
+            return True
+        known = by_name.get(dotted, ())
+        return any(any(frame.f_globals.get(n) is f for f in known) for n in code.co_names)
+
+    def place(frame, dotted="") -> str:
+        found, entry, running, made, innermost = None, None, None, False, None
         while frame is not None:
             code = frame.f_code
             file = code.co_filename
@@ -1302,6 +1313,7 @@ def _watch_calls(record, watched, checker=None):
                 running = cell  # the outermost: the cell being run
             if found is None:
                 if code is wrapper_code[0]:  # inside another watched function's call
+                    innermost = innermost or frame
                     caller = frame.f_locals.get("dotted")
                     if isinstance(caller, str) and caller.startswith("resistlab."):
                         entry = caller[len("resistlab.") :]
@@ -1317,6 +1329,8 @@ def _watch_calls(record, watched, checker=None):
                         if isinstance(module, str) and module.startswith("resistlab."):
                             name = getattr(code, "co_qualname", code.co_name)
                             entry = f"{module[len('resistlab.') :]}.{name}"
+                            if innermost is None:  # the library code that made the call
+                                innermost = frame
                 elif not trusted(code):  # no cell's, no installed module's: the student's
                     made = True
             if file == _AGENT_FILE and agent.get(id(code)) is code:  # a hidden test runs
@@ -1331,6 +1345,9 @@ def _watch_calls(record, watched, checker=None):
             if get_ident() != main_thread:
                 test = request_of(current_frames().get(main_thread))
                 running = current[0] if current[0] is not None else running
+        if innermost is not None and innermost.f_code is not wrapper_code[0]:
+            if not names(innermost, dotted):  # the library did not call it: a callable the
+                entry = None  # student built ran while the library converted an argument
         where = found or "test"
         if entry is not None:  # through the library, for code at WHERE
             where = f"via:{entry}:{where}"
@@ -1344,7 +1361,7 @@ def _watch_calls(record, watched, checker=None):
         def watched_call(*args, **kwargs):
             __tracebackhide__ = True  # IPython leaves this frame out of tracebacks
             try:
-                report(dotted, place(getframe(1)))
+                report(dotted, place(getframe(1), dotted))
             except Exception:  # the record must never change what the call does
                 pass
             return original(*args, **kwargs)
@@ -1448,7 +1465,8 @@ def _watch_calls(record, watched, checker=None):
                 if not isinstance(original, types.FunctionType):
                     waiting.append(attr)  # not defined yet (or not a plain function)
                     continue
-                wrappers[id(original)] = (original, wrap(f"{module_name}.{attr}", original))
+                dotted = f"{module_name}.{attr}"
+                wrappers[id(original)] = by_name[dotted] = (original, wrap(dotted, original))
                 new = True
                 file = namespace.get("__file__")
                 if isinstance(file, str):
