@@ -447,7 +447,7 @@ lines = []
 on_event = sandbox._watch_calls(
     lambda event, detail, force=False: lines.append(detail),
     ["resistlab.pharmacology.hill", "resistlab.binding.fraction_inhibited",
-     "resistlab.binding.apparent_ki"],
+     "resistlab.binding.apparent_ki", "resistlab.binding.classify_resistance"],
 )
 main = types.ModuleType("__main__")
 sys.modules["__main__"] = main
@@ -519,6 +519,15 @@ converted = (  # a callable made of C objects, run while the library converts an
     "as_scalar(X(), 'x')\nfit.predict(X())\n"
 )
 cell(converted, "17")
+inline = (  # the same, converted inline by library code that calls the function itself
+    "import pandas as pd\n"
+    "c = functools.partial(b.classify_resistance, 10.0, 5.0)\n"
+    "class L(dict):\n    __iter__ = staticmethod(c)\n"
+    "table = pd.DataFrame({'mutant': ['T315I'], 'drug': ['imatinib'], 'ic50_nM': [10.0],\n"
+    "                      'qualifier': ['=']})\n"
+    "try:\n    b.resistance_matrix(table, L(imatinib=5.0))\nexcept Exception:\n    pass\n"
+)
+cell(inline, "18")
 print(json.dumps({
     "lines": lines,
     "y": main.y,
@@ -543,10 +552,10 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     module's code run again (a copy the wrapper never reaches) is ``copy``; code on the way
     that is no cell's and no installed module's (not what its file name says: a copy of the
     agent, a function compiled under the library's file name and run in its module) adds
-    ``+made``; a call made while library code that does not call the function by name ran
-    (a callable of C objects the student built, run as the library converts an argument) is
-    the cell's own. The wrapper returns what ``hill`` returns and has its name and
-    signature."""
+    ``+made``; a call made while library code was evaluating an expression that does not
+    name the function (a callable of C objects the student built, run as the library
+    converts an argument, even in a function that calls it elsewhere) is the cell's own.
+    The wrapper returns what ``hill`` returns and has its name and signature."""
     import subprocess
 
     done = subprocess.run(
@@ -577,6 +586,8 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         f"{hill} 16.py+made",  # not the library's code, though in its module, under its name
         f"{hill} 17.py",  # the library converted the argument; it did not call hill itself
         f"{hill} via:{predict}:17.py",  # then predict called hill for the converted dose
+        # converted inline by library code that calls the function elsewhere (tuple(levels))
+        "resistlab.binding.classify_resistance 18.py",
     ]
     assert result["y"] == 0.5
     assert result["same_main"] is True

@@ -43,6 +43,7 @@ import sys
 import threading
 import types
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 
 __all__ = [
@@ -1167,10 +1168,55 @@ def _code_checker(installed=()):
                 return True
         return False
 
-    own = frozenset(f.__code__ for f in (tree, read, genuine, trusted, same_as_cell))
+    texts: dict = {}  # file -> its source lines (the library's files)
+
+    def span(code, offset):
+        """The source text of the instruction at byte ``offset`` of ``code`` (a genuine
+        code object's: its file is read), or None where positions are not kept."""
+        positions = getattr(code, "co_positions", None)
+        if positions is None or type(offset) is not int or offset < 0:
+            return None
+        where = next(islice(positions(), offset // 2, None), None)
+        if where is None:
+            return None
+        first, last, start, end = where
+        file = code.co_filename
+        if file not in texts:
+            try:
+                with open_(file, "rb") as source:
+                    texts[file] = source.read(_MAX_SOURCE).decode("utf-8").splitlines()
+            except Exception:
+                texts[file] = []
+        lines = texts[file][first - 1 : last] if first and last else []
+        if not lines or start is None or end is None:
+            return ""
+        if len(lines) == 1:
+            return lines[0][start:end]
+        return "\n".join([lines[0][start:], *lines[1:-1], lines[-1][:end]])
+
+    own = frozenset(f.__code__ for f in (tree, read, genuine, trusted, same_as_cell, span))
     return types.SimpleNamespace(
-        genuine=genuine, trusted=trusted, same_as_cell=same_as_cell, own=own
+        genuine=genuine, trusted=trusted, same_as_cell=same_as_cell, span=span, own=own
     )
+
+
+def _has_word(text: str, name: str) -> bool:
+    """Whether ``name`` occurs in ``text`` as a whole identifier (``str`` methods only: the
+    hook calls it while student code may have changed ``re``).
+
+    Examples
+    --------
+    >>> _has_word("curve_fit(hill, x)", "hill"), _has_word("float(hill_x)", "hill")
+    (True, False)
+    """
+    start = text.find(name)
+    while start >= 0:
+        before = text[start - 1 : start]
+        after = text[start + len(name) : start + len(name) + 1]
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        start = text.find(name, start + 1)
+    return False
 
 
 def _installed_folders() -> tuple:
@@ -1294,14 +1340,23 @@ def _watch_calls(record, watched, checker=None):
         return basename(file) if _cell_file(file) else None
 
     def names(frame, dotted) -> bool:
-        """Whether the library code running in ``frame`` calls ``dotted`` itself: its code
-        looks the function up by name (``hill``, ``binding.fraction_inhibited``, an alias
-        bound to it)."""
+        """Whether the library code running in ``frame`` calls ``dotted`` itself: the
+        expression it is evaluating (the source span of its current instruction) names the
+        function (``hill(...)``, ``binding.fraction_inhibited(...)``, ``curve_fit(hill,
+        ...)``, an alias bound to it), not only an argument it converts (``float(x)``,
+        ``np.asarray(x)``: a callable the student built runs there)."""
         code = frame.f_code
-        if dotted.rpartition(".")[2] in code.co_names:
-            return True
+        leaf = dotted.rpartition(".")[2]
         known = by_name.get(dotted, ())
-        return any(any(frame.f_globals.get(n) is f for f in known) for n in code.co_names)
+        aliases = {leaf} | {
+            n for n in code.co_names if any(frame.f_globals.get(n) is f for f in known)
+        }
+        if not aliases & set(code.co_names):
+            return False
+        text = checker.span(code, frame.f_lasti)
+        if text is None:  # (no positions before Python 3.11: the names alone)
+            return True
+        return any(_has_word(text, alias) for alias in aliases)
 
     def place(frame, dotted="") -> str:
         found, entry, running, made, innermost = None, None, None, False, None
