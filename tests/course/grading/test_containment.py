@@ -236,6 +236,43 @@ print("MSG", _libc.msgget(0x5EC2E9, 0o1000 | 0o666), ctypes.get_errno())
 """
 
 
+KEYRINGS = r"""
+import ctypes
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_calls = {
+    "KEYRING": (250, 0, ctypes.c_long(-3), 0),  # keyctl(KEYCTL_GET_KEYRING_ID, session)
+    "ADDKEY": (248, b"user", b"left-by-student", b"hello", 5, ctypes.c_long(-3)),
+    "REQUESTKEY": (249, b"user", b"grader-secret", None, ctypes.c_long(-3)),
+}
+for _name, _args in _calls.items():
+    ctypes.set_errno(0)
+    print(_name, _libc.syscall(*_args), ctypes.get_errno())
+"""
+
+
+def test_no_kernel_reaches_the_graders_keyrings(fixture_course):
+    """Review 26 #1: the kernel keyrings belong to no namespace: a kernel possessed the
+    session keyring of the grader (it read the instructor's keys into its outputs and
+    feedback page, and left a key the next student's kernel read), as root and as a normal
+    user. ``keyctl``, ``add_key`` and ``request_key`` fail with EPERM in every kernel."""
+    for student in ("a_first", "b_next"):
+        nb = _with_cell(answer(release_copy(fixture_course)), "answer_ic50", KEYRINGS)
+        submit(fixture_course, student, nb)
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=30, sandbox="require", quiet=True),
+        log=lambda *a: None,
+    )
+    rows = {r.student: r for r in run.rows}
+    for student in ("a_first", "b_next"):
+        assert rows[student].score == 5, rows[student]
+        printed = _outputs(fixture_course, student)
+        for kind in ("KEYRING", "ADDKEY", "REQUESTKEY"):
+            assert f"{kind} -1 1\n" in printed, (student, printed)
+
+
 def test_no_system_v_object_carries_over_to_the_next_kernel(fixture_course):
     """Review 15 #1: the kernels of one worker share its sandbox's IPC namespace, one after
     the other, and System V objects outlive the kernel that made them (a segment left by one

@@ -390,3 +390,30 @@ def test_what_the_students_code_sends_during_a_test_never_speaks_for_it(graded):
     assert not any(FORGED_COACHING in page.path.read_text() for page in pages)
     report = build_report(Course(course), NAME)
     assert FORGED_COACHING not in repr(report) + assignment_html(report)
+
+
+def test_a_test_cells_text_is_cut_however_large_a_students_values_made_it():
+    """Review 26 #2: ``02``'s test interpolates the student's ``ld_summary`` index into its
+    ``assert`` message; an index of 48 MB strings put the message, twice (value and
+    traceback), into the autograded notebook (336 MB, past the 32 MiB a notebook may hold)
+    and its feedback page took 126 s and 3.5 GB. Every text of a test cell's output keeps
+    at most ``MAX_TEST_TEXT`` characters, and says how many it lost."""
+    from nbformat import NotebookNode
+
+    from resistlab.course.grading.sealed import MAX_TEST_TEXT, _writable
+
+    huge = "'" * (4 * 1024 * 1024) + '"'
+    output = NotebookNode(
+        output_type="error",
+        ename="AssertionError",
+        evalue=f"index {huge}",
+        traceback=["  line 3: assert ok, msg", f"AssertionError (raised by the test): {huge}"],
+    )
+    _writable(output)
+    assert output.evalue.startswith("index ''") and len(output.evalue) < MAX_TEST_TEXT + 64
+    assert output.evalue.endswith(f"({len(huge) + 6 - MAX_TEST_TEXT} characters not kept)")
+    assert output.traceback[0] == "  line 3: assert ok, msg"  # short text is kept whole
+    assert len(output.traceback[1]) < MAX_TEST_TEXT + 64
+    stream = NotebookNode(output_type="stream", name="stdout", text="x" * 100)
+    _writable(stream)
+    assert stream.text == "x" * 100

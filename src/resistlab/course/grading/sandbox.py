@@ -821,6 +821,11 @@ _SPLICE = {0xC000003E: (275, 276, 278, 40, 326), 0xC00000B7: (76, 77, 75, 71, 28
 #: students' kernels. Python, NumPy and ipykernel use none (``multiprocessing`` uses POSIX
 #: semaphores in ``/dev/shm``).
 _SYSV_IPC = {0xC000003E: (29, 64, 68), 0xC00000B7: (194, 190, 186)}
+#: add_key, request_key and keyctl (x86_64, aarch64): the kernel keyrings are no namespace's.
+#: A kernel possessed the session keyring of whoever ran the grader (read the instructor's
+#: keys into its outputs, and left a key the next student's kernel read). Python, NumPy and
+#: ipykernel use none; Flatpak and Docker refuse them too.
+_KEYRING = {0xC000003E: (248, 249, 250), 0xC00000B7: (217, 218, 219)}
 #: close, dup2 (x86_64 only) and dup3 (x86_64, aarch64), and close_range (both): the calls
 #: that make a descriptor number point elsewhere. On the audit descriptor they fail with
 #: ``EPERM``: a kernel that pointed it at a file, or at a pipe of its own relayed by a
@@ -849,8 +854,9 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     """A seccomp filter (after ``no_new_privs``): ``fallocate`` fails with ``EOPNOTSUPP``,
     ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket), ``splice``, ``tee``,
     ``vmsplice``, ``sendfile``, ``copy_file_range`` (a file held by a blocked splice) and
-    ``shmget``, ``semget``, ``msgget`` (System V objects outlive the kernel) with
-    ``EPERM``, and io_uring
+    ``shmget``, ``semget``, ``msgget`` (System V objects outlive the kernel) and
+    ``add_key``, ``request_key``, ``keyctl`` (the grader's keyrings) with ``EPERM``, and
+    io_uring
     (which runs fallocate and the rest past this filter) with ``ENOSYS``; system calls of
     another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
     it by another number). With ``audit_fd``, ``close`` of it, ``dup2``/``dup3`` onto it and a
@@ -868,7 +874,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     deny = (0x06, 0, 0, 0x00050000 | _EOPNOTSUPP)
     eperm = (0x06, 0, 0, 0x00050000 | _EPERM)
     refused = []  # each: JEQ nr -> EPERM
-    for nr in (*_SENDMSG[arch], *_SPLICE[arch], *_SYSV_IPC[arch]):
+    for nr in (*_SENDMSG[arch], *_SPLICE[arch], *_SYSV_IPC[arch], *_KEYRING[arch]):
         refused += [(0x15, 0, 1, nr), eperm]
     kept = []  # the audit descriptor: each block reloads nr, then the argument
     if audit_fd is not None:
@@ -893,7 +899,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
-        *refused,  # sendmsg, sendmmsg, the splice family, System V IPC
+        *refused,  # sendmsg, sendmmsg, the splice family, System V IPC, the keyrings
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,

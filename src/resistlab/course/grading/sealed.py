@@ -949,22 +949,42 @@ class SealedRunner:
         return cell
 
 
+#: Characters each text of a test cell's output keeps (an ``assert`` message the instructor
+#: built from a student's values had put 48 MB into the autograded notebook, twice, past
+#: every output cap, and its feedback page had taken 126 s and 3.5 GB).
+MAX_TEST_TEXT = 64 * 1024
+
+
+def _cut(text: str) -> str:
+    """``text`` cut to :data:`MAX_TEST_TEXT` characters, saying how many it lost.
+
+    Examples
+    --------
+    >>> len(_cut("a" * (MAX_TEST_TEXT + 10))) < MAX_TEST_TEXT + 60
+    True
+    """
+    if len(text) <= MAX_TEST_TEXT:
+        return text
+    return f"{text[:MAX_TEST_TEXT]}... ({len(text) - MAX_TEST_TEXT} characters not kept)"
+
+
 def _writable(output) -> None:
-    """Make the text of a test cell's output one nbformat can write: what a student's values
-    put into it (an exception's message, an ``assert`` message, a printed value) may hold a
-    lone surrogate, which had made the notebook unwritable (an ``ERROR`` that kept an earlier
-    grade); each becomes ``?``."""
+    """Make the text of a test cell's output one nbformat can write and the feedback can
+    show: what a student's values put into it (an exception's message, an ``assert``
+    message, a printed value) may hold a lone surrogate, which had made the notebook
+    unwritable (an ``ERROR`` that kept an earlier grade); each becomes ``?``; and each text
+    keeps at most :data:`MAX_TEST_TEXT` characters."""
     from .kernel import _text
 
     for key in ("text", "ename", "evalue"):
         if key in output:
-            output[key] = _text(str(output[key]))
+            output[key] = _text(_cut(str(output[key])))
     if "traceback" in output:
-        output["traceback"] = [_text(str(line)) for line in output["traceback"]]
+        output["traceback"] = [_text(_cut(str(line))) for line in output["traceback"]]
     data = output.get("data") or {}
     for mime, value in data.items():
         if isinstance(value, str):
-            data[mime] = _text(value)
+            data[mime] = _text(_cut(value))
 
 
 def _error_output(err: BaseException, filename: str) -> NotebookNode:
