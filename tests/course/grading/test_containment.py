@@ -251,13 +251,11 @@ for _name, _args in _calls.items():
 """
 
 
-def test_no_kernel_reaches_the_graders_keyrings(fixture_course):
-    """Review 26 #1: the kernel keyrings belong to no namespace: a kernel possessed the
-    session keyring of the grader (it read the instructor's keys into its outputs and
-    feedback page, and left a key the next student's kernel read), as root and as a normal
-    user. ``keyctl``, ``add_key`` and ``request_key`` fail with EPERM in every kernel."""
+def _refused_in_each_kernel(fixture_course, code, kinds):
+    """Two students, graded one after the other by one worker, run ``code`` in their answer:
+    each scores full marks and each of its calls ``kinds`` printed ``KIND -1 1`` (EPERM)."""
     for student in ("a_first", "b_next"):
-        nb = _with_cell(answer(release_copy(fixture_course)), "answer_ic50", KEYRINGS)
+        nb = _with_cell(answer(release_copy(fixture_course)), "answer_ic50", code)
         submit(fixture_course, student, nb)
     run = grade_assignment(
         Course(fixture_course),
@@ -269,8 +267,16 @@ def test_no_kernel_reaches_the_graders_keyrings(fixture_course):
     for student in ("a_first", "b_next"):
         assert rows[student].score == 5, rows[student]
         printed = _outputs(fixture_course, student)
-        for kind in ("KEYRING", "ADDKEY", "REQUESTKEY"):
+        for kind in kinds:
             assert f"{kind} -1 1\n" in printed, (student, printed)
+
+
+def test_no_kernel_reaches_the_graders_keyrings(fixture_course):
+    """Review 26 #1: the kernel keyrings belong to no namespace: a kernel possessed the
+    session keyring of the grader (it read the instructor's keys into its outputs and
+    feedback page, and left a key the next student's kernel read), as root and as a normal
+    user. ``keyctl``, ``add_key`` and ``request_key`` fail with EPERM in every kernel."""
+    _refused_in_each_kernel(fixture_course, KEYRINGS, ("KEYRING", "ADDKEY", "REQUESTKEY"))
 
 
 def test_no_system_v_object_carries_over_to_the_next_kernel(fixture_course):
@@ -278,18 +284,4 @@ def test_no_system_v_object_carries_over_to_the_next_kernel(fixture_course):
     the other, and System V objects outlive the kernel that made them (a segment left by one
     student was read by the next; 1.85 GB of them were charged to the next students'
     kernels). ``shmget``, ``semget`` and ``msgget`` fail with EPERM in every kernel."""
-    for student in ("a_first", "b_next"):
-        nb = _with_cell(answer(release_copy(fixture_course)), "answer_ic50", SYSV)
-        submit(fixture_course, student, nb)
-    run = grade_assignment(
-        Course(fixture_course),
-        NAME,
-        GradeOptions(jobs=1, timeout=30, sandbox="require", quiet=True),
-        log=lambda *a: None,
-    )
-    rows = {r.student: r for r in run.rows}
-    for student in ("a_first", "b_next"):
-        assert rows[student].score == 5, rows[student]
-        printed = _outputs(fixture_course, student)
-        for kind in ("SHM", "SHMFIND", "SEM", "MSG"):
-            assert f"{kind} -1 1\n" in printed, (student, printed)
+    _refused_in_each_kernel(fixture_course, SYSV, ("SHM", "SHMFIND", "SEM", "MSG"))
