@@ -336,6 +336,18 @@ STUDENTS = [
         fails={"test_power_decision": "apply that rule to each"},
         why="declares both designs inadequate regardless of the powers",
     ),
+    Student(
+        "pow_invented",
+        {
+            "answer_power": "power_small = power_large = 0.0\n"
+            "adequate_small = adequate_large = False\n"
+        },
+        fails={
+            "test_power_values": "create the generator once",
+            "test_power_decision": "not what the statement's simulation gives",
+        },
+        why="writes powers with no simulation and the decisions that follow from them",
+    ),
 ]
 
 

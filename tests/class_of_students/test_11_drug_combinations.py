@@ -258,6 +258,20 @@ STUDENTS = [
         fails={"test_resistance": "a probability close to 1 here"},
         why="uses the one-drug probability for the pair",
     ),
+    Student(
+        "cl_invented_scores",
+        {
+            "answer_scores": "scores = pd.DataFrame(0.0, index=['pair 1', 'pair 2', 'pair 3'],"
+            " columns=['bliss', 'hsa', 'loewe'])\n"
+        },
+        fails={
+            "test_scores_bliss_hsa": "Bliss means are off",
+            "test_scores_loewe": "Loewe means are off",
+            "test_calls": "not the course data's",
+            "test_models_agree": "not the course data's",
+        },
+        why="writes a table of zeros and labels it with the right rule",
+    ),
 ]
 
 

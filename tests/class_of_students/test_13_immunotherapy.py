@@ -384,6 +384,15 @@ STUDENTS = [
         fails={"test_specificity_80": "NON-RESPONDERS only"},
         why="computes the share below the cut-off among all patients",
     ),
+    Student(
+        "cut_invented",
+        {"answer_cutoff": "cutoff_80 = 0.0\nspecificity_80 = 0.0\n"},
+        fails={
+            "test_cutoff_80": "Far too low",
+            "test_specificity_80": "not the one the course data give",
+        },
+        why="writes a cut-off below every TMB and the specificity that follows from it",
+    ),
 ]
 
 

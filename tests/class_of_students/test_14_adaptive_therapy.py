@@ -340,6 +340,31 @@ STUDENTS = [
         fails={"test_decision_winners": "smallest cost"},
         why="takes the largest winning cost",
     ),
+    Student(
+        "co_invented",
+        {
+            "answer_cohort": "outcomes = pd.DataFrame({c: [1.0] for c in ('ttp_continuous',"
+            " 'ttp_adaptive', 'dose_continuous', 'dose_adaptive')})\n"
+            "median_ttp_continuous = median_ttp_adaptive = median_dose_ratio = 1.0\n"
+        },
+        fails={
+            "test_cohort_outcomes": "V01",
+            "test_cohort_medians": "not what the course data give",
+        },
+        why="writes a one-row table of ones and its medians",
+    ),
+    Student(
+        "de_invented",
+        {
+            "answer_decision": "gains = np.zeros(9)\nwinners = ['continuous'] * 9\n"
+            "flip_cost = math.inf\n"
+        },
+        fails={
+            "test_decision_gains": "gains are off",
+            "test_decision_winners": "not what the course's model gives",
+        },
+        why="writes zero gains and the labels that follow from them",
+    ),
 ]
 
 

@@ -373,6 +373,19 @@ STUDENTS = [
         fails={"test_threshold_decision": "fewer than 80% of the resistant patients"},
         why="rounds the sensitivity before comparing it with 0.8",
     ),
+    Student(
+        "cal_invented",
+        {
+            "answer_calibration": "cv_probability = np.ones(600)\n"
+            "observed = predicted = np.zeros(5)\n"
+            "max_calibration_gap = 0.0\nchosen_threshold = 0.5\n"
+        },
+        fails={
+            "test_calibration_values": "predicted probability of resistance",
+            "test_threshold_decision": "not the course data's",
+        },
+        why="writes probabilities of one and the threshold that follows from them",
+    ),
 ]
 
 

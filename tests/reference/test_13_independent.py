@@ -51,6 +51,7 @@ LITERALS = {
     "test_orr_by_tmb": ["38 / 79", "38 / 122", "38 / 123", "41 / 632"],
     "test_auc_tmb": ["0.67764", "0.80131", "0.80565", "0.80348", "abs_tol=2e-4"],
     "test_cutoff_80": ["_check > 1.0", "4.2", "4.3"],
+    "test_specificity_80": ["(4.2, 4.3, 0.1)", "4.3"],
 }
 
 # Dimensionless parameters (Kuznetsov et al. 1994, as the course gives them).
@@ -355,6 +356,8 @@ def test_cutoff_for_80_percent_sensitivity(cohort):
     assert (neg < cut).mean() == pytest.approx(0.6553, abs=5e-5)
     assert (neg <= cut).mean() == pytest.approx(0.6672, abs=5e-5)
     assert max(c for c in np.unique(t) if (pos > c).mean() >= 0.8) == 4.2
+    # the lowest cut-off (the "far too low" mistake): the smallest TMB, every patient positive
+    assert t.min() == 0.1 and (pos >= 0.1).mean() == 1.0 and (neg < 0.1).mean() == 0.0
 
 
 def test_cutoff_matches_scikit_learn_roc_curve(cohort):
