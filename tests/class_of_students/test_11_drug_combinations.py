@@ -272,6 +272,12 @@ STUDENTS = [
         },
         why="writes a table of zeros and labels it with the right rule",
     ),
+    Student(
+        "sc_positional_index",
+        {"answer_scores": _scores() + "scores = scores.reset_index(drop=True)\n"},
+        fails={"test_scores_bliss_hsa": "KeyError", "test_scores_loewe": "KeyError"},
+        why="indexes scores 0, 1, 2 (the labels are still right for its rows, in order)",
+    ),
 ]
 
 

@@ -365,6 +365,25 @@ STUDENTS = [
         },
         why="writes zero gains and the labels that follow from them",
     ),
+    Student(
+        "co_dose_invented",
+        {
+            "answer_cohort": _cohort(ratio="1.0").replace(
+                "'dc': m.cumulative_dose", "'dc': ad.cumulative_dose"
+            )
+        },
+        fails={
+            "test_cohort_outcomes": "dose_continuous should be",
+            "test_cohort_medians": "not what the course data give",
+        },
+        why="copies the adaptive dose into dose_continuous (a dose ratio of one)",
+    ),
+    Student(
+        "de_eight_costs",
+        {"answer_decision": _decision().replace(", 0.8]", "]")},
+        fails={"test_decision_gains": "nine values"},
+        why="stops the costs at 0.7 (np.arange(0.0, 0.8, 0.1)), then labels its eight gains",
+    ),
 ]
 
 

@@ -386,6 +386,12 @@ STUDENTS = [
         },
         why="writes probabilities of one and the threshold that follows from them",
     ),
+    Student(
+        "ca_first_column",
+        {"answer_calibration": _calibration((")[:, 1]", ")[:, 0]"))},
+        fails={"test_calibration_values": "second column"},
+        why="takes predict_proba's first column, then picks the threshold on it correctly",
+    ),
 ]
 
 

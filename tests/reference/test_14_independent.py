@@ -38,6 +38,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 NOTEBOOK = ROOT / "notebooks" / "14-adaptive-therapy" / "14-adaptive-therapy.ipynb"
 
+# Every patient's outcomes (V01-V12), as test_cohort_medians writes them (to 0.01 day).
+ALL_TWELVE = {
+    "ttp_continuous": [285.45, 459.46, 406.49, 209.63, 265.74, 378.91,
+                       360.80, 316.30, 167.81, 272.03, 498.75, 543.88],
+    "ttp_adaptive": [456.07, 639.08, 493.52, 298.48, 337.47, 681.30,
+                     538.43, 379.64, 215.59, 340.10, 840.86, 1042.60],
+    "dose_adaptive": [213.85, 296.98, 243.21, 136.23, 211.32, 265.98,
+                      260.91, 207.73, 135.90, 181.75, 380.32, 422.23],
+}  # fmt: skip
+
 # grade_id -> literals asserted in that cell's hidden tests, as written there.
 LITERALS = {
     "test_competition_step_values": ["0.19096", "-0.0328", "0.3836", "0.20096", "0.3986"],
@@ -66,9 +76,9 @@ LITERALS = {
         "[1975.7, 580.7, 439.6]",
         "[443.1, 552.7, 422.5, 270.8]",
         "[438.9, 595.2, 514.0, 306.8]",
-        "[285.45, 459.46, 406.49, 209.63, 316.30, 543.88]",
-        "[456.07, 639.08, 493.52, 298.48, 379.64, 1042.60]",
         "(338.55373, 474.79567, 0.7125486, 0.6750060)",
+        *(", ".join(f"{v:.2f}" for v in row[:6]) for row in ALL_TWELVE.values()),
+        *(", ".join(f"{v:.2f}" for v in row[6:]) for row in ALL_TWELVE.values()),
     ],
 }
 
@@ -330,6 +340,15 @@ def test_cohort_outcomes(cohort_outcomes):
         o["dose_adaptive"], [213.85, 296.98, 243.21, 136.23, 207.73, 422.23], atol=0.01
     )
     # continuous MTD: one MTD-day per day up to progression
+    np.testing.assert_allclose(o["dose_continuous"], o["ttp_continuous"], rtol=1e-12)
+
+
+def test_cohort_all_twelve_patients(cohort_outcomes):
+    """Every patient's TTPs and adaptive dose, as test_cohort_medians lists them, to 0.01 day;
+    the continuous dose equals the continuous TTP for each."""
+    o = cohort_outcomes.loc[[f"V{i:02d}" for i in range(1, 13)]]
+    for column, values in ALL_TWELVE.items():
+        np.testing.assert_allclose(o[column].astype(float), values, atol=0.01, err_msg=column)
     np.testing.assert_allclose(o["dose_continuous"], o["ttp_continuous"], rtol=1e-12)
 
 
