@@ -94,7 +94,7 @@ def test_jobs_must_be_positive(fixture_course, capsys):
 def _lms_archive(course, regexp: str):
     """The course reads LMS file names with ``regexp``; returns the folder for the archives."""
     with (course / "nbgrader_config.py").open("a") as fh:
-        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = r{regexp!r}\n")
+        fh.write(f"\nc.FileNameCollectorPlugin.named_regexp = {regexp!r}\n")
     archive = course / "downloaded" / NAME / "archive"
     archive.mkdir(parents=True)
     return archive
@@ -197,10 +197,10 @@ def test_zip_collect_bounds_totals_timestamps_and_ids(fixture_course, capsys):
     stamp = "2026-11-30T10:00:00"
     with zipfile.ZipFile(archive / "class.zip", "w") as zf:
         zf.writestr(f"alice_attempt_{stamp}_{NAME}.ipynb", honest)
+        zf.writestr(f"bob_attempt_9999-99-99T99:99:99_{NAME}.ipynb", honest)
     upload = io.BytesIO()
     with zipfile.ZipFile(upload, "w") as zf:
         zf.writestr(f"mallory_attempt_{stamp}_{NAME}.ipynb", blank)
-        zf.writestr("mallory_attempt_9999-99-99T99:99:99_notes.txt", "x")
         zf.writestr(f"alice_attempt_2026-12-01T00:00:00_{NAME}.ipynb", blank)  # in alice's name
         for i in range(5):
             tar = io.BytesIO()
@@ -221,3 +221,86 @@ def test_zip_collect_bounds_totals_timestamps_and_ids(fixture_course, capsys):
     scores = {line.split()[0]: line.split()[1] for line in out.splitlines()
               if line.startswith(("alice ", "mallory "))}  # fmt: skip
     assert scores == {"alice": "5", "mallory": "0"}, out
+    assert f"bob_attempt_9999-99-99T99:99:99_{NAME}.ipynb: unreadable timestamp" in captured.err
+
+
+# An LMS name, anchored to the file's own name as docs/grading.md advises.
+ANCHORED = (
+    r"^.*/[^/]*?_(?P<student_id>[a-z0-9]+)_(?P<timestamp>\d{8}T\d{6})_(?P<file_id>[0-9a-z-]+)"
+    r"\.ipynb$"
+)
+
+
+@pytest.mark.slow
+def test_an_upload_speaks_only_for_its_student_and_at_its_time(fixture_course, capsys):
+    """Review 27 #1 and #4, with a regexp anchored to notebook names (which never matched a
+    folder's name): (a) a folder in mallory's upload named for alice, holding a notebook named
+    for alice, had replaced alice's own upload (0 points, no flag); (b) a notebook in
+    mallory's late upload whose own name claims an early time had escaped the late penalty.
+    Now the first is not collected and the second carries the upload's time."""
+    import io
+    import zipfile
+
+    import nbformat
+
+    from resistlab.course import run_nbgrader
+
+    archive = _lms_archive(fixture_course, ANCHORED)
+    with (fixture_course / "nbgrader_config.py").open("a") as fh:
+        fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    run_nbgrader(
+        ["db", "assignment", "add", NAME, "--duedate=2026-12-01 00:00:00 UTC"],
+        root=fixture_course,
+    )
+    honest = nbformat.writes(answer(release_copy(fixture_course)))
+    blank = nbformat.writes(release_copy(fixture_course))
+    (archive / f"02_alice_20261130T100000_{NAME}.ipynb").write_text(honest)
+    upload = io.BytesIO()
+    with zipfile.ZipFile(upload, "w") as zf:
+        zf.writestr(f"02_alice_20261130T100001_x/y_alice_20261130T100001_{NAME}.ipynb", blank)
+        zf.writestr(f"z_mallory_20261101T000000_{NAME}.ipynb", honest)
+    (archive / "02_mallory_20261202T100000_upload.zip").write_bytes(upload.getvalue())
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err[-3000:]
+    assert "which names another student" in captured.err, captured.err
+    submitted = fixture_course / "submitted"
+    assert nbformat.read(submitted / "alice" / NAME / f"{NAME}.ipynb", as_version=4) == (
+        nbformat.reads(honest, as_version=4)
+    ), "alice's own upload was replaced"
+    stamp = (submitted / "mallory" / NAME / "timestamp.txt").read_text()
+    assert stamp.startswith("2026-12-02 10:00:00"), stamp
+    scores = {line.split()[0]: line.split(maxsplit=1)[1] for line in captured.out.splitlines()
+              if line.startswith(("alice ", "mallory "))}  # fmt: skip
+    assert scores["alice"].startswith("5 "), captured.out
+    assert scores["mallory"].startswith("5 (-5 late)"), captured.out
+
+
+@pytest.mark.slow
+def test_a_duplicate_without_timestamps_stops_only_its_own_upload(fixture_course, capsys):
+    """Review 27 #3: with a regexp that reads no timestamp (nbgrader's Canvas form), one upload
+    holding the same notebook twice made nbgrader stop the collection of the whole class
+    (exit 2, nobody collected). Now the second copy is skipped and everyone is collected."""
+    import zipfile
+
+    import nbformat
+
+    archive = _lms_archive(
+        fixture_course, r"^.*/[^/]*?_(?P<student_id>[a-z0-9]+)_(?P<file_id>[0-9a-z-]+)\.ipynb$"
+    )
+    honest = nbformat.writes(answer(release_copy(fixture_course)))
+    (archive / f"02_alice_{NAME}.ipynb").write_text(honest)
+    with zipfile.ZipFile(archive / "02_mallory_upload.zip", "w") as zf:
+        zf.writestr(f"a/02_mallory_{NAME}.ipynb", honest)
+        zf.writestr(f"b/02_mallory_{NAME}.ipynb", honest)
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err[-3000:]
+    assert f"a second {NAME}.ipynb for mallory" in captured.err, captured.err
+    assert sorted(p.name for p in (fixture_course / "submitted").iterdir()) == [
+        "alice",
+        "mallory",
+    ]
+    assert "2 graded" in captured.out, captured.out

@@ -345,32 +345,73 @@ class BoundedExtractor(ExtractorPlugin):
 
 
 class CheckedCollector(FileNameCollectorPlugin):
-    """nbgrader's file-name collector, with two checks: a file whose timestamp cannot be read
-    is skipped with a warning (nbgrader stops the whole collection on it), and a file inside a
-    folder whose own name names another student (an archive a student uploaded, unpacked into
-    its own folder) is skipped: a student cannot submit in another student's name."""
+    """nbgrader's file-name collector, with checks that keep one upload from deciding
+    another student's collection or its own time:
+
+    * a file inside folders below the extraction folder (an archive unpacked into its own
+      folder, nested ones too) counts only for the student the LMS names those folders after:
+      each enclosing folder whose name the course's ``named_regexp`` reads (as it is, or with
+      ``.ipynb`` appended, for a regexp anchored to notebook names) must name the student the
+      file claims, or the file is skipped; and the file's timestamp is the one the innermost
+      such folder carries (the time the LMS gave the upload), not one the file's own name
+      claims;
+    * a file whose timestamp cannot be read is skipped (nbgrader stops the whole collection);
+    * a second file for the same student and notebook, when either has no timestamp to choose
+      between them, is skipped (nbgrader stops the whole collection).
+
+    Each skipped file is logged as ``Not collected: PATH: WHY``.
+    """
+
+    def _folder_claim(self, folder: str):
+        """(student id, timestamp) the regexp reads from a folder's name, or None."""
+        for name in (folder, folder + ".ipynb"):
+            match = re.match(self.named_regexp, name)
+            if match and match.groupdict().get("student_id"):
+                return match.group("student_id"), match.groupdict().get("timestamp")
+        return None
+
+    def _skip(self, path: str, why: str) -> None:
+        self.log.warning("Not collected: %s: %s", path, why)
 
     def collect(self, submitted_file: str):
         info = super().collect(submitted_file)
         if not info:
             return info
+        top = getattr(self.parent, "extracted_directory", "extracted")
+        folder, upload_time = os.path.dirname(submitted_file), None
+        while folder and folder != os.path.dirname(folder) and os.path.basename(folder) != top:
+            claim = self._folder_claim(folder)
+            if claim and claim[0] != info["student_id"]:
+                self._skip(submitted_file, f"inside {folder}, which names another student")
+                return None
+            if claim and claim[1] and upload_time is None:
+                upload_time = claim[1]  # the innermost folder's: the LMS's time of the upload
+            folder = os.path.dirname(folder)
+        if upload_time is not None:
+            info["timestamp"] = upload_time
         stamp = info.get("timestamp")
         if isinstance(stamp, str) and stamp:
             try:
                 parse_utc(stamp)
             except (ValueError, OverflowError):
-                self.log.warning("Not collected: %s: unreadable timestamp", submitted_file)
+                self._skip(submitted_file, "unreadable timestamp")
                 return None
-        top = getattr(self.parent, "extracted_directory", "extracted")
-        folder = os.path.dirname(submitted_file)
-        while folder and folder != os.path.dirname(folder) and os.path.basename(folder) != top:
-            match = re.match(self.named_regexp, folder)
-            if match and match.groupdict().get("student_id") not in (None, info["student_id"]):
-                self.log.warning(
-                    "Not collected: %s: inside %s, which names another student",
-                    submitted_file,
-                    folder,
-                )
-                return None
-            folder = os.path.dirname(folder)
+        else:
+            stamp = None
+        # nbgrader compares a duplicate's timestamp with the newest of the student's files,
+        # and stops the whole collection when either is missing
+        name = os.path.splitext(info["file_id"])[0] + os.path.splitext(submitted_file)[1]
+        student = info["student_id"]
+        if not hasattr(self, "_first"):
+            self._first, self._stamped = {}, set()
+        first = self._first.setdefault((student, name), submitted_file)
+        if first != submitted_file and (stamp is None or student not in self._stamped):
+            self._skip(
+                submitted_file,
+                f"a second {name} for {student} (the first: {first}), with no timestamp to "
+                "choose between them",
+            )
+            return None
+        if stamp is not None:
+            self._stamped.add(student)
         return info
