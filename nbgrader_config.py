@@ -74,6 +74,8 @@ else:
         RenderMathOffline,
         CSSHTMLHeaderPreprocessor,
     ]
+    # HTML that student code displayed is sanitised, as on `resistlab feedback`'s pages
+    c.HTMLExporter.sanitize_html = True
     c.HTMLExporter.template_name = "resistlab_feedback"
     c.HTMLExporter.template_file = "feedback_page.html.j2"
     c.HTMLExporter.extra_template_basedirs = [

@@ -84,6 +84,7 @@ def cycle(tmp_path_factory):
             submission = answer(nbformat.read(path, as_version=4), **mistakes)
             if user == "bob":  # review 23 #1: written unquoted into the <img> tag
                 submission.cells.append(nbformat.v4.new_code_cell(IMAGE_WITH_HANDLER))
+                submission.cells.append(nbformat.v4.new_markdown_cell(MATHS_WITH_SCRIPT))
             nbformat.write(submission, path)
             _student(["submit", NAME], home, user, exchange)
         run_nbgrader(["collect", NAME], root=course)
@@ -126,7 +127,19 @@ IMAGE_WITH_HANDLER = (
 )
 
 
+# review 27 #2: latex2mathml copied \mbox into <mtext> unescaped (a live script on the page
+# nbgrader's generate_feedback wrote) and kept \href as an attribute (both commands)
+MATHS_WITH_SCRIPT = (
+    "See $\\mbox{<script>alert('mtext')</script>}$, $\\href{javascript:alert(2)}{x}$ and "
+    "<script>alert('markdown')</script>."
+)
+
+
 def _offline_and_clean(page: str) -> None:
+    for script in ("alert('mtext')</script>", "alert('markdown')</script>"):
+        assert script not in page, f"{script} reached the page"
+    link = re.search(r"""<[a-z][^>]*\shref\s*=\s*["']?\s*javascript:""", page, re.IGNORECASE)
+    assert link is None, f"a javascript: link reached the page: {link.group()[:200]}"
     handler = re.search(r"<[a-z][^>]*\son\w+\s*=", page, re.IGNORECASE)
     assert handler is None, f"an event handler reached the page: {handler.group()[:200]}"
     for fragment in HIDDEN:

@@ -9,10 +9,16 @@ from __future__ import annotations
 import re
 
 import nbformat
+import pytest
 from traitlets.config import Config
 
 from resistlab.course.grading.feedback import _exporter, _summary_cell
-from resistlab.course.grading.nbgrader_feedback import RenderMathOffline, render_math
+from resistlab.course.grading.nbgrader_feedback import (
+    MAX_FORMULA_CHARS,
+    MAX_PAGE_MATH_CHARS,
+    RenderMathOffline,
+    render_math,
+)
 
 ROWS = [
     {
@@ -59,3 +65,45 @@ def test_render_math_leaves_code_and_prices_alone():
     """Dollars inside code spans, and a lone dollar, are not maths."""
     assert render_math("costs `$5` and $5") == "costs `$5` and $5"
     assert "<math" in render_math("a $x^2$ b")
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        r"\mbox{<script>alert(1)</script>}",
+        r"\text{<img src=x onerror=alert(1)>}",
+        r"\href{javascript:alert(1)}{\text{click}}",
+        r"\text{</mtext></math><script>alert(1)</script>}",
+    ],
+)
+def test_mathml_carries_no_html_and_no_link(tex):
+    """Review 27 #2: latex2mathml copies \\mbox and \\text into <mtext> unescaped (a live
+    script on nbgrader's feedback page) and keeps \\href as an attribute. The MathML is rebuilt
+    from an allowlist: no element but MathML's, no href, no handler."""
+    page = render_math(f"see ${tex}$ here")
+    assert "<script" not in page and "<img" not in page
+    assert "href" not in page and "javascript:" not in page.replace("javascript:alert", "")
+    assert not re.search(r"<[a-z][^>]*\son\w+\s*=", page, re.IGNORECASE)
+
+
+def test_honest_maths_is_still_mathml():
+    """The allowlist keeps what the course's maths needs: fractions, roots, scripts, fonts."""
+    page = render_math(r"$\frac{a}{b} + \sqrt{x^2} + \mathbf{v}_i + \operatorname{AUC}$")
+    for tag in ("<mfrac>", "<msqrt>", "<msup>", "<msub>", "<mo>AUC</mo>"):
+        assert tag in page, tag
+    assert 'xmlns="http://www.w3.org/1998/Math/MathML"' in page
+
+
+def test_a_pages_maths_is_converted_up_to_its_budget():
+    """Review 27 #5: 1 MB of maths had cost 50 s and 1.5 GB for one page. A formula past
+    MAX_FORMULA_CHARS, and what comes past MAX_PAGE_MATH_CHARS of TeX on a page, is left as
+    written."""
+    long = "a" * (MAX_FORMULA_CHARS + 1)
+    assert "<math" not in render_math(f"${long}$")
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("$x^2$ " * 4000) for _ in range(8)]
+    )
+    nb, _ = RenderMathOffline()(nb, {})
+    converted = sum(cell.source.count("<math") for cell in nb.cells)
+    assert converted == MAX_PAGE_MATH_CHARS // 3, converted
+    assert nb.cells[-1].source.count("$x^2$") == 4000

@@ -465,6 +465,15 @@ class FeedbackPage:
     max_score: float
 
 
+def make_inert(nb) -> None:
+    """Make what a student wrote or displayed safe and bounded on a page: shallow HTML,
+    numeric image sizes, bounded text, sanitised markdown (both feedback commands)."""
+    _shallow_html(nb)
+    safe_output_metadata(nb)
+    _bounded_text(nb)
+    _sanitise_markdown(nb)
+
+
 def _sanitise_markdown(nb) -> None:
     """Sanitise the raw HTML of every markdown cell a student could write (nbconvert's
     ``clean_html``: disallowed tags are escaped, event handlers and scripts removed)."""
@@ -646,10 +655,7 @@ def _feedback_page(coursedir, config, exporter, assignment, student, folder, nb_
     }
     nb, resources = GetGrades(config=config)(nb, resources)
     rows = redact_notebook(nb, hidden_set)
-    _shallow_html(nb)
-    safe_output_metadata(nb)
-    _bounded_text(nb)
-    _sanitise_markdown(nb)
+    make_inert(nb)
     nb.cells.insert(0, _summary_cell(assignment, resources, rows))
     leaked = _leaks(nb, hidden_set)
     if leaked:

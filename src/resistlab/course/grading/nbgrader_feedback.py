@@ -7,14 +7,18 @@ The course's ``nbgrader_config.py`` registers these preprocessors in
 ``RedactHiddenTests``
     removes every hidden-test region, reduces each test cell's output to ``passed`` or its
     coaching message, cuts tracebacks that quote a hidden line, adds the score table, and
-    refuses the page (the command fails) if any hidden line is still in it, and drops an
-    image's ``width``/``height`` that is not a number (written unquoted into the page); the
-    same code as ``resistlab feedback``
+    refuses the page (the command fails) if any hidden line is still in it; and makes what
+    the student wrote or displayed inert and bounded (sanitised markdown and HTML, numeric
+    image sizes, bounded text); the same code as ``resistlab feedback``
     (:func:`resistlab.course.grading.feedback.redact_notebook`,
-    :func:`~resistlab.course.grading.feedback.safe_output_metadata`).
+    :func:`~resistlab.course.grading.feedback.make_inert`).
 ``RenderMathOffline``
     renders ``$...$`` and ``$$...$$`` in Markdown cells to MathML, so the page shows the maths
-    without loading MathJax from a CDN (the course's feedback template loads no script).
+    without loading MathJax from a CDN (the course's feedback template loads no script). The
+    MathML is rebuilt from an allowlist (MathML elements and layout attributes; any other
+    element becomes its escaped text, ``href``, ``style`` and event attributes are dropped),
+    and a page converts at most :data:`MAX_PAGE_MATH_CHARS` characters of TeX, each formula at
+    most :data:`MAX_FORMULA_CHARS`: past either, the TeX is left as written (text).
 
 Limits: the hidden lines are those of the source notebook recorded in the gradebook; the
 check looks for whole lines of 12 characters or more (see
@@ -25,12 +29,20 @@ from __future__ import annotations
 
 import html
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-__all__ = ["TEMPLATE_DIR", "RedactHiddenTests", "RenderMathOffline", "latex_to_mathml"]
+__all__ = [
+    "MAX_FORMULA_CHARS",
+    "MAX_PAGE_MATH_CHARS",
+    "TEMPLATE_DIR",
+    "RedactHiddenTests",
+    "RenderMathOffline",
+    "latex_to_mathml",
+]
 
 #: The folder holding the ``resistlab_feedback`` nbconvert template.
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -39,25 +51,82 @@ _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 _INLINE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 
+#: Longest formula converted to MathML (characters of TeX; the course's longest is about 200).
+MAX_FORMULA_CHARS = 4096
+#: Most TeX one page converts (characters; a course notebook holds about 1,100). A megabyte
+#: of student maths had cost 50 s and 1.5 GB to render.
+MAX_PAGE_MATH_CHARS = 16 * 1024
+
+_MATHML = "http://www.w3.org/1998/Math/MathML"
+_MATHML_TAGS = frozenset(
+    "math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot mstyle merror "
+    "mpadded mphantom menclose mover munder munderover mtable mtr mtd mlabeledtr "
+    "mmultiscripts mprescripts none semantics annotation mfenced".split()
+)
+_MATHML_ATTRIBUTES = frozenset(
+    "display displaystyle scriptlevel mathvariant mathsize stretchy fence separator "
+    "separators lspace rspace accent accentunder movablelimits largeop symmetric form "
+    "minsize maxsize open close columnalign columnlines columnspacing columnspan rowalign "
+    "rowlines rowspacing rowspan frame framespacing equalrows equalcolumns align width "
+    "height depth voffset linethickness notation encoding".split()
+)
+
+
+def _allowed(element: ET.Element) -> ET.Element:
+    """A copy of ``element`` with MathML elements and layout attributes only: any other
+    element becomes its text, every other attribute (``href``, ``style``, events) is dropped."""
+    tag = element.tag.rpartition("}")[2]
+    out = ET.Element(tag, {k: v for k, v in element.attrib.items() if k in _MATHML_ATTRIBUTES})
+    out.text = element.text
+    for child in element:
+        if child.tag.rpartition("}")[2] in _MATHML_TAGS:
+            out.append(_allowed(child))
+            out[-1].tail = child.tail
+        else:  # HTML the converter copied from \text or \mbox: keep it as text
+            words = "".join(child.itertext()) + (child.tail or "")
+            if len(out):
+                out[-1].tail = (out[-1].tail or "") + words
+            else:
+                out.text = (out.text or "") + words
+    return out
+
+
+def _escaped(tex: str) -> str:
+    return f"<code>{html.escape(tex)}</code>"
+
 
 def latex_to_mathml(tex: str, *, display: bool = False) -> str:
-    """MathML for the LaTeX ``tex``; the escaped source if it cannot be converted.
+    """MathML for the LaTeX ``tex``, rebuilt from an allowlist; the escaped source if it is
+    longer than :data:`MAX_FORMULA_CHARS` or cannot be converted.
 
     Examples
     --------
     >>> latex_to_mathml(r"\\frac{a}{b}").startswith("<math")
     True
+    >>> "<script" in latex_to_mathml(r"\\mbox{<script>alert(1)</script>}")
+    False
     """
     from latex2mathml.converter import convert
 
+    if len(tex) > MAX_FORMULA_CHARS:
+        return _escaped(tex)
     try:
-        return convert(tex.strip(), display="block" if display else "inline")
-    except Exception:  # an unsupported command: show the source rather than nothing
-        return f"<code>{html.escape(tex)}</code>"
+        markup = convert(tex.strip(), display="block" if display else "inline")
+        root = ET.fromstring(markup)
+    except Exception:  # an unsupported command, or markup that is not XML: show the source
+        return _escaped(tex)
+    if root.tag != f"{{{_MATHML}}}math":
+        return _escaped(tex)
+    clean = _allowed(root)
+    clean.set("xmlns", _MATHML)
+    return ET.tostring(clean, encoding="unicode", short_empty_elements=False)
 
 
-def render_math(markdown: str) -> str:
+def render_math(markdown: str, budget: list[int] | None = None) -> str:
     """Replace ``$$...$$`` and ``$...$`` outside code spans by MathML.
+
+    ``budget`` (a one-item list, shared by the cells of a page) is the TeX still to convert;
+    a formula past it, or longer than :data:`MAX_FORMULA_CHARS`, is left as written (text).
 
     Examples
     --------
@@ -65,11 +134,25 @@ def render_math(markdown: str) -> str:
     True
     >>> render_math("costs `$5` and $5")
     'costs `$5` and $5'
+    >>> render_math("$a$ and $b$", budget=[1]).endswith("</math> and $b$")
+    True
     """
+    budget = [MAX_PAGE_MATH_CHARS] if budget is None else budget
+
+    def convert(match, display):
+        tex = match.group(1)
+        if len(tex) > MAX_FORMULA_CHARS:
+            return match.group(0)
+        if len(tex) > budget[0]:
+            budget[0] = 0
+            return match.group(0)
+        budget[0] -= len(tex)
+        return latex_to_mathml(tex, display=display)
+
     parts = _CODE.split(markdown)
     for i in range(0, len(parts), 2):  # even parts are outside code
-        text = _DISPLAY.sub(lambda m: latex_to_mathml(m.group(1), display=True), parts[i])
-        parts[i] = _INLINE.sub(lambda m: latex_to_mathml(m.group(1)), text)
+        text = _DISPLAY.sub(lambda m: convert(m, True), parts[i])
+        parts[i] = _INLINE.sub(lambda m: convert(m, False), text)
     return "".join(parts)
 
 
@@ -79,9 +162,10 @@ class RenderMathOffline(Preprocessor):
     enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
+        budget = [MAX_PAGE_MATH_CHARS]
         for cell in nb.cells:
             if cell.cell_type == "markdown" and "$" in cell.source:
-                cell.source = render_math(cell.source)
+                cell.source = render_math(cell.source, budget)
         return nb, resources
 
 
@@ -98,8 +182,8 @@ class RedactHiddenTests(Preprocessor):
             _leaks,
             _summary_cell,
             hidden_lines,
+            make_inert,
             redact_notebook,
-            safe_output_metadata,
         )
 
         info = resources["nbgrader"]
@@ -108,7 +192,7 @@ class RedactHiddenTests(Preprocessor):
             notebook = gb.find_notebook(info["notebook"], info["assignment"])
             hidden = hidden_lines(cell.source for cell in notebook.source_cells)
         rows = redact_notebook(nb, hidden)
-        safe_output_metadata(nb)
+        make_inert(nb)
         if "score" in info:  # GetGrades ran first
             nb.cells.insert(0, _summary_cell(info["assignment"], resources, rows))
         leaked = _leaks(nb, hidden)
