@@ -258,6 +258,10 @@ def test_an_upload_speaks_only_for_its_student_and_at_its_time(fixture_course, c
     upload = io.BytesIO()
     with zipfile.ZipFile(upload, "w") as zf:
         zf.writestr(f"02_alice_20261130T100001_x/y_alice_20261130T100001_{NAME}.ipynb", blank)
+        # a folder named like the extraction folder had ended the walk up the folders
+        zf.writestr(
+            f"extracted/02_alice_20261130T100002_x/y_alice_20261130T100002_{NAME}.ipynb", blank
+        )
         zf.writestr(f"z_mallory_20261101T000000_{NAME}.ipynb", honest)
     (archive / "02_mallory_20261202T100000_upload.zip").write_bytes(upload.getvalue())
     args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]

@@ -370,6 +370,21 @@ class CheckedCollector(FileNameCollectorPlugin):
                 return match.group("student_id"), match.groupdict().get("timestamp")
         return None
 
+    def _extraction_root(self) -> str | None:
+        """The extraction folder of this run (absolute), as nbgrader's app formats it."""
+        fmt = getattr(self.parent, "_format_collect_path", None)
+        try:
+            return os.path.abspath(fmt(self.parent.extracted_directory)) if fmt else None
+        except Exception:
+            return None
+
+    def _is_root(self, folder: str, root: str | None) -> bool:
+        # without the app's path, the first folder named like the extraction folder (a
+        # folder of that name inside an upload would end the walk early)
+        if root is not None:
+            return folder == root
+        return os.path.basename(folder) == getattr(self.parent, "extracted_directory", "extracted")
+
     def _skip(self, path: str, why: str) -> None:
         self.log.warning("Not collected: %s: %s", path, why)
 
@@ -377,9 +392,9 @@ class CheckedCollector(FileNameCollectorPlugin):
         info = super().collect(submitted_file)
         if not info:
             return info
-        top = getattr(self.parent, "extracted_directory", "extracted")
-        folder, upload_time = os.path.dirname(submitted_file), None
-        while folder and folder != os.path.dirname(folder) and os.path.basename(folder) != top:
+        folder, upload_time = os.path.dirname(os.path.abspath(submitted_file)), None
+        root = self._extraction_root()
+        while folder != os.path.dirname(folder) and not self._is_root(folder, root):
             claim = self._folder_claim(folder)
             if claim and claim[0] != info["student_id"]:
                 self._skip(submitted_file, f"inside {folder}, which names another student")
