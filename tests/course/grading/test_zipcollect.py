@@ -323,3 +323,23 @@ def test_a_zip_lying_about_its_entry_count_is_refused_before_its_index_is_read(
     log = _extract(archive, extracted)
     assert _honest_extracted(extracted)
     assert any("mallory_upload.zip: _TooMany: holds 31 entries" in line for line in log), log
+
+
+def test_one_upload_cannot_spend_what_every_upload_shares(folders, monkeypatch):
+    """Review 28 #2: a 268 KB upload of 256 MiB of zeros, first in name order, spent the
+    allowance all archives share, and every upload after it was refused. Each upload has
+    its own allowance too (small here): the bomb is refused, the uploads after it are not."""
+    archive, extracted = folders
+    monkeypatch.setattr(zipcollect, "MIN_ALLOWANCE", 4000)
+    monkeypatch.setattr(zipcollect, "MAX_RATIO", 1)
+    monkeypatch.setattr(zipcollect, "MIN_UPLOAD_ALLOWANCE", 2000, raising=False)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.bin", bytes(3000))
+    (archive / "aaa_bomb.zip").write_bytes(bomb.getvalue())
+    (archive / "zed_upload.zip").write_bytes(_zip([("zed_01.ipynb", "{" + " " * 1500 + "}")]))
+    log = _extract(archive, extracted)
+    assert _honest_extracted(extracted)
+    assert (extracted / "zed_upload" / "zed_01.ipynb").is_file(), log
+    assert any("aaa_bomb.zip: expands to" in line and "this upload" in line for line in log), log
+    assert not (extracted / "aaa_bomb").exists()

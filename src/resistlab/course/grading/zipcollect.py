@@ -13,7 +13,9 @@ folders, nested archives unpacked into their own folder), with its own extractio
   path longer than :data:`~.worker.MAX_PATH_BYTES` bytes, no name that leaves the folder, no
   name that is both a file and a folder, and no more than the extraction may still write
   (:data:`MAX_RATIO` times what was uploaded, at least :data:`MIN_ALLOWANCE`, and
-  :data:`MAX_TOTAL_MEMBERS` files and folders, shared by all archives, nested ones included);
+  :data:`MAX_TOTAL_MEMBERS` files and folders, shared by all archives, nested ones included;
+  and, for each upload with the archives nested in it, :data:`MAX_RATIO` times its own size,
+  at least :data:`MIN_UPLOAD_ALLOWANCE`, and :data:`MAX_MEMBERS` files and folders);
 * only regular files are written, with mode 0644 (no setuid, setgid or sticky bit, whoever
   made the archive), never through a link, and never more bytes than a member declares;
 * the extraction may add at most :data:`~.worker.PARSE_MEMORY_BYTES` to the address space of
@@ -45,6 +47,7 @@ __all__ = [
     "MAX_RATIO",
     "MAX_TOTAL_MEMBERS",
     "MIN_ALLOWANCE",
+    "MIN_UPLOAD_ALLOWANCE",
     "BoundedExtractor",
     "CheckedCollector",
 ]
@@ -59,6 +62,11 @@ MIN_ALLOWANCE = 256 * 2**20
 #: Most files and folders one archive may make, and all the archives of one extraction together.
 MAX_MEMBERS = 20_000
 MAX_TOTAL_MEMBERS = 50_000
+#: Each upload (a file of the archive folder, with the archives nested in it) may write at
+#: most :data:`MAX_RATIO` times its own size, and at least this much (bytes), and at most
+#: :data:`MAX_MEMBERS` files and folders: one upload cannot spend the allowance every upload
+#: shares (a 268 KB upload of 256 MiB of zeros had left every upload after it unextracted).
+MIN_UPLOAD_ALLOWANCE = 32 * 2**20
 #: Most bytes of tar long-name and pax headers one archive may hold (``tarfile`` reads each
 #: whole into memory: a 31 KB upload declared a 3 GiB name).
 MAX_HEADER_BYTES = 2**20
@@ -171,7 +179,7 @@ def _plan(archive, where: str, depth: int, most_bytes: int) -> tuple[str, _Plan 
     declared = sum(size for _, size, _ in members)
     if declared > most_bytes:  # a zip's index is read whole; a tar stopped reading above
         return (
-            f"expands to {declared / 2**20:.0f} MiB, past what this extraction may still "
+            f"expands to {declared / 2**20:.0f} MiB, past what this upload may still "
             f"write ({most_bytes / 2**20:.0f} MiB)"
         ), None
     for name, size, member in members:
@@ -273,17 +281,25 @@ class BoundedExtractor(ExtractorPlugin):
         made: list[str] = []
         try:
             with _open(archive) as opened:
-                why, plan = _plan(opened, os.path.join(top, *own), len(own), self._left)
+                most = min(self._left, self._upload_left)
+                why, plan = _plan(opened, os.path.join(top, *own), len(own), most)
                 if not why and plan.entries > self._entries_left:
                     why = (
                         f"holds {plan.entries} files and folders, past the {MAX_TOTAL_MEMBERS} "
                         "of all archives together"
                     )
+                if not why and plan.entries > self._upload_entries_left:
+                    why = (
+                        f"holds {plan.entries} files and folders, past the {MAX_MEMBERS} of "
+                        "one upload and the archives nested in it"
+                    )
                 if why:
                     self.log.warning("Not extracted: %s: %s", archive, why)
                     return []
                 self._left -= plan.bytes
+                self._upload_left -= plan.bytes
                 self._entries_left -= plan.entries
+                self._upload_entries_left -= plan.entries
                 read = opened.open if isinstance(opened, zipfile.ZipFile) else opened.extractfile
                 written = []
                 for parts, size, member in plan.files:
@@ -323,6 +339,9 @@ class BoundedExtractor(ExtractorPlugin):
                 if os.path.splitext(name)[1] not in self.zip_ext:
                     self._copy(source, extracted_path, parent)
                     continue
+                own_size = os.path.getsize(source)  # this upload's own allowance
+                self._upload_left = max(MIN_UPLOAD_ALLOWANCE, MAX_RATIO * own_size)
+                self._upload_entries_left = MAX_MEMBERS
                 queue = self._unpack(source, extracted_path, parent)
                 while queue:  # archives inside the archive, as nbgrader's unzip(tree=True) does
                     parts = queue.pop(0)
@@ -352,9 +371,9 @@ class CheckedCollector(FileNameCollectorPlugin):
       folder, nested ones too) counts only for the student the LMS names those folders after:
       each enclosing folder whose name the course's ``named_regexp`` reads (as it is, or with
       ``.ipynb`` appended, for a regexp anchored to notebook names) must name the student the
-      file claims, or the file is skipped; and the file's timestamp is the one the innermost
-      such folder carries (the time the LMS gave the upload), not one the file's own name
-      claims;
+      file claims, or the file is skipped; and the file's timestamp is the one the outermost
+      such folder carries (the LMS's name of the upload, with the time the LMS gave it), not
+      one the file's own name or a folder inside the upload claims;
     * a file whose timestamp cannot be read is skipped (nbgrader stops the whole collection);
     * a second file for the same student and notebook, when either has no timestamp to choose
       between them, is skipped (nbgrader stops the whole collection).
@@ -399,10 +418,10 @@ class CheckedCollector(FileNameCollectorPlugin):
             if claim and claim[0] != info["student_id"]:
                 self._skip(submitted_file, f"inside {folder}, which names another student")
                 return None
-            if claim and claim[1] and upload_time is None:
-                upload_time = claim[1]  # the innermost folder's: the LMS's time of the upload
+            if claim:  # the outermost folder's (the upload's LMS name) is kept
+                upload_time = claim[1]
             folder = os.path.dirname(folder)
-        if upload_time is not None:
+        if upload_time:
             info["timestamp"] = upload_time
         stamp = info.get("timestamp")
         if isinstance(stamp, str) and stamp:
