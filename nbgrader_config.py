@@ -27,7 +27,11 @@ c.CourseDirectory.db_url = (
     os.environ.get("RESISTLAB_DB_URL") or f"sqlite:///{HERE / 'gradebook.db'}"
 )
 c.CourseDirectory.ignore = [
-    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".ruff_cache"
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    ".ruff_cache",
 ]
 
 # Cell timeout in seconds: set on both keys (nbgrader's Execute subclasses nbconvert's
@@ -61,6 +65,7 @@ try:
     from nbgrader.preprocessors import GetGrades
 
     from resistlab.course.grading.nbgrader_feedback import (
+        MARKDOWN_FILTERS,
         TEMPLATE_DIR,
         RedactHiddenTests,
         RenderMathOffline,
@@ -76,6 +81,7 @@ else:
     ]
     # HTML that student code displayed is sanitised, as on `resistlab feedback`'s pages
     c.HTMLExporter.sanitize_html = True
+    c.HTMLExporter.filters = dict(MARKDOWN_FILTERS)  # markdown links: no javascript:
     c.HTMLExporter.template_name = "resistlab_feedback"
     c.HTMLExporter.template_file = "feedback_page.html.j2"
     c.HTMLExporter.extra_template_basedirs = [

@@ -131,14 +131,19 @@ IMAGE_WITH_HANDLER = (
 # nbgrader's generate_feedback wrote) and kept \href as an attribute (both commands)
 MATHS_WITH_SCRIPT = (
     "See $\\mbox{<script>alert('mtext')</script>}$, $\\href{javascript:alert(2)}{x}$ and "
-    "<script>alert('markdown')</script>."
+    "<script>alert('markdown')</script>; review 29 #2: markdown's own links "
+    "[q](javascript:alert(3)), ![i](JaVaScRiPt:alert(4)) and [d](data:text/html,<b>5</b>)."
 )
 
 
 def _offline_and_clean(page: str) -> None:
     for script in ("alert('mtext')</script>", "alert('markdown')</script>"):
         assert script not in page, f"{script} reached the page"
-    link = re.search(r"""<[a-z][^>]*\shref\s*=\s*["']?\s*javascript:""", page, re.IGNORECASE)
+    link = re.search(
+        r"""<[a-z][^>]*\s(?:href|src)\s*=\s*["']?\s*(?:javascript|data:text):""",
+        page,
+        re.IGNORECASE,
+    )
     assert link is None, f"a javascript: link reached the page: {link.group()[:200]}"
     handler = re.search(r"<[a-z][^>]*\son\w+\s*=", page, re.IGNORECASE)
     assert handler is None, f"an event handler reached the page: {handler.group()[:200]}"

@@ -18,6 +18,7 @@ from resistlab.course.grading.nbgrader_feedback import (
     MAX_PAGE_MATH_CHARS,
     RenderMathOffline,
     render_math,
+    safe_urls,
 )
 
 ROWS = [
@@ -107,3 +108,36 @@ def test_a_pages_maths_is_converted_up_to_its_budget():
     converted = sum(cell.source.count("<math") for cell in nb.cells)
     assert converted == MAX_PAGE_MATH_CHARS // 3, converted
     assert nb.cells[-1].source.count("$x^2$") == 4000
+
+
+LINKS = """Q1 [plain](javascript:alert(1)) Q2 [$x$](javascript:alert(2))
+Q5 [d](data:text/html,<script>alert(5)</script>) Q6 ![$x$](javascript:alert(6))
+Q7 [$x$][r] Q9 [n](JaVaScRiPt:alert(9)) Q10 [e](&#106;avascript:alert(10))
+Q11 [t](java\tscript:alert(11)) [ok](https://example.org) [here](#top)
+
+[r]: javascript:alert(7)
+"""
+
+
+def test_markdown_links_cannot_run_script():
+    """Review 29 #2: nbconvert sanitises a markdown cell's raw HTML, not the links markdown
+    makes: [x](javascript:...) stayed a live link on both feedback commands. The page's
+    markdown goes through safe_urls: no javascript:, no data: but a raster image."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(LINKS)])
+    resources = {"nbgrader": {"notebook": "nb", "score": 2, "max_score": 4, "late_penalty": 0}}
+    nb, resources = RenderMathOffline()(nb, resources)
+    page, _ = _exporter(Config()).from_notebook_node(nb, resources=resources)
+    assert not re.search(r"""\s(?:href|src)\s*=\s*["']?[^"'>]*(?:script|data):""", page, re.I)
+    assert 'href="https://example.org"' in page and 'href="#top"' in page
+    assert "<math" in page  # the maths in the links' text is still rendered
+
+
+def test_safe_urls_keeps_what_cannot_run():
+    """Relative and fragment links, http(s), mailto and raster data images stay; the rest of
+    the markup is left byte for byte."""
+    keep = (
+        '<p><a href="x.html">a</a> <a href="mailto:t@e.org">m</a>\n'
+        '<img src="data:image/png;base64,AA"/></p>'
+    )
+    assert safe_urls(keep) == keep
+    assert safe_urls('<img src="data:image/svg+xml,<svg onload=x>">') == "<img>"

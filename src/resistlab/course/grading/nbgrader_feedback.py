@@ -36,12 +36,15 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 __all__ = [
+    "MARKDOWN_FILTERS",
     "MAX_FORMULA_CHARS",
     "MAX_PAGE_MATH_CHARS",
     "TEMPLATE_DIR",
     "RedactHiddenTests",
     "RenderMathOffline",
     "latex_to_mathml",
+    "safe_markdown2html",
+    "safe_urls",
 ]
 
 #: The folder holding the ``resistlab_feedback`` nbconvert template.
@@ -154,6 +157,98 @@ def render_math(markdown: str, budget: list[int] | None = None) -> str:
         text = _DISPLAY.sub(lambda m: convert(m, True), parts[i])
         parts[i] = _INLINE.sub(lambda m: convert(m, False), text)
     return "".join(parts)
+
+
+_URL_ATTRIBUTES = frozenset(
+    "href src xlink:href action formaction poster background cite srcset data ping".split()
+)
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
+
+
+def _safe_url(tag: str, value: str | None) -> bool:
+    """A link or source that cannot run script: relative, a fragment, http(s), mailto, or a
+    raster image's data URL on an ``<img>``."""
+    url = re.sub(r"[\x00-\x20\x7f]", "", value or "")  # browsers drop them in a scheme
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return True
+    if scheme.group(1).lower() in ("http", "https", "mailto"):
+        return True
+    return tag == "img" and _IMAGE_DATA.match(url) is not None
+
+
+def safe_urls(markup: str) -> str:
+    """``markup`` with every URL attribute that could run script removed (``javascript:``,
+    ``data:`` other than a raster image, any other scheme), however it is written.
+
+    Examples
+    --------
+    >>> safe_urls('<a href="jav&#x61;script:alert(1)">x</a> <a href="#t">t</a>')
+    '<a>x</a> <a href="#t">t</a>'
+    """
+    from html.parser import HTMLParser
+
+    lines = markup.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    edits: list[tuple[int, int, str]] = []
+
+    class Tags(HTMLParser):
+        def _tag(self, tag, attrs, closed):
+            if all(k not in _URL_ATTRIBUTES or _safe_url(tag, v) for k, v in attrs):
+                return
+            text = self.get_starttag_text() or ""
+            line, column = self.getpos()
+            begin = starts[line - 1] + column
+            kept = "".join(
+                f" {k}" if v is None else f' {k}="{html.escape(v)}"'
+                for k, v in attrs
+                if k not in _URL_ATTRIBUTES or _safe_url(tag, v)
+            )
+            edits.append((begin, begin + len(text), f"<{tag}{kept}{' /' if closed else ''}>"))
+
+        def handle_starttag(self, tag, attrs):
+            self._tag(tag, attrs, False)
+
+        def handle_startendtag(self, tag, attrs):
+            self._tag(tag, attrs, True)
+
+    parser = Tags(convert_charrefs=True)
+    parser.feed(markup)
+    parser.close()
+    for begin, end, text in reversed(edits):
+        markup = markup[:begin] + text + markup[end:]
+    return markup
+
+
+def _markdown2html(context, source):
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    cell = context.get("cell", {})
+    renderer = IPythonRenderer(
+        escape=False,
+        attachments=cell.get("attachments", {}),
+        path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+        anchor_link_text="¶",
+    )
+    return safe_urls(MarkdownWithMath(renderer=renderer).render(source))
+
+
+def _pass_context(function):
+    from jinja2 import pass_context
+
+    return pass_context(function)
+
+
+#: nbconvert's ``markdown2html`` (as ``HTMLExporter`` renders markdown), then
+#: :func:`safe_urls`: a markdown link ``[x](javascript:...)`` or an image
+#: ``![x](javascript:...)`` becomes inert on the page (nbconvert sanitises only raw HTML).
+safe_markdown2html = _pass_context(_markdown2html)
+
+#: ``HTMLExporter.filters`` for both feedback commands.
+MARKDOWN_FILTERS = {"markdown2html": f"{__name__}.safe_markdown2html"}
 
 
 class RenderMathOffline(Preprocessor):
