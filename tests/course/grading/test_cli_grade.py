@@ -238,7 +238,8 @@ def test_an_upload_speaks_only_for_its_student_and_at_its_time(fixture_course, c
     for alice, had replaced alice's own upload (0 points, no flag); (b) a notebook in
     mallory's late upload whose own name claims an early time had escaped the late penalty,
     and so had one in a folder of hers inside the upload named with an early time (review 28
-    #1). Now the first is not collected and the others carry the upload's time."""
+    #1), whatever name she chose for the upload (review 29 #1). Now the first is not
+    collected and the others carry the upload's time."""
     import io
     import zipfile
 
@@ -266,7 +267,14 @@ def test_an_upload_speaks_only_for_its_student_and_at_its_time(fixture_course, c
         # her notebook named with an early time, in a folder of hers named with an early
         # time (review 28 #1: the folder's time had been taken for the upload's)
         zf.writestr(f"02_mallory_20261101T000000_x/z_mallory_20261101T000000_{NAME}.ipynb", honest)
-    (archive / "02_mallory_20261202T100000_upload.zip").write_bytes(upload.getvalue())
+    # review 29 #1: the part of the name she chose, "(1)", had kept the regexp from reading
+    # the upload's folder, and then nothing was checked
+    (archive / "02_mallory_20261202T100000_(1).zip").write_bytes(upload.getvalue())
+    # ... and a chosen part that reads as alice's name with an early time
+    with zipfile.ZipFile(
+        archive / "02_mallory_20261202T100000_q_alice_20261101T000000_z.zip", "w"
+    ) as zf:
+        zf.writestr(f"y_alice_20261101T000000_{NAME}.ipynb", blank)
     args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
     code = cli.main(args)
     captured = capsys.readouterr()

@@ -369,11 +369,13 @@ class CheckedCollector(FileNameCollectorPlugin):
 
     * a file inside folders below the extraction folder (an archive unpacked into its own
       folder, nested ones too) counts only for the student the LMS names those folders after:
-      each enclosing folder whose name the course's ``named_regexp`` reads (as it is, or with
-      ``.ipynb`` appended, for a regexp anchored to notebook names) must name the student the
-      file claims, or the file is skipped; and the file's timestamp is the one the outermost
-      such folder carries (the LMS's name of the upload, with the time the LMS gave it), not
-      one the file's own name or a folder inside the upload claims;
+      each enclosing folder whose name the course's ``named_regexp`` reads (its shortest
+      ``_``-separated prefix followed by ``_NOTEBOOK``, so that the part of an upload's name
+      the student chose cannot decide the reading; else as it is, or with ``.ipynb``
+      appended) must name the student the file claims, or the file is skipped; and the
+      file's timestamp is the one the outermost such folder carries (the LMS's name of the
+      upload, with the time the LMS gave it), not one the file's own name or a folder inside
+      the upload claims;
     * a file whose timestamp cannot be read is skipped (nbgrader stops the whole collection);
     * a second file for the same student and notebook, when either has no timestamp to choose
       between them, is skipped (nbgrader stops the whole collection).
@@ -381,9 +383,19 @@ class CheckedCollector(FileNameCollectorPlugin):
     Each skipped file is logged as ``Not collected: PATH: WHY``.
     """
 
-    def _folder_claim(self, folder: str):
-        """(student id, timestamp) the regexp reads from a folder's name, or None."""
-        for name in (folder, folder + ".ipynb"):
+    def _folder_claim(self, folder: str, notebook: str):
+        """(student id, timestamp) the regexp reads from a folder's name, or None.
+
+        The LMS names an upload ``PREFIX_NAME`` where the student chose ``NAME`` (which can
+        keep the regexp from reading the whole, or make it read another student): the name
+        is read first as its shortest ``_``-separated prefix followed by ``_NOTEBOOK``, then
+        as it is and with ``.ipynb`` appended."""
+        parent, base = os.path.split(folder)
+        parts = base.split("_")
+        names = [
+            os.path.join(parent, "_".join([*parts[:k], notebook])) for k in range(1, len(parts))
+        ]
+        for name in (*names, folder, folder + ".ipynb"):
             match = re.match(self.named_regexp, name)
             if match and match.groupdict().get("student_id"):
                 return match.group("student_id"), match.groupdict().get("timestamp")
@@ -413,8 +425,9 @@ class CheckedCollector(FileNameCollectorPlugin):
             return info
         folder, upload_time = os.path.dirname(os.path.abspath(submitted_file)), None
         root = self._extraction_root()
+        notebook = os.path.splitext(info["file_id"])[0] + os.path.splitext(submitted_file)[1]
         while folder != os.path.dirname(folder) and not self._is_root(folder, root):
-            claim = self._folder_claim(folder)
+            claim = self._folder_claim(folder, notebook)
             if claim and claim[0] != info["student_id"]:
                 self._skip(submitted_file, f"inside {folder}, which names another student")
                 return None
@@ -434,8 +447,7 @@ class CheckedCollector(FileNameCollectorPlugin):
             stamp = None
         # nbgrader compares a duplicate's timestamp with the newest of the student's files,
         # and stops the whole collection when either is missing
-        name = os.path.splitext(info["file_id"])[0] + os.path.splitext(submitted_file)[1]
-        student = info["student_id"]
+        name, student = notebook, info["student_id"]
         if not hasattr(self, "_first"):
             self._first, self._stamped = {}, set()
         first = self._first.setdefault((student, name), submitted_file)
