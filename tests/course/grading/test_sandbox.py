@@ -738,3 +738,36 @@ def test_a_cells_code_is_told_by_what_ipython_compiles_from_its_text():
     assert result["input_transformer"] == [True, False]
     assert result["compiler"] == [False]
     assert result["ast_class"] == [False]
+
+
+@pytest.mark.skipif(sandbox.bwrap_path() is None, reason="needs bubblewrap")
+def test_the_sandboxs_dev_shm_holds_at_most_shm_bytes(tmp_path):
+    """Review 29 #3: ``/dev/shm`` inside the sandbox is a tmpfs, memory of the host that no
+    address-space limit counts; a kernel of an unprivileged grader (its own user namespace,
+    where it may write there) held 5 GB in it. The sandbox's ``/dev/shm`` takes at most
+    SHM_BYTES: a write past it fails with ENOSPC."""
+    import subprocess
+
+    write = r"""
+import errno, os
+written = 0
+try:
+    with open("/dev/shm/fill", "wb") as fh:
+        while written < 3 * SHM:
+            fh.write(b"x" * 2**20)
+            fh.flush()
+            written += 2**20
+    print("WROTE", written)
+except OSError as err:
+    print("REFUSED", errno.errorcode[err.errno], written)
+"""
+    reads = [*sandbox._system_read_paths(), sys.prefix, sys.base_prefix]
+    argv = sandbox.bwrap_argv(reads, [str(tmp_path)], bwrap=sandbox.bwrap_path(), root=False)
+    code = f"SHM = {sandbox.SHM_BYTES}\n{write}"
+    done = subprocess.run(
+        [*argv, sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    kind, *rest = done.stdout.split()
+    assert kind == "REFUSED" and rest[0] == "ENOSPC", done.stdout
+    assert int(rest[1]) <= sandbox.SHM_BYTES, done.stdout

@@ -407,6 +407,12 @@ def _ancestors(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+#: Size of the sandbox's own ``/dev/shm`` (a tmpfs: what a kernel writes there is memory of
+#: the host that no address-space limit counts; 5 GB had been held there under the
+#: fallback limits). POSIX semaphores and small shared segments need far less.
+SHM_BYTES = 64 * 2**20
+
+
 def bwrap_argv(read, write, *, bwrap: str, root: bool | None = None) -> list[str]:
     """The ``bwrap`` command line that gives a kernel a filesystem made of ``read`` (read
     only) and ``write`` (read-write) and nothing else of the host.
@@ -444,7 +450,8 @@ def bwrap_argv(read, write, *, bwrap: str, root: bool | None = None) -> list[str
     else:
         args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    made = {"/", "/proc", "/dev", "/tmp"}
+    args += ["--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
+    made = {"/", "/proc", "/dev", "/tmp", "/dev/shm"}
 
     def parents(path):
         out = []
