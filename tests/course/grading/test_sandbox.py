@@ -741,18 +741,19 @@ def test_a_cells_code_is_told_by_what_ipython_compiles_from_its_text():
 
 
 @pytest.mark.skipif(sandbox.bwrap_path() is None, reason="needs bubblewrap")
-def test_the_sandboxs_dev_shm_holds_at_most_shm_bytes(tmp_path):
+@pytest.mark.parametrize("folder", ["/dev/shm", "/tmp"])
+def test_the_sandboxs_dev_shm_holds_at_most_shm_bytes(tmp_path, folder):
     """Review 29 #3: ``/dev/shm`` inside the sandbox is a tmpfs, memory of the host that no
     address-space limit counts; a kernel of an unprivileged grader (its own user namespace,
-    where it may write there) held 5 GB in it. The sandbox's ``/dev/shm`` takes at most
-    SHM_BYTES: a write past it fails with ENOSPC."""
+    where it may write there) held 5 GB in it. The sandbox's ``/dev/shm``, and its private
+    ``/tmp``, take at most SHM_BYTES each: a write past it fails with ENOSPC."""
     import subprocess
 
     write = r"""
 import errno, os
 written = 0
 try:
-    with open("/dev/shm/fill", "wb") as fh:
+    with open(f"{FOLDER}/fill", "wb") as fh:
         while written < 3 * SHM:
             fh.write(b"x" * 2**20)
             fh.flush()
@@ -763,7 +764,7 @@ except OSError as err:
 """
     reads = [*sandbox._system_read_paths(), sys.prefix, sys.base_prefix]
     argv = sandbox.bwrap_argv(reads, [str(tmp_path)], bwrap=sandbox.bwrap_path(), root=False)
-    code = f"SHM = {sandbox.SHM_BYTES}\n{write}"
+    code = f"SHM = {sandbox.SHM_BYTES}\nFOLDER = {folder!r}\n{write}"
     done = subprocess.run(
         [*argv, sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )

@@ -407,9 +407,9 @@ def _ancestors(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-#: Size of the sandbox's own ``/dev/shm`` (a tmpfs: what a kernel writes there is memory of
-#: the host that no address-space limit counts; 5 GB had been held there under the
-#: fallback limits). POSIX semaphores and small shared segments need far less.
+#: Size of the sandbox's own ``/dev/shm`` and ``/tmp`` (tmpfs: what a kernel writes there is
+#: memory of the host that no address-space limit counts; 5 GB had been held in ``/dev/shm``
+#: under the fallback limits). POSIX semaphores and small shared segments need far less.
 SHM_BYTES = 64 * 2**20
 
 
@@ -449,8 +449,17 @@ def bwrap_argv(read, write, *, bwrap: str, root: bool | None = None) -> list[str
         args += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    args += ["--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += [
+        "--size",
+        str(SHM_BYTES),
+        "--tmpfs",
+        "/tmp",
+        "--size",
+        str(SHM_BYTES),
+        "--tmpfs",
+        "/dev/shm",
+    ]
     made = {"/", "/proc", "/dev", "/tmp", "/dev/shm"}
 
     def parents(path):
