@@ -21,6 +21,8 @@ def visit_displaymath(self, node):
     self.body.append(self.starttag(node, "div", CLASS="math"))
     parts = [part for part in node.astext().split("\n\n") if part.strip()]
     for part in parts:
+        if ("&" in part or "\\\\" in part) and "\\begin" not in part:
+            part = f"\\begin{{split}}{part}\\end{{split}}"  # as Sphinx wraps it for MathJax
         self.body.append(latex_to_mathml(part, display=True))
     self.body.append("</div>\n")
     raise nodes.SkipNode

@@ -199,7 +199,7 @@ def m_to_beta(m_values):
     -------
     float or numpy.ndarray
         Beta values in (0, 1) (they round to exactly 0 or 1 only beyond
-        |M| of about 1000).
+        an absolute M of about 1000).
 
     Examples
     --------

@@ -17,6 +17,7 @@ from resistlab.course.grading.nbgrader_feedback import (
     MAX_FORMULA_CHARS,
     MAX_PAGE_MATH_CHARS,
     RenderMathOffline,
+    latex_to_mathml,
     render_math,
     safe_urls,
 )
@@ -93,6 +94,15 @@ def test_honest_maths_is_still_mathml():
     for tag in ("<mfrac>", "<msqrt>", "<msup>", "<msub>", "<mo>AUC</mo>"):
         assert tag in page, tag
     assert 'xmlns="http://www.w3.org/1998/Math/MathML"' in page
+
+
+def test_aligned_equations_are_a_table():
+    """09's model is written in an aligned environment, which latex2mathml leaves as a bare
+    ``<mi>&</mi>`` (markup that is not XML, so the allowlist showed the source): it is laid out
+    as split, the same right-left columns."""
+    mathml = latex_to_mathml(r"\begin{aligned} \dot S &= k S \\ \dot P &= 2S - P \end{aligned}")
+    assert mathml.startswith("<math") and mathml.count("<mtr>") == 2
+    assert "&" not in mathml.replace("&#", "")
 
 
 def test_a_pages_maths_is_converted_up_to_its_budget():

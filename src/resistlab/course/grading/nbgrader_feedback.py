@@ -94,6 +94,9 @@ def _allowed(element: ET.Element) -> ET.Element:
     return out
 
 
+_ALIGNED = re.compile(r"\\(begin|end)\{aligned\}")
+
+
 def _escaped(tex: str) -> str:
     return f"<code>{html.escape(tex)}</code>"
 
@@ -108,13 +111,18 @@ def latex_to_mathml(tex: str, *, display: bool = False) -> str:
     True
     >>> "<script" in latex_to_mathml(r"\\mbox{<script>alert(1)</script>}")
     False
+    >>> "<mtable" in latex_to_mathml(r"\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}")
+    True
     """
     from latex2mathml.converter import convert
 
     if len(tex) > MAX_FORMULA_CHARS:
         return _escaped(tex)
+    # latex2mathml lays out split but not aligned (it leaves each & as a bare <mi>&</mi>,
+    # markup that is not XML); both align alternate columns right and left.
+    source = _ALIGNED.sub(r"\\\1{split}", tex.strip())
     try:
-        markup = convert(tex.strip(), display="block" if display else "inline")
+        markup = convert(source, display="block" if display else "inline")
         root = ET.fromstring(markup)
     except Exception:  # an unsupported command, or markup that is not XML: show the source
         return _escaped(tex)
