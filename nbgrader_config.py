@@ -65,10 +65,10 @@ try:
     from nbgrader.preprocessors import GetGrades
 
     from resistlab.course.grading.nbgrader_feedback import (
-        MARKDOWN_FILTERS,
         TEMPLATE_DIR,
         RedactHiddenTests,
         RenderMathOffline,
+        SafeHTMLExporter,
     )
 except ImportError:  # a student environment without nbgrader: nothing to configure
     pass
@@ -81,7 +81,7 @@ else:
     ]
     # HTML that student code displayed is sanitised, as on `resistlab feedback`'s pages
     c.HTMLExporter.sanitize_html = True
-    c.HTMLExporter.filters = dict(MARKDOWN_FILTERS)  # markdown links: no javascript:
+    c.GenerateFeedback.exporter_class = SafeHTMLExporter  # markdown links: no javascript:
     c.HTMLExporter.template_name = "resistlab_feedback"
     c.HTMLExporter.template_file = "feedback_page.html.j2"
     c.HTMLExporter.extra_template_basedirs = [

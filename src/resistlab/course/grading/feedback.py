@@ -487,11 +487,10 @@ def _sanitise_markdown(nb) -> None:
 
 def _exporter(config):
     import nbgrader
-    from nbconvert.exporters import HTMLExporter
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from traitlets.config import Config
 
-    from .nbgrader_feedback import MARKDOWN_FILTERS, TEMPLATE_DIR
+    from .nbgrader_feedback import TEMPLATE_DIR, SafeHTMLExporter
 
     base = Path(nbgrader.__file__).parent
     c = Config(config)
@@ -516,8 +515,7 @@ def _exporter(config):
     # HTML that student code printed, or wrote in a markdown cell, is sanitised (nbconvert's
     # own bleach-based filter, as nbviewer uses it): no script, no event handler.
     c.HTMLExporter.sanitize_html = True
-    c.HTMLExporter.filters = dict(MARKDOWN_FILTERS)  # markdown links: no javascript:
-    exporter = HTMLExporter(config=c)
+    exporter = SafeHTMLExporter(config=c)  # markdown links: no javascript:
     exporter.register_preprocessor(CSSHTMLHeaderPreprocessor, enabled=True)
     return exporter
 

@@ -32,18 +32,19 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from jinja2 import pass_context
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 __all__ = [
-    "MARKDOWN_FILTERS",
     "MAX_FORMULA_CHARS",
     "MAX_PAGE_MATH_CHARS",
     "TEMPLATE_DIR",
     "RedactHiddenTests",
     "RenderMathOffline",
+    "SafeHTMLExporter",
     "latex_to_mathml",
-    "safe_markdown2html",
     "safe_urls",
 ]
 
@@ -231,32 +232,15 @@ def safe_urls(markup: str) -> str:
     return markup
 
 
-def _markdown2html(context, source):
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+class SafeHTMLExporter(HTMLExporter):
+    """nbconvert's ``HTMLExporter`` whose markdown then passes through :func:`safe_urls`: a
+    markdown link ``[x](javascript:...)`` or image ``![x](javascript:...)`` becomes inert on
+    the page (nbconvert sanitises only a markdown cell's raw HTML). Both feedback commands use
+    it (``GenerateFeedback.exporter_class`` in the course's ``nbgrader_config.py``)."""
 
-    cell = context.get("cell", {})
-    renderer = IPythonRenderer(
-        escape=False,
-        attachments=cell.get("attachments", {}),
-        path=context.get("resources", {}).get("metadata", {}).get("path", ""),
-        anchor_link_text="¶",
-    )
-    return safe_urls(MarkdownWithMath(renderer=renderer).render(source))
-
-
-def _pass_context(function):
-    from jinja2 import pass_context
-
-    return pass_context(function)
-
-
-#: nbconvert's ``markdown2html`` (as ``HTMLExporter`` renders markdown), then
-#: :func:`safe_urls`: a markdown link ``[x](javascript:...)`` or an image
-#: ``![x](javascript:...)`` becomes inert on the page (nbconvert sanitises only raw HTML).
-safe_markdown2html = _pass_context(_markdown2html)
-
-#: ``HTMLExporter.filters`` for both feedback commands.
-MARKDOWN_FILTERS = {"markdown2html": f"{__name__}.safe_markdown2html"}
+    @pass_context
+    def markdown2html(self, context, source):
+        return safe_urls(super().markdown2html(context, source))
 
 
 class RenderMathOffline(Preprocessor):
