@@ -121,6 +121,25 @@ def test_lms_zip_is_collected_then_graded(fixture_course, capsys):
     assert scores == {"alice": "5", "bob": "0"}
 
 
+@pytest.mark.slow
+def test_zip_collect_names_the_files_its_regexp_does_not_read(fixture_course, capsys):
+    """A course whose regexp does not fit its LMS's names had been told only "no submissions":
+    each file the regexp does not read is named, with why."""
+    import zipfile
+
+    archive = _lms_archive(fixture_course, r".*/(?P<student_id>[a-z]+)_(?P<file_id>[^/]+)$")
+    with zipfile.ZipFile(archive / "lms-export.zip", "w") as zf:
+        zf.writestr(f"Alice Smith - {NAME}.ipynb", "{}")
+        zf.writestr(f"bob_{NAME}.ipynb", "{}")
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "1"]
+    cli.main(args)
+    err = capsys.readouterr().err
+    unread = f"not collected: downloaded/{NAME}/extracted/lms-export/Alice Smith - {NAME}.ipynb"
+    assert unread in err, err
+    assert "named_regexp does not read its name" in err
+    assert f"bob_{NAME}" not in err
+
+
 @pytest.mark.parametrize(("flags", "warm"), [([], True), (["--cold-kernels"], False)])
 def test_cold_kernels_flag_turns_the_warm_template_off(fixture_course, monkeypatch, flags, warm):
     from resistlab.course.grading import runner

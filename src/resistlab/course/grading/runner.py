@@ -157,10 +157,20 @@ def _zip_collect_skipped(output: str, root: Path, most: int = 50) -> str:
     >>> log = "[ZipCollectApp | WARNING] Not extracted: /c/downloaded/a/b.zip: a bomb\nok"
     >>> _zip_collect_skipped(log, Path("/c"))
     'not extracted: downloaded/a/b.zip: a bomb'
+    >>> unread = "Skipped submission with no match information provided: /c/x"
+    >>> _zip_collect_skipped(unread, Path("/c"))
+    "not collected: x: the course's FileNameCollectorPlugin.named_regexp does not read its name"
     """
     import re
 
     found = re.findall(r"Not (extracted|collected): (.*)", output)
+    unread = re.findall(r"Skipped submission with no match information provided: (.*)", output)
+    found += [
+        ("collected", f"{path}: the course's FileNameCollectorPlugin.named_regexp does not "
+                      "read its name")
+        for path in unread
+        if not any(what.startswith(f"{path}: ") for _, what in found)  # said why already
+    ]  # fmt: skip
     lines = [f"not {verb}: {what.replace(f'{root}/', '')}" for verb, what in found]
     more = [f"... and {len(lines) - most} more"] if len(lines) > most else []
     return "\n".join(lines[:most] + more)

@@ -383,6 +383,11 @@ class CheckedCollector(FileNameCollectorPlugin):
     Each skipped file is logged as ``Not collected: PATH: WHY``.
     """
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._first: dict[tuple[str, str], str] = {}  # (student, notebook) -> first file
+        self._stamped: set[str] = set()  # students with a timestamped file
+
     def _folder_claim(self, folder: str, notebook: str):
         """(student id, timestamp) the regexp reads from a folder's name, or None.
 
@@ -448,8 +453,6 @@ class CheckedCollector(FileNameCollectorPlugin):
         # nbgrader compares a duplicate's timestamp with the newest of the student's files,
         # and stops the whole collection when either is missing
         name, student = notebook, info["student_id"]
-        if not hasattr(self, "_first"):
-            self._first, self._stamped = {}, set()
         first = self._first.setdefault((student, name), submitted_file)
         if first != submitted_file and (stamp is None or student not in self._stamped):
             self._skip(
