@@ -130,6 +130,11 @@ IMAGE_WITH_HANDLER = (
 # review 27 #2: latex2mathml copied \mbox into <mtext> unescaped (a live script on the page
 # nbgrader's generate_feedback wrote) and kept \href as an attribute (both commands)
 MATHS_WITH_SCRIPT = (
+    # review 30 #1, #2: line separators had moved safe_urls' edits off their tags; an image
+    # from another host was fetched as the page opened
+    "Notes\u2028\u2028\u2028 on resistance ![t](https://tracker.example.org/p.png)\n\n"
+    + "Padding of the student's notes, long enough. " * 4
+    + "\n\n"
     "See $\\mbox{<script>alert('mtext')</script>}$, $\\href{javascript:alert(2)}{x}$ and "
     "<script>alert('markdown')</script>; review 29 #2: markdown's own links "
     "[q](javascript:alert(3)), ![i](JaVaScRiPt:alert(4)) and [d](data:text/html,<b>5</b>)."
@@ -153,6 +158,10 @@ def _offline_and_clean(page: str) -> None:
     external = re.findall(r"""(?:src|href)=["'](?:https?:)?//[^"']+""", page)
     assert not external, f"the page loads from the network: {external[:3]}"
     assert "<math" in page, "the maths was not rendered to MathML"
+    assert not re.search(r"<img[^>]*tracker", page), "an image from another host"
+    head = page[: page.find("</head>")]
+    policy = re.search(r"<meta[^>]*Content-Security-Policy[^>]*>", head)
+    assert policy and "default-src 'none'" in policy.group(), "no Content-Security-Policy"
 
 
 def test_resistlab_feedback_writes_what_release_feedback_needs(cycle):

@@ -151,3 +151,66 @@ def test_safe_urls_keeps_what_cannot_run():
     )
     assert safe_urls(keep) == keep
     assert safe_urls('<img src="data:image/svg+xml,<svg onload=x>">') == "<img>"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\r", "\x0b", "\x0c", "\x1c"])
+def test_a_line_separator_cannot_move_an_edit_off_its_tag(separator):
+    """Review 30 #1: safe_urls placed its edits by str.splitlines, which also breaks at
+    U+2028 and other separators, while the parser counts "\\n" only: three U+2028 before the
+    links had left [x](javascript:...) and [f](data:text/html,...) live on both commands."""
+    markdown = (
+        f"My notes{separator * 3} on resistance\n\n"
+        + "Padding text of the student's notes, long enough. " * 4
+        + "\n\n[Open](javascript:alert(document.domain))\n\n[f](data:text/html,<b>x</b>)\n"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
+    resources = {"nbgrader": {"notebook": "nb", "score": 0, "max_score": 4, "late_penalty": 0}}
+    page, _ = _exporter(Config()).from_notebook_node(nb, resources=resources)
+    assert not re.search(r"""\shref\s*=\s*["']?\s*(?:javascript|data):""", page, re.I)
+    assert "Padding text of the student's notes" in page and ">Open</a>" in page
+
+
+def test_the_page_loads_no_image_and_runs_no_script():
+    """Review 30 #2: a markdown image from any host was fetched when the page opened (a
+    beacon). Sources are only raster data URLs, and the page's Content-Security-Policy allows
+    no script, no request, no form."""
+    page = _page_of(
+        "![fig](https://tracker.example.org/p.png?who=eve) ![r][t]\n\n[t]: //t.example/r.png"
+    )
+    assert not re.search(r"""<img[^>]*\ssrc\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    head = page.split("</head>")[0]
+    meta = re.search(r"<meta[^>]*Content-Security-Policy[^>]*>", head).group()
+    policy = re.search(r'content="([^"]+)"', meta).group(1)
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert "img-src data:;" in policy and "form-action 'none'" in policy
+
+
+def _page_of(markdown: str, attachments=None) -> str:
+    cell = nbformat.v4.new_markdown_cell(markdown)
+    if attachments is not None:
+        cell.attachments = attachments
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    resources = {"nbgrader": {"notebook": "nb", "score": 0, "max_score": 4, "late_penalty": 0}}
+    return _exporter(Config()).from_notebook_node(nb, resources=resources)[0]
+
+
+def test_attachments_are_inlined_up_to_the_pages_allowance(monkeypatch):
+    """Review 30 #6: each ![a](attachment:x) writes the whole attachment, and 800 uses of a
+    1 MB image had made a 1.07 GB page (6.4 GB, 110 s). A page inlines at most
+    MAX_PAGE_ATTACHMENT_CHARS (lowered here), then shows empty images and says so; a missing
+    attachment, or one with no raster image, is an empty image (it had stopped the page)."""
+    from resistlab.course.grading import nbgrader_feedback
+
+    monkeypatch.setattr(nbgrader_feedback, "MAX_PAGE_ATTACHMENT_CHARS", 1000)
+    data = "iVBORw0KGgo" + "A" * 389  # 400 characters of base64
+    page = _page_of(
+        " ".join(["![a](attachment:x.png)"] * 5)
+        + " ![m](attachment:missing.png) ![s](attachment:s)",
+        {"x.png": {"image/png": data}, "s": {"image/svg+xml": "PHN2Zz4="}},
+    )
+    assert page.count(data) == 2
+    assert page.count('src="data:image/png;base64,"') == 5
+    assert nbgrader_feedback.ATTACHMENTS_NOT_SHOWN in page
+    assert "PHN2Zz4" not in page
+    honest = _page_of("![a](attachment:x.png)", {"x.png": {"image/png": data}})
+    assert honest.count(data) == 1 and nbgrader_feedback.ATTACHMENTS_NOT_SHOWN not in honest

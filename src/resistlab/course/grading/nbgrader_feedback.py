@@ -39,6 +39,7 @@ from traitlets import Bool
 
 __all__ = [
     "MAX_FORMULA_CHARS",
+    "MAX_PAGE_ATTACHMENT_CHARS",
     "MAX_PAGE_MATH_CHARS",
     "TEMPLATE_DIR",
     "RedactHiddenTests",
@@ -60,6 +61,14 @@ MAX_FORMULA_CHARS = 4096
 #: Most TeX one page converts (characters; a course notebook holds about 1,100). A megabyte
 #: of student maths had cost 50 s and 1.5 GB to render.
 MAX_PAGE_MATH_CHARS = 16 * 1024
+
+#: Characters of markdown attachments a page inlines (base64 data URLs; each reference to an
+#: attachment writes all of it: 800 references to one 1 MB image had made a 1.07 GB page,
+#: 6.4 GB of memory and 110 s). A cell past what is left of it shows no attachment.
+MAX_PAGE_ATTACHMENT_CHARS = 16 * 2**20
+ATTACHMENTS_NOT_SHOWN = (
+    "(This cell's images are not shown: the page holds at most 16 MiB of attached images.)"
+)
 
 _MATHML = "http://www.w3.org/1998/Math/MathML"
 _MATHML_TAGS = frozenset(
@@ -175,38 +184,48 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
 
 
-def _safe_url(tag: str, value: str | None) -> bool:
-    """A link or source that cannot run script: relative, a fragment, http(s), mailto, or a
-    raster image's data URL on an ``<img>``."""
+class _Misplaced(Exception):
+    """A tag to edit was not found where the parser said it was."""
+
+
+def _safe_url(tag: str, attribute: str, value: str | None) -> bool:
+    """Whether an attribute may stay: not a URL; a link (``href``) that cannot run script
+    (relative, a fragment, http(s), mailto); or, as a source, only a raster image's data URL
+    on an ``<img>`` (the page loads nothing, from the network or from the server showing it).
+    """
+    if attribute not in _URL_ATTRIBUTES:
+        return True
     url = re.sub(r"[\x00-\x20\x7f]", "", value or "")  # browsers drop them in a scheme
+    if attribute == "src":
+        return tag == "img" and _IMAGE_DATA.match(url) is not None
+    if attribute != "href":
+        return False
     scheme = _SCHEME.match(url)
-    if scheme is None:
-        return True
-    if scheme.group(1).lower() in ("http", "https", "mailto"):
-        return True
-    return tag == "img" and _IMAGE_DATA.match(url) is not None
+    return scheme is None or scheme.group(1).lower() in ("http", "https", "mailto")
 
 
 def safe_urls(markup: str) -> str:
-    """``markup`` with every URL attribute that could run script removed (``javascript:``,
-    ``data:`` other than a raster image, any other scheme), however it is written.
+    """``markup`` with every URL attribute that could run script or load something removed
+    (a link other than relative, a fragment, http(s) or mailto; a source other than a raster
+    image's data URL on an ``<img>``), however it is written.
 
     Examples
     --------
     >>> safe_urls('<a href="jav&#x61;script:alert(1)">x</a> <a href="#t">t</a>')
     '<a>x</a> <a href="#t">t</a>'
+    >>> safe_urls('<img alt="beacon" src="https://example.org/p.png">')
+    '<img alt="beacon">'
     """
     from html.parser import HTMLParser
 
-    lines = markup.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
+    # HTMLParser counts lines at "\n" only (str.splitlines also breaks at "\u2028", "\x85",
+    # "\r" and others: one of them had moved every later edit off its tag)
+    starts = [0, *(m.end() for m in re.finditer("\n", markup))]
     edits: list[tuple[int, int, str]] = []
 
     class Tags(HTMLParser):
         def _tag(self, tag, attrs, closed):
-            if all(k not in _URL_ATTRIBUTES or _safe_url(tag, v) for k, v in attrs):
+            if all(_safe_url(tag, k, v) for k, v in attrs):
                 return
             text = self.get_starttag_text() or ""
             line, column = self.getpos()
@@ -214,9 +233,11 @@ def safe_urls(markup: str) -> str:
             kept = "".join(
                 f" {k}" if v is None else f' {k}="{html.escape(v)}"'
                 for k, v in attrs
-                if k not in _URL_ATTRIBUTES or _safe_url(tag, v)
+                if _safe_url(tag, k, v)
             )
             edits.append((begin, begin + len(text), f"<{tag}{kept}{' /' if closed else ''}>"))
+            if not text or markup[begin : begin + len(text)] != text:
+                raise _Misplaced
 
         def handle_starttag(self, tag, attrs):
             self._tag(tag, attrs, False)
@@ -225,8 +246,11 @@ def safe_urls(markup: str) -> str:
             self._tag(tag, attrs, True)
 
     parser = Tags(convert_charrefs=True)
-    parser.feed(markup)
-    parser.close()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except _Misplaced:  # never leave a tag unedited: the whole markup as text instead
+        return html.escape(markup)
     for begin, end, text in reversed(edits):
         markup = markup[:begin] + text + markup[end:]
     return markup
@@ -238,9 +262,51 @@ class SafeHTMLExporter(HTMLExporter):
     the page (nbconvert sanitises only a markdown cell's raw HTML). Both feedback commands use
     it (``GenerateFeedback.exporter_class`` in the course's ``nbgrader_config.py``)."""
 
+    _attachments_left = MAX_PAGE_ATTACHMENT_CHARS
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        self._attachments_left = MAX_PAGE_ATTACHMENT_CHARS
+        return super().from_notebook_node(nb, resources, **kw)
+
     @pass_context
     def markdown2html(self, context, source):
-        return safe_urls(super().markdown2html(context, source))
+        cell = context.get("cell") or {}
+        attachments = _Attachments(cell.get("attachments"), self)
+        context = {"cell": {"attachments": attachments}, "resources": context.get("resources", {})}
+        markup = safe_urls(super().markdown2html(context, source))
+        if attachments.withheld:
+            markup += f"\n<p><em>{ATTACHMENTS_NOT_SHOWN}</em></p>\n"
+        return markup
+
+
+class _Attachments:
+    """A markdown cell's attachments as nbconvert's renderer reads them, one image per use:
+    a raster image's base64 data while the page's :data:`MAX_PAGE_ATTACHMENT_CHARS` last,
+    else an empty image (a missing attachment, or one with no raster image, had stopped the
+    whole page)."""
+
+    _RASTER = ("image/png", "image/jpeg", "image/gif", "image/webp")
+    _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+
+    def __init__(self, attachments, exporter: SafeHTMLExporter):
+        self._attachments = attachments if isinstance(attachments, dict) else {}
+        self._exporter = exporter
+        self.withheld = 0
+
+    def __contains__(self, name) -> bool:
+        return True
+
+    def __getitem__(self, name) -> dict[str, str]:
+        bundle = self._attachments.get(name)
+        for mime in self._RASTER if isinstance(bundle, dict) else ():
+            data = bundle.get(mime)
+            if isinstance(data, str) and self._BASE64.fullmatch(data):
+                if len(data) <= self._exporter._attachments_left:
+                    self._exporter._attachments_left -= len(data)
+                    return {mime: data}
+                self.withheld += 1
+                break
+        return {"image/png": ""}
 
 
 class RenderMathOffline(Preprocessor):
