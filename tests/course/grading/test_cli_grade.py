@@ -312,6 +312,44 @@ def test_an_upload_speaks_only_for_its_student_and_at_its_time(fixture_course, c
 
 
 @pytest.mark.slow
+def test_a_file_that_needs_another_files_path_stops_only_its_own_upload(fixture_course, capsys):
+    """Review 30 #5: under a regexp whose file_id spans folders, mallory's notebook and a zip
+    she named NOTEBOOK.ipynb.zip (extracted to a folder of that name) gave her two files,
+    one needing the other's path as a folder: nbgrader's copy raised and nobody after her was
+    collected, on every run. And a file she names timestamp.txt (a course that collects
+    .txt) would have been taken for her upload's time. Both are skipped, everyone collected."""
+    import zipfile
+
+    import nbformat
+
+    archive = _lms_archive(
+        fixture_course,
+        r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>.+)",
+    )
+    with (fixture_course / "nbgrader_config.py").open("a") as fh:
+        fh.write('\nc.FileNameCollectorPlugin.valid_ext = [".ipynb", ".txt"]\n')
+    honest = nbformat.writes(answer(release_copy(fixture_course)))
+    for who, at in [("amy", "09-00-00"), ("mal", "10-00-00"), ("zed", "09-30-00")]:
+        (archive / f"{NAME}_{who}_attempt_2026-12-01-{at}_{NAME}.ipynb").write_text(honest)
+    with zipfile.ZipFile(
+        archive / f"{NAME}_mal_attempt_2026-12-01-11-00-00_{NAME}.ipynb.zip", "w"
+    ) as zf:
+        zf.writestr("x.ipynb", honest)
+    (archive / f"{NAME}_mal_attempt_2026-12-01-11-00-00_timestamp.txt").write_text("2020-01-01")
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err[-3000:]
+    assert "need the same path as file and folder" in captured.err, captured.err
+    assert "timestamp.txt is written from the upload's time" in captured.err, captured.err
+    submitted = fixture_course / "submitted"
+    assert sorted(p.name for p in submitted.iterdir()) == ["amy", "mal", "zed"]
+    assert (submitted / "mal" / NAME / f"{NAME}.ipynb").is_file()
+    assert (submitted / "mal" / NAME / "timestamp.txt").read_text().startswith("2026-12-01")
+    assert "3 graded" in captured.out, captured.out
+
+
+@pytest.mark.slow
 def test_a_duplicate_without_timestamps_stops_only_its_own_upload(fixture_course, capsys):
     """Review 27 #3: with a regexp that reads no timestamp (nbgrader's Canvas form), one upload
     holding the same notebook twice made nbgrader stop the collection of the whole class

@@ -387,6 +387,7 @@ class CheckedCollector(FileNameCollectorPlugin):
         super().__init__(**kwargs)
         self._first: dict[tuple[str, str], str] = {}  # (student, notebook) -> first file
         self._stamped: set[str] = set()  # students with a timestamped file
+        self._paths: dict[str, set[str]] = {}  # student -> files and folders collected
 
     def _folder_claim(self, folder: str, notebook: str):
         """(student id, timestamp) the regexp reads from a folder's name, or None.
@@ -421,6 +422,23 @@ class CheckedCollector(FileNameCollectorPlugin):
             return folder == root
         return os.path.basename(folder) == getattr(self.parent, "extracted_directory", "extracted")
 
+    def _misplaced(self, student: str, name: str) -> str | None:
+        """Why the file ``name`` (a path in the student's submitted folder) cannot be
+        copied there, or None (it is then recorded). nbgrader's copy of a file to a path
+        that another file of the student's needs as a folder, or the reverse, had raised
+        and stopped the collection of everyone after her."""
+        parts = name.split("/")
+        if os.path.isabs(name) or any(p in ("", ".", "..") for p in parts):
+            return f"its name {name!r} is not a path inside the student's folder"
+        if name == "timestamp.txt":
+            return "timestamp.txt is written from the upload's time, not taken from it"
+        paths = self._paths.setdefault(student, set())
+        folders = ["/".join(parts[:k]) + "/" for k in range(1, len(parts))]
+        if name + "/" in paths or any(folder[:-1] in paths for folder in folders):
+            return f"{name} and another file of {student}'s need the same path as file and folder"
+        paths.update([name, *folders])
+        return None
+
     def _skip(self, path: str, why: str) -> None:
         self.log.warning("Not collected: %s: %s", path, why)
 
@@ -450,9 +468,13 @@ class CheckedCollector(FileNameCollectorPlugin):
                 return None
         else:
             stamp = None
+        name, student = notebook, info["student_id"]
+        why = self._misplaced(student, name)
+        if why:
+            self._skip(submitted_file, why)
+            return None
         # nbgrader compares a duplicate's timestamp with the newest of the student's files,
         # and stops the whole collection when either is missing
-        name, student = notebook, info["student_id"]
         first = self._first.setdefault((student, name), submitted_file)
         if first != submitted_file and (stamp is None or student not in self._stamped):
             self._skip(
