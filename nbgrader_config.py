@@ -64,6 +64,7 @@ try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
+    from resistlab.course.exchange import NoFollowCollect
     from resistlab.course.grading.nbgrader_feedback import (
         TEMPLATE_DIR,
         RedactHiddenTests,
@@ -73,6 +74,9 @@ try:
 except ImportError:  # a student environment without nbgrader: nothing to configure
     pass
 else:
+    # `nbgrader collect` never follows a symbolic link a student put in the exchange (it had
+    # copied the instructor's files they pointed at into the submission)
+    c.ExchangeFactory.collect = NoFollowCollect
     c.GenerateFeedback.preprocessors = [
         GetGrades,
         RedactHiddenTests,

@@ -1,0 +1,132 @@
+"""``nbgrader collect`` that never follows a symbolic link a student put in the exchange.
+
+nbgrader's collect copies each submission from the exchange's ``inbound`` folder (writable
+by every student) with ``shutil.copytree``, which follows symbolic links, as the instructor:
+a link ``notes.txt -> ~instructor/course/gradebook.db`` in a submission arrived in
+``submitted/`` as a copy of the gradebook, which the student's own cell then read and
+printed onto their feedback page, and a submission folder that was itself a link to the
+instructor's source folder was collected as the student's (solutions included).
+
+:class:`NoFollowCollect` (the course's ``ExchangeFactory.collect``) first copies the
+submission into a private staging folder, opening every folder and file without following
+a link (``O_NOFOLLOW`` on each component, relative to the folder already opened, so a link
+swapped in during the copy is not followed either); links, FIFOs, sockets and devices are
+left out and named in a warning, and a submission folder that is a link is not collected.
+nbgrader's own copy (its ``ignore``, ``include``, size limits and group-shared modes) then
+runs on the staged tree.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+
+from nbgrader.exchange.default.collect import ExchangeCollect
+
+__all__ = ["NoFollowCollect", "copy_tree_nofollow"]
+
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
+    """Copy the folder ``src`` to the new folder ``dest`` without following any symbolic
+    link; returns the paths (relative to ``src``) left out: links, FIFOs, sockets, devices.
+
+    Raises ``NotADirectoryError`` if ``src`` is a link or not a folder, and ``ValueError``
+    past ``most_bytes`` of file content.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> top = pathlib.Path(tempfile.mkdtemp())
+    >>> (top / "in").mkdir(); (top / "in" / "a.txt").write_text("a")
+    1
+    >>> (top / "in" / "link").symlink_to("/etc/hostname")
+    >>> copy_tree_nofollow(str(top / "in"), str(top / "out"), 10**6)
+    ['link']
+    >>> sorted(p.name for p in (top / "out").iterdir())
+    ['a.txt']
+    """
+    left_out: list[str] = []
+    copied = [0]
+    try:
+        top = os.open(src, _DIRECTORY)
+    except OSError as error:
+        raise NotADirectoryError(f"{src} is a symbolic link or not a folder") from error
+    try:
+        _copy_folder(top, dest, "", left_out, copied, most_bytes)
+    finally:
+        os.close(top)
+    return left_out
+
+
+def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
+    os.mkdir(dest, 0o700)
+    for name in sorted(os.listdir(folder_fd)):
+        path = os.path.join(rel, name)
+        target = os.path.join(dest, name)
+        try:
+            info = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode):
+                fd = os.open(name, _DIRECTORY, dir_fd=folder_fd)
+                try:
+                    _copy_folder(fd, target, path, left_out, copied, most_bytes)
+                finally:
+                    os.close(fd)
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                left_out.append(path)
+                continue
+            fd = os.open(name, _FILE, dir_fd=folder_fd)
+        except OSError:  # a link, or swapped for one since it was listed
+            left_out.append(path)
+            continue
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                left_out.append(path)
+                continue
+            with open(fd, "rb", closefd=False) as source, open(target, "xb") as out:
+                while chunk := source.read(2**20):
+                    copied[0] += len(chunk)
+                    if copied[0] > most_bytes:
+                        raise ValueError(f"more than {most_bytes} bytes")
+                    out.write(chunk)
+            os.chmod(target, stat.S_IMODE(opened.st_mode) & 0o777 | 0o600)
+            os.utime(target, ns=(opened.st_atime_ns, opened.st_mtime_ns))
+        finally:
+            os.close(fd)
+
+
+class NoFollowCollect(ExchangeCollect):
+    """nbgrader's ``ExchangeCollect`` whose copy never follows a symbolic link (see the
+    module's docstring)."""
+
+    def do_copy(self, src, dest, log=None):
+        most = 1000 * self.coursedir.max_dir_size  # nbgrader's limit, in kB
+        staging = tempfile.mkdtemp(prefix=".collect-", dir=os.path.dirname(dest))
+        staged = os.path.join(staging, "submission")
+        try:
+            try:
+                left_out = copy_tree_nofollow(src, staged, most)
+            except NotADirectoryError:
+                self.log.warning(
+                    "Not collected: %s: a symbolic link or not a folder (never followed)", src
+                )
+                return
+            except ValueError:
+                self.log.error("Directory size is too big")
+                raise RuntimeError(
+                    f"Directory size is too big: {src} holds more than {most} bytes"
+                ) from None
+            for path in left_out:
+                self.log.warning(
+                    "Not collected: %s: a symbolic link or special file (never followed)",
+                    os.path.join(src, path),
+                )
+            super().do_copy(staged, dest, log)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)

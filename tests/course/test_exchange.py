@@ -1,0 +1,84 @@
+"""`nbgrader collect` under the course configuration never follows a student's link.
+
+Review 30 #7: the exchange's inbound folder is writable by every student, and nbgrader's
+collect copied each submission with ``shutil.copytree`` as the instructor, following links:
+``notes.txt -> gradebook.db`` arrived in ``submitted/`` as a copy of the gradebook (the
+student's cell printed it onto the feedback page), and a submission folder that was itself a
+link to the instructor's source folder was collected as the student's, solutions included.
+"""
+
+from __future__ import annotations
+
+import os
+
+import nbformat
+import pytest
+from course.grading.fixture_assignment import NAME, make_fixture_course
+
+from resistlab.course import run_nbgrader
+from resistlab.course.exchange import copy_tree_nofollow
+
+pytestmark = pytest.mark.slow
+
+STAMP = "2026-12-01 10:00:00.000000 UTC"
+
+
+def test_collect_copies_no_link_and_no_linked_submission(tmp_path, monkeypatch):
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    monkeypatch.setenv("RESISTLAB_EXCHANGE", str(exchange))
+    course = make_fixture_course(tmp_path / "course", release=False)
+    run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
+    run_nbgrader(["release_assignment", NAME, "--force"], root=course)
+    inbound = exchange / "resistlab" / "inbound"
+    released = course / "release" / NAME / f"{NAME}.ipynb"
+    secret = course / "gradebook.db"
+    assert secret.is_file()
+
+    honest = inbound / f"amy+{NAME}+{STAMP}+0123456789abcdef"
+    honest.mkdir()
+    (honest / f"{NAME}.ipynb").write_text(released.read_text())
+    (honest / "timestamp.txt").write_text(STAMP)
+    (honest / "data").mkdir()
+    (honest / "data" / "notes.csv").write_text("dose,viability\n1,0.5\n")
+
+    mallory = inbound / f"mallory+{NAME}+{STAMP}+fedcba9876543210"
+    mallory.mkdir()
+    (mallory / f"{NAME}.ipynb").write_text(released.read_text())
+    (mallory / "timestamp.txt").write_text(STAMP)
+    (mallory / "notes.txt").symlink_to(secret)
+    (mallory / "source").symlink_to(course / "notebooks" / NAME)
+    os.mkfifo(mallory / "pipe")
+
+    # a whole submission that is a link to the instructor's source folder
+    (inbound / f"trudy+{NAME}+{STAMP}+0011223344556677").symlink_to(course / "notebooks" / NAME)
+
+    proc = run_nbgrader(["collect", NAME], root=course, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    submitted = course / "submitted"
+    assert (submitted / "amy" / NAME / "data" / "notes.csv").read_text().startswith("dose")
+    assert nbformat.read(submitted / "amy" / NAME / f"{NAME}.ipynb", as_version=4).cells
+    kept = sorted(p.name for p in (submitted / "mallory" / NAME).iterdir())
+    assert kept == [f"{NAME}.ipynb", "timestamp.txt"], kept
+    assert not any((submitted / "trudy").glob(f"{NAME}/*")), "a linked submission collected"
+    assert "notes.txt: a symbolic link or special file (never followed)" in log
+    assert "trudy+" in log and "a symbolic link or not a folder (never followed)" in log
+    assert not list(submitted.glob("*/.collect-*")), "the staging folder stayed"
+
+
+def test_the_copy_leaves_out_links_at_any_depth_and_stops_past_its_size(tmp_path):
+    """Links inside sub-folders are left out and named; a top folder that is a link is
+    refused; the copy stops past its byte limit (nbgrader's max_dir_size)."""
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "sub" / "ok.txt").write_text("ok")
+    (src / "sub" / "ln").symlink_to(tmp_path)
+    (src / "top").symlink_to(src / "sub" / "ok.txt")
+    left_out = copy_tree_nofollow(str(src), str(tmp_path / "out"), 10**6)
+    assert sorted(left_out) == ["sub/ln", "top"]
+    assert (tmp_path / "out" / "sub" / "ok.txt").read_text() == "ok"
+    with pytest.raises(NotADirectoryError):
+        copy_tree_nofollow(str(src / "top"), str(tmp_path / "out2"), 10**6)
+    with pytest.raises(ValueError, match="more than 1 bytes"):
+        copy_tree_nofollow(str(src), str(tmp_path / "out3"), 1)
