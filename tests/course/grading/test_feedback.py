@@ -257,8 +257,37 @@ def test_deeply_nested_html_is_not_rendered(feedback, tmp_path):
     assert text.count("<i>a</i>") < 1000, "the large HTML was rendered"
     assert len(text) < 5 * 2**20, "the link references were expanded"
     assert 'href="https://example.org/c"' in text, "an ordinary reference link is kept"
-    assert "nested more than 100 levels deep, or past 1 MiB on this page: not shown" in _text(text)
+    assert "nested more than 100 levels deep, or past 1 MiB or 20,000 tags on this page" in _text(
+        text
+    )
     assert "<b>shallow</b>" in text
+
+
+def test_link_titles_and_unterminated_tags_are_bounded():
+    """Review 30 #8: the bound on link references counted the target only, and each
+    [x][r] repeats the title too (3,000 uses of a 300 KB title made a 900 MB page, 5.4 GB);
+    #9: sanitising takes time with the square of the count of unterminated tags (1 MB of
+    "<a " held the feedback command for its whole 120 s budget). Both are replaced by a note;
+    ordinary markup and a reference link with a title are kept."""
+    from resistlab.course.grading.feedback import MAX_PAGE_TAGS, make_inert
+
+    title = '[r]: /notes "' + "T" * 100_000 + '"\n\n' + "[x][r] " * 2_000
+    spread = "[r]: /n\n  'title on its own line " + "T" * 100_000 + "'\n\n" + "[x][r] " * 2_000
+    tags = "<a " * (MAX_PAGE_TAGS + 1)
+    kept = ['[see][n]\n\n[n]: https://example.org "The notes"', "<b>bold</b> " * 1000]
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell(s) for s in (title, spread, tags, *kept)]
+    )
+    make_inert(nb)
+    for cell in nb.cells[:3]:
+        assert "tags on this page: not shown" in cell.source, cell.source[:80]
+    assert [cell.source for cell in nb.cells[3:]] == kept
+    # the tags of all cells count together
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("<b>x</b>" * (MAX_PAGE_TAGS // 4)) for _ in range(3)]
+    )
+    make_inert(nb)
+    assert ["not shown" in cell.source for cell in nb.cells] == [False, False, True]
 
 
 @pytest.mark.slow
@@ -279,7 +308,7 @@ def test_a_pages_markdown_past_its_total_is_not_rendered(feedback, tmp_path):
     (page,) = generate_feedback(Course(course), NAME, ["perfect"], log=lambda *_: None)
     text = page.path.read_text()
     assert text.count("<em>a</em>") == 150_000, "one cell is shown, the two past 1 MiB are not"
-    assert _text(text).count("or past 1 MiB on this page: not shown") == 2
+    assert _text(text).count("or past 1 MiB or 20,000 tags on this page: not shown") == 2
 
 
 @pytest.mark.slow

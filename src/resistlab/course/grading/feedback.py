@@ -40,6 +40,7 @@ import ast
 import contextlib
 import glob
 import html
+import itertools
 import os
 import re
 import shutil
@@ -88,6 +89,11 @@ MAX_HTML_BYTES = 2**20
 #: it, by a note (1 MB of ``*a* `` took 15 s and 700 MB to render, 60 cells of it held the
 #: feedback command for the whole page budget and 938 MB, and the page was never written).
 MAX_PAGE_HTML = 2**20
+#: Most ``<`` in a student's markdown and displayed HTML on one page, all cells together; past
+#: it, by a note (sanitising takes time with the square of the count of unterminated tags:
+#: 1 MB of ``<a `` had held the feedback command for its whole page budget; 20,000 of them
+#: take 1.8 s, and 40,000 honest tags 1.3 s).
+MAX_PAGE_TAGS = 20_000
 #: Most characters of one text output (a stream, ``text/plain``, a traceback) a page shows,
 #: and of all of them together; the rest is replaced by a note (30 MB of output, under the
 #: grader's caps, made an 80 MB page).
@@ -102,7 +108,8 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _TOO_DEEP = (
     f"(HTML larger than {MAX_HTML_BYTES // 2**20} MiB, nested more than {MAX_HTML_DEPTH} "
-    f"levels deep, or past {MAX_PAGE_HTML // 2**20} MiB on this page: not shown.)"
+    f"levels deep, or past {MAX_PAGE_HTML // 2**20} MiB or {MAX_PAGE_TAGS:,} tags on this "
+    "page: not shown.)"
 )
 
 
@@ -132,22 +139,33 @@ def html_depth(text: str, limit: int | None = None) -> int:
     return deepest
 
 
-_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(\S+)", re.MULTILINE)
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
+
+
+def _longest_definition(text: str) -> int:
+    """Characters of the longest link reference definition in the markdown ``text``: its
+    target and title (a title may continue on later lines, up to a blank line), all of
+    which each ``[text][ref]`` repeats."""
+    starts = [m.start() for m in _LINK_DEFINITION.finditer(text)]
+    longest = 0
+    for start, following in itertools.pairwise([*starts, len(text)]):
+        blank = text.find("\n\n", start, following)
+        longest = max(longest, (following if blank < 0 else blank) - start)
+    return longest
 
 
 def _too_costly(text, markdown: bool = False) -> bool:
     """Whether ``text`` is too large (:data:`MAX_HTML_BYTES`) or nested too deeply
     (:data:`MAX_HTML_DEPTH`) to sanitise; for ``markdown``, also whether its link reference
     definitions could expand past :data:`MAX_HTML_BYTES` (each ``[text][ref]`` becomes a link
-    holding the whole target: 50,000 uses of one 10 KB target made a 500 MB page)."""
+    holding the whole target and title: 50,000 uses of one 10 KB target made a 500 MB page,
+    and 3,000 of a 300 KB title a 900 MB one)."""
     if not isinstance(text, str):
         return False
     if len(text) > MAX_HTML_BYTES or html_depth(text, MAX_HTML_DEPTH) > MAX_HTML_DEPTH:
         return True
-    if markdown:
-        targets = _LINK_DEFINITION.findall(text)
-        if targets and text.count("]") * max(map(len, targets)) > MAX_HTML_BYTES:
-            return True
+    if markdown and text.count("]") * _longest_definition(text) > MAX_HTML_BYTES:
+        return True
     return False
 
 
@@ -155,15 +173,20 @@ def _shallow_html(nb) -> None:
     """Replace a student's markdown or displayed HTML too large or nested too deeply to
     sanitise (:func:`_too_costly`), or past :data:`MAX_PAGE_HTML` of it on the page, by a
     note (the instructor's locked cells are left as they are)."""
-    shown = 0
+    shown = tags = 0
 
     def costly(text, markdown) -> bool:
-        nonlocal shown
+        nonlocal shown, tags
         if not isinstance(text, str):
             return False
-        if _too_costly(text, markdown) or shown + len(text) > MAX_PAGE_HTML:
+        opened = text.count("<")
+        if (
+            _too_costly(text, markdown)
+            or shown + len(text) > MAX_PAGE_HTML
+            or tags + opened > MAX_PAGE_TAGS
+        ):
             return True
-        shown += len(text)
+        shown, tags = shown + len(text), tags + opened
         return False
 
     for cell in nb.cells:
