@@ -4,6 +4,9 @@ Most students rewrite one answer cell, starting from the instructor's solution (
 and changing what a real student would write differently. The mistakes named in issue 16
 (hard-coded 0.5 on the sensitised side, median of the controls, EC50 instead of absolute IC50,
 free e0, nM, swapped plateaus) each lose exactly the points of the test that checks them.
+The verdicts count the student's own ``call_resistance`` and ratios only when their own tests
+find them right or name their mistake, so a constant function with invented ratios earns
+nothing there.
 """
 
 from __future__ import annotations
@@ -309,6 +312,50 @@ STUDENTS = [
         },
         fails={"test_verdicts": "verdict_viability should be call_resistance(ri_viability)"},
         why="applies the rule to the wrong ratios",
+    ),
+    Student(
+        "verdicts_constant",
+        {
+            CALL: "def call_resistance(fold_change, threshold=2.0):\n"
+            '    return "resistant"\n\n\n'
+            "ri_viability = ri_gr = 123.0\n"
+            'verdict_viability = verdict_gr = "resistant"\n' + DECISION + "\n"
+        },
+        fails={
+            "test_call_resistance_rule": "Below the threshold is 'no change'",
+            "test_verdicts": "not what the course data give",
+        },
+        why="a constant function and invented ratios (had earned the verdicts' point)",
+    ),
+    Student(
+        "verdicts_nan_ratios",
+        {
+            CALL: _edit(
+                CALL,
+                (
+                    "verdict_viability = call_resistance(ri_viability)",
+                    'ri_viability = ri_gr = float("nan")\n'
+                    "verdict_viability = call_resistance(ri_viability)",
+                ),
+            )
+        },
+        fails={"test_verdicts": "not what the course data give"},
+        why="NaN ratios, so the rule answers 'no change' for both (had earned the point)",
+    ),
+    Student(
+        "verdicts_inf_ratios",
+        {
+            CALL: _edit(
+                CALL,
+                (
+                    "verdict_viability = call_resistance(ri_viability)",
+                    'ri_viability = ri_gr = float("inf")\n'
+                    "verdict_viability = call_resistance(ri_viability)",
+                ),
+            )
+        },
+        fails={"test_verdicts": "not what the course data give"},
+        why="infinite ratios, so the rule answers 'resistant' for both (had earned the point)",
     ),
     Student(
         "decision_viability",

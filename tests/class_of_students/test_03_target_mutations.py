@@ -2,11 +2,14 @@
 
 Every answer cell has at least two correct students written in another style and at least
 three typical mistakes. Each mistake fails exactly the test cells that check it (later tests
-check consistency with the student's own earlier function, so nothing cascades) and shows the
+check consistency with the student's own earlier function when its test accepts it or names
+its slip, so nothing named cascades) and shows the
 coaching message named here. Exercise 4 (classify and calls) is a worked example, not graded,
 so it has no students. The mistakes of issue 16 for this assignment are among them: the
 loss rounded for display (now correct), a wrong ``fraction_inhibited`` (charged in Exercise 1
-only), the relative-percent loss, and a hand-typed top single mutant.
+only), the relative-percent loss, and a hand-typed top single mutant. Exercise 2 and the plan
+count the student's own function only when its test accepts it or names its slip, so a
+constant function (or a slip Exercise 1 does not name) is not carried into them.
 """
 
 from __future__ import annotations
@@ -247,6 +250,43 @@ STUDENTS = [
         fails={"test_t790m_fold": "MUTANT divided by"},
         why="reference over mutant",
     ),
+    Student(
+        "t790m_constant",
+        {
+            **fi("    return 0.5\n"),
+            **t790m(
+                "occupancy_l858r = occupancy_t790m = 0.5\n"
+                "occupancy_loss_points = 0.0\n"
+                "fold_more_gefitinib = 1.0\n"
+            ),
+        },
+        fails={
+            "test_fraction_inhibited_values": "Keep the '1 +'",
+            "test_fraction_inhibited_arrays": "Return one occupancy per concentration",
+            "test_t790m_occupancies": "not what the course data give",
+            "test_t790m_fold": "not what the course data give",
+        },
+        why="a constant fraction_inhibited and answers that follow it (had earned Exercise 2)",
+    ),
+    Student(
+        "t790m_unnamed_slip_carried",
+        {
+            **fi(
+                "    kapp = ki_nM * (1 + atp_uM / km_atp_uM)\n"
+                "    return kapp / (inhibitor_nM + kapp)\n"
+            ),
+            **t790m(
+                T790M_KEY
+                + "occupancy_loss_points = 100.0 * (occupancy_l858r - occupancy_t790m)\n"
+                + FOLD_KEY
+            ),
+        },
+        fails={
+            "test_fraction_inhibited_values": "Without ATP the occupancy is simply",
+            "test_t790m_occupancies": "not what the course data give",
+        },
+        why="returns the active fraction (a slip its test does not name), carried into Exercise 2",
+    ),
     # ---------------- Exercise 3: fold-resistance ----------------
     Student(
         "folds_merge",
@@ -417,6 +457,18 @@ STUDENTS = [
         ),
         fails={"test_choose_tki_rule": "'indeterminate' is not a reason"},
         why="treats 'indeterminate' like 'intermediate'",
+    ),
+    Student(
+        "plan_constant",
+        choose_cell(
+            fn="def choose_tki(mutant, calls):\n    return 'none'\n\n",
+            plan="treatment_plan = {p: 'none' for p in PATIENTS}\n",
+        ),
+        fails={
+            "test_choose_tki_rule": "EARLIEST generation",
+            "test_treatment_plan": "not what the course data give",
+        },
+        why="a constant choose_tki and the plan it gives (had earned the plan's point)",
     ),
     Student(
         "plan_keyed_by_mutant",

@@ -1,4 +1,8 @@
-"""10-targeted-therapy-trials: a class of students, graded by nbgrader (see tests/students.py)."""
+"""10-targeted-therapy-trials: a class of students, graded by nbgrader (see tests/students.py).
+
+flaura_hr counts the student's own hr_per_person_time only when its test accepts it or names
+its slip, so a constant function (or a slip the test does not name) earns nothing there.
+"""
 
 from __future__ import annotations
 
@@ -285,6 +289,29 @@ STUDENTS = [
         },
         fails={"test_flaura_hr": "osimertinib as group 1"},
         why="codes the control arm as group 1 on the course data",
+    ),
+    Student(
+        "hr_constant",
+        {"answer_hr": HR + "    return 1.0\n" + "flaura_hr = 1.0\n" + "hr_within_ci = False\n"},
+        fails={
+            "test_hr_function": "censored ones included",
+            "test_flaura_hr": "not what the course data give",
+        },
+        why="a constant function and the values that follow from it (had earned flaura_hr)",
+    ),
+    Student(
+        "hr_unnamed_slip_carried",
+        {
+            "answer_hr": HR
+            + "    time, event, group = map(np.asarray, (time, event, group))\n"
+            + "    return event[group == 1].sum() / event[group == 0].sum()\n"
+            + HR_USE
+        },
+        fails={
+            "test_hr_function": "censored ones included",
+            "test_flaura_hr": "not what the course data give",
+        },
+        why="a ratio of event counts (a slip its test does not name), carried to flaura",
     ),
     # ---- Exercise 4: power
     Student(

@@ -23,7 +23,10 @@ from resistlab.course.grading.integrity import forbidden_names, shortcut_flags
 # assignment -> {answer cell: names the exercise asks the student to write or compute}
 DECLARED = {
     "01-dose-response": {
-        "answer_hill_function": ["resistlab.pharmacology.hill"],
+        "answer_hill_function": [
+            "resistlab.pharmacology.hill",
+            "resistlab.pharmacology._gr_curve",  # GRFit.predict's curve, which is not hill's
+        ],
         "answer_gr_values": ["resistlab.pharmacology.gr_values"],
     },
     "02-evolution-of-resistance": {
@@ -34,7 +37,10 @@ DECLARED = {
         ],
     },
     "03-target-mutations": {
-        "answer_fraction_inhibited": ["resistlab.binding.fraction_inhibited"],
+        "answer_fraction_inhibited": [
+            "resistlab.binding.fraction_inhibited",
+            "resistlab.pharmacology.hill",  # hill(I, 0, 1, Ki (1 + ATP / Km), 1) is the same
+        ],
         "answer_t790m_occupancy": [
             "resistlab.binding.fraction_inhibited",
             "resistlab.binding.occupancy_loss",
@@ -495,6 +501,57 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     flags = [str(f) for f in copied.flags]
     assert f"library_shortcut(a copy of its module: {hill} (called))" in flags, flags
     assert any(f.startswith("dynamic_code(answer_hill_function: .__spec__") for f in flags)
+
+
+# a library method whose code never calls hill: a GR fit's predict, 1 - GR at GRinf = 0 is the
+# Hill fraction
+GR_TWIN = {
+    "answer_hill_function": """from resistlab.pharmacology import GRFit
+
+
+def hill(dose, e0, emax, ec50, h):
+    fit = GRFit(ec50, 0.0, h, n=1, residual_se=0.0, dose_min=0.1, dose_max=10.0)
+    return e0 + (emax - e0) * (1.0 - fit.predict(dose))
+"""
+}
+
+
+@pytest.mark.slow
+def test_hill_computed_by_a_gr_fits_predict_is_flagged(make_course):
+    """``GRFit(...).predict`` computes hill without calling it, through the module's
+    ``_gr_curve``, which ``answer_hill_function`` declares: the scan sees a class imported
+    (no flag of its own), the kernel reports the call by the method. The instructor's
+    solution, whose later exercises fit GR curves (``fit_gr``, ``.grmax`` in a check cell, the
+    figure's curve), raises no flag."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "01-dose-response"
+    nb, cells = _source(slug)
+    twin = copy.deepcopy(nb)
+    _cell(twin, "answer_hill_function").source = GR_TWIN["answer_hill_function"]
+    assert shortcut_flags(twin, _student_cells(twin), cells) == []
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    for student, answers in (("full", {}), ("grfit", GR_TWIN)):
+        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        for gid, code in answers.items():
+            _cell(submission, gid).source = code
+        _submit(course, slug, student, submission)
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score, rows["full"]
+    assert not rows["full"].review, rows["full"].flags
+    row = rows["grfit"]
+    assert row.score == row.max_score, row  # the twin earns its marks; a person looks
+    predict = "GRFit.predict" if sys.version_info >= (3, 11) else "predict"  # co_qualname
+    shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
+    assert shortcuts == [
+        "library_shortcut(answer_hill_function: resistlab.pharmacology._gr_curve "
+        f"(called by pharmacology.{predict}))"
+    ], row.flags
+    assert row.review
 
 
 # review 16 #3: 04's setup imports bypass_output, which answer_pathway_output forbids; a helper
