@@ -52,6 +52,18 @@ def test_collect_copies_no_link_and_no_linked_submission(tmp_path, monkeypatch):
 
     # a whole submission that is a link to the instructor's source folder
     (inbound / f"trudy+{NAME}+{STAMP}+0011223344556677").symlink_to(course / "notebooks" / NAME)
+    # review 31 #1, #3: 600 nested folders (RecursionError in nbgrader's copy) and a sparse
+    # file past max_dir_size had stopped everyone after them; a link's name holding terminal
+    # codes had been printed raw
+    deep = inbound / f"ada+{NAME}+{STAMP}+0000000000000001"
+    deep.mkdir()
+    (deep / f"{NAME}.ipynb").write_text(released.read_text())
+    os.makedirs(deep / "/".join(["d"] * 600), exist_ok=True)
+    sparse = inbound / f"ben+{NAME}+{STAMP}+0000000000000002"
+    sparse.mkdir()
+    with open(sparse / "big.bin", "wb") as fh:
+        fh.truncate(200 * 10**6)
+    (mallory / "\x1b[2Aup").symlink_to(secret)
 
     proc = run_nbgrader(["collect", NAME], root=course, check=False)
     log = proc.stdout + proc.stderr
@@ -65,6 +77,11 @@ def test_collect_copies_no_link_and_no_linked_submission(tmp_path, monkeypatch):
     assert "notes.txt: a symbolic link or special file (never followed)" in log
     assert "trudy+" in log and "a symbolic link or not a folder (never followed)" in log
     assert not list(submitted.glob("*/.collect-*")), "the staging folder stayed"
+    assert "\x1b" not in log and "\\x1b[2Aup: a symbolic link" in log
+    assert "ada+" in log and "folders nested more than 64 levels" in log
+    assert "ben+" in log and "more than 100000000 bytes" in log
+    for skipped in ("ada", "ben"):
+        assert not any((submitted / skipped).glob(f"{NAME}/*")), skipped
 
 
 def test_the_copy_leaves_out_links_at_any_depth_and_stops_past_its_size(tmp_path):

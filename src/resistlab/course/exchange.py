@@ -31,12 +31,18 @@ _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
+#: Deepest folder nesting a submission may have (nbgrader's own copy recurses: 600 levels had
+#: raised RecursionError and stopped the collection of everyone after that student).
+MAX_DEPTH = 64
+
+
 def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
     """Copy the folder ``src`` to the new folder ``dest`` without following any symbolic
     link; returns the paths (relative to ``src``) left out: links, FIFOs, sockets, devices.
 
     Raises ``NotADirectoryError`` if ``src`` is a link or not a folder, and ``ValueError``
-    past ``most_bytes`` of file content.
+    past ``most_bytes`` of file content (as each file declares it) or :data:`MAX_DEPTH`
+    levels of folders.
 
     Examples
     --------
@@ -64,6 +70,8 @@ def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
 
 
 def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
+    if rel.count("/") >= MAX_DEPTH - 1:
+        raise ValueError(f"folders nested more than {MAX_DEPTH} levels")
     os.mkdir(dest, 0o700)
     for name in sorted(os.listdir(folder_fd)):
         path = os.path.join(rel, name)
@@ -89,11 +97,13 @@ def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
             if not stat.S_ISREG(opened.st_mode):
                 left_out.append(path)
                 continue
+            copied[0] += opened.st_size  # as declared: a sparse file counts its whole size
+            if copied[0] > most_bytes:
+                raise ValueError(f"more than {most_bytes} bytes")
             with open(fd, "rb", closefd=False) as source, open(target, "xb") as out:
-                while chunk := source.read(2**20):
-                    copied[0] += len(chunk)
-                    if copied[0] > most_bytes:
-                        raise ValueError(f"more than {most_bytes} bytes")
+                left = opened.st_size  # no more than it declared (it may be growing)
+                while left > 0 and (chunk := source.read(min(left, 2**20))):
+                    left -= len(chunk)
                     out.write(chunk)
             os.chmod(target, stat.S_IMODE(opened.st_mode) & 0o777 | 0o600)
             os.utime(target, ns=(opened.st_atime_ns, opened.st_mtime_ns))
@@ -103,7 +113,12 @@ def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
 
 class NoFollowCollect(ExchangeCollect):
     """nbgrader's ``ExchangeCollect`` whose copy never follows a symbolic link (see the
-    module's docstring)."""
+    module's docstring); a submission it cannot copy whole is skipped, not the class."""
+
+    def _skip(self, path: str, why: str) -> None:
+        from resistlab.course.grading.report import safe
+
+        self.log.warning("Not collected: %s: %s", safe(path), why)
 
     def do_copy(self, src, dest, log=None):
         most = 1000 * self.coursedir.max_dir_size  # nbgrader's limit, in kB
@@ -113,20 +128,19 @@ class NoFollowCollect(ExchangeCollect):
             try:
                 left_out = copy_tree_nofollow(src, staged, most)
             except NotADirectoryError:
-                self.log.warning(
-                    "Not collected: %s: a symbolic link or not a folder (never followed)", src
-                )
+                self._skip(src, "a symbolic link or not a folder (never followed)")
                 return
-            except ValueError:
-                self.log.error("Directory size is too big")
-                raise RuntimeError(
-                    f"Directory size is too big: {src} holds more than {most} bytes"
-                ) from None
+            except (ValueError, OSError) as error:  # this submission only, not the class
+                self._skip(src, f"not collected whole ({error})")
+                return
             for path in left_out:
-                self.log.warning(
-                    "Not collected: %s: a symbolic link or special file (never followed)",
-                    os.path.join(src, path),
+                self._skip(
+                    os.path.join(src, path), "a symbolic link or special file (never followed)"
                 )
-            super().do_copy(staged, dest, log)
+            try:
+                super().do_copy(staged, dest, log)
+            except (RuntimeError, OSError, RecursionError) as error:
+                shutil.rmtree(dest, ignore_errors=True)
+                self._skip(src, f"not collected whole ({error})")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
