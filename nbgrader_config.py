@@ -86,9 +86,11 @@ else:
     # HTML that student code displayed is sanitised, as on `resistlab feedback`'s pages
     c.HTMLExporter.sanitize_html = True
     c.GenerateFeedback.exporter_class = SafeHTMLExporter  # markdown links: no javascript:
-    c.HTMLExporter.template_name = "resistlab_feedback"
-    c.HTMLExporter.template_file = "feedback_page.html.j2"
-    c.HTMLExporter.extra_template_basedirs = [
+    # the page's template on the feedback exporter only: set on every HTMLExporter, it had
+    # replaced Formgrader's own, whose submission view then failed (HTTP 500)
+    c.SafeHTMLExporter.template_name = "resistlab_feedback"
+    c.SafeHTMLExporter.template_file = "feedback_page.html.j2"
+    c.SafeHTMLExporter.extra_template_basedirs = [
         str(TEMPLATE_DIR),
         str(Path(_nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
     ]

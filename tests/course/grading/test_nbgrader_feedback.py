@@ -214,3 +214,26 @@ def test_attachments_are_inlined_up_to_the_pages_allowance(monkeypatch):
     assert "PHN2Zz4" not in page
     honest = _page_of("![a](attachment:x.png)", {"x.png": {"image/png": data}})
     assert honest.count(data) == 1 and nbgrader_feedback.ATTACHMENTS_NOT_SHOWN not in honest
+
+
+def test_the_course_config_leaves_formgraders_exporter_its_own_template():
+    """Review 31 #6: the course set the feedback page's template on every HTMLExporter, and
+    Formgrader's submission view, an HTMLExporter with its own 'formgrade' template, failed
+    (HTTP 500, TemplateNotFound). The template is the feedback exporter's alone; HTML is
+    sanitised on both."""
+    from helpers import ROOT
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+
+    from resistlab.course.grading.nbgrader_feedback import SafeHTMLExporter
+    from resistlab.course.grading.runner import load_course_config
+
+    config = load_course_config(ROOT)
+    formgrader = Config(config)
+    formgrader.HTMLExporter.template_name = "formgrade"  # as nbgrader's FormgradeExtension
+    formgrader.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    plain = HTMLExporter(config=formgrader)
+    assert plain.template_name == "formgrade" and plain.template_file != "feedback_page.html.j2"
+    assert plain.sanitize_html
+    feedback = SafeHTMLExporter(config=config)
+    assert feedback.template_file == "feedback_page.html.j2" and feedback.sanitize_html
