@@ -237,3 +237,39 @@ def test_the_course_config_leaves_formgraders_exporter_its_own_template():
     assert plain.sanitize_html
     feedback = SafeHTMLExporter(config=config)
     assert feedback.template_file == "feedback_page.html.j2" and feedback.sanitize_html
+
+
+def test_a_students_markup_cannot_lay_bootstrap_over_the_page():
+    """Review 31 #2: the sanitiser keeps class attributes and the page carries Bootstrap, so
+    a markdown cell of <div class="dropdown-backdrop navbar-default"> laid a forged
+    "Score: 12 / 12" over the whole page (and so could displayed HTML). Only the class names
+    of highlighting, anchors, alerts and tables are kept."""
+    from resistlab.course.grading.feedback import make_inert
+
+    forged = '<div class="dropdown-backdrop navbar-default"><b>Score: 12 / 12</b></div>'
+    code = nbformat.v4.new_code_cell("display(HTML(...))")
+    code.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '<div class="navbar-fixed-top">12 / 12</div>'
+                  '<table class="dataframe"><tr><td>1</td></tr></table>'},
+        )
+    ]  # fmt: skip
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(forged),
+            nbformat.v4.new_markdown_cell(
+                '<div class="alert alert-block alert-info">Note</div>\n\n```python\nx = 1\n```'
+            ),
+            code,
+        ]
+    )
+    make_inert(nb)
+    resources = {"nbgrader": {"notebook": "nb", "score": 0, "max_score": 4, "late_penalty": 0}}
+    page = _exporter(Config()).from_notebook_node(nb, resources=resources)[0]
+    body = page.split("<body", 1)[1]
+    for name in ("dropdown-backdrop", "navbar-default", "navbar-fixed-top"):
+        assert name not in body, name
+    assert "Score: 12 / 12" in body  # the text stays, as text
+    assert 'class="alert alert-block alert-info"' in body
+    assert 'class="dataframe"' in body and 'class="highlight' in body

@@ -495,6 +495,20 @@ def make_inert(nb) -> None:
     safe_output_metadata(nb)
     _bounded_text(nb)
     _sanitise_markdown(nb)
+    _safe_html_outputs(nb)
+
+
+def _safe_html_outputs(nb) -> None:
+    """Displayed HTML keeps no URL that could run script or load something, and no class
+    name but highlighting's, alerts' and tables' (:func:`nbgrader_feedback.safe_urls`: a
+    student's ``<div class="navbar-fixed-top">`` had laid a forged score over the page)."""
+    from .nbgrader_feedback import safe_urls
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data") or {}
+            if isinstance(data.get("text/html"), str):
+                data["text/html"] = safe_urls(data["text/html"])
 
 
 def _sanitise_markdown(nb) -> None:

@@ -184,6 +184,25 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
 
 
+#: Class names a student's markup keeps: syntax highlighting (Pygments' short token names,
+#: ``highlight``, ``hl-*``, ``language-*``), heading anchors, Jupyter's alert boxes and
+#: pandas' tables. Any other (Bootstrap's ``navbar-fixed-top``, ``dropdown-backdrop``, ...)
+#: had let a student lay a forged score over the whole page.
+_CLASS = re.compile(
+    r"[a-z]{1,3}[0-9]?|highlight|hl-[\w-]+|language-[\w-]+|anchor-link|dataframe"
+    r"|alert(?:-(?:block|info|warning|danger|success))?"
+)
+
+
+def _kept(tag: str, attribute: str, value: str | None) -> str | None:
+    """The value an attribute keeps (None: the attribute is removed): a URL only where
+    :func:`_safe_url` allows it, a ``class`` only its allowed names (:data:`_CLASS`)."""
+    if attribute == "class":
+        names = [n for n in (value or "").split() if _CLASS.fullmatch(n)]
+        return " ".join(names) if names else None
+    return value if _safe_url(tag, attribute, value) else None
+
+
 class _Misplaced(Exception):
     """A tag to edit was not found where the parser said it was."""
 
@@ -207,7 +226,8 @@ def _safe_url(tag: str, attribute: str, value: str | None) -> bool:
 def safe_urls(markup: str) -> str:
     """``markup`` with every URL attribute that could run script or load something removed
     (a link other than relative, a fragment, http(s) or mailto; a source other than a raster
-    image's data URL on an ``<img>``), however it is written.
+    image's data URL on an ``<img>``), however it is written, and every class name but
+    those of highlighting, anchors, alerts and tables (:data:`_CLASS`).
 
     Examples
     --------
@@ -215,6 +235,8 @@ def safe_urls(markup: str) -> str:
     '<a>x</a> <a href="#t">t</a>'
     >>> safe_urls('<img alt="beacon" src="https://example.org/p.png">')
     '<img alt="beacon">'
+    >>> safe_urls('<div class="navbar-fixed-top alert alert-info">Score: 12 / 12</div>')
+    '<div class="alert alert-info">Score: 12 / 12</div>'
     """
     from html.parser import HTMLParser
 
@@ -225,15 +247,16 @@ def safe_urls(markup: str) -> str:
 
     class Tags(HTMLParser):
         def _tag(self, tag, attrs, closed):
-            if all(_safe_url(tag, k, v) for k, v in attrs):
+            values = [(k, v, _kept(tag, k, v)) for k, v in attrs]
+            if all(v == new for _, v, new in values):
                 return
             text = self.get_starttag_text() or ""
             line, column = self.getpos()
             begin = starts[line - 1] + column
             kept = "".join(
-                f" {k}" if v is None else f' {k}="{html.escape(v)}"'
-                for k, v in attrs
-                if _safe_url(tag, k, v)
+                f" {k}" if v is None else f' {k}="{html.escape(new)}"'
+                for k, v, new in values
+                if v is None or new is not None
             )
             edits.append((begin, begin + len(text), f"<{tag}{kept}{' /' if closed else ''}>"))
             if not text or markup[begin : begin + len(text)] != text:
