@@ -274,9 +274,11 @@ def safe_urls(markup: str) -> str:
         parser.close()
     except _Misplaced:  # never leave a tag unedited: the whole markup as text instead
         return html.escape(markup)
-    for begin, end, text in reversed(edits):
-        markup = markup[:begin] + text + markup[end:]
-    return markup
+    pieces, at = [], 0  # joined once: splicing each edit into the string had copied it
+    for begin, end, text in edits:  # once per edit (0.9 s for 19,000 edits of 1 MB)
+        pieces += [markup[at:begin], text]
+        at = end
+    return "".join([*pieces, markup[at:]])
 
 
 class SafeHTMLExporter(HTMLExporter):
