@@ -99,3 +99,56 @@ def test_the_copy_leaves_out_links_at_any_depth_and_stops_past_its_size(tmp_path
         copy_tree_nofollow(str(src / "top"), str(tmp_path / "out2"), 10**6)
     with pytest.raises(ValueError, match="more than 1 bytes"):
         copy_tree_nofollow(str(src), str(tmp_path / "out3"), 1)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes folders owned by other users (chown)")
+def test_collect_takes_no_folder_made_in_another_students_name(tmp_path, monkeypatch):
+    """Review 31 #3: every student can write to ``inbound``, and nbgrader kept the newest
+    folder per name whoever owned it (it only warned), so mallory's newer ``ben+...`` folder
+    was collected as ben's; and one unreadable folder name stopped everyone's collect."""
+    import pwd
+
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    monkeypatch.setenv("RESISTLAB_EXCHANGE", str(exchange))
+    course = make_fixture_course(tmp_path / "course", release=False)
+    run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
+    run_nbgrader(["release_assignment", NAME, "--force"], root=course)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    student, mallory = pwd.getpwnam("daemon"), pwd.getpwnam("nobody")
+    later = "2026-12-02 10:00:00.000000 UTC"
+
+    def submission(name, stamp, owner, note):
+        folder = inbound / f"{name}+{NAME}+{stamp}+0123456789abcdef"
+        folder.mkdir()
+        (folder / f"{NAME}.ipynb").write_text(released)
+        (folder / "timestamp.txt").write_text(stamp)
+        (folder / "who.txt").write_text(note)
+        for path in (folder, *folder.iterdir()):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+
+    submission("daemon", STAMP, student, "the student")
+    submission("daemon", later, mallory, "an impostor")  # newer, in the student's name
+    submission("nobody", later, student, "made by daemon")  # the other way round
+    submission("amy", later, mallory, "not a user here")  # nbgrader's own rule: a warning
+    unreadable = inbound / f"eve+{NAME}+not a time+\x1b[2Jx"
+    unreadable.mkdir()
+
+    proc = run_nbgrader(["collect", NAME], root=course, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    submitted = course / "submitted"
+    assert (submitted / "daemon" / NAME / "who.txt").read_text() == "the student"
+    assert not (submitted / "nobody").exists(), "a folder daemon made collected as nobody's"
+    assert (submitted / "amy" / NAME / "who.txt").read_text() == "not a user here"
+    assert (
+        f"daemon+{NAME}+{later}" in log
+        and "names the student daemon but is owned by nobody" in log
+    )
+    assert "names the student nobody but is owned by daemon" in log
+    assert "eve+" in log and "its name is not STUDENT+ASSIGNMENT+TIME+RANDOM" in log
+    assert "\x1b" not in log
+    # nbgrader's own check, switched off, collects by name alone as before
+    run_nbgrader(["collect", NAME, "--update", "--CollectApp.check_owner=False"], root=course)
+    assert (submitted / "daemon" / NAME / "who.txt").read_text() == "an impostor"

@@ -167,19 +167,25 @@ class Hub:
 
     def run_as_instructor(self, *args: str) -> subprocess.CompletedProcess:
         """Run a command in the course folder as the instructor, as a hub terminal would."""
+        return self.run_as(self.instructor, *args)
+
+    def run_as(self, user: str, *args: str) -> subprocess.CompletedProcess:
+        """Run a command as ``user`` (in the course folder for the instructor, else at
+        home), as that user's hub terminal would."""
+        role = "instructor" if user == self.instructor else "student"
         proc = subprocess.run(
             list(args),
-            cwd=self.course,
-            env=self.env_for(self.instructor, "instructor"),
-            user=self.instructor,
-            group=self.instructor,
+            cwd=self.course if role == "instructor" else self.home(user),
+            env=self.env_for(user, role),
+            user=user,
+            group=user,
             extra_groups=[],
             capture_output=True,
             text=True,
             timeout=COMMAND_TIMEOUT_S,
         )
         assert proc.returncode == 0, (
-            f"`{' '.join(args)}` failed as the instructor (exit {proc.returncode}):\n"
+            f"`{' '.join(args)}` failed as {user} (exit {proc.returncode}):\n"
             f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
         )
         return proc
@@ -548,8 +554,23 @@ def test_students_fetch_answer_and_submit(hub, pages):
 
 
 def test_instructor_collects_grades_and_releases_feedback(hub, pages):
-    """collect, autograde, generate and release feedback; the late student scores 0."""
-    hub.run_as_instructor("nbgrader", "collect", ASSIGNMENT)
+    """collect, autograde, generate and release feedback; the late student scores 0.
+
+    Before the collect, the second student makes a newer, blank submission in the first
+    student's name in ``inbound`` (which every student can write to): it is not collected
+    (nbgrader alone took the newest folder of that name and only warned)."""
+    on_time, late = hub.students
+    forged = (
+        hub.exchange
+        / "resistlab"
+        / "inbound"
+        / f"{on_time}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+0123456789abcdef"
+    )
+    released = hub.exchange / "resistlab" / "outbound" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    hub.run_as(late, "mkdir", str(forged))
+    hub.run_as(late, "cp", str(released), str(forged))
+    collect = hub.run_as_instructor("nbgrader", "collect", ASSIGNMENT)
+    assert f"names the student {on_time} but is owned by {late}" in collect.stderr, collect.stderr
     for s in hub.students:
         assert (hub.course / "submitted" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
     hub.run_as_instructor("nbgrader", "autograde", ASSIGNMENT)
@@ -558,7 +579,6 @@ def test_instructor_collects_grades_and_releases_feedback(hub, pages):
 
     from nbgrader.api import Gradebook
 
-    on_time, late = hub.students
     with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
         graded = {s: gb.find_submission(ASSIGNMENT, s) for s in hub.students}
         points = {

@@ -14,16 +14,27 @@ swapped in during the copy is not followed either); links, FIFOs, sockets and de
 left out and named in a warning, and a submission folder that is a link is not collected.
 nbgrader's own copy (its ``ignore``, ``include``, size limits and group-shared modes) then
 runs on the staged tree.
+
+Before choosing each student's newest submission, it also leaves out (named in a warning) an
+inbound folder whose name cannot be read (nbgrader stopped the whole collect at the first)
+and, with ``CollectApp.check_owner`` (nbgrader's default), a folder that names a student who
+is a user of this machine but is owned by someone else: every student can write to
+``inbound``, and nbgrader only warned, then collected a newer folder ``ben+...`` made by
+mallory as ben's submission. A student id that is not a user of this machine (shared-uid
+hubs) keeps nbgrader's behaviour: a warning, and the folder is collected.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+import pwd
 import shutil
 import stat
 import tempfile
 
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.utils import parse_utc
 
 __all__ = ["NoFollowCollect", "copy_tree_nofollow"]
 
@@ -118,7 +129,49 @@ class NoFollowCollect(ExchangeCollect):
     def _skip(self, path: str, why: str) -> None:
         from resistlab.course.grading.report import safe
 
-        self.log.warning("Not collected: %s: %s", safe(path), why)
+        self.log.warning("Not collected: %s: %s", safe(path), safe(why))
+
+    def init_src(self):
+        super().init_src()
+        self.src_records = [r for r in self.src_records if "left_out" not in r]
+
+    def _path_to_record(self, path):
+        """nbgrader's record of the inbound folder ``path``, or a record marked ``left_out``
+        (its own group, dropped by :meth:`init_src`) when its name cannot be read or it is
+        not owned by the user it names."""
+        parts = os.path.basename(path).rsplit("+", 3)
+        why = None
+        try:
+            if len(parts) < 3:
+                raise ValueError
+            parse_utc(parts[2])
+        except (ValueError, OverflowError):
+            why = "its name is not STUDENT+ASSIGNMENT+TIME+RANDOM with a readable time"
+        else:
+            why = self._not_owned(path, parts[0]) if self.check_owner else None
+        if why is None:
+            return super()._path_to_record(path)
+        self._skip(path, why)
+        return {"username": ("left out", path), "filename": "", "left_out": True,
+                "timestamp": datetime.datetime.min}  # fmt: skip
+
+    @staticmethod
+    def _not_owned(path: str, student: str) -> str | None:
+        try:
+            claimed = pwd.getpwnam(student).pw_uid
+        except KeyError:  # not a user of this machine: nbgrader's own warning applies
+            return None
+        try:
+            owner = os.lstat(path).st_uid
+        except OSError as error:  # gone or renamed since it was listed
+            return f"could not be read ({error.strerror})"
+        if owner == claimed:
+            return None
+        try:
+            name = pwd.getpwuid(owner).pw_name
+        except KeyError:
+            name = f"uid {owner}"
+        return f"names the student {student} but is owned by {name}"
 
     def do_copy(self, src, dest, log=None):
         most = 1000 * self.coursedir.max_dir_size  # nbgrader's limit, in kB
