@@ -32,6 +32,11 @@ c.CourseDirectory.ignore = [
     "__pycache__",
     "feedback",
     ".ruff_cache",
+    # a student's own web pages are neither collected nor graded: nbgrader's
+    # generate_feedback had copied them beside the feedback page, and release_feedback
+    # publishes every .html there
+    "*.html",
+    "*.htm",
 ]
 
 # Cell timeout in seconds: set on both keys (nbgrader's Execute subclasses nbconvert's

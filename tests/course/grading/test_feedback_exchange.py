@@ -85,6 +85,9 @@ def cycle(tmp_path_factory):
             if user == "bob":  # review 23 #1: written unquoted into the <img> tag
                 submission.cells.append(nbformat.v4.new_code_cell(IMAGE_WITH_HANDLER))
                 submission.cells.append(nbformat.v4.new_markdown_cell(MATHS_WITH_SCRIPT))
+                # review 31 #5: nbgrader's generate_feedback copied a student's own .html
+                # beside the page, and release_feedback published every .html there
+                (home / NAME / "notes.html").write_text(OWN_PAGE)
             nbformat.write(submission, path)
             _student(["submit", NAME], home, user, exchange)
         run_nbgrader(["collect", NAME], root=course)
@@ -99,11 +102,15 @@ def cycle(tmp_path_factory):
             user: sorted((home / NAME / "feedback").rglob("*.html"))
             for user, home in homes.items()
         }
-        nbgrader_pages = None
+        nbgrader_pages = nbgrader_files = None
         if released.returncode == 0:
             run_nbgrader(["generate_feedback", NAME, "--force"], root=course)
             nbgrader_pages = {
                 user: (course / "feedback" / user / NAME / f"{NAME}.html").read_text()
+                for user in STUDENTS
+            }
+            nbgrader_files = {
+                user: sorted(p.name for p in (course / "feedback" / user / NAME).iterdir())
                 for user in STUDENTS
             }
     finally:
@@ -117,7 +124,11 @@ def cycle(tmp_path_factory):
         "fetched": fetched,
         "pages": pages,
         "nbgrader_pages": nbgrader_pages,
+        "nbgrader_files": nbgrader_files,
     }
+
+
+OWN_PAGE = "<html><body><script>alert(1)</script><h1>Score: 5 / 5</h1></body></html>"
 
 
 IMAGE_WITH_HANDLER = (
@@ -194,4 +205,11 @@ def test_nbgraders_own_feedback_strips_hidden_tests(cycle):
     for page in pages.values():
         _offline_and_clean(page)
     assert "test_hill_values" in pages["bob"] and "failed" in pages["bob"]
+    html = {
+        user: [n for n in files if n.endswith(".html")]
+        for user, files in cycle["nbgrader_files"].items()
+    }
+    assert html == {user: [f"{NAME}.html"] for user in STUDENTS}, (
+        f"pages beside the feedback: {html}"
+    )
     assert 'height="30"' in pages["bob"] or "height=30" in pages["bob"], "the image is shown"
