@@ -208,7 +208,8 @@ def _build(course) -> list[Case]:
         )
     )
     hog = "ic50 = 3.0\nblob = bytearray(6 * 2**30)\n"
-    case("memory_hog", answer(fresh(), ic50=hog), 5, {"memory_error": "answer_ic50"})
+    # review 29 #4: a MemoryError had cost points with only an info flag: a person looks
+    case("memory_hog", answer(fresh(), ic50=hog), 5, {"memory_error": "answer_ic50"}, review=True)
     return cases
 
 
