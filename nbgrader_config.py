@@ -72,9 +72,11 @@ try:
     from resistlab.course.exchange import NoFollowCollect
     from resistlab.course.grading.nbgrader_feedback import (
         TEMPLATE_DIR,
+        MakeInert,
         RedactHiddenTests,
         RenderMathOffline,
         SafeHTMLExporter,
+        inert_markdown2html,
     )
 except ImportError:  # a student environment without nbgrader: nothing to configure
     pass
@@ -90,6 +92,13 @@ else:
     ]
     # HTML that student code displayed is sanitised, as on `resistlab feedback`'s pages
     c.HTMLExporter.sanitize_html = True
+    # Formgrader's submission view (its own template, on the instructor's origin) shows a
+    # student's markdown and HTML made inert as on the feedback pages: an <img onerror> in
+    # markdown had run there (the feedback exporter's RedactHiddenTests already does it)
+    c.HTMLExporter.preprocessors = [MakeInert]
+    c.HTMLExporter.filters = {"markdown2html": inert_markdown2html}  # javascript: links
+    c.SafeHTMLExporter.preprocessors = []
+    c.SafeHTMLExporter.filters = {}
     c.GenerateFeedback.exporter_class = SafeHTMLExporter  # markdown links: no javascript:
     # the page's template on the feedback exporter only: set on every HTMLExporter, it had
     # replaced Formgrader's own, whose submission view then failed (HTTP 500)

@@ -239,6 +239,45 @@ def test_the_course_config_leaves_formgraders_exporter_its_own_template():
     assert feedback.template_file == "feedback_page.html.j2" and feedback.sanitize_html
 
 
+def test_formgraders_submission_view_runs_no_students_markup():
+    """Review 32 #8: Formgrader's submission view (its own 'formgrade' template, on the
+    instructor's Jupyter origin, no Content-Security-Policy) rendered a student's markdown
+    unsanitised: an <img onerror> wrote a file into the course root through the Jupyter API
+    when the instructor opened the submission. Under the course configuration the view's
+    exporter makes the student's markup inert as the feedback pages do."""
+    from helpers import ROOT
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+
+    from resistlab.course.grading.runner import load_course_config
+
+    formgrader = Config(load_course_config(ROOT))
+    formgrader.HTMLExporter.template_name = "formgrade"  # as nbgrader's FormgradeExtension
+    formgrader.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    attack = (
+        "<img src=x onerror=\"fetch('/api/contents/pwned.txt', {method: 'PUT'})\">\n\n"
+        '<style>body { display: none }</style><div style="position:fixed">12 / 12</div>\n\n'
+        '<iframe srcdoc="<script>alert(1)</script>"></iframe> [x](javascript:alert(2))'
+    )
+    answer = nbformat.v4.new_code_cell("x = 1")
+    answer.metadata.nbgrader = {"grade_id": "answer", "solution": True, "grade": False,
+                                "locked": False, "schema_version": 3}  # fmt: skip
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# Exercise 1\n\nIntro."),
+               nbformat.v4.new_markdown_cell(attack), answer]
+    )  # fmt: skip
+    resources = {
+        "assignment_id": "a", "notebook_id": "nb", "submission_id": "s", "index": 0,
+        "total": 1, "base_url": "", "student": "mallory", "last_name": None,
+        "first_name": None, "notebook_path": "autograded/mallory/a/nb.ipynb",
+    }  # fmt: skip
+    page = HTMLExporter(config=formgrader).from_notebook_node(nb, resources=resources)[0]
+    body = page.split("<body", 1)[1]
+    for live in (r"<img[^>]*onerror", "<style", "<iframe", r"<div style", r"href=.javascript"):
+        assert not re.search(live, body), f"{live} reached Formgrader's view"
+    assert 'id="Exercise-1"' in body and "pwned.txt" in body  # shown, as text
+
+
 def test_a_students_markup_cannot_lay_bootstrap_over_the_page():
     """Review 31 #2: the sanitiser keeps class attributes and the page carries Bootstrap, so
     a markdown cell of <div class="dropdown-backdrop navbar-default"> laid a forged

@@ -12,6 +12,9 @@ The course's ``nbgrader_config.py`` registers these preprocessors in
     image sizes, bounded text); the same code as ``resistlab feedback``
     (:func:`resistlab.course.grading.feedback.redact_notebook`,
     :func:`~resistlab.course.grading.feedback.make_inert`).
+``MakeInert`` (on every ``HTMLExporter`` but the feedback pages' own, which
+``RedactHiddenTests`` already makes inert)
+    the same inert markup on Formgrader's submission view.
 ``RenderMathOffline``
     renders ``$...$`` and ``$$...$$`` in Markdown cells to MathML, so the page shows the maths
     without loading MathJax from a CDN (the course's feedback template loads no script). The
@@ -27,6 +30,7 @@ check looks for whole lines of 12 characters or more (see
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -282,26 +286,52 @@ def safe_urls(markup: str) -> str:
 
 
 class SafeHTMLExporter(HTMLExporter):
-    """nbconvert's ``HTMLExporter`` whose markdown then passes through :func:`safe_urls`: a
-    markdown link ``[x](javascript:...)`` or image ``![x](javascript:...)`` becomes inert on
-    the page (nbconvert sanitises only a markdown cell's raw HTML). Both feedback commands use
-    it (``GenerateFeedback.exporter_class`` in the course's ``nbgrader_config.py``)."""
-
-    _attachments_left = MAX_PAGE_ATTACHMENT_CHARS
+    """nbconvert's ``HTMLExporter`` whose markdown is rendered by :func:`inert_markdown2html`:
+    a markdown link ``[x](javascript:...)`` or image ``![x](javascript:...)`` becomes inert
+    on the page (nbconvert sanitises only a markdown cell's raw HTML). Both feedback commands
+    use it (``GenerateFeedback.exporter_class`` in the course's ``nbgrader_config.py``)."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        self._attachments_left = MAX_PAGE_ATTACHMENT_CHARS
+        resources = dict(resources or {})
+        resources.pop(_ATTACHMENTS_LEFT, None)  # each page its own allowance
         return super().from_notebook_node(nb, resources, **kw)
 
     @pass_context
     def markdown2html(self, context, source):
-        cell = context.get("cell") or {}
-        attachments = _Attachments(cell.get("attachments"), self)
-        context = {"cell": {"attachments": attachments}, "resources": context.get("resources", {})}
-        markup = safe_urls(super().markdown2html(context, source))
-        if attachments.withheld:
-            markup += f"\n<p><em>{ATTACHMENTS_NOT_SHOWN}</em></p>\n"
-        return markup
+        return _inert_markdown(self, context, source)
+
+
+#: The key, in a page's ``resources``, of the attachment characters it may still inline.
+_ATTACHMENTS_LEFT = "resistlab_attachments_left"
+
+
+@pass_context
+def inert_markdown2html(context, source):
+    """nbconvert's ``markdown2html`` filter, then :func:`safe_urls`, with a page's
+    attachments inlined up to :data:`MAX_PAGE_ATTACHMENT_CHARS`; the course's
+    ``nbgrader_config.py`` sets it as every ``HTMLExporter``'s filter, so Formgrader's
+    submission view (its own template, on the instructor's Jupyter origin) renders a
+    student's markdown link as the feedback pages do (a ``javascript:`` link had stayed
+    live there)."""
+    return _inert_markdown(_plain_exporter(), context, source)
+
+
+@functools.cache
+def _plain_exporter() -> HTMLExporter:
+    return HTMLExporter()
+
+
+def _inert_markdown(exporter: HTMLExporter, context, source) -> str:
+    resources = context.get("resources")
+    resources = resources if isinstance(resources, dict) else {}
+    left = resources.setdefault(_ATTACHMENTS_LEFT, [MAX_PAGE_ATTACHMENT_CHARS])
+    cell = context.get("cell") or {}
+    attachments = _Attachments(cell.get("attachments"), left)
+    inner = {"cell": {"attachments": attachments}, "resources": resources}
+    markup = safe_urls(HTMLExporter.markdown2html(exporter, inner, source))
+    if attachments.withheld:
+        markup += f"\n<p><em>{ATTACHMENTS_NOT_SHOWN}</em></p>\n"
+    return markup
 
 
 class _Attachments:
@@ -313,9 +343,9 @@ class _Attachments:
     _RASTER = ("image/png", "image/jpeg", "image/gif", "image/webp")
     _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 
-    def __init__(self, attachments, exporter: SafeHTMLExporter):
+    def __init__(self, attachments, left: list[int]):
         self._attachments = attachments if isinstance(attachments, dict) else {}
-        self._exporter = exporter
+        self._left = left  # the page's allowance, shared by its cells
         self.withheld = 0
 
     def __contains__(self, name) -> bool:
@@ -326,8 +356,8 @@ class _Attachments:
         for mime in self._RASTER if isinstance(bundle, dict) else ():
             data = bundle.get(mime)
             if isinstance(data, str) and self._BASE64.fullmatch(data):
-                if len(data) <= self._exporter._attachments_left:
-                    self._exporter._attachments_left -= len(data)
+                if len(data) <= self._left[0]:
+                    self._left[0] -= len(data)
                     return {mime: data}
                 self.withheld += 1
                 break
@@ -344,6 +374,22 @@ class RenderMathOffline(Preprocessor):
         for cell in nb.cells:
             if cell.cell_type == "markdown" and "$" in cell.source:
                 cell.source = render_math(cell.source, budget)
+        return nb, resources
+
+
+class MakeInert(Preprocessor):
+    """Make what a student wrote or displayed inert and bounded, as on the feedback pages
+    (:func:`~resistlab.course.grading.feedback.make_inert`), on any other page nbconvert's
+    ``HTMLExporter`` makes of a submission under the course's configuration: Formgrader's
+    submission view, whose own template rendered a student's markdown unsanitised on the
+    instructor's Jupyter origin (an ``<img onerror>`` wrote a file through the Jupyter API)."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from .feedback import make_inert
+
+        make_inert(nb)
         return nb, resources
 
 
