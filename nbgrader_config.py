@@ -69,7 +69,7 @@ try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from resistlab.course.exchange import NoFollowCollect
+    from resistlab.course.exchange import CheckedReleaseFeedback, NoFollowCollect
     from resistlab.course.grading.nbgrader_feedback import (
         TEMPLATE_DIR,
         MakeInert,
@@ -84,6 +84,9 @@ else:
     # `nbgrader collect` never follows a symbolic link a student put in the exchange (it had
     # copied the instructor's files they pointed at into the submission)
     c.ExchangeFactory.collect = NoFollowCollect
+    # `nbgrader release_feedback` skips, and names, a student's folder it cannot release
+    # (one missing submission_secret.txt had stopped the release for the class)
+    c.ExchangeFactory.release_feedback = CheckedReleaseFeedback
     c.GenerateFeedback.preprocessors = [
         GetGrades,
         RedactHiddenTests,

@@ -167,3 +167,75 @@ def _is_user(name: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
+    """Review 32 #1 #2 #4 #5: a student's own ``timestamp.txt`` that is not a time stopped
+    every later collect of the class (nbgrader reads the collected copy's at each run); a
+    folder of 100,000 empty files cost the class's collect 53 s; a submission without
+    ``submission_secret.txt`` stopped ``release_feedback`` for everyone after it; and
+    ``resistlab grade`` left ``timestamp.txt`` and ``submission_secret.txt`` out of
+    ``autograded/``, so nbgrader's ``generate_feedback`` pages could not be released at all."""
+    from resistlab.course import Course
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    monkeypatch.setenv("RESISTLAB_EXCHANGE", str(exchange))
+    course = make_fixture_course(tmp_path / "course", release=False)
+    run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
+    run_nbgrader(["release_assignment", NAME, "--force"], root=course)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    later = "2026-12-02 10:00:00.000000 UTC"
+
+    def submission(student, stamp=STAMP, timestamp=STAMP, secret=""):
+        folder = inbound / f"{student}+{NAME}+{stamp}+0123456789abcdef"
+        folder.mkdir()
+        (folder / f"{NAME}.ipynb").write_text(released)
+        if timestamp is not None:
+            (folder / "timestamp.txt").write_text(timestamp)
+        if secret is not None:  # each student's own (the released page's name is its hash)
+            (folder / "submission_secret.txt").write_text(secret or f"{student}0123abcd")
+        return folder
+
+    def collect(*args):
+        proc = run_nbgrader(
+            ["collect", NAME, *args, "--CollectApp.check_owner=False"], root=course, check=False
+        )
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log[-3000:]
+        return log
+
+    submission("amy")
+    submission("mallory", timestamp="not a time")
+    submission("eve", secret=None)
+    submission("ben")
+    many = submission("ada")
+    for i in range(10_001):
+        (many / f"f{i}").touch()
+    log = collect()
+    submitted = course / "submitted"
+    assert (submitted / "mallory" / NAME / "timestamp.txt").read_text() == STAMP
+    assert "mallory+" in log and "timestamp.txt missing or not a time" in log
+    assert "ada+" in log and "more than 10000 files and folders" in log
+    assert not any((submitted / "ada").glob(f"{NAME}/*"))
+
+    # a copy collected before, whose timestamp.txt is not a time: that student is skipped
+    (submitted / "ben" / NAME / "timestamp.txt").write_text("junk")
+    submission("ben", stamp=later, timestamp=later)
+    submission("amy", stamp=later, timestamp=later)
+    log = collect("--update")
+    assert "the copy collected before has a timestamp.txt that is not a time" in log
+    assert (submitted / "amy" / NAME / "timestamp.txt").read_text() == later
+
+    grade_assignment(Course(course), NAME, GradeOptions(jobs=1, quiet=True))
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        assert (course / "autograded" / "amy" / NAME / name).is_file(), name
+    run_nbgrader(["generate_feedback", NAME, "--force"], root=course)
+    proc = run_nbgrader(["release_feedback", NAME], root=course, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    assert "submission_secret.txt is missing or not one short line" in log and "/eve/" in log
+    assert "timestamp.txt is missing or not a time" in log and "/ben/" in log
+    assert len(list((exchange / "resistlab" / "feedback").glob("*.html"))) == 2  # amy, mallory

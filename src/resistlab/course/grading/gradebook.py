@@ -58,11 +58,18 @@ def _write_atomic(path: Path, text: str, mode: int) -> None:
     os.replace(tmp, path)
 
 
+#: The files nbgrader writes into a submission (``timestamp.txt`` at submission,
+#: ``submission_secret.txt`` through the exchange), which its ``generate_feedback`` copies
+#: from ``autograded/`` and its ``release_feedback`` needs.
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
 def write_autograded(dest: Path, result, *, submitted: Path, source: Path, ignore, mode=0o444):
     """Write the executed notebooks and copy the other files, as ``nbgrader autograde`` does.
 
-    The submission's own files are copied first, then the instructor's non-notebook files
-    over them. A notebook scored zero (missing, unreadable) has no autograded copy; a stale
+    The submission's own files are copied first (nbgrader's :data:`NBGRADER_FILES` among
+    them, when each is a file of at most 1,000 bytes), then the instructor's non-notebook
+    files over them. A notebook scored zero (missing, unreadable) has no autograded copy; a stale
     copy from an earlier grading of that student is removed.
     """
     dest.mkdir(parents=True, exist_ok=True)
@@ -72,6 +79,12 @@ def write_autograded(dest: Path, result, *, submitted: Path, source: Path, ignor
         if target.exists():
             target.unlink()
         shutil.copy(submitted / rel, target)
+    for name in NBGRADER_FILES:  # generate_feedback copies them on, release_feedback reads them
+        path, target = submitted / name, dest / name
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        if not path.is_symlink() and path.is_file() and path.stat().st_size <= 1000:
+            shutil.copyfile(path, target)
     if source.is_dir():
         for path in utils.find_all_files(str(source), [*ignore, "*.ipynb"]):
             target = dest / os.path.relpath(path, source)

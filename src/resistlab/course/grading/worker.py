@@ -79,7 +79,8 @@ __all__ = [
 ]
 
 #: Files in a submission folder that are never reported as unexpected: nbgrader writes them
-#: (``timestamp.txt`` at submission, ``submission_secret.txt`` through the exchange).
+#: (``timestamp.txt`` at submission, ``submission_secret.txt`` through the exchange); the
+#: parent copies them to ``autograded/`` (``gradebook.NBGRADER_FILES``), not to the kernel.
 _EXPECTED_FILES = {"timestamp.txt", "submission_secret.txt"}
 #: Folders of the kernel's own configuration (see ``_kernel_env``): a submitted copy could run
 #: code when the kernel starts (an IPython startup file), so they are never copied.
