@@ -32,11 +32,14 @@ c.CourseDirectory.ignore = [
     "__pycache__",
     "feedback",
     ".ruff_cache",
-    # a student's own web pages are neither collected nor graded: nbgrader's
-    # generate_feedback had copied them beside the feedback page, and release_feedback
-    # publishes every .html there
-    "*.html",
-    "*.htm",
+    # a student's own web pages (and SVG, which runs script when opened) are neither
+    # collected nor graded, in any case of letters: nbgrader's generate_feedback had copied
+    # them beside the feedback page, and release_feedback publishes every .html there
+    "*.[hH][tT][mM]",
+    "*.[hH][tT][mM][lL]",
+    "*.[xX][hH][tT][mM][lL]",
+    "*.[xX][hH][tT]",
+    "*.[sS][vV][gG]",
 ]
 
 # Cell timeout in seconds: set on both keys (nbgrader's Execute subclasses nbconvert's

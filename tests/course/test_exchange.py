@@ -211,6 +211,11 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
     submission("mallory", timestamp="not a time")
     submission("eve", secret=None)
     submission("ben")
+    # review 32 #12 #13: ids that print as another's, and one whose line breaks forged a row
+    # of `nbgrader export`'s grades.csv
+    forged = ("zz\n01-fixture,,,amy,,,,5.0,0.0,5.0,5.0\n01-fixture,,,zz", "amy\u200b", "amy ")
+    for name in forged:
+        submission(name)
     many = submission("ada")
     for i in range(10_001):
         (many / f"f{i}").touch()
@@ -220,6 +225,9 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
     assert "mallory+" in log and "timestamp.txt missing or not a time" in log
     assert "ada+" in log and "more than 10000 files and folders" in log
     assert not any((submitted / "ada").glob(f"{NAME}/*"))
+    collected = sorted(p.name for p in submitted.iterdir() if any(p.glob(f"{NAME}/*")))
+    assert collected == ["amy", "ben", "eve", "mallory"], collected
+    assert log.count("the student id it holds") == len(forged)
 
     # a copy collected before, whose timestamp.txt is not a time: that student is skipped
     (submitted / "ben" / NAME / "timestamp.txt").write_text("junk")

@@ -38,6 +38,8 @@ from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.utils import parse_utc
 
+from resistlab.course.grading.report import id_problem, safe
+
 __all__ = ["CheckedReleaseFeedback", "NoFollowCollect", "copy_tree_nofollow"]
 
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -136,8 +138,6 @@ def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
 
 
 def _warn(log, what: str, path: str, why: str) -> None:
-    from resistlab.course.grading.report import safe
-
     log.warning("%s: %s: %s", what, safe(path), safe(why))
 
 
@@ -181,7 +181,10 @@ class NoFollowCollect(ExchangeCollect):
         except (ValueError, OverflowError):
             why = "its name is not STUDENT+ASSIGNMENT+TIME+RANDOM with a readable time"
         else:
-            why = self._not_owned(path, parts[0]) if self.check_owner else None
+            why = id_problem(parts[0])
+            why = f"the student id {why}" if why else None
+            if why is None and self.check_owner:
+                why = self._not_owned(path, parts[0])
         if why is None:
             return super()._path_to_record(path)
         self._skip(path, why)
@@ -230,8 +233,6 @@ class NoFollowCollect(ExchangeCollect):
         """Write the inbound folder name's time as the staged ``timestamp.txt`` (nbgrader
         reads it at every later collect, and stopped the class's collect at one that was not
         a time)."""
-        from resistlab.course.grading.report import safe
-
         stamp = os.path.join(staged, "timestamp.txt")
         if os.path.isdir(stamp) and not os.path.islink(stamp):
             shutil.rmtree(stamp)

@@ -140,6 +140,32 @@ def test_zip_collect_names_the_files_its_regexp_does_not_read(fixture_course, ca
     assert f"bob_{NAME}" not in err
 
 
+@pytest.mark.slow
+def test_zip_collect_reads_the_dashed_times_of_nbgraders_example_names(fixture_course, capsys):
+    """Review 32 #9: with nbgrader's documented example regexp,
+    ``..._attempt_2026-12-01-10-30-00_...`` was read by dateutil as 10:00 (an upload 59
+    minutes late read as on time) and ``...-10-15-30_...`` not at all (the upload was
+    skipped). Both are read as written."""
+    import zipfile
+
+    import nbformat
+    from nbgrader.utils import parse_utc
+
+    archive = _lms_archive(
+        fixture_course,
+        r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>[\w-]+)",
+    )
+    notebook = nbformat.writes(release_copy(fixture_course))
+    with zipfile.ZipFile(archive / "lms-export.zip", "w") as zf:
+        zf.writestr(f"01_zben_attempt_2026-12-01-10-30-00_{NAME}.ipynb", notebook)
+        zf.writestr(f"01_zcat_attempt_2026-12-01-10-15-30_{NAME}.ipynb", notebook)
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "1"]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    for student, time in (("zben", "10:30:00"), ("zcat", "10:15:30")):
+        stamp = fixture_course / "submitted" / student / NAME / "timestamp.txt"
+        assert parse_utc(stamp.read_text()) == parse_utc(f"2026-12-01 {time}"), student
+
+
 @pytest.mark.parametrize(("flags", "warm"), [([], True), (["--cold-kernels"], False)])
 def test_cold_kernels_flag_turns_the_warm_template_off(fixture_course, monkeypatch, flags, warm):
     from resistlab.course.grading import runner

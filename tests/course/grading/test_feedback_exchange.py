@@ -87,7 +87,8 @@ def cycle(tmp_path_factory):
                 submission.cells.append(nbformat.v4.new_markdown_cell(MATHS_WITH_SCRIPT))
                 # review 31 #5: nbgrader's generate_feedback copied a student's own .html
                 # beside the page, and release_feedback published every .html there
-                (home / NAME / "notes.html").write_text(OWN_PAGE)
+                for page in ("notes.html", "NOTES.HTML", "page.xhtml", "pic.svg"):
+                    (home / NAME / page).write_text(OWN_PAGE)
             nbformat.write(submission, path)
             _student(["submit", NAME], home, user, exchange)
         # one Linux user plays both students: nbgrader's owner check is off (a machine with
@@ -208,7 +209,7 @@ def test_nbgraders_own_feedback_strips_hidden_tests(cycle):
         _offline_and_clean(page)
     assert "test_hill_values" in pages["bob"] and "failed" in pages["bob"]
     html = {
-        user: [n for n in files if n.endswith(".html")]
+        user: [n for n in files if n.lower().endswith((".html", ".xhtml", ".svg"))]
         for user, files in cycle["nbgrader_files"].items()
     }
     assert html == {user: [f"{NAME}.html"] for user in STUDENTS}, (

@@ -6,6 +6,7 @@ Fast checks on a hand-made notebook (no kernel, no gradebook); the exchange roun
 
 from __future__ import annotations
 
+import html
 import re
 
 import nbformat
@@ -61,6 +62,28 @@ def test_score_table_has_a_header_row_and_spaced_cells():
     headers = re.findall(r"<th[^>]*>\s*([^<]+?)\s*</th>", page)
     assert headers[:4] == ["test", "points", "result", "message"]
     assert re.search(r"\.rendered_html th,[^{]*\{[^}]*padding:\s*0\.3em", page)
+
+
+def test_a_coaching_message_is_text_in_the_score_table():
+    """Review 32 #6: a message that quotes a student's value (02's index labels) was
+    rendered as markdown inside the page's own score table: an image, a bold "Score: 16 /
+    16" and a live link that looked like the page's own. Each message is literal text."""
+    forged = (
+        "index ['![Score: 16 / 16](data:image/png;base64,iVBORw0KGgo=)', "
+        "'**Score: 16 / 16** [regrade](https://example.org/r) <b>x</b> a|b $x$ \\ `c`']"
+    )
+    rows = [{"test": "test_ld", "score": 0, "points": 2, "passed": False, "message": forged}]
+    nb = nbformat.v4.new_notebook()
+    resources = {"nbgrader": {"notebook": "nb", "score": 0, "max_score": 2, "late_penalty": 0}}
+    nb.cells.insert(0, _summary_cell("02-x", resources, rows))
+    nb, resources = RenderMathOffline()(nb, resources)
+    page = _exporter(Config()).from_notebook_node(nb, resources=resources)[0]
+    table = page[page.index("<table") : page.index("</table>")]
+    for live in ("<img", "<strong>Score: 16", "<a ", "<b>", "<math"):
+        assert live not in table, f"{live} in the score table"
+    assert table.count("<code") == 1  # the test's name, not the message's `c`
+    text = html.unescape(re.sub(r"<[^>]+>", "", table))
+    assert forged in text, text
 
 
 def test_render_math_leaves_code_and_prices_alone():

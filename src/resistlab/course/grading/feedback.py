@@ -39,7 +39,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import glob
-import html
 import itertools
 import os
 import re
@@ -453,6 +452,24 @@ def _fmt(value) -> str:
     return "–" if value is None else f"{float(value):g}"
 
 
+#: Every ASCII punctuation character: markdown shows each one preceded by a backslash as
+#: itself, never as markup.
+_PUNCTUATION = re.compile(r"""([!-/:-@\[-`{-~])""")
+
+
+def _literal(text: str) -> str:
+    r"""``text`` as markdown that shows it as written on one line of a table (a coaching
+    message may quote a student's value: an image, bold text or a link there had looked like
+    the page's own score).
+
+    Examples
+    --------
+    >>> _literal("**Score: 16 / 16** [r](https://x.org)")
+    '\\*\\*Score\\: 16 \\/ 16\\*\\* \\[r\\]\\(https\\:\\/\\/x\\.org\\)'
+    """
+    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
 def _summary_cell(assignment: str, resources: dict, rows: list[dict]) -> NotebookNode:
     grades = resources["nbgrader"]
     lines = [
@@ -470,7 +487,7 @@ def _summary_cell(assignment: str, resources: dict, rows: list[dict]) -> Noteboo
     ]
     for row in rows:
         result = "passed" if row["passed"] else "failed"
-        message = html.escape(row["message"]).replace("|", "\\|") or "–"
+        message = _literal(row["message"]) or "–"
         lines.append(
             f"| `{row['test']}` | {_fmt(row['score'])} / {_fmt(row['points'])} | "
             f"{result} | {message} |"

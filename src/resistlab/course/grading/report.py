@@ -41,6 +41,42 @@ def safe(text) -> str:
     return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
 
 
+def id_problem(student_id: str) -> str | None:
+    r"""Why ``student_id`` (a name a student chose: an inbound folder's, an upload's) cannot
+    be taken as a student's id, or None.
+
+    An id is read by people in summaries and by programs in CSV files (nbgrader's
+    ``export`` writes it unquoted: a line break in an id had forged another student's row):
+    it holds no space, line break, control or invisible character (Unicode categories Z and
+    C), no ``,`` ``;`` or quote, does not start with ``= + - @`` (a spreadsheet formula) and
+    is in Unicode's composed form (NFC), so two ids that look the same are the same.
+
+    Examples
+    --------
+    >>> id_problem("ben") is None
+    True
+    >>> id_problem("zz\n01-dose-response,,,ben")
+    "it holds '\\n' (a space, line break, control or invisible character)"
+    >>> id_problem("ben\u200b")
+    "it holds '\\u200b' (a space, line break, control or invisible character)"
+    """
+    import unicodedata
+
+    if not student_id:
+        return "it is empty"
+    for char in student_id:
+        if unicodedata.category(char)[0] in "CZ":
+            shown = repr(char) if char.isascii() else f"'\\u{ord(char):04x}'"
+            return f"it holds {shown} (a space, line break, control or invisible character)"
+    if set(student_id) & set(",;\"'"):
+        return "it holds a comma, semicolon or quote"
+    if student_id[0] in "=+-@":
+        return "it starts with = + - or @ (a spreadsheet formula)"
+    if unicodedata.normalize("NFC", student_id) != student_id:
+        return "it is not in Unicode's composed form (NFC)"
+    return None
+
+
 def safe_lines(text) -> str:
     r"""``text`` escaped as :func:`safe` does, line by line (its line breaks are kept).
 

@@ -39,6 +39,7 @@ from nbgrader.utils import parse_utc
 from traitlets import Integer
 
 from .memory import memory_bound
+from .report import id_problem
 from .worker import MAX_DEPTH, MAX_NOTEBOOK_BYTES, MAX_PATH_BYTES, PARSE_MEMORY_BYTES
 
 __all__ = [
@@ -363,6 +364,14 @@ class BoundedExtractor(ExtractorPlugin):
             self.log.warning("Not extracted: %s: %s: %s", source, type(err).__name__, err)
 
 
+#: A date and time written with dashes only, as in nbgrader's example LMS names
+#: (``..._attempt_2016-01-30-15-00-00_...``), which dateutil misreads (``10-30-00`` as
+#: 10:00) or cannot read (``10-15-30``): read as ``DATE HH:MM[:SS]``.
+_DASHED_TIME = re.compile(
+    r"(\d{4}-\d{1,2}-\d{1,2})[-_T ](\d{1,2})-(\d{1,2})(?:-(\d{1,2}(?:\.\d+)?))?"
+)
+
+
 class CheckedCollector(FileNameCollectorPlugin):
     """nbgrader's file-name collector, with checks that keep one upload from deciding
     another student's collection or its own time:
@@ -446,6 +455,10 @@ class CheckedCollector(FileNameCollectorPlugin):
         info = super().collect(submitted_file)
         if not info:
             return info
+        why = id_problem(str(info.get("student_id", "")))
+        if why:  # nbgrader's export writes ids unquoted: a line break forged another's row
+            self._skip(submitted_file, f"the student id {why}")
+            return None
         folder, upload_time = os.path.dirname(os.path.abspath(submitted_file)), None
         root = self._extraction_root()
         notebook = os.path.splitext(info["file_id"])[0] + os.path.splitext(submitted_file)[1]
@@ -460,6 +473,10 @@ class CheckedCollector(FileNameCollectorPlugin):
         if upload_time:
             info["timestamp"] = upload_time
         stamp = info.get("timestamp")
+        if isinstance(stamp, str) and _DASHED_TIME.fullmatch(stamp):
+            date, hours, minutes, seconds = _DASHED_TIME.fullmatch(stamp).groups()
+            stamp = f"{date} {hours}:{minutes}" + (f":{seconds}" if seconds else "")
+            info["timestamp"] = stamp
         if isinstance(stamp, str) and stamp:
             try:
                 parse_utc(stamp)
