@@ -54,6 +54,13 @@ def _roster_ids(path):
 INSTRUCTORS = _usernames(os.environ.get("RESISTLAB_HUB_INSTRUCTORS", ""))
 STUDENTS = [s for s in _roster_ids(os.environ.get("RESISTLAB_HUB_ROSTER")) if s not in INSTRUCTORS]
 
+# The course's folder in the exchange is the first instructor's before any student can
+# make it (a student who made it first received the class's submissions).
+if INSTRUCTORS:
+    from resistlab.course.exchange import claim_course_folder
+
+    claim_course_folder(EXCHANGE, "resistlab", INSTRUCTORS)
+
 c.JupyterHub.bind_url = os.environ.get("RESISTLAB_HUB_URL", "http://127.0.0.1:8000")
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)

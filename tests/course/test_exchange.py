@@ -247,3 +247,31 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
     assert "submission_secret.txt is missing or not one short line" in log and "/eve/" in log
     assert "timestamp.txt is missing or not a time" in log and "/ben/" in log
     assert len(list((exchange / "resistlab" / "feedback").glob("*.html"))) == 2  # amy, mallory
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes folders owned by other users (chown)")
+def test_the_hub_gives_the_courses_exchange_folder_to_an_instructor(tmp_path):
+    """Review 32 #10: before the first release a student could make the course's folder in
+    the world-writable exchange and own it: the release failed, and classmates fetched her
+    assignment and submitted into her inbound. The hub makes it the instructor's at start,
+    and refuses to start while a student owns it."""
+    import pwd
+
+    from resistlab.course.exchange import claim_course_folder
+
+    exchange = tmp_path / "exchange"
+    exchange.mkdir(mode=0o1777)
+    folder = claim_course_folder(str(exchange), "resistlab", ["daemon"])
+    info = os.lstat(folder)
+    assert info.st_uid == pwd.getpwnam("daemon").pw_uid and info.st_mode & 0o7777 == 0o755
+    assert claim_course_folder(str(exchange), "resistlab", ["daemon"]) == folder  # again: kept
+
+    taken = tmp_path / "taken"
+    (taken / "resistlab" / "inbound").mkdir(parents=True)
+    os.chown(taken / "resistlab", pwd.getpwnam("nobody").pw_uid, -1)
+    with pytest.raises(SystemExit, match="belongs to nobody, not an instructor"):
+        claim_course_folder(str(taken), "resistlab", ["daemon"])
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "resistlab").symlink_to(tmp_path)
+    with pytest.raises(SystemExit, match="a link or not a folder"):
+        claim_course_folder(str(tmp_path / "linked"), "resistlab", ["daemon"])

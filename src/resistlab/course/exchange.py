@@ -40,7 +40,12 @@ from nbgrader.utils import parse_utc
 
 from resistlab.course.grading.report import id_problem, safe
 
-__all__ = ["CheckedReleaseFeedback", "NoFollowCollect", "copy_tree_nofollow"]
+__all__ = [
+    "CheckedReleaseFeedback",
+    "NoFollowCollect",
+    "claim_course_folder",
+    "copy_tree_nofollow",
+]
 
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -310,3 +315,45 @@ def _unreleasable(folder: str) -> str | None:
     except (OSError, UnicodeDecodeError):
         pass
     return "submission_secret.txt is missing or not one short line"
+
+
+def claim_course_folder(exchange: str, course_id: str, instructors: list[str]) -> str:
+    """Make the exchange's folder of the course (``EXCHANGE/COURSE_ID``) the first
+    instructor's, mode 0755, before any student can make it; returns its path.
+
+    Every student can write to the exchange (mode 1777, as nbgrader asks), and nbgrader
+    makes the course's folder only at the first release: a student who made it first owned
+    the course's ``outbound`` and ``inbound`` (classmates fetched her assignment and
+    submitted into her folder, where she read their submissions) while the instructor's
+    release failed ("You don't own the directory"). The hub's configuration calls this when
+    the hub starts (as root). Raises ``SystemExit``, saying what to do, if the folder is a
+    link, not a folder, or owned by someone who is not an instructor.
+    """
+    folder = os.path.join(exchange, course_id)
+    try:
+        os.mkdir(folder, 0o755)
+    except FileExistsError:
+        pass
+    else:
+        try:
+            uid = pwd.getpwnam(instructors[0]).pw_uid
+        except (IndexError, KeyError):
+            os.rmdir(folder)
+            raise SystemExit(
+                f"no instructor who is a user of this machine to own {folder}"
+            ) from None
+        os.chown(folder, uid, -1)
+        os.chmod(folder, 0o755)
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode):
+        raise SystemExit(f"{folder} is a link or not a folder: remove it (as root)")
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = f"uid {info.st_uid}"
+    if owner not in instructors:
+        raise SystemExit(
+            f"{folder} belongs to {owner}, not an instructor: whoever owns it receives the "
+            "class's submissions; remove it (as root) and start the hub again"
+        )
+    return folder
