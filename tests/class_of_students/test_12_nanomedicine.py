@@ -165,6 +165,15 @@ STUDENTS = [
         why="stops the AUC at the last sample",
     ),
     Student(
+        "auc_inf",
+        {
+            "answer_half_life_auc": "half_life_pld_h = float('inf')\n"
+            "auc_pld = float('inf')\ncl_pld = 0.0\n"
+        },
+        fails={"test_pld_half_life": "ln 2 divided by", "test_pld_auc": "not what the course"},
+        why="an infinite half-life makes an infinite tail 'consistent' with an infinite AUC",
+    ),
+    Student(
         "cl_inverted",
         {"answer_half_life_auc": _pld(cl="auc_pld / 20.0")},
         fails={"test_pld_auc": "dose / AUC"},
