@@ -21,7 +21,16 @@ and, with ``CollectApp.check_owner`` (nbgrader's default), a folder that names a
 is a user of this machine but is owned by someone else: every student can write to
 ``inbound``, and nbgrader only warned, then collected a newer folder ``ben+...`` made by
 mallory as ben's submission. A student id that is not a user of this machine (shared-uid
-hubs) keeps nbgrader's behaviour: a warning, and the folder is collected.
+hubs) keeps nbgrader's behaviour: a warning, and the folder is collected. An id that
+:func:`~resistlab.course.grading.report.id_problem` refuses (line breaks, invisible
+characters, CSV separators) is left out too, and so is a submission of more than
+:data:`MAX_ENTRIES` files and folders; a ``timestamp.txt`` that is missing or not a time is
+replaced by the folder name's time.
+
+:class:`CheckedReleaseFeedback` (the course's ``ExchangeFactory.release_feedback``) releases
+one student's feedback at a time, skipping a folder it cannot release, and
+:func:`claim_course_folder` gives the course's exchange folder to an instructor when the hub
+starts. Whatever one student put in the exchange stops no one else.
 """
 
 from __future__ import annotations

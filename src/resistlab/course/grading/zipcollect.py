@@ -385,7 +385,11 @@ class CheckedCollector(FileNameCollectorPlugin):
       file's timestamp is the one the outermost such folder carries (the LMS's name of the
       upload, with the time the LMS gave it), not one the file's own name or a folder inside
       the upload claims;
-    * a file whose timestamp cannot be read is skipped (nbgrader stops the whole collection);
+    * a file whose student id :func:`~resistlab.course.grading.report.id_problem` refuses
+      is skipped (nbgrader's ``export`` writes ids unquoted);
+    * a time written with dashes only (:data:`_DASHED_TIME`, nbgrader's example naming) is
+      read as that date and time; a file whose timestamp cannot be read is skipped
+      (nbgrader stops the whole collection);
     * a second file for the same student and notebook, when either has no timestamp to choose
       between them, is skipped (nbgrader stops the whole collection).
 
