@@ -3,7 +3,10 @@
 Most students rewrite one answer cell, starting from the instructor's solution (``_solution``)
 and changing what a real student would write differently. The cases named in issue 16 — a
 correct ValueError in other words, standard deviation instead of variance, a reset index,
-a Python list for ``p_detect`` — are among them.
+a Python list for ``p_detect`` — are among them. The simulated ratios, ``min_vmr`` and
+``p_detect`` count the student's own ``variance_to_mean``, ``ld_summary`` or
+``prob_resistance_at_detection`` only when its test accepts it or names its slip, so a constant
+function (or table) and the values that follow from it earn nothing there.
 """
 
 from __future__ import annotations
@@ -172,6 +175,15 @@ STUDENTS = [
         why="mean / variance",
     ),
     Student(
+        "vmr_constant",
+        {VMR: _edit(VMR, (VMR_RATIO, "return 2.0"))},
+        fails={
+            "test_variance_to_mean_values": "For 2, 4, 6, 8 the ratio is wrong",
+            "test_simulated_vmr": "not what the course data give",
+        },
+        why="a constant variance_to_mean and the ratios it gives (had earned the simulations)",
+    ),
+    Student(
         "sim_swapped",
         {
             VMR: _edit(
@@ -248,6 +260,15 @@ STUDENTS = [
         },
         fails={"test_ld_summary_table": "the fraction of its cultures with zero"},
         why="number of zero cultures instead of their fraction",
+    ),
+    Student(
+        "lds_constant_vmr",
+        {LDS: _solution(LDS) + "ld_summary['vmr'] = 1.0\n"},
+        fails={
+            "test_ld_summary_table": "vmr of experiment 16 is wrong",
+            "test_ld_verdict": "not what the course data give",
+        },
+        why="a vmr column of ones, and its minimum (had earned the verdict)",
     ),
     # --- Exercise 3b: maximum likelihood ------------------------------------------------------
     Student(
@@ -463,6 +484,20 @@ STUDENTS = [
         },
         fails={"test_prob_resistance_values": "1 minus exp of minus"},
         why="returns P(no resistant cell)",
+    ),
+    Student(
+        "prob_constant",
+        {
+            PROB: _edit(
+                PROB,
+                (PROB_BODY, "    return np.zeros_like(np.asarray(mutation_rate, dtype=float))\n"),
+            )
+        },
+        fails={
+            "test_prob_resistance_values": "1 minus exp of minus",
+            "test_detection_probabilities": "not what the statement's rates give",
+        },
+        why="a function that returns zeros, and the p_detect it gives (had earned p_detect)",
     ),
     # --- Exercise 4b/c: detection ------------------------------------------------------------
     Student(
