@@ -9,7 +9,8 @@ so it has no students. The mistakes of issue 16 for this assignment are among th
 loss rounded for display (now correct), a wrong ``fraction_inhibited`` (charged in Exercise 1
 only), the relative-percent loss, and a hand-typed top single mutant. Exercise 2 and the plan
 count the student's own function only when its test accepts it or names its slip, so a
-constant function (or a slip Exercise 1 does not name) is not carried into them.
+constant function (or a slip Exercise 1 does not name) is not carried into them; so do the
+array test of ``fraction_inhibited`` and the results of Exercise 3 (``add_fold_resistance``).
 """
 
 from __future__ import annotations
@@ -148,6 +149,23 @@ STUDENTS = [
         why="a Python 'if' on the input: right for numbers, crashes on arrays",
     ),
     Student(
+        "fi_constant",
+        {
+            **fi("    return np.full_like(np.asarray(inhibitor_nM, dtype=float), 0.5)\n"),
+            **t790m(
+                T790M_KEY
+                + "occupancy_loss_points = 100.0 * (occupancy_l858r - occupancy_t790m)\n"
+                + FOLD_KEY
+            ),
+        },
+        fails={
+            "test_fraction_inhibited_values": "Keep the '1 +'",
+            "test_fraction_inhibited_arrays": "not what the equation gives",
+            "test_t790m_occupancies": "not what the course data give",
+        },
+        why="a constant array of occupancies (had earned the array test)",
+    ),
+    Student(
         "fi_imports_library",
         {"answer_fraction_inhibited": "from resistlab.binding import fraction_inhibited\n"},
         fails={"test_fraction_inhibited_values": "imported from a library"},
@@ -283,6 +301,7 @@ STUDENTS = [
         },
         fails={
             "test_fraction_inhibited_values": "Without ATP the occupancy is simply",
+            "test_fraction_inhibited_arrays": "not what the equation gives",
             "test_t790m_occupancies": "not what the course data give",
         },
         why="returns the active fraction (a slip its test does not name), carried into Exercise 2",
@@ -364,6 +383,21 @@ STUDENTS = [
         folds_cell(fn=ADD_FOLD_KEY.replace("== '>='", "== '='")),
         fails={"test_add_fold_resistance_table": "exactly where the qualifier is '>='"},
         why="flags the exact rows as lower bounds (n counted from its own flags: no cascade)",
+    ),
+    Student(
+        "folds_constant",
+        folds_cell(
+            fn="def add_fold_resistance(table):\n"
+            "    out = table.copy()\n"
+            "    out['fold_resistance'] = 1.0\n"
+            "    out['fold_is_lower_bound'] = False\n"
+            "    return out\n\n"
+        ),
+        fails={
+            "test_add_fold_resistance_table": "of the SAME drug",
+            "test_fold_resistance_results": "not what the course data give",
+        },
+        why="every fold 1 and no lower bound, and the results that follow (had earned them)",
     ),
     Student(
         "folds_top_smallest",
