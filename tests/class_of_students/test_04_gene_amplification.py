@@ -4,6 +4,10 @@ Every answer cell has correct students in other styles and typical mistakes, inc
 mistakes of issue 16 for 04 that still belong to a graded answer: the (a, b) order, a
 natural-log fit with ``10**``, a fit through x and y themselves, and the idiomatic
 ``(g >= 5) | (r >= 2)`` on arrays.
+The DHFR fit, the spare-capacity exponent and the panel counts count the student's own
+``fit_power_law`` or ``call_met`` only when its test accepts it or names its slip, and the
+chosen doses count the kernel's ``choose_combination`` only when it follows the worked example,
+so a constant function and the values that follow from it earn nothing there.
 Exercise 2 (the double-minute simulation) and 5a (``choose_combination``) are worked examples,
 not graded, so they have no students; their rules are still recomputed independently in
 ``tests/reference/test_04_05_independent.py`` and ``tests/reference/test_04_05_review.py``.
@@ -125,6 +129,16 @@ STUDENTS = [
         },
         fails={"test_fit_power_law_values": "not the intercept itself"},
         why="returns the intercept instead of 10**intercept",
+    ),
+    Student(
+        "power_law_constant",
+        {"answer_fit_power_law": POWER_LAW + "    return 2.0, 3.0\n"},
+        fails={
+            "test_fit_power_law_values": "take the logarithm of both x",
+            "test_dhfr_fit": "not what the course data give",
+            "test_spare_capacity": "not what the statement's model gives",
+        },
+        why="a constant fit_power_law and the fits that follow from it (had earned 1b and 2b)",
     ),
     # ---------------------------------------------------------------- 1b dhfr fit
     Student(
@@ -267,6 +281,15 @@ STUDENTS = [
         fails={"test_call_met_edges": "Tumours below both cut-offs must not be called"},
         why="swaps the two cut-off values",
     ),
+    Student(
+        "panel_constant",
+        {"answer_call_met": CALL_MET + "    return np.zeros(len(gene_copy_number), dtype=bool)\n"},
+        fails={
+            "test_call_met_edges": "Either criterion is enough",
+            "test_panel_counts": "not what the course data give",
+        },
+        why="a call_met that calls nothing, and the counts it gives (had earned the counts)",
+    ),
     # ---------------------------------------------------------------- 3b panel counts
     Student(
         "panel_query",
@@ -405,6 +428,15 @@ STUDENTS = [
         },
         fails={"test_patient_decision": "on the two dose lists of the statement"},
         why="passes the MET doses as EGFR doses",
+    ),
+    Student(
+        "decision_constant",
+        {
+            "answer_patient_decision": "def choose_combination(*args, **kwargs):\n"
+            "    return None\n\n\n" + _decision("(0.1 - 0.02) / 0.02", CHOSEN_OK)
+        },
+        fails={"test_patient_decision": "not what the course data give"},
+        why="redefines choose_combination to answer None, and stores None (had earned the doses)",
     ),
 ]
 
