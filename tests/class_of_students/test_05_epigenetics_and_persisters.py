@@ -4,6 +4,9 @@ Every answer cell has correct students in other styles and typical mistakes, inc
 mistakes of issue 16 for 05: a ``mlh1_calls`` that modifies its input, ``>`` for ``>=`` at the
 beta threshold, swapped weights in ``biphasic_kill`` (charged once: Exercise 3 is graded for
 consistency with the student's own function), and the holiday errors, each with its own message.
+The cohort counts, the fold reduction and the holiday decision count the student's own
+function or fractions only when their test accepts them or names their slip, so a constant
+function and the values that follow from it earn nothing there.
 """
 
 # ruff: noqa: E501  (student answers are code written as strings, one line each)
@@ -209,6 +212,20 @@ STUDENTS = [
         fails={"test_mlh1_cohort_counts": "n_missed counts tumours"},
         why="counts the methylated tumours it found instead of those it missed",
     ),
+    Student(
+        "mlh1_constant",
+        {
+            "answer_mlh1_calls": _mlh1(
+                "    ids = sorted(set(df['sample_id']))\n"
+                "    return pd.DataFrame({'mean_beta': 1.0, 'methylated': True}, index=ids)\n"
+            )
+        },
+        fails={
+            "test_mlh1_calls_values": "Wrong mean beta",
+            "test_mlh1_cohort_counts": "not what the course data give",
+        },
+        why="calls every tumour methylated, and the counts that follow (had earned the counts)",
+    ),
     # ---------------------------------------------------------------- 2 biphasic_kill
     Student(
         "biphasic_multiply",
@@ -314,6 +331,24 @@ STUDENTS = [
         why="stores the slow rate instead of the persister fraction",
     ),
     Student(
+        "persister_constant",
+        {
+            "answer_biphasic_kill": BIPHASIC
+            + "    return np.ones_like(np.asarray(t_h, dtype=float))\n",
+            "answer_persister_fit": FIT_LOG
+            + "persister_fraction = {'erlotinib': 0.02, 'erlotinib + HDAC inhibitor': 0.01}\n"
+            + "hdaci_fold_reduction = 2.0\n",
+        },
+        fails={
+            "test_biphasic_kill_values": "Wrong value at t = 10 h",
+            "test_persister_fractions": "Your biphasic_kill differs from Exercise 2",
+            "test_hdaci_fold_reduction": "not what the course data give",
+        },
+        why="a biphasic_kill that kills nothing and fractions typed in, with their ratio (had"
+        " earned the fold; the fit's own fractions, equal, give 1, which the upside-down check"
+        " caught)",
+    ),
+    Student(
         "fit_ratio_upside_down",
         {
             "answer_persister_fit": _fractions(
@@ -367,8 +402,12 @@ STUDENTS = [
     Student(
         "holiday_equilibrium_on_drug",
         {"answer_holiday_days": _holiday(phi_star="equilibrium_tolerant_fraction(rates, 1.0)")},
-        fails={"test_holiday_days_values": "the reference equilibrium is wrong"},
-        why="uses the equilibrium under drug as the target",
+        fails={
+            "test_holiday_days_values": "the reference equilibrium is wrong",
+            "test_holiday_decision": "not what the course data give",
+        },
+        why="uses the equilibrium under drug as the target (0 days for every course, as a"
+        " constant: charged in the decision too)",
     ),
     Student(
         "holiday_absolute_band",
@@ -381,6 +420,19 @@ STUDENTS = [
         {"answer_holiday_days": _holiday(band="0.1 * phi_star")},
         fails={"test_holiday_days_values": "Use the rel_tol argument"},
         why="hard-codes a 10 % band",
+    ),
+    Student(
+        "holiday_constant",
+        {
+            "answer_holiday_days": HOLIDAY
+            + "    return 0\n\n\n"
+            + "chosen_holiday_days = int(holiday_days(ILLUSTRATIVE_RATES, 10))\n"
+        },
+        fails={
+            "test_holiday_days_values": "the reference equilibrium is wrong",
+            "test_holiday_decision": "not what the course data give",
+        },
+        why="no holiday at all, whatever the rates (had earned the decision)",
     ),
     Student(
         "holiday_decision_one_percent",
