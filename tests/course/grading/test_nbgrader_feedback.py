@@ -282,13 +282,25 @@ def test_formgraders_submission_view_runs_no_students_markup():
         '<style>body { display: none }</style><div style="position:fixed">12 / 12</div>\n\n'
         '<iframe srcdoc="<script>alert(1)</script>"></iframe> [x](javascript:alert(2))'
     )
+    # review 33 #1 #2: a tag with spaces put Bootstrap's classes on the cell itself, and an
+    # output's metadata.filenames became the <img src> the instructor's browser fetched
+    tagged = nbformat.v4.new_code_cell("display(...)")
+    tagged.metadata["tags"] = ["x dropdown-backdrop navbar-default", "ok-tag"]
+    tagged.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": "iVBORw0KGgo="},
+            metadata={"filenames": {"image/png": "http://127.0.0.1:9/beacon.png"}},
+        )
+    ]
     answer = nbformat.v4.new_code_cell("x = 1")
     answer.metadata.nbgrader = {"grade_id": "answer", "solution": True, "grade": False,
                                 "locked": False, "schema_version": 3}  # fmt: skip
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("# Exercise 1\n\nIntro."),
-               nbformat.v4.new_markdown_cell(attack), answer]
+               nbformat.v4.new_markdown_cell(attack), tagged, answer]
     )  # fmt: skip
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     resources = {
         "assignment_id": "a", "notebook_id": "nb", "submission_id": "s", "index": 0,
         "total": 1, "base_url": "", "student": "mallory", "last_name": None,
@@ -296,8 +308,10 @@ def test_formgraders_submission_view_runs_no_students_markup():
     }  # fmt: skip
     page = HTMLExporter(config=formgrader).from_notebook_node(nb, resources=resources)[0]
     body = page.split("<body", 1)[1]
-    for live in (r"<img[^>]*onerror", "<style", "<iframe", r"<div style", r"href=.javascript"):
+    for live in (r"<img[^>]*onerror", "<style", "<iframe", r"<div style", r"href=.javascript",
+                 "dropdown-backdrop", r"src=.http", "unpkg", "widget-state"):  # fmt: skip
         assert not re.search(live, body), f"{live} reached Formgrader's view"
+    assert "celltag_ok-tag" in body
     assert 'id="Exercise-1"' in body and "pwned.txt" in body  # shown, as text
 
 

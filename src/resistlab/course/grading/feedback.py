@@ -207,8 +207,9 @@ _SIZE = re.compile(r"\d{1,6}(?:\.\d{1,6})?")
 def safe_output_metadata(nb) -> None:
     """Drop an output's ``width`` or ``height`` that is not a plain number: nbconvert writes
     them into the ``<img>`` tag unquoted, so ``'1 onerror=alert(1)'`` became an event handler
-    on the page (nbgrader's own feedback too). Every other metadata value the page shows is
-    quoted and escaped.
+    on the page (nbgrader's own feedback too); and its ``filenames``, which nbconvert writes
+    as the image's source (a student's URL was fetched when Formgrader showed the
+    submission). Every other metadata value the page shows is quoted and escaped.
 
     Examples
     --------
@@ -225,6 +226,9 @@ def safe_output_metadata(nb) -> None:
             metadata = output.get("metadata")
             if not isinstance(metadata, dict):
                 continue
+            # a source nbconvert writes as the image's <img src> (a student's URL, fetched
+            # when the page opens): only nbconvert's own extraction sets it
+            metadata.pop("filenames", None)
             for holder in [metadata, *(v for v in metadata.values() if isinstance(v, dict))]:
                 for key in ("width", "height"):
                     value = holder.get(key)
@@ -510,9 +514,33 @@ def make_inert(nb) -> None:
     numeric image sizes, bounded text, sanitised markdown (both feedback commands)."""
     _shallow_html(nb)
     safe_output_metadata(nb)
+    _safe_cell_metadata(nb)
     _bounded_text(nb)
     _sanitise_markdown(nb)
     _safe_html_outputs(nb)
+
+
+#: A cell tag kept on a page: nbconvert writes each as the class ``celltag_TAG``, so a tag
+#: with a space in it had put Bootstrap's ``dropdown-backdrop`` on a cell laid over the page.
+_CELL_TAG = re.compile(r"[\w-]{1,100}")
+
+
+def _safe_cell_metadata(nb) -> None:
+    """Keep only cell tags that are one class name's worth of letters, digits, ``_`` and
+    ``-``, and drop the notebook's widget state (the page template loads the widgets'
+    script from a CDN for it)."""
+    for cell in nb.cells:
+        metadata = cell.get("metadata")
+        tags = metadata.get("tags") if isinstance(metadata, dict) else None
+        if tags is not None:
+            kept = (
+                [t for t in tags if isinstance(t, str) and _CELL_TAG.fullmatch(t)]
+                if isinstance(tags, list)
+                else []
+            )
+            metadata["tags"] = kept
+    if isinstance(nb.get("metadata"), dict):
+        nb.metadata.pop("widgets", None)
 
 
 def _safe_html_outputs(nb) -> None:
