@@ -280,7 +280,9 @@ def test_formgraders_submission_view_runs_no_students_markup():
     attack = (
         "<img src=x onerror=\"fetch('/api/contents/pwned.txt', {method: 'PUT'})\">\n\n"
         '<style>body { display: none }</style><div style="position:fixed">12 / 12</div>\n\n'
-        '<iframe srcdoc="<script>alert(1)</script>"></iframe> [x](javascript:alert(2))'
+        '<iframe srcdoc="<script>alert(1)</script>"></iframe> [x](javascript:alert(2))\n\n'
+        # review 33 #4: an id of a student's took a grade's score box (scores not saved)
+        '<span id="answer">a</span>\n\n# test_answer_heading\n'
     )
     # review 33 #1 #2: a tag with spaces put Bootstrap's classes on the cell itself, and an
     # output's metadata.filenames became the <img src> the instructor's browser fetched
@@ -293,12 +295,21 @@ def test_formgraders_submission_view_runs_no_students_markup():
             metadata={"filenames": {"image/png": "http://127.0.0.1:9/beacon.png"}},
         )
     ]
+    # review 33 #4: a raw cell kept its ids and classes: Formgrader's widgets bound to them
+    raw = nbformat.v4.new_raw_cell(
+        '<div class="nbgrader_cell"><span id="answer"></span>'
+        '<div class="full-credit dropdown-backdrop"></div></div>'
+    )
+    raw.metadata["raw_mimetype"] = "text/html"
     answer = nbformat.v4.new_code_cell("x = 1")
     answer.metadata.nbgrader = {"grade_id": "answer", "solution": True, "grade": False,
                                 "locked": False, "schema_version": 3}  # fmt: skip
+    intro = nbformat.v4.new_markdown_cell("# Exercise 1\n\nIntro.")
+    intro.metadata.nbgrader = {"grade_id": "intro", "locked": True, "solution": False,
+                               "grade": False, "schema_version": 3}  # fmt: skip
     nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("# Exercise 1\n\nIntro."),
-               nbformat.v4.new_markdown_cell(attack), tagged, answer]
+        cells=[intro,
+               nbformat.v4.new_markdown_cell(attack), raw, tagged, answer]
     )  # fmt: skip
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     resources = {
@@ -308,8 +319,12 @@ def test_formgraders_submission_view_runs_no_students_markup():
     }  # fmt: skip
     page = HTMLExporter(config=formgrader).from_notebook_node(nb, resources=resources)[0]
     body = page.split("<body", 1)[1]
-    for live in (r"<img[^>]*onerror", "<style", "<iframe", r"<div style", r"href=.javascript",
-                 "dropdown-backdrop", r"src=.http", "unpkg", "widget-state"):  # fmt: skip
+    live_markup = (
+        r"<img[^>]*onerror", "<style", "<iframe", r"<div style", r"href=.javascript",
+        r'<[a-z][^<>]*class="[^"]*dropdown-backdrop', r"src=.http", "unpkg", "widget-state",
+        r'<span id="answer"', r'<div class="full-credit', r'id="test_answer_heading',
+    )  # fmt: skip
+    for live in live_markup:
         assert not re.search(live, body), f"{live} reached Formgrader's view"
     assert "celltag_ok-tag" in body
     assert 'id="Exercise-1"' in body and "pwned.txt" in body  # shown, as text

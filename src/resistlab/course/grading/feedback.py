@@ -39,6 +39,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import glob
+import html
 import itertools
 import os
 import re
@@ -553,18 +554,26 @@ def _safe_html_outputs(nb) -> None:
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             data = output.get("data") or {}
             if isinstance(data.get("text/html"), str):
-                data["text/html"] = safe_urls(data["text/html"])
+                data["text/html"] = safe_urls(data["text/html"], ids=False)
 
 
 def _sanitise_markdown(nb) -> None:
     """Sanitise the raw HTML of every markdown cell a student could write (nbconvert's
-    ``clean_html``: disallowed tags are escaped, event handlers and scripts removed)."""
+    ``clean_html``: disallowed tags are escaped, event handlers and scripts removed), and
+    show every raw cell a student could write as text (nbconvert writes a raw cell's
+    source as HTML through ``clean_html``, which keeps every ``class`` and ``id``: a raw
+    cell had given Formgrader's grading widgets to the student's own elements, and one
+    click of the instructor's gave every test full credit)."""
     from nbconvert.filters import clean_html
 
     for cell in nb.cells:
         meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        if cell.cell_type == "markdown" and not meta.get("locked"):
+        if meta.get("locked"):
+            continue
+        if cell.cell_type == "markdown":
             cell.source = clean_html(cell.source)
+        elif cell.cell_type == "raw":
+            cell.source = html.escape(cell.source)
 
 
 def _exporter(config):

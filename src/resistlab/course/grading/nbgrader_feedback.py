@@ -198,9 +198,11 @@ _CLASS = re.compile(
 )
 
 
-def _kept(tag: str, attribute: str, value: str | None) -> str | None:
+def _kept(tag: str, attribute: str, value: str | None, ids: bool = True) -> str | None:
     """The value an attribute keeps (None: the attribute is removed): a URL only where
     :func:`_safe_url` allows it, a ``class`` only its allowed names (:data:`_CLASS`)."""
+    if attribute == "id" and not ids:
+        return None
     if attribute == "class":
         names = [n for n in (value or "").split() if _CLASS.fullmatch(n)]
         return " ".join(names) if names else None
@@ -227,11 +229,13 @@ def _safe_url(tag: str, attribute: str, value: str | None) -> bool:
     return scheme is None or scheme.group(1).lower() in ("http", "https", "mailto")
 
 
-def safe_urls(markup: str) -> str:
+def safe_urls(markup: str, ids: bool = True) -> str:
     """``markup`` with every URL attribute that could run script or load something removed
     (a link other than relative, a fragment, http(s) or mailto; a source other than a raster
     image's data URL on an ``<img>``), however it is written, and every class name but
-    those of highlighting, anchors, alerts and tables (:data:`_CLASS`).
+    those of highlighting, anchors, alerts and tables (:data:`_CLASS`); with ``ids=False``
+    every ``id`` too (a student's element with a grade's id had taken that grade's score box
+    in Formgrader: scores typed there were not saved).
 
     Examples
     --------
@@ -251,7 +255,7 @@ def safe_urls(markup: str) -> str:
 
     class Tags(HTMLParser):
         def _tag(self, tag, attrs, closed):
-            values = [(k, v, _kept(tag, k, v)) for k, v in attrs]
+            values = [(k, v, _kept(tag, k, v, ids)) for k, v in attrs]
             if all(v == new for _, v, new in values):
                 return
             text = self.get_starttag_text() or ""
@@ -328,7 +332,8 @@ def _inert_markdown(exporter: HTMLExporter, context, source) -> str:
     cell = context.get("cell") or {}
     attachments = _Attachments(cell.get("attachments"), left)
     inner = {"cell": {"attachments": attachments}, "resources": resources}
-    markup = safe_urls(HTMLExporter.markdown2html(exporter, inner, source))
+    locked = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("locked")
+    markup = safe_urls(HTMLExporter.markdown2html(exporter, inner, source), ids=bool(locked))
     if attachments.withheld:
         markup += f"\n<p><em>{ATTACHMENTS_NOT_SHOWN}</em></p>\n"
     return markup
