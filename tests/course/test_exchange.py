@@ -24,12 +24,7 @@ STAMP = "2026-12-01 10:00:00.000000 UTC"
 
 
 def test_collect_copies_no_link_and_no_linked_submission(tmp_path, monkeypatch):
-    exchange = tmp_path / "exchange"
-    exchange.mkdir()
-    monkeypatch.setenv("RESISTLAB_EXCHANGE", str(exchange))
-    course = make_fixture_course(tmp_path / "course", release=False)
-    run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
-    run_nbgrader(["release_assignment", NAME, "--force"], root=course)
+    course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = course / "release" / NAME / f"{NAME}.ipynb"
     secret = course / "gradebook.db"
@@ -112,12 +107,7 @@ def test_collect_takes_no_folder_made_in_another_students_name(tmp_path, monkeyp
     was collected as ben's; and one unreadable folder name stopped everyone's collect."""
     import pwd
 
-    exchange = tmp_path / "exchange"
-    exchange.mkdir()
-    monkeypatch.setenv("RESISTLAB_EXCHANGE", str(exchange))
-    course = make_fixture_course(tmp_path / "course", release=False)
-    run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
-    run_nbgrader(["release_assignment", NAME, "--force"], root=course)
+    course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
     student, mallory = pwd.getpwnam("daemon"), pwd.getpwnam("nobody")
@@ -179,12 +169,7 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
     from resistlab.course import Course
     from resistlab.course.grading import GradeOptions, grade_assignment
 
-    exchange = tmp_path / "exchange"
-    exchange.mkdir()
-    monkeypatch.setenv("RESISTLAB_EXCHANGE", str(exchange))
-    course = make_fixture_course(tmp_path / "course", release=False)
-    run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
-    run_nbgrader(["release_assignment", NAME, "--force"], root=course)
+    course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
     later = "2026-12-02 10:00:00.000000 UTC"
@@ -284,3 +269,14 @@ def test_the_hub_gives_the_courses_exchange_folder_to_an_instructor(tmp_path):
     (tmp_path / "linked" / "resistlab").symlink_to(tmp_path)
     with pytest.raises(SystemExit, match="a link or not a folder"):
         claim_course_folder(str(tmp_path / "linked"), "resistlab", ["daemon"])
+
+
+def _released_course(tmp_path, monkeypatch):
+    """The fixture course, its assignment released into a fresh exchange."""
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    monkeypatch.setenv("RESISTLAB_EXCHANGE", str(exchange))
+    course = make_fixture_course(tmp_path / "course", release=False)
+    run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
+    run_nbgrader(["release_assignment", NAME, "--force"], root=course)
+    return course, exchange
