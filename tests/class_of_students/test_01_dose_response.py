@@ -235,6 +235,21 @@ STUDENTS = [
         why="one x0 over both lines",
     ),
     Student(
+        "gr_pooled_ctrl",
+        {
+            GR: _edit(
+                GR,
+                (
+                    'control = treated["cell_line"].map(x_ctrl)',
+                    'control = end.loc[end["dose_uM"] == 0, "cell_count"].mean()',
+                ),
+            )
+        },
+        fails={"test_gr_table_values": "Line B must use its own x0"},
+        why="one untreated control over both lines: its GR50 ratio calls 'sensitised', and the "
+        "verdict on it is not charged again",
+    ),
+    Student(
         "gr_gec50",
         {GR: _edit(GR, (GR50_LINE, GR50_LINE.replace("fit.gr50", "fit.gec50")))},
         fails={"test_gr50_values": "You stored GEC50"},

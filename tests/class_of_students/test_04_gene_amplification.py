@@ -131,6 +131,28 @@ STUDENTS = [
         why="returns the intercept instead of 10**intercept",
     ),
     Student(
+        "power_law_first_and_last",
+        {
+            "answer_fit_power_law": POWER_LAW
+            + "    u, v = np.log10(np.asarray(x, float)), np.log10(np.asarray(y, float))\n"
+            + "    b = (v[-1] - v[0]) / (u[-1] - u[0])\n"
+            + "    return float(b), float(10 ** (v[0] - b * u[0]))\n"
+        },
+        fails={"test_fit_power_law_values": "instead of using two of them"},
+        why="a line through the first and last points; the fits made with it are not charged "
+        "again (had cost 1b and 2b)",
+    ),
+    Student(
+        "power_law_first_two",
+        {
+            "answer_fit_power_law": POWER_LAW
+            + "    b = math.log(y[1] / y[0]) / math.log(x[1] / x[0])\n"
+            + "    return b, y[0] / x[0] ** b\n"
+        },
+        fails={"test_fit_power_law_values": "instead of using two of them"},
+        why="a line through the first two points, in plain Python",
+    ),
+    Student(
         "power_law_constant",
         {"answer_fit_power_law": POWER_LAW + "    return 2.0, 3.0\n"},
         fails={

@@ -406,8 +406,8 @@ STUDENTS = [
             "test_holiday_days_values": "the reference equilibrium is wrong",
             "test_holiday_decision": "not what the course data give",
         },
-        why="uses the equilibrium under drug as the target (0 days for every course, as a"
-        " constant: charged in the decision too)",
+        why="uses the equilibrium under drug as the target (0 days wherever the band is met,"
+        " as a constant: charged in the decision too)",
     ),
     Student(
         "holiday_absolute_band",
