@@ -79,6 +79,7 @@ try:
         RedactHiddenTests,
         RenderMathOffline,
         SafeHTMLExporter,
+        clean_output_html,
         inert_markdown2html,
     )
 except ImportError:  # a student environment without nbgrader: nothing to configure
@@ -102,7 +103,10 @@ else:
     # student's markdown and HTML made inert as on the feedback pages: an <img onerror> in
     # markdown had run there (the feedback exporter's RedactHiddenTests already does it)
     c.HTMLExporter.preprocessors = [MakeInert]
-    c.HTMLExporter.filters = {"markdown2html": inert_markdown2html}  # javascript: links
+    c.HTMLExporter.filters = {
+        "markdown2html": inert_markdown2html,  # javascript: links
+        "clean_html": clean_output_html,  # displayed tables and headings shown, not escaped
+    }
     c.SafeHTMLExporter.preprocessors = []
     c.SafeHTMLExporter.filters = {}
     c.GenerateFeedback.exporter_class = SafeHTMLExporter  # markdown links: no javascript:

@@ -364,3 +364,84 @@ def test_a_students_markup_cannot_lay_bootstrap_over_the_page():
     assert "Score: 12 / 12" in body  # the text stays, as text
     assert 'class="alert alert-block alert-info"' in body
     assert 'class="dataframe"' in body and 'class="highlight' in body
+
+
+def _displays():
+    """A code cell that displays a pandas table and Markdown, and one that displays HTML an
+    attacker wrote with the tags the pages now keep."""
+    import pandas as pd
+
+    honest = nbformat.v4.new_code_cell("display(df); display(Markdown(...))")
+    honest.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/html": pd.DataFrame({"ic50_uM": [0.1]})._repr_html_(), "text/plain": ""},
+            execution_count=1,
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/markdown": "## Verdict\n\nIt is *resistant*.\n\n|a|b|\n|-|-|\n|1|2|"},
+        ),
+    ]
+    hostile = nbformat.v4.new_code_cell("display(HTML(...))")
+    hostile.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": '<h1 id="test_answer" onclick="f()">Score: 12 / 12</h1>'
+                '<p style="position:fixed">x</p><img src="http://127.0.0.1:9/b.png">'
+                '<th class="navbar-fixed-top">t</th><script>alert(1)</script>'
+                '<a href="javascript:alert(2)">y</a>'
+            },
+        )
+    ]
+    return nbformat.v4.new_notebook(cells=[honest, hostile])
+
+
+def _formgrader_page(nb) -> str:
+    from helpers import ROOT
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+
+    from resistlab.course.grading.runner import load_course_config
+
+    formgrader = Config(load_course_config(ROOT))
+    formgrader.HTMLExporter.template_name = "formgrade"  # as nbgrader's FormgradeExtension
+    formgrader.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    resources = {
+        "assignment_id": "a", "notebook_id": "nb", "submission_id": "s", "index": 0,
+        "total": 1, "base_url": "", "student": "ann", "last_name": None,
+        "first_name": None, "notebook_path": "autograded/ann/a/nb.ipynb",
+    }  # fmt: skip
+    return HTMLExporter(config=formgrader).from_notebook_node(nb, resources=resources)[0]
+
+
+def _feedback_page(nb) -> str:
+    from resistlab.course.grading.feedback import make_inert
+
+    make_inert(nb)
+    resources = {"nbgrader": {"notebook": "nb", "score": 0, "max_score": 4, "late_penalty": 0}}
+    return _exporter(Config()).from_notebook_node(nb, resources=resources)[0]
+
+
+@pytest.mark.parametrize(
+    "render", [_feedback_page, _formgrader_page], ids=["feedback", "formgrader"]
+)
+def test_displayed_tables_and_markdown_are_shown_as_markup(render):
+    """Review 33 (observation): nbconvert's sanitiser escaped pandas' <thead>/<tbody> and the
+    <h2>/<p> of displayed Markdown, so a DataFrame or a Markdown display showed its tags as
+    text on the feedback page and in Formgrader. They are shown as tables and headings now,
+    and displayed HTML with those tags still runs nothing, loads nothing and keeps no id,
+    handler, style or page class."""
+    body = render(_displays()).split("<body", 1)[1]
+    assert "&lt;thead&gt;" not in body and "&lt;h2" not in body and "&lt;p&gt;" not in body
+    assert re.search(r'<table[^>]*class="dataframe"[^>]*>\s*<thead>', body)
+    assert re.search(r"<h2[^>]*>Verdict", body) and "<em>resistant</em>" in body
+    assert "ic50_uM" in body and ".dataframe tbody" not in body  # pandas' <style> left out
+    live_markup = (
+        r'onclick="f', 'id="test_answer"', "position:fixed", r"src=.http://127", "<script>alert",
+        r'navbar-fixed-top">t', r"href=.javascript",
+    )  # fmt: skip
+    for live in live_markup:
+        assert not re.search(live, body), f"{live} reached the page"
+    assert "&lt;script&gt;alert(1)" in body and "Score: 12 / 12" in body  # shown, as text

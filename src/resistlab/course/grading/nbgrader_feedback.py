@@ -46,9 +46,12 @@ __all__ = [
     "MAX_PAGE_ATTACHMENT_CHARS",
     "MAX_PAGE_MATH_CHARS",
     "TEMPLATE_DIR",
+    "MakeInert",
     "RedactHiddenTests",
     "RenderMathOffline",
     "SafeHTMLExporter",
+    "clean_output_html",
+    "inert_markdown2html",
     "latex_to_mathml",
     "safe_urls",
 ]
@@ -289,6 +292,51 @@ def safe_urls(markup: str, ids: bool = True) -> str:
     return "".join([*pieces, markup[at:]])
 
 
+#: Tags displayed HTML and Markdown keep (nbconvert's sanitiser's, and those of headings,
+#: paragraphs, whole tables and images): nbconvert's own list escaped pandas' ``<thead>`` and
+#: rendered Markdown's ``<h1>`` and ``<p>``, so honest displays showed their tags as text.
+_OUTPUT_TAGS = frozenset(
+    "a abbr acronym b blockquote code em i li ol strong ul div pre span table tr td "
+    "h1 h2 h3 h4 h5 h6 p br hr thead tbody tfoot th caption img sup sub del s dl dt dd kbd".split()
+)
+_OUTPUT_ATTRIBUTES = {
+    "*": ["class"],
+    "a": ["href", "title"],
+    "abbr": ["title"],
+    "acronym": ["title"],
+    "img": ["src", "alt", "title"],
+    "th": ["colspan", "rowspan"],
+    "td": ["colspan", "rowspan"],
+    "table": ["border"],
+}
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def clean_output_html(markup) -> str:
+    """The ``clean_html`` filter of every page made of a submission under the course's
+    configuration: nbconvert's sanitiser (bleach; script, handlers and ``style`` removed,
+    other tags escaped) with the tags of :data:`_OUTPUT_TAGS`, then :func:`safe_urls`
+    without ids; a ``<style>`` block (pandas writes one) is left out rather than shown.
+
+    Examples
+    --------
+    >>> clean_output_html('<style>th {}</style><table><thead><tr><th>a</th></tr></thead></table>')
+    '<table><thead><tr><th>a</th></tr></thead></table>'
+    >>> clean_output_html('<h1 id="x" onclick="f()">T</h1><img src=x onerror=f()>')
+    '<h1>T</h1><img>'
+    """
+    import bleach
+
+    markup = markup.decode() if isinstance(markup, bytes) else str(markup)
+    cleaned = bleach.clean(
+        _STYLE_BLOCK.sub("", markup),
+        tags=_OUTPUT_TAGS,
+        attributes=_OUTPUT_ATTRIBUTES,
+        protocols=["http", "https", "mailto", "data"],
+    )
+    return safe_urls(cleaned, ids=False)
+
+
 class SafeHTMLExporter(HTMLExporter):
     """nbconvert's ``HTMLExporter`` whose markdown is rendered by :func:`inert_markdown2html`:
     a markdown link ``[x](javascript:...)`` or image ``![x](javascript:...)`` becomes inert
@@ -303,6 +351,10 @@ class SafeHTMLExporter(HTMLExporter):
     @pass_context
     def markdown2html(self, context, source):
         return _inert_markdown(self, context, source)
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield ("clean_html", clean_output_html)
 
 
 #: The key, in a page's ``resources``, of the attachment characters it may still inline.
