@@ -69,6 +69,7 @@ c.Exchange.root = os.environ.get("RESISTLAB_EXCHANGE", str(HERE / "exchange"))
 # hidden line, and render maths to MathML; the course's template loads nothing from a CDN.
 try:
     import nbgrader as _nbgrader
+    from nbconvert.filters import Highlight2HTML
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
@@ -106,6 +107,9 @@ else:
     c.HTMLExporter.filters = {
         "markdown2html": inert_markdown2html,  # javascript: links
         "clean_html": clean_output_html,  # displayed tables and headings shown, not escaped
+        # the course's lexer, not the one the student's kernel wrote into language_info
+        # (nbconvert writes it into every code cell's class: 'ipython3 dropdown-backdrop')
+        "highlight_code": Highlight2HTML(pygments_lexer="ipython3"),
     }
     c.SafeHTMLExporter.preprocessors = []
     c.SafeHTMLExporter.filters = {}

@@ -6,6 +6,7 @@ Fast checks on a hand-made notebook (no kernel, no gradebook); the exchange roun
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 
@@ -445,3 +446,24 @@ def test_displayed_tables_and_markdown_are_shown_as_markup(render):
     for live in live_markup:
         assert not re.search(live, body), f"{live} reached the page"
     assert "&lt;script&gt;alert(1)" in body and "Score: 12 / 12" in body  # shown, as text
+
+
+def test_cell_metadata_cannot_hide_cells_or_class_them_in_formgrader():
+    """Round 34 #5 and #3: a cell's metadata ``transient.remove_source`` removed the cell, its
+    score box and the student's code from Formgrader's view; a kernel that set its own
+    language_info lexer to 'ipython3 dropdown-backdrop' put Bootstrap's overlay class on
+    every code cell. Formgrader's view and the feedback pages drop both."""
+    answer = nbformat.v4.new_code_cell("from resistlab.pharmacology import hill")
+    answer.metadata.nbgrader = {"grade_id": "answer_hill", "solution": True, "grade": False,
+                                "locked": False, "schema_version": 3}  # fmt: skip
+    answer.metadata["transient"] = {"remove_source": True}
+    nb = nbformat.v4.new_notebook(cells=[answer])
+    nb.metadata["language_info"] = {
+        "name": "python",
+        "pygments_lexer": "ipython3 dropdown-backdrop",
+        "codemirror_mode": {"name": "ipython x-overlay", "version": 3},
+    }
+    for render in (_formgrader_page, _feedback_page):
+        body = render(copy.deepcopy(nb)).split("<body", 1)[1]
+        assert "dropdown-backdrop" not in body and "x-overlay" not in body
+        assert "resistlab.pharmacology" in body  # the student's code is shown

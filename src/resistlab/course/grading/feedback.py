@@ -529,9 +529,14 @@ _CELL_TAG = re.compile(r"[\w-]{1,100}")
 def _safe_cell_metadata(nb) -> None:
     """Keep only cell tags that are one class name's worth of letters, digits, ``_`` and
     ``-``, and drop the notebook's widget state (the page template loads the widgets'
-    script from a CDN for it)."""
+    script from a CDN for it), a cell's ``transient`` (``remove_source`` had hidden cells, their
+    grading controls and the student's code, from Formgrader's view), and a kernel language's
+    name or lexer that is not one class name (nbconvert writes the lexer into every code
+    cell's class: a kernel had set it to ``ipython3 dropdown-backdrop``)."""
     for cell in nb.cells:
         metadata = cell.get("metadata")
+        if isinstance(metadata, dict):
+            metadata.pop("transient", None)
         tags = metadata.get("tags") if isinstance(metadata, dict) else None
         if tags is not None:
             kept = (
@@ -542,6 +547,19 @@ def _safe_cell_metadata(nb) -> None:
             metadata["tags"] = kept
     if isinstance(nb.get("metadata"), dict):
         nb.metadata.pop("widgets", None)
+    safe_language_info(nb)
+
+
+def safe_language_info(nb) -> None:
+    """Drop a kernel language's name or lexer that is not one class name (nbconvert writes
+    the lexer into every code cell's class)."""
+    info = nb.get("metadata", {}).get("language_info") if isinstance(nb, dict) else None
+    if isinstance(info, dict):
+        for key in ("name", "pygments_lexer", "codemirror_mode"):
+            value = info.get(key)
+            value = value.get("name") if isinstance(value, dict) else value
+            if key in info and not (isinstance(value, str) and _CELL_TAG.fullmatch(value)):
+                del info[key]
 
 
 def _safe_html_outputs(nb) -> None:

@@ -30,6 +30,7 @@ check looks for whole lines of 12 characters or more (see
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import re
@@ -346,6 +347,10 @@ class SafeHTMLExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         resources = dict(resources or {})
         resources.pop(_ATTACHMENTS_LEFT, None)  # each page its own allowance
+        from .feedback import safe_language_info
+
+        nb = copy.deepcopy(nb)  # the lexer is read before the preprocessors run
+        safe_language_info(nb)
         return super().from_notebook_node(nb, resources, **kw)
 
     @pass_context
