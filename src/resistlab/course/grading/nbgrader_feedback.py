@@ -349,7 +349,8 @@ class SafeHTMLExporter(HTMLExporter):
         resources.pop(_ATTACHMENTS_LEFT, None)  # each page its own allowance
         from .feedback import safe_language_info
 
-        nb = copy.deepcopy(nb)  # the lexer is read before the preprocessors run
+        nb = copy.copy(nb)  # the lexer is read before the preprocessors run; nbconvert copies
+        nb.metadata = copy.deepcopy(nb.get("metadata", {}))  # the cells itself
         safe_language_info(nb)
         return super().from_notebook_node(nb, resources, **kw)
 
