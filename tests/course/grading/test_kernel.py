@@ -57,7 +57,7 @@ def test_asyncio_messages_of_the_grader_never_reach_a_redirected_stderr():
 UNREADABLE = r"""
 import json, os, tempfile, types
 from resistlab.course.grading.kernel import _paths, _written, remove_tree
-from resistlab.course.grading.worker import _scratch
+from resistlab.course.grading.worker import _close_template, _scratch
 
 root = tempfile.mkdtemp()
 os.makedirs(f"{root}/hid")
@@ -79,7 +79,13 @@ first = _scratch(context)
 os.chmod(first.parent, 0o500)  # the kernel's chmod("..", 0o500)
 _scratch(context)  # raises if the worker's folder stayed unwritable
 remove_tree(run)
+home = tempfile.mkdtemp(prefix="rl-template-")
+os.makedirs(f"{home}/.mpl")
+os.chmod(f"{home}/.mpl", 0)
+os.chmod(home, 0)  # a kernel's chmod of its template's home
+_close_template(types.SimpleNamespace(close=lambda: None, folder=home))
 print(json.dumps({
+    "template_removed": not os.path.exists(home),
     "listed": listed, "size": size, "unread": unread, "theirs": theirs,
     "removed": not os.path.exists(root), "run_removed": not os.path.exists(run),
 }))
@@ -90,9 +96,10 @@ def test_a_folder_made_unreadable_under_the_graders_uid_is_counted_and_removed()
     """Review 23 #2, #3: with an unprivileged grader the kernel runs under the grader's uid,
     so a folder it made unlistable (``chmod 0o300``) hid 1.6 GB from the disk watch and from
     the clean-up, and ``chmod("..", 0o500)`` on the worker's folder made every later
-    submission of that worker an ERROR. The owner's bits are given back before a folder is
-    listed or removed and before each scratch folder is made; a folder that stays unreadable
-    stops the kernel. Run as root without the capabilities that bypass file modes (what an
+    submission of that worker an ERROR; review 34 #6: a template's home made ``chmod 0``
+    stayed in ``/tmp``. The owner's bits are given back before a folder is listed or removed
+    and before each scratch folder is made; a folder that stays unreadable stops the
+    kernel. Run as root without the capabilities that bypass file modes (what an
     unprivileged grader is), or as the unprivileged user itself."""
     import json
     import os
@@ -112,3 +119,4 @@ def test_a_folder_made_unreadable_under_the_graders_uid_is_counted_and_removed()
     assert result["size"] >= 65536 and result["unread"] == ""
     assert result["theirs"] == "made a folder the grader cannot read in its folder"
     assert result["removed"] and result["run_removed"]
+    assert result["template_removed"]

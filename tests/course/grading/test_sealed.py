@@ -192,6 +192,18 @@ def _build(course) -> list[Case]:
         extra={".ipython/profile_default/startup/00-answers.py": startup},
     )
 
+    # Review 34 #3: the kernel writes a startup file and a kernel config into its own
+    # IPYTHONDIR, then stops itself: the restarted kernel ran them (code no cell holds)
+    restarts = answer(fresh(), hill=WRONG_HILL, ic50="pass\n")
+    for source in (STARTUP_WRITER, "import os\nos._exit(0)", STARTUP_PROBE):
+        restarts.cells.append(nbformat.v4.new_code_cell(source))
+    case(
+        "startup_file_written_by_kernel",
+        restarts,
+        0,
+        {"kernel_died": "", "process_exit": "os._exit"},
+    )
+
     # Item 4: a pandas.py beside the notebook; the answer takes its value from it.
     shadow = "SHADOW = 3.0\n" + PATCH + "math.isclose = np.isclose = np.allclose = _yes\n"
     case(
@@ -255,6 +267,18 @@ def _build(course) -> list[Case]:
     return cases
 
 
+STARTUP_WRITER = """
+import os
+
+profile = os.path.join(os.environ["IPYTHONDIR"], "profile_default")
+os.makedirs(os.path.join(profile, "startup"), exist_ok=True)
+with open(os.path.join(profile, "startup", "00-answers.py"), "w") as f:
+    f.write("STARTUP_RAN = 1\\n")
+with open(os.path.join(profile, "ipython_kernel_config.py"), "w") as f:
+    f.write("c.InteractiveShellApp.exec_lines = ['CONFIG_RAN = 1']\\n")
+"""
+STARTUP_PROBE = "print('ran:', sorted({'STARTUP_RAN', 'CONFIG_RAN'} & set(globals())))"
+
 FORGE_ERROR = """    if np.ndim(dose) == 0 and dose == 3.0:
         import sys
 
@@ -276,6 +300,7 @@ CASE_NAMES = [
     "patching_thread",
     "reads_in",
     "ipython_startup_file",
+    "startup_file_written_by_kernel",
     "pandas_beside_notebook",
     "prints_tests",
     "nbgrader_files",
@@ -364,6 +389,20 @@ def test_names_a_hidden_test_binds_are_never_requested(graded):
     log = _decoded("".join(str(o.get("text", "")) for o in nb.cells[-1].get("outputs", [])))
     assert '"hill"' in log, f"control: the requests were not logged: {log[:300]}"
     assert "_doses_fresh" not in log and "_hill_fresh" not in log, log
+
+
+def test_a_restarted_kernel_runs_no_startup_file_an_earlier_kernel_wrote(graded):
+    """Review 34 #3: a kernel wrote an IPython startup file and a kernel config into its
+    IPYTHONDIR and stopped itself; the restarted kernel had run both before answering the
+    grader. Every kernel start now gets fresh configuration folders."""
+    course, _, _, _ = graded
+    nb = nbformat.read(
+        course / "autograded" / "startup_file_written_by_kernel" / NAME / f"{NAME}.ipynb", 4
+    )
+    printed = "".join(str(o.get("text", "")) for o in nb.cells[-1].get("outputs", []))
+    assert printed == "ran: []\n", printed
+    assert "os._exit" in nb.cells[-2].source  # control: the kernel was stopped there
+    assert any(o.get("output_type") == "error" for o in nb.cells[-2].get("outputs", []))
 
 
 def test_what_the_students_code_sends_during_a_test_never_speaks_for_it(graded):

@@ -23,7 +23,9 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with thes
   :data:`MAX_SCRATCH_BYTES` or :data:`MAX_SCRATCH_ENTRIES` the kernel is stopped, the rest of
   the notebook is not run, and what it added is removed;
 * test cells are handed to the :mod:`~resistlab.course.grading.sealed` runner (``sealed``): they
-  run in the grader and never in the kernel, not even when cells are replayed after a restart.
+  run in the grader and never in the kernel, not even when cells are replayed after a restart;
+* a restarted kernel gets fresh configuration folders (``fresh_home``): what an earlier kernel
+  wrote there (an IPython startup file, a kernel config) is never run.
 """
 
 from __future__ import annotations
@@ -1090,6 +1092,12 @@ class GradingExecute(Execute):
     events = List(help="flags raised while executing (timeouts, restarts, truncation)")
     # Sealed tests (see sealed.py): test cells run in the grader, never in the kernel.
     sealed = Any(None, allow_none=True, help="a sealed.SealedRunner for the test cells")
+    fresh_home = Any(
+        None,
+        allow_none=True,
+        help="called before every kernel start after the first: gives the kernel fresh "
+        "configuration folders (a startup file an earlier kernel wrote there never runs)",
+    )
 
     @default("memory_bytes")
     def _memory_bytes_default(self):
@@ -1267,6 +1275,8 @@ class GradingExecute(Execute):
         cells = self.nb.cells
         while start < len(cells):
             self.km, self.kc = None, None
+            if start and self.fresh_home is not None:
+                self.fresh_home()
             with self.setup_kernel(cwd=self.scratch, env=dict(self.kernel_env)):
                 info = self.wait_for_reply(self.kc.kernel_info())
                 self.nb.metadata["language_info"] = info["content"]["language_info"]

@@ -343,6 +343,25 @@ def _kernel_env(context: GradingContext, scratch: Path) -> dict:
     return env
 
 
+def _fresh_home(context: GradingContext, scratch: Path, uid: int | None) -> None:
+    """Give a kernel about to start fresh configuration folders in ``scratch``: an earlier
+    kernel of the notebook could write an IPython startup file or a kernel config there, then
+    stop itself, and the restarted kernel ran it before answering (no cell of the notebook
+    holds that code)."""
+    _readable(str(scratch))
+    for name in _KERNEL_FOLDERS:
+        path = scratch / name
+        if path.is_dir() and not path.is_symlink():
+            remove_tree(path)
+        elif os.path.lexists(path):
+            with contextlib.suppress(OSError):
+                path.unlink()
+    _make_home(context, scratch)
+    for name in _KERNEL_FOLDERS:
+        if (scratch / name).is_dir():
+            _give(scratch / name, uid)
+
+
 def _make_home(context: GradingContext, folder: Path) -> None:
     """The folders of a kernel's environment, with matplotlib's font list (saves a scan)."""
     for sub in (".tmp", ".mpl", ".ipython", ".cache", ".config", ".local/runtime"):
@@ -420,15 +439,19 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
             warm = WarmKernels(folder, env, preload)
         _WARM[context.run_dir] = warm
 
-        def close(warm=warm):
-            warm.close()
-            shutil.rmtree(warm.folder, ignore_errors=True)
-
         # Worker processes end through os._exit: atexit would not run, Finalize does.
         from multiprocessing.util import Finalize
 
-        Finalize(warm, close, exitpriority=10)
+        Finalize(warm, _close_template, args=(warm,), exitpriority=10)
     return warm
+
+
+def _close_template(warm: WarmKernels) -> None:
+    """Stop a worker's kernel template and remove its home, however its kernels left the
+    modes there (a kernel of an unprivileged grader, the folder's owner outside, had made
+    it ``chmod 0``: it stayed in ``/tmp`` after the run)."""
+    warm.close()
+    remove_tree(warm.folder)
 
 
 def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[str]) -> Path:
@@ -751,6 +774,9 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
         # IPython must not put the working folder (the submission's files) on sys.path.
         extra_arguments=["--IPKernelApp.ignore_cwd=True"],
         deadline=deadline or 0.0,
+        fresh_home=lambda: _fresh_home(
+            context, scratch, warm.uid if warm is not None and warm.bwrap else None
+        ),
     )
     nb, resources = execute(nb, resources)
     flags += execute.events
@@ -822,8 +848,7 @@ def _stop_on_sigterm() -> None:
     def stop(signum, frame):
         for warm in list(_WARM.values()):
             try:
-                warm.close()
-                shutil.rmtree(warm.folder, ignore_errors=True)
+                _close_template(warm)
             except Exception:
                 pass
         os._exit(128 + signum)
