@@ -337,6 +337,69 @@ def test_an_upload_speaks_only_for_its_student_and_at_its_time(fixture_course, c
     assert scores["mallory"].startswith("5 (-5 late)"), captured.out
 
 
+#: nbgrader's example regexp: its greedy ``.*`` reads the *last* ``_ID_attempt_TIME_``
+EXAMPLE = r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>.+)"
+
+
+@pytest.mark.slow
+def test_a_plain_uploads_own_name_speaks_only_for_its_student_and_at_its_time(
+    fixture_course, capsys
+):
+    """Review 34 #2: with nbgrader's example regexp, the name a student gave a plain upload
+    (the part after the LMS's prefix) decided its reading: mallory's blank file named
+    ``x_ben_attempt_<later>_NOTEBOOK.ipynb`` replaced ben's submission (0 points, no
+    warning), and dave's late upload named ``x_dave_attempt_<early>_...`` escaped the late
+    penalty. A plain upload is read by its shortest prefix, as an upload's folder is."""
+    import nbformat
+
+    from resistlab.course import run_nbgrader
+
+    archive = _lms_archive(fixture_course, EXAMPLE)
+    with (fixture_course / "nbgrader_config.py").open("a") as fh:
+        fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    run_nbgrader(
+        ["db", "assignment", "add", NAME, "--duedate=2026-12-01 12:00:00 UTC"],
+        root=fixture_course,
+    )
+    honest = nbformat.writes(answer(release_copy(fixture_course)))
+    blank = nbformat.writes(release_copy(fixture_course))
+    uploads = {
+        f"{NAME}_ben_attempt_2026-12-01-10-00-00_{NAME}.ipynb": honest,
+        f"{NAME}_mallory_attempt_2026-12-02-10-00-00_x_ben_attempt_2026-12-01-23-00-00_{NAME}"
+        ".ipynb": blank,
+        f"{NAME}_carol_attempt_2026-12-02-10-00-00_{NAME}.ipynb": honest,
+        f"{NAME}_dave_attempt_2026-12-02-10-00-00_x_dave_attempt_2026-12-01-09-00-00_{NAME}"
+        ".ipynb": honest,
+    }
+    for name, text in uploads.items():
+        (archive / name).write_text(text)
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err[-3000:]
+    submitted = fixture_course / "submitted"
+    assert sorted(p.name for p in submitted.iterdir()) == ["ben", "carol", "dave", "mallory"]
+    assert nbformat.read(submitted / "ben" / NAME / f"{NAME}.ipynb", as_version=4) == (
+        nbformat.reads(honest, as_version=4)
+    ), "ben's own upload was replaced"
+    stamps = {
+        who: (submitted / who / NAME / "timestamp.txt").read_text()[:19]
+        for who in ("ben", "mallory", "carol", "dave")
+    }
+    assert stamps == {
+        "ben": "2026-12-01 10:00:00",
+        "mallory": "2026-12-02 10:00:00",
+        "carol": "2026-12-02 10:00:00",
+        "dave": "2026-12-02 10:00:00",
+    }, stamps
+    scores = {line.split()[0]: line.split(maxsplit=1)[1] for line in captured.out.splitlines()
+              if line.startswith(("ben ", "carol ", "dave ", "mallory "))}  # fmt: skip
+    assert scores["ben"].startswith("5 "), captured.out
+    assert scores["carol"].startswith("5 (-5 late)"), captured.out
+    assert scores["dave"].startswith("5 (-5 late)"), captured.out
+    assert scores["mallory"].startswith("0 "), captured.out
+
+
 @pytest.mark.slow
 def test_a_file_that_needs_another_files_path_stops_only_its_own_upload(fixture_course, capsys):
     """Review 30 #5: under a regexp whose file_id spans folders, mallory's notebook and a zip
@@ -348,10 +411,7 @@ def test_a_file_that_needs_another_files_path_stops_only_its_own_upload(fixture_
 
     import nbformat
 
-    archive = _lms_archive(
-        fixture_course,
-        r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>.+)",
-    )
+    archive = _lms_archive(fixture_course, EXAMPLE)
     with (fixture_course / "nbgrader_config.py").open("a") as fh:
         fh.write('\nc.FileNameCollectorPlugin.valid_ext = [".ipynb", ".txt"]\n')
     honest = nbformat.writes(answer(release_copy(fixture_course)))
