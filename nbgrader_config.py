@@ -71,9 +71,11 @@ try:
     import nbgrader as _nbgrader
     from nbconvert.filters import Highlight2HTML
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.converters import Autograde
     from nbgrader.preprocessors import GetGrades
 
     from resistlab.course.exchange import CheckedReleaseFeedback, NoFollowCollect
+    from resistlab.course.grading.nbgrader_autograde import UnsandboxedAutograde
     from resistlab.course.grading.nbgrader_feedback import (
         TEMPLATE_DIR,
         MakeInert,
@@ -92,6 +94,13 @@ else:
     # `nbgrader release_feedback` skips, and names, a student's folder it cannot release
     # (one missing submission_secret.txt had stopped the release for the class)
     c.ExchangeFactory.release_feedback = CheckedReleaseFeedback
+    # `nbgrader autograde` (Formgrader's *Autograde* button) runs student code unsandboxed, as
+    # the instructor: it refuses unless told the submissions are trusted
+    # (--UnsandboxedAutograde.allowed=True); `resistlab grade` is the sandboxed grader
+    c.Autograde.autograde_preprocessors = [
+        UnsandboxedAutograde,
+        *Autograde.class_traits()["autograde_preprocessors"].default(),
+    ]
     c.GenerateFeedback.preprocessors = [
         GetGrades,
         RedactHiddenTests,

@@ -240,6 +240,7 @@ def main() -> None:
             "nbgrader",
             "autograde",
             n,
+            "--UnsandboxedAutograde.allowed=True",  # the benchmark's own submissions
             f"--CourseDirectory.root={courses['nbgrader']}",
         ],
     )

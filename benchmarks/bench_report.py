@@ -50,7 +50,8 @@ def graded_templates(course: Path, name: str) -> list[str]:
         folder = course / "submitted" / student / name
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{name}.ipynb")
-    run_nbgrader(["autograde", name], root=course)
+    # the benchmark's own submissions: trusted, so nbgrader may run them unsandboxed
+    run_nbgrader(["autograde", name, "--UnsandboxedAutograde.allowed=True"], root=course)
     return list(kinds)
 
 

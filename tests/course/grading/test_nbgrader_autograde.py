@@ -1,0 +1,50 @@
+"""Plain ``nbgrader autograde`` under the course configuration runs no student code
+unsandboxed (nbgrader_autograde.py).
+
+Review 34 #4: the hub recipe listed ``nbgrader autograde`` (also Formgrader's *Autograde*
+button), which ran an added cell as the instructor: it read the hidden tests and set another
+student's manual grades to 0. Under the course's ``nbgrader_config.py`` nbgrader refuses, names
+``resistlab grade``, and runs nothing; ``--UnsandboxedAutograde.allowed=True`` (submissions the
+instructor trusts) restores nbgrader's behaviour.
+"""
+
+from __future__ import annotations
+
+import nbformat
+from course.grading.fixture_assignment import NAME, answer, release_copy, submit
+from helpers import autograde
+
+from resistlab.course import run_nbgrader
+
+
+def _submit_marker(course, tmp_path):
+    """A correct submission with a cell that leaves a file where only a run can put it."""
+    marker = tmp_path / "student-code-ran"
+    nb = answer(release_copy(course))
+    nb.cells.insert(1, nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').close()"))
+    submit(course, "evil", nb)
+    return marker
+
+
+def test_nbgrader_autograde_refuses_to_run_student_code_unsandboxed(fixture_course, tmp_path):
+    marker = _submit_marker(fixture_course, tmp_path)
+    done = run_nbgrader(["autograde", NAME], root=fixture_course, check=False)
+    log = done.stdout + done.stderr
+    assert done.returncode != 0, log[-2000:]
+    assert "would run evil's code unsandboxed, as you" in log, log[-2000:]
+    assert "resistlab grade ASSIGNMENT" in log
+    assert not marker.exists(), "a student's cell ran"
+    assert not (fixture_course / "autograded" / "evil" / NAME / f"{NAME}.ipynb").exists()
+
+
+def test_trusted_submissions_are_graded_by_nbgrader_when_the_instructor_says_so(
+    fixture_course, tmp_path
+):
+    """The control: the same submission, with the instructor's consent, runs and scores."""
+    from nbgrader.api import Gradebook
+
+    marker = _submit_marker(fixture_course, tmp_path)
+    run_nbgrader(autograde(NAME), root=fixture_course)
+    assert marker.exists()
+    with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
+        assert gb.find_submission(NAME, "evil").score == 5
