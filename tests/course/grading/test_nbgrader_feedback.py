@@ -467,3 +467,34 @@ def test_cell_metadata_cannot_hide_cells_or_class_them_in_formgrader():
         body = render(copy.deepcopy(nb)).split("<body", 1)[1]
         assert "dropdown-backdrop" not in body and "x-overlay" not in body
         assert "resistlab.pharmacology" in body  # the student's code is shown
+
+
+def test_markdown_a_students_code_displays_in_a_locked_cell_keeps_no_id():
+    """Round 34 #1: markdown the student's function displayed while a read-only check cell
+    or a sealed test called it kept ``id`` (the filter kept ids for locked cells, meant for
+    the instructor's markdown): ``<span id=test_gr50_values>`` took that grade's score box
+    in Formgrader and the scores typed there were not saved. Only the instructor's own
+    locked markdown keeps its anchors."""
+    test = nbformat.v4.new_code_cell("assert hill(1) == 1")
+    test.metadata.nbgrader = {"grade_id": "test_hill_values", "grade": True, "solution": False,
+                              "locked": True, "points": 1, "score": 1,
+                              "schema_version": 3}  # fmt: skip
+    test.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/markdown": "Shown <span id=test_gr50_values>here</span> "
+                "<div id=answer_gr_values-comment>there</div> <a id=a_grade>link</a>"
+            },
+        )
+    ]
+    intro = nbformat.v4.new_markdown_cell('## Exercise 2\n\n<span id="ex2-anchor"></span>')
+    intro.metadata.nbgrader = {"grade_id": "intro_ex2", "grade": False, "solution": False,
+                               "locked": True, "schema_version": 3}  # fmt: skip
+    nb = nbformat.v4.new_notebook(cells=[intro, test])
+    for render in (_formgrader_page, _feedback_page):
+        body = render(copy.deepcopy(nb)).split("<body", 1)[1]
+        assert "here" in body and "there" in body  # control: the display is shown
+        for name in ("test_gr50_values", "answer_gr_values-comment", "a_grade"):
+            assert f'id="{name}"' not in body, f"{render.__name__}: {name}"
+        assert 'id="ex2-anchor"' in body and 'id="Exercise-2"' in body  # the instructor's

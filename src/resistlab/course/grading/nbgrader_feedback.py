@@ -390,8 +390,13 @@ def _inert_markdown(exporter: HTMLExporter, context, source) -> str:
     cell = context.get("cell") or {}
     attachments = _Attachments(cell.get("attachments"), left)
     inner = {"cell": {"attachments": attachments}, "resources": resources}
+    # ids stay only in the instructor's own locked markdown cells: this filter renders the
+    # markdown a code cell displayed too, and a locked code cell (a check or a test cell,
+    # which calls the student's function) had kept the id of a <span> the student's code
+    # displayed: it took a grade's score box in Formgrader
     locked = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("locked")
-    markup = safe_urls(HTMLExporter.markdown2html(exporter, inner, source), ids=bool(locked))
+    instructors = cell.get("cell_type") == "markdown" and locked is True
+    markup = safe_urls(HTMLExporter.markdown2html(exporter, inner, source), ids=instructors)
     if attachments.withheld:
         markup += f"\n<p><em>{ATTACHMENTS_NOT_SHOWN}</em></p>\n"
     return markup
