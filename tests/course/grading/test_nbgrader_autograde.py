@@ -10,6 +10,10 @@ instructor trusts) restores nbgrader's behaviour.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import nbformat
 from course.grading.fixture_assignment import NAME, answer, release_copy, submit
 from helpers import autograde
@@ -35,6 +39,38 @@ def test_nbgrader_autograde_refuses_to_run_student_code_unsandboxed(fixture_cour
     assert "resistlab grade ASSIGNMENT" in log
     assert not marker.exists(), "a student's cell ran"
     assert not (fixture_course / "autograded" / "evil" / NAME / f"{NAME}.ipynb").exists()
+
+
+FORMGRADER_BUTTON = """
+import json, sys
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from resistlab.course.grading.runner import load_course_config
+
+course, name = sys.argv[1:]
+config = load_course_config(__import__("pathlib").Path(course))
+api = NbGraderAPI(CourseDirectory(config=config, root=course), config=config)
+print(json.dumps(api.autograde(name, "evil")))
+"""
+
+
+def test_formgraders_autograde_button_refuses_too(fixture_course, tmp_path):
+    """Formgrader's *Autograde* button calls ``NbGraderAPI.autograde`` (nbgrader's own app,
+    in the server's process, under the course configuration): it fails with the message,
+    and nothing of the student's ran."""
+    marker = _submit_marker(fixture_course, tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", FORMGRADER_BUTTON, str(fixture_course), NAME],
+        cwd=fixture_course,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["success"] is False, result
+    assert "would run evil's code unsandboxed" in result.get("log", "") + result.get("error", "")
+    assert not marker.exists(), "a student's cell ran"
 
 
 def test_trusted_submissions_are_graded_by_nbgrader_when_the_instructor_says_so(
