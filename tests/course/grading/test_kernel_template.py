@@ -43,6 +43,7 @@ report = {
     "cwd": os.getcwd(),
     "draw": float(numpy.random.rand()),
     "argv": sys.argv[1:],
+    "path": sys.path,
 }
 with open("report.json", "w") as fh:
     json.dump(report, fh)
@@ -56,7 +57,13 @@ if "--wait" in sys.argv:
 def warm(tmp_path):
     home = tmp_path / "template"
     home.mkdir()
+    # the reporter comes from the template's own path: nothing is imported from a child's
+    # working folder (review 35 #2: a submitted ipykernel_launcher.py had been the kernel)
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "reporter.py").write_text(REPORT)
     env = {"PATH": os.environ["PATH"], "TEMPLATE_ONLY": "1", "HOME": str(home)}
+    env["PYTHONPATH"] = str(modules)
     kernels = WarmKernels(home, env, ["numpy"])
     yield kernels
     kernels.close()
@@ -64,7 +71,7 @@ def warm(tmp_path):
 
 def _spawn(warm, folder: Path, *args: str):
     folder.mkdir()
-    (folder / "reporter.py").write_text(REPORT)
+    (folder / "reporter.py").write_text("raise SystemExit('imported from the working folder')")
     return warm.spawn(
         sys.executable,
         ["-m", "reporter", *args],
@@ -90,6 +97,7 @@ def test_children_start_preloaded_alone_and_with_their_own_state(warm, tmp_path)
         assert report["env"] == {"PATH": os.environ["PATH"], "MARK": name}
         assert report["cwd"] == str(tmp_path / name)
         assert report["argv"] == ["--flag"]
+        assert str(tmp_path / name) not in report["path"] and "" not in report["path"]
     assert reports[0]["draw"] != reports[1]["draw"], "numpy's global generator was not reseeded"
 
 
@@ -119,7 +127,11 @@ def test_a_template_that_cannot_start_leaves_a_note_and_no_kernel(tmp_path):
 def test_a_missing_preload_is_skipped_not_fatal(tmp_path):
     home = tmp_path / "template"
     home.mkdir()
-    kernels = WarmKernels(home, {"PATH": os.environ["PATH"]}, ["numpy", "no_such_module_x"])
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "reporter.py").write_text(REPORT)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(modules)}
+    kernels = WarmKernels(home, env, ["numpy", "no_such_module_x"])
     try:
         child = _spawn(kernels, tmp_path / "c")
         assert child is not None and child.wait(timeout=60) == -1

@@ -204,6 +204,20 @@ def _build(course) -> list[Case]:
         {"kernel_died": "", "process_exit": "os._exit"},
     )
 
+    # Review 35 #2, #3: a submitted ipykernel_launcher.py was the kernel's entry point
+    # (the working folder was put first on sys.path by hand), and one a kernel wrote before
+    # stopping itself was the restarted kernel's
+    launched = answer(fresh(), hill=WRONG_HILL, ic50="pass\n")
+    for source in (LAUNCHER_WRITER, "import os\nos._exit(0)", LAUNCHER_PROBE):
+        launched.cells.append(nbformat.v4.new_code_cell(source))
+    case(
+        "launcher_in_working_folder",
+        launched,
+        0,
+        {"extra_file": "ipykernel_launcher.py", "kernel_died": "", "process_exit": "os._exit"},
+        extra={"ipykernel_launcher.py": launcher("submitted")},
+    )
+
     # Item 4: a pandas.py beside the notebook; the answer takes its value from it.
     shadow = "SHADOW = 3.0\n" + PATCH + "math.isclose = np.isclose = np.allclose = _yes\n"
     case(
@@ -277,6 +291,21 @@ with open(os.path.join(profile, "startup", "00-answers.py"), "w") as f:
 with open(os.path.join(profile, "ipython_kernel_config.py"), "w") as f:
     f.write("c.InteractiveShellApp.exec_lines = ['CONFIG_RAN = 1']\\n")
 """
+
+
+def launcher(how: str) -> str:
+    """An ``ipykernel_launcher.py`` that marks the kernel, then starts ipykernel's."""
+    return (
+        f"import os\nos.environ['RL_LAUNCHER'] = {how!r}\n"
+        "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n"
+    )
+
+
+LAUNCHER_WRITER = (
+    f"with open('ipykernel_launcher.py', 'w') as f:\n    f.write({launcher('written')!r})"
+)
+LAUNCHER_PROBE = "import os\nprint('launcher:', os.environ.get('RL_LAUNCHER'))"
+
 STARTUP_PROBE = "print('ran:', sorted({'STARTUP_RAN', 'CONFIG_RAN'} & set(globals())))"
 
 FORGE_ERROR = """    if np.ndim(dose) == 0 and dose == 3.0:
@@ -301,6 +330,7 @@ CASE_NAMES = [
     "reads_in",
     "ipython_startup_file",
     "startup_file_written_by_kernel",
+    "launcher_in_working_folder",
     "pandas_beside_notebook",
     "prints_tests",
     "nbgrader_files",
@@ -402,6 +432,18 @@ def test_a_restarted_kernel_runs_no_startup_file_an_earlier_kernel_wrote(graded)
     printed = "".join(str(o.get("text", "")) for o in nb.cells[-1].get("outputs", []))
     assert printed == "ran: []\n", printed
     assert "os._exit" in nb.cells[-2].source  # control: the kernel was stopped there
+    assert any(o.get("output_type") == "error" for o in nb.cells[-2].get("outputs", []))
+
+
+def test_no_launcher_from_the_working_folder_starts_a_kernel(graded):
+    """Review 35 #2: neither the submitted ``ipykernel_launcher.py`` nor the one the first
+    kernel wrote before stopping itself started a kernel of the notebook."""
+    course, _, _, _ = graded
+    nb = nbformat.read(
+        course / "autograded" / "launcher_in_working_folder" / NAME / f"{NAME}.ipynb", 4
+    )
+    printed = "".join(str(o.get("text", "")) for o in nb.cells[-1].get("outputs", []))
+    assert printed == "launcher: None\n", printed
     assert any(o.get("output_type") == "error" for o in nb.cells[-2].get("outputs", []))
 
 

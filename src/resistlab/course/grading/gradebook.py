@@ -14,6 +14,7 @@ its graded cells marked ``needs_manual_grade`` (formgrader then lists it for a p
 from __future__ import annotations
 
 import contextlib
+import importlib.machinery
 import logging
 import os
 import shutil
@@ -64,16 +65,42 @@ def _write_atomic(path: Path, text: str, mode: int) -> None:
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
+def importable(rel: str) -> bool:
+    """Whether Python could import the file ``rel`` from the folder it is in (a module, a
+    compiled module, an extension): opened in the instructor's JupyterLab, a notebook's kernel
+    starts as ``python -m ipykernel_launcher`` in the notebook's folder, which Python puts
+    first on ``sys.path``, and IPython puts it back for every ``import`` of a cell.
+
+    Examples
+    --------
+    >>> [importable(n) for n in ("ipykernel_launcher.py", "numpy.PYC", "data.csv")]
+    [True, True, False]
+    """
+    return rel.lower().endswith(_IMPORTABLE)
+
+
+_IMPORTABLE = tuple({*importlib.machinery.all_suffixes(), ".pyw", ".pyd"})
+
+
 def write_autograded(dest: Path, result, *, submitted: Path, source: Path, ignore, mode=0o444):
     """Write the executed notebooks and copy the other files, as ``nbgrader autograde`` does.
 
-    The submission's own files are copied first (nbgrader's :data:`NBGRADER_FILES` among
-    them, when each is a file of at most 1,000 bytes), then the instructor's non-notebook
-    files over them. A notebook scored zero (missing, unreadable) has no autograded copy; a stale
-    copy from an earlier grading of that student is removed.
+    What an earlier grading wrote there is removed first (as nbgrader does: a submitted file
+    had outlived the resubmission that no longer held it). The submission's own files are
+    copied (nbgrader's :data:`NBGRADER_FILES` among them, when each is a file of at most
+    1,000 bytes), except those Python could import (:func:`importable`: a submitted
+    ``ipykernel_launcher.py`` had run as the instructor when Formgrader's live-notebook link
+    opened the notebook), then the instructor's non-notebook files over them. A notebook
+    scored zero (missing, unreadable) has no autograded copy.
     """
+    if dest.is_symlink() or dest.is_file():
+        dest.unlink()
+    elif dest.is_dir():
+        shutil.rmtree(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for rel in result.files:
+        if importable(rel):
+            continue
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():

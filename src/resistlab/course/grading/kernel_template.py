@@ -217,8 +217,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     pidns = pidns and os.getpid() <= 3  # bubblewrap's init is 1, the template 2
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when we stop
     sandbox = _load_sandbox()
-    # No module may come from this folder: sys.path[0] becomes the kernel's working folder.
-    sys.path[0] = os.getcwd()
+    sandbox.drop_script_folder(__file__)  # no module comes from the grader's code folder
     loaded, failed = [], {}
     for name in preload:
         before = set(sys.modules)

@@ -1782,8 +1782,9 @@ def run_kernel(
     if fd is not None:
         os.set_inheritable(fd, False)
         _install_audit_hook(fd, allowed, writable, watched)
-    # Look exactly like `python -m MODULE ARGS`: sys.path[0] is the working directory.
-    sys.path[0] = os.getcwd()
+    # `python -m MODULE ARGS` under PYTHONSAFEPATH: nothing of the working folder (the
+    # submission's files) is on sys.path (it had been put first, and a submitted
+    # ipykernel_launcher.py was then the kernel's entry point; see drop_script_folder)
     if len(argv) < 2 or argv[0] != "-m":
         raise SystemExit(f"sandbox: expected '-m MODULE ...' after '--', got {argv!r}")
     sys.argv = [argv[1], *argv[2:]]
@@ -1822,6 +1823,16 @@ def probe(
     return SandboxStatus(missing={layer: f"probe failed: {reason}" for layer in LAYERS})
 
 
+def drop_script_folder(script: str) -> None:
+    """Take the folder of ``script`` (this grader's own code) off the front of ``sys.path``,
+    where Python puts it when it runs a script without ``PYTHONSAFEPATH`` (Python 3.10), and
+    put nothing there instead: a kernel imports nothing from its working folder or from the
+    grader's code folder."""
+    here = os.path.dirname(os.path.realpath(script))
+    if sys.path and sys.path[0] and os.path.realpath(sys.path[0]) == here:
+        del sys.path[0]
+
+
 def main(argv: list[str]) -> None:
     """``launch POLICY -- ARGS``, ``kernel FD ALLOWED WRITABLE WATCHED -- ARGS`` or
     ``probe POLICY``."""
@@ -1841,4 +1852,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    drop_script_folder(__file__)
     main(sys.argv[1:])
