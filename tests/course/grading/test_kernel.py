@@ -120,3 +120,32 @@ def test_a_folder_made_unreadable_under_the_graders_uid_is_counted_and_removed()
     assert result["theirs"] == "made a folder the grader cannot read in its folder"
     assert result["removed"] and result["run_removed"]
     assert result["template_removed"]
+
+
+def test_a_kernels_language_info_is_kept_only_in_its_named_short_fields():
+    """Review 35 #7: a kernel's ``language_info`` went into the autograded notebook as sent
+    (a 120 MiB version made a 126 MB notebook past the 32 MiB cap). An honest kernel's is
+    kept whole; long, unknown or odd-typed fields are dropped."""
+    from resistlab.course.grading.kernel import bounded_language_info
+
+    honest = {
+        "name": "python",
+        "version": "3.11.7",
+        "mimetype": "text/x-python",
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "pygments_lexer": "ipython3",
+        "nbconvert_exporter": "python",
+        "file_extension": ".py",
+    }
+    assert bounded_language_info(dict(honest)) == honest
+    forged = {
+        **honest,
+        "version": "9" * 120 * 2**20,
+        "extra": "x",
+        "codemirror_mode": {"name": "ipython", "version": "v" * 200, "theme": "y"},
+        "mimetype": ["text/x-python"],
+    }
+    kept = bounded_language_info(forged)
+    assert "version" not in kept and "extra" not in kept and "mimetype" not in kept
+    assert kept["codemirror_mode"] == {"name": "ipython"}
+    assert bounded_language_info(None) == {} and bounded_language_info("python") == {}

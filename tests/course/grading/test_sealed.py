@@ -218,6 +218,12 @@ def _build(course) -> list[Case]:
         extra={"ipykernel_launcher.py": launcher("submitted")},
     )
 
+    # Review 35 #5: a Vega chart JupyterLab renders live in the untrusted live notebook
+    # (it read the hidden tests through the instructor's server)
+    charted = answer(fresh())
+    charted.cells.append(nbformat.v4.new_code_cell(VEGA_CHART))
+    case("vega_chart", charted, 5, {"output_dropped": "application/vnd.vega.v5+json"})
+
     # Item 4: a pandas.py beside the notebook; the answer takes its value from it.
     shadow = "SHADOW = 3.0\n" + PATCH + "math.isclose = np.isclose = np.allclose = _yes\n"
     case(
@@ -293,6 +299,15 @@ with open(os.path.join(profile, "ipython_kernel_config.py"), "w") as f:
 """
 
 
+VEGA_CHART = """
+from IPython.display import display
+
+spec = {"data": [{"name": "t", "url": "data.json"}], "marks": []}
+display({"application/vnd.vega.v5+json": spec, "text/plain": "a chart"}, raw=True)
+display({"application/vnd.vegalite.v4+json": spec}, raw=True)
+"""
+
+
 def launcher(how: str) -> str:
     """An ``ipykernel_launcher.py`` that marks the kernel, then starts ipykernel's."""
     return (
@@ -331,6 +346,7 @@ CASE_NAMES = [
     "ipython_startup_file",
     "startup_file_written_by_kernel",
     "launcher_in_working_folder",
+    "vega_chart",
     "pandas_beside_notebook",
     "prints_tests",
     "nbgrader_files",
@@ -445,6 +461,19 @@ def test_no_launcher_from_the_working_folder_starts_a_kernel(graded):
     printed = "".join(str(o.get("text", "")) for o in nb.cells[-1].get("outputs", []))
     assert printed == "launcher: None\n", printed
     assert any(o.get("output_type") == "error" for o in nb.cells[-2].get("outputs", []))
+
+
+def test_outputs_jupyterlab_renders_live_are_not_kept(graded):
+    """Review 35 #5: the autograded notebook keeps no Vega or Vega-Lite output (JupyterLab
+    renders them in an untrusted notebook, loading files from the instructor's server); an
+    output left with nothing says what it held."""
+    course, _, _, _ = graded
+    nb = nbformat.read(course / "autograded" / "vega_chart" / NAME / f"{NAME}.ipynb", 4)
+    shown = [dict(o.get("data", {})) for o in nb.cells[-1].get("outputs", [])]
+    assert shown == [
+        {"text/plain": "a chart"},
+        {"text/plain": "[application/vnd.vegalite.v4+json: not kept by the grader]"},
+    ], shown
 
 
 def test_what_the_students_code_sends_during_a_test_never_speaks_for_it(graded):

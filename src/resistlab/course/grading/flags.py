@@ -73,6 +73,10 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     "timeout": ("info", "a cell hit the time limit and was interrupted"),
     "unresponsive_kernel": ("info", "the kernel ignored an interrupt and was restarted"),
     "output_truncated": ("info", "a cell's output was truncated"),
+    "output_dropped": (
+        "info",
+        "an output of a kind JupyterLab renders live in an untrusted notebook was not kept",
+    ),
     "stderr_filtered": ("info", "warnings on stderr were ignored by IgnorePattern"),
     "magic": ("info", "the code uses an IPython magic"),
     "extra_file": ("info", "the submission holds a file the assignment does not have"),

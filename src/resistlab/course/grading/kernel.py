@@ -788,6 +788,43 @@ def _paths(folder: str, most: int, hidden: list | None = None) -> list[str]:
     return found
 
 
+#: What the notebook keeps of a kernel's ``language_info`` (the fields nbformat names)
+_LANGUAGE_FIELDS = (
+    "name", "version", "mimetype", "file_extension", "pygments_lexer", "nbconvert_exporter",
+)  # fmt: skip
+_LANGUAGE_TEXT = 100  # characters of each
+
+
+def bounded_language_info(info) -> dict:
+    """A kernel's ``language_info`` as the autograded notebook keeps it: the fields nbformat
+    names, each a string of at most 100 characters (``codemirror_mode`` a name or a name and
+    a version); the rest is dropped. No output cap applied to it: a kernel whose language
+    version was 120 MiB long had made a 126 MB notebook.
+
+    Examples
+    --------
+    >>> bounded_language_info({"name": "python", "version": "3" * 10**6, "x": 1})
+    {'name': 'python'}
+    """
+    info = info if isinstance(info, dict) else {}
+
+    def short(value):
+        return isinstance(value, str) and len(value) <= _LANGUAGE_TEXT
+
+    kept = {key: info[key] for key in _LANGUAGE_FIELDS if short(info.get(key))}
+    mode = info.get("codemirror_mode")
+    if short(mode):
+        kept["codemirror_mode"] = mode
+    elif isinstance(mode, dict) and short(mode.get("name")):
+        kept["codemirror_mode"] = {"name": mode["name"]}
+        version = mode.get("version")
+        if (
+            isinstance(version, int) and not isinstance(version, bool) and 0 <= version < 100
+        ) or short(version):
+            kept["codemirror_mode"]["version"] = version
+    return kept
+
+
 def _cell_name(cell, index: int) -> str:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
 
@@ -1279,7 +1316,9 @@ class GradingExecute(Execute):
                 self.fresh_home()
             with self.setup_kernel(cwd=self.scratch, env=dict(self.kernel_env)):
                 info = self.wait_for_reply(self.kc.kernel_info())
-                self.nb.metadata["language_info"] = info["content"]["language_info"]
+                self.nb.metadata["language_info"] = bounded_language_info(
+                    info["content"].get("language_info")
+                )
                 process = getattr(self.km.provisioner, "process", None)
                 watch = None
                 if process is not None and self.scratch:

@@ -795,6 +795,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
         if size < lengths[index]:
             gid = nb.cells[index].metadata.get("nbgrader", {}).get("grade_id")
             flags.append(Flag("output_truncated", gid or f"cell {index}"))
+    flags += [Flag("output_dropped", name) for name in keep_inert_outputs(nb)]
     # nbgrader checks the metadata again here; execution cannot change it, so once is enough.
     flags += output_flags(nb)
     status = None
@@ -820,6 +821,60 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
         for layer, why in status.missing.items():
             flags.append(Flag("sandbox_degraded", f"{layer}: {why}"))
     return nb, status
+
+
+#: The kinds of output an autograded notebook keeps: those JupyterLab shows as static
+#: content (an untrusted notebook's HTML, Markdown and SVG sanitised). JupyterLab renders
+#: other kinds it deems safe live even in an untrusted notebook: a student's Vega chart,
+#: opened from Formgrader's live-notebook link, had read the instructor's hidden tests
+#: through the instructor's server and sent them to another host as image URLs.
+INERT_MIME_TYPES = frozenset(
+    {
+        "text/plain", "text/html", "text/markdown", "text/latex",
+        "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/svg+xml",
+        "application/json", "application/vnd.jupyter.widget-view+json",
+    }
+)  # fmt: skip
+
+
+def keep_inert_outputs(nb) -> list[str]:
+    """Keep only :data:`INERT_MIME_TYPES` in every display and result of ``nb``; return the
+    cells (grade id or ``cell N: TYPE``) where something was dropped. An output left with
+    nothing says what it held, as text.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell("chart")
+    >>> cell.outputs = [nbformat.v4.new_output("display_data", data={
+    ...     "application/vnd.vega.v5+json": {}, "text/plain": "a chart"})]
+    >>> nb = nbformat.v4.new_notebook(cells=[cell])
+    >>> keep_inert_outputs(nb), dict(cell.outputs[0].data)
+    (['cell 0: application/vnd.vega.v5+json'], {'text/plain': 'a chart'})
+    """
+    dropped = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = output.get("data")
+            if output.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            if not isinstance(data, dict):
+                continue
+            live = sorted(str(k) for k in data if k not in INERT_MIME_TYPES)
+            if not live:
+                continue
+            for key in list(data):
+                if key not in INERT_MIME_TYPES:
+                    del data[key]
+            if not data:
+                data["text/plain"] = f"[{', '.join(live)[:200]}: not kept by the grader]"
+            metadata = output.get("metadata")
+            if isinstance(metadata, dict):
+                for key in live:
+                    metadata.pop(key, None)
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            dropped.append(f"{gid or f'cell {index}'}: {', '.join(live)}")
+    return dropped
 
 
 _SCAN_CONTEXTS: dict = {}
