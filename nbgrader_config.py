@@ -75,7 +75,10 @@ try:
     from nbgrader.preprocessors import GetGrades
 
     from resistlab.course.exchange import CheckedReleaseFeedback, NoFollowCollect
-    from resistlab.course.grading.nbgrader_autograde import UnsandboxedAutograde
+    from resistlab.course.grading.nbgrader_autograde import (
+        StudentWorkKernelManager,
+        UnsandboxedAutograde,
+    )
     from resistlab.course.grading.nbgrader_feedback import (
         TEMPLATE_DIR,
         MakeInert,
@@ -100,6 +103,14 @@ else:
     c.Autograde.autograde_preprocessors = [
         UnsandboxedAutograde,
         *Autograde.class_traits()["autograde_preprocessors"].default(),
+    ]
+    # ... and `nbgrader validate` (the live notebook's *Validate* button) runs no notebook of
+    # the students' folders
+    c.Execute.kernel_manager_class = StudentWorkKernelManager
+    c.StudentWorkKernelManager.refused_folders = [
+        str(HERE / "submitted"),
+        str(HERE / "autograded"),
+        str(HERE / "feedback"),
     ]
     c.GenerateFeedback.preprocessors = [
         GetGrades,

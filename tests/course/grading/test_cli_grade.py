@@ -349,7 +349,10 @@ def test_a_plain_uploads_own_name_speaks_only_for_its_student_and_at_its_time(
     (the part after the LMS's prefix) decided its reading: mallory's blank file named
     ``x_ben_attempt_<later>_NOTEBOOK.ipynb`` replaced ben's submission (0 points, no
     warning), and dave's late upload named ``x_dave_attempt_<early>_...`` escaped the late
-    penalty. A plain upload is read by its shortest prefix, as an upload's folder is."""
+    penalty. A plain upload is read by its shortest prefix, as an upload's folder is, and so
+    is a file at the top of a class-wide archive."""
+    import zipfile
+
     import nbformat
 
     from resistlab.course import run_nbgrader
@@ -373,12 +376,25 @@ def test_a_plain_uploads_own_name_speaks_only_for_its_student_and_at_its_time(
     }
     for name, text in uploads.items():
         (archive / name).write_text(text)
+    # review 35: the same names in one class-wide archive (the LMS's "download all")
+    with zipfile.ZipFile(archive / "class.zip", "w") as zf:
+        zf.writestr(f"{NAME}_eve_attempt_2026-12-01-10-00-00_{NAME}.ipynb", honest)
+        zf.writestr(
+            f"{NAME}_zoe_attempt_2026-12-02-10-00-00_x_eve_attempt_2026-12-01-11-00-00_{NAME}"
+            ".ipynb",
+            blank,
+        )
     args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
     code = cli.main(args)
     captured = capsys.readouterr()
     assert code == 0, captured.err[-3000:]
     submitted = fixture_course / "submitted"
-    assert sorted(p.name for p in submitted.iterdir()) == ["ben", "carol", "dave", "mallory"]
+    assert sorted(p.name for p in submitted.iterdir()) == [
+        "ben", "carol", "dave", "eve", "mallory", "zoe",
+    ]  # fmt: skip
+    assert nbformat.read(submitted / "eve" / NAME / f"{NAME}.ipynb", as_version=4) == (
+        nbformat.reads(honest, as_version=4)
+    ), "eve's own upload was replaced"
     assert nbformat.read(submitted / "ben" / NAME / f"{NAME}.ipynb", as_version=4) == (
         nbformat.reads(honest, as_version=4)
     ), "ben's own upload was replaced"

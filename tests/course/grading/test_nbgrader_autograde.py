@@ -1,5 +1,5 @@
-"""Plain ``nbgrader autograde`` under the course configuration runs no student code
-unsandboxed (nbgrader_autograde.py).
+"""Plain ``nbgrader autograde`` and ``nbgrader validate`` under the course configuration run
+no student code unsandboxed (nbgrader_autograde.py).
 
 Review 34 #4: the hub recipe listed ``nbgrader autograde`` (also Formgrader's *Autograde*
 button), which ran an added cell as the instructor: it read the hidden tests and set another
@@ -84,3 +84,20 @@ def test_trusted_submissions_are_graded_by_nbgrader_when_the_instructor_says_so(
     assert marker.exists()
     with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
         assert gb.find_submission(NAME, "evil").score == 5
+
+
+def test_nbgrader_validate_runs_no_students_work(fixture_course, tmp_path):
+    """Review 35 #6: the *Validate* button of the live notebook (and ``nbgrader validate``)
+    ran a student's notebook in ``autograded/`` as the instructor. The course's kernel
+    manager refuses to start a kernel to validate a notebook in the students' folders;
+    the instructor's release copy validates as before (the control)."""
+    marker = _submit_marker(fixture_course, tmp_path)
+    path = fixture_course / "submitted" / "evil" / NAME / f"{NAME}.ipynb"
+    done = run_nbgrader(["validate", str(path)], root=fixture_course, check=False)
+    log = done.stdout + done.stderr
+    assert "would run the notebook in" in log and "resistlab grade ASSIGNMENT" in log, log[-2000:]
+    assert not marker.exists(), "a student's cell ran"
+    release = fixture_course / "release" / NAME / f"{NAME}.ipynb"
+    done = run_nbgrader(["validate", str(release)], root=fixture_course, check=False)
+    assert "would run" not in done.stdout + done.stderr
+    assert "failed" in (done.stdout + done.stderr).lower(), done.stdout[-2000:]  # it ran

@@ -385,11 +385,12 @@ class CheckedCollector(FileNameCollectorPlugin):
       file's timestamp is the one the outermost such folder carries (the LMS's name of the
       upload, with the time the LMS gave it), not one the file's own name or a folder inside
       the upload claims;
-    * a file uploaded as it is (at the top of the extraction folder) is read the same way:
-      its shortest ``_``-separated prefix followed by ``_NOTEBOOK`` first, so that the name
-      the student gave the file cannot make it another student's, or give it an earlier time
-      (with nbgrader's example ``named_regexp``, whose ``.+`` is greedy, the last
-      ``_ID_attempt_TIME_`` of the name had won);
+    * a file's own name is read the same way (a plain upload, or one at the top of a
+      class-wide archive, is named by the LMS too): its shortest ``_``-separated prefix
+      followed by ``_NOTEBOOK`` first, so that the name the student gave the file cannot make
+      it another student's, or give it an earlier time (with nbgrader's example
+      ``named_regexp``, whose ``.+`` is greedy, the last ``_ID_attempt_TIME_`` of the name
+      had won);
     * a file whose student id :func:`~resistlab.course.grading.report.id_problem` refuses
       is skipped (nbgrader's ``export`` writes ids unquoted);
     * a time written with dashes only (:data:`_DASHED_TIME`, nbgrader's example naming) is
@@ -467,18 +468,20 @@ class CheckedCollector(FileNameCollectorPlugin):
         folder, upload_time = os.path.dirname(os.path.abspath(submitted_file)), None
         root = self._extraction_root()
         notebook = os.path.splitext(info["file_id"])[0] + os.path.splitext(submitted_file)[1]
-        if self._is_root(folder, root):  # a plain upload: its LMS name ends with the student's
-            claim = self._folder_claim(submitted_file, notebook)
-            if claim and claim != (info["student_id"], info.get("timestamp")):
-                self.log.info(
-                    "Read %s as %s's, at %s (the whole name reads %s's, at %s)",
-                    submitted_file,
-                    claim[0],
-                    claim[1],
-                    info["student_id"],
-                    info.get("timestamp"),
-                )
-                info["student_id"], info["timestamp"] = claim
+        # the file's own name too (a plain upload, or one in a class-wide archive, is named
+        # PREFIX_NAME by the LMS, NAME the student's); inside an upload's folder the folders'
+        # claims below decide
+        claim = self._folder_claim(submitted_file, notebook)
+        if claim and claim != (info["student_id"], info.get("timestamp")):
+            self.log.info(
+                "Read %s as %s's, at %s (the whole name reads %s's, at %s)",
+                submitted_file,
+                claim[0],
+                claim[1],
+                info["student_id"],
+                info.get("timestamp"),
+            )
+            info["student_id"], info["timestamp"] = claim
         why = id_problem(str(info.get("student_id", "")))
         if why:  # nbgrader's export writes ids unquoted: a line break forged another's row
             self._skip(submitted_file, f"the student id {why}")
