@@ -301,5 +301,6 @@ def test_autograded_copies_are_written(graded):
     text = perfect.read_text()
     assert "BEGIN HIDDEN TESTS" in text, "the autograded copy holds the restored tests"
     assert not (course / "autograded" / "corrupted_json" / NAME / f"{NAME}.ipynb").exists()
-    extra = course / "autograded" / "extra_file" / NAME / "notes.txt"
-    assert extra.read_text() == "my notes"
+    # a submission's own files stay in submitted/ (review 36: the live notebook used them)
+    assert (course / "submitted" / "extra_file" / NAME / "notes.txt").read_text() == "my notes"
+    assert not (course / "autograded" / "extra_file" / NAME / "notes.txt").exists()

@@ -413,40 +413,39 @@ def test_fields_nbformat_cannot_read_are_repaired_not_scored_0(fixture_course):
 
 
 def test_a_resubmission_replaces_what_the_earlier_one_left_in_autograded(fixture_course):
-    """Review 35 #4 and #1: ``autograded/`` kept an earlier submission's files (nbgrader
-    removes the folder first): a file that later became a folder made every run an ``ERROR``
-    that kept the earlier grade, and a file the resubmission no longer held stayed beside the
-    notebook. And a submitted file Python could import (``ipykernel_launcher.py``) was copied
-    there, where the live notebook's kernel runs it as the instructor. Now the folder is made
-    anew and holds no importable file."""
+    """Review 35 #4, #1 and review 36 #1, #2: ``autograded/`` kept an earlier submission's
+    files (nbgrader removes the folder first): a file that later became a folder made every
+    run an ``ERROR`` that kept the earlier grade. And the submission's own files were copied
+    beside the autograded notebook, where the instructor's JupyterLab (Formgrader's live
+    link) used them as the instructor: an ``ipykernel_launcher.py`` ran, a ``matplotlibrc``
+    configured the instructor's plots, a ``.vl.json`` chart read the hidden tests. Now the
+    folder is made anew and holds the notebook and nbgrader's own files only."""
     from nbgrader.api import Gradebook
 
-    folder = submit(
-        fixture_course,
-        "flip",
-        answer(release_copy(fixture_course)),
-        extra={"notes": "first", "ipykernel_launcher.py": "raise SystemExit(1)\n"},
-    )
+    files = {
+        "notes": "first",
+        "ipykernel_launcher.py": "raise SystemExit(1)\n",
+        "matplotlibrc": "lines.linewidth: 0\n",
+        "chart.vl.json": "{}",
+        "timestamp.txt": "2026-12-01 10:00:00",
+    }
+    folder = submit(fixture_course, "flip", answer(release_copy(fixture_course)), extra=files)
     options = GradeOptions(jobs=1, timeout=10, quiet=True, force=True)
     run = grade_assignment(Course(fixture_course), NAME, options, log=lambda *a: None)
-    assert run.errors == 0
+    (row,) = run.rows
+    assert run.errors == 0 and row.score == 5, row
     dest = fixture_course / "autograded" / "flip" / NAME
-    assert (dest / "notes").read_text() == "first"  # control: the other file is copied
-    assert not (dest / "ipykernel_launcher.py").exists()
-    assert (folder / "ipykernel_launcher.py").exists()  # the submission keeps it
+    assert sorted(p.name for p in dest.iterdir()) == [f"{NAME}.ipynb", "timestamp.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f"{NAME}.ipynb", *files])
 
-    (folder / "notes").unlink()
-    (folder / "ipykernel_launcher.py").unlink()
+    for name in ("notes", "ipykernel_launcher.py", "matplotlibrc", "chart.vl.json"):
+        (folder / name).unlink()
     (folder / "notes").mkdir()
     (folder / "notes" / "late.txt").write_text("second", encoding="utf-8")
     nbformat.write(release_copy(fixture_course), folder / f"{NAME}.ipynb")  # blank
     run = grade_assignment(Course(fixture_course), NAME, options, log=lambda *a: None)
     (row,) = run.rows
     assert run.errors == 0 and row.score == 0, row
-    assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*")) == [
-        f"{NAME}.ipynb",
-        "notes",
-        "notes/late.txt",
-    ]
+    assert sorted(p.name for p in dest.iterdir()) == [f"{NAME}.ipynb", "timestamp.txt"]
     with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
         assert gb.find_submission(NAME, "flip").score == 0

@@ -14,7 +14,6 @@ its graded cells marked ``needs_manual_grade`` (formgrader then lists it for a p
 from __future__ import annotations
 
 import contextlib
-import importlib.machinery
 import logging
 import os
 import shutil
@@ -65,51 +64,28 @@ def _write_atomic(path: Path, text: str, mode: int) -> None:
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
-def importable(rel: str) -> bool:
-    """Whether Python could import the file ``rel`` from the folder it is in (a module, a
-    compiled module, an extension): opened in the instructor's JupyterLab, a notebook's kernel
-    starts as ``python -m ipykernel_launcher`` in the notebook's folder, which Python puts
-    first on ``sys.path``, and IPython puts it back for every ``import`` of a cell.
-
-    Examples
-    --------
-    >>> [importable(n) for n in ("ipykernel_launcher.py", "numpy.PYC", "data.csv")]
-    [True, True, False]
-    """
-    return rel.lower().endswith(_IMPORTABLE)
-
-
-_IMPORTABLE = tuple({*importlib.machinery.all_suffixes(), ".pyw", ".pyd"})
-
-
 def write_autograded(dest: Path, result, *, submitted: Path, source: Path, ignore, mode=0o444):
-    """Write the executed notebooks and copy the other files, as ``nbgrader autograde`` does.
+    """Write the executed notebooks, as ``nbgrader autograde`` does, and nothing else of
+    the submission's.
 
     What an earlier grading wrote there is removed first (as nbgrader does: a submitted file
-    had outlived the resubmission that no longer held it). The submission's own files are
-    copied (nbgrader's :data:`NBGRADER_FILES` among them, when each is a file of at most
-    1,000 bytes), except those Python could import (:func:`importable`: a submitted
-    ``ipykernel_launcher.py`` had run as the instructor when Formgrader's live-notebook link
-    opened the notebook), then the instructor's non-notebook files over them. A notebook
-    scored zero (missing, unreadable) has no autograded copy.
+    had outlived the resubmission that no longer held it, and a file turned folder had kept
+    the submission an ``ERROR``). The submission's own files stay in ``submitted/`` (the
+    grader ran the notebook with them): nbgrader copies them beside the autograded notebook,
+    where the instructor's JupyterLab, opening it from Formgrader's live link, used them as
+    the instructor (a submitted ``ipykernel_launcher.py`` ran, a ``matplotlibrc`` configured
+    the instructor's plots, a ``.vl.json`` chart read the hidden tests when opened). Only
+    nbgrader's :data:`NBGRADER_FILES` are copied, when each is a file of at most 1,000 bytes,
+    then the instructor's non-notebook files. A notebook scored zero (missing, unreadable)
+    has no autograded copy.
     """
     if dest.is_symlink() or dest.is_file():
         dest.unlink()
     elif dest.is_dir():
         shutil.rmtree(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    for rel in result.files:
-        if importable(rel):
-            continue
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            target.unlink()
-        shutil.copy(submitted / rel, target)
     for name in NBGRADER_FILES:  # generate_feedback copies them on, release_feedback reads them
         path, target = submitted / name, dest / name
-        if target.is_symlink() or target.is_file():
-            target.unlink()
         if not path.is_symlink() and path.is_file() and path.stat().st_size <= 1000:
             shutil.copyfile(path, target)
     if source.is_dir():
@@ -121,10 +97,6 @@ def write_autograded(dest: Path, result, *, submitted: Path, source: Path, ignor
             shutil.copy(path, target)
     for name, nb in result.notebooks.items():
         _write_atomic(dest / f"{name}.ipynb", nbformat.writes(nb), mode)
-    for name in result.zeroed:
-        stale = dest / f"{name}.ipynb"
-        if stale.exists():
-            stale.unlink()
 
 
 def _score_notebook(gb, nb, nb_name, assignment, student):
