@@ -100,6 +100,15 @@ def _lms_archive(course, regexp: str):
     return archive
 
 
+def _late_scores_zero(course, due: str) -> None:
+    """The course scores a late notebook 0, and the assignment is due at ``due``."""
+    from resistlab.course import run_nbgrader
+
+    with (course / "nbgrader_config.py").open("a") as fh:
+        fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    run_nbgrader(["db", "assignment", "add", NAME, f"--duedate={due}"], root=course)
+
+
 @pytest.mark.slow
 def test_lms_zip_is_collected_then_graded(fixture_course, capsys):
     """`--zip-collect` runs nbgrader's zip_collect (the course configures its LMS file names)."""
@@ -290,15 +299,8 @@ def test_an_upload_speaks_only_for_its_student_and_at_its_time(fixture_course, c
 
     import nbformat
 
-    from resistlab.course import run_nbgrader
-
     archive = _lms_archive(fixture_course, ANCHORED)
-    with (fixture_course / "nbgrader_config.py").open("a") as fh:
-        fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
-    run_nbgrader(
-        ["db", "assignment", "add", NAME, "--duedate=2026-12-01 00:00:00 UTC"],
-        root=fixture_course,
-    )
+    _late_scores_zero(fixture_course, due="2026-12-01 00:00:00 UTC")
     honest = nbformat.writes(answer(release_copy(fixture_course)))
     blank = nbformat.writes(release_copy(fixture_course))
     (archive / f"02_alice_20261130T100000_{NAME}.ipynb").write_text(honest)
@@ -355,15 +357,8 @@ def test_a_plain_uploads_own_name_speaks_only_for_its_student_and_at_its_time(
 
     import nbformat
 
-    from resistlab.course import run_nbgrader
-
     archive = _lms_archive(fixture_course, EXAMPLE)
-    with (fixture_course / "nbgrader_config.py").open("a") as fh:
-        fh.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
-    run_nbgrader(
-        ["db", "assignment", "add", NAME, "--duedate=2026-12-01 12:00:00 UTC"],
-        root=fixture_course,
-    )
+    _late_scores_zero(fixture_course, due="2026-12-01 12:00:00 UTC")
     honest = nbformat.writes(answer(release_copy(fixture_course)))
     blank = nbformat.writes(release_copy(fixture_course))
     uploads = {

@@ -194,12 +194,16 @@ def _build(course) -> list[Case]:
 
     # Review 34 #3: the kernel writes a startup file and a kernel config into its own
     # IPYTHONDIR, then stops itself: the restarted kernel ran them (code no cell holds)
-    restarts = answer(fresh(), hill=WRONG_HILL, ic50="pass\n")
-    for source in (STARTUP_WRITER, "import os\nos._exit(0)", STARTUP_PROBE):
-        restarts.cells.append(nbformat.v4.new_code_cell(source))
+    def writes_then_exits(writer, probe):
+        """A wrong answer whose added cells write a file, stop the kernel, then probe."""
+        nb = answer(fresh(), hill=WRONG_HILL, ic50="pass\n")
+        for source in (writer, "import os\nos._exit(0)", probe):
+            nb.cells.append(nbformat.v4.new_code_cell(source))
+        return nb
+
     case(
         "startup_file_written_by_kernel",
-        restarts,
+        writes_then_exits(STARTUP_WRITER, STARTUP_PROBE),
         0,
         {"kernel_died": "", "process_exit": "os._exit"},
     )
@@ -207,12 +211,9 @@ def _build(course) -> list[Case]:
     # Review 35 #2, #3: a submitted ipykernel_launcher.py was the kernel's entry point
     # (the working folder was put first on sys.path by hand), and one a kernel wrote before
     # stopping itself was the restarted kernel's
-    launched = answer(fresh(), hill=WRONG_HILL, ic50="pass\n")
-    for source in (LAUNCHER_WRITER, "import os\nos._exit(0)", LAUNCHER_PROBE):
-        launched.cells.append(nbformat.v4.new_code_cell(source))
     case(
         "launcher_in_working_folder",
-        launched,
+        writes_then_exits(LAUNCHER_WRITER, LAUNCHER_PROBE),
         0,
         {"extra_file": "ipykernel_launcher.py", "kernel_died": "", "process_exit": "os._exit"},
         extra={"ipykernel_launcher.py": launcher("submitted")},
