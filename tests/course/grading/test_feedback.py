@@ -20,7 +20,12 @@ from course.grading.fixture_assignment import (
 
 from resistlab.course import Course, cli
 from resistlab.course.grading import GradeOptions, grade_assignment
-from resistlab.course.grading.feedback import generate_feedback, hidden_lines, redact_notebook
+from resistlab.course.grading.feedback import (
+    _leaks,
+    generate_feedback,
+    hidden_lines,
+    redact_notebook,
+)
 
 #: Fragments of the hidden tests that must never reach a student.
 HIDDEN = [
@@ -153,6 +158,20 @@ def test_redaction_strips_hidden_sources_and_tracebacks():
     assert [o.output_type for o in nb.cells[0].outputs] == ["error"]
     assert nb.cells[0].outputs[0].traceback == ["AssertionError: square it"]
     assert nb.cells[1].outputs[0].traceback == ["ZeroDivisionError: division by zero"]
+
+
+def test_a_hidden_line_printed_in_two_chunks_is_found():
+    """A line printed half at a time (a flush between the halves) arrives as two stream
+    outputs, which a page shows one under the other; the leak check reads them joined."""
+    cell = nbformat.v4.new_code_cell("show()")
+    line = "assert secret_value(7) == 49, 'square it'"
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=line[:20]),
+        nbformat.v4.new_output("stream", name="stdout", text=line[20:] + "\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert _leaks(nb, {line}) == [line]
+    assert _leaks(nb, {"assert other(1) == 2"}) == []
 
 
 def test_numpy_testing_messages_are_reduced_to_the_exception_name():

@@ -436,14 +436,24 @@ def _leaks(nb, hidden: set[str]) -> list[str]:
     """Hidden lines found in the instructor's cells or in any output.
 
     The source of a cell the student wrote is not searched: it shows only their own work
-    (which may well contain a line that happens to equal a hidden one).
+    (which may well contain a line that happens to equal a hidden one). A cell's stream
+    chunks are also read joined, per stream: a line printed half at a time arrives as two.
     """
     found = []
     for cell in nb.cells:
         meta = _meta(cell)
         student_wrote = meta.get("solution") or not meta.get("locked", meta.get("grade"))
         texts = [] if student_wrote else [cell.source]
-        for output in cell.get("outputs", []):
+        outputs = cell.get("outputs", [])
+        for name in ("stdout", "stderr"):
+            texts.append(
+                "".join(
+                    str(o.get("text", ""))
+                    for o in outputs
+                    if o.get("output_type") == "stream" and o.get("name") == name
+                )
+            )
+        for output in outputs:
             texts.append(str(output.get("text", "")))
             texts.extend(output.get("traceback", []))
             texts.append(str(output.get("evalue", "")))
