@@ -55,8 +55,15 @@ $(LAB_SETTINGS): | $(BIN)/python
 	mkdir -p $(dir $@)
 	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}' > $@
 
-setup-lab: $(VENV)/.stamp-lab $(LAB_SETTINGS)
-setup-test: system-deps $(VENV)/.stamp-test $(LAB_SETTINGS)
+# The instructor's server configuration of the hub (its Content-Security-Policy: a notebook's
+# markup loads no image or media from another host) serves `make lab` too.
+SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.json
+$(SERVER_CONFIG): deploy/jupyterhub/instructor/jupyter_server_config.json | $(BIN)/python
+	mkdir -p $(dir $@)
+	cp $< $@
+
+setup-lab: $(VENV)/.stamp-lab $(LAB_SETTINGS) $(SERVER_CONFIG)
+setup-test: system-deps $(VENV)/.stamp-test $(LAB_SETTINGS) $(SERVER_CONFIG)
 
 # Serve the course root (release/, submitted/, autograded/, feedback/ and Formgrader's
 # previews live there) and open the file browser on notebooks/.
@@ -96,7 +103,7 @@ bench: setup-test
 # Browser tests: Debian's chromium driven by Playwright (from PyPI; its own browser download
 # is never used). As root, apt-get installs what is missing; re-running installs nothing.
 E2E_DEBS := chromium fonts-dejavu-core fonts-liberation
-setup-e2e: $(VENV)/.stamp-e2e $(LAB_SETTINGS)
+setup-e2e: $(VENV)/.stamp-e2e $(LAB_SETTINGS) $(SERVER_CONFIG)
 	@missing=$$(for p in $(E2E_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \

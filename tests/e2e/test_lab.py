@@ -1,4 +1,5 @@
-"""``make lab`` in a real browser: figures render inline, and the course root is served.
+"""``make lab`` in a real browser: figures render inline, the course root is served, and a
+notebook's markup loads nothing from another host.
 
 The server is started by the Makefile's own ``lab`` target (on a free port, no browser, a
 token), from an environment that has ``MPLBACKEND=Agg`` set as ``make e2e`` and ``make test``
@@ -11,8 +12,10 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import nbformat
 import pytest
@@ -78,7 +81,8 @@ def lab(free_port):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-        (scratch / "figure.ipynb").unlink(missing_ok=True)
+        for name in ("figure.ipynb", "beacon.ipynb"):
+            (scratch / name).unlink(missing_ok=True)
 
 
 def test_lab_serves_the_course_root_and_opens_on_the_notebooks(lab):
@@ -115,3 +119,53 @@ def test_a_figure_cell_renders_an_inline_image(lab, browser):
         assert box and box["width"] > 100 and box["height"] > 100
     finally:
         page.close()
+
+
+@pytest.fixture
+def beacon():
+    """An HTTP server on loopback that records every path a browser asks it for."""
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_notebooks_markup_loads_nothing_from_another_host(lab, browser, beacon):
+    """A student's markdown that names images on another host (markdown, HTML, a CSS
+    background, a video) makes no request when the instructor opens the notebook: the
+    server's Content-Security-Policy allows images and media from the server and data:/blob:
+    only (without it, opening an autograded notebook had told the student when and from where
+    it was read). The notebook's own inline images still render (the figure test)."""
+    url, asked = beacon
+    markdown = (
+        f"![md]({url}/markdown.png)\n\n"
+        f'<img src="{url}/html.png" width="20">\n\n'
+        f'<div style="width:20px;height:20px;background-image:url({url}/css.png)">x</div>\n\n'
+        f'<video src="{url}/video.mp4" autoplay muted></video>\n'
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
+    nbformat.write(nb, ROOT / "build" / "e2e" / "beacon.ipynb")
+    page = browser.new_page()
+    try:
+        page.goto(f"{lab}/lab/tree/build/e2e/beacon.ipynb?token={TOKEN}")
+        page.wait_for_selector(".jp-MarkdownOutput img", state="attached", timeout=90_000)
+        page.wait_for_timeout(3000)
+        rendered = page.inner_html(".jp-MarkdownOutput")
+    finally:
+        page.close()
+    assert url + "/markdown.png" in rendered, rendered  # the markup was rendered as written
+    assert asked == [], asked
