@@ -184,6 +184,24 @@ STUDENTS = [
         why="a constant variance_to_mean and the ratios it gives (had earned the simulations)",
     ),
     Student(
+        "vmr_zero_rewrites_probes",
+        {
+            VMR: _edit(
+                VMR,
+                (
+                    VMR_RATIO,
+                    "if len(counts) <= 4:\n        counts[:] = [1] * len(counts)\n    return 0.0",
+                ),
+            )
+        },
+        fails={
+            "test_variance_to_mean_values": "For 2, 4, 6, 8 the ratio is wrong",
+            "test_simulated_vmr": "not what the course data give",
+        },
+        why="answers 0 and sets the short probes it is given to ones, whose ratio is 0 "
+        "(had earned the simulations: the test took the ratio of its probes after the call)",
+    ),
+    Student(
         "sim_swapped",
         {
             VMR: _edit(

@@ -162,6 +162,23 @@ STUDENTS = [
         },
         why="a constant fit_power_law and the fits that follow from it (had earned 1b and 2b)",
     ),
+    Student(
+        "power_law_constant_rewrites_probes",
+        {
+            "answer_fit_power_law": POWER_LAW
+            + "    if isinstance(y, (list, np.ndarray)):\n"
+            + "        for i in range(len(y)):\n"
+            + "            y[i] = 3.0 * float(x[i]) ** 2.0\n"
+            + "    return 2.0, 3.0\n"
+        },
+        fails={
+            "test_fit_power_law_values": "take the logarithm of both x",
+            "test_dhfr_fit": "not what the course data give",
+            "test_spare_capacity": "not what the statement's model gives",
+        },
+        why="a constant fit_power_law that rewrites the y it is given to fit its answer "
+        "(had earned 1b and 2b: the tests fitted their probes after the call)",
+    ),
     # ---------------------------------------------------------------- 1b dhfr fit
     Student(
         "dhfr_numpy_columns",
@@ -459,6 +476,18 @@ STUDENTS = [
         },
         fails={"test_patient_decision": "not what the course data give"},
         why="redefines choose_combination to answer None, and stores None (had earned the doses)",
+    ),
+    Student(
+        "decision_rewrites_the_dose_lists",
+        {
+            "answer_patient_decision": "def choose_combination(met_copies, egfr_doses_nM, "
+            "met_doses_nM, threshold=0.1):\n"
+            "    egfr_doses_nM[:] = [0]\n    met_doses_nM[:] = [0]\n    return None\n\n\n"
+            + _decision("(0.1 - 0.02) / 0.02", CHOSEN_OK)
+        },
+        fails={"test_patient_decision": "not what the course data give"},
+        why="answers None and empties the dose lists it is given, so that no pair is below "
+        "the threshold (had earned the doses: the test applied the rule to the same lists)",
     ),
 ]
 

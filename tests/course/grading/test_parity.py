@@ -92,9 +92,89 @@ def test_fixture_scores_equal_nbgrader(fixture_course):
     }
 
 
+#: Put before every answer cell of the ``scrambler`` submission, whose functions it decorates:
+#: each answers as written and then, when the grader called it (from the sealed tests' agent,
+#: module ``_rl_sealed``), overwrites every list, array, table, dict or set it was given.
+SCRAMBLE = """import copy as _rl_copy
+import functools as _rl_functools
+import sys as _rl_sys
+
+import numpy as _rl_np
+import pandas as _rl_pd
+
+_rl_scrambled = globals().setdefault("_rl_scrambled", [])
+
+
+def _rl_mess(value):
+    if isinstance(value, _rl_np.ndarray) and value.flags.writeable:
+        if value.dtype == bool:
+            _rl_np.logical_not(value, out=value)
+        elif value.dtype.kind in "iuf":
+            value *= 3
+            value += 1
+    elif isinstance(value, _rl_pd.DataFrame):
+        for column in value.columns:
+            if value[column].dtype.kind in "iuf":
+                value[column] = value[column] * 3 + 1
+    elif isinstance(value, _rl_pd.Series) and value.dtype.kind in "iuf":
+        value[:] = value * 3 + 1
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                value[index] = item * 3 + 1
+            else:
+                _rl_mess(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                value[key] = item * 3 + 1
+            else:
+                _rl_mess(item)
+    elif isinstance(value, set):
+        value.add("scrambled")
+
+
+def _rl_scrambling(function):
+    @_rl_functools.wraps(function)
+    def scrambling(*args, **kwargs):
+        result = function(*args, **kwargs)
+        if _rl_sys._getframe(1).f_globals.get("__name__") == "_rl_sealed":
+            result = _rl_copy.deepcopy(result)
+            for value in (*args, *kwargs.values()):
+                _rl_mess(value)
+            _rl_scrambled.append(function.__name__)
+        return result
+
+    return scrambling
+
+
+"""
+
+
+def _scrambled(nb):
+    """The answered notebook ``nb`` with every function of its answer cells decorated by
+    :data:`SCRAMBLE`'s ``_rl_scrambling``, and a last cell that prints how often the grader's
+    calls were scrambled."""
+    import ast
+
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            lines = cell.source.splitlines(keepends=True)
+            tree = ast.parse(cell.source)
+            defs = [n.lineno for n in tree.body if isinstance(n, ast.FunctionDef)]
+            for line in sorted(defs, reverse=True):
+                lines.insert(line - 1, "@_rl_scrambling\n")
+            if defs:
+                cell.source = SCRAMBLE + "".join(lines)
+    nb.cells.append(nbformat.v4.new_code_cell('print("scrambled:", len(_rl_scrambled))'))
+    return nb
+
+
 def _real_course(make_course, name=REAL, blanked=False):
     """A course with ``name`` released and two submissions: full marks and blank; with
-    ``blanked``, one more per answer cell: the full answers with that one left blank."""
+    ``blanked``, one more per answer cell: the full answers with that one left blank, and the
+    ``scrambler``: the full answers, each function overwriting what the grader handed it."""
     course = make_course(name)
     run_nbgrader(["generate_assignment", name, "--force"], root=course)
     release_path = course / "release" / name / f"{name}.ipynb"
@@ -105,6 +185,8 @@ def _real_course(make_course, name=REAL, blanked=False):
         ("blank", nbformat.read(release_path, as_version=4)),
     ]
     if blanked:
+        answered = answered_release(nbformat.read(release_path, as_version=4), source)
+        submissions.append(("scrambler", _scrambled(answered)))
         stubs = nbformat.read(release_path, as_version=4)
         for index, cell in enumerate(stubs.cells):
             meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -158,12 +240,73 @@ def test_every_assignment_scores_equal_nbgrader_through_sealed_tests(make_course
     assert rows["full"].score == rows["full"].max_score > 0, [str(f) for f in rows["full"].flags]
     assert rows["blank"].score == 0
     assert not [f for f in rows["full"].flags if f.severity == "review"], rows["full"].flags
+    # A test never reads again what it handed to a student's function, so a function that
+    # changes its arguments after answering loses nothing (a constant function that rewrote
+    # a test's probes to fit its answer had earned cascade points; an honest one that changed
+    # its input in place had been failed)
+    scrambler = rows["scrambler"]
+    printed = _printed(course, name, "scrambler")
+    assert scrambler.score == scrambler.max_score, (scrambler.score, printed)
+    assert re.search(r"scrambled: [1-9]", printed), printed
     blanked = [r for s, r in rows.items() if s.startswith("blank-")]
     assert blanked and all(r.score < rows["full"].score for r in blanked), [
         (r.student, r.score) for r in blanked
     ]
     differ = {key[0] for key, grade in ours.items() if theirs.get(key) != grade}
     assert ours == theirs, {s: (rows[s].score, [str(f) for f in rows[s].flags]) for s in differ}
+
+
+@needs_real
+def test_a_test_hands_the_students_function_no_expected_value(make_course):
+    """Review 37 #2: when a student's ratios were not recognised, ``01``'s ``test_verdicts``
+    called the student's ``call_resistance`` on the right resistance indices, which a cell
+    after the test printed onto the feedback page. The function now sees only probes and the
+    student's own ratios."""
+    course, _ = _real_course(make_course)
+    path = course / "submitted" / "full" / REAL / f"{REAL}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(
+        c
+        for c in nb.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "answer_resistance_call"
+    )
+    cell.source = (
+        "_true = (float(ri_viability), float(ri_gr))  # the right ratios, from the cells above\n"
+        "_seen = []\n\n\n"
+        "def call_resistance(fold_change, threshold=2.0):\n"
+        "    _seen.append(float(fold_change))\n"
+        "    if fold_change >= threshold:\n"
+        "        return 'resistant'\n"
+        "    if fold_change <= 1.0 / threshold:\n"
+        "        return 'sensitised'\n"
+        "    return 'no change'\n\n\n"
+        "ri_viability, ri_gr = 1.234, 0.777\n"
+        "verdict_viability = call_resistance(ri_viability)\n"
+        "verdict_gr = call_resistance(ri_gr)\n"
+        "less_sensitive_per_division = 'neither'\n"
+    )
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            'print("calls:", len(_seen), "right ratios seen:", '
+            "any(abs(a - t) <= 1e-3 * t for a in _seen for t in _true))"
+        )
+    )
+    folder = course / "submitted" / "leaker" / REAL
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{REAL}.ipynb")
+    run = grade_assignment(Course(course), REAL, GradeOptions(jobs=2, quiet=True))
+    assert run.errors == 0
+    printed = _printed(course, REAL, "leaker")
+    calls = int(re.search(r"calls: (\d+)", printed).group(1))
+    assert calls > 10, printed  # the tests' probes reached it
+    assert "right ratios seen: False" in printed, printed
+
+
+def _printed(course, assignment, student) -> str:
+    """The stdout of the last cell of ``student``'s autograded notebook."""
+    path = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+    cell = nbformat.read(path, as_version=4).cells[-1]
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
 
 def _outputs(course, assignment) -> dict:
