@@ -88,6 +88,7 @@ try:
         clean_output_html,
         inert_markdown2html,
     )
+    from resistlab.course.grading.zipcollect import BoundedExtractor, CheckedCollector
 except ImportError:  # a student environment without nbgrader: nothing to configure
     pass
 else:
@@ -111,7 +112,14 @@ else:
         str(HERE / "submitted"),
         str(HERE / "autograded"),
         str(HERE / "feedback"),
+        str(HERE / "downloaded"),  # zip_collect's uploads and what it extracted from them
+        c.Exchange.root,  # what students sent
     ]
+    # `nbgrader zip_collect` (as `resistlab grade --zip-collect`) extracts with bounds and
+    # reads each file's own name safely: with nbgrader's plugins, a student's file name had
+    # replaced another student's submission, and one bad time had stopped the class's collect
+    c.ZipCollectApp.extractor_plugin = BoundedExtractor
+    c.ZipCollectApp.collector_plugin = CheckedCollector
     c.GenerateFeedback.preprocessors = [
         GetGrades,
         RedactHiddenTests,

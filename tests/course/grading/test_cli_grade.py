@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from course.grading.fixture_assignment import NAME, answer, release_copy, submit
 
@@ -98,6 +101,15 @@ def _lms_archive(course, regexp: str):
     archive = course / "downloaded" / NAME / "archive"
     archive.mkdir(parents=True)
     return archive
+
+
+def _extract(course) -> Path:
+    """Run nbgrader's own ``zip_collect`` (the course configures the bounded extractor) and
+    return the folder it extracted to, which ``resistlab grade --zip-collect`` removes."""
+    from resistlab.course import run_nbgrader
+
+    run_nbgrader(["zip_collect", NAME], root=course)
+    return course / "downloaded" / NAME / "extracted"
 
 
 def _late_scores_zero(course, due: str) -> None:
@@ -218,17 +230,18 @@ def test_zip_collect_skips_an_archive_bomb(fixture_course, capsys):
         zf.write(inner, "inner.zip")
         zf.writestr(f"oscar_{NAME}.ipynb", honest)
     assert (archive / "bomb.zip").stat().st_size < 2**20
+    extracted = _extract(fixture_course)
+    biggest = max(p.stat().st_size for p in extracted.rglob("*") if p.is_file())
+    assert biggest < 2**20, "a bomb was extracted"
     args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
-    assert cli.main(args) == 0
+    assert cli.main([*args, "--force"]) == 0
     captured = capsys.readouterr()
     assert "not extracted: downloaded/01-fixture/archive/bomb.zip: expands to" in captured.err
     nested = "not extracted: downloaded/01-fixture/extracted/nested/inner.zip: expands to"
     assert nested in captured.err  # nested archives the extractor skipped are named too
     submitted = sorted(p.name for p in (fixture_course / "submitted").iterdir())
     assert submitted == ["alice", "oscar"], submitted
-    extracted = fixture_course / "downloaded" / NAME / "extracted"
-    biggest = max(p.stat().st_size for p in extracted.rglob("*") if p.is_file())
-    assert biggest < 2**20, "a bomb was extracted"
+    assert not extracted.exists()  # removed once collected
     assert "alice " in captured.out and "oscar " in captured.out
 
 
@@ -264,14 +277,15 @@ def test_zip_collect_bounds_totals_timestamps_and_ids(fixture_course, capsys):
                 tf.addfile(info, io.BytesIO(bytes(info.size)))
             zf.writestr(f"part{i}.tar.gz", tar.getvalue())
     (archive / f"mallory_attempt_{stamp}_upload.zip").write_bytes(upload.getvalue())
+    extracted = _extract(fixture_course)
+    written = sum(p.stat().st_size for p in extracted.rglob("*") if p.is_file())
+    assert written < 300 * 2**20, f"{written / 2**20:.0f} MiB extracted"
+    shutil.rmtree(fixture_course / "submitted")
     args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "2"]
-    code = cli.main(args)
+    code = cli.main([*args, "--force"])
     captured = capsys.readouterr()
     out = captured.out
     assert code == 0, captured.err[-3000:]
-    extracted = fixture_course / "downloaded" / NAME / "extracted"
-    written = sum(p.stat().st_size for p in extracted.rglob("*") if p.is_file())
-    assert written < 300 * 2**20, f"{written / 2**20:.0f} MiB extracted"
     scores = {line.split()[0]: line.split()[1] for line in out.splitlines()
               if line.startswith(("alice ", "mallory "))}  # fmt: skip
     assert scores == {"alice": "5", "mallory": "0"}, out
@@ -409,6 +423,49 @@ def test_a_plain_uploads_own_name_speaks_only_for_its_student_and_at_its_time(
     assert scores["carol"].startswith("5 (-5 late)"), captured.out
     assert scores["dave"].startswith("5 (-5 late)"), captured.out
     assert scores["mallory"].startswith("0 "), captured.out
+
+
+@pytest.mark.slow
+def test_nbgraders_own_zip_collect_reads_names_as_resistlab_grade_does(fixture_course):
+    """Review 37 #4: the course configures nbgrader's own ``zip_collect`` with the checked
+    collector and the bounded extractor (they had been given only on ``resistlab grade``'s
+    command line): mallory's file named for ben no longer replaces his submission, and her
+    unreadable time stops only her own upload, not the class's collect. ``resistlab grade
+    --zip-collect`` then removes what was extracted (a notebook opened or validated there
+    had run a submitted ``ipykernel_launcher.py`` as the instructor)."""
+    import nbformat
+
+    from resistlab.course import run_nbgrader
+
+    archive = _lms_archive(fixture_course, EXAMPLE)
+    honest = nbformat.writes(answer(release_copy(fixture_course)))
+    blank = nbformat.writes(release_copy(fixture_course))
+    uploads = {
+        f"{NAME}_ben_attempt_2026-12-01-10-00-00_{NAME}.ipynb": honest,
+        f"{NAME}_mallory_attempt_2026-12-01-11-00-00_x_ben_attempt_2026-12-02-10-00-00_{NAME}"
+        ".ipynb": blank,
+        f"{NAME}_zed_attempt_2026-12-01-11-00-00_x_zed_attempt_2026-12-01-23-59-59_{NAME}"
+        ".ipynb": honest,
+        f"{NAME}_amy_attempt_2026-12-01-12-00-00_{NAME}.ipynb": honest,
+    }
+    for name, text in uploads.items():
+        (archive / name).write_text(text)
+    (archive / "ipykernel_launcher.py").write_text("raise SystemExit('ran')\n")
+    done = run_nbgrader(["zip_collect", NAME], root=fixture_course, check=False)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    submitted = fixture_course / "submitted"
+    assert sorted(p.name for p in submitted.iterdir()) == ["amy", "ben", "mallory", "zed"]
+    assert nbformat.read(submitted / "ben" / NAME / f"{NAME}.ipynb", as_version=4) == (
+        nbformat.reads(honest, as_version=4)
+    ), "ben's own upload was replaced"
+    stamp = (submitted / "ben" / NAME / "timestamp.txt").read_text()
+    assert stamp.startswith("2026-12-01 10:00:00"), stamp
+    extracted = fixture_course / "downloaded" / NAME / "extracted"
+    assert (extracted / "ipykernel_launcher.py").is_file()  # nbgrader's own keeps them
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--force"]
+    assert cli.main(args) == 0
+    assert not extracted.exists()
+    assert (archive / "ipykernel_launcher.py").is_file()
 
 
 @pytest.mark.slow

@@ -11,10 +11,12 @@ instructor trusts) restores nbgrader's behaviour.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
 import nbformat
+import pytest
 from course.grading.fixture_assignment import NAME, answer, release_copy, submit
 from helpers import autograde
 
@@ -86,13 +88,25 @@ def test_trusted_submissions_are_graded_by_nbgrader_when_the_instructor_says_so(
         assert gb.find_submission(NAME, "evil").score == 5
 
 
-def test_nbgrader_validate_runs_no_students_work(fixture_course, tmp_path):
+@pytest.mark.parametrize(
+    "folder",
+    [
+        "submitted/evil/" + NAME,
+        # review 37 #3: what zip_collect extracted, and what a student sent to the exchange
+        f"downloaded/{NAME}/extracted/evil_attempt_2026-12-01-10-00-00_{NAME}",
+        f"exchange/resistlab/inbound/evil+{NAME}+2026-12-01 10:00:00.000000 UTC",
+    ],
+)
+def test_nbgrader_validate_runs_no_students_work(fixture_course, tmp_path, folder):
     """Review 35 #6: the *Validate* button of the live notebook (and ``nbgrader validate``)
     ran a student's notebook in ``autograded/`` as the instructor. The course's kernel
     manager refuses to start a kernel to validate a notebook in the students' folders;
     the instructor's release copy validates as before (the control)."""
     marker = _submit_marker(fixture_course, tmp_path)
-    path = fixture_course / "submitted" / "evil" / NAME / f"{NAME}.ipynb"
+    path = fixture_course / folder / f"{NAME}.ipynb"
+    if not path.exists():
+        path.parent.mkdir(parents=True)
+        shutil.copy(fixture_course / "submitted" / "evil" / NAME / f"{NAME}.ipynb", path)
     done = run_nbgrader(["validate", str(path)], root=fixture_course, check=False)
     log = done.stdout + done.stderr
     assert "would run the notebook in" in log and "resistlab grade ASSIGNMENT" in log, log[-2000:]

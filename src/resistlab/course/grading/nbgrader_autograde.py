@@ -12,10 +12,10 @@ says the submissions are trusted (``--UnsandboxedAutograde.allowed=True``).
 
 ``nbgrader validate`` (and the *Validate* button of the live notebook Formgrader opens) runs a
 notebook the same way: :class:`StudentWorkKernelManager`, the course's kernel manager for
-nbgrader's ``Execute``, refuses to start a kernel to validate a notebook in the course's
-``submitted/``, ``autograded/`` or ``feedback/`` folders (students' work) and names
-``resistlab grade``; an instructor's own notebooks, and a student's in their own folders,
-validate as before.
+nbgrader's ``Execute``, refuses to start a kernel to validate a notebook in the folders the
+course names (``submitted/``, ``autograded/``, ``feedback/``, ``downloaded/`` and the
+exchange: students' work) and names ``resistlab grade``; an instructor's own notebooks, and a
+student's in their own folders, validate as before.
 """
 
 from __future__ import annotations

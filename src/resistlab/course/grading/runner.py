@@ -566,6 +566,15 @@ def grade_assignment(
             args.append(f"--ZipCollectApp.extractor_plugin={BoundedExtractor.__module__}."
                          f"{BoundedExtractor.__name__}")  # fmt: skip
         proc = run_nbgrader(["zip_collect", assignment.name, *args], root=course.root)
+        # the students' files, .py included, as extracted: a notebook opened or validated
+        # there had run a submitted ipykernel_launcher.py as the instructor (the uploads stay
+        # in the archive folder, the collected copies in submitted/)
+        remove_tree(
+            course.root
+            / zc.get("downloaded_directory", "downloaded")
+            / assignment.name
+            / zc.get("extracted_directory", "extracted")
+        )
         skipped = _zip_collect_skipped(proc.stdout + proc.stderr, course.root)
         if skipped:
             warn("--zip-collect skipped (those students are not collected):\n" + skipped)
