@@ -304,6 +304,18 @@ STUDENTS = [
         fails={"test_min_release": "free / liposomal"},
         why="one minus the needed fraction",
     ),
+    Student(
+        "tu_invented_ratios",
+        {
+            "answer_tumour_exposure": "exposure_ratio = {'leaky': 4.0, 'poorly leaky': 2.0}\n"
+            "min_release_fraction = {k: 1.0 / v for k, v in exposure_ratio.items()}\n"
+        },
+        fails={
+            "test_exposure_ratio": "Tumour AUC = (k_in / k_out) * dose / CL",
+            "test_min_release": "the fraction is free / liposomal",
+        },
+        why="invented ratios and their reciprocals (had earned the release fractions)",
+    ),
 ]
 
 

@@ -156,6 +156,34 @@ STUDENTS = [
         why="an empty string where no drug is recommended",
     ),
     Student(
+        "ev_invented",
+        {
+            "answer_evaluate": "evaluation = pd.DataFrame({'patient_id': profiles['patient_id'],"
+            " 'recommended_drugs': 'none',\n"
+            "    'correct': profiles['expected_drugs'] == 'none', 'covered': True})\n"
+            "accuracy = float(evaluation['correct'].mean())\ncoverage = 1.0\n"
+        },
+        fails={
+            "test_evaluation_table": "the drugs recommend(...) names",
+            "test_accuracy_coverage": "the share of patients whose recommended drugs equal",
+        },
+        why="'none' for everyone without calling recommend (had earned the table's point)",
+    ),
+    Student(
+        "ev_copies_the_expected_drugs",
+        {
+            "answer_evaluate": _evaluate(
+                ('"recommended_drugs": _joined', '"recommended_drugs": _expected'),
+                ('"correct": _joined == _expected', '"correct": True'),
+            )
+        },
+        fails={
+            "test_evaluation_table": "the drugs recommend(...) names",
+            "test_accuracy_coverage": "a share of ALL patients",
+        },
+        why="copies expected_drugs as the recommendation (had earned the table's point)",
+    ),
+    Student(
         "ev_covered_any",
         {
             "answer_evaluate": _evaluate(
