@@ -176,13 +176,16 @@ def graded(tmp_path_factory):
         "d_slow": ({"steps": "n_steps = 10**12\n"}, hour_ago),
         "e_forged": ({"total": FORGES_ARRAY}, hour_ago),
         "f_lazy": ({"seq": LAZY}, hour_ago),
+        "g_moved": ({"total": REPLACES_HELPER}, hour_ago),
     }
     for student, (sources, stamp) in submissions.items():
         folder = course / "submitted" / student / NAME
         folder.mkdir(parents=True)
-        nbformat.write(
-            _answers(nbformat.read(release, as_version=4), **sources), folder / release.name
-        )
+        nb = _answers(nbformat.read(release, as_version=4), **sources)
+        if student == "g_moved":  # the instructor's helpers cell, moved below every test
+            names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+            nb.cells.append(nb.cells.pop(names.index("helpers")))
+        nbformat.write(nb, folder / release.name)
         (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
     started = time.monotonic()
     run = grade_assignment(Course(course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True))
@@ -210,6 +213,7 @@ def test_run_has_no_errors(graded):
         "d_slow",
         "e_forged",
         "f_lazy",
+        "g_moved",
     ]
 
 
@@ -238,6 +242,15 @@ def test_instructor_helpers_after_an_answer_come_from_the_grader(graded):
         "test_steps": 1,
         "test_seq": 1,
     }
+
+
+def test_an_instructor_cell_moved_below_the_tests_still_comes_from_the_grader(graded):
+    """Review 38 #4: ``g_moved`` is ``c_helper`` with the read-only helpers cell moved below
+    every test (nbgrader keeps a submission's cell order): the test had read the student's
+    helper and data, as the grader runs the instructor's cell where the kernel reaches it.
+    It now runs before the first test that stands after it in the instructor's notebook."""
+    course, _, _, _ = graded
+    assert _scores(course, "g_moved") == _scores(course, "c_helper")
 
 
 def test_a_test_looping_in_the_grader_is_stopped_at_the_cell_time_limit(graded):

@@ -632,6 +632,8 @@ class SealedTests:
             compiled = self._compile(gid, source)
             if compiled[-1] is None:
                 self.instructor[gid] = (compiled, frozenset(names))
+        # where each cell stands in the instructor's notebook (a submission may move cells)
+        self.position = {cell["name"]: i for i, cell in enumerate(snap.source_cells)}
         self._imports: threading.Thread | None = None
         self.notes: list[str] = []
 
@@ -749,6 +751,7 @@ class SealedRunner:
         self.flags: list[Flag] = []
         self.pending = {"stdout": [], "stderr": []}
         self._installed = None
+        self._instructor_ran: set[str] = set()
 
     @property
     def globals(self) -> dict:
@@ -787,6 +790,7 @@ class SealedRunner:
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         gid = cell.metadata["nbgrader"]["grade_id"]
+        self._instructor_ran.add(gid)
         (_filename, body, last, top, nested, _), names = self.tests.instructor[gid]
         scratch = NotebookNode(cell_type="code", source="", metadata={}, outputs=[])
         session = _Session(self, executor, scratch, index)
@@ -839,6 +843,14 @@ class SealedRunner:
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         gid = cell.metadata["nbgrader"]["grade_id"]
+        # An instructor cell that stands before this test in the instructor's notebook runs
+        # in the grader now if the submission has not reached it (a student who moved
+        # load_panel below the test had had the test read a table of their own)
+        position = self.tests.position.get(gid, -1)
+        for earlier in sorted(self.tests.instructor, key=lambda g: self.tests.position[g]):
+            if self.tests.position[earlier] < position and earlier not in self._instructor_ran:
+                moved = NotebookNode(metadata={"nbgrader": {"grade_id": earlier}})
+                self.run_instructor_cell(executor, moved, index)
         filename, body, last, top, nested, syntax = self.tests.cells[gid]
         cell.outputs = []
         self.pending = {"stdout": [], "stderr": []}
