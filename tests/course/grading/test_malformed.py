@@ -134,6 +134,55 @@ def test_malformed_metadata_is_graded_flagged_and_never_an_error(fixture_course)
     assert "special_file" in codes and "file_access" in codes
 
 
+FORMGRADER_LISTS = """
+import sys
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from resistlab.course.grading.runner import load_course_config
+
+course, name = sys.argv[1:]
+config = load_course_config(__import__("pathlib").Path(course))
+api = NbGraderAPI(CourseDirectory(config=config, root=course), config=config)
+print(sorted(s["student"] for s in api.get_submissions(name)))
+"""
+
+
+def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
+    """Review 38 #3 and #5: a ``timestamp.txt`` that is not a time, a folder, or a FIFO was
+    graded (``invalid_metadata``) and left in ``submitted/``, where Formgrader reads every
+    autograded student's when it lists the assignment: *Manage Submissions* failed (HTTP 500)
+    for the class, and the FIFO stopped the instructor's server. The grader moves it aside
+    (kept as ``timestamp.txt.unreadable``); Formgrader lists everyone."""
+    import sys
+
+    makers = {
+        "alice": lambda path: path.write_text("2026-12-01 10:00:00.000000 UTC"),
+        "text": lambda path: path.write_text("not a date"),
+        "folder": lambda path: path.mkdir(),
+        "fifo": os.mkfifo,
+    }
+    for student, make in makers.items():
+        folder = submit(fixture_course, student, answer(release_copy(fixture_course)))
+        make(folder / "timestamp.txt")
+    run = grade_assignment(
+        Course(fixture_course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True)
+    )
+    rows = {r.student: r for r in run.rows}
+    assert run.errors == 0 and rows["alice"].score == 5
+    for student in ("text", "folder", "fifo"):
+        folder = fixture_course / "submitted" / student / NAME
+        assert not os.path.lexists(folder / "timestamp.txt"), student
+        assert os.path.lexists(folder / "timestamp.txt.unreadable"), student
+        details = [f.detail for f in rows[student].flags if f.code == "invalid_metadata"]
+        assert any("moved to timestamp.txt.unreadable" in d for d in details), details
+    listed = subprocess.run(
+        [sys.executable, "-c", FORMGRADER_LISTS, str(fixture_course), NAME],
+        capture_output=True, text=True, timeout=120, cwd=fixture_course,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert listed.stdout.strip() == "['alice', 'fifo', 'folder', 'text']", listed.stdout
+
+
 def test_zip_collect_drops_setuid_and_setgid_bits(tmp_path):
     """What ``--zip-collect`` extracted (as root, from a tar archive) loses its setuid,
     setgid and sticky bits before anything else reads it."""

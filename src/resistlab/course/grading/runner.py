@@ -863,6 +863,14 @@ def _timestamp(coursedir, folder, result):
         stamp = coursedir.get_existing_timestamp(folder)
     except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
         why = f"timestamp.txt unreadable ({type(err).__name__}); graded without late penalty"
+        # moved aside, kept: Formgrader reads every autograded student's timestamp.txt when
+        # it lists an assignment, and one that was not a time had failed every submission's
+        # page (HTTP 500), one that was a FIFO had stopped the instructor's server
+        try:
+            os.replace(path, path + ".unreadable")
+            why += "; moved to timestamp.txt.unreadable"
+        except OSError:
+            pass
         result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
         return None
     late = _implausible(path, stamp, info.st_ctime)
