@@ -175,6 +175,13 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         assert os.path.lexists(folder / "timestamp.txt.unreadable"), student
         details = [f.detail for f in rows[student].flags if f.code == "invalid_metadata"]
         assert any("moved to timestamp.txt.unreadable" in d for d in details), details
+    # graded again (the folder changed): the review flag stays
+    again = grade_assignment(
+        Course(fixture_course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True, force=True)
+    )
+    for row in again.rows:
+        moved = [f for f in row.flags if "moved to timestamp.txt.unreadable" in f.detail]
+        assert bool(moved) == (row.student != "alice"), (row.student, row.flags)
     listed = subprocess.run(
         [sys.executable, "-c", FORMGRADER_LISTS, str(fixture_course), NAME],
         capture_output=True, text=True, timeout=120, cwd=fixture_course,

@@ -856,6 +856,10 @@ def _timestamp(coursedir, folder, result):
     try:
         info = os.lstat(path)
     except OSError:
+        if os.path.lexists(path + ".unreadable"):  # moved aside by an earlier run (below)
+            why = "timestamp.txt unreadable (moved to timestamp.txt.unreadable); graded without"
+            why += " late penalty"
+            result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
         return None
     try:
         if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
