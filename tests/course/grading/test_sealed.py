@@ -285,7 +285,52 @@ def _build(course) -> list[Case]:
     # had failed the test and read as its coaching message (feedback, class report)
     forged = CORRECT_HILL.replace("    dose = np.asarray", FORGE_ERROR + "    dose = np.asarray")
     case("forges_test_error", answer(fresh(), hill=forged), 5)
+    # Review 39 #1, #2: a result the kernel sends while a test calls the student's code
+    # (sys.displayhook) was read by nbgrader as the test's partial credit: full marks for
+    # wrong answers; a number above the cell's points made the submission an ERROR that kept
+    # its earlier grade; a thread of the student's did it with no call at all
+    says = WRONG_HILL.replace(
+        "    return", "    import sys\n\n    sys.displayhook(SAY)\n    return"
+    )
+    for name, say in (("forges_partial_credit", '"ok"'), ("forges_credit_above_points", "100")):
+        case(name, answer(fresh(), hill=f"SAY = {say}\n\n\n{says}", ic50=SAYS_IC50), 0)
+    case(
+        "results_from_a_thread",
+        answer(fresh(), hill=WRONG_HILL + RESULTS_THREAD, ic50="ic50 = 1.0\n"),
+        0,
+    )
     return cases
+
+
+#: an IC50 whose conversion to float shows a result (the test converts it in the kernel)
+SAYS_IC50 = """
+import sys
+
+
+class _Says:
+    def __float__(self):
+        sys.displayhook(SAY)
+        return 1.0
+
+
+ic50 = _Says()
+"""
+
+#: a thread that shows a result every 20 ms, whatever cell or request is running
+RESULTS_THREAD = """
+import sys
+import threading
+import time
+
+
+def _beat():
+    while True:
+        sys.displayhook("ok")
+        time.sleep(0.02)
+
+
+threading.Thread(target=_beat, daemon=True).start()
+"""
 
 
 STARTUP_WRITER = """
@@ -355,6 +400,9 @@ CASE_NAMES = [
     "logs_requests",
     "surrogate_in_exception",
     "forges_test_error",
+    "forges_partial_credit",
+    "forges_credit_above_points",
+    "results_from_a_thread",
 ]
 
 
@@ -501,6 +549,19 @@ def test_what_the_students_code_sends_during_a_test_never_speaks_for_it(graded):
     assert not any(FORGED_COACHING in page.path.read_text() for page in pages)
     report = build_report(Course(course), NAME)
     assert FORGED_COACHING not in repr(report) + assignment_html(report)
+
+
+def test_a_result_the_students_code_shows_during_a_test_is_kept_as_a_display(graded):
+    """Review 39 #1: what ``sys.displayhook`` showed while the tests called the student's
+    code stays visible to the student, as a display, never as the test cell's result."""
+    course, _, _, _ = graded
+    nb = nbformat.read(course / "autograded" / "forges_partial_credit" / NAME / f"{NAME}.ipynb", 4)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    kinds = [[o.output_type for o in c.outputs] for c in tests]
+    assert all("execute_result" not in k for k in kinds), kinds
+    shown = [o for c in tests for o in c.outputs if o.output_type == "display_data"]
+    assert shown and {o.data["text/plain"] for o in shown} == {"'ok'"}, kinds
+    assert all(k and k[-1] == "error" for k in kinds), kinds  # every test failed
 
 
 def test_a_test_cells_text_is_cut_however_large_a_students_values_made_it():

@@ -960,6 +960,37 @@ def _json_value(value) -> bool:
     return True
 
 
+def _not_a_verdict(msg):
+    """A message the kernel sends while a hidden test, which runs in the grader, calls the
+    student's code, made unable to speak for the test: nbgrader scores a test cell by its
+    first ``error`` (0) or ``execute_result`` (the partial credit its text states).
+
+    An ``error`` is dropped: the agent returns the student's real exceptions as data, so one
+    sent this way is forged (kept, it scored the test 0 and read as its coaching message). An
+    ``execute_result`` (``sys.displayhook`` called by the student's code, or by a thread of
+    theirs) is kept as a display: it had given every test full marks, and a number above the
+    cell's points had made the submission an ``ERROR`` that kept its earlier grade.
+
+    >>> _not_a_verdict({"msg_type": "error", "header": {}, "content": {}}) is None
+    True
+    >>> shown = _not_a_verdict({"msg_type": "execute_result", "header": {"msg_type":
+    ...     "execute_result"}, "content": {"data": {"text/plain": "'ok'"}, "metadata": {},
+    ...     "execution_count": 3}})
+    >>> shown["msg_type"], shown["header"]["msg_type"], sorted(shown["content"])
+    ('display_data', 'display_data', ['data', 'metadata'])
+    """
+    if msg.get("msg_type") != "execute_result":
+        return None
+    header = msg.get("header")
+    content = {k: v for k, v in msg["content"].items() if k != "execution_count"}
+    return {
+        **msg,
+        "msg_type": "display_data",
+        "header": {**(header if isinstance(header, dict) else {}), "msg_type": "display_data"},
+        "content": content,
+    }
+
+
 def _well_formed(msg):
     r"""An output message in the shape nbformat's schema requires, or None if nothing of it
     can be kept. A kernel sends whatever bytes it likes: a lone surrogate, a traceback
@@ -1188,12 +1219,12 @@ class GradingExecute(Execute):
         content = msg.get("content")
         if not isinstance(kind, str) or not isinstance(content, dict):
             return None
-        if kind == "error" and self.sealed is not None and self.sealed.handles(cell):
-            # A hidden test runs in the grader: it fails by the grader's verdict only. An
-            # error the kernel sends while the test calls the student's code is forged (the
-            # agent returns real exceptions as data); kept, it scored the test 0 and its text
-            # read as the test's coaching message in the feedback and the class report.
-            return None
+        if kind in ("error", "execute_result") and self.sealed is not None:
+            if self.sealed.handles(cell):
+                msg = _not_a_verdict(msg)
+                if msg is None:
+                    return None
+                kind, content = msg["msg_type"], msg["content"]
         if "execution_count" in content and not _is_count(content["execution_count"]):
             content["execution_count"] = None  # any message sets the cell's count from it
         transient = content.get("transient")
