@@ -285,3 +285,58 @@ def test_no_system_v_object_carries_over_to_the_next_kernel(fixture_course):
     student was read by the next; 1.85 GB of them were charged to the next students'
     kernels). ``shmget``, ``semget`` and ``msgget`` fail with EPERM in every kernel."""
     _refused_in_each_kernel(fixture_course, SYSV, ("SHM", "SHMFIND", "SEM", "MSG"))
+
+
+OPEN_HOME = r"""
+import os, time
+homes = [line.split()[4] for line in open("/proc/self/mountinfo")
+         if "rl-template-" in line.split()[4]]
+for home in homes:
+    os.chmod(home, 0o777)
+print("OPENED", len(homes))
+time.sleep(4)
+"""
+
+
+def test_a_kernel_that_opens_its_template_home_opens_it_to_no_other_user(fixture_course):
+    """Review 39 #3: a kernel made its worker's template home (``/tmp/rl-template-*``, owned
+    by the kernel's own uid) world-writable (Landlock does not govern modes); another local
+    user put a file there that the next student's kernel read. The home now lies in a
+    folder of the grader's (0700) that no sandbox holds: whatever mode a kernel gives it, no
+    other user has a path to it."""
+    import glob
+    import threading
+
+    nb = _with_cell(answer(release_copy(fixture_course)), "answer_hill", OPEN_HOME)
+    submit(fixture_course, "opener", nb)
+    opened, reachable, stop = set(), set(), threading.Event()
+
+    def others_reach(path: str) -> bool:  # search permission for others on every folder
+        parts = Path(path).parts
+        return all(os.stat(Path(*parts[: i + 1])).st_mode & 0o001 for i in range(len(parts)))
+
+    def watch():
+        while not stop.is_set():
+            for path in glob.glob("/tmp/rl-template-*") + glob.glob("/tmp/rl-template-*/*"):
+                try:
+                    if os.path.isdir(path) and os.stat(path).st_mode & 0o777 == 0o777:
+                        opened.add(path)
+                        if others_reach(path):
+                            reachable.add(path)
+                except OSError:  # removed meanwhile
+                    continue
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        run = grade_assignment(
+            Course(fixture_course), NAME, GradeOptions(jobs=1, sandbox="require", quiet=True)
+        )
+    finally:
+        stop.set()
+        watcher.join()
+    assert run.errors == 0
+    assert "OPENED 1" in _outputs(fixture_course, "opener")
+    assert opened, "control: the kernel's chmod was seen from the host"
+    assert not reachable, reachable

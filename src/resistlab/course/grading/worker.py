@@ -407,7 +407,11 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
             old.close()
         _WARM.clear()
         # Outside the run folder: kernels may read the template's home, never the run folder.
-        folder = Path(tempfile.mkdtemp(prefix="rl-template-"))
+        # The home sits in a folder of the grader's own (0700), which no sandbox holds: a
+        # kernel that gave its home to everyone (chmod 0777; Landlock does not govern modes)
+        # had let any local user put files there that later students' kernels read.
+        folder = Path(tempfile.mkdtemp(prefix="rl-template-")) / "home"
+        folder.mkdir()
         _make_home(context, folder)
         env = _kernel_env(context, folder)
         env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # as ipykernel sets it
@@ -451,7 +455,7 @@ def _close_template(warm: WarmKernels) -> None:
     modes there (a kernel of an unprivileged grader, the folder's owner outside, had made
     it ``chmod 0``: it stayed in ``/tmp`` after the run)."""
     warm.close()
-    remove_tree(warm.folder)
+    remove_tree(warm.folder.parent)
 
 
 def _prepare_scratch(context: GradingContext, task: SubmissionTask, files: list[str]) -> Path:
