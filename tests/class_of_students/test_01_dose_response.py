@@ -311,6 +311,19 @@ STUDENTS = [
         why="> instead of >=",
     ),
     Student(
+        "call_capitalised",
+        {
+            CALL: _edit(
+                CALL,
+                ('return "resistant"', 'return "Resistant"'),
+                ('return "sensitised"', 'return "Sensitised"'),
+                ('return "no change"', 'return "No change"'),
+            )
+        },
+        fails={"test_call_resistance_rule": "in lower case"},
+        why="capitalised labels: charged once, in the rule's test (had cost the verdicts too)",
+    ),
+    Student(
         "verdicts_swapped",
         {
             CALL: _edit(

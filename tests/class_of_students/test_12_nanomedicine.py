@@ -305,6 +305,22 @@ STUDENTS = [
         why="one minus the needed fraction",
     ),
     Student(
+        "tu_percent",
+        {"answer_tumour_exposure": _tumour(release="100 * free / pld")},
+        fails={"test_min_release": "not a percentage"},
+        why="the release as a percentage, as the check cell prints it",
+    ),
+    Student(
+        "tu_own_clearances",
+        {
+            "answer_tumour_exposure": _tumour()
+            .replace("/ 33.0", "/ cl_free")
+            .replace("/ 0.041", "/ cl_pld")
+        },
+        fails={"test_exposure_ratio": "not your own fits"},
+        why="the clearances of its own fits (charged once: the release fraction counts)",
+    ),
+    Student(
         "tu_invented_ratios",
         {
             "answer_tumour_exposure": "exposure_ratio = {'leaky': 4.0, 'poorly leaky': 2.0}\n"

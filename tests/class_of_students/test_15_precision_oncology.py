@@ -156,6 +156,53 @@ STUDENTS = [
         why="an empty string where no drug is recommended",
     ),
     Student(
+        "ev_python_none",
+        {"answer_evaluate": _evaluate(('if _drugs else "none"', "if _drugs else None"))},
+        fails={"test_accuracy_coverage": "write 'none'"},
+        why="Python's None where no drug is recommended: charged once (had cost the table too)",
+    ),
+    Student(
+        "ev_comma",
+        {"answer_evaluate": _evaluate(('"; ".join(_drugs)', '", ".join(_drugs)'))},
+        fails={"test_accuracy_coverage": "the share of patients whose recommended drugs equal"},
+        why="joins the drugs with a comma: charged once (had cost the table too)",
+    ),
+    Student(
+        "ev_covered_words",
+        {
+            "answer_evaluate": _evaluate(
+                (
+                    '"covered": all(r["rule_id"] != "no rule" for r in _recs),',
+                    '"covered": "yes" if all(r["rule_id"] != "no rule" for r in _recs) else "no",',
+                ),
+                (
+                    'coverage = float(evaluation["covered"].mean())',
+                    'coverage = float((evaluation["covered"] == "yes").mean())',
+                ),
+            )
+        },
+        fails={"test_evaluation_table": "covered must be True or False"},
+        why="'yes'/'no' in the covered column (the column had not been checked)",
+    ),
+    Student(
+        "ev_covered_inverted",
+        {
+            "answer_evaluate": _evaluate(
+                (
+                    '"covered": all(r["rule_id"] != "no rule" for r in _recs),',
+                    '"covered": any(r["rule_id"] == "no rule" for r in _recs),',
+                ),
+                (
+                    'coverage = float(evaluation["covered"].mean())',
+                    'coverage = float(1 - evaluation["covered"].mean())',
+                ),
+            )
+        },
+        fails={"test_evaluation_table": "covered must be True exactly where"},
+        why="the covered column inverted, coverage corrected by hand (the column had not been "
+        "checked)",
+    ),
+    Student(
         "ev_invented",
         {
             "answer_evaluate": "evaluation = pd.DataFrame({'patient_id': profiles['patient_id'],"
