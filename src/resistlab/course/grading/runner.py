@@ -853,29 +853,31 @@ def _timestamp(coursedir, folder, result):
     if unreadable_folder(folder):  # never followed
         return None
     path = os.path.join(folder, "timestamp.txt")
+    aside = path + ".unreadable"
+
+    def unreadable(why: str) -> None:
+        why = f"timestamp.txt unreadable ({why}); graded without late penalty"
+        result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
+
     try:
         info = os.lstat(path)
     except OSError:
-        if os.path.lexists(path + ".unreadable"):  # moved aside by an earlier run (below)
-            why = "timestamp.txt unreadable (moved to timestamp.txt.unreadable); graded without"
-            why += " late penalty"
-            result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
+        if os.path.lexists(aside):  # moved aside by an earlier run (below)
+            unreadable("moved to timestamp.txt.unreadable")
         return None
     try:
         if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
             raise ValueError("not a small regular file")
         stamp = coursedir.get_existing_timestamp(folder)
     except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
-        why = f"timestamp.txt unreadable ({type(err).__name__}); graded without late penalty"
         # moved aside, kept: Formgrader reads every autograded student's timestamp.txt when
         # it lists an assignment, and one that was not a time had failed every submission's
         # page (HTTP 500), one that was a FIFO had stopped the instructor's server
         try:
-            os.replace(path, path + ".unreadable")
-            why += "; moved to timestamp.txt.unreadable"
+            os.replace(path, aside)
+            unreadable(f"{type(err).__name__}; moved to timestamp.txt.unreadable")
         except OSError:
-            pass
-        result.flags = sorted({*result.flags, Flag("invalid_metadata", why)})
+            unreadable(type(err).__name__)
         return None
     late = _implausible(path, stamp, info.st_ctime)
     if late:
