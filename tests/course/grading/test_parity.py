@@ -312,6 +312,38 @@ def test_a_test_hands_the_students_function_no_expected_value(make_course):
     assert "right ratios seen: False" in printed, printed
 
 
+def test_a_tests_setup_table_reaches_the_students_function_as_a_copy(make_course):
+    """Review 40 #1: ``15``'s two ``fired_rules`` tests handed the grader's own ``rules``
+    (the trusted setup's table) to the student's function: what it dropped or rewrote in
+    place stayed there for the next test. They hand a copy; every call sees the whole
+    table."""
+    name = "15-precision-oncology"
+    course, _ = _real_course(make_course, name=name)
+    path = course / "submitted" / "full" / name / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(
+        c
+        for c in nb.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "answer_fired_rules"
+    )
+    cell.source = (
+        "import sys\n\n_shapes = []\n\n\n"
+        "def fired_rules(tokens, rules):\n"
+        "    grader = sys._getframe(1).f_globals.get('__name__') == '_rl_sealed'\n"
+        "    if grader and 'drugs' in rules.columns:  # the course's table, from a test\n"
+        "        _shapes.append(rules.shape)\n"
+        "        rules.drop(index=list(rules.index[3:]), inplace=True)\n"
+        "    return []\n"
+    )
+    nb.cells.append(nbformat.v4.new_code_cell('print("shapes:", sorted(set(_shapes)))'))
+    folder = course / "submitted" / "mutator" / name
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    run = grade_assignment(Course(course), name, GradeOptions(jobs=2, quiet=True))
+    assert run.errors == 0
+    assert _printed(course, name, "mutator") == "shapes: [(16, 9)]\n"
+
+
 def _printed(course, assignment, student) -> str:
     """The stdout of the last cell of ``student``'s autograded notebook."""
     path = course / "autograded" / student / assignment / f"{assignment}.ipynb"
