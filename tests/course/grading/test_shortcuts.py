@@ -911,3 +911,31 @@ def test_code_made_to_pass_for_the_librarys_or_a_cells_is_the_students(make_cour
         "library_shortcut(answer_t790m_occupancy: resistlab.binding.fraction_inhibited"
         " (called under check_t790m_occupancy, before it was graded))"
     ], row.flags
+
+
+@pytest.mark.slow
+def test_a_scratch_cell_above_an_instructors_example_leaves_the_example_its_own(make_course):
+    """Review 40 #2: in ``15`` a cell the student added under the setup (``x = 1``) made the
+    call of ``recommend`` that the instructor's ``background_example`` makes through the
+    setup's ``explain`` the student's: ``library_shortcut`` on honest work (review, and
+    Formgrader listed it for manual grading). The cell names the library entry that made
+    the call, so the call is its own, wherever the student added cells."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "15-precision-oncology"
+    nb, _ = _source(slug)
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    for student in ("full", "scratch"):
+        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        if student == "scratch":
+            setup = submission.cells.index(_cell(submission, "setup"))
+            submission.cells.insert(setup + 1, _added("x = 1\n"))
+        _submit(course, slug, student, submission)
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    for row in run.rows:
+        assert row.score == row.max_score, row
+        assert not [f for f in row.flags if f.code == "library_shortcut"], row.flags
+        assert not row.review, row.flags

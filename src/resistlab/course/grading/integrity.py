@@ -989,7 +989,9 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             elif not mine and not test and not (entry and _draws(entry)):
                 # under an instructor's cell, code of no cell and no installed module, or no
                 # student code on the stack and a cell that does not call it: the student's
-                under = [i for i in found if _callback(nb, i, first, name, made, setup_aliases)]
+                under = [
+                    i for i in found if _callback(nb, i, first, name, made, setup_aliases, entry)
+                ]
                 if under:
                     by = f"{how} by code of no cell and no installed module" if made else how
                     early.setdefault(name, []).append(
@@ -1038,7 +1040,7 @@ def _where(nb, index) -> str:
     return _meta(nb.cells[index]).get("grade_id") or f"cell {index}"
 
 
-def _callback(nb, index, first, called, made=False, aliases=None) -> bool:
+def _callback(nb, index, first, called, made=False, aliases=None, entry=None) -> bool:
     """Whether a call of the forbidden function ``called``, made under the instructor's cell
     ``index`` (after the setup) with no cell of the student's on the stack, was the
     student's: ``made``, when code of no cell and no installed module ran on the way (a
@@ -1049,7 +1051,10 @@ def _callback(nb, index, first, called, made=False, aliases=None) -> bool:
     student's answer defines is not the library's (``03``'s check cell calls the student's
     ``fraction_inhibited``, and a finalizer had run the library's under it), and neither is a
     library entry's name (a student's function run as the library's, named ``float``, had
-    passed under a check cell calling ``float``)."""
+    passed under a check cell calling ``float``). A call the library's ``entry`` made is the
+    cell's own when the cell names that entry (``15``'s ``background_example`` calls the
+    setup's ``explain``, which computes ``recommend``: a scratch cell the student added above
+    it had made that call the student's)."""
     if index < first or index >= len(nb.cells) or nb.cells[index].cell_type != "code":
         return False
     if made:
@@ -1062,8 +1067,9 @@ def _callback(nb, index, first, called, made=False, aliases=None) -> bool:
     if tree is None:
         return True
     aliases = {**(aliases or {}), **_imports(tree)}
+    named = {called, *([f"resistlab.{entry}"] if entry else [])}
     return not any(
-        _dotted(node, aliases) == called
+        _dotted(node, aliases) in named
         for node in ast.walk(tree)
         if isinstance(node, (ast.Name, ast.Attribute))
     )
