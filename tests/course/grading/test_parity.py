@@ -273,14 +273,7 @@ def test_a_test_hands_the_students_function_no_expected_value(make_course):
     after the test printed onto the feedback page. The function now sees only probes and the
     student's own ratios."""
     course, _ = _real_course(make_course)
-    path = course / "submitted" / "full" / REAL / f"{REAL}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    cell = next(
-        c
-        for c in nb.cells
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "answer_resistance_call"
-    )
-    cell.source = (
+    source = (
         "_true = (float(ri_viability), float(ri_gr))  # the right ratios, from the cells above\n"
         "_seen = []\n\n\n"
         "def call_resistance(fold_change, threshold=2.0):\n"
@@ -295,15 +288,14 @@ def test_a_test_hands_the_students_function_no_expected_value(make_course):
         "verdict_gr = call_resistance(ri_gr)\n"
         "less_sensitive_per_division = 'neither'\n"
     )
-    nb.cells.append(
-        nbformat.v4.new_code_cell(
-            'print("calls:", len(_seen), "right ratios seen:", '
-            "any(abs(a - t) <= 1e-3 * t for a in _seen for t in _true))"
-        )
+    _resubmit(
+        course,
+        REAL,
+        "leaker",
+        {"answer_resistance_call": source},
+        'print("calls:", len(_seen), "right ratios seen:", '
+        "any(abs(a - t) <= 1e-3 * t for a in _seen for t in _true))",
     )
-    folder = course / "submitted" / "leaker" / REAL
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{REAL}.ipynb")
     run = grade_assignment(Course(course), REAL, GradeOptions(jobs=2, quiet=True))
     assert run.errors == 0
     printed = _printed(course, REAL, "leaker")
@@ -319,14 +311,7 @@ def test_a_tests_setup_table_reaches_the_students_function_as_a_copy(make_course
     table."""
     name = "15-precision-oncology"
     course, _ = _real_course(make_course, name=name)
-    path = course / "submitted" / "full" / name / f"{name}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    cell = next(
-        c
-        for c in nb.cells
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "answer_fired_rules"
-    )
-    cell.source = (
+    source = (
         "import sys\n\n_shapes = []\n\n\n"
         "def fired_rules(tokens, rules):\n"
         "    grader = sys._getframe(1).f_globals.get('__name__') == '_rl_sealed'\n"
@@ -335,13 +320,34 @@ def test_a_tests_setup_table_reaches_the_students_function_as_a_copy(make_course
         "        rules.drop(index=list(rules.index[3:]), inplace=True)\n"
         "    return []\n"
     )
-    nb.cells.append(nbformat.v4.new_code_cell('print("shapes:", sorted(set(_shapes)))'))
-    folder = course / "submitted" / "mutator" / name
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{name}.ipynb")
+    _resubmit(
+        course,
+        name,
+        "mutator",
+        {"answer_fired_rules": source},
+        'print("shapes:", sorted(set(_shapes)))',
+    )
     run = grade_assignment(Course(course), name, GradeOptions(jobs=2, quiet=True))
     assert run.errors == 0
     assert _printed(course, name, "mutator") == "shapes: [(16, 9)]\n"
+
+
+def _resubmit(course, assignment, student, answers: dict, last: str) -> None:
+    """Submit ``full``'s notebook as ``student``, with the answer cells in ``answers``
+    replaced and a last cell ``last`` (it prints what the test reads with :func:`_printed`)."""
+    path = course / "submitted" / "full" / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    replaced = set()
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+            replaced.add(gid)
+    assert replaced == set(answers), f"no answer cell {set(answers) - replaced}"
+    nb.cells.append(nbformat.v4.new_code_cell(last))
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{assignment}.ipynb")
 
 
 def _printed(course, assignment, student) -> str:
