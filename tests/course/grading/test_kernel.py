@@ -55,7 +55,7 @@ def test_asyncio_messages_of_the_grader_never_reach_a_redirected_stderr():
 
 
 UNREADABLE = r"""
-import json, os, tempfile, types
+import json, os, pathlib, tempfile, types
 from resistlab.course.grading.kernel import _paths, _written, remove_tree
 from resistlab.course.grading.worker import _close_template, _scratch
 
@@ -79,13 +79,14 @@ first = _scratch(context)
 os.chmod(first.parent, 0o500)  # the kernel's chmod("..", 0o500)
 _scratch(context)  # raises if the worker's folder stayed unwritable
 remove_tree(run)
-home = tempfile.mkdtemp(prefix="rl-template-")
+outer = tempfile.mkdtemp(prefix="rl-template-")  # the grader's folder; the home within
+home = os.path.join(outer, "home")
 os.makedirs(f"{home}/.mpl")
 os.chmod(f"{home}/.mpl", 0)
 os.chmod(home, 0)  # a kernel's chmod of its template's home
-_close_template(types.SimpleNamespace(close=lambda: None, folder=home))
+_close_template(types.SimpleNamespace(close=lambda: None, folder=pathlib.Path(home)))
 print(json.dumps({
-    "template_removed": not os.path.exists(home),
+    "template_removed": not os.path.exists(outer),
     "listed": listed, "size": size, "unread": unread, "theirs": theirs,
     "removed": not os.path.exists(root), "run_removed": not os.path.exists(run),
 }))
