@@ -173,6 +173,20 @@ def _build(course) -> list[Case]:
         '"""\n', '"""\n    import warnings\n\n    warnings.warn("dose in mg", UserWarning)\n', 1
     )
     case("stderr_warning", answer(fresh(), hill=warns), 5, {"stderr_filtered": "test_hill_values"})
+    # pandas 3 deprecations warn as Pandas4Warning (a digit in the name): the pattern had
+    # missed it, and a right answer using `inplace=True` scored 0 on nbgrader's stderr rule
+    warns4 = CORRECT_HILL.replace(
+        '"""\n',
+        '"""\n    import warnings\n\n    class Pandas4Warning(FutureWarning):\n        pass\n\n'
+        '    warnings.warn("inplace is deprecated", Pandas4Warning)\n',
+        1,
+    )
+    case(
+        "stderr_digit_warning",
+        answer(fresh(), hill=warns4),
+        5,
+        {"stderr_filtered": "test_hill_values"},
+    )
 
     case(
         "corrupted_json",
@@ -243,6 +257,7 @@ CASE_NAMES = [
     "os_exit",
     "huge_output",
     "stderr_warning",
+    "stderr_digit_warning",
     "corrupted_json",
     "renamed_notebook",
     "extra_file",
