@@ -177,6 +177,8 @@ def graded(tmp_path_factory):
         "e_forged": ({"total": FORGES_ARRAY}, hour_ago),
         "f_lazy": ({"seq": LAZY}, hour_ago),
         "g_moved": ({"total": REPLACES_HELPER}, hour_ago),
+        "h_moved_up": ({}, hour_ago),
+        "i_test_on_top": ({}, hour_ago),
     }
     for student, (sources, stamp) in submissions.items():
         folder = course / "submitted" / student / NAME
@@ -185,6 +187,12 @@ def graded(tmp_path_factory):
         if student == "g_moved":  # the instructor's helpers cell, moved below every test
             names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
             nb.cells.append(nb.cells.pop(names.index("helpers")))
+        if student == "h_moved_up":  # honest, the helpers cell moved above the first test
+            names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+            nb.cells.insert(names.index("setup") + 1, nb.cells.pop(names.index("helpers")))
+        if student == "i_test_on_top":  # honest, a test moved above everything
+            names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+            nb.cells.insert(0, nb.cells.pop(names.index("test_total")))
         nbformat.write(nb, folder / release.name)
         (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
     started = time.monotonic()
@@ -214,6 +222,8 @@ def test_run_has_no_errors(graded):
         "e_forged",
         "f_lazy",
         "g_moved",
+        "h_moved_up",
+        "i_test_on_top",
     ]
 
 
@@ -251,6 +261,22 @@ def test_an_instructor_cell_moved_below_the_tests_still_comes_from_the_grader(gr
     It now runs before the first test that stands after it in the instructor's notebook."""
     course, _, _, _ = graded
     assert _scores(course, "g_moved") == _scores(course, "c_helper")
+
+
+def test_an_instructor_cell_or_a_test_moved_above_the_first_test_is_graded_as_nbgrader_would(
+    graded,
+):
+    """Review 41 #1: an honest submission with the helpers cell moved above the first test
+    (``h_moved_up``), or with a test moved above every cell (``i_test_on_top``), scored 0 as
+    ``corrupted_notebook`` (``KeyError: 'execution'``: the grader's run of the instructor's
+    cell was the notebook's first request to the kernel). Full marks, and under nbgrader's
+    rule the moved test alone fails (it runs before the function it calls is defined)."""
+    course, rows, _, _ = graded
+    full = {"test_draw": 1, "test_total": 2, "test_steps": 1, "test_seq": 1}
+    assert _scores(course, "h_moved_up") == full
+    assert _scores(course, "i_test_on_top") == {**full, "test_total": 0}
+    for student in ("h_moved_up", "i_test_on_top"):
+        assert not _flags(rows[student], "corrupted_notebook"), rows[student].flags
 
 
 def test_a_test_looping_in_the_grader_is_stopped_at_the_cell_time_limit(graded):

@@ -792,7 +792,10 @@ class SealedRunner:
         gid = cell.metadata["nbgrader"]["grade_id"]
         self._instructor_ran.add(gid)
         (_filename, body, last, top, nested, _), names = self.tests.instructor[gid]
-        scratch = NotebookNode(cell_type="code", source="", metadata={}, outputs=[])
+        # nbclient records the timing of each message in the cell's metadata: this run can be
+        # the notebook's first request (the cell moved above every test), where the agent is
+        # installed (without it: KeyError 'execution', the notebook scored 0)
+        scratch = NotebookNode(cell_type="code", source="", metadata={"execution": {}}, outputs=[])
         session = _Session(self, executor, scratch, index)
         if self._installed != (id(executor.km), getattr(executor, "_kernel_starts", 0)):
             try:
