@@ -96,6 +96,22 @@ def _build(course) -> list[Case]:
     retyped = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
     nb.cells[nb.cells.index(cell)] = retyped
     case("retyped_answer_cell", nb, 5, {"retyped_cell": "answer_ic50"})
+    # nbformat 4.4 (no cell ids): OverwriteCells validates the cell it gives back its type
+    # against 4.5, which needs an id; the whole notebook had scored 0 (invalid_metadata)
+    nb = answer(fresh())
+    cell = cell_by_id(nb, "test_ic50")
+    nb.cells[nb.cells.index(cell)] = nbformat.v4.new_markdown_cell(
+        cell.source, metadata=cell.metadata
+    )
+    nb.nbformat_minor = 4
+    for cell in nb.cells:
+        cell.pop("id", None)
+    case(
+        "retyped_test_cell_without_ids",
+        raw=nbformat.writes(nb),
+        score=5,
+        flags={"retyped_cell": "test_ic50"},
+    )
 
     showtb = "ic50 = 2.0\nget_ipython().showtraceback = lambda *args, **kwargs: None\n"
     case(
@@ -248,6 +264,7 @@ CASE_NAMES = [
     "deleted_test_cell",
     "duplicated_cell",
     "retyped_answer_cell",
+    "retyped_test_cell_without_ids",
     "showtraceback_override",
     "always_equal",
     "monkeypatched_isclose",

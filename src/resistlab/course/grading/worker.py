@@ -510,14 +510,22 @@ def _sanitise(nb, resources, context: GradingContext, nb_name: str):
     kernelspec = context.snapshot.notebooks[nb_name].kernelspec
     if kernelspec:
         nb.metadata["kernelspec"] = kernelspec
+    # OverwriteCells validates a cell it gives back its type against nbformat 4.5, where a
+    # cell needs an id: a notebook without ids (4.4 and older) is made 4.5 first (one
+    # retyped cell had scored such a notebook 0, as nbgrader fails on it)
+    nb["nbformat_minor"] = max(5, nb.get("nbformat_minor", 0))
+    _give_ids(nb)
     overwrite = SnapshotOverwriteCells(context.snapshot, config=config)
     overwrite.enabled = True
     nb, resources = overwrite(nb, resources)
-    if nb.get("nbformat_minor", 0) >= 5:  # cells re-added by OverwriteCells have no id
-        for cell in nb.cells:
-            cell.setdefault("id", uuid.uuid4().hex[:8])
+    _give_ids(nb)  # cells re-added by OverwriteCells have no id
     nb, resources = CheckCellMetadata(config=config)(nb, resources)
     return nb, resources
+
+
+def _give_ids(nb) -> None:
+    for cell in nb.cells:
+        cell.setdefault("id", uuid.uuid4().hex[:8])
 
 
 def _normalise_metadata(nb, snap, flags) -> None:
