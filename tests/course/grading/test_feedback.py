@@ -363,6 +363,30 @@ def test_a_page_past_its_time_is_not_written_and_the_others_are(feedback, tmp_pa
 
 
 @pytest.mark.slow
+def test_a_resubmission_that_was_not_graded_loses_its_earlier_page(feedback, tmp_path):
+    """Review 41 #3: ``partial`` had a page (3 / 5); its resubmission is not JSON
+    (``corrupted_notebook``, 0): the page of the older work stayed where ``nbgrader
+    release_feedback`` publishes from, and the command named no one. The page is removed
+    and the submission named; the other page is written."""
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(feedback[0], course)
+    page = course / "feedback" / "partial" / NAME / f"{NAME}.html"
+    assert "Score: 3 / 5" in _text(page.read_text())
+    submit(course, "partial", raw='{"cells": [\n')
+    run = grade_assignment(
+        Course(course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True, students=["partial"])
+    )
+    assert [f.code for f in run.rows[0].flags] == ["corrupted_notebook"]
+    said = []
+    pages = generate_feedback(Course(course), NAME, ["perfect", "partial"], log=said.append)
+    assert [p.student for p in pages] == ["perfect"]
+    assert not page.exists(), "the page of the older submission is gone"
+    assert any("not graded" in line and f"partial ({NAME})" in line for line in said), said
+
+
+@pytest.mark.slow
 def test_large_text_outputs_are_cut_and_colour_codes_dropped(feedback, tmp_path):
     """Review 19 #2: 30 MB of terminal-coloured output, under the grader's caps, held 3.7 GB
     of the feedback command and hit the page budget (nbconvert's colour conversion of 4 MiB

@@ -697,11 +697,15 @@ def generate_feedback(
             raise CourseError(f"{assignment} is not in the gradebook.") from err
         hidden = {nb.name: hidden_lines(c.source for c in nb.source_cells) for nb in notebooks}
     exporter = _exporter(config)
-    pages, refused, failed = [], [], []
+    pages, refused, failed, ungraded = [], [], [], []
     for student, folder in folders.items():
         for nb_name, hidden_set in hidden.items():
             path = folder / f"{nb_name}.ipynb"
-            if not path.is_file():
+            if not path.is_file():  # not graded (corrupted_notebook, missing_notebook): an
+                stale = _page_path(coursedir, student, assignment, nb_name)  # earlier page
+                if stale.is_file():  # showed older work, and a score the gradebook no longer has
+                    stale.unlink()
+                ungraded.append(safe(f"{student} ({nb_name})"))
                 continue
             try:  # one student's notebook never stops the pages of the others
                 with _time_limit(PAGE_SECONDS):
@@ -731,6 +735,11 @@ def generate_feedback(
                     f"({_fmt(page.score)} / {_fmt(page.max_score)})"
                 )
             )
+    if ungraded:
+        log(
+            "no page for these submissions, whose notebook was not graded (see their flags in "
+            "the grading summary; an earlier page was removed):\n  " + "\n  ".join(ungraded)
+        )
     if failed:
         raise CourseError(
             f"{len(pages)} page(s) written; none for these submissions, which could not be "
