@@ -69,7 +69,6 @@ c.Exchange.root = os.environ.get("RESISTLAB_EXCHANGE", str(HERE / "exchange"))
 # hidden line, and render maths to MathML; the course's template loads nothing from a CDN.
 try:
     import nbgrader as _nbgrader
-    from nbconvert.filters import Highlight2HTML
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import GetGrades
@@ -81,6 +80,7 @@ try:
     )
     from resistlab.course.grading.nbgrader_feedback import (
         TEMPLATE_DIR,
+        BoundedHighlight,
         MakeInert,
         RedactHiddenTests,
         RenderMathOffline,
@@ -137,7 +137,8 @@ else:
         "clean_html": clean_output_html,  # displayed tables and headings shown, not escaped
         # the course's lexer, not the one the student's kernel wrote into language_info
         # (nbconvert writes it into every code cell's class: 'ipython3 dropdown-backdrop')
-        "highlight_code": Highlight2HTML(pygments_lexer="ipython3"),
+        # and bounded: a line past 1,000 characters, or code past the page's allowance, plain
+        "highlight_code": BoundedHighlight(pygments_lexer="ipython3"),
     }
     c.SafeHTMLExporter.preprocessors = []
     c.SafeHTMLExporter.filters = {}

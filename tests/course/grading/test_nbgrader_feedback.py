@@ -498,3 +498,38 @@ def test_markdown_a_students_code_displays_in_a_locked_cell_keeps_no_id():
         for name in ("test_gr50_values", "answer_gr_values-comment", "a_grade"):
             assert f'id="{name}"' not in body, f"{render.__name__}: {name}"
         assert 'id="ex2-anchor"' in body and 'id="Exercise-2"' in body  # the instructor's
+
+
+@pytest.mark.parametrize(
+    "render", [_feedback_page, _formgrader_page], ids=["feedback", "formgrader"]
+)
+def test_highlighting_is_bounded_and_never_in_a_language_the_student_names(render):
+    """Round 41 (B) #1: a fence naming Pygments' ``easytrieve`` lexer over 3,200 tabs took
+    121 s of CPU to render, and one 64,000-character line of ``a.a.a...`` in a code cell
+    97 s, on the instructor's server (Formgrader's view answered nothing else meanwhile) and
+    in ``nbgrader generate_feedback``. A fence is highlighted only in Python's languages, no
+    line past MAX_HIGHLIGHT_LINE is highlighted, nor code past the page's allowance: such
+    code is shown plain. Ordinary code keeps its colours."""
+    from resistlab.course.grading import nbgrader_feedback as module
+
+    notes = nbformat.v4.new_markdown_cell(
+        "```easytrieve\nMACRO tabs\n```\n\n```python\ndef fenced():\n    pass\n```\n"
+    )
+    short = nbformat.v4.new_code_cell("dose_uM = 1.0\n")
+    dotted = nbformat.v4.new_code_cell("a." * (module.MAX_HIGHLIGHT_LINE // 2 + 1) + "a\n")
+    line = "tail_uM = 2.0\n"
+    lines = module.MAX_PAGE_HIGHLIGHT_CHARS // len(line) // 2 - 1  # two cells fit, not three
+    bulk = [nbformat.v4.new_code_cell(line * lines) for _ in range(3)]
+    nb = nbformat.v4.new_notebook(cells=[notes, short, dotted, *bulk])
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    body = render(nb).split("<body", 1)[1]
+    assert "MACRO tabs" in body and not re.search(r"<span[^>]*>MACRO</span>", body)
+    assert re.search(
+        r'<span class="k">def</span>(<span class="w"> </span>|\s)*<span class="nf">fenced</span>',
+        body,
+    )
+    assert re.search(r'<span class="n">dose_uM</span>', body)
+    assert "a.a.a.a" in body and not re.search(r'<span class="n">a</span><span class="o">', body)
+    # the first two bulk cells fit the page's allowance; the third is plain
+    assert len(re.findall(r'<span class="n">tail_uM</span>', body)) == 2 * lines
+    assert "tail_uM = 2.0" in body

@@ -529,6 +529,25 @@ def make_inert(nb) -> None:
     _bounded_text(nb)
     _sanitise_markdown(nb)
     _safe_html_outputs(nb)
+    _bounded_highlighting(nb)
+
+
+def _bounded_highlighting(nb) -> None:
+    """Mark the code cells past the page's highlighting allowance
+    (:data:`~.nbgrader_feedback.MAX_PAGE_HIGHLIGHT_CHARS`) to be shown plain."""
+    from .nbgrader_feedback import MAX_PAGE_HIGHLIGHT_CHARS, PLAIN_CODE, highlightable
+
+    left = MAX_PAGE_HIGHLIGHT_CHARS
+    for cell in nb.cells:
+        metadata = cell.get("metadata")
+        if cell.get("cell_type") != "code" or not isinstance(metadata, dict):
+            continue
+        source = cell.get("source") if isinstance(cell.get("source"), str) else ""
+        if len(source) <= left and highlightable(source):
+            metadata.pop(PLAIN_CODE, None)
+            left -= len(source)
+        else:
+            metadata[PLAIN_CODE] = True
 
 
 #: A cell tag kept on a page: nbconvert writes each as the class ``celltag_TAG``, so a tag

@@ -39,6 +39,8 @@ from pathlib import Path
 
 from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
@@ -338,6 +340,69 @@ def clean_output_html(markup) -> str:
     return safe_urls(cleaned, ids=False)
 
 
+#: Longest line of code a page highlights (code cells and fenced code in markdown): Pygments'
+#: lexers take time that grows faster than a line (the IPython lexer on ``a.a.a...``: 64,000
+#: characters took 97 s of CPU in Formgrader's view, which answered nothing else meanwhile).
+#: A longer line's code is shown plain.
+MAX_HIGHLIGHT_LINE = 1_000
+#: Most characters of code cells one page highlights; the cells past it are shown plain.
+MAX_PAGE_HIGHLIGHT_CHARS = 256 * 1024
+#: The languages a fence in markdown may name for highlighting (nbconvert takes any of
+#: Pygments' 600: ``easytrieve`` on 3,200 tabs took 121 s of CPU); any other fence is plain.
+FENCE_LEXERS = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3", "pycon"})
+#: A code cell's metadata key set by :func:`~.feedback.make_inert` on a cell past the page's
+#: highlighting allowance (set or removed on every code cell: a student cannot choose it).
+PLAIN_CODE = "resistlab_plain_code"
+
+
+def highlightable(code: str) -> bool:
+    """Whether ``code`` has no line longer than :data:`MAX_HIGHLIGHT_LINE`.
+
+    Examples
+    --------
+    >>> highlightable("x = 1\ny = 2"), highlightable("a." * 1000)
+    (True, False)
+    """
+    return all(len(line) <= MAX_HIGHLIGHT_LINE for line in code.split("\n"))
+
+
+class BoundedHighlight(Highlight2HTML):
+    """nbconvert's code-cell highlighter, showing plain (escaped, unlexed) a cell with a line
+    past :data:`MAX_HIGHLIGHT_LINE` or marked :data:`PLAIN_CODE`."""
+
+    def __call__(self, source, language=None, metadata=None):
+        if (isinstance(metadata, dict) and metadata.get(PLAIN_CODE)) or not highlightable(source):
+            lexer = html.escape(str(language or self.pygments_lexer))
+            return f'<div class=" highlight hl-{lexer}"><pre>{html.escape(source)}\n</pre></div>'
+        return super().__call__(source, language, metadata)
+
+
+class _BoundedRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer, highlighting fenced code only in the languages of
+    :data:`FENCE_LEXERS` and with no line past :data:`MAX_HIGHLIGHT_LINE`."""
+
+    def block_code(self, code: str, info: str | None = None) -> str:
+        words = info.split(maxsplit=1) if isinstance(info, str) else []
+        if not (words and words[0].lower() in FENCE_LEXERS and highlightable(code)):
+            info = None
+        return super().block_code(code, info=info)
+
+
+def _markdown2html(exporter: HTMLExporter, context, source) -> str:
+    """``HTMLExporter.markdown2html`` with :class:`_BoundedRenderer`."""
+    cell = context.get("cell", {})
+    renderer = _BoundedRenderer(
+        escape=False,
+        attachments=cell.get("attachments", {}),
+        embed_images=exporter.embed_images,
+        path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+        anchor_link_text=exporter.anchor_link_text,
+        exclude_anchor_links=exporter.exclude_anchor_links,
+        **exporter.lexer_options,
+    )
+    return MarkdownWithMath(renderer=renderer).render(source)
+
+
 class SafeHTMLExporter(HTMLExporter):
     """nbconvert's ``HTMLExporter`` whose markdown is rendered by :func:`inert_markdown2html`:
     a markdown link ``[x](javascript:...)`` or image ``![x](javascript:...)`` becomes inert
@@ -352,6 +417,11 @@ class SafeHTMLExporter(HTMLExporter):
         nb = copy.copy(nb)  # the lexer is read before the preprocessors run; nbconvert copies
         nb.metadata = copy.deepcopy(nb.get("metadata", {}))  # the cells itself
         safe_language_info(nb)
+        if "highlight_code" not in self.filters:  # else HTMLExporter builds nbconvert's own
+            self.filters = {
+                **self.filters,
+                "highlight_code": BoundedHighlight(pygments_lexer="ipython3", parent=self),
+            }
         return super().from_notebook_node(nb, resources, **kw)
 
     @pass_context
@@ -396,7 +466,7 @@ def _inert_markdown(exporter: HTMLExporter, context, source) -> str:
     # displayed: it took a grade's score box in Formgrader
     locked = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("locked")
     instructors = cell.get("cell_type") == "markdown" and locked is True
-    markup = safe_urls(HTMLExporter.markdown2html(exporter, inner, source), ids=instructors)
+    markup = safe_urls(_markdown2html(exporter, inner, source), ids=instructors)
     if attachments.withheld:
         markup += f"\n<p><em>{ATTACHMENTS_NOT_SHOWN}</em></p>\n"
     return markup
