@@ -251,6 +251,21 @@ for _name, _args in _calls.items():
 """
 
 
+SOCKET_FAMILIES = r"""
+import ctypes, socket
+_libc = ctypes.CDLL(None, use_errno=True)
+for _name, _family, _type in (("VSOCK", 40, 1), ("ALG", 38, 5), ("BLUETOOTH", 31, 5)):
+    ctypes.set_errno(0)
+    print(_name, _libc.socket(_family, _type, 0), ctypes.get_errno())
+_pair = (ctypes.c_int * 2)()
+ctypes.set_errno(0)
+print("VSOCKPAIR", _libc.socketpair(40, 1, 0, _pair), ctypes.get_errno())
+_a, _b = socket.socketpair()  # UNIX, INET, INET6 and NETLINK stay open to the kernel
+_c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+_d = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)
+"""
+
+
 def _refused_in_each_kernel(fixture_course, code, kinds):
     """Two students, graded one after the other by one worker, run ``code`` in their answer:
     each scores full marks and each of its calls ``kinds`` printed ``KIND -1 1`` (EPERM)."""
@@ -277,6 +292,15 @@ def test_no_kernel_reaches_the_graders_keyrings(fixture_course):
     feedback page, and left a key the next student's kernel read), as root and as a normal
     user. ``keyctl``, ``add_key`` and ``request_key`` fail with EPERM in every kernel."""
     _refused_in_each_kernel(fixture_course, KEYRINGS, ("KEYRING", "ADDKEY", "REQUESTKEY"))
+
+
+def test_no_kernel_opens_a_socket_of_another_family_than_unix_and_ip(fixture_course):
+    """Round 41 (B), observation: ``AF_VSOCK`` belongs to no network namespace, and a kernel
+    opened one (on a virtual machine it reaches the host's services). A socket of any family
+    but UNIX, INET, INET6 and NETLINK fails with EPERM in every kernel; those four open."""
+    _refused_in_each_kernel(
+        fixture_course, SOCKET_FAMILIES, ("VSOCK", "ALG", "BLUETOOTH", "VSOCKPAIR")
+    )
 
 
 def test_no_system_v_object_carries_over_to_the_next_kernel(fixture_course):

@@ -847,6 +847,12 @@ _KEYRING = {0xC000003E: (248, 249, 250), 0xC00000B7: (217, 218, 219)}
 #: ``EPERM``: a kernel that pointed it at a file, or at a pipe of its own relayed by a
 #: thread that dropped some lines, and restored it before its notebook ended, lost those
 #: records unseen.
+#: socket and socketpair (x86_64, aarch64), and the address families a kernel may open: UNIX,
+#: INET, INET6 (ZeroMQ, multiprocessing) and NETLINK (the interface list, in the sandbox's
+#: own network namespace). Any other fails with ``EPERM``: ``AF_VSOCK`` belongs to no network
+#: namespace, and on a virtual machine reaches the host's services.
+_SOCKET = {0xC000003E: (41, 53), 0xC00000B7: (198, 199)}
+_FAMILIES = (1, 2, 10, 16)
 _CLOSE = {0xC000003E: 3, 0xC00000B7: 57}
 _DUP_ONTO = {0xC000003E: (33, 292), 0xC00000B7: (24,)}
 _CLOSE_RANGE = 436
@@ -871,7 +877,9 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket), ``splice``, ``tee``,
     ``vmsplice``, ``sendfile``, ``copy_file_range`` (a file held by a blocked splice) and
     ``shmget``, ``semget``, ``msgget`` (System V objects outlive the kernel) and
-    ``add_key``, ``request_key``, ``keyctl`` (the grader's keyrings) with ``EPERM``, and
+    ``add_key``, ``request_key``, ``keyctl`` (the grader's keyrings) and a socket of another
+    family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
+    host from any network namespace) with ``EPERM``, and
     io_uring
     (which runs fallocate and the rest past this filter) with ``ENOSYS``; system calls of
     another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
@@ -892,6 +900,12 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     refused = []  # each: JEQ nr -> EPERM
     for nr in (*_SENDMSG[arch], *_SPLICE[arch], *_SYSV_IPC[arch], *_KEYRING[arch]):
         refused += [(0x15, 0, 1, nr), eperm]
+    families = []  # socket(domain, ...), socketpair(domain, ...): the domain's low word
+    for nr in _SOCKET[arch]:
+        families += [ld_nr, (0x15, 0, len(_FAMILIES) + 2, nr), (0x20, 0, 0, 16)]
+        for i, family in enumerate(_FAMILIES):  # JEQ family: past the EPERM
+            families.append((0x15, len(_FAMILIES) - i, 0, family))
+        families.append(eperm)
     kept = []  # the audit descriptor: each block reloads nr, then the argument
     if audit_fd is not None:
         arg = [(0x20, 0, 0, 16 + 8 * i) for i in range(2)]  # low words of args[0], args[1]
@@ -919,6 +933,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
+        *families,  # sockets of another family than UNIX, INET, INET6, NETLINK: EPERM
         *kept,
         allow,
     ]
