@@ -360,7 +360,7 @@ def highlightable(code: str) -> bool:
 
     Examples
     --------
-    >>> highlightable("x = 1\ny = 2"), highlightable("a." * 1000)
+    >>> highlightable("dose_uM = 1.0"), highlightable("a." * 1000)
     (True, False)
     """
     return all(len(line) <= MAX_HIGHLIGHT_LINE for line in code.split("\n"))
