@@ -94,7 +94,8 @@ def test_fixture_scores_equal_nbgrader(fixture_course):
 
 #: Put before every answer cell of the ``scrambler`` submission, whose functions it decorates:
 #: each answers as written and then, when the grader called it (from the sealed tests' agent,
-#: module ``_rl_sealed``), overwrites every list, array, table, dict or set it was given.
+#: module ``_rl_sealed``), overwrites every list, array, table, dict or set it was given:
+#: numbers and strings changed, a set extended.
 SCRAMBLE = """import copy as _rl_copy
 import functools as _rl_functools
 import sys as _rl_sys
@@ -116,22 +117,27 @@ def _rl_mess(value):
         for column in value.columns:
             if value[column].dtype.kind in "iuf":
                 value[column] = value[column] * 3 + 1
+            elif value[column].dtype.kind in "OSUT":
+                value[column] = value[column].astype(str) + " (scrambled)"
     elif isinstance(value, _rl_pd.Series) and value.dtype.kind in "iuf":
         value[:] = value * 3 + 1
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            if isinstance(item, (int, float)) and not isinstance(item, bool):
-                value[index] = item * 3 + 1
-            else:
-                _rl_mess(item)
+            value[index] = _rl_changed(item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(item, (int, float)) and not isinstance(item, bool):
-                value[key] = item * 3 + 1
-            else:
-                _rl_mess(item)
+            value[key] = _rl_changed(item)
     elif isinstance(value, set):
         value.add("scrambled")
+
+
+def _rl_changed(item):  # a number or string changed; anything else changed in place
+    if isinstance(item, (int, float)) and not isinstance(item, bool):
+        return item * 3 + 1
+    if isinstance(item, str):
+        return item + " (scrambled)"
+    _rl_mess(item)
+    return item
 
 
 def _rl_scrambling(function):
