@@ -184,14 +184,12 @@ def graded(tmp_path_factory):
         folder = course / "submitted" / student / NAME
         folder.mkdir(parents=True)
         nb = _answers(nbformat.read(release, as_version=4), **sources)
+        names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
         if student == "g_moved":  # the instructor's helpers cell, moved below every test
-            names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
             nb.cells.append(nb.cells.pop(names.index("helpers")))
         if student == "h_moved_up":  # honest, the helpers cell moved above the first test
-            names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
             nb.cells.insert(names.index("setup") + 1, nb.cells.pop(names.index("helpers")))
         if student == "i_test_on_top":  # honest, a test moved above everything
-            names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
             nb.cells.insert(0, nb.cells.pop(names.index("test_total")))
         nbformat.write(nb, folder / release.name)
         (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")

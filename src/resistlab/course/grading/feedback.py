@@ -721,9 +721,8 @@ def generate_feedback(
         for nb_name, hidden_set in hidden.items():
             path = folder / f"{nb_name}.ipynb"
             if not path.is_file():  # not graded (corrupted_notebook, missing_notebook): an
-                stale = _page_path(coursedir, student, assignment, nb_name)  # earlier page
-                if stale.is_file():  # showed older work, and a score the gradebook no longer has
-                    stale.unlink()
+                # earlier page showed older work, and a score the gradebook no longer has
+                _page_path(coursedir, student, assignment, nb_name).unlink(missing_ok=True)
                 ungraded.append(safe(f"{student} ({nb_name})"))
                 continue
             try:  # one student's notebook never stops the pages of the others

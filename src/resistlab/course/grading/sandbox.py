@@ -842,17 +842,17 @@ _SYSV_IPC = {0xC000003E: (29, 64, 68), 0xC00000B7: (194, 190, 186)}
 #: keys into its outputs, and left a key the next student's kernel read). Python, NumPy and
 #: ipykernel use none; Flatpak and Docker refuse them too.
 _KEYRING = {0xC000003E: (248, 249, 250), 0xC00000B7: (217, 218, 219)}
-#: close, dup2 (x86_64 only) and dup3 (x86_64, aarch64), and close_range (both): the calls
-#: that make a descriptor number point elsewhere. On the audit descriptor they fail with
-#: ``EPERM``: a kernel that pointed it at a file, or at a pipe of its own relayed by a
-#: thread that dropped some lines, and restored it before its notebook ended, lost those
-#: records unseen.
 #: socket and socketpair (x86_64, aarch64), and the address families a kernel may open: UNIX,
 #: INET, INET6 (ZeroMQ, multiprocessing) and NETLINK (the interface list, in the sandbox's
 #: own network namespace). Any other fails with ``EPERM``: ``AF_VSOCK`` belongs to no network
 #: namespace, and on a virtual machine reaches the host's services.
 _SOCKET = {0xC000003E: (41, 53), 0xC00000B7: (198, 199)}
 _FAMILIES = (1, 2, 10, 16)
+#: close, dup2 (x86_64 only) and dup3 (x86_64, aarch64), and close_range (both): the calls
+#: that make a descriptor number point elsewhere. On the audit descriptor they fail with
+#: ``EPERM``: a kernel that pointed it at a file, or at a pipe of its own relayed by a
+#: thread that dropped some lines, and restored it before its notebook ended, lost those
+#: records unseen.
 _CLOSE = {0xC000003E: 3, 0xC00000B7: 57}
 _DUP_ONTO = {0xC000003E: (33, 292), 0xC00000B7: (24,)}
 _CLOSE_RANGE = 436
