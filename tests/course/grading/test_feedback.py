@@ -276,7 +276,7 @@ def test_deeply_nested_html_is_not_rendered(feedback, tmp_path):
     assert text.count("<i>a</i>") < 1000, "the large HTML was rendered"
     assert len(text) < 5 * 2**20, "the link references were expanded"
     assert 'href="https://example.org/c"' in text, "an ordinary reference link is kept"
-    assert "nested more than 100 levels deep, or past 1 MiB or 20,000 tags on this page" in _text(
+    assert "nested more than 100 levels deep, or past 1 MiB, 20,000 markup characters" in _text(
         text
     )
     assert "<b>shallow</b>" in text
@@ -288,46 +288,138 @@ def test_link_titles_and_unterminated_tags_are_bounded():
     #9: sanitising takes time with the square of the count of unterminated tags (1 MB of
     "<a " held the feedback command for its whole 120 s budget). Both are replaced by a note;
     ordinary markup and a reference link with a title are kept."""
-    from resistlab.course.grading.feedback import MAX_PAGE_TAGS, make_inert
+    from resistlab.course.grading.feedback import MAX_PAGE_MARKUP, make_inert
 
     title = '[r]: /notes "' + "T" * 100_000 + '"\n\n' + "[x][r] " * 2_000
     spread = "[r]: /n\n  'title on its own line " + "T" * 100_000 + "'\n\n" + "[x][r] " * 2_000
-    tags = "<a " * (MAX_PAGE_TAGS + 1)
+    tags = "<a " * (MAX_PAGE_MARKUP + 1)
     kept = ['[see][n]\n\n[n]: https://example.org "The notes"', "<b>bold</b> " * 1000]
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell(s) for s in (title, spread, tags, *kept)]
     )
     make_inert(nb)
     for cell in nb.cells[:3]:
-        assert "tags on this page: not shown" in cell.source, cell.source[:80]
+        assert "on this page: not shown" in cell.source, cell.source[:80]
     assert [cell.source for cell in nb.cells[3:]] == kept
-    # the tags of all cells count together
+    # the markup of all cells counts together (each "*x* " is 2 markup characters)
     nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("<b>x</b>" * (MAX_PAGE_TAGS // 4)) for _ in range(3)]
+        cells=[nbformat.v4.new_markdown_cell("*x* " * (MAX_PAGE_MARKUP // 5)) for _ in range(3)]
     )
     make_inert(nb)
     assert ["not shown" in cell.source for cell in nb.cells] == [False, False, True]
+
+
+def test_markdown_that_makes_elements_without_tags_is_bounded():
+    """Markdown makes elements without a ``<``, and the page bound counted only ``<``: 400 KB
+    of ``# a`` headings took 50 s to render, and unmatched ``![`` take time with the square
+    of their count (10,000 took 5.4 s, 20,000 took 18 s; the 1 MiB a page allowed, hours, in
+    Formgrader's view too, where no page budget stops it). A page shows at most
+    MAX_PAGE_MARKUP punctuation characters and line breaks of a student's markdown, all
+    cells together; an honest answer is kept."""
+    from resistlab.course.grading.feedback import MAX_PAGE_MARKUP, make_inert
+
+    honest = (
+        "**Answer.** With $E = \\frac{E_{max} C^n}{EC_{50}^n + C^n}$ and $n = 1$, the dose "
+        "for 90 % effect is $9 \\times EC_{50}$ (see [the notes](https://example.org)).\n\n"
+        "- first, the *mutant* fraction;\n- then `growth_rate` (1/day).\n"
+    )
+    assert sum(not ch.isalnum() and not ch.isspace() for ch in honest) > 40
+    hostile = [
+        "![" * 10_001,  # 20,002 punctuation characters, 20 KB: quadratic brackets
+        "# a\n" * 10_001,  # 20,002 headings markup, 40 KB: elements without a <
+        "[x]" * 10_001,
+    ]
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell(s) for s in (*hostile, honest)]
+    )
+    make_inert(nb)
+    for cell in nb.cells[:3]:
+        assert "on this page: not shown" in cell.source, cell.source[:80]
+    assert nb.cells[3].source == honest
+    # displayed markdown counts too, and all of it together with the cells
+    half = "*a* " * (MAX_PAGE_MARKUP // 4)  # MAX_PAGE_MARKUP / 2 markup characters
+    shown = nbformat.v4.new_output("display_data", data={"text/markdown": half})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(half),
+            nbformat.v4.new_code_cell("show()", outputs=[shown]),
+            nbformat.v4.new_markdown_cell("# a\n"),
+        ]
+    )
+    make_inert(nb)
+    assert nb.cells[0].source == half
+    assert nb.cells[1].outputs[0].data["text/markdown"] == half
+    assert "not shown" in nb.cells[2].source
+
+
+def test_unclosed_brackets_and_tags_are_bounded_by_the_text_they_search():
+    """An unclosed ``<``, ``[`` or ``\\(`` is searched for its end through the rest of its
+    text, so the time grows with their count times the text's length: 4,000 ``<a `` among
+    212 KB of displayed HTML took 10 s to sanitise, and 4,000 ``[](`` among 212 KB of
+    markdown 11 s to render, each four times half as many in half the text, under both
+    earlier bounds. A page searches at most MAX_PAGE_SCAN characters, all cells together;
+    a table the size of the course's is kept."""
+    import pandas as pd
+
+    from resistlab.course.grading.feedback import MAX_PAGE_SCAN, make_inert
+
+    def html(markup):
+        return nbformat.v4.new_code_cell(
+            "show()", outputs=[nbformat.v4.new_output("display_data", data={"text/html": markup})]
+        )
+
+    def over(unit):  # just past the bound, with few markup characters
+        count = 1
+        while count * len(unit) * count <= MAX_PAGE_SCAN:
+            count += 1
+        return unit * count
+
+    filler = "a" * 50
+    table = pd.DataFrame({"dose_uM": range(60), "viability": [0.5] * 60}).to_html()
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            html(over("<a " + filler)),
+            nbformat.v4.new_markdown_cell(over("[](" + filler)),
+            nbformat.v4.new_markdown_cell(over("\\(" + filler)),
+            nbformat.v4.new_markdown_cell(over("<b " + filler)),
+            html(table),
+        ]
+    )
+    assert sum(len(c.source) for c in nb.cells[1:4]) < 3 * 2**20 / 10  # under the size bound
+    make_inert(nb)
+    data = nb.cells[0].outputs[0].data
+    assert "text/html" not in data and "on this page: not shown" in data["text/plain"]
+    for cell in nb.cells[1:4]:
+        assert "on this page: not shown" in cell.source, cell.source[:80]
+    assert nb.cells[4].outputs[0].data["text/html"].count("<td>") == 120
+    # the searches of all cells count together
+    third = "[" + "a" * (MAX_PAGE_SCAN // 3 // 100**2 - 1)  # 100 of them: a third
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell(third * 100) for _ in range(4)]
+    )
+    make_inert(nb)
+    assert ["not shown" in cell.source for cell in nb.cells] == [False, False, False, True]
 
 
 @pytest.mark.slow
 def test_a_pages_markdown_past_its_total_is_not_rendered(feedback, tmp_path):
     """Review 22 #7: 60 markdown cells of 1 MB each, every one under MAX_HTML_BYTES, held the
     feedback command for the whole page budget (938 MB) and the page was never written. A
-    page shows at most MAX_PAGE_HTML (1 MiB) of the student's markdown and HTML; past it, a
-    note."""
+    page shows at most MAX_PAGE_HTML (1 MiB) of the student's markdown and HTML, plain text
+    included; past it, a note."""
     import shutil
 
     course = tmp_path / "course"
     shutil.copytree(feedback[0], course)
     path = course / "autograded" / "perfect" / NAME / f"{NAME}.ipynb"
     nb = nbformat.read(path, 4)
-    nb.cells += [nbformat.v4.new_markdown_cell("*a* " * 150_000) for _ in range(3)]  # 600 kB
+    nb.cells += [nbformat.v4.new_markdown_cell("qz " * 200_000) for _ in range(3)]  # 600 kB
     path.chmod(0o644)
     nbformat.write(nb, path)
     (page,) = generate_feedback(Course(course), NAME, ["perfect"], log=lambda *_: None)
-    text = page.path.read_text()
-    assert text.count("<em>a</em>") == 150_000, "one cell is shown, the two past 1 MiB are not"
-    assert _text(text).count("or past 1 MiB or 20,000 tags on this page: not shown") == 2
+    text = _text(page.path.read_text())
+    assert text.count("qz") == 200_000, "one cell is shown, the two past 1 MiB are not"
+    assert text.count("or past 1 MiB, 20,000 markup characters or") == 2
 
 
 @pytest.mark.slow

@@ -45,6 +45,7 @@ import os
 import re
 import shutil
 import signal
+import string
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,11 +90,22 @@ MAX_HTML_BYTES = 2**20
 #: it, by a note (1 MB of ``*a* `` took 15 s and 700 MB to render, 60 cells of it held the
 #: feedback command for the whole page budget and 938 MB, and the page was never written).
 MAX_PAGE_HTML = 2**20
-#: Most ``<`` in a student's markdown and displayed HTML on one page, all cells together; past
-#: it, by a note (sanitising takes time with the square of the count of unterminated tags:
-#: 1 MB of ``<a `` had held the feedback command for its whole page budget; 20,000 of them
-#: take 1.8 s, and 40,000 honest tags 1.3 s).
-MAX_PAGE_TAGS = 20_000
+#: Most markup characters of a student's markdown and displayed HTML on one page, all cells
+#: together: ``<`` in HTML, and in markdown every ASCII punctuation character and line break
+#: (each may open an element); past it, by a note. Sanitising takes time with the square of
+#: the count of unterminated tags (1 MB of ``<a `` had held the feedback command for its
+#: whole page budget; 20,000 of them take 1.8 s, and 40,000 honest tags 1.3 s); markdown
+#: makes elements without a ``<`` (400 KB of ``# a`` headings took 50 s), and unmatched
+#: ``![`` take time with the square of their count (10,000 took 5.4 s, 20,000 took 18 s).
+MAX_PAGE_MARKUP = 20_000
+_MARKDOWN_MARKUP = string.punctuation + "\n\r"
+#: Most characters that searches for a closing ``>``, ``]`` or ``\)`` may pass over on one
+#: page: each ``<`` of a student's HTML or markdown, and each ``[`` and ``\(`` of markdown,
+#: counts the length of its text, all cells together; past it, by a note. An unterminated
+#: one is searched for through the rest of its text: 4,000 ``<a `` among 212 KB of displayed
+#: HTML took 10 s to sanitise, and 4,000 ``[](`` among 212 KB of markdown 11 s to render
+#: (both four times the time of half as many in half the text); this bound is about 1 s.
+MAX_PAGE_SCAN = 2**26
 #: Most characters of one text output (a stream, ``text/plain``, a traceback) a page shows,
 #: and of all of them together; the rest is replaced by a note (30 MB of output, under the
 #: grader's caps, made an 80 MB page).
@@ -108,7 +120,8 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _TOO_DEEP = (
     f"(HTML larger than {MAX_HTML_BYTES // 2**20} MiB, nested more than {MAX_HTML_DEPTH} "
-    f"levels deep, or past {MAX_PAGE_HTML // 2**20} MiB or {MAX_PAGE_TAGS:,} tags on this "
+    f"levels deep, or past {MAX_PAGE_HTML // 2**20} MiB, {MAX_PAGE_MARKUP:,} markup "
+    f"characters or {MAX_PAGE_SCAN:,} characters searched for a closing bracket on this "
     "page: not shown.)"
 )
 
@@ -171,22 +184,30 @@ def _too_costly(text, markdown: bool = False) -> bool:
 
 def _shallow_html(nb) -> None:
     """Replace a student's markdown or displayed HTML too large or nested too deeply to
-    sanitise (:func:`_too_costly`), or past :data:`MAX_PAGE_HTML` of it on the page, by a
-    note (the instructor's locked cells are left as they are)."""
-    shown = tags = 0
+    sanitise (:func:`_too_costly`), or past :data:`MAX_PAGE_HTML`, :data:`MAX_PAGE_MARKUP` or
+    :data:`MAX_PAGE_SCAN` of it on the page, by a note (the instructor's locked cells are
+    left as they are)."""
+    shown = marked = scanned = 0
 
     def costly(text, markdown) -> bool:
-        nonlocal shown, tags
+        nonlocal shown, marked, scanned
         if not isinstance(text, str):
             return False
-        opened = text.count("<")
+        openers = text.count("<")
+        if markdown:
+            markup = sum(map(text.count, _MARKDOWN_MARKUP))
+            openers += text.count("[") + text.count("\\(")
+        else:
+            markup = openers
+        scan = openers * len(text)
         if (
             _too_costly(text, markdown)
             or shown + len(text) > MAX_PAGE_HTML
-            or tags + opened > MAX_PAGE_TAGS
+            or marked + markup > MAX_PAGE_MARKUP
+            or scanned + scan > MAX_PAGE_SCAN
         ):
             return True
-        shown, tags = shown + len(text), tags + opened
+        shown, marked, scanned = shown + len(text), marked + markup, scanned + scan
         return False
 
     for cell in nb.cells:
