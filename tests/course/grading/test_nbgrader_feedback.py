@@ -517,7 +517,7 @@ def test_highlighting_is_bounded_and_never_in_a_language_the_student_names(rende
     )
     short = nbformat.v4.new_code_cell("dose_uM = 1.0\n")
     dotted = nbformat.v4.new_code_cell("a." * (module.MAX_HIGHLIGHT_LINE // 2 + 1) + "a\n")
-    line = "tail_uM = 2.0\n"
+    line = "tail_uM" + "_" * 50 + " = 2.0\n"  # 8 tokens: the character allowance counts
     lines = module.MAX_PAGE_HIGHLIGHT_CHARS // len(line) // 2 - 1  # two cells fit, not three
     bulk = [nbformat.v4.new_code_cell(line * lines) for _ in range(3)]
     nb = nbformat.v4.new_notebook(cells=[notes, short, dotted, *bulk])
@@ -531,5 +531,73 @@ def test_highlighting_is_bounded_and_never_in_a_language_the_student_names(rende
     assert re.search(r'<span class="n">dose_uM</span>', body)
     assert "a.a.a.a" in body and not re.search(r'<span class="n">a</span><span class="o">', body)
     # the first two bulk cells fit the page's allowance; the third is plain
-    assert len(re.findall(r'<span class="n">tail_uM</span>', body)) == 2 * lines
-    assert "tail_uM = 2.0" in body
+    assert len(re.findall(r'<span class="n">tail_uM_+</span>', body)) == 2 * lines
+    assert "tail_uM" + "_" * 50 + " = 2.0" in body
+
+
+@pytest.mark.parametrize(
+    "render", [_feedback_page, _formgrader_page], ids=["feedback", "formgrader"]
+)
+def test_code_is_lexed_as_python_whatever_the_cell_or_a_fence_says(render):
+    """Round 42 (A) #1: IPython's lexer tries its cell-magic rules at every token, so it takes
+    time with the square of a run of whitespace across lines: 20,000 blank lines in a code
+    cell took 103 s of Formgrader's CPU, and 6,000 in an ``ipython3`` fence 66 s. And a cell
+    whose metadata named ``magics_language: easytrieve`` was lexed in that language (four
+    lines of 900 tabs: 168 s). Code cells and Python fences are lexed with Pygments' Python
+    lexer, whichever lexer the notebook, the cell or the fence names: ``%%capture`` is
+    Python's ``%%`` and a name, not IPython's magic nor easytrieve's variable. The Python
+    lexer too takes time with the square of a run of whitespace (24,000 characters of
+    ``"\\n \\t"``: 15 s): code with a run past MAX_HIGHLIGHT_SPACE is shown plain."""
+    from resistlab.course.grading.nbgrader_feedback import MAX_HIGHLIGHT_SPACE
+
+    named = nbformat.v4.new_code_cell("%%capture\nx = 1\n")
+    named.metadata["magics_language"] = "easytrieve"
+    fence = nbformat.v4.new_markdown_cell("```ipython3\n%%capture\ny = 2\n```\n")
+    run = "\n \t" * (MAX_HIGHLIGHT_SPACE // 3 + 1)
+    spaced = nbformat.v4.new_code_cell(f"w_uM = 4{run}v_uM = 5\n")
+    spaced_fence = nbformat.v4.new_markdown_cell(f"```python\nq_uM = 6{run}q_uM\n```\n")
+    indented = nbformat.v4.new_code_cell("def f():\n\n\n        return k_uM\n")
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("%%capture\nz = 3\n"),
+            named,
+            fence,
+            spaced,
+            spaced_fence,
+            indented,
+        ]
+    )
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    body = render(nb).split("<body", 1)[1]
+    python = r'<span class="o">%%</span><span class="n">capture</span>'
+    assert len(re.findall(python, body)) == 3, body[:2000]
+    assert 'class="nv">%%capture' not in body and 'class="o">%%capture' not in body
+    for name in ("w_uM", "v_uM", "q_uM"):
+        assert name in body and f'<span class="n">{name}</span>' not in body, name
+    assert '<span class="n">k_uM</span>' in body
+
+
+@pytest.mark.parametrize(
+    "render", [_feedback_page, _formgrader_page], ids=["feedback", "formgrader"]
+)
+def test_highlighting_stops_at_the_pages_token_allowance(render):
+    """Round 42 (A) #1, continued: every token highlighted is an element of the page, and
+    nbconvert parses the whole page again: 129,000 tokens of ``a.a.a`` in code cells took
+    20 s, and 100,000 of ``a a a`` in a fence 23 s, each within the character bounds. Code
+    cells highlight at most MAX_PAGE_HIGHLIGHT_TOKENS tokens a page, and fences as many
+    apart; past it, code is shown plain."""
+    from resistlab.course.grading.nbgrader_feedback import MAX_PAGE_HIGHLIGHT_TOKENS, code_tokens
+
+    def lines(name):
+        line = ".".join([name] * 100) + "\n"  # 200 tokens
+        return line * (MAX_PAGE_HIGHLIGHT_TOKENS // 2 // code_tokens(line) - 1)
+
+    cells = [nbformat.v4.new_code_cell(lines(f"c{i}")) for i in range(3)]
+    fences = [nbformat.v4.new_markdown_cell(f"```python\n{lines(f'f{i}')}```\n") for i in range(3)]
+    assert code_tokens(cells[0].source) * 2 <= MAX_PAGE_HIGHLIGHT_TOKENS
+    nb = nbformat.v4.new_notebook(cells=[*cells, *fences])
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    body = render(nb).split("<body", 1)[1]
+    for name, shown in [("c0", 1), ("c1", 1), ("c2", 0), ("f0", 1), ("f1", 1), ("f2", 0)]:
+        assert f"{name}.{name}" in body or f'class="n">{name}<' in body, name
+        assert (f'<span class="n">{name}</span>' in body) == bool(shown), name

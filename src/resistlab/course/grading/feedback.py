@@ -555,18 +555,27 @@ def make_inert(nb) -> None:
 
 def _bounded_highlighting(nb) -> None:
     """Mark the code cells past the page's highlighting allowance
-    (:data:`~.nbgrader_feedback.MAX_PAGE_HIGHLIGHT_CHARS`) to be shown plain."""
-    from .nbgrader_feedback import MAX_PAGE_HIGHLIGHT_CHARS, PLAIN_CODE, highlightable
+    (:data:`~.nbgrader_feedback.MAX_PAGE_HIGHLIGHT_CHARS` and
+    :data:`~.nbgrader_feedback.MAX_PAGE_HIGHLIGHT_TOKENS`) to be shown plain."""
+    from .nbgrader_feedback import (
+        MAX_PAGE_HIGHLIGHT_CHARS,
+        MAX_PAGE_HIGHLIGHT_TOKENS,
+        PLAIN_CODE,
+        code_tokens,
+        highlightable,
+    )
 
-    left = MAX_PAGE_HIGHLIGHT_CHARS
+    left, tokens_left = MAX_PAGE_HIGHLIGHT_CHARS, MAX_PAGE_HIGHLIGHT_TOKENS
     for cell in nb.cells:
         metadata = cell.get("metadata")
         if cell.get("cell_type") != "code" or not isinstance(metadata, dict):
             continue
         source = cell.get("source") if isinstance(cell.get("source"), str) else ""
-        if len(source) <= left and highlightable(source):
+        fits = len(source) <= left and highlightable(source)
+        tokens = code_tokens(source) if fits else 0
+        if fits and tokens <= tokens_left:
             metadata.pop(PLAIN_CODE, None)
-            left -= len(source)
+            left, tokens_left = left - len(source), tokens_left - tokens
         else:
             metadata[PLAIN_CODE] = True
 

@@ -341,57 +341,105 @@ def clean_output_html(markup) -> str:
 
 
 #: Longest line of code a page highlights (code cells and fenced code in markdown): Pygments'
-#: lexers take time that grows faster than a line (the IPython lexer on ``a.a.a...``: 64,000
-#: characters took 97 s of CPU in Formgrader's view, which answered nothing else meanwhile).
-#: A longer line's code is shown plain.
-MAX_HIGHLIGHT_LINE = 1_000
+#: lexers take time with the square of a line (the IPython lexer on ``a.a.a...``: 64,000
+#: characters took 97 s of CPU in Formgrader's view, which answered nothing else meanwhile;
+#: the Python lexer, 19 ms a line of 1,000). A longer line's code is shown plain.
+MAX_HIGHLIGHT_LINE = 400
+#: Longest run of whitespace, across lines, in code a page highlights: Pygments' Python lexer
+#: takes time with the square of one (24,000 characters of ``"\n \t"`` took 15 s, the IPython
+#: lexer 20,000 blank lines 103 s). Code with a longer run is shown plain.
+MAX_HIGHLIGHT_SPACE = 100
+_SPACE_RUN = re.compile(rf"\s{{{MAX_HIGHLIGHT_SPACE + 1},}}")
 #: Most characters of code cells one page highlights; the cells past it are shown plain.
-MAX_PAGE_HIGHLIGHT_CHARS = 256 * 1024
+MAX_PAGE_HIGHLIGHT_CHARS = 128 * 1024
+#: Most tokens of code cells one page highlights, and of fenced code in its markdown (each
+#: counted apart); past it, code is shown plain. Each token is an element of the page, and
+#: nbconvert parses the whole page again when it is rendered: 100,000 tokens of a fence took
+#: 23 s. Counted by :func:`code_tokens`.
+MAX_PAGE_HIGHLIGHT_TOKENS = 20_000
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 #: The languages a fence in markdown may name for highlighting (nbconvert takes any of
 #: Pygments' 600: ``easytrieve`` on 3,200 tabs took 121 s of CPU); any other fence is plain.
 FENCE_LEXERS = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3", "pycon"})
+#: The lexer of every highlighted code cell and Python fence: Pygments' own. IPython's lexer
+#: tries its cell-magic rules (``\s*%%capture`` and others) at every token, so it takes time
+#: with the square of a run of whitespace across lines (20,000 blank lines took 103 s of
+#: Formgrader's CPU); and nbconvert lexes a cell in whatever language its metadata's
+#: ``magics_language`` names (``easytrieve`` on four lines of 900 tabs took 168 s).
+CODE_LEXER = "python3"
 #: A code cell's metadata key set by :func:`~.feedback.make_inert` on a cell past the page's
 #: highlighting allowance (set or removed on every code cell: a student cannot choose it).
 PLAIN_CODE = "resistlab_plain_code"
 
 
 def highlightable(code: str) -> bool:
-    """Whether ``code`` has no line longer than :data:`MAX_HIGHLIGHT_LINE`.
+    """Whether ``code`` has no line longer than :data:`MAX_HIGHLIGHT_LINE` and no run of
+    whitespace longer than :data:`MAX_HIGHLIGHT_SPACE`.
 
     Examples
     --------
-    >>> highlightable("dose_uM = 1.0"), highlightable("a." * 1000)
-    (True, False)
+    >>> highlightable("dose_uM = 1.0"), highlightable("a." * 1000), highlightable(" " * 200)
+    (True, False, False)
     """
-    return all(len(line) <= MAX_HIGHLIGHT_LINE for line in code.split("\n"))
+    return not _SPACE_RUN.search(code) and all(
+        len(line) <= MAX_HIGHLIGHT_LINE for line in code.split("\n")
+    )
+
+
+def code_tokens(code: str) -> int:
+    """The tokens of ``code`` as :data:`MAX_PAGE_HIGHLIGHT_TOKENS` counts them: runs of word
+    characters, runs of whitespace and single other characters (Pygments' Python lexer
+    makes fewer: 9,548 for the 14,386 counted in assignment 03's code cells).
+
+    Examples
+    --------
+    >>> code_tokens("dose_uM = 1.0")
+    7
+    """
+    return sum(1 for _ in _TOKEN.finditer(code))
 
 
 class BoundedHighlight(Highlight2HTML):
-    """nbconvert's code-cell highlighter, showing plain (escaped, unlexed) a cell with a line
-    past :data:`MAX_HIGHLIGHT_LINE` or marked :data:`PLAIN_CODE`."""
+    """nbconvert's code-cell highlighter, lexing with :data:`CODE_LEXER` whatever the cell's
+    metadata or the kernel name, and showing plain (escaped, unlexed) a cell with a line past
+    :data:`MAX_HIGHLIGHT_LINE` or marked :data:`PLAIN_CODE`."""
 
     def __call__(self, source, language=None, metadata=None):
         if (isinstance(metadata, dict) and metadata.get(PLAIN_CODE)) or not highlightable(source):
             lexer = html.escape(str(language or self.pygments_lexer))
             return f'<div class=" highlight hl-{lexer}"><pre>{html.escape(source)}\n</pre></div>'
-        return super().__call__(source, language, metadata)
+        return super().__call__(source, CODE_LEXER, None)
 
 
 class _BoundedRenderer(IPythonRenderer):
     """nbconvert's markdown renderer, highlighting fenced code only in the languages of
-    :data:`FENCE_LEXERS` and with no line past :data:`MAX_HIGHLIGHT_LINE`."""
+    :data:`FENCE_LEXERS` (IPython's with :data:`CODE_LEXER`) and with no line past
+    :data:`MAX_HIGHLIGHT_LINE`."""
+
+    def __init__(self, *args, tokens_left: list[int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tokens_left = [MAX_PAGE_HIGHLIGHT_TOKENS] if tokens_left is None else tokens_left
 
     def block_code(self, code: str, info: str | None = None) -> str:
         words = info.split(maxsplit=1) if isinstance(info, str) else []
-        if not (words and words[0].lower() in FENCE_LEXERS and highlightable(code)):
+        language = words[0].lower() if words else ""
+        tokens = code_tokens(code) if language in FENCE_LEXERS else 0
+        if language in FENCE_LEXERS and tokens <= self.tokens_left[0] and highlightable(code):
+            self.tokens_left[0] -= tokens
+            info = "pycon" if language == "pycon" else CODE_LEXER
+        else:
             info = None
         return super().block_code(code, info=info)
 
 
 def _markdown2html(exporter: HTMLExporter, context, source) -> str:
-    """``HTMLExporter.markdown2html`` with :class:`_BoundedRenderer`."""
+    """``HTMLExporter.markdown2html`` with :class:`_BoundedRenderer` (the page's fences
+    share the allowance kept in its ``resources``)."""
     cell = context.get("cell", {})
+    resources = context.get("resources")
+    resources = resources if isinstance(resources, dict) else {}
     renderer = _BoundedRenderer(
+        tokens_left=resources.setdefault(_FENCE_TOKENS_LEFT, [MAX_PAGE_HIGHLIGHT_TOKENS]),
         escape=False,
         attachments=cell.get("attachments", {}),
         embed_images=exporter.embed_images,
@@ -411,7 +459,8 @@ class SafeHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         resources = dict(resources or {})
-        resources.pop(_ATTACHMENTS_LEFT, None)  # each page its own allowance
+        resources.pop(_ATTACHMENTS_LEFT, None)  # each page its own allowances
+        resources.pop(_FENCE_TOKENS_LEFT, None)
         from .feedback import safe_language_info
 
         nb = copy.copy(nb)  # the lexer is read before the preprocessors run; nbconvert copies
@@ -435,6 +484,8 @@ class SafeHTMLExporter(HTMLExporter):
 
 #: The key, in a page's ``resources``, of the attachment characters it may still inline.
 _ATTACHMENTS_LEFT = "resistlab_attachments_left"
+#: The key, in a page's ``resources``, of the fenced-code tokens it may still highlight.
+_FENCE_TOKENS_LEFT = "resistlab_fence_tokens_left"
 
 
 @pass_context
