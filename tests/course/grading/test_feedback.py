@@ -507,3 +507,31 @@ def test_large_text_outputs_are_cut_and_colour_codes_dropped(feedback, tmp_path)
     assert "characters of output not shown" in text
     assert text.count("ansi-") < 10, "the long coloured output was rendered in colour"
     assert "ansi-green" in text, "a short coloured output keeps its colour"
+
+
+def test_a_pages_outputs_are_bounded_in_number():
+    """Round 43 #1: each output costs a page about 1.5 ms to render whatever its size, and
+    nothing bounded their number: 99,000 one-line outputs, alternating stdout and stderr (so
+    not merged), took 142 s and 1 GB (Formgrader's view has no page budget). A cell shows at
+    most MAX_CELL_OUTPUTS outputs and a page MAX_PAGE_OUTPUTS; a note says how many more."""
+    from resistlab.course.grading.feedback import MAX_CELL_OUTPUTS, MAX_PAGE_OUTPUTS, make_inert
+
+    def flood(n):
+        return [
+            nbformat.v4.new_output("stream", name=("stdout", "stderr")[i % 2], text=f"{i}\n")
+            for i in range(n)
+        ]
+
+    honest = nbformat.v4.new_code_cell("plot()", outputs=flood(3))
+    cells = [nbformat.v4.new_code_cell("spam()", outputs=flood(5_000))]
+    cells += [
+        nbformat.v4.new_code_cell("more()", outputs=flood(MAX_CELL_OUTPUTS)) for _ in range(12)
+    ]
+    nb = nbformat.v4.new_notebook(cells=[honest, *cells])
+    make_inert(nb)
+    counts = [len(cell.outputs) for cell in nb.cells]
+    assert counts[0] == 3 and [o.text for o in nb.cells[0].outputs] == ["0\n", "1\n", "2\n"]
+    assert counts[1] == MAX_CELL_OUTPUTS + 1
+    assert "4,800 more outputs of this cell: not shown" in nb.cells[1].outputs[-1].text
+    assert sum(counts) <= MAX_PAGE_OUTPUTS + len(nb.cells)
+    assert counts[-1] == 1 and "not shown" in nb.cells[-1].outputs[0].text

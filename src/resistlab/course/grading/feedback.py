@@ -111,6 +111,10 @@ MAX_PAGE_SCAN = 2**26
 #: grader's caps, made an 80 MB page).
 MAX_OUTPUT_TEXT = 2**20
 MAX_PAGE_TEXT = 4 * 2**20
+#: Most outputs one cell, and one page, shows; the rest of a cell's are replaced by a note.
+#: Each output costs its page about 1.5 ms to render whatever its size: 99,000 one-line
+#: outputs, alternating stdout and stderr (so not merged), took 142 s and 1 GB.
+MAX_CELL_OUTPUTS, MAX_PAGE_OUTPUTS = 200, 2_000
 #: Most characters of text with terminal colour codes a page renders in colour: past it the
 #: codes are dropped (nbconvert turned 4 MiB of them into spans in 246 s and 1.3 GB; 30 MB
 #: of them took 3.7 GB and no page was written).
@@ -259,6 +263,25 @@ def safe_output_metadata(nb) -> None:
                         number or (isinstance(value, str) and _SIZE.fullmatch(value))
                     ):
                         del holder[key]
+
+
+def _bounded_outputs(nb) -> None:
+    """Keep at most :data:`MAX_CELL_OUTPUTS` outputs of a cell and :data:`MAX_PAGE_OUTPUTS` of
+    the page; a cell's outputs past either are replaced by one note."""
+    left = MAX_PAGE_OUTPUTS
+    for cell in nb.cells:
+        outputs = cell.get("outputs") if cell.get("cell_type") == "code" else None
+        if not isinstance(outputs, list):
+            continue
+        kept = max(min(MAX_CELL_OUTPUTS, left), 0)
+        if len(outputs) > kept:
+            note = (
+                f"({len(outputs) - kept:,} more outputs of this cell: not shown; a page shows "
+                f"at most {MAX_CELL_OUTPUTS:,} of a cell and {MAX_PAGE_OUTPUTS:,} in all.)\n"
+            )
+            del outputs[kept:]
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=note))
+        left -= len(outputs)
 
 
 def _bounded_text(nb) -> None:
@@ -542,8 +565,10 @@ class FeedbackPage:
 
 
 def make_inert(nb) -> None:
-    """Make what a student wrote or displayed safe and bounded on a page: shallow HTML,
-    numeric image sizes, bounded text, sanitised markdown (both feedback commands)."""
+    """Make what a student wrote or displayed safe and bounded on a page: bounded outputs,
+    shallow HTML, numeric image sizes, bounded text, sanitised markdown (both feedback
+    commands)."""
+    _bounded_outputs(nb)
     _shallow_html(nb)
     safe_output_metadata(nb)
     _safe_cell_metadata(nb)
