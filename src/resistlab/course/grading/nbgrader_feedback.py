@@ -401,8 +401,8 @@ def code_tokens(code: str) -> int:
 
 class BoundedHighlight(Highlight2HTML):
     """nbconvert's code-cell highlighter, lexing with :data:`CODE_LEXER` whatever the cell's
-    metadata or the kernel name, and showing plain (escaped, unlexed) a cell with a line past
-    :data:`MAX_HIGHLIGHT_LINE` or marked :data:`PLAIN_CODE`."""
+    metadata or the kernel name, and showing plain (escaped, unlexed) a cell that is not
+    :func:`highlightable` or is marked :data:`PLAIN_CODE`."""
 
     def __call__(self, source, language=None, metadata=None):
         if (isinstance(metadata, dict) and metadata.get(PLAIN_CODE)) or not highlightable(source):
@@ -413,18 +413,19 @@ class BoundedHighlight(Highlight2HTML):
 
 class _BoundedRenderer(IPythonRenderer):
     """nbconvert's markdown renderer, highlighting fenced code only in the languages of
-    :data:`FENCE_LEXERS` (IPython's with :data:`CODE_LEXER`) and with no line past
-    :data:`MAX_HIGHLIGHT_LINE`."""
+    :data:`FENCE_LEXERS` (IPython's with :data:`CODE_LEXER`), only :func:`highlightable`
+    code, and only while the page's fences have tokens left (``tokens_left``, a one-item list
+    shared by the renderers of one page)."""
 
-    def __init__(self, *args, tokens_left: list[int] | None = None, **kwargs):
+    def __init__(self, *args, tokens_left: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.tokens_left = [MAX_PAGE_HIGHLIGHT_TOKENS] if tokens_left is None else tokens_left
+        self.tokens_left = tokens_left
 
     def block_code(self, code: str, info: str | None = None) -> str:
         words = info.split(maxsplit=1) if isinstance(info, str) else []
         language = words[0].lower() if words else ""
-        tokens = code_tokens(code) if language in FENCE_LEXERS else 0
-        if language in FENCE_LEXERS and tokens <= self.tokens_left[0] and highlightable(code):
+        tokens = code_tokens(code) if language in FENCE_LEXERS and highlightable(code) else None
+        if tokens is not None and tokens <= self.tokens_left[0]:
             self.tokens_left[0] -= tokens
             info = "pycon" if language == "pycon" else CODE_LEXER
         else:
