@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_array, as_result, check_same_shape
+from ._validation import as_array, as_result, broadcast, check_same_shape
 
 __all__ = [
     "LQFit",
@@ -41,17 +41,6 @@ __all__ = [
     "plating_efficiency",
     "surviving_fraction",
 ]
-
-
-def _broadcast(**arrays):
-    try:
-        return list(np.broadcast_arrays(*arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
-        raise ValueError(
-            f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
-            f"broadcast; got {shapes}."
-        ) from None
 
 
 def plating_efficiency(colonies, cells_seeded):
@@ -78,7 +67,7 @@ def plating_efficiency(colonies, cells_seeded):
     """
     n = as_array(colonies, "colonies", unit="colonies", low=0)
     s = as_array(cells_seeded, "cells_seeded", unit="cells", low=0, low_inclusive=False)
-    n, s = _broadcast(colonies=n, cells_seeded=s)
+    n, s = broadcast(colonies=n, cells_seeded=s)
     if np.any(n > s):
         raise ValueError("colonies cannot exceed cells_seeded (each colony comes from one cell).")
     return as_result(n / s)
@@ -111,7 +100,7 @@ def surviving_fraction(colonies, cells_seeded, plating_efficiency):
     n = as_array(colonies, "colonies", unit="colonies", low=0)
     s = as_array(cells_seeded, "cells_seeded", unit="cells", low=0, low_inclusive=False)
     pe = as_array(plating_efficiency, "plating_efficiency", low=0, high=1, low_inclusive=False)
-    n, s, pe = _broadcast(colonies=n, cells_seeded=s, plating_efficiency=pe)
+    n, s, pe = broadcast(colonies=n, cells_seeded=s, plating_efficiency=pe)
     return as_result(n / (s * pe))
 
 
@@ -141,7 +130,7 @@ def lq_survival(dose, alpha, beta):
     d = as_array(dose, "dose", low=0)
     a = as_array(alpha, "alpha", low=0)
     b = as_array(beta, "beta", low=0)
-    d, a, b = _broadcast(dose=d, alpha=a, beta=b)
+    d, a, b = broadcast(dose=d, alpha=a, beta=b)
     return as_result(np.exp(-a * d - b * d * d))
 
 
@@ -261,7 +250,7 @@ def adducts(t_h, dose_uM, formation_rate, repair_rate, exposure_h):
     kf = as_array(formation_rate, "formation_rate", low=0, low_inclusive=False)
     kr = as_array(repair_rate, "repair_rate", unit="1/h", low=0, low_inclusive=False)
     tau = as_array(exposure_h, "exposure_h", unit="h", low=0, low_inclusive=False)
-    t, c, kf, kr, tau = _broadcast(t_h=t, dose_uM=c, formation_rate=kf, repair_rate=kr,
+    t, c, kf, kr, tau = broadcast(t_h=t, dose_uM=c, formation_rate=kf, repair_rate=kr,
                                    exposure_h=tau)  # fmt: skip
     plateau = kf * c / kr
     during = plateau * -np.expm1(-kr * np.minimum(t, tau))
@@ -283,7 +272,7 @@ def adduct_area(dose_uM, formation_rate, repair_rate, exposure_h):
     kf = as_array(formation_rate, "formation_rate", low=0, low_inclusive=False)
     kr = as_array(repair_rate, "repair_rate", unit="1/h", low=0, low_inclusive=False)
     tau = as_array(exposure_h, "exposure_h", unit="h", low=0, low_inclusive=False)
-    c, kf, kr, tau = _broadcast(dose_uM=c, formation_rate=kf, repair_rate=kr, exposure_h=tau)
+    c, kf, kr, tau = broadcast(dose_uM=c, formation_rate=kf, repair_rate=kr, exposure_h=tau)
     return as_result(kf * c * tau / kr)
 
 
@@ -297,7 +286,7 @@ def adduct_survival(dose_uM, formation_rate, repair_rate, exposure_h, lethality)
     """
     g = as_array(lethality, "lethality", low=0)
     area = np.asarray(adduct_area(dose_uM, formation_rate, repair_rate, exposure_h))
-    area, g = _broadcast(adduct_area=area, lethality=g)
+    area, g = broadcast(adduct_area=area, lethality=g)
     return as_result(np.exp(-g * area))
 
 
@@ -318,5 +307,5 @@ def dose_for_half_kill(formation_rate, repair_rate, exposure_h, lethality):
     kr = as_array(repair_rate, "repair_rate", unit="1/h", low=0, low_inclusive=False)
     tau = as_array(exposure_h, "exposure_h", unit="h", low=0, low_inclusive=False)
     g = as_array(lethality, "lethality", low=0, low_inclusive=False)
-    kf, kr, tau, g = _broadcast(formation_rate=kf, repair_rate=kr, exposure_h=tau, lethality=g)
+    kf, kr, tau, g = broadcast(formation_rate=kf, repair_rate=kr, exposure_h=tau, lethality=g)
     return as_result(np.log(2.0) * kr / (g * kf * tau))

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from ._validation import as_array, as_result
+from ._validation import as_array, as_result, broadcast
 
 __all__ = [
     "drug_concentration_profile",
@@ -38,17 +38,6 @@ __all__ = [
 ]
 
 
-def _broadcast(**arrays):
-    try:
-        return list(np.broadcast_arrays(*arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
-        raise ValueError(
-            f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
-            f"broadcast; got {shapes}."
-        ) from None
-
-
 def _positive(x, name):
     return as_array(x, name, low=0, low_inclusive=False)
 
@@ -56,7 +45,7 @@ def _positive(x, name):
 def _geometry(r_capillary, r_tissue):
     rc = _positive(r_capillary, "r_capillary")
     big_r = _positive(r_tissue, "r_tissue")
-    rc_b, big_r_b = _broadcast(r_capillary=rc, r_tissue=big_r)
+    rc_b, big_r_b = broadcast(r_capillary=rc, r_tissue=big_r)
     if np.any(big_r_b <= rc_b):
         raise ValueError(
             "r_tissue must be larger than r_capillary (the tissue cylinder surrounds the "
@@ -104,7 +93,7 @@ def oxygen_penetration_depth(p0, diffusivity, solubility, consumption):
     d = _positive(diffusivity, "diffusivity")
     a = _positive(solubility, "solubility")
     m = _positive(consumption, "consumption")
-    p, d, a, m = _broadcast(p0=p, diffusivity=d, solubility=a, consumption=m)
+    p, d, a, m = broadcast(p0=p, diffusivity=d, solubility=a, consumption=m)
     return as_result(np.sqrt(2.0 * d * a * p / m))
 
 
@@ -179,7 +168,7 @@ def krogh_profile(r, p_capillary, r_capillary, r_tissue, consumption, diffusivit
     m = as_array(consumption, "consumption", low=0)
     d = _positive(diffusivity, "diffusivity")
     a = _positive(solubility, "solubility")
-    rr, pc, rc, big_r, m, d, a = _broadcast(
+    rr, pc, rc, big_r, m, d, a = broadcast(
         r=rr, p_capillary=pc, r_capillary=rc, r_tissue=big_r, consumption=m, diffusivity=d,
         solubility=a,
     )  # fmt: skip
@@ -238,7 +227,7 @@ def hypoxic_fraction(
     d = _positive(diffusivity, "diffusivity")
     a = _positive(solubility, "solubility")
     thr = as_array(threshold, "threshold", low=0)
-    pc, rc, big_r, m, d, a, thr = _broadcast(
+    pc, rc, big_r, m, d, a, thr = broadcast(
         p_capillary=pc, r_capillary=rc, r_tissue=big_r, consumption=m, diffusivity=d,
         solubility=a, threshold=thr,
     )  # fmt: skip
@@ -297,7 +286,7 @@ def penetration_length(diffusivity, rate_constant):
     """
     d = _positive(diffusivity, "diffusivity")
     k = _positive(rate_constant, "rate_constant")
-    d, k = _broadcast(diffusivity=d, rate_constant=k)
+    d, k = broadcast(diffusivity=d, rate_constant=k)
     return as_result(np.sqrt(d / k))
 
 
@@ -328,5 +317,5 @@ def drug_concentration_profile(x, c0, diffusivity, rate_constant):
     xx = as_array(x, "x", low=0)
     c = as_array(c0, "c0", low=0)
     lam = penetration_length(diffusivity, rate_constant)
-    xx, c, lam = _broadcast(x=xx, c0=c, penetration_length=np.asarray(lam))
+    xx, c, lam = broadcast(x=xx, c0=c, penetration_length=np.asarray(lam))
     return as_result(c * np.exp(-xx / lam))

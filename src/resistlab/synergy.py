@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, as_result
+from ._validation import as_array, as_result, broadcast
 
 __all__ = [
     "bliss_excess",
@@ -37,17 +37,6 @@ __all__ = [
     "p_no_double_resistant",
     "zip_delta",
 ]
-
-
-def _broadcast(**arrays):
-    try:
-        return list(np.broadcast_arrays(*arrays.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
-        raise ValueError(
-            f"{' and '.join(arrays)} must be single numbers or arrays of shapes that "
-            f"broadcast; got {shapes}."
-        ) from None
 
 
 def _viability(x, name):
@@ -79,7 +68,7 @@ def bliss_excess(e_a, e_b, e_ab):
     >>> bliss_excess([0.5, 1.0], 0.5, [0.25, 0.6])
     array([ 0. , -0.1])
     """
-    a, b, ab = _broadcast(
+    a, b, ab = broadcast(
         e_a=_viability(e_a, "e_a"), e_b=_viability(e_b, "e_b"), e_ab=_viability(e_ab, "e_ab")
     )
     return as_result(a * b - ab)
@@ -106,7 +95,7 @@ def hsa_excess(e_a, e_b, e_ab):
     >>> hsa_excess([0.4, 0.9], [0.7, 0.3], 0.35)
     array([ 0.05, -0.05])
     """
-    a, b, ab = _broadcast(
+    a, b, ab = broadcast(
         e_a=_viability(e_a, "e_a"), e_b=_viability(e_b, "e_b"), e_ab=_viability(e_ab, "e_ab")
     )
     return as_result(np.minimum(a, b) - ab)
@@ -198,7 +187,7 @@ def loewe_expected(d_a, d_b, fit_a, fit_b):
     """
     _check_fit(fit_a, "fit_a")
     _check_fit(fit_b, "fit_b")
-    a, b = _broadcast(d_a=as_array(d_a, "d_a", low=0), d_b=as_array(d_b, "d_b", low=0))
+    a, b = broadcast(d_a=as_array(d_a, "d_a", low=0), d_b=as_array(d_b, "d_b", low=0))
     out = np.empty(a.shape)
     for idx in np.ndindex(a.shape):
         out[idx] = _loewe_one(float(a[idx]), float(b[idx]), fit_a, fit_b)
@@ -230,7 +219,7 @@ def loewe_excess(d_a, d_b, e_ab, fit_a, fit_b):
     0.2
     """
     expected = loewe_expected(d_a, d_b, fit_a, fit_b)
-    e, ab = _broadcast(expected=np.asarray(expected), e_ab=_viability(e_ab, "e_ab"))
+    e, ab = broadcast(expected=np.asarray(expected), e_ab=_viability(e_ab, "e_ab"))
     return as_result(e - ab)
 
 
@@ -261,7 +250,7 @@ def combination_index(d_a, d_b, dx_a, dx_b):
     >>> combination_index([1.0, 3.0], 2.0, 2.0, 4.0)
     array([1., 2.])
     """
-    a, b, xa, xb = _broadcast(
+    a, b, xa, xb = broadcast(
         d_a=as_array(d_a, "d_a", low=0),
         d_b=as_array(d_b, "d_b", low=0),
         dx_a=as_array(dx_a, "dx_a", low=0, low_inclusive=False),
@@ -373,7 +362,7 @@ def expected_double_resistant(mu_a, mu_b, n_cells):
     >>> expected_double_resistant(1e-6, 1e-6, 1e9)
     0.001
     """
-    a, b, n = _broadcast(
+    a, b, n = broadcast(
         mu_a=as_array(mu_a, "mu_a", low=0, high=1),
         mu_b=as_array(mu_b, "mu_b", low=0, high=1),
         n_cells=as_array(n_cells, "n_cells", low=1),
@@ -412,7 +401,7 @@ def p_no_double_resistant(mu_a, mu_b, n_cells):
     >>> p_no_double_resistant(1e-6, 1.0, 1e9 + 1)
     0.0
     """
-    a, b, n = _broadcast(
+    a, b, n = broadcast(
         mu_a=as_array(mu_a, "mu_a", low=0, high=1),
         mu_b=as_array(mu_b, "mu_b", low=0, high=1),
         n_cells=as_array(n_cells, "n_cells", low=1),
