@@ -731,6 +731,49 @@ for fd in _audit:
 )
 
 
+FORGE_STATUS = (
+    AUDIT_PIPES
+    + r"""
+_forged = {"applied": [], "missing": {"bwrap": "grade with --sandbox off"}, "landlock_abi": 0}
+for fd in _audit:
+    os.write(fd, (json.dumps({"status": _forged}) + "\n").encode())
+"""
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX sandbox")
+@pytest.mark.parametrize("mode", ["require", "auto"])
+def test_a_kernel_cannot_forge_the_sandboxs_report(fixture_course, mode):
+    """Round 44 B #1: a line in the sandbox's status format, written by a student's code to
+    its audit pipe, was taken as the machine's own report. Under ``--sandbox require`` the
+    submission became an ``ERROR`` on every run (its earlier grade kept) with a diagnosis of
+    the student's choosing; under ``auto`` it put a false ``sandbox_degraded`` flag on it.
+    The status is read only from what the launcher wrote before the kernel ran: the forged
+    line is the kernel tampering with its audit (``hook_override``), and the notebook is
+    graded."""
+    nb = answer(release_copy(fixture_course))
+    cell_by_id(nb, "answer_ic50").source += "\nimport json\n" + FORGE_STATUS
+    submit(fixture_course, "forger", nb)
+    submit(fixture_course, "honest", answer(release_copy(fixture_course)))
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, sandbox=mode, quiet=True),
+        log=lambda *a: None,
+    )
+    rows = {r.student: r for r in run.rows}
+    if any(f.code == "sandbox_degraded" for f in rows["honest"].flags):
+        pytest.skip("this machine cannot apply every sandbox layer")
+    assert rows["honest"].score == 5 and not rows["honest"].flags, rows["honest"].flags
+    forger = rows["forger"]
+    assert forger.status == "graded" and forger.score == 5, forger
+    flags = [str(f) for f in forger.flags]
+    assert "hook_override(audit log tampered with)" in flags, flags
+    assert not any(f.startswith("sandbox_degraded") for f in flags), flags
+    assert not any("--sandbox off" in f for f in flags), flags
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="POSIX sandbox")
 def test_a_kernel_cannot_silence_its_audit_pipe(fixture_course):

@@ -78,6 +78,11 @@ def close_range_audit():  # os.closerange ignores errors: the system call itself
         if libc.syscall(436, ctypes.c_uint(fd), ctypes.c_uint(fd), ctypes.c_uint(0)) != 0:
             raise OSError(ctypes.get_errno(), "close_range")
 attempt("close_range_audit", close_range_audit)
+def forge_status():  # a line in the launcher's format, saying a layer is missing
+    forged = {"status": {"applied": [], "missing": {"bwrap": "forged"}, "landlock_abi": 0}}
+    for fd in audit_pipes():
+        os.write(fd, (json.dumps(forged) + "\n").encode())
+attempt("forge_status", forge_status)
 attempt("read_source_notebook", lambda: read(PATHS["source"]))
 attempt("read_gradebook", lambda: read(PATHS["gradebook"]))
 attempt("read_other_submission", lambda: read(PATHS["other_submission"]))
@@ -357,6 +362,9 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         assert results["uid"] != 0, "the kernel must not run as root"
     if "no_new_privs" in status.applied:
         assert int(results["capabilities"], 16) == 0, "the kernel must hold no capability"
+    # the status is the launcher's alone: the kernel's forged one is tampering, not a report
+    assert results["forge_status"] == "allowed" and "forged" not in str(status), status
+    assert any(e == "audit.garbled" and "forged" in d for e, d in events), events
     recorded = " ".join(detail for _, detail in events)
     for path in ("notebooks/01-x/01-x.ipynb", "gradebook.db", "submitted/bob", "w2/secret.txt"):
         assert path in recorded, f"the audit log misses {path}: {events}"

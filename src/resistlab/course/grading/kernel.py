@@ -60,7 +60,7 @@ from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, U
 
 from .flags import Flag
 from .memory import memory_bound, unbounded_child
-from .sandbox import AUDIT_CHECK, kernel_command
+from .sandbox import AUDIT_CHECK, kernel_command, status_path
 from .sealed_agent import MAX_BYTES as ANSWER_BYTES
 
 __all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels", "remove_tree"]
@@ -174,10 +174,14 @@ def _host_pid(root: int, inner: int, timeout: float = 5.0) -> int | None:
 
 def _drain(fd: int, path: str, limit: int = 1 << 20) -> threading.Thread:
     """Copy what a kernel writes on its audit pipe to ``path`` (the first ``limit`` bytes),
-    in a thread; the kernel can add lines, never rewrite or remove one."""
+    in a thread; the kernel can add lines, never rewrite or remove one.
+
+    The pipe's first line is the launcher's status, written before the kernel ran: it goes
+    to :func:`~.sandbox.status_path` alone, so a status the kernel writes later is no more
+    than a line of its audit (read as tampering)."""
 
     def run():
-        written = 0
+        written, first = 0, b""
         with open(path, "ab") as out:
             while True:
                 try:
@@ -186,6 +190,14 @@ def _drain(fd: int, path: str, limit: int = 1 << 20) -> threading.Thread:
                     break
                 if not block:
                     break
+                if first is not None:  # the status line is not complete yet
+                    first += block
+                    if b"\n" not in first and len(first) < limit:
+                        continue
+                    status, _, block = first.partition(b"\n")
+                    with open(status_path(path), "ab") as report:
+                        report.write(status[:65536] + b"\n")
+                    first = None
                 if written < limit:
                     out.write(block[: limit - written])
                     out.flush()

@@ -24,8 +24,9 @@ allows it:
 
 The launcher then ``exec``'s a fresh interpreter (dropping the capabilities that ``unshare``
 granted) which installs the audit hook and runs ``ipykernel_launcher`` exactly as ``python -m``
-would. What was and was not applied is written as the first line of the audit file, which the
-grader reads before the first cell runs; a missing layer becomes a loud warning and a flag.
+would. What was and was not applied is written, before the kernel runs, to the audit's status
+file (:func:`status_path`), which the kernel holds no descriptor of; the grader reads it when
+the notebook has run, and a missing layer becomes a loud warning and a flag.
 
 This module uses only the standard library so that it runs in any kernel environment, and it
 is importable (by the grader, for :func:`build_policy` and :func:`probe`) without side effects.
@@ -61,6 +62,7 @@ __all__ = [
     "probe",
     "read_audit",
     "sandbox_uid",
+    "status_path",
 ]
 
 #: The protection layers, in the order they are reported.
@@ -1687,17 +1689,41 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     sys.addaudithook(hook)
 
 
-def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tuple[str, str]]]:
-    """Read an audit file: the launcher's status line and the recorded events.
+def status_path(audit_path: str | os.PathLike) -> str:
+    """Where the launcher reports what it applied: beside the audit, a file the kernel holds
+    no descriptor of (a line in the audit itself could be the kernel's own forgery).
 
-    Lines that are not valid JSON (a kernel writing garbage to the descriptor) are reported as
-    ``("audit.garbled", line)`` events rather than ignored.
+    Examples
+    --------
+    >>> status_path("/run/s-01.audit")
+    '/run/s-01.audit.status'
+    """
+    return f"{os.fspath(audit_path)}.status"
+
+
+def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tuple[str, str]]]:
+    """Read an audit file and its status file: what the launcher applied (the status of the
+    kernel start that missed the most layers) and the events the kernel recorded.
+
+    Lines of the audit that are not events (a kernel writing garbage, or a status of its own,
+    to the descriptor) are reported as ``("audit.garbled", line)`` events rather than ignored.
     """
     status, events = None, []
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None, []
+    try:
+        reports = Path(status_path(path)).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        reports = []
+    for line in reports:  # one per kernel start, written by the launcher alone
+        try:
+            started = SandboxStatus(**json.loads(line)["status"])
+        except (ValueError, TypeError, KeyError):
+            started = SandboxStatus(missing={"launcher": "its report could not be read"})
+        if status is None or len(started.missing) > len(status.missing):
+            status = started
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -1706,11 +1732,7 @@ def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tupl
         except ValueError:
             events.append(("audit.garbled", line[:200]))
             continue
-        if isinstance(item, dict) and "status" in item:  # one per kernel start
-            started = SandboxStatus(**item["status"])
-            if status is None or len(started.missing) > len(status.missing):
-                status = started
-        elif isinstance(item, list) and len(item) == 2:
+        if isinstance(item, list) and len(item) == 2:
             events.append((str(item[0]), str(item[1])))
         else:
             events.append(("audit.garbled", line[:200]))
@@ -1727,8 +1749,10 @@ def confine(
     ``dict``) to this process and report to its audit file.
 
     ``audit_fd``: where to write the audit (a pipe whose other end the grader reads, so the
-    kernel can add lines but never rewrite or remove one); by default the policy's
-    ``audit_path`` is opened (before Landlock, so the kernel cannot open it again).
+    kernel can add lines but never rewrite or remove one); the status goes first on it, and
+    the reader keeps that first line apart (:func:`~.kernel._drain`). By default the policy's
+    ``audit_path`` is opened (before Landlock, so the kernel cannot open it again) and the
+    status is written to :func:`status_path`, which is closed before this returns.
 
     Returns the audit descriptor, the allowed and writable paths and the watched library
     functions, which :func:`run_kernel` hands to the audit hook.
@@ -1737,13 +1761,21 @@ def confine(
         policy = SandboxPolicy(**policy_path)
     else:
         policy = SandboxPolicy.load(policy_path)
+    report = None
     if audit_fd is not None:
         fd = audit_fd
     else:
         fd = os.open(policy.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+        report = os.open(status_path(policy.audit_path), flags, 0o600)
     fd = _out_of_the_way(fd)
     status = apply(policy, fd)
-    os.write(fd, (status.to_json() + "\n").encode())
+    line = (status.to_json() + "\n").encode()
+    if report is None:
+        os.write(fd, line)
+    else:
+        os.write(report, line)
+        os.close(report)
     allowed = [*policy.read, *policy.write, *policy.devices]
     return fd, allowed, list(policy.write), list(policy.watched_calls)
 
