@@ -155,3 +155,57 @@ def test_the_shared_memory_folder_is_emptied_between_kernels(tmp_path):
     kernel_template._empty_shm(str(shm))
     assert list(shm.iterdir()) == []
     assert kept.read_text() == "outside"
+
+
+SPOIL_SHM = r"""
+import json, os, sys
+if sys.argv[1] == "spoil":
+    with open("/dev/shm/note", "w") as fh:
+        fh.write("for the next student")
+    os.chmod("/dev/shm", 0o555)
+with open("seen.json", "w") as fh:
+    json.dump({"mode": os.stat("/dev/shm").st_mode & 0o777, "entries": os.listdir("/dev/shm")}, fh)
+"""
+
+
+def test_a_kernel_that_made_the_shared_memory_folder_read_only_leaves_nothing_to_the_next(
+    tmp_path,
+):
+    """Round 44 (B) #2: under an unprivileged grader a kernel owns its sandbox's
+    ``/dev/shm``; one made it read-only with a file in it, which the template could then not
+    remove: the next students' kernels read the file, their ``multiprocessing.Lock()``
+    failed, and 500,000 files held 0.64 GB until the worker ended. The template gives the
+    folder its mode back before emptying it, and a sandbox it cannot empty is replaced.
+    Run in a real bubblewrap sandbox without the capabilities that override file modes (as
+    root, bubblewrap keeps none of them for the template: what an unprivileged grader is)."""
+    from resistlab.course.grading.sandbox import bwrap_path
+
+    if bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    home, modules = tmp_path / "template", tmp_path / "modules"
+    home.mkdir()
+    modules.mkdir()
+    (modules / "shm_kernel.py").write_text(SPOIL_SHM)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(modules), "HOME": str(home)}
+    import resistlab
+
+    read = [sys.prefix, os.path.realpath(sys.base_prefix), str(modules), "/usr", "/etc"]
+    read += [str(Path(resistlab.__file__).parents[1])]
+    read += [p for p in ("/lib", "/lib64", "/bin") if os.path.exists(p)]
+    kernels = WarmKernels(home, env, [], bwrap=bwrap_path(), read=read, slot=str(tmp_path))
+    seen = {}
+    try:
+        for name, action in (("spoiler", "spoil"), ("next", "look")):
+            (tmp_path / name).mkdir()
+            child = kernels.spawn(
+                sys.executable, ["-m", "shm_kernel", action], env=env,
+                cwd=str(tmp_path / name), policy="",
+            )  # fmt: skip
+            assert child is not None, kernels.notes
+            assert child.wait(timeout=60) == -1
+            kernels.clean(sys.executable)  # what the kernel manager does when a kernel ends
+            seen[name] = json.loads((tmp_path / name / "seen.json").read_text())
+    finally:
+        kernels.close()
+    assert seen["spoiler"] == {"mode": 0o555, "entries": ["note"]}  # the attempt worked
+    assert seen["next"]["entries"] == [] and seen["next"]["mode"] & 0o200, seen

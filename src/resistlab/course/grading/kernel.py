@@ -314,16 +314,22 @@ class WarmKernels:
         return template[0].pid if template is not None and self.bwrap else None
 
     def clean(self, python: str) -> None:
-        """Kill every process a kernel left in the template's sandbox (daemons included)."""
+        """Kill every process a kernel left in the template's sandbox (daemons included) and
+        empty its ``/dev/shm``; a sandbox that cannot be emptied is stopped (the next kernel
+        starts in a fresh one)."""
         template = self.templates.get(python)
         if template is None or not self.bwrap:
             return
         _process, channel = template
         try:
             channel.send(json.dumps({"op": "clean"}).encode())
-            channel.recv(1 << 16)
-        except OSError:
+            reply = json.loads(channel.recv(1 << 16) or b"{}")
+        except (OSError, ValueError):
             self._stop(python)
+            return
+        if reply.get("emptied") is not True:
+            self._stop(python)
+            del self.templates[python]  # the next kernel starts a fresh template
 
     def _template(self, python: str):
         if python in self.templates:

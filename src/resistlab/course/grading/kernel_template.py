@@ -34,6 +34,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import sys
 import traceback
 
@@ -155,37 +156,58 @@ def _kill_others() -> int:
     return killed
 
 
-def _empty_shm(folder: str = "/dev/shm") -> None:
-    """Remove everything in ``folder`` (``/dev/shm``: POSIX shared memory, semaphores, any
-    file).
+def _mode(folder: str) -> int | None:
+    try:
+        return stat.S_IMODE(os.lstat(folder).st_mode)
+    except OSError:
+        return None
+
+
+def _empty_shm(folder: str = "/dev/shm", mode: int | None = None) -> bool:
+    """Give ``folder`` (``/dev/shm``: POSIX shared memory, semaphores, any file) back its
+    ``mode`` and remove everything in it; return whether it is now empty with that mode.
 
     Only called in a bubblewrap sandbox (``--pidns``), whose ``/dev`` is its own: its
     ``/dev/shm`` is shared by the worker's kernels one after another, and what one kernel
-    left there (a note for the next student, memory charged to the next kernels) must not
-    reach the next one.
+    left there (a note for the next student, memory charged to the next kernels, the folder
+    made read-only) must not reach the next one. Under an unprivileged grader the kernel
+    owns the folder (Landlock does not govern modes): a kernel had made it read-only with a
+    file in it, which the next kernels read, and their ``multiprocessing.Lock()`` failed.
     """
     import shutil
 
+    if mode is not None and _mode(folder) not in (None, mode):
+        try:
+            os.chmod(folder, mode)
+        except OSError:
+            pass
     try:
         entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return True
     except OSError:
-        return
+        return False
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
+                os.chmod(entry.path, 0o700)
                 shutil.rmtree(entry.path, ignore_errors=True)
             else:
                 os.unlink(entry.path)
         except OSError:
             pass
+    try:
+        return not os.listdir(folder) and (mode is None or _mode(folder) == mode)
+    except OSError:
+        return False
 
 
-def _clear_sandbox() -> int:
-    """Leave nothing of one kernel for the next in this sandbox: its processes (how many were
-    killed is returned) and its ``/dev/shm``."""
+def _clear_sandbox(shm_mode: int | None = None) -> tuple[int, bool]:
+    """Leave nothing of one kernel for the next in this sandbox: its processes and its
+    ``/dev/shm`` (given back ``shm_mode``). Return how many processes were killed and whether
+    ``/dev/shm`` could be emptied (when not, the worker starts a fresh sandbox)."""
     killed = _kill_others()
-    _empty_shm()
-    return killed
+    return killed, _empty_shm(mode=shm_mode)
 
 
 def _send(channel: socket.socket, message: dict) -> None:
@@ -215,6 +237,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
 
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     pidns = pidns and os.getpid() <= 3  # bubblewrap's init is 1, the template 2
+    shm_mode = _mode("/dev/shm") if pidns else None  # before any kernel could change it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when we stop
     sandbox = _load_sandbox()
     sandbox.drop_script_folder(__file__)  # no module comes from the grader's code folder
@@ -246,10 +269,11 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
         try:
             request = json.loads(data)
             if request.get("op") == "clean":
-                _send(channel, {"killed": _clear_sandbox() if pidns else 0})
+                killed, emptied = _clear_sandbox(shm_mode) if pidns else (0, True)
+                _send(channel, {"killed": killed, "emptied": emptied})
                 continue
-            if pidns:
-                _clear_sandbox()
+            if pidns and not _clear_sandbox(shm_mode)[1]:
+                raise RuntimeError("/dev/shm could not be emptied")
             _reap()
             pid = _fork_kernel(request, sandbox, audit_fd)
         except Exception as err:
