@@ -601,3 +601,63 @@ def test_highlighting_stops_at_the_pages_token_allowance(render):
     for name, shown in [("c0", 1), ("c1", 1), ("c2", 0), ("f0", 1), ("f1", 1), ("f2", 0)]:
         assert f"{name}.{name}" in body or f'class="n">{name}<' in body, name
         assert (f'<span class="n">{name}</span>' in body) == bool(shown), name
+
+
+@pytest.mark.parametrize(
+    "render", [_feedback_page, _formgrader_page], ids=["feedback", "formgrader"]
+)
+def test_highlighted_elements_are_bounded_whatever_the_characters(render):
+    """Round 44 (A) #2: the allowance counted a run of word characters as one token, but
+    ``²`` is a word character that is no part of a Python name: the lexer makes ``a²a²...``
+    one element a character (a 1 MiB fence held Formgrader's server 187 s; a code cell of
+    128 K characters cost 20 s a view). Every character the lexer may split off counts
+    alone, so a page's highlighted elements stay within twice the allowance, whatever the
+    characters: numerals, accented letters, digits run into names."""
+    from resistlab.course.grading.nbgrader_feedback import (
+        MAX_HIGHLIGHT_LINE,
+        MAX_PAGE_HIGHLIGHT_TOKENS,
+    )
+
+    cells = []
+    for unit in ("a²", "1a", "é①", "a½_"):
+        line = (unit * MAX_HIGHLIGHT_LINE)[: MAX_HIGHLIGHT_LINE - 1] + "\n"
+        cells.append(nbformat.v4.new_code_cell(line * 60))
+        cells.append(nbformat.v4.new_markdown_cell(f"```python\n{line * 60}```\n"))
+    honest = "def hill(dose_uM, ec50_uM):\n    return 1 / (1 + dose_uM / ec50_uM)\n"
+    cells.append(nbformat.v4.new_code_cell(honest))
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    body = render(nb).split("<body", 1)[1]
+    spans = body.count("<span")
+    assert spans <= 2 * MAX_PAGE_HIGHLIGHT_TOKENS + 1000, spans
+    assert '<span class="nf">hill</span>' in body  # an honest cell is still highlighted
+
+
+def test_the_lexer_never_makes_more_elements_than_the_allowance_counts():
+    """What the token allowance rests on: Pygments' Python lexer, through nbconvert's
+    formatter, writes no more elements than ``code_tokens`` counts, on 20,000 seeded random
+    strings of names, digits, punctuation, quotes, string prefixes, whitespace and non-ASCII
+    letters, numerals and spaces (``a²a²...`` had counted 1 and made 400)."""
+    import random
+
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    from resistlab.course.grading.nbgrader_feedback import CODE_LEXER, code_tokens
+
+    lexer, formatter = get_lexer_by_name(CODE_LEXER), HtmlFormatter()
+    alphabet = list("aZ_1e0x.'\"#\\ \t\n()[]{}:=+-*/%@!<>,;`~$?|&^rbfuRBFU")
+    alphabet += ["²", "é", "\u3000", "\u00a0", "\x0c", "\x1c", "\u2028", "ß", "①", "\ufeff"]
+    rng = random.Random(44)
+    worst = []
+    for _ in range(20_000):
+        if rng.random() < 0.5:
+            unit = "".join(rng.choices(alphabet, k=rng.randint(1, 4)))
+            code = (unit * 60)[: rng.randint(1, 240)]
+        else:
+            code = "".join(rng.choices(alphabet, k=rng.randint(1, 120)))
+        elements = highlight(code, lexer, formatter).count("<span") - 1  # one empty opener
+        if elements > code_tokens(code):
+            worst.append(code)
+    assert worst == [], worst[:5]

@@ -357,7 +357,7 @@ MAX_PAGE_HIGHLIGHT_CHARS = 128 * 1024
 #: nbconvert parses the whole page again when it is rendered: 100,000 tokens of a fence took
 #: 23 s. Counted by :func:`code_tokens`.
 MAX_PAGE_HIGHLIGHT_TOKENS = 20_000
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[ \t\n\r\f\v]+|[^ \t\n\r\f\v]", re.ASCII)
 #: The languages a fence in markdown may name for highlighting (nbconvert takes any of
 #: Pygments' 600: ``easytrieve`` on 3,200 tabs took 121 s of CPU); any other fence is plain.
 FENCE_LEXERS = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3", "pycon"})
@@ -387,14 +387,19 @@ def highlightable(code: str) -> bool:
 
 
 def code_tokens(code: str) -> int:
-    """The tokens of ``code`` as :data:`MAX_PAGE_HIGHLIGHT_TOKENS` counts them: runs of word
-    characters, runs of whitespace and single other characters (Pygments' Python lexer
-    makes fewer: 9,548 for the 14,386 counted in assignment 03's code cells).
+    """The tokens of ``code`` as :data:`MAX_PAGE_HIGHLIGHT_TOKENS` counts them: ASCII names
+    (a letter or ``_``, then letters, digits and ``_``), runs of ASCII digits, runs of ASCII
+    whitespace and every other character alone. Pygments' Python lexer never writes more
+    elements than this counts (checked on 20,000 random strings of names, digits,
+    punctuation, quotes and non-ASCII letters, numerals and spaces). Each non-ASCII
+    character counts alone because the lexer may make it one: ``²`` is a word character to
+    regular expressions but no part of a name, and ``a²a²...`` had counted as one token and
+    become one element a character.
 
     Examples
     --------
-    >>> code_tokens("dose_uM = 1.0")
-    7
+    >>> code_tokens("dose_uM = 1.0"), code_tokens("a²a²")
+    (7, 4)
     """
     return sum(1 for _ in _TOKEN.finditer(code))
 
