@@ -16,7 +16,8 @@ course in ``~/resistlab``. Both see the nbgrader exchange at ``RESISTLAB_EXCHANG
 
 The hiding is of the interface only: a student who edits their own Jupyter configuration can
 switch Formgrader back on, and it then shows their own files, never the instructor's course
-or gradebook (those stay in the instructor's home, mode 0700). What protects the course is
+or gradebook (those stay in the instructor's home, mode 0700: the hub refuses to start while
+another user may enter an instructor's or a student's home). What protects the course is
 file ownership, not this configuration.
 
 Authentication is JupyterHub's default (PAM: the users' Linux passwords); put your
@@ -60,6 +61,12 @@ if INSTRUCTORS:
     from resistlab.course.exchange import claim_course_folder
 
     claim_course_folder(EXCHANGE, "resistlab", INSTRUCTORS)
+
+# No home that other users may enter: the instructor's holds the course (hidden tests,
+# gradebook), a student's their work and the secret that fetches their feedback.
+from resistlab.course.privacy import check_private_homes  # noqa: E402
+
+check_private_homes([*INSTRUCTORS, *STUDENTS])
 
 c.JupyterHub.bind_url = os.environ.get("RESISTLAB_HUB_URL", "http://127.0.0.1:8000")
 c.JupyterHub.hub_ip = "127.0.0.1"

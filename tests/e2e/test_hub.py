@@ -140,12 +140,12 @@ class Hub:
 
     def add_user(self, user: str) -> None:
         subprocess.run(
-            ["useradd", "--create-home", "--home-dir", str(self.home(user)), "--shell",
-             "/bin/sh", user],
+            ["useradd", "--create-home", "-K", "HOME_MODE=0700", "--home-dir",
+             str(self.home(user)), "--shell", "/bin/sh", user],
             check=True, capture_output=True, timeout=30,
         )  # fmt: skip
         self.users_made.append(user)
-        self.home(user).chmod(0o700)
+        assert self.home(user).stat().st_mode & 0o777 == 0o700  # the recipe's command does it
 
     def uid(self, user: str) -> int:
         import pwd

@@ -48,7 +48,25 @@ def _cmd_list(course: Course, args) -> int:
     return 0
 
 
+def _warn_if_open(course: Course) -> None:
+    """Warn when other users of this machine can read the course's gradebook or sources."""
+    from .privacy import course_exposure
+
+    exposed = course_exposure(course.root)
+    if exposed:
+        shown = ", ".join(exposed[:3]) + (f" and {len(exposed) - 3} more" if exposed[3:] else "")
+        print(
+            safe(
+                f"warning: other users of this machine can read {shown} in {course.root} "
+                "(hidden tests, solutions, grades): on a shared machine or a hub, close it with "
+                f"`chmod 700 {course.root}` (docs/jupyterhub.md)."
+            ),
+            file=sys.stderr,
+        )
+
+
 def _cmd_release(course: Course, args) -> int:
+    _warn_if_open(course)
     course.release(args.assignments)
     return 0
 
@@ -80,6 +98,8 @@ def _cmd_strip(course: Course | None, args) -> int:
 
 def _cmd_grade(course: Course, args) -> int:
     from .grading.pool import start_pool
+
+    _warn_if_open(course)
 
     executor = start_pool(args.jobs or os.cpu_count() or 1)  # workers load while we do
     from .grading import GradeOptions, grade_assignment
