@@ -271,6 +271,7 @@ class WarmKernels:
 
     def spawn(self, python: str, argv: list[str], *, env: dict, cwd: str, policy: str):
         """Fork a kernel (``python ARGV``) from the template; ``None`` if there is none."""
+        self.clean(python)  # a sandbox left as it cannot be given to the next is replaced
         template = self._template(python)
         if template is None:
             return None
