@@ -138,7 +138,7 @@ def _kill_others() -> int:
     """Kill every process of this PID namespace but its init and the template itself.
 
     Only called in a sandbox with its own PID namespace (``--pidns``): a kernel's
-    double-forked daemons die before the next kernel starts and when the worker asks.
+    double-forked daemons die when the worker asks (when a kernel ends and before each fork).
     """
     me, killed = os.getpid(), 0
     for _ in range(20):
@@ -227,8 +227,9 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     """Import ``preload``, then fork a kernel for every request on ``channel_fd`` until EOF.
 
     ``uid``: when started as root (in a bubblewrap sandbox), become this uid first.
-    ``pidns``: the template runs in its own PID namespace (``{"op": "clean"}`` then kills
-    every other process in it, which it also does before each fork).
+    ``pidns``: the template runs in its own PID namespace (``{"op": "clean"}``, which the
+    worker sends when a kernel ends and before each fork, then kills every other process in
+    it and empties its ``/dev/shm``).
     """
     if uid is not None and os.getuid() == 0:
         _become(uid)
@@ -272,9 +273,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
                 killed, emptied = _clear_sandbox(shm_mode) if pidns else (0, True)
                 _send(channel, {"killed": killed, "emptied": emptied})
                 continue
-            if pidns:  # again (the worker cleaned just now, replacing a sandbox left dirty)
-                _clear_sandbox(shm_mode)
-            _reap()
+            _reap()  # the sandbox was cleaned just before this request (WarmKernels.spawn)
             pid = _fork_kernel(request, sandbox, audit_fd)
         except Exception as err:
             _send(channel, {"error": f"{type(err).__name__}: {err}"})
