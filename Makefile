@@ -40,13 +40,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
-# A stamp per extra set: re-running is instant until pyproject.toml changes.
-$(VENV)/.stamp-lab: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[lab,instructor]"
+# Every install leaves out what deploy/uv-excludes.txt names (a 3 s import in every Jupyter
+# process, never used).
+# (`uv pip uninstall` first takes it out of an environment built before the exclusion.)
+UV_INSTALL := $(BIN)/uv pip uninstall --python $(BIN)/python --quiet rfc3987-syntax; \
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
+	--excludes deploy/uv-excludes.txt
+
+# A stamp per extra set: re-running is instant until pyproject.toml (or the excludes) changes.
+$(VENV)/.stamp-lab: pyproject.toml deploy/uv-excludes.txt | $(BIN)/python
+	$(UV_INSTALL) -e ".[lab,instructor]"
 	touch $@
 
-$(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[lab,instructor,test]"
+$(VENV)/.stamp-test: pyproject.toml deploy/uv-excludes.txt | $(BIN)/python
+	$(UV_INSTALL) -e ".[lab,instructor,test]"
 	touch $@ $(VENV)/.stamp-lab
 
 # JupyterLab settings for the course: no news pop-up over the notebook.
@@ -111,12 +118,12 @@ setup-e2e: $(VENV)/.stamp-e2e $(LAB_SETTINGS) $(SERVER_CONFIG)
 		else echo "make e2e needs the Debian packages: $$missing (run as root, or apt-get install them)"; exit 1; fi; \
 	fi
 
-$(VENV)/.stamp-e2e: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[lab,instructor,test,e2e,site]"
+$(VENV)/.stamp-e2e: pyproject.toml deploy/uv-excludes.txt | $(BIN)/python
+	$(UV_INSTALL) -e ".[lab,instructor,test,e2e,site]"
 	touch $@ $(VENV)/.stamp-site $(VENV)/.stamp-test $(VENV)/.stamp-lab
 
-$(VENV)/.stamp-site: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e ".[lab,instructor,site]"
+$(VENV)/.stamp-site: pyproject.toml deploy/uv-excludes.txt | $(BIN)/python
+	$(UV_INSTALL) -e ".[lab,instructor,site]"
 	touch $@
 
 setup-site: $(VENV)/.stamp-site $(LAB_SETTINGS)

@@ -16,12 +16,16 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -n "${UV:-}" ]; then
     "$UV" venv --quiet --allow-existing --python "$python" "$env_dir"
     "$UV" pip install --quiet --python "$env_dir/bin/python" --compile-bytecode \
-        --reinstall-package resistlab "$repo[hub]"
+        --excludes "$repo/deploy/uv-excludes.txt" --reinstall-package resistlab "$repo[hub]"
+    # an environment built before the exclusion still has it
+    "$UV" pip uninstall --quiet --python "$env_dir/bin/python" rfc3987-syntax 2>/dev/null || true
 else
     [ -x "$env_dir/bin/python" ] || "$python" -m venv "$env_dir"
     "$env_dir/bin/python" -m pip install --quiet --disable-pip-version-check \
         --force-reinstall --no-deps "$repo"
     "$env_dir/bin/python" -m pip install --quiet --disable-pip-version-check "$repo[hub]"
+    # what deploy/uv-excludes.txt names (pip has no such option: removed after)
+    "$env_dir/bin/python" -m pip uninstall --quiet --yes rfc3987-syntax 2>/dev/null || true
 fi
 
 # No "Jupyter news" pop-up over the students' notebooks.
