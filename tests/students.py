@@ -1,8 +1,4 @@
-"""A class of students for one assignment, graded as a lecturer grades it.
-
-``resistlab grade`` grades the class (sandboxed kernels, sealed tests, nbgrader's gradebook);
-``tests/course/grading/test_parity.py`` holds it to ``nbgrader autograde``'s grades on every
-assignment.
+"""A class of students for one assignment, graded through nbgrader's real pipeline.
 
 Each assignment has a test module ``tests/class_of_students/test_NN_slug.py`` that lists its
 students and calls :func:`grade_class`. A student hands in the release copy with every answer
@@ -23,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from helpers import autograde
 
-from resistlab.course import Course, answered_release, run_nbgrader
-from resistlab.course.grading import GradeOptions, grade_assignment
+from resistlab.course import answered_release, run_nbgrader
 
 MIN_CORRECT = 2
 MIN_MISTAKES = 3
@@ -134,8 +130,7 @@ def _error_text(nb, grade_id: str) -> str:
 
 
 def grade_class(assignment: str, students: list[Student], course: Path, root: Path) -> None:
-    """Release, hand in every student's notebook, grade with ``resistlab grade``, check each
-    claim.
+    """Release, hand in every student's notebook, autograde with nbgrader, check each claim.
 
     ``course`` is a throwaway course folder holding the assignment (``make_course``).
     A reference student with every solution (``key``) must score full marks too.
@@ -154,10 +149,7 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{assignment}.ipynb")
 
-    run = grade_assignment(Course(course), assignment, GradeOptions(jobs=1, quiet=True))
-    assert run.errors == 0, [
-        (r.student, [str(f) for f in r.flags]) for r in run.rows if r.status == "error"
-    ]
+    run_nbgrader(autograde(assignment), root=course)
 
     from nbgrader.api import Gradebook
 
