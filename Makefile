@@ -41,9 +41,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
 # Every install leaves out what deploy/uv-excludes.txt names (a 3 s import in every Jupyter
-# process, never used).
-# (`uv pip uninstall` first takes it out of an environment built before the exclusion.)
-UV_INSTALL := $(BIN)/uv pip uninstall --python $(BIN)/python --quiet rfc3987-syntax; \
+# process, never used), first removing it from an environment built before the exclusion.
+UV_INSTALL := $(BIN)/uv pip uninstall --python $(BIN)/python --quiet -r deploy/uv-excludes.txt; \
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
 	--excludes deploy/uv-excludes.txt
 

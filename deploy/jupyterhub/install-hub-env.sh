@@ -18,14 +18,16 @@ if [ -n "${UV:-}" ]; then
     "$UV" pip install --quiet --python "$env_dir/bin/python" --compile-bytecode \
         --excludes "$repo/deploy/uv-excludes.txt" --reinstall-package resistlab "$repo[hub]"
     # an environment built before the exclusion still has it
-    "$UV" pip uninstall --quiet --python "$env_dir/bin/python" rfc3987-syntax 2>/dev/null || true
+    "$UV" pip uninstall --quiet --python "$env_dir/bin/python" \
+        -r "$repo/deploy/uv-excludes.txt" 2>/dev/null || true
 else
     [ -x "$env_dir/bin/python" ] || "$python" -m venv "$env_dir"
     "$env_dir/bin/python" -m pip install --quiet --disable-pip-version-check \
         --force-reinstall --no-deps "$repo"
     "$env_dir/bin/python" -m pip install --quiet --disable-pip-version-check "$repo[hub]"
     # what deploy/uv-excludes.txt names (pip has no such option: removed after)
-    "$env_dir/bin/python" -m pip uninstall --quiet --yes rfc3987-syntax 2>/dev/null || true
+    "$env_dir/bin/python" -m pip uninstall --quiet --yes \
+        -r "$repo/deploy/uv-excludes.txt" 2>/dev/null || true
 fi
 
 # No "Jupyter news" pop-up over the students' notebooks.
