@@ -9,6 +9,10 @@ correct (the instructor's solutions) except the answer cells it rewrites. The cl
   their points, no cascade), and each of those cells shows the coaching message given there
   (a substring of the assertion's message);
 - every graded exercise has at least two correct students and three typical mistakes.
+
+Correct students whose rewritten answer cells do not overlap hand in one notebook together
+(:func:`submissions`): every test must pass there too, and it costs one kernel, not one each.
+A mistaken student always hands in alone, so what it fails is its own mistake's doing.
 """
 
 from __future__ import annotations
@@ -129,6 +133,38 @@ def _error_text(nb, grade_id: str) -> str:
     return ""
 
 
+def submissions(students: list[Student]) -> list[Student]:
+    """The notebooks handed in: the ``key`` (every solution), each mistaken student alone, and
+    the correct students packed first-fit into as few notebooks as their answer cells allow
+    (no two in one notebook rewrite the same cell), in the order listed.
+
+    >>> a, b = Student("a", {"x": "1"}), Student("b", {"y": "2"})
+    >>> c, d = Student("c", {"x": "3"}), Student("d", {"y": "4"}, {"t": "m"})
+    >>> [(s.name, sorted(s.answers)) for s in submissions([a, b, c, d])]
+    [('key', []), ('d', ['y']), ('correct_1', ['x', 'y']), ('correct_2', ['x'])]
+    """
+    packs: list[list[Student]] = []
+    for student in (s for s in students if s.correct):
+        for pack in packs:
+            if not any(set(student.answers) & set(other.answers) for other in pack):
+                pack.append(student)
+                break
+        else:
+            packs.append([student])
+    return [
+        Student("key", {}),
+        *(s for s in students if not s.correct),
+        *(
+            Student(
+                f"correct_{i}",
+                {gid: src for s in pack for gid, src in s.answers.items()},
+                why="the correct answers of " + ", ".join(s.name for s in pack),
+            )
+            for i, pack in enumerate(packs, 1)
+        ),
+    ]
+
+
 def grade_class(assignment: str, students: list[Student], course: Path, root: Path) -> None:
     """Release, hand in every student's notebook, autograde with nbgrader, check each claim.
 
@@ -139,7 +175,8 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
     release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     source = _source(assignment, root)
     key = answered_release(copy.deepcopy(release), source)
-    for student in [Student("key", {}), *students]:
+    handed_in = submissions(students)
+    for student in handed_in:
         nb = copy.deepcopy(key)
         for cell in nb.cells:
             gid = _meta(cell).get("grade_id")
@@ -155,7 +192,7 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
 
     problems = []
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in [Student("key", {}), *students]:
+        for student in handed_in:
             sub = gb.find_submission(assignment, student.name)
             (notebook,) = sub.notebooks
             failed = {
