@@ -474,7 +474,7 @@ STUDENTS = [
             "answer_patient_decision": "def choose_combination(*args, **kwargs):\n"
             "    return None\n\n\n" + _decision("(0.1 - 0.02) / 0.02", CHOSEN_OK)
         },
-        fails={"test_patient_decision": "not what the course data give"},
+        fails={"test_patient_decision": "the worked example of 5a, as given"},
         why="redefines choose_combination to answer None, and stores None (had earned the doses)",
     ),
     Student(
@@ -485,7 +485,7 @@ STUDENTS = [
             "    egfr_doses_nM[:] = [0]\n    met_doses_nM[:] = [0]\n    return None\n\n\n"
             + _decision("(0.1 - 0.02) / 0.02", CHOSEN_OK)
         },
-        fails={"test_patient_decision": "not what the course data give"},
+        fails={"test_patient_decision": "the worked example of 5a, as given"},
         why="answers None and empties the dose lists it is given, so that no pair is below "
         "the threshold (had earned the doses: the test applied the rule to the same lists)",
     ),
