@@ -348,7 +348,7 @@ STUDENTS = [
             "median_ttp_continuous = median_ttp_adaptive = median_dose_ratio = 1.0\n"
         },
         fails={
-            "test_cohort_outcomes": "V01",
+            "test_cohort_outcomes": "indexed by the patient ids (V01 ... V12)",
             "test_cohort_medians": "not what the course data give",
         },
         why="writes a one-row table of ones and its medians",
