@@ -98,6 +98,21 @@ def test_image_pins_every_package():
         assert needed.lower() in pins, f"{needed} missing from the image"
 
 
+def test_image_leaves_out_what_every_environment_leaves_out():
+    """The image removes what deploy/uv-excludes.txt names, as the Makefile's environments do
+    (pip installs it as a dependency, so it must not be pinned and is uninstalled after)."""
+    excluded = [
+        ln.strip().lower()
+        for ln in (ROOT / "deploy" / "uv-excludes.txt").read_text().splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    pinned = (DEPLOY / "requirements.txt").read_text().lower()
+    assert excluded and not [name for name in excluded if f"\n{name}==" in pinned]
+    final = (DEPLOY / "Dockerfile").read_text().rsplit("\nFROM ", 1)[1]
+    assert "COPY deploy/uv-excludes.txt /tmp/excludes.txt" in final
+    assert "pip uninstall -y -r /tmp/excludes.txt" in final
+
+
 def test_image_final_stage_copies_no_instructor_file():
     """Only the wheel, the student edition, the pins and the role folders reach the image."""
     text = (DEPLOY / "Dockerfile").read_text()
@@ -131,7 +146,7 @@ def test_image_python_layer_installs(tmp_path):
     wheel = next((tmp_path / "dist").glob("resistlab-*.whl"))
     subprocess.run(
         [str(uv), "pip", "install", "-q", "--python", str(py), "-r",
-         str(DEPLOY / "requirements.txt")],
+         str(DEPLOY / "requirements.txt"), "--excludes", str(ROOT / "deploy/uv-excludes.txt")],
         check=True,
     )  # fmt: skip
     subprocess.run(
