@@ -27,8 +27,6 @@ from _util import print_table
 from resistlab.course import Course, answered_release, run_nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from test_grading_roundtrip import blank_answer  # noqa: E402
 
 
 def graded_templates(course: Path, name: str) -> list[str]:
@@ -38,13 +36,13 @@ def graded_templates(course: Path, name: str) -> list[str]:
     release = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
     full = answered_release(copy.deepcopy(release), source)
     kinds = {"full": full, "blank": release}
-    for cell in source.cells:
+    for cell in release.cells:  # one answer left as released (nbgrader's stub)
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
             variant = answered_release(copy.deepcopy(release), source)
             for c in variant.cells:
                 if c.metadata.get("nbgrader", {}).get("grade_id") == meta["grade_id"]:
-                    c.source = blank_answer(cell.source)
+                    c.source = cell.source
             kinds[f"without_{meta['grade_id']}"] = variant
     for student, nb in kinds.items():
         folder = course / "submitted" / student / name

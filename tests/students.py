@@ -7,7 +7,8 @@ correct (the instructor's solutions) except the answer cells it rewrites. The cl
 - a **correct** student (``fails`` empty) earns full marks, whatever style it writes in;
 - a **mistaken** student fails exactly the test cells named in ``fails`` (so it loses exactly
   their points, no cascade), and each of those cells shows the coaching message given there
-  (a substring of the assertion's message);
+  on the student's feedback page (a substring of the one line the page shows for that test:
+  the exception's name and, for the test's own ``assert``, the first line of its message);
 - every graded exercise has at least two correct students and three typical mistakes.
 
 Correct students whose rewritten answer cells do not overlap hand in one notebook together
@@ -134,14 +135,14 @@ def _error_text(nb, grade_id: str) -> str:
 
 
 def submissions(students: list[Student]) -> list[Student]:
-    """The notebooks handed in: the ``key`` (every solution), each mistaken student alone, and
-    the correct students packed first-fit into as few notebooks as their answer cells allow
-    (no two in one notebook rewrite the same cell), in the order listed.
+    """The notebooks handed in: each mistaken student alone, and the correct students packed
+    first-fit into as few notebooks as their answer cells allow (no two in one notebook
+    rewrite the same cell), in the order listed.
 
     >>> a, b = Student("a", {"x": "1"}), Student("b", {"y": "2"})
     >>> c, d = Student("c", {"x": "3"}), Student("d", {"y": "4"}, {"t": "m"})
     >>> [(s.name, sorted(s.answers)) for s in submissions([a, b, c, d])]
-    [('key', []), ('d', ['y']), ('correct_1', ['x', 'y']), ('correct_2', ['x'])]
+    [('d', ['y']), ('correct_1', ['x', 'y']), ('correct_2', ['x'])]
     """
     packs: list[list[Student]] = []
     for student in (s for s in students if s.correct):
@@ -152,7 +153,6 @@ def submissions(students: list[Student]) -> list[Student]:
         else:
             packs.append([student])
     return [
-        Student("key", {}),
         *(s for s in students if not s.correct),
         *(
             Student(
@@ -168,8 +168,8 @@ def submissions(students: list[Student]) -> list[Student]:
 def grade_class(assignment: str, students: list[Student], course: Path, root: Path) -> None:
     """Release, hand in every student's notebook, autograde with nbgrader, check each claim.
 
-    ``course`` is a throwaway course folder holding the assignment (``make_course``).
-    A reference student with every solution (``key``) must score full marks too.
+    ``course`` is a throwaway course folder holding the assignment (``make_course``). (That
+    the instructor's solutions score full marks is checked by ``test_parity.py``.)
     """
     run_nbgrader(["generate_assignment", assignment, "--force"], root=course)
     release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
@@ -190,6 +190,9 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
 
     from nbgrader.api import Gradebook
 
+    from resistlab.course.grading.feedback import hidden_lines, redact_notebook
+
+    hidden = hidden_lines([cell.source for cell in source.cells])
     problems = []
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in handed_in:
@@ -208,15 +211,19 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
             if failed != expected:
                 detail = "; ".join(f"{g}: {_error_text(graded, g)[:200]}" for g in sorted(failed))
                 problems.append(
-                    f"{student.name} ({student.why or 'reference'}): failed {sorted(failed)}, "
+                    f"{student.name} ({student.why}): failed {sorted(failed)}, "
                     f"expected {sorted(expected)}. Messages: {detail}"
                 )
                 continue
+            page = {
+                row["test"]: row["message"]
+                for row in redact_notebook(copy.deepcopy(graded), hidden)
+            }
             for gid, message in student.fails.items():
-                text = _error_text(graded, gid)
-                if message not in text:
+                if message not in page[gid]:
                     problems.append(
-                        f"{student.name} ({student.why}): {gid} says {text[:300]!r}, "
+                        f"{student.name} ({student.why}): {gid}'s feedback says "
+                        f"{page[gid][:300]!r} (the error: {_error_text(graded, gid)[:300]!r}), "
                         f"expected the coaching message {message!r}"
                     )
     assert not problems, "\n".join(problems)
