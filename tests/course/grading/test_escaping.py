@@ -40,6 +40,31 @@ def test_control_codes_never_reach_the_terminal():
     assert "\\x1b" in table  # shown, escaped
 
 
+def test_invisible_characters_and_line_separators_are_shown_escaped(tmp_path):
+    """A zero-width space, a line separator, NEL or a no-break space in a file name or a
+    grade id is shown as an escape in the summary and the CSV, however the flag quotes it (a
+    review had an extra file print as ``extra_file(.txt)``, and one grade id escaped in one
+    flag and raw in the next)."""
+    odd = "zz\u202e)oof\u202c\u2028NEXT\x85NEL\u200bZW\xa0\ufeff"
+    rows = [
+        _row(
+            "ben",
+            [
+                Flag("extra_file", "\u200b.txt"),
+                Flag("invalid_metadata", f"{odd!r}: not a cell of the assignment"),
+                Flag("invalid_metadata", f"unknown cell {odd}"),
+            ],
+        )
+    ]
+    table = summary_table(rows)
+    path = write_csv(rows, tmp_path / "summary.csv")
+    text = path.read_text(encoding="utf-8")
+    for shown in (table, text):
+        assert not [c for c in shown if not c.isprintable() and c not in "\n\r"], repr(shown)
+        assert "extra_file(\\u200b.txt)" in shown
+        assert shown.count("\\u2028NEXT\\x85NEL\\u200bZW\\xa0\\ufeff") == 2
+
+
 def test_csv_cells_are_never_formulas(tmp_path):
     rows = [
         _row('=HYPERLINK("http://x")', [Flag("extra_file", "@SUM(A1)")]),

@@ -25,20 +25,27 @@ CSV_COLUMNS = [
 ]
 
 
-#: Characters that a terminal interprets (C0 and C1 controls, DEL, bidirectional overrides).
-# control characters, bidi overrides, and the surrogates a file name that is not UTF-8 becomes
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
 def safe(text) -> str:
-    r"""``text`` with every character a terminal would interpret shown as an escape.
+    r"""``text`` with every character that is not printable shown as an escape.
+
+    Not printable (``str.isprintable``): Unicode's "Other" and "Separator" characters but the
+    ASCII space, that is, the controls a terminal interprets (C0, C1, DEL), the format
+    characters (bidirectional overrides, zero-width spaces), the line and paragraph
+    separators, every other space (no-break, thin), the surrogates a file name that is not
+    UTF-8 becomes, private-use and unassigned code points. None can move the cursor, break a
+    line or pass for nothing.
 
     Examples
     --------
     >>> safe("alice\x1b[2K\rbob")
     'alice\\x1b[2K\\rbob'
+    >>> print(safe("a\u2028b\u200bc\xa0d e"))
+    a\u2028b\u200bc\xa0d e
     """
-    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 #: A student id the exchange and ``--zip-collect`` accept: ASCII letters, digits and
