@@ -154,6 +154,24 @@ def shutil_copy():  # shutil tries sendfile first and copies by read/write when 
     with open("copy", "rb") as fh:
         assert fh.read() == b"y" * 100_000
 attempt("shutil_copy", shutil_copy)
+def user_namespace():  # every capability inside it: nf_tables and other kernel code opens up
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if libc.unshare(0x10000000) == 0 else ctypes.get_errno())
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code:
+        raise OSError(code, "unshare(CLONE_NEWUSER)")
+attempt("user_namespace", user_namespace)
+def threads_and_processes():  # glibc starts both with clone3 first, then clone
+    import subprocess, sys, threading
+    box = []
+    worker = threading.Thread(target=lambda: box.append(1))
+    worker.start(), worker.join()
+    assert box == [1]
+    assert subprocess.run([sys.executable, "-c", "pass"]).returncode == 0
+attempt("threads_and_processes", threads_and_processes)
 attempt("read_grader_environ", lambda: read(f"/proc/{PATHS['grader_pid']}/environ"))
 results["uid"] = os.getuid()
 with open("/proc/self/status") as fh:
@@ -180,8 +198,15 @@ FORBIDDEN = [
     "redirect_audit",
     "close_audit",
     "close_range_audit",
+    "user_namespace",
 ]
-ALLOWED = ["write_own_folder", "read_numpy", "read_dataset", "shutil_copy"]
+ALLOWED = [
+    "write_own_folder",
+    "read_numpy",
+    "read_dataset",
+    "shutil_copy",
+    "threads_and_processes",
+]
 
 
 @pytest.fixture
@@ -347,7 +372,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         if name == "signal_grader" and "landlock_scope" not in status.applied:
             continue
         seccomp = ("fallocate", "io_uring", "pass_fd", "splice", "sendfile")
-        seccomp += ("redirect_audit", "close_audit", "close_range_audit")
+        seccomp += ("redirect_audit", "close_audit", "close_range_audit", "user_namespace")
         if name in seccomp and "seccomp" not in status.applied:
             continue
         assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"

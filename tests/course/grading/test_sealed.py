@@ -239,6 +239,28 @@ def _build(course) -> list[Case]:
         extra={"pandas.py": shadow},
     )
 
+    # Review 45 F2: code written to a file at run time (base64, so the scan reads nothing of
+    # it) and imported, and another file run with %run, had raised no flag at all; the
+    # answers are right, so the score stays full
+    payload = base64.b64encode(b"import numpy as np\nnp.isclose = lambda *a, **k: True\n")
+    written = answer(fresh())
+    written.cells.append(
+        nbformat.v4.new_code_cell(
+            "import base64, os, sys\n"
+            f"open('helper_mod.py', 'w').write(base64.b64decode({payload!r}).decode())\n"
+            "open('helper_run.py', 'w').write('X = 1\\n')\n"
+            "sys.path.insert(0, os.getcwd())\n"
+            "import helper_mod\n"
+        )
+    )
+    written.cells.append(nbformat.v4.new_code_cell("%run helper_run.py"))
+    case(
+        "imports_a_file_it_wrote",
+        written,
+        5,
+        {"dynamic_code": "helper_mod.py, a Python file", "magic": "%run"},
+    )
+
     # Item 5: print the tests from In, reversed and base64-encoded; raise them as a message.
     leak = textwrap.dedent("""
         import base64
@@ -394,6 +416,7 @@ CASE_NAMES = [
     "launcher_in_working_folder",
     "vega_chart",
     "pandas_beside_notebook",
+    "imports_a_file_it_wrote",
     "prints_tests",
     "nbgrader_files",
     "reimports",

@@ -1119,6 +1119,13 @@ def audit_flags(events) -> list[Flag]:
         elif event in _INTROSPECTION:
             what = f"{event} {detail}" if detail else event
             flags.append(Flag("dynamic_code", f"{what} (while the notebook ran)"))
+        elif event == "exec.own_file":
+            flags.append(
+                Flag(
+                    "dynamic_code",
+                    f"ran {detail}, a Python file of its folder the scan did not read",
+                )
+            )
         elif event == "audit.garbled":
             flags.append(Flag("hook_override", "audit log tampered with"))
         else:

@@ -856,6 +856,13 @@ _FAMILIES = (1, 2, 10, 16)
 #: thread that dropped some lines, and restored it before its notebook ended, lost those
 #: records unseen.
 _CLOSE = {0xC000003E: 3, 0xC00000B7: 57}
+#: unshare and clone (x86_64, aarch64; the flags are the first argument of both) with
+#: ``CLONE_NEWUSER`` fail with ``EPERM``, and clone3 (whose flags the filter cannot read)
+#: with ``ENOSYS``, so glibc falls back to clone for threads and processes: a new user
+#: namespace holds every capability inside it (a root grader's kernel had made one with a
+#: network namespace and opened netfilter's netlink socket, nf_tables' way in).
+_NEW_USERNS = {0xC000003E: (272, 56), 0xC00000B7: (97, 220)}
+_CLONE3 = 435
 _DUP_ONTO = {0xC000003E: (33, 292), 0xC00000B7: (24,)}
 _CLOSE_RANGE = 436
 _EPERM = 1
@@ -881,9 +888,10 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     ``shmget``, ``semget``, ``msgget`` (System V objects outlive the kernel) and
     ``add_key``, ``request_key``, ``keyctl`` (the grader's keyrings) and a socket of another
     family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
-    host from any network namespace) with ``EPERM``, and
-    io_uring
-    (which runs fallocate and the rest past this filter) with ``ENOSYS``; system calls of
+    host from any network namespace) and ``unshare``/``clone`` of a new user namespace
+    (every capability inside it) with ``EPERM``, and io_uring
+    (which runs fallocate and the rest past this filter) and ``clone3`` (whose flags it cannot
+    read) with ``ENOSYS``; system calls of
     another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
     it by another number). With ``audit_fd``, ``close`` of it, ``dup2``/``dup3`` onto it and a
     ``close_range`` that covers it fail with ``EPERM``: the descriptor stays the audit pipe
@@ -908,6 +916,9 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         for i, family in enumerate(_FAMILIES):  # JEQ family: past the EPERM
             families.append((0x15, len(_FAMILIES) - i, 0, family))
         families.append(eperm)
+    userns = []  # unshare(flags), clone(flags, ...): CLONE_NEWUSER set -> EPERM
+    for nr in _NEW_USERNS[arch]:
+        userns += [ld_nr, (0x15, 0, 3, nr), (0x20, 0, 0, 16), (0x45, 0, 1, _CLONE_NEWUSER), eperm]
     kept = []  # the audit descriptor: each block reloads nr, then the argument
     if audit_fd is not None:
         arg = [(0x20, 0, 0, 16 + 8 * i) for i in range(2)]  # low words of args[0], args[1]
@@ -935,7 +946,10 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
+        (0x15, 0, 1, _CLONE3),  # JEQ clone3: ENOSYS (glibc then uses clone)
+        enosys,
         *families,  # sockets of another family than UNIX, INET, INET6, NETLINK: EPERM
+        *userns,  # a new user namespace: EPERM
         *kept,
         allow,
     ]
@@ -1637,8 +1651,27 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 writable_soon([], [fd], [], 1.0)
 
     calls = _watch_calls(record, watched, checker) if watched else None
+    code_type, isfile = types.CodeType, os.path.isfile
+
+    def from_own_file(code) -> None:
+        """Report a module's code read from a Python file in the kernel's own folders (one
+        the notebook wrote at run time, or handed in beside it, then imported or ``%run``):
+        code the static scan never read. ipykernel's files of the cells are not such files."""
+        if type(code) is not code_type or code.co_name != "<module>":
+            return
+        file = code.co_filename
+        if isinstance(file, str) and not _cell_file(file):
+            path = abspath(file)
+            folder = next((w for w in own if path.startswith(w)), None)
+            if folder is not None and isfile(path):  # (not a name such as "<string>")
+                record("exec.own_file", path[len(folder) :])
 
     def hook(event, args):
+        if event == "exec" and args:
+            try:
+                from_own_file(args[0])
+            except Exception:  # an audit hook must never break the kernel
+                pass
         if calls is not None and event in ("import", "exec"):
             try:
                 calls(event, args)
