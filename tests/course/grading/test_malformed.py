@@ -505,3 +505,32 @@ def test_a_resubmission_replaces_what_the_earlier_one_left_in_autograded(fixture
     assert sorted(p.name for p in dest.iterdir()) == [f"{NAME}.ipynb", "timestamp.txt"]
     with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
         assert gb.find_submission(NAME, "flip").score == 0
+
+
+def test_a_file_the_grader_may_not_read_does_not_stop_the_runs_planning(tmp_path):
+    """Review 45 A#2: under an unprivileged grader, one file of a submission that the grader
+    may not read (its modes, as an unpacked archive or a copy kept them) stopped the whole
+    run while it was planned (a traceback, no one graded). Its digest now records it as
+    unreadable; the submission itself is graded by its worker, alone. Run as root without
+    the capabilities that bypass file modes (what an unprivileged grader is)."""
+    import shutil
+    import sys
+
+    folder = tmp_path / "submitted" / "ben" / NAME
+    folder.mkdir(parents=True)
+    (folder / f"{NAME}.ipynb").write_text("{}")
+    (folder / "data.csv").write_text("1,2\n")
+    (folder / "data.csv").chmod(0)
+    os.chmod(tmp_path, 0o755)
+    code = (
+        "import sys; from resistlab.course.grading.runner import submission_digest; "
+        "print(submission_digest(sys.argv[1], []))"
+    )
+    command = [sys.executable, "-c", code, str(folder)]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("setpriv (util-linux) is needed to drop root's file-mode override")
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.strip()) == 64
