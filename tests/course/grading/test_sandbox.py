@@ -164,6 +164,15 @@ def user_namespace():  # every capability inside it: nf_tables and other kernel 
     if code:
         raise OSError(code, "unshare(CLONE_NEWUSER)")
 attempt("user_namespace", user_namespace)
+def linux_aio():  # one allowance for the whole machine (fs.aio-max-nr)
+    import ctypes, platform
+    libc = ctypes.CDLL(None, use_errno=True)
+    context = ctypes.c_ulong(0)
+    nr = {"x86_64": 206, "aarch64": 0}[platform.machine()]
+    if libc.syscall(nr, 1, ctypes.byref(context)) != 0:
+        raise OSError(ctypes.get_errno(), "io_setup")
+    libc.syscall({"x86_64": 207, "aarch64": 1}[platform.machine()], context)  # io_destroy
+attempt("linux_aio", linux_aio)
 def threads_and_processes():  # glibc starts both with clone3 first, then clone
     import subprocess, sys, threading
     box = []
@@ -199,6 +208,7 @@ FORBIDDEN = [
     "close_audit",
     "close_range_audit",
     "user_namespace",
+    "linux_aio",
 ]
 ALLOWED = [
     "write_own_folder",
@@ -372,7 +382,13 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         if name == "signal_grader" and "landlock_scope" not in status.applied:
             continue
         seccomp = ("fallocate", "io_uring", "pass_fd", "splice", "sendfile")
-        seccomp += ("redirect_audit", "close_audit", "close_range_audit", "user_namespace")
+        seccomp += (
+            "redirect_audit",
+            "close_audit",
+            "close_range_audit",
+            "user_namespace",
+            "linux_aio",
+        )
         if name in seccomp and "seccomp" not in status.applied:
             continue
         assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"

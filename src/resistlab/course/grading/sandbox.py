@@ -844,6 +844,10 @@ _SYSV_IPC = {0xC000003E: (29, 64, 68), 0xC00000B7: (194, 190, 186)}
 #: keys into its outputs, and left a key the next student's kernel read). Python, NumPy and
 #: ipykernel use none; Flatpak and Docker refuse them too.
 _KEYRING = {0xC000003E: (248, 249, 250), 0xC00000B7: (217, 218, 219)}
+#: io_setup (x86_64, aarch64): Linux AIO contexts come from one allowance for the whole
+#: machine (``fs.aio-max-nr``), which a kernel had taken whole for as long as it ran. Python,
+#: NumPy and ipykernel use none (glibc's POSIX AIO uses threads).
+_AIO_SETUP = {0xC000003E: (206,), 0xC00000B7: (0,)}
 #: socket and socketpair (x86_64, aarch64), and the address families a kernel may open: UNIX,
 #: INET, INET6 (ZeroMQ, multiprocessing) and NETLINK (the interface list, in the sandbox's
 #: own network namespace). Any other fails with ``EPERM``: ``AF_VSOCK`` belongs to no network
@@ -886,7 +890,8 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     ``sendmsg`` and ``sendmmsg`` (descriptors parked in a socket), ``splice``, ``tee``,
     ``vmsplice``, ``sendfile``, ``copy_file_range`` (a file held by a blocked splice) and
     ``shmget``, ``semget``, ``msgget`` (System V objects outlive the kernel) and
-    ``add_key``, ``request_key``, ``keyctl`` (the grader's keyrings) and a socket of another
+    ``add_key``, ``request_key``, ``keyctl`` (the grader's keyrings), ``io_setup`` (the
+    machine's whole AIO allowance) and a socket of another
     family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
     host from any network namespace) and ``unshare``/``clone`` of a new user namespace
     (every capability inside it) with ``EPERM``, and io_uring
@@ -908,7 +913,13 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     deny = (0x06, 0, 0, 0x00050000 | _EOPNOTSUPP)
     eperm = (0x06, 0, 0, 0x00050000 | _EPERM)
     refused = []  # each: JEQ nr -> EPERM
-    for nr in (*_SENDMSG[arch], *_SPLICE[arch], *_SYSV_IPC[arch], *_KEYRING[arch]):
+    for nr in (
+        *_SENDMSG[arch],
+        *_SPLICE[arch],
+        *_SYSV_IPC[arch],
+        *_KEYRING[arch],
+        *_AIO_SETUP[arch],
+    ):
         refused += [(0x15, 0, 1, nr), eperm]
     families = []  # socket(domain, ...), socketpair(domain, ...): the domain's low word
     for nr in _SOCKET[arch]:
@@ -942,7 +953,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
-        *refused,  # sendmsg, sendmmsg, the splice family, System V IPC, the keyrings
+        *refused,  # sendmsg, sendmmsg, the splice family, System V IPC, keyrings, io_setup
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
