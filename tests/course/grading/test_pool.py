@@ -37,7 +37,7 @@ DYING = textwrap.dedent("""
 def test_a_broken_pool_with_a_full_call_queue_shuts_down(python, tmp_path):
     """Review 45 A#1: workers that died while the call queue's pipe was full left its feeder
     thread writing to a pipe no one reads, and shutting the broken pool down hung the run
-    for good on Python 3.11 before 3.11.6 (Debian 12's 3.11.2, the hub's Python; CPython
+    for good on older Python 3.11 releases (Debian 12's 3.11.2, the hub's Python; CPython
     gh-94777). The pool closes the parent's end of the queue when it breaks, on every
     Python. The pool module imports only the standard library, so any Python runs it."""
     if shutil.which(python) is None:

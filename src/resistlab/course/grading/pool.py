@@ -38,7 +38,7 @@ def _warm() -> int:
 
 def _close_reader_when_broken() -> None:
     """When a pool breaks, close the parent's end of its call queue first (CPython's fix of
-    gh-94777, missing from Python 3.11 before 3.11.6, such as Debian 12's 3.11.2).
+    gh-94777, missing from older 3.11 releases such as Debian 12's 3.11.2; 3.11.7 has it).
 
     Without it, workers that died while the call queue's pipe was full left the queue's
     feeder thread writing to a pipe no one reads, and joining the broken pool hung the run
