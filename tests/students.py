@@ -12,7 +12,8 @@ correct (the instructor's solutions) except the answer cells it rewrites. The cl
 - every graded exercise has at least two correct students and three typical mistakes.
 
 Correct students whose rewritten answer cells do not overlap hand in one notebook together
-(:func:`submissions`): every test must pass there too, and it costs one kernel, not one each.
+(:func:`submissions`): every test must pass there too, and it costs one kernel, not one each
+(a pack that loses points is handed in again one student at a time, each held to full marks).
 A mistaken student always hands in alone, so what it fails is its own mistake's doing.
 """
 
@@ -29,6 +30,7 @@ from helpers import autograde
 from resistlab.course import answered_release, run_nbgrader
 
 MIN_CORRECT = 2
+PACK = "correct_"  # the names of the packs of correct students
 MIN_MISTAKES = 3
 NAME = re.compile(r"^[a-z0-9_]+$")
 
@@ -134,16 +136,20 @@ def _error_text(nb, grade_id: str) -> str:
     return ""
 
 
-def submissions(students: list[Student]) -> list[Student]:
-    """The notebooks handed in: each mistaken student alone, and the correct students packed
-    first-fit into as few notebooks as their answer cells allow (no two in one notebook
-    rewrite the same cell), in the order listed.
+def submissions(students: list[Student]) -> tuple[list[Student], dict[str, list[Student]]]:
+    """The notebooks handed in, and the students each pack holds: each mistaken student
+    alone, and the correct students packed first-fit into as few notebooks as their answer
+    cells allow (no two in one notebook rewrite the same cell), in the order listed.
 
     >>> a, b = Student("a", {"x": "1"}), Student("b", {"y": "2"})
     >>> c, d = Student("c", {"x": "3"}), Student("d", {"y": "4"}, {"t": "m"})
-    >>> [(s.name, sorted(s.answers)) for s in submissions([a, b, c, d])]
+    >>> handed_in, packs = submissions([a, b, c, d])
+    >>> [(s.name, sorted(s.answers)) for s in handed_in]
     [('d', ['y']), ('correct_1', ['x', 'y']), ('correct_2', ['x'])]
+    >>> {name: [s.name for s in pack] for name, pack in packs.items()}
+    {'correct_1': ['a', 'b'], 'correct_2': ['c']}
     """
+    assert not [s.name for s in students if s.name.startswith(PACK)], f"{PACK}* names a pack"
     packs: list[list[Student]] = []
     for student in (s for s in students if s.correct):
         for pack in packs:
@@ -152,16 +158,53 @@ def submissions(students: list[Student]) -> list[Student]:
                 break
         else:
             packs.append([student])
+    named = {f"{PACK}{i}": pack for i, pack in enumerate(packs, 1)}
+    handed_in = [s for s in students if not s.correct] + [
+        Student(
+            name,
+            {gid: src for s in pack for gid, src in s.answers.items()},
+            why="the correct answers of " + ", ".join(s.name for s in pack),
+        )
+        for name, pack in named.items()
+    ]
+    return handed_in, named
+
+
+def _hand_in(course: Path, assignment: str, key, student: Student) -> None:
+    nb = copy.deepcopy(key)
+    for cell in nb.cells:
+        gid = _meta(cell).get("grade_id")
+        if gid in student.answers:
+            cell.source = student.answers[gid]
+    folder = course / "submitted" / student.name / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{assignment}.ipynb")
+
+
+def _problems(gb, course: Path, assignment: str, student: Student, hidden: set) -> list[str]:
+    """What is wrong with how ``student`` was graded (nothing: an empty list)."""
+    from resistlab.course.grading.feedback import redact_notebook
+
+    (notebook,) = gb.find_submission(assignment, student.name).notebooks
+    failed = {
+        g.name for g in notebook.grades if g.auto_score is not None and g.auto_score < g.max_score
+    }
+    graded = nbformat.read(
+        course / "autograded" / student.name / assignment / f"{assignment}.ipynb", as_version=4
+    )
+    if failed != set(student.fails):
+        detail = "; ".join(f"{g}: {_error_text(graded, g)[:200]}" for g in sorted(failed))
+        return [
+            f"{student.name} ({student.why}): failed {sorted(failed)}, "
+            f"expected {sorted(student.fails)}. Messages: {detail}"
+        ]
+    page = {row["test"]: row["message"] for row in redact_notebook(copy.deepcopy(graded), hidden)}
     return [
-        *(s for s in students if not s.correct),
-        *(
-            Student(
-                f"correct_{i}",
-                {gid: src for s in pack for gid, src in s.answers.items()},
-                why="the correct answers of " + ", ".join(s.name for s in pack),
-            )
-            for i, pack in enumerate(packs, 1)
-        ),
+        f"{student.name} ({student.why}): {gid}'s feedback says {page[gid][:300]!r} "
+        f"(the error: {_error_text(graded, gid)[:300]!r}), expected the coaching message "
+        f"{message!r}"
+        for gid, message in student.fails.items()
+        if message not in page[gid]
     ]
 
 
@@ -169,61 +212,33 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
     """Release, hand in every student's notebook, autograde with nbgrader, check each claim.
 
     ``course`` is a throwaway course folder holding the assignment (``make_course``). (That
-    the instructor's solutions score full marks is checked by ``test_parity.py``.)
+    the instructor's solutions score full marks is checked by ``test_parity.py``.) A pack of
+    correct students that loses points is handed in again one student at a time, and each
+    must earn full marks alone: two right answers can still disagree with each other (03's
+    ``fi_vectorize`` vectorises over the dose only, and ``t790m_numpy`` hands it an array of
+    Km values).
     """
+    from nbgrader.api import Gradebook
+
+    from resistlab.course.grading.feedback import hidden_lines
+
     run_nbgrader(["generate_assignment", assignment, "--force"], root=course)
     release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     source = _source(assignment, root)
     key = answered_release(copy.deepcopy(release), source)
-    handed_in = submissions(students)
-    for student in handed_in:
-        nb = copy.deepcopy(key)
-        for cell in nb.cells:
-            gid = _meta(cell).get("grade_id")
-            if gid in student.answers:
-                cell.source = student.answers[gid]
-        folder = course / "submitted" / student.name / assignment
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{assignment}.ipynb")
-
-    run_nbgrader(autograde(assignment), root=course)
-
-    from nbgrader.api import Gradebook
-
-    from resistlab.course.grading.feedback import hidden_lines, redact_notebook
-
     hidden = hidden_lines([cell.source for cell in source.cells])
-    problems = []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    handed_in, packs = submissions(students)
+    problems, alone = [], []
+    while handed_in:
         for student in handed_in:
-            sub = gb.find_submission(assignment, student.name)
-            (notebook,) = sub.notebooks
-            failed = {
-                g.name
-                for g in notebook.grades
-                if g.auto_score is not None and g.auto_score < g.max_score
-            }
-            graded = nbformat.read(
-                course / "autograded" / student.name / assignment / f"{assignment}.ipynb",
-                as_version=4,
-            )
-            expected = set(student.fails)
-            if failed != expected:
-                detail = "; ".join(f"{g}: {_error_text(graded, g)[:200]}" for g in sorted(failed))
-                problems.append(
-                    f"{student.name} ({student.why}): failed {sorted(failed)}, "
-                    f"expected {sorted(expected)}. Messages: {detail}"
-                )
-                continue
-            page = {
-                row["test"]: row["message"]
-                for row in redact_notebook(copy.deepcopy(graded), hidden)
-            }
-            for gid, message in student.fails.items():
-                if message not in page[gid]:
-                    problems.append(
-                        f"{student.name} ({student.why}): {gid}'s feedback says "
-                        f"{page[gid][:300]!r} (the error: {_error_text(graded, gid)[:300]!r}), "
-                        f"expected the coaching message {message!r}"
-                    )
+            _hand_in(course, assignment, key, student)
+        run_nbgrader(autograde(assignment), root=course)  # (those graded before are skipped)
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for student in handed_in:
+                found = _problems(gb, course, assignment, student, hidden)
+                if found and student.name in packs:
+                    alone += packs[student.name]
+                else:
+                    problems += found
+        handed_in, alone = alone, []
     assert not problems, "\n".join(problems)
