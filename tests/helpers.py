@@ -40,6 +40,17 @@ def autograde(*args: str) -> list[str]:
     return ["autograde", *trusted, *transport, *args]
 
 
+def as_unprivileged(command: list[str]) -> list[str]:
+    """``command`` as an unprivileged grader runs it: as root, through ``setpriv`` without the
+    capabilities that bypass file modes (the test is skipped where ``setpriv`` is missing);
+    as any other user, unchanged."""
+    if os.geteuid() != 0:
+        return command
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is needed to drop root's file-mode override")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+
+
 def nbgrader_cell(kind, source, gid, *, solution=False, grade=False, locked=True, points=None):
     """A notebook cell with complete nbgrader (schema 3) metadata, as the course writes them."""
     make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell

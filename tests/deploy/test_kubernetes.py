@@ -75,13 +75,14 @@ def test_hook_in_values_compiles():
         compile(code, f"extraConfig.{name}", "exec")
 
 
+def _requirements(path) -> list[str]:
+    """The lines of a requirements file that name a package (no blank line, no comment)."""
+    return [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and ln[0] != "#"]
+
+
 def test_image_pins_every_package():
     """requirements.txt pins every library dependency exactly; JupyterHub 5 as in the chart."""
-    lines = [
-        ln.strip()
-        for ln in (DEPLOY / "requirements.txt").read_text().splitlines()
-        if ln.strip() and not ln.startswith("#")
-    ]
+    lines = _requirements(DEPLOY / "requirements.txt")
     loose = [ln for ln in lines if not re.match(r"^[A-Za-z0-9_.\-\[\]]+==[\w.]+$", ln)]
     assert not loose, f"unpinned lines: {loose}"
     pins = dict(ln.split("==") for ln in lines)
@@ -101,11 +102,7 @@ def test_image_pins_every_package():
 def test_image_leaves_out_what_every_environment_leaves_out():
     """The image removes what deploy/uv-excludes.txt names, as the Makefile's environments do
     (pip installs it as a dependency, so it must not be pinned and is uninstalled after)."""
-    excluded = [
-        ln.strip().lower()
-        for ln in (ROOT / "deploy" / "uv-excludes.txt").read_text().splitlines()
-        if ln.strip() and not ln.startswith("#")
-    ]
+    excluded = [name.lower() for name in _requirements(ROOT / "deploy" / "uv-excludes.txt")]
     pinned = (DEPLOY / "requirements.txt").read_text().lower()
     assert excluded and not [name for name in excluded if f"\n{name}==" in pinned]
     final = (DEPLOY / "Dockerfile").read_text().rsplit("\nFROM ", 1)[1]

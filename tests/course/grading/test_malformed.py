@@ -513,8 +513,9 @@ def test_a_file_the_grader_may_not_read_does_not_stop_the_runs_planning(tmp_path
     run while it was planned (a traceback, no one graded). Its digest now records it as
     unreadable; the submission itself is graded by its worker, alone. Run as root without
     the capabilities that bypass file modes (what an unprivileged grader is)."""
-    import shutil
     import sys
+
+    from helpers import as_unprivileged
 
     folder = tmp_path / "submitted" / "ben" / NAME
     folder.mkdir(parents=True)
@@ -526,11 +527,7 @@ def test_a_file_the_grader_may_not_read_does_not_stop_the_runs_planning(tmp_path
         "import sys; from resistlab.course.grading.runner import submission_digest; "
         "print(submission_digest(sys.argv[1], []))"
     )
-    command = [sys.executable, "-c", code, str(folder)]
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("setpriv (util-linux) is needed to drop root's file-mode override")
-        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+    command = as_unprivileged([sys.executable, "-c", code, str(folder)])
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.strip()) == 64
