@@ -252,6 +252,9 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
             failed[name] = f"{type(err).__name__}: {err}"[:200]
             for partial in set(sys.modules) - before:  # never hand a kernel half a module
                 del sys.modules[partial]
+    import gc
+
+    gc.freeze()  # what every kernel inherits: its collections never walk it (nor copy its pages)
     channel = socket.socket(fileno=channel_fd)
     _send(
         channel,
