@@ -153,7 +153,8 @@ e2e-hub: setup-e2e
 	env -u MPLBACKEND RESISTLAB_E2E=require RESISTLAB_HUB_ENV=$(HUB_ENV) \
 		$(BIN)/pytest -p no:cacheprovider -n 0 -m e2e -v tests/e2e/test_hub.py
 
-# Debian packages beyond python3 and make: bubblewrap for the grading sandbox
-# (docs/grading.md). Idempotent; as root (or with sudo) it installs what is missing.
+# Debian packages beyond python3 and make: bubblewrap for the grading sandbox, uidmap
+# (newuidmap) for kernels' own uids under a grader that is not root (docs/grading.md).
+# Idempotent; as root (or with sudo) it installs what is missing.
 system-deps:
-	bash .ci/apt-install.sh bubblewrap
+	bash .ci/apt-install.sh bubblewrap uidmap

@@ -147,6 +147,28 @@ class Hub:
         self.users_made.append(user)
         assert self.home(user).stat().st_mode & 0o777 == 0o700  # the recipe's command does it
 
+    def give_subordinate_ids(self, user: str) -> None:
+        """Give ``user`` 65,536 subordinate uids and gids (``usermod --add-subuids``) unless
+        ``useradd`` already did (it does where ``/etc/subuid`` exists), as docs/jupyterhub.md
+        asks for the instructor: the kernels the instructor grades then get uids of their own."""
+        from resistlab.course.grading.sandbox import subordinate_ids
+
+        if subordinate_ids(self.uid(user)) is not None:
+            return
+        ends = [100000]
+        for path in ("/etc/subuid", "/etc/subgid"):
+            Path(path).touch(mode=0o644)
+            for line in Path(path).read_text(encoding="utf-8").splitlines():
+                parts = line.split(":")
+                if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+                    ends.append(int(parts[1]) + int(parts[2]))
+        first = max(ends)
+        span = f"{first}-{first + 65535}"
+        subprocess.run(
+            ["usermod", "--add-subuids", span, "--add-subgids", span, user],
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+
     def uid(self, user: str) -> int:
         import pwd
 
@@ -297,6 +319,7 @@ def hub():
     try:
         for user in (h.instructor, *h.students):
             h.add_user(user)
+        h.give_subordinate_ids(h.instructor)
         shutil.copytree(DEPLOY, h.deploy)
         subprocess.run(["chmod", "-R", "a+rX", str(h.deploy)], check=True, timeout=30)
         probe = subprocess.run(
@@ -672,8 +695,11 @@ try:
 except OSError:
     hub_reached = False
 pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+with open("/proc/self/uid_map") as uid_map:
+    spans = [[int(x) for x in line.split()] for line in uid_map]
+outside = next(o + os.getuid() - i for i, o, n in spans if i <= os.getuid() < i + n)
 print("PROBE" + json.dumps({"seen": seen, "hub_reached": hub_reached, "pids": pids,
-                            "uid": os.getuid()}))
+                            "uid": os.getuid(), "outside_uid": outside}))
 """
 
 
@@ -681,7 +707,8 @@ def test_unprivileged_instructor_grades_with_resistlab(hub):
     """The instructor, an ordinary Linux user, runs ``resistlab grade --sandbox require`` on the
     collected class plus one probing submission: every layer applies without root, the honest
     students keep nbgrader's scores, and the probing kernel sees none of the course, the
-    homes or the exchange, no other process and not the hub."""
+    homes or the exchange, no other process and not the hub, and runs as one of the
+    instructor's subordinate uids, not as the instructor."""
     import json
 
     import nbformat
@@ -745,3 +772,11 @@ def test_unprivileged_instructor_grades_with_resistlab(hub):
         f"the kernel sees host processes: {report['pids']}"
     )
     assert report["uid"] != 0, "the kernel runs as root"
+    from resistlab.course.grading.sandbox import subordinate_ids
+
+    first, _gid, count = subordinate_ids(hub.uid(hub.instructor))
+    assert first <= report["outside_uid"] < first + count, (
+        f"the kernel runs as uid {report['outside_uid']} outside its namespaces, not one of the "
+        f"instructor's subordinate uids {first}-{first + count - 1} (the instructor is "
+        f"{hub.uid(hub.instructor)})"
+    )

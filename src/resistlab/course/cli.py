@@ -101,7 +101,8 @@ def _cmd_grade(course: Course, args) -> int:
 
     _warn_if_open(course)
 
-    executor = start_pool(args.jobs or os.cpu_count() or 1)  # workers load while we do
+    # workers load while we do
+    executor = start_pool(args.jobs or os.cpu_count() or 1, own_ids=args.sandbox != "off")
     from .grading import GradeOptions, grade_assignment
 
     options = GradeOptions(

@@ -201,7 +201,9 @@ def test_cold_kernels_flag_turns_the_warm_template_off(fixture_course, monkeypat
         seen["options"] = options
         return runner.GradeRun([], None)
 
-    monkeypatch.setattr("resistlab.course.grading.pool.start_pool", lambda jobs: NoPool())
+    monkeypatch.setattr(
+        "resistlab.course.grading.pool.start_pool", lambda jobs, own_ids=False: NoPool()
+    )
     monkeypatch.setattr(runner, "grade_assignment", grade)
     assert cli.main(["--course", str(fixture_course), "grade", NAME, *flags]) == 0
     assert seen["options"].warm_kernels is warm

@@ -458,6 +458,29 @@ def test_policy_splits_folders_around_protected_paths(tmp_path):
     assert not any(p.startswith(str(course / "notebooks")) for p in reads)
 
 
+def test_subordinate_ids_are_read_by_account_name_or_uid(tmp_path, monkeypatch):
+    """An account's subordinate uids and gids come from its own line of each file (by name
+    or by uid), at most 65,536 of them; an account with no line, or a range too small to
+    hold a kernel's uid, has none; without newuidmap nobody has any."""
+    import pwd
+    import shutil
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    subuid, subgid = tmp_path / "subuid", tmp_path / "subgid"
+    subuid.write_text(f"someone:100000:65536\n{me}:200000:100000\n")
+    subgid.write_text(f"{os.getuid()}:300000:70000\nsomeone:100000:65536\n")
+    files = (str(subuid), str(subgid))
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    assert sandbox.subordinate_ids(files=files) == (200000, 300000, 65536)
+    subgid.write_text("someone:100000:65536\n")
+    assert sandbox.subordinate_ids(files=files) is None
+    subgid.write_text(f"{me}:300000:1\n")
+    assert sandbox.subordinate_ids(files=files) is None
+    subgid.write_text(f"{me}:300000:70000\n")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert sandbox.subordinate_ids(files=files) is None
+
+
 def test_policy_round_trip(tmp_path):
     policy = SandboxPolicy(read=["/usr"], write=[str(tmp_path)], memory_bytes=123)
     policy.dump(tmp_path / "p.json")

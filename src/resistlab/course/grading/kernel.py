@@ -60,12 +60,13 @@ from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, U
 
 from .flags import Flag
 from .memory import memory_bound, unbounded_child
-from .sandbox import AUDIT_CHECK, kernel_command, status_path
+from .sandbox import AUDIT_CHECK, kernel_command, status_path, subordinate_ids
 from .sealed_agent import MAX_BYTES as ANSWER_BYTES
 
 __all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels", "remove_tree"]
 
 _TEMPLATE_SCRIPT = str(Path(__file__).with_name("kernel_template.py"))
+_SANDBOX_SCRIPT = str(Path(__file__).with_name("sandbox.py"))
 #: Largest part of one message the grader reads from a kernel (bytes). The largest honest one
 #: is a sealed test's answer: at most ``sealed_agent.MAX_BYTES`` of JSON, escaped twice (its
 #: ``repr``, then the message's JSON), which doubles each backslash twice.
@@ -762,6 +763,16 @@ def remove_tree(path) -> None:
         for command in (["chmod", "-R", "u+rwX", "--"], ["rm", "-rf", "--"]):
             subprocess.run(
                 [*command, str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+        if os.path.lexists(path) and os.getuid() != 0 and subordinate_ids() is not None:
+            # what kernels left under the account's subordinate uids (a worker that was
+            # killed could not remove it): removed as root of a namespace mapping them
+            subprocess.run(
+                [sys.executable, _SANDBOX_SCRIPT, "remove", str(path)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

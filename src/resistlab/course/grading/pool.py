@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
@@ -66,8 +67,21 @@ def _close_reader_when_broken() -> None:
     manager.terminate_broken = terminate_broken
 
 
-def start_pool(jobs: int) -> ProcessPoolExecutor:
+def _own_ids() -> None:
+    """Initializer of a worker whose kernels run sandboxed under a grader that is not root:
+    the worker becomes root of its own user namespace, whose other ids are the account's
+    subordinate ids, so that its kernels get a uid of their own (where the machine has
+    none, nothing changes: the kernels share the grader's uid)."""
+    from .sandbox import enter_own_user_namespace
+
+    enter_own_user_namespace()
+
+
+def start_pool(jobs: int, own_ids: bool = False) -> ProcessPoolExecutor:
     """A pool of ``jobs`` workers whose start-up runs in the background.
+
+    ``own_ids``: under a grader that is not root, each worker first becomes root of its own
+    user namespace mapped to the account's subordinate ids (:func:`_own_ids`).
 
     Examples
     --------
@@ -77,7 +91,10 @@ def start_pool(jobs: int) -> ProcessPoolExecutor:
     >>> pool.shutdown()
     """
     _close_reader_when_broken()
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
+    own_ids = own_ids and os.getuid() != 0 and sys.platform.startswith("linux")
+    executor = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_mp_context(), initializer=_own_ids if own_ids else None
+    )
 
     def warm():
         for _ in range(jobs):

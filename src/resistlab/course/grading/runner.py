@@ -42,7 +42,7 @@ from .gradebook import GradeRow, record_submission, write_autograded
 from .kernel import remove_tree
 from .pool import start_pool
 from .report import Progress, summary_table, warn, write_csv
-from .sandbox import build_policy, bwrap_path, probe
+from .sandbox import build_policy, bwrap_path, probe, subordinate_ids
 from .snapshot import read_snapshot
 from .worker import (
     MAX_FILE_BYTES,
@@ -454,7 +454,9 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
         else:
             queue, rest, width = pending, [], jobs
         pending, futures, broken = [], {}, []
-        executor = executor or start_pool(min(width, len(queue)))
+        executor = executor or start_pool(
+            min(width, len(queue)), own_ids=getattr(context, "sandbox", "off") != "off"
+        )
         interrupted = False
         try:
             while (queue or futures) and not broken:
@@ -591,7 +593,8 @@ def grade_assignment(
         log(f"no submissions of {assignment.name} in {pattern}.")
         return GradeRun([], None)
     jobs = max(1, options.jobs or os.cpu_count() or 1)
-    executor = executor or start_pool(min(jobs, len(submissions)))
+    own_ids = options.sandbox != "off"
+    executor = executor or start_pool(min(jobs, len(submissions)), own_ids=own_ids)
     try:
         run = _Run(course, assignment, config, coursedir, options, jobs, log)
         return run.grade(submissions, executor, kernel_info, started)
@@ -656,6 +659,12 @@ class _Run:
         missing = {}
         if options.sandbox != "off":
             missing = _check_sandbox(context, options, run_dir)
+            if os.getuid() != 0 and subordinate_ids() is None:
+                warn(
+                    "Your account has no subordinate ids (/etc/subuid, /etc/subgid and "
+                    "newuidmap, Debian package uidmap): the kernels run under your own uid and "
+                    "share Linux's per-user tables with you (docs/grading.md, Known limits)."
+                )
         else:
             warn(
                 "--sandbox off: student code runs with YOUR permissions (it can read the "

@@ -57,12 +57,14 @@ __all__ = [
     "build_policy",
     "bwrap_argv",
     "bwrap_path",
+    "enter_own_user_namespace",
     "kernel_command",
     "landlock_abi",
     "probe",
     "read_audit",
     "sandbox_uid",
     "status_path",
+    "subordinate_ids",
 ]
 
 #: The protection layers, in the order they are reported.
@@ -398,10 +400,132 @@ def bwrap_path() -> str | None:
 
 
 def sandbox_uid(key: int) -> int | None:
-    """The uid a root grader gives the kernels of worker ``key`` (``None``: not root)."""
+    """The uid a root grader gives the kernels of worker ``key`` (``None``: not root).
+
+    In a worker that is root of its own user namespace (:func:`enter_own_user_namespace`),
+    one of the namespace's other ids: one of the account's subordinate uids outside.
+    """
     if os.getuid() != 0:
         return None
+    if _MAPPED_IDS[0]:
+        return 1 + key % _MAPPED_IDS[0]
     return SANDBOX_UID_BASE + (key % 0x3FFFFFFF)
+
+
+#: How many ids besides 0 the worker's own user namespace maps (0: it has none).
+_MAPPED_IDS = [0]
+
+
+def subordinate_ids(
+    uid: int | None = None, files=("/etc/subuid", "/etc/subgid")
+) -> tuple[int, int, int] | None:
+    """The first subordinate uid and gid of account ``uid`` (this process's by default) and
+    how many of both it may use, at most 65536 (``/etc/subuid``, ``/etc/subgid``: the ranges
+    Debian's ``useradd`` gives every account where those files exist; ``usermod
+    --add-subuids``), when ``newuidmap`` and ``newgidmap`` (Debian package ``uidmap``) exist;
+    ``None`` otherwise. An entry names the account or its uid.
+    """
+    import pwd
+    import shutil
+
+    if not sys.platform.startswith("linux"):
+        return None
+    if not (shutil.which("newuidmap") and shutil.which("newgidmap")):
+        return None
+    uid = os.getuid() if uid is None else uid
+    try:
+        name = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        name = None
+    ranges = []
+    for path in files:
+        found = None
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            owner, _, rest = line.strip().partition(":")
+            first, _, count = rest.partition(":")
+            if owner in (name, str(uid)) and first.isdigit() and count.isdigit():
+                found = (int(first), int(count))
+                break
+        if found is None or found[1] < 2:
+            return None
+        ranges.append(found)
+    (first_uid, uids), (first_gid, gids) = ranges
+    return first_uid, first_gid, min(uids, gids, 65536)
+
+
+def enter_own_user_namespace() -> str:
+    """Make this process root of a new user namespace in which 0 is the grader's own uid and
+    gid and 1 to N-1 are the first N-1 of the account's subordinate ids (N at most 65536);
+    return ``""``, or why not.
+
+    A grader that is not root then gives its kernels a uid of their own, as a root grader
+    does (:func:`sandbox_uid`): outside, a kernel is one of the account's subordinate uids,
+    so the tables Linux keeps per uid (epoll watches, pipe pages) are not the grader's
+    (counts Linux keeps per user namespace, such as inotify instances and processes, are
+    charged to the account that made the namespace too). The process keeps the grader's access to every file (its uid
+    outside is unchanged) and its capabilities hold only in namespaces it creates.
+    ``newuidmap``/``newgidmap`` write the maps from outside (a helper forked before the
+    ``unshare``). Must be called while the process has a single thread.
+    """
+    if os.getuid() == 0:
+        return "already root"
+    ids = subordinate_ids()
+    if ids is None:
+        return "no subordinate ids (newuidmap, /etc/subuid and /etc/subgid)"
+    first_uid, first_gid, count = ids
+    uid, gid, me = os.getuid(), os.getgid(), os.getpid()
+    ready_r, ready_w = os.pipe()
+    done_r, done_w = os.pipe()
+    helper = os.fork()
+    if helper == 0:  # stays outside: writes the maps once the parent has its namespace
+        code = 1
+        try:
+            os.close(ready_w)
+            os.close(done_r)
+            if os.read(ready_r, 1) == b"1":
+                rest = str(count - 1)
+                maps = (
+                    ["newuidmap", str(me), "0", str(uid), "1", "1", str(first_uid), rest],
+                    ["newgidmap", str(me), "0", str(gid), "1", "1", str(first_gid), rest],
+                )
+                code = 0
+                for argv in maps:
+                    run = subprocess.run(
+                        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL, check=False,
+                    )  # fmt: skip
+                    code = code or run.returncode
+            os.write(done_w, b"0" if code == 0 else b"1")
+        finally:
+            os._exit(code)
+    os.close(ready_r)
+    os.close(done_w)
+    try:
+        failed = _syscall_unshare(_CLONE_NEWUSER)
+        os.write(ready_w, b"1" if failed == 0 else b"0")
+        os.close(ready_w)
+        reply = os.read(done_r, 1)
+    finally:
+        os.close(done_r)
+        os.waitpid(helper, 0)
+    if failed != 0:
+        return f"unshare(CLONE_NEWUSER): {os.strerror(failed)}"
+    if reply != b"0":
+        return "newuidmap or newgidmap refused the account's subordinate ids"
+    os.setresgid(0, 0, 0)  # (the supplementary groups stay: the grader's access to files)
+    os.setresuid(0, 0, 0)
+    _MAPPED_IDS[0] = count - 1
+    return ""
+
+
+def _syscall_unshare(flags: int) -> int:
+    """``unshare(flags)``: 0, or the errno."""
+    libc = _libc()
+    return 0 if libc.unshare(flags) == 0 else ctypes.get_errno()
 
 
 def _ancestors(path: str) -> list[str]:
@@ -1925,8 +2049,10 @@ def drop_script_folder(script: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``launch POLICY -- ARGS``, ``kernel FD ALLOWED WRITABLE WATCHED -- ARGS`` or
-    ``probe POLICY``."""
+    """``launch POLICY -- ARGS``, ``kernel FD ALLOWED WRITABLE WATCHED -- ARGS``,
+    ``probe POLICY`` or ``remove PATH`` (as root of a user namespace mapped to the account's
+    subordinate ids, :func:`enter_own_user_namespace`: what kernels of a worker that was killed
+    left under their own uids)."""
     if argv[:1] == ["launch"] and argv[2:3] == ["--"]:
         _launch(argv[1], argv[3:])
     elif argv[:1] == ["kernel"] and argv[5:6] == ["--"]:
@@ -1935,10 +2061,16 @@ def main(argv: list[str]) -> None:
         )
     elif argv[:1] == ["probe"] and len(argv) == 2:
         _probe_main(argv[1])
+    elif argv[:1] == ["remove"] and len(argv) == 2:
+        why = enter_own_user_namespace()
+        if why:
+            raise SystemExit(f"sandbox.py remove: {why}")
+        for command in (["chmod", "-R", "u+rwX", "--"], ["rm", "-rf", "--"]):
+            subprocess.run([*command, argv[1]], stdin=subprocess.DEVNULL, check=False)
     else:
         raise SystemExit(
             "usage: sandbox.py launch POLICY -- ARGS"
-            " | kernel FD ALLOWED WRITABLE WATCHED -- ARGS | probe POLICY"
+            " | kernel FD ALLOWED WRITABLE WATCHED -- ARGS | probe POLICY | remove PATH"
         )
 
 
