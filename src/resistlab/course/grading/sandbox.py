@@ -466,8 +466,9 @@ def enter_own_user_namespace() -> str:
     does (:func:`sandbox_uid`): outside, a kernel is one of the account's subordinate uids,
     so the tables Linux keeps per uid (epoll watches, pipe pages) are not the grader's
     (counts Linux keeps per user namespace, such as inotify instances and processes, are
-    charged to the account that made the namespace too). The process keeps the grader's access to every file (its uid
-    outside is unchanged) and its capabilities hold only in namespaces it creates.
+    charged to the account that made the namespace too). The process keeps the grader's
+    access to every file (its uid outside is unchanged) and its capabilities hold only in
+    namespaces it creates.
     ``newuidmap``/``newgidmap`` write the maps from outside (a helper forked before the
     ``unshare``). Must be called while the process has a single thread.
     """
