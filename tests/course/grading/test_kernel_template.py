@@ -209,3 +209,57 @@ def test_a_kernel_that_made_the_shared_memory_folder_read_only_leaves_nothing_to
         kernels.close()
     assert seen["spoiler"] == {"mode": 0o555, "entries": ["note"]}  # the attempt worked
     assert seen["next"]["entries"] == [] and seen["next"]["mode"] & 0o200, seen
+
+
+SPOIL_TEMPLATE = r"""
+import json, os, resource, sys
+parent = os.getppid()
+if sys.argv[1] == "spoil":  # its template: lower a limit, renice it, pin it to one CPU
+    soft, hard = resource.prlimit(parent, resource.RLIMIT_NOFILE)
+    resource.prlimit(parent, resource.RLIMIT_NOFILE, (soft // 2, hard // 2))
+    os.setpriority(os.PRIO_PROCESS, parent, os.getpriority(os.PRIO_PROCESS, parent) + 5)
+    os.sched_setaffinity(parent, {min(os.sched_getaffinity(parent))})
+with open("seen.json", "w") as fh:
+    json.dump({"nofile": resource.getrlimit(resource.RLIMIT_NOFILE),
+               "nice": os.getpriority(os.PRIO_PROCESS, 0),
+               "cpus": sorted(os.sched_getaffinity(0))}, fh)
+"""
+
+
+def test_a_kernel_that_changed_its_templates_limits_leaves_them_to_no_one(tmp_path):
+    """Round 46 (A) F1: a kernel lowered its template's memory limit (every later student of
+    that worker scored 0), reniced it and pinned it to one CPU; the seccomp filter now
+    refuses limits and priorities of another process, and a template whose limits, priority
+    or scheduling changed is replaced before the next kernel. Here the kernel runs without
+    the filter (no policy), so that the change reaches the template, as a call the filter
+    does not know would."""
+    from resistlab.course.grading.sandbox import bwrap_path
+
+    if bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    home, modules = tmp_path / "template", tmp_path / "modules"
+    home.mkdir()
+    modules.mkdir()
+    (modules / "template_kernel.py").write_text(SPOIL_TEMPLATE)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(modules), "HOME": str(home)}
+    import resistlab
+
+    read = [sys.prefix, os.path.realpath(sys.base_prefix), str(modules), "/usr", "/etc"]
+    read += [str(Path(resistlab.__file__).parents[1])]
+    read += [p for p in ("/lib", "/lib64", "/bin") if os.path.exists(p)]
+    kernels = WarmKernels(home, env, [], bwrap=bwrap_path(), read=read, slot=str(tmp_path))
+    seen = {}
+    try:
+        for name, action in (("before", "look"), ("spoiler", "spoil"), ("next", "look")):
+            (tmp_path / name).mkdir()
+            child = kernels.spawn(
+                sys.executable, ["-m", "template_kernel", action], env=env,
+                cwd=str(tmp_path / name), policy="",
+            )  # fmt: skip
+            assert child is not None, kernels.notes
+            assert child.wait(timeout=60) == -1
+            kernels.clean(sys.executable)  # what the kernel manager does when a kernel ends
+            seen[name] = json.loads((tmp_path / name / "seen.json").read_text())
+    finally:
+        kernels.close()
+    assert seen["next"] == seen["before"], seen

@@ -181,6 +181,23 @@ def threads_and_processes():  # glibc starts both with clone3 first, then clone
     assert box == [1]
     assert subprocess.run([sys.executable, "-c", "pass"]).returncode == 0
 attempt("threads_and_processes", threads_and_processes)
+import resource
+def limit_parent():  # the template its successors are forked from (set to what it is)
+    core = resource.prlimit(os.getppid(), resource.RLIMIT_CORE)
+    resource.prlimit(os.getppid(), resource.RLIMIT_CORE, core)
+attempt("limit_parent", limit_parent)
+def priority_parent():
+    nice = os.getpriority(os.PRIO_PROCESS, os.getppid())
+    os.setpriority(os.PRIO_PROCESS, os.getppid(), nice)
+attempt("priority_parent", priority_parent)
+attempt("affinity_parent", lambda: os.sched_setaffinity(os.getppid(),
+                                                        os.sched_getaffinity(os.getppid())))
+attempt("extended_attribute", lambda: os.setxattr("own.txt", "user.note", b"for the next one"))
+def own_limits_and_priority():
+    resource.setrlimit(resource.RLIMIT_CORE, resource.getrlimit(resource.RLIMIT_CORE))
+    os.nice(0)
+    os.sched_setaffinity(0, os.sched_getaffinity(0))
+attempt("own_limits_and_priority", own_limits_and_priority)
 attempt("read_grader_environ", lambda: read(f"/proc/{PATHS['grader_pid']}/environ"))
 results["uid"] = os.getuid()
 with open("/proc/self/status") as fh:
@@ -209,6 +226,9 @@ FORBIDDEN = [
     "close_range_audit",
     "user_namespace",
     "linux_aio",
+    "limit_parent",
+    "priority_parent",
+    "extended_attribute",
 ]
 ALLOWED = [
     "write_own_folder",
@@ -216,6 +236,7 @@ ALLOWED = [
     "read_dataset",
     "shutil_copy",
     "threads_and_processes",
+    "own_limits_and_priority",
 ]
 
 
@@ -388,6 +409,9 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             "close_range_audit",
             "user_namespace",
             "linux_aio",
+            "limit_parent",
+            "priority_parent",
+            "extended_attribute",
         )
         if name in seccomp and "seccomp" not in status.applied:
             continue
@@ -427,6 +451,10 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
         "splice",
         "sendfile",
         "shutil_copy",
+        "limit_parent",
+        "priority_parent",
+        "affinity_parent",
+        "own_limits_and_priority",
     ):
         assert results[name] == "allowed", (name, results)
     assert results["reached_grader"] == ["tcp", "udp"]

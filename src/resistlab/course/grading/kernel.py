@@ -270,8 +270,10 @@ class WarmKernels:
         """Warm kernels need ``fork`` and process file descriptors (Linux 5.3 or later)."""
         return sys.platform.startswith("linux") and hasattr(os, "pidfd_open")
 
-    def spawn(self, python: str, argv: list[str], *, env: dict, cwd: str, policy: str):
-        """Fork a kernel (``python ARGV``) from the template; ``None`` if there is none."""
+    def spawn(self, python: str, argv: list[str], *, env: dict, cwd: str, policy: str, again=True):
+        """Fork a kernel (``python ARGV``) from the template; ``None`` if there is none.
+
+        A template that no longer forks (one a kernel killed) is replaced, once per call."""
         self.clean(python)  # a sandbox left as it cannot be given to the next is replaced
         template = self._template(python)
         if template is None:
@@ -302,8 +304,11 @@ class WarmKernels:
             if pid is None:
                 reply = {"error": "the forked kernel could not be found"}
         if pid is None:
-            self.notes.append(f"kernel template for {python}: {reply.get('error', 'no reply')}")
             self._stop(python)
+            if again:  # a fresh template for this kernel
+                self.templates.pop(python, None)
+                return self.spawn(python, argv, env=env, cwd=cwd, policy=policy, again=False)
+            self.notes.append(f"kernel template for {python}: {reply.get('error', 'no reply')}")
             return None
         if self.preload:  # forked from a template that preloaded modules (a warm kernel)
             self.forked += 1
@@ -326,12 +331,11 @@ class WarmKernels:
         try:
             channel.send(json.dumps({"op": "clean"}).encode())
             reply = json.loads(channel.recv(1 << 16) or b"{}")
-        except (OSError, ValueError):
-            self._stop(python)
-            return
+        except (OSError, ValueError):  # the template died (or no longer answers)
+            reply = {}
         if reply.get("emptied") is not True:
             self._stop(python)
-            del self.templates[python]  # the next kernel starts a fresh template
+            self.templates.pop(python, None)  # the next kernel starts a fresh template
 
     def _template(self, python: str):
         if python in self.templates:

@@ -210,6 +210,28 @@ def _clear_sandbox(shm_mode: int | None = None) -> tuple[int, bool]:
     return killed, _empty_shm(mode=shm_mode)
 
 
+def _own_settings() -> tuple:
+    """What every kernel inherits from the template besides its memory: resource limits,
+    priority, scheduling policy and CPU affinity. A kernel had lowered its template's
+    limits (every later student of that worker lost its grade) and reniced and pinned it;
+    a template whose settings changed is replaced (:func:`serve`)."""
+    import resource
+
+    limits = tuple(
+        resource.getrlimit(getattr(resource, name))
+        for name in sorted(dir(resource))
+        if name.startswith("RLIMIT_")
+    )
+    scheduling = ()
+    if hasattr(os, "sched_getscheduler"):
+        scheduling = (
+            os.sched_getscheduler(0),
+            os.sched_getparam(0).sched_priority,
+            tuple(sorted(os.sched_getaffinity(0))),
+        )
+    return limits, os.getpriority(os.PRIO_PROCESS, 0), scheduling
+
+
 def _send(channel: socket.socket, message: dict) -> None:
     channel.send(json.dumps(message).encode())
 
@@ -255,6 +277,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     import gc
 
     gc.freeze()  # what every kernel inherits: its collections never walk it (nor copy its pages)
+    settings = _own_settings()
     channel = socket.socket(fileno=channel_fd)
     _send(
         channel,
@@ -274,6 +297,9 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
             request = json.loads(data)
             if request.get("op") == "clean":
                 killed, emptied = _clear_sandbox(shm_mode) if pidns else (0, True)
+                # settings a kernel changed in its template (it cannot raise them again): the
+                # worker starts a fresh template
+                emptied = emptied and _own_settings() == settings
                 _send(channel, {"killed": killed, "emptied": emptied})
                 continue
             _reap()  # the sandbox was cleaned just before this request (WarmKernels.spawn)

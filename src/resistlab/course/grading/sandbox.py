@@ -992,6 +992,21 @@ _CLOSE = {0xC000003E: 3, 0xC00000B7: 57}
 #: network namespace and opened netfilter's netlink socket, nf_tables' way in).
 _NEW_USERNS = {0xC000003E: (272, 56), 0xC00000B7: (97, 220)}
 _CLONE3 = 435
+#: prlimit64 (x86_64, aarch64) on another process than the caller (a first argument other
+#: than 0; glibc's getrlimit and setrlimit pass 0) fails with ``EPERM``: a kernel had lowered
+#: the memory limit of the template its successors are forked from (every later student of
+#: that worker scored 0). Scheduling calls take a thread id (ZeroMQ sets its own threads'),
+#: so they stay open: the template checks its own settings before each kernel instead.
+_OTHER_PID = {0xC000003E: (302,), 0xC00000B7: (261,)}
+#: setpriority and ioprio_set (x86_64, aarch64) only for the caller itself (``PRIO_PROCESS``
+#: and ``IOPRIO_WHO_PROCESS`` with who 0; ``os.nice`` is that), else ``EPERM``: ``PRIO_USER``
+#: reaches every process of the uid, the template included.
+_PRIORITY = {0xC000003E: ((141, 0), (251, 1)), 0xC00000B7: ((140, 0), (30, 1))}
+#: setxattr, lsetxattr, fsetxattr and setxattrat (x86_64, aarch64) fail with ``EOPNOTSUPP``
+#: (``shutil.copystat`` then skips the attributes): attributes of the sandbox's folders
+#: outlive the kernel (a note left on ``/dev/shm`` for the next student of the worker) and
+#: their values are kernel memory no limit counts (1 GiB had been held so).
+_SETXATTR = {0xC000003E: (188, 189, 190, 463), 0xC00000B7: (5, 6, 7, 463)}
 _DUP_ONTO = {0xC000003E: (33, 292), 0xC00000B7: (24,)}
 _CLOSE_RANGE = 436
 _EPERM = 1
@@ -1019,7 +1034,9 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     machine's whole AIO allowance) and a socket of another
     family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
     host from any network namespace) and ``unshare``/``clone`` of a new user namespace
-    (every capability inside it) with ``EPERM``, and io_uring
+    (every capability inside it) and ``prlimit64``, ``setpriority`` and ``ioprio_set`` on
+    another process (its template's limits) with ``EPERM``, and the
+    ``setxattr`` family with ``EOPNOTSUPP`` (attributes outlive the kernel), and io_uring
     (which runs fallocate and the rest past this filter) and ``clone3`` (whose flags it cannot
     read) with ``ENOSYS``; system calls of
     another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
@@ -1046,6 +1063,21 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         *_AIO_SETUP[arch],
     ):
         refused += [(0x15, 0, 1, nr), eperm]
+    for nr in _SETXATTR[arch]:
+        refused += [(0x15, 0, 1, nr), deny]
+    others = []  # another process's limits or priority: EPERM
+    for nr in _OTHER_PID[arch]:  # the pid (first argument) must be 0, the caller
+        others += [ld_nr, (0x15, 0, 3, nr), (0x20, 0, 0, 16), (0x15, 1, 0, 0), eperm]
+    for nr, which in _PRIORITY[arch]:  # (which, who): the caller's own kind, and who 0
+        others += [
+            ld_nr,
+            (0x15, 0, 5, nr),
+            (0x20, 0, 0, 16),
+            (0x15, 0, 2, which),
+            (0x20, 0, 0, 24),
+            (0x15, 1, 0, 0),
+            eperm,
+        ]
     families = []  # socket(domain, ...), socketpair(domain, ...): the domain's low word
     for nr in _SOCKET[arch]:
         families += [ld_nr, (0x15, 0, len(_FAMILIES) + 2, nr), (0x20, 0, 0, 16)]
@@ -1078,7 +1110,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
-        *refused,  # sendmsg, sendmmsg, the splice family, System V IPC, keyrings, io_setup
+        *refused,  # sendmsg, sendmmsg, splice family, System V IPC, keyrings, io_setup, xattrs
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
@@ -1086,6 +1118,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         enosys,
         *families,  # sockets of another family than UNIX, INET, INET6, NETLINK: EPERM
         *userns,  # a new user namespace: EPERM
+        *others,  # another process's limits or priority: EPERM
         *kept,
         allow,
     ]
