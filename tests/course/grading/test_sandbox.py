@@ -59,6 +59,9 @@ def audit_pipes():  # the audit file (launcher), or the one pipe whose reader is
                                 if os.path.lexists(f"/proc/self/fd/{fd}"))
     found = [fd for fd, link in links.items()
              if link == PATHS["audit"] or (link.startswith("pipe:") and every[link] == 1)]
+    if not found:  # the template's audit socket, moved to the highest number under 1024
+        top = max(fd for fd in range(3, 1024) if os.path.lexists(f"/proc/self/fd/{fd}"))
+        found = [top] if os.readlink(f"/proc/self/fd/{top}").startswith("socket:") else []
     if len(found) != 1:
         raise LookupError(f"no single audit descriptor: {links}")
     return found
@@ -83,6 +86,16 @@ def forge_status():  # a line in the launcher's format, saying a layer is missin
     for fd in audit_pipes():
         os.write(fd, (json.dumps(forged) + "\n").encode())
 attempt("forge_status", forge_status)
+def read_audit_back():  # reopen the audit descriptor for reading, take the records
+    for fd in audit_pipes():
+        copy = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            os.read(copy, 1 << 16)
+        except BlockingIOError:
+            pass  # opened: nothing queued yet, but the next records could be taken
+        finally:
+            os.close(copy)
+attempt("read_audit_back", read_audit_back)
 attempt("read_source_notebook", lambda: read(PATHS["source"]))
 attempt("read_gradebook", lambda: read(PATHS["gradebook"]))
 attempt("read_other_submission", lambda: read(PATHS["other_submission"]))
@@ -229,6 +242,7 @@ FORBIDDEN = [
     "limit_parent",
     "priority_parent",
     "extended_attribute",
+    "read_audit_back",
 ]
 ALLOWED = [
     "write_own_folder",

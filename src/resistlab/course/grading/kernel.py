@@ -286,7 +286,14 @@ class WarmKernels:
             if self.bwrap:
                 content["namespaces"] = False
                 content["outside"] = self.outside
-            read_end, write_end = os.pipe()
+            # A socket, not a pipe: a kernel under the grader's own uid had reopened its
+            # pipe's write end through /proc/self/fd for reading and taken the records it
+            # chose before the worker read them; a socket cannot be reopened so, and the
+            # kernel's end is shut for reading
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            ours.shutdown(socket.SHUT_WR)
+            theirs.shutdown(socket.SHUT_RD)
+            read_end, write_end = ours.detach(), theirs.detach()
             fds = [write_end]
             self.audits.append(_drain(read_end, content["audit_path"]))
         request = {"argv": argv, "env": env, "cwd": str(cwd), "policy": content}
