@@ -6,7 +6,8 @@ natural-log fit with ``10**``, a fit through x and y themselves, and the idiomat
 ``(g >= 5) | (r >= 2)`` on arrays.
 The DHFR fit, the spare-capacity exponent and the panel counts count the student's own
 ``fit_power_law`` or ``call_met`` only when its test accepts it or names its slip, and the
-chosen doses count the kernel's ``choose_combination`` only when it follows the worked example,
+chosen doses must be the pair the worked example's rule gives on the statement's lists with the
+library's model (whatever the notebook bound to ``choose_combination`` or ``bypass_output``),
 so a constant function and the values that follow from it earn nothing there.
 Exercise 2 (the double-minute simulation) and 5a (``choose_combination``) are worked examples,
 not graded, so they have no students; their rules are still recomputed independently in
@@ -465,8 +466,55 @@ STUDENTS = [
                 "choose_combination(12, [0, 2, 20, 200], [0, 25, 250, 2500])",
             )
         },
-        fails={"test_patient_decision": "on the two dose lists of the statement"},
-        why="passes the MET doses as EGFR doses",
+        fails={"test_patient_decision": "second argument"},
+        why="passes the MET doses as EGFR doses (the pair comes back reversed)",
+    ),
+    Student(
+        "decision_geomspace_lists",
+        {
+            "answer_patient_decision": _decision(
+                "(0.1 - 0.02) / 0.02",
+                "choose_combination(12, np.r_[0, np.geomspace(25, 2500, 3)],"
+                " np.r_[0, np.geomspace(2, 200, 3)])",
+            )
+        },
+        why="builds the log-spaced dose lists with NumPy (249.99999999999994 nM)",
+    ),
+    Student(
+        "decision_escape_fsolve",
+        {
+            "answer_patient_decision": "from scipy.optimize import fsolve\n"
+            + _decision("fsolve(lambda n: 0.02 + 0.02 * n - 0.1, 3.0)", CHOSEN_OK)
+        },
+        why="solves for the escape copy number with fsolve (a one-element array)",
+    ),
+    Student(
+        "decision_reversed_pair",
+        {"answer_patient_decision": _decision("4.0", "(200, 250)")},
+        fails={"test_patient_decision": "Check the order"},
+        why="writes the pair MET dose first",
+    ),
+    Student(
+        "decision_lowest_output",
+        {"answer_patient_decision": _decision("4.0", "(2500, 200)")},
+        fails={"test_patient_decision": "not the one with the lowest output"},
+        why="picks the pair with the lowest output instead of the cheapest",
+    ),
+    Student(
+        "decision_dict",
+        {"answer_patient_decision": _decision("4.0", "{'egfr_nM': 250, 'met_nM': 200}")},
+        fails={"test_patient_decision": "two numbers, the EGFR dose then the MET dose"},
+        why="stores the doses as a dict",
+    ),
+    Student(
+        "decision_shadows_bypass_output",
+        {
+            "answer_patient_decision": "def bypass_output(*args, **kwargs):\n"
+            "    return 0.0\n\n\n" + _decision("(0.1 - 0.02) / 0.02", CHOSEN_OK)
+        },
+        fails={"test_patient_decision": "the worked example of 5a, as given"},
+        why="redefines bypass_output to answer 0, so the worked example picks (0, 0) (had "
+        "earned the doses under nbgrader: the test applied the rule with the same function)",
     ),
     Student(
         "decision_constant",

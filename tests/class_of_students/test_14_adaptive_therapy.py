@@ -278,6 +278,34 @@ STUDENTS = [
         why="puts competition_rs first",
     ),
     Student(
+        "co_rows_twice",
+        {"answer_cohort": _cohort() + "outcomes = pd.concat([outcomes, outcomes])\n"},
+        fails={"test_cohort_outcomes": "a patient id more than once"},
+        why="appends the table to itself (each patient twice)",
+    ),
+    Student(
+        "co_ttp_dose_swapped",
+        {
+            "answer_cohort": _cohort()
+            .replace("'ta': ad.time_to_progression", "'ta': ad.cumulative_dose")
+            .replace("'da': ad.cumulative_dose", "'da': ad.time_to_progression")
+        },
+        fails={
+            "test_cohort_outcomes": "are swapped",
+            "test_cohort_medians": "not what the course data give",
+        },
+        why="stores the adaptive run's dose as its time and its time as its dose",
+    ),
+    Student(
+        "co_same_competition",
+        {"answer_cohort": _cohort(comp="(a, a)")},
+        fails={
+            "test_cohort_outcomes": "ttp_adaptive is off while ttp_continuous is right",
+            "test_cohort_medians": "not what the course data give",
+        },
+        why="uses competition_rs for both competition coefficients",
+    ),
+    Student(
         "co_ratio_of_medians",
         {"answer_cohort": _cohort(ratio="out['da'].median() / out['dc'].median()")},
         fails={"test_cohort_medians": "not the ratio of the two median doses"},
