@@ -98,6 +98,15 @@ STUDENTS = [
         fails={"test_hill_function_arrays": "one response per dose for an array of doses"},
         why="math.pow only takes single numbers",
     ),
+    Student(
+        "hill_identity",
+        {"answer_hill_function": HILL_SIGNATURE + "    return dose\n"},
+        fails={
+            "test_hill_function_values": "At dose 0 the response must equal e0",
+            "test_hill_function_arrays": "must use its parameters",
+        },
+        why="returns the dose itself (review 46: it had earned the array point)",
+    ),
     # --- Exercise 2: relative viability, IC50, RI ---------------------------------------------
     Student(
         "rv_transform",

@@ -468,6 +468,56 @@ def test_fields_nbformat_cannot_read_are_repaired_not_scored_0(fixture_course):
         assert "invalid_metadata" in {f.code for f in row.flags}, row
 
 
+def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixture_course):
+    """Review 46 (B) F4, F5: an added cell of an unknown type (or nbformat 3's ``heading``)
+    and ``NaN``/``-Infinity`` in metadata (Python's JSON reads them, a browser's does not)
+    were graded unflagged and written back as they were: no feedback page could be rendered
+    for that student, and the lecturer's JupyterLab could not open the graded notebook. The
+    cell becomes a raw cell and the numbers ``null``, with ``invalid_metadata``; the graded
+    notebook is strict JSON that nbformat validates, and the feedback page is written."""
+    import json
+
+    from resistlab.course.grading import generate_feedback
+
+    data = json.loads(nbformat.writes(answer(release_copy(fixture_course))))
+    shapes = {
+        "unknown_cell_type": lambda d: d["cells"].insert(
+            1, {"cell_type": "foo", "metadata": {}, "source": "x"}
+        ),
+        "heading_cell": lambda d: d["cells"].insert(
+            1, {"cell_type": "heading", "level": 1, "metadata": {}, "source": "Title"}
+        ),
+        "nan_metadata": lambda d: (
+            d["metadata"].update(nan=float("nan"), inf=float("-inf")),
+            d["cells"][0]["metadata"].update(deep=[{"x": float("inf")}]),
+        ),
+    }
+    for student, break_it in shapes.items():
+        broken = copy.deepcopy(data)
+        break_it(broken)
+        submit(fixture_course, student, raw=json.dumps(broken))
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=2, timeout=10, quiet=True, students=list(shapes)),
+        log=lambda *a: None,
+    )
+    for row in run.rows:
+        assert row.status == "graded" and row.score == 5, row
+        assert "invalid_metadata" in {f.code for f in row.flags}, row
+
+    def strict(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    for student in shapes:
+        path = fixture_course / "autograded" / student / NAME / f"{NAME}.ipynb"
+        text = path.read_text(encoding="utf-8")
+        json.loads(text, parse_constant=strict)  # what a browser's JSON.parse accepts
+        nbformat.validate(nbformat.reads(text, as_version=4))
+    pages = generate_feedback(Course(fixture_course), NAME, list(shapes), log=lambda *a: None)
+    assert sorted(p.student for p in pages) == sorted(shapes), pages
+
+
 def test_a_resubmission_replaces_what_the_earlier_one_left_in_autograded(fixture_course):
     """Review 35 #4, #1 and review 36 #1, #2: ``autograded/`` kept an earlier submission's
     files (nbgrader removes the folder first): a file that later became a folder made every

@@ -10,9 +10,13 @@ invented, self-consistent tables) is flagged, and its tables earn nothing.
 
 from __future__ import annotations
 
+import base64
 import copy
+import io
 import json
+import pickle
 import sys
+import zipfile
 
 import nbformat
 import pytest
@@ -278,6 +282,56 @@ def hill(dose, e0, emax, ec50, h):
     return _lib[0]["hi" + "ll"](dose, e0, emax, ec50, h)
 """
 }
+# review 46 (B) F1-F3: the module's source compiled again under another name into a module
+# of the student's, where no wrapper is, run by an interpreter of the ``code`` module, from a
+# zip archive the notebook wrote, or by unpickling; the scan sees only base64 text
+RECOMPILE = (
+    "import resistlab.pharmacology as _p, sys, types\n"
+    "_m = types.ModuleType('resistlab.mycopy')\n"
+    "_m.__package__ = 'resistlab'\n"
+    "sys.modules['resistlab.mycopy'] = _m\n"
+    "exec(compile(open(_p.__file__, encoding='utf-8').read(), '<mycopy>', 'exec'), vars(_m))\n"
+    "_h = _m.hill\n"
+)
+_CALLS_COPY = """
+
+def hill(dose, e0, emax, ec50, h):
+    return _h(dose, e0, emax, ec50, h)
+"""
+_RECOMPILED_B64 = base64.b64encode(RECOMPILE.encode()).decode()
+RECOMPILED = {
+    "answer_hill_function": "import base64, code\n\n"
+    f"code.InteractiveInterpreter(globals()).runcode(base64.b64decode({_RECOMPILED_B64!r}).decode())"
+    + _CALLS_COPY
+}
+
+
+def _zipped(name: str, text: str) -> str:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, text)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+RECOMPILED_ZIP = {
+    "answer_hill_function": "import base64, sys\n\n"
+    "with open('lib.zip', 'wb') as _f:\n"
+    f"    _f.write(base64.b64decode({_zipped('helpermod.py', RECOMPILE)!r}))\n"
+    "sys.path.insert(0, 'lib.zip')\n"
+    "from helpermod import _h\n" + _CALLS_COPY
+}
+
+
+class _Payload:
+    def __reduce__(self):
+        return (exec, (RECOMPILE + "import __main__\n__main__._h = _h\n",))
+
+
+RECOMPILED_PICKLE = {
+    "answer_hill_function": "import base64, pickle\n\n"
+    f"pickle.loads(base64.b64decode({base64.b64encode(pickle.dumps(_Payload())).decode()!r}))"
+    + _CALLS_COPY
+}
 # review 15 #4: the module found by iterating sys.modules
 HIDDEN_LOOP = {
     "answer_hill_function": """import sys
@@ -433,6 +487,9 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "method": HIDDEN_METHOD,
         "timed": HIDDEN_TIMED,
         "child": CHILD,
+        "recompiled": RECOMPILED,
+        "recompiled_zip": RECOMPILED_ZIP,
+        "recompiled_pickle": RECOMPILED_PICKLE,
         "introspecting": INTROSPECTING,
         "forged": FORGED,
         "cell_forged": CELL_FORGED,
@@ -496,6 +553,19 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     child = rows["child"]
     assert child.score == child.max_score and child.review, child
     assert {f.code for f in child.flags} == {"subprocess"}, child.flags
+    for student in ("recompiled", "recompiled_zip", "recompiled_pickle"):
+        row = rows[student]
+        assert row.score == row.max_score and row.review, row
+        assert f"library_shortcut(a copy of its module: {hill} (called))" in [
+            str(f) for f in row.flags
+        ], (student, row.flags)
+    zipped = (
+        "dynamic_code(ran lib.zip/helpermod.py, a Python file of its folder the scan did not read)"
+    )
+    assert zipped in [str(f) for f in rows["recompiled_zip"].flags], rows["recompiled_zip"].flags
+    assert "dynamic_code(pickle.find_class builtins.exec (while the notebook ran))" in [
+        str(f) for f in rows["recompiled_pickle"].flags
+    ], rows["recompiled_pickle"].flags
     copied = rows["copy"]
     assert copied.score == copied.max_score, copied
     flags = [str(f) for f in copied.flags]

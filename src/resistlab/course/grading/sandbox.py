@@ -678,11 +678,15 @@ class GroupLimits:
             if value:
                 _write(f"{path}/{limit}", str(value))
         memsw = f"{self.dirs[0]}/memory.memsw.limit_in_bytes"
-        if memory_bytes and os.path.exists(memsw):
-            try:
-                _write(memsw, str(memory_bytes))
-            except OSError:
-                pass
+        # cgroup v1 counts TCP buffers only once they have a limit of their own (a kernel
+        # had queued 403 MiB on its loopback outside --memory); v2 counts them with the rest
+        tcp = f"{self.dirs[0]}/memory.kmem.tcp.limit_in_bytes"
+        for limit in (memsw, tcp):
+            if memory_bytes and os.path.exists(limit):
+                try:
+                    _write(limit, str(memory_bytes))
+                except OSError:
+                    pass
         self.applied = "cgroup1"
 
     @classmethod
@@ -1177,7 +1181,7 @@ _PATH_EVENTS = frozenset(
 #: make code objects of their own).
 _INTROSPECTION = frozenset(
     "gc.get_objects gc.get_referrers gc.get_referents code.__new__ function.__new__ "
-    "marshal.loads compile".split()
+    "marshal.loads compile pickle.find_class".split()
 )
 _WATCHED = (
     _PATH_EVENTS
@@ -1416,10 +1420,51 @@ def _code_checker(installed=()):
             return lines[0][start:end]
         return "\n".join([lines[0][start:], *lines[1:-1], lines[-1][:end]])
 
-    own = frozenset(f.__code__ for f in (tree, read, genuine, trusted, same_as_cell, span))
+    def codes(file) -> set:
+        """Every code object of ``file`` as it is on disk (the same cache as ``genuine``)."""
+        found = sources.get(file)
+        if found is None:
+            found = read(file) if len(sources) < _MAX_FILES else set()
+            sources[file] = found
+        return found
+
+    own = frozenset(f.__code__ for f in (tree, read, genuine, trusted, same_as_cell, span, codes))
     return types.SimpleNamespace(
-        genuine=genuine, trusted=trusted, same_as_cell=same_as_cell, span=span, own=own
-    )
+        genuine=genuine, trusted=trusted, same_as_cell=same_as_cell, span=span, own=own,
+        codes=codes,
+    )  # fmt: skip
+
+
+def _same_code(a, b, depth: int = 0) -> bool:
+    r"""Whether code objects ``a`` and ``b`` are the same code wherever each was compiled:
+    equal instructions, names, variables and constants (nested code compared the same way),
+    file name, first line and positions aside.
+
+    Examples
+    --------
+    >>> first = compile("def f(x):\n    return x + 1\n", "a.py", "exec").co_consts[0]
+    >>> again = compile("\n\ndef f(x):\n    return x + 1\n", "<b>", "exec").co_consts[0]
+    >>> other = compile("def f(x):\n    return x + 2\n", "a.py", "exec").co_consts[0]
+    >>> _same_code(first, again), _same_code(first, other)
+    (True, False)
+    """
+    if (
+        a.co_code != b.co_code
+        or a.co_names != b.co_names
+        or a.co_varnames != b.co_varnames
+        or a.co_freevars != b.co_freevars
+        or a.co_cellvars != b.co_cellvars
+        or len(a.co_consts) != len(b.co_consts)
+        or depth > 50
+    ):
+        return False
+    for x, y in zip(a.co_consts, b.co_consts, strict=True):
+        if type(x) is types.CodeType or type(y) is types.CodeType:
+            if type(x) is not type(y) or not _same_code(x, y, depth + 1):
+                return False
+        elif type(x) is not type(y) or x != y:
+            return False
+    return True
 
 
 def _has_word(text: str, name: str) -> bool:
@@ -1710,6 +1755,44 @@ def _watch_calls(record, watched, checker=None):
             todo += [c for c in inner.co_consts if type(c) is types.CodeType]
         return name
 
+    watched_leaves: dict[str, list[str]] = {}  # function name -> watched dotted names
+    for dotted in watched:
+        module, _, attr = str(dotted).rpartition(".")
+        if module.startswith("resistlab.") and attr:
+            watched_leaves.setdefault(attr, []).append(str(dotted))
+
+    def library_codes(dotted) -> list:
+        """The code objects of watched function ``dotted`` in its module's file on disk
+        (read, never imported)."""
+        package = getattr(sys.modules.get("resistlab"), "__file__", None)
+        if not isinstance(package, str):
+            return []
+        module, _, leaf = dotted.rpartition(".")
+        parts = module.split(".")[1:]
+        base = os.path.join(dirname(package), *parts)
+        found = []
+        for file in (base + ".py", os.path.join(base, "__init__.py")):
+            found += [c for c in checker.codes(file) if c.co_name == leaf]
+        return found
+
+    def recompiled(code) -> list:
+        """The watched functions whose code ``code`` holds (same instructions, names and
+        constants wherever it was compiled, under whatever file name and first line): the
+        library's source compiled again into a namespace of the student's, where no wrapper
+        reaches (``exec(compile(source, "<x>", "exec"), namespace)``, an interpreter of the
+        ``code`` module, a module in a zip archive)."""
+        hits, todo, seen = [], [code], 0
+        while todo and seen < 5000:
+            inner = todo.pop()
+            seen += 1
+            todo += [c for c in inner.co_consts if type(c) is types.CodeType]
+            for dotted in watched_leaves.get(inner.co_name, ()):
+                if dotted not in hits and any(
+                    _same_code(inner, original) for original in library_codes(dotted)
+                ):
+                    hits.append(dotted)
+        return hits
+
     def sweep() -> None:
         for name, module in list(sys.modules.items()):
             if name != "__main__" and not name.startswith("resistlab"):
@@ -1769,6 +1852,16 @@ def _watch_calls(record, watched, checker=None):
         if file in copies and getattr(args[0], "co_name", "") == "<module>":
             for dotted in copies[file]:  # the module's code run again: a copy, unwatched
                 report(dotted, "copy")
+        elif ran is None and type(code) is types.CodeType and watched_leaves:
+            package = getattr(sys.modules.get("resistlab"), "__file__", None)
+            ours_ = (
+                isinstance(package, str)
+                and isinstance(file, str)
+                and file.startswith(dirname(package) + os.sep)
+            )
+            if not (ours_ and genuine(code)):  # (the library's module itself, imported)
+                for dotted in recompiled(code):  # its source compiled again, elsewhere
+                    report(dotted, "copy")
         if wrappers and (new or ran is not None or (isinstance(file, str) and _cell_file(file))):
             sweep()
 
@@ -1796,6 +1889,20 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         (``checker.trusted``: a name alone is not enough), and not the hook's own reading."""
         code = getframe(2).f_code
         return code not in checker.own and not checker.trusted(code)
+
+    def started_by_student() -> bool:
+        """Whether code of no installed package is on the stack (a cell's, or the student's
+        own): what the standard library does for the kernel itself (``pickle`` in the pure
+        Python ``_loads`` too) counts only when such code asked for it."""
+        frame = getframe(2)
+        for _ in range(200):
+            if frame is None:
+                return False
+            code = frame.f_code
+            if code not in checker.own and not checker.trusted(code):
+                return True
+            frame = frame.f_back
+        return True
 
     def library_file(name) -> bool:
         package = getattr(sys.modules.get("resistlab"), "__file__", None)
@@ -1832,8 +1939,12 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         if isinstance(file, str) and not _cell_file(file):
             path = abspath(file)
             folder = next((w for w in own if path.startswith(w)), None)
-            if folder is not None and isfile(path):  # (not a name such as "<string>")
-                record("exec.own_file", path[len(folder) :])
+            probe = path  # the file itself, or an archive holding it (lib.zip/mod.py)
+            while folder is not None and probe.startswith(folder):
+                if isfile(probe):  # (not a name such as "<string>")
+                    record("exec.own_file", path[len(folder) :])
+                    return
+                probe = dirname(probe)
 
     def hook(event, args):
         if event == "exec" and args:
@@ -1881,7 +1992,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                         detail = "under a notebook cell's file name"
                     else:
                         return
-                if asked_by_student():
+                if event == "pickle.find_class":  # unpickling calls what the bytes name
+                    detail = ".".join(str(a)[:60] for a in args[:2])
+                    if started_by_student():
+                        record(event, detail)
+                elif asked_by_student():
                     record(event, detail)
             else:
                 record(event, repr(args[0])[:200] if args else "")

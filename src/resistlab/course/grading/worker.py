@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import shutil
@@ -702,8 +703,35 @@ def _repair_types(nb, flags) -> None:
             flags.append(Flag("invalid_metadata", f"cell {index}: source is not text (emptied)"))
         if "id" in cell and not (isinstance(cell["id"], str) and _CELL_ID.match(cell["id"])):
             cell["id"] = uuid.uuid4().hex[:8]
+        if cell.cell_type not in ("code", "markdown", "raw"):  # ("heading": nbformat 3)
+            what = f"cell {index}: cell type {cell.cell_type[:40]!r} (made a raw cell)"
+            flags.append(Flag("invalid_metadata", what))
+            kept = {k: cell[k] for k in ("id", "metadata", "source") if k in cell}
+            cell = nbformat.NotebookNode({"cell_type": "raw", **kept})
         cells.append(cell)
     nb.cells = cells
+    if _replace_non_finite([nb.get("metadata"), *(c.get("metadata") for c in cells)]):
+        flags.append(Flag("invalid_metadata", "NaN or Infinity in metadata (not JSON; emptied)"))
+
+
+def _replace_non_finite(roots, most: int = 200_000) -> bool:
+    """Replace every NaN or infinite number in ``roots`` (nested dicts and lists) by
+    ``None``; return whether there was one. Python's JSON reads ``NaN`` and ``-Infinity``,
+    which no browser's does: written back into ``autograded/``, the notebook had not opened
+    in the lecturer's JupyterLab."""
+    found, todo, seen = False, [r for r in roots if isinstance(r, (dict, list))], 0
+    while todo and seen < most:
+        node = todo.pop()
+        seen += 1
+        keys = node.keys() if isinstance(node, dict) else range(len(node))
+        for key in list(keys):
+            value = node[key]
+            if isinstance(value, float) and not math.isfinite(value):
+                node[key] = None
+                found = True
+            elif isinstance(value, (dict, list)):
+                todo.append(value)
+    return found
 
 
 def _cap_added_cells(nb, limit: int, flags) -> None:
