@@ -261,6 +261,14 @@ def _build(course) -> list[Case]:
         {"dynamic_code": "helper_mod.py, a Python file", "magic": "%run"},
     )
 
+    # Review 46 (B): the agent was installed with the first test, after the student's cells
+    # above it, so a module a cell ran first under the agent's name passed for the agent
+    early = answer(fresh())
+    early.cells.insert(
+        0, nbformat.v4.new_code_cell("import sys\nprint('AGENT', '_rl_sealed' in sys.modules)")
+    )
+    case("agent_before_any_cell", early, 5, {})
+
     # Item 5: print the tests from In, reversed and base64-encoded; raise them as a message.
     leak = textwrap.dedent("""
         import base64
@@ -417,6 +425,7 @@ CASE_NAMES = [
     "vega_chart",
     "pandas_beside_notebook",
     "imports_a_file_it_wrote",
+    "agent_before_any_cell",
     "prints_tests",
     "nbgrader_files",
     "reimports",
@@ -462,6 +471,14 @@ def test_case(graded, name):
             f"{name}: no {code} flag naming {detail!r} in {[str(f) for f in row.flags]}"
         )
     assert row.review == any(FLAG_CODES[c][0] == "review" for c in case.flags)
+
+
+def test_the_agent_is_the_first_module_of_its_name_in_the_kernel(graded):
+    """The grader's agent is in the kernel before the notebook's first cell runs."""
+    course = graded[0]
+    path = course / "autograded" / "agent_before_any_cell" / NAME / f"{NAME}.ipynb"
+    text = "".join(o.get("text", "") for o in nbformat.read(path, as_version=4).cells[0].outputs)
+    assert "AGENT True" in text, text
 
 
 def _decoded(text: str) -> str:

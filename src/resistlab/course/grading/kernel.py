@@ -1483,6 +1483,8 @@ class GradingExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         self._current_index = index
+        if self.sealed is not None:
+            self.sealed.ensure_installed(self, index)
         if self.sealed is not None and self.sealed.handles(cell):
             return self.sealed.run_cell(self, cell, index), self.resources
         result = super().preprocess_cell(cell, resources, index)

@@ -783,6 +783,22 @@ class SealedRunner:
                 )
             )
 
+    def ensure_installed(self, executor, index) -> None:
+        """Install the agent in the kernel before it runs any cell of the notebook (and again
+        after each restart): the first module the kernel runs under the agent's name is then
+        the grader's, never one a student's cell ran first (the kernel's record of calls
+        trusts the agent's code to say which test is running; the agent had been installed
+        with the first test, after the student's cells above it)."""
+        kernel = (id(executor.km), getattr(executor, "_kernel_starts", 0))
+        if self._installed == kernel:
+            return
+        scratch = NotebookNode(cell_type="code", source="", metadata={"execution": {}}, outputs=[])
+        try:
+            _Session(self, executor, scratch, index).install()
+        except (SealedProtocolError, _Fatal):
+            return  # (tried again, and flagged, at the first test)
+        self._installed = kernel
+
     def run_instructor_cell(self, executor, cell, index) -> None:
         """Run the instructor's own source of ``cell`` in the grader (after the kernel ran
         it): the names it defines become trusted for the tests that follow. Its outputs are
