@@ -42,9 +42,10 @@ ic50 = 3.0 if _started < 150 else 1.0
 
 
 @pytest.mark.parametrize(("processes", "score"), [(64, 5.0), (10_000, 3.0)])
-def test_process_limit_without_cgroup(tmp_path, _released_fixture, processes, score):
+def test_process_limit_without_cgroup(tmp_path, _released_fixture, processes, score, capsys):
     """With ``cgroups=False`` and a limit of 64, the kernel cannot start 150 threads (full
-    marks); with a limit of 10,000 it starts all 200 (the control: ``ic50`` is wrong)."""
+    marks); with a limit of 10,000 it starts all 200 (the control: ``ic50`` is wrong). The
+    run says that its limits are the fallback's (review 46: ``require`` had said nothing)."""
     course = tmp_path / "course"
     shutil.copytree(_released_fixture, course)
     submit(course, "threads", answer(release_copy(course), ic50=THREADS))
@@ -54,3 +55,4 @@ def test_process_limit_without_cgroup(tmp_path, _released_fixture, processes, sc
     run = grade_assignment(Course(course), NAME, options)
     (row,) = run.rows
     assert run.errors == 0 and row.score == score, [str(f) for f in row.flags]
+    assert "memory and process limits apply per process" in capsys.readouterr().err

@@ -518,6 +518,33 @@ def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixtu
     assert sorted(p.student for p in pages) == sorted(shapes), pages
 
 
+def test_a_kernel_cannot_block_its_own_restart_with_the_graders_names(fixture_course):
+    """Review 46 (C) F1: a cell made a folder where the restarted kernel's connection file
+    was to go (``.kernel2.json``: a name it could guess) and killed its kernel; the restart
+    failed outside the cell and the resubmission was an error on every run, keeping the
+    student's earlier grade. The grader's names in the kernel's folder are now random: the
+    kernel is restarted, the cell scores as an error, the submission is graded."""
+    trap = (
+        "import os\n"
+        "for _n in range(2, 6):\n"
+        "    for _name in (f'.kernel{_n}.json', f'.k{_n}'):\n"
+        "        os.makedirs(os.path.join(_name, 'x'), exist_ok=True)\n"
+        "os._exit(1)\n"
+    )
+    nb = answer(release_copy(fixture_course))
+    nb.cells.insert(1, nbformat.v4.new_code_cell(trap))
+    submit(fixture_course, "trap", nb)
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=10, quiet=True, students=["trap"]),
+        log=lambda *a: None,
+    )
+    (row,) = run.rows
+    assert row.status == "graded" and row.score == 5, row
+    assert "kernel_died" in {f.code for f in row.flags}, row
+
+
 def test_a_resubmission_replaces_what_the_earlier_one_left_in_autograded(fixture_course):
     """Review 35 #4, #1 and review 36 #1, #2: ``autograded/`` kept an earlier submission's
     files (nbgrader removes the folder first): a file that later became a folder made every

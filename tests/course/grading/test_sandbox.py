@@ -206,6 +206,20 @@ attempt("priority_parent", priority_parent)
 attempt("affinity_parent", lambda: os.sched_setaffinity(os.getppid(),
                                                         os.sched_getaffinity(os.getppid())))
 attempt("extended_attribute", lambda: os.setxattr("own.txt", "user.note", b"for the next one"))
+def inotify():  # the grader account's allowance (and other kernels' opens on shared folders)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.inotify_init1(0) < 0:
+        raise OSError(ctypes.get_errno(), "inotify_init1")
+attempt("inotify", inotify)
+def message_queue():  # outlives the kernel in the sandbox's IPC namespace
+    import ctypes
+    rt = ctypes.CDLL("librt.so.1", use_errno=True)
+    rt.mq_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
+    if rt.mq_open(b"/resistlab-test", os.O_CREAT | os.O_RDWR, 0o600, None) < 0:
+        raise OSError(ctypes.get_errno(), "mq_open")
+    rt.mq_unlink(b"/resistlab-test")
+attempt("message_queue", message_queue)
 def own_limits_and_priority():
     resource.setrlimit(resource.RLIMIT_CORE, resource.getrlimit(resource.RLIMIT_CORE))
     os.nice(0)
@@ -243,6 +257,8 @@ FORBIDDEN = [
     "priority_parent",
     "extended_attribute",
     "read_audit_back",
+    "inotify",
+    "message_queue",
 ]
 ALLOWED = [
     "write_own_folder",
@@ -426,6 +442,8 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             "limit_parent",
             "priority_parent",
             "extended_attribute",
+            "inotify",
+            "message_queue",
         )
         if name in seccomp and "seccomp" not in status.applied:
             continue
@@ -469,6 +487,8 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
         "priority_parent",
         "affinity_parent",
         "own_limits_and_priority",
+        "inotify",
+        "message_queue",
     ):
         assert results[name] == "allowed", (name, results)
     assert results["reached_grader"] == ["tcp", "udp"]

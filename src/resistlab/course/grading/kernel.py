@@ -1240,14 +1240,18 @@ class GradingExecute(Execute):
         if not self.kernel_name:
             self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
         self._kernel_starts = getattr(self, "_kernel_starts", 0) + 1
-        # UNIX sockets in the scratch folder: the kernel needs no network (POSIX only).
+        # UNIX sockets in the scratch folder: the kernel needs no network (POSIX only). Names
+        # the kernel cannot guess: one had made a folder where the restarted kernel's
+        # connection file was to go, and its submission was an error on every run (keeping
+        # an earlier grade)
         ipc = os.name == "posix"
-        sockets = Path(self.scratch) / f".k{self._kernel_starts}"
+        tag = f"{self._kernel_starts}-{secrets.token_hex(8)}"
+        sockets = Path(self.scratch) / f".k{tag}"
         self.km = GradingKernelManager(
             kernel_name=self.kernel_name,
             transport="ipc" if ipc else "tcp",
             ip=str(sockets) if ipc else "127.0.0.1",
-            connection_file=str(Path(self.scratch) / f".kernel{self._kernel_starts}.json"),
+            connection_file=str(Path(self.scratch) / f".kernel{tag}.json"),
             policy_path=self.policy_path,
             warm=self.warm,
         )

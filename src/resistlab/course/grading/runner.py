@@ -650,7 +650,7 @@ class _Run:
 
             GroupLimits.sweep(f"resistlab-{run_dir.name}-")  # workers that were killed
             if not self.options.keep_scratch:
-                remove_tree(run_dir)  # at any depth a kernel nested folders
+                remove_run_folders(run_dir)
         return self._report(len(skipped), missing, started)
 
     def _execute(self, tasks, skipped, executor, kernel_info, run_dir) -> dict:
@@ -975,6 +975,23 @@ def _check_sandbox(context: GradingContext, options: GradeOptions, run_dir: Path
         memory_bytes=context.memory_bytes,
     )
     status = probe(policy)
+    if context.memory_bytes or context.processes:  # the sandbox's group, or the fallback
+        from .sandbox import GroupLimits
+
+        group = None
+        if getattr(options, "cgroups", True):
+            group = GroupLimits(
+                f"resistlab-{run_dir.name}-probe", context.memory_bytes, context.processes
+            )
+            group.remove()
+        if group is None or not group.applied:
+            why = "cgroups turned off" if group is None else group.why
+            warn(
+                f"No cgroup can be made for the kernels here ({why}): memory and process "
+                "limits apply per process (RLIMIT_AS, RLIMIT_NPROC), so the processes of one "
+                "kernel may together hold more than --memory (docs/grading.md, group limits; "
+                "reported as layer rlimits_fallback)."
+            )
     if bwrap_path() is None:
         status.missing["bwrap"] = (
             "bubblewrap is not installed (Debian: apt-get install bubblewrap); the hand-written "
@@ -991,6 +1008,25 @@ def _check_sandbox(context: GradingContext, options: GradeOptions, run_dir: Path
             raise CourseError(message + "\n(--sandbox require: refusing to grade.)")
         warn(message)
     return dict(status.missing)
+
+
+def remove_run_folders(run_dir: Path) -> None:
+    """Remove a run's folder and the kernel templates' homes its workers made
+    (``rl-template-RUN-*`` in the temporary folder): a worker that was killed leaves its own,
+    with files of its kernels' uids.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run = Path(tempfile.mkdtemp(prefix="rlg-"))
+    >>> home = Path(tempfile.mkdtemp(prefix=f"rl-template-{run.name}-"))
+    >>> remove_run_folders(run)
+    >>> run.exists(), home.exists()
+    (False, False)
+    """
+    remove_tree(run_dir)  # at any depth a kernel nested folders
+    for home in Path(tempfile.gettempdir()).glob(f"rl-template-{run_dir.name}-*"):
+        remove_tree(home)
 
 
 def _row_dict(row: GradeRow) -> dict:

@@ -977,6 +977,13 @@ _KEYRING = {0xC000003E: (248, 249, 250), 0xC00000B7: (217, 218, 219)}
 #: machine (``fs.aio-max-nr``), which a kernel had taken whole for as long as it ran. Python,
 #: NumPy and ipykernel use none (glibc's POSIX AIO uses threads).
 _AIO_SETUP = {0xC000003E: (206,), 0xC00000B7: (0,)}
+#: mq_open, inotify_init, inotify_init1 and fanotify_init (x86_64, aarch64): POSIX message
+#: queues outlive the kernel in the sandbox's IPC namespace (a channel to the next student)
+#: and, like inotify watches and fanotify groups, are counted on the account that made the
+#: namespace: under an unprivileged grader one kernel took the account's whole allowance of
+#: each, and inotify on the shared read-only folders showed which files the other kernels
+#: opened. Python, NumPy and ipykernel use none.
+_NOTIFY_MQ = {0xC000003E: (240, 253, 294, 300), 0xC00000B7: (180, 26, 262)}
 #: socket and socketpair (x86_64, aarch64), and the address families a kernel may open: UNIX,
 #: INET, INET6 (ZeroMQ, multiprocessing) and NETLINK (the interface list, in the sandbox's
 #: own network namespace). Any other fails with ``EPERM``: ``AF_VSOCK`` belongs to no network
@@ -1035,7 +1042,8 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     ``vmsplice``, ``sendfile``, ``copy_file_range`` (a file held by a blocked splice) and
     ``shmget``, ``semget``, ``msgget`` (System V objects outlive the kernel) and
     ``add_key``, ``request_key``, ``keyctl`` (the grader's keyrings), ``io_setup`` (the
-    machine's whole AIO allowance) and a socket of another
+    machine's whole AIO allowance), ``mq_open``, ``inotify_init*`` and ``fanotify_init`` (the
+    grader account's allowances, and a channel between kernels) and a socket of another
     family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
     host from any network namespace) and ``unshare``/``clone`` of a new user namespace
     (every capability inside it) and ``prlimit64``, ``setpriority`` and ``ioprio_set`` on
@@ -1065,6 +1073,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         *_SYSV_IPC[arch],
         *_KEYRING[arch],
         *_AIO_SETUP[arch],
+        *_NOTIFY_MQ[arch],
     ):
         refused += [(0x15, 0, 1, nr), eperm]
     for nr in _SETXATTR[arch]:

@@ -88,7 +88,7 @@ _EXPECTED_FILES = {"timestamp.txt", "submission_secret.txt"}
 _KERNEL_FOLDERS = (".ipython", ".jupyter", ".config", ".local", ".mpl", ".cache", ".tmp")
 #: The kernel's connection file and socket folder in its scratch folder (see ``kernel.py``):
 #: a submitted file or folder of that name would stop the kernel from starting.
-_KERNEL_NAMES = re.compile(r"\.kernel\d+\.json|\.k\d+")
+_KERNEL_NAMES = re.compile(r"\.kernel\d+(-[0-9a-f]+)?\.json|\.k\d+(-[0-9a-f]+)?")
 #: A surrogate written as a JSON escape: alone, it cannot be written back as UTF-8.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -411,7 +411,10 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
         # The home sits in a folder of the grader's own (0700), which no sandbox holds: a
         # kernel that gave its home to everyone (chmod 0777; Landlock does not govern modes)
         # had let any local user put files there that later students' kernels read.
-        folder = Path(tempfile.mkdtemp(prefix="rl-template-")) / "home"
+        # (named after the run: the run removes what a killed worker left, kernels' files
+        # under their own uids included)
+        prefix = f"rl-template-{Path(context.run_dir).name}-"
+        folder = Path(tempfile.mkdtemp(prefix=prefix)) / "home"
         folder.mkdir()
         _make_home(context, folder)
         env = _kernel_env(context, folder)
