@@ -1560,6 +1560,7 @@ def _watch_calls(record, watched, checker=None):
     wrappers: dict[int, tuple] = {}  # id(original) -> (original, wrapper)
     by_name: dict[str, tuple] = {}  # dotted name -> (original, wrapper)
     getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
+    join = os.path.join
     get_ident = threading.get_ident
     library: list[tuple] = []  # the resistlab package folder(s), once it is loaded
     calls: set = set()
@@ -1778,9 +1779,9 @@ def _watch_calls(record, watched, checker=None):
             return []
         module, _, leaf = dotted.rpartition(".")
         parts = module.split(".")[1:]
-        base = os.path.join(dirname(package), *parts)
+        base = join(dirname(package), *parts)
         found = []
-        for file in (base + ".py", os.path.join(base, "__init__.py")):
+        for file in (base + ".py", join(base, "__init__.py")):
             found += [c for c in checker.codes(file) if c.co_name == leaf]
         return found
 
