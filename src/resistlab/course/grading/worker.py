@@ -714,7 +714,7 @@ def _repair_types(nb, flags) -> None:
         cells.append(cell)
     nb.cells = cells
     if _replace_non_finite([nb.get("metadata"), *(c.get("metadata") for c in cells)]):
-        flags.append(Flag("invalid_metadata", "NaN or Infinity in metadata (not JSON; emptied)"))
+        flags.append(Flag("invalid_metadata", "NaN or Infinity in metadata (not JSON; made null)"))
 
 
 def _replace_non_finite(roots, most: int = 200_000) -> bool:
