@@ -1349,11 +1349,7 @@ def _code_checker(installed=()):
         if seen is not None and seen[0] is code:
             return seen[1]
         file = code.co_filename
-        codes = sources.get(file) if type(file) is str else set()
-        if codes is None:
-            codes = read(file) if len(sources) < _MAX_FILES else set()
-            sources[file] = codes
-        verdict = code in codes
+        verdict = type(file) is str and code in codes(file)
         known[id(code)] = (code, verdict)
         return verdict
 
