@@ -157,6 +157,43 @@ def test_the_shared_memory_folder_is_emptied_between_kernels(tmp_path):
     assert kept.read_text() == "outside"
 
 
+def _kernels_in_one_sandbox(tmp_path, source: str, runs) -> dict:
+    """Fork one kernel per ``(name, action)`` from a template in a real bubblewrap sandbox,
+    one after the other, each running ``source`` as ``python -m kernel_module ACTION`` in its
+    own folder ``tmp_path / name`` without a policy (no filter), with the kernel manager's
+    clean-up after each; return what each wrote to ``seen.json``."""
+    from resistlab.course.grading.sandbox import bwrap_path
+
+    if bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed")
+    home, modules = tmp_path / "template", tmp_path / "modules"
+    home.mkdir()
+    modules.mkdir()
+    (modules / "kernel_module.py").write_text(source)
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(modules), "HOME": str(home)}
+    import resistlab
+
+    read = [sys.prefix, os.path.realpath(sys.base_prefix), str(modules), "/usr", "/etc"]
+    read += [str(Path(resistlab.__file__).parents[1])]
+    read += [p for p in ("/lib", "/lib64", "/bin") if os.path.exists(p)]
+    kernels = WarmKernels(home, env, [], bwrap=bwrap_path(), read=read, slot=str(tmp_path))
+    seen = {}
+    try:
+        for name, action in runs:
+            (tmp_path / name).mkdir()
+            child = kernels.spawn(
+                sys.executable, ["-m", "kernel_module", action], env=env,
+                cwd=str(tmp_path / name), policy="",
+            )  # fmt: skip
+            assert child is not None, kernels.notes
+            assert child.wait(timeout=60) == -1
+            kernels.clean(sys.executable)  # what the kernel manager does when a kernel ends
+            seen[name] = json.loads((tmp_path / name / "seen.json").read_text())
+    finally:
+        kernels.close()
+    return seen
+
+
 SPOIL_SHM = r"""
 import json, os, sys
 if sys.argv[1] == "spoil":
@@ -178,35 +215,7 @@ def test_a_kernel_that_made_the_shared_memory_folder_read_only_leaves_nothing_to
     folder its mode back before emptying it, and a sandbox it cannot empty is replaced.
     Run in a real bubblewrap sandbox without the capabilities that override file modes (as
     root, bubblewrap keeps none of them for the template: what an unprivileged grader is)."""
-    from resistlab.course.grading.sandbox import bwrap_path
-
-    if bwrap_path() is None:
-        pytest.skip("bubblewrap is not installed")
-    home, modules = tmp_path / "template", tmp_path / "modules"
-    home.mkdir()
-    modules.mkdir()
-    (modules / "shm_kernel.py").write_text(SPOIL_SHM)
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(modules), "HOME": str(home)}
-    import resistlab
-
-    read = [sys.prefix, os.path.realpath(sys.base_prefix), str(modules), "/usr", "/etc"]
-    read += [str(Path(resistlab.__file__).parents[1])]
-    read += [p for p in ("/lib", "/lib64", "/bin") if os.path.exists(p)]
-    kernels = WarmKernels(home, env, [], bwrap=bwrap_path(), read=read, slot=str(tmp_path))
-    seen = {}
-    try:
-        for name, action in (("spoiler", "spoil"), ("next", "look")):
-            (tmp_path / name).mkdir()
-            child = kernels.spawn(
-                sys.executable, ["-m", "shm_kernel", action], env=env,
-                cwd=str(tmp_path / name), policy="",
-            )  # fmt: skip
-            assert child is not None, kernels.notes
-            assert child.wait(timeout=60) == -1
-            kernels.clean(sys.executable)  # what the kernel manager does when a kernel ends
-            seen[name] = json.loads((tmp_path / name / "seen.json").read_text())
-    finally:
-        kernels.close()
+    seen = _kernels_in_one_sandbox(tmp_path, SPOIL_SHM, [("spoiler", "spoil"), ("next", "look")])
     assert seen["spoiler"] == {"mode": 0o555, "entries": ["note"]}  # the attempt worked
     assert seen["next"]["entries"] == [] and seen["next"]["mode"] & 0o200, seen
 
@@ -233,33 +242,6 @@ def test_a_kernel_that_changed_its_templates_limits_leaves_them_to_no_one(tmp_pa
     or scheduling changed is replaced before the next kernel. Here the kernel runs without
     the filter (no policy), so that the change reaches the template, as a call the filter
     does not know would."""
-    from resistlab.course.grading.sandbox import bwrap_path
-
-    if bwrap_path() is None:
-        pytest.skip("bubblewrap is not installed")
-    home, modules = tmp_path / "template", tmp_path / "modules"
-    home.mkdir()
-    modules.mkdir()
-    (modules / "template_kernel.py").write_text(SPOIL_TEMPLATE)
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(modules), "HOME": str(home)}
-    import resistlab
-
-    read = [sys.prefix, os.path.realpath(sys.base_prefix), str(modules), "/usr", "/etc"]
-    read += [str(Path(resistlab.__file__).parents[1])]
-    read += [p for p in ("/lib", "/lib64", "/bin") if os.path.exists(p)]
-    kernels = WarmKernels(home, env, [], bwrap=bwrap_path(), read=read, slot=str(tmp_path))
-    seen = {}
-    try:
-        for name, action in (("before", "look"), ("spoiler", "spoil"), ("next", "look")):
-            (tmp_path / name).mkdir()
-            child = kernels.spawn(
-                sys.executable, ["-m", "template_kernel", action], env=env,
-                cwd=str(tmp_path / name), policy="",
-            )  # fmt: skip
-            assert child is not None, kernels.notes
-            assert child.wait(timeout=60) == -1
-            kernels.clean(sys.executable)  # what the kernel manager does when a kernel ends
-            seen[name] = json.loads((tmp_path / name / "seen.json").read_text())
-    finally:
-        kernels.close()
+    runs = [("before", "look"), ("spoiler", "spoil"), ("next", "look")]
+    seen = _kernels_in_one_sandbox(tmp_path, SPOIL_TEMPLATE, runs)
     assert seen["next"] == seen["before"], seen

@@ -440,25 +440,18 @@ def test_what_one_submission_records_is_bounded(fixture_course):
     assert (grading / "summary.csv").stat().st_size < 10_000
 
 
-def test_fields_nbformat_cannot_read_are_repaired_not_scored_0(fixture_course):
-    """Review 6 #10: notebook or cell metadata that is a list, or a source list holding a
-    number, made nbformat fail (the notebook scored 0 as unreadable). They are repaired before
-    nbformat reads them and flagged; the answers are graded."""
+def _graded_repaired(course, shapes) -> None:
+    """Hand in the answered notebook broken by each ``shapes[student](notebook_json)``; each
+    must be graded with full marks and an ``invalid_metadata`` flag."""
     import json
 
-    data = json.loads(nbformat.writes(answer(release_copy(fixture_course))))
-    added = {"cell_type": "code", "metadata": {}, "source": ["x = 1\n", 2], "outputs": []}
-    shapes = {
-        "notebook_metadata_list": lambda d: d.__setitem__("metadata", []),
-        "cell_metadata_list": lambda d: d["cells"][0].__setitem__("metadata", []),
-        "source_with_a_number": lambda d: d["cells"].append({**added, "execution_count": None}),
-    }
+    data = json.loads(nbformat.writes(answer(release_copy(course))))
     for student, break_it in shapes.items():
         broken = copy.deepcopy(data)
         break_it(broken)
-        submit(fixture_course, student, raw=json.dumps(broken))
+        submit(course, student, raw=json.dumps(broken))
     run = grade_assignment(
-        Course(fixture_course),
+        Course(course),
         NAME,
         GradeOptions(jobs=2, timeout=10, quiet=True, students=list(shapes)),
         log=lambda *a: None,
@@ -466,6 +459,20 @@ def test_fields_nbformat_cannot_read_are_repaired_not_scored_0(fixture_course):
     for row in run.rows:
         assert row.status == "graded" and row.score == 5, row
         assert "invalid_metadata" in {f.code for f in row.flags}, row
+
+
+def test_fields_nbformat_cannot_read_are_repaired_not_scored_0(fixture_course):
+    """Review 6 #10: notebook or cell metadata that is a list, or a source list holding a
+    number, made nbformat fail (the notebook scored 0 as unreadable). They are repaired before
+    nbformat reads them and flagged; the answers are graded."""
+
+    added = {"cell_type": "code", "metadata": {}, "source": ["x = 1\n", 2], "outputs": []}
+    shapes = {
+        "notebook_metadata_list": lambda d: d.__setitem__("metadata", []),
+        "cell_metadata_list": lambda d: d["cells"][0].__setitem__("metadata", []),
+        "source_with_a_number": lambda d: d["cells"].append({**added, "execution_count": None}),
+    }
+    _graded_repaired(fixture_course, shapes)
 
 
 def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixture_course):
@@ -479,7 +486,6 @@ def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixtu
 
     from resistlab.course.grading import generate_feedback
 
-    data = json.loads(nbformat.writes(answer(release_copy(fixture_course))))
     shapes = {
         "unknown_cell_type": lambda d: d["cells"].insert(
             1, {"cell_type": "foo", "metadata": {}, "source": "x"}
@@ -492,19 +498,7 @@ def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixtu
             d["cells"][0]["metadata"].update(deep=[{"x": float("inf")}]),
         ),
     }
-    for student, break_it in shapes.items():
-        broken = copy.deepcopy(data)
-        break_it(broken)
-        submit(fixture_course, student, raw=json.dumps(broken))
-    run = grade_assignment(
-        Course(fixture_course),
-        NAME,
-        GradeOptions(jobs=2, timeout=10, quiet=True, students=list(shapes)),
-        log=lambda *a: None,
-    )
-    for row in run.rows:
-        assert row.status == "graded" and row.score == 5, row
-        assert "invalid_metadata" in {f.code for f in row.flags}, row
+    _graded_repaired(fixture_course, shapes)
 
     def strict(constant):
         raise ValueError(f"not JSON: {constant}")
