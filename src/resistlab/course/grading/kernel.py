@@ -60,7 +60,7 @@ from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, U
 
 from .flags import Flag
 from .memory import memory_bound, unbounded_child
-from .sandbox import AUDIT_CHECK, kernel_command, status_path, subordinate_ids
+from .sandbox import AUDIT_CHECK, kernel_command, remove_path, status_path, subordinate_ids
 from .sealed_agent import MAX_BYTES as ANSWER_BYTES
 
 __all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels", "remove_tree"]
@@ -771,14 +771,7 @@ def remove_tree(path) -> None:
         # folders a kernel under the grader's own uid made unreadable (chmod 0o300) are the
         # owner's again first: rm cannot empty them (1.6 GB had stayed in /tmp); chmod -R
         # follows no link
-        for command in (["chmod", "-R", "u+rwX", "--"], ["rm", "-rf", "--"]):
-            subprocess.run(
-                [*command, str(path)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=False,
-            )
+        remove_path(path)
         if os.path.lexists(path) and os.getuid() != 0 and subordinate_ids() is not None:
             # what kernels left under the account's subordinate uids (a worker that was
             # killed could not remove it): removed as root of a namespace mapping them

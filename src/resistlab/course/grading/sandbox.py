@@ -62,6 +62,7 @@ __all__ = [
     "landlock_abi",
     "probe",
     "read_audit",
+    "remove_path",
     "sandbox_uid",
     "status_path",
     "subordinate_ids",
@@ -521,6 +522,19 @@ def enter_own_user_namespace() -> str:
     os.setresuid(0, 0, 0)
     _MAPPED_IDS[0] = count - 1
     return ""
+
+
+def remove_path(path) -> None:
+    """``chmod -R u+rwX`` then ``rm -rf`` on ``path`` (any depth, no link followed; folders
+    made unreadable are the owner's again first), errors ignored."""
+    for command in (["chmod", "-R", "u+rwX", "--"], ["rm", "-rf", "--"]):
+        subprocess.run(
+            [*command, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
 
 
 def _syscall_unshare(flags: int) -> int:
@@ -2220,8 +2234,7 @@ def main(argv: list[str]) -> None:
         why = enter_own_user_namespace()
         if why:
             raise SystemExit(f"sandbox.py remove: {why}")
-        for command in (["chmod", "-R", "u+rwX", "--"], ["rm", "-rf", "--"]):
-            subprocess.run([*command, argv[1]], stdin=subprocess.DEVNULL, check=False)
+        remove_path(argv[1])
     else:
         raise SystemExit(
             "usage: sandbox.py launch POLICY -- ARGS"
