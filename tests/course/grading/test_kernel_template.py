@@ -114,6 +114,27 @@ def test_the_grader_can_signal_a_child_and_sees_it_exit(warm, tmp_path):
     child.send_signal(signal.SIGKILL)  # after the exit: a no-op, not an error
 
 
+def test_a_template_started_ahead_is_the_one_kernels_fork_from(warm, tmp_path):
+    warm.start(sys.executable)
+    started = warm.starting[sys.executable][0]
+    assert started.poll() is None, "start() returns while the template is still importing"
+    warm.start(sys.executable)  # a second call starts nothing more
+    assert list(warm.starting) == [sys.executable]
+    child = _spawn(warm, tmp_path / "a")
+    assert child is not None and child.wait(timeout=60) == -1, warm.notes
+    assert warm.templates[sys.executable][0] is started and not warm.starting
+    assert json.loads((tmp_path / "a" / "report.json").read_text())["parent"] == started.pid
+
+
+def test_a_template_started_and_never_used_is_stopped_on_close(tmp_path):
+    kernels = WarmKernels(tmp_path, {"PATH": os.environ["PATH"]}, ["numpy"])
+    kernels.start(sys.executable)
+    started = kernels.starting[sys.executable][0]
+    kernels.close()
+    assert started.poll() is not None, "the template outlived close()"
+    assert not kernels.starting
+
+
 def test_a_template_that_cannot_start_leaves_a_note_and_no_kernel(tmp_path):
     kernels = WarmKernels(tmp_path, {"PATH": os.environ["PATH"]}, ["numpy"])
     child = kernels.spawn(

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+from course.grading.fixture_assignment import NAME, answer, release_copy, submit
 from helpers import ROOT
 
 #: Workers that die while the call queue's pipe is full (1 MiB a task, 64 KiB a pipe).
@@ -49,3 +50,31 @@ def test_a_broken_pool_with_a_full_call_queue_shuts_down(python, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["BrokenProcessPool"] * 4 + ["shut", "down"], done.stdout
+
+
+def test_each_workers_kernel_template_starts_before_its_first_submission(fixture_course):
+    """The parent asks the workers to start their kernel templates as soon as it knows the
+    run (its imports then overlap the sandbox probe and the gradebook), before it hands out
+    the first submission; the submissions are graded from those templates."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from resistlab.course import Course
+    from resistlab.course.grading import GradeOptions, grade_assignment
+    from resistlab.course.grading.pool import _mp_context
+
+    submitted = []
+
+    class Recording(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            submitted.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    for student in ("a", "b", "c"):
+        submit(fixture_course, student, answer(release_copy(fixture_course)))
+    pool = Recording(2, _mp_context())
+    options = GradeOptions(jobs=2, quiet=True)
+    run = grade_assignment(
+        Course(fixture_course), NAME, options, log=lambda *a: None, executor=pool
+    )
+    assert submitted == ["prepare", "prepare", "_tracked", "_tracked", "_tracked"]
+    assert {r.student: (r.score, r.status) for r in run.rows} == {s: (5, "graded") for s in "abc"}

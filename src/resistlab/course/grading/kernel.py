@@ -259,6 +259,7 @@ class WarmKernels:
         self.memory_bytes, self.processes = memory_bytes, processes
         self.cgroups = cgroups  # False: rlimits only, as where no cgroup can be made
         self.templates: dict[str, tuple | None] = {}
+        self.starting: dict[str, tuple] = {}  # started, not yet ready (:meth:`start`)
         self.groups: dict[str, object] = {}
         self.notes: list[str] = []  # why a template could not be used (kernels start cold)
         self.forked = 0  # kernels forked so far
@@ -344,9 +345,39 @@ class WarmKernels:
             self._stop(python)
             self.templates.pop(python, None)  # the next kernel starts a fresh template
 
+    def start(self, python: str) -> None:
+        """Begin starting the template of ``python`` without waiting for it: its imports run
+        while the worker does other work; the first :meth:`spawn` waits until it is ready."""
+        if python not in self.templates and python not in self.starting:
+            launched = self._launch(python)
+            if launched is not None:
+                self.starting[python] = launched
+
     def _template(self, python: str):
         if python in self.templates:
             return self.templates[python]
+        launched = self.starting.pop(python, None) or self._launch(python)
+        if launched is None:
+            return None
+        process, ours = launched
+        ours.settimeout(self.start_timeout)
+        try:
+            ready = json.loads(ours.recv(1 << 16) or b"{}")
+        except (OSError, ValueError):
+            ready = {}
+        if "ready" not in ready:
+            self.notes.append(f"kernel template for {python} did not start")
+            process.kill()
+            process.wait()
+            ours.close()
+            self.templates[python] = None
+            return None
+        ours.settimeout(30)
+        self.templates[python] = (process, ours)
+        return self.templates[python]
+
+    def _launch(self, python: str):
+        """Start the template's process: ``(process, channel)``, or ``None`` (noted)."""
         from .sandbox import GroupLimits, bwrap_argv
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -401,26 +432,18 @@ class WarmKernels:
             return None
         finally:
             theirs.close()
-        ours.settimeout(self.start_timeout)
-        try:
-            ready = json.loads(ours.recv(1 << 16) or b"{}")
-        except (OSError, ValueError):
-            ready = {}
-        if "ready" not in ready:
-            self.notes.append(f"kernel template for {python} did not start")
-            process.kill()
-            process.wait()
-            ours.close()
-            self.templates[python] = None
-            return None
-        ours.settimeout(30)
-        self.templates[python] = (process, ours)
-        return self.templates[python]
+        return process, ours
 
     def _stop(self, python: str) -> None:
         template = self.templates.get(python)
         self.templates[python] = None
         group = self.groups.pop(python, None)
+        starting = self.starting.pop(python, None)
+        if starting is not None:  # started, never used: nothing of it to wait for
+            process, channel = starting
+            process.kill()
+            process.wait()
+            channel.close()
         if template is not None:
             process, channel = template
             channel.close()  # EOF: the template exits (and its sandbox with it)
@@ -433,8 +456,8 @@ class WarmKernels:
             group.remove()
 
     def close(self) -> None:
-        """Stop every template (their kernels are already gone)."""
-        for python in list(self.templates):
+        """Stop every template (their kernels are already gone), those still starting too."""
+        for python in [*self.templates, *self.starting]:
             self._stop(python)
 
 
@@ -668,31 +691,32 @@ def _mapped_removed(task: str, folder: str, seen: set[int], budget: list[int]) -
     """Bytes of ``task``'s mappings of removed files under ``folder`` (by inode, not in
     ``seen``; added to it), or None if it shows no mapping (a thread that ended). A file
     mapped, closed and removed is in no folder and no descriptor table, but its pages still
-    reach the disk. Each line read costs one of ``budget[0]`` and one more per
-    :data:`MAPS_LINE_BYTES` of its length."""
-    prefix = folder.rstrip("/") + "/"
+    reach the disk. Each line read costs one of ``budget[0]``, and the text read one more
+    per :data:`MAPS_LINE_BYTES`."""
+    try:  # read whole (in C): at most what the budget allows, the rest is not needed
+        with open(f"{task}/maps", "rb") as maps:
+            data = maps.read((max(0, budget[0]) + 1) * MAPS_LINE_BYTES)
+    except OSError:
+        return None
+    if not data:
+        return None
+    budget[0] -= data.count(b"\n") + len(data) // MAPS_LINE_BYTES
+    prefix = os.fsencode(folder.rstrip("/") + "/")
     mapped: dict[int, int] = {}
-    lines = 0
-    try:
-        with open(f"{task}/maps", encoding="utf-8", errors="replace") as maps:
-            for line in maps:
-                lines += 1
-                budget[0] -= 1 + len(line) // MAPS_LINE_BYTES
-                if budget[0] < 0:
-                    break
-                if not line.endswith(" (deleted)\n"):
-                    continue
-                fields = line.split(maxsplit=5)
-                if len(fields) < 6 or not fields[5].startswith(prefix):
-                    continue
-                start, end = (int(x, 16) for x in fields[0].split("-"))
+    if b" (deleted)\n" in data:
+        for line in data.splitlines():
+            if not line.endswith(b" (deleted)"):
+                continue
+            fields = line.split(maxsplit=5)
+            if len(fields) < 6 or not fields[5].startswith(prefix):
+                continue
+            try:
+                start, end = (int(x, 16) for x in fields[0].split(b"-"))
                 inode = int(fields[4])
-                if inode not in seen:
-                    mapped[inode] = mapped.get(inode, 0) + end - start
-    except (OSError, ValueError):
-        return None
-    if not lines:
-        return None
+            except ValueError:
+                continue
+            if inode not in seen:
+                mapped[inode] = mapped.get(inode, 0) + end - start
     seen.update(mapped)
     return sum(mapped.values())
 

@@ -21,6 +21,7 @@ commit, atomically: an interrupted run loses at most the submissions that were e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -52,6 +53,7 @@ from .worker import (
     SubmissionTask,
     grade_submission,
     list_files,
+    prepare,
     unreadable_folder,
 )
 
@@ -656,6 +658,9 @@ class _Run:
     def _execute(self, tasks, skipped, executor, kernel_info, run_dir) -> dict:
         options = self.options
         context = self._context(run_dir, kernel_info)
+        with contextlib.suppress(BrokenProcessPool, RuntimeError):  # then the run says why
+            for _ in range(min(self.jobs, len(tasks))):  # templates start while we work
+                executor.submit(prepare, context)
         missing = {}
         if options.sandbox != "off":
             missing = _check_sandbox(context, options, run_dir)
@@ -765,6 +770,7 @@ class _Run:
             timeout=options.timeout,
             python_paths=info["paths"],
             kernel_bin=info["bin"],
+            kernel_python=python,
             protected=[os.path.realpath(p) for p in protected],
             fences=[str(root.resolve()), str(run_dir)],
             extra_read=[p for p in (info.get("data"),) if p],

@@ -134,6 +134,7 @@ class GradingContext:
     timeout: int | None = None  # per-cell timeout override (seconds)
     python_paths: list[str] = field(default_factory=list)
     kernel_bin: str = ""  # folder of the kernel's interpreter (first on the kernel's PATH)
+    kernel_python: str = ""  # the kernel's interpreter (its template starts ahead of need)
     protected: list[str] = field(default_factory=list)
     fences: list[str] = field(default_factory=list)
     extra_read: list[str] = field(default_factory=list)
@@ -446,12 +447,21 @@ def _warm_kernels(context: GradingContext) -> WarmKernels | None:
         else:
             warm = WarmKernels(folder, env, preload)
         _WARM[context.run_dir] = warm
+        if context.kernel_python:  # imports while the worker scans the first submission
+            warm.start(context.kernel_python)
 
         # Worker processes end through os._exit: atexit would not run, Finalize does.
         from multiprocessing.util import Finalize
 
         Finalize(warm, _close_template, args=(warm,), exitpriority=10)
     return warm
+
+
+def prepare(context: GradingContext) -> None:
+    """Start this worker's kernel template for the run before its first submission comes
+    (the parent asks while it checks the sandbox and opens the gradebook)."""
+    _stop_on_sigterm()
+    _warm_kernels(context)
 
 
 def _close_template(warm: WarmKernels) -> None:
