@@ -582,6 +582,7 @@ def test_audit_events_become_flags():
         ("gc.get_referents", ""),
         ("code.__new__", ""),
         ("compile", "under a library file name"),
+        ("cpython.PyInterpreterState_New", ""),  # review 47 A#3
     ]
     assert [str(f) for f in audit_flags(events)] == [
         "file_access(open /course/gradebook.db)",
@@ -593,6 +594,7 @@ def test_audit_events_become_flags():
         "dynamic_code(gc.get_referents (while the notebook ran))",
         "dynamic_code(code.__new__ (while the notebook ran))",
         "dynamic_code(compile under a library file name (while the notebook ran))",
+        "dynamic_code(a sub-interpreter, which no audit hook watches)",
     ]
 
 

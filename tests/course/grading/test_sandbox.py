@@ -192,8 +192,33 @@ def threads_and_processes():  # glibc starts both with clone3 first, then clone
     worker = threading.Thread(target=lambda: box.append(1))
     worker.start(), worker.join()
     assert box == [1]
-    assert subprocess.run([sys.executable, "-c", "pass"]).returncode == 0
+    pid = os.fork()  # a process (no program: see start_program)
+    if pid == 0:
+        os._exit(7)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 7
 attempt("threads_and_processes", threads_and_processes)
+def start_program():  # under subprocess, _posixsubprocess.fork_exec raises no audit event
+    import _posixsubprocess, sys
+    errpipe_read, errpipe_write = os.pipe()
+    pid = _posixsubprocess.fork_exec(
+        [sys.executable.encode(), b"-c", b"pass"], [sys.executable.encode()], True,
+        (errpipe_write,),
+        None, None, -1, -1, -1, -1, -1, -1, errpipe_read, errpipe_write,
+        True, False, -1, None, None, None, -1, None, False)
+    os.close(errpipe_write)
+    failed = os.read(errpipe_read, 1000)  # the child's exec error, if any
+    os.waitpid(pid, 0)
+    if failed:
+        raise PermissionError(failed.decode())
+attempt("start_program", start_program)
+attempt("make_symlink", lambda: os.symlink("/tmp/grader.sock", "kernel.sock"))
+attempt("netlink_route", lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0).close())
+attempt("netlink_uevent", lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 15).close())
+attempt("run_program", lambda: __import__("subprocess").run(["true"], check=True))
+def sub_interpreter():  # no audit hook of the kernel's is among its hooks
+    import _xxsubinterpreters
+    _xxsubinterpreters.destroy(_xxsubinterpreters.create())
+attempt("sub_interpreter", sub_interpreter)
 import resource
 def limit_parent():  # the template its successors are forked from (set to what it is)
     core = resource.prlimit(os.getppid(), resource.RLIMIT_CORE)
@@ -259,6 +284,10 @@ FORBIDDEN = [
     "read_audit_back",
     "inotify",
     "message_queue",
+    "start_program",
+    "run_program",
+    "netlink_uevent",
+    "make_symlink",
 ]
 ALLOWED = [
     "write_own_folder",
@@ -267,6 +296,7 @@ ALLOWED = [
     "shutil_copy",
     "threads_and_processes",
     "own_limits_and_priority",
+    "netlink_route",
 ]
 
 
@@ -444,6 +474,9 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             "extended_attribute",
             "inotify",
             "message_queue",
+            "start_program",
+            "run_program",
+            "netlink_uevent",
         )
         if name in seccomp and "seccomp" not in status.applied:
             continue
@@ -466,6 +499,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
     for path in ("notebooks/01-x/01-x.ipynb", "gradebook.db", "submitted/bob", "w2/secret.txt"):
         assert path in recorded, f"the audit log misses {path}: {events}"
     assert any(event == "socket.connect" for event, _ in events)
+    assert any(event == "cpython.PyInterpreterState_New" for event, _ in events), events
 
 
 def test_the_same_attempts_succeed_without_the_sandbox(layout):
@@ -489,6 +523,10 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
         "own_limits_and_priority",
         "inotify",
         "message_queue",
+        "start_program",
+        "run_program",
+        "netlink_uevent",
+        "make_symlink",
     ):
         assert results[name] == "allowed", (name, results)
     assert results["reached_grader"] == ["tcp", "udp"]

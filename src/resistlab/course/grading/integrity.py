@@ -1116,6 +1116,8 @@ def audit_flags(events) -> list[Flag]:
                 flags.append(Flag("subprocess", detail))
         elif event == "sys.addaudithook":
             flags.append(Flag("hook_override", "sys.addaudithook"))
+        elif event == "cpython.PyInterpreterState_New":
+            flags.append(Flag("dynamic_code", "a sub-interpreter, which no audit hook watches"))
         elif event in _INTROSPECTION:
             what = f"{event} {detail}" if detail else event
             flags.append(Flag("dynamic_code", f"{what} (while the notebook ran)"))

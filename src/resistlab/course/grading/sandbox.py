@@ -881,7 +881,11 @@ def _landlock(policy: SandboxPolicy, status: SandboxStatus) -> None:
     )
     try:
         rules = [(p, _READ_RIGHTS) for p in policy.read]
-        rules += [(p, handled & ~(_FS_MAKE_CHAR | _FS_MAKE_BLOCK)) for p in policy.write]
+        # no symbolic link anywhere: the worker connects to the kernel's sockets by their
+        # paths in its folder, and ZeroMQ reconnects by path: a kernel that put a link there
+        # had made its worker dial, outside the sandbox, any socket the grader could reach
+        made = _FS_MAKE_CHAR | _FS_MAKE_BLOCK | _FS_MAKE_SYM
+        rules += [(p, handled & ~made) for p in policy.write]
         rules += [
             (
                 p,
@@ -1004,6 +1008,11 @@ _NOTIFY_MQ = {0xC000003E: (240, 253, 294, 300), 0xC00000B7: (180, 26, 262)}
 #: namespace, and on a virtual machine reaches the host's services.
 _SOCKET = {0xC000003E: (41, 53), 0xC00000B7: (198, 199)}
 _FAMILIES = (1, 2, 10, 16)
+#: Of netlink only ``NETLINK_ROUTE`` (the interface list, which glibc's ``getifaddrs`` reads;
+#: protocol 0), else ``EPERM``: under a root grader the sandbox's network namespace belongs to
+#: the host's user namespace, to which Linux sends every device event (``uevent``, protocol
+#: 15): a kernel had watched the host's devices come and go.
+_AF_NETLINK, _NETLINK_ROUTE = 16, 0
 #: close, dup2 (x86_64 only) and dup3 (x86_64, aarch64), and close_range (both): the calls
 #: that make a descriptor number point elsewhere. On the audit descriptor they fail with
 #: ``EPERM``: a kernel that pointed it at a file, or at a pipe of its own relayed by a
@@ -1037,6 +1046,15 @@ _CLOSE_RANGE = 436
 _EPERM = 1
 
 
+#: execve and execveat (x86_64, aarch64) fail with ``EACCES`` once the kernel runs (a second
+#: filter, :func:`_refuse_exec`, as the launcher without a template execs the kernel after
+#: confining itself): Python raises no audit event for ``_posixsubprocess.fork_exec``, under
+#: ``subprocess``, and a kernel had run the library's function in a child Python started so
+#: for every call, unflagged (and from a sub-interpreter, which no audit hook watches).
+_EXEC = {0xC000003E: (59, 322), 0xC00000B7: (221, 281)}
+_EACCES = 13
+
+
 class _SockFilter(ctypes.Structure):
     _fields_ = [
         ("code", ctypes.c_uint16),
@@ -1059,7 +1077,9 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     machine's whole AIO allowance), ``mq_open``, ``inotify_init*`` and ``fanotify_init`` (the
     grader account's allowances, and a channel between kernels) and a socket of another
     family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
-    host from any network namespace) and ``unshare``/``clone`` of a new user namespace
+    host from any network namespace), or of netlink with another protocol than
+    ``NETLINK_ROUTE`` (the host's device events), and ``unshare``/``clone`` of a new user
+    namespace
     (every capability inside it) and ``prlimit64``, ``setpriority`` and ``ioprio_set`` on
     another process (its template's limits) with ``EPERM``, and the
     ``setxattr`` family with ``EOPNOTSUPP`` (attributes outlive the kernel), and io_uring
@@ -1105,12 +1125,20 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
             (0x15, 1, 0, 0),
             eperm,
         ]
-    families = []  # socket(domain, ...), socketpair(domain, ...): the domain's low word
+    families = []  # socket(domain, type, protocol), socketpair(...): the low words
+    ip = [f for f in _FAMILIES if f != _AF_NETLINK]
     for nr in _SOCKET[arch]:
-        families += [ld_nr, (0x15, 0, len(_FAMILIES) + 2, nr), (0x20, 0, 0, 16)]
-        for i, family in enumerate(_FAMILIES):  # JEQ family: past the EPERM
-            families.append((0x15, len(_FAMILIES) - i, 0, family))
-        families.append(eperm)
+        end = 2 + 1 + len(ip) + 2 + 3  # the block's length: past it, the next block
+        families += [ld_nr, (0x15, 0, end - 2, nr), (0x20, 0, 0, 16)]
+        for i, family in enumerate(ip):  # JEQ family: past the block
+            families.append((0x15, end - (3 + i) - 1, 0, family))
+        families += [
+            (0x15, 1, 0, _AF_NETLINK),  # netlink: its protocol must be NETLINK_ROUTE
+            eperm,
+            (0x20, 0, 0, 32),  # the protocol (third argument)
+            (0x15, 1, 0, _NETLINK_ROUTE),
+            eperm,
+        ]
     userns = []  # unshare(flags), clone(flags, ...): CLONE_NEWUSER set -> EPERM
     for nr in _NEW_USERNS[arch]:
         userns += [ld_nr, (0x15, 0, 3, nr), (0x20, 0, 0, 16), (0x45, 0, 1, _CLONE_NEWUSER), eperm]
@@ -1155,6 +1183,29 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         status.applied.append("seccomp")
     else:
         status.missing["seccomp"] = os.strerror(ctypes.get_errno())
+
+
+def _refuse_exec() -> bool:
+    """A seccomp filter on top of the kernel's (:data:`_EXEC`): no program can be started from
+    it; True if it was installed. Needs ``no_new_privs`` (set by :func:`confine`)."""
+    import platform as _platform
+
+    arch = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}.get(_platform.machine())
+    if arch is None:
+        return False
+    execve, execveat = _EXEC[arch]
+    program = [
+        (0x20, 0, 0, 4),  # seccomp_data.arch
+        (0x15, 0, 4, arch),  # another ABI: the kernel's own filter refuses it
+        (0x20, 0, 0, 0),  # seccomp_data.nr
+        (0x15, 1, 0, execve),
+        (0x15, 0, 1, execveat),
+        (0x06, 0, 0, 0x00050000 | _EACCES),
+        (0x06, 0, 0, 0x7FFF0000),
+    ]
+    filters = (_SockFilter * len(program))(*[_SockFilter(*ins) for ins in program])
+    prog = _SockFprog(len(program), filters)
+    return _libc().prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) == 0
 
 
 class _CapHeader(ctypes.Structure):
@@ -1211,7 +1262,9 @@ _WATCHED = (
     | _INTROSPECTION
     | frozenset(
         "socket.connect socket.bind socket.sendto subprocess.Popen os.system os.exec "
-        "os.posix_spawn os.spawn os.fork os.forkpty os.kill os.killpg sys.addaudithook".split()
+        "os.posix_spawn os.spawn os.fork os.forkpty os.kill os.killpg sys.addaudithook "
+        # a sub-interpreter: the kernel's audit hook is not among its hooks
+        "cpython.PyInterpreterState_New".split()
     )
 )
 _MAX_EVENTS = 200
@@ -2165,6 +2218,7 @@ def run_kernel(
 
     if fd is not None:
         os.set_inheritable(fd, False)
+        _refuse_exec()
         _install_audit_hook(fd, allowed, writable, watched)
     # `python -m MODULE ARGS` under PYTHONSAFEPATH: nothing of the working folder (the
     # submission's files) is on sys.path (it had been put first, and a submitted
