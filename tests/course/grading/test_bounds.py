@@ -459,6 +459,34 @@ def test_what_a_dead_kernel_wrote_counts_against_the_next_one(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["submitted.csv"]
 
 
+def test_what_lies_below_a_path_longer_than_path_max_is_counted(tmp_path, monkeypatch):
+    """Review 47 A#1: the watch walked whole paths, and below 17 folders of 250-character
+    names (a path past PATH_MAX, 4,096 bytes) nothing could be opened: a kernel wrote
+    1.3 GB and 30,000 files there unseen, unflagged. The walk goes through folder
+    descriptors: 20 such levels and what they hold are counted; folders nested deeper than
+    MAX_WATCHED_DEPTH (lowered to 10 here) stop the kernel."""
+    from resistlab.course.grading import kernel
+
+    fd = os.open(tmp_path, os.O_RDONLY)
+    for _ in range(20):
+        os.mkdir("d" * 250, dir_fd=fd)
+        deeper = os.open("d" * 250, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = deeper
+    for i in range(30):
+        out = os.open(f"f{i}", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd)
+        os.write(out, b"x" * 2**16)
+        os.close(out)
+    os.close(fd)
+    size, entries, unread = kernel._written(str(tmp_path), [], 1000)
+    assert (entries, unread) == (50, "")
+    assert size >= 30 * 2**16
+    monkeypatch.setattr(kernel, "MAX_WATCHED_DEPTH", 10)
+    assert kernel._written(str(tmp_path), [], 1000)[2] == (
+        "nested folders more than 10 deep in its folder"
+    )
+
+
 def test_the_disk_watch_stops_a_kernel_that_holds_too_much_to_read(tmp_path, monkeypatch):
     """Review 11 #3: 100 processes holding 19,900 descriptors and 20,000 mappings each made
     one check take more than 15 s while the kernel wrote three times the bound. A check reads

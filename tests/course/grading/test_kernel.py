@@ -56,7 +56,7 @@ def test_asyncio_messages_of_the_grader_never_reach_a_redirected_stderr():
 
 UNREADABLE = r"""
 import json, os, pathlib, tempfile, types
-from resistlab.course.grading.kernel import _paths, _written, remove_tree
+from resistlab.course.grading.kernel import _entries, _written, remove_tree
 from resistlab.course.grading.worker import _close_template, _scratch
 
 root = tempfile.mkdtemp()
@@ -64,7 +64,11 @@ os.makedirs(f"{root}/hid")
 with open(f"{root}/hid/f", "wb") as handle:
     handle.write(b"x" * 65536)
 os.chmod(f"{root}/hid", 0o300)  # writable and searchable, not listable
-listed = f"{root}/hid/f" in _paths(root, 100)
+os.makedirs(f"{root}/nox")
+with open(f"{root}/nox/f", "wb") as handle:
+    handle.write(b"x" * 65536)
+os.chmod(f"{root}/nox", 0o600)  # listable, its entries not searchable
+listed = {f"{root}/hid/f", f"{root}/nox/f"} <= set(_entries(root, 100)[0])
 size, entries, unread = _written(root, [], 100)
 os.makedirs(f"{root}/theirs")
 os.chmod(f"{root}/theirs", 0o300)
@@ -95,7 +99,8 @@ print(json.dumps({
 
 def test_a_folder_made_unreadable_under_the_graders_uid_is_counted_and_removed():
     """Review 23 #2, #3: with an unprivileged grader the kernel runs under the grader's uid,
-    so a folder it made unlistable (``chmod 0o300``) hid 1.6 GB from the disk watch and from
+    so a folder it made unlistable (``chmod 0o300``; or unsearchable, ``0o600``) hid 1.6 GB
+    from the disk watch and from
     the clean-up, and ``chmod("..", 0o500)`` on the worker's folder made every later
     submission of that worker an ERROR; review 34 #6: a template's home made ``chmod 0``
     stayed in ``/tmp``. The owner's bits are given back before a folder is listed or removed
@@ -111,7 +116,7 @@ def test_a_folder_made_unreadable_under_the_graders_uid_is_counted_and_removed()
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["listed"], "the hidden file was not listed"
-    assert result["size"] >= 65536 and result["unread"] == ""
+    assert result["size"] >= 2 * 65536 and result["unread"] == ""
     assert result["theirs"] == "made a folder the grader cannot read in its folder"
     assert result["removed"] and result["run_removed"]
     assert result["template_removed"]

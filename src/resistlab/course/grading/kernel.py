@@ -612,15 +612,6 @@ MAX_SCRATCH_BYTES = 2**30
 MAX_SCRATCH_ENTRIES = 10_000
 
 
-def _bytes(paths) -> int:
-    """The disk space ``paths`` take (``lstat``: links not followed)."""
-    size = 0
-    for path in paths:
-        with contextlib.suppress(OSError):
-            size += os.lstat(path).st_blocks * 512
-    return size
-
-
 #: Most descriptors and mapping lines the disk watch reads in one check (every thread of every
 #: process of the kernel's sandbox): past it the kernel is stopped. 100 processes holding
 #: 19,900 descriptors and 20,000 mappings each made one check take more than 15 s, while the
@@ -638,12 +629,12 @@ def _written(folder: str, pids, most: int, items: int | None = None):
     process whose first thread ended shows none), or keep mapped from ``folder`` (the whole
     mapping: a file's pages are written back from it). ``unread`` says why not everything
     could be counted: more than ``items`` (:data:`MAX_WATCHED_ITEMS`) descriptors and mapping
-    lines to read (the rest were not), or a folder the grader cannot list; else ``""``."""
-    hidden: list[str] = []
-    paths = _paths(folder, most + 1, hidden)
-    if hidden:  # a folder the grader cannot list: nothing in it can be counted
-        return 0, len(paths), "made a folder the grader cannot read in its folder"
-    size = _bytes(paths)
+    lines to read (the rest were not), or a folder the grader cannot list or that lies too
+    deep (:func:`_entries`); else ``""``."""
+    paths, unread = _entries(folder, most + 1)
+    if unread:  # nothing below that folder can be counted
+        return 0, len(paths), unread
+    size = sum(paths.values())
     seen: set[int] = set()  # inodes counted
     budget = [MAX_WATCHED_ITEMS if items is None else items]
     for pid in pids:
@@ -745,8 +736,8 @@ class _DiskWatch:
         self.why = ""
         self._stop = threading.Event()
         if baseline is None:
-            held = _paths(folder, entries + 1)
-            baseline = (_bytes(held), frozenset(held))
+            held, _ = _entries(folder, entries + 1)
+            baseline = (sum(held.values()), frozenset(held))
         self.baseline = baseline
         self._start, self._held = baseline
         self._thread = threading.Thread(
@@ -776,7 +767,7 @@ class _DiskWatch:
     def clean(self) -> None:
         """Remove what the kernel added to its folder (what the folder held when the watch
         started stays: the submission's files, the kernel's configuration and sockets)."""
-        for path in sorted(_paths(self.folder, 10 * self.entries), reverse=True):
+        for path in sorted(_entries(self.folder, 10 * self.entries)[0], reverse=True):
             if path in self._held:
                 continue
             with contextlib.suppress(OSError):
@@ -810,40 +801,90 @@ def remove_tree(path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _readable(path: str) -> None:
-    """Give the owner back read, write and search on folder ``path`` if it is ours: a
-    kernel running under the grader's own uid (an unprivileged grader) can take them away
-    (``chmod 0o300``), which hid 1.6 GB from the disk watch and from the clean-up."""
+def _readable(path: str, dir_fd: int | None = None) -> None:
+    """Give the owner back read, write and search on folder ``path`` (relative to folder
+    descriptor ``dir_fd``, if given) if it is ours: a kernel running under the grader's own
+    uid (an unprivileged grader) can take them away (``chmod 0o300``), which hid 1.6 GB from
+    the disk watch and from the clean-up."""
     with contextlib.suppress(OSError):
-        info = os.lstat(path)
+        info = os.stat(path, dir_fd=dir_fd, follow_symlinks=False)
         if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
-            os.chmod(path, stat.S_IMODE(info.st_mode) | stat.S_IRWXU)
+            os.chmod(path, stat.S_IMODE(info.st_mode) | stat.S_IRWXU, dir_fd=dir_fd)
 
 
-def _paths(folder: str, most: int, hidden: list | None = None) -> list[str]:
-    """The paths under ``folder`` (not following links; at most ``most``). A folder that
-    cannot be listed is made readable (:func:`_readable`) and listed again; one that still
-    cannot is appended to ``hidden``."""
-    found, todo = [], [folder]
-    while todo and len(found) < most:
-        path = todo.pop()
+#: Deepest nesting of folders the disk watch walks (it holds one descriptor per level): a
+#: kernel that nests folders deeper in its scratch folder is stopped.
+MAX_WATCHED_DEPTH = 100
+
+
+def _entries(folder: str, most: int) -> tuple[dict[str, int], str]:
+    """``(entries, unread)``: the paths under ``folder`` (not following links; at most
+    ``most``) with the disk space each takes, and why not everything could be read (a folder
+    the grader cannot list, or folders nested deeper than :data:`MAX_WATCHED_DEPTH`; else
+    ``""``). The walk goes through folder descriptors (``openat``, ``fstatat``), never
+    through a whole path: past ``PATH_MAX`` (4,096 bytes) a path can no longer be opened,
+    and a kernel had written 1.3 GB unseen 17 folders of 250-character names down. A folder
+    that cannot be listed, or whose entries cannot be examined (mode ``0o600``), is made
+    readable (:func:`_readable`) and read again."""
+    found: dict[str, int] = {}
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+    def listing(path: str, fd: int) -> list[str]:
+        """Record the entries of folder ``fd``; its sub-folders' names."""
+        folders, entries = [], {}
+        with os.scandir(fd) as scan:
+            for entry in scan:
+                if len(found) + len(entries) >= most:
+                    break
+                try:
+                    info = entry.stat(follow_symlinks=False)  # PermissionError: no search
+                except FileNotFoundError:  # removed meanwhile: the rest still counts
+                    continue
+                entries[f"{path}/{entry.name}"] = info.st_blocks * 512
+                if stat.S_ISDIR(info.st_mode):
+                    folders.append(entry.name)
+        found.update(entries)
+        return folders
+
+    def enter(path: str, name: str, parent: int | None):
+        """Open and list one folder: ``(path, fd, sub-folders)``, or None with a reason."""
         for attempt in (0, 1):
+            fd = None
             try:
-                with os.scandir(path) as entries:
-                    for entry in entries:
-                        found.append(entry.path)
-                        if entry.is_dir(follow_symlinks=False):
-                            todo.append(entry.path)
-                break
+                fd = os.open(name, flags, dir_fd=parent)
+                return (path, fd, listing(path, fd)), ""
             except PermissionError:
+                if fd is not None:
+                    os.close(fd)
                 if attempt:
-                    if hidden is not None:
-                        hidden.append(path)
-                else:
-                    _readable(path)
-            except OSError:
+                    return None, "made a folder the grader cannot read in its folder"
+                _readable(name, dir_fd=parent)
+            except OSError:  # gone meanwhile
+                if fd is not None:
+                    os.close(fd)
+                return None, ""
+        return None, ""
+
+    top, unread = enter(folder, folder, None)
+    frames = [top] if top else []
+    try:
+        while frames and not unread and len(found) < most:
+            path, fd, folders = frames[-1]
+            if not folders:
+                os.close(fd)
+                frames.pop()
+                continue
+            name = folders.pop()
+            if len(frames) >= MAX_WATCHED_DEPTH:
+                unread = f"nested folders more than {MAX_WATCHED_DEPTH} deep in its folder"
                 break
-    return found
+            frame, unread = enter(f"{path}/{name}", name, fd)
+            if frame:
+                frames.append(frame)
+    finally:
+        for _path, fd, _folders in frames:
+            os.close(fd)
+    return found, unread
 
 
 #: What the notebook keeps of a kernel's ``language_info`` (the fields nbformat names)
