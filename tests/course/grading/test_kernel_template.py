@@ -266,3 +266,53 @@ def test_a_kernel_that_changed_its_templates_limits_leaves_them_to_no_one(tmp_pa
     runs = [("before", "look"), ("spoiler", "spoil"), ("next", "look")]
     seen = _kernels_in_one_sandbox(tmp_path, SPOIL_TEMPLATE, runs)
     assert seen["next"] == seen["before"], seen
+
+
+SPOIL_HOME = r"""
+import json, os, signal, sys
+home = os.environ["HOME"]
+if sys.argv[1] == "spoil":  # its template's home made the owner's no more, the template killed
+    for folder, _, _ in os.walk(home):
+        os.chmod(folder, 0)
+    os.chmod(home, 0)
+    os.kill(os.getppid(), signal.SIGKILL)
+with open("seen.json", "w") as fh:
+    json.dump({"home": os.access(home, os.R_OK | os.W_OK | os.X_OK)}, fh)
+"""
+
+
+def test_a_template_whose_home_a_kernel_took_away_is_replaced_all_the_same(tmp_path):
+    """Review 47 A#2: under an unprivileged grader without subordinate ids a kernel runs as
+    the grader's uid and could ``chmod 0`` its template's home, then have its template
+    replaced (killed, or its settings changed): the new template could not start, and every
+    later submission of that worker was an ERROR. The home's owner gets its modes back
+    before a template is started again."""
+    seen = _kernels_in_one_sandbox(
+        tmp_path, SPOIL_HOME, [("before", "look"), ("spoiler", "spoil"), ("next", "look")]
+    )
+    assert seen == {"before": {"home": True}, "spoiler": {"home": False}, "next": {"home": True}}
+
+
+NOTE_IN_HOME = r"""
+import json, os, sys
+home = os.environ["HOME"]
+entries = [home] + sorted(os.path.join(home, n) for n in os.listdir(home))
+if sys.argv[1] == "note":  # a note in the times and modes of its template's home
+    for i, path in enumerate(entries):
+        os.utime(path, ns=(i, 123456789 + i), follow_symlinks=False)
+        os.chmod(path, 0o701)
+with open("seen.json", "w") as fh:
+    json.dump([[os.lstat(p).st_mtime_ns, os.lstat(p).st_mode] for p in entries], fh)
+"""
+
+
+def test_a_note_in_the_templates_home_does_not_reach_the_next_kernel(tmp_path):
+    """Review 47 C F2: a kernel runs under its template's uid, and Landlock governs neither
+    modes nor times: one wrote a note in the times of its template's home's entries, which
+    the next student of the worker read (no flag). The template gives its home back its
+    modes and times before each kernel."""
+    seen = _kernels_in_one_sandbox(
+        tmp_path, NOTE_IN_HOME, [("before", "look"), ("writer", "note"), ("next", "look")]
+    )
+    assert seen["writer"] != seen["before"]  # the note was written
+    assert seen["next"] == seen["before"], seen

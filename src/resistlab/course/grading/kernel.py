@@ -260,6 +260,7 @@ class WarmKernels:
         self.cgroups = cgroups  # False: rlimits only, as where no cgroup can be made
         self.templates: dict[str, tuple | None] = {}
         self.starting: dict[str, tuple] = {}  # started, not yet ready (:meth:`start`)
+        self.launched = 0  # templates started so far
         self.groups: dict[str, object] = {}
         self.notes: list[str] = []  # why a template could not be used (kernels start cold)
         self.forked = 0  # kernels forked so far
@@ -378,7 +379,11 @@ class WarmKernels:
 
     def _launch(self, python: str):
         """Start the template's process: ``(process, channel)``, or ``None`` (noted)."""
-        from .sandbox import GroupLimits, bwrap_argv
+        from .sandbox import GroupLimits, bwrap_argv, own_again
+
+        if self.launched:  # a kernel under the template's uid may have taken its home's
+            own_again(self.folder)  # modes away: no later template could start there
+        self.launched += 1
 
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         command = [

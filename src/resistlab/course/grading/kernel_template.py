@@ -210,6 +210,36 @@ def _clear_sandbox(shm_mode: int | None = None) -> tuple[int, bool]:
     return killed, _empty_shm(mode=shm_mode)
 
 
+def _home_state(home: str) -> dict:
+    """Mode and times of ``home`` and of everything in it (at most 1,000 entries), parents
+    first: a kernel runs under the template's uid and may ``chmod``/``utime`` them (Landlock
+    governs neither), which had carried a note to the next student of the worker."""
+    state = {}
+    for folder, folders, files in os.walk(home):
+        for path in [folder, *(os.path.join(folder, n) for n in folders + files)]:
+            if path not in state and len(state) < 1000:
+                try:
+                    info = os.lstat(path)
+                except OSError:
+                    continue
+                state[path] = (info.st_mode, info.st_atime_ns, info.st_mtime_ns)
+    return state
+
+
+def _restore_home(state: dict) -> bool:
+    """Give every entry of ``state`` back its mode and times, parents first (a folder made
+    ``chmod 0`` hides its entries until then); whether the home is now as it was."""
+    for path, (mode, atime_ns, mtime_ns) in state.items():
+        try:
+            if not stat.S_ISLNK(mode):
+                os.chmod(path, stat.S_IMODE(mode))
+            os.utime(path, ns=(atime_ns, mtime_ns), follow_symlinks=False)
+        except OSError:
+            pass
+    home = next(iter(state), None)
+    return home is None or _home_state(home) == state
+
+
 def _own_settings() -> tuple:
     """What every kernel inherits from the template besides its memory: resource limits,
     priority, scheduling policy and CPU affinity. A kernel had lowered its template's
@@ -251,7 +281,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     ``uid``: when started as root (in a bubblewrap sandbox), become this uid first.
     ``pidns``: the template runs in its own PID namespace (``{"op": "clean"}``, which the
     worker sends when a kernel ends and before each fork, then kills every other process in
-    it and empties its ``/dev/shm``).
+    it, empties its ``/dev/shm`` and gives its home back its modes and times).
     """
     if uid is not None and os.getuid() == 0:
         _become(uid)
@@ -278,6 +308,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
 
     gc.freeze()  # what every kernel inherits: its collections never walk it (nor copy its pages)
     settings = _own_settings()
+    home = _home_state(os.getcwd()) if pidns else {}  # started in its home (WarmKernels)
     channel = socket.socket(fileno=channel_fd)
     _send(
         channel,
@@ -299,7 +330,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
                 killed, emptied = _clear_sandbox(shm_mode) if pidns else (0, True)
                 # settings a kernel changed in its template (it cannot raise them again): the
                 # worker starts a fresh template
-                emptied = emptied and _own_settings() == settings
+                emptied = emptied and _own_settings() == settings and _restore_home(home)
                 _send(channel, {"killed": killed, "emptied": emptied})
                 continue
             _reap()  # the sandbox was cleaned just before this request (WarmKernels.spawn)

@@ -520,21 +520,31 @@ def enter_own_user_namespace() -> str:
         return "newuidmap or newgidmap refused the account's subordinate ids"
     os.setresgid(0, 0, 0)  # (the supplementary groups stay: the grader's access to files)
     os.setresuid(0, 0, 0)
-    _MAPPED_IDS[0] = count - 1
+    _MAPPED_IDS[:] = [count - 1, uid]
     return ""
 
 
+def own_again(path) -> None:
+    """``chmod -R u+rwX`` on ``path``: everything in it is its owner's to read, write and
+    search again (no link followed, any depth), errors ignored."""
+    _quietly(["chmod", "-R", "u+rwX", "--", str(path)])
+
+
 def remove_path(path) -> None:
-    """``chmod -R u+rwX`` then ``rm -rf`` on ``path`` (any depth, no link followed; folders
+    """:func:`own_again`, then ``rm -rf`` on ``path`` (any depth, no link followed; folders
     made unreadable are the owner's again first), errors ignored."""
-    for command in (["chmod", "-R", "u+rwX", "--"], ["rm", "-rf", "--"]):
-        subprocess.run(
-            [*command, str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
+    own_again(path)
+    _quietly(["rm", "-rf", "--", str(path)])
+
+
+def _quietly(command: list[str]) -> None:
+    subprocess.run(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def _syscall_unshare(flags: int) -> int:
