@@ -961,3 +961,32 @@ def test_a_cgroup_v1_group_limits_the_tcp_buffers_too():
         assert int((Path(group.dirs[0]) / "memory.limit_in_bytes").read_text()) == 512 * 2**20
     finally:
         group.remove()
+
+
+def test_workers_whose_pids_agree_modulo_the_range_get_different_kernel_uids(tmp_path):
+    """Review 47 C F4: under a grader with subordinate ids a worker's kernels ran as
+    ``1 + pid % N``; two workers whose pids agreed modulo N shared a uid, and one kernel took
+    the epoll watches Linux counts per uid and killed the other worker's kernel. Each worker
+    claims its id with a lock held while it lives (here: another process, then this one,
+    with the same key); a dead worker's id is free again."""
+    import multiprocessing
+
+    folder = tmp_path / "ids"
+    ready, done = multiprocessing.Event(), multiprocessing.Event()
+
+    def hold():
+        sandbox.claim_id(folder, 7, 10)
+        ready.set()
+        done.wait(30)
+
+    other = multiprocessing.get_context("fork").Process(target=hold)
+    other.start()
+    try:
+        assert ready.wait(30)
+        uid, fd = sandbox.claim_id(folder, 17, 10)
+        assert (uid, fd is not None) == (9, True), "the other worker holds 8"
+        os.close(fd)
+    finally:
+        done.set()
+        other.join(30)
+    assert sandbox.claim_id(folder, 17, 10)[0] == 8

@@ -39,8 +39,10 @@ import json
 import os
 import platform
 import select
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import types
 from dataclasses import asdict, dataclass, field
@@ -409,12 +411,60 @@ def sandbox_uid(key: int) -> int | None:
     if os.getuid() != 0:
         return None
     if _MAPPED_IDS[0]:
-        return 1 + key % _MAPPED_IDS[0]
+        if key not in _CLAIMED:
+            folder = Path(tempfile.gettempdir()) / f"rl-ids-{_MAPPED_IDS[1]}"
+            _CLAIMED[key] = claim_id(folder, key, _MAPPED_IDS[0])[0]
+        return _CLAIMED[key]
     return SANDBOX_UID_BASE + (key % 0x3FFFFFFF)
 
 
-#: How many ids besides 0 the worker's own user namespace maps (0: it has none).
-_MAPPED_IDS = [0]
+#: How many ids besides 0 the worker's own user namespace maps (0: it has none), and the
+#: grader's uid outside.
+_MAPPED_IDS = [0, 0]
+_CLAIMED: dict[int, int] = {}
+
+
+def claim_id(folder: Path, key: int, count: int) -> tuple[int, int | None]:
+    """One of the ids 1 to ``count`` that no other living process holds, from ``1 + key %
+    count`` on: each is a file of ``folder`` (made 0700 if missing; used only if it is a
+    folder of ours) locked with ``flock`` for as long as the holder lives (the descriptor
+    is kept). Returns the id and that descriptor (``None``: every id was taken, or the
+    folder is not ours, and the id is ``1 + key % count`` unclaimed). Workers of one
+    account, in one run or several, so never share a kernel uid: two whose pids agreed
+    modulo ``count`` had shared one, and one kernel had taken the other's epoll watches
+    (Linux counts them per uid) and killed its kernel.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "ids"
+    >>> first, second = claim_id(folder, 7, 10), claim_id(folder, 7, 10)
+    >>> first[0], second[0]
+    (8, 9)
+    """
+    import fcntl
+
+    start = key % count
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return 1 + start, None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        return 1 + start, None
+    for i in range(count):
+        uid = 1 + (start + i) % count
+        try:
+            fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # another living worker's
+            os.close(fd)
+            continue
+        return uid, fd
+    return 1 + start, None
 
 
 def subordinate_ids(
