@@ -23,7 +23,9 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from resistlab import __version__
@@ -96,10 +98,18 @@ def _cmd_strip(course: Course | None, args) -> int:
     return 0
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
 def _cmd_grade(course: Course, args) -> int:
     from .grading.pool import start_pool
 
     _warn_if_open(course)
+    if threading.current_thread() is threading.main_thread():
+        # `kill`, `systemctl stop`: stopped as Ctrl-C stops it (the workers and their kernels
+        # too; before, the workers outlived the parent, idle, with the run's folders)
+        signal.signal(signal.SIGTERM, _interrupted)
 
     # workers load while we do
     executor = start_pool(args.jobs or os.cpu_count() or 1, own_ids=args.sandbox != "off")

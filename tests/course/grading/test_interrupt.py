@@ -64,10 +64,16 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-@pytest.mark.parametrize("target", ["parent", "group"])
-def test_sigint_stops_a_busy_run_promptly_and_keeps_what_finished(fixture_course, target):
-    """``target`` is who gets SIGINT: the ``resistlab grade`` process alone (``kill -INT``)
-    or its whole process group, as Ctrl-C in a terminal does."""
+@pytest.mark.parametrize(
+    "target, sig",
+    [("parent", signal.SIGINT), ("group", signal.SIGINT), ("parent", signal.SIGTERM)],
+    ids=["parent", "group", "parent-sigterm"],
+)
+def test_sigint_stops_a_busy_run_promptly_and_keeps_what_finished(fixture_course, target, sig):
+    """``target`` is who gets ``sig``: the ``resistlab grade`` process alone (``kill -INT``)
+    or its whole process group, as Ctrl-C in a terminal does; ``SIGTERM`` (``kill``,
+    ``systemctl stop``) stops it the same way (review 47: the workers had outlived the
+    parent, idle, with the run's folders)."""
     submit(fixture_course, "a_quick", answer(release_copy(fixture_course)))
     submit(fixture_course, "b_busy", answer(release_copy(fixture_course), hill=SLOW_HILL))
     ledger = fixture_course / "grading" / NAME / "ledger.json"
@@ -89,16 +95,16 @@ def test_sigint_stops_a_busy_run_promptly_and_keeps_what_finished(fixture_course
         assert below, "the run has no worker processes"
         sent = time.monotonic()
         if target == "group":
-            os.killpg(proc.pid, signal.SIGINT)
+            os.killpg(proc.pid, sig)
         else:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(sig)
         _out, err = proc.communicate(timeout=60)
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert took < 10, f"the run took {took:.1f} s to stop after SIGINT"
+    assert took < 10, f"the run took {took:.1f} s to stop after {sig.name}"
     assert proc.returncode == 130, (proc.returncode, err[-2000:])
     assert "interrupted: 1 of 2 submission(s) were graded and recorded" in err, err[-2000:]
     students = json.loads(ledger.read_text())["students"]
@@ -108,3 +114,36 @@ def test_sigint_stops_a_busy_run_promptly_and_keeps_what_finished(fixture_course
     time.sleep(3)
     left = sorted(pid for pid in below if _alive(pid))
     assert left == [], f"processes of the run still alive after it stopped: {left}"
+
+
+def test_what_a_killed_run_left_is_removed_by_the_next_one(tmp_path):
+    """Review 47 C: a run killed with SIGKILL (no clean-up ran) left its run folder and its
+    templates' homes in /tmp, files of its kernels' uids included, and the next run left
+    them there. A run holds a lock on its folder while it lives; the next run removes the
+    folders no run holds, and homes whose run folder is gone."""
+    import fcntl
+
+    from resistlab.course.grading.runner import remove_stale_runs
+
+    dead, alive = tmp_path / "rlg-deadrun1", tmp_path / "rlg-liverun1"
+    for run in (dead, alive):
+        (run / "s123" / "1").mkdir(parents=True)
+        (run / "s123" / "1" / "big.bin").write_bytes(b"x" * 4096)
+        (tmp_path / f"rl-template-{run.name}-abcd1234" / "home").mkdir(parents=True)
+    orphan = tmp_path / "rl-template-rlg-gone1234-efgh5678"
+    (orphan / "home").mkdir(parents=True)
+    other = tmp_path / "rlg-notours" if os.geteuid() == 0 else None
+    if other is not None:
+        other.mkdir()
+        os.chown(other, 65534, 65534)
+    held = os.open(alive, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # a living run's
+    try:
+        removed = remove_stale_runs(tmp_path, older_than=0, homes=tmp_path)
+    finally:
+        os.close(held)
+    assert sorted(p.name for p in removed) == sorted([dead.name, orphan.name]), removed
+    left = sorted(p.name for p in tmp_path.iterdir())
+    expected = [alive.name, f"rl-template-{alive.name}-abcd1234"]
+    expected += [other.name] if other is not None else []
+    assert left == sorted(expected), left

@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from resistlab.course import Course, CourseError
+
+try:
+    import fcntl
+except ImportError:  # Windows: runs hold no lock, and none is swept
+    pass
 
 from .flags import Flag
 from .gradebook import GradeRow, record_submission, write_autograded
@@ -632,9 +638,10 @@ class _Run:
         self.fingerprint = self.snapshot.fingerprint()
         tasks, skipped = self._plan(submissions)
         missing = {}
-        run_dir = Path(
-            tempfile.mkdtemp(prefix="rlg-", dir="/tmp" if Path("/tmp").is_dir() else None)
-        )
+        tmp = "/tmp" if Path("/tmp").is_dir() else None
+        remove_stale_runs(Path(tmp or tempfile.gettempdir()))
+        run_dir = Path(tempfile.mkdtemp(prefix="rlg-", dir=tmp))
+        held = _hold(run_dir)
         try:
             with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as self.gb:
                 if tasks:
@@ -653,6 +660,10 @@ class _Run:
             GroupLimits.sweep(f"resistlab-{run_dir.name}-")  # workers that were killed
             if not self.options.keep_scratch:
                 remove_run_folders(run_dir)
+            else:  # kept for a person to look at: no later run removes it
+                (run_dir / ".kept").touch()
+            if held is not None:
+                os.close(held)
         return self._report(len(skipped), missing, started)
 
     def _execute(self, tasks, skipped, executor, kernel_info, run_dir) -> dict:
@@ -1016,7 +1027,7 @@ def _check_sandbox(context: GradingContext, options: GradeOptions, run_dir: Path
     return dict(status.missing)
 
 
-def remove_run_folders(run_dir: Path) -> None:
+def remove_run_folders(run_dir: Path, homes: Path | None = None) -> None:
     """Remove a run's folder and the kernel templates' homes its workers made
     (``rl-template-RUN-*`` in the temporary folder): a worker that was killed leaves its own,
     with files of its kernels' uids.
@@ -1031,8 +1042,69 @@ def remove_run_folders(run_dir: Path) -> None:
     (False, False)
     """
     remove_tree(run_dir)  # at any depth a kernel nested folders
-    for home in Path(tempfile.gettempdir()).glob(f"rl-template-{run_dir.name}-*"):
+    for home in (homes or Path(tempfile.gettempdir())).glob(f"rl-template-{run_dir.name}-*"):
         remove_tree(home)
+
+
+def _hold(run_dir: Path) -> int | None:
+    """Lock the run's folder for as long as the run lives (the descriptor is closed at its
+    end, or by its death): :func:`remove_stale_runs` leaves it alone."""
+    try:
+        fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except (OSError, NameError):  # no fcntl (Windows)
+        return None
+    return fd
+
+
+def remove_stale_runs(
+    tmp: Path, older_than: float = 60.0, homes: Path | None = None
+) -> list[Path]:
+    """Remove what runs of this account killed with ``SIGKILL`` left: run folders
+    (``rlg-*`` in ``tmp``) no living run holds (:func:`_hold`) and template homes
+    (``rl-template-rlg-*`` in ``homes``, the temporary folder by default) whose run folder
+    is gone, each older than ``older_than`` seconds (a run starting meanwhile has not locked
+    its folder yet). Files its kernels left under other uids go too
+    (:func:`~.kernel.remove_tree`). Returns what was removed."""
+    if "fcntl" not in globals():
+        return []
+    removed, now = [], time.time()
+    homes = homes or Path(tempfile.gettempdir())
+
+    def ours(path: Path) -> bool:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return False
+        return (
+            stat.S_ISDIR(info.st_mode)
+            and info.st_uid == os.geteuid()
+            and now - info.st_ctime >= older_than
+        )
+
+    for run in tmp.glob("rlg-*"):
+        if not ours(run) or (run / ".kept").exists():  # --keep-scratch
+            continue
+        try:
+            fd = os.open(run, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # a run that lives
+            os.close(fd)
+            continue
+        try:
+            remove_run_folders(run, homes)
+            removed.append(run)
+        finally:
+            os.close(fd)
+    prefix = len("rl-template-")
+    for home in homes.glob("rl-template-rlg-*"):
+        if ours(home) and not (tmp / home.name[prefix : prefix + len("rlg-") + 8]).exists():
+            remove_tree(home)
+            removed.append(home)
+    return removed
 
 
 def _row_dict(row: GradeRow) -> dict:
