@@ -238,6 +238,20 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("y = %timeit -o -n 3 exec('1')", "dynamic_code", "exec"),
         # review 21 #2: exec and compile reached with built names
         ("import builtins\nrun = getattr(builtins, 'ex' + 'ec')", "dynamic_code", "builtins"),
+        # review 47 B#1: the standard library's runners of text read from a file
+        ("import timeit\ntimeit.timeit(src, number=1)", "dynamic_code", "timeit.timeit"),
+        ("from timeit import Timer\nTimer(src).timeit(1)", "dynamic_code", "timeit.Timer"),
+        ("import code\ncode.InteractiveInterpreter(g).runsource(src)", "dynamic_code", "code."),
+        ("import profile\nprofile.Profile().runctx(src, g, {})", "dynamic_code", "profile."),
+        ("import cProfile as c\nc.run(src)", "dynamic_code", "cProfile.run"),
+        ("import trace\ntrace.Trace(count=0).runctx(src, g, {})", "dynamic_code", "trace.Trace"),
+        ("import doctest\ndoctest.testfile('p.txt', False)", "dynamic_code", "doctest.testfile"),
+        ("import site, os\nsite.addsitedir(os.getcwd())", "dynamic_code", "site.addsitedir"),
+        ("import ctypes\nctypes.pythonapi.PyRun_SimpleString(b'1')", "dynamic_code", "pythonapi"),
+        ("import pdb\npdb.run(src)", "dynamic_code", "pdb.run"),
+        # review 47 B#2: the shell reached without get_ipython()
+        ("import sys\nsh = sys.displayhook.shell", "hook_override", ".shell"),
+        ("import IPython\nsh = IPython.get_ipython()", "hook_override", "get_ipython"),
     ],
 )
 def test_suspicious_code_is_flagged(code, code_flag, detail):

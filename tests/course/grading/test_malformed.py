@@ -512,6 +512,58 @@ def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixtu
     assert sorted(p.student for p in pages) == sorted(shapes), pages
 
 
+def test_one_malformed_cell_is_repaired_not_the_whole_notebook_scored_0(fixture_course):
+    """Review 47 (B) F3, F4: ``outputs`` of a wrong type on a markdown cell was graded
+    unflagged and then stopped that student's feedback page (``resistlab feedback`` and
+    nbgrader's alike); a ``null`` or text entry in ``cells``, a cell without ``source``, a
+    cell type that is a number, a code cell's outputs as a mapping and attachments that are
+    not a mapping each scored the whole notebook 0. Each is repaired, flagged
+    ``invalid_metadata``, graded, and its feedback page written; a byte-order mark is
+    dropped."""
+    import json
+
+    from resistlab.course.grading import generate_feedback
+
+    def first_markdown(d):
+        return next(c for c in d["cells"] if c["cell_type"] == "markdown")
+
+    shapes = {
+        "outputs_on_markdown": lambda d: first_markdown(d).__setitem__("outputs", 5),
+        "null_cell": lambda d: d["cells"].append(None),
+        "text_cell": lambda d: d["cells"].insert(1, "x"),
+        "no_source": lambda d: d["cells"].append({"cell_type": "markdown", "metadata": {}}),
+        "numbered_type": lambda d: d["cells"].append(
+            {"cell_type": 5, "metadata": {}, "source": "x"}
+        ),
+        "outputs_mapping": lambda d: d["cells"].append(
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "",
+                "outputs": {},
+                "execution_count": "1",
+            }
+        ),
+        "attachments_list": lambda d: first_markdown(d).__setitem__("attachments", [1]),
+    }
+    _graded_repaired(fixture_course, shapes)
+    for student in shapes:
+        path = fixture_course / "autograded" / student / NAME / f"{NAME}.ipynb"
+        nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+    pages = generate_feedback(Course(fixture_course), NAME, list(shapes), log=lambda *a: None)
+    assert sorted(p.student for p in pages) == sorted(shapes), pages
+    data = nbformat.writes(answer(release_copy(fixture_course)))
+    submit(fixture_course, "bom", raw="\ufeff" + data)
+    run = grade_assignment(
+        Course(fixture_course),
+        NAME,
+        GradeOptions(jobs=1, timeout=10, quiet=True, students=["bom"]),
+        log=lambda *a: None,
+    )
+    assert [(r.status, r.score) for r in run.rows] == [("graded", 5)], run.rows
+    assert json.loads(data)  # (the notebook itself was well formed)
+
+
 def test_a_kernel_cannot_block_its_own_restart_with_the_graders_names(fixture_course):
     """Review 46 (C) F1: a cell made a folder where the restarted kernel's connection file
     was to go (``.kernel2.json``: a name it could guess) and killed its kernel; the restart

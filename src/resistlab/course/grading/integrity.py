@@ -92,6 +92,9 @@ _HOOK_ATTRS = frozenset(
         "InteractiveShell",
     }
 )
+#: Attributes that hold the IPython shell or hand it out (``sys.displayhook.shell``,
+#: ``IPython.get_ipython``): every hook of ``_HOOK_ATTRS`` is one step away.
+_SHELL_ATTRS = frozenset({"shell", "get_ipython"})
 _TRACE_CALLS = frozenset(
     {
         "sys.settrace",
@@ -139,6 +142,48 @@ _DYNAMIC_CALLS = frozenset(
         "importlib.util.module_from_spec",
         "importlib.util.spec_from_file_location",
         "importlib.util.spec_from_loader",
+        "importlib.machinery.SourceFileLoader",
+        "importlib.machinery.SourcelessFileLoader",
+        "zipimport.zipimporter",
+        # the standard library's runners of code given as text (review 47 B#1: a file the
+        # notebook wrote, read and run so, had defined an always-equal class, patched numpy
+        # and set a trace function, unflagged)
+        "code.InteractiveInterpreter",
+        "code.InteractiveConsole",
+        "code.interact",
+        "code.compile_command",
+        "codeop.compile_command",
+        "codeop.Compile",
+        "codeop.CommandCompiler",
+        "timeit.timeit",
+        "timeit.repeat",
+        "timeit.Timer",
+        "timeit.main",
+        "profile.run",
+        "profile.runctx",
+        "profile.Profile",
+        "cProfile.run",
+        "cProfile.runctx",
+        "cProfile.Profile",
+        "trace.Trace",
+        "doctest.testmod",
+        "doctest.testfile",
+        "doctest.run_docstring_examples",
+        "doctest.DocTestRunner",
+        "doctest.DebugRunner",
+        "doctest.DocTestSuite",
+        "doctest.DocFileSuite",
+        "doctest.debug_src",
+        "doctest.debug_script",
+        "site.addsitedir",
+        "site.addpackage",
+        "site.main",
+        "pdb.run",
+        "pdb.runeval",
+        "pdb.runctx",
+        "pdb.runcall",
+        "pdb.Pdb",
+        "bdb.Bdb",
     }
 )
 #: Attributes of a function's or a module's internals: the kernel's wrapper of a forbidden
@@ -155,6 +200,7 @@ _INTERNAL_ATTRS = frozenset(
         "__loader__",
         "exec_module",
         "load_module",
+        "pythonapi",  # ctypes: the interpreter's C API (PyRun_SimpleString runs any text)
     }
 )
 _EQUALITY_DUNDERS = frozenset(
@@ -584,6 +630,9 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                 flags.append(Flag("subprocess", f"{where}: {name}()"))
         elif isinstance(node, ast.Attribute) and node.attr in _INTERNAL_ATTRS:
             flags.append(Flag("dynamic_code", f"{where}: .{node.attr}"))
+        elif isinstance(node, ast.Attribute) and node.attr in _SHELL_ATTRS:
+            # review 47 B#2: the IPython shell reached without get_ipython (its hooks)
+            flags.append(Flag("hook_override", f"{where}: .{node.attr}"))
         elif isinstance(node, ast.Raise) and node.exc is not None:
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             if isinstance(exc, ast.Name) and exc.id in ("SystemExit", "KeyboardInterrupt"):

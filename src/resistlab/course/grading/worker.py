@@ -651,18 +651,25 @@ def _parse_bounded(text: str) -> tuple[str, object]:
 
 def _repair_raw(tree, flags) -> bool:
     """Repair, before nbformat reads them, the fields nbformat itself fails on (notebook or
-    cell metadata that is not a mapping, a source list holding more than text); True when it
-    changed any.
+    cell metadata that is not a mapping, an entry of ``cells`` that is not a cell, a cell
+    without text source or metadata or whose type is not text, code cells' outputs and
+    execution counts of other types, outputs, execution counts or attachments on markdown
+    and raw cells); True when it changed any. Each repair raises ``invalid_metadata``: one
+    bad cell no longer scores the whole notebook 0.
 
     Examples
     --------
-    >>> tree = {"cells": [{"cell_type": "code", "metadata": [], "source": ["x", 1]}]}
+    >>> cell = {"cell_type": "code", "metadata": [], "source": ["x", 1], "outputs": []}
+    >>> tree = {"cells": [cell, None, {"cell_type": "markdown", "source": "", "outputs": 5}]}
     >>> flags = []
     >>> _repair_raw(tree, flags), tree["cells"][0]["metadata"], tree["cells"][0]["source"]
     (True, {}, '')
     >>> [f.detail for f in flags]  # doctest: +NORMALIZE_WHITESPACE
     ['cell 0: metadata is not a mapping (emptied)',
-     'cell 0: source is not text (emptied)']
+     'cell 0: source is not text (emptied)',
+     'cell 1: not a cell (dropped)',
+     'cell 2: metadata is not a mapping (emptied)',
+     'cell 2: outputs on a markdown cell (dropped)']
     """
     changed = False
     if isinstance(tree, dict) and "metadata" in tree and not isinstance(tree["metadata"], dict):
@@ -670,20 +677,53 @@ def _repair_raw(tree, flags) -> bool:
         flags.append(Flag("invalid_metadata", "notebook metadata is not a mapping (emptied)"))
         changed = True
     cells = tree.get("cells") if isinstance(tree, dict) else None
-    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+    if not isinstance(cells, list):
+        return changed
+    kept = []
+    for index, cell in enumerate(cells):
+        notes = []
         if not isinstance(cell, dict):
+            flags.append(Flag("invalid_metadata", f"cell {index}: not a cell (dropped)"))
+            changed = True
             continue
-        if "metadata" in cell and not isinstance(cell["metadata"], dict):
+        if not isinstance(cell.get("cell_type"), str):  # (a text one is judged later)
+            cell["cell_type"] = "raw"
+            notes.append("its type is not text (made a raw cell)")
+        if not isinstance(cell.get("metadata"), dict):
             cell["metadata"] = {}
-            flags.append(
-                Flag("invalid_metadata", f"cell {index}: metadata is not a mapping (emptied)")
-            )
-            changed = True
+            notes.append("metadata is not a mapping (emptied)")
         source = cell.get("source")
-        if isinstance(source, list) and not all(isinstance(line, str) for line in source):
+        if not isinstance(source, str) and not (
+            isinstance(source, list) and all(isinstance(line, str) for line in source)
+        ):
             cell["source"] = ""
-            flags.append(Flag("invalid_metadata", f"cell {index}: source is not text (emptied)"))
-            changed = True
+            notes.append("source is not text (emptied)")
+        if cell["cell_type"] == "code":
+            outputs = cell.get("outputs")
+            if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):
+                cell["outputs"] = (
+                    [o for o in outputs if isinstance(o, dict)]
+                    if isinstance(outputs, list)
+                    else []
+                )
+                notes.append("outputs are not a list of outputs (dropped)")
+            count = cell.get("execution_count")
+            if not (count is None or (isinstance(count, int) and not isinstance(count, bool))):
+                cell["execution_count"] = None
+                notes.append("execution count is not a number (emptied)")
+        else:  # a markdown or raw cell has neither (feedback had failed on them)
+            for key in ("outputs", "execution_count"):
+                if key in cell:
+                    del cell[key]
+                    notes.append(f"{key} on a {cell['cell_type'][:40]} cell (dropped)")
+            if "attachments" in cell and not isinstance(cell["attachments"], dict):
+                del cell["attachments"]
+                notes.append("attachments are not a mapping (dropped)")
+        for note in notes:
+            flags.append(Flag("invalid_metadata", f"cell {index}: {note}"))
+        changed = changed or bool(notes)
+        kept.append(cell)
+    tree["cells"] = kept
     return changed
 
 
@@ -1059,6 +1099,7 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
             try:
                 with memory_bound(PARSE_MEMORY_BYTES):  # MemoryError: unreadable, scored 0
                     text = path.read_bytes().decode("utf-8")  # at most MAX_NOTEBOOK_BYTES
+                    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
                     why, tree = _parse_bounded(text)
                     if why:  # parsing a million tiny cells takes gigabytes
                         result.flags.append(Flag("too_large", f"{filename}: {why}"))
