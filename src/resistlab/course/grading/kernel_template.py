@@ -228,7 +228,8 @@ def _home_state(home: str) -> dict:
 
 def _restore_home(state: dict) -> bool:
     """Give every entry of ``state`` back its mode and times, parents first (a folder made
-    ``chmod 0`` hides its entries until then); whether the home is now as it was."""
+    ``chmod 0`` hides its entries until then); whether the home's modes and modification
+    times are now as they were."""
     for path, (mode, atime_ns, mtime_ns) in state.items():
         try:
             if not stat.S_ISLNK(mode):
@@ -237,7 +238,12 @@ def _restore_home(state: dict) -> bool:
         except OSError:
             pass
     home = next(iter(state), None)
-    return home is None or _home_state(home) == state
+    if home is None:
+        return True
+    # access times aside: listing a folder sets its own (relatime, once its times changed)
+    return {p: (m, mt) for p, (m, _, mt) in _home_state(home).items()} == {
+        p: (m, mt) for p, (m, _, mt) in state.items()
+    }
 
 
 def _own_settings() -> tuple:
