@@ -437,7 +437,8 @@ def _bounded(dose):
 
 _bounded()
 """
-# review 17 #3: another program (a child Python has no wrapper): a review flag, not info
+# review 17 #3: another program (a child Python has no wrapper): a review flag, not info;
+# review 47: no program starts in the sandbox at all (execve fails), so the cell fails
 CHILD = {
     "answer_hill_function": """import subprocess
 import sys
@@ -460,8 +461,9 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     under ``%%time``: the scan sees nothing (checked below), the kernel reports the call.
     Called from the student's ``hill``, the flag names the answer cell where that function
     was written; bound as the answer itself, the hidden test makes the call, and the flag
-    names the exercise of that test. Another program started (a child Python, which no
-    wrapper watches) is a ``subprocess`` flag for review; the garbage collector's objects and
+    names the exercise of that test. Another program asked for (a child Python, which no
+    wrapper watches) cannot start in the sandbox (its cell fails) and is a ``subprocess``
+    flag for review; the garbage collector's objects and
     a code object made by hand, reached with built names, are ``dynamic_code`` from the
     audit. The instructor's solution raises no flag, and neither does honest work that uses
     the setup's explorer or a fit's ``predict`` (the library's ``hill``) on its own."""
@@ -550,8 +552,9 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "dynamic_code(code.__new__ (while the notebook ran))",
         "dynamic_code(gc.get_referents (while the notebook ran))",
     ]
-    child = rows["child"]
-    assert child.score == child.max_score and child.review, child
+    child = rows["child"]  # its program could not start: the cell failed before `def hill`
+    assert child.score == child.max_score - 3 and child.review, child
+    assert sorted(child.failed) == ["test_hill_function_arrays", "test_hill_function_values"]
     assert {f.code for f in child.flags} == {"subprocess"}, child.flags
     for student in ("recompiled", "recompiled_zip", "recompiled_pickle"):
         row = rows[student]
