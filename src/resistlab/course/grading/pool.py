@@ -19,7 +19,16 @@ from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["start_pool"]
 
-PRELOAD = ["resistlab.course.grading.worker"]
+#: What the fork server imports once for every worker: the grading code, and what every
+#: notebook's setup imports, which the workers' sealed tests import in the grader too.
+PRELOAD = [
+    "resistlab.course.grading.worker",
+    "numpy",
+    "pandas",
+    "matplotlib.pyplot",
+    "resistlab.plotting",
+    "resistlab.widgets",
+]
 
 
 def _mp_context():
