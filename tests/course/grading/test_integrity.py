@@ -249,6 +249,10 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("import site, os\nsite.addsitedir(os.getcwd())", "dynamic_code", "site.addsitedir"),
         ("import ctypes\nctypes.pythonapi.PyRun_SimpleString(b'1')", "dynamic_code", "pythonapi"),
         ("import pdb\npdb.run(src)", "dynamic_code", "pdb.run"),
+        # review 48 A#1: the C API under another loader's name
+        ("import ctypes\nctypes.PyDLL(None).PyRun_SimpleString(b'1')", "dynamic_code", "PyDLL"),
+        ("from ctypes import PyDLL\napi = PyDLL(None)", "dynamic_code", "ctypes.PyDLL"),
+        ("import ctypes\napi = ctypes.pydll.LoadLibrary(None)", "dynamic_code", "pydll"),
         # review 47 B#2: the shell reached without get_ipython()
         ("import sys\nsh = sys.displayhook.shell", "hook_override", ".shell"),
         ("import IPython\nsh = IPython.get_ipython()", "hook_override", "get_ipython"),
@@ -597,6 +601,9 @@ def test_audit_events_become_flags():
         ("code.__new__", ""),
         ("compile", "under a library file name"),
         ("cpython.PyInterpreterState_New", ""),  # review 47 A#3
+        ("ctypes.dlsym", "PyRun_SimpleString"),  # review 48 A#1
+        ("exec.text", ""),  # review 48 B#1
+        ("sys.settrace", ""),
     ]
     assert [str(f) for f in audit_flags(events)] == [
         "file_access(open /course/gradebook.db)",
@@ -609,6 +616,9 @@ def test_audit_events_become_flags():
         "dynamic_code(code.__new__ (while the notebook ran))",
         "dynamic_code(compile under a library file name (while the notebook ran))",
         "dynamic_code(a sub-interpreter, which no audit hook watches)",
+        "dynamic_code(the interpreter's C API through ctypes: PyRun_SimpleString)",
+        "dynamic_code(ran code given as text (while the notebook ran))",
+        "hook_override(sys.settrace)",
     ]
 
 

@@ -219,6 +219,15 @@ def sub_interpreter():  # no audit hook of the kernel's is among its hooks
     import _xxsubinterpreters
     _xxsubinterpreters.destroy(_xxsubinterpreters.create())
 attempt("sub_interpreter", sub_interpreter)
+def c_api():  # PyRun_SimpleString runs any text, under no name the scan reads
+    import ctypes
+    getattr(ctypes, "Py" + "DLL")(None).PyRun_SimpleString
+attempt("c_api", c_api)
+def hidden_exec():  # exec and settrace under names the scan cannot read
+    import builtins, sys
+    dict(vars(builtins))["e" + "xec"]("_x = 1", {})
+    vars(sys)["set" + "trace"](None)
+attempt("hidden_exec", hidden_exec)
 import resource
 def limit_parent():  # the template its successors are forked from (set to what it is)
     core = resource.prlimit(os.getppid(), resource.RLIMIT_CORE)
@@ -500,6 +509,8 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         assert path in recorded, f"the audit log misses {path}: {events}"
     assert any(event == "socket.connect" for event, _ in events)
     assert any(event == "cpython.PyInterpreterState_New" for event, _ in events), events
+    assert ("ctypes.dlsym", "PyRun_SimpleString") in events, events
+    assert ("exec.text", "") in events and ("sys.settrace", "") in events, events
 
 
 def test_the_same_attempts_succeed_without_the_sandbox(layout):
@@ -990,3 +1001,27 @@ def test_workers_whose_pids_agree_modulo_the_range_get_different_kernel_uids(tmp
         done.set()
         other.join(30)
     assert sandbox.claim_id(folder, 17, 10)[0] == 8
+
+
+def test_audit_lines_that_are_not_two_strings_are_tampering(tmp_path):
+    """Review 48 A#3: lines such as ``["call", NaN]``, ``Infinity``, ``null`` or ``1.5``
+    written to the audit descriptor passed unflagged. Every line the hook did not write
+    (two strings) is read as ``audit.garbled``."""
+    audit = tmp_path / "k.audit"
+    lines = ['["open", "/etc/x"]', '["call", NaN]', "Infinity", "null", "1.5", '["a", 1]']
+    audit.write_text("\n".join(lines) + "\n")
+    _status, events = read_audit(audit)
+    assert events[0] == ("open", "/etc/x")
+    assert [e for e, _ in events[1:]] == ["audit.garbled"] * 5, events
+
+
+def test_kernel_ids_are_claimed_in_the_graders_own_cache(tmp_path, monkeypatch):
+    """Review 48 C#1: another account could make the claims folder first where it had been,
+    in /tmp (``rl-ids-UID``), and the claims were off, silently. It is in the grader's own
+    cache now."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = sandbox._claims_folder()
+    assert folder == tmp_path / "cache" / "resistlab" / "kernel-ids"
+    uid, fd = sandbox.claim_id(folder, 3, 10)
+    assert (uid, fd is not None) == (4, True) and folder.is_dir()
+    os.close(fd)

@@ -184,6 +184,7 @@ _DYNAMIC_CALLS = frozenset(
         "pdb.runcall",
         "pdb.Pdb",
         "bdb.Bdb",
+        "ctypes.PyDLL",
     }
 )
 #: Attributes of a function's or a module's internals: the kernel's wrapper of a forbidden
@@ -201,6 +202,8 @@ _INTERNAL_ATTRS = frozenset(
         "exec_module",
         "load_module",
         "pythonapi",  # ctypes: the interpreter's C API (PyRun_SimpleString runs any text)
+        "pydll",
+        "PyDLL",
     }
 )
 _EQUALITY_DUNDERS = frozenset(
@@ -1192,10 +1195,14 @@ def audit_flags(events) -> list[Flag]:
         ):
             if detail not in _BENIGN_PROCESSES:
                 flags.append(Flag("subprocess", detail))
-        elif event == "sys.addaudithook":
-            flags.append(Flag("hook_override", "sys.addaudithook"))
+        elif event in ("sys.addaudithook", "sys.settrace", "sys.setprofile"):
+            flags.append(Flag("hook_override", event))
         elif event == "cpython.PyInterpreterState_New":
             flags.append(Flag("dynamic_code", "a sub-interpreter, which no audit hook watches"))
+        elif event == "exec.text":
+            flags.append(Flag("dynamic_code", "ran code given as text (while the notebook ran)"))
+        elif event == "ctypes.dlsym":
+            flags.append(Flag("dynamic_code", f"the interpreter's C API through ctypes: {detail}"))
         elif event in _INTROSPECTION:
             what = f"{event} {detail}" if detail else event
             flags.append(Flag("dynamic_code", f"{what} (while the notebook ran)"))

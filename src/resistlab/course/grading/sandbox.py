@@ -42,7 +42,6 @@ import select
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import types
 from dataclasses import asdict, dataclass, field
@@ -412,8 +411,7 @@ def sandbox_uid(key: int) -> int | None:
         return None
     if _MAPPED_IDS[0]:
         if key not in _CLAIMED:
-            folder = Path(tempfile.gettempdir()) / f"rl-ids-{_MAPPED_IDS[1]}"
-            _CLAIMED[key] = claim_id(folder, key, _MAPPED_IDS[0])[0]
+            _CLAIMED[key] = claim_id(_claims_folder(), key, _MAPPED_IDS[0])[0]
         return _CLAIMED[key]
     return SANDBOX_UID_BASE + (key % 0x3FFFFFFF)
 
@@ -422,6 +420,14 @@ def sandbox_uid(key: int) -> int | None:
 #: grader's uid outside.
 _MAPPED_IDS = [0, 0]
 _CLAIMED: dict[int, int] = {}
+
+
+def _claims_folder() -> Path:
+    """Where the account's workers claim their kernels' ids: in the account's own cache
+    (``$XDG_CACHE_HOME`` or ``~/.cache``), which no other user can make first (a folder of
+    that name made in ``/tmp`` by another account had turned the claims off)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "resistlab" / "kernel-ids"
 
 
 def claim_id(folder: Path, key: int, count: int) -> tuple[int, int | None]:
@@ -446,7 +452,7 @@ def claim_id(folder: Path, key: int, count: int) -> tuple[int, int | None]:
 
     start = key % count
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = os.lstat(folder)
     except OSError:
         return 1 + start, None
@@ -1323,8 +1329,9 @@ _WATCHED = (
     | frozenset(
         "socket.connect socket.bind socket.sendto subprocess.Popen os.system os.exec "
         "os.posix_spawn os.spawn os.fork os.forkpty os.kill os.killpg sys.addaudithook "
-        # a sub-interpreter: the kernel's audit hook is not among its hooks
-        "cpython.PyInterpreterState_New".split()
+        # a sub-interpreter: the kernel's audit hook is not among its hooks; a function of
+        # the interpreter's C API looked up through ctypes (PyRun_SimpleString)
+        "cpython.PyInterpreterState_New ctypes.dlsym sys.settrace sys.setprofile".split()
     )
 )
 _MAX_EVENTS = 200
@@ -2062,6 +2069,21 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     calls = _watch_calls(record, watched, checker) if watched else None
     code_type, isfile = types.CodeType, os.path.isfile
 
+    def from_text(code) -> bool:
+        """Whether ``code`` was compiled from text rather than read from a file or a cell:
+        ``exec``/``eval`` of a string, reached under any name (``vars(builtins)['e'+'xec']``
+        had hidden what it ran from the scan; IPython, ``dataclasses`` and the rest of the
+        installed code that run such text themselves are not the student asking)."""
+        if type(code) is not code_type:
+            return False
+        file = code.co_filename
+        return (
+            isinstance(file, str)
+            and file != _AGENT_FILE
+            and not _cell_file(file)
+            and not isfile(file)
+        )
+
     def from_own_file(code) -> None:
         """Report a module's code read from a Python file in the kernel's own folders (one
         the notebook wrote at run time, or handed in beside it, then imported or ``%run``):
@@ -2083,6 +2105,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         if event == "exec" and args:
             try:
                 from_own_file(args[0])
+                if from_text(args[0]) and asked_by_student():
+                    record("exec.text", "")
             except Exception:  # an audit hook must never break the kernel
                 pass
         if calls is not None and event in ("import", "exec"):
@@ -2106,6 +2130,14 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                         path = realpath(path)  # a symlink in the scratch folder may point out
                     if not inside(path):
                         record(event, path, force=path.startswith(AUDIT_CHECK))
+            elif event in ("sys.settrace", "sys.setprofile"):  # (debuggers of IPython: not)
+                if asked_by_student():
+                    record(event, "")
+            elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text
+                name = args[1] if len(args) > 1 else None
+                if isinstance(name, str) and name.startswith(("Py", "_Py")):
+                    if started_by_student():
+                        record(event, name[:80])
             elif event.startswith("socket."):
                 address = args[1]
                 if isinstance(address, (bytes, str)):
@@ -2151,6 +2183,10 @@ def status_path(audit_path: str | os.PathLike) -> str:
     return f"{os.fspath(audit_path)}.status"
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
 def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tuple[str, str]]]:
     """Read an audit file and its status file: what the launcher applied (the status of the
     kernel start that missed the most layers) and the events the kernel recorded.
@@ -2177,13 +2213,12 @@ def read_audit(path: str | os.PathLike) -> tuple[SandboxStatus | None, list[tupl
     for line in text.splitlines():
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
+        try:  # the hook writes two strings: anything else is not its line (NaN neither)
+            item = json.loads(line, parse_constant=_not_json)
         except ValueError:
-            events.append(("audit.garbled", line[:200]))
-            continue
-        if isinstance(item, list) and len(item) == 2:
-            events.append((str(item[0]), str(item[1])))
+            item = None
+        if isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            events.append((item[0], item[1]))
         else:
             events.append(("audit.garbled", line[:200]))
     return status, events
