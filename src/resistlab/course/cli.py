@@ -107,9 +107,12 @@ def _cmd_grade(course: Course, args) -> int:
 
     _warn_if_open(course)
     if threading.current_thread() is threading.main_thread():
-        # `kill`, `systemctl stop`: stopped as Ctrl-C stops it (the workers and their kernels
-        # too; before, the workers outlived the parent, idle, with the run's folders)
-        signal.signal(signal.SIGTERM, _interrupted)
+        # `kill`, `systemctl stop`, a closed terminal, any signal that would end it: stopped
+        # as Ctrl-C stops it (the workers and their kernels too; before, the workers outlived
+        # the parent, idle, with the run's folders)
+        for name in ("SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _interrupted)
 
     # workers load while we do
     executor = start_pool(args.jobs or os.cpu_count() or 1, own_ids=args.sandbox != "off")

@@ -66,14 +66,19 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.parametrize(
     "target, sig",
-    [("parent", signal.SIGINT), ("group", signal.SIGINT), ("parent", signal.SIGTERM)],
-    ids=["parent", "group", "parent-sigterm"],
+    [
+        ("parent", signal.SIGINT),
+        ("group", signal.SIGINT),
+        ("parent", signal.SIGTERM),
+        ("parent", signal.SIGHUP),
+    ],
+    ids=["parent", "group", "parent-sigterm", "parent-sighup"],
 )
 def test_sigint_stops_a_busy_run_promptly_and_keeps_what_finished(fixture_course, target, sig):
     """``target`` is who gets ``sig``: the ``resistlab grade`` process alone (``kill -INT``)
     or its whole process group, as Ctrl-C in a terminal does; ``SIGTERM`` (``kill``,
-    ``systemctl stop``) stops it the same way (review 47: the workers had outlived the
-    parent, idle, with the run's folders)."""
+    ``systemctl stop``) and ``SIGHUP`` stop it the same way (reviews 47, 48: the workers had
+    outlived the parent, idle, with the run's folders)."""
     submit(fixture_course, "a_quick", answer(release_copy(fixture_course)))
     submit(fixture_course, "b_busy", answer(release_copy(fixture_course), hill=SLOW_HILL))
     ledger = fixture_course / "grading" / NAME / "ledger.json"
