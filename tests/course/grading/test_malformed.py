@@ -517,7 +517,9 @@ def test_one_malformed_cell_is_repaired_not_the_whole_notebook_scored_0(fixture_
     unflagged and then stopped that student's feedback page (``resistlab feedback`` and
     nbgrader's alike); a ``null`` or text entry in ``cells``, a cell without ``source``, a
     cell type that is a number, a code cell's outputs as a mapping and attachments that are
-    not a mapping each scored the whole notebook 0. Each is repaired, flagged
+    not a mapping each scored the whole notebook 0; review 48 (B) #2: so did an attachment
+    or a saved output's data of the wrong type, and a format version that is not a whole
+    number. Each is repaired, flagged
     ``invalid_metadata``, graded, and its feedback page written; a byte-order mark is
     dropped."""
     import json
@@ -545,6 +547,19 @@ def test_one_malformed_cell_is_repaired_not_the_whole_notebook_scored_0(fixture_
             }
         ),
         "attachments_list": lambda d: first_markdown(d).__setitem__("attachments", [1]),
+        # review 48 (B) #2
+        "attachment_number": lambda d: first_markdown(d).__setitem__("attachments", {"x": 5}),
+        "output_data_number": lambda d: d["cells"].append(
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "",
+                "execution_count": 1,
+                "outputs": [{"output_type": "execute_result", "data": 5, "metadata": {}}],
+            }
+        ),
+        "minor_text": lambda d: d.__setitem__("nbformat_minor", "x"),
+        "major_float": lambda d: d.__setitem__("nbformat", 4.0),
     }
     _graded_repaired(fixture_course, shapes)
     for student in shapes:

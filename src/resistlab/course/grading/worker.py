@@ -676,6 +676,16 @@ def _repair_raw(tree, flags) -> bool:
         tree["metadata"] = {}
         flags.append(Flag("invalid_metadata", "notebook metadata is not a mapping (emptied)"))
         changed = True
+    if isinstance(tree, dict):  # the format's version: nbformat picks its reader by it
+        major, minor = tree.get("nbformat"), tree.get("nbformat_minor")
+        if isinstance(major, float) and major == 4:
+            tree["nbformat"] = 4
+            flags.append(Flag("invalid_metadata", "nbformat is not a whole number (made 4)"))
+            changed = True
+        if tree.get("nbformat") == 4 and (type(minor) is not int or minor < 0):
+            tree["nbformat_minor"] = 5
+            flags.append(Flag("invalid_metadata", "nbformat_minor is not a number (made 5)"))
+            changed = True
     cells = tree.get("cells") if isinstance(tree, dict) else None
     if not isinstance(cells, list):
         return changed
@@ -700,12 +710,8 @@ def _repair_raw(tree, flags) -> bool:
             notes.append("source is not text (emptied)")
         if cell["cell_type"] == "code":
             outputs = cell.get("outputs")
-            if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):
-                cell["outputs"] = (
-                    [o for o in outputs if isinstance(o, dict)]
-                    if isinstance(outputs, list)
-                    else []
-                )
+            if not isinstance(outputs, list) or not all(map(_output_shaped, outputs)):
+                cell["outputs"] = []  # (the grader clears them before the notebook runs)
                 notes.append("outputs are not a list of outputs (dropped)")
             count = cell.get("execution_count")
             if not (count is None or (isinstance(count, int) and not isinstance(count, bool))):
@@ -716,15 +722,33 @@ def _repair_raw(tree, flags) -> bool:
                 if key in cell:
                     del cell[key]
                     notes.append(f"{key} on a {cell['cell_type'][:40]} cell (dropped)")
-            if "attachments" in cell and not isinstance(cell["attachments"], dict):
+            attachments = cell.get("attachments", {})
+            if not isinstance(attachments, dict) or not all(
+                isinstance(v, dict) for v in attachments.values()
+            ):
                 del cell["attachments"]
-                notes.append("attachments are not a mapping (dropped)")
+                notes.append("attachments are not a mapping of mappings (dropped)")
         for note in notes:
             flags.append(Flag("invalid_metadata", f"cell {index}: {note}"))
         changed = changed or bool(notes)
         kept.append(cell)
     tree["cells"] = kept
     return changed
+
+
+def _output_shaped(output) -> bool:
+    """Whether a saved output has the shape nbformat reads (the types of its fields)."""
+    if not isinstance(output, dict) or not isinstance(output.get("output_type"), str):
+        return False
+    text = output.get("text", "")
+    return (
+        isinstance(output.get("data", {}), dict)
+        and isinstance(output.get("metadata", {}), dict)
+        and (
+            isinstance(text, str)
+            or (isinstance(text, list) and all(isinstance(t, str) for t in text))
+        )
+    )
 
 
 def _repair_types(nb, flags) -> None:
