@@ -532,3 +532,13 @@ def test_a_duplicate_without_timestamps_stops_only_its_own_upload(fixture_course
         "mallory",
     ]
     assert "2 graded" in captured.out, captured.out
+
+
+def test_a_memory_limit_no_kernel_could_start_under_is_refused(fixture_course):
+    """Review 48: under ``--memory 512`` every kernel died before it answered and every
+    submission was an ERROR; such a limit is refused before anything runs, saying why."""
+    from resistlab.course import Course, CourseError
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    with pytest.raises(CourseError, match=r"--memory must be at least 1024 MB .* not 512"):
+        grade_assignment(Course(fixture_course), NAME, GradeOptions(memory_mb=512))

@@ -529,6 +529,11 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
 # --- the command -------------------------------------------------------------------------------
 
 
+#: The smallest ``--memory`` (MB) a kernel starts under (review 48: under 512 MB every
+#: kernel died before it answered, and every submission was an ERROR).
+MIN_MEMORY_MB = 1024
+
+
 def grade_assignment(
     course: Course, name: str, options: GradeOptions | None = None, *, log=print, executor=None
 ) -> GradeRun:
@@ -558,6 +563,12 @@ def grade_assignment(
     options = options or GradeOptions()
     if options.sandbox not in ("auto", "require", "off"):
         raise CourseError(f"--sandbox must be auto, require or off, not {options.sandbox!r}.")
+    if options.memory_mb and options.memory_mb < MIN_MEMORY_MB:
+        raise CourseError(
+            f"--memory must be at least {MIN_MEMORY_MB} MB (or 0 for no limit), not "
+            f"{options.memory_mb}: a kernel's Python with numpy, SciPy and matplotlib needs "
+            "more to start (under 512 MB none did)."
+        )
     started = time.monotonic()
     assignment = course.select([name])[0]
     python = _kernel_python("python3")
