@@ -416,9 +416,8 @@ def sandbox_uid(key: int) -> int | None:
     return SANDBOX_UID_BASE + (key % 0x3FFFFFFF)
 
 
-#: How many ids besides 0 the worker's own user namespace maps (0: it has none), and the
-#: grader's uid outside.
-_MAPPED_IDS = [0, 0]
+#: How many ids besides 0 the worker's own user namespace maps (0: it has none).
+_MAPPED_IDS = [0]
 _CLAIMED: dict[int, int] = {}
 
 
@@ -576,7 +575,7 @@ def enter_own_user_namespace() -> str:
         return "newuidmap or newgidmap refused the account's subordinate ids"
     os.setresgid(0, 0, 0)  # (the supplementary groups stay: the grader's access to files)
     os.setresuid(0, 0, 0)
-    _MAPPED_IDS[:] = [count - 1, uid]
+    _MAPPED_IDS[0] = count - 1
     return ""
 
 
@@ -2070,10 +2069,12 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     code_type, isfile = types.CodeType, os.path.isfile
 
     def from_text(code) -> bool:
-        """Whether ``code`` was compiled from text rather than read from a file or a cell:
-        ``exec``/``eval`` of a string, reached under any name (``vars(builtins)['e'+'xec']``
-        had hidden what it ran from the scan; IPython, ``dataclasses`` and the rest of the
-        installed code that run such text themselves are not the student asking)."""
+        """Whether ``code`` was compiled from text rather than read from a cell or from the
+        file it names (:meth:`checker.trusted`: compiled under a library file's name is
+        still text): ``exec``/``eval`` of a string, reached under any name
+        (``vars(builtins)['e'+'xec']`` had hidden what it ran from the scan). Called only
+        when the student's own code asked: IPython, ``dataclasses`` and the rest of the
+        installed code run such text themselves."""
         if type(code) is not code_type:
             return False
         file = code.co_filename
@@ -2081,7 +2082,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             isinstance(file, str)
             and file != _AGENT_FILE
             and not _cell_file(file)
-            and not isfile(file)
+            and not checker.trusted(code)
         )
 
     def from_own_file(code) -> None:
@@ -2105,7 +2106,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         if event == "exec" and args:
             try:
                 from_own_file(args[0])
-                if from_text(args[0]) and asked_by_student():
+                if asked_by_student() and from_text(args[0]):
                     record("exec.text", "")
             except Exception:  # an audit hook must never break the kernel
                 pass
@@ -2138,7 +2139,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 if isinstance(name, str) and name.startswith(("Py", "_Py")):
                     # asked by the code that called ctypes (debugpy, imported by ipykernel,
                     # looks one up for itself)
-                    frame, package = getframe(1), dirname(sys.modules["ctypes"].__file__)
+                    ctypes_module = sys.modules.get("ctypes")  # (none: _ctypes itself was used)
+                    package = dirname(getattr(ctypes_module, "__file__", None) or "\0/")
+                    frame = getframe(1)
                     while frame is not None and frame.f_code.co_filename.startswith(package):
                         frame = frame.f_back
                     code = frame.f_code if frame is not None else None
