@@ -538,6 +538,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     assert sorted(str(f) for f in forged.flags) == [
         "dynamic_code(answer_hill_function: getattr(builtins, ...))",
         "dynamic_code(compile under a library file name (while the notebook ran))",
+        "dynamic_code(ran code given as text (while the notebook ran))",
         f"library_shortcut(answer_hill_function: {hill} (called))",
     ]
     cell_forged = rows["cell_forged"]
