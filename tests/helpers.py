@@ -51,6 +51,19 @@ def as_unprivileged(command: list[str]) -> list[str]:
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
 
 
+def nest_folders(folder, name: str, levels: int) -> int:
+    """Make ``levels`` folders called ``name``, each inside the last, under ``folder``, one
+    level at a time through folder descriptors (so past ``PATH_MAX`` and past what a
+    recursive walk can reach); return a descriptor of the deepest (the caller closes it)."""
+    fd = os.open(folder, os.O_RDONLY)
+    for _ in range(levels):
+        os.mkdir(name, dir_fd=fd)
+        inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    return fd
+
+
 def nbgrader_cell(kind, source, gid, *, solution=False, grade=False, locked=True, points=None):
     """A notebook cell with complete nbgrader (schema 3) metadata, as the course writes them."""
     make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell

@@ -465,14 +465,11 @@ def test_what_lies_below_a_path_longer_than_path_max_is_counted(tmp_path, monkey
     1.3 GB and 30,000 files there unseen, unflagged. The walk goes through folder
     descriptors: 20 such levels and what they hold are counted; folders nested deeper than
     MAX_WATCHED_DEPTH (lowered to 10 here) stop the kernel."""
+    from helpers import nest_folders
+
     from resistlab.course.grading import kernel
 
-    fd = os.open(tmp_path, os.O_RDONLY)
-    for _ in range(20):
-        os.mkdir("d" * 250, dir_fd=fd)
-        deeper = os.open("d" * 250, os.O_RDONLY, dir_fd=fd)
-        os.close(fd)
-        fd = deeper
+    fd = nest_folders(tmp_path, "d" * 250, 20)
     for i in range(30):
         out = os.open(f"f{i}", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd)
         os.write(out, b"x" * 2**16)

@@ -15,6 +15,7 @@ import subprocess
 import nbformat
 import pytest
 from course.grading.fixture_assignment import NAME, answer, cell_by_id, release_copy, submit
+from helpers import nest_folders
 
 from resistlab.course import Course
 from resistlab.course.grading import GradeOptions, grade_assignment
@@ -247,24 +248,12 @@ def test_folders_too_deep_too_many_files_and_odd_names_never_stop_the_run(fixtur
 
     fresh = lambda: answer(release_copy(fixture_course))  # noqa: E731
     deep = submit(fixture_course, "deep_folders", fresh())
-    fd = os.open(deep, os.O_RDONLY)
-    for _ in range(1500):  # deeper than os.walk can recurse: made one level at a time
-        os.mkdir("d", dir_fd=fd)
-        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(fd)
+    os.close(nest_folders(deep, "d", 1500))  # deeper than os.walk can recurse
     many = submit(fixture_course, "many_files", fresh())
     for i in range(20_000):
         (many / f"f{i}").touch()
     long_paths = submit(fixture_course, "long_paths", fresh())  # Review 4 #2: ENAMETOOLONG
-    fd = os.open(long_paths, os.O_RDONLY)
-    for _ in range(15):
-        os.mkdir("p" * 255, dir_fd=fd)
-        inner = os.open("p" * 255, os.O_RDONLY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(fd)
+    os.close(nest_folders(long_paths, "p" * 255, 15))
     odd = submit(fixture_course, "odd_name", fresh())
     with open(os.path.join(os.fsencode(odd), b"notes-\xff.txt"), "w") as fh:
         fh.write("x")
@@ -341,13 +330,7 @@ def test_special_bits_are_dropped_in_a_nest_of_any_depth(tmp_path):
     ``--zip-collect``, for the whole class)."""
     from resistlab.course.grading.runner import drop_special_bits
 
-    fd = os.open(tmp_path, os.O_RDONLY)
-    for _ in range(1500):
-        os.mkdir("d", dir_fd=fd)
-        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
-        os.close(fd)
-        fd = inner
-    os.close(fd)
+    os.close(nest_folders(tmp_path, "d", 1500))
     try:
         assert drop_special_bits(tmp_path) == []
     finally:
