@@ -340,13 +340,6 @@ _CODE_LINE_MAGICS = frozenset({"time", "timeit", "prun", "debug"})
 _MAX_MAGIC_DEPTH = 8
 
 
-#: What :func:`_python_source` made of sources seen before (the instructor's cells come back
-#: with every submission, several times each): at most :data:`_CACHED_CHARS` of text.
-_SOURCES: dict[tuple[str, int], str | None] = {}
-_CACHED_CHARS = 8 * 2**20
-_HELD = [0]  # characters held in _SOURCES
-
-
 def _python_source(source: str, depth: int = 0) -> str | None:
     """Turn cell source (magics included) into Python the way IPython would, with the code a
     magic runs written out where the magic stands (:class:`_MagicBodies`); None if invalid
@@ -358,17 +351,19 @@ def _python_source(source: str, depth: int = 0) -> str | None:
     get_ipython().run_line_magic('time', '')
     x = f(1)
     """
-    key = (source, depth)
-    if key in _SOURCES:
-        return _SOURCES[key]
-    code = _transformed(source, depth)
-    if len(source) <= 2**16:
-        if _HELD[0] + len(source) > _CACHED_CHARS:
-            _SOURCES.clear()
-            _HELD[0] = 0
-        _SOURCES[key] = code
-        _HELD[0] += len(source) + len(code or "")
-    return code
+    if len(source) <= _CACHED_SOURCE_CHARS:
+        return _cached_source(source, depth)
+    return _transformed(source, depth)
+
+
+#: Sources :func:`_python_source` keeps what it made of (the instructor's cells come back
+#: with every submission, several times each): at most 256 of at most 16 K characters.
+_CACHED_SOURCE_CHARS = 2**14
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_source(source: str, depth: int) -> str | None:
+    return _transformed(source, depth)
 
 
 def _transformed(source: str, depth: int) -> str | None:
@@ -702,20 +697,17 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
 
 def import_aliases(sources) -> dict[str, str]:
     """The import aliases defined by the instructor's code cells (``{"np": "numpy"}``)."""
-    key = tuple(sources)
-    if key not in _ALIASES:
-        aliases = {}
-        for source in key:
-            code = _python_source(source)
-            if code is not None:
-                aliases.update(_imports(ast.parse(code)))
-        if len(_ALIASES) > 64:
-            _ALIASES.clear()
-        _ALIASES[key] = aliases
-    return dict(_ALIASES[key])
+    return dict(_aliases(tuple(sources)))
 
 
-_ALIASES: dict[tuple, dict[str, str]] = {}  # the same setup comes with every submission
+@functools.lru_cache(maxsize=64)  # the same setup comes with every submission
+def _aliases(sources: tuple[str, ...]) -> dict[str, str]:
+    aliases = {}
+    for source in sources:
+        code = _python_source(source)
+        if code is not None:
+            aliases.update(_imports(ast.parse(code)))
+    return aliases
 
 
 def names_used_by_tests(test_sources, aliases) -> set[str]:

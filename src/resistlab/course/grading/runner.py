@@ -42,7 +42,7 @@ from resistlab.course import Course, CourseError
 try:
     import fcntl
 except ImportError:  # Windows: runs hold no lock, and none is swept
-    pass
+    fcntl = None
 
 from .flags import Flag
 from .gradebook import GradeRow, record_submission, write_autograded
@@ -1060,11 +1060,13 @@ def remove_run_folders(run_dir: Path, homes: Path | None = None) -> None:
 def _hold(run_dir: Path) -> int | None:
     """Lock the run's folder for as long as the run lives (the descriptor is closed at its
     end, or by its death): :func:`remove_stale_runs` leaves it alone."""
+    if fcntl is None:
+        return None
     try:
         fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    except (OSError, NameError):  # no fcntl (Windows)
+    except OSError:
         return None
+    fcntl.flock(fd, fcntl.LOCK_EX)  # (a new folder: no one else holds it)
     return fd
 
 
@@ -1077,7 +1079,7 @@ def remove_stale_runs(
     is gone, each older than ``older_than`` seconds (a run starting meanwhile has not locked
     its folder yet). Files its kernels left under other uids go too
     (:func:`~.kernel.remove_tree`). Returns what was removed."""
-    if "fcntl" not in globals():
+    if fcntl is None:
         return []
     removed, now = [], time.time()
     homes = homes or Path(tempfile.gettempdir())

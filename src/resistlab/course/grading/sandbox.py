@@ -2022,12 +2022,15 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     checker = _code_checker(_installed_folders())
     getframe = sys._getframe
 
-    def asked_by_student() -> bool:
-        """Whether the code that raised the event (the hook's caller) is neither the
-        standard library's nor an installed package's: code that is what its file says
-        (``checker.trusted``: a name alone is not enough), and not the hook's own reading."""
-        code = getframe(2).f_code
+    def students(code) -> bool:
+        """Whether ``code`` is neither the standard library's nor an installed package's:
+        code that is what its file says (``checker.trusted``: a name alone is not enough),
+        and not the hook's own reading."""
         return code not in checker.own and not checker.trusted(code)
+
+    def asked_by_student() -> bool:
+        """Whether the code that raised the event (the hook's caller) is the student's."""
+        return students(getframe(2).f_code)
 
     def started_by_student() -> bool:
         """Whether code of no installed package is on the stack (a cell's, or the student's
@@ -2037,8 +2040,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         for _ in range(200):
             if frame is None:
                 return False
-            code = frame.f_code
-            if code not in checker.own and not checker.trusted(code):
+            if students(frame.f_code):
                 return True
             frame = frame.f_back
         return True
@@ -2144,8 +2146,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     frame = getframe(1)
                     while frame is not None and frame.f_code.co_filename.startswith(package):
                         frame = frame.f_back
-                    code = frame.f_code if frame is not None else None
-                    if code is not None and code not in checker.own and not checker.trusted(code):
+                    if frame is not None and students(frame.f_code):
                         record(event, name[:80])
             elif event.startswith("socket."):
                 address = args[1]
