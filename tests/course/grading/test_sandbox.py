@@ -228,6 +228,18 @@ def hidden_exec():  # exec and settrace under names the scan cannot read
     dict(vars(builtins))["e" + "xec"]("_x = 1", {})
     vars(sys)["set" + "trace"](None)
 attempt("hidden_exec", hidden_exec)
+def thread_profile():  # threading installs it in the thread it starts: no student frame there
+    import threading
+    getattr(threading, "set" + "profile")(lambda *args: None)
+    thread = threading.Thread(target=len, args=((),))
+    thread.start()
+    thread.join()
+    getattr(threading, "set" + "profile")(None)
+attempt("thread_profile", thread_profile)
+def stdlib_profiler():  # installed by the standard library, for the student's code
+    import profile
+    profile.Profile().runcall(len, ())
+attempt("stdlib_profiler", stdlib_profiler)
 import resource
 def limit_parent():  # the template its successors are forked from (set to what it is)
     core = resource.prlimit(os.getppid(), resource.RLIMIT_CORE)
@@ -306,6 +318,8 @@ ALLOWED = [
     "threads_and_processes",
     "own_limits_and_priority",
     "netlink_route",
+    "thread_profile",
+    "stdlib_profiler",
 ]
 
 
@@ -511,6 +525,9 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
     assert any(event == "cpython.PyInterpreterState_New" for event, _ in events), events
     assert ("ctypes.dlsym", "PyRun_SimpleString") in events, events
     assert ("exec.text", "") in events and ("sys.settrace", "") in events, events
+    # review 49: a tracer stored in threading's hook, under a built name, had run unflagged
+    assert ("sys.setprofile", "in a thread, from threading's hook") in events, events
+    assert ("sys.setprofile", "") in events, events  # asked through the standard library
 
 
 def test_the_same_attempts_succeed_without_the_sandbox(layout):

@@ -261,6 +261,34 @@ def _build(course) -> list[Case]:
         {"dynamic_code": "helper_mod.py, a Python file", "magic": "%run"},
     )
 
+    # Review 49 (B): a .pyc the notebook compiled under another file's name, its source then
+    # removed, ran unflagged (the file its code names is gone, and not the kernel's)
+    compiled = answer(fresh())
+    compiled.cells.append(
+        nbformat.v4.new_code_cell(
+            "import os, py_compile, sys\n"
+            "open('helper_src.py', 'w').write('X = 1\\n')\n"
+            "py_compile.compile('helper_src.py', cfile='helper_pyc.pyc', dfile=os.__file__)\n"
+            "os.remove('helper_src.py')\n"
+            "sys.path.insert(0, os.getcwd())\n"
+            "import helper_pyc\n"
+        )
+    )
+    case("imports_a_pyc_it_wrote", compiled, 5, {"dynamic_code": "helper_pyc.pyc, a Python file"})
+    # Review 49 (B): a profile function stored in threading's hook under a built name runs in
+    # every thread threading starts; threading, not the student's code, installs it there
+    profiled = answer(fresh())
+    profiled.cells.append(
+        nbformat.v4.new_code_cell(
+            "import threading\n"
+            "getattr(threading, 'set' + 'profile')(lambda *args: None)\n"
+            "_t = threading.Thread(target=len, args=((),))\n"
+            "_t.start()\n"
+            "_t.join()\n"
+        )
+    )
+    case("profile_in_a_thread", profiled, 5, {"hook_override": "in a thread"})
+
     # Review 46 (B): the agent was installed with the first test, after the student's cells
     # above it, so a module a cell ran first under the agent's name passed for the agent
     early = answer(fresh())
@@ -425,6 +453,8 @@ CASE_NAMES = [
     "vega_chart",
     "pandas_beside_notebook",
     "imports_a_file_it_wrote",
+    "imports_a_pyc_it_wrote",
+    "profile_in_a_thread",
     "agent_before_any_cell",
     "prints_tests",
     "nbgrader_files",

@@ -437,6 +437,31 @@ def _bounded(dose):
 
 _bounded()
 """
+# review 49 (B) #1: a tracer threading installs (stored under a built name) rewrote the
+# wrapper's record of the call in its frame's locals: the call goes unreported, the tracer not
+TRACED = {
+    "answer_hill_function": """import sys
+import threading
+
+
+def _tr(frame, event, arg):
+    if event == "call" and frame.f_code.co_name == "watched_call":
+        frame.f_locals["report"] = lambda *a, **k: None
+
+
+_mods = vars(sys)["mod" + "ules"]
+_name = "resistlab.pharma" + "cology"
+_m = next(v for v in list(_mods.values()) if getattr(v, "__name__", "") == _name)
+_lib_hill = getattr(_m, "hi" + "ll")
+getattr(threading, "set" + "trace")(_tr)
+_t = threading.Thread(target=_lib_hill, args=(1.0, 1.0, 0.0, 1.0, 1.0))
+_t.start()
+_t.join()
+getattr(threading, "set" + "trace")(None)
+hill = _lib_hill
+"""
+}
+
 # review 17 #3: another program (a child Python has no wrapper): a review flag, not info;
 # review 47: no program starts in the sandbox at all (execve fails), so the cell fails
 CHILD = {
@@ -495,6 +520,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "introspecting": INTROSPECTING,
         "forged": FORGED,
         "cell_forged": CELL_FORGED,
+        "traced": TRACED,
     }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
@@ -553,6 +579,11 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "dynamic_code(code.__new__ (while the notebook ran))",
         "dynamic_code(gc.get_referents (while the notebook ran))",
     ]
+    traced = rows["traced"]  # the call unreported, the tracer flagged: a person looks
+    assert traced.score == traced.max_score and traced.review, traced
+    assert "hook_override(sys.settrace (in a thread, from threading's hook))" in [
+        str(f) for f in traced.flags
+    ], traced.flags
     child = rows["child"]  # its program could not start: the cell failed before `def hill`
     assert child.score == child.max_score - 3 and child.review, child
     assert sorted(child.failed) == ["test_hill_function_arrays", "test_hill_function_values"]

@@ -39,7 +39,7 @@ import types
 
 from .bindings import Bindings, import_bindings, leaves
 from .flags import Flag
-from .sandbox import _INTROSPECTION, cell_name
+from .sandbox import _INTROSPECTION, _TRACE_EVENTS, cell_name
 
 __all__ = [
     "audit_flags",
@@ -1187,8 +1187,8 @@ def audit_flags(events) -> list[Flag]:
         ):
             if detail not in _BENIGN_PROCESSES:
                 flags.append(Flag("subprocess", detail))
-        elif event in ("sys.addaudithook", "sys.settrace", "sys.setprofile"):
-            flags.append(Flag("hook_override", event))
+        elif event == "sys.addaudithook" or event in _TRACE_EVENTS:
+            flags.append(Flag("hook_override", f"{event} ({detail})" if detail else event))
         elif event == "cpython.PyInterpreterState_New":
             flags.append(Flag("dynamic_code", "a sub-interpreter, which no audit hook watches"))
         elif event == "exec.text":

@@ -1322,6 +1322,16 @@ _INTROSPECTION = frozenset(
     "gc.get_objects gc.get_referrers gc.get_referents code.__new__ function.__new__ "
     "marshal.loads compile pickle.find_class".split()
 )
+#: A trace or profile function installed (for one thread, for all threads of Python 3.12,
+#: or a ``sys.monitoring`` callback of Python 3.12): it sees every frame's locals and could
+#: rewrite them, the wrappers of forbidden functions too.
+_TRACE_EVENTS = (
+    "sys.settrace",
+    "sys.setprofile",
+    "sys._settraceallthreads",
+    "sys._setprofileallthreads",
+    "sys.monitoring.register_callback",
+)
 _WATCHED = (
     _PATH_EVENTS
     | _INTROSPECTION
@@ -1330,8 +1340,9 @@ _WATCHED = (
         "os.posix_spawn os.spawn os.fork os.forkpty os.kill os.killpg sys.addaudithook "
         # a sub-interpreter: the kernel's audit hook is not among its hooks; a function of
         # the interpreter's C API looked up through ctypes (PyRun_SimpleString)
-        "cpython.PyInterpreterState_New ctypes.dlsym sys.settrace sys.setprofile".split()
+        "cpython.PyInterpreterState_New ctypes.dlsym".split()
     )
+    | frozenset(_TRACE_EVENTS)
 )
 _MAX_EVENTS = 200
 
@@ -2045,6 +2056,33 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             frame = frame.f_back
         return True
 
+    stdlib = dirname(os.__file__) + os.sep
+
+    def asked_through_stdlib() -> bool:
+        """Whether the student's code asked, itself or through the standard library (a
+        ``trace.Trace``, ``bdb.Bdb`` or ``profile.Profile`` whose tracer is the student's
+        subclass's method); an installed package's own (``debugpy`` on import) is not."""
+        frame = getframe(2)
+        while frame is not None and not students(frame.f_code):
+            file = frame.f_code.co_filename
+            if not (file.startswith("<frozen ") or file.startswith(stdlib)) or (
+                "-packages" + os.sep in file
+            ):
+                return False
+            frame = frame.f_back
+        return frame is not None
+
+    def set_by_threading() -> bool:
+        """Whether ``threading`` installs, in a thread it starts, the trace or profile function
+        ``threading.settrace``/``setprofile`` stored: a plain assignment, under any name
+        (review 49: a tracer set so had rewritten a forbidden function's wrapper)."""
+        frame, threading_module = getframe(2), sys.modules.get("threading")
+        return (
+            frame is not None
+            and frame.f_code.co_name == "_bootstrap_inner"
+            and frame.f_globals is getattr(threading_module, "__dict__", None)
+        )
+
     def library_file(name) -> bool:
         package = getattr(sys.modules.get("resistlab"), "__file__", None)
         if not isinstance(package, str) or not isinstance(name, (str, bytes)):
@@ -2087,14 +2125,30 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             and not checker.trusted(code)
         )
 
+    def loaded_from(frame):
+        """The file the import system loaded the module it runs now from (the ``origin`` of
+        the spec of ``exec_module``'s module, a frame of installed code that called ``exec``),
+        whatever file name its code carries: a ``.pyc`` compiled from a source since removed,
+        or under another file's name (review 49); or None."""
+        for _ in range(4):
+            if frame is None:
+                return None
+            if frame.f_code.co_name == "exec_module" and checker.trusted(frame.f_code):
+                spec = getattr(frame.f_locals.get("module"), "__spec__", None)
+                origin = getattr(spec, "origin", None)
+                return origin if isinstance(origin, str) else None
+            frame = frame.f_back
+        return None
+
     def from_own_file(code) -> None:
         """Report a module's code read from a Python file in the kernel's own folders (one
         the notebook wrote at run time, or handed in beside it, then imported or ``%run``):
         code the static scan never read. ipykernel's files of the cells are not such files."""
         if type(code) is not code_type or code.co_name != "<module>":
             return
-        file = code.co_filename
-        if isinstance(file, str) and not _cell_file(file):
+        for file in (code.co_filename, loaded_from(getframe(2))):
+            if not isinstance(file, str) or _cell_file(file):
+                continue
             path = abspath(file)
             folder = next((w for w in own if path.startswith(w)), None)
             probe = path  # the file itself, or an archive holding it (lib.zip/mod.py)
@@ -2133,9 +2187,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                         path = realpath(path)  # a symlink in the scratch folder may point out
                     if not inside(path):
                         record(event, path, force=path.startswith(AUDIT_CHECK))
-            elif event in ("sys.settrace", "sys.setprofile"):  # (debuggers of IPython: not)
-                if asked_by_student():
+            elif event in _TRACE_EVENTS:  # (debuggers of IPython: not)
+                if asked_through_stdlib():
                     record(event, "")
+                elif set_by_threading():
+                    record(event, "in a thread, from threading's hook")
             elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text
                 name = args[1] if len(args) > 1 else None
                 if isinstance(name, str) and name.startswith(("Py", "_Py")):
