@@ -543,6 +543,10 @@ def test_one_malformed_cell_is_repaired_not_the_whole_notebook_scored_0(fixture_
         ),
         "minor_text": lambda d: d.__setitem__("nbformat_minor", "x"),
         "major_float": lambda d: d.__setitem__("nbformat", 4.0),
+        # review 49 (B) #4: a version of text, another number, none at all
+        "major_text": lambda d: d.__setitem__("nbformat", "4"),
+        "major_five": lambda d: d.__setitem__("nbformat", 5),
+        "major_missing": lambda d: d.pop("nbformat"),
     }
     _graded_repaired(fixture_course, shapes)
     for student in shapes:

@@ -654,7 +654,8 @@ def _repair_raw(tree, flags) -> bool:
     cell metadata that is not a mapping, an entry of ``cells`` that is not a cell, a cell
     without text source or metadata or whose type is not text, code cells' outputs and
     execution counts of other types, outputs, execution counts or attachments on markdown
-    and raw cells); True when it changed any. Each repair raises ``invalid_metadata``: one
+    and raw cells, a format version other than the number 4 on a notebook with a list of
+    cells); True when it changed any. Each repair raises ``invalid_metadata``: one
     bad cell no longer scores the whole notebook 0.
 
     Examples
@@ -678,9 +679,10 @@ def _repair_raw(tree, flags) -> bool:
         changed = True
     if isinstance(tree, dict):  # the format's version: nbformat picks its reader by it
         major, minor = tree.get("nbformat"), tree.get("nbformat_minor")
-        if isinstance(major, float) and major == 4:
+        if (type(major) is not int or major != 4) and isinstance(tree.get("cells"), list):
+            # (a version 3 notebook has worksheets, no cells: nbformat converts it)
             tree["nbformat"] = 4
-            flags.append(Flag("invalid_metadata", "nbformat is not a whole number (made 4)"))
+            flags.append(Flag("invalid_metadata", "nbformat is not the number 4 (made 4)"))
             changed = True
         if tree.get("nbformat") == 4 and (type(minor) is not int or minor < 0):
             tree["nbformat_minor"] = 5
