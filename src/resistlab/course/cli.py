@@ -98,6 +98,23 @@ def _cmd_strip(course: Course | None, args) -> int:
     return 0
 
 
+#: Signals whose default action ends the process and that a handler can catch: each stops a
+#: run as Ctrl-C does (review 49: SIGALRM, SIGXCPU and the rest had ended the parent alone).
+_STOPPING_SIGNALS = (
+    "SIGTERM",
+    "SIGHUP",
+    "SIGQUIT",
+    "SIGUSR1",
+    "SIGUSR2",
+    "SIGALRM",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGXCPU",
+    "SIGPWR",
+    "SIGIO",
+)
+
+
 def _interrupted(signum, frame):
     raise KeyboardInterrupt
 
@@ -110,7 +127,7 @@ def _cmd_grade(course: Course, args) -> int:
         # `kill`, `systemctl stop`, a closed terminal, any signal that would end it: stopped
         # as Ctrl-C stops it (the workers and their kernels too; before, the workers outlived
         # the parent, idle, with the run's folders)
-        for name in ("SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"):
+        for name in _STOPPING_SIGNALS:
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), _interrupted)
 

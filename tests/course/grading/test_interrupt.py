@@ -71,8 +71,9 @@ def _alive(pid: int) -> bool:
         ("group", signal.SIGINT),
         ("parent", signal.SIGTERM),
         ("parent", signal.SIGHUP),
+        ("parent", signal.SIGXCPU),
     ],
-    ids=["parent", "group", "parent-sigterm", "parent-sighup"],
+    ids=["parent", "group", "parent-sigterm", "parent-sighup", "parent-sigxcpu"],
 )
 def test_sigint_stops_a_busy_run_promptly_and_keeps_what_finished(fixture_course, target, sig):
     """``target`` is who gets ``sig``: the ``resistlab grade`` process alone (``kill -INT``)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from course.grading.fixture_assignment import NAME, answer, release_copy, submit
@@ -50,6 +52,54 @@ def test_a_broken_pool_with_a_full_call_queue_shuts_down(python, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["BrokenProcessPool"] * 4 + ["shut", "down"], done.stdout
+
+
+#: A parent that starts two workers, prints their process ids and its fork server's, and is
+#: killed by a signal no handler sees.
+KILLED = textwrap.dedent("""
+    import json, os, signal, sys, time
+    sys.path.insert(0, sys.argv[1])
+    from resistlab.course.grading.pool import start_pool
+
+    def ids():
+        time.sleep(1.0)  # (so that each worker takes one)
+        return os.getpid(), os.getppid()
+
+    if __name__ == "__main__":
+        pool = start_pool(2)
+        seen = [f.result(timeout=60) for f in [pool.submit(ids) for _ in range(2)]]
+        print(json.dumps(sorted({p for pair in seen for p in pair})), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux")
+def test_workers_end_with_a_parent_killed_by_any_signal(tmp_path):
+    """Review 49 (A #2, C #1): a parent killed by SIGKILL (the OOM killer's) or by a signal it
+    does not handle left the fork server and the workers idle for good (about 800 MiB, with
+    their kernel templates; a kernel still running a student's code ran on). Each worker
+    now ends when the process that started the pool ends, and the fork server with them."""
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED)
+    done = subprocess.run(
+        [sys.executable, str(script), str(ROOT / "src")], capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == -9, done.stderr
+    pids = json.loads(done.stdout)
+    assert len(pids) == 3, pids  # two workers and their fork server
+    deadline = time.monotonic() + 20
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [p for p in pids if _running(p)] == [], "processes outlived the killed parent"
 
 
 def test_each_workers_kernel_template_starts_before_its_first_submission(fixture_course):

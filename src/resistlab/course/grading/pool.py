@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
+import signal
 import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["start_pool"]
@@ -76,21 +79,62 @@ def _close_reader_when_broken() -> None:
     manager.terminate_broken = terminate_broken
 
 
-def _own_ids() -> None:
-    """Initializer of a worker whose kernels run sandboxed under a grader that is not root:
-    the worker becomes root of its own user namespace, whose other ids are the account's
-    subordinate ids, so that its kernels get a uid of their own (where the machine has
-    none, nothing changes: the kernels share the grader's uid)."""
-    from .sandbox import enter_own_user_namespace
+def _start_worker(parent: int, own_ids: bool) -> None:
+    """Initializer of every worker.
 
-    enter_own_user_namespace()
+    ``own_ids``: its kernels run sandboxed under a grader that is not root, so the worker
+    becomes root of its own user namespace, whose other ids are the account's subordinate
+    ids, and its kernels get a uid of their own (where the machine has none, nothing
+    changes: the kernels share the grader's uid). Then it ends whenever ``parent``, the
+    process that started the pool, ends, however it ends (:func:`_end_with`).
+    """
+    if own_ids:
+        from .sandbox import enter_own_user_namespace
+
+        enter_own_user_namespace()  # (while the worker has one thread)
+    _end_with(parent)
+
+
+def _end_with(parent: int) -> None:
+    """Kill this process as soon as process ``parent`` ends (a thread waits on its pidfd,
+    or, without pidfds, looks every second). Its kernel templates and sandboxes die with
+    it. A parent stopped by a signal it does not handle (``SIGKILL``, the OOM killer's) had
+    left the workers idle for good, with their templates and a kernel still running a
+    student's code (review 49)."""
+    try:
+        watched = os.pidfd_open(parent)
+    except (AttributeError, OSError):  # (no pidfd: Linux before 5.3, not Linux)
+        watched = None
+    if watched is None and not _alive(parent):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def wait() -> None:
+        if watched is not None:
+            select.select([watched], [], [])
+        else:
+            while _alive(parent):
+                time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=wait, name="resistlab-end-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (another user's: alive)
+        return True
+    return True
 
 
 def start_pool(jobs: int, own_ids: bool = False) -> ProcessPoolExecutor:
     """A pool of ``jobs`` workers whose start-up runs in the background.
 
     ``own_ids``: under a grader that is not root, each worker first becomes root of its own
-    user namespace mapped to the account's subordinate ids (:func:`_own_ids`).
+    user namespace mapped to the account's subordinate ids (:func:`_start_worker`). Each
+    worker ends when the calling process ends, however it ends (:func:`_end_with`).
 
     Examples
     --------
@@ -102,7 +146,10 @@ def start_pool(jobs: int, own_ids: bool = False) -> ProcessPoolExecutor:
     _close_reader_when_broken()
     own_ids = own_ids and os.getuid() != 0 and sys.platform.startswith("linux")
     executor = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_mp_context(), initializer=_own_ids if own_ids else None
+        max_workers=jobs,
+        mp_context=_mp_context(),
+        initializer=_start_worker,
+        initargs=(os.getpid(), own_ids),
     )
 
     def warm():
