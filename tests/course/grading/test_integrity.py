@@ -604,6 +604,8 @@ def test_audit_events_become_flags():
         ("ctypes.dlsym", "PyRun_SimpleString"),  # review 48 A#1
         ("exec.text", ""),  # review 48 B#1
         ("sys.settrace", ""),
+        ("compile", "of text"),  # review 49 A#1
+        ("sys.setprofile", "in a thread, from threading's hook"),  # review 49 B#2
     ]
     assert [str(f) for f in audit_flags(events)] == [
         "file_access(open /course/gradebook.db)",
@@ -619,6 +621,8 @@ def test_audit_events_become_flags():
         "dynamic_code(the interpreter's C API through ctypes: PyRun_SimpleString)",
         "dynamic_code(ran code given as text (while the notebook ran))",
         "hook_override(sys.settrace)",
+        "dynamic_code(compile of text (while the notebook ran))",
+        "hook_override(sys.setprofile (in a thread, from threading's hook))",
     ]
 
 

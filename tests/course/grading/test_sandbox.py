@@ -228,6 +228,18 @@ def hidden_exec():  # exec and settrace under names the scan cannot read
     dict(vars(builtins))["e" + "xec"]("_x = 1", {})
     vars(sys)["set" + "trace"](None)
 attempt("hidden_exec", hidden_exec)
+def c_api_address():  # the C API called at its address: compile and run text, no exec event
+    import ctypes
+    api = ctypes.PyDLL(None)
+    at = lambda f: ctypes.cast(f, ctypes.c_void_p).value  # noqa: E731
+    compile_text = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_char_p, ctypes.c_char_p,
+                                     ctypes.c_int, ctypes.c_void_p, ctypes.c_int)(
+        at(api.Py_CompileStringExFlags))
+    run = ctypes.PYFUNCTYPE(ctypes.py_object, *[ctypes.py_object] * 3)(at(api.PyEval_EvalCode))
+    space = {}
+    run(compile_text(b"_y = 2", b"helper.py", 257, None, -1), space, space)
+    assert space["_y"] == 2
+attempt("c_api_address", c_api_address)
 def thread_profile():  # threading installs it in the thread it starts: no student frame there
     import threading
     getattr(threading, "set" + "profile")(lambda *args: None)
@@ -320,6 +332,7 @@ ALLOWED = [
     "netlink_route",
     "thread_profile",
     "stdlib_profiler",
+    "c_api_address",
 ]
 
 
@@ -524,6 +537,9 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
     assert any(event == "socket.connect" for event, _ in events)
     assert any(event == "cpython.PyInterpreterState_New" for event, _ in events), events
     assert ("ctypes.dlsym", "PyRun_SimpleString") in events, events
+    # review 49: text compiled and run through the C API called at its address (no lookup,
+    # no exec event): the compile the student's code asked for is reported
+    assert ("compile", "of text") in events, events
     assert ("exec.text", "") in events and ("sys.settrace", "") in events, events
     # review 49: a tracer stored in threading's hook, under a built name, had run unflagged
     assert ("sys.setprofile", "in a thread, from threading's hook") in events, events

@@ -2106,6 +2106,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 writable_soon([], [fd], [], 1.0)
 
     calls = _watch_calls(record, watched, checker) if watched else None
+    agent_compiled: list = []
     code_type, isfile = types.CodeType, os.path.isfile
 
     def from_text(code) -> bool:
@@ -2221,8 +2222,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                         detail = "under a library file name"
                     elif _cell_file(name):
                         detail = "under a notebook cell's file name"
-                    else:
+                    elif name == _AGENT_FILE and not agent_compiled:
+                        agent_compiled.append(True)  # the grader's agent, installed first
                         return
+                    else:  # text the student's code compiles: the interpreter's C API
+                        # called at its address compiles and runs it with no other event
+                        # (review 49: Py_CompileStringExFlags, PyEval_EvalCode)
+                        detail = "of text"
                 if event == "pickle.find_class":  # unpickling calls what the bytes name
                     detail = ".".join(str(a)[:60] for a in args[:2])
                     if started_by_student():
