@@ -226,6 +226,54 @@ def _home_state(home: str) -> dict:
     return state
 
 
+def _sandbox_state() -> dict:
+    """Mode and times of the folders of the sandbox's own file systems (its root, ``/dev``,
+    ``/tmp``, ``/run`` and the folders bubblewrap made in them; never what is bound into
+    them, which is on another file system), at most 1,000 entries, parents first. Under a
+    grader without subordinate ids they are the kernel's uid's (review 49: a kernel wrote
+    a note in the times of ``/``, ``/tmp`` and ``/dev`` that the next student read)."""
+    state: dict = {}
+    for top in ("/", "/dev", "/tmp", "/run"):
+        try:
+            device = os.lstat(top).st_dev
+        except OSError:
+            continue
+        for folder, folders, files in os.walk(top):
+            own = []
+            for path in [folder, *(os.path.join(folder, n) for n in folders + files)]:
+                try:
+                    info = os.lstat(path)
+                except OSError:
+                    continue
+                if info.st_dev != device:  # a file system bound in: not the sandbox's
+                    continue
+                if path not in state and len(state) < 1000:
+                    state[path] = (info.st_mode, info.st_atime_ns, info.st_mtime_ns)
+                own.append(path)
+            folders[:] = [n for n in folders if os.path.join(folder, n) in own]
+    return state
+
+
+def _restore(state: dict) -> bool:
+    """Give every entry of ``state`` (:func:`_sandbox_state`) back its mode and times;
+    whether their modes and modification times are now as they were."""
+    for path, (mode, atime_ns, mtime_ns) in state.items():
+        try:
+            if not stat.S_ISLNK(mode):
+                os.chmod(path, stat.S_IMODE(mode))
+            os.utime(path, ns=(atime_ns, mtime_ns), follow_symlinks=False)
+        except OSError:
+            pass
+    for path, (mode, _, mtime_ns) in state.items():
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return False
+        if (info.st_mode, info.st_mtime_ns) != (mode, mtime_ns):
+            return False
+    return True
+
+
 def _restore_home(state: dict) -> bool:
     """Give every entry of ``state`` back its mode and times, parents first (a folder made
     ``chmod 0`` hides its entries until then); whether the home's modes and modification
@@ -315,6 +363,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     gc.freeze()  # what every kernel inherits: its collections never walk it (nor copy its pages)
     settings = _own_settings()
     home = _home_state(os.getcwd()) if pidns else {}  # started in its home (WarmKernels)
+    own_folders = _sandbox_state() if pidns else {}
     channel = socket.socket(fileno=channel_fd)
     _send(
         channel,
@@ -336,7 +385,12 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
                 killed, emptied = _clear_sandbox(shm_mode) if pidns else (0, True)
                 # settings a kernel changed in its template (it cannot raise them again): the
                 # worker starts a fresh template
-                emptied = emptied and _own_settings() == settings and _restore_home(home)
+                emptied = (
+                    emptied
+                    and _own_settings() == settings
+                    and _restore_home(home)
+                    and _restore(own_folders)
+                )
                 _send(channel, {"killed": killed, "emptied": emptied})
                 continue
             _reap()  # the sandbox was cleaned just before this request (WarmKernels.spawn)
