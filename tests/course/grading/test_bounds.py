@@ -553,6 +553,37 @@ def test_a_dead_worker_charges_only_its_own_submission():
     assert not list(Path(run_dir).glob(".running/*"))
 
 
+def test_a_pool_broken_before_the_next_submission_is_handed_out_is_rebuilt():
+    """Review 50 A#3: a worker killed between two hand-outs made the next ``submit`` raise
+    ``BrokenProcessPool``, which ended the run (status 1, four submissions ungraded, the
+    summary left as the previous run wrote it). The pool is rebuilt and every submission is
+    graded, none charged."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from resistlab.course.grading.pool import start_pool
+
+    run_dir = tempfile.mkdtemp(prefix="rl-pool-")
+    context = types.SimpleNamespace(run_dir=run_dir)
+    broken = start_pool(1)
+    with pytest.raises(BrokenProcessPool):
+        broken.submit(os._exit, 1).result(timeout=60)
+    students = ["a", "b", "c"]
+    tasks = [SubmissionTask(s, "", "", hashlib.sha256(s.encode()).hexdigest()) for s in students]
+    results = {}
+    from course.grading.pool_helpers import die_or_grade
+
+    _execute(
+        tasks,
+        2,
+        context,
+        lambda task, result: results.update({task.student: result}),
+        executor=broken,
+        run=die_or_grade,
+    )
+    assert sorted(results) == students
+    assert [s for s, r in results.items() if r.error] == []
+
+
 def test_a_worker_stuck_past_the_budget_is_stopped_and_scored_zero():
     """A submission whose grading never returns (deaf to signals, as one long C call in
     grader-side test code is) is stopped by the parent once its time budget and the grace

@@ -227,13 +227,14 @@ def _home_state(home: str) -> dict:
 
 
 def _sandbox_state() -> dict:
-    """Mode and times of the folders of the sandbox's own file systems (its root, ``/dev``,
-    ``/tmp``, ``/run`` and the folders bubblewrap made in them; never what is bound into
-    them, which is on another file system), at most 1,000 entries, parents first. Under a
-    grader without subordinate ids they are the kernel's uid's (review 49: a kernel wrote
-    a note in the times of ``/``, ``/tmp`` and ``/dev`` that the next student read)."""
+    """Mode and times of the entries of the sandbox's own file systems (its root, ``/dev``,
+    ``/dev/pts`` with its ``ptmx``, ``/dev/shm``, ``/tmp``, ``/run`` and the folders
+    bubblewrap made in them; never what is bound into them, which is on another file
+    system), at most 1,000 entries, parents first. Under a grader without subordinate ids
+    they are the kernel's uid's (reviews 49, 50: a kernel wrote a note in the times of
+    ``/``, ``/tmp``, ``/dev``, then of ``/dev/pts``, that the next student read)."""
     state: dict = {}
-    for top in ("/", "/dev", "/tmp", "/run"):
+    for top in ("/", "/dev", "/dev/pts", "/dev/shm", "/tmp", "/run"):
         try:
             device = os.lstat(top).st_dev
         except OSError:
@@ -254,9 +255,9 @@ def _sandbox_state() -> dict:
     return state
 
 
-def _restore(state: dict) -> bool:
-    """Give every entry of ``state`` (:func:`_sandbox_state`) back its mode and times;
-    whether their modes and modification times are now as they were."""
+def _give_back(state: dict) -> None:
+    """Give every entry of ``state`` back its mode and times, parents first (a folder made
+    ``chmod 0`` hides its entries until then)."""
     for path, (mode, atime_ns, mtime_ns) in state.items():
         try:
             if not stat.S_ISLNK(mode):
@@ -264,6 +265,12 @@ def _restore(state: dict) -> bool:
             os.utime(path, ns=(atime_ns, mtime_ns), follow_symlinks=False)
         except OSError:
             pass
+
+
+def _restore(state: dict) -> bool:
+    """Give every entry of ``state`` (:func:`_sandbox_state`) back its mode and times;
+    whether their modes and modification times are now as they were."""
+    _give_back(state)
     for path, (mode, _, mtime_ns) in state.items():
         try:
             info = os.lstat(path)
@@ -275,16 +282,10 @@ def _restore(state: dict) -> bool:
 
 
 def _restore_home(state: dict) -> bool:
-    """Give every entry of ``state`` back its mode and times, parents first (a folder made
-    ``chmod 0`` hides its entries until then); whether the home's modes and modification
-    times are now as they were."""
-    for path, (mode, atime_ns, mtime_ns) in state.items():
-        try:
-            if not stat.S_ISLNK(mode):
-                os.chmod(path, stat.S_IMODE(mode))
-            os.utime(path, ns=(atime_ns, mtime_ns), follow_symlinks=False)
-        except OSError:
-            pass
+    """Give every entry of ``state`` (:func:`_home_state`) back its mode and times; whether
+    the home's modes and modification times are now as they were, and it holds nothing
+    new."""
+    _give_back(state)
     home = next(iter(state), None)
     if home is None:
         return True

@@ -465,12 +465,18 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
         executor = executor or start_pool(
             min(width, len(queue)), own_ids=getattr(context, "sandbox", "off") != "off"
         )
-        interrupted = False
+        interrupted = refused = False
         try:
-            while (queue or futures) and not broken:
+            while (queue or futures) and not broken and not refused:
                 while queue and len(futures) < width * 2:
                     task = queue.pop(0)
-                    futures[executor.submit(_tracked, run, task, context)] = task
+                    try:
+                        future = executor.submit(_tracked, run, task, context)
+                    except BrokenProcessPool:  # a worker died since the last wait: the
+                        queue.insert(0, task)  # pool refuses work (review 50: the run had
+                        refused = True  # ended on it, four submissions ungraded)
+                        break
+                    futures[future] = task
                 done, _ = wait(futures, timeout=5.0, return_when=FIRST_COMPLETED)
                 _stop_overdue(executor, context, overdue)
                 for future in done:
@@ -498,7 +504,7 @@ def _execute(tasks, jobs, context, on_result, executor=None, run=_run_task) -> N
                 executor.shutdown(wait=True, cancel_futures=True)
             executor = None
         unfinished = [*broken, *futures.values(), *queue]
-        running = _running(context) if broken else set()
+        running = _running(context) if broken or refused else set()
         involved = running & {t.student for t in unfinished}
         if broken and not involved:
             involved = {t.student for t in broken}  # no marker: what broke was running
