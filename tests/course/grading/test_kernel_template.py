@@ -337,9 +337,10 @@ with open("seen.json", "w") as fh:
 def test_a_note_in_the_sandboxs_own_folders_does_not_reach_the_next_kernel(tmp_path):
     """Review 49 A#3, review 50 A#1: under a grader without subordinate ids the sandbox's own
     ``/``, ``/tmp``, ``/dev``, ``/dev/pts`` and ``/dev/shm`` (bubblewrap's) are the kernel's
-    uid's: a kernel wrote a note in their times that the next student of the worker read. The template gives the folders
-    of the sandbox's own file systems back their modes and times before each kernel. Here
-    the kernel runs as the sandbox's owner too (the template keeps no capability)."""
+    uid's: a kernel wrote a note in their times that the next student of the worker read.
+    The template gives the entries of the sandbox's own file systems back their modes and
+    times before each kernel. Here the kernel runs as the sandbox's owner too (the template
+    keeps no capability)."""
     seen = _kernels_in_one_sandbox(
         tmp_path, NOTE_IN_SANDBOX, [("before", "look"), ("writer", "note"), ("next", "look")]
     )

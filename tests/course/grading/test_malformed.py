@@ -547,6 +547,7 @@ def test_one_malformed_cell_is_repaired_not_the_whole_notebook_scored_0(fixture_
         "major_text": lambda d: d.__setitem__("nbformat", "4"),
         "major_five": lambda d: d.__setitem__("nbformat", 5),
         "major_missing": lambda d: d.pop("nbformat"),
+        "metadata_missing": lambda d: d.pop("metadata"),  # review 50 (B) #4
     }
     _graded_repaired(fixture_course, shapes)
     for student in shapes:

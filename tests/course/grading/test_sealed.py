@@ -275,6 +275,60 @@ def _build(course) -> list[Case]:
         )
     )
     case("imports_a_pyc_it_wrote", compiled, 5, {"dynamic_code": "helper_pyc.pyc, a Python file"})
+    # Review 50 (B) #1: hidden text run as an IPython macro (the prefilter puts the text in
+    # the place of the cell that names the macro)
+    macro = answer(fresh())
+    macro.cells.append(
+        nbformat.v4.new_code_cell(
+            f"_c = bytes.fromhex({b'X_MACRO = 1'.hex()!r}).decode()\n%macro -q _m _c\n"
+        )
+    )
+    macro.cells.append(nbformat.v4.new_code_cell("_m"))
+    case(
+        "runs_a_macro",
+        macro,
+        5,
+        {"dynamic_code": "ran code given as text", "magic": "%macro"},
+    )
+    # Review 50 (B) #2: an .ipy file the notebook wrote, run with %run (its cells are run
+    # from inside the cell that runs it)
+    ipy = answer(fresh())
+    ipy.cells.append(
+        nbformat.v4.new_code_cell(
+            "open('helper_cells.ipy', 'w').write('Y_IPY = 2\\n')\n%run helper_cells.ipy\n"
+        )
+    )
+    case("runs_an_ipy_file", ipy, 5, {"dynamic_code": "ran code given as text", "magic": "%run"})
+    # the body of a cell's own cell magic, which IPython runs as a cell from inside it, is
+    # that cell's text: no flag beyond the magic's
+    captured = answer(fresh())
+    captured.cells.append(nbformat.v4.new_code_cell("%%capture\nprint('quiet')\n"))
+    case("captures_its_output", captured, 5, {"magic": "%capture"})
+    # Review 50 (B) #3: a .pyc compiled under another file's name, run through runpy, and
+    # code read from it run by runpy's own runner
+    runpy_pyc = answer(fresh())
+    runpy_pyc.cells.append(
+        nbformat.v4.new_code_cell(
+            "import os, pkgutil, py_compile, runpy\n"
+            "open('c_src.py', 'w').write('Z_PYC = 3\\n')\n"
+            "py_compile.compile('c_src.py', cfile='c_run.pyc', dfile=os.__file__)\n"
+            "os.remove('c_src.py')\n"
+            "getattr(runpy, 'run_' + 'path')('c_run.pyc')\n"
+        )
+    )
+    case("runs_a_pyc_through_runpy", runpy_pyc, 5, {"dynamic_code": "c_run.pyc, a Python file"})
+    read_pyc = answer(fresh())
+    read_pyc.cells.append(
+        nbformat.v4.new_code_cell(
+            "import os, pkgutil, py_compile, runpy\n"
+            "open('d_src.py', 'w').write('W_PYC = 4\\n')\n"
+            "py_compile.compile('d_src.py', cfile='d_run.pyc', dfile=os.__file__)\n"
+            "os.remove('d_src.py')\n"
+            "with open('d_run.pyc', 'rb') as _fh:\n"
+            "    getattr(runpy, '_run_' + 'code')(pkgutil.read_code(_fh), {})\n"
+        )
+    )
+    case("runs_pyc_code_through_runpy", read_pyc, 5, {"dynamic_code": "ran code given as text"})
     # Review 49 (B): a profile function stored in threading's hook under a built name runs in
     # every thread threading starts; threading, not the student's code, installs it there
     profiled = answer(fresh())
@@ -455,6 +509,11 @@ CASE_NAMES = [
     "imports_a_file_it_wrote",
     "imports_a_pyc_it_wrote",
     "profile_in_a_thread",
+    "runs_a_macro",
+    "captures_its_output",
+    "runs_an_ipy_file",
+    "runs_a_pyc_through_runpy",
+    "runs_pyc_code_through_runpy",
     "agent_before_any_cell",
     "prints_tests",
     "nbgrader_files",

@@ -248,6 +248,12 @@ def _draws(entry: str) -> bool:
 
 
 _SAFE_MAGICS = frozenset({"matplotlib", "timeit", "time", "who", "whos", "precision"})
+#: Magics that run (or bring in to run) text no cell holds: a macro typed as a cell, a file
+#: (``.py``, ``.ipy``, ``.ipynb``), earlier input, stored variables (review 50: a macro of
+#: hidden text, and ``%run`` of an ``.ipy`` file, ran with only the ``magic`` info flag).
+_TEXT_MAGICS = frozenset(
+    {"macro", "run", "rerun", "recall", "load", "loadpy", "edit", "store", "paste", "cpaste"}
+)
 _SUSPICIOUS_PATH = re.compile(
     r"(\.ipynb\b|gradebook|(^|/)\.\.(/|$)|^/(?!dev/null)[\w.+-]+/|^~|"
     r"(^|/)(submitted|autograded|source|release|feedback|notebooks)/)"
@@ -596,6 +602,8 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                 flags.append(Flag("subprocess", f"{where}: !shell command"))
             elif magic not in _SAFE_MAGICS:
                 flags.append(Flag("magic", f"{where}: %{magic}"))
+            if magic in _TEXT_MAGICS:
+                flags.append(Flag("dynamic_code", f"{where}: %{magic} runs text no cell holds"))
     for stmt in tree.body:  # top-level rebinding of names the tests rely on
         for name in _bound_names(stmt):
             if name in test_names and not _same_module(stmt, name, instructor):

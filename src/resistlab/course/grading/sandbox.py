@@ -1867,6 +1867,30 @@ def _watch_calls(record, watched, checker=None):
 
     named: list = [None, None]  # the last cell's text and name
 
+    def macro(run_code, raw) -> bool:
+        """Whether IPython ran, for a cell that names an IPython macro (``%macro``: the
+        prefilter puts the macro's text in its place), text no cell holds (review 50)."""
+        word = raw.split(None, 1)[0] if type(raw) is str and raw.strip() else ""
+        space = getattr(run_code.f_locals.get("self"), "user_ns", None)
+        if not word.isidentifier() or type(space) is not dict:
+            return False
+        return any(c.__name__ == "Macro" for c in type(space.get(word)).__mro__)
+
+    def nested(run_cell, raw) -> bool:
+        """Whether this cell is run from inside another cell (``%run`` of an ``.ipy`` or
+        ``.ipynb`` file, the shell's ``run_cell``: text no cell holds; review 50), not the
+        body of the outer cell's own cell magic (``%%capture``), which is its text."""
+        frame = run_cell.f_back
+        while frame is not None:
+            if frame.f_code.co_name == "run_cell_async" and trusted(frame.f_code):
+                outer = frame.f_locals.get("raw_cell")
+                if type(raw) is not str or type(outer) is not str:
+                    return True
+                magic, _, body = outer.lstrip().partition("\n")
+                return not (magic.startswith("%%") and body.strip() == raw.strip())
+            frame = frame.f_back
+        return False
+
     def ran_cell(code, caller):
         """The name of the cell whose code IPython runs now (``exec`` called by ``caller``),
         recorded with every code object in it; None for any other ``exec``.
@@ -1890,7 +1914,11 @@ def _watch_calls(record, watched, checker=None):
             flags = getattr(nodes.get("compiler"), "flags", None)
             transformed, mode = cell.get("transformed_cell"), nodes.get("mode")
             if not checker.same_as_cell(code, raw, transformed, index, mode, flags):
+                if macro(frames[0], raw):
+                    record("exec.text", "")
                 return None
+            if nested(frames[2], raw):
+                record("exec.text", "")
             if named[0] != raw:
                 named[:] = [raw, cell_name(raw)]
             name = named[1]
@@ -2058,11 +2086,12 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     stdlib = dirname(os.__file__) + os.sep
 
-    def asked_through_stdlib() -> bool:
+    def asked_through_stdlib(depth: int = 2) -> bool:
         """Whether the student's code asked, itself or through the standard library (a
         ``trace.Trace``, ``bdb.Bdb`` or ``profile.Profile`` whose tracer is the student's
-        subclass's method); an installed package's own (``debugpy`` on import) is not."""
-        frame = getframe(2)
+        subclass's method); an installed package's own (``debugpy`` on import) is not.
+        ``depth``: the frame that raised the event, counted from this one."""
+        frame = getframe(depth)
         while frame is not None and not students(frame.f_code):
             file = frame.f_code.co_filename
             if not (file.startswith("<frozen ") or file.startswith(stdlib)) or (
@@ -2105,7 +2134,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             except BlockingIOError:
                 writable_soon([], [fd], [], 1.0)
 
-    calls = _watch_calls(record, watched, checker) if watched else None
+    calls = _watch_calls(record, watched, checker)  # (cells are told apart even with none)
     agent_compiled: list = []
     code_type, isfile = types.CodeType, os.path.isfile
 
@@ -2134,12 +2163,29 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         for _ in range(4):
             if frame is None:
                 return None
-            if frame.f_code.co_name == "exec_module" and checker.trusted(frame.f_code):
+            name = frame.f_code.co_name
+            if name == "exec_module" and checker.trusted(frame.f_code):
                 spec = getattr(frame.f_locals.get("module"), "__spec__", None)
                 origin = getattr(spec, "origin", None)
                 return origin if isinstance(origin, str) else None
+            if name == "_run_code" and checker.trusted(frame.f_code):  # runpy (review 50)
+                space = frame.f_locals.get("run_globals")
+                origin = space.get("__file__") if type(space) is dict else None
+                return origin if isinstance(origin, str) else None
             frame = frame.f_back
         return None
+
+    def run_by_runpy() -> bool:
+        """Whether ``runpy`` runs the code for the student's code (``run_path`` of a ``.pyc``
+        compiled under another file's name, its ``_run_code`` called with code read by
+        ``pkgutil.read_code``: review 50)."""
+        frame = getframe(2)
+        return (
+            frame is not None
+            and frame.f_code.co_name == "_run_code"
+            and checker.trusted(frame.f_code)
+            and asked_through_stdlib(3)
+        )
 
     def from_own_file(code) -> None:
         """Report a module's code read from a Python file in the kernel's own folders (one
@@ -2163,7 +2209,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         if event == "exec" and args:
             try:
                 from_own_file(args[0])
-                if asked_by_student() and from_text(args[0]):
+                # (who asked first: ``from_text`` reads the file of the code it is given,
+                # and a kernel reads at most _MAX_FILES of them)
+                if (asked_by_student() or run_by_runpy()) and from_text(args[0]):
                     record("exec.text", "")
             except Exception:  # an audit hook must never break the kernel
                 pass
@@ -2189,10 +2237,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     if not inside(path):
                         record(event, path, force=path.startswith(AUDIT_CHECK))
             elif event in _TRACE_EVENTS:  # (debuggers of IPython: not)
-                if asked_through_stdlib():
-                    record(event, "")
-                elif set_by_threading():
+                if set_by_threading():
                     record(event, "in a thread, from threading's hook")
+                elif asked_through_stdlib():
+                    record(event, "")
             elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text
                 name = args[1] if len(args) > 1 else None
                 if isinstance(name, str) and name.startswith(("Py", "_Py")):

@@ -673,9 +673,11 @@ def _repair_raw(tree, flags) -> bool:
      'cell 2: outputs on a markdown cell (dropped)']
     """
     changed = False
-    if isinstance(tree, dict) and "metadata" in tree and not isinstance(tree["metadata"], dict):
+    if isinstance(tree, dict) and not isinstance(tree.get("metadata"), dict):
+        missing = "metadata" not in tree  # (review 50: a missing one had scored 0)
         tree["metadata"] = {}
-        flags.append(Flag("invalid_metadata", "notebook metadata is not a mapping (emptied)"))
+        why = "missing (made empty)" if missing else "not a mapping (emptied)"
+        flags.append(Flag("invalid_metadata", f"notebook metadata is {why}"))
         changed = True
     if isinstance(tree, dict):  # the format's version: nbformat picks its reader by it
         major, minor = tree.get("nbformat"), tree.get("nbformat_minor")
