@@ -95,7 +95,7 @@ def test_workers_end_with_a_parent_killed_by_any_signal(tmp_path):
     )  # fmt: skip
     assert done.returncode == -9, done.stderr
     pids = json.loads(done.stdout)
-    assert len(pids) == 3, pids  # two workers and their fork server
+    assert len(pids) >= 2, pids  # the workers (one or two took the tasks), the fork server
     deadline = time.monotonic() + 20
     while any(_running(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)

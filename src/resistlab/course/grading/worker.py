@@ -661,7 +661,8 @@ def _repair_raw(tree, flags) -> bool:
     Examples
     --------
     >>> cell = {"cell_type": "code", "metadata": [], "source": ["x", 1], "outputs": []}
-    >>> tree = {"cells": [cell, None, {"cell_type": "markdown", "source": "", "outputs": 5}]}
+    >>> tree = {"cells": [cell, None, {"cell_type": "markdown", "source": "", "outputs": 5}],
+    ...         "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     >>> flags = []
     >>> _repair_raw(tree, flags), tree["cells"][0]["metadata"], tree["cells"][0]["source"]
     (True, {}, '')
