@@ -261,85 +261,56 @@ def _build(course) -> list[Case]:
         {"dynamic_code": "helper_mod.py, a Python file", "magic": "%run"},
     )
 
+    def added(*sources):  # the right answers, and cells added after them
+        nb = answer(fresh())
+        nb.cells.extend(nbformat.v4.new_code_cell(source) for source in sources)
+        return nb
+
+    def pyc(stem, text):  # a .pyc compiled under os's file name, its source then removed
+        return (
+            "import os, pkgutil, py_compile, runpy, sys\n"
+            f"open('{stem}_src.py', 'w').write({text!r})\n"
+            f"py_compile.compile('{stem}_src.py', cfile='{stem}.pyc', dfile=os.__file__)\n"
+            f"os.remove('{stem}_src.py')\n"
+        )
+
     # Review 49 (B): a .pyc the notebook compiled under another file's name, its source then
     # removed, ran unflagged (the file its code names is gone, and not the kernel's)
-    compiled = answer(fresh())
-    compiled.cells.append(
-        nbformat.v4.new_code_cell(
-            "import os, py_compile, sys\n"
-            "open('helper_src.py', 'w').write('X = 1\\n')\n"
-            "py_compile.compile('helper_src.py', cfile='helper_pyc.pyc', dfile=os.__file__)\n"
-            "os.remove('helper_src.py')\n"
-            "sys.path.insert(0, os.getcwd())\n"
-            "import helper_pyc\n"
-        )
+    compiled = added(
+        pyc("helper_pyc", "X = 1\n") + "sys.path.insert(0, os.getcwd())\nimport helper_pyc\n"
     )
     case("imports_a_pyc_it_wrote", compiled, 5, {"dynamic_code": "helper_pyc.pyc, a Python file"})
     # Review 50 (B) #1: hidden text run as an IPython macro (the prefilter puts the text in
     # the place of the cell that names the macro)
-    macro = answer(fresh())
-    macro.cells.append(
-        nbformat.v4.new_code_cell(
-            f"_c = bytes.fromhex({b'X_MACRO = 1'.hex()!r}).decode()\n%macro -q _m _c\n"
-        )
+    macro = added(
+        f"_c = bytes.fromhex({b'X_MACRO = 1'.hex()!r}).decode()\n%macro -q _m _c\n", "_m"
     )
-    macro.cells.append(nbformat.v4.new_code_cell("_m"))
-    case(
-        "runs_a_macro",
-        macro,
-        5,
-        {"dynamic_code": "ran code given as text", "magic": "%macro"},
-    )
+    case("runs_a_macro", macro, 5, {"dynamic_code": "ran code given as text", "magic": "%macro"})
     # Review 50 (B) #2: an .ipy file the notebook wrote, run with %run (its cells are run
     # from inside the cell that runs it)
-    ipy = answer(fresh())
-    ipy.cells.append(
-        nbformat.v4.new_code_cell(
-            "open('helper_cells.ipy', 'w').write('Y_IPY = 2\\n')\n%run helper_cells.ipy\n"
-        )
-    )
+    ipy = added("open('helper_cells.ipy', 'w').write('Y_IPY = 2\\n')\n%run helper_cells.ipy\n")
     case("runs_an_ipy_file", ipy, 5, {"dynamic_code": "ran code given as text", "magic": "%run"})
     # the body of a cell's own cell magic, which IPython runs as a cell from inside it, is
     # that cell's text: no flag beyond the magic's
-    captured = answer(fresh())
-    captured.cells.append(nbformat.v4.new_code_cell("%%capture\nprint('quiet')\n"))
+    captured = added("%%capture\nprint('quiet')\n")
     case("captures_its_output", captured, 5, {"magic": "%capture"})
     # Review 50 (B) #3: a .pyc compiled under another file's name, run through runpy, and
     # code read from it run by runpy's own runner
-    runpy_pyc = answer(fresh())
-    runpy_pyc.cells.append(
-        nbformat.v4.new_code_cell(
-            "import os, pkgutil, py_compile, runpy\n"
-            "open('c_src.py', 'w').write('Z_PYC = 3\\n')\n"
-            "py_compile.compile('c_src.py', cfile='c_run.pyc', dfile=os.__file__)\n"
-            "os.remove('c_src.py')\n"
-            "getattr(runpy, 'run_' + 'path')('c_run.pyc')\n"
-        )
+    runpy_pyc = added(
+        pyc("c_run", "Z_PYC = 3\n") + "getattr(runpy, 'run_' + 'path')('c_run.pyc')\n"
     )
     case("runs_a_pyc_through_runpy", runpy_pyc, 5, {"dynamic_code": "c_run.pyc, a Python file"})
-    read_pyc = answer(fresh())
-    read_pyc.cells.append(
-        nbformat.v4.new_code_cell(
-            "import os, pkgutil, py_compile, runpy\n"
-            "open('d_src.py', 'w').write('W_PYC = 4\\n')\n"
-            "py_compile.compile('d_src.py', cfile='d_run.pyc', dfile=os.__file__)\n"
-            "os.remove('d_src.py')\n"
-            "with open('d_run.pyc', 'rb') as _fh:\n"
-            "    getattr(runpy, '_run_' + 'code')(pkgutil.read_code(_fh), {})\n"
-        )
+    read_pyc = added(
+        pyc("d_run", "W_PYC = 4\n") + "with open('d_run.pyc', 'rb') as _fh:\n"
+        "    getattr(runpy, '_run_' + 'code')(pkgutil.read_code(_fh), {})\n"
     )
     case("runs_pyc_code_through_runpy", read_pyc, 5, {"dynamic_code": "ran code given as text"})
     # Review 49 (B): a profile function stored in threading's hook under a built name runs in
     # every thread threading starts; threading, not the student's code, installs it there
-    profiled = answer(fresh())
-    profiled.cells.append(
-        nbformat.v4.new_code_cell(
-            "import threading\n"
-            "getattr(threading, 'set' + 'profile')(lambda *args: None)\n"
-            "_t = threading.Thread(target=len, args=((),))\n"
-            "_t.start()\n"
-            "_t.join()\n"
-        )
+    profiled = added(
+        "import threading\n"
+        "getattr(threading, 'set' + 'profile')(lambda *args: None)\n"
+        "_t = threading.Thread(target=len, args=((),))\n_t.start()\n_t.join()\n"
     )
     case("profile_in_a_thread", profiled, 5, {"hook_override": "in a thread"})
 
