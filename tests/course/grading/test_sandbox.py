@@ -186,6 +186,26 @@ def linux_aio():  # one allowance for the whole machine (fs.aio-max-nr)
         raise OSError(ctypes.get_errno(), "io_setup")
     libc.syscall({"x86_64": 207, "aarch64": 1}[platform.machine()], context)  # io_destroy
 attempt("linux_aio", linux_aio)
+def kernel_surface(name, numbers, *args):  # interfaces no notebook needs, refused by the filter
+    import ctypes, platform
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    fd = libc.syscall(numbers[platform.machine()], *args)
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), name)
+    os.close(fd)
+attempt("userfaultfd", lambda: kernel_surface(  # UFFD_USER_MODE_ONLY: open to any user
+    "userfaultfd", {"x86_64": 323, "aarch64": 282}, 1))
+attempt("memfd_secret", lambda: kernel_surface(
+    "memfd_secret", {"x86_64": 447, "aarch64": 447}, 0))
+def perf_event():  # an attribute of size 1: E2BIG unconfined, EPERM from the filter
+    import ctypes
+    attr = ctypes.create_string_buffer(128)
+    attr[4] = 1
+    kernel_surface("perf_event_open", {"x86_64": 298, "aarch64": 241}, attr, 0, -1, -1, 0)
+attempt("perf_event", perf_event)
+attempt("bpf", lambda: kernel_surface(  # no such command: EINVAL unconfined
+    "bpf", {"x86_64": 321, "aarch64": 280}, 9999, None, 0))
 def threads_and_processes():  # glibc starts both with clone3 first, then clone
     import subprocess, sys, threading
     box = []
@@ -311,6 +331,10 @@ FORBIDDEN = [
     "close_range_audit",
     "user_namespace",
     "linux_aio",
+    "userfaultfd",
+    "memfd_secret",
+    "perf_event",
+    "bpf",
     "limit_parent",
     "priority_parent",
     "extended_attribute",
@@ -505,6 +529,10 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             "close_range_audit",
             "user_namespace",
             "linux_aio",
+            "userfaultfd",
+            "memfd_secret",
+            "perf_event",
+            "bpf",
             "limit_parent",
             "priority_parent",
             "extended_attribute",
@@ -519,6 +547,9 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         assert results[name] != "allowed", f"{name} was allowed in the sandbox: {results}"
     if "seccomp" in status.applied:  # refused, not merely failed (the pipe was found)
         for name in ("redirect_audit", "close_audit", "close_range_audit"):
+            assert results[name] == "PermissionError", (name, results)
+        # refused by the filter (EPERM), not missing from this machine's Linux (ENOSYS)
+        for name in ("userfaultfd", "memfd_secret", "perf_event", "bpf"):
             assert results[name] == "PermissionError", (name, results)
     for name in ALLOWED:
         assert results[name] == "allowed", f"{name} failed in the sandbox: {results}"

@@ -1106,6 +1106,13 @@ _PRIORITY = {0xC000003E: ((141, 0), (251, 1)), 0xC00000B7: ((140, 0), (30, 1))}
 #: outlive the kernel (a note left on ``/dev/shm`` for the next student of the worker) and
 #: their values are kernel memory no limit counts (1 GiB had been held so).
 _SETXATTR = {0xC000003E: (188, 189, 190, 463), 0xC00000B7: (5, 6, 7, 463)}
+#: userfaultfd, memfd_secret, perf_event_open and bpf (x86_64, aarch64) fail with ``EPERM``:
+#: kernel interfaces no notebook needs (Python, NumPy and ipykernel use none). userfaultfd
+#: (open to any user in its user-mode form) pauses the kernel's own copies at a chosen page,
+#: the usual first step of exploits of the kernel's races; memfd_secret makes memory that
+#: even the kernel's direct map no longer holds, outside every inspection of the grader;
+#: perf_event_open and bpf are large kernel surfaces that container runtimes refuse too.
+_KERNEL_SURFACE = {0xC000003E: (323, 447, 298, 321), 0xC00000B7: (282, 447, 241, 280)}
 _DUP_ONTO = {0xC000003E: (33, 292), 0xC00000B7: (24,)}
 _CLOSE_RANGE = 436
 _EPERM = 1
@@ -1143,15 +1150,15 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     grader account's allowances, and a channel between kernels) and a socket of another
     family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
     host from any network namespace), or of netlink with another protocol than
-    ``NETLINK_ROUTE`` (the host's device events), and ``unshare``/``clone`` of a new user
-    namespace
-    (every capability inside it) and ``prlimit64``, ``setpriority`` and ``ioprio_set`` on
-    another process (its template's limits) with ``EPERM``, and the
-    ``setxattr`` family with ``EOPNOTSUPP`` (attributes outlive the kernel), and io_uring
-    (which runs fallocate and the rest past this filter) and ``clone3`` (whose flags it cannot
-    read) with ``ENOSYS``; system calls of
-    another ABI (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach
-    it by another number). With ``audit_fd``, ``close`` of it, ``dup2``/``dup3`` onto it and a
+    ``NETLINK_ROUTE`` (the host's device events), ``userfaultfd``, ``memfd_secret``,
+    ``perf_event_open`` and ``bpf`` (kernel surfaces no notebook needs), and
+    ``unshare``/``clone`` of a new user namespace (every capability inside it) and
+    ``prlimit64``, ``setpriority`` and ``ioprio_set`` on another process (its template's
+    limits) with ``EPERM``, and the ``setxattr`` family with ``EOPNOTSUPP`` (attributes
+    outlive the kernel), and io_uring (which runs fallocate and the rest past this filter)
+    and ``clone3`` (whose flags it cannot read) with ``ENOSYS``; system calls of another ABI
+    (x32, or 32-bit ``int 0x80`` on x86-64) fail with ``ENOSYS`` (they would reach it by
+    another number). With ``audit_fd``, ``close`` of it, ``dup2``/``dup3`` onto it and a
     ``close_range`` that covers it fail with ``EPERM``: the descriptor stays the audit pipe
     for the process's life (and its children's, until ``exec`` closes it). Everything else
     is allowed."""
@@ -1173,6 +1180,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         *_KEYRING[arch],
         *_AIO_SETUP[arch],
         *_NOTIFY_MQ[arch],
+        *_KERNEL_SURFACE[arch],
     ):
         refused += [(0x15, 0, 1, nr), eperm]
     for nr in _SETXATTR[arch]:
@@ -1230,7 +1238,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
-        *refused,  # sendmsg, sendmmsg, splice family, System V IPC, keyrings, io_setup, xattrs
+        *refused,  # sendmsg, splice, System V IPC, keyrings, io_setup, kernel surfaces, xattrs
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
