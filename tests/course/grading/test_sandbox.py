@@ -206,6 +206,21 @@ def perf_event():  # an attribute of size 1: E2BIG unconfined, EPERM from the fi
 attempt("perf_event", perf_event)
 attempt("bpf", lambda: kernel_surface(  # no such command: EINVAL unconfined
     "bpf", {"x86_64": 321, "aarch64": 280}, 9999, None, 0))
+def inode_setter(request, value):  # what an owner sets on an inode without writing it
+    import array, fcntl
+    with open("flagged", "wb") as fh:
+        fcntl.ioctl(fh.fileno(), request, array.array("l", [value]))
+attempt("inode_flags", lambda: inode_setter(0x40086602, 0x40))  # FS_IOC_SETFLAGS: NODUMP
+attempt("inode_version", lambda: inode_setter(0x40087602, 0x44555453))  # SETVERSION
+def other_ioctl():  # the filter refuses only the setters: FIONREAD on a pipe still answers
+    import array, fcntl
+    r, w = os.pipe()
+    os.write(w, b"abc")
+    queued = array.array("i", [0])
+    fcntl.ioctl(r, 0x541B, queued)
+    os.close(r), os.close(w)
+    assert queued[0] == 3, queued
+attempt("other_ioctl", other_ioctl)
 def threads_and_processes():  # glibc starts both with clone3 first, then clone
     import subprocess, sys, threading
     box = []
@@ -335,6 +350,8 @@ FORBIDDEN = [
     "memfd_secret",
     "perf_event",
     "bpf",
+    "inode_flags",
+    "inode_version",
     "limit_parent",
     "priority_parent",
     "extended_attribute",
@@ -348,6 +365,7 @@ FORBIDDEN = [
 ]
 ALLOWED = [
     "write_own_folder",
+    "other_ioctl",
     "read_numpy",
     "read_dataset",
     "shutil_copy",
@@ -533,6 +551,8 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             "memfd_secret",
             "perf_event",
             "bpf",
+            "inode_flags",
+            "inode_version",
             "limit_parent",
             "priority_parent",
             "extended_attribute",
@@ -550,6 +570,9 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             assert results[name] == "PermissionError", (name, results)
         # refused by the filter (EPERM), not missing from this machine's Linux (ENOSYS)
         for name in ("userfaultfd", "memfd_secret", "perf_event", "bpf"):
+            assert results[name] == "PermissionError", (name, results)
+        # review 51: a note in the flags and generation numbers of the template's home
+        for name in ("inode_flags", "inode_version"):
             assert results[name] == "PermissionError", (name, results)
     for name in ALLOWED:
         assert results[name] == "allowed", f"{name} failed in the sandbox: {results}"

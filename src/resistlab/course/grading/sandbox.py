@@ -1113,6 +1113,22 @@ _SETXATTR = {0xC000003E: (188, 189, 190, 463), 0xC00000B7: (5, 6, 7, 463)}
 #: even the kernel's direct map no longer holds, outside every inspection of the grader;
 #: perf_event_open and bpf are large kernel surfaces that container runtimes refuse too.
 _KERNEL_SURFACE = {0xC000003E: (323, 447, 298, 321), 0xC00000B7: (282, 447, 241, 280)}
+#: ioctl (x86_64, aarch64) with a request that sets what an owner may write on an inode
+#: without writing the file fails with ``EPERM``: its flags (``FS_IOC_SETFLAGS``, also in
+#: its 32-bit form, and ``FS_IOC_FSSETXATTR``), its generation number (``FS_IOC_SETVERSION``,
+#: 32 bits any owner sets on ext4), an encryption policy and fs-verity. The template's home
+#: is the kernel's own: a kernel had left a note in its entries' generation numbers and
+#: flags that the next student of the worker read, past the modes and times given back.
+_IOCTL = {0xC000003E: 16, 0xC00000B7: 29}
+_INODE_SETTERS = (
+    0x40086602,  # FS_IOC_SETFLAGS
+    0x40046602,  # FS_IOC32_SETFLAGS
+    0x40087602,  # FS_IOC_SETVERSION
+    0x40047602,  # FS_IOC32_SETVERSION
+    0x401C5820,  # FS_IOC_FSSETXATTR
+    0x800C6613,  # FS_IOC_SET_ENCRYPTION_POLICY
+    0x40806685,  # FS_IOC_ENABLE_VERITY
+)
 _DUP_ONTO = {0xC000003E: (33, 292), 0xC00000B7: (24,)}
 _CLOSE_RANGE = 436
 _EPERM = 1
@@ -1151,7 +1167,9 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
     host from any network namespace), or of netlink with another protocol than
     ``NETLINK_ROUTE`` (the host's device events), ``userfaultfd``, ``memfd_secret``,
-    ``perf_event_open`` and ``bpf`` (kernel surfaces no notebook needs), and
+    ``perf_event_open`` and ``bpf`` (kernel surfaces no notebook needs), ``ioctl`` setting
+    an inode's flags, generation number, encryption policy or fs-verity (a note for the
+    next student in the template's home), and
     ``unshare``/``clone`` of a new user namespace (every capability inside it) and
     ``prlimit64``, ``setpriority`` and ``ioprio_set`` on another process (its template's
     limits) with ``EPERM``, and the ``setxattr`` family with ``EOPNOTSUPP`` (attributes
@@ -1212,6 +1230,11 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
             (0x15, 1, 0, _NETLINK_ROUTE),
             eperm,
         ]
+    n = len(_INODE_SETTERS)  # ioctl(fd, request, ...): the block is 3 + n + 2 long
+    setters = [ld_nr, (0x15, 0, n + 3, _IOCTL[arch]), (0x20, 0, 0, 24)]
+    for i, request in enumerate(_INODE_SETTERS):  # JEQ request (the low word): EPERM
+        setters.append((0x15, n - i, 0, request))
+    setters += [(0x05, 0, 0, 1), eperm]  # JA past the refusal: no setter
     userns = []  # unshare(flags), clone(flags, ...): CLONE_NEWUSER set -> EPERM
     for nr in _NEW_USERNS[arch]:
         userns += [ld_nr, (0x15, 0, 3, nr), (0x20, 0, 0, 16), (0x45, 0, 1, _CLONE_NEWUSER), eperm]
@@ -1245,6 +1268,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         (0x15, 0, 1, _CLONE3),  # JEQ clone3: ENOSYS (glibc then uses clone)
         enosys,
         *families,  # sockets of another family than UNIX, INET, INET6, NETLINK: EPERM
+        *setters,  # ioctl setting an inode's flags, generation, policy or verity: EPERM
         *userns,  # a new user namespace: EPERM
         *others,  # another process's limits or priority: EPERM
         *kept,
