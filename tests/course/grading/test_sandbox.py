@@ -212,6 +212,30 @@ def inode_setter(request, value):  # what an owner sets on an inode without writ
         fcntl.ioctl(fh.fileno(), request, array.array("l", [value]))
 attempt("inode_flags", lambda: inode_setter(0x40086602, 0x40))  # FS_IOC_SETFLAGS: NODUMP
 attempt("inode_version", lambda: inode_setter(0x40087602, 0x44555453))  # SETVERSION
+def file_setattr():  # Linux 6.17: the same flags through a path (ENOSYS before)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    open("flagged", "wb").close()
+    attr = ctypes.create_string_buffer(32)  # struct file_attr: fa_xflags 0 (none set)
+    if libc.syscall(469, -100, b"flagged", attr, ctypes.c_size_t(32), 0) != 0:
+        raise OSError(ctypes.get_errno(), "file_setattr")
+attempt("file_setattr", file_setattr)
+def add_filter(by_prctl):  # a filter of the kernel's own could drop its audit records
+    import ctypes, platform
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    allow = (ctypes.c_uint64 * 1)(0x7FFF0000 << 32 | 0x06)  # one instruction: RET ALLOW
+    prog = (ctypes.c_uint64 * 2)(1, ctypes.addressof(allow))  # struct sock_fprog
+    if by_prctl:
+        done = libc.prctl(22, 2, ctypes.byref(prog), 0, 0)  # PR_SET_SECCOMP, MODE_FILTER
+    else:
+        nr = {"x86_64": 317, "aarch64": 277}[platform.machine()]
+        done = libc.syscall(nr, 1, 0, ctypes.byref(prog))  # SECCOMP_SET_MODE_FILTER
+    if done != 0:
+        raise OSError(ctypes.get_errno(), "seccomp")
+attempt("add_filter", lambda: add_filter(False))
+attempt("add_filter_prctl", lambda: add_filter(True))
 def other_ioctl():  # the filter refuses only the setters: FIONREAD on a pipe still answers
     import array, fcntl
     r, w = os.pipe()
@@ -327,6 +351,8 @@ print("RESULT" + json.dumps(results))
 
 #: refused by the seccomp filter (not checked where the filter is missing)
 BY_SECCOMP = [
+    "add_filter",
+    "add_filter_prctl",
     "fallocate",
     "io_uring",
     "pass_fd",
@@ -343,6 +369,7 @@ BY_SECCOMP = [
     "bpf",
     "inode_flags",
     "inode_version",
+    "file_setattr",
     "limit_parent",
     "priority_parent",
     "extended_attribute",
@@ -553,8 +580,10 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         # refused by the filter (EPERM), not missing from this machine's Linux (ENOSYS)
         for name in ("userfaultfd", "memfd_secret", "perf_event", "bpf"):
             assert results[name] == "PermissionError", (name, results)
-        # review 51: a note in the flags and generation numbers of the template's home
-        for name in ("inode_flags", "inode_version"):
+        # review 51: a note in the flags and generation numbers of the template's home, and
+        # a filter of the kernel's own whose user notifications dropped audit records
+        names = ("inode_flags", "inode_version", "file_setattr", "add_filter", "add_filter_prctl")
+        for name in names:
             assert results[name] == "PermissionError", (name, results)
     for name in ALLOWED:
         assert results[name] == "allowed", f"{name} failed in the sandbox: {results}"

@@ -1113,6 +1113,9 @@ _SETXATTR = {0xC000003E: (188, 189, 190, 463), 0xC00000B7: (5, 6, 7, 463)}
 #: even the kernel's direct map no longer holds, outside every inspection of the grader;
 #: perf_event_open and bpf are large kernel surfaces that container runtimes refuse too.
 _KERNEL_SURFACE = {0xC000003E: (323, 447, 298, 321), 0xC00000B7: (282, 447, 241, 280)}
+#: file_setattr (Linux 6.17, one number on every architecture): the inode flags of the
+#: ioctl requests below, set through a path (refused with them, ``EPERM``).
+_FILE_SETATTR = 469
 #: ioctl (x86_64, aarch64) with a request that sets what an owner may write on an inode
 #: without writing the file fails with ``EPERM``: its flags (``FS_IOC_SETFLAGS``, also in
 #: its 32-bit form, and ``FS_IOC_FSSETXATTR``), its generation number (``FS_IOC_SETVERSION``,
@@ -1141,6 +1144,12 @@ _EPERM = 1
 #: for every call, unflagged (and from a sub-interpreter, which no audit hook watches).
 _EXEC = {0xC000003E: (59, 322), 0xC00000B7: (221, 281)}
 _EACCES = 13
+#: seccomp and prctl (x86_64, aarch64): that same last filter refuses another filter with
+#: ``EPERM`` (``seccomp``, and ``prctl`` with ``PR_SET_SECCOMP``): a kernel had stacked one
+#: whose user notifications handed its writes to the audit socket to a thread of its own,
+#: which dropped the records it chose (``dynamic_code``, ``file_access`` and ``subprocess``
+#: vanished, the check at the end passed).
+_FILTERS = {0xC000003E: (317, 157), 0xC00000B7: (277, 167)}
 
 
 class _SockFilter(ctypes.Structure):
@@ -1199,6 +1208,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         *_AIO_SETUP[arch],
         *_NOTIFY_MQ[arch],
         *_KERNEL_SURFACE[arch],
+        _FILE_SETATTR,
     ):
         refused += [(0x15, 0, 1, nr), eperm]
     for nr in _SETXATTR[arch]:
@@ -1283,22 +1293,29 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
 
 
 def _refuse_exec() -> bool:
-    """A seccomp filter on top of the kernel's (:data:`_EXEC`): no program can be started from
-    it; True if it was installed. Needs ``no_new_privs`` (set by :func:`confine`)."""
+    """The last seccomp filter, on top of the kernel's: no program can be started from it
+    (:data:`_EXEC`), and no filter added after it (:data:`_FILTERS`); True if it was
+    installed. Needs ``no_new_privs`` (set by :func:`confine`)."""
     import platform as _platform
 
     arch = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}.get(_platform.machine())
     if arch is None:
         return False
     execve, execveat = _EXEC[arch]
+    seccomp, prctl = _FILTERS[arch]
     program = [
         (0x20, 0, 0, 4),  # seccomp_data.arch
-        (0x15, 0, 4, arch),  # another ABI: the kernel's own filter refuses it
+        (0x15, 0, 7, arch),  # another ABI: the kernel's own filter refuses it
         (0x20, 0, 0, 0),  # seccomp_data.nr
-        (0x15, 1, 0, execve),
-        (0x15, 0, 1, execveat),
+        (0x15, 6, 0, execve),  # -> EACCES
+        (0x15, 5, 0, execveat),
+        (0x15, 5, 0, seccomp),  # -> EPERM
+        (0x15, 0, 2, prctl),
+        (0x20, 0, 0, 16),  # prctl's option (the low word of its first argument)
+        (0x15, 2, 0, _PR_SET_SECCOMP),
+        (0x06, 0, 0, 0x7FFF0000),  # allow
         (0x06, 0, 0, 0x00050000 | _EACCES),
-        (0x06, 0, 0, 0x7FFF0000),
+        (0x06, 0, 0, 0x00050000 | _EPERM),
     ]
     filters = (_SockFilter * len(program))(*[_SockFilter(*ins) for ins in program])
     prog = _SockFprog(len(program), filters)
