@@ -65,6 +65,26 @@ def test_invisible_characters_and_line_separators_are_shown_escaped(tmp_path):
         assert shown.count("\\u2028NEXT\\x85NEL\\u200bZW\\xa0\\ufeff") == 2
 
 
+def test_characters_that_show_as_nothing_are_shown_escaped(tmp_path):
+    """Variation selectors, Hangul fillers, the combining grapheme joiner and the Braille
+    blank are printable to Python but show as nothing or a blank: three folders ``ben``,
+    ``ben`` + U+FE0F and ``ben`` + U+3164 had read alike in the summary and the CSV, and
+    file names of them as blanks (review 51)."""
+    blanks = "\u034f\u115f\u1160\u17b4\u180b\u2800\u3164\ufe0f\uffa0\U000e0100"
+    rows = [
+        _row("ben"),
+        _row("ben\ufe0f"),
+        _row("ben\u3164", [Flag("extra_file", "f" + blanks + "x")]),
+    ]
+    table = summary_table(rows)
+    text = write_csv(rows, tmp_path / "summary.csv").read_text(encoding="utf-8")
+    for shown in (table, text):
+        assert not [c for c in blanks if c in shown], ascii(shown)
+        assert "ben\\ufe0f" in shown and "ben\\u3164" in shown
+        assert "f\\u034f\\u115f\\u1160\\u17b4\\u180b\\u2800\\u3164\\ufe0f" in shown
+        assert "\\uffa0\\U000e0100x" in shown
+
+
 def test_csv_cells_are_never_formulas(tmp_path):
     rows = [
         _row('=HYPERLINK("http://x")', [Flag("extra_file", "@SUM(A1)")]),

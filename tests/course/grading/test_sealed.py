@@ -313,6 +313,40 @@ def _build(course) -> list[Case]:
         "_t = threading.Thread(target=len, args=((),))\n_t.start()\n_t.join()\n"
     )
     case("profile_in_a_thread", profiled, 5, {"hook_override": "in a thread"})
+    # Review 51 (B) #1: text (read from a file, so the scan sees none of it) run by exec
+    # handed over as a value (a thread's target, an executor's or a finalizer's callable),
+    # by timeit in an executor's thread, or by IPython's ex and %time called through built
+    # names, had raised no flag
+    text = f"bytes.fromhex({b'X_TEXT = 1'.hex()!r}).decode()"
+    handed = "import builtins, sys\n_e = vars(builtins)['ex' + 'ec']\n"
+    shell = "_sh = getattr(vars(sys)['display' + 'hook'], 'sh' + 'ell')\n"
+    threaded = added(
+        handed + "import threading\n"
+        f"_t = threading.Thread(target=_e, args=({text}, {{}}))\n_t.start()\n_t.join()\n"
+    )
+    case("execs_in_a_thread", threaded, 5, {"dynamic_code": "ran code given as text"})
+    pooled = added(
+        "import timeit\nfrom concurrent.futures import ThreadPoolExecutor\n"
+        "with ThreadPoolExecutor(1) as _pool:\n"
+        f"    _pool.submit(getattr(timeit, 'time' + 'it'), {text}, number=1).result()\n"
+    )
+    case("times_text_in_an_executor", pooled, 5, {"dynamic_code": "ran code given as text"})
+    finalized = added(
+        handed + "import weakref\nclass _O: pass\n"
+        f"_o = _O()\nweakref.finalize(_o, _e, {text}, {{}})\ndel _o\n"
+    )
+    case("execs_in_a_finalizer", finalized, 5, {"dynamic_code": "ran code given as text"})
+    through_ex = added(handed + shell + f"getattr(_sh, 'e' + 'x')({text})\n")
+    case("execs_through_the_shell", through_ex, 5, {"dynamic_code": "ran code given as text"})
+    through_time = added(
+        handed + shell + f"getattr(_sh, 'run_line_' + 'magic')('ti' + 'me', {text})\n"
+    )
+    case(
+        "times_text_through_the_shell", through_time, 5, {"dynamic_code": "ran code given as text"}
+    )
+    # the lines a cell's own %time and %timeit run are that cell's text: no flag of their own
+    timed = added("%time _y = sum(range(10))\n%timeit -n1 -r1 sum(range(10))\n")
+    case("times_its_own_lines", timed, 5, {})
 
     # Review 46 (B): the agent was installed with the first test, after the student's cells
     # above it, so a module a cell ran first under the agent's name passed for the agent
@@ -480,6 +514,12 @@ CASE_NAMES = [
     "imports_a_file_it_wrote",
     "imports_a_pyc_it_wrote",
     "profile_in_a_thread",
+    "execs_in_a_thread",
+    "times_text_in_an_executor",
+    "execs_in_a_finalizer",
+    "execs_through_the_shell",
+    "times_text_through_the_shell",
+    "times_its_own_lines",
     "runs_a_macro",
     "captures_its_output",
     "runs_an_ipy_file",

@@ -32,8 +32,11 @@ def safe(text) -> str:
     ASCII space, that is, the controls a terminal interprets (C0, C1, DEL), the format
     characters (bidirectional overrides, zero-width spaces), the line and paragraph
     separators, every other space (no-break, thin), the surrogates a file name that is not
-    UTF-8 becomes, private-use and unassigned code points. None can move the cursor, break a
-    line or pass for nothing.
+    UTF-8 becomes, private-use and unassigned code points; and the characters Python counts
+    as printable that show as nothing or as a blank (:data:`_BLANK`: variation selectors,
+    Hangul fillers, the combining grapheme joiner, the Braille blank: three folders `ben`,
+    `ben` with U+FE0F and `ben` with U+3164 had read alike). None can move the cursor, break
+    a line or pass for nothing.
 
     Examples
     --------
@@ -41,11 +44,31 @@ def safe(text) -> str:
     'alice\\x1b[2K\\rbob'
     >>> print(safe("a\u2028b\u200bc\xa0d e"))
     a\u2028b\u200bc\xa0d e
+    >>> print(safe("ben\ufe0f ben\u3164 \u2800"))
+    ben\ufe0f ben\u3164 \u2800
     """
     text = str(text)
-    if text.isprintable():
+    if text.isprintable() and not _BLANK.search(text):
         return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return "".join(_escaped(c) for c in text)
+
+
+def _escaped(c: str) -> str:
+    if not c.isprintable():
+        return repr(c)[1:-1]
+    if _BLANK.match(c):
+        return f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+    return c
+
+
+#: Printable characters (``str.isprintable``) that show as nothing or as a blank: Unicode's
+#: default-ignorable code points of the letter and mark classes (the combining grapheme
+#: joiner, Hangul fillers, Khmer inherent vowels, Mongolian and other variation selectors)
+#: and the Braille blank.
+_BLANK = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
+)
 
 
 #: A student id the exchange and ``--zip-collect`` accept: ASCII letters, digits and

@@ -1394,6 +1394,28 @@ _WATCHED = (
     | frozenset(_TRACE_EVENTS)
 )
 _MAX_EVENTS = 200
+#: The runners of code given as text (module -> its functions that run it, None: any), and
+#: the names under which they hold that text: text they run at run time counts as asked by
+#: the student unless it is part of the cell being run (a ``%time`` or ``%prun`` line of
+#: the cell), for no kernel of its own runs any of them (review 51: ``timeit.timeit`` handed
+#: to an executor, IPython's ``ex``, ``run_code`` and ``%time`` called through built names
+#: had run text from a file the notebook wrote, unflagged).
+_TEXT_RUNNERS = {
+    "timeit": None,
+    "code": None,
+    "profile": None,
+    "cProfile": None,
+    "trace": None,
+    "doctest": None,
+    "pdb": None,
+    "bdb": None,
+    "IPython.core.interactiveshell": ("ex", "ev", "run_code"),
+    "IPython.core.magics.execution": ("time", "timeit"),
+}
+_TEXT_ARGUMENTS = ("line", "cell", "cmd", "expr", "stmt", "setup")
+#: The names by which code calls the builtins that run text: a caller that names none of them
+#: was handed one as a value (a thread's target, an executor's or a finalizer's callable).
+_RUNNER_NAMES = frozenset(("exec", "eval", "compile"))
 
 
 #: Paths the grader asks a kernel to open at its end (``GradingExecute._check_audit``): the
@@ -2224,17 +2246,63 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             frame = frame.f_back
         return None
 
-    def run_by_runpy() -> bool:
-        """Whether ``runpy`` runs the code for the student's code (``run_path`` of a ``.pyc``
-        compiled under another file's name, its ``_run_code`` called with code read by
-        ``pkgutil.read_code``: review 50)."""
-        frame = getframe(2)
+    def run_by_runpy(caller) -> bool:
+        """Whether ``runpy`` (``caller``) runs the code for the student's code (``run_path``
+        of a ``.pyc`` compiled under another file's name, its ``_run_code`` called with code
+        read by ``pkgutil.read_code``: review 50)."""
         return (
-            frame is not None
-            and frame.f_code.co_name == "_run_code"
-            and checker.trusted(frame.f_code)
-            and asked_through_stdlib(3)
+            caller.f_code.co_name == "_run_code"
+            and checker.trusted(caller.f_code)
+            and asked_through_stdlib(4)  # (this, asked_to_run, the hook, then the caller)
         )
+
+    def handed_over(caller) -> bool:
+        """Whether ``exec``/``eval`` was called as a value by code that does not name it (the
+        target of a thread, the callable of an executor or a ``weakref.finalize``: review
+        51), or by no Python code at all: only the student hands it over so."""
+        if caller is None:
+            return True
+        code = caller.f_code
+        return (
+            _RUNNER_NAMES.isdisjoint(code.co_names)
+            and _RUNNER_NAMES.isdisjoint(c for c in code.co_consts if type(c) is str)
+            and loaded_from(caller) is None  # (the import system runs a module's code so)
+        )
+
+    def cell_text(frame):
+        """The text of the cell IPython runs now, from its ``run_cell_async`` frame on the
+        stack above ``frame``; None in a thread, or when no cell runs."""
+        while frame is not None:
+            if frame.f_code.co_name == "run_cell_async" and checker.trusted(frame.f_code):
+                raw = frame.f_locals.get("raw_cell")
+                return raw if type(raw) is str else None
+            frame = frame.f_back
+        return None
+
+    def runs_text(caller) -> bool:
+        """Whether ``caller`` is one of the runners of text (:data:`_TEXT_RUNNERS`), run for
+        text that is not part of the cell being run."""
+        module = caller.f_globals.get("__name__")
+        if module not in _TEXT_RUNNERS:
+            return False
+        names = _TEXT_RUNNERS[module]
+        if names is not None and caller.f_code.co_name not in names:
+            return False
+        space = caller.f_locals
+        given = [space.get(k) for k in _TEXT_ARGUMENTS]
+        given = [t.strip() for t in given if type(t) is str]
+        texts = [t for t in given if t not in ("", "pass")]  # (timeit.Timer's defaults)
+        if given and not texts:  # (IPython's %timeit makes a Timer of nothing to run)
+            return False
+        raw = cell_text(caller) if texts else None
+        return raw is None or not all(t in raw for t in texts)
+
+    def asked_to_run(caller) -> bool:
+        """Whether the student's code asked for the ``exec`` that ``caller`` made: itself, by
+        handing ``exec`` over, through ``runpy`` or through a runner of text."""
+        if caller is None or students(caller.f_code):
+            return True
+        return handed_over(caller) or run_by_runpy(caller) or runs_text(caller)
 
     def from_own_file(code) -> None:
         """Report a module's code read from a Python file in the kernel's own folders (one
@@ -2260,7 +2328,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 from_own_file(args[0])
                 # (who asked first: ``from_text`` reads the file of the code it is given,
                 # and a kernel reads at most _MAX_FILES of them)
-                if (asked_by_student() or run_by_runpy()) and from_text(args[0]):
+                try:
+                    caller = getframe(1)
+                except ValueError:  # no Python frame called it (``_thread``'s own thread)
+                    caller = None
+                if asked_to_run(caller) and from_text(args[0]):
                     record("exec.text", "")
             except Exception:  # an audit hook must never break the kernel
                 pass
