@@ -311,6 +311,45 @@ def test_no_kernel_reaches_the_graders_keyrings(fixture_course):
     _refused_in_each_kernel(fixture_course, KEYRINGS, ("KEYRING", "ADDKEY", "REQUESTKEY"))
 
 
+LIST_KEYS = """
+for listing in ("/proc/keys", "/proc/key-users"):
+    try:
+        text = open(listing).read()
+    except OSError as err:
+        text = type(err).__name__
+    print("LISTED", listing, text)
+"""
+GRADE_WITH_A_KEY = """
+import ctypes, platform, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+keyctl, add_key = {"x86_64": (250, 248), "aarch64": (219, 217)}[platform.machine()]
+assert libc.syscall(keyctl, 1, None) >= 0  # a session keyring of this process's own
+assert libc.syscall(add_key, b"user", b"rl-instructors-key", b"x", 1, -3) >= 0  # in it
+assert b"rl-instructors-key" in open("/proc/keys", "rb").read()  # listed to the grader
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, grade_assignment
+options = GradeOptions(jobs=1, timeout=30, sandbox="require", quiet=True)
+grade_assignment(Course(sys.argv[1]), sys.argv[2], options, log=lambda *a: None)
+"""
+
+
+def test_no_kernel_lists_the_graders_keys(fixture_course):
+    """Review 51 #4: with ``keyctl`` refused the kernel still possessed the grader's session
+    keyring, and ``/proc/keys`` listed its keys by name (an instructor's hub token) onto the
+    student's feedback page. The kernel joins a session keyring of its own, and the
+    sandbox's ``/proc/keys`` and ``/proc/key-users`` are empty."""
+    import subprocess
+    import sys
+
+    nb = _with_cell(answer(release_copy(fixture_course)), "answer_ic50", LIST_KEYS)
+    submit(fixture_course, "lister", nb)
+    subprocess.run([sys.executable, "-c", GRADE_WITH_A_KEY, str(fixture_course), NAME], check=True)
+    printed = _outputs(fixture_course, "lister")
+    assert "LISTED /proc/keys" in printed, printed
+    assert "rl-instructors-key" not in printed, printed
+
+
 def test_no_kernel_opens_a_socket_of_another_family_than_unix_and_ip(fixture_course):
     """Round 41 (B), observation: ``AF_VSOCK`` belongs to no network namespace, and a kernel
     opened one (on a virtual machine it reaches the host's services). A socket of any family

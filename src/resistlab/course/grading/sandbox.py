@@ -624,7 +624,8 @@ def bwrap_argv(read, write, *, bwrap: str, root: bool | None = None) -> list[str
     only) and ``write`` (read-write) and nothing else of the host.
 
     Inside: ``/usr`` and the other read paths bound read-only at their own path, an empty
-    ``/tmp`` (tmpfs), a minimal ``/dev`` and the sandbox's own ``/proc``; new PID, network
+    ``/tmp`` (tmpfs), a minimal ``/dev`` and the sandbox's own ``/proc`` (its lists of every
+    user's keys, ``keys`` and ``key-users``, empty); new PID, network
     (only its own loopback), IPC, UTS and cgroup namespaces; the sandbox dies with the
     process that started it. A root grader runs bubblewrap privileged and keeps only
     ``CAP_SETUID``/``CAP_SETGID``, which the template uses once to become the kernels' own
@@ -656,6 +657,9 @@ def bwrap_argv(read, write, *, bwrap: str, root: bool | None = None) -> list[str
     else:
         args += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
     args += ["--proc", "/proc", "--dev", "/dev"]
+    for listing in ("/proc/keys", "/proc/key-users"):  # the keys of every user, by name
+        if os.path.exists(listing):
+            args += ["--ro-bind", "/dev/null", listing]
     args += [
         "--size",
         str(SHM_BYTES),
@@ -1024,9 +1028,21 @@ def apply(policy: SandboxPolicy, audit_fd: int | None = None) -> SandboxStatus:
         _landlock(policy, status)
     except OSError as err:
         status.missing["landlock"] = f"Landlock failed: {err}"
+    _leave_session_keyring()
     _seccomp(status, audit_fd)
     _drop_capabilities(status)
     return status
+
+
+def _leave_session_keyring() -> None:
+    """Join a new, empty session keyring (before the seccomp filter refuses ``keyctl``): the
+    kernel no longer possesses the grader's, whose keys ``/proc/keys`` had listed by name
+    onto a student's feedback page (review 51). Nothing where Linux has no keyrings."""
+    keyctl = {"x86_64": 250, "aarch64": 219}.get(platform.machine())
+    if keyctl is not None:
+        libc = _libc()
+        libc.syscall.restype = ctypes.c_long
+        libc.syscall(ctypes.c_long(keyctl), 1, None)  # KEYCTL_JOIN_SESSION_KEYRING, anonymous
 
 
 #: ``fallocate`` by architecture (``AUDIT_ARCH_*``): it takes disk space in one call, without
