@@ -633,6 +633,44 @@ def test_a_resubmission_replaces_what_the_earlier_one_left_in_autograded(fixture
         assert gb.find_submission(NAME, "flip").score == 0
 
 
+GRADE = """
+import json, sys
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, grade_assignment
+run = grade_assignment(
+    Course(sys.argv[1]), sys.argv[2], GradeOptions(jobs=1, timeout=30, sandbox="off", quiet=True),
+    log=lambda *a: None,
+)
+print(json.dumps({r.student: [r.status, r.score] for r in run.rows}))
+"""
+
+
+def test_what_the_grader_may_not_read_makes_the_submission_an_error(fixture_course):
+    """Review 51 A#6: under an unprivileged grader a notebook of mode 000 scored 0
+    (``corrupted_notebook``) and was recorded as graded, and a folder the grader may not list
+    was skipped (full marks, no flag, not in the digest). Both are an ``ERROR`` now, retried
+    on the next run; the others are graded. Run as root without the file-mode capabilities."""
+    import json
+    import sys
+
+    from helpers import as_unprivileged
+
+    for student in ("closed", "hidden", "open"):
+        submit(fixture_course, student, answer(release_copy(fixture_course)))
+    base = fixture_course / "submitted"
+    (base / "closed" / NAME / f"{NAME}.ipynb").chmod(0)
+    (base / "hidden" / NAME / "d").mkdir()
+    (base / "hidden" / NAME / "d" / "notes.txt").write_text("x")
+    (base / "hidden" / NAME / "d").chmod(0)
+    command = as_unprivileged([sys.executable, "-c", GRADE, str(fixture_course), NAME])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    (base / "hidden" / NAME / "d").chmod(0o700)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    assert rows["open"] == ["graded", 5], rows
+    assert rows["closed"][0] == rows["hidden"][0] == "error", rows
+
+
 def test_a_file_the_grader_may_not_read_does_not_stop_the_runs_planning(tmp_path):
     """Review 45 A#2: under an unprivileged grader, one file of a submission that the grader
     may not read (its modes, as an unpacked archive or a copy kept them) stopped the whole

@@ -215,6 +215,22 @@ def _give(folder: Path, uid: int | None) -> None:
             os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
 
 
+def _unreadable_file(path: Path) -> bool:
+    """Whether ``path`` is a plain file the grader may not read (an unprivileged grader, a
+    file that kept mode 000 through an archive unpacked with its modes)."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        os.close(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK))
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _special(path: Path) -> str:
     """What makes ``path`` unsafe to open or copy ('' for a plain file or a link)."""
     import stat
@@ -259,8 +275,9 @@ MAX_DEPTH = 16
 MAX_PATH_BYTES = 3000  # below the system's 4,096, with room for the scratch folder's prefix
 
 
-def list_files(folder, ignore) -> tuple[list[str], str]:
-    """The files under ``folder`` (relative paths, sorted) and why the list stops short ('').
+def list_files(folder, ignore, denied: list | None = None) -> tuple[list[str], str]:
+    """The files under ``folder`` (relative paths, sorted) and why the list stops short ('');
+    the folders the grader may not list are added to ``denied`` when it is given.
 
     Like nbgrader's ``find_all_files`` (a name matching a pattern of ``ignore`` is skipped,
     with everything under it), but iterative and bounded: at most :data:`MAX_ENTRIES`
@@ -285,7 +302,9 @@ def list_files(folder, ignore) -> tuple[list[str], str]:
         rel, depth = stack.pop()
         try:
             scan = os.scandir(os.path.join(folder, rel))
-        except OSError:
+        except OSError as err:
+            if denied is not None and isinstance(err, PermissionError):
+                denied.append(rel)
             continue
         with scan:
             for entry in scan:
@@ -1053,7 +1072,11 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                 result.zeroed.append(name)
             result.flags = sorted(set(result.flags))
             return result
-        files, short = list_files(folder, context.ignore)
+        denied: list[str] = []
+        files, short = list_files(folder, context.ignore, denied)
+        denied += [f for f in files if _unreadable_file(folder / f)]
+        if denied:  # an ERROR, retried on the next run: not graded as if it were not there
+            raise PermissionError(f"the grader may not read {denied[0]} of the submission")
         if short:  # the rest of the folder is never read
             result.flags.append(Flag("too_large", f"the submission folder: {short}"))
         # A FIFO, a device or a socket would hang or flood the grader when opened: they are
