@@ -242,8 +242,19 @@ def test_a_kernel_that_made_the_shared_memory_folder_read_only_leaves_nothing_to
 
 
 SPOIL_TEMPLATE = r"""
-import json, os, resource, sys
+import ctypes, json, os, platform, resource, struct, sys
 parent = os.getppid()
+libc = ctypes.CDLL(None, use_errno=True)
+get_attr, set_attr = {"x86_64": (315, 314), "aarch64": (275, 274)}[platform.machine()]
+def time_slice(pid):  # sched_attr.sched_runtime: the slice of a SCHED_OTHER process
+    attr = ctypes.create_string_buffer(56)
+    assert libc.syscall(get_attr, pid, attr, 56, 0) == 0, ctypes.get_errno()
+    return struct.unpack("IIQiIQQQII", attr.raw)[5]
+if sys.argv[1] == "slice":  # its template's time slice alone
+    nice = os.getpriority(os.PRIO_PROCESS, parent)
+    attr = struct.pack("IIQiIQQQII", 56, 0, 0, nice, 0, 150000, 0, 0, 0, 0)
+    assert libc.syscall(set_attr, parent, attr, 0) == 0, ctypes.get_errno()
+    assert time_slice(parent) == 150000
 if sys.argv[1] == "spoil":  # its template: lower a limit, renice it, pin it to one CPU
     soft, hard = resource.prlimit(parent, resource.RLIMIT_NOFILE)
     resource.prlimit(parent, resource.RLIMIT_NOFILE, (soft // 2, hard // 2))
@@ -252,18 +263,20 @@ if sys.argv[1] == "spoil":  # its template: lower a limit, renice it, pin it to 
 with open("seen.json", "w") as fh:
     json.dump({"nofile": resource.getrlimit(resource.RLIMIT_NOFILE),
                "nice": os.getpriority(os.PRIO_PROCESS, 0),
-               "cpus": sorted(os.sched_getaffinity(0))}, fh)
+               "cpus": sorted(os.sched_getaffinity(0)), "slice": time_slice(0)}, fh)
 """
 
 
-def test_a_kernel_that_changed_its_templates_limits_leaves_them_to_no_one(tmp_path):
+@pytest.mark.parametrize("spoil", ["spoil", "slice"])
+def test_a_kernel_that_changed_its_templates_limits_leaves_them_to_no_one(tmp_path, spoil):
     """Round 46 (A) F1: a kernel lowered its template's memory limit (every later student of
-    that worker scored 0), reniced it and pinned it to one CPU; the seccomp filter now
+    that worker scored 0), reniced it and pinned it to one CPU (and review 51's set its time
+    slice with ``sched_setattr``, which the template did not check); the seccomp filter now
     refuses limits and priorities of another process, and a template whose limits, priority
     or scheduling changed is replaced before the next kernel. Here the kernel runs without
     the filter (no policy), so that the change reaches the template, as a call the filter
     does not know would."""
-    runs = [("before", "look"), ("spoiler", "spoil"), ("next", "look")]
+    runs = [("before", "look"), ("spoiler", spoil), ("next", "look")]
     seen = _kernels_in_one_sandbox(tmp_path, SPOIL_TEMPLATE, runs)
     assert seen["next"] == seen["before"], seen
 

@@ -297,7 +297,7 @@ def _restore_home(state: dict) -> bool:
 
 def _own_settings() -> tuple:
     """What every kernel inherits from the template besides its memory: resource limits,
-    priority, scheduling policy and CPU affinity. A kernel had lowered its template's
+    priority, scheduling policy, attributes and CPU affinity. A kernel had lowered its template's
     limits (every later student of that worker lost its grade) and reniced and pinned it;
     a template whose settings changed is replaced (:func:`serve`)."""
     import resource
@@ -313,8 +313,28 @@ def _own_settings() -> tuple:
             os.sched_getscheduler(0),
             os.sched_getparam(0).sched_priority,
             tuple(sorted(os.sched_getaffinity(0))),
+            _sched_attr(),
         )
     return limits, os.getpriority(os.PRIO_PROCESS, 0), scheduling
+
+
+def _sched_attr() -> bytes:
+    """The template's whole ``sched_attr`` (``sched_getattr``): besides policy and priority,
+    its time slice and utilisation clamps, which ``sched_setattr`` on the template had
+    changed unseen for every later kernel of the worker (review 51); empty where Linux or
+    the architecture has none."""
+    import ctypes
+    import platform
+
+    number = {"x86_64": 315, "aarch64": 275}.get(platform.machine())
+    if number is None:
+        return b""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    attr = ctypes.create_string_buffer(56)
+    if libc.syscall(ctypes.c_long(number), 0, attr, ctypes.c_uint(56), ctypes.c_uint(0)) != 0:
+        return b""
+    return attr.raw
 
 
 def _send(channel: socket.socket, message: dict) -> None:
