@@ -1122,13 +1122,14 @@ _PRIORITY = {0xC000003E: ((141, 0), (251, 1)), 0xC00000B7: ((140, 0), (30, 1))}
 #: outlive the kernel (a note left on ``/dev/shm`` for the next student of the worker) and
 #: their values are kernel memory no limit counts (1 GiB had been held so).
 _SETXATTR = {0xC000003E: (188, 189, 190, 463), 0xC00000B7: (5, 6, 7, 463)}
-#: userfaultfd, memfd_secret, perf_event_open and bpf (x86_64, aarch64) fail with ``EPERM``:
+#: userfaultfd, memfd_secret, perf_event_open, bpf (x86_64, aarch64) and modify_ldt (x86_64:
+#: a process's own segment table, another old way into the kernel) fail with ``EPERM``:
 #: kernel interfaces no notebook needs (Python, NumPy and ipykernel use none). userfaultfd
 #: (open to any user in its user-mode form) pauses the kernel's own copies at a chosen page,
 #: the usual first step of exploits of the kernel's races; memfd_secret makes memory that
 #: even the kernel's direct map no longer holds, outside every inspection of the grader;
 #: perf_event_open and bpf are large kernel surfaces that container runtimes refuse too.
-_KERNEL_SURFACE = {0xC000003E: (323, 447, 298, 321), 0xC00000B7: (282, 447, 241, 280)}
+_KERNEL_SURFACE = {0xC000003E: (323, 447, 298, 321, 154), 0xC00000B7: (282, 447, 241, 280)}
 #: file_setattr (Linux 6.17, one number on every architecture): the inode flags of the
 #: ioctl requests below, set through a path (refused with them, ``EPERM``).
 _FILE_SETATTR = 469
@@ -1192,7 +1193,8 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     family than UNIX, INET, INET6 and NETLINK (``AF_VSOCK`` reaches a virtual machine's
     host from any network namespace), or of netlink with another protocol than
     ``NETLINK_ROUTE`` (the host's device events), ``userfaultfd``, ``memfd_secret``,
-    ``perf_event_open`` and ``bpf`` (kernel surfaces no notebook needs), ``ioctl`` setting
+    ``perf_event_open``, ``bpf`` and ``modify_ldt`` (kernel surfaces no notebook needs),
+    ``ioctl`` setting
     an inode's flags, generation number, encryption policy or fs-verity (a note for the
     next student in the template's home), and
     ``unshare``/``clone`` of a new user namespace (every capability inside it) and
