@@ -344,6 +344,18 @@ def _build(course) -> list[Case]:
     case(
         "times_text_through_the_shell", through_time, 5, {"dynamic_code": "ran code given as text"}
     )
+    # Review 52 (B) #1: exec, and the shell's run_cell, started by _thread itself (no Python
+    # frame calls them) ran a file's text unflagged
+    raw_thread = added(
+        handed + "import _thread, time\n"
+        f"_thread.start_new_thread(_e, ({text}, {{}}))\ntime.sleep(1)\n"
+    )
+    case("execs_in_a_raw_thread", raw_thread, 5, {"dynamic_code": "ran code given as text"})
+    raw_cell = added(
+        handed + shell + "import _thread, time\n"
+        f"_thread.start_new_thread(getattr(_sh, 'run_' + 'cell'), ({text},))\ntime.sleep(1)\n"
+    )
+    case("runs_a_cell_in_a_raw_thread", raw_cell, 5, {"dynamic_code": "ran code given as text"})
     # the lines a cell's own %time and %timeit run are that cell's text: no flag of their own
     timed = added("%time _y = sum(range(10))\n%timeit -n1 -r1 sum(range(10))\n")
     case("times_its_own_lines", timed, 5, {})
@@ -520,6 +532,8 @@ CASE_NAMES = [
     "execs_through_the_shell",
     "times_text_through_the_shell",
     "times_its_own_lines",
+    "execs_in_a_raw_thread",
+    "runs_a_cell_in_a_raw_thread",
     "runs_a_macro",
     "captures_its_output",
     "runs_an_ipy_file",

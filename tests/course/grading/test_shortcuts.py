@@ -462,6 +462,48 @@ hill = _lib_hill
 """
 }
 
+# review 52 #1: the writer in the closures of the wrapper of hill (reached from the setup's
+# fit_hill by built names) told that every record was sent already; the hook's own records
+# (the exec of text below) went unreported with it
+QUIETED = {
+    "answer_hill_function": """import builtins
+import types
+
+_C, _V = "__clo" + "sure__", "cell_con" + "tents"
+
+
+def _walk(obj, depth, seen):
+    if depth > 6 or id(obj) in seen or type(obj) is not types.FunctionType:
+        return None
+    seen.add(id(obj))
+    if obj.__name__ == "rec" + "ord":
+        return obj
+    for c in getattr(obj, _C, None) or ():
+        try:
+            found = _walk(getattr(c, _V), depth + 1, seen)
+        except ValueError:
+            continue
+        if found:
+            return found
+
+
+class _Quiet(set):
+    def __contains__(self, key):
+        return True
+
+
+_lib_hill = getattr(fit_hill, "__glo" + "bals__")["hi" + "ll"]
+for _c in getattr(_walk(_lib_hill, 0, set()), _C):
+    if isinstance(getattr(_c, _V), set):
+        setattr(_c, _V, _Quiet())
+vars(builtins)["ex" + "ec"]("_ran = 1")
+
+
+def hill(dose, e0, emax, ec50, h):
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+}
+
 # review 17 #3: another program (a child Python has no wrapper): a review flag, not info;
 # review 47: no program starts in the sandbox at all (execve fails), so the cell fails
 CHILD = {
@@ -521,6 +563,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "forged": FORGED,
         "cell_forged": CELL_FORGED,
         "traced": TRACED,
+        "quieted": QUIETED,
     }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
@@ -584,6 +627,11 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     assert "hook_override(sys.settrace (in a thread, from threading's hook))" in [
         str(f) for f in traced.flags
     ], traced.flags
+    quieted = rows["quieted"]  # the wrapper's writer silenced: the hook's own still writes
+    assert quieted.score == quieted.max_score and quieted.review, quieted
+    assert "dynamic_code(ran code given as text (while the notebook ran))" in [
+        str(f) for f in quieted.flags
+    ], quieted.flags
     child = rows["child"]  # its program could not start: the cell failed before `def hill`
     assert child.score == child.max_score - 3 and child.review, child
     assert sorted(child.failed) == ["test_hill_function_arrays", "test_hill_function_values"]

@@ -2108,6 +2108,9 @@ def _watch_calls(record, watched, checker=None):
         ran = None
         if type(code) is types.CodeType and get_ident() == main_thread:
             ran = ran_cell(code, getframe(1).f_back)  # (the hook's frame, then exec's caller)
+        elif type(code) is types.CodeType and ipython(getframe(1).f_back) is not None:
+            record("exec.text", "")  # IPython runs a cell in another thread: the shell's
+            # run_cell, started there by the student's code (review 52), runs text no cell holds
         if ran is not None:
             current[0] = ran
         elif file == _AGENT_FILE and not agent and getattr(code, "co_name", "") == "<module>":
@@ -2135,20 +2138,57 @@ def _watch_calls(record, watched, checker=None):
     return on_event
 
 
+def _audit_writer(fd: int):
+    """A ``record(event, detail, force=False)`` that writes ``[event, detail]`` as one line to
+    the audit descriptor ``fd``, each distinct record once; past :data:`_MAX_EVENTS` of them,
+    only the first record of each kind of event (a flood of 200 listings of missing folders
+    had hidden a later ``exec`` of text, a ``fork`` and a trace function: review 52).
+    ``force``: written whatever was written before (the calls keep their own count)."""
+    seen, kinds, most = set(), set(), _MAX_EVENTS
+    write, writable_soon = os.write, select.select
+    # json.dumps goes through json's module state (``json._default_encoder``), which code in
+    # the kernel can replace: the string encoder itself is taken once, here
+    quote = json.encoder.encode_basestring_ascii
+
+    def record(event, detail, force=False):
+        key = (event, detail)
+        if not force:
+            if key in seen or (len(seen) >= most and event in kinds):
+                return
+            seen.add(key)
+            kinds.add(event)
+        line = ("[" + quote(event) + ", " + quote(detail) + "]\n").encode()
+        while line:  # a kernel that made the pipe non-blocking waits here, and loses nothing
+            try:
+                line = line[write(fd, line) :]
+            except BlockingIOError:
+                writable_soon([], [fd], [], 1.0)
+
+    return record
+
+
 def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watched=()) -> None:
     """Record accesses outside ``allowed`` (and other watched events) as JSON lines on ``fd``,
     and the calls of the ``watched`` library functions (:func:`_watch_calls`)."""
     prefixes = tuple(sorted({a.rstrip("/") + "/" for a in allowed}))
     exact = frozenset(a.rstrip("/") for a in allowed)
     own = tuple(w.rstrip("/") + "/" for w in writable)
-    seen = set()
-    write, fsdecode, abspath, realpath = os.write, os.fsdecode, os.path.abspath, os.path.realpath
+    fsdecode, abspath, realpath = os.fsdecode, os.path.abspath, os.path.realpath
     dirname = os.path.dirname
-    # json.dumps goes through json's module state (``json._default_encoder``), which code in
-    # the kernel can replace: the string encoder itself is taken once, here
-    quote, writable_soon = json.encoder.encode_basestring_ascii, select.select
     checker = _code_checker(_installed_folders())
     getframe = sys._getframe
+    record = _audit_writer(fd)
+    # the module's tables and helpers, taken now (code that reaches the module's globals,
+    # its name being known, could otherwise empty them), the mutable ones as copies
+    watched_events, path_events, trace_events = _WATCHED, _PATH_EVENTS, _TRACE_EVENTS
+    introspection, agent_file, audit_check, cell_file = (
+        _INTROSPECTION,
+        _AGENT_FILE,
+        AUDIT_CHECK,
+        _cell_file,
+    )
+    text_runners, text_arguments = dict(_TEXT_RUNNERS), _TEXT_ARGUMENTS
+    runner_names = _RUNNER_NAMES
 
     def students(code) -> bool:
         """Whether ``code`` is neither the standard library's nor an installed package's:
@@ -2210,20 +2250,12 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     def inside(path: str) -> bool:
         return path in exact or path.startswith(prefixes)
 
-    def record(event, detail, force=False):
-        key = (event, detail)
-        if not force:  # (the calls keep their own count)
-            if key in seen or len(seen) >= _MAX_EVENTS:
-                return
-            seen.add(key)
-        line = ("[" + quote(event) + ", " + quote(detail) + "]\n").encode()
-        while line:  # a kernel that made the pipe non-blocking waits here, and loses nothing
-            try:
-                line = line[write(fd, line) :]
-            except BlockingIOError:
-                writable_soon([], [fd], [], 1.0)
-
-    calls = _watch_calls(record, watched, checker)  # (cells are told apart even with none)
+    # The wrappers of forbidden functions live in the student's namespace, and their closures
+    # can be taken apart by names built at run time: they get a writer and a checker of
+    # their own, so that what is reached through them is not the hook's (review 52: the
+    # hook's writer, reached so, had its ``os.write`` and its set of sent records replaced,
+    # and exec of text, fork and trace functions went unreported)
+    calls = _watch_calls(_audit_writer(fd), watched, _code_checker(_installed_folders()))
     agent_compiled: list = []
     code_type, isfile = types.CodeType, os.path.isfile
 
@@ -2239,8 +2271,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         file = code.co_filename
         return (
             isinstance(file, str)
-            and file != _AGENT_FILE
-            and not _cell_file(file)
+            and file != agent_file
+            and not cell_file(file)
             and not checker.trusted(code)
         )
 
@@ -2282,8 +2314,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             return True
         code = caller.f_code
         return (
-            _RUNNER_NAMES.isdisjoint(code.co_names)
-            and _RUNNER_NAMES.isdisjoint(c for c in code.co_consts if type(c) is str)
+            runner_names.isdisjoint(code.co_names)
+            and runner_names.isdisjoint(c for c in code.co_consts if type(c) is str)
             and loaded_from(caller) is None  # (the import system runs a module's code so)
         )
 
@@ -2301,13 +2333,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         """Whether ``caller`` is one of the runners of text (:data:`_TEXT_RUNNERS`), run for
         text that is not part of the cell being run."""
         module = caller.f_globals.get("__name__")
-        if module not in _TEXT_RUNNERS:
+        if module not in text_runners:
             return False
-        names = _TEXT_RUNNERS[module]
+        names = text_runners[module]
         if names is not None and caller.f_code.co_name not in names:
             return False
         space = caller.f_locals
-        given = [space.get(k) for k in _TEXT_ARGUMENTS]
+        given = [space.get(k) for k in text_arguments]
         given = [t.strip() for t in given if type(t) is str]
         texts = [t for t in given if t not in ("", "pass")]  # (timeit.Timer's defaults)
         if given and not texts:  # (IPython's %timeit makes a Timer of nothing to run)
@@ -2322,14 +2354,14 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             return True
         return handed_over(caller) or run_by_runpy(caller) or runs_text(caller)
 
-    def from_own_file(code) -> None:
+    def from_own_file(code, caller) -> None:
         """Report a module's code read from a Python file in the kernel's own folders (one
         the notebook wrote at run time, or handed in beside it, then imported or ``%run``):
         code the static scan never read. ipykernel's files of the cells are not such files."""
         if type(code) is not code_type or code.co_name != "<module>":
             return
-        for file in (code.co_filename, loaded_from(getframe(2))):
-            if not isinstance(file, str) or _cell_file(file):
+        for file in (code.co_filename, loaded_from(caller)):
+            if not isinstance(file, str) or cell_file(file):
                 continue
             path = abspath(file)
             folder = next((w for w in own if path.startswith(w)), None)
@@ -2343,13 +2375,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     def hook(event, args):
         if event == "exec" and args:
             try:
-                from_own_file(args[0])
-                # (who asked first: ``from_text`` reads the file of the code it is given,
-                # and a kernel reads at most _MAX_FILES of them)
                 try:
                     caller = getframe(1)
-                except ValueError:  # no Python frame called it (``_thread``'s own thread)
-                    caller = None
+                except ValueError:  # no Python frame called it (``_thread``'s own thread:
+                    caller = None  # review 52, whose kernel had run text so unflagged)
+                from_own_file(args[0], caller)
+                # (who asked first: ``from_text`` reads the file of the code it is given,
+                # and a kernel reads at most _MAX_FILES of them)
                 if asked_to_run(caller) and from_text(args[0]):
                     record("exec.text", "")
             except Exception:  # an audit hook must never break the kernel
@@ -2360,10 +2392,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             except Exception:  # an audit hook must never break the kernel
                 pass
             return
-        if event not in _WATCHED:
+        if event not in watched_events:
             return
         try:
-            if event in _PATH_EVENTS:
+            if event in path_events:
                 paths = (
                     [args[0]] if event not in ("os.symlink", "os.link", "os.rename") else args[:2]
                 )
@@ -2374,8 +2406,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     if path.startswith(own) or path + "/" in own:
                         path = realpath(path)  # a symlink in the scratch folder may point out
                     if not inside(path):
-                        record(event, path, force=path.startswith(AUDIT_CHECK))
-            elif event in _TRACE_EVENTS:  # (debuggers of IPython: not)
+                        record(event, path, force=path.startswith(audit_check))
+            elif event in trace_events:  # (debuggers of IPython: not)
                 if set_by_threading():
                     record(event, "in a thread, from threading's hook")
                 elif asked_through_stdlib():
@@ -2401,15 +2433,15 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     record(event, path)
                 else:
                     record(event, repr(address))
-            elif event in _INTROSPECTION:  # (never the repr of what the student handed it)
+            elif event in introspection:  # (never the repr of what the student handed it)
                 detail = ""
                 if event == "compile":  # under a name that passes for the library or a cell
                     name = args[1] if len(args) > 1 else None
                     if library_file(name):
                         detail = "under a library file name"
-                    elif _cell_file(name):
+                    elif cell_file(name):
                         detail = "under a notebook cell's file name"
-                    elif name == _AGENT_FILE and not agent_compiled:
+                    elif name == agent_file and not agent_compiled:
                         agent_compiled.append(True)  # the grader's agent, installed first
                         return
                     else:  # text the student's code compiles: the interpreter's C API
