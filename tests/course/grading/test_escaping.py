@@ -69,12 +69,15 @@ def test_characters_that_show_as_nothing_are_shown_escaped(tmp_path):
     """Variation selectors, Hangul fillers, the combining grapheme joiner and the Braille
     blank are printable to Python but show as nothing or a blank: three folders ``ben``,
     ``ben`` + U+FE0F and ``ben`` + U+3164 had read alike in the summary and the CSV, and
-    file names of them as blanks (review 51)."""
+    file names of them as blanks (review 51), and so had other scripts' fillers and
+    selectors (review 52): every combining mark is escaped, not a list of them."""
     blanks = "\u034f\u115f\u1160\u17b4\u180b\u2800\u3164\ufe0f\uffa0\U000e0100"
+    more = "\U00016fe4\U0001bc9d\U0001da9b\U0001d159"  # review 52: of other scripts
     rows = [
         _row("ben"),
         _row("ben\ufe0f"),
         _row("ben\u3164", [Flag("extra_file", "f" + blanks + "x")]),
+        _row("ben\U00016fe4", [Flag("extra_file", more)]),
     ]
     table = summary_table(rows)
     text = write_csv(rows, tmp_path / "summary.csv").read_text(encoding="utf-8")
@@ -83,6 +86,8 @@ def test_characters_that_show_as_nothing_are_shown_escaped(tmp_path):
         assert "ben\\ufe0f" in shown and "ben\\u3164" in shown
         assert "f\\u034f\\u115f\\u1160\\u17b4\\u180b\\u2800\\u3164\\ufe0f" in shown
         assert "\\uffa0\\U000e0100x" in shown
+        assert not [c for c in more if c in shown], ascii(shown)
+        assert "ben\\U00016fe4" in shown and "\\U0001bc9d\\U0001da9b\\U0001d159" in shown
 
 
 def test_csv_cells_are_never_formulas(tmp_path):

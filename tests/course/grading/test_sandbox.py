@@ -1132,3 +1132,23 @@ def test_kernel_ids_are_claimed_in_the_graders_own_cache(tmp_path, monkeypatch):
     uid, fd = sandbox.claim_id(folder, 3, 10)
     assert (uid, fd is not None) == (4, True) and folder.is_dir()
     os.close(fd)
+
+
+def test_a_flood_of_records_hides_no_later_kind_of_event():
+    """Review 52 #3: past the 200 distinct records a kernel writes, later ones had been
+    dropped, so 200 listings of missing folders hid an ``exec`` of text, a ``fork`` and a
+    trace function. Past the bound, the first record of each kind of event is still written;
+    more of a kind already written are not (the bound holds)."""
+    read_end, write_end = os.pipe()
+    record = sandbox._audit_writer(write_end)
+    for i in range(sandbox._MAX_EVENTS + 50):
+        record("os.listdir", f"/missing/{i}")
+    record("exec.text", "")
+    record("os.fork", "")
+    record("os.fork", "again")
+    os.close(write_end)
+    with os.fdopen(read_end) as fh:
+        lines = [json.loads(line) for line in fh]
+    assert sum(event == "os.listdir" for event, _ in lines) == sandbox._MAX_EVENTS
+    assert ["exec.text", ""] in lines and ["os.fork", ""] in lines
+    assert ["os.fork", "again"] not in lines

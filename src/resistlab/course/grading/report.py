@@ -6,6 +6,7 @@ import csv
 import re
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 from .flags import format_flags
@@ -33,10 +34,9 @@ def safe(text) -> str:
     characters (bidirectional overrides, zero-width spaces), the line and paragraph
     separators, every other space (no-break, thin), the surrogates a file name that is not
     UTF-8 becomes, private-use and unassigned code points; and the characters Python counts
-    as printable that show as nothing or as a blank (:data:`_BLANK`: variation selectors,
-    Hangul fillers, the combining grapheme joiner, the Braille blank: three folders `ben`,
-    `ben` with U+FE0F and `ben` with U+3164 had read alike). None can move the cursor, break
-    a line or pass for nothing.
+    as printable that show as nothing or as a blank (every combining mark, and the letters
+    and symbols of :data:`_BLANK`: three folders `ben`, `ben` with U+FE0F and `ben` with
+    U+3164 had read alike). None can move the cursor, break a line or pass for nothing.
 
     Examples
     --------
@@ -48,7 +48,7 @@ def safe(text) -> str:
     ben\ufe0f ben\u3164 \u2800
     """
     text = str(text)
-    if text.isprintable() and not _BLANK.search(text):
+    if text.isprintable() and text.isascii():
         return text
     return "".join(_escaped(c) for c in text)
 
@@ -56,19 +56,17 @@ def safe(text) -> str:
 def _escaped(c: str) -> str:
     if not c.isprintable():
         return repr(c)[1:-1]
-    if _BLANK.match(c):
+    if _BLANK.match(c) or unicodedata.category(c) in ("Mn", "Me"):
         return f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
     return c
 
 
-#: Printable characters (``str.isprintable``) that show as nothing or as a blank: Unicode's
-#: default-ignorable code points of the letter and mark classes (the combining grapheme
-#: joiner, Hangul fillers, Khmer inherent vowels, Mongolian and other variation selectors)
-#: and the Braille blank.
-_BLANK = re.compile(
-    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
-    "\U000e0100-\U000e01ef]"
-)
+#: Printable characters (``str.isprintable``) that show as nothing or as a blank: every
+#: combining mark (Unicode's classes Mn and Me: variation selectors, the combining grapheme
+#: joiner, fillers and selectors of other scripts, review 52's U+16FE4, U+1BC9D, U+1DA9B),
+#: found by class in :func:`_escaped`, and the letters and symbols drawn as a blank (Hangul
+#: fillers, the Braille blank, the musical null notehead), listed here.
+_BLANK = re.compile("[\u115f\u1160\u2800\u3164\uffa0\U0001d159]")
 
 
 #: A student id the exchange and ``--zip-collect`` accept: ASCII letters, digits and
