@@ -122,6 +122,23 @@ def test_a_folder_made_unreadable_under_the_graders_uid_is_counted_and_removed()
     assert result["template_removed"]
 
 
+def test_a_note_in_the_times_of_the_workers_folder_does_not_reach_the_next_kernel(tmp_path):
+    """Review 52 #2: under a grader without subordinate ids a kernel owns its worker's folder
+    (the parent of its scratch folder) and wrote 64 bits in its access time, which the next
+    student of the worker read. Making the next scratch folder gives it the present time."""
+    import os
+    import types
+
+    from resistlab.course.grading.worker import _scratch
+
+    context = types.SimpleNamespace(run_dir=str(tmp_path))
+    slot = _scratch(context).parent
+    note = 1234567890123456789
+    os.utime(slot, ns=(note, note))
+    _scratch(context)
+    assert note not in (os.stat(slot).st_atime_ns, os.stat(slot).st_mtime_ns)
+
+
 def test_a_kernels_language_info_is_kept_only_in_its_named_short_fields():
     """Review 35 #7: a kernel's ``language_info`` went into the autograded notebook as sent
     (a 120 MiB version made a 126 MB notebook past the 32 MiB cap). An honest kernel's is

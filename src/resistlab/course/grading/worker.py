@@ -200,8 +200,11 @@ def _scratch(context: GradingContext) -> Path:
     """A fresh, short folder (UNIX socket paths are limited to 107 bytes)."""
     global _counter
     _counter += 1
-    path = _slot(context) / str(_counter)
+    slot = _slot(context)
+    path = slot / str(_counter)
     path.mkdir(mode=0o700)
+    with contextlib.suppress(OSError):  # a kernel under the grader's own uid may have
+        os.utime(slot)  # written a note in its times for the next student (review 52)
     return path
 
 
