@@ -464,7 +464,10 @@ def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixtu
     were graded unflagged and written back as they were: no feedback page could be rendered
     for that student, and the lecturer's JupyterLab could not open the graded notebook. The
     cell becomes a raw cell and the numbers ``null``, with ``invalid_metadata``; the graded
-    notebook is strict JSON that nbformat validates, and the feedback page is written."""
+    notebook is strict JSON that nbformat validates, and the feedback page is written.
+    Review 52 (B) #2: metadata of a type the format does not allow (``authors: 5``, a cell's
+    ``jupyter: 5``) and repeated tags had stopped every feedback run for that student: they
+    are dropped (made unique), with ``invalid_metadata``."""
     import json
 
     from resistlab.course.grading import generate_feedback
@@ -479,6 +482,12 @@ def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixtu
         "nan_metadata": lambda d: (
             d["metadata"].update(nan=float("nan"), inf=float("-inf")),
             d["cells"][0]["metadata"].update(deep=[{"x": float("inf")}]),
+        ),
+        # review 52 #2: metadata the format does not allow, and repeated tags
+        "schema_metadata": lambda d: (
+            d["metadata"].update(authors=5, title=5),
+            d["cells"][0]["metadata"].update(jupyter=5, name=5),
+            d["cells"][1]["metadata"].update(tags=["a", "a"]),
         ),
     }
     _graded_repaired(fixture_course, shapes)

@@ -218,6 +218,34 @@ def _give(folder: Path, uid: int | None) -> None:
             os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
 
 
+def _fit_metadata(nb, filename: str, flags: list) -> None:
+    """Drop each metadata entry, of the notebook or of a cell, that the notebook format does
+    not allow (``jupyter: 5``, ``name: 5``, ``authors: 5``), and repeated tags, with an
+    ``invalid_metadata`` flag: such a notebook was graded, and then no feedback page could
+    be written for it, on any run (review 52)."""
+    from nbformat.validator import iter_validate
+
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags")
+        if isinstance(tags, list) and len(tags) != len(set(map(repr, tags))):
+            cell.metadata["tags"] = list({repr(t): t for t in tags}.values())
+            flags.append(Flag("invalid_metadata", f"{filename}: repeated tags (made unique)"))
+    for _ in range(100):  # each pass drops one entry the format does not allow
+        for error in iter_validate(nb):
+            path = list(error.absolute_path)
+            if "metadata" in path[:-1]:
+                at = path.index("metadata")
+                holder = nb
+                for key in path[: at + 1]:
+                    holder = holder[key]
+                del holder[path[at + 1]]
+                where = ".".join(str(k) for k in path[: at + 2])
+                flags.append(Flag("invalid_metadata", f"{filename}: {where} (dropped)"))
+                break
+        else:
+            return
+
+
 def _unreadable_file(path: Path) -> bool:
     """Whether ``path`` is a plain file the grader may not read (an unprivileged grader, a
     file that kept mode 000 through an archive unpacked with its modes)."""
@@ -1165,6 +1193,7 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                     nb = nbformat.reads(text, as_version=4)
                     if not isinstance(nb.get("cells"), list):
                         raise ValueError("no list of cells")
+                    _fit_metadata(nb, filename, result.flags)
                     if _SURROGATE_ESCAPE.search(text):  # a lone one, anywhere, cannot be written
                         nbformat.writes(nb).encode("utf-8")
             except Exception as err:  # JSON, schema, encoding, memory: all unreadable
