@@ -361,6 +361,38 @@ LEADERLESS = (
 )
 
 
+# Review 52 (C) #1: daemons in sessions of their own that keep making folders: the kernel was
+# stopped, and its folder emptied while they went on (10 million entries, the host's inodes)
+RACERS = (
+    "import os, time\nfor k in range(4):\n    if os.fork() == 0:\n        os.setsid()\n"
+    "        i = 0\n        while True:\n            try:\n"
+    "                os.mkdir(f'r{k}_{i}')\n            except OSError:\n"
+    "                time.sleep(0.001)\n            i += 1\ntime.sleep(3)\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="Linux /proc")
+def test_daemons_that_keep_making_folders_are_stopped_before_their_folder_is_emptied(
+    fixture_course,
+):
+    """With the bound lowered to 500 entries, a kernel whose daemons keep making folders is
+    stopped, its daemons are killed before what it added is removed (they had turned the
+    removal into a race that held the run and filled the host's inodes), and the next
+    student of the worker is graded as usual."""
+    nb = answer(release_copy(fixture_course))
+    cell_by_id(nb, "answer_ic50").source += "\n" + RACERS
+    submit(fixture_course, "racer", nb)
+    submit(fixture_course, "zz_next", answer(release_copy(fixture_course)))
+    lowered = [("resistlab.course.grading.kernel", "MAX_SCRATCH_ENTRIES", 500)]
+    options = GradeOptions(jobs=1, timeout=20, quiet=True, sandbox="require")
+    rows = _grade_lowered(fixture_course, options, lowered)
+    racer = rows["racer"]
+    assert ("too_large", "answer_ic50: the kernel made more than 500 files and folders in "
+            "its folder") in [(f.code, f.detail) for f in racer.flags], racer  # fmt: skip
+    assert rows["zz_next"].score == 5 and not rows["zz_next"].flags, rows["zz_next"]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="Linux /proc")
 def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):

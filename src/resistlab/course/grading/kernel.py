@@ -1501,7 +1501,9 @@ class GradingExecute(Execute):
                     if watch is not None:
                         watch.stop()
                         if watch.why:  # however the notebook ended, it is flagged and cleaned
-                            watch.clean()
+                            if self.warm is not None and python:  # its daemons first: 20 of
+                                self.warm.clean(python)  # them had kept adding folders while
+                            watch.clean()  # it was emptied, 10 million (review 52)
                             if not any(f.code == "too_large" for f in self.events):
                                 self.events.append(Flag("too_large", f"the kernel {watch.why}"))
         self.set_widgets_metadata()
