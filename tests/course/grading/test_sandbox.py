@@ -219,6 +219,12 @@ def inode_setter(request, value):  # what an owner sets on an inode without writ
         fcntl.ioctl(fh.fileno(), request, array.array("l", [value]))
 attempt("inode_flags", lambda: inode_setter(0x40086602, 0x40))  # FS_IOC_SETFLAGS: NODUMP
 attempt("inode_version", lambda: inode_setter(0x40087602, 0x44555453))  # SETVERSION
+attempt("ext4_version", lambda: inode_setter(0x40086604, 0x44555453))  # ext4's own number
+def write_hint():  # F_SET_RW_HINT: a hint kept on the inode
+    import fcntl, struct
+    with open("hinted", "wb") as fh:
+        fcntl.fcntl(fh.fileno(), 1036, struct.pack("Q", 2))
+attempt("write_hint", write_hint)
 def file_setattr():  # Linux 6.17: the same flags through a path (ENOSYS before)
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -376,6 +382,8 @@ BY_SECCOMP = [
     "bpf",
     "inode_flags",
     "inode_version",
+    "ext4_version",
+    "write_hint",
     "file_setattr",
     "limit_parent",
     "priority_parent",
@@ -591,7 +599,8 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
             assert results[name] == "PermissionError", (name, results)
         # review 51: a note in the flags and generation numbers of the template's home, and
         # a filter of the kernel's own whose user notifications dropped audit records
-        names = ("inode_flags", "inode_version", "file_setattr", "add_filter", "add_filter_prctl")
+        names = ("inode_flags", "inode_version", "ext4_version", "write_hint", "file_setattr")
+        names += ("add_filter", "add_filter_prctl")
         for name in names:
             assert results[name] == "PermissionError", (name, results)
     for name in ALLOWED:

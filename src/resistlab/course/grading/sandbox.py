@@ -1140,11 +1140,17 @@ _FILE_SETATTR = 469
 #: is the kernel's own: a kernel had left a note in its entries' generation numbers and
 #: flags that the next student of the worker read, past the modes and times given back.
 _IOCTL = {0xC000003E: 16, 0xC00000B7: 29}
+#: fcntl (x86_64, aarch64) with ``F_SET_RW_HINT`` or ``F_SET_FILE_RW_HINT``: a write-life
+#: hint kept on the inode while it is cached, a note in the template's home too (review 52).
+_FCNTL = {0xC000003E: 72, 0xC00000B7: 25}
+_HINT_SETTERS = (1036, 1038)
 _INODE_SETTERS = (
     0x40086602,  # FS_IOC_SETFLAGS
     0x40046602,  # FS_IOC32_SETFLAGS
     0x40087602,  # FS_IOC_SETVERSION
     0x40047602,  # FS_IOC32_SETVERSION
+    0x40086604,  # EXT4_IOC_SETVERSION (ext4's own number for it: review 52)
+    0x40046604,  # EXT4_IOC32_SETVERSION
     0x401C5820,  # FS_IOC_FSSETXATTR
     0x800C6613,  # FS_IOC_SET_ENCRYPTION_POLICY
     0x40806685,  # FS_IOC_ENABLE_VERITY
@@ -1263,6 +1269,9 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     for i, request in enumerate(_INODE_SETTERS):  # JEQ request (the low word): EPERM
         setters.append((0x15, n - i, 0, request))
     setters += [(0x05, 0, 0, 1), eperm]  # JA past the refusal: no setter
+    for request in _HINT_SETTERS:  # fcntl(fd, F_SET_RW_HINT, ...): EPERM
+        setters += [ld_nr, (0x15, 0, 3, _FCNTL[arch]), (0x20, 0, 0, 24), (0x15, 0, 1, request)]
+        setters.append(eperm)
     userns = []  # unshare(flags), clone(flags, ...): CLONE_NEWUSER set -> EPERM
     for nr in _NEW_USERNS[arch]:
         userns += [ld_nr, (0x15, 0, 3, nr), (0x20, 0, 0, 16), (0x45, 0, 1, _CLONE_NEWUSER), eperm]
