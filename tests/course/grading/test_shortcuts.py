@@ -503,6 +503,16 @@ def hill(dose, e0, emax, ec50, h):
     return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
 """
 }
+# ... and a cell run from a file the notebook wrote (%run of an .ipy file, through the shell
+# reached by built names), which only the call watcher sees, went unreported with it too
+QUIETED_NESTED = {
+    "answer_hill_function": QUIETED["answer_hill_function"].replace(
+        'vars(builtins)["ex" + "ec"]("_ran = 1")',
+        'import sys\nopen("q.ipy", "w").write("_ran = 1\\n")\n'
+        '_sh = getattr(vars(sys)["display" + "hook"], "sh" + "ell")\n'
+        'getattr(_sh, "run_line_" + "magic")("ru" + "n", "q.ipy")',
+    )
+}
 
 # review 17 #3: another program (a child Python has no wrapper): a review flag, not info;
 # review 47: no program starts in the sandbox at all (execve fails), so the cell fails
@@ -564,6 +574,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "cell_forged": CELL_FORGED,
         "traced": TRACED,
         "quieted": QUIETED,
+        "quieted_nested": QUIETED_NESTED,
     }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
@@ -627,11 +638,12 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     assert "hook_override(sys.settrace (in a thread, from threading's hook))" in [
         str(f) for f in traced.flags
     ], traced.flags
-    quieted = rows["quieted"]  # the wrapper's writer silenced: the hook's own still writes
-    assert quieted.score == quieted.max_score and quieted.review, quieted
-    assert "dynamic_code(ran code given as text (while the notebook ran))" in [
-        str(f) for f in quieted.flags
-    ], quieted.flags
+    for student in ("quieted", "quieted_nested"):  # the wrapper's writer silenced
+        quieted = rows[student]  # the hook's own still writes
+        assert quieted.score == quieted.max_score and quieted.review, quieted
+        assert "dynamic_code(ran code given as text (while the notebook ran))" in [
+            str(f) for f in quieted.flags
+        ], (student, quieted.flags)
     child = rows["child"]  # its program could not start: the cell failed before `def hill`
     assert child.score == child.max_score - 3 and child.review, child
     assert sorted(child.failed) == ["test_hill_function_arrays", "test_hill_function_values"]

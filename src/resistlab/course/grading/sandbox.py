@@ -1749,7 +1749,7 @@ def _cell_file(file, basename=os.path.basename, dirname=os.path.dirname) -> bool
     return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
 
 
-def _watch_calls(record, watched, checker=None):
+def _watch_calls(record, watched, checker=None, ran_text=None):
     """Report each call of a ``watched`` library function with the place that made it.
 
     Each watched function is replaced, in every loaded ``resistlab`` module and in the
@@ -1790,6 +1790,9 @@ def _watch_calls(record, watched, checker=None):
     again (its loader's ``exec_module`` into a module of the student's, a reload: a copy of
     the function no wrapper reaches) is reported as ``copy`` for each of its functions.
     """
+    # cells run from text no cell holds are written by ``ran_text`` (the hook's writer), which
+    # no wrapper's closure reaches, the calls by ``record``
+    ran_text = ran_text if ran_text is not None else record
     pending: dict[str, list[str]] = {}
     for dotted in watched:
         module, _, attr = str(dotted).rpartition(".")
@@ -2013,10 +2016,10 @@ def _watch_calls(record, watched, checker=None):
             transformed, mode = cell.get("transformed_cell"), nodes.get("mode")
             if not checker.same_as_cell(code, raw, transformed, index, mode, flags):
                 if macro(frames[0], raw):
-                    record("exec.text", "")
+                    ran_text("exec.text", "")
                 return None
             if nested(frames[2], raw):
-                record("exec.text", "")
+                ran_text("exec.text", "")
             if named[0] != raw:
                 named[:] = [raw, cell_name(raw)]
             name = named[1]
@@ -2118,7 +2121,7 @@ def _watch_calls(record, watched, checker=None):
         if type(code) is types.CodeType and get_ident() == main_thread:
             ran = ran_cell(code, getframe(1).f_back)  # (the hook's frame, then exec's caller)
         elif type(code) is types.CodeType and ipython(getframe(1).f_back) is not None:
-            record("exec.text", "")  # IPython runs a cell in another thread: the shell's
+            ran_text("exec.text", "")  # IPython runs a cell in another thread: the shell's
             # run_cell, started there by the student's code (review 52), runs text no cell holds
         if ran is not None:
             current[0] = ran
@@ -2264,7 +2267,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # their own, so that what is reached through them is not the hook's (review 52: the
     # hook's writer, reached so, had its ``os.write`` and its set of sent records replaced,
     # and exec of text, fork and trace functions went unreported)
-    calls = _watch_calls(_audit_writer(fd), watched, _code_checker(_installed_folders()))
+    calls = _watch_calls(
+        _audit_writer(fd), watched, _code_checker(_installed_folders()), ran_text=record
+    )
     agent_compiled: list = []
     code_type, isfile = types.CodeType, os.path.isfile
 
