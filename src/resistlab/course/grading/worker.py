@@ -218,11 +218,12 @@ def _give(folder: Path, uid: int | None) -> None:
             os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
 
 
-def _fit_metadata(nb, filename: str, flags: list) -> None:
+def _fit_metadata(nb, filename: str, flags: list, validate: bool = True) -> None:
     """Drop each metadata entry, of the notebook or of a cell, that the notebook format does
     not allow (``jupyter: 5``, ``name: 5``, ``authors: 5``), and repeated tags, with an
     ``invalid_metadata`` flag: such a notebook was graded, and then no feedback page could
-    be written for it, on any run (review 52)."""
+    be written for it, on any run (review 52). ``validate``: whether the notebook may hold
+    such entries (False when ``nbformat.reads`` just found it valid: not validated again)."""
     from nbformat.validator import iter_validate
 
     for cell in nb.cells:
@@ -230,7 +231,7 @@ def _fit_metadata(nb, filename: str, flags: list) -> None:
         if isinstance(tags, list) and len(tags) != len(set(map(repr, tags))):
             cell.metadata["tags"] = list({repr(t): t for t in tags}.values())
             flags.append(Flag("invalid_metadata", f"{filename}: repeated tags (made unique)"))
-    for _ in range(100):  # each pass drops one entry the format does not allow
+    for _ in range(100 if validate else 0):  # each pass drops one entry it does not allow
         for error in iter_validate(nb):
             path = list(error.absolute_path)
             if "metadata" in path[:-1]:
@@ -1190,10 +1191,11 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
                         continue
                     if _repair_raw(tree, result.flags):
                         text = json.dumps(tree)
-                    nb = nbformat.reads(text, as_version=4)
+                    invalid: dict = {}  # nbformat's own validation, kept to be acted on
+                    nb = nbformat.reads(text, as_version=4, capture_validation_error=invalid)
                     if not isinstance(nb.get("cells"), list):
                         raise ValueError("no list of cells")
-                    _fit_metadata(nb, filename, result.flags)
+                    _fit_metadata(nb, filename, result.flags, validate=bool(invalid))
                     if _SURROGATE_ESCAPE.search(text):  # a lone one, anywhere, cannot be written
                         nbformat.writes(nb).encode("utf-8")
             except Exception as err:  # JSON, schema, encoding, memory: all unreadable
