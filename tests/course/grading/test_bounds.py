@@ -379,14 +379,37 @@ def test_daemons_that_keep_making_folders_are_stopped_before_their_folder_is_emp
     """With the bound lowered to 500 entries, a kernel whose daemons keep making folders is
     stopped, its daemons are killed before what it added is removed (they had turned the
     removal into a race that held the run and filled the host's inodes), and the next
-    student of the worker is graded as usual."""
+    student of the worker is graded as usual. With ``keep_scratch`` the run's folder stays:
+    nothing the daemons made is left in it (they made more while it was emptied)."""
+    import glob
+    import re
+
+    from resistlab.course.grading.kernel import remove_tree
+
     nb = answer(release_copy(fixture_course))
     cell_by_id(nb, "answer_ic50").source += "\n" + RACERS
     submit(fixture_course, "racer", nb)
     submit(fixture_course, "zz_next", answer(release_copy(fixture_course)))
     lowered = [("resistlab.course.grading.kernel", "MAX_SCRATCH_ENTRIES", 500)]
-    options = GradeOptions(jobs=1, timeout=20, quiet=True, sandbox="require")
-    rows = _grade_lowered(fixture_course, options, lowered)
+    options = GradeOptions(jobs=1, timeout=20, quiet=True, sandbox="require", keep_scratch=True)
+    before = set(glob.glob("/tmp/rlg-*/.kept"))
+    try:
+        rows = _grade_lowered(fixture_course, options, lowered)
+        kept = set(glob.glob("/tmp/rlg-*/.kept")) - before
+        assert len(kept) == 1, kept
+        run_dir = os.path.dirname(kept.pop())
+        scratch = [
+            os.path.join(top, name)
+            for top, folders, _files in os.walk(run_dir)
+            for name in folders
+            if re.fullmatch(r"r\d_\d+", name)
+        ]
+        folders = glob.glob(f"{run_dir}/s*/[0-9]*")  # a scratch folder for each student
+    finally:
+        for path in set(glob.glob("/tmp/rlg-*/.kept")) - before:
+            remove_tree(os.path.dirname(path))
+    assert len(folders) == 2, folders  # both were kept and looked at
+    assert scratch == [], f"{len(scratch)} folders of the daemons left, e.g. {scratch[:3]}"
     racer = rows["racer"]
     assert ("too_large", "answer_ic50: the kernel made more than 500 files and folders in "
             "its folder") in [(f.code, f.detail) for f in racer.flags], racer  # fmt: skip

@@ -166,3 +166,41 @@ def test_a_kernels_language_info_is_kept_only_in_its_named_short_fields():
     assert "version" not in kept and "extra" not in kept and "mimetype" not in kept
     assert kept["codemirror_mode"] == {"name": "ipython"}
     assert bounded_language_info(None) == {} and bounded_language_info("python") == {}
+
+
+def test_what_a_stopped_kernel_added_is_removed_and_what_its_folder_held_stays(tmp_path):
+    """The disk watch's clean-up removes every entry the kernel added, below the folder and
+    below the folders it held (2,500 folders: more than ten times the bound on entries, as
+    a sandbox's processes are all stopped first), keeps what the folder held, and follows no
+    link. Bounded (processes may still be adding), it looks at ten times the bound."""
+    import os
+
+    from resistlab.course.grading.kernel import _DiskWatch
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious").write_text("x")
+    folder = tmp_path / "scratch"
+    (folder / "held" / "deep").mkdir(parents=True)
+    (folder / "held" / "deep" / "kept.txt").write_text("x")
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        watch = _DiskWatch(str(folder), sleeper, 10**9, 100, interval=60)
+        for i in range(2500):
+            (folder / f"r{i}" / "x").mkdir(parents=True)
+        (folder / "held" / "added").mkdir()
+        (folder / "held" / "deep" / "added.txt").write_text("x")
+        os.symlink(outside, folder / "held" / "deep" / "link")
+        watch.stop()
+        watch.clean(bounded=False)
+        assert sorted(os.listdir(folder)) == ["held"]
+        assert os.listdir(folder / "held") == ["deep"]
+        assert os.listdir(folder / "held" / "deep") == ["kept.txt"]
+        assert (outside / "precious").exists()
+        for i in range(2500):
+            (folder / f"r{i}").mkdir()
+        watch.clean()  # bounded: 1,000 entries looked at
+        assert 1500 <= len(os.listdir(folder)) - 1 <= 1503  # held entries count as looked at
+    finally:
+        sleeper.kill()
+        sleeper.wait()

@@ -60,7 +60,15 @@ from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, U
 
 from .flags import Flag
 from .memory import memory_bound, unbounded_child
-from .sandbox import AUDIT_CHECK, kernel_command, remove_path, status_path, subordinate_ids
+from .sandbox import (
+    _BATCH,
+    AUDIT_CHECK,
+    _batches,
+    kernel_command,
+    remove_path,
+    status_path,
+    subordinate_ids,
+)
 from .sealed_agent import MAX_BYTES as ANSWER_BYTES
 
 __all__ = ["GradingExecute", "GradingKernelManager", "WarmKernels", "remove_tree"]
@@ -769,41 +777,83 @@ class _DiskWatch:
         self._stop.set()
         self._thread.join()
 
-    def clean(self) -> None:
+    def clean(self, bounded: bool = True) -> None:
         """Remove what the kernel added to its folder (what the folder held when the watch
-        started stays: the submission's files, the kernel's configuration and sockets)."""
-        for path in sorted(_entries(self.folder, 10 * self.entries)[0], reverse=True):
-            if path in self._held:
-                continue
-            with contextlib.suppress(OSError):
-                if os.path.isdir(path) and not os.path.islink(path):
-                    remove_tree(path)
-                else:
-                    os.unlink(path)
+        started stays: the submission's files, the kernel's configuration and sockets): the
+        topmost added entries, found by listing the folder and the sub-folders it held
+        (through folder descriptors, never following a link), removed :data:`_BATCH` at a
+        time by :func:`remove_tree` (a folder goes with what it holds). ``bounded``: at
+        most ten times the bound on entries are looked at, as processes the kernel left may
+        still be adding to the folder (the rest goes with the scratch folder); ``False``
+        once a sandbox's processes are all stopped (:meth:`WarmKernels.clean`): nothing can
+        be added any longer, and all of it goes."""
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+        batch: list[str] = []
+        looked = 0
+        most = 10 * self.entries if bounded else None
+
+        def empty(path: str, name: str, parent: int | None) -> None:
+            nonlocal looked
+            try:
+                fd = os.open(name, flags, dir_fd=parent)
+            except PermissionError:  # made unreadable under the grader's own uid
+                _readable(name, dir_fd=parent)
+                try:
+                    fd = os.open(name, flags, dir_fd=parent)
+                except OSError:
+                    return
+            except OSError:  # a link, or gone
+                return
+            try:
+                with os.scandir(fd) as scan:
+                    for entry in scan:
+                        looked += 1
+                        if most is not None and looked > most:
+                            break
+                        child = f"{path}/{entry.name}"
+                        if child not in self._held:
+                            batch.append(child)
+                            if len(batch) >= _BATCH:
+                                remove_tree(*batch)
+                                batch.clear()
+                        elif entry.is_dir(follow_symlinks=False):
+                            empty(child, entry.name, fd)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+
+        empty(self.folder, self.folder, None)
+        remove_tree(*batch)
 
 
-def remove_tree(path) -> None:
-    """Remove ``path`` and everything under it, however deep: a kernel can nest folders past
-    Python's recursion limit, where ``shutil.rmtree`` (one call per level) fails. ``rm -rf``
-    on POSIX (it walks with descriptors, at any depth), after ``chmod -R u+rwX``; errors are
-    ignored, as ``ignore_errors`` does."""
+def remove_tree(*paths) -> None:
+    """Remove each of ``paths`` and everything under it, however deep: a kernel can nest
+    folders past Python's recursion limit, where ``shutil.rmtree`` (one call per level)
+    fails. ``rm -rf`` on POSIX (it walks with descriptors, at any depth), after ``chmod -R
+    u+rwX``; errors are ignored, as ``ignore_errors`` does."""
+    if not paths:
+        return
     if os.name == "posix":
         # folders a kernel under the grader's own uid made unreadable (chmod 0o300) are the
         # owner's again first: rm cannot empty them (1.6 GB had stayed in /tmp); chmod -R
         # follows no link
-        remove_path(path)
-        if os.path.lexists(path) and os.getuid() != 0 and subordinate_ids() is not None:
+        remove_path(*paths)
+        left = [p for p in paths if os.path.lexists(p)]
+        if left and os.getuid() != 0 and subordinate_ids() is not None:
             # what kernels left under the account's subordinate uids (a worker that was
             # killed could not remove it): removed as root of a namespace mapping them
-            subprocess.run(
-                [sys.executable, _SANDBOX_SCRIPT, "remove", str(path)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=False,
-            )
+            for batch in _batches(left):
+                subprocess.run(
+                    [sys.executable, _SANDBOX_SCRIPT, "remove", *batch],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    check=False,
+                )
     else:
-        shutil.rmtree(path, ignore_errors=True)
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _readable(path: str, dir_fd: int | None = None) -> None:
@@ -1501,9 +1551,13 @@ class GradingExecute(Execute):
                     if watch is not None:
                         watch.stop()
                         if watch.why:  # however the notebook ended, it is flagged and cleaned
-                            if self.warm is not None and python:  # its daemons first: 20 of
-                                self.warm.clean(python)  # them had kept adding folders while
-                            watch.clean()  # it was emptied, 10 million (review 52)
+                            # its processes stopped first: 20 daemons had kept adding
+                            # folders while it was emptied, 10 million (review 52)
+                            sandboxed = bool(python) and self.warm is not None
+                            sandboxed = sandboxed and self.warm.sandbox_pid(python) is not None
+                            if sandboxed:
+                                self.warm.clean(python)
+                            watch.clean(bounded=not sandboxed)
                             if not any(f.code == "too_large" for f in self.events):
                                 self.events.append(Flag("too_large", f"the kernel {watch.why}"))
         self.set_widgets_metadata()

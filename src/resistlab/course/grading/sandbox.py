@@ -579,17 +579,30 @@ def enter_own_user_namespace() -> str:
     return ""
 
 
-def own_again(path) -> None:
-    """``chmod -R u+rwX`` on ``path``: everything in it is its owner's to read, write and
+def own_again(*paths) -> None:
+    """``chmod -R u+rwX`` on ``paths``: everything in them is its owner's to read, write and
     search again (no link followed, any depth), errors ignored."""
-    _quietly(["chmod", "-R", "u+rwX", "--", str(path)])
+    for batch in _batches(paths):
+        _quietly(["chmod", "-R", "u+rwX", "--", *batch])
 
 
-def remove_path(path) -> None:
-    """:func:`own_again`, then ``rm -rf`` on ``path`` (any depth, no link followed; folders
-    made unreadable are the owner's again first), errors ignored."""
-    own_again(path)
-    _quietly(["rm", "-rf", "--", str(path)])
+def remove_path(*paths) -> None:
+    """:func:`own_again`, then ``rm -rf`` on ``paths`` (any depth, no link followed; folders
+    made unreadable are the owner's again first), errors ignored; one ``chmod`` and one
+    ``rm`` for up to :data:`_BATCH` paths."""
+    own_again(*paths)
+    for batch in _batches(paths):
+        _quietly(["rm", "-rf", "--", *batch])
+
+
+#: Paths handed to one ``chmod`` or ``rm`` (well within Linux's 2 MiB of arguments for paths
+#: of up to 1 KiB).
+_BATCH = 1000
+
+
+def _batches(paths) -> list[list[str]]:
+    paths = [str(p) for p in paths]
+    return [paths[i : i + _BATCH] for i in range(0, len(paths), _BATCH)]
 
 
 def _quietly(command: list[str]) -> None:
@@ -2684,15 +2697,15 @@ def main(argv: list[str]) -> None:
         )
     elif argv[:1] == ["probe"] and len(argv) == 2:
         _probe_main(argv[1])
-    elif argv[:1] == ["remove"] and len(argv) == 2:
+    elif argv[:1] == ["remove"] and len(argv) >= 2:
         why = enter_own_user_namespace()
         if why:
             raise SystemExit(f"sandbox.py remove: {why}")
-        remove_path(argv[1])
+        remove_path(*argv[1:])
     else:
         raise SystemExit(
             "usage: sandbox.py launch POLICY -- ARGS"
-            " | kernel FD ALLOWED WRITABLE WATCHED -- ARGS | probe POLICY | remove PATH"
+            " | kernel FD ALLOWED WRITABLE WATCHED -- ARGS | probe POLICY | remove PATH..."
         )
 
 
