@@ -115,6 +115,7 @@ def _scan(code: str):
         # review 24 #2: IPython's display helpers, however imported
         "from IPython import display\ndisplay.clear_output(wait=True)\n",
         "from IPython.core.display import HTML\nHTML('<b>x</b>')\n",
+        "from unittest import mock\nwith mock.patch('os.getcwd', lambda: '/'):\n    pass\n",
     ],
 )
 def test_honest_code_is_not_flagged(code):
@@ -203,7 +204,32 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("if (_w := math):\n    _w.isclose = None", "monkeypatch", "math.isclose"),
         ("getattr(np, 'testing').assert_allclose = print", "monkeypatch", "assert_allclose"),
         ("__builtins__['abs'] = max", "monkeypatch", "__builtins__"),
+        # review 53: unittest.mock's patchers set the attribute they name
+        (
+            "from unittest import mock\nmock.patch('numpy.isclose', new=max).start()",
+            "monkeypatch",
+            "unittest.mock.patch(numpy.isclose)",
+        ),
+        (
+            "from unittest.mock import patch\npatch.object(np, 'isclose', max).start()",
+            "monkeypatch",
+            "unittest.mock.patch.object(numpy)",
+        ),
+        (
+            "import unittest.mock as m\nm.patch.dict('sys.modules', {'x': 1}).start()",
+            "monkeypatch",
+            "unittest.mock.patch.dict(sys.modules)",
+        ),
+        (
+            "from unittest import mock\nmock.patch('nump' + 'y.isclose', max).start()",
+            "monkeypatch",
+            "unittest.mock.patch(...)",
+        ),
         ("class A:\n    def __eq__(self, o):\n        return True", "always_equal", "A.__eq__"),
+        # review 53: the method named as text
+        ("A = type('A', (), {'__eq__': lambda s, o: True})", "always_equal", "'__eq__'"),
+        ("class A: pass\nsetattr(A, '__ne__', lambda s, o: False)", "always_equal", "'__ne__'"),
+        ("class A:\n    locals()['__eq__'] = lambda s, o: True", "always_equal", "'__eq__'"),
         ("class B(float):\n    __ne__ = lambda s, o: False", "always_equal", "B.__ne__"),
         ("import sys\nsys.exit(0)", "process_exit", "sys.exit"),
         ("import os\nos._exit(1)", "process_exit", "os._exit"),

@@ -161,21 +161,33 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         "text": lambda path: path.write_text("not a date"),
         "folder": lambda path: path.mkdir(),
         "fifo": os.mkfifo,
+        "taken": lambda path: path.write_text("not a date"),
+        "blocked": os.mkfifo,
     }
     for student, make in makers.items():
         folder = submit(fixture_course, student, answer(release_copy(fixture_course)))
         make(folder / "timestamp.txt")
+    # review 53: the move had overwritten a file of the student's by that name, and a
+    # folder by that name had made it fail (the FIFO stayed where Formgrader reads it)
+    taken = fixture_course / "submitted" / "taken" / NAME / "timestamp.txt.unreadable"
+    taken.write_text("the student's own")
+    blocked = fixture_course / "submitted" / "blocked" / NAME / "timestamp.txt.unreadable"
+    blocked.mkdir()
+    (blocked / "a").write_text("x")
     run = grade_assignment(
         Course(fixture_course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True)
     )
     rows = {r.student: r for r in run.rows}
     assert run.errors == 0 and rows["alice"].score == 5
-    for student in ("text", "folder", "fifo"):
+    aside = {"taken": "timestamp.txt.unreadable.1", "blocked": "timestamp.txt.unreadable.1"}
+    for student in ("text", "folder", "fifo", "taken", "blocked"):
         folder = fixture_course / "submitted" / student / NAME
+        name = aside.get(student, "timestamp.txt.unreadable")
         assert not os.path.lexists(folder / "timestamp.txt"), student
-        assert os.path.lexists(folder / "timestamp.txt.unreadable"), student
+        assert os.path.lexists(folder / name), student
         details = [f.detail for f in rows[student].flags if f.code == "invalid_metadata"]
-        assert any("moved to timestamp.txt.unreadable" in d for d in details), details
+        assert any(f"moved to {name})" in d for d in details), details
+    assert taken.read_text() == "the student's own" and (blocked / "a").exists()
     # graded again (the folder changed): the review flag stays
     again = grade_assignment(
         Course(fixture_course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True, force=True)
@@ -188,7 +200,35 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         capture_output=True, text=True, timeout=120, cwd=fixture_course,
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr[-2000:]
-    assert listed.stdout.strip() == "['alice', 'fifo', 'folder', 'text']", listed.stdout
+    assert listed.stdout.strip() == ("['alice', 'blocked', 'fifo', 'folder', 'taken', 'text']"), (
+        listed.stdout
+    )
+
+
+def test_an_unreadable_timestamp_that_cannot_be_moved_aside_is_an_error(fixture_course):
+    """Review 53: when the move failed, the submission was reported graded and the file
+    stayed where Formgrader reads it (HTTP 500 for the class; a FIFO hung the instructor's
+    server). It is an ERROR that says what to do, retried on the next run, and graded once
+    the file is moved."""
+    folder = submit(fixture_course, "full", answer(release_copy(fixture_course)))
+    os.mkfifo(folder / "timestamp.txt")
+    names = ["timestamp.txt.unreadable", *(f"timestamp.txt.unreadable.{k}" for k in range(1, 100))]
+    for name in names:  # every name it could take is the student's
+        (folder / name).write_text("x")
+    warnings = []
+    run = grade_assignment(
+        Course(fixture_course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True),
+        log=warnings.append,
+    )  # fmt: skip
+    row = run.rows[0]
+    assert run.errors == 1 and row.status == "error", row
+    assert os.path.lexists(folder / "timestamp.txt")
+    assert any("could not be moved aside" in f.detail for f in row.flags), row.flags
+    os.unlink(folder / "timestamp.txt")
+    again = grade_assignment(
+        Course(fixture_course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True)
+    )
+    assert again.errors == 0 and again.rows[0].score == 5, again.rows
 
 
 def test_zip_collect_drops_setuid_and_setgid_bits(tmp_path):
@@ -456,6 +496,53 @@ def test_fields_nbformat_cannot_read_are_repaired_not_scored_0(fixture_course):
         "source_with_a_number": lambda d: d["cells"].append({**added, "execution_count": None}),
     }
     _graded_repaired(fixture_course, shapes)
+
+
+def test_fields_the_format_does_not_allow_are_dropped_and_flagged(fixture_course):
+    """Review 53: a field of the notebook or of a cell that the format does not allow, an
+    attachment on a code cell, or an attachment holding a number on a locked cell was
+    graded unflagged and left in ``autograded/`` a notebook no reader of the format
+    accepts. Each is dropped and flagged; the graded notebook is valid."""
+    shapes = {
+        "notebook_field": lambda d: d.__setitem__("extra_key", 1),
+        "cell_field": lambda d: d["cells"][1].__setitem__("foo", 1),
+        "code_attachments": lambda d: d["cells"][1].__setitem__("attachments", {}),
+        "locked_attachment": lambda d: d["cells"][0].__setitem__(
+            "attachments", {"x.png": {"image/png": 5}}
+        ),
+    }
+    _graded_repaired(fixture_course, shapes)
+    for student in shapes:
+        graded = fixture_course / "autograded" / student / NAME / f"{NAME}.ipynb"
+        nbformat.validate(nbformat.read(str(graded), nbformat.NO_CONVERT))
+
+
+def test_a_version_3_heading_never_grows_into_a_huge_notebook(fixture_course):
+    """Review 53: nbformat converts a version 3 heading cell to ``level`` ``#`` characters: a
+    33 KB notebook with a level of 600,000,000 in two cells had become a 1.2 GB graded
+    notebook (4.8 GB in the grading process), unflagged. A level outside 1 to 6 is made one
+    of them and flagged; the answers are graded."""
+    import json
+
+    v3 = nbformat.convert(answer(release_copy(fixture_course)), 3)
+    levels = {"deep": 10_000_000, "text": "x"}
+    for student, level in levels.items():
+        broken = copy.deepcopy(v3)
+        heading = {"cell_type": "heading", "level": level, "source": "Title", "metadata": {}}
+        broken["worksheets"][0]["cells"].insert(0, heading)
+        submit(fixture_course, student, raw=json.dumps(broken))
+    run = grade_assignment(
+        Course(fixture_course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True)
+    )
+    made = {"deep": 6, "text": 1}
+    for row in run.rows:
+        assert row.status == "graded" and row.score == 5, row
+        why = f"cell 0: heading level is not 1 to 6 (made {made[row.student]})"
+        assert why in [f.detail for f in row.flags if f.code == "invalid_metadata"], row.flags
+        graded = fixture_course / "autograded" / row.student / NAME / f"{NAME}.ipynb"
+        assert graded.stat().st_size < 1_000_000, graded.stat().st_size
+        first = nbformat.read(str(graded), 4).cells[0]
+        assert first.source == "#" * made[row.student] + " Title", first.source
 
 
 def test_unknown_cell_types_and_nan_metadata_are_repaired_for_every_reader(fixture_course):

@@ -356,6 +356,17 @@ def _build(course) -> list[Case]:
         f"_thread.start_new_thread(getattr(_sh, 'run_' + 'cell'), ({text},))\ntime.sleep(1)\n"
     )
     case("runs_a_cell_in_a_raw_thread", raw_cell, 5, {"dynamic_code": "ran code given as text"})
+    # Review 53 (B) #1: logging.config.fileConfig evaluates its handlers' arguments: a file
+    # the notebook wrote had patched numpy through it, unflagged
+    ini = "[loggers]\nkeys=root\n[handlers]\nkeys=h\n[formatters]\nkeys=\n[logger_root]\n"
+    ini += "handlers=h\n[handler_h]\nclass=StreamHandler\nargs=(__import__('sys').stdout,)\n"
+    written = f"bytes.fromhex({ini.encode().hex()!r}).decode()"
+    configured = added(
+        "import logging.config\n"
+        f"with open('log.ini', 'w') as _fh:\n    _fh.write({written})\n"
+        "logging.config.fileConfig('log.ini')\n"
+    )
+    case("evals_a_logging_file", configured, 5, {"dynamic_code": "ran code given as text"})
     # the lines a cell's own %time and %timeit run are that cell's text: no flag of their own
     timed = added("%time _y = sum(range(10))\n%timeit -n1 -r1 sum(range(10))\n")
     case("times_its_own_lines", timed, 5, {})
@@ -531,6 +542,7 @@ CASE_NAMES = [
     "execs_in_a_finalizer",
     "execs_through_the_shell",
     "times_text_through_the_shell",
+    "evals_a_logging_file",
     "times_its_own_lines",
     "execs_in_a_raw_thread",
     "runs_a_cell_in_a_raw_thread",

@@ -502,6 +502,37 @@ def _watched(dotted: str) -> bool:
     return root in WATCHED_MODULES or root == "__builtins__"
 
 
+#: ``unittest.mock``'s patchers (and the ``mock`` package's): each sets an attribute of
+#: what it names, as ``setattr`` does (review 53: ``mock.patch('numpy.isclose', ...)``
+#: patched numpy unflagged).
+_PATCHERS = {
+    f"{module}.{patcher}"
+    for module in ("unittest.mock", "mock")
+    for patcher in ("patch", "patch.object", "patch.dict", "patch.multiple")
+}
+
+
+def _mock_target(name: str, node, dotted_name) -> str | None:
+    """What a call of a mock patcher patches when it is a watched module (its dotted name),
+    or ``""`` when the target is not written out (a name built at run time); ``None`` when
+    ``name`` is no patcher or the target is not watched."""
+    if name not in _PATCHERS or not node.args:
+        return None
+    first = node.args[0]
+    if name.endswith(("patch", "patch.dict", "patch.multiple")):
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            target = first.value
+        else:
+            target = dotted_name(first) or ""  # patch.dict(sys.modules, ...), or built
+    else:  # patch.object(module, "name", ...)
+        target = dotted_name(first) or ""
+    if not target:
+        return ""
+    if _watched(target) or target.startswith("sys.modules"):
+        return target
+    return None
+
+
 def _bound_names(stmt) -> list[str]:
     """Names a top-level statement binds in the notebook's namespace."""
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -643,6 +674,9 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                 target = dotted_name(node.args[0]) or ""
                 if _watched(target) or "get_ipython()" in target:
                     flags.append(Flag("monkeypatch", f"{where}: {name}({target}, ...)"))
+            patched = _mock_target(name, node, dotted_name)
+            if patched is not None:
+                flags.append(Flag("monkeypatch", f"{where}: {name}({patched or '...'})"))
             if name in _EXIT_CALLS:
                 flags.append(Flag("process_exit", f"{where}: {name}()"))
             elif name in _DYNAMIC_CALLS:
@@ -669,6 +703,10 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                 names = _bound_names(item)
                 for dunder in _EQUALITY_DUNDERS.intersection(names):
                     flags.append(Flag("always_equal", f"{where}: {node.name}.{dunder}"))
+        elif isinstance(node, ast.Constant) and node.value in _EQUALITY_DUNDERS:
+            # review 53: type('A', (), {'__eq__': f}), setattr(A, '__eq__', f), a class
+            # body's locals()['__eq__'] = f
+            flags.append(Flag("always_equal", f"{where}: {node.value!r}"))
         elif isinstance(node, ast.Name) and node.id == "get_ipython":
             pass  # judged below, once magics are known
         elif isinstance(node, (ast.Import, ast.ImportFrom)):

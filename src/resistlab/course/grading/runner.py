@@ -22,6 +22,7 @@ commit, atomically: an interrupted run loses at most the submissions that were e
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -893,13 +894,16 @@ class _Run:
 
 def _timestamp(coursedir, folder, result):
     """The submission's ``timestamp.txt`` as nbgrader reads it; an unreadable one is no
-    reason not to grade: no late penalty, and a review flag."""
-    import stat
-
+    reason not to grade: no late penalty, and a review flag. It is moved aside, to the first
+    of ``timestamp.txt.unreadable``, ``timestamp.txt.unreadable.1``, ... that is free (a
+    file of the student's by that name had been overwritten, a folder had made the move
+    fail); if it cannot be moved, a :class:`CourseError` (the submission is an ERROR, retried
+    on the next run): Formgrader reads every student's ``timestamp.txt`` when it lists an
+    assignment, and one that was not a time had failed every submission's page (HTTP 500),
+    one that was a FIFO had stopped the instructor's server."""
     if unreadable_folder(folder):  # never followed
         return None
     path = os.path.join(folder, "timestamp.txt")
-    aside = path + ".unreadable"
 
     def unreadable(why: str) -> None:
         why = f"timestamp.txt unreadable ({why}); graded without late penalty"
@@ -908,22 +912,28 @@ def _timestamp(coursedir, folder, result):
     try:
         info = os.lstat(path)
     except OSError:
-        if os.path.lexists(aside):  # moved aside by an earlier run (below)
-            unreadable("moved to timestamp.txt.unreadable")
+        aside = sorted(glob.glob(glob.escape(path) + ".unreadable*"))
+        if aside:  # moved aside by an earlier run (below)
+            unreadable(f"moved to {os.path.basename(aside[0])}")
         return None
     try:
         if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
             raise ValueError("not a small regular file")
         stamp = coursedir.get_existing_timestamp(folder)
     except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
-        # moved aside, kept: Formgrader reads every autograded student's timestamp.txt when
-        # it lists an assignment, and one that was not a time had failed every submission's
-        # page (HTTP 500), one that was a FIFO had stopped the instructor's server
+        names = (path + ".unreadable", *(f"{path}.unreadable.{k}" for k in range(1, 100)))
+        aside = next((name for name in names if not os.path.lexists(name)), None)
         try:
-            os.replace(path, aside)
-            unreadable(f"{type(err).__name__}; moved to timestamp.txt.unreadable")
-        except OSError:
-            unreadable(type(err).__name__)
+            if aside is None:
+                raise OSError(0, "every name it could take is in use")
+            os.rename(path, aside)
+        except OSError as moving:
+            raise CourseError(
+                f"its timestamp.txt is not a time ({type(err).__name__}) and could not be "
+                f"moved aside ({moving.strerror}): Formgrader fails on it. Move it out of "
+                f"{folder}, then grade again."
+            ) from None
+        unreadable(f"{type(err).__name__}; moved to {os.path.basename(aside)}")
         return None
     late = _implausible(path, stamp, info.st_ctime)
     if late:

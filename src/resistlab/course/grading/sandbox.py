@@ -1117,8 +1117,14 @@ _CLOSE = {0xC000003E: 3, 0xC00000B7: 57}
 #: ``CLONE_NEWUSER`` fail with ``EPERM``, and clone3 (whose flags the filter cannot read)
 #: with ``ENOSYS``, so glibc falls back to clone for threads and processes: a new user
 #: namespace holds every capability inside it (a root grader's kernel had made one with a
-#: network namespace and opened netfilter's netlink socket, nf_tables' way in).
+#: network namespace and opened netfilter's netlink socket, nf_tables' way in). A thread
+#: with a descriptor table of its own (``unshare(CLONE_FILES)``, or ``clone`` with
+#: ``CLONE_THREAD`` and without ``CLONE_FILES``) is refused too (``EPERM``): each such
+#: thread's table is read apart by the disk watch, and 100 threads of 3,000 descriptors
+#: each, spinning, had starved the check and held 300,000 descriptors (1.5 million with 150
+#: threads, 61% of the host's ``fs.file-max``) for a whole cell (review 53).
 _NEW_USERNS = {0xC000003E: (272, 56), 0xC00000B7: (97, 220)}
+_CLONE_FILES, _CLONE_THREAD = 0x400, 0x10000
 _CLONE3 = 435
 #: prlimit64 (x86_64, aarch64) on another process than the caller (a first argument other
 #: than 0; glibc's getrlimit and setrlimit pass 0) fails with ``EPERM``: a kernel had lowered
@@ -1285,9 +1291,16 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     for request in _HINT_SETTERS:  # fcntl(fd, F_SET_RW_HINT, ...): EPERM
         setters += [ld_nr, (0x15, 0, 3, _FCNTL[arch]), (0x20, 0, 0, 24), (0x15, 0, 1, request)]
         setters.append(eperm)
-    userns = []  # unshare(flags), clone(flags, ...): CLONE_NEWUSER set -> EPERM
-    for nr in _NEW_USERNS[arch]:
-        userns += [ld_nr, (0x15, 0, 3, nr), (0x20, 0, 0, 16), (0x45, 0, 1, _CLONE_NEWUSER), eperm]
+    unshare, clone = _NEW_USERNS[arch]
+    userns = [  # unshare(flags): CLONE_NEWUSER or CLONE_FILES set -> EPERM
+        *(ld_nr, (0x15, 0, 3, unshare), (0x20, 0, 0, 16)),
+        *((0x45, 0, 1, _CLONE_NEWUSER | _CLONE_FILES), eperm),
+    ]
+    userns += [  # clone(flags, ...): CLONE_NEWUSER, or CLONE_THREAD without CLONE_FILES: EPERM
+        *(ld_nr, (0x15, 0, 5, clone), (0x20, 0, 0, 16), (0x45, 2, 0, _CLONE_NEWUSER)),
+        (0x54, 0, 0, _CLONE_THREAD | _CLONE_FILES),  # A &= THREAD | FILES
+        *((0x15, 0, 1, _CLONE_THREAD), eperm),
+    ]
     kept = []  # the audit descriptor: each block reloads nr, then the argument
     if audit_fd is not None:
         arg = [(0x20, 0, 0, 16 + 8 * i) for i in range(2)]  # low words of args[0], args[1]
@@ -1319,7 +1332,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         enosys,
         *families,  # sockets of another family than UNIX, INET, INET6, NETLINK: EPERM
         *setters,  # ioctl setting an inode's flags, generation, policy or verity: EPERM
-        *userns,  # a new user namespace: EPERM
+        *userns,  # a new user namespace, a thread's own descriptor table: EPERM
         *others,  # another process's limits or priority: EPERM
         *kept,
         allow,
@@ -1451,6 +1464,9 @@ _TEXT_RUNNERS = {
     "bdb": None,
     "IPython.core.interactiveshell": ("ex", "ev", "run_code"),
     "IPython.core.magics.execution": ("time", "timeit"),
+    # review 53: fileConfig evaluates its handlers' arguments (a file the notebook wrote
+    # had patched numpy through it)
+    "logging.config": None,
 }
 _TEXT_ARGUMENTS = ("line", "cell", "cmd", "expr", "stmt", "setup")
 #: The names by which code calls the builtins that run text: a caller that names none of them

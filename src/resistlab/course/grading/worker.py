@@ -742,9 +742,14 @@ def _repair_raw(tree, flags) -> bool:
             tree["nbformat_minor"] = 5
             flags.append(Flag("invalid_metadata", "nbformat_minor is not a number (made 5)"))
             changed = True
+    changed = _repair_headings(tree, flags) or changed
     cells = tree.get("cells") if isinstance(tree, dict) else None
     if not isinstance(cells, list):
         return changed
+    extra = _drop_fields(tree, _NOTEBOOK_KEYS)  # (review 53: graded, and left in autograded/
+    if extra:  # a notebook that no reader of the format accepts)
+        flags.append(Flag("invalid_metadata", f"notebook fields {extra} (dropped)"))
+        changed = True
     kept = []
     for index, cell in enumerate(cells):
         notes = []
@@ -780,15 +785,78 @@ def _repair_raw(tree, flags) -> bool:
                     notes.append(f"{key} on a {cell['cell_type'][:40]} cell (dropped)")
             attachments = cell.get("attachments", {})
             if not isinstance(attachments, dict) or not all(
-                isinstance(v, dict) for v in attachments.values()
+                isinstance(v, dict) and all(map(_mime_text, v.values()))
+                for v in attachments.values()
             ):
                 del cell["attachments"]
                 notes.append("attachments are not a mapping of mappings (dropped)")
+        extra = _drop_fields(cell, _CELL_KEYS.get(cell["cell_type"]))
+        if extra:  # (an attachment on a code cell, a field of the student's own)
+            notes.append(f"fields {extra} on a {cell['cell_type']} cell (dropped)")
         for note in notes:
             flags.append(Flag("invalid_metadata", f"cell {index}: {note}"))
         changed = changed or bool(notes)
         kept.append(cell)
     tree["cells"] = kept
+    return changed
+
+
+#: The fields nbformat 4.5 allows a notebook and each type of cell.
+_NOTEBOOK_KEYS = {"nbformat", "nbformat_minor", "metadata", "cells"}
+_CELL_KEYS = {
+    "code": {"id", "cell_type", "metadata", "source", "outputs", "execution_count"},
+    "markdown": {"id", "cell_type", "metadata", "source", "attachments"},
+    "raw": {"id", "cell_type", "metadata", "source", "attachments"},
+}
+
+
+def _drop_fields(holder: dict, allowed: set | None) -> str:
+    """Remove the fields of ``holder`` that are not ``allowed`` (nothing when ``allowed`` is
+    None: a cell type nbformat does not know, made a raw cell later); their names, the first
+    three of them, or ``""``."""
+    extra = sorted(set(holder) - allowed, key=str) if allowed is not None else []
+    for key in extra:
+        del holder[key]
+    names = ", ".join(repr(str(key)[:40]) for key in extra[:3])
+    return names + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+
+
+def _mime_text(value) -> bool:
+    """Whether ``value`` is what a MIME bundle holds: text, or a list of lines of text."""
+    return isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(line, str) for line in value)
+    )
+
+
+def _repair_headings(tree, flags) -> bool:
+    """Give a version 3 notebook's heading cells a level from 1 to 6; True when any changed.
+    nbformat converts such a cell to a markdown cell of ``level`` ``#`` characters: a 33 KB
+    notebook with a level of 600,000,000 in two cells had become a 1.2 GB graded notebook,
+    4.8 GB in the grading process (review 53).
+
+    Examples
+    --------
+    >>> cells = [{"cell_type": "heading", "level": 10**9, "source": "x", "metadata": {}}]
+    >>> tree = {"nbformat": 3, "worksheets": [{"cells": cells}]}
+    >>> flags = []
+    >>> _repair_headings(tree, flags), cells[0]["level"], [f.detail for f in flags]
+    (True, 6, ['cell 0: heading level is not 1 to 6 (made 6)'])
+    """
+    worksheets = tree.get("worksheets") if isinstance(tree, dict) else None
+    if not isinstance(worksheets, list):
+        return False
+    changed, index = False, 0
+    for sheet in worksheets:
+        cells = sheet.get("cells") if isinstance(sheet, dict) else None
+        for cell in cells if isinstance(cells, list) else ():
+            if isinstance(cell, dict) and cell.get("cell_type") == "heading":
+                level = cell.get("level", 1)
+                if type(level) is not int or not 1 <= level <= 6:
+                    cell["level"] = 6 if type(level) is int and level > 6 else 1
+                    why = f"cell {index}: heading level is not 1 to 6 (made {cell['level']})"
+                    flags.append(Flag("invalid_metadata", why))
+                    changed = True
+            index += 1
     return changed
 
 
