@@ -167,26 +167,19 @@ def shutil_copy():  # shutil tries sendfile first and copies by read/write when 
     with open("copy", "rb") as fh:
         assert fh.read() == b"y" * 100_000
 attempt("shutil_copy", shutil_copy)
-def user_namespace():  # every capability inside it: nf_tables and other kernel code opens up
+def unshare(flags, name):  # in a child process, which exits with the errno
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
     pid = os.fork()
     if pid == 0:
-        os._exit(0 if libc.unshare(0x10000000) == 0 else ctypes.get_errno())
+        os._exit(0 if libc.unshare(flags) == 0 else ctypes.get_errno())
     code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     if code:
-        raise OSError(code, "unshare(CLONE_NEWUSER)")
-attempt("user_namespace", user_namespace)
-def own_table():  # a descriptor table of its own, read apart by the disk watch (review 53)
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0 if libc.unshare(0x400) == 0 else ctypes.get_errno())
-    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    if code:
-        raise OSError(code, "unshare(CLONE_FILES)")
-attempt("own_table", own_table)
+        raise OSError(code, name)
+# a new user namespace: every capability inside it, nf_tables and other kernel code open up
+attempt("user_namespace", lambda: unshare(0x10000000, "unshare(CLONE_NEWUSER)"))
+# a descriptor table of its own, read apart by the disk watch (review 53)
+attempt("own_table", lambda: unshare(0x400, "unshare(CLONE_FILES)"))
 def own_table_thread():  # clone(CLONE_THREAD) without CLONE_FILES: EPERM from the filter,
     import ctypes, platform  # EINVAL unfiltered (no CLONE_SIGHAND); no thread is made
     libc = ctypes.CDLL(None, use_errno=True)
