@@ -188,6 +188,9 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         details = [f.detail for f in rows[student].flags if f.code == "invalid_metadata"]
         assert any(f"moved to {name})" in d for d in details), details
     assert taken.read_text() == "the student's own" and (blocked / "a").exists()
+    for student in ("text", "taken"):  # review 54: the copy had failed generate_feedback
+        graded = fixture_course / "autograded" / student / NAME
+        assert not os.path.lexists(graded / "timestamp.txt"), student
     # graded again (the folder changed): the review flag stays
     again = grade_assignment(
         Course(fixture_course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True, force=True)

@@ -838,6 +838,9 @@ class _Run:
             dest = Path(
                 coursedir.format_path(coursedir.autograded_directory, task.student, self.name)
             )
+            # read (an unreadable one moved aside) before the folder is copied: a copy in
+            # autograded/ had failed nbgrader's generate_feedback for that student (review 54)
+            timestamp = _timestamp(coursedir, task.folder, result)
             write_autograded(
                 dest,
                 result,
@@ -851,7 +854,7 @@ class _Run:
                 assignment=self.name,
                 snapshot=snapshot,
                 config=self.config,
-                timestamp=_timestamp(coursedir, task.folder, result),
+                timestamp=timestamp,
                 mark_review=self.options.mark_review,
             )
         except Exception as err:
