@@ -180,6 +180,13 @@ def unshare(flags, name):  # in a child process, which exits with the errno
 attempt("user_namespace", lambda: unshare(0x10000000, "unshare(CLONE_NEWUSER)"))
 # a descriptor table of its own, read apart by the disk watch (review 53)
 attempt("own_table", lambda: unshare(0x400, "unshare(CLONE_FILES)"))
+def tcp_key():  # TCP_MD5SIG: a signing key, kernel memory no cgroup counts (review 55)
+    import struct
+    peer = struct.pack("=H2s4s", socket.AF_INET, b"\0\0", bytes([127, 0, 0, 1]))
+    key = peer.ljust(128, b"\0") + struct.pack("=BBHi", 0, 0, 1, 0) + b"k".ljust(80, b"\0")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+        tcp.setsockopt(socket.IPPROTO_TCP, 14, key)
+attempt("tcp_key", tcp_key)
 def own_table_thread():  # clone(CLONE_THREAD) without CLONE_FILES: EPERM from the filter,
     import ctypes, platform  # EINVAL unfiltered (no CLONE_SIGHAND); no thread is made
     libc = ctypes.CDLL(None, use_errno=True)
@@ -387,6 +394,7 @@ BY_SECCOMP = [
     "user_namespace",
     "own_table",
     "own_table_thread",
+    "tcp_key",
     "linux_aio",
     "userfaultfd",
     "memfd_secret",
@@ -614,6 +622,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         names = ("inode_flags", "inode_version", "ext4_version", "write_hint", "file_setattr")
         names += ("add_filter", "add_filter_prctl")
         names += ("own_table", "own_table_thread")  # review 53: they had starved the watch
+        names += ("tcp_key",)  # review 55: signing keys, memory no cgroup counts
         for name in names:
             assert results[name] == "PermissionError", (name, results)
         # review 54: a netlink socket's queued replies are memory no cgroup v1 counts; it
