@@ -763,10 +763,7 @@ def _repair_raw(tree, flags) -> bool:
         if not isinstance(cell.get("metadata"), dict):
             cell["metadata"] = {}
             notes.append("metadata is not a mapping (emptied)")
-        source = cell.get("source")
-        if not isinstance(source, str) and not (
-            isinstance(source, list) and all(isinstance(line, str) for line in source)
-        ):
+        if not _text_or_lines(cell.get("source")):
             cell["source"] = ""
             notes.append("source is not text (emptied)")
         if cell["cell_type"] == "code":
@@ -785,7 +782,7 @@ def _repair_raw(tree, flags) -> bool:
                     notes.append(f"{key} on a {cell['cell_type'][:40]} cell (dropped)")
             attachments = cell.get("attachments", {})
             if not isinstance(attachments, dict) or not all(
-                isinstance(v, dict) and all(map(_mime_text, v.values()))
+                isinstance(v, dict) and all(map(_text_or_lines, v.values()))
                 for v in attachments.values()
             ):
                 del cell["attachments"]
@@ -821,8 +818,9 @@ def _drop_fields(holder: dict, allowed: set | None) -> str:
     return names + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
 
 
-def _mime_text(value) -> bool:
-    """Whether ``value`` is what a MIME bundle holds: text, or a list of lines of text."""
+def _text_or_lines(value) -> bool:
+    """Whether ``value`` is text as the format holds it (a source, an output's text, what a
+    MIME bundle holds): a string, or a list of lines of text."""
     return isinstance(value, str) or (
         isinstance(value, list) and all(isinstance(line, str) for line in value)
     )
@@ -864,14 +862,10 @@ def _output_shaped(output) -> bool:
     """Whether a saved output has the shape nbformat reads (the types of its fields)."""
     if not isinstance(output, dict) or not isinstance(output.get("output_type"), str):
         return False
-    text = output.get("text", "")
     return (
         isinstance(output.get("data", {}), dict)
         and isinstance(output.get("metadata", {}), dict)
-        and (
-            isinstance(text, str)
-            or (isinstance(text, list) and all(isinstance(t, str) for t in text))
-        )
+        and _text_or_lines(output.get("text", ""))
     )
 
 
