@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import signal
@@ -23,21 +22,26 @@ def assignment_params():
     return [pytest.param(p, id=p.parent.name) for p in NOTEBOOK_PATHS]
 
 
-def autograde(*args: str) -> list[str]:
-    """``nbgrader autograde ARGS``, the tests' reference grader, on submissions the tests made
-    themselves (so allowed to run them unsandboxed: the course refuses that by default), with
-    its kernels on UNIX sockets in a fresh folder of their own (POSIX). Over TCP,
-    jupyter_client picks free ports and releases them before the kernel binds them, and under
-    load another process took one first ("Address already in use", a reference run failed).
-    The sockets' path is absolute: the kernel starts in the notebook's folder, nbgrader in the
-    course's."""
+def autograde(*args: str, root: Path):
+    """Run ``nbgrader autograde ARGS`` for the course at ``root``, the tests' reference grader,
+    on submissions the tests made themselves (so allowed to run them unsandboxed: the course
+    refuses that by default), with its kernels on UNIX sockets in a fresh folder of their own
+    (POSIX), removed when nbgrader returns. Over TCP, jupyter_client picks free ports and
+    releases them before the kernel binds them, and under load another process took one first
+    ("Address already in use", a reference run failed). The sockets' path is absolute (the
+    kernel starts in the notebook's folder, nbgrader in the course's) and short: a UNIX
+    socket's path holds at most 107 bytes, which a test's own folder can pass."""
+    from resistlab.course import run_nbgrader
+
     trusted = ["--UnsandboxedAutograde.allowed=True"]
     if os.name != "posix":
-        return ["autograde", *trusted, *args]
+        return run_nbgrader(["autograde", *trusted, *args], root=root)
     folder = tempfile.mkdtemp(prefix="rl-ipc-")
-    atexit.register(shutil.rmtree, folder, True)
-    transport = ["--KernelManager.transport=ipc", f"--KernelManager.ip={folder}/kernel"]
-    return ["autograde", *trusted, *transport, *args]
+    try:
+        transport = ["--KernelManager.transport=ipc", f"--KernelManager.ip={folder}/kernel"]
+        return run_nbgrader(["autograde", *trusted, *transport, *args], root=root)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def as_unprivileged(command: list[str]) -> list[str]:

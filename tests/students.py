@@ -232,7 +232,7 @@ def grade_class(assignment: str, students: list[Student], course: Path, root: Pa
     while handed_in:
         for student in handed_in:
             _hand_in(course, assignment, key, student)
-        run_nbgrader(autograde(assignment), root=course)  # (those graded before are skipped)
+        autograde(assignment, root=course)  # (those graded before are skipped)
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
             for student in handed_in:
                 found = _problems(gb, course, assignment, student, hidden)

@@ -35,7 +35,7 @@ from course.grading.fixture_assignment import (
 )
 from helpers import autograde
 
-from resistlab.course import Course, CourseError, run_nbgrader
+from resistlab.course import Course, CourseError
 from resistlab.course.cli import main
 from resistlab.course.grading.classreport import (
     NOT_ANSWERED,
@@ -84,7 +84,7 @@ def graded_course(tmp_path_factory):
 
     course = make_fixture_course(tmp_path_factory.mktemp("report") / "course")
     hand_in(course)
-    run_nbgrader(autograde(NAME), root=course)
+    autograde(NAME, root=course)
     return course
 
 

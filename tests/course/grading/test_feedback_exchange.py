@@ -94,7 +94,7 @@ def cycle(tmp_path_factory):
         # one Linux user plays both students: nbgrader's owner check is off (a machine with
         # a user of a student's name would leave that folder out; tests/course/test_exchange.py)
         run_nbgrader(["collect", NAME, "--CollectApp.check_owner=False"], root=course)
-        run_nbgrader(autograde(NAME, "--force"), root=course)
+        autograde(NAME, "--force", root=course)
         assert cli.main(["--course", str(course), "feedback", NAME]) == 0
         released = run_nbgrader(["release_feedback", NAME], root=course, check=False)
         fetched = {

@@ -82,7 +82,7 @@ def test_trusted_submissions_are_graded_by_nbgrader_when_the_instructor_says_so(
     from nbgrader.api import Gradebook
 
     marker = _submit_marker(fixture_course, tmp_path)
-    run_nbgrader(autograde(NAME), root=fixture_course)
+    autograde(NAME, root=fixture_course)
     assert marker.exists()
     with Gradebook(f"sqlite:///{fixture_course / 'gradebook.db'}") as gb:
         assert gb.find_submission(NAME, "evil").score == 5

@@ -64,7 +64,7 @@ def _both(course, assignment):
     # the scrambler's grades are checked under resistlab only (it scrambles only there)
     shutil.rmtree(twin / "submitted" / "scrambler", ignore_errors=True)
     run = grade_assignment(Course(course), assignment, GradeOptions(jobs=2, quiet=True))
-    run_nbgrader(autograde(assignment), root=twin)
+    autograde(assignment, root=twin)
     return run, _gradebook(course, assignment), _gradebook(twin, assignment)
 
 
