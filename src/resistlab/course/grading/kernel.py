@@ -787,7 +787,6 @@ class _DiskWatch:
         still be adding to the folder (the rest goes with the scratch folder); ``False``
         once a sandbox's processes are all stopped (:meth:`WarmKernels.clean`): nothing can
         be added any longer, and all of it goes."""
-        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
         batch: list[str] = []
         looked = 0
         most = 10 * self.entries if bounded else None
@@ -795,14 +794,8 @@ class _DiskWatch:
         def empty(path: str, name: str, parent: int | None) -> None:
             nonlocal looked
             try:
-                fd = os.open(name, flags, dir_fd=parent)
-            except PermissionError:  # made unreadable under the grader's own uid
-                _readable(name, dir_fd=parent)
-                try:
-                    fd = os.open(name, flags, dir_fd=parent)
-                except OSError:
-                    return
-            except OSError:  # a link, or gone
+                fd, _ = _open_folder(name, parent)
+            except OSError:  # a link, gone, or unreadable still
                 return
             try:
                 with os.scandir(fd) as scan:
@@ -867,6 +860,28 @@ def _readable(path: str, dir_fd: int | None = None) -> None:
             os.chmod(path, stat.S_IMODE(info.st_mode) | stat.S_IRWXU, dir_fd=dir_fd)
 
 
+def _open_folder(name: str, dir_fd: int | None, use=None) -> tuple[int, object]:
+    """``(fd, use(fd))``: a descriptor of folder ``name`` (relative to folder descriptor
+    ``dir_fd``, never through a link) and what ``use`` made of it. Refused (in the open or in
+    ``use``: a folder of mode ``0o600`` opens but its entries cannot be examined), the folder
+    is made readable (:func:`_readable`) and tried once more; then ``PermissionError`` is
+    raised, and so is any other ``OSError`` (a link, gone), the descriptor closed."""
+
+    def attempt():
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
+        try:
+            return fd, use(fd) if use else None
+        except BaseException:
+            os.close(fd)
+            raise
+
+    try:
+        return attempt()
+    except PermissionError:
+        _readable(name, dir_fd=dir_fd)
+    return attempt()
+
+
 #: Deepest nesting of folders the disk watch walks (it holds one descriptor per level): a
 #: kernel that nests folders deeper in its scratch folder is stopped.
 MAX_WATCHED_DEPTH = 100
@@ -882,7 +897,6 @@ def _entries(folder: str, most: int) -> tuple[dict[str, int], str]:
     that cannot be listed, or whose entries cannot be examined (mode ``0o600``), is made
     readable (:func:`_readable`) and read again."""
     found: dict[str, int] = {}
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
     def listing(path: str, fd: int) -> list[str]:
         """Record the entries of folder ``fd``; its sub-folders' names."""
@@ -903,22 +917,13 @@ def _entries(folder: str, most: int) -> tuple[dict[str, int], str]:
 
     def enter(path: str, name: str, parent: int | None):
         """Open and list one folder: ``(path, fd, sub-folders)``, or None with a reason."""
-        for attempt in (0, 1):
-            fd = None
-            try:
-                fd = os.open(name, flags, dir_fd=parent)
-                return (path, fd, listing(path, fd)), ""
-            except PermissionError:
-                if fd is not None:
-                    os.close(fd)
-                if attempt:
-                    return None, "made a folder the grader cannot read in its folder"
-                _readable(name, dir_fd=parent)
-            except OSError:  # gone meanwhile
-                if fd is not None:
-                    os.close(fd)
-                return None, ""
-        return None, ""
+        try:
+            fd, folders = _open_folder(name, parent, lambda fd: listing(path, fd))
+        except PermissionError:
+            return None, "made a folder the grader cannot read in its folder"
+        except OSError:  # gone meanwhile
+            return None, ""
+        return (path, fd, folders), ""
 
     top, unread = enter(folder, folder, None)
     frames = [top] if top else []
