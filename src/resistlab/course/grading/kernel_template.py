@@ -295,7 +295,7 @@ def _restore_home(state: dict) -> bool:
     }
 
 
-def _own_settings() -> tuple:
+def _own_settings(sandbox) -> tuple:
     """What every kernel inherits from the template besides its memory: resource limits,
     priority, scheduling policy, attributes and CPU affinity. A kernel had lowered its template's
     limits (every later student of that worker lost its grade) and reniced and pinned it;
@@ -313,12 +313,12 @@ def _own_settings() -> tuple:
             os.sched_getscheduler(0),
             os.sched_getparam(0).sched_priority,
             tuple(sorted(os.sched_getaffinity(0))),
-            _sched_attr(),
+            _sched_attr(sandbox),
         )
     return limits, os.getpriority(os.PRIO_PROCESS, 0), scheduling
 
 
-def _sched_attr() -> bytes:
+def _sched_attr(sandbox) -> bytes:
     """The template's whole ``sched_attr`` (``sched_getattr``): besides policy and priority,
     its time slice and utilisation clamps, which ``sched_setattr`` on the template had
     changed unseen for every later kernel of the worker (review 51); empty where Linux or
@@ -329,10 +329,10 @@ def _sched_attr() -> bytes:
     number = {"x86_64": 315, "aarch64": 275}.get(platform.machine())
     if number is None:
         return b""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
     attr = ctypes.create_string_buffer(56)
-    if libc.syscall(ctypes.c_long(number), 0, attr, ctypes.c_uint(56), ctypes.c_uint(0)) != 0:
+    try:
+        sandbox._syscall(number, 0, attr, ctypes.c_uint(56), ctypes.c_uint(0))
+    except OSError:
         return b""
     return attr.raw
 
@@ -360,14 +360,12 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     """
     if uid is not None and os.getuid() == 0:
         _become(uid)
-    if sys.platform.startswith("linux"):  # die with the worker that started us
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     pidns = pidns and os.getpid() <= 3  # bubblewrap's init is 1, the template 2
     shm_mode = _mode("/dev/shm") if pidns else None  # before any kernel could change it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when we stop
     sandbox = _load_sandbox()
+    if sys.platform.startswith("linux"):  # die with the worker that started us
+        sandbox._libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     sandbox.drop_script_folder(__file__)  # no module comes from the grader's code folder
     loaded, failed = [], {}
     for name in preload:
@@ -382,7 +380,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     import gc
 
     gc.freeze()  # what every kernel inherits: its collections never walk it (nor copy its pages)
-    settings = _own_settings()
+    settings = _own_settings(sandbox)
     home = _home_state(os.getcwd()) if pidns else {}  # started in its home (WarmKernels)
     own_folders = _sandbox_state() if pidns else {}
     channel = socket.socket(fileno=channel_fd)
@@ -408,7 +406,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
                 # worker starts a fresh template
                 emptied = (
                     emptied
-                    and _own_settings() == settings
+                    and _own_settings(sandbox) == settings
                     and _restore_home(home)
                     and _restore(own_folders)
                 )

@@ -34,6 +34,7 @@ is importable (by the grader, for :func:`build_policy` and :func:`probe`) withou
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -1053,9 +1054,8 @@ def _leave_session_keyring() -> None:
     onto a student's feedback page (review 51). Nothing where Linux has no keyrings."""
     keyctl = {"x86_64": 250, "aarch64": 219}.get(platform.machine())
     if keyctl is not None:
-        libc = _libc()
-        libc.syscall.restype = ctypes.c_long
-        libc.syscall(ctypes.c_long(keyctl), 1, None)  # KEYCTL_JOIN_SESSION_KEYRING, anonymous
+        with contextlib.suppress(OSError):
+            _syscall(keyctl, 1, None)  # KEYCTL_JOIN_SESSION_KEYRING, anonymous
 
 
 #: ``fallocate`` by architecture (``AUDIT_ARCH_*``): it takes disk space in one call, without
