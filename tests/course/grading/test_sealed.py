@@ -371,6 +371,21 @@ def _build(course) -> list[Case]:
     timed = added("%time _y = sum(range(10))\n%timeit -n1 -r1 sum(range(10))\n")
     case("times_its_own_lines", timed, 5, {})
 
+    # Review 55 (B): native code the notebook wrote (here a copy of a standard extension
+    # module) ran unflagged, loaded with ctypes or imported; its constructor runs as it loads,
+    # before any audit could see what it does, so the load itself is reported
+    copied = (
+        "import _bisect, os, shutil, sys\nos.makedirs('ext', exist_ok=True)\n"
+        "_so = shutil.copy(_bisect.__file__, 'ext/' + os.path.basename(_bisect.__file__))\n"
+    )
+    dlopened = added(copied + "import ctypes\nctypes.CDLL('./' + _so)\n")
+    case("loads_a_library_it_wrote", dlopened, 5, {"dynamic_code": "native code from ext/_bisect"})
+    imported = added(
+        copied + "sys.path.insert(0, os.getcwd())\nimport ext._bisect\n"
+        "assert ext._bisect.__file__.startswith(os.getcwd()), ext._bisect.__file__\n"
+    )
+    case("imports_an_extension_it_wrote", imported, 5, {"dynamic_code": "native code from ext/"})
+
     # Review 46 (B): the agent was installed with the first test, after the student's cells
     # above it, so a module a cell ran first under the agent's name passed for the agent
     early = answer(fresh())
@@ -544,6 +559,8 @@ CASE_NAMES = [
     "times_text_through_the_shell",
     "evals_a_logging_file",
     "times_its_own_lines",
+    "loads_a_library_it_wrote",
+    "imports_an_extension_it_wrote",
     "execs_in_a_raw_thread",
     "runs_a_cell_in_a_raw_thread",
     "runs_a_macro",

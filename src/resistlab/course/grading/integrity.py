@@ -1251,6 +1251,10 @@ def audit_flags(events) -> list[Flag]:
                     f"ran {detail}, a Python file of its folder the scan did not read",
                 )
             )
+        elif event == "native.load":
+            flags.append(
+                Flag("dynamic_code", f"loaded native code from {detail}, which no audit sees run")
+            )
         elif event == "audit.garbled":
             flags.append(Flag("hook_override", "audit log tampered with"))
         else:

@@ -2222,6 +2222,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     prefixes = tuple(sorted({a.rstrip("/") + "/" for a in allowed}))
     exact = frozenset(a.rstrip("/") for a in allowed)
     own = tuple(w.rstrip("/") + "/" for w in writable)
+    # the folders the sandbox shows read-only: the libraries, the system's
+    read_only = tuple(p for p in prefixes if not p.startswith((*own, "/dev/", "/proc/")))
     fsdecode, abspath, realpath = os.fsdecode, os.path.abspath, os.path.realpath
     dirname = os.path.dirname
     checker = _code_checker(_installed_folders())
@@ -2423,7 +2425,32 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     return
                 probe = dirname(probe)
 
+    def native(event, args) -> None:
+        """Report native code loaded from a file outside the read-only folders (an extension
+        module or a shared library the notebook wrote or handed in, in its own folder,
+        ``/dev/shm`` or a memfd): no audit sees what it does once it runs, and its
+        constructor runs as it loads, so it is reported before."""
+        if event == "import":
+            raw = args[1] if len(args) > 1 else None  # (a Python module's names no file)
+        else:
+            raw = args[0] if args else None
+        if not isinstance(raw, (str, bytes)):
+            return
+        name = fsdecode(raw)
+        if event == "ctypes.dlopen" and "/" not in name:
+            return  # a name the dynamic loader looks up in the system's folders
+        path = abspath(name)
+        real = realpath(path)  # (a link of its own folder may name a system library)
+        if not path.startswith(read_only) and not real.startswith(read_only):
+            folder = next((w for w in own if real.startswith(w)), "")
+            record("native.load", real[len(folder) :])
+
     def hook(event, args):
+        if event in ("import", "ctypes.dlopen"):
+            try:
+                native(event, args)
+            except Exception:  # an audit hook must never break the kernel
+                pass
         if event == "exec" and args:
             try:
                 try:
