@@ -385,6 +385,9 @@ def _build(course) -> list[Case]:
         "assert ext._bisect.__file__.startswith(os.getcwd()), ext._bisect.__file__\n"
     )
     case("imports_an_extension_it_wrote", imported, 5, {"dynamic_code": "native code from ext/"})
+    # cffi's own loader raises no audit event: importing it is reported
+    through_cffi = added(copied + "import cffi\ncffi.FFI().dlopen('./' + _so)\n")
+    case("loads_a_library_through_cffi", through_cffi, 5, {"dynamic_code": "imported cffi"})
 
     # Review 46 (B): the agent was installed with the first test, after the student's cells
     # above it, so a module a cell ran first under the agent's name passed for the agent
@@ -561,6 +564,7 @@ CASE_NAMES = [
     "times_its_own_lines",
     "loads_a_library_it_wrote",
     "imports_an_extension_it_wrote",
+    "loads_a_library_through_cffi",
     "execs_in_a_raw_thread",
     "runs_a_cell_in_a_raw_thread",
     "runs_a_macro",

@@ -1255,6 +1255,10 @@ def audit_flags(events) -> list[Flag]:
             flags.append(
                 Flag("dynamic_code", f"loaded native code from {detail}, which no audit sees run")
             )
+        elif event == "native.loader":
+            flags.append(
+                Flag("dynamic_code", f"imported {detail}, a loader of native code no audit sees")
+            )
         elif event == "audit.garbled":
             flags.append(Flag("hook_override", "audit log tampered with"))
         else:

@@ -2431,6 +2431,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         ``/dev/shm`` or a memfd): no audit sees what it does once it runs, and its
         constructor runs as it loads, so it is reported before."""
         if event == "import":
+            if isinstance(args[0], str) and args[0].rpartition(".")[2] == "_cffi_backend":
+                record("native.loader", "cffi")  # its dlopen raises no audit event
             raw = args[1] if len(args) > 1 else None  # (a Python module's names no file)
         else:
             raw = args[0] if args else None
@@ -2446,7 +2448,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             record("native.load", real[len(folder) :])
 
     def hook(event, args):
-        if event in ("import", "ctypes.dlopen"):
+        if event in ("import", "ctypes.dlopen") and args:
             try:
                 native(event, args)
             except Exception:  # an audit hook must never break the kernel
