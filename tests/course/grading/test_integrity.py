@@ -917,15 +917,25 @@ def test_a_call_made_while_a_test_runs_counts_against_that_tests_exercise():
 
 
 def test_output_flags():
-    cell = nbformat.v4.new_code_cell("x")
-    cell.outputs = [
+    """An exit and running out of memory show in the outputs: a ``MemoryError``, or an import
+    whose library could not be mapped under the address-space limit (review 56)."""
+    unmapped = ".../pandas/_libs/internals.so: failed to map segment from shared object"
+    cells = [nbformat.v4.new_code_cell("x") for _ in range(4)]
+    cells[0].outputs = [
         nbformat.v4.new_output("error", ename="SystemExit", evalue="0", traceback=[]),
         nbformat.v4.new_output("error", ename="MemoryError", evalue="", traceback=[]),
     ]
-    nb = nbformat.v4.new_notebook(cells=[cell])
+    cells[1].outputs = [nbformat.v4.new_output("error", ename="ImportError", evalue=unmapped)]
+    cells[2].outputs = [
+        nbformat.v4.new_output("error", ename="OSError", evalue="[Errno 12] Cannot allocate")
+    ]
+    cells[3].outputs = [nbformat.v4.new_output("error", ename="ImportError", evalue="No numpy")]
+    nb = nbformat.v4.new_notebook(cells=cells)
     assert [str(f) for f in output_flags(nb)] == [
         "process_exit(cell 0: SystemExit)",
         "memory_error(cell 0)",
+        "memory_error(cell 1)",
+        "memory_error(cell 2)",
     ]
 
 

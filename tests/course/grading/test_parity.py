@@ -30,6 +30,7 @@ from resistlab.course import Course, answered_release, run_nbgrader
 from resistlab.course.grading import GradeOptions, grade_assignment
 from resistlab.course.grading.feedback import generate_feedback, hidden_lines
 from resistlab.course.grading.kernel import WarmKernels
+from resistlab.course.grading.runner import MIN_MEMORY_MB
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +64,10 @@ def _both(course, assignment):
     shutil.copytree(course, twin)
     # the scrambler's grades are checked under resistlab only (it scrambles only there)
     shutil.rmtree(twin / "submitted" / "scrambler", ignore_errors=True)
-    run = grade_assignment(Course(course), assignment, GradeOptions(jobs=2, quiet=True))
+    # under the smallest memory limit `grade` accepts: review 56's honest kernels had lost
+    # points there (a warm kernel held 1 GB of address space before its first cell)
+    options = GradeOptions(jobs=2, memory_mb=MIN_MEMORY_MB, quiet=True)
+    run = grade_assignment(Course(course), assignment, options)
     autograde(assignment, root=twin)
     return run, _gradebook(course, assignment), _gradebook(twin, assignment)
 

@@ -1266,6 +1266,12 @@ def audit_flags(events) -> list[Flag]:
     return flags
 
 
+#: What an import or a system call says when the address-space limit refused it memory (a
+#: library's segments that could not be mapped, ``ENOMEM``): review 56's honest kernels lost
+#: points so under ``--memory 1024``, with no ``MemoryError`` to flag
+_OUT_OF_MEMORY = ("failed to map segment", "cannot allocate memory", "[errno 12]")
+
+
 def output_flags(nb) -> list[Flag]:
     """Flags visible in the executed notebook's outputs."""
     flags = []
@@ -1278,6 +1284,9 @@ def output_flags(nb) -> list[Flag]:
                 continue
             if output.get("ename") == "SystemExit":
                 flags.append(Flag("process_exit", f"{where}: SystemExit"))
-            elif output.get("ename") == "MemoryError":
+            elif output.get("ename") == "MemoryError" or (
+                output.get("ename") in ("ImportError", "ModuleNotFoundError", "OSError")
+                and any(t in str(output.get("evalue", "")).lower() for t in _OUT_OF_MEMORY)
+            ):
                 flags.append(Flag("memory_error", where))
     return flags

@@ -391,6 +391,11 @@ def _kernel_env(context: GradingContext, scratch: Path) -> dict:
             "OMP_NUM_THREADS": threads,
             "OPENBLAS_NUM_THREADS": threads,
             "MKL_NUM_THREADS": threads,
+            # two malloc arenas, not eight per CPU: each thread's arena reserves 64 MiB of
+            # address space, and a warm kernel's dozen threads had held 1 GB of it before
+            # its first cell, so that under --memory 1024 pandas could not be imported
+            # (review 56: honest notebooks lost points, unflagged)
+            "MALLOC_ARENA_MAX": "2",
         }
     )
     return env
