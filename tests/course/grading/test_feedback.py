@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 
 import nbformat
@@ -535,3 +536,49 @@ def test_a_pages_outputs_are_bounded_in_number():
     assert "4,800 more outputs of this cell: not shown" in nb.cells[1].outputs[-1].text
     assert sum(counts) <= MAX_PAGE_OUTPUTS + len(nb.cells)
     assert counts[-1] == 1 and "not shown" in nb.cells[-1].outputs[0].text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX links and FIFOs")
+def test_only_a_submissions_own_small_files_go_beside_its_feedback(tmp_path):
+    """Review 56: mallory's ``submission_secret.txt``, a link to ben's, was copied beside her
+    feedback page, and ``release_feedback`` published her page in ben's place. What goes
+    there is a plain file of the submission itself: no link, no FIFO, nothing large, and
+    nothing through a linked submission folder."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from resistlab.course.grading.feedback import _copy_release_files
+
+    coursedir = CourseDirectory()
+    coursedir.root = str(tmp_path)
+    autograded = tmp_path / "autograded"
+    submitted = tmp_path / "submitted"
+
+    def copied(student: str) -> dict:
+        folder = autograded / student / NAME
+        dest = tmp_path / "feedback" / student
+        for path in (folder, dest):
+            path.mkdir(parents=True, exist_ok=True)
+        _copy_release_files(folder, coursedir, student, NAME, dest)
+        return {p.name: p.read_text() for p in dest.iterdir()}
+
+    ben = submitted / "ben" / NAME
+    ben.mkdir(parents=True)
+    (ben / "submission_secret.txt").write_text("bens-secret\n")
+    (ben / "timestamp.txt").write_text("2026-01-01 10:00:00 UTC\n")
+    assert copied("ben") == {
+        "submission_secret.txt": "bens-secret\n",
+        "timestamp.txt": "2026-01-01 10:00:00 UTC\n",
+    }
+    mallory = submitted / "mallory" / NAME
+    mallory.mkdir(parents=True)
+    (mallory / "submission_secret.txt").symlink_to(ben / "submission_secret.txt")
+    os.mkfifo(mallory / "timestamp.txt")
+    assert copied("mallory") == {}
+    eve = submitted / "eve" / NAME
+    eve.mkdir(parents=True)
+    (eve / "submission_secret.txt").write_text("x" * 5000)
+    (eve / "timestamp.txt").write_text("2026-01-01 11:00:00 UTC\n")
+    assert copied("eve") == {"timestamp.txt": "2026-01-01 11:00:00 UTC\n"}
+    (submitted / "trudy").mkdir()
+    (submitted / "trudy" / NAME).symlink_to(ben)
+    assert copied("trudy") == {}

@@ -163,6 +163,8 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         "fifo": os.mkfifo,
         "taken": lambda path: path.write_text("not a date"),
         "blocked": os.mkfifo,
+        # review 56: only white space had meant no timestamp at all, with no flag
+        "blank": lambda path: path.write_text(" \n\t\n"),
     }
     for student, make in makers.items():
         folder = submit(fixture_course, student, answer(release_copy(fixture_course)))
@@ -180,7 +182,7 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
     rows = {r.student: r for r in run.rows}
     assert run.errors == 0 and rows["alice"].score == 5
     aside = {"taken": "timestamp.txt.unreadable.1", "blocked": "timestamp.txt.unreadable.1"}
-    for student in ("text", "folder", "fifo", "taken", "blocked"):
+    for student in ("text", "folder", "fifo", "taken", "blocked", "blank"):
         folder = fixture_course / "submitted" / student / NAME
         name = aside.get(student, "timestamp.txt.unreadable")
         assert not os.path.lexists(folder / "timestamp.txt"), student
@@ -203,9 +205,9 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         capture_output=True, text=True, timeout=120, cwd=fixture_course,
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr[-2000:]
-    assert listed.stdout.strip() == ("['alice', 'blocked', 'fifo', 'folder', 'taken', 'text']"), (
-        listed.stdout
-    )
+    assert listed.stdout.strip() == (
+        "['alice', 'blank', 'blocked', 'fifo', 'folder', 'taken', 'text']"
+    ), listed.stdout
 
 
 def test_an_unreadable_timestamp_that_cannot_be_moved_aside_is_an_error(fixture_course):

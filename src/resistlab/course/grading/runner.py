@@ -923,6 +923,8 @@ def _timestamp(coursedir, folder, result):
         if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
             raise ValueError("not a small regular file")
         stamp = coursedir.get_existing_timestamp(folder)
+        if stamp is None:  # (only white space: nbgrader reads no time and says nothing)
+            raise ValueError("no time")
     except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
         names = (path + ".unreadable", *(f"{path}.unreadable.{k}" for k in range(1, 100)))
         aside = next((name for name in names if not os.path.lexists(name)), None)
