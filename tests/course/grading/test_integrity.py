@@ -617,6 +617,9 @@ def test_audit_events_become_flags():
     events = [
         ("open", "/course/gradebook.db"),
         ("socket.connect", "('10.0.0.1', 80)"),
+        ("socket.__new__", "AF_INET6"),  # review 56: refused, the attempt recorded
+        ("native.load", "lib.so"),  # review 55
+        ("native.loader", "cffi"),
         ("subprocess.Popen", "'uname'"),
         ("subprocess.Popen", "'curl'"),
         ("os.kill", "1"),
@@ -636,6 +639,9 @@ def test_audit_events_become_flags():
     assert [str(f) for f in audit_flags(events)] == [
         "file_access(open /course/gradebook.db)",
         "network(('10.0.0.1', 80))",
+        "network(an AF_INET6 socket (refused))",
+        "dynamic_code(loaded native code from lib.so, which no audit sees run)",
+        "dynamic_code(imported cffi, a loader of native code no audit sees)",
         "subprocess('curl')",
         "process_exit(os.kill 1)",
         "hook_override(sys.addaudithook)",

@@ -1220,6 +1220,8 @@ def audit_flags(events) -> list[Flag]:
             continue
         if event in ("socket.connect", "socket.bind", "socket.sendto"):
             flags.append(Flag("network", detail))
+        elif event == "socket.__new__":
+            flags.append(Flag("network", f"an {detail} socket (refused)"))
         elif event in ("os.kill", "os.killpg"):
             flags.append(Flag("process_exit", f"{event} {detail}"))
         elif event in (

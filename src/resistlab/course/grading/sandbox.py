@@ -1096,20 +1096,27 @@ _AIO_SETUP = {0xC000003E: (206,), 0xC00000B7: (0,)}
 #: each, and inotify on the shared read-only folders showed which files the other kernels
 #: opened. Python, NumPy and ipykernel use none.
 _NOTIFY_MQ = {0xC000003E: (240, 253, 294, 300), 0xC00000B7: (180, 26, 262)}
-#: socket and socketpair (x86_64, aarch64), and the address families a kernel may open: UNIX,
-#: INET, INET6 (ZeroMQ, multiprocessing). Any other fails with ``EPERM``: ``AF_VSOCK``
-#: belongs to no network namespace, and on a virtual machine reaches the host's services;
-#: under a root grader the sandbox's network namespace belongs to the host's user namespace,
-#: to which Linux sends every device event (a kernel had watched the host's devices come and
-#: go through ``NETLINK_KOBJECT_UEVENT``); and the replies ``NETLINK_ROUTE`` queues, each a
-#: copy of a refused request, are memory no cgroup v1 counts (review 54: 400 sockets held
-#: 3.2 GB under a 1 GiB ``--memory``). A netlink socket fails with ``EOPNOTSUPP``, not
-#: ``EPERM``: glibc's ``getifaddrs`` then fails with it, on which ZeroMQ, which reads the
-#: interface list when it binds, goes on with the address as given (``EPERM`` aborts it);
-#: glibc's ``getaddrinfo`` assumes both IPv4 and IPv6.
+#: socket and socketpair (x86_64, aarch64), and the one address family a kernel may open:
+#: UNIX (ZeroMQ's ``ipc`` sockets, asyncio's self-pipe, multiprocessing). ``AF_INET`` and
+#: ``AF_INET6`` fail with ``EAFNOSUPPORT``, as on a system without them (libraries that probe
+#: for IPv6 take it so): the sandbox's network namespace holds only its loopback, so no
+#: notebook has a use for them, and what an IP socket holds in the kernel lies partly outside
+#: every cgroup v1 count (review 55: TCP signing keys, 2.2 GB; review 56: connections queued
+#: on a listener and reset, 2.2 GB with no descriptor held, sticky IPv6 options, 128 KiB a
+#: socket, and IPv6 flow labels, which outlived the kernel and carried a note to the next
+#: student). Any other family fails with ``EPERM``: ``AF_VSOCK`` belongs to no network
+#: namespace, and on a virtual machine reaches the host's services; under a root grader the
+#: sandbox's network namespace belongs to the host's user namespace, to which Linux sends
+#: every device event (a kernel had watched the host's devices come and go through
+#: ``NETLINK_KOBJECT_UEVENT``); and the replies ``NETLINK_ROUTE`` queues, each a copy of a
+#: refused request, are memory no cgroup v1 counts (review 54: 400 sockets held 3.2 GB under
+#: a 1 GiB ``--memory``). A netlink socket fails with ``EOPNOTSUPP``, not ``EPERM``: glibc's
+#: ``getifaddrs`` then fails with it, on which ZeroMQ, which reads the interface list when it
+#: binds, goes on with the address as given (``EPERM`` aborts it); glibc's ``getaddrinfo``
+#: assumes both IPv4 and IPv6.
 _SOCKET = {0xC000003E: (41, 53), 0xC00000B7: (198, 199)}
-_FAMILIES = (1, 2, 10)
-_AF_NETLINK = 16
+_AF_UNIX, _AF_INET, _AF_INET6, _AF_NETLINK = 1, 2, 10, 16
+_EAFNOSUPPORT = 97
 #: close, dup2 (x86_64 only) and dup3 (x86_64, aarch64), and close_range (both): the calls
 #: that make a descriptor number point elsewhere. On the audit descriptor they fail with
 #: ``EPERM``: a kernel that pointed it at a file, or at a pipe of its own relayed by a
@@ -1166,11 +1173,13 @@ _IOCTL = {0xC000003E: 16, 0xC00000B7: 29}
 #: hint kept on the inode while it is cached, a note in the template's home too (review 52).
 _FCNTL = {0xC000003E: 72, 0xC00000B7: 25}
 _HINT_SETTERS = (1036, 1038)
-#: setsockopt (x86_64, aarch64) of a TCP signing key (``IPPROTO_TCP``: ``TCP_MD5SIG``,
-#: ``TCP_MD5SIG_EXT``, ``TCP_AO_ADD_KEY``) fails with ``EPERM``: the keys are kernel memory no
-#: cgroup counts (review 55: 12 million of them held 2.2 GB under a 1 GiB ``--memory``).
+#: setsockopt (x86_64, aarch64) of a socket filter (``SOL_SOCKET``: ``SO_ATTACH_FILTER``,
+#: ``SO_ATTACH_REUSEPORT_CBPF``) fails with ``EPERM``: a classic BPF program is kernel memory
+#: outside the cgroup v1 count, about 36 KB a socket (review 56). No notebook filters its
+#: own UNIX sockets.
 _SETSOCKOPT = {0xC000003E: 54, 0xC00000B7: 208}
-_TCP_KEYS = (14, 32, 38)
+_SOL_SOCKET = 1
+_SOCKET_FILTERS = (26, 51)
 _INODE_SETTERS = (
     0x40086602,  # FS_IOC_SETFLAGS
     0x40046602,  # FS_IOC32_SETFLAGS
@@ -1278,11 +1287,11 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
             eperm,
         ]
     families = []  # socket(domain, ...), socketpair(domain, ...): the low word of domain
-    n = len(_FAMILIES)
+    no_family = (0x06, 0, 0, 0x00050000 | _EAFNOSUPPORT)
     for nr in _SOCKET[arch]:
-        families += [ld_nr, (0x15, 0, n + 4, nr), (0x20, 0, 0, 16)]
-        for i, family in enumerate(_FAMILIES):  # JEQ family: past the refusals
-            families.append((0x15, n + 2 - i, 0, family))
+        families += [ld_nr, (0x15, 0, 8, nr), (0x20, 0, 0, 16)]  # the block is 10 long
+        families += [(0x15, 6, 0, _AF_UNIX)]  # JEQ UNIX: past the refusals
+        families += [(0x15, 1, 0, _AF_INET), (0x15, 0, 1, _AF_INET6), no_family]
         families += [(0x15, 0, 1, _AF_NETLINK), deny, eperm]  # netlink: EOPNOTSUPP
     n = len(_INODE_SETTERS)  # ioctl(fd, request, ...): the block is 3 + n + 2 long
     setters = [ld_nr, (0x15, 0, n + 3, _IOCTL[arch]), (0x20, 0, 0, 24)]
@@ -1292,12 +1301,12 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     for request in _HINT_SETTERS:  # fcntl(fd, F_SET_RW_HINT, ...): EPERM
         setters += [ld_nr, (0x15, 0, 3, _FCNTL[arch]), (0x20, 0, 0, 24), (0x15, 0, 1, request)]
         setters.append(eperm)
-    k = len(_TCP_KEYS)  # setsockopt(fd, level, option, ...): the block is 5 + k + 1 long
-    keys = [ld_nr, (0x15, 0, 4 + k, _SETSOCKOPT[arch]), (0x20, 0, 0, 24)]
-    keys += [(0x15, 0, 2 + k, 6), (0x20, 0, 0, 32)]  # level IPPROTO_TCP, then the option
-    for i, option in enumerate(_TCP_KEYS):  # JEQ option: EPERM
-        keys.append((0x15, k - 1 - i, 0 if i < k - 1 else 1, option))
-    keys.append(eperm)
+    k = len(_SOCKET_FILTERS)  # setsockopt(fd, level, option, ...): the block is 5 + k + 1 long
+    attach = [ld_nr, (0x15, 0, 4 + k, _SETSOCKOPT[arch]), (0x20, 0, 0, 24)]
+    attach += [(0x15, 0, 2 + k, _SOL_SOCKET), (0x20, 0, 0, 32)]  # the level, then the option
+    for i, option in enumerate(_SOCKET_FILTERS):  # JEQ option: EPERM
+        attach.append((0x15, k - 1 - i, 0 if i < k - 1 else 1, option))
+    attach.append(eperm)
     unshare, clone = _NEW_USERNS[arch]
     userns = [  # unshare(flags): CLONE_NEWUSER or CLONE_FILES set -> EPERM
         *(ld_nr, (0x15, 0, 3, unshare), (0x20, 0, 0, 16)),
@@ -1337,10 +1346,10 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         enosys,
         (0x15, 0, 1, _CLONE3),  # JEQ clone3: ENOSYS (glibc then uses clone)
         enosys,
-        *families,  # sockets of another family than UNIX, INET, INET6: EPERM
+        *families,  # IP sockets: EAFNOSUPPORT; netlink: EOPNOTSUPP; another but UNIX: EPERM
         *setters,  # ioctl setting an inode's flags, generation, policy or verity: EPERM
         *userns,  # a new user namespace, a thread's own descriptor table: EPERM
-        *keys,  # a TCP signing key: EPERM
+        *attach,  # a socket filter attached: EPERM
         *others,  # another process's limits or priority: EPERM
         *kept,
         allow,
@@ -1446,8 +1455,8 @@ _WATCHED = (
     _PATH_EVENTS
     | _INTROSPECTION
     | frozenset(
-        "socket.connect socket.bind socket.sendto subprocess.Popen os.system os.exec "
-        "os.posix_spawn os.spawn os.fork os.forkpty os.kill os.killpg sys.addaudithook "
+        "socket.__new__ socket.connect socket.bind socket.sendto subprocess.Popen os.system "
+        "os.exec os.posix_spawn os.spawn os.fork os.forkpty os.kill os.killpg sys.addaudithook "
         # a sub-interpreter: the kernel's audit hook is not among its hooks; a function of
         # the interpreter's C API looked up through ctypes (PyRun_SimpleString)
         "cpython.PyInterpreterState_New ctypes.dlsym".split()
@@ -2504,6 +2513,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                         frame = frame.f_back
                     if frame is not None and students(frame.f_code):
                         record(event, name[:80])
+            elif event == "socket.__new__":  # (sock, family, type, proto): an IP socket,
+                family = args[1] if len(args) > 1 else None  # which the filter refuses
+                if family in (2, 10):
+                    record(event, "AF_INET" if family == 2 else "AF_INET6")
             elif event.startswith("socket."):
                 address = args[1]
                 if isinstance(address, (bytes, str)):
