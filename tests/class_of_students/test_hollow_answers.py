@@ -9,7 +9,8 @@ A hollow student keeps the instructor's solutions, but before each graded test c
 its own replaces every function the answer cells define by a wrapper whose array results
 (``ndim >= 1``, also inside a returned tuple, list or dict) become ``np.empty((0,) + shape)``,
 and every array the answer cells bind (also inside a tuple, list or dict) by
-``np.empty((0,) + shape)``; after the test cell another cell puts the originals back (so the
+``np.empty((0,) + shape)`` (a pandas table or series by its first 0 rows, whose ``to_numpy()``
+broadcasts alike); after the test cell another cell puts the originals back (so the
 later answers compute as normal) and prints how many empty arrays the wrappers handed out and
 which arrays were emptied. Every test cell that still passes must have received no emptied
 value and read no emptied array (a name the test binds itself is its own), unless it is listed
@@ -41,13 +42,30 @@ STUDENTS = {"hollow": False, "hollow_skewed": True}
 # Tests that take an emptied array yet rightly pass: they check its shape and then grade the
 # student's other answers (computed from the real one) against the course's own values.
 GUARDED = {
+    ("02-evolution-of-resistance", "test_ld_verdict"): (
+        "ld_summary counts only with a vmr per experiment; min_vmr is then checked against the "
+        "course data's smallest ratio"
+    ),
     ("04-gene-amplification", "test_panel_counts"): (
         "call_met counts only when its calls have the probes' shape; the counts are then "
         "checked against the rule's"
     ),
+    ("05-epigenetics-and-persisters", "test_mlh1_cohort_counts"): (
+        "mlh1_calls counts only with one row per probe sample; the counts are then checked "
+        "against the rule's"
+    ),
     ("05-epigenetics-and-persisters", "test_hdaci_fold_reduction"): (
         "a fit of the student's own biphasic_kill counts only when it gives one value per time "
         "point; the ratio is then checked against the course data's fractions (review 56)"
+    ),
+    ("11-drug-combinations", "test_calls"): (
+        "scores count only as three rows; the labels are then checked on the right scores"
+    ),
+    ("11-drug-combinations", "test_models_agree"): (
+        "scores count only as three rows; the agreement is then checked on the right scores"
+    ),
+    ("14-adaptive-therapy", "test_cohort_medians"): (
+        "outcomes count only as 12 rows; the medians are then checked on the right outcomes"
     ),
     ("14-adaptive-therapy", "test_decision_winners"): (
         "gains count only as 8 or 9 values; the winners are then checked on the right gains"
@@ -73,6 +91,9 @@ def _hollow_empty(value):
     if isinstance(value, _hollow_np.ndarray) and value.ndim >= 1:
         _hollow_count[0] += 1
         return _hollow_np.empty((0,) + value.shape, dtype=value.dtype)
+    if type(value).__name__ in ("DataFrame", "Series") and len(value):
+        _hollow_count[0] += 1
+        return value.iloc[:0]
     if type(value) in (tuple, list):
         return type(value)(_hollow_empty(v) for v in value)
     if type(value) is dict:
