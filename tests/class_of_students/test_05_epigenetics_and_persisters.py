@@ -349,6 +349,27 @@ STUDENTS = [
         " caught)",
     ),
     Student(
+        "persister_hollow",
+        {
+            "answer_biphasic_kill": BIPHASIC
+            + "    if np.ndim(t_h):\n"
+            + "        return np.zeros((0, 1))\n"
+            + "    return 0.5\n",
+            "answer_persister_fit": "kill_fits = {'erlotinib': (0.5, 0.1, 0.01),"
+            + " 'erlotinib + HDAC inhibitor': (0.25, 0.1, 0.01)}\n"
+            + "persister_fraction = {c: p[0] for c, p in kill_fits.items()}\n"
+            + "hdaci_fold_reduction = persister_fraction['erlotinib']"
+            + " / persister_fraction['erlotinib + HDAC inhibitor']\n",
+        },
+        fails={
+            "test_biphasic_kill_values": "At t = 0 the surviving fraction must be",
+            "test_persister_fractions": "one surviving fraction per time point",
+            "test_hdaci_fold_reduction": "not what the course data give",
+        },
+        why="an empty (0, 1) array for times, invented fits and their ratio (had earned 3 of 14"
+        " points, review 56)",
+    ),
+    Student(
         "fit_ratio_upside_down",
         {
             "answer_persister_fit": _fractions(

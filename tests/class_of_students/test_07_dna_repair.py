@@ -247,6 +247,19 @@ STUDENTS = [
         fails={"test_ercc1_predictions": "the repair rate is 0.2 /h times the ERCC1 level"},
         why="uses the ERCC1 level itself as the repair rate",
     ),
+    Student(
+        "hk_hollow_c50",
+        {
+            "answer_ercc1_model": HK
+            + "    return np.log(2.0) * np.asarray(repair_rate, dtype=float)"
+            + " / (lethality * formation_rate * exposure_h)\n"
+            + "ercc1_levels = np.array([0.5, 1, 2, 3])\n"
+            + "c50_by_ercc1 = np.zeros((0, 4))\n"
+            + "predicted_ratio = 3.0\n"
+        },
+        fails={"test_ercc1_predictions": "c50_by_ercc1 should hold 4 values"},
+        why="an empty (0, 4) array, which broadcasts against the four values (review 56)",
+    ),
     # ---- Exercise 4: synthetic lethality
     Student(
         "sl_groupby_unstack",

@@ -109,6 +109,15 @@ STUDENTS = [
         fails={"test_hierarchy_derivatives_kill": "subtract k_S S"},
         why="unpacks the kill rates in the wrong order",
     ),
+    Student(
+        "hd_hollow",
+        {"answer_hierarchy_derivatives": HD + "    return np.zeros((0, 3))\n"},
+        fails={
+            "test_hierarchy_derivatives_values": "Return three derivatives",
+            "test_hierarchy_derivatives_kill": "should return 3 values (dS/dt, dP/dt, dD/dt)",
+        },
+        why="an empty (0, 3) array, which broadcasts against the three values (review 56)",
+    ),
     # ---- Exercise 2: conventional therapy
     Student(
         "conv_solve_ivp",
