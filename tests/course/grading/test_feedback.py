@@ -510,6 +510,26 @@ def test_large_text_outputs_are_cut_and_colour_codes_dropped(feedback, tmp_path)
     assert "ansi-green" in text, "a short coloured output keeps its colour"
 
 
+def test_a_pages_code_is_bounded_in_size():
+    """Review 56: one code cell of 50 MB of comments, under the notebook's bounds, made a
+    110 MB feedback page in 78 s and 2.5 GB, and Formgrader's view of it took as much at each
+    opening (both run make_inert). A cell shows at most MAX_CODE_TEXT characters of its
+    source and a page MAX_PAGE_CODE; a note says how many more; a short cell is whole."""
+    from resistlab.course.grading.feedback import MAX_CODE_TEXT, MAX_PAGE_CODE, make_inert
+
+    line = "# <b>x</b> & " * 15 + "\n"
+    short = nbformat.v4.new_code_cell("def hill(d):\n    return d\n")
+    cells = [short, *(nbformat.v4.new_code_cell(line * 40_000) for _ in range(6))]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    make_inert(nb)
+    assert nb.cells[0].source == "def hill(d):\n    return d\n"
+    kept = [len(c.source.split("\n# (")[0]) for c in nb.cells[1:]]
+    assert kept[0] == MAX_CODE_TEXT, kept
+    assert sum(kept) + len(nb.cells[0].source) == MAX_PAGE_CODE, kept
+    assert all("characters of code not shown)" in c.source for c in nb.cells[1:])
+    assert len(nb.cells[-1].source) < 100  # past the page's allowance: only the note
+
+
 def test_a_pages_outputs_are_bounded_in_number():
     """Round 43 #1: each output costs a page about 1.5 ms to render whatever its size, and
     nothing bounded their number: 99,000 one-line outputs, alternating stdout and stderr (so

@@ -111,6 +111,12 @@ MAX_PAGE_SCAN = 2**26
 #: grader's caps, made an 80 MB page).
 MAX_OUTPUT_TEXT = 2**20
 MAX_PAGE_TEXT = 4 * 2**20
+#: Most characters of one code cell's source a page shows, and of all of them together; the
+#: rest is replaced by a note (review 56: 50 MB of comments in one cell, under the notebook's
+#: bounds, made a 110 MB page in 78 s and 2.5 GB, and Formgrader's view took as much at each
+#: opening).
+MAX_CODE_TEXT = 2**20
+MAX_PAGE_CODE = 4 * 2**20
 #: Most outputs one cell, and one page, shows; the rest of a cell's are replaced by a note.
 #: Each output costs its page about 1.5 ms to render whatever its size: 99,000 one-line
 #: outputs, alternating stdout and stderr (so not merged), took 142 s and 1 GB.
@@ -313,6 +319,21 @@ def _bounded_text(nb) -> None:
                 data["text/plain"] = bound(data["text/plain"])
             if isinstance(output.get("traceback"), list):
                 output["traceback"] = [bound(line) for line in output["traceback"]]
+
+
+def _bounded_code(nb) -> None:
+    """Cut the source of each code cell of a page to :data:`MAX_CODE_TEXT`, and all of them
+    together to :data:`MAX_PAGE_CODE`, with a note (a comment line) in place of the rest."""
+    left = MAX_PAGE_CODE
+    for cell in nb.cells:
+        source = cell.get("source")
+        if cell.get("cell_type") != "code" or not isinstance(source, str):
+            continue
+        room = max(min(MAX_CODE_TEXT, left), 0)
+        if len(source) > room:
+            cut = len(source) - room
+            cell.source = source[:room] + f"\n# ({cut:,} characters of code not shown)"
+        left -= min(len(source), room)
 
 
 @contextlib.contextmanager
@@ -573,6 +594,7 @@ def make_inert(nb) -> None:
     safe_output_metadata(nb)
     _safe_cell_metadata(nb)
     _bounded_text(nb)
+    _bounded_code(nb)
     _sanitise_markdown(nb)
     _safe_html_outputs(nb)
     _bounded_highlighting(nb)
