@@ -750,6 +750,35 @@ def test_calls_the_kernel_reports_count_where_the_calling_code_was_written():
     assert copy == [f"library_shortcut(a copy of its module: {km} (called))"]
 
 
+def test_a_helper_computed_inside_a_flagged_forbidden_function_is_not_flagged_again():
+    """Review 56: ``hill``'s helper ``_occupancy`` is declared with it, so ``HillFit.predict``
+    computing ``hill`` reports both; the kernel marks the helper's call as made inside
+    ``hill``'s (``+in:``), and only ``hill`` is flagged. Outside a flagged call the helper
+    is flagged on its own."""
+    hill, helper = "resistlab.pharmacology.hill", "resistlab.pharmacology._occupancy"
+    source = [
+        {
+            "name": "answer_hill",
+            "cell_type": "code",
+            "locked": False,
+            "source": f"# grader: forbid {hill}\n# grader: forbid {helper}\n",
+        }
+    ]
+    nb = _cells(("answer_hill", "y = HillFit(1, 0, 1, 1).predict(2.0)\n"))
+    place = cell_name(nb.cells[0].source)
+
+    def flags(*calls):
+        return [str(f) for f in call_flags(calls, nb, [0], source)]
+
+    via = f"via:pharmacology.HillFit.predict:{place}"
+    assert flags((hill, via), (helper, f"{via}+in:{hill}")) == [
+        f"library_shortcut(answer_hill: {hill} (called by pharmacology.HillFit.predict))"
+    ]
+    assert flags((helper, f"via:pharmacology.HillFit.predict:{place}")) == [
+        f"library_shortcut(answer_hill: {helper} (called by pharmacology.HillFit.predict))"
+    ]
+
+
 def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbidden():
     """Review 17 #4: ``HillFit(...).predict`` is ``hill``, computed by the library's own code,
     so the call was the library's business and went unreported. The kernel now names the

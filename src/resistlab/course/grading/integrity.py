@@ -1201,6 +1201,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     function no wrapper reaches: flagged wherever the name is forbidden), ``?`` (no cell
     on the way: a thread, a callback) or ``!`` (called from more places than the kernel
     records); ``PLACE+RUNNING`` when cell ``RUNNING`` ran code written at ``PLACE``;
+    ``PLACE+in:NAME`` when the call was made inside the call of the watched ``NAME``;
     ``via:ENTRY:PLACE`` when the library's ``ENTRY`` (``HillFit.predict``) made the call for
     code at ``PLACE``; ``PLACE@TEST`` while hidden test ``TEST`` ran. A call
     made while a test ran counts where the test's exercise (the answer cell above it)
@@ -1249,7 +1250,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         return declared.get(_meta(nb.cells[index]).get("grade_id"), ())
 
     done, flags = set(flagged), []
-    early: dict[str, list] = {}  # name: [(position, where, how, entry)] counted nowhere yet
+    early: dict[str, list] = {}  # name: [(position, where, how, entry, within)] counted nowhere
     students = set(student_cells)
     first = min(students, default=len(nb.cells))  # the setup's cells come before
     for name, place in calls:
@@ -1263,7 +1264,11 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
                 continue  # computed inside a forbidden function already flagged
         cells = place.split("+")  # where the calling code was written, and the cell running
         made = "made" in cells  # code of no cell and no installed module ran on the way
-        cells = [cell for cell in cells if cell != "made"]
+        within = next((cell[3:] for cell in cells if cell.startswith("in:")), None)
+        if within in done:
+            continue  # computed inside a forbidden function already flagged (review 56: its
+            # helper, ``_occupancy`` in ``hill``, is declared with it)
+        cells = [cell for cell in cells if cell != "made" and not cell.startswith("in:")]
         place = cells[0]
         how = f"called by {entry}" if entry else "called"
         answer = _answer_of(test, gids, forbidden_at, nb) if test else None
@@ -1281,7 +1286,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
                 at = gids.get(test, -1) if test else max(found)
                 there = f"in {_where(nb, mine[-1])}" if mine else "in a thread"
                 there = f"during {test}" if test else there
-                early.setdefault(name, []).append((at, there, how, entry))
+                early.setdefault(name, []).append((at, there, how, entry, within))
             elif not mine and not test and not (entry and _draws(entry)):
                 # under an instructor's cell, code of no cell and no installed module, or no
                 # student code on the stack and a cell that does not call it: the student's
@@ -1291,7 +1296,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
                 if under:
                     by = f"{how} by code of no cell and no installed module" if made else how
                     early.setdefault(name, []).append(
-                        (max(found), f"under {_where(nb, under[-1])}", by, entry)
+                        (max(found), f"under {_where(nb, under[-1])}", by, entry, within)
                     )
             if found and (mine or place != "?"):
                 continue  # the setup, or a cell where the call is allowed
@@ -1315,8 +1320,8 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             graded = _graded_by(nb, answer)
             before = [
                 (at, there, how)
-                for at, there, how, entry in made
-                if at <= graded and f"resistlab.{entry}" not in done
+                for at, there, how, entry, within in made
+                if at <= graded and f"resistlab.{entry}" not in done and within not in done
             ]
             if name in declared.get(gid, ()) and before:
                 _, there, how = min(before)
