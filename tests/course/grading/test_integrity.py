@@ -336,6 +336,12 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("import numpy\n_ns = numpy.__dict__\n_ns['isclose'] = f", "monkeypatch", "numpy"),
         ("list(map(setattr, [np], ['isclose'], [f]))", "monkeypatch", "setattr handed on"),
         ("import operator\noperator.setitem(m.__dict__, 'isclose', f)", "monkeypatch", "place"),
+        ("vars(np).pop('isclose')", "monkeypatch", "vars(numpy)"),
+        ("math.__dict__ |= {'isclose': f}", "monkeypatch", "vars(math)"),
+        ("import operator\noperator.delitem(vars(math), 'isclose')", "monkeypatch", "math"),
+        ("obj.__dict__.setdefault('isclose', f)", "monkeypatch", "changed in place"),
+        ("import types\nA = types.new_class('A', (), {}, f)", "always_equal", "new_class"),
+        ("A = type('A', (), dict(ns))", "always_equal", "namespace built at run time"),
     ],
 )
 def test_suspicious_code_is_flagged(code, code_flag, detail):
