@@ -116,6 +116,15 @@ def _scan(code: str):
         "from IPython import display\ndisplay.clear_output(wait=True)\n",
         "from IPython.core.display import HTML\nHTML('<b>x</b>')\n",
         "from unittest import mock\nwith mock.patch('os.getcwd', lambda: '/'):\n    pass\n",
+        # review 56: a module's namespace read, an object's own changed, a class written out
+        "names = sorted(k for k in vars(np) if k.startswith('is'))\nf = vars(np)['isclose']\n",
+        "import math\nn = len(math.__dict__)\nok = 'isclose' in vars(math)\n",
+        "class Fit:\n    def __init__(self, **kw):\n        self.__dict__.update(kw)\n",
+        "from dataclasses import dataclass\n\n@dataclass\nclass P:\n    a: float\n\n"
+        "row = vars(P(1.0))\n",
+        "Point = type('Point', (), {'x': 0.0, 'scale': lambda s, k: s.x * k})\n",
+        "kind = type(np.float64(1.0)).__name__\n",
+        "class C:\n    pass\nc = C()\nsetattr(c, 'label', 'parental')\n",
     ],
 )
 def test_honest_code_is_not_flagged(code):
@@ -282,6 +291,57 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         # review 47 B#2: the shell reached without get_ipython()
         ("import sys\nsh = sys.displayhook.shell", "hook_override", ".shell"),
         ("import IPython\nsh = IPython.get_ipython()", "hook_override", "get_ipython"),
+        # review 56: a watched module's namespace changed, setattr handed on, a class whose
+        # method names are built, the shell reached through the builtins' namespace
+        (
+            "import numpy\nvars(numpy).update({'isclose': lambda *a, **k: True})",
+            "monkeypatch",
+            "vars(numpy) changed",
+        ),
+        (
+            "import operator\nfor _mod in (np, math):\n"
+            "    operator.setitem(vars(_mod), 'isclose', f)",
+            "monkeypatch",
+            "vars(",
+        ),
+        ("import builtins\nvars(builtins).update(abs=lambda x: 0)", "monkeypatch", "builtins"),
+        (
+            "import functools\nfunctools.partial(setattr, np)('isclose', f)",
+            "monkeypatch",
+            "setattr",
+        ),
+        ("_args = [np, 'isclose', f]\nsetattr(*_args)", "monkeypatch", "setattr(*...)"),
+        (
+            "A = type('A', (), {'__e' + 'q__': lambda s, o: True})",
+            "always_equal",
+            "namespace built at run time",
+        ),
+        (
+            "import sys\nvars(sys).update(excepthook=lambda *a: None, displayhook=lambda v: None)",
+            "hook_override",
+            "vars(sys)",
+        ),
+        (
+            "import builtins\n_sh = vars(builtins)['get_' + 'ipython']()\n"
+            "setattr(*[_sh, 'show' + 'traceback', f])",
+            "hook_override",
+            "vars(builtins)['get_ipython']",
+        ),
+        (
+            "import builtins\n_k = input()\n_sh = builtins.__dict__[_k]()",
+            "hook_override",
+            "[a name built at run time]",
+        ),
+        ("import builtins\n_sh = getattr(builtins, 'get_' + 'ipython')()", "hook_override", ""),
+        ("import numpy\n_ns = numpy.__dict__\n_ns['isclose'] = f", "monkeypatch", "numpy"),
+        ("list(map(setattr, [np], ['isclose'], [f]))", "monkeypatch", "setattr handed on"),
+        ("import operator\noperator.setitem(m.__dict__, 'isclose', f)", "monkeypatch", "place"),
+        ("vars(np).pop('isclose')", "monkeypatch", "vars(numpy)"),
+        ("math.__dict__ |= {'isclose': f}", "monkeypatch", "vars(math)"),
+        ("import operator\noperator.delitem(vars(math), 'isclose')", "monkeypatch", "math"),
+        ("obj.__dict__.setdefault('isclose', f)", "monkeypatch", "changed in place"),
+        ("import types\nA = types.new_class('A', (), {}, f)", "always_equal", "new_class"),
+        ("A = type('A', (), dict(ns))", "always_equal", "namespace built at run time"),
     ],
 )
 def test_suspicious_code_is_flagged(code, code_flag, detail):
@@ -700,6 +760,35 @@ def test_calls_the_kernel_reports_count_where_the_calling_code_was_written():
     ]
     copy = [str(f) for f in call_flags([(km, "copy")], nb, [0], SETUP_IMPORTS_IT)]
     assert copy == [f"library_shortcut(a copy of its module: {km} (called))"]
+
+
+def test_a_helper_computed_inside_a_flagged_forbidden_function_is_not_flagged_again():
+    """Review 56: ``hill``'s helper ``_occupancy`` is declared with it, so ``HillFit.predict``
+    computing ``hill`` reports both; the kernel marks the helper's call as made inside
+    ``hill``'s (``+in:``), and only ``hill`` is flagged. Outside a flagged call the helper
+    is flagged on its own."""
+    hill, helper = "resistlab.pharmacology.hill", "resistlab.pharmacology._occupancy"
+    source = [
+        {
+            "name": "answer_hill",
+            "cell_type": "code",
+            "locked": False,
+            "source": f"# grader: forbid {hill}\n# grader: forbid {helper}\n",
+        }
+    ]
+    nb = _cells(("answer_hill", "y = HillFit(1, 0, 1, 1).predict(2.0)\n"))
+    place = cell_name(nb.cells[0].source)
+
+    def flags(*calls):
+        return [str(f) for f in call_flags(calls, nb, [0], source)]
+
+    via = f"via:pharmacology.HillFit.predict:{place}"
+    assert flags((hill, via), (helper, f"{via}+in:{hill}")) == [
+        f"library_shortcut(answer_hill: {hill} (called by pharmacology.HillFit.predict))"
+    ]
+    assert flags((helper, f"via:pharmacology.HillFit.predict:{place}")) == [
+        f"library_shortcut(answer_hill: {helper} (called by pharmacology.HillFit.predict))"
+    ]
 
 
 def test_a_call_the_library_makes_for_a_cell_counts_only_where_the_name_is_forbidden():

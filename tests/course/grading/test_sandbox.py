@@ -892,8 +892,9 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     in the library and the notebook's namespace is the wrapper (the one bound before the wrap
     too); a call from a cell is reported with that cell's file, through ``map`` too, and
     through a library method (``HillFit.predict``) with the method's name, and inside
-    another watched function with that function's name (and the cell being run, when the
-    calling code was written in another, for a direct call too, and for a thread with no
+    another watched function with that function's name, followed by ``+in:`` and it (and
+    the cell being run, when the calling code was written in another, for a direct call
+    too, and for a thread with no
     cell on its stack the cell the kernel is running); the
     sealed-test agent's call is ``test``, and
     while the agent answers a request (``handle``) the test it names follows ``@``; the
@@ -925,7 +926,9 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
         f"{hill} 7.py@test_thread",
         f"{hill} copy",
         "resistlab.binding.fraction_inhibited 9.py",
-        "resistlab.binding.apparent_ki via:binding.fraction_inhibited:9.py",
+        # inside the watched fraction_inhibited's own call (review 56: +in:, not flagged again)
+        "resistlab.binding.apparent_ki via:binding.fraction_inhibited:9.py"
+        "+in:resistlab.binding.fraction_inhibited",
         f"{hill} via:{predict}:10.py+11.py",
         f"{hill} 12.py+13.py",
         f"{hill} ?+14.py",  # a thread with no cell on its stack: the cell the kernel runs

@@ -10,18 +10,28 @@ invented, self-consistent tables) is flagged, and its tables earn nothing.
 
 from __future__ import annotations
 
+import ast
 import base64
 import copy
+import functools
+import importlib
+import inspect
 import io
 import json
 import pickle
+import pkgutil
 import sys
+import textwrap
+import types
+import warnings
 import zipfile
 
 import nbformat
+import numpy as np
 import pytest
-from helpers import ROOT
+from helpers import NOTEBOOK_PATHS, ROOT
 
+import resistlab
 from resistlab.course.grading.integrity import forbidden_names, shortcut_flags
 
 # assignment -> {answer cell: names the exercise asks the student to write or compute}
@@ -30,6 +40,8 @@ DECLARED = {
         "answer_hill_function": [
             "resistlab.pharmacology.hill",
             "resistlab.pharmacology._gr_curve",  # GRFit.predict's curve, which is not hill's
+            "resistlab.pharmacology._occupancy",  # review 56: hill's own d^h / (d^h + c^h)
+            "resistlab.signalling.fractional_inhibition",  # review 56: the same numbers
         ],
         "answer_gr_values": ["resistlab.pharmacology.gr_values"],
     },
@@ -44,16 +56,23 @@ DECLARED = {
         "answer_fraction_inhibited": [
             "resistlab.binding.fraction_inhibited",
             "resistlab.pharmacology.hill",  # hill(I, 0, 1, Ki (1 + ATP / Km), 1) is the same
+            "resistlab.binding.apparent_ki",
+            "resistlab.efflux.competitive_km",
+            "resistlab.pharmacology._occupancy",
+            "resistlab.signalling.fractional_inhibition",
         ],
         "answer_t790m_occupancy": [
             "resistlab.binding.fraction_inhibited",
             "resistlab.binding.occupancy_loss",
             "resistlab.binding.ic50_fold_shift",
             "resistlab.binding.apparent_ki",
+            "resistlab.efflux.competitive_km",
         ],
         "answer_fold_resistance": [
             "resistlab.binding.fold_resistance",
             "resistlab.binding.fold_resistance_table",
+            "resistlab.pharmacology.resistance_index",
+            "resistlab.pk.auc_iv",
         ],
     },
     "04-gene-amplification": {
@@ -62,6 +81,9 @@ DECLARED = {
         "answer_pathway_output": [
             "resistlab.signalling.bypass_output",
             "resistlab.signalling.fractional_inhibition",
+            "resistlab.signalling.bypass_branches",
+            "resistlab.pharmacology.hill",
+            "resistlab.pharmacology._occupancy",
         ],
     },
     "05-epigenetics-and-persisters": {
@@ -69,12 +91,19 @@ DECLARED = {
             "resistlab.epigenetics.beta_value",
             "resistlab.epigenetics.call_hypermethylation",
         ],
-        "answer_biphasic_kill": ["resistlab.persisters.biphasic_kill"],
+        "answer_biphasic_kill": [
+            "resistlab.persisters.biphasic_kill",
+            "resistlab.persisters._log_biphasic",  # review 56: the same curve in log space
+        ],
         "answer_persister_fit": [
             "resistlab.persisters.fit_biphasic_kill",
             "resistlab.persisters.biphasic_kill",
+            "resistlab.persisters._log_biphasic",
         ],
-        "answer_holiday_days": ["resistlab.persisters.drug_holiday_h"],
+        "answer_holiday_days": [
+            "resistlab.persisters.drug_holiday_h",
+            "resistlab.persisters._fraction_after",
+        ],
     },
     "06-drug-efflux": {
         "answer_steady_state": ["resistlab.efflux.steady_state_intracellular"],
@@ -83,6 +112,7 @@ DECLARED = {
             "resistlab.efflux.fold_resistance",
             "resistlab.efflux.competitive_km",
             "resistlab.efflux.noncompetitive_vmax",
+            "resistlab.binding.apparent_ki",
         ],
     },
     "07-dna-repair": {
@@ -93,8 +123,15 @@ DECLARED = {
         "answer_ercc1_model": ["resistlab.dna_repair.dose_for_half_kill"],
     },
     "08-tumor-microenvironment": {
-        "answer_krogh_profile": ["resistlab.microenvironment.krogh_profile"],
-        "answer_hypoxic_fraction": ["resistlab.microenvironment.hypoxic_fraction"],
+        "answer_krogh_profile": [
+            "resistlab.microenvironment.krogh_profile",
+            "resistlab.microenvironment._krogh",
+        ],
+        "answer_hypoxic_fraction": [
+            "resistlab.microenvironment.hypoxic_fraction",
+            "resistlab.microenvironment._krogh",
+            "resistlab.microenvironment._krogh_float",
+        ],
         "answer_drug_penetration": [
             "resistlab.microenvironment.penetration_length",
             "resistlab.microenvironment.drug_concentration_profile",
@@ -107,6 +144,10 @@ DECLARED = {
             "resistlab.stem_cells.side_population_fraction",
             "resistlab.stem_cells.in_gate",
         ],
+    },
+    "13-immunotherapy": {
+        "answer_rhs": ["resistlab.immunology.kuznetsov_rhs", "resistlab.immunology._rhs2"],
+        "answer_tmb": ["resistlab.immunology.roc_auc"],
     },
 }
 
@@ -1104,3 +1145,244 @@ def test_a_scratch_cell_above_an_instructors_example_leaves_the_example_its_own(
         assert row.score == row.max_score, row
         assert not [f for f in row.flags if f.code == "library_shortcut"], row.flags
         assert not row.review, row.flags
+
+
+# --- review 56 #1: a declared function's own formula, reached another way --------------------
+# ``hill``'s helper ``_occupancy`` and signalling's ``fractional_inhibition`` (the same
+# d^h/(d^h + c^h)) each earned 01's hill its full marks unflagged, and so did 05's
+# ``_log_biphasic`` for ``biphasic_kill``. Whatever a declared function computes with, and
+# whatever else in the library gives the same numbers, is declared beside it; the test below
+# derives both from the library, so the next helper cannot be missed.
+
+# What a declared function calls that is not its formula: checks of its inputs and shaping of
+# its result (shared by every function of the library), and text and parameter plumbing.
+GENERIC_MODULES = ("resistlab._validation",)
+NOT_THE_FORMULA = {
+    "resistlab.pharmacology._as_result": "a 0-d result as a float",
+    "resistlab.pharmacology._logistic": "scipy.special.expit, which students may use",
+    "resistlab.evolution._as_counts": "input check",
+    "resistlab.evolution._plating": "input check",
+    "resistlab.evolution._gc_inputs": "input check and broadcasting",
+    "resistlab.evolution._maybe_scalar": "a 0-d result as a float",
+    "resistlab.binding._check_table": "input check",
+    "resistlab.amplification._return": "a 0-d result as a float",
+    "resistlab.signalling._params": "the default parameters, checked",
+    "resistlab.signalling._return": "a 0-d result as a float",
+    "resistlab.efflux._positive": "input check",
+    "resistlab.microenvironment._positive": "input check",
+    "resistlab.microenvironment._geometry": "input check",
+    "resistlab.persisters._check_rates": "input check",
+    "resistlab.survival._time_event": "input check",
+    "resistlab.survival._groups": "input check",
+    "resistlab.synergy._viability": "input check",
+    "resistlab.pk._positive": "input check",
+    "resistlab.immunology._params": "the default parameters, checked",
+    "resistlab.immunology._scores_labels": "input check",
+    "resistlab.adaptive._pair": "input check",
+    "resistlab.precision._key": "spelling of an alteration's name",
+    "resistlab.precision._split": "splitting a rule's text",
+    # 15's fired_rules is given the tokens; turning a profile into them is rule_tokens's work
+    "resistlab.precision._tokens": "a profile's tokens, fired_rules's input",
+    "resistlab.precision.normalise_alterations": "a profile's names, fired_rules's input",
+}
+# The same formula under another parametrisation, which no probe with equal arguments finds:
+# (declared, also declared, a check that both give the same numbers)
+REPARAMETRISED = [
+    (
+        "resistlab.persisters.biphasic_kill",
+        "resistlab.persisters._log_biphasic",
+        lambda kill, log_kill, t: np.allclose(
+            kill(t, 0.02, 0.3, 0.01),
+            np.exp(log_kill(np.array([np.log(0.02 / 0.98), np.log(0.01), np.log(0.29)]), t)),
+        ),
+    ),
+    (
+        "resistlab.signalling.fractional_inhibition",
+        "resistlab.pharmacology.hill",
+        lambda inhibition, hill, d: np.allclose(inhibition(d, 1.3, 0.8), hill(d, 0, 1, 1.3, 0.8)),
+    ),
+]
+# Library modules searched for functions that give the same numbers (the others draw, open
+# widgets or read files, and are no formula)
+NOT_SEARCHED = (
+    "resistlab.course",
+    "resistlab.widgets",
+    "resistlab.plotting",
+    "resistlab.datasets",
+)
+
+
+def _function(dotted):
+    module, name = dotted.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name, None)
+
+
+def _dotted(function):
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def _library_functions_used(function) -> set[str]:
+    """The ``resistlab`` functions ``function``'s source names (called or passed), resolved in
+    its module; its parameters and local names are not its module's."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(function))))
+    local = {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+    local |= {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        target = None
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+            target = function.__globals__.get(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            owner = function.__globals__.get(node.value.id)
+            if isinstance(owner, types.ModuleType):
+                target = getattr(owner, node.attr, None)
+        if (
+            isinstance(target, types.FunctionType)
+            and target.__module__.startswith("resistlab.")
+            and target is not function
+        ):
+            found.add(_dotted(target))
+    return found
+
+
+def _closure(names, stop=frozenset()) -> set[str]:
+    seen, todo = set(), list(names)
+    while todo:
+        for used in _library_functions_used(_function(todo.pop())):
+            if used not in seen and used not in stop:
+                seen.add(used)
+                todo.append(used)
+    return seen
+
+
+def _generic(dotted):
+    return dotted.startswith(GENERIC_MODULES) or dotted in NOT_THE_FORMULA
+
+
+@functools.lru_cache(maxsize=1)
+def _library_values():
+    """Each searched library function's numbers on the same random positive inputs, by how
+    many positional arguments it was given (all arrays; one array then numbers)."""
+    functions = {}
+    for info in pkgutil.walk_packages(resistlab.__path__, "resistlab."):
+        if info.name.startswith(NOT_SEARCHED) or info.name == "resistlab.__main__":
+            continue
+        module = importlib.import_module(info.name)
+        for obj in vars(module).values():
+            if isinstance(obj, types.FunctionType) and obj.__module__ == info.name:
+                functions[_dotted(obj)] = obj
+    rng = np.random.default_rng(56)
+    probes = {
+        k: [
+            tuple(rng.uniform(0.5, 3.0, 4) for _ in range(k)),
+            (rng.uniform(0.5, 3.0, 4), *rng.uniform(0.5, 3.0, k - 1).tolist()),
+        ]
+        for k in range(1, 7)
+    }
+    values = {}
+    for dotted, function in functions.items():
+        params = list(inspect.signature(function).parameters.values())
+        if any(p.kind is p.KEYWORD_ONLY and p.default is p.empty for p in params):
+            continue
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        required = sum(p.default is p.empty for p in positional)
+        for k in range(max(required, 1), min(len(positional), 6) + 1):
+            for i, args in enumerate(probes[k]):
+                try:
+                    with warnings.catch_warnings(), np.errstate(all="ignore"):
+                        warnings.simplefilter("ignore")
+                        out = np.asarray(function(*args), dtype=float)
+                except Exception:
+                    continue
+                if out.ndim and np.isfinite(out).all():
+                    values[dotted, k, i] = out
+    return values
+
+
+def _same_numbers(dotted) -> set[str]:
+    """Library functions that give ``dotted``'s numbers (arrays, to 1e-9) on every shared
+    probe."""
+    values = _library_values()
+    mine = {(k, i): v for (d, k, i), v in values.items() if d == dotted}
+    twins = set()
+    for other in {d for d, _, _ in values} - {dotted}:
+        theirs = {(k, i): v for (d, k, i), v in values.items() if d == other}
+        for k in {k for k, _ in mine} & {k for k, _ in theirs}:
+            pairs = [
+                (mine[k, i], theirs[k, i]) for i in (0, 1) if (k, i) in mine and (k, i) in theirs
+            ]
+            if pairs and all(
+                a.shape == b.shape and np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in pairs
+            ):
+                twins.add(other)
+    return twins
+
+
+def _solution_uses(nb, gid) -> set[str]:
+    """The library functions the instructor's solution of ``gid`` calls by the setup's names,
+    and what they call: the exercise builds on them, so they cannot be its shortcut."""
+    setup = ast.parse(_cell(nb, "setup").source)
+    given = {
+        alias.asname or alias.name: f"{node.module}.{alias.name}"
+        for node in ast.walk(setup)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("resistlab")
+        for alias in node.names
+    }
+    source = "\n".join(
+        line for line in _cell(nb, gid).source.splitlines() if not line.lstrip().startswith("%")
+    )
+    named = {
+        given[n.id]
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Name) and n.id in given
+    }
+    named = {d for d in named if isinstance(_function(d), types.FunctionType)}
+    return named | _closure(named)
+
+
+def _owed(nb, gid, declared) -> set[str]:
+    """What ``gid`` must declare beside ``declared``: their library helpers (but input checks
+    and what its solution itself builds on), the library functions that give the same numbers,
+    and the reparametrised twins, until nothing new is found."""
+    exempt = _solution_uses(nb, gid)
+    owed = set(declared)
+    while True:
+        more = {d for d in _closure(owed, stop=exempt) if not _generic(d)}
+        for dotted in list(owed | more):
+            more |= {d for d in _same_numbers(dotted) if not _generic(d) and d not in exempt}
+        for first, second, _ in REPARAMETRISED:
+            if first in owed:
+                more.add(second)
+        if more <= owed:
+            return owed
+        owed |= more
+
+
+@pytest.mark.parametrize("slug", [p.parent.name for p in NOTEBOOK_PATHS])
+def test_a_declared_function_is_declared_with_its_helpers_and_its_twins(slug):
+    """Review 56 #1: each answer cell that declares a library function also declares the
+    library functions it computes with and those that give the same numbers, so that calling
+    any of them is the shortcut it is."""
+    nb, cells = _source(slug)
+    missing = {
+        gid: sorted(_owed(nb, gid, names) - set(names))
+        for gid, names in forbidden_names(cells).items()
+    }
+    assert not {gid: names for gid, names in missing.items() if names}
+
+
+@pytest.mark.parametrize(("first", "second", "same"), REPARAMETRISED)
+def test_each_reparametrised_twin_gives_the_same_numbers(first, second, same):
+    assert same(_function(first), _function(second), np.linspace(0.0, 50.0, 11))
+
+
+def test_the_search_finds_the_twins_review_56_named():
+    """The probe is what finds ``fractional_inhibition`` for ``_occupancy``: it must."""
+    assert "resistlab.signalling.fractional_inhibition" in _same_numbers(
+        "resistlab.pharmacology._occupancy"
+    )
+    assert "resistlab.pharmacology._occupancy" in _closure(["resistlab.pharmacology.hill"])

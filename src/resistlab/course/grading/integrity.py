@@ -616,6 +616,178 @@ def _same_module(stmt, name: str, instructor: dict) -> bool:
     return name in instructor and _imports(stmt).get(name) == instructor[name]
 
 
+#: Modules whose namespace holds the kernel's hooks (``sys.excepthook``, the shell): changing
+#: their namespace (``vars(sys).update(excepthook=f)``) is a hook override, not a patch.
+_HOOK_MODULES = ("sys", "IPython", "ipykernel")
+#: Uses of a module's namespace (``vars(m)``, ``m.__dict__``) that only read it: a method of
+#: these names called on it, a builtin that copies or counts it, ``in``, a loop over it.
+_READ_METHODS = frozenset(
+    {"get", "keys", "values", "items", "copy", "__getitem__", "__contains__"}
+)
+_READ_CALLS = frozenset({"len", "sorted", "list", "set", "tuple", "dict", "print", "repr", "str"})
+#: Methods that change a mapping they are called on, and functions that change their first
+#: argument's item: through a namespace, each sets or deletes an attribute no assignment names
+#: (review 56: ``vars(numpy).update(isclose=f)``, ``operator.setitem(vars(m), "isclose", f)``).
+_WRITE_METHODS = frozenset(
+    {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__", "__ior__"}
+)
+_WRITE_CALLS = frozenset(
+    {"operator.setitem", "operator.delitem", "operator.__setitem__", "operator.__delitem__"}
+)
+_ATTR_SETTERS = frozenset({"setattr", "delattr", "builtins.setattr", "builtins.delattr"})
+
+
+def _folded(node) -> str | None:
+    """The text a key written of constants spells (``"get_" + "ipython"``), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _folded(node.left), _folded(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.JoinedStr):
+        parts = [_folded(value) for value in node.values]
+        return None if None in parts else "".join(parts)
+    return None
+
+
+def _may_be_shell(key) -> bool:
+    """Whether a name looked up on the builtins may be ``get_ipython``: it spells it, or it is
+    built at run time, where the scan cannot tell (review 56: ``"get_" + "ipython"``)."""
+    return _folded(key) in (None, "get_ipython")
+
+
+def _namespace_owner(node, aliases) -> ast.AST | None:
+    """The expression whose namespace ``node`` is: ``m`` for ``vars(m)`` and ``m.__dict__``."""
+    if (
+        isinstance(node, ast.Call)
+        and _dotted(node.func, aliases) in ("vars", "builtins.vars")
+        and len(node.args) == 1
+        and not node.keywords
+        and not isinstance(node.args[0], ast.Starred)
+    ):
+        return node.args[0]
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+        return node.value
+    return None
+
+
+def _namespace_use(node, parents, aliases) -> str:
+    """How a namespace expression is used: ``"read"`` (a plain subscript that reads it, or a
+    use of :data:`_READ_METHODS`, :data:`_READ_CALLS`, ``in``, a loop), ``"write"`` (a use
+    that changes it: :data:`_WRITE_METHODS`, :data:`_WRITE_CALLS`, ``|=``), ``"item"`` (an
+    item assigned or deleted), or ``"other"`` (bound to a name, passed on: what it does is
+    unknown)."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        # an item assigned or deleted is flagged with the other assignments (``_scan``)
+        return "read" if isinstance(parent.ctx, ast.Load) else "item"
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        call = parents.get(id(parent))
+        if isinstance(call, ast.Call) and call.func is parent:
+            if parent.attr in _READ_METHODS:
+                return "read"
+            if parent.attr in _WRITE_METHODS:
+                return "write"
+        return "other"
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        return "read"
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is node:
+        return "read"
+    if isinstance(parent, ast.AugAssign) and parent.target is node:
+        return "write"
+    if isinstance(parent, ast.Call) and node in parent.args:
+        name = _dotted(parent.func, aliases) or ""
+        if name in _READ_CALLS and len(parent.args) == 1:
+            return "read"
+        if name in _WRITE_CALLS and parent.args[0] is node:
+            return "write"
+    return "other"
+
+
+def _namespace_flags(tree, aliases, bindings, where) -> list[Flag]:
+    """Review 56: a watched module's namespace (``vars(m)``, ``m.__dict__``) used other than
+    to read it sets its attributes with no assignment the scan would see; the namespace of
+    anything else, changed in place by a method or ``operator.setitem``, may be a module's.
+    ``get_ipython`` read from the builtins' namespace, or any name built at run time there,
+    reaches the shell and its hooks."""
+    parents = {
+        id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)
+    }
+    flags = []
+    for node in ast.walk(tree):
+        owner = _namespace_owner(node, aliases)
+        if owner is None:
+            continue
+        names = {_dotted(owner, aliases) or ""}
+        if bindings is not None:
+            names |= {d.removesuffix(".*") for d in bindings.refs(owner)}
+        spelled = f"vars({_dotted(owner, aliases) or '...'})"
+        use = _namespace_use(node, parents, aliases)
+        hooked = sorted(n for n in names if n.split(".")[0] in _HOOK_MODULES)
+        watched = sorted(n for n in names if n and _watched(n))
+        if use in ("read", "item"):
+            pass
+        elif hooked:
+            flags.append(Flag("hook_override", f"{where}: {spelled} changed or handed on"))
+        elif watched:
+            flags.append(Flag("monkeypatch", f"{where}: {spelled} changed or handed on"))
+        elif use == "write" and not (isinstance(owner, ast.Name) and owner.id == "self"):
+            flags.append(Flag("monkeypatch", f"{where}: {spelled} changed in place"))
+        parent = parents.get(id(node))
+        if (
+            any(n.split(".")[0] in ("builtins", "__builtins__") for n in watched)
+            and isinstance(parent, ast.Subscript)
+            and parent.value is node
+            and _may_be_shell(parent.slice)
+        ):
+            key = _folded(parent.slice)
+            shown = repr(key) if key is not None else "a name built at run time"
+            flags.append(Flag("hook_override", f"{where}: {spelled}[{shown}]"))
+    return flags
+
+
+def _setter_flags(tree, aliases, where) -> list[Flag]:
+    """Review 56: ``setattr``/``delattr`` handed on as a value (``functools.partial(setattr,
+    np)``, ``map(setattr, ...)``) or given its target by unpacking (``setattr(*args)``): the
+    scan cannot tell what they set, so they count as a patch; so does a three-argument
+    ``type(...)`` whose namespace is not a dict written out with constant string keys (a
+    method name built at run time, ``{"__e" + "q__": f}``), as an equality override."""
+    parents = {
+        id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)
+    }
+    flags = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+            name = _dotted(node, aliases) or ""
+            parent = parents.get(id(node))
+            if name in _ATTR_SETTERS and not (
+                isinstance(parent, ast.Call) and parent.func is node
+            ):
+                flags.append(Flag("monkeypatch", f"{where}: {name} handed on as a value"))
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func, aliases) or ""
+        if name in _ATTR_SETTERS and (
+            not node.args or isinstance(node.args[0], ast.Starred) or node.keywords
+        ):
+            flags.append(Flag("monkeypatch", f"{where}: {name}(*...)"))
+        if name in ("type", "builtins.type") and (len(node.args) == 3 or node.keywords):
+            space = node.args[2] if len(node.args) == 3 else None
+            if not (
+                isinstance(space, ast.Dict)
+                and all(
+                    isinstance(key, ast.Constant) and isinstance(key.value, str)
+                    for key in space.keys
+                )
+            ):
+                flags.append(
+                    Flag("always_equal", f"{where}: type(..., namespace built at run time)")
+                )
+        if name == "types.new_class":
+            flags.append(Flag("always_equal", f"{where}: types.new_class(...)"))
+    return flags
+
+
 def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> list[Flag]:
     flags = []
 
@@ -670,6 +842,9 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
                     node.args[1], ast.Constant
                 ):  # exec or compile under a built name
                     flags.append(Flag("dynamic_code", f"{where}: getattr(builtins, ...)"))
+                if target in ("builtins", "__builtins__") and _may_be_shell(node.args[1]):
+                    # review 56: get_ipython under a built name, the shell's hooks one step on
+                    flags.append(Flag("hook_override", f"{where}: getattr(builtins, ...)"))
             if name in ("setattr", "delattr") and node.args:
                 target = dotted_name(node.args[0]) or ""
                 if _watched(target) or "get_ipython()" in target:
@@ -738,6 +913,8 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
             and id(node) not in magic_nodes
         ):
             flags.append(Flag("hook_override", f"{where}: get_ipython()"))
+    flags += _namespace_flags(tree, aliases, bindings, where)
+    flags += _setter_flags(tree, aliases, where)
     return flags
 
 
@@ -1024,6 +1201,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     function no wrapper reaches: flagged wherever the name is forbidden), ``?`` (no cell
     on the way: a thread, a callback) or ``!`` (called from more places than the kernel
     records); ``PLACE+RUNNING`` when cell ``RUNNING`` ran code written at ``PLACE``;
+    ``PLACE+in:NAME`` when the call was made inside the call of the watched ``NAME``;
     ``via:ENTRY:PLACE`` when the library's ``ENTRY`` (``HillFit.predict``) made the call for
     code at ``PLACE``; ``PLACE@TEST`` while hidden test ``TEST`` ran. A call
     made while a test ran counts where the test's exercise (the answer cell above it)
@@ -1072,7 +1250,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
         return declared.get(_meta(nb.cells[index]).get("grade_id"), ())
 
     done, flags = set(flagged), []
-    early: dict[str, list] = {}  # name: [(position, where, how, entry)] counted nowhere yet
+    early: dict[str, list] = {}  # name: [(position, where, how, entry, within)] counted nowhere
     students = set(student_cells)
     first = min(students, default=len(nb.cells))  # the setup's cells come before
     for name, place in calls:
@@ -1086,7 +1264,11 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
                 continue  # computed inside a forbidden function already flagged
         cells = place.split("+")  # where the calling code was written, and the cell running
         made = "made" in cells  # code of no cell and no installed module ran on the way
-        cells = [cell for cell in cells if cell != "made"]
+        within = next((cell[3:] for cell in cells if cell.startswith("in:")), None)
+        if within in done:
+            continue  # computed inside a forbidden function already flagged (review 56: its
+            # helper, ``_occupancy`` in ``hill``, is declared with it)
+        cells = [cell for cell in cells if cell != "made" and not cell.startswith("in:")]
         place = cells[0]
         how = f"called by {entry}" if entry else "called"
         answer = _answer_of(test, gids, forbidden_at, nb) if test else None
@@ -1104,7 +1286,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
                 at = gids.get(test, -1) if test else max(found)
                 there = f"in {_where(nb, mine[-1])}" if mine else "in a thread"
                 there = f"during {test}" if test else there
-                early.setdefault(name, []).append((at, there, how, entry))
+                early.setdefault(name, []).append((at, there, how, entry, within))
             elif not mine and not test and not (entry and _draws(entry)):
                 # under an instructor's cell, code of no cell and no installed module, or no
                 # student code on the stack and a cell that does not call it: the student's
@@ -1114,7 +1296,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
                 if under:
                     by = f"{how} by code of no cell and no installed module" if made else how
                     early.setdefault(name, []).append(
-                        (max(found), f"under {_where(nb, under[-1])}", by, entry)
+                        (max(found), f"under {_where(nb, under[-1])}", by, entry, within)
                     )
             if found and (mine or place != "?"):
                 continue  # the setup, or a cell where the call is allowed
@@ -1138,8 +1320,8 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             graded = _graded_by(nb, answer)
             before = [
                 (at, there, how)
-                for at, there, how, entry in made
-                if at <= graded and f"resistlab.{entry}" not in done
+                for at, there, how, entry, within in made
+                if at <= graded and f"resistlab.{entry}" not in done and within not in done
             ]
             if name in declared.get(gid, ()) and before:
                 _, there, how = min(before)

@@ -1827,7 +1827,8 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     without IPython, cells are told by their file names). Code before the first cell that
     is neither the library's, a cell's, nor an installed module's (a function from a
     ``.pyc`` the student wrote, code carrying another's file name, ``exec``'d strings)
-    adds ``+made``.
+    adds ``+made``. A call made inside another watched function's call (``hill`` computes
+    with ``_occupancy``) adds ``+in:`` and that function's dotted name.
 
     Returns the audit hook's part: called on ``import`` and ``exec`` events, it wraps a
     watched function as soon as its module has defined it, and on each cell's ``exec``
@@ -1924,6 +1925,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
 
     def place(frame, dotted="") -> str:
         found, entry, running, made, innermost = None, None, None, False, None
+        within = None  # the innermost other watched function whose call this one is inside
         while frame is not None:
             code = frame.f_code
             file = code.co_filename
@@ -1936,6 +1938,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                     caller = frame.f_locals.get("dotted")
                     if isinstance(caller, str) and caller.startswith("resistlab."):
                         entry = caller[len("resistlab.") :]
+                        within = within or caller
                 elif cell is not None:
                     found = cell
                 elif file == _AGENT_FILE and agent.get(id(code)) is code:
@@ -1966,12 +1969,14 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 running = current[0] if current[0] is not None else running
         if innermost is not None and innermost.f_code is not wrapper_code[0]:
             if not names(innermost, dotted):  # the library did not call it: a callable the
-                entry = None  # student built ran while the library converted an argument
+                entry = within = None  # student built ran while the library converted it
         where = found or "test"
         if entry is not None:  # through the library, for code at WHERE
             where = f"via:{entry}:{where}"
         if made:  # code of no cell and no installed module ran on the way
             where += "+made"
+        if within is not None:  # computed inside that function's own (reported) call
+            where += f"+in:{within}"
         if running is not None and running != found:  # in the RUNNING cell
             where += f"+{running}"
         return f"{where}@{test}" if isinstance(test, str) and test else where
