@@ -39,6 +39,7 @@ import datetime
 import glob
 import os
 import pwd
+import re
 import shutil
 import stat
 import tempfile
@@ -155,6 +156,38 @@ def _warn(log, what: str, path: str, why: str) -> None:
     log.warning("%s: %s: %s", what, safe(path), safe(why))
 
 
+#: A time zone ``timestamp.txt`` may name: a zone of the system's database (``UTC``,
+#: ``Europe/Paris``, ``Etc/GMT+1``), never a path. nbgrader's ``parse_utc`` hands the third
+#: word to ``dateutil.tz.gettz``, which opens an absolute path, or a relative one joined to
+#: the zone folders (``../../tmp/x`` leaves them), and parses the whole file: review 57's
+#: 60 MB "zone" beside the notebook had cost the grader, ``collect`` and Formgrader 2 GB each,
+#: and junk put there after grading had failed Formgrader's submissions list (HTTP 500).
+_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,63}(?:/[A-Za-z0-9_+-]{1,64}){0,3}")
+
+
+def parse_time(text: str) -> datetime.datetime:
+    """nbgrader's reading of a ``timestamp.txt`` (``parse_utc``: UTC, naive), but a time zone
+    (the third word) must be a number or a zone name (:data:`_ZONE`), never a file's path.
+
+    Examples
+    --------
+    >>> parse_time("2026-12-01 10:00:00 Europe/Paris")
+    datetime.datetime(2026, 12, 1, 9, 0)
+    >>> parse_time("2026-12-01 10:00:00 /proc/self/cwd/zone.bin")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a time zone: '/proc/self/cwd/zone.bin'
+    """
+    parts = text.split(" ")
+    if len(parts) == 3:
+        try:
+            int(parts[2])
+        except ValueError:
+            if not _ZONE.fullmatch(parts[2]):
+                raise ValueError(f"not a time zone: {parts[2][:60]!r}") from None
+    return parse_utc(text)
+
+
 def _read_time(path: str) -> datetime.datetime | None:
     """The time a ``timestamp.txt`` holds (one line of at most 100 characters that nbgrader
     reads as a time, as nbgrader's collect and release_feedback read it), or None."""
@@ -166,7 +199,7 @@ def _read_time(path: str) -> datetime.datetime | None:
             text = fh.read().strip()
         if not text or not text.isprintable():
             return None
-        return parse_utc(text)
+        return parse_time(text)
     except (OSError, UnicodeDecodeError, ValueError, OverflowError):
         return None
 

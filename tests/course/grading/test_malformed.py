@@ -165,6 +165,12 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         "blocked": os.mkfifo,
         # review 56: only white space had meant no timestamp at all, with no flag
         "blank": lambda path: path.write_text(" \n\t\n"),
+        # review 57: a zone that is a file's path, which nbgrader's parser opens and reads
+        # whole (2 GB for a 60 MB file), at grading, collect and in Formgrader
+        "zone_path": lambda path: path.write_text(
+            f"2026-12-01 10:00:00 {path.parent / 'zone.bin'}"
+        ),
+        "zone_relative": lambda path: path.write_text("2026-12-01 10:00:00 ../../../../tmp/z"),
     }
     for student, make in makers.items():
         folder = submit(fixture_course, student, answer(release_copy(fixture_course)))
@@ -182,7 +188,16 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
     rows = {r.student: r for r in run.rows}
     assert run.errors == 0 and rows["alice"].score == 5
     aside = {"taken": "timestamp.txt.unreadable.1", "blocked": "timestamp.txt.unreadable.1"}
-    for student in ("text", "folder", "fifo", "taken", "blocked", "blank"):
+    for student in (
+        "text",
+        "folder",
+        "fifo",
+        "taken",
+        "blocked",
+        "blank",
+        "zone_path",
+        "zone_relative",
+    ):
         folder = fixture_course / "submitted" / student / NAME
         name = aside.get(student, "timestamp.txt.unreadable")
         assert not os.path.lexists(folder / "timestamp.txt"), student
@@ -206,7 +221,8 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert listed.stdout.strip() == (
-        "['alice', 'blank', 'blocked', 'fifo', 'folder', 'taken', 'text']"
+        "['alice', 'blank', 'blocked', 'fifo', 'folder', 'taken', 'text', 'zone_path', "
+        "'zone_relative']"
     ), listed.stdout
 
 

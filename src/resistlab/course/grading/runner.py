@@ -840,7 +840,7 @@ class _Run:
             )
             # read (an unreadable one moved aside) before the folder is copied: a copy in
             # autograded/ had failed nbgrader's generate_feedback for that student (review 54)
-            timestamp = _timestamp(coursedir, task.folder, result)
+            timestamp = _timestamp(task.folder, result)
             write_autograded(
                 dest,
                 result,
@@ -895,8 +895,9 @@ class _Run:
         return run
 
 
-def _timestamp(coursedir, folder, result):
-    """The submission's ``timestamp.txt`` as nbgrader reads it; an unreadable one is no
+def _timestamp(folder, result):
+    """The submission's ``timestamp.txt`` as nbgrader reads it (with a time zone that is
+    never a file's path: :func:`~resistlab.course.exchange.parse_time`); an unreadable one is no
     reason not to grade: no late penalty, and a review flag. It is moved aside, to the first
     of ``timestamp.txt.unreadable``, ``timestamp.txt.unreadable.1``, ... that is free (a
     file of the student's by that name had been overwritten, a folder had made the move
@@ -904,6 +905,8 @@ def _timestamp(coursedir, folder, result):
     on the next run): Formgrader reads every student's ``timestamp.txt`` when it lists an
     assignment, and one that was not a time had failed every submission's page (HTTP 500),
     one that was a FIFO had stopped the instructor's server."""
+    from resistlab.course.exchange import parse_time
+
     if unreadable_folder(folder):  # never followed
         return None
     path = os.path.join(folder, "timestamp.txt")
@@ -922,9 +925,11 @@ def _timestamp(coursedir, folder, result):
     try:
         if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
             raise ValueError("not a small regular file")
-        stamp = coursedir.get_existing_timestamp(folder)
-        if stamp is None:  # (only white space: nbgrader reads no time and says nothing)
+        with open(path, encoding="utf-8", opener=_opener_nofollow) as fh:
+            text = fh.read(4097).strip()
+        if not text:  # (only white space: nbgrader reads no time and says nothing)
             raise ValueError("no time")
+        stamp = parse_time(text)  # nbgrader's reading, but a zone is never a file's path
     except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
         names = (path + ".unreadable", *(f"{path}.unreadable.{k}" for k in range(1, 100)))
         aside = next((name for name in names if not os.path.lexists(name)), None)
