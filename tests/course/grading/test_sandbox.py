@@ -205,6 +205,20 @@ def socket_filter():  # a classic BPF program, kernel memory outside the count (
     with one, other:
         one.setsockopt(socket.SOL_SOCKET, 26, bytes(Program(1, code)))  # SO_ATTACH_FILTER
 attempt("socket_filter", socket_filter)
+def dnotify():  # F_NOTIFY on a shared folder: another kernel's reads, a channel (review 57)
+    import fcntl
+    fd = os.open(".", os.O_RDONLY)
+    try:
+        fcntl.fcntl(fd, 1026, 1)  # F_NOTIFY, DN_ACCESS
+    finally:
+        os.close(fd)
+attempt("dnotify", dnotify)
+def futex_hash():  # PR_FUTEX_HASH: up to 1 GiB of kernel memory a call (review 57)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(78, 1, 16, 0, 0) != 0:  # PR_FUTEX_HASH_SET_SLOTS; EINVAL before Linux 6.16
+        raise OSError(ctypes.get_errno(), "prctl(PR_FUTEX_HASH)")
+attempt("futex_hash", futex_hash)
 def own_table_thread():  # clone(CLONE_THREAD) without CLONE_FILES: EPERM from the filter,
     import ctypes, platform  # EINVAL unfiltered (no CLONE_SIGHAND); no thread is made
     libc = ctypes.CDLL(None, use_errno=True)
@@ -414,6 +428,8 @@ BY_SECCOMP = [
     "own_table_thread",
     "ip_socket",
     "socket_filter",
+    "dnotify",
+    "futex_hash",
     "linux_aio",
     "userfaultfd",
     "memfd_secret",
@@ -642,6 +658,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         names += ("add_filter", "add_filter_prctl")
         names += ("own_table", "own_table_thread")  # review 53: they had starved the watch
         names += ("socket_filter",)  # review 56: a BPF program, memory no cgroup counts
+        names += ("dnotify", "futex_hash")  # review 57: a channel; memory no limit counts
         for name in names:
             assert results[name] == "PermissionError", (name, results)
         # reviews 55 and 56: signing keys, reset connections queued on a listener, sticky

@@ -1170,9 +1170,17 @@ _FILE_SETATTR = 469
 #: flags that the next student of the worker read, past the modes and times given back.
 _IOCTL = {0xC000003E: 16, 0xC00000B7: 29}
 #: fcntl (x86_64, aarch64) with ``F_SET_RW_HINT`` or ``F_SET_FILE_RW_HINT``: a write-life
-#: hint kept on the inode while it is cached, a note in the template's home too (review 52).
+#: hint kept on the inode while it is cached, a note in the template's home too (review 52);
+#: and ``F_NOTIFY`` (dnotify, the older way to watch a folder, beside the refused inotify):
+#: a kernel had read another worker's kernel's reads of a shared read-only folder, a channel
+#: between students graded at the same time (review 57).
 _FCNTL = {0xC000003E: 72, 0xC00000B7: 25}
-_HINT_SETTERS = (1036, 1038)
+_FCNTL_REFUSED = (1036, 1038, 1026)
+#: prctl (:data:`_FILTERS`) with ``PR_FUTEX_HASH`` (Linux 6.16): one call allocates up to
+#: 1 GiB of kernel memory for the process's private futex hash, which under an unprivileged
+#: grader's fallback (no cgroup) no limit counts (review 57: 2 GiB beside a 1 GiB
+#: ``--memory``).
+_PR_FUTEX_HASH = 78
 #: setsockopt (x86_64, aarch64) of a socket filter (``SOL_SOCKET``: ``SO_ATTACH_FILTER``,
 #: ``SO_ATTACH_REUSEPORT_CBPF``) fails with ``EPERM``: a classic BPF program is kernel memory
 #: outside the cgroup v1 count, about 36 KB a socket (review 56). No notebook filters its
@@ -1298,9 +1306,13 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     for i, request in enumerate(_INODE_SETTERS):  # JEQ request (the low word): EPERM
         setters.append((0x15, n - i, 0, request))
     setters += [(0x05, 0, 0, 1), eperm]  # JA past the refusal: no setter
-    for request in _HINT_SETTERS:  # fcntl(fd, F_SET_RW_HINT, ...): EPERM
+    for request in _FCNTL_REFUSED:  # fcntl(fd, F_SET_RW_HINT or F_NOTIFY, ...): EPERM
         setters += [ld_nr, (0x15, 0, 3, _FCNTL[arch]), (0x20, 0, 0, 24), (0x15, 0, 1, request)]
         setters.append(eperm)
+    # prctl(PR_FUTEX_HASH, ...): EPERM
+    prctl = _FILTERS[arch][1]
+    setters += [ld_nr, (0x15, 0, 3, prctl), (0x20, 0, 0, 16), (0x15, 0, 1, _PR_FUTEX_HASH)]
+    setters.append(eperm)
     k = len(_SOCKET_FILTERS)  # setsockopt(fd, level, option, ...): the block is 5 + k + 1 long
     attach = [ld_nr, (0x15, 0, 4 + k, _SETSOCKOPT[arch]), (0x20, 0, 0, 24)]
     attach += [(0x15, 0, 2 + k, _SOL_SOCKET), (0x20, 0, 0, 32)]  # the level, then the option
@@ -1347,7 +1359,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         (0x15, 0, 1, _CLONE3),  # JEQ clone3: ENOSYS (glibc then uses clone)
         enosys,
         *families,  # IP sockets: EAFNOSUPPORT; netlink: EOPNOTSUPP; another but UNIX: EPERM
-        *setters,  # ioctl setting an inode's flags, generation, policy or verity: EPERM
+        *setters,  # ioctl setting an inode's flags..., fcntl hints and dnotify, futex hash: EPERM
         *userns,  # a new user namespace, a thread's own descriptor table: EPERM
         *attach,  # a socket filter attached: EPERM
         *others,  # another process's limits or priority: EPERM
