@@ -550,6 +550,33 @@ def test_the_disk_watch_stops_a_kernel_that_holds_too_much_to_read(tmp_path, mon
     )
 
 
+def test_descriptors_a_process_s_threads_share_are_read_once(tmp_path):
+    """Review 57 A#1: the watch read a process's descriptors once for each of its threads
+    (they share one table), so that 6,000 open files in a kernel of 15 threads were past its
+    budget. 300 descriptors held by 12 threads (and ~300 mapping lines) fit a budget of
+    1,000: read once a thread, they were 3,600."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading import kernel
+
+    code = (
+        "import os, sys, threading\nfds = [os.open('.', os.O_RDONLY) for _ in range(300)]\n"
+        "for _ in range(11):\n    threading.Thread(target=sys.stdin.read, daemon=True).start()\n"
+        "print(len(os.listdir('/proc/self/task')), flush=True)\nsys.stdin.read()\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert process.stdout.readline().strip() == b"12"
+        assert kernel._written(str(tmp_path), [process.pid], 100, 1000)[2] == ""
+        assert kernel._written(str(tmp_path), [process.pid], 100, 400)[2] != ""  # it can fail
+    finally:
+        process.kill()
+        process.wait()
+
+
 def test_long_mapping_lines_count_against_what_a_check_reads(tmp_path, monkeypatch):
     """Review 12 #6: paths of 3.8 KB mapped 1,500 times in each of 5 processes slowed the
     checks enough to write 1.49 GB under a 1 GiB bound. A mapping line costs one more for

@@ -32,7 +32,7 @@ from resistlab.course.grading.sandbox import SandboxPolicy, build_policy, read_a
 pytestmark = pytest.mark.slow
 
 ATTEMPTS = r"""
-import json, os, socket
+import fcntl, json, os, socket
 results = {}
 def attempt(name, action):
     try:
@@ -213,6 +213,19 @@ def dnotify():  # F_NOTIFY on a shared folder: another kernel's reads, a channel
     finally:
         os.close(fd)
 attempt("dnotify", dnotify)
+def record_lock(request):  # byte-range locks: kernel memory no cgroup counts (review 57)
+    import fcntl, struct
+    fd = os.open("locked", os.O_RDWR | os.O_CREAT, 0o600)
+    try:  # struct flock: F_WRLCK, SEEK_SET, start 0, length 1, pid 0 (OFD locks ask for 0)
+        fcntl.fcntl(fd, request, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 1, 0))
+    finally:
+        os.close(fd)
+        os.unlink("locked")
+attempt("posix_lock", lambda: record_lock(fcntl.F_SETLK))
+attempt("posix_lock_wait", lambda: record_lock(fcntl.F_SETLKW))
+attempt("ofd_lock", lambda: record_lock(37))  # F_OFD_SETLK
+attempt("ofd_lock_wait", lambda: record_lock(38))  # F_OFD_SETLKW
+attempt("lockf", lambda: fcntl.lockf(open("lockf", "w"), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0))
 def futex_hash():  # PR_FUTEX_HASH: up to 1 GiB of kernel memory a call (review 57)
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -430,6 +443,11 @@ BY_SECCOMP = [
     "socket_filter",
     "dnotify",
     "futex_hash",
+    "posix_lock",
+    "posix_lock_wait",
+    "ofd_lock",
+    "ofd_lock_wait",
+    "lockf",
     "linux_aio",
     "userfaultfd",
     "memfd_secret",
@@ -659,6 +677,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         names += ("own_table", "own_table_thread")  # review 53: they had starved the watch
         names += ("socket_filter",)  # review 56: a BPF program, memory no cgroup counts
         names += ("dnotify", "futex_hash")  # review 57: a channel; memory no limit counts
+        names += ("posix_lock", "posix_lock_wait", "ofd_lock", "ofd_lock_wait", "lockf")
         for name in names:
             assert results[name] == "PermissionError", (name, results)
         # reviews 55 and 56: signing keys, reset connections queued on a listener, sticky
@@ -715,6 +734,9 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
         "affinity_parent",
         "own_limits_and_priority",
         "inotify",
+        "posix_lock",
+        "ofd_lock",
+        "lockf",
         "message_queue",
         "start_program",
         "run_program",
@@ -802,6 +824,8 @@ def test_kernel_command_goes_through_the_launcher_only_with_a_policy():
     cmd = km.format_kernel_cmd()
     assert cmd[1].endswith("sandbox.py") and cmd[2:4] == ["launch", "/tmp/policy.json"]
     assert cmd[5:7] == ["-m", "ipykernel_launcher"]
+    # IPython's history (SQLite) in memory: the sandbox refuses the locks of a file's
+    assert cmd[-1] == "--HistoryManager.hist_file=:memory:" == km.plain_cmd[-1]
 
 
 WATCH_CALLS = r"""

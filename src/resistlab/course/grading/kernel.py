@@ -480,6 +480,12 @@ def _enter_group(group) -> None:
     group.enter()
 
 
+#: Arguments of a sandboxed kernel: IPython's history (SQLite) in memory, not in a file of the
+#: scratch folder, whose locks the sandbox refuses (``sandbox._FCNTL_REFUSED``); the grader
+#: reads no history.
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+
+
 class _WarmProvisioner(LocalProvisioner):
     """Launch the kernel by forking the worker's template; fall back to ``Popen`` (without
     the worker's memory bound, :func:`~.memory.unbounded_child`)."""
@@ -606,6 +612,8 @@ class GradingKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
+        if self.policy_path:
+            cmd = [*cmd, *KERNEL_ARGUMENTS]
         self.plain_cmd = list(cmd)
         if not self.policy_path:
             return cmd
@@ -655,8 +663,9 @@ def _written(folder: str, pids, most: int, items: int | None = None):
             tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
             continue
+        tables: set[tuple] = set()  # descriptor tables read, by the descriptors they list
         for task in tasks:
-            size += _removed_open(f"/proc/{pid}/task/{task}", seen, budget)
+            size += _removed_open(f"/proc/{pid}/task/{task}", seen, budget, tables)
         for task in tasks:  # the threads of a process share its mappings: one that shows them
             mapped = _mapped_removed(f"/proc/{pid}/task/{task}", folder, seen, budget)
             if mapped is not None:
@@ -671,13 +680,20 @@ def _written(folder: str, pids, most: int, items: int | None = None):
     return size, len(paths), ""
 
 
-def _removed_open(task: str, seen: set[int], budget: list[int]) -> int:
+def _removed_open(task: str, seen: set[int], budget: list[int], tables: set[tuple]) -> int:
     """Bytes of removed regular files in ``task``'s descriptor table (inodes not in
-    ``seen``; added to it); each descriptor read costs one of ``budget[0]``."""
+    ``seen``; added to it); each descriptor read costs one of ``budget[0]``. A table that
+    lists the same descriptors as one in ``tables`` (the process's threads share theirs: the
+    sandbox refuses a thread a table of its own) is not read again: read once a thread,
+    6,000 open files had cost a kernel of 15 threads the whole budget (review 57)."""
     try:
         fds = os.listdir(f"{task}/fd")
     except OSError:
         return 0
+    listed = tuple(fds)
+    if listed in tables:
+        return 0
+    tables.add(listed)
     size = 0
     for fd in fds[: max(0, budget[0]) + 1]:
         budget[0] -= 1

@@ -1173,9 +1173,13 @@ _IOCTL = {0xC000003E: 16, 0xC00000B7: 29}
 #: hint kept on the inode while it is cached, a note in the template's home too (review 52);
 #: and ``F_NOTIFY`` (dnotify, the older way to watch a folder, beside the refused inotify):
 #: a kernel had read another worker's kernel's reads of a shared read-only folder, a channel
-#: between students graded at the same time (review 57).
+#: between students graded at the same time (review 57); and a byte-range lock (``F_SETLK``,
+#: ``F_SETLKW`` and their open-file-description forms, 37 and 38): each is kernel memory no
+#: cgroup has counted since Linux 6.3 and no limit bounds (``RLIMIT_LOCKS`` is unused), 1.5 GB
+#: of them held beside a 1 GiB ``--memory`` (review 57). No kernel of a notebook locks a
+#: record: IPython's history, SQLite, is kept in memory (``kernel.KERNEL_ARGUMENTS``).
 _FCNTL = {0xC000003E: 72, 0xC00000B7: 25}
-_FCNTL_REFUSED = (1036, 1038, 1026)
+_FCNTL_REFUSED = (1036, 1038, 1026, 6, 7, 37, 38)
 #: prctl (:data:`_FILTERS`) with ``PR_FUTEX_HASH`` (Linux 6.16): one call allocates up to
 #: 1 GiB of kernel memory for the process's private futex hash, which under an unprivileged
 #: grader's fallback (no cgroup) no limit counts (review 57: 2 GiB beside a 1 GiB
@@ -1306,7 +1310,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     for i, request in enumerate(_INODE_SETTERS):  # JEQ request (the low word): EPERM
         setters.append((0x15, n - i, 0, request))
     setters += [(0x05, 0, 0, 1), eperm]  # JA past the refusal: no setter
-    for request in _FCNTL_REFUSED:  # fcntl(fd, F_SET_RW_HINT or F_NOTIFY, ...): EPERM
+    for request in _FCNTL_REFUSED:  # fcntl(fd, F_SET_RW_HINT, F_NOTIFY, F_SETLK...): EPERM
         setters += [ld_nr, (0x15, 0, 3, _FCNTL[arch]), (0x20, 0, 0, 24), (0x15, 0, 1, request)]
         setters.append(eperm)
     # prctl(PR_FUTEX_HASH, ...): EPERM
@@ -1359,7 +1363,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         (0x15, 0, 1, _CLONE3),  # JEQ clone3: ENOSYS (glibc then uses clone)
         enosys,
         *families,  # IP sockets: EAFNOSUPPORT; netlink: EOPNOTSUPP; another but UNIX: EPERM
-        *setters,  # ioctl setting an inode's flags..., fcntl hints and dnotify, futex hash: EPERM
+        *setters,  # ioctl setting an inode's flags..., fcntl hints, dnotify, locks, futex hash
         *userns,  # a new user namespace, a thread's own descriptor table: EPERM
         *attach,  # a socket filter attached: EPERM
         *others,  # another process's limits or priority: EPERM
