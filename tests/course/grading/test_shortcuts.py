@@ -33,6 +33,7 @@ from helpers import NOTEBOOK_PATHS, ROOT
 
 import resistlab
 from resistlab.course.grading.integrity import forbidden_names, shortcut_flags
+from resistlab.persisters import TwoStateRates
 
 # assignment -> {answer cell: names the exercise asks the student to write or compute}
 DECLARED = {
@@ -42,6 +43,10 @@ DECLARED = {
             "resistlab.pharmacology._gr_curve",  # GRFit.predict's curve, which is not hill's
             "resistlab.pharmacology._occupancy",  # review 56: hill's own d^h / (d^h + c^h)
             "resistlab.signalling.fractional_inhibition",  # review 56: the same numbers
+            "resistlab.binding.fraction_inhibited",
+            "resistlab.binding.apparent_ki",
+            "resistlab.efflux.competitive_km",
+            "resistlab.efflux.noncompetitive_vmax",
         ],
         "answer_gr_values": ["resistlab.pharmacology.gr_values"],
     },
@@ -60,6 +65,7 @@ DECLARED = {
             "resistlab.efflux.competitive_km",
             "resistlab.pharmacology._occupancy",
             "resistlab.signalling.fractional_inhibition",
+            "resistlab.efflux.noncompetitive_vmax",
         ],
         "answer_t790m_occupancy": [
             "resistlab.binding.fraction_inhibited",
@@ -67,6 +73,10 @@ DECLARED = {
             "resistlab.binding.ic50_fold_shift",
             "resistlab.binding.apparent_ki",
             "resistlab.efflux.competitive_km",
+            "resistlab.pharmacology.hill",
+            "resistlab.pharmacology._occupancy",
+            "resistlab.signalling.fractional_inhibition",
+            "resistlab.efflux.noncompetitive_vmax",
         ],
         "answer_fold_resistance": [
             "resistlab.binding.fold_resistance",
@@ -84,6 +94,10 @@ DECLARED = {
             "resistlab.signalling.bypass_branches",
             "resistlab.pharmacology.hill",
             "resistlab.pharmacology._occupancy",
+            "resistlab.binding.fraction_inhibited",
+            "resistlab.binding.apparent_ki",
+            "resistlab.efflux.competitive_km",
+            "resistlab.efflux.noncompetitive_vmax",
         ],
     },
     "05-epigenetics-and-persisters": {
@@ -94,11 +108,25 @@ DECLARED = {
         "answer_biphasic_kill": [
             "resistlab.persisters.biphasic_kill",
             "resistlab.persisters._log_biphasic",  # review 56: the same curve in log space
+            "resistlab.persisters.simulate_two_state",
+            "resistlab.persisters.surviving_fraction",
+            "resistlab.persisters.equilibrium_tolerant_fraction",
+            "resistlab.persisters._initial_state",
+            "resistlab.persisters._parse_schedule",
+            "resistlab.persisters._check_within",
+            "resistlab.persisters._expm2_apply",
         ],
         "answer_persister_fit": [
             "resistlab.persisters.fit_biphasic_kill",
             "resistlab.persisters.biphasic_kill",
             "resistlab.persisters._log_biphasic",
+            "resistlab.persisters.simulate_two_state",
+            "resistlab.persisters.surviving_fraction",
+            "resistlab.persisters.equilibrium_tolerant_fraction",
+            "resistlab.persisters._initial_state",
+            "resistlab.persisters._parse_schedule",
+            "resistlab.persisters._check_within",
+            "resistlab.persisters._expm2_apply",
         ],
         "answer_holiday_days": [
             "resistlab.persisters.drug_holiday_h",
@@ -113,6 +141,10 @@ DECLARED = {
             "resistlab.efflux.competitive_km",
             "resistlab.efflux.noncompetitive_vmax",
             "resistlab.binding.apparent_ki",
+            "resistlab.pharmacology.hill",
+            "resistlab.pharmacology._occupancy",
+            "resistlab.signalling.fractional_inhibition",
+            "resistlab.binding.fraction_inhibited",
         ],
     },
     "07-dna-repair": {
@@ -146,7 +178,13 @@ DECLARED = {
         ],
     },
     "13-immunotherapy": {
-        "answer_rhs": ["resistlab.immunology.kuznetsov_rhs", "resistlab.immunology._rhs2"],
+        "answer_rhs": [
+            "resistlab.immunology.kuznetsov_rhs",
+            "resistlab.immunology._rhs2",
+            "resistlab.immunology.antigen_loss_rhs",
+            "resistlab.immunology._rhs3",
+            "resistlab.immunology._negative_growth",
+        ],
         "answer_tmb": ["resistlab.immunology.roc_auc"],
     },
 }
@@ -1200,6 +1238,53 @@ REPARAMETRISED = [
         "resistlab.signalling.fractional_inhibition",
         "resistlab.pharmacology.hill",
         lambda inhibition, hill, d: np.allclose(inhibition(d, 1.3, 0.8), hill(d, 0, 1, 1.3, 0.8)),
+    ),
+    # review 57 B F1: twins under another signature
+    (
+        "resistlab.persisters.biphasic_kill",
+        "resistlab.persisters.simulate_two_state",
+        lambda kill, simulate, t: np.allclose(
+            kill(t, 0.02, 0.3, 0.01),
+            simulate(t, TwoStateRates(0, 0, 0.3, 0.01, 0, 0), 1.0, initial=(0.98, 0.02)).total,
+        ),
+    ),
+    (
+        "resistlab.persisters.biphasic_kill",
+        "resistlab.persisters.surviving_fraction",
+        lambda kill, surviving, t: np.allclose(
+            kill(t, 0.02, 0.3, 0.01),
+            surviving(TwoStateRates(0, 0, 0.3, 0.01, 0, 0), t, 1.0, initial=(0.98, 0.02)),
+        ),
+    ),
+    (
+        "resistlab.immunology.kuznetsov_rhs",
+        "resistlab.immunology.antigen_loss_rhs",
+        lambda rhs, loss_rhs, t: np.allclose(
+            rhs(0.0, [0.3, 12.0], {"kappa": 2.0}),
+            loss_rhs(0.0, [0.3, 12.0, 0.0], {"kappa": 2.0})[:2],
+        ),
+    ),
+    (
+        "resistlab.pk.one_compartment",
+        "resistlab.pk.two_compartment",
+        lambda one, two, t: np.allclose(one(t, 100, 20, 5), two(t, 100, 20, 5, 1.0, 1e-12)),
+    ),
+    (  # d^h/(d^h + c^h) is x/(x + K) of x = d^h, K = c^h
+        "resistlab.pharmacology.hill",
+        "resistlab.binding.fraction_inhibited",
+        lambda hill, inhibited, d: np.allclose(
+            hill(d, 0.1, 0.9, 1.3, 0.8), 0.1 + 0.8 * inhibited(d**0.8, 1.3**0.8, 0, 1)
+        ),
+    ),
+    (  # I/(I + K) = 1 - 1/(1 + I/K)
+        "resistlab.binding.fraction_inhibited",
+        "resistlab.efflux.noncompetitive_vmax",
+        lambda inhibited, vmax, i: np.allclose(inhibited(i, 1.3, 0, 1), 1 - vmax(1.0, i, 1.3)),
+    ),
+    (
+        "resistlab.efflux.noncompetitive_vmax",
+        "resistlab.pharmacology.hill",
+        lambda vmax, hill, i: np.allclose(vmax(2.0, i, 1.3), hill(i, 2.0, 0, 1.3, 1)),
     ),
 ]
 # Library modules searched for functions that give the same numbers (the others draw, open
