@@ -365,6 +365,31 @@ def test_no_kernel_opens_a_socket_of_another_family_than_unix(fixture_course):
     _refused_in_each_kernel(fixture_course, SOCKET_FAMILIES, refused)
 
 
+RECORD_LOCKS = r"""
+import ctypes, fcntl, os, struct
+_libc = ctypes.CDLL(None, use_errno=True)
+_fd = os.open("locked", os.O_RDWR | os.O_CREAT, 0o600)
+_lock = ctypes.create_string_buffer(struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 1, 0))
+for _name, _request in (("SETLK", 6), ("SETLKW", 7), ("OFD_SETLK", 37), ("OFD_SETLKW", 38)):
+    ctypes.set_errno(0)
+    print(_name, _libc.fcntl(_fd, _request, _lock), ctypes.get_errno())
+os.close(_fd)
+print("HISTORY", get_ipython().history_manager.hist_file)
+"""
+
+
+def test_no_kernel_holds_a_byte_range_lock(fixture_course):
+    """Review 57 A#1: byte-range locks are kernel memory no cgroup has counted since Linux
+    6.3, and nothing bounds how many a process holds: 8,000,000 one-byte locks held 1.5 GB
+    beside a 1 GiB ``--memory``, unflagged. ``fcntl`` ``F_SETLK``, ``F_SETLKW`` and their
+    open-file-description forms fail with EPERM in every kernel; IPython's history, the one
+    SQLite file a kernel had, is kept in memory, and the kernel answers its tests."""
+    _refused_in_each_kernel(
+        fixture_course, RECORD_LOCKS, ("SETLK", "SETLKW", "OFD_SETLK", "OFD_SETLKW")
+    )
+    assert "HISTORY :memory:\n" in _outputs(fixture_course, "b_next")
+
+
 def test_no_system_v_object_carries_over_to_the_next_kernel(fixture_course):
     """Review 15 #1: the kernels of one worker share its sandbox's IPC namespace, one after
     the other, and System V objects outlive the kernel that made them (a segment left by one

@@ -480,12 +480,6 @@ def _enter_group(group) -> None:
     group.enter()
 
 
-#: Arguments of a sandboxed kernel: IPython's history (SQLite) in memory, not in a file of the
-#: scratch folder, whose locks the sandbox refuses (``sandbox._FCNTL_REFUSED``); the grader
-#: reads no history.
-KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
-
-
 class _WarmProvisioner(LocalProvisioner):
     """Launch the kernel by forking the worker's template; fall back to ``Popen`` (without
     the worker's memory bound, :func:`~.memory.unbounded_child`)."""
@@ -612,8 +606,6 @@ class GradingKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        if self.policy_path:
-            cmd = [*cmd, *KERNEL_ARGUMENTS]
         self.plain_cmd = list(cmd)
         if not self.policy_path:
             return cmd

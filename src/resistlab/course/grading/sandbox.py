@@ -1177,7 +1177,7 @@ _IOCTL = {0xC000003E: 16, 0xC00000B7: 29}
 #: ``F_SETLKW`` and their open-file-description forms, 37 and 38): each is kernel memory no
 #: cgroup has counted since Linux 6.3 and no limit bounds (``RLIMIT_LOCKS`` is unused), 1.5 GB
 #: of them held beside a 1 GiB ``--memory`` (review 57). No kernel of a notebook locks a
-#: record: IPython's history, SQLite, is kept in memory (``kernel.KERNEL_ARGUMENTS``).
+#: record: IPython's history, SQLite, is kept in memory (``worker.grade_notebook``).
 _FCNTL = {0xC000003E: 72, 0xC00000B7: 25}
 _FCNTL_REFUSED = (1036, 1038, 1026, 6, 7, 37, 38)
 #: prctl (:data:`_FILTERS`) with ``PR_FUTEX_HASH`` (Linux 6.16): one call allocates up to

@@ -1011,8 +1011,10 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
         kernel_env=kernel_env,
         warm=warm,
         sealed=sealed,
-        # IPython must not put the working folder (the submission's files) on sys.path.
-        extra_arguments=["--IPKernelApp.ignore_cwd=True"],
+        # IPython must not put the working folder (the submission's files) on sys.path; its
+        # history (SQLite) is kept in memory, not in a file of the scratch folder, whose
+        # locks the sandbox refuses (sandbox._FCNTL_REFUSED): the grader reads no history.
+        extra_arguments=["--IPKernelApp.ignore_cwd=True", "--HistoryManager.hist_file=:memory:"],
         deadline=deadline or 0.0,
         fresh_home=lambda: _fresh_home(
             context, scratch, warm.uid if warm is not None and warm.bwrap else None
