@@ -125,6 +125,11 @@ def _scan(code: str):
         "Point = type('Point', (), {'x': 0.0, 'scale': lambda s, k: s.x * k})\n",
         "kind = type(np.float64(1.0)).__name__\n",
         "class C:\n    pass\nc = C()\nsetattr(c, 'label', 'parental')\n",
+        # review 57: a frozen dataclass sets its own fields; a module looked up by name
+        "from dataclasses import dataclass\n\n@dataclass(frozen=True)\nclass P:\n    a: float\n"
+        "    def __post_init__(self):\n        object.__setattr__(self, 'a', float(self.a))\n",
+        "import sys\nhave_scipy = 'scipy' in sys.modules\nm = sys.modules.get('math')\n",
+        "Pair = type(np.float64(1.0))\nx = Pair(2.0)\n",
     ],
 )
 def test_honest_code_is_not_flagged(code):
@@ -342,6 +347,53 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("obj.__dict__.setdefault('isclose', f)", "monkeypatch", "changed in place"),
         ("import types\nA = types.new_class('A', (), {}, f)", "always_equal", "new_class"),
         ("A = type('A', (), dict(ns))", "always_equal", "namespace built at run time"),
+        # review 57 B F2: an equality method set after the class body, a class made by a
+        # metaclass or make_dataclass from a namespace given as a value, mock.ANY
+        ("class Always:\n    pass\nAlways.__eq__ = lambda s, o: True", "always_equal", "__eq__"),
+        ("A1 = type.__new__(type, 'A1', (), ns)", "always_equal", "type.__new__"),
+        ("import abc\nA2 = abc.ABCMeta('A2', (), dict(ns))", "always_equal", "metaclass"),
+        ("A3 = type(B)('A3', (), dict(ns))", "always_equal", "metaclass"),
+        (
+            "import dataclasses\nA = dataclasses.make_dataclass('A', [], namespace=dict(ns))",
+            "always_equal",
+            "make_dataclass",
+        ),
+        ("import enum\nclass E(enum.Enum):\n    X = 1\nE.__ne__ = f", "always_equal", "__ne__"),
+        ("import unittest.mock\nclass A(type(unittest.mock.ANY)): pass", "always_equal", "ANY"),
+        ("from unittest.mock import ANY\nx = ANY", "always_equal", "ANY"),
+        # review 57 B F3: a watched module patched through its own setter, its namespace
+        # taken by __getattribute__, a copy of sys.modules, a function's globals
+        ("import numpy\nnumpy.__setattr__('isclose', f)", "monkeypatch", "__setattr__"),
+        ("ns = numpy.__getattribute__('__dict__')\nns['allclose'] = f", "monkeypatch", ""),
+        ("getattr(numpy, '__dict__').update(isclose=len)", "monkeypatch", "'__dict__'"),
+        ("import sys\nm = dict(sys.modules)['math']\nm.isclose = f", "monkeypatch", "copied"),
+        ("import sys\nsys.modules.copy()['numpy'].isclose = f", "monkeypatch", "copied"),
+        ("import sys\nlist(sys.modules.values())[3].isclose = f", "monkeypatch", "copied"),
+        ("g.__globals__['assert_almost_equal'] = f", "monkeypatch", "__globals__"),
+        ("import builtins\nbuiltins.__dict__['setattr'](numpy, 'isclose', f)", "monkeypatch", ""),
+        ("(lambda m: m.__setattr__('isclose', len))(np)", "monkeypatch", "__setattr__"),
+        (
+            "import operator\noperator.methodcaller('__setattr__', 'isclose', len)(np)",
+            "monkeypatch",
+            "",
+        ),
+        # review 57 B F4: the shell reached through sys.modules, its hooks changed in place,
+        # their names written as text
+        (
+            "import sys\nsh = sys.modules['IPython.core.interactiveshell'].InteractiveShell"
+            ".instance()",
+            "hook_override",
+            "sys.modules['IPython",
+        ),
+        ("sh.events.register('post_run_cell', f)", "hook_override", "events.register"),
+        ("sh.ast_transformers.append(Quiet())", "hook_override", "ast_transformers"),
+        ("import sys\nsys.__setattr__('excepthook', f)", "hook_override", "'excepthook'"),
+        ("import builtins\nip = dict(vars(builtins)).get('get_ipython')()", "hook_override", ""),
+        ("import sys\nk = sys.modules['ipykernel.kernelapp']", "hook_override", "ipykernel"),
+        ("import sys\nsys.modules['__main__'].__dict__['get_ipython']()", "hook_override", ""),
+        ("import sys\nobject.__setattr__(sys, 'displayhook', f)", "hook_override", "displayhook"),
+        ("import sys\nsys.__dict__.get('settrace')(None)", "hook_override", "'settrace'"),
+        ("import sys\nm = sys.modules[input()]", "hook_override", "built at run time"),
     ],
 )
 def test_suspicious_code_is_flagged(code, code_flag, detail):

@@ -788,6 +788,147 @@ def _setter_flags(tree, aliases, where) -> list[Flag]:
     return flags
 
 
+#: Text that names the shell, its hooks and events, or a setter of attributes and namespaces:
+#: written as a string (``sys.__setattr__("excepthook", f)``, ``dict(vars(builtins)).get(
+#: "get_ipython")``, ``getattr(m, "__dict__")``) it reaches what no attribute in the cell
+#: names (review 57 B F3, F4).
+_HOOK_TEXT = (_HOOK_ATTRS - {"run_cell", "run_code"}) | {
+    "get_ipython",
+    "IPKernelApp",
+    "pre_execute",
+    "pre_run_cell",
+    "post_execute",
+    "post_run_cell",
+    "shell_initialized",
+    "settrace",
+    "setprofile",
+    "addaudithook",
+}
+_SETTER_TEXT = frozenset(
+    {"__setattr__", "__delattr__", "__getattribute__", "__dict__", "__globals__"}
+    | {"setattr", "delattr"}
+)
+#: The shell's hooks read (not only assigned): ``sh.ast_transformers.append(t)``,
+#: ``sh.events.register("post_run_cell", f)`` change them in place.
+_HOOK_READS = _HOOK_ATTRS - {
+    "InteractiveShell",
+    "run_cell",
+    "run_code",
+    "excepthook",
+    "displayhook",
+}
+#: Callables that make a class from a namespace given as a value: a metaclass called as a
+#: function, or ``dataclasses.make_dataclass(namespace=...)`` (review 57 B F2).
+_CLASS_MAKERS = ("Meta", "EnumType", "make_dataclass")
+
+
+def _self_setter(node, parents) -> bool:
+    """``self.__setattr__(...)``, ``super().__setattr__(...)``, ``object.__setattr__(self,
+    ...)``: a class setting its own instance's attribute (a frozen dataclass)."""
+    value = node.value
+    if isinstance(value, ast.Name) and value.id == "self":
+        return True
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "super"
+    ):
+        return True
+    call = parents.get(id(node))
+    return (
+        isinstance(value, ast.Name)
+        and value.id == "object"
+        and isinstance(call, ast.Call)
+        and call.func is node
+        and bool(call.args)
+        and isinstance(call.args[0], ast.Name)
+        and call.args[0].id == "self"
+    )
+
+
+def _indirect_flags(tree, aliases, where) -> list[Flag]:
+    """Review 57 B F2-F4: patches, equality overrides and hooks reached without the
+    attribute or assignment :func:`_scan` reads: a module's or the shell's own
+    ``__setattr__``/``__getattribute__``, ``sys.modules`` copied or handed on (``dict(
+    sys.modules)["math"].isclose = f``), the shell's module looked up there, its hooks
+    changed in place, their names written as text, an equality method assigned to a class
+    after its body, a class made by a metaclass or ``make_dataclass`` from a namespace given
+    as a value, and ``unittest.mock.ANY`` (an object equal to anything)."""
+    parents = {
+        id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)
+    }
+    flags = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            parent = parents.get(id(node))
+            name = _dotted(node, aliases) or ""
+            if node.attr in ("__setattr__", "__delattr__", "__getattribute__"):
+                if not _self_setter(node, parents):
+                    flags.append(Flag("monkeypatch", f"{where}: .{node.attr}"))
+            elif node.attr == "__globals__":
+                flags.append(Flag("monkeypatch", f"{where}: a function's .__globals__"))
+            elif isinstance(node.ctx, ast.Load) and node.attr in _HOOK_READS:
+                flags.append(Flag("hook_override", f"{where}: .{node.attr}"))
+            elif node.attr == "events" and isinstance(parent, ast.Attribute):
+                flags.append(Flag("hook_override", f"{where}: .events.{parent.attr}"))
+            elif isinstance(node.ctx, ast.Store) and node.attr in _EQUALITY_DUNDERS:
+                flags.append(Flag("always_equal", f"{where}: .{node.attr} assigned"))
+            elif name.endswith("mock.ANY"):
+                flags.append(Flag("always_equal", f"{where}: unittest.mock.ANY"))
+            elif name == "sys.modules" and not _reads_one_module(node, parents):
+                flags.append(Flag("monkeypatch", f"{where}: sys.modules copied or handed on"))
+        elif isinstance(node, ast.Name) and (_dotted(node, aliases) or "").endswith("mock.ANY"):
+            flags.append(Flag("always_equal", f"{where}: unittest.mock.ANY"))
+        elif isinstance(node, ast.Subscript) and _dotted(node.value, aliases) == "sys.modules":
+            key = _folded(node.slice)
+            if key is None or key.split(".")[0] in ("IPython", "ipykernel", "__main__"):
+                shown = repr(key) if key is not None else "a name built at run time"
+                flags.append(Flag("hook_override", f"{where}: sys.modules[{shown}]"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value in _HOOK_TEXT:
+                flags.append(Flag("hook_override", f"{where}: {node.value!r}"))
+            elif node.value in _SETTER_TEXT:
+                flags.append(Flag("monkeypatch", f"{where}: {node.value!r}"))
+        elif isinstance(node, ast.Call):
+            name = _dotted(node.func, aliases) or ""
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "__new__":
+                if len(node.args) >= 4:  # mcs, name, bases, namespace: a class made
+                    flags.append(Flag("always_equal", f"{where}: {name or '...'}(mcs, ...)"))
+            elif len(node.args) == 3 and (
+                _metaclass_of(node.func, aliases) or name.endswith(("Meta", "EnumType"))
+            ):
+                flags.append(Flag("always_equal", f"{where}: a metaclass called"))
+            elif name.endswith("make_dataclass") and any(
+                k.arg == "namespace" for k in node.keywords
+            ):
+                flags.append(Flag("always_equal", f"{where}: make_dataclass(namespace=...)"))
+    return flags
+
+
+def _metaclass_of(node, aliases) -> bool:
+    """``type(B)``: the metaclass of ``B``, called as a function to make a class."""
+    return (
+        isinstance(node, ast.Call)
+        and _dotted(node.func, aliases) in ("type", "builtins.type")
+        and len(node.args) == 1
+        and not node.keywords
+    )
+
+
+def _reads_one_module(node, parents) -> bool:
+    """``sys.modules[KEY]`` read, ``KEY in sys.modules``, ``sys.modules.get(KEY)``: one entry
+    read by a name the scan follows (not a copy, not handed on)."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return True
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        return True
+    if isinstance(parent, ast.Attribute) and parent.attr in ("get", "__contains__"):
+        call = parents.get(id(parent))
+        return isinstance(call, ast.Call) and call.func is parent
+    return False
+
+
 def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> list[Flag]:
     flags = []
 
@@ -915,6 +1056,7 @@ def _scan(tree, aliases, test_names, where, instructor=None, bindings=None) -> l
             flags.append(Flag("hook_override", f"{where}: get_ipython()"))
     flags += _namespace_flags(tree, aliases, bindings, where)
     flags += _setter_flags(tree, aliases, where)
+    flags += _indirect_flags(tree, aliases, where)
     return flags
 
 
