@@ -10,6 +10,7 @@ sleeps for ten minutes; the cell timeout is longer) when the run is interrupted.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -153,3 +154,30 @@ def test_what_a_killed_run_left_is_removed_by_the_next_one(tmp_path):
     expected = [alive.name, f"rl-template-{alive.name}-abcd1234"]
     expected += [other.name] if other is not None else []
     assert left == sorted(expected), left
+
+
+def test_the_groups_of_a_killed_run_are_removed_by_the_next_one(tmp_path):
+    """Review 57 A: a run killed with SIGKILL left its workers' cgroups (``resistlab-RUN-PID-0``
+    in the ``pids`` and ``memory`` hierarchies), empty, for good. The next run removes them
+    with the run's folder; a living run's stay."""
+    from resistlab.course.grading.runner import remove_stale_runs
+    from resistlab.course.grading.sandbox import GroupLimits
+
+    dead, alive = tmp_path / "rlg-deadrun2", tmp_path / "rlg-liverun2"
+    groups = {run: GroupLimits(f"resistlab-{run.name}-99-0", 2**30, 64) for run in (dead, alive)}
+    try:
+        if not groups[dead].dirs:
+            pytest.skip(f"no cgroup can be made here: {groups[dead].why}")
+        for run in (dead, alive):
+            run.mkdir()
+        held = os.open(alive, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            remove_stale_runs(tmp_path, older_than=0, homes=tmp_path)
+        finally:
+            os.close(held)
+        assert not any(os.path.exists(d) for d in groups[dead].dirs), groups[dead].dirs
+        assert all(os.path.isdir(d) for d in groups[alive].dirs), groups[alive].dirs
+    finally:
+        for group in groups.values():
+            group.remove()

@@ -1103,10 +1103,13 @@ def remove_stale_runs(
     (``rlg-*`` in ``tmp``) no living run holds (:func:`_hold`) and template homes
     (``rl-template-rlg-*`` in ``homes``, the temporary folder by default) whose run folder
     is gone, each older than ``older_than`` seconds (a run starting meanwhile has not locked
-    its folder yet). Files its kernels left under other uids go too
+    its folder yet), and the cgroups of such a run's workers (``resistlab-RUN-*``: a killed
+    run's stayed, empty). Files its kernels left under other uids go too
     (:func:`~.kernel.remove_tree`). Returns what was removed."""
     if fcntl is None:
         return []
+    from .sandbox import GroupLimits
+
     removed, now = [], time.time()
     homes = homes or Path(tempfile.gettempdir())
 
@@ -1134,6 +1137,7 @@ def remove_stale_runs(
             os.close(fd)
             continue
         try:
+            GroupLimits.sweep(f"resistlab-{run.name}-")
             remove_run_folders(run, homes)
             removed.append(run)
         finally:
