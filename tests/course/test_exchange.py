@@ -287,3 +287,23 @@ def _released_course(tmp_path, monkeypatch):
     run_nbgrader(["generate_assignment", NAME, "--force"], root=course)
     run_nbgrader(["release_assignment", NAME, "--force"], root=course)
     return course, exchange
+
+
+def test_a_small_file_is_read_only_when_plain_and_small_whatever_its_path_points_to(tmp_path):
+    """The one reader of a student's ``timestamp.txt`` and ``submission_secret.txt`` (collect,
+    release_feedback, grading, feedback): a link, a FIFO (which would block the instructor's
+    command) or a file past the bound gives None; what is checked is the descriptor opened,
+    not the path before it."""
+    from resistlab.course.exchange import small_file
+
+    plain = tmp_path / "timestamp.txt"
+    plain.write_bytes(b"2026-12-01 10:00:00 UTC\n")
+    (tmp_path / "link").symlink_to(plain)
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "large").write_bytes(b"x" * 1001)
+    assert small_file(plain) == b"2026-12-01 10:00:00 UTC\n"
+    assert small_file(tmp_path / "link") is None
+    assert small_file(tmp_path / "fifo") is None
+    assert small_file(tmp_path / "large") is None
+    assert small_file(tmp_path / "large", most=1001) == b"x" * 1001
+    assert small_file(tmp_path / "missing") is None

@@ -188,19 +188,43 @@ def parse_time(text: str) -> datetime.datetime:
     return parse_utc(text)
 
 
+def small_file(path, most: int = 1000) -> bytes | None:
+    """What ``path`` holds if it is a plain file of at most ``most`` bytes, else None: opened
+    never through a link and without blocking, then checked on the descriptor (a check of the
+    path, then an open, passes a file swapped in between). A student's
+    ``submission_secret.txt`` linked to another student's had been copied beside their own
+    page, and ``release_feedback`` then published it in the other student's place (review
+    56); a FIFO would block the instructor's command; a large file would be read whole."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > most:
+            return None
+        data = fh.read(most + 1)
+    return data if len(data) <= most else None
+
+
+def _line(path: str, most: int) -> str | None:
+    """The one printable line of at most ``most`` bytes ``path`` holds (:func:`small_file`),
+    stripped, or None."""
+    data = small_file(path, most)
+    try:
+        text = data.decode("utf-8").strip() if data is not None else ""
+    except UnicodeDecodeError:
+        return None
+    return text if text and text.isprintable() else None
+
+
 def _read_time(path: str) -> datetime.datetime | None:
     """The time a ``timestamp.txt`` holds (one line of at most 100 characters that nbgrader
     reads as a time, as nbgrader's collect and release_feedback read it), or None."""
+    text = _line(path, 100)
     try:
-        info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > 100:
-            return None
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read().strip()
-        if not text or not text.isprintable():
-            return None
-        return parse_time(text)
-    except (OSError, UnicodeDecodeError, ValueError, OverflowError):
+        return parse_time(text) if text is not None else None
+    except (ValueError, OverflowError):
         return None
 
 
@@ -346,16 +370,8 @@ class CheckedReleaseFeedback(ExchangeReleaseFeedback):
 def _unreleasable(folder: str) -> str | None:
     if _read_time(os.path.join(folder, "timestamp.txt")) is None:
         return "timestamp.txt is missing or not a time"
-    secret = os.path.join(folder, "submission_secret.txt")
-    try:
-        info = os.lstat(secret)
-        if stat.S_ISREG(info.st_mode) and info.st_size <= 1000:
-            with open(secret, encoding="utf-8") as fh:
-                text = fh.read()
-            if text.strip() and text.strip().isprintable():
-                return None
-    except (OSError, UnicodeDecodeError):
-        pass
+    if _line(os.path.join(folder, "submission_secret.txt"), 1000) is not None:
+        return None
     return "submission_secret.txt is missing or not one short line"
 
 

@@ -44,7 +44,6 @@ import itertools
 import os
 import re
 import signal
-import stat
 import string
 import threading
 from dataclasses import dataclass
@@ -741,37 +740,22 @@ def _copy_release_files(folder: Path, coursedir, student: str, assignment: str, 
     ``nbgrader release_feedback`` reads both (the secret names the released file, so only the
     student who submitted can fetch it). They come from the autograded folder, else from the
     submitted one (not through a linked folder: :func:`~.worker.unreadable_folder`), each a
-    plain file of at most 1,000 bytes (:func:`_small_file`); a submission without a timestamp
-    gets none (it was not collected by nbgrader and its feedback is not released through the
-    exchange).
+    plain file of at most 1,000 bytes (:func:`~resistlab.course.exchange.small_file`); a
+    submission without a timestamp gets none (it was not collected by nbgrader and its
+    feedback is not released through the exchange).
     """
+    from resistlab.course.exchange import small_file
+
     from .worker import unreadable_folder
 
     submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
     origins = [folder] if unreadable_folder(submitted) else [folder, submitted]
     for name in ("timestamp.txt", "submission_secret.txt"):
         for origin in origins:
-            text = _small_file(origin / name)
+            text = small_file(origin / name)
             if text is not None:
                 (dest / name).write_bytes(text)
                 break
-
-
-def _small_file(path: Path, most: int = 1000) -> bytes | None:
-    """What ``path`` holds if it is a plain file of at most ``most`` bytes, else None. Never
-    through a link: a student's ``submission_secret.txt`` linked to another student's had
-    been copied beside their own page, and ``release_feedback`` then published it in the
-    other student's place (review 56); nor a FIFO (it would block) or a large file."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > most:
-            return None
-        text = fh.read(most + 1)
-    return text if len(text) <= most else None
 
 
 def generate_feedback(

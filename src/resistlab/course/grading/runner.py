@@ -905,7 +905,7 @@ def _timestamp(folder, result):
     on the next run): Formgrader reads every student's ``timestamp.txt`` when it lists an
     assignment, and one that was not a time had failed every submission's page (HTTP 500),
     one that was a FIFO had stopped the instructor's server."""
-    from resistlab.course.exchange import parse_time
+    from resistlab.course.exchange import parse_time, small_file
 
     if unreadable_folder(folder):  # never followed
         return None
@@ -923,10 +923,10 @@ def _timestamp(folder, result):
             unreadable(f"moved to {os.path.basename(aside[0])}")
         return None
     try:
-        if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
+        data = small_file(path, 4096)
+        if data is None:
             raise ValueError("not a small regular file")
-        with open(path, encoding="utf-8", opener=_opener_nofollow) as fh:
-            text = fh.read(4097).strip()
+        text = data.decode("utf-8").strip()
         if not text:  # (only white space: nbgrader reads no time and says nothing)
             raise ValueError("no time")
         stamp = parse_time(text)  # nbgrader's reading, but a zone is never a file's path
