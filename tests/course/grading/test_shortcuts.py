@@ -699,6 +699,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "dynamic_code(compile under a library file name (while the notebook ran))",
         "dynamic_code(ran code given as text (while the notebook ran))",
         f"library_shortcut(answer_hill_function: {hill} (called))",
+        "monkeypatch(answer_hill_function: a function's .__globals__)",  # review 57 B F3
     ]
     cell_forged = rows["cell_forged"]
     assert cell_forged.score == cell_forged.max_score and cell_forged.review, cell_forged
