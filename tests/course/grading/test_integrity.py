@@ -743,6 +743,8 @@ def test_audit_events_become_flags():
         ("compile", "under a library file name"),
         ("cpython.PyInterpreterState_New", ""),  # review 47 A#3
         ("ctypes.dlsym", "PyRun_SimpleString"),  # review 48 A#1
+        ("ctypes.dlsym", "socket"),  # review 57 A#4
+        ("ctypes.dlsym", "syscall"),
         ("exec.text", ""),  # review 48 B#1
         ("sys.settrace", ""),
         ("compile", "of text"),  # review 49 A#1
@@ -763,6 +765,8 @@ def test_audit_events_become_flags():
         "dynamic_code(compile under a library file name (while the notebook ran))",
         "dynamic_code(a sub-interpreter, which no audit hook watches)",
         "dynamic_code(the interpreter's C API through ctypes: PyRun_SimpleString)",
+        "network(libc's socket through ctypes)",
+        "dynamic_code(a system call by number through ctypes)",
         "dynamic_code(ran code given as text (while the notebook ran))",
         "hook_override(sys.settrace)",
         "dynamic_code(compile of text (while the notebook ran))",

@@ -357,6 +357,12 @@ def c_api():  # PyRun_SimpleString runs any text, under no name the scan reads
     import ctypes
     getattr(ctypes, "Py" + "DLL")(None).PyRun_SimpleString
 attempt("c_api", c_api)
+def libc_socket():  # an IP socket asked of libc: refused by the filter, recorded on lookup
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if getattr(libc, "soc" + "ket")(2, 1, 0) < 0:
+        raise OSError(ctypes.get_errno(), "socket")
+attempt("libc_socket", libc_socket)
 def hidden_exec():  # exec and settrace under names the scan cannot read
     import builtins, sys
     dict(vars(builtins))["e" + "xec"]("_x = 1", {})
@@ -705,6 +711,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
     assert ("socket.__new__", "AF_INET") in events, events
     assert any(event == "cpython.PyInterpreterState_New" for event, _ in events), events
     assert ("ctypes.dlsym", "PyRun_SimpleString") in events, events
+    assert ("ctypes.dlsym", "socket") in events, events  # review 57 A#4
     # review 49: text compiled and run through the C API called at its address (no lookup,
     # no exec event): the compile the student's code asked for is reported
     assert ("compile", "of text") in events, events

@@ -1565,6 +1565,10 @@ def audit_flags(events) -> list[Flag]:
             flags.append(Flag("dynamic_code", "a sub-interpreter, which no audit hook watches"))
         elif event == "exec.text":
             flags.append(Flag("dynamic_code", "ran code given as text (while the notebook ran)"))
+        elif event == "ctypes.dlsym" and detail in ("socket", "socketpair"):
+            flags.append(Flag("network", f"libc's {detail} through ctypes"))
+        elif event == "ctypes.dlsym" and detail == "syscall":
+            flags.append(Flag("dynamic_code", "a system call by number through ctypes"))
         elif event == "ctypes.dlsym":
             flags.append(Flag("dynamic_code", f"the interpreter's C API through ctypes: {detail}"))
         elif event in _INTROSPECTION:

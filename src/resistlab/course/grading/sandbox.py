@@ -1507,6 +1507,13 @@ _TEXT_ARGUMENTS = ("line", "cell", "cmd", "expr", "stmt", "setup")
 _RUNNER_NAMES = frozenset(("exec", "eval", "compile"))
 
 
+#: Functions of libc whose lookup through ``ctypes`` (the ``ctypes.dlsym`` audit event) is
+#: recorded: a socket opened, or any system call made by number, where Python's ``socket``
+#: module and its audit event are not used (review 57: an IP socket asked for so was refused,
+#: unflagged).
+_LIBC_SOCKETS = frozenset({"socket", "socketpair", "syscall"})
+
+
 #: Paths the grader asks a kernel to open at its end (``GradingExecute._check_audit``): the
 #: audit hook records them whatever else it has recorded.
 AUDIT_CHECK = "/rl-audit-check-"
@@ -2522,9 +2529,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     record(event, "in a thread, from threading's hook")
                 elif asked_through_stdlib():
                     record(event, "")
-            elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text
-                name = args[1] if len(args) > 1 else None
-                if isinstance(name, str) and name.startswith(("Py", "_Py")):
+            elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text;
+                name = args[1] if len(args) > 1 else None  # libc's socket and syscall: the
+                if isinstance(name, str) and (  # filter refuses an IP socket, unrecorded
+                    name.startswith(("Py", "_Py")) or name in _LIBC_SOCKETS
+                ):
                     # asked by the code that called ctypes (debugpy, imported by ipykernel,
                     # looks one up for itself)
                     ctypes_module = sys.modules.get("ctypes")  # (none: _ctypes itself was used)
