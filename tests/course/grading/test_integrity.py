@@ -394,6 +394,10 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("import sys\nobject.__setattr__(sys, 'displayhook', f)", "hook_override", "displayhook"),
         ("import sys\nsys.__dict__.get('settrace')(None)", "hook_override", "'settrace'"),
         ("import sys\nm = sys.modules[input()]", "hook_override", "built at run time"),
+        # names written of constants: the text they spell is read
+        ("getattr(np, '__set' + 'attr__')('isclose', f)", "monkeypatch", "'__setattr__'"),
+        ("getattr(sys, f'{\"except\"}hook')", "hook_override", "'excepthook'"),
+        ("setattr(A, '__e' + 'q__', f)", "always_equal", "'__eq__'"),
     ],
 )
 def test_suspicious_code_is_flagged(code, code_flag, detail):

@@ -647,6 +647,8 @@ def _folded(node) -> str | None:
     if isinstance(node, ast.JoinedStr):
         parts = [_folded(value) for value in node.values]
         return None if None in parts else "".join(parts)
+    if isinstance(node, ast.FormattedValue) and node.conversion == -1 and not node.format_spec:
+        return _folded(node.value)  # f"{'except'}hook"
     return None
 
 
@@ -884,11 +886,16 @@ def _indirect_flags(tree, aliases, where) -> list[Flag]:
             if key is None or key.split(".")[0] in ("IPython", "ipykernel", "__main__"):
                 shown = repr(key) if key is not None else "a name built at run time"
                 flags.append(Flag("hook_override", f"{where}: sys.modules[{shown}]"))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value in _HOOK_TEXT:
-                flags.append(Flag("hook_override", f"{where}: {node.value!r}"))
-            elif node.value in _SETTER_TEXT:
-                flags.append(Flag("monkeypatch", f"{where}: {node.value!r}"))
+        elif isinstance(node, (ast.Constant, ast.BinOp, ast.JoinedStr)):
+            text = _folded(node)  # written out, or of constants ("__set" + "attr__")
+            if isinstance(node, ast.BinOp) and isinstance(parents.get(id(node)), ast.BinOp):
+                text = None  # (the whole sum is read once, at its top)
+            if text in _HOOK_TEXT:
+                flags.append(Flag("hook_override", f"{where}: {text!r}"))
+            elif text in _SETTER_TEXT:
+                flags.append(Flag("monkeypatch", f"{where}: {text!r}"))
+            elif text in _EQUALITY_DUNDERS and not isinstance(node, ast.Constant):
+                flags.append(Flag("always_equal", f"{where}: {text!r}"))  # (constants: _scan)
         elif isinstance(node, ast.Call):
             name = _dotted(node.func, aliases) or ""
             if isinstance(node.func, ast.Attribute) and node.func.attr == "__new__":
