@@ -199,6 +199,12 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
     submission("zara", timestamp=f"2026-12-01 10:00:00 {tmp_path}/zone.bin")
     submission("eve", secret=None)
     submission("ben")
+    # review 58: a time dateutil fails on with decimal.InvalidOperation, in the folder's name
+    # (nobody had been collected) and in timestamp.txt, and a timestamp.txt that is a folder
+    # (those after the student had not been collected)
+    submission("olga", stamp="10:999999999999999999999999999999")
+    submission("dora", timestamp="10:999999999999999999999999999999")
+    (submission("finn", timestamp=None) / "timestamp.txt").mkdir()
     # review 32 #12 #13: ids that print as another's, and one whose line breaks forged a row
     # of `nbgrader export`'s grades.csv
     # review 33 #3: a variation selector and a Cyrillic letter looked like amy too
@@ -222,8 +228,11 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
     assert "zara+" in log
     assert "ada+" in log and "more than 10000 files and folders" in log
     assert not any((submitted / "ada").glob(f"{NAME}/*"))
+    assert "olga+" in log and "with a readable time" in log
+    for student in ("dora", "finn"):  # the folder name's time
+        assert (submitted / student / NAME / "timestamp.txt").read_text() == STAMP, student
     collected = sorted(p.name for p in submitted.iterdir() if any(p.glob(f"{NAME}/*")))
-    assert collected == ["amy", "ben", "eve", "mallory", "zara"], collected
+    assert collected == ["amy", "ben", "dora", "eve", "finn", "mallory", "zara"], collected
     assert log.count("the student id it holds") + log.count("the student id it starts") == len(
         forged
     )
@@ -307,3 +316,5 @@ def test_a_small_file_is_read_only_when_plain_and_small_whatever_its_path_points
     assert small_file(tmp_path / "large") is None
     assert small_file(tmp_path / "large", most=1001) == b"x" * 1001
     assert small_file(tmp_path / "missing") is None
+    (tmp_path / "folder").mkdir()  # review 58: it opens, and fdopen had raised
+    assert small_file(tmp_path / "folder") is None

@@ -101,6 +101,23 @@ def test_csv_cells_are_never_formulas(tmp_path):
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
 
 
+def test_csv_cells_split_on_semicolons_are_never_formulas(tmp_path):
+    """Review 58 #3: a spreadsheet that splits lines on ``;`` (Excel's default where the list
+    separator is ``;``) saw a cell ``=2+3`` in the flags of a file named ``notes;=2+3;``. What
+    follows a ``;`` in a cell gets a ``'`` too."""
+    rows = [_row("bob", [Flag("extra_file", "notes;=2+3;@x;-1;+2")])]
+    path = write_csv(rows, tmp_path / "summary.csv")
+    with path.open(newline="", encoding="utf-8") as fh:
+        lines = list(csv.reader(fh, delimiter=";"))
+    cells = [cell for row in lines[1:] for cell in row]
+    assert len(cells) > 1, cells  # (the line was split)
+    assert not [c for c in cells if c.lstrip('"')[:1] in ("=", "+", "-", "@")], cells
+    with path.open(newline="", encoding="utf-8") as fh:
+        header, row = list(csv.reader(fh))
+    assert header[:2] == ["student", "score"] and row[0] == "bob"
+    assert "extra_file(notes;'=2+3;'@x;'-1;'+2)" in row
+
+
 @pytest.mark.slow
 def test_student_html_is_inert_in_feedback(fixture_course):
     nb = answer(release_copy(fixture_course))

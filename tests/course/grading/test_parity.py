@@ -425,19 +425,24 @@ def test_warm_kernels_record_the_outputs_of_fresh_ones(make_course):
     assert warm_out.keys() == cold_out.keys()
 
 
-# assignment -> (answer cell, the shortcut, the forbidden name, test cells the shortcut fails)
+# assignment -> (answer cell, the shortcut, the flags it raises, test cells the shortcut fails)
 SHORTCUTS = {
     "03-target-mutations": (
         "answer_fraction_inhibited",
         "from resistlab.binding import fraction_inhibited\n",
-        "resistlab.binding.fraction_inhibited",
+        ["library_shortcut(answer_fraction_inhibited: resistlab.binding.fraction_inhibited)"],
         # 03's test asks where the function was defined (its __module__, read in the kernel).
         ["test_fraction_inhibited_values"],
     ),
     "05-epigenetics-and-persisters": (
         "answer_biphasic_kill",
         "import resistlab.persisters as rp\n\nbiphasic_kill = rp.biphasic_kill\n",
-        "resistlab.persisters.biphasic_kill",
+        [
+            "library_shortcut(answer_biphasic_kill: resistlab.persisters.biphasic_kill)",
+            # the fit's cell reaches the module through the library's biphasic_kill, and
+            # names surviving_fraction (forbidden there: review 57), the data's column
+            "library_shortcut(answer_persister_fit: resistlab.persisters.surviving_fraction)",
+        ],
         [],
     ),
 }
@@ -449,7 +454,7 @@ def test_library_shortcut_is_flagged(make_course, name):
     the exercise is flagged for review (the forbidden name is declared in the instructor's
     answer cell) and scores what the library earns, less any test that checks the function was
     written in the notebook."""
-    gid, code, dotted, fails = SHORTCUTS[name]
+    gid, code, expected, fails = SHORTCUTS[name]
     course, source = _real_course(make_course, name)
     release = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
     nb = answered_release(release, source)
@@ -461,7 +466,7 @@ def test_library_shortcut_is_flagged(make_course, name):
     run = grade_assignment(Course(course), name, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
     flags = [str(f) for f in rows["shortcut"].flags]
-    assert flags == [f"library_shortcut({gid}: {dotted})"]
+    assert flags == expected
     assert rows["shortcut"].review and not rows["full"].review
     assert rows["full"].score == rows["full"].max_score
     assert rows["shortcut"].failed == fails

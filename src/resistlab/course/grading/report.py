@@ -126,17 +126,25 @@ def safe_lines(text) -> str:
 
 def csv_cell(value) -> str:
     """A CSV cell a spreadsheet shows as text: a leading ``= + - @``, tab or carriage return
-    (a formula) gets a ``'`` in front (OWASP's advice); control characters are escaped.
+    (a formula) gets a ``'`` in front (OWASP's advice), and so does one after a ``;``, where
+    a spreadsheet that splits lines on ``;`` (Excel's default where the list separator is
+    ``;``) starts a cell (review 58: a file named ``notes;=2+3;``); control characters are
+    escaped.
 
     Examples
     --------
     >>> csv_cell("=HYPERLINK(1)"), csv_cell("-2"), csv_cell("alice")
     ("'=HYPERLINK(1)", "'-2", 'alice')
+    >>> csv_cell("extra_file(notes;=2+3;)")
+    "extra_file(notes;'=2+3;)"
     """
-    text = str(value)
+    text = _AFTER_SEMICOLON.sub(";'", str(value))
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         text = "'" + text
     return safe(text)
+
+
+_AFTER_SEMICOLON = re.compile(r";(?=[=+\-@\t\r])")
 
 
 def warn(message: str, *, stream=None) -> None:

@@ -35,7 +35,6 @@ import tarfile
 import zipfile
 
 from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
-from nbgrader.utils import parse_utc
 from traitlets import Integer
 
 from .memory import memory_bound
@@ -502,9 +501,11 @@ class CheckedCollector(FileNameCollectorPlugin):
             stamp = f"{date} {hours}:{minutes}" + (f":{seconds}" if seconds else "")
             info["timestamp"] = stamp
         if isinstance(stamp, str) and stamp:
+            from resistlab.course.exchange import parse_time
+
             try:
-                parse_utc(stamp)
-            except (ValueError, OverflowError):
+                parse_time(stamp)  # (a zone never a path; any failure of dateutil's a ValueError)
+            except ValueError:
                 self._skip(submitted_file, "unreadable timestamp")
                 return None
         else:
