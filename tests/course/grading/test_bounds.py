@@ -553,8 +553,9 @@ def test_the_disk_watch_stops_a_kernel_that_holds_too_much_to_read(tmp_path, mon
 def test_descriptors_a_process_s_threads_share_are_read_once(tmp_path):
     """Review 57 A#1: the watch read a process's descriptors once for each of its threads
     (they share one table), so that 6,000 open files in a kernel of 15 threads were past its
-    budget. 300 descriptors held by 12 threads (and ~300 mapping lines) fit a budget of
-    1,000: read once a thread, they were 3,600."""
+    budget; review 58 A#2: listed once a thread, 241 threads sharing 19,900 descriptors had
+    made one check last 64 s. 300 descriptors held by 12 threads (and ~300 mapping lines)
+    fit a budget of 1,000: read once a thread, they were 3,600."""
     import subprocess
     import sys
 
@@ -575,6 +576,18 @@ def test_descriptors_a_process_s_threads_share_are_read_once(tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_check_that_takes_too_long_stops_the_kernel(tmp_path, monkeypatch):
+    """Review 58 A#2: what a kernel writes between two checks is not seen, and a check that
+    took 64 s had let 2.5 GB sit in the folder unseen for 40 s. A check longer than
+    MAX_CHECK_SECONDS (lowered here to 0) stops the kernel."""
+    from resistlab.course.grading import kernel
+
+    monkeypatch.setattr(kernel, "MAX_CHECK_SECONDS", 0.0)
+    assert _watched_until_killed("import time\ntime.sleep(60)", tmp_path, monkeypatch) == (
+        "took more than 0 s to check"
+    )
 
 
 def test_long_mapping_lines_count_against_what_a_check_reads(tmp_path, monkeypatch):

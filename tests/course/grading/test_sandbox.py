@@ -226,6 +226,19 @@ attempt("posix_lock_wait", lambda: record_lock(fcntl.F_SETLKW))
 attempt("ofd_lock", lambda: record_lock(37))  # F_OFD_SETLK
 attempt("ofd_lock_wait", lambda: record_lock(38))  # F_OFD_SETLKW
 attempt("lockf", lambda: fcntl.lockf(open("lockf", "w"), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0))
+def memory_policy():  # mbind on shared memory: a policy a page, memory no count sees (rev. 58)
+    import ctypes, mmap, platform
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    area = mmap.mmap(-1, 4096, mmap.MAP_SHARED)
+    address = ctypes.addressof(ctypes.c_char.from_buffer(area))
+    mask = ctypes.c_ulong(1)
+    nr = {"x86_64": 237, "aarch64": 235}[platform.machine()]
+    failed = libc.syscall(nr, ctypes.c_void_p(address), 4096, 1, ctypes.byref(mask), 64, 0)
+    results["memory_policy_errno"] = ctypes.get_errno() if failed else 0
+    if failed:
+        raise OSError(results["memory_policy_errno"], "mbind")
+attempt("memory_policy", memory_policy)
 def futex_hash():  # PR_FUTEX_HASH: up to 1 GiB of kernel memory a call (review 57)
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -449,6 +462,7 @@ BY_SECCOMP = [
     "socket_filter",
     "dnotify",
     "futex_hash",
+    "memory_policy",
     "posix_lock",
     "posix_lock_wait",
     "ofd_lock",
@@ -684,6 +698,8 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         names += ("socket_filter",)  # review 56: a BPF program, memory no cgroup counts
         names += ("dnotify", "futex_hash")  # review 57: a channel; memory no limit counts
         names += ("posix_lock", "posix_lock_wait", "ofd_lock", "ofd_lock_wait", "lockf")
+        # review 58: a memory policy kept page by page: ENOSYS, as on a Linux without NUMA
+        assert results["memory_policy"] == "OSError" and results["memory_policy_errno"] == 38
         for name in names:
             assert results[name] == "PermissionError", (name, results)
         # reviews 55 and 56: signing keys, reset connections queued on a listener, sticky
@@ -741,6 +757,7 @@ def test_the_same_attempts_succeed_without_the_sandbox(layout):
         "affinity_parent",
         "own_limits_and_priority",
         "inotify",
+        "memory_policy",
         "posix_lock",
         "ofd_lock",
         "lockf",

@@ -1159,6 +1159,12 @@ _SETXATTR = {0xC000003E: (188, 189, 190, 463), 0xC00000B7: (5, 6, 7, 463)}
 #: even the kernel's direct map no longer holds, outside every inspection of the grader;
 #: perf_event_open and bpf are large kernel surfaces that container runtimes refuse too.
 _KERNEL_SURFACE = {0xC000003E: (323, 447, 298, 321, 154), 0xC00000B7: (282, 447, 241, 280)}
+#: mbind, set_mempolicy and set_mempolicy_home_node (x86_64, aarch64) fail with ``ENOSYS``,
+#: as on a Linux built without NUMA: a memory policy set on shared memory is kept page by
+#: page (about 336 bytes a page) in kernel memory no cgroup v1 count, address-space limit or
+#: disk watch sees, 1.85 GB beside a 1 GiB ``--memory`` (review 58). Libraries that ask
+#: (OpenBLAS, libnuma) take ``ENOSYS`` for a machine of one node.
+_NUMA_POLICY = {0xC000003E: (237, 238, 450), 0xC00000B7: (235, 237, 450)}
 #: file_setattr (Linux 6.17, one number on every architecture): the inode flags of the
 #: ioctl requests below, set through a path (refused with them, ``EPERM``).
 _FILE_SETATTR = 469
@@ -1285,6 +1291,8 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         refused += [(0x15, 0, 1, nr), eperm]
     for nr in _SETXATTR[arch]:
         refused += [(0x15, 0, 1, nr), deny]
+    for nr in _NUMA_POLICY[arch]:
+        refused += [(0x15, 0, 1, nr), enosys]
     others = []  # another process's limits or priority: EPERM
     for nr in _OTHER_PID[arch]:  # the pid (first argument) must be 0, the caller
         others += [ld_nr, (0x15, 0, 3, nr), (0x20, 0, 0, 16), (0x15, 1, 0, 0), eperm]
@@ -1356,7 +1364,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         enosys,
         (0x15, 0, 1, _FALLOCATE[arch]),  # JEQ fallocate
         deny,
-        *refused,  # sendmsg, splice, System V IPC, keyrings, io_setup, kernel surfaces, xattrs
+        *refused,  # sendmsg, splice, SysV IPC, keyrings, AIO, kernel surfaces, xattrs, mbind
         (0x35, 0, 2, _IO_URING[0]),  # io_uring_setup .. io_uring_register: ENOSYS
         (0x35, 1, 0, _IO_URING[-1] + 1),
         enosys,
