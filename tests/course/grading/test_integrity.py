@@ -130,6 +130,11 @@ def _scan(code: str):
         "    def __post_init__(self):\n        object.__setattr__(self, 'a', float(self.a))\n",
         "import sys\nhave_scipy = 'scipy' in sys.modules\nm = sys.modules.get('math')\n",
         "Pair = type(np.float64(1.0))\nx = Pair(2.0)\n",
+        # review 58: an option set, an object's own attribute, a mock's patch
+        "import pandas as pd\npd.options.display.precision = 3\n",
+        "class Fit:\n    pass\nfit = Fit()\nfit.label = 'parental'\n"
+        "name = fit.__class__.__name__\n",
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.title.set_text('x')\n",
     ],
 )
 def test_honest_code_is_not_flagged(code):
@@ -394,6 +399,28 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("import sys\nobject.__setattr__(sys, 'displayhook', f)", "hook_override", "displayhook"),
         ("import sys\nsys.__dict__.get('settrace')(None)", "hook_override", "'settrace'"),
         ("import sys\nm = sys.modules[input()]", "hook_override", "built at run time"),
+        # review 58 B: through another module's name for numpy, a class taken with type() or
+        # __class__, mocks and CPython's ALWAYS_EQ, __main__ and the shell's module reached
+        # with sys.modules.get or import, frames and their namespaces
+        ("import matplotlib.pyplot as plt\nplt.np.allclose = f", "monkeypatch", "library"),
+        ("df = pd.DataFrame()\ntype(df).equals = lambda s, o: True", "monkeypatch", ".equals"),
+        ("s = pd.Series([1])\ns.__class__.round = f", "monkeypatch", ".round"),
+        ("from unittest.mock import _ANY\nclass A(_ANY): pass", "always_equal", "_ANY"),
+        ("from unittest.mock import MagicMock\nm = MagicMock()", "always_equal", "MagicMock"),
+        ("from test.support import ALWAYS_EQ", "always_equal", "test.support"),
+        (
+            "import abc\nclass A(abc.ABC):\n    @classmethod\n    def __subclasshook__(c, o):"
+            "\n        return True",
+            "always_equal",
+            "__subclasshook__",
+        ),
+        ("class B:\n    __class__ = property(lambda s: float)", "always_equal", "__class__"),
+        ("import sys\nm = sys.modules.get('__main__')", "hook_override", "'__main__'"),
+        ("import sys\nm = sys.modules.get('IPython.core.interactiveshell')", "hook_override", ""),
+        ("import __main__", "hook_override", "__main__"),
+        ("import sys\nsh = sys._getframe().f_back.f_locals.get('self')", "dynamic_code", ""),
+        ("import sys\nsys._getframe().f_builtins['round'] = f", "dynamic_code", "f_builtins"),
+        ("import inspect\nfr = inspect.currentframe()", "dynamic_code", "currentframe"),
         # names written of constants: the text they spell is read
         ("getattr(np, '__set' + 'attr__')('isclose', f)", "monkeypatch", "'__setattr__'"),
         ("getattr(sys, f'{\"except\"}hook')", "hook_override", "'excepthook'"),

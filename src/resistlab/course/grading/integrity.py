@@ -130,7 +130,12 @@ _DYNAMIC_CALLS = frozenset(
         "importlib.__import__",
         "runpy.run_path",
         "runpy.run_module",
-        # objects taken out of the garbage collector, functions made from code objects
+        # frames (their locals, globals, builtins), objects taken out of the garbage
+        # collector, functions made from code objects
+        "sys._getframe",
+        "inspect.currentframe",
+        "inspect.stack",
+        "inspect.trace",
         "gc.get_objects",
         "gc.get_referents",
         "gc.get_referrers",
@@ -204,6 +209,12 @@ _INTERNAL_ATTRS = frozenset(
         "pythonapi",  # ctypes: the interpreter's C API (PyRun_SimpleString runs any text)
         "pydll",
         "PyDLL",
+        # a frame hands out its caller's locals (the shell, from run_code's frame), globals
+        # and the builtins' namespace (review 58 B: each changed in place, unflagged)
+        "f_back",
+        "f_locals",
+        "f_globals",
+        "f_builtins",
     }
 )
 _EQUALITY_DUNDERS = frozenset(
@@ -214,6 +225,8 @@ _EQUALITY_DUNDERS = frozenset(
         "__array_function__",
         "__instancecheck__",
         "__subclasscheck__",
+        "__subclasshook__",  # review 58 B: isinstance answers yes, as __instancecheck__
+        "__class__",  # a class whose __class__ is a property, or __class__ assigned
     }
 )
 _NETWORK_MODULES = frozenset(
@@ -875,12 +888,28 @@ def _indirect_flags(tree, aliases, where) -> list[Flag]:
                 flags.append(Flag("hook_override", f"{where}: .events.{parent.attr}"))
             elif isinstance(node.ctx, ast.Store) and node.attr in _EQUALITY_DUNDERS:
                 flags.append(Flag("always_equal", f"{where}: .{node.attr} assigned"))
-            elif name.endswith("mock.ANY"):
-                flags.append(Flag("always_equal", f"{where}: unittest.mock.ANY"))
+            elif isinstance(node.ctx, (ast.Store, ast.Del)) and _patches_a_library(
+                node.value, aliases
+            ):
+                flags.append(Flag("monkeypatch", f"{where}: .{node.attr} of a library's object"))
+            elif name.startswith(_ALWAYS_EQUAL_OBJECTS):
+                flags.append(Flag("always_equal", f"{where}: {name}"))
             elif name == "sys.modules" and not _reads_one_module(node, parents):
                 flags.append(Flag("monkeypatch", f"{where}: sys.modules copied or handed on"))
-        elif isinstance(node, ast.Name) and (_dotted(node, aliases) or "").endswith("mock.ANY"):
-            flags.append(Flag("always_equal", f"{where}: unittest.mock.ANY"))
+        elif isinstance(node, ast.Name) and (_dotted(node, aliases) or "").startswith(
+            _ALWAYS_EQUAL_OBJECTS
+        ):
+            flags.append(Flag("always_equal", f"{where}: {_dotted(node, aliases)}"))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [f"{node.module}.{a.name}" for a in node.names]
+            )
+            for module in modules:
+                if module == "__main__" or module.startswith(_ALWAYS_EQUAL_OBJECTS):
+                    code = "hook_override" if module == "__main__" else "always_equal"
+                    flags.append(Flag(code, f"{where}: import {module}"))
         elif isinstance(node, ast.Subscript) and _dotted(node.value, aliases) == "sys.modules":
             key = _folded(node.slice)
             if key is None or key.split(".")[0] in ("IPython", "ipykernel", "__main__"):
@@ -898,6 +927,11 @@ def _indirect_flags(tree, aliases, where) -> list[Flag]:
                 flags.append(Flag("always_equal", f"{where}: {text!r}"))  # (constants: _scan)
         elif isinstance(node, ast.Call):
             name = _dotted(node.func, aliases) or ""
+            if name in ("sys.modules.get", "sys.modules.pop", "sys.modules.setdefault"):
+                key = _folded(node.args[0]) if node.args else None
+                if key is None or key.split(".")[0] in ("IPython", "ipykernel", "__main__"):
+                    shown = repr(key) if key is not None else "a name built at run time"
+                    flags.append(Flag("hook_override", f"{where}: {name}({shown})"))
             if isinstance(node.func, ast.Attribute) and node.func.attr == "__new__":
                 if len(node.args) >= 4:  # mcs, name, bases, namespace: a class made
                     flags.append(Flag("always_equal", f"{where}: {name or '...'}(mcs, ...)"))
@@ -910,6 +944,43 @@ def _indirect_flags(tree, aliases, where) -> list[Flag]:
             ):
                 flags.append(Flag("always_equal", f"{where}: make_dataclass(namespace=...)"))
     return flags
+
+
+#: Objects equal to anything, or made so with one call: ``unittest.mock``'s ``ANY`` and its
+#: class, its mocks (``m.__eq__.return_value = True``, ``configure_mock``), CPython's test
+#: helpers ``ALWAYS_EQ`` and ``NEVER_EQ`` (review 58 B).
+_ALWAYS_EQUAL_OBJECTS = (
+    "unittest.mock.ANY",
+    "unittest.mock._ANY",
+    "unittest.mock.MagicMock",
+    "unittest.mock.Mock",
+    "unittest.mock.NonCallableMagicMock",
+    "unittest.mock.NonCallableMock",
+    "unittest.mock.AsyncMock",
+    "unittest.mock.create_autospec",
+    "test.support",
+)
+
+
+def _patches_a_library(value, aliases) -> bool:
+    """Whether an attribute assigned on ``value`` changes a library's object: a class taken
+    with ``type(x)`` or ``x.__class__`` (``type(df).equals = f`` patches pandas), or an
+    attribute of an imported module reached through another of its attributes
+    (``plt.np.allclose = f`` patches numpy through pyplot's own name for it); review 58 B.
+    ``pd.options.display.max_rows = 10`` sets an option."""
+    if _metaclass_of(value, aliases) or (
+        isinstance(value, ast.Attribute) and value.attr == "__class__"
+    ):
+        return True
+    if not isinstance(value, ast.Attribute):
+        return False
+    dotted = _dotted(value, aliases) or ""
+    root = dotted.split(".")[0]
+    return (
+        bool(root)
+        and root in set(aliases.values()) | {m.split(".")[0] for m in aliases.values()}
+        and not dotted.startswith(_SETTINGS)
+    )
 
 
 def _metaclass_of(node, aliases) -> bool:
