@@ -1472,3 +1472,43 @@ def test_the_search_finds_the_twins_review_56_named():
         "resistlab.pharmacology._occupancy"
     )
     assert "resistlab.pharmacology._occupancy" in _closure(["resistlab.pharmacology.hill"])
+
+
+# Review 58 B#1: library functions of other signatures that give a "write it yourself" answer
+TWINS_ELSEWHERE = [
+    ("07-dna-repair", "answer_survival_table", "resistlab.pk.auc_iv"),
+    ("07-dna-repair", "answer_ercc1_model", "resistlab.pk.half_life"),
+    (
+        "08-tumor-microenvironment",
+        "answer_drug_penetration",
+        "resistlab.microenvironment.oxygen_penetration_depth",
+    ),
+    (
+        "02-evolution-of-resistance",
+        "answer_prob_resistance",
+        "resistlab.synergy.p_no_double_resistant",
+    ),
+    (
+        "12-nanomedicine",
+        "answer_one_compartment",
+        "resistlab.microenvironment.drug_concentration_profile",
+    ),
+    ("11-drug-combinations", "answer_bliss", "resistlab.synergy.expected_double_resistant"),
+]
+
+
+@pytest.mark.parametrize(("slug", "gid", "dotted"), TWINS_ELSEWHERE)
+def test_a_library_function_the_setup_does_not_import_is_flagged_in_an_answer(slug, gid, dotted):
+    """Review 58 B#1: twins of a declared function kept turning up under other signatures
+    (``pk.auc_iv`` is 07's plating efficiency, ``pk.half_life`` its half-kill dose, ...). In
+    an answer cell that declares a forbidden function, any function of the library the setup
+    does not import, and the instructor's answer does not import itself, is flagged; the
+    solutions raise nothing (see the test that every declared shortcut is flagged)."""
+    nb, cells = _source(slug)
+    module, name = dotted.rsplit(".", 1)
+    _cell(nb, gid).source = f"from {module} import {name} as _twin\n_answer = _twin\n"
+    flags = [str(f) for f in shortcut_flags(nb, _student_cells(nb), cells)]
+    assert f"library_shortcut({gid}: {dotted} (not imported by the setup))" in flags, flags
+    # a function the setup imports stays the student's to use, and so does a figure
+    _cell(nb, gid).source = "from resistlab.plotting import plot_survival_curve as _p\n"
+    assert not [f for f in shortcut_flags(nb, _student_cells(nb), cells) if gid in f.detail]

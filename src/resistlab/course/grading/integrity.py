@@ -1371,6 +1371,13 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     every, forbidden_at, setup_aliases = _forbidden_cells(nb, student_cells, source_cells)
     if not every:
         return []
+    # an answer cell that forbids a function may use of the library what the setup imports
+    # and what its own solution imports, nothing else (:func:`_undeclared_library_calls`)
+    own = {cell["name"]: cell.get("source", "") for cell in source_cells}
+    declaring = {
+        gid: set(setup_aliases.values()) | set(import_aliases([own.get(gid, "")]).values())
+        for gid in forbidden_names(source_cells)
+    }
     flags = []
     bindings = Bindings(setup_aliases)
     reached: set[str] = set()
@@ -1399,7 +1406,48 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
             if any(_reaches(d, name) for d in used) or _named_in_text(texts, used, name):
                 reached.add(name)  # where it is first reached (later cells inherit it)
                 flags.append(Flag("library_shortcut", f"{gid or f'cell {index}'}: {name}"))
+        if gid in declaring:
+            for dotted in _undeclared_library_calls(used, declaring[gid], reached):
+                reached.add(dotted)
+                flags.append(
+                    Flag("library_shortcut", f"{gid}: {dotted} (not imported by the setup)")
+                )
     return flags
+
+
+#: Modules of the library whose functions draw, explore or load the course's data: an
+#: answer that uses them computes nothing of the exercise with them.
+_NOT_ANSWERS = ("resistlab.plotting", "resistlab.widgets", "resistlab.datasets")
+
+
+def _undeclared_library_calls(used, allowed: set, reached: set) -> list[str]:
+    """The library's functions ``used`` reaches that are not ``allowed`` (what the setup
+    imports, the modules it imports, and what the instructor's own answer cell imports) and
+    not already flagged: in an answer cell that asks the student to write a formula, any
+    other function of the library computes part of the answer for them, and reviews kept
+    finding twins under other signatures (review 58: ``pk.auc_iv`` for 07's
+    ``plating_efficiency``, ``pk.half_life`` for ``dose_for_half_kill``, ...)."""
+    found = []
+    for dotted in sorted(used):
+        while dotted.startswith(("[]", "{}")):
+            dotted = dotted[2:]
+        if (
+            not dotted.startswith("resistlab.")
+            or dotted.endswith(".*")
+            or dotted.startswith(_NOT_ANSWERS)
+            or dotted in reached
+            or dotted in found
+        ):
+            continue
+        target = _library_object(dotted)
+        if not isinstance(target, types.FunctionType):
+            continue
+        if any(dotted == a or dotted.startswith(a + ".") for a in allowed) or any(
+            _library_object(a) is target for a in allowed
+        ):
+            continue
+        found.append(dotted)
+    return found
 
 
 def _answer_of(test: str, gids: dict, forbidden_at: dict, nb) -> int | None:
