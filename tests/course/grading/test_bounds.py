@@ -836,10 +836,16 @@ def test_what_a_kernel_makes_the_grader_hold_is_bounded(fixture_course, tmp_path
     print({k: v // 2**20 for k, v in peaks.items()}, {s: r.flags for s, r in rows.items()})
     assert {s: r.score for s, r in rows.items()} == dict.fromkeys([*HOARDERS, "honest"], 5)
     assert not rows["honest"].flags, rows["honest"]
-    assert [(f.code, f.detail) for f in rows["parts"].flags] == [
+    # (each reaches the kernel through sys.modules['ipykernel.kernelapp']: hook_override)
+    run_time = {
+        s: [(f.code, f.detail) for f in r.flags if f.code != "hook_override"]
+        for s, r in rows.items()
+    }
+    assert "hook_override" in {f.code for f in rows["parts"].flags}
+    assert run_time["parts"] == [
         ("unresponsive_kernel", "cell 8")
     ]  # ZeroMQ dropped the message it could not hold, and its connection
-    assert [(f.code, f.detail) for f in rows["lists"].flags] == [
+    assert run_time["lists"] == [
         ("memory_error", "cell 8"),
         ("too_large", "cell 8: the kernel's messages"),
     ]
