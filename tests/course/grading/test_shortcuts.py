@@ -35,6 +35,16 @@ import resistlab
 from resistlab.course.grading.integrity import forbidden_names, shortcut_flags
 from resistlab.persisters import TwoStateRates
 
+# review 57: biphasic_kill is the two-state model that never switches, and its helpers
+TWO_STATE = [
+    "resistlab.persisters.simulate_two_state",
+    "resistlab.persisters.surviving_fraction",
+    "resistlab.persisters.equilibrium_tolerant_fraction",
+    "resistlab.persisters._initial_state",
+    "resistlab.persisters._parse_schedule",
+    "resistlab.persisters._check_within",
+    "resistlab.persisters._expm2_apply",
+]
 # assignment -> {answer cell: names the exercise asks the student to write or compute}
 DECLARED = {
     "01-dose-response": {
@@ -108,25 +118,13 @@ DECLARED = {
         "answer_biphasic_kill": [
             "resistlab.persisters.biphasic_kill",
             "resistlab.persisters._log_biphasic",  # review 56: the same curve in log space
-            "resistlab.persisters.simulate_two_state",
-            "resistlab.persisters.surviving_fraction",
-            "resistlab.persisters.equilibrium_tolerant_fraction",
-            "resistlab.persisters._initial_state",
-            "resistlab.persisters._parse_schedule",
-            "resistlab.persisters._check_within",
-            "resistlab.persisters._expm2_apply",
+            *TWO_STATE,  # review 57: the two-state model with no switching
         ],
         "answer_persister_fit": [
             "resistlab.persisters.fit_biphasic_kill",
             "resistlab.persisters.biphasic_kill",
             "resistlab.persisters._log_biphasic",
-            "resistlab.persisters.simulate_two_state",
-            "resistlab.persisters.surviving_fraction",
-            "resistlab.persisters.equilibrium_tolerant_fraction",
-            "resistlab.persisters._initial_state",
-            "resistlab.persisters._parse_schedule",
-            "resistlab.persisters._check_within",
-            "resistlab.persisters._expm2_apply",
+            *TWO_STATE,  # review 57: the two-state model with no switching
         ],
         "answer_holiday_days": [
             "resistlab.persisters.drug_holiday_h",
