@@ -578,6 +578,30 @@ def test_descriptors_a_process_s_threads_share_are_read_once(tmp_path):
         process.wait()
 
 
+def test_processes_the_grader_may_not_inspect_stop_the_kernel(tmp_path, monkeypatch):
+    """Review 59 A: a kernel that made itself not dumpable (under the grader's own uid) hid its
+    descriptors and mappings, and 2.5 GB of removed files and memfds were counted as none.
+    ``PR_SET_DUMPABLE`` is refused by the seccomp filter (test_sandbox.py); and a descriptor
+    table the grader may not read is a reason to stop the kernel, not a thread that ended."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading import kernel
+
+    def denied(task, seen, budget):
+        raise PermissionError(13, "Permission denied", f"{task}/fd")
+
+    monkeypatch.setattr(kernel, "_removed_open", denied)
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert kernel._written(str(tmp_path), [process.pid], 100)[2] == (
+            "hid its descriptors and mappings from the grader"
+        )
+    finally:
+        process.kill()
+        process.wait()
+
+
 def test_a_check_that_takes_too_long_stops_the_kernel(tmp_path, monkeypatch):
     """Review 58 A#2: what a kernel writes between two checks is not seen, and a check that
     took 64 s had let 2.5 GB sit in the folder unseen for 40 s. A check longer than

@@ -135,6 +135,7 @@ def _scan(code: str):
         "class Fit:\n    pass\nfit = Fit()\nfit.label = 'parental'\n"
         "name = fit.__class__.__name__\n",
         "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.title.set_text('x')\n",
+        "kinds = list(map(type, [1, 2.0]))\n",
     ],
 )
 def test_honest_code_is_not_flagged(code):
@@ -421,6 +422,18 @@ def test_the_scan_reads_at_most_its_total_of_a_notebook():
         ("import sys\nsh = sys._getframe().f_back.f_locals.get('self')", "dynamic_code", ""),
         ("import sys\nsys._getframe().f_builtins['round'] = f", "dynamic_code", "f_builtins"),
         ("import inspect\nfr = inspect.currentframe()", "dynamic_code", "currentframe"),
+        # review 59 B: a module made a wrapper, type handed on, the shell among subclasses
+        ("import functools\nfunctools.update_wrapper(np, f)", "monkeypatch", "wrapper"),
+        ("import functools\nfunctools.wraps(f)(np)", "monkeypatch", "wrapper"),
+        ("A = type.__call__(type, 'A', (), ns)", "always_equal", "type.__call__"),
+        ("import functools\nmk = functools.partial(type, 'A')", "always_equal", "partial"),
+        ("As = list(map(type, ['A'], [()], [ns]))", "always_equal", "map"),
+        (
+            "import traitlets\nc = traitlets.config.SingletonConfigurable.__subclasses__()",
+            "hook_override",
+            "__subclasses__",
+        ),
+        ("sh = C._instance", "hook_override", "_instance"),
         # names written of constants: the text they spell is read
         ("getattr(np, '__set' + 'attr__')('isclose', f)", "monkeypatch", "'__setattr__'"),
         ("getattr(sys, f'{\"except\"}hook')", "hook_override", "'excepthook'"),
@@ -607,8 +620,17 @@ def test_a_forbidden_function_is_found_however_it_is_bound(how):
     """Review 12 #1: every binding form Python has leads the scan to the library function."""
     cell = nbformat.v4.new_code_cell(REACHED[how])
     cell.metadata["nbgrader"] = {"grade_id": "answer_fraction", "solution": True}
-    flags = shortcut_flags(nbformat.v4.new_notebook(cells=[cell]), [0], SOURCE_CELLS)
+    flags = _declared_only(
+        shortcut_flags(nbformat.v4.new_notebook(cells=[cell]), [0], SOURCE_CELLS)
+    )
     assert [f.detail for f in flags] == ["answer_fraction: resistlab.binding.fraction_inhibited"]
+
+
+def _declared_only(flags):
+    """The flags of declared names: SOURCE_CELLS's setup is not locked, so every other library
+    function the cell reaches is one the setup does not import (a rule of its own, checked on
+    the real notebooks in test_shortcuts.py)."""
+    return [f for f in flags if not f.detail.endswith("(not imported by the setup)")]
 
 
 def _cells(*cells):
@@ -714,7 +736,7 @@ def test_look_alikes_are_not_shortcuts(code):
         *SOURCE_CELLS,
         {"name": "answer_fr", "source": "# grader: forbid resistlab.binding.fold_resistance\n"},
     ]
-    assert shortcut_flags(nb, [0], cells) == []
+    assert _declared_only(shortcut_flags(nb, [0], cells)) == []
 
 
 SETUP_IMPORTS_IT = [

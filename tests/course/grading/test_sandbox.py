@@ -239,6 +239,12 @@ def memory_policy():  # mbind on shared memory: a policy a page, memory no count
     if failed:
         raise OSError(results["memory_policy_errno"], "mbind")
 attempt("memory_policy", memory_policy)
+def not_dumpable():  # PR_SET_DUMPABLE 0: the grader's own uid could no longer read its /proc
+    import ctypes  # (review 59: removed files and memfds hidden from the disk watch)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(4, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+attempt("not_dumpable", not_dumpable)
 def futex_hash():  # PR_FUTEX_HASH: up to 1 GiB of kernel memory a call (review 57)
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -463,6 +469,7 @@ BY_SECCOMP = [
     "dnotify",
     "futex_hash",
     "memory_policy",
+    "not_dumpable",
     "posix_lock",
     "posix_lock_wait",
     "ofd_lock",
@@ -698,6 +705,7 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
         names += ("socket_filter",)  # review 56: a BPF program, memory no cgroup counts
         names += ("dnotify", "futex_hash")  # review 57: a channel; memory no limit counts
         names += ("posix_lock", "posix_lock_wait", "ofd_lock", "ofd_lock_wait", "lockf")
+        names += ("not_dumpable",)  # review 59: it hid the kernel's /proc from the watch
         # review 58: a memory policy kept page by page: ENOSYS, as on a Linux without NUMA
         assert results["memory_policy"] == "OSError" and results["memory_policy_errno"] == 38
         for name in names:

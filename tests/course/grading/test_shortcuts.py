@@ -1492,6 +1492,8 @@ TWINS_ELSEWHERE = [
         "resistlab.microenvironment.drug_concentration_profile",
     ),
     ("11-drug-combinations", "answer_bliss", "resistlab.synergy.expected_double_resistant"),
+    # review 59: an explorer's private helper computes 10's trial power
+    ("10-targeted-therapy-trials", "answer_power", "resistlab.widgets.survival._schoenfeld_power"),
 ]
 
 
@@ -1510,3 +1512,10 @@ def test_a_library_function_the_setup_does_not_import_is_flagged_in_an_answer(sl
     # a function the setup imports stays the student's to use, and so does a figure
     _cell(nb, gid).source = "from resistlab.plotting import plot_survival_curve as _p\n"
     assert not [f for f in shortcut_flags(nb, _student_cells(nb), cells) if gid in f.detail]
+    # review 59: the twin in a cell the student added, its value used in the answer
+    nb, cells = _source(slug)
+    added = nbformat.v4.new_code_cell(f"from {module} import {name} as _twin\n")
+    nb.cells.insert(nb.cells.index(_cell(nb, gid)), added)
+    index = nb.cells.index(added)
+    flags = [str(f) for f in shortcut_flags(nb, [*_student_cells(nb), index], cells)]
+    assert f"library_shortcut(cell {index}: {dotted} (not imported by the setup))" in flags

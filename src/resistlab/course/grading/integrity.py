@@ -877,7 +877,15 @@ def _indirect_flags(tree, aliases, where) -> list[Flag]:
         if isinstance(node, ast.Attribute):
             parent = parents.get(id(node))
             name = _dotted(node, aliases) or ""
-            if node.attr in ("__setattr__", "__delattr__", "__getattribute__"):
+            if node.attr == "__call__" and (_dotted(node.value, aliases) or "") in (
+                "type",
+                "builtins.type",
+            ):
+                flags.append(Flag("always_equal", f"{where}: type.__call__"))
+            elif node.attr == "_instance" or node.attr == "__subclasses__":
+                # review 59: the shell found among a configurable class's subclasses
+                flags.append(Flag("hook_override", f"{where}: .{node.attr}"))
+            elif node.attr in ("__setattr__", "__delattr__", "__getattribute__"):
                 if not _self_setter(node, parents):
                     flags.append(Flag("monkeypatch", f"{where}: .{node.attr}"))
             elif node.attr == "__globals__":
@@ -932,6 +940,22 @@ def _indirect_flags(tree, aliases, where) -> list[Flag]:
                 if key is None or key.split(".")[0] in ("IPython", "ipykernel", "__main__"):
                     shown = repr(key) if key is not None else "a name built at run time"
                     flags.append(Flag("hook_override", f"{where}: {name}({shown})"))
+            wraps = isinstance(node.func, ast.Call) and (
+                _dotted(node.func.func, aliases) or ""
+            ).endswith("functools.wraps")
+            if (name.endswith("functools.update_wrapper") or wraps) and node.args:
+                # update_wrapper(np, f), wraps(f)(np): the module takes f's attributes
+                wrapper = _dotted(node.args[0], aliases) or ""
+                if _watched(wrapper):
+                    flags.append(Flag("monkeypatch", f"{where}: {wrapper} made a wrapper"))
+            if (
+                name in ("functools.partial", "map")
+                and any(
+                    (_dotted(a, aliases) or "") in ("type", "builtins.type") for a in node.args[:1]
+                )
+                and (name == "functools.partial" or len(node.args) >= 4)
+            ):
+                flags.append(Flag("always_equal", f"{where}: {name}(type, ...)"))
             if isinstance(node.func, ast.Attribute) and node.func.attr == "__new__":
                 if len(node.args) >= 4:  # mcs, name, bases, namespace: a class made
                     flags.append(Flag("always_equal", f"{where}: {name or '...'}(mcs, ...)"))
@@ -1406,17 +1430,22 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
             if any(_reaches(d, name) for d in used) or _named_in_text(texts, used, name):
                 reached.add(name)  # where it is first reached (later cells inherit it)
                 flags.append(Flag("library_shortcut", f"{gid or f'cell {index}'}: {name}"))
-        if gid in declaring:
-            for dotted in _undeclared_library_calls(used, declaring[gid], reached):
+        if gid in declaring or not gid:  # review 59: a cell the student added too
+            allowed = declaring.get(gid, set(setup_aliases.values()))
+            for dotted in _undeclared_library_calls(used, allowed, reached):
                 reached.add(dotted)
                 flags.append(
-                    Flag("library_shortcut", f"{gid}: {dotted} (not imported by the setup)")
+                    Flag(
+                        "library_shortcut",
+                        f"{gid or f'cell {index}'}: {dotted} (not imported by the setup)",
+                    )
                 )
     return flags
 
 
-#: Modules of the library whose functions draw, explore or load the course's data: an
-#: answer that uses them computes nothing of the exercise with them.
+#: Modules of the library whose public functions draw, explore or load the course's data:
+#: an answer that uses them computes nothing of the exercise with them (their private
+#: helpers may: review 59, ``widgets.survival._schoenfeld_power`` is 10's trial power).
 _NOT_ANSWERS = ("resistlab.plotting", "resistlab.widgets", "resistlab.datasets")
 
 
@@ -1434,7 +1463,7 @@ def _undeclared_library_calls(used, allowed: set, reached: set) -> list[str]:
         if (
             not dotted.startswith("resistlab.")
             or dotted.endswith(".*")
-            or dotted.startswith(_NOT_ANSWERS)
+            or (dotted.startswith(_NOT_ANSWERS) and not dotted.rsplit(".", 1)[-1].startswith("_"))
             or dotted in reached
             or dotted in found
         ):

@@ -659,16 +659,20 @@ def _written(folder: str, pids, most: int, items: int | None = None):
             tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
             continue
-        for task in tasks:  # the threads share the process's descriptor table (the sandbox
-            held = _removed_open(f"/proc/{pid}/task/{task}", seen, budget)  # refuses one of
-            if held is not None:  # a thread's own): one thread that shows it, once
-                size += held
-                break
-        for task in tasks:  # the threads of a process share its mappings: one that shows them
-            mapped = _mapped_removed(f"/proc/{pid}/task/{task}", folder, seen, budget)
-            if mapped is not None:
-                size += mapped
-                break
+        try:
+            for task in tasks:  # the threads share the process's descriptor table (the
+                held = _removed_open(f"/proc/{pid}/task/{task}", seen, budget)  # sandbox
+                if held is not None:  # refuses a thread its own): one that shows it, once
+                    size += held
+                    break
+            for task in tasks:  # the threads share the process's mappings: one that shows them
+                mapped = _mapped_removed(f"/proc/{pid}/task/{task}", folder, seen, budget)
+                if mapped is not None:
+                    size += mapped
+                    break
+        except PermissionError:  # review 59: a kernel made itself not dumpable, under the
+            # grader's own uid, and 2.5 GB of removed files and memfds were counted as none
+            return size, len(paths), "hid its descriptors and mappings from the grader"
         if budget[0] < 0:
             return (
                 size,
@@ -686,6 +690,8 @@ def _removed_open(task: str, seen: set[int], budget: list[int]) -> int | None:
     threads sharing 19,900 descriptors had made one check last 64 s (review 58)."""
     try:
         fds = os.listdir(f"{task}/fd")
+    except PermissionError:  # a process the grader may not inspect: told to _written
+        raise
     except OSError:
         return None
     if not fds:
@@ -713,6 +719,8 @@ def _mapped_removed(task: str, folder: str, seen: set[int], budget: list[int]) -
     try:  # read whole (in C): at most what the budget allows, the rest is not needed
         with open(f"{task}/maps", "rb") as maps:
             data = maps.read((max(0, budget[0]) + 1) * MAPS_LINE_BYTES)
+    except PermissionError:  # a process the grader may not inspect: told to _written
+        raise
     except OSError:
         return None
     if not data:

@@ -1189,8 +1189,10 @@ _FCNTL_REFUSED = (1036, 1038, 1026, 6, 7, 37, 38)
 #: prctl (:data:`_FILTERS`) with ``PR_FUTEX_HASH`` (Linux 6.16): one call allocates up to
 #: 1 GiB of kernel memory for the process's private futex hash, which under an unprivileged
 #: grader's fallback (no cgroup) no limit counts (review 57: 2 GiB beside a 1 GiB
-#: ``--memory``).
-_PR_FUTEX_HASH = 78
+#: ``--memory``); and with ``PR_SET_DUMPABLE``: a kernel that made itself not dumpable
+#: under an unprivileged grader without subordinate ids (its own uid) hid its descriptors and
+#: mappings from the disk watch, and 2.5 GB of removed files and memfds with them (review 59).
+_PRCTL_REFUSED = (78, 4)  # PR_FUTEX_HASH, PR_SET_DUMPABLE
 #: setsockopt (x86_64, aarch64) of a socket filter (``SOL_SOCKET``: ``SO_ATTACH_FILTER``,
 #: ``SO_ATTACH_REUSEPORT_CBPF``) fails with ``EPERM``: a classic BPF program is kernel memory
 #: outside the cgroup v1 count, about 36 KB a socket (review 56). No notebook filters its
@@ -1321,10 +1323,10 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
     for request in _FCNTL_REFUSED:  # fcntl(fd, F_SET_RW_HINT, F_NOTIFY, F_SETLK...): EPERM
         setters += [ld_nr, (0x15, 0, 3, _FCNTL[arch]), (0x20, 0, 0, 24), (0x15, 0, 1, request)]
         setters.append(eperm)
-    # prctl(PR_FUTEX_HASH, ...): EPERM
     prctl = _FILTERS[arch][1]
-    setters += [ld_nr, (0x15, 0, 3, prctl), (0x20, 0, 0, 16), (0x15, 0, 1, _PR_FUTEX_HASH)]
-    setters.append(eperm)
+    for option in _PRCTL_REFUSED:  # prctl(PR_FUTEX_HASH or PR_SET_DUMPABLE, ...): EPERM
+        setters += [ld_nr, (0x15, 0, 3, prctl), (0x20, 0, 0, 16), (0x15, 0, 1, option)]
+        setters.append(eperm)
     k = len(_SOCKET_FILTERS)  # setsockopt(fd, level, option, ...): the block is 5 + k + 1 long
     attach = [ld_nr, (0x15, 0, 4 + k, _SETSOCKOPT[arch]), (0x20, 0, 0, 24)]
     attach += [(0x15, 0, 2 + k, _SOL_SOCKET), (0x20, 0, 0, 32)]  # the level, then the option
