@@ -450,7 +450,11 @@ def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
         # the orphan's fork and exit are flagged by the scan and the audit besides
         extra = {
             "orphan": [("process_exit", "answer_ic50: os._exit()"), ("subprocess", "")],
-            "leaderless": [("subprocess", "")],
+            # (review 57: libc's syscall looked up through ctypes)
+            "leaderless": [
+                ("subprocess", ""),
+                ("dynamic_code", "a system call by number through ctypes"),
+            ],
         }
         assert sorted(found) == sorted([stopped, *extra.get(student, [])]), (student, found)
     nb = nbformat.read(str(fixture_course / "autograded" / "writer" / NAME / f"{NAME}.ipynb"), 4)

@@ -336,14 +336,14 @@ def _build(course) -> list[Case]:
         f"_o = _O()\nweakref.finalize(_o, _e, {text}, {{}})\ndel _o\n"
     )
     case("execs_in_a_finalizer", finalized, 5, {"dynamic_code": "ran code given as text"})
+    # (review 57: 'display' + 'hook' spells a hook's name: hook_override besides)
+    through_shell = {"dynamic_code": "ran code given as text", "hook_override": "'displayhook'"}
     through_ex = added(handed + shell + f"getattr(_sh, 'e' + 'x')({text})\n")
-    case("execs_through_the_shell", through_ex, 5, {"dynamic_code": "ran code given as text"})
+    case("execs_through_the_shell", through_ex, 5, through_shell)
     through_time = added(
         handed + shell + f"getattr(_sh, 'run_line_' + 'magic')('ti' + 'me', {text})\n"
     )
-    case(
-        "times_text_through_the_shell", through_time, 5, {"dynamic_code": "ran code given as text"}
-    )
+    case("times_text_through_the_shell", through_time, 5, through_shell)
     # Review 52 (B) #1: exec, and the shell's run_cell, started by _thread itself (no Python
     # frame calls them) ran a file's text unflagged
     raw_thread = added(
@@ -355,7 +355,7 @@ def _build(course) -> list[Case]:
         handed + shell + "import _thread, time\n"
         f"_thread.start_new_thread(getattr(_sh, 'run_' + 'cell'), ({text},))\ntime.sleep(1)\n"
     )
-    case("runs_a_cell_in_a_raw_thread", raw_cell, 5, {"dynamic_code": "ran code given as text"})
+    case("runs_a_cell_in_a_raw_thread", raw_cell, 5, through_shell)
     # Review 53 (B) #1: logging.config.fileConfig evaluates its handlers' arguments: a file
     # the notebook wrote had patched numpy through it, unflagged
     ini = "[loggers]\nkeys=root\n[handlers]\nkeys=h\n[formatters]\nkeys=\n[logger_root]\n"
