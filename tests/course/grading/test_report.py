@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 from resistlab.course.grading.flags import Flag
 from resistlab.course.grading.gradebook import GradeRow
@@ -77,3 +78,30 @@ def test_ledger_round_trip(tmp_path):
     }
     (tmp_path / "grading" / "ledger.json").write_text("{broken")
     assert Ledger(tmp_path / "grading" / "ledger.json").get("alice") is None
+
+
+def test_the_digest_reads_at_most_what_grading_reads(tmp_path, monkeypatch):
+    """Review 59 C#1: the resume ledger's digest read every file of a submission whole (990
+    sparse files of 64 MiB, 72 KB on disk, cost every run 155 s). Past the notebook's and
+    MAX_FILES_BYTES of the other files (lowered here to 2 MiB), a file counts by its size and
+    time; what lies before it is read."""
+    from resistlab.course.grading import runner
+
+    monkeypatch.setattr(runner, "MAX_NOTEBOOK_BYTES", 2**20)
+    monkeypatch.setattr(runner, "MAX_FILES_BYTES", 2**20)
+    for i in range(5):
+        with open(tmp_path / f"f{i}.bin", "wb") as fh:
+            fh.truncate(2**20)  # sparse
+    first = submission_digest(tmp_path, [])
+
+    def rewrite(name):
+        path = tmp_path / name
+        info = path.stat()
+        with open(path, "r+b") as fh:
+            fh.write(b"changed")
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+    rewrite("f4.bin")  # past the budget: not read
+    assert submission_digest(tmp_path, []) == first
+    rewrite("f0.bin")  # read
+    assert submission_digest(tmp_path, []) != first
