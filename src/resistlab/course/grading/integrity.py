@@ -832,9 +832,6 @@ _HOOK_READS = _HOOK_ATTRS - {
     "excepthook",
     "displayhook",
 }
-#: Callables that make a class from a namespace given as a value: a metaclass called as a
-#: function, or ``dataclasses.make_dataclass(namespace=...)`` (review 57 B F2).
-_CLASS_MAKERS = ("Meta", "EnumType", "make_dataclass")
 
 
 def _self_setter(node, parents) -> bool:
@@ -868,7 +865,10 @@ def _indirect_flags(tree, aliases, where) -> list[Flag]:
     sys.modules)["math"].isclose = f``), the shell's module looked up there, its hooks
     changed in place, their names written as text, an equality method assigned to a class
     after its body, a class made by a metaclass or ``make_dataclass`` from a namespace given
-    as a value, and ``unittest.mock.ANY`` (an object equal to anything)."""
+    as a value, and ``unittest.mock.ANY`` (an object equal to anything); reviews 58 and 59:
+    numpy reached through another module's name for it, classes patched through ``type(x)``,
+    mocks, ``__main__``, a module made a wrapper, ``type`` handed on, the shell among a
+    class's subclasses."""
     parents = {
         id(child): parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)
     }
