@@ -1357,13 +1357,14 @@ def _named_in_text(texts, used, name: str) -> bool:
 
 
 def _forbidden_cells(nb, student_cells, source_cells):
-    """The forbidden names, and ``{cell index: names forbidden there}`` for the student's
-    cells: the declaring answer cell's own names and, in every answer cell, the names the
-    locked setup does not import (imported in one answer cell and called in another is still
-    the shortcut); all of them in a cell the student added."""
+    """``(declared, every, where, setup_aliases)``: each answer cell's declared names
+    (:func:`forbidden_names`), all of them, and ``{cell index: names forbidden there}`` for
+    the student's cells: the declaring answer cell's own names and, in every answer cell,
+    the names the locked setup does not import (imported in one answer cell and called in
+    another is still the shortcut); all of them in a cell the student added."""
     forbidden = forbidden_names(source_cells)
     if not forbidden:
-        return [], {}, {}
+        return {}, [], {}, {}
     setup = [
         cell["source"]
         for cell in source_cells
@@ -1376,7 +1377,7 @@ def _forbidden_cells(nb, student_cells, source_cells):
     for index in student_cells:
         gid = _meta(nb.cells[index]).get("grade_id")
         where[index] = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
-    return every, where, setup_aliases
+    return forbidden, every, where, setup_aliases
 
 
 def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
@@ -1392,7 +1393,9 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     (``kaplan_meier(t, e)`` in the declaring cell) unless a student cell bound it again.
     Each forbidden name is flagged once, in the first cell that reaches it.
     """
-    every, forbidden_at, setup_aliases = _forbidden_cells(nb, student_cells, source_cells)
+    declared, every, forbidden_at, setup_aliases = _forbidden_cells(
+        nb, student_cells, source_cells
+    )
     if not every:
         return []
     # an answer cell that forbids a function may use of the library what the setup imports
@@ -1400,7 +1403,7 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     own = {cell["name"]: cell.get("source", "") for cell in source_cells}
     declaring = {
         gid: set(setup_aliases.values()) | set(import_aliases([own.get(gid, "")]).values())
-        for gid in forbidden_names(source_cells)
+        for gid in declared
     }
     flags = []
     bindings = Bindings(setup_aliases)
@@ -1523,8 +1526,10 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     >>> [str(f) for f in call_flags([("resistlab.m.f", cell_name("f = g"))], nb, [0], source)]
     ['library_shortcut(cell 0: resistlab.m.f (called))']
     """
-    every, forbidden_at, setup_aliases = _forbidden_cells(nb, student_cells, source_cells)
-    declared = forbidden_names(source_cells)  # a cell's own names: what the library may not do
+    # declared: a cell's own names, what the library may not do
+    declared, every, forbidden_at, setup_aliases = _forbidden_cells(
+        nb, student_cells, source_cells
+    )
     files: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and calls:

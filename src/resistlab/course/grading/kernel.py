@@ -659,17 +659,19 @@ def _written(folder: str, pids, most: int, items: int | None = None):
             tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
             continue
+        # the threads share the process's descriptor table (the sandbox refuses a thread
+        # its own) and its mappings: each read once, through one thread that shows it
+        readers = (
+            lambda task: _removed_open(task, seen, budget),
+            lambda task: _mapped_removed(task, folder, seen, budget),
+        )
         try:
-            for task in tasks:  # the threads share the process's descriptor table (the
-                held = _removed_open(f"/proc/{pid}/task/{task}", seen, budget)  # sandbox
-                if held is not None:  # refuses a thread its own): one that shows it, once
-                    size += held
-                    break
-            for task in tasks:  # the threads share the process's mappings: one that shows them
-                mapped = _mapped_removed(f"/proc/{pid}/task/{task}", folder, seen, budget)
-                if mapped is not None:
-                    size += mapped
-                    break
+            for read in readers:
+                for task in tasks:
+                    held = read(f"/proc/{pid}/task/{task}")
+                    if held is not None:
+                        size += held
+                        break
         except PermissionError:  # review 59: a kernel made itself not dumpable, under the
             # grader's own uid, and 2.5 GB of removed files and memfds were counted as none
             return size, len(paths), "hid its descriptors and mappings from the grader"

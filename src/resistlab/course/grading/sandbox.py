@@ -1521,7 +1521,7 @@ _RUNNER_NAMES = frozenset(("exec", "eval", "compile"))
 #: recorded: a socket opened, or any system call made by number, where Python's ``socket``
 #: module and its audit event are not used (review 57: an IP socket asked for so was refused,
 #: unflagged).
-_LIBC_SOCKETS = frozenset({"socket", "socketpair", "syscall"})
+_LIBC_RECORDED = frozenset({"socket", "socketpair", "syscall"})
 
 
 #: Paths the grader asks a kernel to open at its end (``GradingExecute._check_audit``): the
@@ -2542,7 +2542,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text;
                 name = args[1] if len(args) > 1 else None  # libc's socket and syscall: the
                 if isinstance(name, str) and (  # filter refuses an IP socket, unrecorded
-                    name.startswith(("Py", "_Py")) or name in _LIBC_SOCKETS
+                    name.startswith(("Py", "_Py")) or name in _LIBC_RECORDED
                 ):
                     # asked by the code that called ctypes (debugpy, imported by ipykernel,
                     # looks one up for itself)
