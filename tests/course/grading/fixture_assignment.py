@@ -157,3 +157,18 @@ def submit(course, student, nb=None, *, raw=None, filename=f"{NAME}.ipynb", extr
     for name, text in (extra or {}).items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+#: Formgrader's *Manage Submissions* listing (``python -c FORMGRADER_LISTS COURSE NAME``):
+#: the students it lists, as ``ascii()`` of the sorted list.
+FORMGRADER_LISTS = """
+import sys
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from resistlab.course.grading.runner import load_course_config
+
+course, name = sys.argv[1:]
+config = load_course_config(__import__("pathlib").Path(course))
+api = NbGraderAPI(CourseDirectory(config=config, root=course), config=config)
+print(ascii(sorted(s["student"] for s in api.get_submissions(name))))
+"""

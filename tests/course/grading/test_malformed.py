@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import copy
 import os
+import stat
 import subprocess
 
 import nbformat
 import pytest
-from course.grading.fixture_assignment import NAME, answer, cell_by_id, release_copy, submit
+from course.grading.fixture_assignment import (
+    FORMGRADER_LISTS,
+    NAME,
+    answer,
+    cell_by_id,
+    release_copy,
+    submit,
+)
 from helpers import nest_folders
 
 from resistlab.course import Course
@@ -135,19 +143,6 @@ def test_malformed_metadata_is_graded_flagged_and_never_an_error(fixture_course)
     assert "special_file" in codes and "file_access" in codes
 
 
-FORMGRADER_LISTS = """
-import sys
-from nbgrader.apps import NbGraderAPI
-from nbgrader.coursedir import CourseDirectory
-from resistlab.course.grading.runner import load_course_config
-
-course, name = sys.argv[1:]
-config = load_course_config(__import__("pathlib").Path(course))
-api = NbGraderAPI(CourseDirectory(config=config, root=course), config=config)
-print(sorted(s["student"] for s in api.get_submissions(name)))
-"""
-
-
 def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
     """Review 38 #3 and #5: a ``timestamp.txt`` that is not a time, a folder, or a FIFO was
     graded (``invalid_metadata``) and left in ``submitted/``, where Formgrader reads every
@@ -250,6 +245,37 @@ def test_an_unreadable_timestamp_that_cannot_be_moved_aside_is_an_error(fixture_
         Course(fixture_course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True)
     )
     assert again.errors == 0 and again.rows[0].score == 5, again.rows
+
+
+def test_an_error_submission_does_not_keep_its_timestamp_where_formgrader_reads_it(
+    fixture_course,
+):
+    """Review 59 C#2: a submission that ended as an ERROR (here a student folder whose name
+    is not UTF-8) kept its FIFO ``timestamp.txt`` in ``submitted/``; Formgrader reads every
+    not-yet-graded student's when it lists the assignment, and *Manage Submissions* and the
+    instructor's server hung on it. The grader moves it aside for an ERROR too."""
+    import sys
+
+    folder = submit(fixture_course, "mal\udcff", answer(release_copy(fixture_course)))
+    os.mkfifo(folder / "timestamp.txt")
+    submit(fixture_course, "alice", answer(release_copy(fixture_course)))
+    warnings = []
+    run = grade_assignment(
+        Course(fixture_course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True),
+        log=warnings.append,
+    )  # fmt: skip
+    rows = {r.student: r for r in run.rows}
+    assert rows["alice"].score == 5 and rows["mal\udcff"].status == "error", rows
+    assert not os.path.lexists(folder / "timestamp.txt")
+    assert stat.S_ISFIFO(os.lstat(folder / "timestamp.txt.unreadable").st_mode)
+    details = [f.detail for f in rows["mal\udcff"].flags if f.code == "invalid_metadata"]
+    assert any("moved to timestamp.txt.unreadable)" in d for d in details), details
+    listed = subprocess.run(
+        [sys.executable, "-c", FORMGRADER_LISTS, str(fixture_course), NAME],
+        capture_output=True, text=True, timeout=120, cwd=fixture_course,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert listed.stdout.strip() == "['alice', 'mal\\udcff']", listed.stdout
 
 
 def test_zip_collect_drops_setuid_and_setgid_bits(tmp_path):

@@ -831,8 +831,14 @@ class _Run:
         """Write one result (autograded files, then the gradebook); never raises."""
         snapshot, coursedir = self.snapshot, self.coursedir
         if result.error:
+            why = result.error.strip().splitlines()[-1]
+            try:  # Formgrader reads an ERROR's timestamp.txt too (review 59)
+                _timestamp(task.folder, result)
+            except CourseError as err:
+                why += f"; {err}"
+                result.flags = [*result.flags, Flag("grading_error", str(err)[:300])]
             warn(
-                f"could not grade {task.student}: {result.error.strip().splitlines()[-1]}\n"
+                f"could not grade {task.student}: {why}\n"
                 "Nothing was written for this submission; it will be retried on the next run."
             )
             return GradeRow(
@@ -913,10 +919,21 @@ def _timestamp(folder, result):
     fail); if it cannot be moved, a :class:`CourseError` (the submission is an ERROR, retried
     on the next run): Formgrader reads every student's ``timestamp.txt`` when it lists an
     assignment, and one that was not a time had failed every submission's page (HTTP 500),
-    one that was a FIFO had stopped the instructor's server."""
+    one that was a FIFO had stopped the instructor's server.
+
+    A student or assignment folder that is a symbolic link (never followed here, scored 0)
+    is moved aside the same way, to ``.NAME.link`` (``.NAME.link.1``, ...) beside it, where
+    neither nbgrader's listings nor this grader look: Formgrader followed it to whatever
+    ``timestamp.txt`` the link's target held, a FIFO put there after grading included."""
     from resistlab.course.exchange import parse_time, small_file
 
-    if unreadable_folder(folder):  # never followed
+    for link in (Path(folder).parent, Path(folder)):
+        if link.is_symlink():
+            aside = _set_aside(str(link), str(link.with_name(f".{link.name}.link")))
+            why = f"{link.parent.name}/{link.name} is a symbolic link; moved to {aside}"
+            result.flags = sorted({*result.flags, Flag("file_access", why)})
+            return None
+    if unreadable_folder(folder):  # not a folder: never opened
         return None
     path = os.path.join(folder, "timestamp.txt")
 
@@ -940,24 +957,36 @@ def _timestamp(folder, result):
             raise ValueError("no time")
         stamp = parse_time(text)  # nbgrader's reading, but a zone is never a file's path
     except Exception as err:  # nbgrader fails through self.fail (an AttributeError) or parses
-        names = (path + ".unreadable", *(f"{path}.unreadable.{k}" for k in range(1, 100)))
-        aside = next((name for name in names if not os.path.lexists(name)), None)
         try:
-            if aside is None:
-                raise OSError(0, "every name it could take is in use")
-            os.rename(path, aside)
-        except OSError as moving:
+            aside = _set_aside(path, path + ".unreadable")
+        except CourseError as moving:
             raise CourseError(
-                f"its timestamp.txt is not a time ({type(err).__name__}) and could not be "
-                f"moved aside ({moving.strerror}): Formgrader fails on it. Move it out of "
-                f"{folder}, then grade again."
+                f"its timestamp.txt is not a time ({type(err).__name__}) and {moving}"
             ) from None
-        unreadable(f"{type(err).__name__}; moved to {os.path.basename(aside)}")
+        unreadable(f"{type(err).__name__}; moved to {aside}")
         return None
     late = _implausible(path, stamp, info.st_ctime)
     if late:
         result.flags = sorted({*result.flags, Flag("implausible_timestamp", late)})
     return stamp
+
+
+def _set_aside(path: str, name: str) -> str:
+    """Rename ``path`` to the first of ``name``, ``name.1``, ... ``name.99`` that is free (a
+    link is renamed, never followed) and return that name's last part; a
+    :class:`CourseError` saying what to do when it cannot be moved."""
+    names = (name, *(f"{name}.{k}" for k in range(1, 100)))
+    aside = next((n for n in names if not os.path.lexists(n)), None)
+    try:
+        if aside is None:
+            raise OSError(0, "every name it could take is in use")
+        os.rename(path, aside)
+    except OSError as moving:
+        raise CourseError(
+            f"could not be moved aside ({moving.strerror}): Formgrader fails on it. Move "
+            f"{path} out of {os.path.dirname(path)}, then grade again."
+        ) from None
+    return os.path.basename(aside)
 
 
 def _implausible(path: str, stamp, ctime: float) -> str:
