@@ -258,7 +258,12 @@ def _build(course) -> list[Case]:
         "imports_a_file_it_wrote",
         written,
         5,
-        {"dynamic_code": "helper_mod.py, a Python file", "magic": "%run"},
+        {
+            "dynamic_code": "helper_mod.py, a Python file",
+            "magic": "%run",
+            # the run-time check sees what the file left patched
+            "monkeypatch": "numpy.isclose replaced (at the notebook's end)",
+        },
     )
 
     def added(*sources):  # the right answers, and cells added after them

@@ -652,7 +652,7 @@ def _written(folder: str, pids, most: int, items: int | None = None):
     if unread:  # nothing below that folder can be counted
         return 0, len(paths), unread
     size = sum(paths.values())
-    seen: set[int] = set()  # inodes counted
+    seen: set[tuple[int, int]] = set()  # (device, inode) of the files counted
     budget = [MAX_WATCHED_ITEMS if items is None else items]
     for pid in pids:
         try:
@@ -684,9 +684,10 @@ def _written(folder: str, pids, most: int, items: int | None = None):
     return size, len(paths), ""
 
 
-def _removed_open(task: str, seen: set[int], budget: list[int]) -> int | None:
-    """Bytes of removed regular files in ``task``'s descriptor table (inodes not in
-    ``seen``; added to it), or None if it shows none (a thread that ended). Each descriptor
+def _removed_open(task: str, seen: set, budget: list[int]) -> int | None:
+    """Bytes of removed regular files in ``task``'s descriptor table (files not in ``seen``,
+    by device and inode: review 60, a memfd given a removed file's inode number had hid the
+    file; added to it), or None if it shows none (a thread that ended). Each descriptor
     listed costs one of ``budget[0]``, read or not: read once a thread, 6,000 open files had
     cost a kernel of 15 threads the whole budget (review 57), and listed once a thread, 241
     threads sharing 19,900 descriptors had made one check last 64 s (review 58)."""
@@ -706,14 +707,15 @@ def _removed_open(task: str, seen: set[int], budget: list[int]) -> int | None:
             info = os.stat(f"{task}/fd/{fd}")
         except OSError:
             continue
-        if info.st_nlink == 0 and stat.S_ISREG(info.st_mode) and info.st_ino not in seen:
-            seen.add(info.st_ino)
+        key = (info.st_dev, info.st_ino)
+        if info.st_nlink == 0 and stat.S_ISREG(info.st_mode) and key not in seen:
+            seen.add(key)
             size += info.st_blocks * 512
     return size
 
 
-def _mapped_removed(task: str, folder: str, seen: set[int], budget: list[int]) -> int | None:
-    """Bytes of ``task``'s mappings of removed files under ``folder`` (by inode, not in
+def _mapped_removed(task: str, folder: str, seen: set, budget: list[int]) -> int | None:
+    """Bytes of ``task``'s mappings of removed files under ``folder`` (by device and inode, not in
     ``seen``; added to it), or None if it shows no mapping (a thread that ended). A file
     mapped, closed and removed is in no folder and no descriptor table, but its pages still
     reach the disk. Each line read costs one of ``budget[0]``, and the text read one more
@@ -729,7 +731,7 @@ def _mapped_removed(task: str, folder: str, seen: set[int], budget: list[int]) -
         return None
     budget[0] -= data.count(b"\n") + len(data) // MAPS_LINE_BYTES
     prefix = os.fsencode(folder.rstrip("/") + "/")
-    mapped: dict[int, int] = {}
+    mapped: dict[tuple[int, int], int] = {}
     if b" (deleted)\n" in data:
         for line in data.splitlines():
             if not line.endswith(b" (deleted)"):
@@ -739,7 +741,8 @@ def _mapped_removed(task: str, folder: str, seen: set[int], budget: list[int]) -
                 continue
             try:
                 start, end = (int(x, 16) for x in fields[0].split(b"-"))
-                inode = int(fields[4])
+                major, minor = (int(x, 16) for x in fields[3].split(b":"))
+                inode = (os.makedev(major, minor), int(fields[4]))
             except ValueError:
                 continue
             if inode not in seen:
@@ -1324,6 +1327,30 @@ def _asyncio_logs_to_the_real_stderr() -> None:
 
 #: Seconds a kernel has to answer the audit check at the end of its notebook.
 AUDIT_CHECK_SECONDS = 10
+#: Asked with the audit check: what the notebook left patched (``runtime_watch.check``'s
+#: answer; the check is installed with the sealed-test agent).
+_PATCHED = "getattr(__import__('sys').modules.get('_rl_sealed'), 'found', [])"
+
+
+def _patched_flags(reply: dict) -> list[Flag]:
+    """The ``monkeypatch`` and ``hook_override`` flags of the run-time check's answer; an
+    answer that is not a short list of such lines is itself ``hook_override``."""
+    import ast
+
+    answer = reply.get("content", {}).get("user_expressions", {}).get("patched", {})
+    text = answer.get("data", {}).get("text/plain") if isinstance(answer, dict) else None
+    try:
+        if not isinstance(text, str) or len(text) > 20_000:
+            raise ValueError(text)
+        found = ast.literal_eval(text)
+        if not isinstance(found, list) or not all(isinstance(f, str) for f in found):
+            raise ValueError(text)
+        codes = [f.partition(": ") for f in found]
+        if any(code not in ("monkeypatch", "hook_override") for code, _, _ in codes):
+            raise ValueError(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return [Flag("hook_override", "the run-time check of patches answered something else")]
+    return [Flag(code, f"{what} (at the notebook's end)") for code, _, what in codes]
 
 
 class GradingExecute(Execute):
@@ -1603,13 +1630,24 @@ class GradingExecute(Execute):
         path = AUDIT_CHECK + secrets.token_hex(8)
         self.audit_checks.append(path)
         code = f"try:\n    __import__('os').open({path!r}, 0)\nexcept OSError:\n    pass\n"
+        if self.sealed is not None:
+            code += "__import__('sys').modules['_rl_sealed'].check()\n"
         saved, self.timeout = self.timeout, AUDIT_CHECK_SECONDS
         try:
-            self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+            reply = self.wait_for_reply(
+                self.kc.execute(
+                    code,
+                    silent=True,
+                    store_history=False,
+                    user_expressions={"patched": _PATCHED},
+                )
+            )
         except Exception:  # no answer: the line is missing, which the worker flags
-            pass
+            reply = None
         finally:
             self.timeout = saved
+        if reply is not None and self.sealed is not None:
+            self.events += _patched_flags(reply)
 
     def _stopped_for_disk(self, index: int, why: str) -> None:
         """The kernel was stopped while cell ``index`` ran for what it wrote to its scratch

@@ -61,16 +61,31 @@ from typing import ClassVar
 
 from nbformat import NotebookNode
 
+from . import runtime_watch
 from . import sealed_agent as agent
 from .flags import Flag
 
 __all__ = ["Remote", "SealedTests", "free_names", "setup_sources"]
 
-_AGENT_SOURCE = Path(agent.__file__).read_text(encoding="utf-8")
+#: What the grader installs in the kernel, as one module (``_rl_sealed``, the name the audit
+#: hook knows the grader's code by): the agent that answers the tests, and the run-time
+#: check of what the notebook leaves patched (its ``from __future__`` line dropped: it may
+#: only open a module).
+_AGENT_SOURCE = "\n\n".join(
+    (
+        Path(agent.__file__).read_text(encoding="utf-8"),
+        Path(runtime_watch.__file__)
+        .read_text(encoding="utf-8")
+        .replace("from __future__ import annotations\n", ""),
+    )
+)
 _REPLY = "__import__('sys').modules['_rl_sealed'].reply"
+#: Installs the agent before the notebook's first cell (and after each restart), then
+#: records what the notebook starts with (:func:`runtime_watch.watch`).
 _INSTALL = (
     "__import__('sys').modules.__setitem__('_rl_sealed', (lambda m: (exec(compile({src!r}, "
-    "'_rl_sealed', 'exec'), m.__dict__), m)[1])(__import__('types').ModuleType('_rl_sealed')))"
+    "'_rl_sealed', 'exec'), m.__dict__), m.watch(), m)[2])(__import__('types').ModuleType("
+    "'_rl_sealed')))"
 )
 #: How a failed test's traceback names an exception the student's code raised (the class
 #: report reads it: a NameError or AssertionError from there is not the test's own).
