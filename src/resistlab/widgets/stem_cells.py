@@ -45,12 +45,12 @@ def hierarchy_state(
 
     Examples
     --------
-    >>> s = hierarchy_state(0.6, 0.0, 1.0)
+    >>> s = hierarchy_state(0.65, 0.0, 1.0)
     >>> round(s["relapse_day"], 1)
-    74.0
-    >>> round(hierarchy_state(0.6, 0.3, 1.0)["relapse_day"])
-    299
-    >>> hierarchy_state(0.6, 0.5, 1.0)["relapse_day"]
+    54.2
+    >>> round(hierarchy_state(0.55, 0.0, 1.0)["relapse_day"])
+    133
+    >>> hierarchy_state(0.55, 0.5, 1.0)["relapse_day"]
     inf
     """
     p = as_scalar(self_renewal, "self_renewal", low=0, high=1)

@@ -626,11 +626,26 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
 
     slug = "01-dose-response"
     nb, cells = _source(slug)
-    for answers in (HIDDEN_CALLED, HIDDEN_ALIAS, HIDDEN_LOOP, HIDDEN_METHOD, HIDDEN_TIMED):
+    # review 60: a library class or module the setup does not import is flagged where it is
+    # imported (the module when the cell names none of its attributes: it is handed on)
+    imported = {
+        "method": "library_shortcut(answer_hill_function: resistlab.pharmacology.HillFit "
+        "(not imported by the setup))",
+        "timed": "library_shortcut(answer_hill_function: resistlab.pharmacology "
+        "(not imported by the setup))",
+    }
+    for student, answers in (
+        ("called", HIDDEN_CALLED),
+        ("alias", HIDDEN_ALIAS),
+        ("loop", HIDDEN_LOOP),
+        ("method", HIDDEN_METHOD),
+        ("timed", HIDDEN_TIMED),
+    ):
         hidden = copy.deepcopy(nb)
         for gid, code in answers.items():
             _cell(hidden, gid).source = code
-        assert shortcut_flags(hidden, _student_cells(hidden), cells) == []
+        found = [str(f) for f in shortcut_flags(hidden, _student_cells(hidden), cells)]
+        assert found == [imported[student]] if student in imported else not found, found
     course = make_course(slug)
     run_nbgrader(["generate_assignment", slug, "--force"], root=course)
     release_path = course / "release" / slug / f"{slug}.ipynb"
@@ -688,7 +703,9 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         row = rows[student]
         assert row.score == row.max_score, row  # the shortcut earns its marks; a person looks
         shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
-        assert shortcuts == [f"library_shortcut({where}: {hill} ({how}))"], row.flags
+        expected = [f"library_shortcut({where}: {hill} ({how}))"]
+        expected += [imported[student]] if student in imported else []
+        assert shortcuts == sorted(expected), row.flags
         assert row.review
     forged = rows["forged"]
     assert forged.score == forged.max_score and forged.review, forged
@@ -762,8 +779,8 @@ def hill(dose, e0, emax, ec50, h):
 @pytest.mark.slow
 def test_hill_computed_by_a_gr_fits_predict_is_flagged(make_course):
     """``GRFit(...).predict`` computes hill without calling it, through the module's
-    ``_gr_curve``, which ``answer_hill_function`` declares: the scan sees a class imported
-    (no flag of its own), the kernel reports the call by the method. The instructor's
+    ``_gr_curve``, which ``answer_hill_function`` declares: the scan sees a class the setup does
+    not import (review 60: flagged), the kernel reports the call by the method. The instructor's
     solution, whose later exercises fit GR curves (``fit_gr``, ``.grmax`` in a check cell, the
     figure's curve), raises no flag."""
     from resistlab.course import Course, answered_release, run_nbgrader
@@ -773,7 +790,11 @@ def test_hill_computed_by_a_gr_fits_predict_is_flagged(make_course):
     nb, cells = _source(slug)
     twin = copy.deepcopy(nb)
     _cell(twin, "answer_hill_function").source = GR_TWIN["answer_hill_function"]
-    assert shortcut_flags(twin, _student_cells(twin), cells) == []
+    imported = (  # review 60: a library class the setup does not import
+        "library_shortcut(answer_hill_function: resistlab.pharmacology.GRFit "
+        "(not imported by the setup))"
+    )
+    assert [str(f) for f in shortcut_flags(twin, _student_cells(twin), cells)] == [imported]
     course = make_course(slug)
     run_nbgrader(["generate_assignment", slug, "--force"], root=course)
     release_path = course / "release" / slug / f"{slug}.ipynb"
@@ -791,8 +812,9 @@ def test_hill_computed_by_a_gr_fits_predict_is_flagged(make_course):
     predict = "GRFit.predict" if sys.version_info >= (3, 11) else "predict"  # co_qualname
     shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
     assert shortcuts == [
+        imported,
         "library_shortcut(answer_hill_function: resistlab.pharmacology._gr_curve "
-        f"(called by pharmacology.{predict}))"
+        f"(called by pharmacology.{predict}))",
     ], row.flags
     assert row.review
 
@@ -1494,6 +1516,12 @@ TWINS_ELSEWHERE = [
     ("11-drug-combinations", "answer_bliss", "resistlab.synergy.expected_double_resistant"),
     # review 59: an explorer's private helper computes 10's trial power
     ("10-targeted-therapy-trials", "answer_power", "resistlab.widgets.survival._schoenfeld_power"),
+    # review 60: a science function reached through the widget module that imports it; a
+    # class whose property is the half-kill dose; a module, which the scan loses once it is
+    # handed through a call (``next(iter([pk])).half_life``)
+    ("07-dna-repair", "answer_ercc1_model", "resistlab.widgets.dna_repair.adduct_area"),
+    ("07-dna-repair", "answer_ercc1_model", "resistlab.persisters.BiphasicKill"),
+    ("07-dna-repair", "answer_ercc1_model", "resistlab.pk"),
 ]
 
 

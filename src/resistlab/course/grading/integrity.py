@@ -1446,33 +1446,49 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     return flags
 
 
-#: Modules of the library whose public functions draw, explore or load the course's data:
-#: an answer that uses them computes nothing of the exercise with them (their private
-#: helpers may: review 59, ``widgets.survival._schoenfeld_power`` is 10's trial power).
-_NOT_ANSWERS = ("resistlab.plotting", "resistlab.widgets", "resistlab.datasets")
+def _not_an_answer(target) -> bool:
+    """Whether a library object is the course's display code or data: a public function or
+    class defined in ``plotting``, ``widgets`` or ``datasets`` (figures, explorers and their
+    ``*_state`` functions, data loaders), the ``datasets`` module, or an exception class.
+    Judged by where the object is defined, not by the name it was reached through (review
+    60: ``widgets.dna_repair.adduct_area`` is ``dna_repair``'s function, imported there)."""
+    if isinstance(target, type) and issubclass(target, BaseException):
+        return True
+    if isinstance(target, types.ModuleType):
+        return target.__name__ == "resistlab.datasets"
+    module = getattr(target, "__module__", None) or ""
+    name = getattr(target, "__name__", None) or ""
+    display = module == "resistlab.datasets" or module.startswith(
+        ("resistlab.plotting.", "resistlab.widgets.")
+    )
+    return display and not name.startswith("_")
 
 
 def _undeclared_library_calls(used, allowed: set, reached: set) -> list[str]:
-    """The library's functions ``used`` reaches that are not ``allowed`` (what the setup
-    imports, the modules it imports, and what the instructor's own answer cell imports) and
-    not already flagged: in an answer cell that asks the student to write a formula, any
-    other function of the library computes part of the answer for them, and reviews kept
-    finding twins under other signatures (review 58: ``pk.auc_iv`` for 07's
-    ``plating_efficiency``, ``pk.half_life`` for ``dose_for_half_kill``, ...)."""
+    """The library's functions, classes and modules ``used`` reaches that are not ``allowed``
+    (what the setup imports, the modules it imports, and what the instructor's own answer
+    cell imports) and not already flagged: in an answer cell that asks the student to write a
+    formula, any other function of the library computes part of the answer for them, and
+    reviews kept finding twins under other signatures (review 58: ``pk.auc_iv`` for 07's
+    ``plating_efficiency``, ``pk.half_life`` for ``dose_for_half_kill``, ...). A module
+    counts when the cell uses none of its attributes by name (review 60: one handed through a
+    call, ``next(iter([pk])).half_life``, is where the scan loses it); what it names of the
+    module is judged on its own."""
+    used = {d[2:] if d.startswith(("[]", "{}")) else d for d in used}
+    named = {d for d in used if not d.endswith(".*")}
+    taken = [_library_object(r) for r in reached]
     found = []
     for dotted in sorted(used):
-        while dotted.startswith(("[]", "{}")):
-            dotted = dotted[2:]
-        if (
-            not dotted.startswith("resistlab.")
-            or dotted.endswith(".*")
-            or (dotted.startswith(_NOT_ANSWERS) and not dotted.rsplit(".", 1)[-1].startswith("_"))
-            or dotted in reached
-            or dotted in found
-        ):
+        if not dotted.startswith("resistlab.") or dotted.endswith(".*"):
+            continue
+        if dotted in reached or dotted in found:
             continue
         target = _library_object(dotted)
-        if not isinstance(target, types.FunctionType):
+        if not isinstance(target, (types.FunctionType, type, types.ModuleType)):
+            continue
+        if _not_an_answer(target) or any(t is target for t in taken):
+            continue
+        if isinstance(target, types.ModuleType) and any(d.startswith(dotted + ".") for d in named):
             continue
         if any(dotted == a or dotted.startswith(a + ".") for a in allowed) or any(
             _library_object(a) is target for a in allowed
