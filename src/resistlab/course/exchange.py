@@ -163,9 +163,10 @@ def _warn(log, what: str, path: str, why: str) -> None:
 #: 60 MB "zone" beside the notebook had cost the grader, ``collect`` and Formgrader 2 GB each,
 #: and junk put there after grading had failed Formgrader's submissions list (HTTP 500).
 _ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,63}(?:/[A-Za-z0-9_+-]{1,64}){0,3}")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?!\d)")
 
 
-def parse_time(text: str) -> datetime.datetime:
+def parse_time(text: str, *, stored: bool = True) -> datetime.datetime:
     """nbgrader's reading of a ``timestamp.txt`` (``parse_utc``: UTC, naive), but a time zone
     (the third word) must be a number or a zone name (:data:`_ZONE`), never a file's path.
 
@@ -180,9 +181,28 @@ def parse_time(text: str) -> datetime.datetime:
     >>> parse_time("10:999999999999999999999999999999")  # review 58: not a ValueError before
     Traceback (most recent call last):
     ...
-    ValueError: not a time: '10:999999999999999999999999999999' (InvalidOperation)
+    ValueError: not a time with its date: '10:999999999999999999999999999999'
+    >>> parse_time("2026-12-01 10:00:00 CEST")  # review 60: the reader's own zone, or none
+    Traceback (most recent call last):
+    ...
+    ValueError: a time zone each reader reads by its own setting: 'CEST'
+
+    A time must start with its date (``2026-12-01``) and name its zone by a number, ``UTC``,
+    ``GMT``, ``Z`` or a region of the zone database (``Europe/Paris``): dateutil fills a
+    missing date with the day it reads it, and takes an abbreviation that is the reader's own
+    zone name (``CEST`` under ``TZ=Europe/Paris``) for the reader's local time, so Formgrader,
+    reading it another day or elsewhere, got another time than the gradebook's and listed a
+    graded submission as never graded (review 60). ``stored=False`` (a time in an uploaded
+    file's name, which ``--zip-collect`` reads once and stores as nbgrader writes a time)
+    leaves both rules out.
     """
+    if stored and not _DATE.match(text):
+        raise ValueError(f"not a time with its date: {text[:60]!r}")
     parts = text.split(" ")
+    zone = parts[-1] if len(parts) > 1 else ""
+    shared = "/" in zone or zone.upper() in ("UTC", "GMT", "Z")
+    if stored and zone[:1].isalpha() and not shared:
+        raise ValueError(f"a time zone each reader reads by its own setting: {zone[:60]!r}")
     if len(parts) == 3:
         try:
             int(parts[2])

@@ -166,6 +166,11 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
             f"2026-12-01 10:00:00 {path.parent / 'zone.bin'}"
         ),
         "zone_relative": lambda path: path.write_text("2026-12-01 10:00:00 ../../../../tmp/z"),
+        # review 60: no date (dateutil takes the day it reads it), and a zone abbreviation
+        # (the reader's local time where it is the reader's zone name): Formgrader, reading
+        # it another day or under another TZ, listed the graded submission as never graded
+        "dateless": lambda path: path.write_text("00:00:01 UTC"),
+        "abbreviation": lambda path: path.write_text("2026-12-01 10:00:00 CEST"),
     }
     for student, make in makers.items():
         folder = submit(fixture_course, student, answer(release_copy(fixture_course)))
@@ -192,6 +197,8 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         "blank",
         "zone_path",
         "zone_relative",
+        "dateless",
+        "abbreviation",
     ):
         folder = fixture_course / "submitted" / student / NAME
         name = aside.get(student, "timestamp.txt.unreadable")
@@ -216,8 +223,8 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert listed.stdout.strip() == (
-        "['alice', 'blank', 'blocked', 'fifo', 'folder', 'taken', 'text', 'zone_path', "
-        "'zone_relative']"
+        "['abbreviation', 'alice', 'blank', 'blocked', 'dateless', 'fifo', 'folder', 'taken', "
+        "'text', 'zone_path', 'zone_relative']"
     ), listed.stdout
 
 

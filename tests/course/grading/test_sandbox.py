@@ -226,6 +226,21 @@ attempt("posix_lock_wait", lambda: record_lock(fcntl.F_SETLKW))
 attempt("ofd_lock", lambda: record_lock(37))  # F_OFD_SETLK
 attempt("ofd_lock_wait", lambda: record_lock(38))  # F_OFD_SETLKW
 attempt("lockf", lambda: fcntl.lockf(open("lockf", "w"), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0))
+def lease():  # F_SETLEASE: a kernel of the grader's uid leased the files other kernels
+    fd = os.open("leased", os.O_RDONLY | os.O_CREAT, 0o600)  # open (45 s each: review 60)
+    try:
+        fcntl.fcntl(fd, 1024, fcntl.F_RDLCK)  # F_SETLEASE
+    finally:
+        os.close(fd)
+        os.unlink("leased")
+attempt("lease", lease)
+def landlock_rule():  # a Landlock rule holds a removed file past the disk watch (review 60)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    if libc.syscall(444, None, 0, 1) < 0:  # landlock_create_ruleset: the ABI version
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset")
+attempt("landlock_rule", landlock_rule)
 def memory_policy():  # mbind on shared memory: a policy a page, memory no count sees (rev. 58)
     import ctypes, mmap, platform
     libc = ctypes.CDLL(None, use_errno=True)
@@ -475,6 +490,8 @@ BY_SECCOMP = [
     "ofd_lock",
     "ofd_lock_wait",
     "lockf",
+    "lease",
+    "landlock_rule",
     "linux_aio",
     "userfaultfd",
     "memfd_secret",

@@ -98,9 +98,10 @@ MAX_PAGE_HTML = 2**20
 #: ``![`` take time with the square of their count (10,000 took 5.4 s, 20,000 took 18 s).
 MAX_PAGE_MARKUP = 20_000
 _MARKDOWN_MARKUP = string.punctuation + "\n\r"
-#: Most characters that searches for a closing ``>``, ``]`` or ``\)`` may pass over on one
-#: page: each ``<`` of a student's HTML or markdown, and each ``[`` and ``\(`` of markdown,
-#: counts the length of its text, all cells together; past it, by a note. An unterminated
+#: Most characters that searches for a closing ``>``, ``]``, ``\)`` or ``\end`` may pass over
+#: on one page: each ``<`` of a student's HTML or markdown, and each ``[``, ``\(`` and
+#: ``\begin`` of markdown, counts the length of its text, all cells together; past it, by a
+#: note (review 60: 6,600 ``\begin{}`` with no ``\end`` took 37 s of CPU a view). An unterminated
 #: one is searched for through the rest of its text: 4,000 ``<a `` among 212 KB of displayed
 #: HTML took 10 s to sanitise, and 4,000 ``[](`` among 212 KB of markdown 11 s to render
 #: (both four times the time of half as many in half the text); this bound is about 1 s.
@@ -205,7 +206,7 @@ def _shallow_html(nb) -> None:
         openers = text.count("<")
         if markdown:
             markup = sum(map(text.count, _MARKDOWN_MARKUP))
-            openers += text.count("[") + text.count("\\(")
+            openers += text.count("[") + text.count("\\(") + text.count("\\begin")
         else:
             markup = openers
         scan = openers * len(text)

@@ -36,6 +36,7 @@ import signal
 import socket
 import stat
 import sys
+import time
 import traceback
 
 __all__ = ["serve"]
@@ -134,26 +135,48 @@ def _fork_kernel(request: dict, sandbox, audit_fd: int | None) -> int:
     return pid
 
 
-def _kill_others() -> int:
-    """Kill every process of this PID namespace but its init and the template itself.
+def _kill_others() -> tuple[int, bool]:
+    """Kill every process of this PID namespace but its init and the template itself; return
+    how many were killed and whether all are dead (exited, or zombies their init reaps)
+    within about 5 s.
 
     Only called in a sandbox with its own PID namespace (``--pidns``): a kernel's
     double-forked daemons die when the worker asks (when a kernel ends and before each fork).
+    A process told to die may still finish the system call it is in: the worker removes the
+    kernel's folder only once none is left running (a daemon on a loaded machine had made
+    one more folder after the removal, which stayed).
     """
     me, killed = os.getpid(), 0
-    for _ in range(20):
-        others = [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) not in (1, me)]
-        if not others:
-            break
-        for pid in others:
+    for attempt in range(500):
+        alive = [
+            int(n)
+            for n in os.listdir("/proc")
+            if n.isdigit() and int(n) not in (1, me) and _running(int(n))
+        ]
+        if not alive:
+            _reap()
+            return killed, True
+        for pid in alive:
             try:
                 os.kill(pid, signal.SIGKILL)
                 killed += 1
             except OSError:
                 pass
         _reap()
+        if attempt >= 20:
+            time.sleep(0.01)
     _reap()
-    return killed
+    return killed, False
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rpartition(b")")[2].split()[:1]
+    except OSError:
+        return False
+    return state != [b"Z"] and state != [b"X"]
 
 
 def _mode(folder: str) -> int | None:
@@ -206,8 +229,8 @@ def _clear_sandbox(shm_mode: int | None = None) -> tuple[int, bool]:
     """Leave nothing of one kernel for the next in this sandbox: its processes and its
     ``/dev/shm`` (given back ``shm_mode``). Return how many processes were killed and whether
     ``/dev/shm`` could be emptied (when not, the worker starts a fresh sandbox)."""
-    killed = _kill_others()
-    return killed, _empty_shm(mode=shm_mode)
+    killed, dead = _kill_others()
+    return killed, _empty_shm(mode=shm_mode) and dead
 
 
 def _home_state(home: str) -> dict:

@@ -1165,6 +1165,11 @@ _KERNEL_SURFACE = {0xC000003E: (323, 447, 298, 321, 154), 0xC00000B7: (282, 447,
 #: disk watch sees, 1.85 GB beside a 1 GiB ``--memory`` (review 58). Libraries that ask
 #: (OpenBLAS, libnuma) take ``ENOSYS`` for a machine of one node.
 _NUMA_POLICY = {0xC000003E: (237, 238, 450), 0xC00000B7: (235, 237, 450)}
+#: landlock_create_ruleset, landlock_add_rule, landlock_restrict_self (one number on every
+#: architecture) fail with ``EPERM`` once the kernel is confined: a rule holds its file's inode,
+#: and a removed file so held kept 2.4 GB, and 30,000 files, past the disk watch, with no
+#: descriptor, mapping or folder entry to count (review 60).
+_LANDLOCK = (444, 445, 446)
 #: file_setattr (Linux 6.17, one number on every architecture): the inode flags of the
 #: ioctl requests below, set through a path (refused with them, ``EPERM``).
 _FILE_SETATTR = 469
@@ -1183,9 +1188,12 @@ _IOCTL = {0xC000003E: 16, 0xC00000B7: 29}
 #: ``F_SETLKW`` and their open-file-description forms, 37 and 38): each is kernel memory no
 #: cgroup has counted since Linux 6.3 and no limit bounds (``RLIMIT_LOCKS`` is unused), 1.5 GB
 #: of them held beside a 1 GiB ``--memory`` (review 57). No kernel of a notebook locks a
-#: record: IPython's history, SQLite, is kept in memory (``worker.grade_notebook``).
+#: record: IPython's history, SQLite, is kept in memory (``worker.grade_notebook``). And a
+#: write lease (``F_SETLEASE``, 1024): under an unprivileged grader without subordinate ids a
+#: kernel of the grader's uid had leased the environment's files it owns, and every other
+#: kernel's ``open`` of them waited 45 s (review 60).
 _FCNTL = {0xC000003E: 72, 0xC00000B7: 25}
-_FCNTL_REFUSED = (1036, 1038, 1026, 6, 7, 37, 38)
+_FCNTL_REFUSED = (1036, 1038, 1026, 6, 7, 37, 38, 1024)
 #: prctl (:data:`_FILTERS`) with ``PR_FUTEX_HASH`` (Linux 6.16): one call allocates up to
 #: 1 GiB of kernel memory for the process's private futex hash, which under an unprivileged
 #: grader's fallback (no cgroup) no limit counts (review 57: 2 GiB beside a 1 GiB
@@ -1288,6 +1296,7 @@ def _seccomp(status: SandboxStatus, audit_fd: int | None = None) -> None:
         *_AIO_SETUP[arch],
         *_NOTIFY_MQ[arch],
         *_KERNEL_SURFACE[arch],
+        *_LANDLOCK,
         _FILE_SETATTR,
     ):
         refused += [(0x15, 0, 1, nr), eperm]

@@ -504,7 +504,7 @@ class CheckedCollector(FileNameCollectorPlugin):
             from resistlab.course.exchange import parse_time
 
             try:
-                parse_time(stamp)  # (a zone never a path; any failure of dateutil's a ValueError)
+                parse_time(stamp, stored=False)  # (a zone never a path; any failure a ValueError)
             except ValueError:
                 self._skip(submitted_file, "unreadable timestamp")
                 return None
