@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 import types
 from pathlib import Path
@@ -653,10 +652,10 @@ def _watched_until_killed(code, tmp_path, monkeypatch) -> str:
     return watch.why
 
 
-def test_a_dead_worker_charges_only_its_own_submission():
+def test_a_dead_worker_charges_only_its_own_submission(tmp_path):
     """A submission whose worker dies (twice) is the only one reported as an error; the
     submissions queued with it are graded by the rebuilt pool."""
-    run_dir = tempfile.mkdtemp(prefix="rl-pool-")
+    run_dir = str(tmp_path)
     context = types.SimpleNamespace(run_dir=run_dir)
     students = ["a", "b", "killer", "c", "d", "e"]
     tasks = [SubmissionTask(s, "", "", hashlib.sha256(s.encode()).hexdigest()) for s in students]
@@ -676,7 +675,7 @@ def test_a_dead_worker_charges_only_its_own_submission():
     assert not list(Path(run_dir).glob(".running/*"))
 
 
-def test_a_pool_broken_before_the_next_submission_is_handed_out_is_rebuilt():
+def test_a_pool_broken_before_the_next_submission_is_handed_out_is_rebuilt(tmp_path):
     """Review 50 A#3: a worker killed between two hand-outs made the next ``submit`` raise
     ``BrokenProcessPool``, which ended the run (status 1, four submissions ungraded, the
     summary left as the previous run wrote it). The pool is rebuilt and every submission is
@@ -685,7 +684,7 @@ def test_a_pool_broken_before_the_next_submission_is_handed_out_is_rebuilt():
 
     from resistlab.course.grading.pool import start_pool
 
-    run_dir = tempfile.mkdtemp(prefix="rl-pool-")
+    run_dir = str(tmp_path)
     context = types.SimpleNamespace(run_dir=run_dir)
     broken = start_pool(1)
     with pytest.raises(BrokenProcessPool):
@@ -707,12 +706,12 @@ def test_a_pool_broken_before_the_next_submission_is_handed_out_is_rebuilt():
     assert [s for s, r in results.items() if r.error] == []
 
 
-def test_a_worker_stuck_past_the_budget_is_stopped_and_scored_zero():
+def test_a_worker_stuck_past_the_budget_is_stopped_and_scored_zero(tmp_path):
     """A submission whose grading never returns (deaf to signals, as one long C call in
     grader-side test code is) is stopped by the parent once its time budget and the grace
     have passed: scored 0 with a ``timeout`` flag, not an error, never retried; the others
     (one graded beside it when its worker was killed) are graded by the rebuilt pool."""
-    run_dir = tempfile.mkdtemp(prefix="rl-pool-")
+    run_dir = str(tmp_path)
     context = types.SimpleNamespace(
         run_dir=run_dir,
         budget_seconds=2.0,
