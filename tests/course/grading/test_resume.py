@@ -120,3 +120,36 @@ def test_one_student_only(fixture_course):
     )
     assert [r.student for r in run.rows] == ["bob"]
     assert _scores(course) == {"bob": 0}
+
+
+def test_a_regrade_stopped_while_its_files_are_replaced_is_graded_again(
+    fixture_course, monkeypatch
+):
+    """Review 60 C#2: a ``--force`` regrade stopped (Ctrl-C) after the earlier autograded
+    files were removed and before the new ones were recorded left the ledger saying
+    "graded": the next plain run reported the student unchanged, with no autograded notebook
+    (feedback then removed their page). The entry is dropped before the files are replaced,
+    so the next run grades the submission again."""
+    from resistlab.course.grading import gradebook, runner
+
+    course = fixture_course
+    submit(course, "alice", answer(release_copy(course)))
+    options = GradeOptions(jobs=1, timeout=10, quiet=True)
+    assert grade_assignment(Course(course), NAME, options).graded == 1
+    notebook = course / "autograded" / "alice" / NAME / f"{NAME}.ipynb"
+    assert notebook.is_file()
+
+    def stopped(dest, *args, **kwargs):  # Ctrl-C once the earlier files are gone and the
+        gradebook.shutil.rmtree(dest)  # folder is made again (the reviewer's 60 MB cell kept
+        dest.mkdir()  # the notebook's writing open 0.7 s)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(runner, "write_autograded", stopped)
+        forced = GradeOptions(jobs=1, timeout=10, quiet=True, force=True)
+        with pytest.raises(KeyboardInterrupt):
+            grade_assignment(Course(course), NAME, forced)
+    assert notebook.parent.is_dir() and not notebook.exists()
+    again = grade_assignment(Course(course), NAME, options)
+    assert (again.graded, again.skipped) == (1, 0), again.rows
+    assert notebook.is_file() and again.rows[0].score == 5

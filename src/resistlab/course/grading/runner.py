@@ -242,6 +242,15 @@ class Ledger:
 
     def put(self, student: str, entry: dict) -> None:
         self.entries[student] = entry
+        self._save()
+
+    def drop(self, student: str) -> None:
+        """Forget ``student`` (written at once): their earlier files are about to be replaced,
+        and a run stopped before the new ones are recorded must not find them unchanged."""
+        if self.entries.pop(student, None) is not None:
+            self._save()
+
+    def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         tmp.write_text(
@@ -856,6 +865,9 @@ class _Run:
             # read (an unreadable one moved aside) before the folder is copied: a copy in
             # autograded/ had failed nbgrader's generate_feedback for that student (review 54)
             timestamp = _timestamp(task.folder, result)
+            # review 60 C#2: stopped between removing the earlier files and recording the new
+            # ones, the next run had found the submission unchanged, its notebook gone
+            self.ledger.drop(task.student)
             write_autograded(
                 dest,
                 result,
