@@ -991,3 +991,48 @@ def test_a_kernel_cannot_silence_its_audit_pipe(fixture_course):
     assert "refused 1 2" in str(cell_by_id(nb, "answer_ic50").outputs)  # found, and refused
     flooder = [str(f) for f in rows["flooder"].flags]
     assert "hook_override(the kernel closed or replaced its audit pipe)" in flooder, flooder
+
+
+#: Two removed files with the same inode number on two file systems (each a fresh tmpfs, whose
+#: first file is inode 2), the small one at the lower descriptor: what the disk watch counts.
+SAME_INODE = """
+import os, sys
+from resistlab.course.grading.kernel import _removed_open
+
+first, second = sys.argv[1:3]
+small = os.open(f"{first}/small", os.O_RDWR | os.O_CREAT, 0o600)
+big = os.open(f"{second}/big", os.O_RDWR | os.O_CREAT, 0o600)
+os.write(small, b"x")
+os.write(big, b"x" * (4 << 20))
+os.unlink(f"{first}/small")
+os.unlink(f"{second}/big")
+assert os.fstat(small).st_ino == os.fstat(big).st_ino != 0, "not the same inode number"
+print(_removed_open(f"/proc/self/task/{os.getpid()}", set(), [10_000]))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="Linux /proc")
+def test_removed_files_are_told_apart_by_device_and_inode(tmp_path):
+    """Review 60 A#1: the disk watch counted a removed file once by its inode number alone; a
+    memfd given the number of a removed scratch file, at a lower descriptor, made the watch
+    skip the file (1.9 GB past a 1 GiB bound, no flag). Two files of two file systems may
+    share a number: both are counted."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) for a private mount namespace")
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    script = (
+        f"mount -t tmpfs tmpfs {first} && mount -t tmpfs tmpfs {second} && "
+        f'exec {sys.executable} -c "$0" {first} {second}'
+    )
+    done = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", script, SAME_INODE],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout) >= 4 << 20, done.stdout
