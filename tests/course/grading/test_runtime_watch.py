@@ -40,6 +40,12 @@ CELLS = {
     # a method of a class pandas exports, imported after the check started
     "pandas_class": BUILT + "import pandas as pd\nsetattr(pd.DataFrame, built(101, 113, 117, "
     "97, 108, 115), lambda self, other: True)\n",
+    # review 61: a method of a class the library defines (resistlab exports none at its top
+    # level), and a callable object in a method's place
+    "library_method": BUILT + "setattr(pharmacology.HillFit, built(112, 114, 101, 100, 105, 99, "
+    "116), lambda self, dose: 0.0)\n",
+    "callable_object": BUILT + "import pandas as pd\nclass _Always:\n    def __call__(self, *a):\n"
+    "        return True\nsetattr(pd.DataFrame, built(101, 113, 117, 97, 108, 115), _Always())\n",
     # an AST transformer put on the shell's list reached by built names
     "transformer": BUILT + "import sys\nshell = getattr(sys.modules[built(95, 95, 109, 97, 105, "
     "110, 95, 95)], built(103, 101, 116, 95, 105, 112, 121, 116, 104, 111, 110))()\n"
@@ -54,6 +60,14 @@ EXPECTED = {
         "the shell's custom exception handlers changed (at the notebook's end)",
     ),
     "pandas_class": (
+        "monkeypatch",
+        "pandas.DataFrame.equals defined by the notebook (at the notebook's end)",
+    ),
+    "library_method": (
+        "monkeypatch",
+        "resistlab.pharmacology.HillFit.predict defined by the notebook (at the notebook's end)",
+    ),
+    "callable_object": (
         "monkeypatch",
         "pandas.DataFrame.equals defined by the notebook (at the notebook's end)",
     ),

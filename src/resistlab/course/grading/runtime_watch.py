@@ -18,8 +18,9 @@ and at the notebook's end :func:`changed` lists what differs:
 * a function or class of a watched module that is now another object, or deleted;
 * a value defined by the notebook (code compiled from a cell, or from a file in the
   kernel's working folder or temporary folder) anywhere in a watched module, or among the
-  attributes of a class a watched package exports (``pandas.DataFrame.equals``), including
-  modules imported after the agent was installed;
+  attributes of a class a watched module defines (``pandas.DataFrame.equals``,
+  ``resistlab.dna_repair.LQFit.dose_for``; there also an object of a class the notebook
+  defined), including modules imported after the agent was installed;
 * a hook that is another object, or a transformer or event callback added or removed, other
   than those IPython, ipykernel, ipywidgets and matplotlib install themselves.
 
@@ -138,6 +139,17 @@ def _notebook(value, roots) -> bool:
     )
 
 
+def _planted(value, roots) -> bool:
+    """Whether a class attribute is the notebook's: a function it defined, or an object of a
+    class it defined (review 61: a callable object in ``DataFrame.equals``'s place)."""
+    if _function(value, roots):
+        return True
+    if isinstance(value, type):
+        return False
+    kind = type(value)
+    return type.__dict__["__module__"].__get__(kind) == "__main__" or _notebook(kind, roots)
+
+
 def _own_hook(value) -> bool:
     value = getattr(value, "__func__", value)
     module = getattr(value, "__module__", None) or getattr(type(value), "__module__", "")
@@ -203,13 +215,17 @@ def changed() -> list[str]:
             for key in keys
             if _notebook(now[key], roots)
         )
-        if name in WATCHED:  # the classes the package exports: pandas.DataFrame.equals
-            for cls in [v for v in list(now.values()) if isinstance(v, type)]:
-                found += [
-                    f"monkeypatch: {name}.{cls.__name__}.{key} defined by the notebook"
-                    for key, value in list(vars(cls).items())
-                    if isinstance(key, str) and _function(value, roots)
-                ]
+        # the classes the module defines (pandas.core.frame.DataFrame.equals, review 61:
+        # resistlab's LQFit.dose_for), their attributes a function of the notebook's or an
+        # object of a class it defined (a callable object in a method's place)
+        for cls in [v for v in list(now.values()) if type(v) is type]:
+            if type.__dict__["__module__"].__get__(cls) != name:
+                continue
+            found += [
+                f"monkeypatch: {name}.{cls.__name__}.{key} defined by the notebook"
+                for key, value in list(type.__dict__["__dict__"].__get__(cls).items())
+                if _planted(value, roots)
+            ]
         if len(found) >= MAX_REPORTED:
             return found[:MAX_REPORTED]
     before_hooks = _start["hooks"]
