@@ -164,6 +164,7 @@ def _warn(log, what: str, path: str, why: str) -> None:
 #: and junk put there after grading had failed Formgrader's submissions list (HTTP 500).
 _ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,63}(?:/[A-Za-z0-9_+-]{1,64}){0,3}")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?!\d)")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def parse_time(text: str, *, stored: bool = True) -> datetime.datetime:
@@ -186,6 +187,10 @@ def parse_time(text: str, *, stored: bool = True) -> datetime.datetime:
     Traceback (most recent call last):
     ...
     ValueError: a time zone each reader reads by its own setting: 'CEST'
+    >>> parse_time("2026-12-01 10:00:00CEST")  # review 61: a word of letters anywhere
+    Traceback (most recent call last):
+    ...
+    ValueError: a time zone each reader reads by its own setting: 'CEST'
 
     A time must start with its date (``2026-12-01``) and name its zone by a number, ``UTC``,
     ``GMT``, ``Z`` or a region of the zone database (``Europe/Paris``): dateutil fills a
@@ -199,16 +204,18 @@ def parse_time(text: str, *, stored: bool = True) -> datetime.datetime:
     if stored and not _DATE.match(text):
         raise ValueError(f"not a time with its date: {text[:60]!r}")
     parts = text.split(" ")
-    zone = parts[-1] if len(parts) > 1 else ""
-    shared = "/" in zone or zone.upper() in ("UTC", "GMT", "Z")
-    if stored and zone[:1].isalpha() and not shared:
-        raise ValueError(f"a time zone each reader reads by its own setting: {zone[:60]!r}")
     if len(parts) == 3:
         try:
             int(parts[2])
         except ValueError:
             if not _ZONE.fullmatch(parts[2]):
                 raise ValueError(f"not a time zone: {parts[2][:60]!r}") from None
+    # every word of letters, where it stands (review 61: ``10:00:00CEST``, ``10:00:00,CET``,
+    # ``10:00:00 CET +0000`` had passed a check of the last word), but a region's name
+    words = _LETTERS.findall(" ".join(p for p in parts if not ("/" in p and _ZONE.fullmatch(p))))
+    local = [w for w in words if w.upper() not in ("T", "Z", "UTC", "GMT")]
+    if stored and local:
+        raise ValueError(f"a time zone each reader reads by its own setting: {local[0][:60]!r}")
     try:
         return parse_utc(text)
     except Exception as err:  # dateutil: also decimal.InvalidOperation, OverflowError...

@@ -171,6 +171,9 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         # it another day or under another TZ, listed the graded submission as never graded
         "dateless": lambda path: path.write_text("00:00:01 UTC"),
         "abbreviation": lambda path: path.write_text("2026-12-01 10:00:00 CEST"),
+        # review 61: the abbreviation joined to the time, or not the last word
+        "joined": lambda path: path.write_text("2026-12-01 10:00:00CEST"),
+        "not_last": lambda path: path.write_text("2026-12-01 10:00:00 CET +0000"),
     }
     for student, make in makers.items():
         folder = submit(fixture_course, student, answer(release_copy(fixture_course)))
@@ -199,6 +202,8 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         "zone_relative",
         "dateless",
         "abbreviation",
+        "joined",
+        "not_last",
     ):
         folder = fixture_course / "submitted" / student / NAME
         name = aside.get(student, "timestamp.txt.unreadable")
@@ -223,8 +228,8 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert listed.stdout.strip() == (
-        "['abbreviation', 'alice', 'blank', 'blocked', 'dateless', 'fifo', 'folder', 'taken', "
-        "'text', 'zone_path', 'zone_relative']"
+        "['abbreviation', 'alice', 'blank', 'blocked', 'dateless', 'fifo', 'folder', 'joined', "
+        "'not_last', 'taken', 'text', 'zone_path', 'zone_relative']"
     ), listed.stdout
 
 
