@@ -1036,3 +1036,32 @@ def test_removed_files_are_told_apart_by_device_and_inode(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout) >= 4 << 20, done.stdout
+
+
+def test_a_deep_tree_of_long_names_costs_a_check_little_memory(tmp_path):
+    """Review 61 A#1-#2: 99 nested folders of long names holding 9,800 empty files (under the
+    bound on entries) made each check of the disk watch build every file's whole path, 1 GB
+    in the grader and 0.9 s a check; with the kernel's messages the watch's own allocation
+    failed and it stopped watching, unseen. A check numbers the entries it counts (and a
+    check that fails stops the kernel): here 2,000 files 60 folders of 250 characters down."""
+    import tracemalloc
+
+    from resistlab.course.grading.kernel import _written
+
+    name = "n" * 250
+    fds = [os.open(tmp_path, os.O_RDONLY)]
+    for _ in range(60):  # past PATH_MAX: made through folder descriptors
+        os.mkdir(name, dir_fd=fds[-1])
+        fds.append(os.open(name, os.O_RDONLY, dir_fd=fds[-1]))
+    for k in range(2000):
+        os.close(os.open(f"{k:04d}" + "f" * 200, os.O_CREAT | os.O_WRONLY, 0o600, dir_fd=fds[-1]))
+    for fd in fds:
+        os.close(fd)
+    tracemalloc.start()
+    try:
+        _size, entries, unread = _written(str(tmp_path), [], 10_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (entries, unread) == (2060, ""), (entries, unread)
+    assert peak < 8 << 20, f"{peak / 2**20:.0f} MiB for one check"
