@@ -1464,6 +1464,13 @@ def _not_an_answer(target) -> bool:
     return display and not name.startswith("_")
 
 
+def _unmarked(dotted: str) -> str:
+    """``dotted`` without the marks of a container or namespace holding it (``[]``, ``{}``)."""
+    while dotted.startswith(("[]", "{}")):
+        dotted = dotted[2:]
+    return dotted
+
+
 def _undeclared_library_calls(used, allowed: set, reached: set) -> list[str]:
     """The library's functions, classes and modules ``used`` reaches that are not ``allowed``
     (what the setup imports, the modules it imports, and what the instructor's own answer
@@ -1474,7 +1481,7 @@ def _undeclared_library_calls(used, allowed: set, reached: set) -> list[str]:
     counts when the cell uses none of its attributes by name (review 60: one handed through a
     call, ``next(iter([pk])).half_life``, is where the scan loses it); what it names of the
     module is judged on its own."""
-    used = {d[2:] if d.startswith(("[]", "{}")) else d for d in used}
+    used = {_unmarked(d) for d in used}
     named = {d for d in used if not d.endswith(".*")}
     taken = [_library_object(r) for r in reached]
     found = []
