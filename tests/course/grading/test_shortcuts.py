@@ -33,6 +33,7 @@ from helpers import NOTEBOOK_PATHS, ROOT
 
 import resistlab
 from resistlab.course.grading.integrity import forbidden_names, shortcut_flags
+from resistlab.dna_repair import LQFit
 from resistlab.persisters import TwoStateRates
 
 # review 57: biphasic_kill is the two-state model that never switches, and its helpers
@@ -57,6 +58,8 @@ DECLARED = {
             "resistlab.binding.apparent_ki",
             "resistlab.efflux.competitive_km",
             "resistlab.efflux.noncompetitive_vmax",
+            "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
+            "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
         ],
         "answer_gr_values": ["resistlab.pharmacology.gr_values"],
     },
@@ -76,6 +79,8 @@ DECLARED = {
             "resistlab.pharmacology._occupancy",
             "resistlab.signalling.fractional_inhibition",
             "resistlab.efflux.noncompetitive_vmax",
+            "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
+            "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
         ],
         "answer_t790m_occupancy": [
             "resistlab.binding.fraction_inhibited",
@@ -87,12 +92,17 @@ DECLARED = {
             "resistlab.pharmacology._occupancy",
             "resistlab.signalling.fractional_inhibition",
             "resistlab.efflux.noncompetitive_vmax",
+            "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
+            "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
         ],
         "answer_fold_resistance": [
             "resistlab.binding.fold_resistance",
             "resistlab.binding.fold_resistance_table",
             "resistlab.pharmacology.resistance_index",
             "resistlab.pk.auc_iv",
+            "resistlab.transport.relative_uptake",  # review 61: with vanishing Kms
+            "resistlab.transport.equivalent_concentration",  # at S = 1
+            "resistlab.transport.uptake_rate",  # relative_uptake's own
         ],
     },
     "04-gene-amplification": {
@@ -108,12 +118,15 @@ DECLARED = {
             "resistlab.binding.apparent_ki",
             "resistlab.efflux.competitive_km",
             "resistlab.efflux.noncompetitive_vmax",
+            "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
+            "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
         ],
     },
     "05-epigenetics-and-persisters": {
         "answer_mlh1_calls": [
             "resistlab.epigenetics.beta_value",
             "resistlab.epigenetics.call_hypermethylation",
+            "resistlab.persisters.equilibrium_tolerant_fraction",  # review 61: only switching
         ],
         "answer_biphasic_kill": [
             "resistlab.persisters.biphasic_kill",
@@ -143,6 +156,8 @@ DECLARED = {
             "resistlab.pharmacology._occupancy",
             "resistlab.signalling.fractional_inhibition",
             "resistlab.binding.fraction_inhibited",
+            "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
+            "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
         ],
     },
     "07-dna-repair": {
@@ -150,7 +165,10 @@ DECLARED = {
             "resistlab.dna_repair.plating_efficiency",
             "resistlab.dna_repair.surviving_fraction",
         ],
-        "answer_ercc1_model": ["resistlab.dna_repair.dose_for_half_kill"],
+        "answer_ercc1_model": [
+            "resistlab.dna_repair.dose_for_half_kill",
+            "resistlab.dna_repair.LQFit.dose_for",  # review 61: with beta = 0, ln 2 / alpha
+        ],
     },
     "08-tumor-microenvironment": {
         "answer_krogh_profile": [
@@ -173,6 +191,32 @@ DECLARED = {
         "answer_side_population": [
             "resistlab.stem_cells.side_population_fraction",
             "resistlab.stem_cells.in_gate",
+        ],
+    },
+    "10-targeted-therapy-trials": {
+        "answer_km": ["resistlab.survival.kaplan_meier"],
+        "answer_hr": ["resistlab.survival.hazard_ratio_exponential"],
+        # review 60: the explorer's numbers, its power the answer
+        "answer_power": [
+            "resistlab.survival.trial_power",
+            "resistlab.widgets.survival.trial_state",
+            "resistlab.widgets.survival._schoenfeld_power",  # review 59
+            "resistlab.survival.kaplan_meier",
+            "resistlab.survival.hazard_ratio_exponential",
+        ],
+    },
+    "12-nanomedicine": {
+        "answer_one_compartment": [
+            "resistlab.pk.one_compartment",
+            "resistlab.pk.two_compartment",
+            "resistlab.pk.two_compartment_exponents",
+        ],
+        # review 60: the explorer's numbers, its half-life the answer
+        "answer_half_life_auc": [
+            "resistlab.pk.auc_trapezoid",
+            "resistlab.widgets.pk.pk_state",
+            "resistlab.widgets.pk._curves",
+            "resistlab.widgets.pk.carrier_clearance",
         ],
     },
     "13-immunotherapy": {
@@ -819,6 +863,63 @@ def test_hill_computed_by_a_gr_fits_predict_is_flagged(make_course):
     assert row.review
 
 
+# review 61 B#2: 07's half-kill dose from the fit of Exercise 2, its beta set to 0, with no import
+LQ_TWIN = {
+    "answer_ercc1_model": """
+import dataclasses
+
+def half_kill_dose(formation_rate, repair_rate, exposure_h, lethality):
+    fit = next(iter(lq_fits.values()))
+    rates = np.atleast_1d(np.asarray(repair_rate, dtype=float))
+    doses = [
+        dataclasses.replace(fit, alpha=lethality * formation_rate * exposure_h / k, beta=0.0)
+        .dose_for(0.5)
+        for k in rates
+    ]
+    return np.asarray(doses) if np.ndim(repair_rate) else float(doses[0])
+
+ercc1_levels = np.array([0.5, 1, 2, 3])
+c50_by_ercc1 = half_kill_dose(1.0, 0.2 * ercc1_levels, 1.0, 0.05)
+predicted_ratio = half_kill_dose(1.0, 0.6, 1.0, 0.05) / half_kill_dose(1.0, 0.2, 1.0, 0.05)
+"""
+}
+
+
+@pytest.mark.slow
+def test_a_method_declared_in_one_answer_is_flagged_there_and_open_elsewhere(make_course):
+    """``LQFit.dose_for`` with ``beta = 0`` is ``ln 2 / alpha``, 07's half-kill dose: the
+    ercc1 answer declares the method, which the kernel then watches in its class. Exercise 2
+    asks for ``fit.dose_for(0.5)`` and the figure draws D50 with it: the instructor's solution
+    raises no flag."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "07-dna-repair"
+    nb, cells = _source(slug)
+    twin = copy.deepcopy(nb)
+    _cell(twin, "answer_ercc1_model").source = LQ_TWIN["answer_ercc1_model"]
+    assert shortcut_flags(twin, _student_cells(twin), cells) == []  # the scan cannot see it
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    for student, answers in (("full", {}), ("lqtwin", LQ_TWIN)):
+        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        for gid, code in answers.items():
+            _cell(submission, gid).source = code
+        _submit(course, slug, student, submission)
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score, rows["full"]
+    assert not rows["full"].review, rows["full"].flags
+    row = rows["lqtwin"]
+    assert row.score == row.max_score, row  # the twin earns its marks; a person looks
+    shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
+    assert shortcuts == [
+        "library_shortcut(answer_ercc1_model: resistlab.dna_repair.LQFit.dose_for (called))"
+    ], row.flags
+    assert row.review
+
+
 # review 16 #3: 04's setup imports bypass_output, which answer_pathway_output forbids; a helper
 # that calls it, written in another answer cell (where the setup's name is allowed), bound as
 # the forbidding cell's answer
@@ -1307,6 +1408,59 @@ REPARAMETRISED = [
         "resistlab.pharmacology.hill",
         lambda vmax, hill, i: np.allclose(vmax(2.0, i, 1.3), hill(i, 2.0, 0, 1.3, 1)),
     ),
+    # review 61 B: functions the setup imports, with degenerate parameters
+    (  # (Km + S) / (Km' + S) with a vanishing Km is S / (S + Km')
+        "resistlab.binding.fraction_inhibited",
+        "resistlab.transport.relative_uptake",
+        lambda inhibited, uptake, i: np.allclose(
+            inhibited(i[1:], 1.3, 0, 1), uptake(i[1:], km_uM=1e-300, km_mutant_uM=1.3)
+        ),
+    ),
+    (  # Michaelis-Menten with Vmax = 1 is I / (I + K)
+        "resistlab.binding.fraction_inhibited",
+        "resistlab.transport.uptake_rate",
+        lambda inhibited, rate, i: np.allclose(
+            inhibited(i, 1.3, 0, 1), rate(i, vmax=1.0, km_uM=1.3)
+        ),
+    ),
+    (  # ... and (ATP + Km) / Km with the mutant's Km vanishing, 1 + ATP/Km
+        "resistlab.binding.apparent_ki",
+        "resistlab.transport.relative_uptake",
+        lambda apparent, uptake, atp: np.allclose(
+            apparent(1.0, atp[1:], 1.3), uptake(1.3, km_uM=atp[1:], km_mutant_uM=1e-300)
+        ),
+    ),
+    (  # with both Km vanishing, the ratio of the maximal rates
+        "resistlab.binding.fold_resistance",
+        "resistlab.transport.relative_uptake",
+        lambda fold, uptake, ic50: np.allclose(
+            fold(ic50[1:], 1.3),
+            uptake(1.0, km_uM=1e-300, km_mutant_uM=1e-300, vmax=1.3, vmax_mutant=ic50[1:]),
+        ),
+    ),
+    (  # S' = v Km' / (1 - v), v = S / (Km + S): at S = 1, Km' / Km
+        "resistlab.binding.fold_resistance",
+        "resistlab.transport.equivalent_concentration",
+        lambda fold, equivalent, ic50: np.allclose(
+            fold(ic50[1:], 1.3), equivalent(1.0, km_uM=1.3, km_mutant_uM=ic50[1:])
+        ),
+    ),
+    (  # only switching: the tolerant fraction settles at a / (a + b)
+        "resistlab.epigenetics.beta_value",
+        "resistlab.persisters.equilibrium_tolerant_fraction",
+        lambda beta, settled, m: np.allclose(
+            beta(m, 600.0, 100.0),
+            [settled(TwoStateRates(0.0, 0.0, 0.0, 0.0, x, 600.0 + 100.0)) for x in m],
+        ),
+    ),
+    (  # with beta = 0, ln 2 / alpha: alpha = gamma k_f tau / k_r
+        "resistlab.dna_repair.dose_for_half_kill",
+        "resistlab.dna_repair.LQFit.dose_for",
+        lambda half_kill, dose_for, k_r: np.allclose(
+            half_kill(2.0, k_r[1:], 4.0, 0.1),
+            [dose_for(LQFit(0.1 * 2.0 * 4.0 / k, 0.0, 0.0), 0.5) for k in k_r[1:]],
+        ),
+    ),
 ]
 # Library modules searched for functions that give the same numbers (the others draw, open
 # widgets or read files, and are no formula)
@@ -1319,8 +1473,14 @@ NOT_SEARCHED = (
 
 
 def _function(dotted):
+    """The function ``dotted`` names: of a module, or a method of its class
+    (``resistlab.dna_repair.LQFit.dose_for``)."""
     module, name = dotted.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name, None)
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        module, owner = module.rsplit(".", 1)
+        return getattr(getattr(importlib.import_module(module), owner), name, None)
 
 
 def _dotted(function):
@@ -1392,16 +1552,20 @@ def _library_values():
     values = {}
     for dotted, function in functions.items():
         params = list(inspect.signature(function).parameters.values())
-        if any(p.kind is p.KEYWORD_ONLY and p.default is p.empty for p in params):
-            continue
+        # required keyword-only arguments take the probe's last numbers (review 61:
+        # ``transport.uptake_rate(s, vmax=..., km_uM=...)`` had never been probed)
+        keywords = [p.name for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
         positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        required = sum(p.default is p.empty for p in positional)
-        for k in range(max(required, 1), min(len(positional), 6) + 1):
+        required = sum(p.default is p.empty for p in positional) + len(keywords)
+        for k in range(max(required, 1), min(len(positional) + len(keywords), 6) + 1):
             for i, args in enumerate(probes[k]):
+                given = dict(zip(keywords, args[k - len(keywords) :], strict=True))
                 try:
                     with warnings.catch_warnings(), np.errstate(all="ignore"):
                         warnings.simplefilter("ignore")
-                        out = np.asarray(function(*args), dtype=float)
+                        out = np.asarray(
+                            function(*args[: k - len(keywords)], **given), dtype=float
+                        )
                 except Exception:
                     continue
                 if out.ndim and np.isfinite(out).all():
@@ -1514,8 +1678,6 @@ TWINS_ELSEWHERE = [
         "resistlab.microenvironment.drug_concentration_profile",
     ),
     ("11-drug-combinations", "answer_bliss", "resistlab.synergy.expected_double_resistant"),
-    # review 59: an explorer's private helper computes 10's trial power
-    ("10-targeted-therapy-trials", "answer_power", "resistlab.widgets.survival._schoenfeld_power"),
     # review 60: a science function reached through the widget module that imports it; a
     # class whose property is the half-kill dose; a module, which the scan loses once it is
     # handed through a call (``next(iter([pk])).half_life``)

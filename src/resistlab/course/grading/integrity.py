@@ -1372,12 +1372,25 @@ def _forbidden_cells(nb, student_cells, source_cells):
     ]
     setup_aliases = import_aliases(setup)
     every = sorted({name for names in forbidden.values() for name in names})
-    anywhere = [name for name in every if name not in set(setup_aliases.values())]
+    anywhere = sorted(_anywhere(every, setup_aliases))
     where = {}
     for index in student_cells:
         gid = _meta(nb.cells[index]).get("grade_id")
         where[index] = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
     return forbidden, every, where, setup_aliases
+
+
+def _anywhere(names, setup_aliases) -> set[str]:
+    """The forbidden ``names`` that count in every answer cell, and when a hidden test calls
+    them: those the locked setup does not import, but a method (``dna_repair.LQFit.dose_for``),
+    which the student reaches through an object a setup function returns (a fit) and may use
+    where no answer cell declares it."""
+    imported = set(setup_aliases.values())
+    return {
+        name
+        for name in names
+        if name not in imported and not isinstance(_library_object(name.rpartition(".")[0]), type)
+    }
 
 
 def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
@@ -1559,7 +1572,7 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
             files.setdefault(cell_name(cell.source), index)
     # a test calls the setup's own functions by name: only a name the setup does not import
     # can be the student's answer when a test calls it
-    anywhere = set(every) - set(setup_aliases.values())
+    anywhere = _anywhere(every, setup_aliases)
     gids = {_meta(cell).get("grade_id"): index for index, cell in enumerate(nb.cells)}
 
     def forbids(index, entry, test=None):

@@ -1841,7 +1841,8 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     """Report each call of a ``watched`` library function with the place that made it.
 
     Each watched function is replaced, in every loaded ``resistlab`` module and in the
-    notebook's namespace (``__main__``), by a wrapper that, before calling it, walks the
+    notebook's namespace (``__main__``), and a watched method (``module.Class.method``) in
+    its class, by a wrapper that, before calling it, walks the
     caller's frames outwards: frames of the ``resistlab`` package are walked through, the
     outermost one before the caller's code naming the library function that was called
     (``via:pharmacology.HillFit.predict:PLACE``: the method computes ``hill``; another
@@ -2141,10 +2142,13 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
             return []
         module, _, leaf = dotted.rpartition(".")
         parts = module.split(".")[1:]
-        base = join(dirname(package), *parts)
         found = []
-        for file in (base + ".py", join(base, "__init__.py")):
-            found += [c for c in checker.codes(file) if c.co_name == leaf]
+        for end in range(len(parts), -1, -1):  # a method's module is a shorter prefix
+            base = join(dirname(package), *parts[:end])
+            for file in (base + ".py", join(base, "__init__.py")):
+                found += [c for c in checker.codes(file) if c.co_name == leaf]
+            if found:
+                break
         return found
 
     def recompiled(code) -> list:
@@ -2180,7 +2184,13 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     def on_event(event, args) -> None:
         new = False
         for module_name in list(pending):
-            module = sys.modules.get(module_name)
+            # a class of a module, holding a watched method (``m.LQFit.dose_for``), or a module
+            parent, _, class_name = module_name.rpartition(".")
+            module = sys.modules.get(parent)
+            space = getattr(module, "__dict__", None) if module is not None else None
+            owner = space.get(class_name) if isinstance(space, dict) else None
+            if not isinstance(owner, type):
+                owner, module = None, sys.modules.get(module_name)
             namespace = getattr(module, "__dict__", None) if module is not None else None
             if not isinstance(namespace, dict):
                 continue
@@ -2193,12 +2203,19 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 library.append(tuple(folders))
             waiting = []
             for attr in pending[module_name]:
-                original = namespace.get(attr)
+                original = (namespace if owner is None else vars(owner)).get(attr)
                 if not isinstance(original, types.FunctionType):
                     waiting.append(attr)  # not defined yet (or not a plain function)
                     continue
                 dotted = f"{module_name}.{attr}"
-                wrappers[id(original)] = by_name[dotted] = (original, wrap(dotted, original))
+                wrapper = wrap(dotted, original)
+                if owner is not None:  # a method: its class holds the wrapper
+                    try:
+                        setattr(owner, attr, wrapper)
+                    except (AttributeError, TypeError):
+                        waiting.append(attr)
+                        continue
+                wrappers[id(original)] = by_name[dotted] = (original, wrapper)
                 new = True
                 file = namespace.get("__file__")
                 if isinstance(file, str):
