@@ -1038,6 +1038,24 @@ def test_removed_files_are_told_apart_by_device_and_inode(tmp_path):
     assert int(done.stdout) >= 4 << 20, done.stdout
 
 
+def test_a_check_that_fails_stops_the_kernel():
+    """Review 61 A#2: where the watch's own allocation failed, its thread ended and the
+    kernel wrote on unwatched. Any exception of a check now stops the kernel and says so:
+    here a folder name no system call takes (a NUL byte) makes every check raise."""
+    import subprocess
+
+    from resistlab.course.grading.kernel import _DiskWatch
+
+    process = subprocess.Popen(["sleep", "60"])
+    watch = _DiskWatch("/tmp/no\0where", process, 2**20, 100, 0.05, baseline=(0, frozenset()))
+    try:
+        assert process.wait(timeout=30) == -9
+    finally:
+        process.kill()
+        watch.stop()
+    assert watch.why == "could not be checked (ValueError)"
+
+
 def test_a_deep_tree_of_long_names_costs_a_check_little_memory(tmp_path):
     """Review 61 A#1-#2: 99 nested folders of long names holding 9,800 empty files (under the
     bound on entries) made each check of the disk watch build every file's whole path, 1 GB

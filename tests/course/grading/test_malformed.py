@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import stat
 import subprocess
 
@@ -185,6 +186,15 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
     blocked = fixture_course / "submitted" / "blocked" / NAME / "timestamp.txt.unreadable"
     blocked.mkdir()
     (blocked / "a").write_text("x")
+    # review 61: all 100 names taken had made the submission an ERROR, and Formgrader's list
+    # failed until the file was moved by hand
+    full = submit(fixture_course, "full_house", answer(release_copy(fixture_course)))
+    (full / "timestamp.txt").write_text("not a date")
+    for name in [
+        "timestamp.txt.unreadable",
+        *(f"timestamp.txt.unreadable.{k}" for k in range(1, 100)),
+    ]:
+        (full / name).write_text("the student's own")
     run = grade_assignment(
         Course(fixture_course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True)
     )
@@ -212,6 +222,16 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
         details = [f.detail for f in rows[student].flags if f.code == "invalid_metadata"]
         assert any(f"moved to {name})" in d for d in details), details
     assert taken.read_text() == "the student's own" and (blocked / "a").exists()
+    assert not os.path.lexists(full / "timestamp.txt")
+    (moved,) = [
+        p.name
+        for p in full.iterdir()
+        if re.fullmatch(r"timestamp\.txt\.unreadable\.[0-9a-f]{16}", p.name)
+    ]
+    assert (full / moved).read_text() == "not a date"
+    details = [f.detail for f in rows["full_house"].flags if f.code == "invalid_metadata"]
+    assert any(f"moved to {moved})" in d for d in details), details
+    assert rows["full_house"].score == 5
     for student in ("text", "taken"):  # review 54: the copy had failed generate_feedback
         graded = fixture_course / "autograded" / student / NAME
         assert not os.path.lexists(graded / "timestamp.txt"), student
@@ -228,30 +248,50 @@ def test_an_unreadable_timestamp_is_moved_aside_for_formgrader(fixture_course):
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert listed.stdout.strip() == (
-        "['abbreviation', 'alice', 'blank', 'blocked', 'dateless', 'fifo', 'folder', 'joined', "
-        "'not_last', 'taken', 'text', 'zone_path', 'zone_relative']"
+        "['abbreviation', 'alice', 'blank', 'blocked', 'dateless', 'fifo', 'folder', "
+        "'full_house', 'joined', 'not_last', 'taken', 'text', 'zone_path', 'zone_relative']"
     ), listed.stdout
+
+
+GRADE_ONCE = """
+import json, sys
+from resistlab.course import Course
+from resistlab.course.grading import GradeOptions, grade_assignment
+options = GradeOptions(jobs=1, timeout=10, quiet=True)
+run = grade_assignment(Course(sys.argv[1]), sys.argv[2], options)
+row = run.rows[0]
+print(json.dumps([run.errors, row.status, [f.detail for f in row.flags]]))
+"""
 
 
 def test_an_unreadable_timestamp_that_cannot_be_moved_aside_is_an_error(fixture_course):
     """Review 53: when the move failed, the submission was reported graded and the file
     stayed where Formgrader reads it (HTTP 500 for the class; a FIFO hung the instructor's
     server). It is an ERROR that says what to do, retried on the next run, and graded once
-    the file is moved."""
+    the file is moved. The folder is made read-only by a bind mount in a private mount
+    namespace (a root grader writes past any mode), where the run grades."""
+    import json
+    import shutil
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) for a private mount namespace")
     folder = submit(fixture_course, "full", answer(release_copy(fixture_course)))
     os.mkfifo(folder / "timestamp.txt")
-    names = ["timestamp.txt.unreadable", *(f"timestamp.txt.unreadable.{k}" for k in range(1, 100))]
-    for name in names:  # every name it could take is the student's
-        (folder / name).write_text("x")
-    warnings = []
-    run = grade_assignment(
-        Course(fixture_course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True),
-        log=warnings.append,
+    script = (
+        f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
+        f'exec {sys.executable} -c "$0" {fixture_course} {NAME}'
+    )
+    namespace = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-Urm"]
+    done = subprocess.run(
+        [*namespace, "sh", "-c", script, GRADE_ONCE],
+        capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    row = run.rows[0]
-    assert run.errors == 1 and row.status == "error", row
-    assert os.path.lexists(folder / "timestamp.txt")
-    assert any("could not be moved aside" in f.detail for f in row.flags), row.flags
+    assert done.returncode == 0, done.stderr[-2000:]
+    errors, status, details = json.loads(done.stdout.strip().splitlines()[-1])
+    assert errors == 1 and status == "error", (status, details)
+    assert any("could not be moved aside" in d for d in details), details
+    assert stat.S_ISFIFO(os.lstat(folder / "timestamp.txt").st_mode)
     os.unlink(folder / "timestamp.txt")
     again = grade_assignment(
         Course(fixture_course), NAME, GradeOptions(jobs=1, timeout=10, quiet=True)

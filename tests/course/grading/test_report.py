@@ -80,6 +80,24 @@ def test_ledger_round_trip(tmp_path):
     assert Ledger(tmp_path / "grading" / "ledger.json").get("alice") is None
 
 
+def test_two_runs_at_once_keep_each_others_ledger_records(tmp_path):
+    """Review 61 C: two runs of one assignment at once each kept the ledger as they read it at
+    their start, and the one that finished last wrote its copy whole: the other's records
+    were lost. Each change is applied to the ledger as it is on disk."""
+    path = tmp_path / "grading" / "ledger.json"
+    first, second = Ledger(path), Ledger(path)
+    first.put("alice", {"digest": "a"})
+    second.put("bob", {"digest": "b"})
+    first.put("carol", {"digest": "c"})
+    assert Ledger(path).entries == {
+        "alice": {"digest": "a"},
+        "bob": {"digest": "b"},
+        "carol": {"digest": "c"},
+    }
+    second.drop("alice")  # a regrade by the other run: forgotten, the rest kept
+    assert Ledger(path).entries == {"bob": {"digest": "b"}, "carol": {"digest": "c"}}
+
+
 def test_the_digest_reads_at_most_what_grading_reads(tmp_path, monkeypatch):
     """Review 59 C#1: the resume ledger's digest read every file of a submission whole (990
     sparse files of 64 MiB, 72 KB on disk, cost every run 155 s). Past the notebook's and

@@ -22,10 +22,12 @@ commit, atomically: an interrupted run loses at most the submissions that were e
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import hashlib
 import json
 import os
+import secrets
 import stat
 import subprocess
 import sys
@@ -226,37 +228,55 @@ def drop_special_bits(folder: Path) -> list[str]:
 
 
 class Ledger:
-    """Per-assignment record of what was graded (JSON, written atomically)."""
+    """Per-assignment record of what was graded (JSON, written atomically).
+
+    Each change is written at once, under a lock on a file beside the ledger, to the ledger as
+    it is on disk then: two runs of one assignment at once keep each other's records (review
+    61: the run that finished last had written its own copy whole)."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.entries: dict[str, dict] = {}
-        if path.is_file():
-            try:
-                self.entries = json.loads(path.read_text(encoding="utf-8")).get("students", {})
-            except (OSError, ValueError):
-                self.entries = {}
+        self.entries: dict[str, dict] = self._read()
+
+    def _read(self) -> dict[str, dict]:
+        try:
+            entries = json.loads(self.path.read_text(encoding="utf-8")).get("students", {})
+        except (OSError, ValueError, AttributeError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
 
     def get(self, student: str) -> dict | None:
         return self.entries.get(student)
 
     def put(self, student: str, entry: dict) -> None:
-        self.entries[student] = entry
-        self._save()
+        self._save(student, entry)
 
     def drop(self, student: str) -> None:
         """Forget ``student`` (written at once): their earlier files are about to be replaced,
         and a run stopped before the new ones are recorded must not find them unchanged."""
-        if self.entries.pop(student, None) is not None:
-            self._save()
+        if student in self.entries:
+            self._save(student, None)
 
-    def _save(self) -> None:
+    def _save(self, student: str, entry: dict | None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(
-            json.dumps({"students": self.entries}, indent=1, sort_keys=True), encoding="utf-8"
+        lock = os.open(
+            self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600
         )
-        os.replace(tmp, self.path)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            entries = self._read()
+            if entry is None:
+                entries.pop(student, None)
+            else:
+                entries[student] = entry
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(
+                json.dumps({"students": entries}, indent=1, sort_keys=True), encoding="utf-8"
+            )
+            os.replace(tmp, self.path)
+            self.entries = entries
+        finally:
+            os.close(lock)
 
 
 # --- preparing a run ---------------------------------------------------------------------------
@@ -984,10 +1004,11 @@ def _timestamp(folder, result):
 
 
 def _set_aside(path: str, name: str) -> str:
-    """Rename ``path`` to the first of ``name``, ``name.1``, ... ``name.99`` that is free (a
-    link is renamed, never followed) and return that name's last part; a
-    :class:`CourseError` saying what to do when it cannot be moved."""
-    names = (name, *(f"{name}.{k}" for k in range(1, 100)))
+    """Rename ``path`` to the first of ``name``, ``name.1``, ... ``name.99`` that is free, else
+    to ``name.`` and 16 random hexadecimal digits (review 61: a student who had taken all 100
+    names made the submission an ERROR), a link renamed, never followed; return that name's
+    last part, or raise a :class:`CourseError` saying what to do when it cannot be moved."""
+    names = (name, *(f"{name}.{k}" for k in range(1, 100)), f"{name}.{secrets.token_hex(8)}")
     aside = next((n for n in names if not os.path.lexists(n)), None)
     try:
         if aside is None:
