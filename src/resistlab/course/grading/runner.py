@@ -725,12 +725,17 @@ class _Run:
     def _execute(self, tasks, skipped, executor, kernel_info, run_dir) -> dict:
         options = self.options
         context = self._context(run_dir, kernel_info)
+        # the sandbox's probe runs while the workers load and start their templates (the
+        # first submission of the pool waits on the fork server: about a second)
+        checked = None
+        if options.sandbox != "off":
+            checked = _in_background(_check_sandbox, context, options, run_dir)
         with contextlib.suppress(BrokenProcessPool, RuntimeError):  # then the run says why
             for _ in range(min(self.jobs, len(tasks))):  # templates start while we work
                 executor.submit(prepare, context)
         missing = {}
-        if options.sandbox != "off":
-            missing = _check_sandbox(context, options, run_dir)
+        if checked is not None:
+            missing = checked.result()
             if os.getuid() != 0 and subordinate_ids() is None:
                 warn(
                     "Your account has no subordinate ids (/etc/subuid, /etc/subgid and "
