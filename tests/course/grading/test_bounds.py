@@ -338,6 +338,23 @@ MAPPER = (
     "os.unlink('mapped')\nctypes.memset(addr, 120, n)\n"
 )
 
+# Review 62 A#1/#2: one page of a 20 MiB file mapped (the mapping's length had counted, 4 KB),
+# and of a 20 MiB memfd (outside the folder: it had not counted at all), descriptors closed
+_ONE_PAGE = (
+    "import ctypes, os\nlibc = ctypes.CDLL(None)\nlibc.mmap.restype = ctypes.c_void_p\n"
+    "libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,\n"
+    "                      ctypes.c_int, ctypes.c_long]\n"
+)
+PAGE_MAPPER = _ONE_PAGE + (
+    "fd = os.open('mapped', os.O_RDWR | os.O_CREAT, 0o600)\n"
+    "for i in range(20):\n    os.write(fd, b'x' * 2**20)\n"
+    "addr = libc.mmap(None, 4096, 3, 1, fd, 0)\nos.close(fd)\nos.unlink('mapped')\n"
+)
+MEMFD_MAPPER = _ONE_PAGE + (
+    "fd = os.memfd_create('m')\nfor i in range(20):\n    os.write(fd, b'x' * 2**20)\n"
+    "addr = libc.mmap(None, 4096, 3, 1, fd, 0)\nos.close(fd)\n"
+)
+
 # Review 11 #1 and #2: the same from a thread with a descriptor table of its own
 # (unshare(CLONE_FILES)), and from a process whose first thread has ended (its /proc/PID/fd
 # shows nothing)
@@ -423,13 +440,16 @@ def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
     20 MiB through a file it removed and keeps open (itself, a daemon it orphaned, a thread
     with a descriptor table of its own, a process whose first thread ended) or keeps mapped,
     is stopped: that cell and the rest are not run (its IC50 test scores 0), the submission
-    is flagged, and what it wrote is removed. An honest notebook graded by the same worker is
+    is flagged, and what it wrote is removed (review 62: a file or a memfd of which one page
+    stays mapped counts by its own blocks). An honest notebook graded by the same worker is
     not touched."""
     writers = {
         "writer": WRITER,
         "hider": HIDER,
         "orphan": ORPHAN,
         "mapper": MAPPER,
+        "page_mapper": PAGE_MAPPER,
+        "memfd_mapper": MEMFD_MAPPER,
         "own_table": OWN_TABLE,
         "leaderless": LEADERLESS,
     }

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -379,3 +380,37 @@ def test_honest_kernels_are_forked_from_one_template(tmp_path):
     runs = [("a", "look"), ("b", "look"), ("c", "look")]
     seen = _kernels_in_one_sandbox(tmp_path, TEMPLATE_STARTED, runs)
     assert len(set(seen.values())) == 1, seen
+
+
+LEADERLESS = """
+import ctypes, os, sys, threading, time
+libc = ctypes.CDLL(None)
+threading.Thread(target=time.sleep, args=(30,)).start()
+time.sleep(0.2)
+print(os.getpid(), flush=True)
+libc.syscall(60, 0)  # the first thread alone ends: the process lives on in the other
+"""
+
+
+def test_a_process_whose_first_thread_ended_is_still_running():
+    """Review 62's runs: a daemon whose first thread had ended (the process shows a zombie's
+    state while its other thread runs) counted as dead, was never killed between two
+    students, and held a removed 20 MiB file into the next student's kernel."""
+    from resistlab.course.grading.kernel_template import _running
+
+    process = subprocess.Popen([sys.executable, "-c", LEADERLESS], stdout=subprocess.PIPE)
+    try:
+        pid = int(process.stdout.readline())
+        for _ in range(500):  # until the first thread has ended
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                if fh.read().rpartition(b")")[2].split()[0] == b"Z":
+                    break
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the first thread did not end")
+        assert _running(pid)
+        os.kill(pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        assert not _running(pid)
+    finally:
+        process.kill()

@@ -98,14 +98,52 @@ def test_two_runs_at_once_keep_each_others_ledger_records(tmp_path):
     assert Ledger(path).entries == {"bob": {"digest": "b"}, "carol": {"digest": "c"}}
 
 
+def test_the_files_grading_opens_by_name_count_wherever_the_listing_stops(tmp_path, monkeypatch):
+    """Review 62 C#1: the digest counted the notebook only where the listing (at most 1,000
+    entries) reached it, and within the budget the other files share: a resubmitted notebook
+    behind 3,000 empty files, or behind sparse files that used the budget, was "unchanged"
+    and never graded. The notebooks, timestamp.txt and submission_secret.txt are read by
+    name, each up to its own bound."""
+    from resistlab.course.grading import runner
+    from resistlab.course.grading.worker import list_files
+
+    named = ["nb.ipynb", "timestamp.txt", "submission_secret.txt"]
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text('{"cells": []}')
+    batch = 0
+    while "nb.ipynb" in list_files(tmp_path, [])[0]:  # until the listing stops before it
+        assert batch < 10
+        for i in range(1000):
+            (tmp_path / f"e{batch}-{i:04d}.txt").touch()
+        batch += 1
+    first = submission_digest(tmp_path, [], named)
+    notebook.write_text('{"cells": [1]}')
+    assert submission_digest(tmp_path, [], named) != first
+    (tmp_path / "timestamp.txt").write_text("2026-12-06 10:00:00 UTC")
+    second = submission_digest(tmp_path, [], named)
+    assert second not in (first, submission_digest(tmp_path, [], named[:1]))
+    # sparse files that use up the other files' budget: the notebook keeps its own
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    monkeypatch.setattr(runner, "MAX_FILES_BYTES", 2**20)
+    for i in range(3):
+        with open(shared / f"f{i}.bin", "wb") as fh:
+            fh.truncate(2**20)
+    (shared / "nb.ipynb").write_text("x" * 100)
+    before = submission_digest(shared, [], named)
+    info = (shared / "nb.ipynb").stat()
+    (shared / "nb.ipynb").write_text("y" * 100)  # the same size and time
+    os.utime(shared / "nb.ipynb", ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert submission_digest(shared, [], named) != before
+
+
 def test_the_digest_reads_at_most_what_grading_reads(tmp_path, monkeypatch):
     """Review 59 C#1: the resume ledger's digest read every file of a submission whole (990
     sparse files of 64 MiB, 72 KB on disk, cost every run 155 s). Past the notebook's and
-    MAX_FILES_BYTES of the other files (lowered here to 2 MiB), a file counts by its size and
+    MAX_FILES_BYTES of the other files (lowered here to 1 MiB), a file counts by its size and
     time; what lies before it is read."""
     from resistlab.course.grading import runner
 
-    monkeypatch.setattr(runner, "MAX_NOTEBOOK_BYTES", 2**20)
     monkeypatch.setattr(runner, "MAX_FILES_BYTES", 2**20)
     for i in range(5):
         with open(tmp_path / f"f{i}.bin", "wb") as fh:

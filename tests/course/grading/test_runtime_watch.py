@@ -46,6 +46,14 @@ CELLS = {
     "116), lambda self, dose: 0.0)\n",
     "callable_object": BUILT + "import pandas as pd\nclass _Always:\n    def __call__(self, *a):\n"
     "        return True\nsetattr(pd.DataFrame, built(101, 113, 117, 97, 108, 115), _Always())\n",
+    # review 62: a function's code swapped in place, and a method replaced by the library's
+    # own objects (no function of the notebook's in its place)
+    "code_swap": BUILT + "setattr(max([np.full], key=id), built(95, 95, 99, 111, 100, 101, 95, "
+    "95), (lambda shape, fill_value, dtype=None, order='C', *, device=None, like=None: "
+    "'patched').__code__)\n",
+    "partial_method": BUILT + "import functools, operator\nimport pandas as pd\nsetattr("
+    "pd.DataFrame, built(101, 113, 117, 97, 108, 115), functools.partialmethod("
+    "operator.is_not))\n",
     # an AST transformer put on the shell's list reached by built names
     "transformer": BUILT + "import sys\nshell = getattr(sys.modules[built(95, 95, 109, 97, 105, "
     "110, 95, 95)], built(103, 101, 116, 95, 105, 112, 121, 116, 104, 111, 110))()\n"
@@ -74,6 +82,14 @@ EXPECTED = {
     "transformer": (
         "hook_override",
         "the shell's ast_transformers changed (at the notebook's end)",
+    ),
+    "code_swap": (
+        "monkeypatch",
+        "numpy.full changed in place (its code or defaults) (at the notebook's end)",
+    ),
+    "partial_method": (
+        "monkeypatch",
+        "pandas.DataFrame.equals replaced (at the notebook's end)",
     ),
 }
 

@@ -885,12 +885,33 @@ predicted_ratio = half_kill_dose(1.0, 0.6, 1.0, 0.05) / half_kill_dose(1.0, 0.2,
 }
 
 
+# review 62 B#1: the method kept in a list by a cell above the setup, in the statement that
+# first imports its module (before the kernel's next event wrapped it), then called
+LQ_KEPT = {
+    "above_setup": """
+def _keep():
+    from resistlab.dna_repair import fit_lq
+    return [vars(type(fit_lq([0.0, 1.0, 2.0], [1.0, 0.5, 0.25])))["dose_" + "for"]]
+
+_kept = _keep()
+""",
+    "answer_ercc1_model": LQ_TWIN["answer_ercc1_model"].replace(
+        "dataclasses.replace(fit, alpha=lethality * formation_rate * exposure_h / k, beta=0.0)\n"
+        "        .dose_for(0.5)",
+        "_kept[0](dataclasses.replace(fit, alpha=lethality * formation_rate * exposure_h / k, "
+        "beta=0.0), 0.5)",
+    ),
+}
+
+
 @pytest.mark.slow
 def test_a_method_declared_in_one_answer_is_flagged_there_and_open_elsewhere(make_course):
     """``LQFit.dose_for`` with ``beta = 0`` is ``ln 2 / alpha``, 07's half-kill dose: the
     ercc1 answer declares the method, which the kernel then watches in its class. Exercise 2
     asks for ``fit.dose_for(0.5)`` and the figure draws D50 with it: the instructor's solution
-    raises no flag."""
+    raises no flag. Review 62: kept by a cell above the setup before the kernel wrapped it, it
+    had earned the points unflagged; the kernel now imports the watched functions' modules,
+    and wraps them, before the first cell."""
     from resistlab.course import Course, answered_release, run_nbgrader
     from resistlab.course.grading import GradeOptions, grade_assignment
 
@@ -902,22 +923,26 @@ def test_a_method_declared_in_one_answer_is_flagged_there_and_open_elsewhere(mak
     course = make_course(slug)
     run_nbgrader(["generate_assignment", slug, "--force"], root=course)
     release_path = course / "release" / slug / f"{slug}.ipynb"
-    for student, answers in (("full", {}), ("lqtwin", LQ_TWIN)):
+    for student, answers in (("full", {}), ("lqtwin", LQ_TWIN), ("lqkept", LQ_KEPT)):
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
         for gid, code in answers.items():
-            _cell(submission, gid).source = code
+            if gid == "above_setup":
+                submission.cells.insert(0, _added(code))
+            else:
+                _cell(submission, gid).source = code
         _submit(course, slug, student, submission)
     run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
     rows = {r.student: r for r in run.rows}
     assert rows["full"].score == rows["full"].max_score, rows["full"]
     assert not rows["full"].review, rows["full"].flags
-    row = rows["lqtwin"]
-    assert row.score == row.max_score, row  # the twin earns its marks; a person looks
-    shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
-    assert shortcuts == [
-        "library_shortcut(answer_ercc1_model: resistlab.dna_repair.LQFit.dose_for (called))"
-    ], row.flags
-    assert row.review
+    for student in ("lqtwin", "lqkept"):
+        row = rows[student]
+        assert row.score == row.max_score, row  # the twin earns its marks; a person looks
+        shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
+        assert shortcuts == [
+            "library_shortcut(answer_ercc1_model: resistlab.dna_repair.LQFit.dose_for (called))"
+        ], (student, row.flags)
+        assert row.review
 
 
 # review 16 #3: 04's setup imports bypass_output, which answer_pathway_output forbids; a helper
@@ -1451,6 +1476,30 @@ REPARAMETRISED = [
         lambda beta, settled, m: np.allclose(
             beta(m, 600.0, 100.0),
             [settled(TwoStateRates(0.0, 0.0, 0.0, 0.0, x, 600.0 + 100.0)) for x in m],
+        ),
+    ),
+    (  # review 62 B#2: the slope at the start of a short simulation is the model's step
+        "resistlab.adaptive.competition_rhs",
+        "resistlab.adaptive.simulate_continuous",
+        lambda rhs, simulate, _: np.allclose(
+            rhs(0.0, [0.4, 0.2], (0.05, 0.03), 1.0, (1.2, 1.2), 0.1, 1.0),
+            [
+                np.polyfit(run.t, part, 3)[-2]
+                for run in [
+                    simulate(
+                        (0.4, 0.2),
+                        (0.05, 0.03),
+                        1.0,
+                        (1.2, 1.2),
+                        0.1,
+                        1e-3,
+                        stop_at_progression=False,
+                        max_step=1e-4,
+                    )
+                ]
+                for part in (run.sensitive, run.resistant)
+            ],
+            rtol=1e-8,
         ),
     ),
     (  # with beta = 0, ln 2 / alpha: alpha = gamma k_f tau / k_r

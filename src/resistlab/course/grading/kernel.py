@@ -643,9 +643,10 @@ def _written(folder: str, pids, most: int, items: int | None = None):
     """``(bytes, entries, unread)``: what is held under ``folder`` (walked without following
     links, at most ``most`` entries) plus the bytes of removed files that processes ``pids``
     keep open, in any thread's descriptor table (a thread can have one of its own, and a
-    process whose first thread ended shows none), or keep mapped from ``folder`` (the whole
-    mapping: a file's pages are written back from it). ``unread`` says why not everything
-    could be counted: more than ``items`` (:data:`MAX_WATCHED_ITEMS`) descriptors and mapping
+    process whose first thread ended shows none), or keep mapped from ``folder`` or as a
+    memfd (the file's blocks, read through ``map_files``; a grader without CAP_SYS_ADMIN
+    cannot, and such a mapping stops the kernel). The removed files count among the
+    entries. ``unread`` says why not everything could be counted: more than ``items`` (:data:`MAX_WATCHED_ITEMS`) descriptors and mapping
     lines to read (the rest were not), or a folder the grader cannot list or that lies too
     deep (:func:`_entries`); else ``""``."""
     paths, unread = _entries(folder, most + 1, paths=False)
@@ -675,13 +676,17 @@ def _written(folder: str, pids, most: int, items: int | None = None):
         except PermissionError:  # review 59: a kernel made itself not dumpable, under the
             # grader's own uid, and 2.5 GB of removed files and memfds were counted as none
             return size, len(paths), "hid its descriptors and mappings from the grader"
+        except _Unmeasured:  # (an unprivileged grader: fail closed)
+            return size, len(paths), "mapped a removed file whose size the grader cannot read"
         if budget[0] < 0:
             return (
                 size,
                 len(paths),
                 f"held more than {MAX_WATCHED_ITEMS:,} descriptors and mappings",
             )
-    return size, len(paths), ""
+    # the removed files it holds count among its files (review 62: 40,000 of them, each
+    # kept by a mapping, had passed the bound on files and folders)
+    return size, len(paths) + len(seen), ""
 
 
 def _removed_open(task: str, seen: set, budget: list[int]) -> int | None:
@@ -715,10 +720,11 @@ def _removed_open(task: str, seen: set, budget: list[int]) -> int | None:
 
 
 def _mapped_removed(task: str, folder: str, seen: set, budget: list[int]) -> int | None:
-    """Bytes of ``task``'s mappings of removed files under ``folder`` (by device and inode, not in
-    ``seen``; added to it), or None if it shows no mapping (a thread that ended). A file
-    mapped, closed and removed is in no folder and no descriptor table, but its pages still
-    reach the disk. Each line read costs one of ``budget[0]``, and the text read one more
+    """Bytes of the removed files under ``folder``, and memfds, that ``task`` maps (each file's
+    blocks, once by device and inode, not in ``seen``; added to it), or None if it shows no
+    mapping (a thread that ended); :class:`_Unmeasured` where the grader may not read one. A
+    file mapped, closed and removed is in no folder and no descriptor table, but its pages
+    still reach the disk. Each line read costs one of ``budget[0]``, and the text read one more
     per :data:`MAPS_LINE_BYTES`."""
     try:  # read whole (in C): at most what the budget allows, the rest is not needed
         with open(f"{task}/maps", "rb") as maps:
@@ -730,14 +736,14 @@ def _mapped_removed(task: str, folder: str, seen: set, budget: list[int]) -> int
     if not data:
         return None
     budget[0] -= data.count(b"\n") + len(data) // MAPS_LINE_BYTES
-    prefix = os.fsencode(folder.rstrip("/") + "/")
+    kept = (os.fsencode(folder.rstrip("/") + "/"), b"/memfd:")
     mapped: dict[tuple[int, int], int] = {}
     if b" (deleted)\n" in data:
         for line in data.splitlines():
             if not line.endswith(b" (deleted)"):
                 continue
             fields = line.split(maxsplit=5)
-            if len(fields) < 6 or not fields[5].startswith(prefix):
+            if len(fields) < 6 or not fields[5].startswith(kept):
                 continue
             try:
                 start, end = (int(x, 16) for x in fields[0].split(b"-"))
@@ -745,10 +751,26 @@ def _mapped_removed(task: str, folder: str, seen: set, budget: list[int]) -> int
                 inode = (os.makedev(major, minor), int(fields[4]))
             except ValueError:
                 continue
-            if inode not in seen:
-                mapped[inode] = mapped.get(inode, 0) + end - start
+            if inode in seen or inode in mapped:
+                continue
+            # review 62: the file's own blocks, not the mapping's length (one page of a
+            # 500 MB file, its descriptors closed, had counted 4 KB); Linux shows a mapped
+            # file only to a grader with CAP_SYS_ADMIN (root): another cannot measure it
+            budget[0] -= 1
+            try:
+                process = task.rpartition("/task/")[0] or task  # (no map_files per thread)
+                info = os.stat(f"{process}/map_files/{fields[0].decode('ascii')}")
+            except PermissionError:
+                raise _Unmeasured from None
+            except OSError:  # unmapped meanwhile
+                continue
+            mapped[inode] = max(info.st_blocks * 512, end - start)
     seen.update(mapped)
     return sum(mapped.values())
+
+
+class _Unmeasured(Exception):
+    """A kernel maps a removed file whose size the grader may not read."""
 
 
 class _DiskWatch:

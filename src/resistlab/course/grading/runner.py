@@ -123,48 +123,64 @@ def load_course_config(root: Path):
     return PyFileConfigLoader(path.name, path=str(root)).load_config()
 
 
-def submission_digest(folder: Path, ignore) -> str:
-    """SHA-256 of every file in a submission folder (names, sizes and bytes), in a stable
-    order. At most the notebook's and :data:`~.worker.MAX_FILES_BYTES` of the other files
-    are read: past them a file counts by its size and time (review 59: 990 sparse files of
-    64 MiB, 72 KB on disk, had cost every run 155 s to read whole)."""
-    import stat
-
+def submission_digest(folder: Path, ignore, named=()) -> str:
+    """SHA-256 of a submission folder: the files grading opens by name (``named``: the
+    notebooks, ``timestamp.txt``, ``submission_secret.txt``), each up to its own bound, then
+    every other listed file (names, sizes and bytes), in a stable order. Of the other files
+    at most :data:`~.worker.MAX_FILES_BYTES` are read: past them a file counts by its size
+    and time (review 59: 990 sparse files of 64 MiB, 72 KB on disk, had cost every run
+    155 s to read whole). Review 62: the named files had counted only where the listing (at
+    most 1,000 entries) reached them, and within the shared budget: a resubmitted notebook
+    behind 3,000 empty files, or behind five sparse files, was "unchanged" and never graded."""
     digest = hashlib.sha256()
-    budget = MAX_NOTEBOOK_BYTES + MAX_FILES_BYTES
     unreadable = unreadable_folder(folder)
     if unreadable:  # never followed nor opened (it is scored 0)
         digest.update(b"unreadable-folder:" + unreadable.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
+    named = sorted(set(named))
+    for rel in named:  # opened by name whatever the listing holds
+        digest.update(b"named:" + rel.encode("utf-8", "surrogateescape") + b"\0")
+        _digest_file(digest, os.path.join(folder, rel), MAX_NOTEBOOK_BYTES)
     files, short = list_files(folder, list(ignore))
     digest.update(short.encode())  # what lies past the listing's bounds is never read
+    budget = MAX_FILES_BYTES
     for rel in files:
-        path = os.path.join(folder, rel)
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            info = os.lstat(path)
-        except OSError as err:  # a path too long to name: never read by grading either
-            digest.update(f"unreadable:{err.errno}".encode())
+        if rel in named:
             continue
-        if stat.S_ISLNK(info.st_mode):  # never followed (a link to /dev/zero never ends)
-            digest.update(b"link:" + os.fsencode(os.readlink(path)))
-        elif not stat.S_ISREG(info.st_mode):  # a FIFO would block: never opened
-            digest.update(f"special:{stat.S_IFMT(info.st_mode)}".encode())
-        elif info.st_size > max(MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES):  # never read by grading
-            digest.update(f"large:{info.st_size}:{info.st_mtime_ns}".encode())
-        elif info.st_size > budget:  # past what grading reads of a submission's files
-            digest.update(f"past:{info.st_size}:{info.st_mtime_ns}".encode())
-        else:
-            budget -= info.st_size
-            digest.update(f"file:{info.st_size}:".encode())
-            try:
-                with open(path, "rb", opener=_opener_nofollow) as fh:
-                    for block in iter(lambda: fh.read(1 << 20), b""):
-                        digest.update(block)
-            except OSError as err:  # a file the grader may not read (its modes, as sent)
-                digest.update(f"unreadable:{err.errno}:{info.st_mtime_ns}".encode())
-        digest.update(b"\0")
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        budget -= _digest_file(digest, os.path.join(folder, rel), budget)
     return digest.hexdigest()
+
+
+def _digest_file(digest, path: str, budget: int) -> int:
+    """Add what grading would read of ``path`` to ``digest``: a file of at most ``budget``
+    bytes whole, anything else by its kind, size and time (a link never followed, a FIFO
+    never opened). Returns the bytes read."""
+    try:
+        info = os.lstat(path)
+    except OSError as err:  # absent, or a path too long to name: never read by grading either
+        digest.update(f"unreadable:{err.errno}\0".encode())
+        return 0
+    read = 0
+    if stat.S_ISLNK(info.st_mode):  # never followed (a link to /dev/zero never ends)
+        digest.update(b"link:" + os.fsencode(os.readlink(path)))
+    elif not stat.S_ISREG(info.st_mode):  # a FIFO would block: never opened
+        digest.update(f"special:{stat.S_IFMT(info.st_mode)}".encode())
+    elif info.st_size > max(MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES):  # never read by grading
+        digest.update(f"large:{info.st_size}:{info.st_mtime_ns}".encode())
+    elif info.st_size > budget:  # past what grading reads of a submission's files
+        digest.update(f"past:{info.st_size}:{info.st_mtime_ns}".encode())
+    else:
+        read = info.st_size
+        digest.update(f"file:{info.st_size}:".encode())
+        try:
+            with open(path, "rb", opener=_opener_nofollow) as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as err:  # a file the grader may not read (its modes, as sent)
+            digest.update(f"unreadable:{err.errno}:{info.st_mtime_ns}".encode())
+    digest.update(b"\0")
+    return read
 
 
 def _opener_nofollow(path, flags):
@@ -792,8 +808,11 @@ class _Run:
     def _plan(self, submissions) -> tuple[list[SubmissionTask], list[str]]:
         """Split the submissions into tasks to grade and students to skip (unchanged)."""
         tasks, skipped = [], []
+        # the files grading opens by name (the digest reads them wherever the listing stops)
+        self._named = [f"{name}.ipynb" for name in self.snapshot.notebooks]
+        self._named += ["timestamp.txt", "submission_secret.txt"]
         for student, folder in submissions.items():
-            digest = submission_digest(folder, self.coursedir.ignore)
+            digest = submission_digest(folder, self.coursedir.ignore, self._named)
             entry = self.ledger.get(student) or {}
             dest = Path(
                 self.coursedir.format_path(self.coursedir.autograded_directory, student, self.name)

@@ -15,7 +15,10 @@ restart), :func:`watch` keeps
 
 and at the notebook's end :func:`changed` lists what differs:
 
-* a function or class of a watched module that is now another object, or deleted;
+* a function or class of a watched module that is now another object, or deleted; a
+  method (any callable attribute) of a class such a module defined at the start that is now
+  another object, or deleted; such a function whose code or default arguments were changed
+  in place;
 * a value defined by the notebook (code compiled from a cell, or from a file in the
   kernel's working folder or temporary folder) anywhere in a watched module, or among the
   attributes of a class a watched module defines (``pandas.DataFrame.equals``,
@@ -41,7 +44,7 @@ import sys
 import tempfile
 import types
 
-__all__ = ["changed", "check", "watch"]
+__all__ = ["changed", "check", "preload", "watch"]
 
 #: Packages whose modules are compared (the ``monkeypatch`` flag's list).
 WATCHED = ("numpy", "math", "builtins", "operator", "pandas", "scipy", "resistlab")
@@ -166,10 +169,48 @@ def _same(now, before) -> bool:
     return False
 
 
+def preload(names) -> None:
+    """Import the modules ``names`` (a class's name: its module), where the library functions
+    the grader watches live, then ask the kernel's audit hook to wrap them now: before the
+    notebook's first cell, so that no cell can keep one unwrapped (review 62: a cell above
+    the setup imported a module and kept its function in a list in one statement, before the
+    hook's next event wrapped it, and called it unreported from then on)."""
+    import importlib
+
+    for name in names:
+        for candidate in (name, name.rpartition(".")[0]):
+            try:
+                importlib.import_module(candidate)
+            except ImportError:
+                continue
+            except Exception:  # a module that fails to import is the notebook's to find
+                pass
+            break
+    sys.audit("resistlab.wrap")
+
+
 def watch() -> None:
-    """Keep the watched modules' namespaces and the hooks, as they are now."""
+    """Keep the watched modules' namespaces, the attributes of the classes they define, the
+    code and default arguments of their functions, and the hooks, as they are now."""
     _start.clear()
-    _start["modules"] = {name: dict(vars(module)) for name, module in _modules().items()}
+    modules = {name: dict(vars(module)) for name, module in _modules().items()}
+    _start["modules"] = modules
+    attributes = type.__dict__["__dict__"].__get__
+    _start["classes"] = [
+        (f"{name}.{type.__dict__['__name__'].__get__(value)}", value, dict(attributes(value)))
+        for name, namespace in modules.items()
+        for value in namespace.values()
+        if type(value) is type and type.__dict__["__module__"].__get__(value) == name
+    ]
+    functions: dict = {}
+    for name, namespace in sorted(modules.items()):  # (numpy.full before numpy._core...)
+        for key, value in namespace.items():
+            if type(value) is types.FunctionType and id(value) not in functions:
+                functions[id(value)] = (
+                    f"{name}.{key}", value, value.__code__, value.__defaults__,
+                    value.__kwdefaults__,
+                )  # fmt: skip
+    _start["functions"] = list(functions.values())
     _start["hooks"] = _hooks()
 
 
@@ -228,6 +269,39 @@ def changed() -> list[str]:
             ]
         if len(found) >= MAX_REPORTED:
             return found[:MAX_REPORTED]
+    # review 62: a method of a class present at the start replaced by the library's own
+    # objects (``DataFrame.equals = functools.partialmethod(operator.is_not)``), and a
+    # function changed in place (its ``__code__`` or default arguments set), which the
+    # comparisons of objects above do not see
+    attributes = type.__dict__["__dict__"].__get__
+    for where, cls, before in _start.get("classes", ()):
+        now = attributes(cls)
+        for key, value in before.items():
+            if key not in now:
+                if callable(value):
+                    found.append(f"monkeypatch: {where}.{key} deleted")
+            elif not _same(now[key], value) and (callable(value) or _planted(now[key], roots)):
+                found.append(f"monkeypatch: {where}.{key} replaced")
+        # one a base class gives it, now set on the class itself (``DataFrame.equals`` is
+        # ``NDFrame``'s)
+        found += [
+            f"monkeypatch: {where}.{key} replaced"
+            for key in list(now.keys() - before.keys())
+            if type(key) is str
+            and (callable(now[key]) or hasattr(type(now[key]), "__get__"))  # (partialmethod)
+            and any(key in attributes(base) for base in type.__dict__["__mro__"].__get__(cls)[1:])
+        ]
+        if len(found) >= MAX_REPORTED:
+            return found[:MAX_REPORTED]
+    for where, function, code, defaults, kwdefaults in _start.get("functions", ()):
+        if (
+            function.__code__ is not code
+            or function.__defaults__ is not defaults
+            or function.__kwdefaults__ is not kwdefaults
+        ):
+            found.append(f"monkeypatch: {where} changed in place (its code or defaults)")
+            if len(found) >= MAX_REPORTED:
+                return found[:MAX_REPORTED]
     before_hooks = _start["hooks"]
     for key, value in _hooks().items():
         old = before_hooks.get(key, ())

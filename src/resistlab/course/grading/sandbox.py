@@ -1873,8 +1873,11 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     adds ``+made``. A call made inside another watched function's call (``hill`` computes
     with ``_occupancy``) adds ``+in:`` and that function's dotted name.
 
-    Returns the audit hook's part: called on ``import`` and ``exec`` events, it wraps a
-    watched function as soon as its module has defined it, and on each cell's ``exec``
+    Returns the audit hook's part: called on ``import`` and ``exec`` events (and on
+    ``resistlab.wrap``, which the grader's agent raises once it has imported the watched
+    functions' modules, before the notebook's first cell), it wraps a
+    watched function as soon as its module has defined it (and where the library's own
+    functions keep it as a default argument), and on each cell's ``exec``
     replaces references to the unwrapped function bound since (``from m import f`` in the
     cell that first imported ``m``). The code of a module holding a wrapped function run
     again (its loader's ``exec_module`` into a module of the student's, a reload: a copy of
@@ -2169,7 +2172,14 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                     hits.append(dotted)
         return hits
 
-    def sweep() -> None:
+    def wrapped(value):
+        found = wrappers.get(id(value))
+        return found[1] if found is not None and found[0] is value else value
+
+    def sweep(defaults: bool = False) -> None:
+        """Put the wrappers where the library's modules and the notebook's namespace hold
+        the functions; ``defaults``: in the library's own functions' default arguments too
+        (``precision.evaluate_recommender`` keeps ``recommend`` so)."""
         for name, module in list(sys.modules.items()):
             if name != "__main__" and not name.startswith("resistlab"):
                 continue
@@ -2180,6 +2190,13 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 found = wrappers.get(id(value))
                 if found is not None and found[0] is value:
                     namespace[key] = found[1]
+                elif defaults and name != "__main__" and type(value) is types.FunctionType:
+                    given = value.__defaults__
+                    if given and any(wrapped(d) is not d for d in given):
+                        value.__defaults__ = tuple(wrapped(d) for d in given)
+                    given = value.__kwdefaults__
+                    if given and any(wrapped(d) is not d for d in given.values()):
+                        value.__kwdefaults__ = {k: wrapped(d) for k, d in given.items()}
 
     def on_event(event, args) -> None:
         new = False
@@ -2255,7 +2272,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 for dotted in recompiled(code):  # its source compiled again, elsewhere
                     report(dotted, "copy")
         if wrappers and (new or ran is not None or (isinstance(file, str) and _cell_file(file))):
-            sweep()
+            sweep(defaults=new)
 
     return on_event
 
@@ -2539,7 +2556,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     record("exec.text", "")
             except Exception:  # an audit hook must never break the kernel
                 pass
-        if calls is not None and event in ("import", "exec"):
+        if calls is not None and event in ("import", "exec", "resistlab.wrap"):
             try:
                 calls(event, args)
             except Exception:  # an audit hook must never break the kernel

@@ -64,6 +64,7 @@ from nbformat import NotebookNode
 from . import runtime_watch
 from . import sealed_agent as agent
 from .flags import Flag
+from .integrity import forbidden_names
 
 __all__ = ["Remote", "SealedTests", "free_names", "setup_sources"]
 
@@ -80,12 +81,14 @@ _AGENT_SOURCE = "\n\n".join(
     )
 )
 _REPLY = "__import__('sys').modules['_rl_sealed'].reply"
-#: Installs the agent before the notebook's first cell (and after each restart), then
-#: records what the notebook starts with (:func:`runtime_watch.watch`).
+#: Installs the agent before the notebook's first cell (and after each restart), imports
+#: the modules of the watched library functions, which the kernel then wraps
+#: (:func:`runtime_watch.preload`), and records what the notebook starts with
+#: (:func:`runtime_watch.watch`).
 _INSTALL = (
     "__import__('sys').modules.__setitem__('_rl_sealed', (lambda m: (exec(compile({src!r}, "
-    "'_rl_sealed', 'exec'), m.__dict__), m.watch(), m)[2])(__import__('types').ModuleType("
-    "'_rl_sealed')))"
+    "'_rl_sealed', 'exec'), m.__dict__), m.preload({modules!r}), m.watch(), m)[3])("
+    "__import__('types').ModuleType('_rl_sealed')))"
 )
 #: How a failed test's traceback names an exception the student's code raised (the class
 #: report reads it: a NameError or AssertionError from there is not the test's own).
@@ -426,7 +429,8 @@ class _Session:
         return content
 
     def install(self):
-        content = self._run(_INSTALL.format(src=_AGENT_SOURCE), {})
+        modules = self.runner.tests.watched_modules
+        content = self._run(_INSTALL.format(src=_AGENT_SOURCE, modules=modules), {})
         if content.get("status") != "ok":
             self.runner.flag("the kernel refused the grader's agent")
             raise SealedProtocolError("the kernel could not run the sealed-test agent")
@@ -651,6 +655,14 @@ class SealedTests:
         self.position = {cell["name"]: i for i, cell in enumerate(snap.source_cells)}
         self._imports: threading.Thread | None = None
         self.notes: list[str] = []
+        # the modules of the library functions the answers declare (a method's: its class,
+        # whose module the kernel imports instead): imported in the kernel when the agent is
+        # installed, so the kernel wraps them before the notebook's first cell
+        # (and pandas, whose classes the run-time check then compares from the start)
+        self.watched_modules = sorted(
+            {"pandas"} | {name.rpartition(".")[0]
+             for names in forbidden_names(snap.source_cells).values() for name in names}
+        )  # fmt: skip
 
     def prepare(self) -> None:
         """Import the modules of the setup in the background (once per worker), while the
