@@ -646,9 +646,10 @@ def _written(folder: str, pids, most: int, items: int | None = None):
     process whose first thread ended shows none), or keep mapped from ``folder`` or as a
     memfd (the file's blocks, read through ``map_files``; a grader without CAP_SYS_ADMIN
     cannot, and such a mapping stops the kernel). The removed files count among the
-    entries. ``unread`` says why not everything could be counted: more than ``items`` (:data:`MAX_WATCHED_ITEMS`) descriptors and mapping
-    lines to read (the rest were not), or a folder the grader cannot list or that lies too
-    deep (:func:`_entries`); else ``""``."""
+    entries. ``unread`` says why not everything could be counted: more than ``items``
+    (:data:`MAX_WATCHED_ITEMS`) descriptors and mapping lines to read (the rest were not),
+    or a folder the grader cannot list or that lies too deep (:func:`_entries`); else
+    ``""``."""
     paths, unread = _entries(folder, most + 1, paths=False)
     if unread:  # nothing below that folder can be counted
         return 0, len(paths), unread
