@@ -820,6 +820,28 @@ def hill(dose, e0, emax, ec50, h):
 }
 
 
+def _grade_students(make_course, slug, nb, students):
+    """Grade ``slug`` for real with one submission per student: the release answered with
+    the instructor's solutions, then each ``{grade_id: code}`` of the student's put in place
+    (``above_setup``: a cell the student added before the setup). The rows by student."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release_path = course / "release" / slug / f"{slug}.ipynb"
+    for student, answers in students.items():
+        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
+        for gid, code in answers.items():
+            if gid == "above_setup":
+                submission.cells.insert(0, _added(code))
+            else:
+                _cell(submission, gid).source = code
+        _submit(course, slug, student, submission)
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    return {r.student: r for r in run.rows}
+
+
 @pytest.mark.slow
 def test_hill_computed_by_a_gr_fits_predict_is_flagged(make_course):
     """``GRFit(...).predict`` computes hill without calling it, through the module's
@@ -827,9 +849,6 @@ def test_hill_computed_by_a_gr_fits_predict_is_flagged(make_course):
     not import (review 60: flagged), the kernel reports the call by the method. The instructor's
     solution, whose later exercises fit GR curves (``fit_gr``, ``.grmax`` in a check cell, the
     figure's curve), raises no flag."""
-    from resistlab.course import Course, answered_release, run_nbgrader
-    from resistlab.course.grading import GradeOptions, grade_assignment
-
     slug = "01-dose-response"
     nb, cells = _source(slug)
     twin = copy.deepcopy(nb)
@@ -839,16 +858,7 @@ def test_hill_computed_by_a_gr_fits_predict_is_flagged(make_course):
         "(not imported by the setup))"
     )
     assert [str(f) for f in shortcut_flags(twin, _student_cells(twin), cells)] == [imported]
-    course = make_course(slug)
-    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
-    release_path = course / "release" / slug / f"{slug}.ipynb"
-    for student, answers in (("full", {}), ("grfit", GR_TWIN)):
-        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
-        for gid, code in answers.items():
-            _cell(submission, gid).source = code
-        _submit(course, slug, student, submission)
-    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
-    rows = {r.student: r for r in run.rows}
+    rows = _grade_students(make_course, slug, nb, {"full": {}, "grfit": GR_TWIN})
     assert rows["full"].score == rows["full"].max_score, rows["full"]
     assert not rows["full"].review, rows["full"].flags
     row = rows["grfit"]
@@ -912,27 +922,13 @@ def test_a_method_declared_in_one_answer_is_flagged_there_and_open_elsewhere(mak
     raises no flag. Review 62: kept by a cell above the setup before the kernel wrapped it, it
     had earned the points unflagged; the kernel now imports the watched functions' modules,
     and wraps them, before the first cell."""
-    from resistlab.course import Course, answered_release, run_nbgrader
-    from resistlab.course.grading import GradeOptions, grade_assignment
-
     slug = "07-dna-repair"
     nb, cells = _source(slug)
     twin = copy.deepcopy(nb)
     _cell(twin, "answer_ercc1_model").source = LQ_TWIN["answer_ercc1_model"]
     assert shortcut_flags(twin, _student_cells(twin), cells) == []  # the scan cannot see it
-    course = make_course(slug)
-    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
-    release_path = course / "release" / slug / f"{slug}.ipynb"
-    for student, answers in (("full", {}), ("lqtwin", LQ_TWIN), ("lqkept", LQ_KEPT)):
-        submission = answered_release(nbformat.read(release_path, as_version=4), nb)
-        for gid, code in answers.items():
-            if gid == "above_setup":
-                submission.cells.insert(0, _added(code))
-            else:
-                _cell(submission, gid).source = code
-        _submit(course, slug, student, submission)
-    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
-    rows = {r.student: r for r in run.rows}
+    students = {"full": {}, "lqtwin": LQ_TWIN, "lqkept": LQ_KEPT}
+    rows = _grade_students(make_course, slug, nb, students)
     assert rows["full"].score == rows["full"].max_score, rows["full"]
     assert not rows["full"].review, rows["full"].flags
     for student in ("lqtwin", "lqkept"):
