@@ -137,6 +137,30 @@ def test_the_files_grading_opens_by_name_count_wherever_the_listing_stops(tmp_pa
     assert submission_digest(shared, [], named) != before
 
 
+def test_the_digest_reads_what_grading_copies_within_the_same_budget(tmp_path, monkeypatch):
+    """Review 63 C#1: the digest spent the budget of the other files on files grading never
+    copies (a stray notebook), so a copied file past it counted by its size and time: changed
+    with both kept, the resubmission was "unchanged". Bounds lowered: 2 MiB a file, 4 MiB in
+    all; the stray notebook (2 MiB) and b.bin (1 MiB) come before e.csv (1.5 MiB), which the
+    grader copies."""
+    from resistlab.course.grading import runner
+
+    monkeypatch.setattr(runner, "MAX_FILE_BYTES", 2 * 2**20)
+    monkeypatch.setattr(runner, "MAX_FILES_BYTES", 4 * 2**20)
+    named = ["nb.ipynb", "timestamp.txt", "submission_secret.txt"]
+    (tmp_path / "nb.ipynb").write_text("{}")
+    for name, size in (("a.ipynb", 2 * 2**20), ("b.bin", 2**20)):
+        with open(tmp_path / name, "wb") as fh:
+            fh.truncate(size)
+    data = tmp_path / "e.csv"
+    data.write_bytes(b"version-AAAA" + b"x" * (3 * 2**19 - 12))
+    first = submission_digest(tmp_path, [], named)
+    info = data.stat()
+    data.write_bytes(b"version-BBBB" + b"x" * (3 * 2**19 - 12))  # the same size and time
+    os.utime(data, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert submission_digest(tmp_path, [], named) != first
+
+
 def test_the_digest_reads_at_most_what_grading_reads(tmp_path, monkeypatch):
     """Review 59 C#1: the resume ledger's digest read every file of a submission whole (990
     sparse files of 64 MiB, 72 KB on disk, cost every run 155 s). Past the notebook's and

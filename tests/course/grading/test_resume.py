@@ -109,6 +109,14 @@ def test_only_changed_submissions_are_regraded(fixture_course):
         Course(course), NAME, GradeOptions(jobs=2, timeout=10, quiet=True, force=True)
     )
     assert (forced.graded, forced.skipped) == (2, 0)
+    # review 63: a grade made with other options (--sandbox off) had been kept, "unchanged",
+    # by a later --sandbox require run; the ledger records the options and the version
+    off = GradeOptions(jobs=2, timeout=10, quiet=True, sandbox="off")
+    unsandboxed = grade_assignment(Course(course), NAME, off)
+    assert (unsandboxed.graded, unsandboxed.skipped) == (2, 0)
+    back = grade_assignment(Course(course), NAME, options)
+    assert (back.graded, back.skipped) == (2, 0)
+    assert _ledger(course)["alice"]["grading"].startswith("resistlab ")
 
 
 def test_one_student_only(fixture_course):

@@ -53,6 +53,8 @@ DECLARED = {
             "resistlab.pharmacology.hill",
             "resistlab.pharmacology._gr_curve",  # GRFit.predict's curve, which is not hill's
             "resistlab.pharmacology._occupancy",  # review 56: hill's own d^h / (d^h + c^h)
+            "resistlab.pharmacology._area_fraction",  # review 63: its mean over one dose
+            "resistlab.pharmacology._log10_softplus",
             "resistlab.signalling.fractional_inhibition",  # review 56: the same numbers
             "resistlab.binding.fraction_inhibited",
             "resistlab.binding.apparent_ki",
@@ -81,6 +83,8 @@ DECLARED = {
             "resistlab.efflux.noncompetitive_vmax",
             "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
             "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
+            "resistlab.pharmacology._area_fraction",  # review 63: its mean over one dose
+            "resistlab.pharmacology._log10_softplus",
         ],
         "answer_t790m_occupancy": [
             "resistlab.binding.fraction_inhibited",
@@ -94,6 +98,8 @@ DECLARED = {
             "resistlab.efflux.noncompetitive_vmax",
             "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
             "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
+            "resistlab.pharmacology._area_fraction",  # review 63: its mean over one dose
+            "resistlab.pharmacology._log10_softplus",
         ],
         "answer_fold_resistance": [
             "resistlab.binding.fold_resistance",
@@ -120,6 +126,8 @@ DECLARED = {
             "resistlab.efflux.noncompetitive_vmax",
             "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
             "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
+            "resistlab.pharmacology._area_fraction",  # review 63: its mean over one dose
+            "resistlab.pharmacology._log10_softplus",
         ],
     },
     "05-epigenetics-and-persisters": {
@@ -158,6 +166,8 @@ DECLARED = {
             "resistlab.binding.fraction_inhibited",
             "resistlab.transport.relative_uptake",  # review 61: with a vanishing Km
             "resistlab.transport.uptake_rate",  # Michaelis-Menten, x / (x + K)
+            "resistlab.pharmacology._area_fraction",  # review 63: its mean over one dose
+            "resistlab.pharmacology._log10_softplus",
         ],
     },
     "07-dna-repair": {
@@ -1472,6 +1482,16 @@ REPARAMETRISED = [
         lambda beta, settled, m: np.allclose(
             beta(m, 600.0, 100.0),
             [settled(TwoStateRates(0.0, 0.0, 0.0, 0.0, x, 600.0 + 100.0)) for x in m],
+        ),
+    ),
+    (  # review 63 B#1: the mean occupancy over a vanishing log-dose range is the occupancy
+        # there (HillFit.auc and GRFit.gr_aoc compute it)
+        "resistlab.pharmacology.hill",
+        "resistlab.pharmacology._area_fraction",
+        lambda hill, area, d: np.allclose(
+            hill(d[1:], 0, 1, 1.3, 0.8),
+            [area(1.3, 0.8, x * np.exp(-1e-6), x * np.exp(1e-6)) for x in d[1:]],
+            rtol=1e-6,
         ),
     ),
     (  # review 62 B#2: the slope at the start of a short simulation is the model's step

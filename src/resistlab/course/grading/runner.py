@@ -62,6 +62,7 @@ from .worker import (
     SubmissionResult,
     SubmissionTask,
     grade_submission,
+    kernel_files,
     list_files,
     prepare,
     unreadable_folder,
@@ -140,22 +141,28 @@ def submission_digest(folder: Path, ignore, named=()) -> str:
     named = sorted(set(named))
     for rel in named:  # opened by name whatever the listing holds
         digest.update(b"named:" + rel.encode("utf-8", "surrogateescape") + b"\0")
-        _digest_file(digest, os.path.join(folder, rel), MAX_NOTEBOOK_BYTES)
+        _digest_file(digest, os.path.join(folder, rel), MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_BYTES)
     files, short = list_files(folder, list(ignore))
     digest.update(short.encode())  # what lies past the listing's bounds is never read
+    # the other files grading copies to the kernel, read in the same order within the same
+    # budget (review 63: files never copied, a stray notebook or a configuration folder, had
+    # used the budget, and a copied file past it counted by its size and time); the files
+    # never copied count by their size and time
+    copied = set(kernel_files(files, named))
     budget = MAX_FILES_BYTES
     for rel in files:
         if rel in named:
             continue
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        budget -= _digest_file(digest, os.path.join(folder, rel), budget)
+        room = budget if rel in copied else 0
+        budget -= _digest_file(digest, os.path.join(folder, rel), room, MAX_FILE_BYTES)
     return digest.hexdigest()
 
 
-def _digest_file(digest, path: str, budget: int) -> int:
-    """Add what grading would read of ``path`` to ``digest``: a file of at most ``budget``
-    bytes whole, anything else by its kind, size and time (a link never followed, a FIFO
-    never opened). Returns the bytes read."""
+def _digest_file(digest, path: str, budget: int, most: int) -> int:
+    """Add what grading would read of ``path`` to ``digest``: a file of at most ``most`` bytes
+    that fits in ``budget`` whole, anything else by its kind, size and time (a link never
+    followed, a FIFO never opened). Returns the bytes read."""
     try:
         info = os.lstat(path)
     except OSError as err:  # absent, or a path too long to name: never read by grading either
@@ -166,7 +173,7 @@ def _digest_file(digest, path: str, budget: int) -> int:
         digest.update(b"link:" + os.fsencode(os.readlink(path)))
     elif not stat.S_ISREG(info.st_mode):  # a FIFO would block: never opened
         digest.update(f"special:{stat.S_IFMT(info.st_mode)}".encode())
-    elif info.st_size > max(MAX_FILE_BYTES, MAX_NOTEBOOK_BYTES):  # never read by grading
+    elif info.st_size > most:  # never read by grading
         digest.update(f"large:{info.st_size}:{info.st_mtime_ns}".encode())
     elif info.st_size > budget:  # past what grading reads of a submission's files
         digest.update(f"past:{info.st_size}:{info.st_mtime_ns}".encode())
@@ -708,6 +715,15 @@ class _Run:
                 "the new tests."
             )
         self.fingerprint = self.snapshot.fingerprint()
+        # what else a grade depends on: a grade made with --sandbox off, another memory or
+        # time limit, or an older resistlab is not kept by a run with others (review 63)
+        import resistlab
+
+        options = self.options
+        self.grading = (
+            f"resistlab {resistlab.__version__}; sandbox {options.sandbox}; memory "
+            f"{options.memory_mb}; timeout {options.timeout}; cgroups {options.cgroups}"
+        )
         tasks, skipped = self._plan(submissions)
         missing = {}
         tmp = "/tmp" if Path("/tmp").is_dir() else None
@@ -799,6 +815,7 @@ class _Run:
                     **_row_dict(row),
                     "digest": task.digest,
                     "fingerprint": self.fingerprint,
+                    "grading": self.grading,
                     "graded_at": datetime.now(timezone.utc).isoformat(),
                 },
             )
@@ -820,6 +837,7 @@ class _Run:
             fresh = (
                 entry.get("digest") == digest
                 and entry.get("fingerprint") == self.fingerprint
+                and entry.get("grading") == self.grading
                 and entry.get("status") == "graded"
                 and dest.is_dir()
             )

@@ -1198,6 +1198,29 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _kernel_config(rel: str) -> bool:
+    """Whether ``rel`` lies in a folder of the kernel's own configuration (never copied)."""
+    top = rel.split(os.sep)[0]
+    return top in _KERNEL_FOLDERS or bool(_KERNEL_NAMES.fullmatch(top))
+
+
+def kernel_files(files, notebooks) -> list[str]:
+    """The files of a submission (``files``, as listed, links and special files left out)
+    that may be copied to the kernel, in order: not a notebook, nor the two files nbgrader
+    writes, nor in a kernel configuration folder or a folder named as a notebook (it would
+    stand where the autograded notebook goes). The sizes decide the rest (the grader's
+    bounds, applied in this order; the resume ledger's digest reads the same)."""
+    return [
+        f
+        for f in files
+        if f not in notebooks
+        and f not in _EXPECTED_FILES
+        and not f.endswith(".ipynb")
+        and not _kernel_config(f)
+        and f.split(os.sep)[0] not in notebooks
+    ]
+
+
 def grade_submission(task: SubmissionTask, context: GradingContext) -> SubmissionResult:
     """Grade every notebook of one submission (see the module docstring)."""
     _stop_on_sigterm()
@@ -1242,18 +1265,10 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
         expected = {f"{name}.ipynb": name for name in context.snapshot.notebooks}
         others = [f for f in files if f not in expected and f not in _EXPECTED_FILES]
         stray = [f for f in others if f.endswith(".ipynb")]
-        tops = {f: f.split(os.sep)[0] for f in others}
-        config = [
-            f for f in others if tops[f] in _KERNEL_FOLDERS or _KERNEL_NAMES.fullmatch(tops[f])
-        ]
+        config = [f for f in others if _kernel_config(f)]
         for rel in config:
             result.flags.append(Flag("kernel_config", rel))
-        # in a folder named as a notebook: it would stand where the autograded notebook goes
-        result.files = [
-            f
-            for f in others
-            if not f.endswith(".ipynb") and f not in config and tops[f] not in expected
-        ]
+        result.files = kernel_files(files, expected)
         kept, total = [], 0
         for rel in result.files:  # sizes from lstat: a sparse file is as large as it says
             size = os.lstat(folder / rel).st_size
