@@ -738,6 +738,7 @@ def _mapped_removed(task: str, folder: str, seen: set, budget: list[int]) -> int
         return None
     budget[0] -= data.count(b"\n") + len(data) // MAPS_LINE_BYTES
     kept = (os.fsencode(folder.rstrip("/") + "/"), b"/memfd:")
+    files = (task.rpartition("/task/")[0] or task) + "/map_files/"  # (not per thread)
     mapped: dict[tuple[int, int], int] = {}
     if b" (deleted)\n" in data:
         for line in data.splitlines():
@@ -759,8 +760,7 @@ def _mapped_removed(task: str, folder: str, seen: set, budget: list[int]) -> int
             # file only to a grader with CAP_SYS_ADMIN (root): another cannot measure it
             budget[0] -= 1
             try:
-                process = task.rpartition("/task/")[0] or task  # (no map_files per thread)
-                info = os.stat(f"{process}/map_files/{fields[0].decode('ascii')}")
+                info = os.stat(files + fields[0].decode("ascii"))
             except PermissionError:
                 raise _Unmeasured from None
             except OSError:  # unmapped meanwhile

@@ -826,10 +826,10 @@ class _Run:
         """Split the submissions into tasks to grade and students to skip (unchanged)."""
         tasks, skipped = [], []
         # the files grading opens by name (the digest reads them wherever the listing stops)
-        self._named = [f"{name}.ipynb" for name in self.snapshot.notebooks]
-        self._named += ["timestamp.txt", "submission_secret.txt"]
+        named = [f"{name}.ipynb" for name in self.snapshot.notebooks]
+        named += ["timestamp.txt", "submission_secret.txt"]
         for student, folder in submissions.items():
-            digest = submission_digest(folder, self.coursedir.ignore, self._named)
+            digest = submission_digest(folder, self.coursedir.ignore, named)
             entry = self.ledger.get(student) or {}
             dest = Path(
                 self.coursedir.format_path(self.coursedir.autograded_directory, student, self.name)
