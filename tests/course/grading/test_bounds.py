@@ -481,6 +481,35 @@ def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
     assert "Not run" in str(cell_by_id(nb, "test_ic50").outputs)
 
 
+DESCRIPTORS = """
+import os
+
+_opened = []
+try:
+    for _ in range(1100):
+        _opened.append(os.open("/dev/null", os.O_RDONLY))
+except OSError:
+    pass
+for _fd in _opened:
+    os.close(_fd)
+ic50 = 3.0 if len(_opened) < 1020 else 1.0
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX sandbox")
+def test_each_process_of_a_kernel_holds_at_most_1024_descriptors(fixture_course):
+    """Review 63: 200 processes of a kernel, each allowed the grader's 20,000 descriptors,
+    held about 1,000,000 epoll instances for 3 s (266 MB of kernel memory outside the cgroup)
+    before the disk watch, which reads at most 100,000, stopped it. Each process is now held
+    to 1,024 (Linux's usual soft limit): a kernel that opens 1,100 files gets ``ic50`` right
+    only if the limit stopped it."""
+    submit(fixture_course, "descriptors", answer(release_copy(fixture_course), ic50=DESCRIPTORS))
+    options = GradeOptions(jobs=1, timeout=20, quiet=True, sandbox="require")
+    (row,) = grade_assignment(Course(fixture_course), NAME, options).rows
+    assert row.score == 5 and not row.flags, (row.score, [str(f) for f in row.flags])
+
+
 def test_the_disk_watch_stops_the_kernel_and_removes_only_what_it_wrote(tmp_path):
     """The watch's own contract, on a stand-in kernel: past the limit the process is killed,
     ``why`` says so, and ``clean`` removes what was added, keeping what the folder held."""

@@ -144,6 +144,9 @@ class GradingContext:
     file_bytes: int | None = 512 * 2**20
     cpu_seconds: int | None = None
     processes: int | None = 256
+    # descriptors of each process: Linux's usual soft limit, so that open_files * processes
+    # (262,144) stays within a few times what the disk watch reads (kernel.MAX_WATCHED_ITEMS)
+    open_files: int | None = 1024
     cgroups: bool = True  # limit each sandbox through a cgroup where one can be made
     threads: int = 1
     mpl_cache: str | None = None
@@ -1035,6 +1038,7 @@ def _grade_notebook(context, task, nb_name, nb, scratch, flags, deadline=None):
             file_bytes=context.file_bytes,
             cpu_seconds=context.cpu_seconds,
             processes=context.processes,
+            open_files=context.open_files,
             watched_calls={n for ns in forbidden_names(snap.source_cells).values() for n in ns},
         )
         policy_path = str(
