@@ -1357,14 +1357,15 @@ def _named_in_text(texts, used, name: str) -> bool:
 
 
 def _forbidden_cells(nb, student_cells, source_cells):
-    """``(declared, every, where, setup_aliases)``: each answer cell's declared names
-    (:func:`forbidden_names`), all of them, and ``{cell index: names forbidden there}`` for
-    the student's cells: the declaring answer cell's own names and, in every answer cell,
-    the names the locked setup does not import (imported in one answer cell and called in
-    another is still the shortcut); all of them in a cell the student added."""
+    """``(declared, every, where, setup_aliases, anywhere)``: each answer cell's declared
+    names (:func:`forbidden_names`), all of them, ``{cell index: names forbidden there}`` for
+    the student's cells (the declaring answer cell's own names and, in every answer cell,
+    the names the locked setup does not import: imported in one answer cell and called in
+    another is still the shortcut; all of them in a cell the student added), the setup's
+    imports and the names that count in every answer cell (:func:`_anywhere`)."""
     forbidden = forbidden_names(source_cells)
     if not forbidden:
-        return {}, [], {}, {}
+        return {}, [], {}, {}, set()
     setup = [
         cell["source"]
         for cell in source_cells
@@ -1372,12 +1373,12 @@ def _forbidden_cells(nb, student_cells, source_cells):
     ]
     setup_aliases = import_aliases(setup)
     every = sorted({name for names in forbidden.values() for name in names})
-    anywhere = sorted(_anywhere(every, setup_aliases))
+    anywhere = _anywhere(every, setup_aliases)
     where = {}
     for index in student_cells:
         gid = _meta(nb.cells[index]).get("grade_id")
         where[index] = sorted({*forbidden.get(gid, []), *anywhere}) if gid else every
-    return forbidden, every, where, setup_aliases
+    return forbidden, every, where, setup_aliases, anywhere
 
 
 def _anywhere(names, setup_aliases) -> set[str]:
@@ -1406,7 +1407,7 @@ def shortcut_flags(nb, student_cells, source_cells) -> list[Flag]:
     (``kaplan_meier(t, e)`` in the declaring cell) unless a student cell bound it again.
     Each forbidden name is flagged once, in the first cell that reaches it.
     """
-    declared, every, forbidden_at, setup_aliases = _forbidden_cells(
+    declared, every, forbidden_at, setup_aliases, _ = _forbidden_cells(
         nb, student_cells, source_cells
     )
     if not every:
@@ -1563,16 +1564,15 @@ def call_flags(calls, nb, student_cells, source_cells, flagged=()) -> list[Flag]
     ['library_shortcut(cell 0: resistlab.m.f (called))']
     """
     # declared: a cell's own names, what the library may not do
-    declared, every, forbidden_at, setup_aliases = _forbidden_cells(
+    # anywhere: a test calls the setup's own functions by name: only a name the setup does
+    # not import can be the student's answer when a test calls it
+    declared, every, forbidden_at, setup_aliases, anywhere = _forbidden_cells(
         nb, student_cells, source_cells
     )
     files: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and calls:
             files.setdefault(cell_name(cell.source), index)
-    # a test calls the setup's own functions by name: only a name the setup does not import
-    # can be the student's answer when a test calls it
-    anywhere = _anywhere(every, setup_aliases)
     gids = {_meta(cell).get("grade_id"): index for index, cell in enumerate(nb.cells)}
 
     def forbids(index, entry, test=None):
