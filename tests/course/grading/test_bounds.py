@@ -654,6 +654,50 @@ def test_processes_the_grader_may_not_inspect_stop_the_kernel(tmp_path, monkeypa
         process.wait()
 
 
+MEASURE_OWN_MEMFD = """
+import ctypes, json, os, sys
+from resistlab.course.grading import kernel
+
+libc = ctypes.CDLL(None)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, *[ctypes.c_int] * 3, ctypes.c_long]
+fd = os.memfd_create("m")
+os.write(fd, b"x" * 2**20)
+assert libc.mmap(None, 4096, 3, 1, fd, 0) not in (None, 2**64 - 1)  # (Python's mmap keeps a
+os.close(fd)  # descriptor of its own: the mapping alone must hold the file)
+size, _, unread = kernel._written(sys.argv[1], [os.getpid()], 100)
+print(json.dumps({"size": size, "unread": unread}))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/map_files"), reason="Linux map_files")
+def test_a_mapping_the_grader_may_not_measure_stops_the_kernel(tmp_path):
+    """Review 62: a memfd kept by a one-page mapping, its descriptor closed, counts by its own
+    blocks, read through ``/proc/PID/map_files``, which Linux shows only to a grader with
+    ``CAP_SYS_ADMIN``. A grader without it cannot size the file and stops the kernel. Run as
+    root without ``CAP_SYS_ADMIN`` and ``CAP_CHECKPOINT_RESTORE`` (what an unprivileged
+    grader is), or as the unprivileged user itself; as root the same process is measured
+    (the control)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", MEASURE_OWN_MEMFD, str(tmp_path)]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("setpriv (util-linux) is needed to drop CAP_SYS_ADMIN")
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == {"size": 2**20, "unread": ""}
+        command = ["setpriv", "--bounding-set=-sys_admin,-checkpoint_restore", *command]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["unread"] == (
+        "mapped a removed file whose size the grader cannot read"
+    )
+
+
 def test_a_check_that_takes_too_long_stops_the_kernel(tmp_path, monkeypatch):
     """Review 58 A#2: what a kernel writes between two checks is not seen, and a check that
     took 64 s had let 2.5 GB sit in the folder unseen for 40 s. A check longer than
