@@ -116,7 +116,41 @@ def test_only_changed_submissions_are_regraded(fixture_course):
     assert (unsandboxed.graded, unsandboxed.skipped) == (2, 0)
     back = grade_assignment(Course(course), NAME, options)
     assert (back.graded, back.skipped) == (2, 0)
-    assert _ledger(course)["alice"]["grading"].startswith("resistlab ")
+    assert json.loads(_ledger(course)["alice"]["grading"])["sandbox"] == "auto"
+
+
+def test_a_grade_is_kept_only_with_its_gradebook_entry_notebook_and_settings(
+    fixture_course, monkeypatch
+):
+    """Review 64 C: a grade was kept, "unchanged", whatever the gradebook held (a new one, or
+    the student removed from it: feedback then failed for them), with its autograded
+    notebook deleted, and under another cell time limit (from the course's configuration),
+    due date or ``--no-mark-review``. Each of those now regrades what it concerns."""
+    from nbgrader.api import Gradebook
+
+    course = fixture_course
+    submit(course, "alice", answer(release_copy(course)))
+    submit(course, "bob", answer(release_copy(course), ic50="ic50 = 2.0\n"))
+    options = GradeOptions(jobs=2, timeout=10, quiet=True)
+
+    def graded(**changed):
+        run = grade_assignment(Course(course), NAME, GradeOptions(**{**vars(options), **changed}))
+        return sorted(r.student for r in run.rows if r.status == "graded")
+
+    assert graded() == ["alice", "bob"]
+    assert graded() == []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.remove_submission(NAME, "bob")
+    assert graded() == ["bob"]
+    (course / "autograded" / "alice" / NAME / f"{NAME}.ipynb").unlink()
+    assert graded() == ["alice"]
+    assert graded(mark_review=False) == ["alice", "bob"]
+    monkeypatch.setenv("RESISTLAB_CELL_TIMEOUT", "37")  # read by nbgrader_config.py
+    assert graded(mark_review=False) == ["alice", "bob"]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment(NAME, duedate="2026-01-01 00:00:00")
+    assert graded(mark_review=False) == ["alice", "bob"]
+    assert graded(mark_review=False) == []
 
 
 def test_one_student_only(fixture_course):

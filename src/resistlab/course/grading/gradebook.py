@@ -60,7 +60,8 @@ def _write_atomic(path: Path, text: str, mode: int) -> None:
 
 #: The files nbgrader writes into a submission (``timestamp.txt`` at submission,
 #: ``submission_secret.txt`` through the exchange), which its ``generate_feedback`` copies
-#: from ``autograded/`` and its ``release_feedback`` needs.
+#: from ``autograded/`` and its ``release_feedback`` needs: never reported as unexpected,
+#: never copied to the kernel, read by name by the resume ledger.
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")
 
 

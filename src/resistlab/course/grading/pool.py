@@ -154,7 +154,10 @@ def start_pool(jobs: int, own_ids: bool = False) -> ProcessPoolExecutor:
 
     def warm():
         for _ in range(jobs):
-            executor.submit(_warm)
+            try:
+                executor.submit(_warm)
+            except RuntimeError:  # shut down first (nothing to grade): no worker is needed
+                return
 
     threading.Thread(target=warm, name="resistlab-grading-warmup", daemon=True).start()
     return executor

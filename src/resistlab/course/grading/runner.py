@@ -12,10 +12,11 @@ gradebook. Each worker runs one kernel at a time, in its own sandbox.
 What is new
 -----------
 The ledger (``grading/ASSIGNMENT/ledger.json`` in the course root) records, per student, the
-SHA-256 of the submission folder's content and the fingerprint of the graded material (the
-instructor's cells in the gradebook). A submission is graded again only when its content
-changed, the assignment was re-released with different tests, its autograded notebook or
-gradebook entry is missing, or ``force=True``. The ledger is written after the gradebook
+SHA-256 of the submission folder's content, the fingerprint of the graded material (the
+instructor's cells in the gradebook) and the settings it was graded under (``_Run._settings``).
+A submission is graded again only when its content changed, the assignment was re-released
+with different tests, a setting changed, its autograded notebooks or gradebook entry are
+missing, or ``force=True``. The ledger is written after the gradebook
 commit, atomically: an interrupted run loses at most the submissions that were executing.
 """
 
@@ -48,7 +49,7 @@ except ImportError:  # Windows: runs hold no lock, and none is swept
     fcntl = None
 
 from .flags import Flag
-from .gradebook import GradeRow, record_submission, write_autograded
+from .gradebook import NBGRADER_FILES, GradeRow, record_submission, write_autograded
 from .kernel import remove_tree
 from .pool import start_pool
 from .report import Progress, summary_table, warn, write_csv
@@ -124,9 +125,9 @@ def load_course_config(root: Path):
     return PyFileConfigLoader(path.name, path=str(root)).load_config()
 
 
-def submission_digest(folder: Path, ignore, named=()) -> str:
-    """SHA-256 of a submission folder: the files grading opens by name (``named``: the
-    notebooks, ``timestamp.txt``, ``submission_secret.txt``), each up to its own bound, then
+def submission_digest(folder: Path, ignore, notebooks=()) -> str:
+    """SHA-256 of a submission folder: the files grading opens by name (the ``notebooks``'
+    file names, ``timestamp.txt``, ``submission_secret.txt``), each up to its own bound, then
     every other listed file (names, sizes and bytes), in a stable order. Of the other files
     at most :data:`~.worker.MAX_FILES_BYTES` are read: past them a file counts by its size
     and time (review 59: 990 sparse files of 64 MiB, 72 KB on disk, had cost every run
@@ -138,7 +139,8 @@ def submission_digest(folder: Path, ignore, named=()) -> str:
     if unreadable:  # never followed nor opened (it is scored 0)
         digest.update(b"unreadable-folder:" + unreadable.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
-    named = sorted(set(named))
+    notebooks = set(notebooks)
+    named = sorted(notebooks | set(NBGRADER_FILES))
     for rel in named:  # opened by name whatever the listing holds
         digest.update(b"named:" + rel.encode("utf-8", "surrogateescape") + b"\0")
         _digest_file(digest, os.path.join(folder, rel), MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_BYTES)
@@ -147,8 +149,9 @@ def submission_digest(folder: Path, ignore, named=()) -> str:
     # the other files grading copies to the kernel, read in the same order within the same
     # budget (review 63: files never copied, a stray notebook or a configuration folder, had
     # used the budget, and a copied file past it counted by its size and time); the files
-    # never copied count by their size and time
-    copied = set(kernel_files(files, named))
+    # never copied count by their size and time (review 64: a folder named as one of the
+    # files nbgrader writes is copied, and its files had counted by their size and time)
+    copied = set(kernel_files(files, notebooks))
     budget = MAX_FILES_BYTES
     for rel in files:
         if rel in named:
@@ -188,6 +191,26 @@ def _digest_file(digest, path: str, budget: int, most: int) -> int:
             digest.update(f"unreadable:{err.errno}:{info.st_mtime_ns}".encode())
     digest.update(b"\0")
     return read
+
+
+def _named(value) -> str:
+    """A configuration value JSON cannot hold, by its name (a class, a function) or its
+    type's, never by ``repr`` (which holds an address that changes every run)."""
+    named = value if hasattr(value, "__qualname__") else type(value)
+    return f"{named.__module__}.{named.__qualname__}"
+
+
+def _package_digest() -> str:
+    """SHA-256 of the installed package's files (its code and its data), which grade: every
+    build says the same version."""
+    import resistlab
+
+    digest = hashlib.sha256()
+    root = Path(resistlab.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _opener_nofollow(path, flags):
@@ -715,15 +738,6 @@ class _Run:
                 "the new tests."
             )
         self.fingerprint = self.snapshot.fingerprint()
-        # what else a grade depends on: a grade made with --sandbox off, another memory or
-        # time limit, or an older resistlab is not kept by a run with others (review 63)
-        import resistlab
-
-        options = self.options
-        self.grading = (
-            f"resistlab {resistlab.__version__}; sandbox {options.sandbox}; memory "
-            f"{options.memory_mb}; timeout {options.timeout}; cgroups {options.cgroups}"
-        )
         tasks, skipped = self._plan(submissions)
         missing = {}
         tmp = "/tmp" if Path("/tmp").is_dir() else None
@@ -823,13 +837,16 @@ class _Run:
             self.progress.update(task.student, "ERROR" if row.status == "error" else "")
 
     def _plan(self, submissions) -> tuple[list[SubmissionTask], list[str]]:
-        """Split the submissions into tasks to grade and students to skip (unchanged)."""
+        """Split the submissions into tasks to grade and students to skip: unchanged, graded
+        under the same settings (:meth:`_settings`), with their gradebook entry and their
+        autograded notebooks (review 64: a new gradebook, or a student removed from it, or
+        an autograded notebook deleted, had been skipped as unchanged)."""
         tasks, skipped = [], []
-        # the files grading opens by name (the digest reads them wherever the listing stops)
-        named = [f"{name}.ipynb" for name in self.snapshot.notebooks]
-        named += ["timestamp.txt", "submission_secret.txt"]
+        notebooks = [f"{name}.ipynb" for name in self.snapshot.notebooks]
+        in_gradebook, duedate = self._in_gradebook()
+        self.grading = self._settings(duedate)
         for student, folder in submissions.items():
-            digest = submission_digest(folder, self.coursedir.ignore, named)
+            digest = submission_digest(folder, self.coursedir.ignore, notebooks)
             entry = self.ledger.get(student) or {}
             dest = Path(
                 self.coursedir.format_path(self.coursedir.autograded_directory, student, self.name)
@@ -839,7 +856,8 @@ class _Run:
                 and entry.get("fingerprint") == self.fingerprint
                 and entry.get("grading") == self.grading
                 and entry.get("status") == "graded"
-                and dest.is_dir()
+                and student in in_gradebook
+                and all((dest / name).is_file() for name in notebooks)
             )
             if fresh and not self.options.force:
                 skipped.append(student)
@@ -847,6 +865,52 @@ class _Run:
                 source = self.course.source_dir / self.name
                 tasks.append(SubmissionTask(student, str(folder), str(source), digest))
         return tasks, skipped
+
+    def _in_gradebook(self) -> tuple[set[str], str]:
+        """The students with a submission of this assignment in the gradebook, and the
+        assignment's due date there."""
+        from nbgrader.api import Assignment, Gradebook, MissingEntry, SubmittedAssignment
+
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            students = {
+                student
+                for (student,) in gb.db.query(SubmittedAssignment.student_id)
+                .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
+                .filter(Assignment.name == self.name)
+            }
+            try:
+                duedate = str(gb.find_assignment(self.name).duedate)
+            except MissingEntry:
+                duedate = "None"
+        return students, duedate
+
+    def _settings(self, duedate: str) -> str:
+        """What else a grade depends on besides the submission and the tests, recorded in
+        each ledger entry: a grade made under other settings is not kept (review 63: one
+        made with ``--sandbox off`` had been kept by a ``--sandbox require`` run; review 64:
+        one made under another cell time limit, kernel uid, configuration, due date or
+        ``--no-mark-review``, or by another build of one version, or without bubblewrap)."""
+        import resistlab
+
+        options = self.options
+        config = json.dumps(self.config, sort_keys=True, default=_named).encode()
+        uid = "root" if os.getuid() == 0 else "subordinate" if subordinate_ids() else "own"
+        return json.dumps(
+            {
+                "resistlab": f"{resistlab.__version__} {_package_digest()[:16]}",
+                "sandbox": options.sandbox,
+                "bubblewrap": bwrap_path() is not None,
+                "kernel uid": uid,
+                "cgroups": options.cgroups,
+                "memory": options.memory_mb,
+                "processes": options.processes,
+                "timeout": options.timeout,
+                "mark review": options.mark_review,
+                "configuration": hashlib.sha256(config).hexdigest()[:16],
+                "due date": duedate,
+            },
+            sort_keys=True,
+        )
 
     def _context(self, run_dir: Path, kernel_info: dict) -> GradingContext:
         """Everything the workers need, computed once."""

@@ -48,6 +48,7 @@ from nbgrader.preprocessors import (
 )
 
 from .flags import Flag, bounded
+from .gradebook import NBGRADER_FILES
 from .integrity import (
     audit_flags,
     call_flags,
@@ -81,10 +82,6 @@ __all__ = [
     "unreadable_folder",
 ]
 
-#: Files in a submission folder that are never reported as unexpected: nbgrader writes them
-#: (``timestamp.txt`` at submission, ``submission_secret.txt`` through the exchange); the
-#: parent copies them to ``autograded/`` (``gradebook.NBGRADER_FILES``), not to the kernel.
-_EXPECTED_FILES = {"timestamp.txt", "submission_secret.txt"}
 #: Folders of the kernel's own configuration (see ``_kernel_env``): a submitted copy could run
 #: code when the kernel starts (an IPython startup file), so they are never copied.
 _KERNEL_FOLDERS = (".ipython", ".jupyter", ".config", ".local", ".mpl", ".cache", ".tmp")
@@ -1218,7 +1215,7 @@ def kernel_files(files, notebooks) -> list[str]:
         f
         for f in files
         if f not in notebooks
-        and f not in _EXPECTED_FILES
+        and f not in NBGRADER_FILES
         and not f.endswith(".ipynb")
         and not _kernel_config(f)
         and f.split(os.sep)[0] not in notebooks
@@ -1267,7 +1264,7 @@ def grade_submission(task: SubmissionTask, context: GradingContext) -> Submissio
             )
         files = [f for f in files if f not in links]  # links to folders among them
         expected = {f"{name}.ipynb": name for name in context.snapshot.notebooks}
-        others = [f for f in files if f not in expected and f not in _EXPECTED_FILES]
+        others = [f for f in files if f not in expected and f not in NBGRADER_FILES]
         stray = [f for f in others if f.endswith(".ipynb")]
         config = [f for f in others if _kernel_config(f)]
         for rel in config:
