@@ -1749,6 +1749,14 @@ TWINS_ELSEWHERE = [
     ("07-dna-repair", "answer_ercc1_model", "resistlab.widgets.dna_repair.adduct_area"),
     ("07-dna-repair", "answer_ercc1_model", "resistlab.persisters.BiphasicKill"),
     ("07-dna-repair", "answer_ercc1_model", "resistlab.pk"),
+    # review 64 B#1: exercises that had declared nothing (their helpers' own twins are
+    # declared: stem_cells._matrix, pharmacology._midpoint_dose, plotting.evolution._vmr)
+    ("08-tumor-microenvironment", "answer_coculture_ic50", "resistlab.pharmacology._group_means"),
+    (
+        "09-cancer-stem-cells",
+        "answer_hierarchy_derivatives",
+        "resistlab.stem_cells.stem_net_growth_rate",
+    ),
 ]
 
 
