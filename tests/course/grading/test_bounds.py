@@ -698,6 +698,74 @@ def test_a_mapping_the_grader_may_not_measure_stops_the_kernel(tmp_path):
     )
 
 
+def test_processes_started_during_a_check_are_read_in_it(tmp_path):
+    """Review 64 A#1: the processes were listed before the folder was walked, and a process
+    holding removed files that forked as the walk began (the folder's access time told it),
+    its parent exiting, was read by no check: 3 GB were held so under a 1 GiB bound. The
+    processes are listed after the walk, and again until a listing shows none not yet read;
+    a kernel whose processes keep appearing for MAX_LISTINGS listings is stopped."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading import kernel
+
+    hold = (
+        "import os, sys\nf = open('held', 'wb')\nos.unlink('held')\n"
+        "f.write(b'x' * 2**20)\nf.flush()\nprint('ready', flush=True)\nsys.stdin.read()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold], cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout.readline().strip() == b"ready"
+        listings = iter([[os.getpid()], [os.getpid(), holder.pid]])  # born after the first
+        size, _, unread = kernel._written(str(tmp_path), lambda: next(listings, []), 100)
+        assert unread == "" and size >= 2**20
+        assert kernel._written(str(tmp_path), [os.getpid()], 100)[:3:2] == (0, "")
+    finally:
+        holder.kill()
+        holder.wait()
+    born = iter(range(2**22 + 1, 2**22 + 1000))  # a new process id at every listing
+    assert kernel._written(str(tmp_path), lambda: [next(born)], 100)[2] == (
+        "kept starting processes while it was checked"
+    )
+
+
+def test_a_child_that_ended_holds_nothing_the_grader_must_read(tmp_path, monkeypatch):
+    """Review 64 A#2: under an unprivileged grader, a kernel's child that had ended but was not
+    yet waited for (``multiprocessing``) showed no descriptors to the grader (Linux gives a
+    process without memory to root), which took it for a kernel hiding them and stopped an
+    honest notebook. A process whose every thread has ended holds nothing; one alive that
+    the grader may not read still stops the kernel (the refusal made here, as the
+    unprivileged grader meets it)."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading import kernel
+
+    def denied(task, seen, budget):
+        raise PermissionError(13, "Permission denied", f"{task}/fd")
+
+    monkeypatch.setattr(kernel, "_removed_open", denied)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 30
+        while not kernel._ended(ended.pid):  # a zombie until waited for
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert os.path.exists(f"/proc/{ended.pid}")
+        assert kernel._written(str(tmp_path), [ended.pid], 100)[2] == ""
+        assert kernel._written(str(tmp_path), [alive.pid], 100)[2] == (
+            "hid its descriptors and mappings from the grader"
+        )
+        assert not kernel._ended(alive.pid)
+    finally:
+        alive.kill()
+        for process in (ended, alive):
+            process.wait()
+
+
 def test_a_check_that_takes_too_long_stops_the_kernel(tmp_path, monkeypatch):
     """Review 58 A#2: what a kernel writes between two checks is not seen, and a check that
     took 64 s had let 2.5 GB sit in the folder unseen for 40 s. A check longer than
