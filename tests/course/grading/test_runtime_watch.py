@@ -54,6 +54,13 @@ CELLS = {
     "partial_method": BUILT + "import functools, operator\nimport pandas as pd\nsetattr("
     "pd.DataFrame, built(101, 113, 117, 97, 108, 115), functools.partialmethod("
     "operator.is_not))\n",
+    # review 64: the function a pandas wrapper calls, set through its closure cell, and
+    # numpy made of a module class of the notebook's
+    "closure_cell": BUILT + "import pandas.testing as pt\ncells = getattr(pt.assert_frame_equal, "
+    "built(95, 95, 99, 108, 111, 115, 117, 114, 101, 95, 95))\nsetattr(cells[0], built(99, 101, "
+    "108, 108, 95, 99, 111, 110, 116, 101, 110, 116, 115), lambda *a, **k: None)\n",
+    "module_class": BUILT + "import types\nclass _Module(types.ModuleType):\n    pass\n"
+    "setattr(np, built(95, 95, 99, 108, 97, 115, 115, 95, 95), _Module)\n",
     # an AST transformer put on the shell's list reached by built names
     "transformer": BUILT + "import sys\nshell = getattr(sys.modules[built(95, 95, 109, 97, 105, "
     "110, 95, 95)], built(103, 101, 116, 95, 105, 112, 121, 116, 104, 111, 110))()\n"
@@ -91,6 +98,7 @@ EXPECTED = {
         "monkeypatch",
         "pandas.DataFrame.equals replaced (at the notebook's end)",
     ),
+    "module_class": ("monkeypatch", "numpy made of another class (at the notebook's end)"),
 }
 
 
@@ -114,6 +122,13 @@ def test_patches_left_at_the_end_are_flagged_and_an_honest_notebook_is_not(fixtu
     for student, flag in EXPECTED.items():
         assert flag in at_end[student], (student, rows[student].flags)
         assert rows[student].score == 5.0, rows[student]  # the tests ran in the grader
+    assert any(
+        code == "monkeypatch"
+        and detail.endswith(
+            ".assert_frame_equal changed in place (what its closure calls) (at the notebook's end)"
+        )
+        for code, detail in at_end["closure_cell"]
+    ), rows["closure_cell"].flags
 
 
 def test_the_check_compares_functions_and_sees_what_is_put_back():
@@ -157,3 +172,44 @@ def test_an_answer_that_is_not_a_list_of_findings_is_itself_flagged(text, flags)
     assert len(found) == len(flags)
     for (code, detail), (want_code, want) in zip(found, flags, strict=True):
         assert code == want_code and want in detail, found
+
+
+def test_the_check_sees_a_module_s_class_a_closure_and_a_metaclass_s_method():
+    """Review 64 B#2, B#3: numpy made of a module class with a property in ``isclose``'s place,
+    the function a decorator's wrapper calls set through its closure cell (and so the kernel's
+    own wrappers' reporter), and a method of a class with a metaclass of its own (pandas'
+    ``FrameApply.apply``, an ``ABCMeta`` class) had passed the check. In this process, on
+    the first such function and class of the watched modules; each put back is not reported."""
+    import types
+
+    import pandas  # noqa: F401 (watched: its classes with metaclasses)
+
+    runtime_watch.watch()
+    start = runtime_watch._start
+    cell = next(c for *_, cells in start["functions"] for c, _ in cells)
+    where = next(w for w, *_, cells in start["functions"] if any(c is cell for c, _ in cells))
+    cls_where, cls, attributes = next(
+        (w, c, a)
+        for w, c, a in start["classes"]
+        if type(c) is not type and any(isinstance(v, types.FunctionType) for v in a.values())
+    )
+    key = next(k for k, v in attributes.items() if isinstance(v, types.FunctionType))
+
+    class Module(types.ModuleType):
+        pass
+
+    held = cell.cell_contents
+    try:
+        math.__class__ = Module
+        cell.cell_contents = abs
+        setattr(cls, key, lambda *a, **k: None)
+        assert runtime_watch.changed() == [
+            f"monkeypatch: {cls_where}.{key} replaced",
+            f"monkeypatch: {where} changed in place (what its closure calls)",
+            "monkeypatch: math made of another class",
+        ]
+    finally:
+        math.__class__ = types.ModuleType
+        cell.cell_contents = held
+        setattr(cls, key, attributes[key])
+    assert runtime_watch.changed() == []

@@ -391,6 +391,15 @@ def c_api():  # PyRun_SimpleString runs any text, under no name the scan reads
     import ctypes
     getattr(ctypes, "Py" + "DLL")(None).PyRun_SimpleString
 attempt("c_api", c_api)
+def empty_hook_tables():  # review 64 B#4: the hook's module, which a wrapper's globals
+    import sys, types  # hand out: its tables and its sys emptied, the lookups below recorded
+    found = [m for m in sys.modules.values() if hasattr(m, "_LIBC_RECORD" + "ED")]
+    for module in found:
+        setattr(module, "_LIBC_RECORD" + "ED", frozenset())
+        setattr(module, "sys", types.SimpleNamespace(modules={}))
+    if not found:
+        raise LookupError("the hook's module was not found")
+attempt("empty_hook_tables", empty_hook_tables)
 def libc_socket():  # an IP socket asked of libc: refused by the filter, recorded on lookup
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -753,6 +762,9 @@ def test_forbidden_actions_fail_in_the_sandbox(layout, warm):
     assert any(event == "cpython.PyInterpreterState_New" for event, _ in events), events
     assert ("ctypes.dlsym", "PyRun_SimpleString") in events, events
     assert ("ctypes.dlsym", "socket") in events, events  # review 57 A#4
+    # review 64 B#4: looked up after the hook's module had its tables and its sys emptied
+    # (reached by name in the warm template's kernel; the launcher's is no module)
+    assert results["empty_hook_tables"] == ("allowed" if warm else "LookupError"), results
     # review 49: text compiled and run through the C API called at its address (no lookup,
     # no exec event): the compile the student's code asked for is reported
     assert ("compile", "of text") in events, events

@@ -16,9 +16,10 @@ restart), :func:`watch` keeps
 and at the notebook's end :func:`changed` lists what differs:
 
 * a function or class of a watched module that is now another object, or deleted; a
-  method (any callable attribute) of a class such a module defined at the start that is now
-  another object, or deleted; such a function whose code or default arguments were changed
-  in place;
+  method (any callable attribute) of a class such a module defined at the start (of any
+  metaclass) that is now another object, or deleted; such a function whose code or default
+  arguments were changed in place, or whose closure holds another callable than it did; a
+  watched module made of another class;
 * a value defined by the notebook (code compiled from a cell, or from a file in the
   kernel's working folder or temporary folder) anywhere in a watched module, or among the
   attributes of a class a watched module defines (``pandas.DataFrame.equals``,
@@ -159,6 +160,13 @@ def _own_hook(value) -> bool:
     return isinstance(module, str) and (module + ".").startswith(OWN_HOOKS)
 
 
+def _held(cell):
+    try:
+        return cell.cell_contents
+    except ValueError:  # emptied
+        return None
+
+
 def _same(now, before) -> bool:
     """The same object, or a method of the same function and object (ipykernel binds
     ``builtins.input`` anew for each request)."""
@@ -193,14 +201,17 @@ def watch() -> None:
     """Keep the watched modules' namespaces, the attributes of the classes they define, the
     code and default arguments of their functions, and the hooks, as they are now."""
     _start.clear()
-    modules = {name: dict(vars(module)) for name, module in _modules().items()}
+    watched = _modules()
+    modules = {name: dict(vars(module)) for name, module in watched.items()}
     _start["modules"] = modules
+    # review 64: a module's class swapped for one with a property in a function's place
+    _start["module classes"] = {name: type(m) for name, m in watched.items()}
     attributes = type.__dict__["__dict__"].__get__
     _start["classes"] = [
         (f"{name}.{type.__dict__['__name__'].__get__(value)}", value, dict(attributes(value)))
         for name, namespace in modules.items()
         for value in namespace.values()
-        if type(value) is type and type.__dict__["__module__"].__get__(value) == name
+        if isinstance(value, type) and type.__dict__["__module__"].__get__(value) == name
     ]
     functions: dict = {}
     for name, namespace in sorted(modules.items()):  # (numpy.full before numpy._core...)
@@ -208,10 +219,25 @@ def watch() -> None:
             if type(value) is types.FunctionType and id(value) not in functions:
                 functions[id(value)] = (
                     f"{name}.{key}", value, value.__code__, value.__defaults__,
-                    value.__kwdefaults__,
+                    value.__kwdefaults__, _callable_cells(value),
                 )  # fmt: skip
     _start["functions"] = list(functions.values())
     _start["hooks"] = _hooks()
+
+
+def _callable_cells(function) -> tuple:
+    """The cells of ``function``'s closure that hold a callable, with what each holds (review
+    64: the cell of a decorator's wrapper that holds the function it calls, and the kernel's
+    own wrappers' reporter, had been set through ``cell_contents``, unseen)."""
+    kept = []
+    for cell in function.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # empty
+            continue
+        if callable(value):
+            kept.append((cell, value))
+    return tuple(kept)
 
 
 def check() -> None:
@@ -259,7 +285,7 @@ def changed() -> list[str]:
         # the classes the module defines (pandas.core.frame.DataFrame.equals, review 61:
         # resistlab's LQFit.dose_for), their attributes a function of the notebook's or an
         # object of a class it defined (a callable object in a method's place)
-        for cls in [v for v in list(now.values()) if type(v) is type]:
+        for cls in [v for v in list(now.values()) if isinstance(v, type)]:
             if type.__dict__["__module__"].__get__(cls) != name:
                 continue
             found += [
@@ -293,15 +319,21 @@ def changed() -> list[str]:
         ]
         if len(found) >= MAX_REPORTED:
             return found[:MAX_REPORTED]
-    for where, function, code, defaults, kwdefaults in _start.get("functions", ()):
+    for where, function, code, defaults, kwdefaults, cells in _start.get("functions", ()):
         if (
             function.__code__ is not code
             or function.__defaults__ is not defaults
             or function.__kwdefaults__ is not kwdefaults
         ):
             found.append(f"monkeypatch: {where} changed in place (its code or defaults)")
-            if len(found) >= MAX_REPORTED:
-                return found[:MAX_REPORTED]
+        elif any(_held(cell) is not value for cell, value in cells):
+            found.append(f"monkeypatch: {where} changed in place (what its closure calls)")
+        if len(found) >= MAX_REPORTED:
+            return found[:MAX_REPORTED]
+    for name, module in _modules().items():
+        before = _start.get("module classes", {}).get(name)
+        if before is not None and type(module) is not before:
+            found.append(f"monkeypatch: {name} made of another class")
     before_hooks = _start["hooks"]
     for key, value in _hooks().items():
         old = before_hooks.get(key, ())

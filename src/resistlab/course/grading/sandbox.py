@@ -1894,6 +1894,10 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     wrappers: dict[int, tuple] = {}  # id(original) -> (original, wrapper)
     by_name: dict[str, tuple] = {}  # dotted name -> (original, wrapper)
     getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
+    # what the wrappers and the hook read while the kernel runs, taken now: the wrappers'
+    # ``__globals__`` are this module's, which a kernel can reach (review 64 B#4)
+    modules, realpath, sep = sys.modules, os.path.realpath, os.sep
+    code_type, function_type = types.CodeType, types.FunctionType
     join = os.path.join
     get_ident = threading.get_ident
     library: list[tuple] = []  # the resistlab package folder(s), once it is loaded
@@ -1925,7 +1929,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         """A frame of the library's code runs in its module's namespace (the library's code
         run in a dictionary of the student's, a copy, does not)."""
         name = frame.f_globals.get("__name__")
-        module = sys.modules.get(name) if isinstance(name, str) else None
+        module = modules.get(name) if isinstance(name, str) else None
         return getattr(module, "__dict__", None) is frame.f_globals
 
     def request_of(frame):
@@ -2043,7 +2047,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         watched_call.__dict__.update(
             {k: v for k, v in original.__dict__.items() if k != "__wrapped__"}
         )
-        inspect = sys.modules.get("inspect")
+        inspect = modules.get("inspect")
         if inspect is not None:  # curve_fit and help() read the original's parameters
             try:
                 watched_call.__signature__ = inspect.signature(original)
@@ -2128,7 +2132,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         while todo:
             inner = todo.pop()
             cells[id(inner)] = (inner, name)
-            todo += [c for c in inner.co_consts if type(c) is types.CodeType]
+            todo += [c for c in inner.co_consts if type(c) is code_type]
         return name
 
     watched_leaves: dict[str, list[str]] = {}  # function name -> watched dotted names
@@ -2140,7 +2144,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     def library_codes(dotted) -> list:
         """The code objects of watched function ``dotted`` in its module's file on disk
         (read, never imported)."""
-        package = getattr(sys.modules.get("resistlab"), "__file__", None)
+        package = getattr(modules.get("resistlab"), "__file__", None)
         if not isinstance(package, str):
             return []
         module, _, leaf = dotted.rpartition(".")
@@ -2164,7 +2168,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         while todo and seen < 5000:
             inner = todo.pop()
             seen += 1
-            todo += [c for c in inner.co_consts if type(c) is types.CodeType]
+            todo += [c for c in inner.co_consts if type(c) is code_type]
             for dotted in watched_leaves.get(inner.co_name, ()):
                 if dotted not in hits and any(
                     _same_code(inner, original) for original in library_codes(dotted)
@@ -2180,7 +2184,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         """Put the wrappers where the library's modules and the notebook's namespace hold
         the functions; ``defaults``: in the library's own functions' default arguments too
         (``precision.evaluate_recommender`` keeps ``recommend`` so)."""
-        for name, module in list(sys.modules.items()):
+        for name, module in list(modules.items()):
             if name != "__main__" and not name.startswith("resistlab"):
                 continue
             namespace = getattr(module, "__dict__", None)
@@ -2190,7 +2194,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 found = wrappers.get(id(value))
                 if found is not None and found[0] is value:
                     namespace[key] = found[1]
-                elif defaults and name != "__main__" and type(value) is types.FunctionType:
+                elif defaults and name != "__main__" and type(value) is function_type:
                     given = value.__defaults__
                     if given and any(wrapped(d) is not d for d in given):
                         value.__defaults__ = tuple(wrapped(d) for d in given)
@@ -2203,25 +2207,25 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         for module_name in list(pending):
             # a class of a module, holding a watched method (``m.LQFit.dose_for``), or a module
             parent, _, class_name = module_name.rpartition(".")
-            module = sys.modules.get(parent)
+            module = modules.get(parent)
             space = getattr(module, "__dict__", None) if module is not None else None
             owner = space.get(class_name) if isinstance(space, dict) else None
             if not isinstance(owner, type):
-                owner, module = None, sys.modules.get(module_name)
+                owner, module = None, modules.get(module_name)
             namespace = getattr(module, "__dict__", None) if module is not None else None
             if not isinstance(namespace, dict):
                 continue
             if not library:
-                package = sys.modules.get("resistlab")
+                package = modules.get("resistlab")
                 path = getattr(package, "__file__", None)
                 if not isinstance(path, str):
                     continue
-                folders = {dirname(path) + os.sep, dirname(os.path.realpath(path)) + os.sep}
+                folders = {dirname(path) + sep, dirname(realpath(path)) + sep}
                 library.append(tuple(folders))
             waiting = []
             for attr in pending[module_name]:
                 original = (namespace if owner is None else vars(owner)).get(attr)
-                if not isinstance(original, types.FunctionType):
+                if not isinstance(original, function_type):
                     waiting.append(attr)  # not defined yet (or not a plain function)
                     continue
                 dotted = f"{module_name}.{attr}"
@@ -2236,7 +2240,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 new = True
                 file = namespace.get("__file__")
                 if isinstance(file, str):
-                    for path in {file, os.path.realpath(file)}:
+                    for path in {file, realpath(file)}:
                         copies.setdefault(path, []).append(f"{module_name}.{attr}")
             if waiting:
                 pending[module_name] = waiting
@@ -2245,9 +2249,9 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         code = args[0] if event == "exec" and args else None
         file = getattr(code, "co_filename", "")
         ran = None
-        if type(code) is types.CodeType and get_ident() == main_thread:
+        if type(code) is code_type and get_ident() == main_thread:
             ran = ran_cell(code, getframe(1).f_back)  # (the hook's frame, then exec's caller)
-        elif type(code) is types.CodeType and ipython(getframe(1).f_back) is not None:
+        elif type(code) is code_type and ipython(getframe(1).f_back) is not None:
             ran_text("exec.text", "")  # IPython runs a cell in another thread: the shell's
             # run_cell, started there by the student's code (review 52), runs text no cell holds
         if ran is not None:
@@ -2257,16 +2261,16 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
             while todo:
                 code = todo.pop()
                 agent[id(code)] = code
-                todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+                todo += [c for c in code.co_consts if isinstance(c, code_type)]
         if file in copies and getattr(args[0], "co_name", "") == "<module>":
             for dotted in copies[file]:  # the module's code run again: a copy, unwatched
                 report(dotted, "copy")
-        elif ran is None and type(code) is types.CodeType and watched_leaves:
-            package = getattr(sys.modules.get("resistlab"), "__file__", None)
+        elif ran is None and type(code) is code_type and watched_leaves:
+            package = getattr(modules.get("resistlab"), "__file__", None)
             ours_ = (
                 isinstance(package, str)
                 and isinstance(file, str)
-                and file.startswith(dirname(package) + os.sep)
+                and file.startswith(dirname(package) + sep)
             )
             if not (ours_ and genuine(code)):  # (the library's module itself, imported)
                 for dotted in recompiled(code):  # its source compiled again, elsewhere
@@ -2330,6 +2334,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     )
     text_runners, text_arguments = dict(_TEXT_RUNNERS), _TEXT_ARGUMENTS
     runner_names = _RUNNER_NAMES
+    # (review 64 B#4: read from the module's globals at each event, which a wrapper's
+    # ``__globals__`` hands out, they had been emptied and replaced)
+    modules, sep, libc_recorded = sys.modules, os.sep, _LIBC_RECORDED
 
     def students(code) -> bool:
         """Whether ``code`` is neither the standard library's nor an installed package's:
@@ -2365,7 +2372,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         while frame is not None and not students(frame.f_code):
             file = frame.f_code.co_filename
             if not (file.startswith("<frozen ") or file.startswith(stdlib)) or (
-                "-packages" + os.sep in file
+                "-packages" + sep in file
             ):
                 return False
             frame = frame.f_back
@@ -2375,7 +2382,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         """Whether ``threading`` installs, in a thread it starts, the trace or profile function
         ``threading.settrace``/``setprofile`` stored: a plain assignment, under any name
         (review 49: a tracer set so had rewritten a forbidden function's wrapper)."""
-        frame, threading_module = getframe(2), sys.modules.get("threading")
+        frame, threading_module = getframe(2), modules.get("threading")
         return (
             frame is not None
             and frame.f_code.co_name == "_bootstrap_inner"
@@ -2383,10 +2390,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         )
 
     def library_file(name) -> bool:
-        package = getattr(sys.modules.get("resistlab"), "__file__", None)
+        package = getattr(modules.get("resistlab"), "__file__", None)
         if not isinstance(package, str) or not isinstance(name, (str, bytes)):
             return False  # (compile hands the event its file name decoded)
-        return abspath(fsdecode(name)).startswith(dirname(package) + os.sep)
+        return abspath(fsdecode(name)).startswith(dirname(package) + sep)
 
     def inside(path: str) -> bool:
         return path in exact or path.startswith(prefixes)
@@ -2585,11 +2592,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text;
                 name = args[1] if len(args) > 1 else None  # libc's socket and syscall: the
                 if isinstance(name, str) and (  # filter refuses an IP socket, unrecorded
-                    name.startswith(("Py", "_Py")) or name in _LIBC_RECORDED
+                    name.startswith(("Py", "_Py")) or name in libc_recorded
                 ):
                     # asked by the code that called ctypes (debugpy, imported by ipykernel,
                     # looks one up for itself)
-                    ctypes_module = sys.modules.get("ctypes")  # (none: _ctypes itself was used)
+                    ctypes_module = modules.get("ctypes")  # (none: _ctypes itself was used)
                     package = dirname(getattr(ctypes_module, "__file__", None) or "\0/")
                     frame = getframe(1)
                     while frame is not None and frame.f_code.co_filename.startswith(package):
