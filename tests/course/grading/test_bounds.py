@@ -630,6 +630,11 @@ def test_descriptors_a_process_s_threads_share_are_read_once(tmp_path):
         process.wait()
 
 
+def _denied(task, seen, budget):
+    """A descriptor table the grader may not read, as an unprivileged grader meets one."""
+    raise PermissionError(13, "Permission denied", f"{task}/fd")
+
+
 def test_processes_the_grader_may_not_inspect_stop_the_kernel(tmp_path, monkeypatch):
     """Review 59 A: a kernel that made itself not dumpable (under the grader's own uid) hid its
     descriptors and mappings, and 2.5 GB of removed files and memfds were counted as none.
@@ -640,10 +645,7 @@ def test_processes_the_grader_may_not_inspect_stop_the_kernel(tmp_path, monkeypa
 
     from resistlab.course.grading import kernel
 
-    def denied(task, seen, budget):
-        raise PermissionError(13, "Permission denied", f"{task}/fd")
-
-    monkeypatch.setattr(kernel, "_removed_open", denied)
+    monkeypatch.setattr(kernel, "_removed_open", _denied)
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         assert kernel._written(str(tmp_path), [process.pid], 100)[2] == (
@@ -743,10 +745,7 @@ def test_a_child_that_ended_holds_nothing_the_grader_must_read(tmp_path, monkeyp
 
     from resistlab.course.grading import kernel
 
-    def denied(task, seen, budget):
-        raise PermissionError(13, "Permission denied", f"{task}/fd")
-
-    monkeypatch.setattr(kernel, "_removed_open", denied)
+    monkeypatch.setattr(kernel, "_removed_open", _denied)
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:

@@ -396,7 +396,7 @@ def test_a_process_whose_first_thread_ended_is_still_running():
     """Review 62's runs: a daemon whose first thread had ended (the process shows a zombie's
     state while its other thread runs) counted as dead, was never killed between two
     students, and held a removed 20 MiB file into the next student's kernel."""
-    from resistlab.course.grading.kernel_template import _running
+    from resistlab.course.grading.kernel_template import running
 
     process = subprocess.Popen([sys.executable, "-c", LEADERLESS], stdout=subprocess.PIPE)
     try:
@@ -408,9 +408,9 @@ def test_a_process_whose_first_thread_ended_is_still_running():
             time.sleep(0.01)
         else:
             raise AssertionError("the first thread did not end")
-        assert _running(pid)
+        assert running(pid)
         os.kill(pid, signal.SIGKILL)
         process.wait(timeout=10)
-        assert not _running(pid)
+        assert not running(pid)
     finally:
         process.kill()

@@ -59,6 +59,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, Unicode, default
 
 from .flags import Flag
+from .kernel_template import running
 from .memory import memory_bound, unbounded_child
 from .sandbox import (
     _BATCH,
@@ -721,20 +722,8 @@ def _held_by(pids, folder: str, seen: set, budget: list[int]) -> int | str:
 def _ended(pid: int) -> bool:
     """Whether every thread of process ``pid`` has ended (a zombie, its descriptors and
     memory released) or it is gone: Linux then shows its descriptors and mappings to no one
-    but root. A first thread that ended is a zombie while the others run and hold all."""
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return True
-    for task in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{task}/stat", "rb") as fh:
-                state = fh.read().rpartition(b")")[2].split()[:1]
-        except OSError:
-            continue
-        if state not in ([b"Z"], [b"X"]):
-            return False
-    return True
+    but root."""
+    return not running(pid)
 
 
 def _removed_open(task: str, seen: set, budget: list[int]) -> int | None:

@@ -39,7 +39,7 @@ import sys
 import time
 import traceback
 
-__all__ = ["serve"]
+__all__ = ["running", "serve"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -151,7 +151,7 @@ def _kill_others() -> tuple[int, bool]:
         alive = [
             int(n)
             for n in os.listdir("/proc")
-            if n.isdigit() and int(n) not in (1, me) and _running(int(n))
+            if n.isdigit() and int(n) not in (1, me) and running(int(n))
         ]
         if not alive:
             _reap()
@@ -169,7 +169,7 @@ def _kill_others() -> tuple[int, bool]:
     return killed, False
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
     """Whether process ``pid`` exists with a thread that is not a zombie (a process whose
     first thread ended shows a zombie's state for the process while its other threads run:
     review 62's runs found such a daemon, holding a removed file, alive into the next
