@@ -802,6 +802,7 @@ def test_audit_events_become_flags():
         ("sys.settrace", ""),
         ("compile", "of text"),  # review 49 A#1
         ("sys.setprofile", "in a thread, from threading's hook"),  # review 49 B#2
+        ("audit.unread", "compile"),  # review 65 B#2
     ]
     assert [str(f) for f in audit_flags(events)] == [
         "file_access(open /course/gradebook.db)",
@@ -824,6 +825,7 @@ def test_audit_events_become_flags():
         "hook_override(sys.settrace)",
         "dynamic_code(compile of text (while the notebook ran))",
         "hook_override(sys.setprofile (in a thread, from threading's hook))",
+        "hook_override(the audit hook could not read compile)",
     ]
 
 

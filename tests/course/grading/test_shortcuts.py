@@ -817,6 +817,90 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     assert any(f.startswith("dynamic_code(answer_hill_function: .__spec__") for f in flags)
 
 
+# review 65 B#1, #2: what the kernel's wrapper and audit hook read, made to raise while the
+# student's hill runs (a library module's name, a code object's file name, str subclasses
+# whose hash or startswith raise): the report and the records had been dropped, unflagged
+_ARMED = """import dataclasses
+
+_armed = [False]
+
+
+class _Raising(str):
+    def __hash__(self):
+        if _armed[0]:
+            raise LookupError("busy")
+        return str.__hash__(self)
+
+    def startswith(self, *args):
+        if _armed[0]:
+            raise LookupError("busy")
+        return str.startswith(self, *args)
+
+
+_g = getattr(fit_hill, "".join(map(chr, [95, 95, 103, 108, 111, 98, 97, 108, 115, 95, 95])))
+"""
+EVIL_NAME = {
+    "answer_hill_function": _ARMED
+    + """_fit0 = fit_hill([0.01, 0.1, 1.0, 10.0, 100.0], [1.0, 0.95, 0.6, 0.15, 0.1], e0=1.0)
+_g["__name__"] = _Raising(_g["__name__"])
+
+
+def hill(dose, e0, emax, ec50, h):
+    _armed[0] = True
+    try:
+        return dataclasses.replace(_fit0, e0=e0, emax=emax, ec50=ec50, h=h).predict(dose)
+    finally:
+        _armed[0] = False
+"""
+}
+EVIL_FILE = {
+    "answer_hill_function": _ARMED
+    + """_b = _g["__buil" + "tins__"]
+_ns = {}
+_armed[0] = True
+try:
+    _b["ex" + "ec"](_b["com" + "pile"]("def call(f, *a):\\n    return f(*a)\\n",
+                                     _Raising("helper"), "ex" + "ec"), _ns)
+finally:
+    _armed[0] = False
+_lib = _g["hi" + "ll"]
+
+
+def hill(dose, e0, emax, ec50, h):
+    _armed[0] = True
+    try:
+        return _ns["call"](_lib, dose, e0, emax, ec50, h)
+    finally:
+        _armed[0] = False
+"""
+}
+
+
+@pytest.mark.slow
+def test_a_walk_made_to_raise_still_reports_the_call_and_the_event(make_course):
+    """Review 65 B#1, #2: the library's ``hill`` called while a library module's name, or the
+    file name of the code calling it, raised when hashed or compared: the wrapper's walk of
+    the stack and the audit hook raised, and caught their own errors, and 12/12 came
+    unflagged. The call is now reported as made by unknown code (outside the cells), and an
+    event the hook could not read is a ``hook_override``."""
+    nb, _ = _source("01-dose-response")
+    rows = _grade_students(
+        make_course, "01-dose-response", nb, {"full": {}, "name": EVIL_NAME, "file": EVIL_FILE}
+    )
+    assert rows["full"].score == rows["full"].max_score and not rows["full"].review
+    for student in ("name", "file"):
+        row = rows[student]
+        assert row.score == row.max_score and row.review, row
+        flags = [str(f) for f in row.flags]
+        assert any(  # (the walk failed: where the code was written is not known)
+            f.startswith("library_shortcut(") and "resistlab.pharmacology.hill (called" in f
+            for f in flags
+        ), (student, flags)
+    assert "hook_override(the audit hook could not read compile)" in [
+        str(f) for f in rows["file"].flags
+    ], rows["file"].flags
+
+
 # a library method whose code never calls hill: a GR fit's predict, 1 - GR at GRinf = 0 is the
 # Hill fraction
 GR_TWIN = {

@@ -1787,6 +1787,8 @@ def audit_flags(events) -> list[Flag]:
             )
         elif event == "audit.garbled":
             flags.append(Flag("hook_override", "audit log tampered with"))
+        elif event == "audit.unread":  # review 65: made to raise by what the code handed it
+            flags.append(Flag("hook_override", f"the audit hook could not read {detail}"))
         else:
             flags.append(Flag("file_access", f"{event} {detail}"))
     return flags

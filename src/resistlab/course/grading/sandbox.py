@@ -2035,7 +2035,14 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         def watched_call(*args, **kwargs):
             __tracebackhide__ = True  # IPython leaves this frame out of tracebacks
             try:
-                report(dotted, place(getframe(1), dotted))
+                where = place(getframe(1), dotted)
+            except Exception:  # review 65: a walk made to fail (a module's name or a file
+                # name whose methods raise) had reported nothing: the call is reported made
+                # by unknown code in the cell the kernel runs
+                last = current[0]
+                where = "?+made" + (f"+{last}" if type(last) is str else "")
+            try:
+                report(dotted, where)
             except Exception:  # the record must never change what the call does
                 pass
             return original(*args, **kwargs)
@@ -2544,12 +2551,22 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             folder = next((w for w in own if real.startswith(w)), "")
             record("native.load", real[len(folder) :])
 
+    def unread(event) -> None:
+        """Record that the hook could not read ``event`` (review 65: what the student's code
+        handed it, a file name whose methods raise, had made it raise, and ``exec`` of text
+        and ``compile`` went unrecorded): an audit hook must never break the kernel, and
+        what it cannot read is reported, not passed."""
+        try:
+            record("audit.unread", event if type(event) is str else "?")
+        except Exception:
+            pass
+
     def hook(event, args):
         if event in ("import", "ctypes.dlopen") and args:
             try:
                 native(event, args)
-            except Exception:  # an audit hook must never break the kernel
-                pass
+            except Exception:
+                unread(event)
         if event == "exec" and args:
             try:
                 try:
@@ -2561,13 +2578,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 # and a kernel reads at most _MAX_FILES of them)
                 if asked_to_run(caller) and from_text(args[0]):
                     record("exec.text", "")
-            except Exception:  # an audit hook must never break the kernel
-                pass
+            except Exception:
+                unread(event)
         if calls is not None and event in ("import", "exec", "resistlab.wrap"):
             try:
                 calls(event, args)
-            except Exception:  # an audit hook must never break the kernel
-                pass
+            except Exception:
+                unread(event)
             return
         if event not in watched_events:
             return
@@ -2639,8 +2656,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     record(event, detail)
             else:
                 record(event, repr(args[0])[:200] if args else "")
-        except Exception:  # an audit hook must never break the kernel
-            return
+        except Exception:
+            unread(event)
 
     sys.addaudithook(hook)
 
