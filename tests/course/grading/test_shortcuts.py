@@ -1826,7 +1826,8 @@ TWINS_ELSEWHERE = [
         "answer_one_compartment",
         "resistlab.microenvironment.drug_concentration_profile",
     ),
-    ("11-drug-combinations", "answer_bliss", "resistlab.synergy.expected_double_resistant"),
+    # (11's answer_bliss and synergy.expected_double_resistant: review 65 declared that in
+    # answer_resistance, which makes it forbidden in every answer cell, this one included)
     # review 60: a science function reached through the widget module that imports it; a
     # class whose property is the half-kill dose; a module, which the scan loses once it is
     # handed through a call (``next(iter([pk])).half_life``)
@@ -1840,6 +1841,13 @@ TWINS_ELSEWHERE = [
         "09-cancer-stem-cells",
         "answer_hierarchy_derivatives",
         "resistlab.stem_cells.stem_net_growth_rate",
+    ),
+    # review 65 B#3: 04's choice of doses is the library's (declaring its escape threshold
+    # brings the rule to the cell)
+    (
+        "04-gene-amplification",
+        "answer_patient_decision",
+        "resistlab.signalling.minimal_combination",
     ),
 ]
 
