@@ -1242,6 +1242,38 @@ def test_a_cgroup_v1_group_limits_the_tcp_buffers_too():
         group.remove()
 
 
+def test_a_sandbox_is_one_group_of_the_cpu_controller_where_there_is_one():
+    """Review 65 A#1: 24 busy processes of a kernel, each in a session of its own (which
+    Linux's autogroup schedules as a group of its own), had starved the grader's disk watch,
+    and the kernel wrote 4.3 GB under a 1 GiB bound. A sandbox is one group of the ``cpu``
+    controller (root, cgroup v1): a process that enters it is in that group, whatever
+    sessions it makes, and the group goes with the others."""
+    import subprocess
+    import sys
+
+    name = f"resistlab-test-cpu-{os.getpid()}"
+    group = sandbox.GroupLimits(name, 512 * 2**20, 64)
+    made = list(group.dirs)
+    try:
+        if group.applied != "cgroup1" or not os.path.isdir("/sys/fs/cgroup/cpu"):
+            pytest.skip(f"no cgroup v1 cpu hierarchy here ({group.applied or group.why})")
+        assert any("/cpu/" in d for d in group.dirs), group.dirs
+        child = subprocess.Popen(
+            [sys.executable, "-c", "import os, sys; os.setsid(); sys.stdin.read()"],
+            stdin=subprocess.PIPE,
+        )
+        try:
+            group.enter(child.pid)
+            lines = Path(f"/proc/{child.pid}/cgroup").read_text().splitlines()
+            assert any(line.split(":")[1] == "cpu" and line.endswith(name) for line in lines)
+        finally:
+            child.kill()
+            child.wait()
+    finally:
+        group.remove()
+    assert made and not any(os.path.exists(d) for d in made)
+
+
 def test_workers_whose_pids_agree_modulo_the_range_get_different_kernel_uids(tmp_path):
     """Review 47 C F4: under a grader with subordinate ids a worker's kernels ran as
     ``1 + pid % N``; two workers whose pids agreed modulo N shared a uid, and one kernel took

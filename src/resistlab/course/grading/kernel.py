@@ -720,10 +720,24 @@ def _held_by(pids, folder: str, seen: set, budget: list[int]) -> int | str:
 
 
 def _ended(pid: int) -> bool:
-    """Whether every thread of process ``pid`` has ended (a zombie, its descriptors and
-    memory released) or it is gone: Linux then shows its descriptors and mappings to no one
-    but root."""
-    return not running(pid)
+    """Whether every thread of process ``pid`` has ended or is ending (a zombie, or a thread
+    that has released its memory on the way out: no ``VmSize`` in its status; review 65: an
+    honest ``multiprocessing`` child caught so, not yet a zombie, had stopped its kernel), or
+    it is gone: Linux then shows its descriptors and mappings to no one but root."""
+    if not running(pid):
+        return True
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return True
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/status", "rb") as fh:
+                if b"\nVmSize:" in fh.read():
+                    return False  # (a thread with memory: alive)
+        except OSError:
+            continue
+    return True
 
 
 def _removed_open(task: str, seen: set, budget: list[int]) -> int | None:

@@ -720,6 +720,11 @@ class GroupLimits:
     child of its own cgroup, else the cgroup v1 ``memory`` and ``pids`` hierarchies (root).
     :attr:`applied` says which; when neither is writable it is ``""`` and the caller falls
     back to per-process limits (``RLIMIT_AS``) and ``RLIMIT_NPROC`` on the kernels' own uid.
+    Where the ``cpu`` controller can be had (v1's hierarchy; v2's when the parent delegates
+    it), the sandbox is one group of it too, so that its processes share one part of the CPU
+    with the grader's threads (review 65: 24 busy processes, each in a session of its own,
+    each scheduled as a group of its own, had starved the disk watch, and a kernel wrote
+    4.3 GB under a 1 GiB bound).
     """
 
     def __init__(self, name: str, memory_bytes: int | None, processes: int | None):
@@ -760,7 +765,7 @@ class GroupLimits:
                     _write(f"{path}/memory.swap.max", "0")
             if processes:
                 _write(f"{path}/pids.max", str(processes))
-            self.applied = "cgroup2"
+            self.applied = "cgroup2"  # (cpu: a group of it where the parent delegates it)
             return
         for controller, limit, value in (
             ("memory", "memory.limit_in_bytes", memory_bytes),
@@ -774,6 +779,12 @@ class GroupLimits:
             self.dirs.append(path)
             if value:
                 _write(f"{path}/{limit}", str(value))
+        own = self._own("cpu")
+        if own is not None and os.path.isdir(f"{base}/cpu"):
+            path = f"{base}/cpu{own}".rstrip("/") + f"/{name}"
+            with contextlib.suppress(OSError):
+                os.mkdir(path)
+                self.dirs.append(path)
         memsw = f"{self.dirs[0]}/memory.memsw.limit_in_bytes"
         # cgroup v1 counts TCP buffers only once they have a limit of their own (a kernel
         # had queued 403 MiB on its loopback outside --memory); v2 counts them with the rest
@@ -794,9 +805,9 @@ class GroupLimits:
         try:
             if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
                 parents.append("/sys/fs/cgroup" + (cls._own("") or ""))
-            for controller in ("memory", "pids"):
+            for controller in ("memory", "pids", "cpu"):
                 own = cls._own(controller)
-                if own is not None:
+                if own is not None and os.path.isdir(f"/sys/fs/cgroup/{controller}"):
                     parents.append(f"/sys/fs/cgroup/{controller}{own}")
         except OSError:
             return 0
