@@ -195,3 +195,30 @@ def test_the_digest_reads_at_most_what_grading_reads(tmp_path, monkeypatch):
     assert submission_digest(tmp_path, []) == first
     rewrite("f0.bin")  # read
     assert submission_digest(tmp_path, []) != first
+
+
+def test_the_configuration_is_recorded_by_what_it_holds():
+    """Review 65 C: configuration values JSON cannot hold had counted by their type alone (a
+    list built with ``.append``, a path, a set), a plugin class by its name alone, and keys
+    of mixed types had stopped ``resistlab grade`` with a traceback. Each is recorded by its
+    value, a class by its name and its module file's digest; the same on every call."""
+    import json
+    from pathlib import Path
+
+    from traitlets.config import Config
+
+    from resistlab.course.grading.runner import _canonical
+
+    def recorded(config):
+        return json.dumps(_canonical(config))
+
+    one, other = Config(), Config()
+    one.CourseDirectory.ignore.append("*.txt")
+    other.CourseDirectory.ignore.append("*.csv")
+    assert recorded(one) != recorded(other)
+    assert recorded({"p": Path("/a")}) != recorded({"p": Path("/b")})
+    assert recorded({"s": {1, 2}}) != recorded({"s": {1, 3}})
+    mixed = {1: "a", "b": 2, ("t", 1): None}
+    assert recorded(mixed) == recorded(dict(reversed(list(mixed.items()))))
+    plugin = recorded({"plugin": Config})
+    assert "traitlets.config.loader.Config " in plugin and plugin == recorded({"plugin": Config})

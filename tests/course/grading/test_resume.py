@@ -125,7 +125,9 @@ def test_a_grade_is_kept_only_with_its_gradebook_entry_notebook_and_settings(
     """Review 64 C: a grade was kept, "unchanged", whatever the gradebook held (a new one, or
     the student removed from it: feedback then failed for them), with its autograded
     notebook deleted, and under another cell time limit (from the course's configuration),
-    due date or ``--no-mark-review``. Each of those now regrades what it concerns."""
+    due date or ``--no-mark-review``; review 65 C: after a student's extension, or a change to
+    a file of the instructor's that every kernel gets. Each of those now regrades what it
+    concerns."""
     from nbgrader.api import Gradebook
 
     course = fixture_course
@@ -149,6 +151,14 @@ def test_a_grade_is_kept_only_with_its_gradebook_entry_notebook_and_settings(
     assert graded(mark_review=False) == ["alice", "bob"]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         gb.update_or_create_assignment(NAME, duedate="2026-01-01 00:00:00")
+    assert graded(mark_review=False) == ["alice", "bob"]
+    assert graded(mark_review=False) == []
+    # review 65 C: one student's extension, and a file of the instructor's that grading
+    # copies to every kernel, changed after grading
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.grant_extension(NAME, "bob", days=400)
+    assert graded(mark_review=False) == ["bob"]
+    (course / "notebooks" / NAME / "doses.csv").write_text("dose\n1.0\n")
     assert graded(mark_review=False) == ["alice", "bob"]
     assert graded(mark_review=False) == []
 

@@ -193,23 +193,70 @@ def _digest_file(digest, path: str, budget: int, most: int) -> int:
     return read
 
 
-def _named(value) -> str:
-    """A configuration value JSON cannot hold, by its name (a class, a function) or its
-    type's, never by ``repr`` (which holds an address that changes every run)."""
+def _canonical(value):
+    """A configuration value as plain JSON data, the same on every run and changed by what
+    changes a grade (review 65: lists built with ``.append``, paths and sets had counted by
+    their type alone, a plugin by its name alone, and keys of mixed types had stopped the
+    run): a class or function by its name and its module file's digest, never by ``repr``
+    (an address that changes every run)."""
+    from traitlets.config.loader import LazyConfigValue
+
+    if isinstance(value, LazyConfigValue):
+        value = value.to_dict()
+    if isinstance(value, dict):
+        items = [[_canonical(k), _canonical(v)] for k, v in value.items()]
+        return sorted(items, key=lambda item: json.dumps(item))
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(v) for v in value), key=json.dumps)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
     named = value if hasattr(value, "__qualname__") else type(value)
-    return f"{named.__module__}.{named.__qualname__}"
+    module = sys.modules.get(getattr(named, "__module__", None) or "")
+    file = getattr(module, "__file__", None)
+    return f"{named.__module__}.{named.__qualname__} {_file_digest(file) if file else ''}"
+
+
+def _file_digest(path) -> str:
+    """The first 16 hex digits of ``path``'s SHA-256 (``"none"`` if it cannot be read)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "none"
+
+
+def _assignment_files(folder: Path, ignore) -> str:
+    """A digest of the instructor's files of an assignment that grading copies to every
+    kernel (all but the notebooks: review 65, a data file changed and released again had
+    kept the grades made with the old one), within the bounds of a submission's files."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        files, short = list_files(folder, [*ignore, "*.ipynb"])
+        digest.update(short.encode())
+        budget = MAX_FILES_BYTES
+        for rel in files:
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            budget -= _digest_file(digest, os.path.join(folder, rel), budget, MAX_FILE_BYTES)
+    return digest.hexdigest()[:16]
 
 
 def _package_digest() -> str:
     """SHA-256 of the installed package's files (its code and its data), which grade: every
-    build says the same version."""
+    build says the same version; and of the datasets folder where it lies outside the
+    package (review 65: an editable install reads the repository's ``data/``)."""
     import resistlab
+    from resistlab.datasets import data_dir
 
     digest = hashlib.sha256()
-    root = Path(resistlab.__file__).parent
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    package = Path(resistlab.__file__).parent
+    roots = [package] + [d for d in (Path(data_dir()),) if package not in d.parents]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -830,6 +877,7 @@ class _Run:
                     "digest": task.digest,
                     "fingerprint": self.fingerprint,
                     "grading": self.grading,
+                    "extension": self.extensions.get(task.student, "None"),
                     "graded_at": datetime.now(timezone.utc).isoformat(),
                 },
             )
@@ -845,6 +893,7 @@ class _Run:
         notebooks = [f"{name}.ipynb" for name in self.snapshot.notebooks]
         in_gradebook, duedate = self._in_gradebook()
         self.grading = self._settings(duedate)
+        extensions = self.extensions
         for student, folder in submissions.items():
             digest = submission_digest(folder, self.coursedir.ignore, notebooks)
             entry = self.ledger.get(student) or {}
@@ -857,6 +906,7 @@ class _Run:
                 and entry.get("grading") == self.grading
                 and entry.get("status") == "graded"
                 and student in in_gradebook
+                and entry.get("extension", "None") == extensions.get(student, "None")
                 and all((dest / name).is_file() for name in notebooks)
             )
             if fresh and not self.options.force:
@@ -868,21 +918,22 @@ class _Run:
 
     def _in_gradebook(self) -> tuple[set[str], str]:
         """The students with a submission of this assignment in the gradebook, and the
-        assignment's due date there."""
+        assignment's due date there; each student's extension, in :attr:`extensions`
+        (review 65: an extension granted after a late grade had kept its penalty)."""
         from nbgrader.api import Assignment, Gradebook, MissingEntry, SubmittedAssignment
 
         with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-            students = {
-                student
-                for (student,) in gb.db.query(SubmittedAssignment.student_id)
+            rows = (
+                gb.db.query(SubmittedAssignment.student_id, SubmittedAssignment.extension)
                 .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
                 .filter(Assignment.name == self.name)
-            }
+            )
+            self.extensions = {student: str(extension) for student, extension in rows}
             try:
                 duedate = str(gb.find_assignment(self.name).duedate)
             except MissingEntry:
                 duedate = "None"
-        return students, duedate
+        return set(self.extensions), duedate
 
     def _settings(self, duedate: str) -> str:
         """What else a grade depends on besides the submission and the tests, recorded in
@@ -893,7 +944,8 @@ class _Run:
         import resistlab
 
         options = self.options
-        config = json.dumps(self.config, sort_keys=True, default=_named).encode()
+        config = json.dumps(_canonical(self.config)).encode()
+        config_file = self.course.root / "nbgrader_config.py"
         uid = "root" if os.getuid() == 0 else "subordinate" if subordinate_ids() else "own"
         return json.dumps(
             {
@@ -907,6 +959,10 @@ class _Run:
                 "timeout": options.timeout,
                 "mark review": options.mark_review,
                 "configuration": hashlib.sha256(config).hexdigest()[:16],
+                "configuration file": _file_digest(config_file),
+                "assignment files": _assignment_files(
+                    self.course.source_dir / self.name, self.coursedir.ignore
+                ),
                 "due date": duedate,
             },
             sort_keys=True,
