@@ -1249,6 +1249,12 @@ def test_a_forbidden_function_the_library_ran_before_the_exercise_was_graded_is_
         row = rows[student]
         assert row.score == row.max_score, row  # the copied numbers are right; a person looks
         shortcuts = [str(f) for f in row.flags if f.code == "library_shortcut"]
+        # (review 64: answer_hierarchy_derivatives declares the simulator that hierarchy_state
+        # runs, so the helper run there, or before that exercise was graded, counts there too)
+        own = "library_shortcut(answer_hierarchy_derivatives: resistlab.stem_cells."
+        others = [f for f in shortcuts if f.startswith(own)]
+        assert bool(others) == (student in ("inanswer", "added")), (student, shortcuts)
+        shortcuts = [f for f in shortcuts if f not in others]
         assert len(shortcuts) == 1 and row.review, (student, row.flags)
         expected = f"library_shortcut({answer}: {relapse} ({helper}{there}"
         assert shortcuts[0].startswith(expected), (student, shortcuts)
