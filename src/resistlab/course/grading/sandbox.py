@@ -2363,8 +2363,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         return code not in checker.own and not checker.trusted(code)
 
     def asked_by_student() -> bool:
-        """Whether the code that raised the event (the hook's caller) is the student's."""
-        return students(getframe(2).f_code)
+        """Whether the code that raised the event (the hook's caller) is the student's; with
+        no Python caller at all, a thread started bare (``_thread``) running a builtin, it
+        is (what such a thread runs is the student's: IPython and ipykernel start none)."""
+        try:
+            return students(getframe(2).f_code)
+        except ValueError:  # (call stack not deep enough)
+            return True
 
     def started_by_student() -> bool:
         """Whether code of no installed package is on the stack (a cell's, or the student's
