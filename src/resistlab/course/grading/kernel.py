@@ -59,7 +59,6 @@ from nbgrader.preprocessors import Execute
 from traitlets import Any, Dict, DottedObjectName, Float, Integer, List, Type, Unicode, default
 
 from .flags import Flag
-from .kernel_template import running
 from .memory import memory_bound, unbounded_child
 from .sandbox import (
     _BATCH,
@@ -723,9 +722,8 @@ def _ended(pid: int) -> bool:
     """Whether every thread of process ``pid`` has ended or is ending (a zombie, or a thread
     that has released its memory on the way out: no ``VmSize`` in its status; review 65: an
     honest ``multiprocessing`` child caught so, not yet a zombie, had stopped its kernel), or
-    it is gone: Linux then shows its descriptors and mappings to no one but root."""
-    if not running(pid):
-        return True
+    it is gone: Linux then shows its descriptors and mappings to no one but root. A zombie
+    has released its memory too, so one look at each thread's status serves both."""
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
