@@ -162,6 +162,34 @@ def test_zip_collect_names_the_files_its_regexp_does_not_read(fixture_course, ca
 
 
 @pytest.mark.slow
+def test_a_file_name_cannot_forge_or_hide_what_zip_collect_skipped(fixture_course, capsys):
+    """Review 66: the skipped archives and files were read from nbgrader's log, where a file
+    name holding line breaks made skips of its own (60 forged lines had pushed zoe's real
+    one past the 50 shown). They are read from what the plugins record: zoe's damaged upload
+    is named, and the forged name is one line, its breaks escaped."""
+    import zipfile
+
+    import nbformat
+
+    archive = _lms_archive(fixture_course, r".*/(?P<student_id>[a-z]+)_(?P<file_id>[^/]+)$")
+    honest = nbformat.writes(answer(release_copy(fixture_course)))
+    with zipfile.ZipFile(archive / "mallory.zip", "w") as zf:
+        zf.writestr(f"mallory_{NAME}.ipynb", honest)
+        for n in range(12):  # 60 forged lines, five a name (a name holds 255 bytes)
+            forged = "".join(f"\nNot extracted: fake{5 * n + k}.zip: forged" for k in range(5))
+            zf.writestr(f"notes{forged}.txt", "a file no regexp reads")
+    (archive / "zoe.zip").write_bytes(b"PK\x03\x04 not a zip at all")
+    args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "1"]
+    assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    lines = [line.removeprefix("! ") for line in err.splitlines()]
+    assert f"not extracted: downloaded/{NAME}/archive/zoe.zip: ValueError: not a zip" in err
+    assert not [line for line in lines if line.lower().startswith("not extracted: fake")]
+    assert sum("forged" in line for line in lines) == 12, err
+    assert sorted(p.name for p in (fixture_course / "submitted").iterdir()) == ["mallory"], err
+
+
+@pytest.mark.slow
 def test_zip_collect_reads_the_dashed_times_of_nbgraders_example_names(fixture_course, capsys):
     """Review 32 #9: with nbgrader's documented example regexp,
     ``..._attempt_2026-12-01-10-30-00_...`` was read by dateutil as 10:00 (an upload 59

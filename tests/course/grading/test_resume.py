@@ -163,6 +163,28 @@ def test_a_grade_is_kept_only_with_its_gradebook_entry_notebook_and_settings(
     assert graded(mark_review=False) == []
 
 
+def test_an_extension_without_a_due_date_changes_nothing(fixture_course, capsys):
+    """Review 66 C: an extension granted on an assignment with no due date made the student an
+    ``ERROR`` on every run (nbgrader adds the extension to the due date, ``None``). Nothing is
+    late without a due date: the student is graded as before, and the instructor is told."""
+    from nbgrader.api import Gradebook
+
+    course = fixture_course
+    stamp = {"timestamp.txt": "2026-12-01 10:00:00 UTC"}
+    submit(course, "alice", answer(release_copy(course)), extra=stamp)
+    options = GradeOptions(jobs=1, timeout=10, quiet=True)
+    assert grade_assignment(Course(course), NAME, options).graded == 1
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        assert gb.find_assignment(NAME).duedate is None
+        gb.grant_extension(NAME, "alice", days=3)
+    capsys.readouterr()
+    again = grade_assignment(Course(course), NAME, options)
+    assert [(r.student, r.status, r.score) for r in again.rows] == [("alice", "graded", 5)]
+    assert "has no due date, so the extensions granted to alice change nothing" in (
+        capsys.readouterr().err
+    )
+
+
 def test_one_student_only(fixture_course):
     course = fixture_course
     submit(course, "alice", answer(release_copy(course)))

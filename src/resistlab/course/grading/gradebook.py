@@ -132,6 +132,8 @@ def _late_penalty(gb, config, nb_name, assignment, student, submission):
     assign.init_plugin()
     notebook = gb.find_submission_notebook(nb_name, assignment, student)
     notebook.late_submission_penalty = None
+    if submission.assignment.duedate is None:  # nothing is late (review 66: an extension
+        return  # granted without a due date made nbgrader's None + extension raise)
     if submission.total_seconds_late > 0:
         penalty = assign.plugin_inst.late_submission_penalty(
             student, notebook.score, submission.total_seconds_late

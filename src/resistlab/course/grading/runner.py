@@ -52,7 +52,7 @@ from .flags import Flag
 from .gradebook import NBGRADER_FILES, GradeRow, record_submission, write_autograded
 from .kernel import remove_tree
 from .pool import start_pool
-from .report import Progress, summary_table, warn, write_csv
+from .report import Progress, safe, summary_table, warn, write_csv
 from .sandbox import build_policy, bwrap_path, probe, subordinate_ids
 from .snapshot import read_snapshot
 from .worker import (
@@ -264,30 +264,29 @@ def _opener_nofollow(path, flags):
     return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
-def _zip_collect_skipped(output: str, root: Path, most: int = 50) -> str:
-    r"""The archives and files the zip collector skipped, one per line, from its log
-    (``Not extracted: ...`` / ``Not collected: ...``), paths shown from the course root.
+def _zip_collect_skipped(record: Path, root: Path, most: int = 50) -> str:
+    r"""The archives and files the zip collector skipped, one per line, from the plugins'
+    ``skip_record`` (:mod:`~resistlab.course.grading.zipcollect`), paths shown from the course
+    root and every character that is not printable escaped (review 66: read from nbgrader's
+    log, a file name holding a line break had forged 60 skips and hidden a real one).
 
     Examples
     --------
-    >>> log = "[ZipCollectApp | WARNING] Not extracted: /c/downloaded/a/b.zip: a bomb\nok"
-    >>> _zip_collect_skipped(log, Path("/c"))
-    'not extracted: downloaded/a/b.zip: a bomb'
-    >>> unread = "Skipped submission with no match information provided: /c/x"
-    >>> _zip_collect_skipped(unread, Path("/c"))
-    "not collected: x: the course's FileNameCollectorPlugin.named_regexp does not read its name"
+    >>> import json, tempfile
+    >>> record = Path(tempfile.mkdtemp()) / "skipped.jsonl"
+    >>> forged = "b.zip\nNot extracted: /c/x.zip: forged"
+    >>> _ = record.write_text(json.dumps(
+    ...     {"verb": "extracted", "path": f"/c/downloaded/a/{forged}", "why": "a bomb"}))
+    >>> print(_zip_collect_skipped(record, Path("/c")))
+    not extracted: downloaded/a/b.zip\nNot extracted: /c/x.zip: forged: a bomb
     """
-    import re
-
-    found = re.findall(r"Not (extracted|collected): (.*)", output)
-    unread = re.findall(r"Skipped submission with no match information provided: (.*)", output)
-    found += [
-        ("collected", f"{path}: the course's FileNameCollectorPlugin.named_regexp does not "
-                      "read its name")
-        for path in unread
-        if not any(what.startswith(f"{path}: ") for _, what in found)  # said why already
-    ]  # fmt: skip
-    lines = [f"not {verb}: {what.replace(f'{root}/', '')}" for verb, what in found]
+    lines = []
+    with contextlib.suppress(FileNotFoundError):
+        with open(record, encoding="utf-8", errors="surrogateescape") as fh:
+            for line in fh:
+                entry = json.loads(line)
+                path = entry["path"].removeprefix(f"{root}/")
+                lines.append(f"not {entry['verb']}: {safe(path)}: {safe(entry['why'])}")
     more = [f"... and {len(lines) - most} more"] if len(lines) > most else []
     return "\n".join(lines[:most] + more)
 
@@ -719,7 +718,14 @@ def grade_assignment(
 
         from .zipcollect import BoundedExtractor, CheckedCollector
 
+        handle, record = tempfile.mkstemp(prefix="rl-zip-skipped-", suffix=".jsonl")
+        os.close(handle)
+        record = Path(record)
         args = ["--force"] if options.force else []
+        args += [
+            f"--{plugin}.skip_record={record}"
+            for plugin in ("BoundedExtractor", "CheckedCollector")
+        ]
         zc = config.get("ZipCollectApp", {})
         if "collector_plugin" not in zc:  # a course's own plugins win
             args.append(f"--ZipCollectApp.collector_plugin={CheckedCollector.__module__}."
@@ -727,7 +733,11 @@ def grade_assignment(
         if "extractor_plugin" not in zc:
             args.append(f"--ZipCollectApp.extractor_plugin={BoundedExtractor.__module__}."
                          f"{BoundedExtractor.__name__}")  # fmt: skip
-        proc = run_nbgrader(["zip_collect", assignment.name, *args], root=course.root)
+        try:
+            run_nbgrader(["zip_collect", assignment.name, *args], root=course.root)
+            skipped = _zip_collect_skipped(record, course.root)
+        finally:
+            record.unlink(missing_ok=True)
         # the students' files, .py included, as extracted: a notebook opened or validated
         # there had run a submitted ipykernel_launcher.py as the instructor (the uploads stay
         # in the archive folder, the collected copies in submitted/)
@@ -737,7 +747,6 @@ def grade_assignment(
             / assignment.name
             / zc.get("extracted_directory", "extracted")
         )
-        skipped = _zip_collect_skipped(proc.stdout + proc.stderr, course.root)
         if skipped:
             warn("--zip-collect skipped (those students are not collected):\n" + skipped)
         for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
@@ -933,6 +942,13 @@ class _Run:
                 duedate = str(gb.find_assignment(self.name).duedate)
             except MissingEntry:
                 duedate = "None"
+        granted = sorted(safe(s) for s, given in self.extensions.items() if given != "None")
+        if granted and duedate == "None":
+            warn(
+                f"{self.name} has no due date, so the extensions granted to {', '.join(granted)} "
+                f"change nothing: set one with `nbgrader db assignment add {self.name} "
+                "--duedate=...`."
+            )
         return set(self.extensions), duedate
 
     def _settings(self, duedate: str) -> str:

@@ -28,6 +28,7 @@ folders, nested archives unpacked into their own folder), with its own extractio
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -35,10 +36,10 @@ import tarfile
 import zipfile
 
 from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
-from traitlets import Integer
+from traitlets import Integer, Unicode
 
 from .memory import memory_bound
-from .report import id_problem
+from .report import id_problem, safe
 from .worker import MAX_DEPTH, MAX_NOTEBOOK_BYTES, MAX_PATH_BYTES, PARSE_MEMORY_BYTES
 
 __all__ = [
@@ -252,6 +253,21 @@ def _undo(made: list[str]) -> None:
             pass
 
 
+#: Where the plugins append what they skip (one JSON object a line: ``verb``, ``path``,
+#: ``why``), for ``resistlab grade --zip-collect`` to name: read from nbgrader's log, a file
+#: name holding a line break had forged skips there, and hidden a real one (review 66).
+SKIP_RECORD_HELP = "A file to which each archive or file skipped is appended, as JSON."
+
+
+def _skipped(plugin, verb: str, path: str, why: str) -> None:
+    """Log that ``path`` was not ``verb`` (extracted, collected) and why, with every character
+    that is not printable escaped, and append it to the plugin's ``skip_record``."""
+    plugin.log.warning("Not %s: %s: %s", verb, safe(path), safe(why))
+    if plugin.skip_record:
+        with open(plugin.skip_record, "a", encoding="utf-8", errors="surrogateescape") as fh:
+            fh.write(json.dumps({"verb": verb, "path": path, "why": why}) + "\n")
+
+
 class BoundedExtractor(ExtractorPlugin):
     """nbgrader's ``ExtractorPlugin``, with the checks and the safe extraction described in
     :mod:`resistlab.course.grading.zipcollect`.
@@ -294,7 +310,7 @@ class BoundedExtractor(ExtractorPlugin):
                         "one upload and the archives nested in it"
                     )
                 if why:
-                    self.log.warning("Not extracted: %s: %s", archive, why)
+                    _skipped(self, "extracted", archive, why)
                     return []
                 self._left -= plan.bytes
                 self._upload_left -= plan.bytes
@@ -310,16 +326,17 @@ class BoundedExtractor(ExtractorPlugin):
                 return written
         except Exception as err:  # damaged, encrypted, or a name that meets an existing file
             _undo(made)
-            self.log.warning("Not extracted: %s: %s: %s", archive, type(err).__name__, err)
+            _skipped(self, "extracted", archive, f"{type(err).__name__}: {err}")
             return []
 
     #: Address space the extraction may add to nbgrader's process: past it, the archive being
     #: read fails with a ``MemoryError`` and is skipped (see :func:`~.memory.memory_bound`).
     memory_bytes = Integer(PARSE_MEMORY_BYTES)
+    skip_record = Unicode("", help=SKIP_RECORD_HELP).tag(config=True)
 
     def extract(self, archive_path: str, extracted_path: str) -> None:
         if not os.listdir(archive_path):
-            self.log.warning("No files found in directory: %s", archive_path)
+            self.log.warning("No files found in directory: %s", safe(archive_path))
             return
         with memory_bound(self.memory_bytes):
             self._extract(archive_path, extracted_path)
@@ -360,7 +377,7 @@ class BoundedExtractor(ExtractorPlugin):
                 _write(fh, os.path.join(folder, os.path.basename(source)), None, made)
         except Exception as err:
             _undo(made)
-            self.log.warning("Not extracted: %s: %s: %s", source, type(err).__name__, err)
+            _skipped(self, "extracted", source, f"{type(err).__name__}: {err}")
 
 
 #: A date and time written with dashes only, as in nbgrader's example LMS names
@@ -457,13 +474,19 @@ class CheckedCollector(FileNameCollectorPlugin):
         paths.update([name, *folders])
         return None
 
+    skip_record = Unicode("", help=SKIP_RECORD_HELP).tag(config=True)
+
     def _skip(self, path: str, why: str) -> None:
-        self.log.warning("Not collected: %s: %s", path, why)
+        _skipped(self, "collected", path, why)
 
     def collect(self, submitted_file: str):
         info = super().collect(submitted_file)
-        if not info:
-            return info
+        if not info:  # (nbgrader then logs the name as it is: only the record is read)
+            why = "the course's FileNameCollectorPlugin.named_regexp does not read its name"
+            if os.path.splitext(submitted_file)[1] not in self.valid_ext:
+                why = f"its extension is not in FileNameCollectorPlugin.valid_ext {self.valid_ext}"
+            self._skip(submitted_file, why)
+            return None
         folder, upload_time = os.path.dirname(os.path.abspath(submitted_file)), None
         root = self._extraction_root()
         notebook = os.path.splitext(info["file_id"])[0] + os.path.splitext(submitted_file)[1]
@@ -474,7 +497,7 @@ class CheckedCollector(FileNameCollectorPlugin):
         if claim and claim != (info["student_id"], info.get("timestamp")):
             self.log.info(
                 "Read %s as %s's, at %s (the whole name reads %s's, at %s)",
-                submitted_file,
+                safe(submitted_file),
                 claim[0],
                 claim[1],
                 info["student_id"],
