@@ -61,6 +61,12 @@ CELLS = {
     "108, 108, 95, 99, 111, 110, 116, 101, 110, 116, 115), lambda *a, **k: None)\n",
     "module_class": BUILT + "import types\nclass _Module(types.ModuleType):\n    pass\n"
     "setattr(np, built(95, 95, 99, 108, 97, 115, 115, 95, 95), _Module)\n",
+    # review 66 B#3: a property and a classmethod replaced (neither is callable): counts.empty
+    # made True, and from_dict made the library's own from_records
+    "property": BUILT + "import operator\nfrom pandas.core import generic\nsetattr("
+    "generic.NDFrame, built(101, 109, 112, 116, 121), property(operator.truth))\n",
+    "classmethod": BUILT + "import pandas as pd\nsetattr(pd.DataFrame, built(102, 114, 111, "
+    "109, 95, 100, 105, 99, 116), vars(pd.DataFrame)['from_records'])\n",
     # an AST transformer put on the shell's list reached by built names
     "transformer": BUILT + "import sys\nshell = getattr(sys.modules[built(95, 95, 109, 97, 105, "
     "110, 95, 95)], built(103, 101, 116, 95, 105, 112, 121, 116, 104, 111, 110))()\n"
@@ -99,6 +105,11 @@ EXPECTED = {
         "pandas.DataFrame.equals replaced (at the notebook's end)",
     ),
     "module_class": ("monkeypatch", "numpy made of another class (at the notebook's end)"),
+    "property": (
+        "monkeypatch",
+        "pandas.core.generic.NDFrame.empty replaced (at the notebook's end)",
+    ),
+    "classmethod": ("monkeypatch", "pandas.DataFrame.from_dict replaced (at the notebook's end)"),
 }
 
 

@@ -215,6 +215,18 @@ DECLARED = {
             "resistlab.survival.hazard_ratio_exponential",
         ],
     },
+    # review 66 B#2: the explorers' numbers, their mean excess and call, and their times to
+    # progression, the answers
+    "11-drug-combinations": {
+        "answer_scores": [
+            "resistlab.widgets.synergy.combination_state",
+            "resistlab.widgets.synergy._scores",
+        ],
+        "answer_classify": [
+            "resistlab.widgets.synergy.combination_state",
+            "resistlab.widgets.synergy._scores",
+        ],
+    },
     "12-nanomedicine": {
         "answer_one_compartment": [
             "resistlab.pk.one_compartment",
@@ -238,6 +250,12 @@ DECLARED = {
             "resistlab.immunology._negative_growth",
         ],
         "answer_tmb": ["resistlab.immunology.roc_auc"],
+    },
+    "14-adaptive-therapy": {
+        "answer_decision": [
+            "resistlab.widgets.adaptive.adaptive_therapy_state",
+            "resistlab.widgets.adaptive._simulate",
+        ],
     },
 }
 
@@ -634,6 +652,37 @@ def hill(dose, e0, emax, ec50, h):
     return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
 """
 }
+# review 66 B#1: the original taken out of its wrapper (reached through the __globals__ of a
+# function the setup imports, by names built from character codes) and called, the wrapper
+# never run: first from the closure, where it no longer is, then from the keyword defaults,
+# where it is and whose read the hook reports
+UNWRAPPED = {
+    "answer_hill_function": """def _n(*codes):
+    return "".join(map(chr, codes))
+
+
+def _unwrapped(owner, name):
+    wrapper = getattr(owner, _n(95, 95, 103, 108, 111, 98, 97, 108, 115, 95, 95))[name]
+    found = [
+        getattr(c, _n(99, 101, 108, 108, 95, 99, 111, 110, 116, 101, 110, 116, 115))
+        for c in getattr(wrapper, _n(95, 95, 99, 108, 111, 115, 117, 114, 101, 95, 95)) or ()
+    ]
+    kept = getattr(wrapper, _n(95, 95, 107, 119, 100, 101, 102, 97, 117, 108, 116, 115, 95, 95))
+    found += list((kept or {}).values())
+    return next(
+        (f for f in found if callable(f) and getattr(f, "__name__", "") == name
+         and f is not wrapper),
+        wrapper,
+    )
+
+
+def hill(dose, e0, emax, ec50, h):
+    occupancy = _unwrapped(fit_hill, _n(95, 111, 99, 99, 117, 112, 97, 110, 99, 121))
+    d = np.asarray(dose, dtype=float)
+    out = e0 + (emax - e0) * occupancy(d, float(ec50), float(h))
+    return float(out) if d.ndim == 0 else out
+"""
+}
 # ... and a cell run from a file the notebook wrote (%run of an .ipy file, through the shell
 # reached by built names), which only the call watcher sees, went unreported with it too
 QUIETED_NESTED = {
@@ -659,6 +708,69 @@ def hill(dose, e0, emax, ec50, h):
     return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
 """
 }
+
+
+# review 66 B#2: 11's explorer state gives the scores and the calls; its helper, kept behind
+# functools.cache, gives the excess maps (reached by a built name, which the scan cannot read)
+EXPLORER_SCORES = {
+    "answer_scores": """from resistlab.widgets.synergy import combination_state
+
+scores = pd.DataFrame(
+    {m: {p: combination_state(p, m)["mean_excess"] for p in ("pair 1", "pair 2", "pair 3")}
+     for m in ("bliss", "hsa", "loewe")}
+)
+"""
+}
+EXPLORER_CACHED = {
+    "answer_scores": """def _n(*codes):
+    return "".join(map(chr, codes))
+
+
+_space = getattr(explore_combination, _n(95, 95, 103, 108, 111, 98, 97, 108, 115, 95, 95))
+_f = _space[_n(95, 115, 99, 111, 114, 101, 115)]
+_rows = {}
+for _p in ("pair 1", "pair 2", "pair 3"):
+    _ex = _f(_p)[3]
+    _rows[_p] = {m: _ex[m][1:, 1:].mean() for m in ("bliss", "hsa", "loewe")}
+scores = pd.DataFrame(_rows).T
+"""
+}
+
+
+@pytest.mark.slow
+def test_an_explorers_numbers_are_flagged_where_they_are_the_answer(make_course):
+    """Review 66 B#2: ``11``'s scores taken from the explorer's ``combination_state``, or from
+    its helper behind ``functools.cache`` reached by a name built at run time: flagged where
+    they answer (the kernel wraps the cached helper too). The solution, which computes the
+    scores with the setup's models and draws the explorer, is not."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "11-drug-combinations"
+    nb, _ = _source(slug)
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release = nbformat.read(course / "release" / slug / f"{slug}.ipynb", as_version=4)
+    for student, answers in (
+        ("full", {}),
+        ("state", EXPLORER_SCORES),
+        ("cached", EXPLORER_CACHED),
+    ):
+        submission = answered_release(copy.deepcopy(release), nb)
+        for gid, code in answers.items():
+            _cell(submission, gid).source = code
+        _submit(course, slug, student, submission)
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score and not rows["full"].flags, rows["full"]
+    helper = "resistlab.widgets.synergy"
+    for student, expected in (
+        ("state", f"library_shortcut(answer_scores: {helper}.combination_state)"),  # the scan
+        ("cached", f"library_shortcut(answer_scores: {helper}._scores (called))"),  # the kernel
+    ):
+        row = rows[student]
+        assert row.score == row.max_score and row.review, row
+        assert expected in [str(f) for f in row.flags], (student, row.flags)
 
 
 @pytest.mark.slow
@@ -721,6 +833,7 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         "traced": TRACED,
         "quieted": QUIETED,
         "quieted_nested": QUIETED_NESTED,
+        "unwrapped": UNWRAPPED,
     }
     for student, answers in students.items():
         submission = answered_release(nbformat.read(release_path, as_version=4), nb)
@@ -793,6 +906,11 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
         assert "dynamic_code(ran code given as text (while the notebook ran))" in [
             str(f) for f in quieted.flags
         ], (student, quieted.flags)
+    unwrapped = rows["unwrapped"]  # the original's read from the wrapper is its call
+    assert unwrapped.score == unwrapped.max_score and unwrapped.review, unwrapped
+    assert [str(f) for f in unwrapped.flags if f.code == "library_shortcut"] == [
+        "library_shortcut(answer_hill_function: resistlab.pharmacology._occupancy (called))"
+    ], unwrapped.flags
     child = rows["child"]  # its program could not start: the cell failed before `def hill`
     assert child.score == child.max_score - 3 and child.review, child
     assert sorted(child.failed) == ["test_hill_function_arrays", "test_hill_function_values"]
@@ -1645,7 +1763,8 @@ def _dotted(function):
 def _library_functions_used(function) -> set[str]:
     """The ``resistlab`` functions ``function``'s source names (called or passed), resolved in
     its module; its parameters and local names are not its module's."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(function))))
+    function = inspect.unwrap(function)  # (behind functools.cache: review 66's helpers)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     local = {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
     local |= {
         node.id

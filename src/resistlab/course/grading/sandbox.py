@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import json
 import os
 import platform
@@ -1903,12 +1904,18 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         if module and attr:
             pending.setdefault(module, []).append(attr)
     wrappers: dict[int, tuple] = {}  # id(original) -> (original, wrapper)
-    by_name: dict[str, tuple] = {}  # dotted name -> (original, wrapper)
+    # review 66 B#1: what a wrapper's closure reaches holds no original (the walk's helpers
+    # know the functions by id; the wrapper keeps its original as a keyword default, whose
+    # read the hook sees), else a notebook took it out of the closure and called it unseen
+    by_name: dict[str, tuple] = {}  # dotted name -> (id(original), id(wrapper))
+    wrapper_ids: dict[int, str] = {}  # id(wrapper) -> dotted name
     getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
     # what the wrappers and the hook read while the kernel runs, taken now: the wrappers'
     # ``__globals__`` are this module's, which a kernel can reach (review 64 B#4)
     modules, realpath, sep = sys.modules, os.path.realpath, os.sep
     code_type, function_type = types.CodeType, types.FunctionType
+    # review 66 B#2: a helper kept behind functools.cache (an explorer's computation)
+    cached_type = type(functools.cache(len))
     join = os.path.join
     get_ident = threading.get_ident
     library: list[tuple] = []  # the resistlab package folder(s), once it is loaded
@@ -1974,9 +1981,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         code = frame.f_code
         leaf = dotted.rpartition(".")[2]
         known = by_name.get(dotted, ())
-        aliases = {leaf} | {
-            n for n in code.co_names if any(frame.f_globals.get(n) is f for f in known)
-        }
+        aliases = {leaf} | {n for n in code.co_names if id(frame.f_globals.get(n)) in known}
         if not aliases & set(code.co_names):
             return False
         text = checker.span(code, frame.f_lasti)
@@ -2043,7 +2048,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         return f"{where}@{test}" if isinstance(test, str) and test else where
 
     def wrap(dotted, original):
-        def watched_call(*args, **kwargs):
+        def watched_call(*args, _rl_call=original, **kwargs):
             __tracebackhide__ = True  # IPython leaves this frame out of tracebacks
             try:
                 where = place(getframe(1), dotted)
@@ -2056,7 +2061,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 report(dotted, where)
             except Exception:  # the record must never change what the call does
                 pass
-            return original(*args, **kwargs)
+            return _rl_call(*args, **kwargs)
 
         wrapper_code[0] = watched_call.__code__
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
@@ -2212,7 +2217,12 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 found = wrappers.get(id(value))
                 if found is not None and found[0] is value:
                     namespace[key] = found[1]
-                elif defaults and name != "__main__" and type(value) is function_type:
+                elif (
+                    defaults
+                    and name != "__main__"
+                    and type(value) is function_type
+                    and id(value) not in wrapper_ids
+                ):
                     given = value.__defaults__
                     if given and any(wrapped(d) is not d for d in given):
                         value.__defaults__ = tuple(wrapped(d) for d in given)
@@ -2221,6 +2231,13 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                         value.__kwdefaults__ = {k: wrapped(d) for k, d in given.items()}
 
     def on_event(event, args) -> None:
+        if event == "object.__getattr__":  # a wrapper's keyword defaults read: its original
+            dotted = wrapper_ids.get(id(args[0]))  # taken out, to be called unseen
+            frame = getframe(2)  # (this, the hook, then the code that read them)
+            code = frame.f_code if frame is not None else None
+            if dotted is not None and not (code is not None and agent.get(id(code)) is code):
+                report(dotted, place(frame, dotted))
+            return
         new = False
         for module_name in list(pending):
             # a class of a module, holding a watched method (``m.LQFit.dose_for``), or a module
@@ -2243,7 +2260,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
             waiting = []
             for attr in pending[module_name]:
                 original = (namespace if owner is None else vars(owner)).get(attr)
-                if not isinstance(original, function_type):
+                if not isinstance(original, (function_type, cached_type)):
                     waiting.append(attr)  # not defined yet (or not a plain function)
                     continue
                 dotted = f"{module_name}.{attr}"
@@ -2254,7 +2271,9 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                     except (AttributeError, TypeError):
                         waiting.append(attr)
                         continue
-                wrappers[id(original)] = by_name[dotted] = (original, wrapper)
+                wrappers[id(original)] = (original, wrapper)
+                by_name[dotted] = (id(original), id(wrapper))
+                wrapper_ids[id(wrapper)] = dotted
                 new = True
                 file = namespace.get("__file__")
                 if isinstance(file, str):
@@ -2596,7 +2615,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     record("exec.text", "")
             except Exception:
                 unread(event)
-        if calls is not None and event in ("import", "exec", "resistlab.wrap"):
+        if calls is not None and (
+            event in ("import", "exec", "resistlab.wrap")
+            or (event == "object.__getattr__" and args[1:2] == ("__kwdefaults__",))
+        ):
             try:
                 calls(event, args)
             except Exception:
