@@ -534,6 +534,33 @@ def test_the_disk_watch_stops_the_kernel_and_removes_only_what_it_wrote(tmp_path
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["config", "submitted.csv"]
 
 
+def test_the_disk_watch_checks_while_the_worker_holds_pythons_lock(tmp_path):
+    """Review 66 A#1: the checks ran in a thread of the worker, which decodes the kernel's
+    messages; 12 MB of ``[[],[],...]`` took a call of 0.9 s with Python's global lock held,
+    again and again, and no check ran meanwhile (3.1 GB on the disk under a 1 GiB bound).
+    The checks run in a process of their own: a stand-in kernel past the bound is stopped
+    while this process holds the lock for a second (a C loop that never lets it go)."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading.kernel import _DiskWatch
+
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    watch = _DiskWatch(str(tmp_path), process, limit=2**20, entries=100, interval=0.05)
+    try:
+        (tmp_path / "big").write_bytes(b"x" * 2**21)
+        began = time.monotonic()
+        sum(range(10**8))  # (about a second, with the lock held throughout)
+        held = time.monotonic() - began
+        stopped = process.poll()  # at once: no thread of this process could have run
+        assert stopped == -9, f"the kernel was still running after {held:.2f} s"
+    finally:
+        process.kill()
+        process.wait()
+        watch.stop()
+    assert watch.why == "wrote more than 1 MiB to its folder"
+
+
 def test_what_a_dead_kernel_wrote_counts_against_the_next_one(tmp_path):
     """Review 16 #4: each kernel restarted in the same folder had a fresh allowance (four
     kernels held 3.6 GB under a 1 GiB bound). The next kernel's watch starts from the

@@ -19,7 +19,8 @@ notebook gets exactly the outputs ``nbgrader autograde`` would record) with thes
   (``max_output_bytes``) and per notebook (``max_notebook_bytes``); past a cap only a short
   form of errors, results and stderr is kept, so the cap can never turn a failing test into a
   pass; no cell runs past the submission's ``deadline`` (replays included);
-* what the kernel writes to its scratch folder is measured every 0.2 s (``_DiskWatch``): past
+* what the kernel writes to its scratch folder is measured every 0.2 s by a process of the
+  worker's own (``_DiskWatch``): past
   :data:`MAX_SCRATCH_BYTES` or :data:`MAX_SCRATCH_ENTRIES` the kernel is stopped, the rest of
   the notebook is not run, and what it added is removed;
 * test cells are handed to the :mod:`~resistlab.course.grading.sealed` runner (``sealed``): they
@@ -47,6 +48,7 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -826,10 +828,17 @@ class _DiskWatch:
     """Stop a kernel that writes more than ``limit`` bytes (or ``entries`` files and folders)
     to its scratch folder, counting deleted files its processes keep open or mapped (the processes
     below ``root``, the kernel's sandbox, so that daemons it orphaned count too; the kernel
-    by default); checked every ``interval`` seconds from a thread of the grader. ``why``
-    says what was exceeded. ``baseline``: the first watch's of the notebook (``.baseline``):
-    what a kernel that died left counts against the next kernel in the same folder (each
-    restarted kernel had a fresh 1 GiB: 3.6 GB were held so)."""
+    by default); checked every ``interval`` seconds. ``why`` says what was exceeded.
+    ``baseline``: the first watch's of the notebook (``.baseline``): what a kernel that died
+    left counts against the next kernel in the same folder (each restarted kernel had a
+    fresh 1 GiB: 3.6 GB were held so).
+
+    The checks run in a process of their own, forked from the worker: in a thread of the
+    worker, they had waited on everything the worker did with Python's global lock held
+    (review 66: messages of 12 MB of empty lists, which the worker decodes in one call of
+    0.9 s, kept a check waiting while the kernel put 3.1 GB on the disk under a 1 GiB bound).
+    It writes why it stopped the kernel to a pipe before it kills it, and ends when the
+    worker closes its end of another pipe (or ends)."""
 
     def __init__(
         self,
@@ -843,42 +852,87 @@ class _DiskWatch:
     ):
         self.folder, self.process, self.limit, self.entries = folder, process, limit, entries
         self.root = root or process.pid
-        self.why = ""
-        self._stop = threading.Event()
+        self._why = ""
         if baseline is None:
             held, _ = _entries(folder, entries + 1)
             baseline = (sum(held.values()), frozenset(held))
         self.baseline = baseline
         self._start, self._held = baseline
-        self._thread = threading.Thread(
-            target=self._run, args=(interval,), name="resistlab-disk", daemon=True
-        )
-        self._thread.start()
+        try:  # the kernel by a descriptor of its own: never another process given its id
+            target = os.pidfd_open(process.pid)
+        except (AttributeError, OSError):
+            target = None
+        stop_r, self._stop_w = os.pipe()
+        self._why_r, why_w = os.pipe()
+        with warnings.catch_warnings():  # (Python 3.12 warns of a fork with threads)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._child = os.fork()
+        if self._child == 0:
+            try:
+                os.close(self._stop_w)
+                os.close(self._why_r)
+                self._run(interval, stop_r, why_w, target)
+            finally:
+                os._exit(0)
+        for fd in (stop_r, why_w, target):
+            if fd is not None:
+                os.close(fd)
 
-    def _run(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+    @property
+    def why(self) -> str:
+        """Why the kernel was stopped ("" while it was not)."""
+        if not self._why and self._why_r is not None:
+            poller = select.poll()
+            poller.register(self._why_r, select.POLLIN)
+            if poller.poll(0):  # written (then the kernel killed, and the watcher ends)
+                self._read()
+        return self._why
+
+    def _read(self) -> None:
+        chunks = []
+        while chunk := os.read(self._why_r, 4096):
+            chunks.append(chunk)
+        os.close(self._why_r)
+        self._why_r = None
+        self._why = self._why or b"".join(chunks).decode()
+
+    def _run(self, interval: float, stop: int, report: int, target: int | None) -> None:
+        """The watcher's loop (in its own process)."""
+        poller = select.poll()
+        poller.register(stop, select.POLLIN)
+        while not poller.poll(interval * 1000):  # (the worker closed its end: done)
             began = time.monotonic()
+            why = ""
             try:
                 listing = functools.partial(_descendants, self.root)
                 size, entries, unread = _written(self.folder, listing, self.entries)
             except Exception as err:  # review 61: a MemoryError had ended the watch, unseen
                 size, entries, unread = 0, 0, f"could not be checked ({type(err).__name__})"
             if unread:
-                self.why = unread
+                why = unread
             elif time.monotonic() - began > MAX_CHECK_SECONDS:
-                self.why = f"took more than {MAX_CHECK_SECONDS:g} s to check"
+                why = f"took more than {MAX_CHECK_SECONDS:g} s to check"
             elif size - self._start > self.limit:
-                self.why = f"wrote more than {self.limit // 2**20} MiB to its folder"
+                why = f"wrote more than {self.limit // 2**20} MiB to its folder"
             elif entries > self.entries:
-                self.why = f"made more than {self.entries} files and folders in its folder"
-            if self.why:
+                why = f"made more than {self.entries} files and folders in its folder"
+            if why:
+                os.write(report, why.encode())
                 with contextlib.suppress(OSError):  # it may have ended meanwhile
-                    self.process.kill()
+                    if target is not None:
+                        signal.pidfd_send_signal(target, signal.SIGKILL)
+                    else:
+                        os.kill(self.process.pid, signal.SIGKILL)
                 return
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
+        if self._stop_w is not None:
+            os.close(self._stop_w)
+            self._stop_w = None
+            if self._why_r is not None:
+                self._read()  # (until the watcher ends)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._child, 0)
 
     def clean(self, bounded: bool = True) -> None:
         """Remove what the kernel added to its folder (what the folder held when the watch
