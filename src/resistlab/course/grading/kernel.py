@@ -868,9 +868,13 @@ class _DiskWatch:
             warnings.simplefilter("ignore", DeprecationWarning)
             self._child = os.fork()
         if self._child == 0:
-            try:
-                os.close(self._stop_w)
-                os.close(self._why_r)
+            try:  # it keeps no descriptor of the worker's but its three (a pipe's write end
+                # held here would keep a reader of the worker's waiting for its end)
+                low = 3
+                for fd in sorted({stop_r, why_w, target} - {None}):
+                    os.closerange(low, fd)
+                    low = fd + 1
+                os.closerange(low, os.sysconf("SC_OPEN_MAX"))
                 self._run(interval, stop_r, why_w, target)
             finally:
                 os._exit(0)
