@@ -559,6 +559,16 @@ def test_the_disk_watch_checks_while_the_worker_holds_pythons_lock(tmp_path):
         process.wait()
         watch.stop()
     assert watch.why == "wrote more than 1 MiB to its folder"
+    # a watcher that something killed leaves a kernel unwatched: the kernel is stopped for it
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    watch = _DiskWatch(str(tmp_path), process, limit=2**30, entries=100, interval=0.05)
+    try:
+        os.kill(watch._child, 9)
+        watch.stop()
+    finally:
+        process.kill()
+        process.wait()
+    assert watch.why == "could not be checked (its watcher was killed)"
 
 
 def test_what_a_dead_kernel_wrote_counts_against_the_next_one(tmp_path):

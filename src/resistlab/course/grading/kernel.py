@@ -936,7 +936,9 @@ class _DiskWatch:
             if self._why_r is not None:
                 self._read()  # (until the watcher ends)
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._child, 0)
+                _, status = os.waitpid(self._child, 0)
+                if os.WIFSIGNALED(status) and not self._why:  # (fail closed)
+                    self._why = "could not be checked (its watcher was killed)"
 
     def clean(self, bounded: bool = True) -> None:
         """Remove what the kernel added to its folder (what the folder held when the watch
