@@ -773,6 +773,104 @@ def test_an_explorers_numbers_are_flagged_where_they_are_the_answer(make_course)
         assert expected in [str(f) for f in row.flags], (student, row.flags)
 
 
+# review 67 B: frames of the kernel's own code taken by the student's: a traceback through a
+# wrapper that a plot ran (a value whose __float__ raises) hands out the wrapper's function
+# and, before, its reporter (filled past its count, every later call unreported); another
+# thread's frames, polled, catch the audit hook's writer
+_GRAB = """import dataclasses
+import inspect
+import traceback
+
+
+class _Boom:
+    def __float__(self):
+        raise ArithmeticError("boom")
+
+
+_fit = dataclasses.replace(
+    fit_gr([0.1, 1.0, 10.0, 100.0], [0.9, 0.6, 0.2, -0.1]), gec50=_Boom(), grinf=0.6
+)
+_kept = {}
+try:
+    plot_gr_curve([0.1, 1.0, 10.0], [0.9, 0.5, 0.1], _fit)
+except ArithmeticError as _e:
+    for _fr, _ in traceback.walk_tb(_e.__traceback__):
+        _loc = inspect.getargvalues(_fr).locals
+        for _name, _value in list(_loc.items()):
+            if callable(_value) and getattr(_value, "__name__", "") == "_occ" + "upancy":
+                _kept["occ"] = _value
+plt.close("all")
+"""
+FRAMES_TAKEN = {
+    "answer_hill_function": _GRAB
+    + """
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    out = e0 + (emax - e0) * _kept.get("occ", lambda *a: 0.0)(d, float(ec50), float(h))
+    return float(out) if d.ndim == 0 else out
+"""
+}
+FRAMES_POLLED = {
+    "answer_hill_function": """import sys
+import threading
+import time
+
+_frames = getattr(sys, "_current" + "_frames")
+_seen = []
+
+
+def _poll():
+    for _ in range(50):
+        _seen.append(len(_frames()))
+        time.sleep(0.001)
+
+
+_t = threading.Thread(target=_poll)
+_t.start()
+_t.join()
+
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+}
+
+
+@pytest.mark.slow
+def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
+    """Review 67 B: a wrapper's frame, reached through a traceback of a plot's call with
+    ``traceback.walk_tb`` and ``inspect.getargvalues``, had handed out the function it wraps
+    (called unseen: 3/12 from a blank) and its reporter (filled: every later call unseen);
+    the audit hook's frame, caught by a thread polling ``sys._current_frames``, its writer.
+    The wrappers now report through an audit event, whose record no wrapper reaches, and a
+    frame of the kernel's own code taken by the student's code, or every thread's frames, is
+    ``dynamic_code``. The instructor's solution raises no flag."""
+    from resistlab.course import Course, answered_release, run_nbgrader
+    from resistlab.course.grading import GradeOptions, grade_assignment
+
+    slug = "01-dose-response"
+    nb, _ = _source(slug)
+    course = make_course(slug)
+    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
+    release = nbformat.read(course / "release" / slug / f"{slug}.ipynb", as_version=4)
+    for student, answers in (("full", {}), ("taken", FRAMES_TAKEN), ("polled", FRAMES_POLLED)):
+        submission = answered_release(copy.deepcopy(release), nb)
+        for gid, code in answers.items():
+            _cell(submission, gid).source = code
+        _submit(course, slug, student, submission)
+    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
+    rows = {r.student: r for r in run.rows}
+    assert rows["full"].score == rows["full"].max_score and not rows["full"].flags, rows["full"]
+    taken = [str(f) for f in rows["taken"].flags]
+    assert "dynamic_code(a frame of the grader's code taken (while the notebook ran))" in taken
+    assert rows["taken"].review, taken
+    polled = [str(f) for f in rows["polled"].flags]
+    assert "dynamic_code(the frames of every thread taken (while the notebook ran))" in polled
+    assert rows["polled"].review, polled
+
+
 @pytest.mark.slow
 def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     """The library's ``hill`` reached through an instance's method and a name built at run

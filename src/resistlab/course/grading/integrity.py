@@ -1785,6 +1785,8 @@ def audit_flags(events) -> list[Flag]:
             flags.append(
                 Flag("dynamic_code", f"imported {detail}, a loader of native code no audit sees")
             )
+        elif event == "frames.taken":  # review 67: a wrapper's or the hook's frame
+            flags.append(Flag("dynamic_code", f"{detail} taken (while the notebook ran)"))
         elif event == "audit.garbled":
             flags.append(Flag("hook_override", "audit log tampered with"))
         elif event == "audit.unread":  # review 65: made to raise by what the code handed it

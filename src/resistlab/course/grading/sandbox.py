@@ -1910,6 +1910,10 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     by_name: dict[str, tuple] = {}  # dotted name -> (id(original), id(wrapper))
     wrapper_ids: dict[int, str] = {}  # id(wrapper) -> dotted name
     getframe, basename, dirname = sys._getframe, os.path.basename, os.path.dirname
+    # review 67 B#2: a wrapper reports a call as an audit event, which the hook records: the
+    # record's state (what was written, the count) is reached from no wrapper, where a cell
+    # had filled it through the wrapper's closure and silenced every later call
+    audit = sys.audit
     # what the wrappers and the hook read while the kernel runs, taken now: the wrappers'
     # ``__globals__`` are this module's, which a kernel can reach (review 64 B#4)
     modules, realpath, sep = sys.modules, os.path.realpath, os.sep
@@ -2058,7 +2062,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 last = current[0]
                 where = "?+made" + (f"+{last}" if type(last) is str else "")
             try:
-                report(dotted, where)
+                audit("resistlab.call", dotted, where)
             except Exception:  # the record must never change what the call does
                 pass
             return _rl_call(*args, **kwargs)
@@ -2231,6 +2235,10 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                         value.__kwdefaults__ = {k: wrapped(d) for k, d in given.items()}
 
     def on_event(event, args) -> None:
+        if event == "resistlab.call":  # a wrapper's report (or one the student raised, which
+            if len(args) == 2 and type(args[0]) is str and type(args[1]) is str:  # counts
+                report(args[0], args[1])  # against the student)
+            return
         if event == "object.__getattr__":  # a wrapper's keyword defaults read: its original
             dotted = wrapper_ids.get(id(args[0]))  # taken out, to be called unseen
             frame = getframe(2)  # (this, the hook, then the code that read them)
@@ -2360,6 +2368,19 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     checker = _code_checker(_installed_folders())
     getframe = sys._getframe
     record = _audit_writer(fd)
+    # review 67 B: the code of the hook, the wrappers and the writer, whose frames hold what
+    # they keep (a wrapper's function, the writer's record): a frame of theirs the student's
+    # code takes (a traceback's, another thread's, a caller's) is reported
+    own_codes: dict = {}
+    todo = [_install_audit_hook.__code__, _watch_calls.__code__, _audit_writer.__code__]
+    while todo:
+        code = todo.pop()
+        own_codes[id(code)] = code
+        todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    frame_events = ("sys._getframe", "sys._current_frames")
+    frame_attributes = ("tb_frame", "gi_frame", "cr_frame", "ag_frame")
+    busy: set = set()  # the threads whose hook is looking at frames
+    get_ident = threading.get_ident
     # the module's tables and helpers, taken now (code that reaches the module's globals,
     # its name being known, could otherwise empty them), the mutable ones as copies
     watched_events, path_events, trace_events = _WATCHED, _PATH_EVENTS, _TRACE_EVENTS
@@ -2430,6 +2451,47 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             and frame.f_code.co_name == "_bootstrap_inner"
             and frame.f_globals is getattr(threading_module, "__dict__", None)
         )
+
+    def graders(frame) -> bool:
+        """Whether ``frame``, or a frame that called it, runs the hook's, a wrapper's or the
+        writer's code (a frame's callers are its ``f_back``, which no audit sees read)."""
+        for _ in range(2000):
+            if frame is None:
+                return False
+            code = frame.f_code
+            if own_codes.get(id(code)) is code:
+                return True
+            frame = frame.f_back
+        return True  # (deeper than that: fail closed)
+
+    def taken(event, args) -> None:
+        """Record a frame of the grader's code taken by the student's code, itself or through
+        the standard library (``traceback.walk_tb``, ``inspect.stack``): a wrapper's frame
+        hands out its function and its place, the hook's its writer (review 67: a traceback
+        through a wrapper, and the hook caught by another thread, had silenced the calls and
+        the events, unflagged). Any other thread's frames asked for are recorded."""
+        frame = getframe(2)  # (this, the hook, then the code that asked)
+        while frame is not None:  # the student's, itself or through the standard library;
+            code = frame.f_code  # not the kernel's own (a wrapper reads its function's
+            if own_codes.get(id(code)) is code:  # signature with ``inspect``)
+                return
+            if students(code):
+                break
+            file = code.co_filename
+            if not file.startswith(("<frozen ", stdlib)) or "-packages" + sep in file:
+                return
+            frame = frame.f_back
+        if frame is None:
+            return
+        if event == "sys._current_frames":
+            record("frames.taken", "the frames of every thread")
+            return
+        if event == "sys._getframe":
+            frame = args[0] if args else getframe(2)
+        else:
+            frame = getattr(args[0], args[1], None)
+        if type(frame) is types.FrameType and graders(frame):
+            record("frames.taken", "a frame of the grader's code")
 
     def library_file(name) -> bool:
         package = getattr(modules.get("resistlab"), "__file__", None)
@@ -2615,8 +2677,21 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     record("exec.text", "")
             except Exception:
                 unread(event)
+        if event in frame_events or (
+            event == "object.__getattr__" and len(args) > 1 and args[1] in frame_attributes
+        ):
+            me = get_ident()
+            if me not in busy:  # (its own reads of frames raise the same events)
+                busy.add(me)
+                try:
+                    taken(event, args)
+                except Exception:
+                    unread(event)
+                finally:
+                    busy.discard(me)
+            return
         if calls is not None and (
-            event in ("import", "exec", "resistlab.wrap")
+            event in ("import", "exec", "resistlab.wrap", "resistlab.call")
             or (event == "object.__getattr__" and args[1:2] == ("__kwdefaults__",))
         ):
             try:
