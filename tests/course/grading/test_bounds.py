@@ -20,6 +20,7 @@ submission and checks that the others are graded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -569,6 +570,48 @@ def test_the_disk_watch_checks_while_the_worker_holds_pythons_lock(tmp_path):
         process.kill()
         process.wait()
     assert watch.why == "could not be checked (its watcher was killed)"
+
+
+def test_a_kernel_past_the_bound_is_stopped_with_every_process_below_it(tmp_path):
+    """Review 67 A#1: the watch killed the kernel alone, and its other processes wrote on,
+    3.7 GB under a 1 GiB bound, while the worker was held before it stopped them. Every
+    process below the sandbox's first is killed with it: here a stand-in kernel's child."""
+    import subprocess
+    import sys
+
+    from resistlab.course.grading.kernel import _DiskWatch
+
+    child = tmp_path.parent / f"{tmp_path.name}.child"
+    code = (
+        "import subprocess, sys, time\n"
+        f"p = subprocess.Popen(['sleep', '60'])\nopen({str(child)!r}, 'w').write(str(p.pid))\n"
+        "time.sleep(60)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 30
+    while not (child.exists() and child.read_text()):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    grandchild = int(child.read_text())
+    watch = _DiskWatch(str(tmp_path), process, limit=2**20, entries=100, interval=0.05)
+    try:
+        (tmp_path / "big").write_bytes(b"x" * 2**21)
+        assert process.wait(timeout=10) == -9
+        while os.path.exists(f"/proc/{grandchild}"):  # killed, then reaped by init
+            assert time.monotonic() < deadline + 30, "the kernel's child was left running"
+            try:
+                with open(f"/proc/{grandchild}/stat") as fh:
+                    if fh.read().rpartition(")")[2].split()[0] in ("Z", "X"):
+                        break
+            except FileNotFoundError:  # (reaped meanwhile)
+                break
+            time.sleep(0.05)
+    finally:
+        process.kill()
+        watch.stop()
+        with contextlib.suppress(OSError):
+            os.kill(grandchild, 9)
+    assert watch.why == "wrote more than 1 MiB to its folder"
 
 
 def test_what_a_dead_kernel_wrote_counts_against_the_next_one(tmp_path):

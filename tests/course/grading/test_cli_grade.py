@@ -166,7 +166,9 @@ def test_a_file_name_cannot_forge_or_hide_what_zip_collect_skipped(fixture_cours
     """Review 66: the skipped archives and files were read from nbgrader's log, where a file
     name holding line breaks made skips of its own (60 forged lines had pushed zoe's real
     one past the 50 shown). They are read from what the plugins record: zoe's damaged upload
-    is named, and the forged name is one line, its breaks escaped."""
+    is named, and the forged name is one line, its breaks escaped. Review 67: 300 real skips
+    of one upload had done the same; the run shows one line for each upload, and writes every
+    skip to the course's grading folder."""
     import zipfile
 
     import nbformat
@@ -178,6 +180,8 @@ def test_a_file_name_cannot_forge_or_hide_what_zip_collect_skipped(fixture_cours
         for n in range(12):  # 60 forged lines, five a name (a name holds 255 bytes)
             forged = "".join(f"\nNot extracted: fake{5 * n + k}.zip: forged" for k in range(5))
             zf.writestr(f"notes{forged}.txt", "a file no regexp reads")
+        for n in range(60):  # review 67: 60 real skips, past the 50 lines shown before
+            zf.writestr(f"empty{n}.zip", b"")
     (archive / "zoe.zip").write_bytes(b"PK\x03\x04 not a zip at all")
     args = ["--course", str(fixture_course), "grade", NAME, "--zip-collect", "--jobs", "1"]
     assert cli.main(args) == 0
@@ -185,7 +189,13 @@ def test_a_file_name_cannot_forge_or_hide_what_zip_collect_skipped(fixture_cours
     lines = [line.removeprefix("! ") for line in err.splitlines()]
     assert f"not extracted: downloaded/{NAME}/archive/zoe.zip: ValueError: not a zip" in err
     assert not [line for line in lines if line.lower().startswith("not extracted: fake")]
-    assert sum("forged" in line for line in lines) == 12, err
+    # one line for each upload, and every skip in the course's grading folder
+    assert sum("more from this upload" in line for line in lines) == 1, err
+    every = (fixture_course / "grading" / NAME / "zip-collect-skipped.txt").read_text()
+    assert sum("forged" in line for line in every.splitlines()) == 12, every
+    assert sum(line.startswith("not extracted: ") and "/empty" in line
+               for line in every.splitlines()) == 60, every  # fmt: skip
+    assert "zoe.zip" in every
     assert sorted(p.name for p in (fixture_course / "submitted").iterdir()) == ["mallory"], err
 
 

@@ -998,10 +998,11 @@ def test_calls_the_scan_cannot_follow_are_flagged_by_the_kernel(make_course):
     assert "hook_override(sys.settrace (in a thread, from threading's hook))" in [
         str(f) for f in traced.flags
     ], traced.flags
-    for student in ("quieted", "quieted_nested"):  # the wrapper's writer silenced
-        quieted = rows[student]  # the hook's own still writes
-        assert quieted.score == quieted.max_score and quieted.review, quieted
-        assert "dynamic_code(ran code given as text (while the notebook ran))" in [
+    for student in ("quieted", "quieted_nested"):  # the wrapper's writer silenced: review 67,
+        quieted = rows[student]  # no wrapper reaches it now, the walk finds none, and the
+        assert quieted.score == quieted.max_score - 3 and quieted.review, quieted  # cell fails
+        assert sorted(quieted.failed) == ["test_hill_function_arrays", "test_hill_function_values"]
+        assert "monkeypatch(answer_hill_function: '__globals__')" in [
             str(f) for f in quieted.flags
         ], (student, quieted.flags)
     unwrapped = rows["unwrapped"]  # the original's read from the wrapper is its call

@@ -264,31 +264,51 @@ def _opener_nofollow(path, flags):
     return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
-def _zip_collect_skipped(record: Path, root: Path, most: int = 50) -> str:
-    r"""The archives and files the zip collector skipped, one per line, from the plugins'
-    ``skip_record`` (:mod:`~resistlab.course.grading.zipcollect`), paths shown from the course
-    root and every character that is not printable escaped (review 66: read from nbgrader's
-    log, a file name holding a line break had forged 60 skips and hidden a real one).
+def _zip_collect_skipped(record: Path, root: Path, kept: Path | None = None) -> str:
+    r"""The archives and files the zip collector skipped, from the plugins' ``skip_record``
+    (:mod:`~resistlab.course.grading.zipcollect`): one line for each upload (a file of the
+    archive folder, with what was extracted from it), its first skip, and how many more it
+    had; paths shown from the course root, every character that is not printable escaped
+    (review 66: read from nbgrader's log, a file name holding a line break had forged 60
+    skips and hidden a real one). Every skip is written to ``kept`` (review 67: the first 50
+    lines had been shown, and one upload of 300 small archives had pushed another student's
+    damaged upload out of them).
 
     Examples
     --------
     >>> import json, tempfile
     >>> record = Path(tempfile.mkdtemp()) / "skipped.jsonl"
     >>> forged = "b.zip\nNot extracted: /c/x.zip: forged"
-    >>> _ = record.write_text(json.dumps(
-    ...     {"verb": "extracted", "path": f"/c/downloaded/a/{forged}", "why": "a bomb"}))
+    >>> skips = [("archive/b.zip", "a bomb")] + [(f"extracted/b/{k}.zip", "empty") for k in "xy"]
+    >>> _ = record.write_text("".join(json.dumps(
+    ...     {"verb": "extracted", "path": f"/c/downloaded/a/{p}", "why": w}) + "\n"
+    ...     for p, w in [*skips, ("archive/" + forged, "a bomb")]))
     >>> print(_zip_collect_skipped(record, Path("/c")))
-    not extracted: downloaded/a/b.zip\nNot extracted: /c/x.zip: forged: a bomb
+    not extracted: downloaded/a/archive/b.zip: a bomb (and 2 more from this upload)
+    not extracted: downloaded/a/archive/b.zip\nNot extracted: /c/x.zip: forged: a bomb
     """
-    lines = []
+    lines, uploads = [], {}
     with contextlib.suppress(FileNotFoundError):
         with open(record, encoding="utf-8", errors="surrogateescape") as fh:
             for line in fh:
                 entry = json.loads(line)
                 path = entry["path"].removeprefix(f"{root}/")
                 lines.append(f"not {entry['verb']}: {safe(path)}: {safe(entry['why'])}")
-    more = [f"... and {len(lines) - most} more"] if len(lines) > most else []
-    return "\n".join(lines[:most] + more)
+                # the upload: the first name below the archive or extraction folder
+                parts = path.split("/")
+                top = parts[3] if len(parts) > 3 and parts[0] == "downloaded" else path
+                for ending in (".tar.gz", ".tgz", ".zip", ".gz"):
+                    top = top.removesuffix(ending)
+                uploads.setdefault(top, []).append(lines[-1])
+    if kept is not None and lines:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")
+    elif kept is not None:  # (an earlier run's list)
+        kept.unlink(missing_ok=True)
+    return "\n".join(
+        skips[0] + (f" (and {len(skips) - 1} more from this upload)" if len(skips) > 1 else "")
+        for skips in uploads.values()
+    )
 
 
 def drop_special_bits(folder: Path) -> list[str]:
@@ -735,7 +755,8 @@ def grade_assignment(
                          f"{BoundedExtractor.__name__}")  # fmt: skip
         try:
             run_nbgrader(["zip_collect", assignment.name, *args], root=course.root)
-            skipped = _zip_collect_skipped(record, course.root)
+            every = course.root / "grading" / assignment.name / "zip-collect-skipped.txt"
+            skipped = _zip_collect_skipped(record, course.root, every)
         finally:
             record.unlink(missing_ok=True)
         # the students' files, .py included, as extracted: a notebook opened or validated
@@ -748,7 +769,10 @@ def grade_assignment(
             / zc.get("extracted_directory", "extracted")
         )
         if skipped:
-            warn("--zip-collect skipped (those students are not collected):\n" + skipped)
+            warn(
+                "--zip-collect skipped (those students are not collected):\n"
+                f"{skipped}\n(every file skipped, and why: {every.relative_to(course.root)})"
+            )
         for folder in (course.root / coursedir.submitted_directory).glob("*/" + assignment.name):
             if not unreadable_folder(folder):  # a link or a non-folder is never followed
                 drop_special_bits(folder)
