@@ -114,6 +114,18 @@ def test_size_and_depth_are_capped():
         agent.loads("x" * (agent.MAX_BYTES + 1))
 
 
+def test_sets_and_dicts_of_keys_of_one_hash_are_refused():
+    """Review 67 A#2: a set of 50,000 integers of one hash (``k * (2**61 - 1)``), a test's
+    answer, took the grader minutes to build in one call no time limit stops. Such sets and
+    dicts are refused; sets of distinct values, a few equal hashes among them, pass."""
+    same = [k * (2**61 - 1) for k in range(1, 2001)]
+    for value in (set(same), {k: 0 for k in same}):
+        with pytest.raises(agent.Unsendable, match="keys of only 1 hashes"):
+            agent.decode(json.loads(json.dumps(agent.encode(value))))
+    honest = set(range(-1000, 1000))  # (-1 and -2 share a hash)
+    assert agent.decode(json.loads(json.dumps(agent.encode(honest)))) == honest
+
+
 def test_replies_of_many_tiny_containers_are_refused_before_parsing():
     """Review 2 #4: 3.2 million empty lists fit in 61 MiB of JSON but took 1.5 GB of the
     grader's memory to parse; the reply is refused on its counts. Real answers pass: a
