@@ -470,12 +470,13 @@ def test_what_a_kernel_writes_to_its_folder_is_bounded(fixture_course):
         # the orphan's fork and exit are flagged by the scan and the audit besides
         extra = {
             "orphan": [("process_exit", "answer_ic50: os._exit()"), ("subprocess", "")],
-            # (review 57: libc's syscall looked up through ctypes)
-            "leaderless": [
-                ("subprocess", ""),
-                ("dynamic_code", "a system call by number through ctypes"),
-            ],
+            "leaderless": [("subprocess", "")],
         }
+        # (review 57: libc's syscall looked up through ctypes, by the child 0.5 s after its
+        # fork: review 67's watch kills every process of the sandbox, most often before)
+        syscall = ("dynamic_code", "a system call by number through ctypes")
+        if student == "leaderless" and syscall in found:
+            found.remove(syscall)
         assert sorted(found) == sorted([stopped, *extra.get(student, [])]), (student, found)
     nb = nbformat.read(str(fixture_course / "autograded" / "writer" / NAME / f"{NAME}.ipynb"), 4)
     assert "DiskLimitError" in str(cell_by_id(nb, "answer_ic50").outputs)

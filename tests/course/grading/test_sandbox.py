@@ -897,6 +897,8 @@ on_event = sandbox._watch_calls(
     ["resistlab.pharmacology.hill", "resistlab.binding.fraction_inhibited",
      "resistlab.binding.apparent_ki", "resistlab.binding.classify_resistance"],
 )
+# the wrappers report a call as an audit event, which the kernel's hook hands on (review 67)
+sys.addaudithook(lambda event, args: on_event(event, args) if event == "resistlab.call" else None)
 main = types.ModuleType("__main__")
 sys.modules["__main__"] = main
 
