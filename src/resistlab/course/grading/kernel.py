@@ -932,13 +932,16 @@ class _DiskWatch:
     def _stop_kernel(self, target: int | None) -> None:
         """Kill the kernel and every process of its sandbox, the PID namespace's first among
         them (whose end ends the rest): review 67, the kernel alone killed, its other
-        processes wrote 3.7 GB while the worker was held before it stopped them."""
+        processes wrote 3.7 GB while the worker was held before it stopped them. They are
+        listed before the kernel dies (outside a PID namespace of its own, its children then
+        leave its tree) and again after."""
+        below = _descendants(self.root)
         with contextlib.suppress(OSError):  # it may have ended meanwhile
             if target is not None:
                 signal.pidfd_send_signal(target, signal.SIGKILL)
             else:
                 os.kill(self.process.pid, signal.SIGKILL)
-        for pid in _descendants(self.root):
+        for pid in dict.fromkeys(below + _descendants(self.root)):
             if pid != self.root or self.root == self.process.pid:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
