@@ -743,25 +743,10 @@ def test_an_explorers_numbers_are_flagged_where_they_are_the_answer(make_course)
     its helper behind ``functools.cache`` reached by a name built at run time: flagged where
     they answer (the kernel wraps the cached helper too). The solution, which computes the
     scores with the setup's models and draws the explorer, is not."""
-    from resistlab.course import Course, answered_release, run_nbgrader
-    from resistlab.course.grading import GradeOptions, grade_assignment
-
     slug = "11-drug-combinations"
     nb, _ = _source(slug)
-    course = make_course(slug)
-    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
-    release = nbformat.read(course / "release" / slug / f"{slug}.ipynb", as_version=4)
-    for student, answers in (
-        ("full", {}),
-        ("state", EXPLORER_SCORES),
-        ("cached", EXPLORER_CACHED),
-    ):
-        submission = answered_release(copy.deepcopy(release), nb)
-        for gid, code in answers.items():
-            _cell(submission, gid).source = code
-        _submit(course, slug, student, submission)
-    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
-    rows = {r.student: r for r in run.rows}
+    students = {"full": {}, "state": EXPLORER_SCORES, "cached": EXPLORER_CACHED}
+    rows = _grade_students(make_course, slug, nb, students)
     assert rows["full"].score == rows["full"].max_score and not rows["full"].flags, rows["full"]
     helper = "resistlab.widgets.synergy"
     for student, expected in (
@@ -847,21 +832,10 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     The wrappers now report through an audit event, whose record no wrapper reaches, and a
     frame of the kernel's own code taken by the student's code, or every thread's frames, is
     ``dynamic_code``. The instructor's solution raises no flag."""
-    from resistlab.course import Course, answered_release, run_nbgrader
-    from resistlab.course.grading import GradeOptions, grade_assignment
-
     slug = "01-dose-response"
     nb, _ = _source(slug)
-    course = make_course(slug)
-    run_nbgrader(["generate_assignment", slug, "--force"], root=course)
-    release = nbformat.read(course / "release" / slug / f"{slug}.ipynb", as_version=4)
-    for student, answers in (("full", {}), ("taken", FRAMES_TAKEN), ("polled", FRAMES_POLLED)):
-        submission = answered_release(copy.deepcopy(release), nb)
-        for gid, code in answers.items():
-            _cell(submission, gid).source = code
-        _submit(course, slug, student, submission)
-    run = grade_assignment(Course(course), slug, GradeOptions(jobs=2, quiet=True))
-    rows = {r.student: r for r in run.rows}
+    students = {"full": {}, "taken": FRAMES_TAKEN, "polled": FRAMES_POLLED}
+    rows = _grade_students(make_course, slug, nb, students)
     assert rows["full"].score == rows["full"].max_score and not rows["full"].flags, rows["full"]
     taken = [str(f) for f in rows["taken"].flags]
     assert "dynamic_code(a frame of the grader's code taken (while the notebook ran))" in taken
