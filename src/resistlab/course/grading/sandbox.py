@@ -2399,8 +2399,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     def students(code) -> bool:
         """Whether ``code`` is neither the standard library's nor an installed package's:
         code that is what its file says (``checker.trusted``: a name alone is not enough),
-        and not the hook's own reading."""
-        return code not in checker.own and not checker.trusted(code)
+        and not the hook's own reading nor the kernel's own code (the hook's, a wrapper's,
+        the writer's: a wrapper reads its function's signature with ``inspect``)."""
+        return (
+            code not in checker.own
+            and own_codes.get(id(code)) is not code
+            and not checker.trusted(code)
+        )
 
     def asked_by_student() -> bool:
         """Whether the code that raised the event (the hook's caller) is the student's; with
@@ -2470,18 +2475,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         hands out its function and its place, the hook's its writer (review 67: a traceback
         through a wrapper, and the hook caught by another thread, had silenced the calls and
         the events, unflagged). Any other thread's frames asked for are recorded."""
-        frame = getframe(2)  # (this, the hook, then the code that asked)
-        while frame is not None:  # the student's, itself or through the standard library;
-            code = frame.f_code  # not the kernel's own (a wrapper reads its function's
-            if own_codes.get(id(code)) is code:  # signature with ``inspect``)
-                return
-            if students(code):
-                break
-            file = code.co_filename
-            if not file.startswith(("<frozen ", stdlib)) or "-packages" + sep in file:
-                return
-            frame = frame.f_back
-        if frame is None:
+        if not asked_through_stdlib(3):  # (this, the hook, then the code that asked)
             return
         if event == "sys._current_frames":
             record("frames.taken", "the frames of every thread")
