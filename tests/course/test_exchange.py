@@ -149,6 +149,58 @@ def test_collect_takes_no_folder_made_in_another_students_name(tmp_path, monkeyp
     assert (submitted / "daemon" / NAME / "who.txt").read_text() == "an impostor"
 
 
+def test_one_students_folders_in_inbound_neither_slow_nor_bury_the_class(tmp_path, monkeypatch):
+    """Review 67 C2: every student can write to ``inbound``; 100,000 folders one student made
+    there were each parsed (twice) by every collect of the class (3.9 s -> 18-38 s), and their
+    100,000 lines buried the one naming a folder made in another student's name. Now an owner
+    and name have their 100 newest folders read, an owner 10,000 in all, the rest are counted
+    in one line, and the folders made in another's name are named first."""
+    import pwd
+
+    from resistlab.course.exchange import MAX_FOLDERS, MAX_LINES, MAX_OWNED
+
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    student, mallory = pwd.getpwnam("daemon"), pwd.getpwnam("nobody")
+
+    def folder(name, stamp, owner, note=None):
+        path = inbound / f"{name}+{NAME}+{stamp}+0123456789abcdef"
+        path.mkdir()
+        if note is not None:
+            (path / f"{NAME}.ipynb").write_text(released)
+            (path / "who.txt").write_text(note)
+        for made in (path, *path.iterdir()):
+            os.chown(made, owner.pw_uid, owner.pw_gid)
+
+    folder("daemon", STAMP, student, "the student")
+    folder("daemon", "2026-12-02 10:00:00.000000 UTC", mallory, "an impostor")
+    # the impostor's own: 250 folders, the newest a submission
+    for minute in range(250):
+        folder("nobody", f"2026-11-30 10:{minute // 60:02d}:{minute % 60:02d}.000000 UTC", mallory)
+    folder("nobody", STAMP, mallory, "her newest")
+    # and past her 10,000 in all, unreadable names under as many ids
+    unreadable = MAX_OWNED - MAX_FOLDERS - 1 + 50  # 50 past her room (the 1: daemon's name)
+    for i in range(unreadable):
+        folder(f"z{i}", "not a time", mallory)
+
+    proc = run_nbgrader(["collect", NAME], root=course, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    submitted = course / "submitted"
+    assert (submitted / "daemon" / NAME / "who.txt").read_text() == "the student"
+    assert (submitted / "nobody" / NAME / "who.txt").read_text() == "her newest"
+    past = 251 - MAX_FOLDERS + 50  # her own name's beyond the newest, and past the owner's
+    assert f"Not collected: {past} folders of {NAME} owned by nobody, named nobody, z" in log
+    lines = [line for line in log.splitlines() if "Not collected" in line]
+    assert "names the student daemon but is owned by nobody" in lines[1], lines[:3]
+    named = [line for line in lines if "its name is not STUDENT+ASSIGNMENT" in line]
+    assert len(named) == MAX_LINES
+    more = unreadable - 50 - MAX_LINES
+    assert f"Not collected: {more} more folders owned by nobody, left out for their names" in log
+    assert len(lines) == 1 + 1 + MAX_LINES + 1, lines[:5]
+
+
 def _is_user(name: str) -> bool:
     import pwd
 
