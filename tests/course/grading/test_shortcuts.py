@@ -71,6 +71,10 @@ DECLARED = {
             "resistlab.evolution.prob_preexisting_resistance",
             "resistlab.evolution.goldie_coldman",  # review 19: its complement, 1 - P
         ],
+        "answer_variance_to_mean": [
+            "resistlab.plotting.evolution._vmr",
+            "resistlab.widgets.evolution._summary",  # review 68: its "vmr"
+        ],
     },
     "03-target-mutations": {
         "answer_fraction_inhibited": [
@@ -178,6 +182,8 @@ DECLARED = {
         "answer_ercc1_model": [
             "resistlab.dna_repair.dose_for_half_kill",
             "resistlab.dna_repair.LQFit.dose_for",  # review 61: with beta = 0, ln 2 / alpha
+            "resistlab.dna_repair.adduct_survival",  # review 68: ln 2 / -ln S at 1 uM
+            "resistlab.dna_repair.adduct_area",  # what adduct_survival computes with
         ],
     },
     "08-tumor-microenvironment": {
@@ -2029,7 +2035,8 @@ TWINS_ELSEWHERE = [
     # review 60: a science function reached through the widget module that imports it; a
     # class whose property is the half-kill dose; a module, which the scan loses once it is
     # handed through a call (``next(iter([pk])).half_life``)
-    ("07-dna-repair", "answer_ercc1_model", "resistlab.widgets.dna_repair.adduct_area"),
+    # (review 68 declared adduct_area itself: the widget module's other import stands in)
+    ("07-dna-repair", "answer_ercc1_model", "resistlab.widgets.dna_repair.adducts"),
     ("07-dna-repair", "answer_ercc1_model", "resistlab.persisters.BiphasicKill"),
     ("07-dna-repair", "answer_ercc1_model", "resistlab.pk"),
     # review 64 B#1: exercises that had declared nothing (their helpers' own twins are
