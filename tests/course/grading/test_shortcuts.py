@@ -828,6 +828,70 @@ def hill(dose, e0, emax, ec50, h):
 """
 }
 
+# review 68 B: a generator's frame taken before it ran (no callers then), resumed inside the
+# audit hook by a ``str`` subclass's ``startswith`` that the hook's ``abspath`` ran; its
+# ``f_back`` led to the hook's frame, the writer and the wrappers' originals
+FRAMES_RESUMED = {
+    "answer_hill_function": """def _a(*p):
+    return "".join(p)
+
+
+_box = []
+
+
+def _walk():
+    while True:
+        f = getattr(_F, _a("f_", "back"))
+        while f is not None:
+            loc = getattr(f, _a("f_", "loc", "als"))
+            if _a("rec", "ord") in loc and callable(loc.get(_a("cal", "ls"))) and not _box:
+                _box.append(dict(loc))
+                break
+            f = getattr(f, _a("f_", "back"))
+        yield
+
+
+_gen = _walk()
+_F = getattr(_gen, _a("gi_", "frame"))
+
+
+class _S(str):
+    def startswith(self, *a):
+        try:
+            next(_gen)
+        except Exception:
+            pass
+        return str.startswith(str(self), *a)
+
+
+try:
+    open(_S("no-such-file"))
+except OSError:
+    pass
+
+
+def hill(dose, e0, emax, ec50, h):
+    return 0.0 * np.asarray(dose, dtype=float) + (_box and e0)
+"""
+}
+# and the same kind of object reaching the hook as a code object's file name (made with
+# ``code.replace``): its method runs inside the hook, recorded before it runs
+HOOK_ENTERED = {
+    "answer_hill_function": """class _S(str):
+    def rfind(self, *args):
+        return str.rfind(str(self), *args)
+
+
+_code = compile("_x = 1", "made", "exec")
+exec(_code.replace(co_filename=_S("made")))
+
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+}
+
 
 @pytest.mark.slow
 def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
@@ -837,10 +901,19 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     the audit hook's frame, caught by a thread polling ``sys._current_frames``, its writer.
     The wrappers now report through an audit event, whose record no wrapper reaches, and a
     frame of the kernel's own code taken by the student's code, or every thread's frames, is
-    ``dynamic_code``. The instructor's solution raises no flag."""
+    ``dynamic_code``. Review 68 B: so is a frame that can run again under other callers (a
+    generator's), and code of the notebook's that runs inside the audit hook; the hook reads
+    plain copies of what it is handed (the walk finds nothing: the hill tests fail). The
+    instructor's solution raises no flag."""
     slug = "01-dose-response"
     nb, _ = _source(slug)
-    students = {"full": {}, "taken": FRAMES_TAKEN, "polled": FRAMES_POLLED}
+    students = {
+        "full": {},
+        "taken": FRAMES_TAKEN,
+        "polled": FRAMES_POLLED,
+        "resumed": FRAMES_RESUMED,
+        "entered": HOOK_ENTERED,
+    }
     rows = _grade_students(make_course, slug, nb, students)
     assert rows["full"].score == rows["full"].max_score and not rows["full"].flags, rows["full"]
     taken = [str(f) for f in rows["taken"].flags]
@@ -849,6 +922,18 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     polled = [str(f) for f in rows["polled"].flags]
     assert "dynamic_code(the frames of every thread taken (while the notebook ran))" in polled
     assert rows["polled"].review, polled
+    resumed = [str(f) for f in rows["resumed"].flags]
+    assert (
+        "dynamic_code(a frame that runs again (a generator's or a coroutine's) taken "
+        "(while the notebook ran))" in resumed
+    ), resumed
+    assert rows["resumed"].review, rows["resumed"]  # and the walk found nothing:
+    assert "test_hill_function_values" in rows["resumed"].failed, rows["resumed"]
+    entered = [str(f) for f in rows["entered"].flags]
+    assert (
+        "dynamic_code(the notebook's code ran inside the grader's audit hook "
+        "(while the notebook ran))" in entered
+    ), entered
 
 
 @pytest.mark.slow
@@ -1079,7 +1164,9 @@ def test_a_walk_made_to_raise_still_reports_the_call_and_the_event(make_course):
     file name of the code calling it, raised when hashed or compared: the wrapper's walk of
     the stack and the audit hook raised, and caught their own errors, and 12/12 came
     unflagged. The call is now reported as made by unknown code (outside the cells), and an
-    event the hook could not read is a ``hook_override``."""
+    event the hook could not read is a ``hook_override``. Review 68: the hook reads a plain
+    copy of a ``str`` subclass it is handed, and the subclass's code that still runs inside
+    it (a code object's file name) is recorded before it runs."""
     nb, _ = _source("01-dose-response")
     rows = _grade_students(
         make_course, "01-dose-response", nb, {"full": {}, "name": EVIL_NAME, "file": EVIL_FILE}
@@ -1093,9 +1180,8 @@ def test_a_walk_made_to_raise_still_reports_the_call_and_the_event(make_course):
             f.startswith("library_shortcut(") and "resistlab.pharmacology.hill (called" in f
             for f in flags
         ), (student, flags)
-    assert "hook_override(the audit hook could not read compile)" in [
-        str(f) for f in rows["file"].flags
-    ], rows["file"].flags
+    entered = "dynamic_code(the notebook's code ran inside the grader's audit hook (while the "
+    assert any(str(f).startswith(entered) for f in rows["file"].flags), rows["file"].flags
 
 
 # a library method whose code never calls hill: a GR fit's predict, 1 - GR at GRinf = 0 is the

@@ -1787,6 +1787,8 @@ def audit_flags(events) -> list[Flag]:
             )
         elif event == "frames.taken":  # review 67: a wrapper's or the hook's frame
             flags.append(Flag("dynamic_code", f"{detail} taken (while the notebook ran)"))
+        elif event == "grader.entered":  # review 68: code run inside the audit hook
+            flags.append(Flag("dynamic_code", f"{detail} (while the notebook ran)"))
         elif event == "audit.garbled":
             flags.append(Flag("hook_override", "audit log tampered with"))
         elif event == "audit.unread":  # review 65: made to raise by what the code handed it

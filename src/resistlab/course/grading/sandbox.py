@@ -1775,7 +1775,10 @@ def _code_checker(installed=()):
             sources[file] = found
         return found
 
-    own = frozenset(f.__code__ for f in (tree, read, genuine, trusted, same_as_cell, span, codes))
+    own = {  # by id: hashing a code object hashes its names, which may run a subclass's code
+        id(f.__code__): f.__code__
+        for f in (tree, read, genuine, trusted, same_as_cell, span, codes)
+    }
     return types.SimpleNamespace(
         genuine=genuine, trusted=trusted, same_as_cell=same_as_cell, span=span, own=own,
         codes=codes,
@@ -1917,7 +1920,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     # what the wrappers and the hook read while the kernel runs, taken now: the wrappers'
     # ``__globals__`` are this module's, which a kernel can reach (review 64 B#4)
     modules, realpath, sep = sys.modules, os.path.realpath, os.sep
-    code_type, function_type = types.CodeType, types.FunctionType
+    code_type, function_type, module_type = types.CodeType, types.FunctionType, types.ModuleType
     # review 66 B#2: a helper kept behind functools.cache (an explorer's computation)
     cached_type = type(functools.cache(len))
     join = os.path.join
@@ -1949,10 +1952,12 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
 
     def ours(frame) -> bool:
         """A frame of the library's code runs in its module's namespace (the library's code
-        run in a dictionary of the student's, a copy, does not)."""
-        name = frame.f_globals.get("__name__")
-        module = modules.get(name) if isinstance(name, str) else None
-        return getattr(module, "__dict__", None) is frame.f_globals
+        run in a dictionary of the student's, a copy, does not). Only plain dictionaries,
+        names and modules are read: no method of an object of the student's runs here."""
+        space = frame.f_globals
+        name = space.get("__name__") if type(space) is dict else None
+        module = modules.get(name) if type(name) is str else None
+        return type(module) is module_type and module.__dict__ is space
 
     def request_of(frame):
         """The test named by the request the grader's agent answers in ``frame`` or a frame
@@ -2212,11 +2217,11 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         the functions; ``defaults``: in the library's own functions' default arguments too
         (``precision.evaluate_recommender`` keeps ``recommend`` so)."""
         for name, module in list(modules.items()):
+            if type(name) is not str or type(module) is not module_type:
+                continue  # (review 68 B: no method of an object of the student's runs here)
             if name != "__main__" and not name.startswith("resistlab"):
                 continue
-            namespace = getattr(module, "__dict__", None)
-            if not isinstance(namespace, dict):
-                continue
+            namespace = module.__dict__
             for key, value in list(namespace.items()):
                 found = wrappers.get(id(value))
                 if found is not None and found[0] is value:
@@ -2355,6 +2360,66 @@ def _audit_writer(fd: int):
     return record
 
 
+_KEPT = frozenset(  # what the hook reads of its own: no code of the notebook's runs there
+    {
+        type(None), bool, int, float, str, bytes, types.CodeType, types.FrameType,
+        types.TracebackType, types.GeneratorType, types.CoroutineType,
+        types.AsyncGeneratorType, types.FunctionType, types.BuiltinFunctionType,
+        types.MethodType, types.ModuleType, type(functools.cache(len)),
+    }
+)  # fmt: skip
+
+
+class _Unread:
+    """What the audit hook sees in place of an object of another type than :data:`_KEPT`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<an object the audit hook does not read>"
+
+
+_UNREAD = _Unread()
+
+
+def _plain(args, depth: int = 0, whole=slice(None)) -> tuple:
+    """``args`` of an audit event as the hook reads them: ``str``, ``bytes``, ``int`` and
+    ``float`` subclasses as plain copies (made by the base type's own slot: no method of the
+    subclass runs), tuples and lists as tuples of such (two levels), the types of
+    :data:`_KEPT` as they are, anything else as one placeholder. Review 68 B: the hook's
+    ``abspath`` had run a ``str`` subclass's ``startswith``, the notebook's code, inside it.
+
+    Examples
+    --------
+    >>> class Name(str):
+    ...     def startswith(self, *args):
+    ...         raise AssertionError("ran")
+    >>> copy = _plain((Name("/tmp/x"), [1, object()]))
+    >>> type(copy[0]) is str, copy[0], copy[1]
+    (True, '/tmp/x', (1, <an object the audit hook does not read>))
+    """
+    if type(args) not in (tuple, list):
+        return ()
+    out = []
+    for value in args:
+        kind = type(value)
+        if kind in _KEPT:
+            out.append(value)
+        elif issubclass(kind, str):
+            out.append(str.__getitem__(value, whole))
+        elif issubclass(kind, bytes):
+            out.append(bytes.__getitem__(value, whole))
+        elif issubclass(kind, int) and kind is not bool:
+            out.append(int.__index__(value))
+        elif issubclass(kind, float):
+            out.append(float.__float__(value))
+        elif kind in (tuple, list) and depth < 2:
+            out.append(_plain(value, depth + 1))
+        else:
+            out.append(_UNREAD)
+    return tuple(out)
+
+
 def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watched=()) -> None:
     """Record accesses outside ``allowed`` (and other watched events) as JSON lines on ``fd``,
     and the calls of the ``watched`` library functions (:func:`_watch_calls`)."""
@@ -2378,6 +2443,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         own_codes[id(code)] = code
         todo += [c for c in code.co_consts if type(c) is types.CodeType]
     frame_events = ("sys._getframe", "sys._current_frames")
+    resumes = 0x20 | 0x80 | 0x200  # inspect's CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
     frame_attributes = ("tb_frame", "gi_frame", "cr_frame", "ag_frame")
     busy: set = set()  # the threads whose hook is looking at frames
     get_ident = threading.get_ident
@@ -2395,6 +2461,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # (review 64 B#4: read from the module's globals at each event, which a wrapper's
     # ``__globals__`` hands out, they had been emptied and replaced)
     modules, sep, libc_recorded = sys.modules, os.sep, _LIBC_RECORDED
+    plain = _plain
 
     def students(code) -> bool:
         """Whether ``code`` is neither the standard library's nor an installed package's:
@@ -2402,7 +2469,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         and not the hook's own reading nor the kernel's own code (the hook's, a wrapper's,
         the writer's: a wrapper reads its function's signature with ``inspect``)."""
         return (
-            code not in checker.own
+            checker.own.get(id(code)) is not code
             and own_codes.get(id(code)) is not code
             and not checker.trusted(code)
         )
@@ -2484,8 +2551,15 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             frame = args[0] if args else getframe(2)
         else:
             frame = getattr(args[0], args[1], None)
-        if type(frame) is types.FrameType and graders(frame):
+        if type(frame) is not types.FrameType:
+            return
+        if graders(frame):
             record("frames.taken", "a frame of the grader's code")
+        elif frame.f_code.co_flags & resumes:
+            # review 68 B: a generator's frame, taken before it ran, had no callers; run
+            # later inside the hook, its ``f_back`` led there. A frame of a generator, a
+            # coroutine or an asynchronous generator may run again under other callers
+            record("frames.taken", "a frame that runs again (a generator's or a coroutine's)")
 
     def library_file(name) -> bool:
         package = getattr(modules.get("resistlab"), "__file__", None)
@@ -2652,120 +2726,188 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         except Exception:
             pass
 
+    # review 68 B: a ``str`` subclass handed to ``open`` had its ``startswith`` run by the
+    # hook's ``abspath``: it resumed a generator that walked up to the hook's frame and took
+    # the writer, the wrappers' originals and their reporter. The hook reads only plain
+    # copies of what it is handed (:func:`_plain`), and runs under a profile function that
+    # records any code of the notebook's called inside it (before that code runs), and any
+    # change of that profile function made inside it
+    setprofile, getprofile = sys.setprofile, sys.getprofile
+    guarded: set = set()  # the threads whose hook runs under ``alarm``
+    switching: set = set()  # the threads whose hook sets or removes ``alarm`` itself
+    verdicts: dict = {}  # id -> (code, whether it is the notebook's)
+    package = dirname(dirname(dirname(os.path.abspath(__file__)))) + sep
+
+    def notebooks(code) -> bool:
+        """Whether ``code`` is neither the kernel's own nor an installed package's (the
+        package's own code in a development install counts as installed)."""
+        seen = verdicts.get(id(code))
+        if seen is None or seen[0] is not code:  # (code compiled under a name of the
+            file = code.co_filename  # package's is recorded as it is compiled or made)
+            ours = type(file) is str and file.startswith(package)
+            seen = verdicts[id(code)] = (code, not ours and students(code))
+        return seen[1]
+
+    def alarm(frame, what, arg):
+        if what == "call" and notebooks(frame.f_code):
+            record("grader.entered", "the notebook's code ran inside the grader's audit hook")
+
+    def untraced() -> None:
+        """From now on the hook runs with trace and profile functions paused, as Python runs
+        audit hooks by default (the alarm with them): the notebook set one of its own, which
+        would see the hook's frames."""
+        hook.__cantrace__ = False
+
     def hook(event, args):
-        if event in ("import", "ctypes.dlopen") and args:
+        me = get_ident()
+        armed = False
+        if me in guarded:  # an event raised while the hook runs: its own, or the notebook's
+            if event == "sys.setprofile":  # (the alarm set or removed)
+                if me not in switching:
+                    untraced()
+                    record("grader.entered", "the grader's alarm changed inside its audit hook")
+                return
+        elif getprofile() is None and event not in trace_events:  # (else a profile function
+            # of the notebook's, recorded as it was set: ``hook_override``; Python refuses to
+            # set one while another is being set)
+            guarded.add(me)
+            switching.add(me)
             try:
-                native(event, args)
+                setprofile(alarm)
+                armed = True
             except Exception:
-                unread(event)
-        if event == "exec" and args:
-            try:
+                guarded.discard(me)
+            switching.discard(me)
+        try:
+            args = plain(args)
+            if event == "grader.entered":  # (the alarm's, or the student's own: against them)
+                record(event, "the notebook's code ran inside the grader's audit hook")
+                return
+            if event in ("import", "ctypes.dlopen") and args:
                 try:
-                    caller = getframe(1)
-                except ValueError:  # no Python frame called it (``_thread``'s own thread:
-                    caller = None  # review 52, whose kernel had run text so unflagged)
-                from_own_file(args[0], caller)
-                # (who asked first: ``from_text`` reads the file of the code it is given,
-                # and a kernel reads at most _MAX_FILES of them)
-                if asked_to_run(caller) and from_text(args[0]):
-                    record("exec.text", "")
-            except Exception:
-                unread(event)
-        if event in frame_events or (
-            event == "object.__getattr__" and len(args) > 1 and args[1] in frame_attributes
-        ):
-            me = get_ident()
-            if me not in busy:  # (its own reads of frames raise the same events)
-                busy.add(me)
-                try:
-                    taken(event, args)
+                    native(event, args)
                 except Exception:
                     unread(event)
-                finally:
-                    busy.discard(me)
-            return
-        if calls is not None and (
-            event in ("import", "exec", "resistlab.wrap", "resistlab.call")
-            or (event == "object.__getattr__" and args[1:2] == ("__kwdefaults__",))
-        ):
+            if event == "exec" and args:
+                try:
+                    try:
+                        caller = getframe(1)
+                    except ValueError:  # no Python frame called it (``_thread``'s own thread:
+                        caller = None  # review 52, whose kernel had run text so unflagged)
+                    from_own_file(args[0], caller)
+                    # (who asked first: ``from_text`` reads the file of the code it is given,
+                    # and a kernel reads at most _MAX_FILES of them)
+                    if asked_to_run(caller) and from_text(args[0]):
+                        record("exec.text", "")
+                except Exception:
+                    unread(event)
+            if event in frame_events or (
+                event == "object.__getattr__" and len(args) > 1 and args[1] in frame_attributes
+            ):
+                me = get_ident()
+                if me not in busy:  # (its own reads of frames raise the same events)
+                    busy.add(me)
+                    try:
+                        taken(event, args)
+                    except Exception:
+                        unread(event)
+                    finally:
+                        busy.discard(me)
+                return
+            if calls is not None and (
+                event in ("import", "exec", "resistlab.wrap", "resistlab.call")
+                or (event == "object.__getattr__" and args[1:2] == ("__kwdefaults__",))
+            ):
+                try:
+                    calls(event, args)
+                except Exception:
+                    unread(event)
+                return
+            if event not in watched_events:
+                return
             try:
-                calls(event, args)
+                if event in path_events:
+                    paths = (
+                        [args[0]]
+                        if event not in ("os.symlink", "os.link", "os.rename")
+                        else args[:2]
+                    )
+                    for raw in paths:
+                        if raw is None or isinstance(raw, int):
+                            continue
+                        path = abspath(fsdecode(raw))
+                        if path.startswith(own) or path + "/" in own:
+                            path = realpath(path)  # a symlink in the scratch folder may point out
+                        if not inside(path):
+                            record(event, path, force=path.startswith(audit_check))
+                elif event in trace_events:  # (debuggers of IPython: not)
+                    if set_by_threading():
+                        record(event, "in a thread, from threading's hook")
+                        untraced()
+                    elif asked_through_stdlib():
+                        record(event, "")
+                        untraced()
+                elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text;
+                    name = args[1] if len(args) > 1 else None  # libc's socket and syscall: the
+                    if isinstance(name, str) and (  # filter refuses an IP socket, unrecorded
+                        name.startswith(("Py", "_Py")) or name in libc_recorded
+                    ):
+                        # asked by the code that called ctypes (debugpy, imported by ipykernel,
+                        # looks one up for itself)
+                        ctypes_module = modules.get("ctypes")  # (none: _ctypes itself was used)
+                        package = dirname(getattr(ctypes_module, "__file__", None) or "\0/")
+                        frame = getframe(1)
+                        while frame is not None and frame.f_code.co_filename.startswith(package):
+                            frame = frame.f_back
+                        if frame is not None and students(frame.f_code):
+                            record(event, name[:80])
+                elif event == "socket.__new__":  # (sock, family, type, proto): an IP socket,
+                    family = args[1] if len(args) > 1 else None  # which the filter refuses
+                    if family in (2, 10):
+                        record(event, "AF_INET" if family == 2 else "AF_INET6")
+                elif event.startswith("socket."):
+                    address = args[1]
+                    if isinstance(address, (bytes, str)):
+                        path = abspath(fsdecode(address)) if address else ""
+                        if not path or inside(realpath(path)):
+                            return
+                        record(event, path)
+                    else:
+                        record(event, repr(address))
+                elif event in introspection:  # (never the repr of what the student handed it)
+                    detail = ""
+                    if event == "compile":  # under a name that passes for the library or a cell
+                        name = args[1] if len(args) > 1 else None
+                        if library_file(name):
+                            detail = "under a library file name"
+                        elif cell_file(name):
+                            detail = "under a notebook cell's file name"
+                        elif name == agent_file and not agent_compiled:
+                            agent_compiled.append(True)  # the grader's agent, installed first
+                            return
+                        else:  # text the student's code compiles: the interpreter's C API
+                            # called at its address compiles and runs it with no other event
+                            # (review 49: Py_CompileStringExFlags, PyEval_EvalCode)
+                            detail = "of text"
+                    if event == "pickle.find_class":  # unpickling calls what the bytes name
+                        detail = ".".join(str(a)[:60] for a in args[:2])
+                        if started_by_student():
+                            record(event, detail)
+                    elif asked_by_student():
+                        record(event, detail)
+                else:
+                    record(event, repr(args[0])[:200] if args else "")
             except Exception:
                 unread(event)
-            return
-        if event not in watched_events:
-            return
-        try:
-            if event in path_events:
-                paths = (
-                    [args[0]] if event not in ("os.symlink", "os.link", "os.rename") else args[:2]
-                )
-                for raw in paths:
-                    if raw is None or isinstance(raw, int):
-                        continue
-                    path = abspath(fsdecode(raw))
-                    if path.startswith(own) or path + "/" in own:
-                        path = realpath(path)  # a symlink in the scratch folder may point out
-                    if not inside(path):
-                        record(event, path, force=path.startswith(audit_check))
-            elif event in trace_events:  # (debuggers of IPython: not)
-                if set_by_threading():
-                    record(event, "in a thread, from threading's hook")
-                elif asked_through_stdlib():
-                    record(event, "")
-            elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text;
-                name = args[1] if len(args) > 1 else None  # libc's socket and syscall: the
-                if isinstance(name, str) and (  # filter refuses an IP socket, unrecorded
-                    name.startswith(("Py", "_Py")) or name in libc_recorded
-                ):
-                    # asked by the code that called ctypes (debugpy, imported by ipykernel,
-                    # looks one up for itself)
-                    ctypes_module = modules.get("ctypes")  # (none: _ctypes itself was used)
-                    package = dirname(getattr(ctypes_module, "__file__", None) or "\0/")
-                    frame = getframe(1)
-                    while frame is not None and frame.f_code.co_filename.startswith(package):
-                        frame = frame.f_back
-                    if frame is not None and students(frame.f_code):
-                        record(event, name[:80])
-            elif event == "socket.__new__":  # (sock, family, type, proto): an IP socket,
-                family = args[1] if len(args) > 1 else None  # which the filter refuses
-                if family in (2, 10):
-                    record(event, "AF_INET" if family == 2 else "AF_INET6")
-            elif event.startswith("socket."):
-                address = args[1]
-                if isinstance(address, (bytes, str)):
-                    path = abspath(fsdecode(address)) if address else ""
-                    if not path or inside(realpath(path)):
-                        return
-                    record(event, path)
-                else:
-                    record(event, repr(address))
-            elif event in introspection:  # (never the repr of what the student handed it)
-                detail = ""
-                if event == "compile":  # under a name that passes for the library or a cell
-                    name = args[1] if len(args) > 1 else None
-                    if library_file(name):
-                        detail = "under a library file name"
-                    elif cell_file(name):
-                        detail = "under a notebook cell's file name"
-                    elif name == agent_file and not agent_compiled:
-                        agent_compiled.append(True)  # the grader's agent, installed first
-                        return
-                    else:  # text the student's code compiles: the interpreter's C API
-                        # called at its address compiles and runs it with no other event
-                        # (review 49: Py_CompileStringExFlags, PyEval_EvalCode)
-                        detail = "of text"
-                if event == "pickle.find_class":  # unpickling calls what the bytes name
-                    detail = ".".join(str(a)[:60] for a in args[:2])
-                    if started_by_student():
-                        record(event, detail)
-                elif asked_by_student():
-                    record(event, detail)
-            else:
-                record(event, repr(args[0])[:200] if args else "")
-        except Exception:
-            unread(event)
+        finally:
+            if armed:
+                switching.add(me)
+                setprofile(None)
+                switching.discard(me)
+                guarded.discard(me)
 
+    # (Python runs audit hooks with profile and trace functions paused, unless they say so)
+    hook.__cantrace__ = True
     sys.addaudithook(hook)
 
 
