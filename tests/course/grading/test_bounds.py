@@ -956,8 +956,9 @@ def test_a_pool_broken_before_the_next_submission_is_handed_out_is_rebuilt(tmp_p
 def test_a_worker_stuck_past_the_budget_is_stopped_and_scored_zero(tmp_path):
     """A submission whose grading never returns (deaf to signals, as one long C call in
     grader-side test code is) is stopped by the parent once its time budget and the grace
-    have passed: scored 0 with a ``timeout`` flag, not an error, never retried; the others
-    (one graded beside it when its worker was killed) are graded by the rebuilt pool."""
+    have passed: scored 0 with a ``worker_stopped`` flag (for review: review 68 A#3, it had
+    been an info ``timeout``, its time 0 s), not an error, never retried; the others (one
+    graded beside it when its worker was killed) are graded by the rebuilt pool."""
     run_dir = str(tmp_path)
     context = types.SimpleNamespace(
         run_dir=run_dir,
@@ -982,7 +983,8 @@ def test_a_worker_stuck_past_the_budget_is_stopped_and_scored_zero(tmp_path):
     assert sorted(results) == sorted(students)
     stuck = results["stuck"]
     assert stuck.error is None and sorted(stuck.zeroed) == ["nb1", "nb2"]
-    assert [f.code for f in stuck.flags] == ["timeout"] and "budget" in stuck.flags[0].detail
+    assert [f.code for f in stuck.flags] == ["worker_stopped"], stuck.flags
+    assert "budget" in stuck.flags[0].detail and stuck.seconds == 3.0, stuck
     assert all(not r.error and not r.zeroed for s, r in results.items() if s != "stuck")
     assert not list(Path(run_dir).glob(".running/*"))
 

@@ -69,6 +69,10 @@ FLAG_CODES: dict[str, tuple[str, str]] = {
     "corrupted_notebook": ("review", "the notebook file is not a readable notebook (scored 0)"),
     "missing_notebook": ("review", "an expected notebook was not submitted (scored 0)"),
     "grading_error": ("review", "grading failed for a reason outside the submission"),
+    "worker_stopped": (
+        "review",
+        "grading ran past the submission's time budget; the worker was stopped (scored 0)",
+    ),
     "memory_error": ("review", "a cell ran out of memory (it may have cost honest work points)"),
     "timeout": ("info", "a cell hit the time limit and was interrupted"),
     "unresponsive_kernel": ("info", "the kernel ignored an interrupt and was restarted"),

@@ -568,7 +568,11 @@ def _overdue_result(task: SubmissionTask, context) -> SubmissionResult:
         "stopped and the submission scored 0"
     )
     names = list(getattr(context.snapshot, "notebooks", {}))
-    return SubmissionResult(task.student, task.digest, zeroed=names, flags=[Flag("timeout", why)])
+    # (review 68 A#3: an info ``timeout`` flag had left it out of the review, its time 0 s)
+    return SubmissionResult(
+        task.student, task.digest, zeroed=names, flags=[Flag("worker_stopped", why)],
+        seconds=limit,
+    )  # fmt: skip
 
 
 def stop_workers(executor, grace: float = 3.0) -> None:
