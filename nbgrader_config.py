@@ -73,7 +73,7 @@ try:
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import GetGrades
 
-    from resistlab.course.exchange import CheckedReleaseFeedback, NoFollowCollect
+    from resistlab.course.exchange import CheckedList, CheckedReleaseFeedback, NoFollowCollect
     from resistlab.course.grading.nbgrader_autograde import (
         StudentWorkKernelManager,
         UnsandboxedAutograde,
@@ -98,6 +98,9 @@ else:
     # `nbgrader release_feedback` skips, and names, a student's folder it cannot release
     # (one missing submission_secret.txt had stopped the release for the class)
     c.ExchangeFactory.release_feedback = CheckedReleaseFeedback
+    # `nbgrader list --inbound` leaves out, and names, a student's folder it would read past
+    # a bound (a FIFO had hung the listing of the class, a 3 GB sparse secret failed it)
+    c.ExchangeFactory.list = CheckedList
     # `nbgrader autograde` (Formgrader's *Autograde* button) runs student code unsandboxed, as
     # the instructor: it refuses unless told the submissions are trusted
     # (--UnsandboxedAutograde.allowed=True); `resistlab grade` is the sandboxed grader

@@ -201,6 +201,71 @@ def test_one_students_folders_in_inbound_neither_slow_nor_bury_the_class(tmp_pat
     assert len(lines) == 1 + 1 + MAX_LINES + 1, lines[:5]
 
 
+def test_collect_takes_no_id_a_student_invents(tmp_path, monkeypatch):
+    """Review 68 C1: a folder whose id is not a user of the machine was collected by its
+    name, as nbgrader does (hubs whose servers run as one uid); one student had made 10,000
+    such ids, each collected, graded and put in the gradebook. A folder owned by a student of
+    the course (on the gradebook's roster, or with a folder in their own name) is collected
+    only under that student's own id; one owned by someone else keeps nbgrader's rule."""
+    import pwd
+
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    daemon, nobody, other = (pwd.getpwnam(n) for n in ("daemon", "nobody", "bin"))
+    run_nbgrader(["db", "student", "add", "nobody"], root=course)  # on the roster
+
+    def submission(name, owner):
+        folder = inbound / f"{name}+{NAME}+{STAMP}+0123456789abcdef"
+        folder.mkdir()
+        (folder / f"{NAME}.ipynb").write_text(released)
+        for path in (folder, *folder.iterdir()):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+
+    free = [n for n in (f"zz{i}" for i in range(1000)) if not _is_user(n)][:4]
+    submission("daemon", daemon)  # a student: their own folder
+    submission(free[0], daemon)  # an id they invented
+    submission("DAEMON", daemon)  # a look-alike of their own
+    submission(free[1], nobody)  # a student on the roster, without a folder of their own
+    submission(free[2], other)  # neither: as on a hub whose servers share one uid
+    proc = run_nbgrader(["collect", NAME], root=course, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    collected = sorted(p.name for p in (course / "submitted").iterdir())
+    assert collected == sorted(["daemon", free[2]]), collected
+    for name, maker in ((free[0], "daemon"), ("DAEMON", "daemon"), (free[1], "nobody")):
+        assert f"names {name}, who is not a user here, but is owned by {maker}" in log, name
+
+
+def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
+    """Review 68 C2: ``nbgrader list --inbound`` read each submission's secret whole, or
+    each notebook: a FIFO in one student's folder hung the listing of the class, a 3 GB
+    sparse secret failed it with MemoryError. Those folders are now named and left out."""
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+
+    def submission(name):
+        folder = inbound / f"{name}+{NAME}+{STAMP}+0123456789abcdef"
+        folder.mkdir()
+        return folder
+
+    honest = submission("amy")
+    (honest / f"{NAME}.ipynb").write_text(released)
+    (honest / "submission_secret.txt").write_text("amy0123abcd")
+    os.mkfifo(submission("fifo") / f"{NAME}.ipynb")  # no secret: nbgrader reads the notebook
+    sparse = submission("sparse")
+    (sparse / f"{NAME}.ipynb").write_text(released)
+    with open(sparse / "submission_secret.txt", "wb") as fh:
+        fh.truncate(3 * 2**30)  # 3 GB that take no room on the disk
+    proc = run_nbgrader(["list", "--inbound"], root=course, check=False, timeout=120)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    assert "amy" in log and f"{NAME}.ipynb is not a plain file" in log
+    assert "submission_secret.txt is not a plain file of at most 1,000 bytes" in log
+    assert log.count("Not listed") == 2, log
+
+
 def _is_user(name: str) -> bool:
     import pwd
 

@@ -21,7 +21,9 @@ and, with ``CollectApp.check_owner`` (nbgrader's default), a folder that names a
 is a user of this machine but is owned by someone else: every student can write to
 ``inbound``, and nbgrader only warned, then collected a newer folder ``ben+...`` made by
 mallory as ben's submission. A student id that is not a user of this machine (shared-uid
-hubs) keeps nbgrader's behaviour: a warning, and the folder is collected. An id that
+hubs) keeps nbgrader's behaviour: a warning, and the folder is collected, unless a student
+of the course owns it (on the gradebook's roster, or with a folder in their own name): one
+had made 10,000 ids, each collected and graded. An id that
 :func:`~resistlab.course.grading.report.id_problem` refuses (line breaks, invisible
 characters, CSV separators) is left out too, and so is a submission of more than
 :data:`MAX_ENTRIES` files and folders; a ``timestamp.txt`` that is missing or not a time is
@@ -30,7 +32,8 @@ student id and :data:`MAX_OWNED` in all are read (:func:`_choose_inbound`), and 
 another student's name are named first.
 
 :class:`CheckedReleaseFeedback` (the course's ``ExchangeFactory.release_feedback``) releases
-one student's feedback at a time, skipping a folder it cannot release, and
+one student's feedback at a time, skipping a folder it cannot release, :class:`CheckedList`
+(``ExchangeFactory.list``) lists ``inbound`` without reading a folder past a bound, and
 :func:`claim_course_folder` gives the course's exchange folder to an instructor when the hub
 starts. Whatever one student put in the exchange stops no one else.
 """
@@ -46,13 +49,16 @@ import shutil
 import stat
 import tempfile
 
+from nbgrader.api import Gradebook
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.list import ExchangeList
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.utils import parse_utc
 
 from resistlab.course.grading.report import id_problem, safe
 
 __all__ = [
+    "CheckedList",
     "CheckedReleaseFeedback",
     "NoFollowCollect",
     "claim_course_folder",
@@ -386,6 +392,10 @@ class NoFollowCollect(ExchangeCollect):
 
     def init_src(self):
         self._chosen = _choose_inbound(self)
+        self._students = self._roster() | {
+            _user(owner) for path, owner in self._chosen.items() if owner is not None
+            and os.path.basename(path).rsplit("+", 3)[0] == _user(owner)
+        }  # fmt: skip
         self._left_out: list[tuple[bool, int, str, str]] = []
         super().init_src()
         self.src_records = [r for r in self.src_records if "left_out" not in r]
@@ -415,17 +425,28 @@ class NoFollowCollect(ExchangeCollect):
             why = id_problem(parts[0])
             why = f"the student id {why}" if why else None
             if why is None and self.check_owner:
-                why = self._not_owned(owner, parts[0])
+                why = self._not_owned(owner, parts[0], self._students)
         if why is None:
             return super()._path_to_record(path)
         self._left_out.append((why.startswith("names the student"), owner, path, why))
         return left_out
 
+    def _roster(self) -> set[str]:
+        """The students the gradebook knows (none if it cannot be read)."""
+        try:
+            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                return {student.id for student in gb.students}
+        except Exception:  # (nbgrader's own init_src names a gradebook it cannot open)
+            return set()
+
     @staticmethod
-    def _not_owned(owner: int, student: str) -> str | None:
+    def _not_owned(owner: int, student: str, students=frozenset()) -> str | None:
         try:
             claimed = pwd.getpwnam(student).pw_uid
-        except KeyError:  # not a user of this machine: nbgrader's own warning applies
+        except (KeyError, ValueError):  # not a user of this machine: nbgrader's own warning
+            maker = _user(owner)  # applies, unless a student of the course made it (review
+            if maker in students:  # 68: one had made 10,000 ids, each collected and graded)
+                return f"names {student}, who is not a user here, but is owned by {maker}"
             return None
         if owner == -1:  # gone or renamed since it was listed
             return "could not be read"
@@ -518,6 +539,52 @@ class CheckedReleaseFeedback(ExchangeReleaseFeedback):
                     _warn(self.log, "Feedback not released", folder, str(error))
         finally:
             self.src_path = pattern
+
+
+class CheckedList(ExchangeList):
+    """nbgrader's ``ExchangeList`` (the course's ``ExchangeFactory.list``) that, listing
+    ``inbound`` (``nbgrader list --inbound``), leaves out and names a folder it would read past
+    a bound: nbgrader reads a submission's ``submission_secret.txt`` whole, or without one
+    each notebook whole, and a FIFO in one student's folder had hung the listing of the class
+    (nothing printed after 30 s), a 3 GB sparse secret had failed it with ``MemoryError``
+    (review 68). A folder is listed when it is a folder (not a link) whose secret is a plain
+    file of at most 1,000 bytes (:func:`small_file`), or which has none and only plain
+    notebooks within nbgrader's ``max_file_size``."""
+
+    def parse_assignments(self):
+        if self.inbound:
+            most = 1000 * self.coursedir.max_file_size  # nbgrader's limit, in kB
+            kept = []
+            for path in self.assignments:
+                why = _unlistable(path, most)
+                if why is None:
+                    kept.append(path)
+                else:
+                    _warn(self.log, "Not listed", path, why)
+            self.assignments = kept
+        return super().parse_assignments()
+
+
+def _unlistable(folder: str, most: int) -> str | None:
+    """Why ``nbgrader list --inbound`` should not read the inbound ``folder``, or None."""
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return "a symbolic link or not a folder (never followed)"
+    except OSError as error:
+        return f"could not be read ({error.strerror})"
+    secret = os.path.join(folder, "submission_secret.txt")
+    if os.path.lexists(secret):
+        if small_file(secret) is None:
+            return "its submission_secret.txt is not a plain file of at most 1,000 bytes"
+        return None
+    for notebook in glob.glob(os.path.join(glob.escape(folder), "*.ipynb")):
+        try:
+            info = os.lstat(notebook)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_size > most:
+            return f"{os.path.basename(notebook)} is not a plain file of at most {most} bytes"
+    return None
 
 
 def _unreleasable(folder: str) -> str | None:
