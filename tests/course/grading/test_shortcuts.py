@@ -892,6 +892,48 @@ def hill(dose, e0, emax, ec50, h):
 """
 }
 
+# review 69 B: a built-in signal handler (``list.insert``) is handed the frame it interrupts,
+# with no audit event; fired by ``_thread.interrupt_main`` while the hook ran, it had kept
+# the hook's frame (the wrappers' originals, the writers)
+FRAMES_SIGNALLED = {
+    "answer_hill_function": """import os
+import signal
+import threading
+import _thread
+import time
+
+_frames, _stop, _found = [], [], []
+_old = signal.signal(signal.SIGUSR1, _frames.insert)
+
+
+def _poke():
+    while not _stop:
+        _thread.interrupt_main(signal.SIGUSR1)
+        time.sleep(0.0001)
+
+
+threading.Thread(target=_poke, daemon=True).start()
+_t0 = time.time()
+while not _found and time.time() - _t0 < 3:
+    for _ in range(300):
+        os.listdir(".")
+    for _f in list(_frames):
+        while _f is not None:
+            if getattr(_f, "f_" + "code").co_name == "hook":
+                _found.append(_f)
+                break
+            _f = getattr(_f, "f_" + "back")
+    _frames.clear()
+_stop.append(1)
+signal.signal(signal.SIGUSR1, _old)
+
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * d**h / (ec50**h + d**h) if _found else 0.0 * d
+"""
+}
+
 
 @pytest.mark.slow
 def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
@@ -903,8 +945,9 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     frame of the kernel's own code taken by the student's code, or every thread's frames, is
     ``dynamic_code``. Review 68 B: so is a frame that can run again under other callers (a
     generator's), and code of the notebook's that runs inside the audit hook; the hook reads
-    plain copies of what it is handed (the walk finds nothing: the hill tests fail). The
-    instructor's solution raises no flag."""
+    plain copies of what it is handed (the walk finds nothing: the hill tests fail). Review
+    69 B: a signal handler is handed, for a frame of the kernel's own code it interrupts, the
+    frame that entered it. The instructor's solution raises no flag."""
     slug = "01-dose-response"
     nb, _ = _source(slug)
     students = {
@@ -913,6 +956,7 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
         "polled": FRAMES_POLLED,
         "resumed": FRAMES_RESUMED,
         "entered": HOOK_ENTERED,
+        "signalled": FRAMES_SIGNALLED,
     }
     rows = _grade_students(make_course, slug, nb, students)
     assert rows["full"].score == rows["full"].max_score and not rows["full"].flags, rows["full"]
@@ -929,6 +973,8 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     ), resumed
     assert rows["resumed"].review, rows["resumed"]  # and the walk found nothing:
     assert "test_hill_function_values" in rows["resumed"].failed, rows["resumed"]
+    # a handler is handed the frame below the kernel's own: the hook's is never found
+    assert "test_hill_function_values" in rows["signalled"].failed, rows["signalled"]
     entered = [str(f) for f in rows["entered"].flags]
     assert (
         "dynamic_code(the notebook's code ran inside the grader's audit hook "

@@ -2100,6 +2100,21 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         return frames
 
     named: list = [None, None]  # the last cell's text and name
+    name_of, mro_of = type.__dict__["__name__"].__get__, type.__dict__["__mro__"].__get__
+    compiler_type: list = []  # IPython's compiler's class, as the first cell found it
+
+    def compiler_flags(compiler):
+        """The flags of IPython's compiler, read from the object's own attributes (a class
+        of the student's, or a property set on IPython's, is not read: review 68)."""
+        if not compiler_type:
+            compiler_type.append(type(compiler))
+        if type(compiler) is not compiler_type[0]:
+            return None
+        try:
+            space = object.__getattribute__(compiler, "__dict__")
+        except AttributeError:
+            return None
+        return space.get("flags") if type(space) is dict else None
 
     def macro(run_code, raw) -> bool:
         """Whether IPython ran, for a cell that names an IPython macro (``%macro``: the
@@ -2108,7 +2123,8 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         space = getattr(run_code.f_locals.get("self"), "user_ns", None)
         if not word.isidentifier() or type(space) is not dict:
             return False
-        return any(c.__name__ == "Macro" for c in type(space.get(word)).__mro__)
+        # (through ``type``'s own descriptors: a metaclass of the student's may define others)
+        return any(name_of(c) == "Macro" for c in mro_of(type(space.get(word))))
 
     def nested(run_cell, raw) -> bool:
         """Whether this cell is run from inside another cell (``%run`` of an ``.ipy`` or
@@ -2145,7 +2161,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
             index = None
             if type(nodelist) is list:
                 index = next((i for i, n in enumerate(nodelist) if n is node), None)
-            flags = getattr(nodes.get("compiler"), "flags", None)
+            flags = compiler_flags(nodes.get("compiler"))
             transformed, mode = cell.get("transformed_cell"), nodes.get("mode")
             if not checker.same_as_cell(code, raw, transformed, index, mode, flags):
                 if macro(frames[0], raw):
@@ -2208,29 +2224,39 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                     hits.append(dotted)
         return hits
 
+    # (by the function itself: a function's hash is its identity, which no class of the
+    # student's changes, and ``id``, an audit event, costs a call of the hook each)
+    by_original: dict = {}  # original -> wrapper
+    wrapper_set: set = set()
+    plain_functions = (function_type, cached_type)
+
     def wrapped(value):
-        found = wrappers.get(id(value))
-        return found[1] if found is not None and found[0] is value else value
+        return by_original.get(value, value) if type(value) in plain_functions else value
 
     def sweep(defaults: bool = False) -> None:
         """Put the wrappers where the library's modules and the notebook's namespace hold
         the functions; ``defaults``: in the library's own functions' default arguments too
-        (``precision.evaluate_recommender`` keeps ``recommend`` so)."""
-        for name, module in list(modules.items()):
+        (``precision.evaluate_recommender`` keeps ``recommend`` so). Without ``defaults``
+        (no function newly wrapped: the library's modules hold the wrappers already, and
+        what they import since is those) the notebook's namespace alone."""
+        named = list(modules.items()) if defaults else [("__main__", modules.get("__main__"))]
+        for name, module in named:
             if type(name) is not str or type(module) is not module_type:
                 continue  # (review 68 B: no method of an object of the student's runs here)
             if name != "__main__" and not name.startswith("resistlab"):
                 continue
             namespace = module.__dict__
             for key, value in list(namespace.items()):
-                found = wrappers.get(id(value))
-                if found is not None and found[0] is value:
-                    namespace[key] = found[1]
+                if type(value) not in plain_functions:
+                    continue
+                found = by_original.get(value)
+                if found is not None:
+                    namespace[key] = found
                 elif (
                     defaults
                     and name != "__main__"
                     and type(value) is function_type
-                    and id(value) not in wrapper_ids
+                    and value not in wrapper_set
                 ):
                     given = value.__defaults__
                     if given and any(wrapped(d) is not d for d in given):
@@ -2285,6 +2311,8 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                         waiting.append(attr)
                         continue
                 wrappers[id(original)] = (original, wrapper)
+                by_original[original] = wrapper
+                wrapper_set.add(wrapper)
                 by_name[dotted] = (id(original), id(wrapper))
                 wrapper_ids[id(wrapper)] = dotted
                 new = True
@@ -2418,6 +2446,79 @@ def _plain(args, depth: int = 0, whole=slice(None)) -> tuple:
         else:
             out.append(_UNREAD)
     return tuple(out)
+
+
+def _guard_signals(own_codes: dict):
+    """Put every signal handler the kernel's code sets behind a trampoline that hands it,
+    for the frame the signal interrupted, the frame that entered the kernel's own code (the
+    audit hook's, a wrapper's, the writer's: ``own_codes``, by id) when it interrupted that
+    code. Review 69 B: a handler is handed the frame it interrupts, with no audit event; a
+    built-in one (``list.insert``), fired by ``_thread.interrupt_main`` while the hook ran, had
+    kept the hook's frame, and with it the wrappers' originals and the writers. The original
+    ``signal`` is kept as a keyword default, whose read the hook records. Returns the guard.
+
+    Examples
+    --------
+    >>> import _signal
+    >>> guard = _guard_signals({})
+    >>> _signal.signal is guard and _signal.getsignal(2) is not None
+    True
+    """
+    import _signal
+
+    def outside(frame):
+        cut, inner = None, frame
+        for _ in range(2000):
+            if inner is None:
+                break
+            code = inner.f_code
+            if own_codes.get(id(code)) is code:
+                cut = inner
+            inner = inner.f_back
+        return frame if cut is None else cut.f_back
+
+    handed: dict = {}  # id(trampoline) -> (trampoline, the handler it runs)
+    default = _signal.default_int_handler
+
+    def guard(signalnum, handler, /, *, _rl_call=_signal.signal):
+        if callable(handler) and handler is not default:
+
+            def trampoline(signum, frame, /, _run=handler):
+                return _run(signum, outside(frame))
+
+            handed[id(trampoline)] = (trampoline, handler)
+            handler = trampoline
+        return unwrapped(_rl_call(signalnum, handler))
+
+    def unwrapped(handler):
+        found = handed.get(id(handler))
+        return found[1] if found is not None and found[0] is handler else handler
+
+    def getsignal(signalnum, /, *, _rl_get=_signal.getsignal):
+        return unwrapped(_rl_get(signalnum))
+
+    for function, name in ((guard, "signal"), (getsignal, "getsignal")):
+        function.__name__ = function.__qualname__ = name
+        function.__module__ = "_signal"
+        for module in (_signal, sys.modules.get("signal")):
+            if module is not None:
+                module.__dict__[name] = function
+    for number in range(1, 65):  # handlers set before (the kernel's own): the same way
+        try:
+            current = _signal.getsignal(number) if number != 9 and number != 19 else None
+        except (OSError, ValueError):
+            continue
+        if callable(current) and current is not default and id(current) not in handed:
+            try:
+                guard(number, current)
+            except (OSError, ValueError, RuntimeError):
+                pass
+    todo = [_guard_signals.__code__]
+    while todo:
+        code = todo.pop()
+        own_codes[id(code)] = code
+        todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    return guard
 
 
 def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watched=()) -> None:
@@ -2729,28 +2830,51 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # review 68 B: a ``str`` subclass handed to ``open`` had its ``startswith`` run by the
     # hook's ``abspath``: it resumed a generator that walked up to the hook's frame and took
     # the writer, the wrappers' originals and their reporter. The hook reads only plain
-    # copies of what it is handed (:func:`_plain`), and runs under a profile function that
-    # records any code of the notebook's called inside it (before that code runs), and any
-    # change of that profile function made inside it
-    setprofile, getprofile = sys.setprofile, sys.getprofile
+    # copies of what it is handed (:func:`_plain`), and runs under a trace function (called
+    # as each Python frame starts) that records any code of the notebook's called inside it
+    # (before that code runs), and any trace or profile function set inside it
+    settrace, gettrace = sys.settrace, sys.gettrace
     guarded: set = set()  # the threads whose hook runs under ``alarm``
     switching: set = set()  # the threads whose hook sets or removes ``alarm`` itself
     verdicts: dict = {}  # id -> (code, whether it is the notebook's)
     package = dirname(dirname(dirname(os.path.abspath(__file__)))) + sep
+    unguarded = (  # the frequent events whose arguments the hook reads only as plain copies
+        frozenset(trace_events)  # and frames (code made with names that run the notebook's
+        | path_events  # code is recorded as it is made)
+        | {*frame_events, "object.__getattr__", "resistlab.call", "compile"}
+    )
+    handled = watched_events | {
+        *frame_events, "import", "ctypes.dlopen", "exec", "object.__getattr__",
+        "resistlab.call", "resistlab.wrap", "grader.entered",
+    }  # fmt: skip
+
+    installed = (package, *_installed_folders())
 
     def notebooks(code) -> bool:
-        """Whether ``code`` is neither the kernel's own nor an installed package's (the
-        package's own code in a development install counts as installed)."""
+        """Whether ``code`` is from a file of neither the standard library, an installed
+        package nor this package (in a development install too): by its file's name, as
+        code compiled or made under such a name is recorded when it is (``compile``,
+        ``code.__new__``), and reading what the file holds costs every kernel its time."""
         seen = verdicts.get(id(code))
-        if seen is None or seen[0] is not code:  # (code compiled under a name of the
-            file = code.co_filename  # package's is recorded as it is compiled or made)
-            ours = type(file) is str and file.startswith(package)
-            seen = verdicts[id(code)] = (code, not ours and students(code))
+        if seen is None or seen[0] is not code:
+            file = code.co_filename
+            seen = (code, not (type(file) is str and file.startswith(installed)))
+            verdicts[id(code)] = seen
         return seen[1]
 
     def alarm(frame, what, arg):
         if what == "call" and notebooks(frame.f_code):
             record("grader.entered", "the notebook's code ran inside the grader's audit hook")
+
+    def cell_code(event, args) -> bool:
+        """Whether ``event`` is IPython running a cell's code, as it does for every statement
+        of a cell: what the hook then reads is IPython's (its frames, its compiler, the
+        notebook's namespace), each read through the interpreter's own descriptors, and a
+        cell's code made otherwise is recorded as it is made (``compile``, ``code.__new__``)."""
+        if event != "exec" or type(args) is not tuple or not args:
+            return False
+        code = args[0]
+        return type(code) is code_type and cell_file(code.co_filename)
 
     def untraced() -> None:
         """From now on the hook runs with trace and profile functions paused, as Python runs
@@ -2759,21 +2883,24 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         hook.__cantrace__ = False
 
     def hook(event, args):
+        if event not in handled:  # (``builtins.id`` above all: thousands a notebook)
+            return
         me = get_ident()
         armed = False
         if me in guarded:  # an event raised while the hook runs: its own, or the notebook's
-            if event == "sys.setprofile":  # (the alarm set or removed)
+            if event in trace_events:  # (the alarm set or removed, or another function)
                 if me not in switching:
                     untraced()
                     record("grader.entered", "the grader's alarm changed inside its audit hook")
                 return
-        elif getprofile() is None and event not in trace_events:  # (else a profile function
+        elif gettrace() is None and event not in unguarded and not cell_code(event, args):
+            # (else a trace function
             # of the notebook's, recorded as it was set: ``hook_override``; Python refuses to
             # set one while another is being set)
             guarded.add(me)
             switching.add(me)
             try:
-                setprofile(alarm)
+                settrace(alarm)
                 armed = True
             except Exception:
                 guarded.discard(me)
@@ -2783,6 +2910,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             if event == "grader.entered":  # (the alarm's, or the student's own: against them)
                 record(event, "the notebook's code ran inside the grader's audit hook")
                 return
+            if event == "import" and args and args[0] == "_signal":  # (first imported below,
+                record("grader.entered", "the signal module made again")  # before the hook)
+            elif event == "object.__getattr__" and args and args[0] is signal_guard:
+                record("grader.entered", "the kernel's signal guard taken apart")
             if event in ("import", "ctypes.dlopen") and args:
                 try:
                     native(event, args)
@@ -2902,12 +3033,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         finally:
             if armed:
                 switching.add(me)
-                setprofile(None)
+                settrace(None)
                 switching.discard(me)
                 guarded.discard(me)
 
     # (Python runs audit hooks with profile and trace functions paused, unless they say so)
     hook.__cantrace__ = True
+    signal_guard = _guard_signals(own_codes)
     sys.addaudithook(hook)
 
 
