@@ -212,7 +212,7 @@ def test_collect_takes_no_id_a_student_invents(tmp_path, monkeypatch):
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
-    daemon, nobody, other = (pwd.getpwnam(n) for n in ("daemon", "nobody", "bin"))
+    daemon, nobody, other, earlier = (pwd.getpwnam(n) for n in ("daemon", "nobody", "bin", "sys"))
     run_nbgrader(["db", "student", "add", "nobody"], root=course)  # on the roster
 
     def submission(name, owner):
@@ -228,19 +228,24 @@ def test_collect_takes_no_id_a_student_invents(tmp_path, monkeypatch):
     submission("DAEMON", daemon)  # a look-alike of their own
     submission(free[1], nobody)  # a student on the roster, without a folder of their own
     submission(free[2], other)  # neither: as on a hub whose servers share one uid
+    # review 69 C3: a student collected before (in submitted/), their own folder renamed
+    (course / "submitted" / "sys").mkdir(parents=True)
+    submission(free[3], earlier)
     proc = run_nbgrader(["collect", NAME], root=course, check=False)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
-    collected = sorted(p.name for p in (course / "submitted").iterdir())
+    collected = sorted(p.name for p in (course / "submitted").iterdir() if any(p.iterdir()))
     assert collected == sorted(["daemon", free[2]]), collected
-    for name, maker in ((free[0], "daemon"), ("DAEMON", "daemon"), (free[1], "nobody")):
+    made = ((free[0], "daemon"), ("DAEMON", "daemon"), (free[1], "nobody"), (free[3], "sys"))
+    for name, maker in made:
         assert f"names {name}, who is not a user here, but is owned by {maker}" in log, name
 
 
 def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
     """Review 68 C2: ``nbgrader list --inbound`` read each submission's secret whole, or
     each notebook: a FIFO in one student's folder hung the listing of the class, a 3 GB
-    sparse secret failed it with MemoryError. Those folders are now named and left out."""
+    sparse secret failed it with MemoryError; review 69 C: an empty secret failed it, and a
+    name of terminal codes printed a forged line. Those folders are named and left out."""
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
@@ -258,12 +263,18 @@ def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
     (sparse / f"{NAME}.ipynb").write_text(released)
     with open(sparse / "submission_secret.txt", "wb") as fh:
         fh.truncate(3 * 2**30)  # 3 GB that take no room on the disk
+    empty = submission("empty")
+    (empty / f"{NAME}.ipynb").write_text(released)
+    (empty / "submission_secret.txt").write_text("")  # nbgrader's hash asserts a secret
+    escaped = inbound / f"ben\x1b[2K+{NAME}+{STAMP}+0123456789abcdef"
+    escaped.mkdir()
     proc = run_nbgrader(["list", "--inbound"], root=course, check=False, timeout=120)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
-    assert "amy" in log and f"{NAME}.ipynb is not a plain file" in log
-    assert "submission_secret.txt is not a plain file of at most 1,000 bytes" in log
-    assert log.count("Not listed") == 2, log
+    assert "amy" in log and "\x1b" not in log
+    assert log.count("submission_secret.txt is missing or not one printable line") == 3, log
+    assert "its name holds characters that are not printable" in log
+    assert log.count("Not listed") == 4, log
 
 
 def _is_user(name: str) -> bool:

@@ -48,6 +48,7 @@ import re
 import shutil
 import stat
 import tempfile
+from itertools import islice
 
 from nbgrader.api import Gradebook
 from nbgrader.exchange.default.collect import ExchangeCollect
@@ -312,7 +313,7 @@ def _owner(path: str) -> int:
         return -1
 
 
-def _choose_inbound(collect) -> dict[str, int | None]:
+def _choose_inbound(collect, verb: str = "Not collected") -> dict[str, int | None]:
     """The inbound folders of ``collect``'s assignment, each with its owner's uid if it is
     read, or None if it is past the bounds: per owner and student id the :data:`MAX_FOLDERS`
     newest by the time text in their names (the form nbgrader writes sorts as the time does),
@@ -325,7 +326,8 @@ def _choose_inbound(collect) -> dict[str, int | None]:
     if not collect.coursedir.course_id or not os.path.isdir(inbound):
         return {}  # nbgrader's own init_src names the problem
     student = collect.coursedir.student_id or "*"
-    pattern = os.path.join(inbound, f"{student}+{collect.coursedir.assignment_id}+*")
+    assignment = collect.coursedir.assignment_id or "*"  # (listing every assignment)
+    pattern = os.path.join(inbound, f"{student}+{assignment}+*")
     groups: dict[tuple[int, str], list[tuple[str, str]]] = {}
     for path in glob.glob(pattern):
         parts = os.path.basename(path).rsplit("+", 3)
@@ -351,10 +353,11 @@ def _choose_inbound(collect) -> dict[str, int | None]:
                 seen.append(safe(name))
     for owner, (count, seen) in past.items():
         collect.log.warning(
-            "Not collected: %d folders of %s owned by %s, named %s%s: only the %d newest of "
+            "%s: %d folders of %s owned by %s, named %s%s: only the %d newest of "
             "one owner and name, and %d of one owner in all, are read",
+            verb,
             count,
-            safe(collect.coursedir.assignment_id),
+            safe(assignment),
             safe(names[owner]),
             ", ".join(seen),
             ", ..." if len(seen) == 3 else "",
@@ -432,12 +435,22 @@ class NoFollowCollect(ExchangeCollect):
         return left_out
 
     def _roster(self) -> set[str]:
-        """The students the gradebook knows (none if it cannot be read)."""
+        """The students the gradebook knows (none if it cannot be read), and those with a
+        folder in ``submitted/`` (review 69: a student collected before the roster was
+        filled, their own inbound folder renamed since, had made ids collected again)."""
+        known: set[str] = set()
         try:
             with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
-                return {student.id for student in gb.students}
+                known = {student.id for student in gb.students}
         except Exception:  # (nbgrader's own init_src names a gradebook it cannot open)
-            return set()
+            pass
+        submitted = os.path.join(self.coursedir.root, self.coursedir.submitted_directory)
+        try:
+            with os.scandir(submitted) as entries:
+                known |= {e.name for e in islice(entries, 100_000)}
+        except OSError:
+            pass
+        return known
 
     @staticmethod
     def _not_owned(owner: int, student: str, students=frozenset()) -> str | None:
@@ -544,19 +557,24 @@ class CheckedReleaseFeedback(ExchangeReleaseFeedback):
 class CheckedList(ExchangeList):
     """nbgrader's ``ExchangeList`` (the course's ``ExchangeFactory.list``) that, listing
     ``inbound`` (``nbgrader list --inbound``), leaves out and names a folder it would read past
-    a bound: nbgrader reads a submission's ``submission_secret.txt`` whole, or without one
-    each notebook whole, and a FIFO in one student's folder had hung the listing of the class
-    (nothing printed after 30 s), a 3 GB sparse secret had failed it with ``MemoryError``
-    (review 68). A folder is listed when it is a folder (not a link) whose secret is a plain
-    file of at most 1,000 bytes (:func:`small_file`), or which has none and only plain
-    notebooks within nbgrader's ``max_file_size``."""
+    a bound or print as something else: nbgrader reads a submission's
+    ``submission_secret.txt`` whole, or without one each notebook whole, and prints folder
+    names as they are. Review 68: a FIFO in one student's folder had hung the listing of the
+    class, a 3 GB sparse secret had failed it with ``MemoryError``; review 69: an empty
+    secret, or one not UTF-8, had failed it, 100 sparse notebooks of 99 MB without a secret
+    had cost it 2 minutes, 20,000 empty folders 40,000 lines, and a name of terminal codes
+    had printed a forged line. A folder is listed when it is among those collect reads
+    (:func:`_choose_inbound`), its name is printable, it is a folder (not a link) and its
+    secret is one printable line of at most 1,000 bytes."""
 
     def parse_assignments(self):
         if self.inbound:
-            most = 1000 * self.coursedir.max_file_size  # nbgrader's limit, in kB
+            chosen = _choose_inbound(self, "Not listed")
             kept = []
             for path in self.assignments:
-                why = _unlistable(path, most)
+                if chosen.get(path, _UNLISTED) is None:
+                    continue  # (counted, per owner, by _choose_inbound)
+                why = _unlistable(path)
                 if why is None:
                     kept.append(path)
                 else:
@@ -565,25 +583,17 @@ class CheckedList(ExchangeList):
         return super().parse_assignments()
 
 
-def _unlistable(folder: str, most: int) -> str | None:
+def _unlistable(folder: str) -> str | None:
     """Why ``nbgrader list --inbound`` should not read the inbound ``folder``, or None."""
+    if safe(os.path.basename(folder)) != os.path.basename(folder):
+        return "its name holds characters that are not printable"
     try:
         if not stat.S_ISDIR(os.lstat(folder).st_mode):
             return "a symbolic link or not a folder (never followed)"
     except OSError as error:
         return f"could not be read ({error.strerror})"
-    secret = os.path.join(folder, "submission_secret.txt")
-    if os.path.lexists(secret):
-        if small_file(secret) is None:
-            return "its submission_secret.txt is not a plain file of at most 1,000 bytes"
-        return None
-    for notebook in glob.glob(os.path.join(glob.escape(folder), "*.ipynb")):
-        try:
-            info = os.lstat(notebook)
-        except OSError:
-            continue
-        if not stat.S_ISREG(info.st_mode) or info.st_size > most:
-            return f"{os.path.basename(notebook)} is not a plain file of at most {most} bytes"
+    if _line(os.path.join(folder, "submission_secret.txt"), 1000) is None:
+        return "its submission_secret.txt is missing or not one printable line of 1,000 bytes"
     return None
 
 
