@@ -319,3 +319,30 @@ def test_valid_arrays_still_decode_in_either_order():
         back = _round(value)
         assert back.dtype == value.dtype and back.shape == value.shape
         assert (back == value).all() and back.flags.writeable
+
+
+def test_a_column_names_only_a_dtype_of_a_short_list(tmp_path):
+    """Review 69 A#1, #2: a column's dtype, text of the student's reply, went to
+    ``pd.array``: ``datetime64[us, dateutil//PATH]`` had the grader open and keep a time
+    zone file the kernel wrote (1.8 GB of the worker's memory), ``(100000000,)f8`` made 100
+    million floats of each value. Only the dtypes honest answers hold are read; any other
+    name leaves an object column, and no file is opened."""
+    import numpy as np
+    import pandas as pd
+
+    zone = tmp_path / "zone"
+    zone.write_bytes(b"TZif" + b"\0" * 40)
+    for name in (f"datetime64[us, dateutil/{zone}]", "(100000000,)f8", "category"):
+        tree = {"$": "objcol", "dtype": name, "v": [1, 2]}
+        got = agent._decode_column(tree, 0, None)
+        assert isinstance(got, np.ndarray) and got.dtype == object, (name, got)
+        assert list(got) == [1, 2]
+    frame = pd.DataFrame(
+        {
+            "n": pd.array([1, None], dtype="Int64"),
+            "ok": pd.array([True, None], dtype="boolean"),
+            "drug": ["a", "b"],
+        }
+    )
+    got = agent.decode(json.loads(json.dumps(agent.encode(frame))))
+    pd.testing.assert_frame_equal(got, frame)
