@@ -245,7 +245,8 @@ def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
     """Review 68 C2: ``nbgrader list --inbound`` read each submission's secret whole, or
     each notebook: a FIFO in one student's folder hung the listing of the class, a 3 GB
     sparse secret failed it with MemoryError; review 69 C: an empty secret failed it, and a
-    name of terminal codes printed a forged line. Those folders are named and left out."""
+    name of terminal codes printed a forged line; review 70 C: folders collect leaves out were
+    listed. Those folders are named and left out."""
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
@@ -268,13 +269,22 @@ def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
     (empty / "submission_secret.txt").write_text("")  # nbgrader's hash asserts a secret
     escaped = inbound / f"ben\x1b[2K+{NAME}+{STAMP}+0123456789abcdef"
     escaped.mkdir()
+    # review 70 C: what collect leaves out, listed as submissions (a folder in another user's
+    # name, a "time" of free text)
+    for forged in ("daemon", f"amy+{NAME}+GRADED 12 of 12 (feedback ready)+x"):
+        folder = inbound / forged if "+" in forged else submission(forged)
+        folder.mkdir(exist_ok=True)
+        (folder / f"{NAME}.ipynb").write_text(released)
+        (folder / "submission_secret.txt").write_text("amy0123abcd")
     proc = run_nbgrader(["list", "--inbound"], root=course, check=False, timeout=120)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
     assert "amy" in log and "\x1b" not in log
     assert log.count("submission_secret.txt is missing or not one printable line") == 3, log
     assert "its name holds characters that are not printable" in log
-    assert log.count("Not listed") == 4, log
+    assert "names the student daemon but is owned by root" in log
+    assert "its name is not STUDENT+ASSIGNMENT+TIME+RANDOM with a readable time" in log
+    assert log.count("Not listed") == 6, log
 
 
 def _is_user(name: str) -> bool:

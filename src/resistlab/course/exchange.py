@@ -380,40 +380,40 @@ def _report_left_out(collect) -> None:
     for owner, count in other.items():
         if count > MAX_LINES:
             collect.log.warning(
-                "Not collected: %d more folders owned by %s, left out for their names",
+                "%s: %d more folders owned by %s, left out for their names",
+                collect.verb,
                 count - MAX_LINES,
                 safe(_user(owner)),
             )
 
 
-class NoFollowCollect(ExchangeCollect):
-    """nbgrader's ``ExchangeCollect`` whose copy never follows a symbolic link (see the
-    module's docstring); a submission it cannot copy whole is skipped, not the class."""
+class _InboundRules:
+    """What collect and the inbound listing leave out of ``inbound`` (see the module's
+    docstring): past the bounds of :func:`_choose_inbound`, a name that cannot be read, a
+    folder not owned by the user it names, an id no user has made by a student of the
+    course. :meth:`_choose` first, then :meth:`_left_out_why` for each folder, then
+    :func:`_report_left_out`."""
+
+    verb = "Not collected"
 
     def _skip(self, path: str, why: str) -> None:
-        _warn(self.log, "Not collected", path, why)
+        _warn(self.log, self.verb, path, why)
 
-    def init_src(self):
-        self._chosen = _choose_inbound(self)
+    def _choose(self) -> None:
+        self._chosen = _choose_inbound(self, self.verb)
         self._students = self._roster() | {
             _user(owner) for path, owner in self._chosen.items() if owner is not None
             and os.path.basename(path).rsplit("+", 3)[0] == _user(owner)
         }  # fmt: skip
         self._left_out: list[tuple[bool, int, str, str]] = []
-        super().init_src()
-        self.src_records = [r for r in self.src_records if "left_out" not in r]
-        _report_left_out(self)
 
-    def _path_to_record(self, path):
-        """nbgrader's record of the inbound folder ``path``, or a record marked ``left_out``
-        (its own group, dropped by :meth:`init_src`) when it is past the bounds
-        (:func:`_choose_inbound`), its name cannot be read or it is not owned by the user it
-        names."""
-        left_out = {"username": ("left out", path), "filename": "", "left_out": True,
-                    "timestamp": datetime.datetime.min}  # fmt: skip
+    def _left_out_why(self, path) -> str | None:
+        """Why the inbound folder ``path`` is left out ("" past the bounds: counted once per
+        owner by :func:`_choose_inbound`), or None; a reason is kept for
+        :func:`_report_left_out`."""
         owner = self._chosen.get(path, _UNLISTED)
         if owner is None:
-            return left_out  # past the bounds: counted once per owner by _choose_inbound
+            return ""
         if owner is _UNLISTED:  # made since _choose_inbound listed the folder
             owner = _owner(path)
         parts = os.path.basename(path).rsplit("+", 3)
@@ -429,10 +429,9 @@ class NoFollowCollect(ExchangeCollect):
             why = f"the student id {why}" if why else None
             if why is None and self.check_owner:
                 why = self._not_owned(owner, parts[0], self._students)
-        if why is None:
-            return super()._path_to_record(path)
-        self._left_out.append((why.startswith("names the student"), owner, path, why))
-        return left_out
+        if why is not None:
+            self._left_out.append((why.startswith("names the student"), owner, path, why))
+        return why
 
     def _roster(self) -> set[str]:
         """The students the gradebook knows (none if it cannot be read), and those with a
@@ -466,6 +465,25 @@ class NoFollowCollect(ExchangeCollect):
         if owner == claimed:
             return None
         return f"names the student {student} but is owned by {_user(owner)}"
+
+
+class NoFollowCollect(_InboundRules, ExchangeCollect):
+    """nbgrader's ``ExchangeCollect`` whose copy never follows a symbolic link (see the
+    module's docstring); a submission it cannot copy whole is skipped, not the class."""
+
+    def init_src(self):
+        self._choose()
+        super().init_src()
+        self.src_records = [r for r in self.src_records if "left_out" not in r]
+        _report_left_out(self)
+
+    def _path_to_record(self, path):
+        """nbgrader's record of the inbound folder ``path``, or a record marked ``left_out``
+        (its own group, dropped by :meth:`init_src`) when :meth:`_left_out_why` says so."""
+        if self._left_out_why(path) is None:
+            return super()._path_to_record(path)
+        return {"username": ("left out", path), "filename": "", "left_out": True,
+                "timestamp": datetime.datetime.min}  # fmt: skip
 
     def copy_files(self):
         kept = []
@@ -554,7 +572,7 @@ class CheckedReleaseFeedback(ExchangeReleaseFeedback):
             self.src_path = pattern
 
 
-class CheckedList(ExchangeList):
+class CheckedList(_InboundRules, ExchangeList):
     """nbgrader's ``ExchangeList`` (the course's ``ExchangeFactory.list``) that, listing
     ``inbound`` (``nbgrader list --inbound``), leaves out and names a folder it would read past
     a bound or print as something else: nbgrader reads a submission's
@@ -563,23 +581,28 @@ class CheckedList(ExchangeList):
     class, a 3 GB sparse secret had failed it with ``MemoryError``; review 69: an empty
     secret, or one not UTF-8, had failed it, 100 sparse notebooks of 99 MB without a secret
     had cost it 2 minutes, 20,000 empty folders 40,000 lines, and a name of terminal codes
-    had printed a forged line. A folder is listed when it is among those collect reads
-    (:func:`_choose_inbound`), its name is printable, it is a folder (not a link) and its
-    secret is one printable line of at most 1,000 bytes."""
+    had printed a forged line; review 70: folders collect leaves out, made in another's
+    name or under an invented id, had been listed as submissions. A folder is listed when
+    collect would read it (:class:`_InboundRules`, the owner rules on), its name is
+    printable, it is a folder (not a link) and its secret is one printable line of at most
+    1,000 bytes; what is left out is named as collect names it, and counted past 20 lines
+    an owner."""
+
+    verb = "Not listed"
+    check_owner = True  # (collect's own setting is CollectApp's)
 
     def parse_assignments(self):
         if self.inbound:
-            chosen = _choose_inbound(self, "Not listed")
+            self._choose()
             kept = []
             for path in self.assignments:
-                if chosen.get(path, _UNLISTED) is None:
-                    continue  # (counted, per owner, by _choose_inbound)
                 why = _unlistable(path)
-                if why is None:
+                if why is not None:
+                    self._left_out.append((False, _owner(path), path, why))
+                elif self._left_out_why(path) is None:
                     kept.append(path)
-                else:
-                    _warn(self.log, "Not listed", path, why)
             self.assignments = kept
+            _report_left_out(self)
         return super().parse_assignments()
 
 
