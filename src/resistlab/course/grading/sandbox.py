@@ -2455,14 +2455,16 @@ def _guard_signals(own_codes: dict):
     code. Review 69 B: a handler is handed the frame it interrupts, with no audit event; a
     built-in one (``list.insert``), fired by ``_thread.interrupt_main`` while the hook ran, had
     kept the hook's frame, and with it the wrappers' originals and the writers. The original
-    ``signal`` is kept as a keyword default, whose read the hook records. Returns the guard.
+    ``signal`` is kept as a keyword default, whose read the hook records. Returns the guard
+    and ``check()``, which puts a trampoline before any handler set past the guard and says
+    whether it found one.
 
     Examples
     --------
     >>> import _signal
-    >>> guard = _guard_signals({})
-    >>> _signal.signal is guard and _signal.getsignal(2) is not None
-    True
+    >>> guard, check = _guard_signals({})
+    >>> _signal.signal is guard and _signal.getsignal(2) is not None, check()
+    (True, False)
     """
     import _signal
 
@@ -2503,22 +2505,43 @@ def _guard_signals(own_codes: dict):
         for module in (_signal, sys.modules.get("signal")):
             if module is not None:
                 module.__dict__[name] = function
-    for number in range(1, 65):  # handlers set before (the kernel's own): the same way
+    numbers = []
+    for number in range(1, 65):
         try:
-            current = _signal.getsignal(number) if number != 9 and number != 19 else None
+            _signal.getsignal(number)
         except (OSError, ValueError):
             continue
-        if callable(current) and current is not default and id(current) not in handed:
+        numbers.append(number)
+    # the handlers live in one table of the interpreter's, whichever copy of ``_signal`` set
+    # them (review 70 B: ``_imp.create_builtin`` made a copy, with no audit event, whose
+    # ``signal`` set a handler with no trampoline): ``check`` reads that table with the
+    # original ``getsignal`` and puts a trampoline before any handler without one, saying
+    # whether it found one (the handlers the kernel set before this are put so now)
+    get = _signal.getsignal
+
+    def check() -> bool:
+        found = False
+        for number in numbers:
+            current = get(number)
+            if current is None or type(current) is int or current is default:
+                continue
+            seen = handed.get(id(current))
+            if seen is not None and seen[0] is current:
+                continue
             try:
                 guard(number, current)
-            except (OSError, ValueError, RuntimeError):
+                found = True
+            except (OSError, ValueError, RuntimeError, TypeError):
                 pass
+        return found
+
+    check()
     todo = [_guard_signals.__code__]
     while todo:
         code = todo.pop()
         own_codes[id(code)] = code
         todo += [c for c in code.co_consts if type(c) is types.CodeType]
-    return guard
+    return guard, check
 
 
 def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watched=()) -> None:
@@ -2637,14 +2660,30 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             frame = frame.f_back
         return True  # (deeper than that: fail closed)
 
+    def inside_graders(depth: int) -> bool:
+        """Whether code of the student's runs between the frame that raised the event and the
+        kernel's own code that it runs inside (review 70 B: pandas' ``Scope``, asked by a
+        student's ``__float__`` that a library function converted inside a wrapper, had taken
+        the wrapper's frame, the ask an installed package's)."""
+        frame, student = getframe(depth), False
+        for _ in range(2000):
+            if frame is None:
+                return False
+            code = frame.f_code
+            if own_codes.get(id(code)) is code:
+                return student
+            student = student or students(code)
+            frame = frame.f_back
+        return student
+
     def taken(event, args) -> None:
         """Record a frame of the grader's code taken by the student's code, itself or through
         the standard library (``traceback.walk_tb``, ``inspect.stack``): a wrapper's frame
         hands out its function and its place, the hook's its writer (review 67: a traceback
         through a wrapper, and the hook caught by another thread, had silenced the calls and
         the events, unflagged). Any other thread's frames asked for are recorded."""
-        if not asked_through_stdlib(3):  # (this, the hook, then the code that asked)
-            return
+        if not asked_through_stdlib(3) and not inside_graders(3):  # (this, the hook, then
+            return  # the code that asked)
         if event == "sys._current_frames":
             record("frames.taken", "the frames of every thread")
             return
@@ -2834,6 +2873,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # as each Python frame starts) that records any code of the notebook's called inside it
     # (before that code runs), and any trace or profile function set inside it
     settrace, gettrace = sys.settrace, sys.gettrace
+    main_thread = threading.main_thread  # (where signal handlers run; a fork makes another)
     guarded: set = set()  # the threads whose hook runs under ``alarm``
     switching: set = set()  # the threads whose hook sets or removes ``alarm`` itself
     verdicts: dict = {}  # id -> (code, whether it is the notebook's)
@@ -2886,6 +2926,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         if event not in handled:  # (``builtins.id`` above all: thousands a notebook)
             return
         me = get_ident()
+        if me not in guarded and me == main_thread().ident and unguarded_handlers():
+            record("grader.entered", "a signal handler set past the kernel's guard")
         armed = False
         if me in guarded:  # an event raised while the hook runs: its own, or the notebook's
             if event in trace_events:  # (the alarm set or removed, or another function)
@@ -3039,7 +3081,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     # (Python runs audit hooks with profile and trace functions paused, unless they say so)
     hook.__cantrace__ = True
-    signal_guard = _guard_signals(own_codes)
+    signal_guard, unguarded_handlers = _guard_signals(own_codes)
     sys.addaudithook(hook)
 
 
