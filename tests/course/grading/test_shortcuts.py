@@ -1002,10 +1002,9 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     generator's), and code of the notebook's that runs inside the audit hook; the hook reads
     plain copies of what it is handed (the walk finds nothing: the hill tests fail). Review
     69 B: a signal handler is handed, for a frame of the kernel's own code it interrupts, the
-    frame that entered it; review 70 B: a handler set past the guard is found and recorded,
-    and a frame of the kernel's own code taken by an installed package (pandas' ``Scope``)
-    for the student's code running inside it is flagged. The instructor's solution raises no
-    flag."""
+    frame that entered it, also through a copy of ``_signal`` (review 70 B), and a frame of the
+    kernel's own code taken by an installed package (pandas' ``Scope``) for the student's code
+    running inside it is flagged. The instructor's solution raises no flag."""
     slug = "01-dose-response"
     nb, _ = _source(slug)
     students = {
@@ -1035,11 +1034,7 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     assert "test_hill_function_values" in rows["resumed"].failed, rows["resumed"]
     # a handler is handed the frame below the kernel's own: the hook's is never found
     assert "test_hill_function_values" in rows["signalled"].failed, rows["signalled"]
-    past = [str(f) for f in rows["signalled_past"].flags]
-    assert (
-        "dynamic_code(a signal handler set past the kernel's guard (while the notebook ran))"
-        in past
-    ), past
+    assert "test_hill_function_values" in rows["signalled_past"].failed, rows["signalled_past"]
     through = [str(f) for f in rows["pandas"].flags]
     assert "dynamic_code(a frame of the grader's code taken (while the notebook ran))" in through
     entered = [str(f) for f in rows["entered"].flags]

@@ -2455,14 +2455,15 @@ def _guard_signals(own_codes: dict):
     code. Review 69 B: a handler is handed the frame it interrupts, with no audit event; a
     built-in one (``list.insert``), fired by ``_thread.interrupt_main`` while the hook ran, had
     kept the hook's frame, and with it the wrappers' originals and the writers. The original
-    ``signal`` is kept as a keyword default, whose read the hook records. Returns the guard
-    and ``check()``, which puts a trampoline before any handler set past the guard and says
-    whether it found one.
+    ``signal`` is kept as a keyword default, whose read the hook records, and a copy of
+    ``_signal`` (or of ``_imp``) that ``_imp.create_builtin`` makes, with no audit event, gets
+    the guard too (review 70 B). Returns the guard's functions and ``check()``, which puts a
+    trampoline before any handler set past the guard and says whether it found one.
 
     Examples
     --------
     >>> import _signal
-    >>> guard, check = _guard_signals({})
+    >>> (guard, _, _), check = _guard_signals({})
     >>> _signal.signal is guard and _signal.getsignal(2) is not None, check()
     (True, False)
     """
@@ -2499,12 +2500,32 @@ def _guard_signals(own_codes: dict):
     def getsignal(signalnum, /, *, _rl_get=_signal.getsignal):
         return unwrapped(_rl_get(signalnum))
 
-    for function, name in ((guard, "signal"), (getsignal, "getsignal")):
+    import _imp
+
+    def create_builtin(spec, /, *, _rl_create=_imp.create_builtin):
+        module = _rl_create(spec)
+        if type(module) is types.ModuleType:  # a copy of ``_signal`` or ``_imp`` (review 70
+            guarded(module, module.__dict__.get("__name__"))  # B: no audit event) is guarded
+        return module
+
+    def guarded(module, name) -> None:
+        for function, attr in ((guard, "signal"), (getsignal, "getsignal")):
+            if name == "_signal":
+                module.__dict__[attr] = function
+        if name == "_imp":
+            module.__dict__["create_builtin"] = create_builtin
+
+    for function, name, home in (
+        (guard, "signal", "_signal"),
+        (getsignal, "getsignal", "_signal"),
+        (create_builtin, "create_builtin", "_imp"),
+    ):
         function.__name__ = function.__qualname__ = name
-        function.__module__ = "_signal"
-        for module in (_signal, sys.modules.get("signal")):
-            if module is not None:
-                module.__dict__[name] = function
+        function.__module__ = home
+    guarded(_signal, "_signal")
+    guarded(_imp, "_imp")
+    if sys.modules.get("signal") is not None:
+        sys.modules["signal"].__dict__.update(signal=guard, getsignal=getsignal)
     numbers = []
     for number in range(1, 65):
         try:
@@ -2518,8 +2539,12 @@ def _guard_signals(own_codes: dict):
     # original ``getsignal`` and puts a trampoline before any handler without one, saying
     # whether it found one (the handlers the kernel set before this are put so now)
     get = _signal.getsignal
+    known: list = [None]  # the table as the last check left it
 
     def check() -> bool:
+        table = tuple(map(get, numbers))  # (in C: a few microseconds)
+        if table == known[0]:
+            return False
         found = False
         for number in numbers:
             current = get(number)
@@ -2533,6 +2558,7 @@ def _guard_signals(own_codes: dict):
                 found = True
             except (OSError, ValueError, RuntimeError, TypeError):
                 pass
+        known[0] = tuple(map(get, numbers))
         return found
 
     check()
@@ -2541,7 +2567,7 @@ def _guard_signals(own_codes: dict):
         code = todo.pop()
         own_codes[id(code)] = code
         todo += [c for c in code.co_consts if type(c) is types.CodeType]
-    return guard, check
+    return (guard, getsignal, create_builtin), check
 
 
 def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watched=()) -> None:
@@ -2665,16 +2691,16 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         kernel's own code that it runs inside (review 70 B: pandas' ``Scope``, asked by a
         student's ``__float__`` that a library function converted inside a wrapper, had taken
         the wrapper's frame, the ask an installed package's)."""
-        frame, student = getframe(depth), False
-        for _ in range(2000):
+        frame, between = getframe(depth), []
+        for _ in range(2000):  # (the kernel's own code first, by id: the walk is cheap)
             if frame is None:
                 return False
             code = frame.f_code
             if own_codes.get(id(code)) is code:
-                return student
-            student = student or students(code)
+                return any(students(c) for c in between)
+            between.append(code)
             frame = frame.f_back
-        return student
+        return any(students(c) for c in between)
 
     def taken(event, args) -> None:
         """Record a frame of the grader's code taken by the student's code, itself or through
@@ -2873,7 +2899,6 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # as each Python frame starts) that records any code of the notebook's called inside it
     # (before that code runs), and any trace or profile function set inside it
     settrace, gettrace = sys.settrace, sys.gettrace
-    main_thread = threading.main_thread  # (where signal handlers run; a fork makes another)
     guarded: set = set()  # the threads whose hook runs under ``alarm``
     switching: set = set()  # the threads whose hook sets or removes ``alarm`` itself
     verdicts: dict = {}  # id -> (code, whether it is the notebook's)
@@ -2881,7 +2906,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     unguarded = (  # the frequent events whose arguments the hook reads only as plain copies
         frozenset(trace_events)  # and frames (code made with names that run the notebook's
         | path_events  # code is recorded as it is made)
-        | {*frame_events, "object.__getattr__", "resistlab.call", "compile"}
+        | {*frame_events, "object.__getattr__", "resistlab.call", "compile", "import"}
     )
     handled = watched_events | {
         *frame_events, "import", "ctypes.dlopen", "exec", "object.__getattr__",
@@ -2908,13 +2933,19 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     def cell_code(event, args) -> bool:
         """Whether ``event`` is IPython running a cell's code, as it does for every statement
-        of a cell: what the hook then reads is IPython's (its frames, its compiler, the
-        notebook's namespace), each read through the interpreter's own descriptors, and a
-        cell's code made otherwise is recorded as it is made (``compile``, ``code.__new__``)."""
+        of a cell, or the import system running an installed module's: what the hook then
+        reads is IPython's or the import system's (their frames, IPython's compiler, the
+        notebook's namespace), each read through the interpreter's own descriptors, and code
+        made under such a file name is recorded as it is made (``compile``, ``code.__new__``).
+        (Every import of a kernel's start had run under the alarm: grading took 3.6 times as
+        long.)"""
         if event != "exec" or type(args) is not tuple or not args:
             return False
         code = args[0]
-        return type(code) is code_type and cell_file(code.co_filename)
+        if type(code) is not code_type:
+            return False
+        file = code.co_filename
+        return type(file) is str and (file.startswith(installed) or cell_file(file))
 
     def untraced() -> None:
         """From now on the hook runs with trace and profile functions paused, as Python runs
@@ -2926,7 +2957,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         if event not in handled:  # (``builtins.id`` above all: thousands a notebook)
             return
         me = get_ident()
-        if me not in guarded and me == main_thread().ident and unguarded_handlers():
+        if event == "import" and me not in guarded and unguarded_handlers():
             record("grader.entered", "a signal handler set past the kernel's guard")
         armed = False
         if me in guarded:  # an event raised while the hook runs: its own, or the notebook's
@@ -2954,7 +2985,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 return
             if event == "import" and args and args[0] == "_signal":  # (first imported below,
                 record("grader.entered", "the signal module made again")  # before the hook)
-            elif event == "object.__getattr__" and args and args[0] is signal_guard:
+            elif event == "object.__getattr__" and args and args[0] in signal_guard:
                 record("grader.entered", "the kernel's signal guard taken apart")
             if event in ("import", "ctypes.dlopen") and args:
                 try:
