@@ -2469,6 +2469,8 @@ def _guard_signals(own_codes: dict):
     """
     import _signal
 
+    get = _signal.getsignal  # (the original: the table as it is, trampolines included)
+
     def outside(frame):
         cut, inner = None, frame
         for _ in range(2000):
@@ -2529,7 +2531,7 @@ def _guard_signals(own_codes: dict):
     numbers = []
     for number in range(1, 65):
         try:
-            _signal.getsignal(number)
+            get(number)
         except (OSError, ValueError):
             continue
         numbers.append(number)
@@ -2538,7 +2540,6 @@ def _guard_signals(own_codes: dict):
     # ``signal`` set a handler with no trampoline): ``check`` reads that table with the
     # original ``getsignal`` and puts a trampoline before any handler without one, saying
     # whether it found one (the handlers the kernel set before this are put so now)
-    get = _signal.getsignal
     known: list = [None]  # the table as the last check left it
 
     def check() -> bool:
