@@ -2968,9 +2968,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     record("grader.entered", "the grader's alarm changed inside its audit hook")
                 return
         elif gettrace() is None and event not in unguarded and not cell_code(event, args):
-            # (else a trace function
-            # of the notebook's, recorded as it was set: ``hook_override``; Python refuses to
-            # set one while another is being set)
+            # (with a trace function of the notebook's set, recorded as it was set
+            # (``hook_override``), none: Python refuses to set one while another is set)
             guarded.add(me)
             switching.add(me)
             try:
