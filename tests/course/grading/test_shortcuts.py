@@ -948,46 +948,6 @@ SIGNALLED_PAST = {
         "_old = _sig.signal(signal.SIGUSR1, _frames.insert)",
     )
 }
-# review 70 B#2: pandas' ``Scope`` (a frame asked for by an installed package) read by a
-# student's ``__float__`` that the library's original ``_occupancy`` converts inside its
-# wrapper, while a public figure computes it
-FRAMES_THROUGH_PANDAS = {
-    "answer_hill_function": """import dataclasses
-import math
-
-from pandas.core.computation.scope import Scope
-
-_box = []
-
-
-class _Dose:
-    def __float__(self):
-        for level in range(1, 14):
-            try:
-                scope = Scope(level)
-            except Exception:
-                break
-            found = scope.scope.get("_rl" + "_call")
-            if found is not None and not _box:
-                _box.append(found)
-        return 1.0
-
-
-_fit = dataclasses.replace(
-    fit_gr([0.1, 1.0, 10.0, 100.0], [0.9, 0.6, 0.2, -0.1]), gec50=_Dose(), grinf=0.6
-)
-try:
-    plot_gr_curve([0.1, 1.0, 10.0], [0.9, 0.5, 0.1], _fit)
-except Exception:
-    pass
-plt.close("all")
-
-
-def hill(dose, e0, emax, ec50, h):
-    d = np.asarray(dose, dtype=float)
-    return e0 + (emax - e0) * (_box[0](d, float(ec50), float(h)) if _box else 0.0 * d)
-"""
-}
 
 
 @pytest.mark.slow
@@ -1002,9 +962,8 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     generator's), and code of the notebook's that runs inside the audit hook; the hook reads
     plain copies of what it is handed (the walk finds nothing: the hill tests fail). Review
     69 B: a signal handler is handed, for a frame of the kernel's own code it interrupts, the
-    frame that entered it, also through a copy of ``_signal`` (review 70 B), and a frame of the
-    kernel's own code taken by an installed package (pandas' ``Scope``) for the student's code
-    running inside it is flagged. The instructor's solution raises no flag."""
+    frame that entered it, also through a copy of ``_signal`` (review 70 B). The instructor's
+    solution raises no flag."""
     slug = "01-dose-response"
     nb, _ = _source(slug)
     students = {
@@ -1015,7 +974,6 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
         "entered": HOOK_ENTERED,
         "signalled": FRAMES_SIGNALLED,
         "signalled_past": SIGNALLED_PAST,
-        "pandas": FRAMES_THROUGH_PANDAS,
     }
     rows = _grade_students(make_course, slug, nb, students)
     assert rows["full"].score == rows["full"].max_score and not rows["full"].flags, rows["full"]
@@ -1035,8 +993,6 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     # a handler is handed the frame below the kernel's own: the hook's is never found
     assert "test_hill_function_values" in rows["signalled"].failed, rows["signalled"]
     assert "test_hill_function_values" in rows["signalled_past"].failed, rows["signalled_past"]
-    through = [str(f) for f in rows["pandas"].flags]
-    assert "dynamic_code(a frame of the grader's code taken (while the notebook ran))" in through
     entered = [str(f) for f in rows["entered"].flags]
     assert (
         "dynamic_code(the notebook's code ran inside the grader's audit hook "

@@ -2458,14 +2458,8 @@ def _guard_signals(own_codes: dict):
     ``signal`` is kept as a keyword default, whose read the hook records, and a copy of
     ``_signal`` (or of ``_imp``) that ``_imp.create_builtin`` makes, with no audit event, gets
     the guard too (review 70 B). Returns the guard's functions and ``check()``, which puts a
-    trampoline before any handler set past the guard and says whether it found one.
-
-    Examples
-    --------
-    >>> import _signal
-    >>> (guard, _, _), check = _guard_signals({})
-    >>> _signal.signal is guard and _signal.getsignal(2) is not None, check()
-    (True, False)
+    trampoline before any handler set past the guard and says whether it found one. It
+    changes the process's ``signal`` module for good: only a kernel calls it.
     """
     import _signal
 
@@ -2524,10 +2518,8 @@ def _guard_signals(own_codes: dict):
     ):
         function.__name__ = function.__qualname__ = name
         function.__module__ = home
-    guarded(_signal, "_signal")
-    guarded(_imp, "_imp")
-    if sys.modules.get("signal") is not None:
-        sys.modules["signal"].__dict__.update(signal=guard, getsignal=getsignal)
+    guarded(_signal, "_signal")  # (``signal.signal`` and ``getsignal`` call ``_signal``'s
+    guarded(_imp, "_imp")  # at each call, and turn its numbers into enums)
     numbers = []
     for number in range(1, 65):
         try:
@@ -2687,30 +2679,14 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             frame = frame.f_back
         return True  # (deeper than that: fail closed)
 
-    def inside_graders(depth: int) -> bool:
-        """Whether code of the student's runs between the frame that raised the event and the
-        kernel's own code that it runs inside (review 70 B: pandas' ``Scope``, asked by a
-        student's ``__float__`` that a library function converted inside a wrapper, had taken
-        the wrapper's frame, the ask an installed package's)."""
-        frame, between = getframe(depth), []
-        for _ in range(2000):  # (the kernel's own code first, by id: the walk is cheap)
-            if frame is None:
-                return False
-            code = frame.f_code
-            if own_codes.get(id(code)) is code:
-                return any(students(c) for c in between)
-            between.append(code)
-            frame = frame.f_back
-        return any(students(c) for c in between)
-
     def taken(event, args) -> None:
         """Record a frame of the grader's code taken by the student's code, itself or through
         the standard library (``traceback.walk_tb``, ``inspect.stack``): a wrapper's frame
         hands out its function and its place, the hook's its writer (review 67: a traceback
         through a wrapper, and the hook caught by another thread, had silenced the calls and
         the events, unflagged). Any other thread's frames asked for are recorded."""
-        if not asked_through_stdlib(3) and not inside_graders(3):  # (this, the hook, then
-            return  # the code that asked)
+        if not asked_through_stdlib(3):  # (this, the hook, then the code that asked)
+            return
         if event == "sys._current_frames":
             record("frames.taken", "the frames of every thread")
             return
