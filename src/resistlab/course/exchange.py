@@ -401,9 +401,10 @@ class _InboundRules:
 
     def _choose(self) -> None:
         self._chosen = _choose_inbound(self, self.verb)
+        names = {o: _user(o) for o in set(self._chosen.values()) if o is not None}
         self._students = self._roster() | {
-            _user(owner) for path, owner in self._chosen.items() if owner is not None
-            and os.path.basename(path).rsplit("+", 3)[0] == _user(owner)
+            names[owner] for path, owner in self._chosen.items() if owner is not None
+            and os.path.basename(path).rsplit("+", 3)[0] == names[owner]
         }  # fmt: skip
         self._left_out: list[tuple[bool, int, str, str]] = []
 
