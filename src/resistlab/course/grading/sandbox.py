@@ -2272,9 +2272,11 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
             return
         if event == "object.__getattr__":  # a wrapper's keyword defaults read: its original
             dotted = wrapper_ids.get(id(args[0]))  # taken out, to be called unseen
+            if dotted is None:  # (any other function's: the frame is not asked for, whose
+                return  # event calls the hook once more: the sweep reads every library one's)
             frame = getframe(2)  # (this, the hook, then the code that read them)
             code = frame.f_code if frame is not None else None
-            if dotted is not None and not (code is not None and agent.get(id(code)) is code):
+            if not (code is not None and agent.get(id(code)) is code):
                 report(dotted, place(frame, dotted))
             return
         new = False
@@ -2932,6 +2934,14 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     def hook(event, args):
         if event not in handled:  # (``builtins.id`` above all: thousands a notebook)
+            return
+        if (  # a frame's code read (by the alarm and the hook's own walks above all, each
+            event == "object.__getattr__"  # Python call run under the alarm reads one):
+            and type(args) is tuple  # nothing below reads it (it is no frame taken, and no
+            and len(args) == 2  # attribute of a wrapper's or the signal guard's)
+            and type(args[1]) is str
+            and args[1] == "f_code"
+        ):
             return
         me = get_ident()
         if event == "import" and me not in guarded and unguarded_handlers():
