@@ -127,6 +127,43 @@ def test_sets_and_dicts_of_keys_of_one_hash_are_refused():
     assert agent.decode(json.loads(json.dumps(agent.encode(honest)))) == honest
 
 
+def test_lists_arrays_indexes_and_columns_of_values_of_one_hash_are_refused():
+    """Review 71 A: a hidden test's own ``set(ld_summary.index)`` built a set of an answer's
+    object index of 100,000 integers of one hash (sent as plain integers: no set, no dict),
+    and held the grader 450 s in one call. Lists, tuples, object arrays, indexes and columns
+    holding more than 64 distinct values of one hash are refused too; the same value many
+    times, and honest tables, pass."""
+    import numpy as np
+    import pandas as pd
+
+    same = [k * (2**61 - 1) for k in range(1, 2001)]
+    column = np.empty(len(same), dtype=object)
+    column[:] = same
+    for value in (
+        same,
+        tuple(same),
+        column,
+        pd.Index(column),
+        pd.DataFrame({"n": np.zeros(len(same))}, index=pd.Index(column)),
+        pd.Series(column),
+        [(k, 1) for k in same],
+    ):
+        with pytest.raises(agent.Unsendable, match="2000 values, 2000 of them of one hash"):
+            agent.decode(json.loads(json.dumps(agent.encode(value))))
+    honest = [
+        [0] * 5000,
+        ["resistant"] * 3000 + ["sensitive"] * 3000,
+        pd.DataFrame({"call": ["R", "S"] * 2000}, index=pd.Index([str(i) for i in range(4000)])),
+        list(range(-5000, 5000)),  # (-1 and -2 share a hash)
+    ]
+    for value in honest:
+        got = agent.decode(json.loads(json.dumps(agent.encode(value))))
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(got, value)
+        else:
+            assert got == value
+
+
 def test_a_multiindex_or_a_categorical_is_rebuilt_without_hashing_its_values(monkeypatch):
     """Review 68 A#1: a MultiIndex was sent as the values of its rows and rebuilt with
     ``from_arrays``, which factorizes each level: 100,000 integers of one hash (a kernel

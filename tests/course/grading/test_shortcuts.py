@@ -892,6 +892,146 @@ def hill(dose, e0, emax, ec50, h):
 """
 }
 
+# review 71 B: an audit event the notebook raised itself, whose object is a bound method (a
+# type the hook keeps as it is): the hook's read of the frame attribute was handed to the
+# method's function, an object of the student's, whose ``__getattr__`` ran inside the hook
+# (no alarm for frames then) and took the hook's frame
+FRAMES_FORWARDED = {
+    "answer_hill_function": """import sys
+
+import numpy as np
+
+_orig = {}
+
+
+class _Forward:
+    def __call__(self, *args):
+        return None
+
+    def __getattr__(self, name):
+        g = getattr(sys, "_get" + "frame")(0)
+        while g is not None:
+            if getattr(g, "f_" + "code").co_name == "hook":
+                for cell in getattr(getattr(g, "f_" + "locals")["calls"], "__clo" + "sure__"):
+                    v = getattr(cell, "cell_" + "contents")
+                    if type(v) is dict and v and all(callable(k) for k in v):
+                        _orig.update({k.__name__: k for k in v})
+                break
+            g = getattr(g, "f_" + "back")
+        raise AttributeError(name)
+
+
+class _Holder:
+    def m(self):
+        pass
+
+
+getattr(sys, "au" + "dit")("object.__getattr__", type(_Holder().m)(_Forward(), 0), "tb_frame")
+
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    values = e0 + (emax - e0) * _orig["_occupancy"](d, ec50, h)
+    return float(values) if d.ndim == 0 else values
+"""
+}
+
+# review 71 B: a metaclass whose ``__hash__`` (and ``__eq__``) the hook's reading of an event's
+# arguments ran (``type(value) in a_set``), inside the hook with no alarm; pandas' ``eval`` at a
+# level up read the hook's own ``calls`` (a take by an installed package, not looked at)
+FRAMES_HASHED = {
+    "answer_hill_function": """import sys
+
+import numpy as np
+import pandas as pd
+
+_orig = {}
+
+
+class _Hashed(type):
+    def _probe(cls):
+        if cls.__name__ == "_Probe" and not _orig:
+            try:
+                calls = getattr(pd, "ev" + "al")("calls", level=2, engine="python")
+                for cell in getattr(calls, "__clo" + "sure__") or ():
+                    v = getattr(cell, "cell_" + "contents")
+                    if type(v) is dict and v and all(callable(k) for k in v):
+                        _orig.update({k.__name__: k for k in v})
+            except Exception:
+                pass
+
+    def __hash__(cls):
+        cls._probe()
+        return type.__hash__(cls)
+
+    def __eq__(cls, other):
+        cls._probe()
+        return type.__eq__(cls, other)
+
+
+class _Probe(metaclass=_Hashed):
+    pass
+
+
+getattr(sys, "au" + "dit")("resistlab.call", _Probe())
+
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    values = e0 + (emax - e0) * _orig["_occupancy"](d, ec50, h)
+    return float(values) if d.ndim == 0 else values
+"""
+}
+
+# review 71 B: cyclic garbage whose ``__del__`` the garbage collector ran (at nearly every
+# allocation) while the hook looked at a frame, where the hook asks about no frame: the
+# finalizer took the hook's frame unseen
+FRAMES_COLLECTED = {
+    "answer_hill_function": """import gc
+import sys
+
+import numpy as np
+
+_orig, _runs = {}, [0]
+_gf = getattr(sys, "_get" + "frame")
+
+
+class _Probe:
+    def __init__(self):
+        self.me = self
+
+    def __del__(self):
+        _runs[0] += 1
+        g = _gf(0)
+        while g is not None and not _orig:
+            if getattr(g, "f_" + "code").co_name == "hook":
+                for cell in getattr(getattr(g, "f_" + "locals")["calls"], "__clo" + "sure__"):
+                    v = getattr(cell, "cell_" + "contents")
+                    if type(v) is dict and v and all(callable(k) for k in v):
+                        _orig.update({k.__name__: k for k in v})
+            g = getattr(g, "f_" + "back")
+        if not _orig and _runs[0] < 3000:
+            _Probe()
+
+
+_old = gc.get_threshold()
+gc.collect()
+gc.set_threshold(1, 1000, 1000)
+_Probe()
+for _ in range(2000):
+    if _orig:
+        break
+    _gf()
+gc.set_threshold(*_old)
+
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    values = e0 + (emax - e0) * _orig["_occupancy"](d, ec50, h)
+    return float(values) if d.ndim == 0 else values
+"""
+}
+
 # review 69 B: a built-in signal handler (``list.insert``) is handed the frame it interrupts,
 # with no audit event; fired by ``_thread.interrupt_main`` while the hook ran, it had kept
 # the hook's frame (the wrappers' originals, the writers)
@@ -962,8 +1102,12 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     generator's), and code of the notebook's that runs inside the audit hook; the hook reads
     plain copies of what it is handed (the walk finds nothing: the hill tests fail). Review
     69 B: a signal handler is handed, for a frame of the kernel's own code it interrupts, the
-    frame that entered it, also through a copy of ``_signal`` (review 70 B). The instructor's
-    solution raises no flag."""
+    frame that entered it, also through a copy of ``_signal`` (review 70 B). Review 71 B: a
+    frame attribute is read only from the type that has it (a bound method had handed the read
+    to the student's ``__getattr__``), types are compared by identity (a metaclass's
+    ``__hash__`` had run), and the hook runs under its alarm for every event it reads, with the
+    garbage collector paused (a finalizer had run there unseen). The instructor's solution
+    raises no flag."""
     slug = "01-dose-response"
     nb, _ = _source(slug)
     students = {
@@ -974,6 +1118,9 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
         "entered": HOOK_ENTERED,
         "signalled": FRAMES_SIGNALLED,
         "signalled_past": SIGNALLED_PAST,
+        "forwarded": FRAMES_FORWARDED,
+        "collected": FRAMES_COLLECTED,
+        "hashed": FRAMES_HASHED,
     }
     rows = _grade_students(make_course, slug, nb, students)
     assert rows["full"].score == rows["full"].max_score and not rows["full"].flags, rows["full"]
@@ -993,6 +1140,15 @@ def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     # a handler is handed the frame below the kernel's own: the hook's is never found
     assert "test_hill_function_values" in rows["signalled"].failed, rows["signalled"]
     assert "test_hill_function_values" in rows["signalled_past"].failed, rows["signalled_past"]
+    # the frame attribute is read only from the one type that has it: nothing ran, and the
+    # fake event found nothing
+    assert "test_hill_function_values" in rows["forwarded"].failed, rows["forwarded"]
+    # the hook compares types by identity: no metaclass's code runs there
+    assert "test_hill_function_values" in rows["hashed"].failed, rows["hashed"]
+    # a finalizer run inside the hook runs under its alarm, or takes a frame the hook sees
+    collected = [str(f) for f in rows["collected"].flags]
+    assert rows["collected"].review, rows["collected"]
+    assert any(f.startswith("dynamic_code(") for f in collected), collected
     entered = [str(f) for f in rows["entered"].flags]
     assert (
         "dynamic_code(the notebook's code ran inside the grader's audit hook "

@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import gc
 import json
 import os
 import platform
@@ -2228,10 +2229,13 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     # student's changes, and ``id``, an audit event, costs a call of the hook each)
     by_original: dict = {}  # original -> wrapper
     wrapper_set: set = set()
-    plain_functions = (function_type, cached_type)
+
+    def plain_function(value) -> bool:  # (by identity: a metaclass's ``__eq__`` never runs)
+        kind = type(value)
+        return kind is function_type or kind is cached_type
 
     def wrapped(value):
-        return by_original.get(value, value) if type(value) in plain_functions else value
+        return by_original.get(value, value) if plain_function(value) else value
 
     def sweep(defaults: bool = False) -> None:
         """Put the wrappers where the library's modules and the notebook's namespace hold
@@ -2247,7 +2251,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 continue
             namespace = module.__dict__
             for key, value in list(namespace.items()):
-                if type(value) not in plain_functions:
+                if not plain_function(value):
                     continue
                 found = by_original.get(value)
                 if found is not None:
@@ -2283,13 +2287,14 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         for module_name in list(pending):
             # a class of a module, holding a watched method (``m.LQFit.dose_for``), or a module
             parent, _, class_name = module_name.rpartition(".")
-            module = modules.get(parent)
-            space = getattr(module, "__dict__", None) if module is not None else None
-            owner = space.get(class_name) if isinstance(space, dict) else None
-            if not isinstance(owner, type):
+            module = modules.get(parent)  # (a module of the interpreter's type only: anything
+            # the notebook put in ``sys.modules`` under that name is not read)
+            space = module.__dict__ if type(module) is module_type else None
+            owner = space.get(class_name) if type(space) is dict else None
+            if type(owner) is not type:
                 owner, module = None, modules.get(module_name)
-            namespace = getattr(module, "__dict__", None) if module is not None else None
-            if not isinstance(namespace, dict):
+            namespace = module.__dict__ if type(module) is module_type else None
+            if type(namespace) is not dict:
                 continue
             if not library:
                 package = modules.get("resistlab")
@@ -2301,7 +2306,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
             waiting = []
             for attr in pending[module_name]:
                 original = (namespace if owner is None else vars(owner)).get(attr)
-                if not isinstance(original, (function_type, cached_type)):
+                if not plain_function(original):
                     waiting.append(attr)  # not defined yet (or not a plain function)
                     continue
                 dotted = f"{module_name}.{attr}"
@@ -2410,6 +2415,7 @@ class _Unread:
 
 
 _UNREAD = _Unread()
+_KEPT_BY_ADDRESS = {object.__hash__(kind): kind for kind in _KEPT}
 
 
 def _plain(args, depth: int = 0, whole=slice(None)) -> tuple:
@@ -2428,12 +2434,13 @@ def _plain(args, depth: int = 0, whole=slice(None)) -> tuple:
     >>> type(copy[0]) is str, copy[0], copy[1]
     (True, '/tmp/x', (1, <an object the audit hook does not read>))
     """
-    if type(args) not in (tuple, list):
+    if type(args) is not tuple and type(args) is not list:
         return ()
     out = []
     for value in args:
-        kind = type(value)
-        if kind in _KEPT:
+        kind = type(value)  # (looked up by the type's address, compared by identity: the
+        # hash or ``__eq__`` of a metaclass of the student's never runs; review 71 B)
+        if _KEPT_BY_ADDRESS.get(object.__hash__(kind)) is kind:
             out.append(value)
         elif issubclass(kind, str):
             out.append(str.__getitem__(value, whole))
@@ -2443,7 +2450,7 @@ def _plain(args, depth: int = 0, whole=slice(None)) -> tuple:
             out.append(int.__index__(value))
         elif issubclass(kind, float):
             out.append(float.__float__(value))
-        elif kind in (tuple, list) and depth < 2:
+        elif (kind is tuple or kind is list) and depth < 2:
             out.append(_plain(value, depth + 1))
         else:
             out.append(_UNREAD)
@@ -2590,6 +2597,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     frame_events = ("sys._getframe", "sys._current_frames")
     resumes = 0x20 | 0x80 | 0x200  # inspect's CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
     frame_attributes = ("tb_frame", "gi_frame", "cr_frame", "ag_frame")
+    frame_readers = {
+        (kind, name): getattr(kind, name).__get__
+        for kind, name in zip(
+            (types.TracebackType, types.GeneratorType, types.CoroutineType,
+             types.AsyncGeneratorType), frame_attributes, strict=True,
+        )
+    }  # fmt: skip
     busy: set = set()  # the threads whose hook is looking at frames
     get_ident = threading.get_ident
     # the module's tables and helpers, taken now (code that reaches the module's globals,
@@ -2694,8 +2708,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             return
         if event == "sys._getframe":
             frame = args[0] if args else getframe(2)
-        else:
-            frame = getattr(args[0], args[1], None)
+        else:  # review 71 B: read only through the interpreter's own descriptor of the one
+            # type that has it (a bound method hands an attribute it lacks to its function:
+            # an object of the student's, whose ``__getattr__`` had run here, unseen)
+            read = frame_readers.get((type(args[0]), args[1]))
+            if read is None:
+                return
+            frame = read(args[0])
         if type(frame) is not types.FrameType:
             return
         if graders(frame):
@@ -2882,11 +2901,14 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     switching: set = set()  # the threads whose hook sets or removes ``alarm`` itself
     verdicts: dict = {}  # id -> (code, whether it is the notebook's)
     package = dirname(dirname(dirname(os.path.abspath(__file__)))) + sep
-    unguarded = (  # the frequent events whose arguments the hook reads only as plain copies
-        frozenset(trace_events)  # and frames (code made with names that run the notebook's
-        | path_events  # code is recorded as it is made)
-        | {*frame_events, "object.__getattr__", "resistlab.call", "compile", "import"}
-    )
+    # Review 71 B: the alarm is armed for every event the hook reads (but its own switching
+    # of it, and IPython's or the import system's running of code, :func:`cell_code`): left
+    # off for the frequent ones, a finalizer the garbage collector ran while the hook looked
+    # at a frame, and a metaclass's ``__hash__`` run by the hook's reading of a report, had
+    # taken the hook's frame unseen. The garbage collector is paused while the hook runs (an
+    # honest finalizer it ran there had read as the notebook's code inside the hook)
+    unguarded = frozenset(trace_events)
+    collecting, pause, resume = gc.isenabled, gc.disable, gc.enable
     handled = watched_events | {
         *frame_events, "import", "ctypes.dlopen", "exec", "object.__getattr__",
         "resistlab.call", "resistlab.wrap", "grader.entered",
@@ -2964,6 +2986,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             except Exception:
                 guarded.discard(me)
             switching.discard(me)
+        paused = collecting()
+        if paused:
+            pause()
         try:
             args = plain(args)
             if event == "grader.entered":  # (the alarm's, or the student's own: against them)
@@ -3090,6 +3115,8 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             except Exception:
                 unread(event)
         finally:
+            if paused:
+                resume()
             if armed:
                 switching.add(me)
                 settrace(None)

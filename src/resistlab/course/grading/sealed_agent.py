@@ -322,6 +322,7 @@ def _decode_column(tree, depth, handle):
         return pd.Categorical.from_codes(_codes(tree["codes"], len(categories)), dtype=dtype)
     if kind == "objcol":
         values = [_decode(x, depth + 1, handle) for x in tree["v"]]
+        _spread(values, repeats=True)
         dtype = tree.get("dtype")
         if type(dtype) is str and dtype in _COLUMN_DTYPES:
             try:
@@ -384,26 +385,50 @@ def _codes(tree, size: int):
     return codes.astype(np.intp, copy=False)
 
 
-#: Most keys of one hash a set or a dict an answer holds may have.
+#: Most distinct values of one hash a set, a dict, a list, a tuple, an array, an index or a
+#: column of an answer may hold.
 MAX_SAME_HASH = 64
 
 
-def _spread(keys) -> None:
+def _spread(keys, repeats: bool = False) -> None:
     """Refuse the keys of a set or a dict when more than :data:`MAX_SAME_HASH` share a hash:
     building it takes time that grows as their square, in one call no time limit interrupts
     (review 67: a set of 50,000 integers of one hash, sent as a test's answer, held the
-    grader for minutes; review 68: as many more of distinct hashes had let it through)."""
-    if len(keys) > MAX_SAME_HASH:
-        counts: dict = {}
+    grader for minutes; review 68: as many more of distinct hashes had let it through).
+    ``repeats``: the values of a list, a tuple, an array, an index or a column, which may
+    repeat (the same value many times is no collision: distinct values are told apart by
+    their ``repr``), and which a test may hash itself (review 71 A: ``set(table.index)`` of
+    an object index of 100,000 integers of one hash held the grader for 450 s). Only values
+    of the interpreter's own types are hashed (a handle to an object of the kernel's never).
+
+    Examples
+    --------
+    >>> _spread([0] * 1000, repeats=True)  # the same value: fine
+    >>> try:
+    ...     _spread([k * (2**61 - 1) for k in range(1, 1000)], repeats=True)
+    ... except Unsendable as err:
+    ...     print(err)
+    999 values, 999 of them of one hash
+    """
+    if len(keys) <= MAX_SAME_HASH:
+        return
+    groups: dict = {}
+    for key in keys:
+        if type(key) not in _HASHED:  # (counted among none: a set of them is built as is)
+            continue
         try:
-            for key in keys:
-                h = hash(key)
-                counts[h] = counts.get(h, 0) + 1
-        except TypeError:  # (unhashable: the set or dict itself says so)
-            return
-        most = max(counts.values())
-        if most > MAX_SAME_HASH:
-            raise Unsendable(f"a set or dict of {len(keys)} keys, {most} of them of one hash")
+            groups.setdefault(hash(key), []).append(key)
+        except TypeError:  # (a tuple holding a list: unhashable, the container says so)
+            continue
+    for group in groups.values():
+        if len(group) > MAX_SAME_HASH:
+            most = len({repr(k) for k in group}) if repeats else len(group)
+            if most > MAX_SAME_HASH:
+                what = "values" if repeats else "keys"
+                raise Unsendable(f"{len(keys)} {what}, {most} of them of one hash")
+
+
+_HASHED = frozenset((int, float, complex, str, bytes, bool, type(None), tuple, frozenset))
 
 
 def _decode(tree, depth, handle):
@@ -416,8 +441,7 @@ def _decode(tree, depth, handle):
     kind = tree.get("$")
     if kind in ("list", "tuple", "set", "frozenset"):
         items = [_decode(x, depth + 1, handle) for x in tree["v"]]
-        if kind in ("set", "frozenset"):
-            _spread(items)
+        _spread(items, repeats=kind in ("list", "tuple"))
         return getattr(builtins, kind)(items)
     if kind == "dict":
         pairs = [
@@ -452,6 +476,7 @@ def _decode(tree, depth, handle):
         if count != len(tree["v"]):
             raise Unsendable(f"array: shape {shape} does not hold {len(tree['v'])} items")
         items = [_decode(x, depth + 1, handle) for x in tree["v"]]
+        _spread(items, repeats=True)
         array = np.empty(len(items), dtype=object)
         array[:] = items
         return array.reshape(shape)
