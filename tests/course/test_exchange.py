@@ -9,7 +9,9 @@ link to the instructor's source folder was collected as the student's, solutions
 
 from __future__ import annotations
 
+import datetime
 import os
+import sys
 
 import nbformat
 import pytest
@@ -20,7 +22,24 @@ from resistlab.course.exchange import copy_tree_nofollow
 
 pytestmark = pytest.mark.slow
 
-STAMP = "2026-12-01 10:00:00.000000 UTC"
+
+def _stamp(seconds: float = 0) -> str:
+    """A time as nbgrader's ``submit`` writes it, ``seconds`` from now."""
+    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+STAMP = _stamp()  # a submission's time, and a later one: set when each test starts
+LATER = _stamp(60)
+
+
+@pytest.fixture(autouse=True)
+def _times_of_now(monkeypatch):
+    """The submissions a test makes are dated when it starts: collect takes the change time
+    of a submission's files as its time when that is more than ``CHANGE_SKEW`` later than
+    the time it records (review 71 F2)."""
+    monkeypatch.setattr(sys.modules[__name__], "STAMP", _stamp())
+    monkeypatch.setattr(sys.modules[__name__], "LATER", _stamp(60))
 
 
 def test_collect_copies_no_link_and_no_linked_submission(tmp_path, monkeypatch):
@@ -91,7 +110,7 @@ def test_the_copy_leaves_out_links_at_any_depth_and_stops_past_its_size(tmp_path
     (src / "sub" / "ok.txt").write_text("ok")
     (src / "sub" / "ln").symlink_to(tmp_path)
     (src / "top").symlink_to(src / "sub" / "ok.txt")
-    left_out = copy_tree_nofollow(str(src), str(tmp_path / "out"), 10**6)
+    left_out = copy_tree_nofollow(str(src), str(tmp_path / "out"), 10**6).left_out
     assert sorted(left_out) == ["sub/ln", "top"]
     assert (tmp_path / "out" / "sub" / "ok.txt").read_text() == "ok"
     with pytest.raises(NotADirectoryError):
@@ -111,7 +130,7 @@ def test_collect_takes_no_folder_made_in_another_students_name(tmp_path, monkeyp
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
     student, mallory = pwd.getpwnam("daemon"), pwd.getpwnam("nobody")
-    later = "2026-12-02 10:00:00.000000 UTC"
+    later = LATER
 
     def submission(name, stamp, owner, note):
         folder = inbound / f"{name}+{NAME}+{stamp}+0123456789abcdef"
@@ -174,7 +193,7 @@ def test_one_students_folders_in_inbound_neither_slow_nor_bury_the_class(tmp_pat
             os.chown(made, owner.pw_uid, owner.pw_gid)
 
     folder("daemon", STAMP, student, "the student")
-    folder("daemon", "2026-12-02 10:00:00.000000 UTC", mallory, "an impostor")
+    folder("daemon", LATER, mallory, "an impostor")
     # the impostor's own: 250 folders, the newest a submission
     for minute in range(250):
         folder("nobody", f"2026-11-30 10:{minute // 60:02d}:{minute % 60:02d}.000000 UTC", mallory)
@@ -310,7 +329,7 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
-    later = "2026-12-02 10:00:00.000000 UTC"
+    later = LATER
 
     def submission(student, stamp=STAMP, timestamp=STAMP, secret=""):
         folder = inbound / f"{student}+{NAME}+{stamp}+0123456789abcdef"
@@ -456,3 +475,55 @@ def test_a_small_file_is_read_only_when_plain_and_small_whatever_its_path_points
     assert small_file(tmp_path / "missing") is None
     (tmp_path / "folder").mkdir()  # review 58: it opens, and fdopen had raised
     assert small_file(tmp_path / "folder") is None
+
+
+def test_a_submission_changed_after_its_time_is_collected_at_its_change_time(
+    tmp_path, monkeypatch
+):
+    """Review 71 F2: a student rewrote her submitted notebook in place in ``inbound`` after
+    the due date (its modification time set back); collect took it with the on-time time it
+    recorded, and no late penalty applied. The newest change time of what is copied (which
+    no user can set back) is its time now when it is more than CHANGE_SKEW later."""
+    from resistlab.course.exchange import CHANGE_SKEW, _read_time
+
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+
+    def submission(student, stamp):
+        folder = inbound / f"{student}+{NAME}+{stamp}+0123456789abcdef"
+        folder.mkdir()
+        (folder / f"{NAME}.ipynb").write_text(released)
+        (folder / "timestamp.txt").write_text(stamp)
+        return folder
+
+    submission("amy", STAMP)  # made now, as it says
+    early = _stamp(-(CHANGE_SKEW + 600))  # 10 minutes past the skew before its files changed
+    mal = submission("mallory", early)
+    notebook = mal / f"{NAME}.ipynb"
+    notebook.write_text(released.replace("}", "} ", 1))  # rewritten in place
+    os.utime(notebook, (0, 0))  # its modification time set back, as `touch -m -d` does
+    changed = datetime.datetime.fromtimestamp(
+        max(os.lstat(p).st_ctime for p in (mal, *mal.iterdir())), datetime.timezone.utc
+    ).replace(tzinfo=None)
+
+    def collect(*args):
+        proc = run_nbgrader(
+            ["collect", NAME, *args, "--CollectApp.check_owner=False"], root=course, check=False
+        )
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log[-3000:]
+        return log
+
+    log = collect()
+    submitted = course / "submitted"
+    assert (submitted / "amy" / NAME / "timestamp.txt").read_text() == STAMP
+    taken = _read_time(str(submitted / "mallory" / NAME / "timestamp.txt"))
+    assert abs((taken - changed).total_seconds()) < 0.01, (taken, changed)
+    assert "mallory+" in log and "changed after its submit time" in log, log[-3000:]
+    assert early.rsplit(" ", 1)[0] in log and "changed at" in log
+    assert log.count("changed after its submit time") == 1
+    # a later collect keeps it: the folder's own time is not newer than the one collected
+    log = collect("--update")
+    assert "No newer submission to collect: mallory" in log
+    assert _read_time(str(submitted / "mallory" / NAME / "timestamp.txt")) == taken

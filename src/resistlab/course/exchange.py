@@ -27,9 +27,11 @@ had made 10,000 ids, each collected and graded. An id that
 :func:`~resistlab.course.grading.report.id_problem` refuses (line breaks, invisible
 characters, CSV separators) is left out too, and so is a submission of more than
 :data:`MAX_ENTRIES` files and folders; a ``timestamp.txt`` that is missing or not a time is
-replaced by the folder name's time. Of one owner's folders, at most :data:`MAX_FOLDERS` of one
-student id and :data:`MAX_OWNED` in all are read (:func:`_choose_inbound`), and folders made in
-another student's name are named first.
+replaced by the folder name's time, and a submission whose files or folders changed more
+than :data:`CHANGE_SKEW` seconds after the time it records gets that change time as its time.
+Of one owner's folders, at most :data:`MAX_FOLDERS` of one student id and :data:`MAX_OWNED` in
+all are read (:func:`_choose_inbound`), and folders made in another student's name are named
+first.
 
 :class:`CheckedReleaseFeedback` (the course's ``ExchangeFactory.release_feedback``) releases
 one student's feedback at a time, skipping a folder it cannot release, :class:`CheckedList`
@@ -49,6 +51,7 @@ import shutil
 import stat
 import tempfile
 from itertools import islice
+from typing import NamedTuple
 
 from nbgrader.api import Gradebook
 from nbgrader.exchange.default.collect import ExchangeCollect
@@ -61,6 +64,7 @@ from resistlab.course.grading.report import id_problem, safe
 __all__ = [
     "CheckedList",
     "CheckedReleaseFeedback",
+    "CopiedTree",
     "NoFollowCollect",
     "claim_course_folder",
     "copy_tree_nofollow",
@@ -79,13 +83,27 @@ MAX_DEPTH = 64
 MAX_ENTRIES = 10_000
 
 
-def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
+class CopiedTree(NamedTuple):
+    """What :func:`copy_tree_nofollow` copied: the paths (relative to the source) it left out
+    (links, FIFOs, sockets, devices), and the newest inode change time (``st_ctime_ns``) of
+    the folders and files it copied, the source folder included."""
+
+    left_out: list[str]
+    changed_ns: int
+
+
+def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> CopiedTree:
     """Copy the folder ``src`` to the new folder ``dest`` without following any symbolic
-    link; returns the paths (relative to ``src``) left out: links, FIFOs, sockets, devices.
+    link; returns what was left out (links, FIFOs, sockets, devices) and the newest change
+    time of what was copied (:class:`CopiedTree`).
 
     Raises ``NotADirectoryError`` if ``src`` is a link or not a folder, and ``ValueError``
     past ``most_bytes`` of file content (as each file declares it), :data:`MAX_DEPTH`
     levels of folders or :data:`MAX_ENTRIES` files and folders.
+
+    The change time of each folder and file is read on its open descriptor after it was
+    read, so a write made before the copy read it is counted (a user cannot set a change
+    time back, as they can a modification time).
 
     Examples
     --------
@@ -94,13 +112,13 @@ def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
     >>> (top / "in").mkdir(); (top / "in" / "a.txt").write_text("a")
     1
     >>> (top / "in" / "link").symlink_to("/etc/hostname")
-    >>> copy_tree_nofollow(str(top / "in"), str(top / "out"), 10**6)
+    >>> copy_tree_nofollow(str(top / "in"), str(top / "out"), 10**6).left_out
     ['link']
     >>> sorted(p.name for p in (top / "out").iterdir())
     ['a.txt']
     """
     left_out: list[str] = []
-    copied = [0, 0]  # bytes, entries
+    copied = [0, 0, 0]  # bytes, entries, newest change time (ns)
     try:
         top = os.open(src, _DIRECTORY)
     except OSError as error:
@@ -109,7 +127,7 @@ def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
         _copy_folder(top, dest, "", left_out, copied, most_bytes)
     finally:
         os.close(top)
-    return left_out
+    return CopiedTree(left_out, copied[2])
 
 
 def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
@@ -123,6 +141,7 @@ def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
             if copied[1] > MAX_ENTRIES:
                 raise ValueError(f"more than {MAX_ENTRIES} files and folders")
             names.append(entry.name)
+    copied[2] = max(copied[2], os.fstat(folder_fd).st_ctime_ns)  # (after it was listed)
     for name in sorted(names):
         path = os.path.join(rel, name)
         target = os.path.join(dest, name)
@@ -155,6 +174,7 @@ def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
                 while left > 0 and (chunk := source.read(min(left, 2**20))):
                     left -= len(chunk)
                     out.write(chunk)
+            copied[2] = max(copied[2], os.fstat(fd).st_ctime_ns)  # (after it was read)
             os.chmod(target, stat.S_IMODE(opened.st_mode) & 0o777 | 0o600)
             os.utime(target, ns=(opened.st_atime_ns, opened.st_mtime_ns))
         finally:
@@ -286,6 +306,14 @@ MAX_OWNED = MAX_ENTRIES
 
 #: Most lines naming one owner's folders left out for their names (the rest are counted).
 MAX_LINES = 20
+
+#: Seconds a submission's files and folders may have changed after the time it records (its
+#: ``timestamp.txt``, or its folder name's time) before collect takes their change time as its
+#: time: nbgrader's ``submit`` records its time, then copies the notebooks, writes
+#: ``timestamp.txt`` and the secret and makes the folder 0777, and all of that may take a
+#: while on a loaded hub (or a slow network filesystem whose server's clock differs a little);
+#: a student's edit of a submitted file made within this time after it is not caught.
+CHANGE_SKEW = 120
 
 _UNLISTED = object()
 
@@ -510,15 +538,34 @@ class NoFollowCollect(_InboundRules, ExchangeCollect):
         """Write the inbound folder name's time as the staged ``timestamp.txt`` (nbgrader
         reads it at every later collect, and stopped the class's collect at one that was not
         a time)."""
-        stamp = os.path.join(staged, "timestamp.txt")
-        if os.path.isdir(stamp) and not os.path.islink(stamp):
-            shutil.rmtree(stamp)
-        elif os.path.lexists(stamp):
-            os.remove(stamp)
-        with open(stamp, "x", encoding="utf-8") as fh:
-            fh.write(os.path.basename(src).rsplit("+", 3)[2])
+        _write_stamp(staged, os.path.basename(src).rsplit("+", 3)[2])
         self.log.warning(
             "%s: timestamp.txt missing or not a time; the folder name's time is used", safe(src)
+        )
+
+    def _changed_after(self, src: str, staged: str, changed_ns: int) -> None:
+        """Take the newest change time of the submission's files and folders as its time
+        (written to the staged ``timestamp.txt``, which nbgrader's late penalty reads) when
+        it is more than :data:`CHANGE_SKEW` seconds later than the time it records; named in
+        a warning. Review 71 (F2): a submitted notebook rewritten in place after the due
+        date (its modification time set back) had been collected with its on-time time."""
+        claimed = _read_time(os.path.join(staged, "timestamp.txt"))
+        utc = datetime.timezone.utc
+        changed = datetime.datetime.fromtimestamp(changed_ns / 1e9, utc).replace(tzinfo=None)
+        if claimed is None or changed - claimed <= datetime.timedelta(seconds=CHANGE_SKEW):
+            return
+        text = changed.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+        _write_stamp(staged, text)
+        self.log.warning(
+            "%s: changed after its submit time: its time is %s UTC, but a file or folder of it "
+            "changed at %s, more than %d s later (a change time cannot be set back); collected "
+            "with %s as its time (if the exchange was restored from a backup that rewrote "
+            "change times, every submission reads as changed)",
+            safe(src),
+            claimed.strftime("%Y-%m-%d %H:%M:%S.%f"),
+            text,
+            CHANGE_SKEW,
+            text,
         )
 
     def do_copy(self, src, dest, log=None):
@@ -527,19 +574,20 @@ class NoFollowCollect(_InboundRules, ExchangeCollect):
         staged = os.path.join(staging, "submission")
         try:
             try:
-                left_out = copy_tree_nofollow(src, staged, most)
+                copied = copy_tree_nofollow(src, staged, most)
             except NotADirectoryError:
                 self._skip(src, "a symbolic link or not a folder (never followed)")
                 return
             except (ValueError, OSError) as error:  # this submission only, not the class
                 self._skip(src, f"not collected whole ({error})")
                 return
-            for path in left_out:
+            for path in copied.left_out:
                 self._skip(
                     os.path.join(src, path), "a symbolic link or special file (never followed)"
                 )
             if _read_time(os.path.join(staged, "timestamp.txt")) is None:
                 self._name_time(src, staged)
+            self._changed_after(src, staged, copied.changed_ns)
             try:
                 super().do_copy(staged, dest, log)
             except (RuntimeError, OSError, RecursionError) as error:
@@ -547,6 +595,18 @@ class NoFollowCollect(_InboundRules, ExchangeCollect):
                 self._skip(src, f"not collected whole ({error})")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_stamp(folder: str, text: str) -> None:
+    """Put ``text`` as the ``timestamp.txt`` of ``folder`` (a staged copy), in place of any
+    entry of that name."""
+    stamp = os.path.join(folder, "timestamp.txt")
+    if os.path.isdir(stamp) and not os.path.islink(stamp):
+        shutil.rmtree(stamp)
+    elif os.path.lexists(stamp):
+        os.remove(stamp)
+    with open(stamp, "x", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 class CheckedReleaseFeedback(ExchangeReleaseFeedback):
