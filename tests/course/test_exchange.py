@@ -268,6 +268,8 @@ def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
     sparse secret failed it with MemoryError; review 69 C: an empty secret failed it, and a
     name of terminal codes printed a forged line; review 70 C: folders collect leaves out were
     listed. Those folders are named and left out."""
+    from resistlab.course.exchange import MAX_ENTRIES
+
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
@@ -297,15 +299,23 @@ def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
         folder.mkdir(exist_ok=True)
         (folder / f"{NAME}.ipynb").write_text(released)
         (folder / "submission_secret.txt").write_text("amy0123abcd")
+    # review 71 F3: a folder of more notebooks than collect takes files (MAX_ENTRIES), each
+    # read by nbgrader's listing, and listed
+    many = submission("many")
+    (many / "submission_secret.txt").write_text("many0123abcd")
+    (many / "sub").mkdir()
+    for i in range(MAX_ENTRIES - 1):  # with the secret and the folder: one past the bound
+        (many / "sub" / f"n{i}.ipynb").touch()
     proc = run_nbgrader(["list", "--inbound"], root=course, check=False, timeout=120)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
     assert "amy" in log and "\x1b" not in log
+    assert f"many+{NAME}" in log and f"more than {MAX_ENTRIES} files and folders" in log
     assert log.count("submission_secret.txt is missing or not one printable line") == 3, log
     assert "its name holds characters that are not printable" in log
     assert "names the student daemon but is owned by root" in log
     assert "its name is not STUDENT+ASSIGNMENT+TIME+RANDOM with a readable time" in log
-    assert log.count("Not listed") == 6, log
+    assert log.count("Not listed") == 7, log
 
 
 def _is_user(name: str) -> bool:
@@ -720,3 +730,39 @@ def test_hard_links_in_inbound_are_counted_not_read(tmp_path, monkeypatch):
         assert f"{more} more entries of inbound that are symbolic links or not folders" in log
     assert (course / "submitted" / "amy" / NAME / f"{NAME}.ipynb").is_file()
     assert "amy" in log
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("chattr") is None,
+    reason="makes a file that root cannot remove (chattr +i)",
+)
+def test_removing_inbound_skips_a_folder_that_cannot_be_removed(tmp_path, monkeypatch):
+    """Review 71 F4: a read-only subfolder in one student's inbound folder (which the
+    instructor, not its owner, cannot empty) stopped ``nbgrader list --inbound --remove``
+    with a traceback, and every folder after it in sorted order stayed. Here an immutable
+    file plays it for root: that folder is named and kept, the others removed."""
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    folders = {}
+    for student in ("ada", "amy", "ben"):
+        folder = inbound / f"{student}+{NAME}+{STAMP}+0123456789abcdef"
+        (folder / "lock").mkdir(parents=True)
+        (folder / f"{NAME}.ipynb").write_text(released)
+        (folder / "submission_secret.txt").write_text(f"{student}0123abcd")
+        folders[student] = folder
+    locked = folders["ada"] / "lock" / "f"  # sorts first
+    locked.write_text("")
+    subprocess.run(["chattr", "+i", str(locked)], check=True, timeout=30)
+    try:
+        proc = run_nbgrader(
+            ["list", "--inbound", "--remove"],
+            root=course,
+            check=False,
+        )
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log[-3000:]
+        assert "Not removed: " in log and "ada+" in log and "could not be removed whole" in log
+        assert sorted(p.name.split("+")[0] for p in inbound.iterdir()) == ["ada"]
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True, timeout=30)

@@ -806,11 +806,13 @@ class CheckedList(_InboundRules, ExchangeList):
     secret, or one not UTF-8, had failed it, 100 sparse notebooks of 99 MB without a secret
     had cost it 2 minutes, 20,000 empty folders 40,000 lines, and a name of terminal codes
     had printed a forged line; review 70: folders collect leaves out, made in another's
-    name or under an invented id, had been listed as submissions. A folder is listed when
-    collect would read it (:class:`_InboundRules`, the owner rules on), its name is
-    printable, it is a folder (not a link) and its secret is one printable line of at most
-    1,000 bytes; what is left out is named as collect names it, and counted past 20 lines
-    an owner."""
+    name or under an invented id, had been listed as submissions; review 71: a folder of
+    100,000 notebooks had been read (and listed, though collect refuses it). A folder is
+    listed when collect would read it (:class:`_InboundRules`, the owner rules on), its name
+    is printable, it is a folder (not a link) of at most :data:`MAX_ENTRIES` files and
+    folders, and its secret is one printable line of at most 1,000 bytes; what is left out is
+    named as collect names it, and counted past 20 lines an owner. With ``--remove``, a folder
+    that cannot be removed whole is named and skipped, and the others are removed."""
 
     verb = "Not listed"
     check_owner = True  # (collect's own setting is CollectApp's)
@@ -841,6 +843,33 @@ class CheckedList(_InboundRules, ExchangeList):
             _report_left_out(self)
         return super().parse_assignments()
 
+    def remove_files(self):
+        """nbgrader's ``remove_files``, each folder removed on its own: one that cannot be
+        removed whole (a read-only folder of a student's inside it) is named and skipped
+        (review 71 F4: it had stopped the removal of every folder after it)."""
+        assignments = self.parse_assignments()
+        if self.inbound or self.cached:
+            self.log.info("Removing submitted assignments:")
+            for assignment in assignments:
+                for info in assignment["submissions"]:
+                    self.log.info(self.format_inbound_assignment(info))
+        else:
+            self.log.info("Removing released assignments:")
+            for info in assignments:
+                self.log.info(self.format_outbound_assignment(info))
+        for path in self.assignments:
+            try:
+                shutil.rmtree(path)
+            except OSError as error:
+                _warn(
+                    self.log,
+                    "Not removed",
+                    path,
+                    f"could not be removed whole ({error.strerror}: {error.filename}); "
+                    "remove it as root",
+                )
+        return assignments
+
 
 def _unlistable(folder: str) -> str | None:
     """Why ``nbgrader list --inbound`` should not read the inbound ``folder``, or None."""
@@ -851,9 +880,32 @@ def _unlistable(folder: str) -> str | None:
             return "a symbolic link or not a folder (never followed)"
     except OSError as error:
         return f"could not be read ({error.strerror})"
+    try:
+        if _more_entries_than(folder, MAX_ENTRIES):
+            return f"more than {MAX_ENTRIES} files and folders (collect takes none of it)"
+    except OSError as error:
+        return f"could not be read ({error.strerror})"
     if _line(os.path.join(folder, "submission_secret.txt"), 1000) is None:
         return "its submission_secret.txt is missing or not one printable line of 1,000 bytes"
     return None
+
+
+def _more_entries_than(folder: str, most: int) -> bool:
+    """Whether ``folder`` holds more than ``most`` files and folders at any depth (as
+    :func:`copy_tree_nofollow` counts them), links never followed; reads no more than
+    ``most + 1`` entries."""
+    count = 0
+    todo = [(folder, 0)]
+    while todo:
+        path, depth = todo.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                count += 1
+                if count > most:
+                    return True
+                if depth + 1 < MAX_DEPTH and entry.is_dir(follow_symlinks=False):
+                    todo.append((entry.path, depth + 1))
+    return False
 
 
 def _unreleasable(folder: str) -> str | None:
