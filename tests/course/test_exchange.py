@@ -9,7 +9,11 @@ link to the instructor's source folder was collected as the student's, solutions
 
 from __future__ import annotations
 
+import datetime
 import os
+import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -20,7 +24,24 @@ from resistlab.course.exchange import copy_tree_nofollow
 
 pytestmark = pytest.mark.slow
 
-STAMP = "2026-12-01 10:00:00.000000 UTC"
+
+def _stamp(seconds: float = 0) -> str:
+    """A time as nbgrader's ``submit`` writes it, ``seconds`` from now."""
+    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+STAMP = _stamp()  # a submission's time, and a later one: set when each test starts
+LATER = _stamp(60)
+
+
+@pytest.fixture(autouse=True)
+def _times_of_now(monkeypatch):
+    """The submissions a test makes are dated when it starts: collect takes the change time
+    of a submission's files as its time when that is more than ``CHANGE_SKEW`` later than
+    the time it records (review 71 F2)."""
+    monkeypatch.setattr(sys.modules[__name__], "STAMP", _stamp())
+    monkeypatch.setattr(sys.modules[__name__], "LATER", _stamp(60))
 
 
 def test_collect_copies_no_link_and_no_linked_submission(tmp_path, monkeypatch):
@@ -91,7 +112,7 @@ def test_the_copy_leaves_out_links_at_any_depth_and_stops_past_its_size(tmp_path
     (src / "sub" / "ok.txt").write_text("ok")
     (src / "sub" / "ln").symlink_to(tmp_path)
     (src / "top").symlink_to(src / "sub" / "ok.txt")
-    left_out = copy_tree_nofollow(str(src), str(tmp_path / "out"), 10**6)
+    left_out = copy_tree_nofollow(str(src), str(tmp_path / "out"), 10**6).left_out
     assert sorted(left_out) == ["sub/ln", "top"]
     assert (tmp_path / "out" / "sub" / "ok.txt").read_text() == "ok"
     with pytest.raises(NotADirectoryError):
@@ -111,7 +132,7 @@ def test_collect_takes_no_folder_made_in_another_students_name(tmp_path, monkeyp
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
     student, mallory = pwd.getpwnam("daemon"), pwd.getpwnam("nobody")
-    later = "2026-12-02 10:00:00.000000 UTC"
+    later = LATER
 
     def submission(name, stamp, owner, note):
         folder = inbound / f"{name}+{NAME}+{stamp}+0123456789abcdef"
@@ -174,7 +195,7 @@ def test_one_students_folders_in_inbound_neither_slow_nor_bury_the_class(tmp_pat
             os.chown(made, owner.pw_uid, owner.pw_gid)
 
     folder("daemon", STAMP, student, "the student")
-    folder("daemon", "2026-12-02 10:00:00.000000 UTC", mallory, "an impostor")
+    folder("daemon", LATER, mallory, "an impostor")
     # the impostor's own: 250 folders, the newest a submission
     for minute in range(250):
         folder("nobody", f"2026-11-30 10:{minute // 60:02d}:{minute % 60:02d}.000000 UTC", mallory)
@@ -247,6 +268,8 @@ def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
     sparse secret failed it with MemoryError; review 69 C: an empty secret failed it, and a
     name of terminal codes printed a forged line; review 70 C: folders collect leaves out were
     listed. Those folders are named and left out."""
+    from resistlab.course.exchange import MAX_ENTRIES
+
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
@@ -276,15 +299,23 @@ def test_listing_inbound_reads_no_folder_past_a_bound(tmp_path, monkeypatch):
         folder.mkdir(exist_ok=True)
         (folder / f"{NAME}.ipynb").write_text(released)
         (folder / "submission_secret.txt").write_text("amy0123abcd")
+    # review 71 F3: a folder of more notebooks than collect takes files (MAX_ENTRIES), each
+    # read by nbgrader's listing, and listed
+    many = submission("many")
+    (many / "submission_secret.txt").write_text("many0123abcd")
+    (many / "sub").mkdir()
+    for i in range(MAX_ENTRIES - 1):  # with the secret and the folder: one past the bound
+        (many / "sub" / f"n{i}.ipynb").touch()
     proc = run_nbgrader(["list", "--inbound"], root=course, check=False, timeout=120)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
     assert "amy" in log and "\x1b" not in log
+    assert f"many+{NAME}" in log and f"more than {MAX_ENTRIES} files and folders" in log
     assert log.count("submission_secret.txt is missing or not one printable line") == 3, log
     assert "its name holds characters that are not printable" in log
     assert "names the student daemon but is owned by root" in log
     assert "its name is not STUDENT+ASSIGNMENT+TIME+RANDOM with a readable time" in log
-    assert log.count("Not listed") == 6, log
+    assert log.count("Not listed") == 7, log
 
 
 def _is_user(name: str) -> bool:
@@ -310,7 +341,7 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
     released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
-    later = "2026-12-02 10:00:00.000000 UTC"
+    later = LATER
 
     def submission(student, stamp=STAMP, timestamp=STAMP, secret=""):
         folder = inbound / f"{student}+{NAME}+{stamp}+0123456789abcdef"
@@ -456,3 +487,282 @@ def test_a_small_file_is_read_only_when_plain_and_small_whatever_its_path_points
     assert small_file(tmp_path / "missing") is None
     (tmp_path / "folder").mkdir()  # review 58: it opens, and fdopen had raised
     assert small_file(tmp_path / "folder") is None
+
+
+def _free_uid_range(count: int) -> int:
+    """The first of ``count`` uids that no user has and no ``/etc/subuid`` or ``/etc/subgid``
+    range holds (as ``usermod --add-subuids`` is given one in docs/jupyterhub.md)."""
+    import pwd
+
+    ends = [200_000]
+    for path in ("/etc/subuid", "/etc/subgid"):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    parts = line.strip().split(":")
+                    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+                        ends.append(int(parts[1]) + int(parts[2]))
+        except FileNotFoundError:
+            pass
+    first = max(ends)
+    assert not [u for u in pwd.getpwall() if first <= u.pw_uid < first + 2 * count]
+    return first
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("useradd") is None,
+    reason="creates a Linux user with subordinate uids (root, useradd, usermod)",
+)
+def test_a_students_subordinate_uids_count_as_hers(tmp_path, monkeypatch):
+    """Review 71 F6: Debian's ``useradd`` gives each account 65,536 subordinate uids where
+    ``/etc/subuid`` exists, which the student may become in a user namespace of her own
+    (``newuidmap``); folders of ids she invented, owned by those uids (no user of the
+    machine), were collected and graded, and each uid had bounds of its own. They are charged
+    to her account now; a uid that is no user's and in no range keeps nbgrader's rule."""
+    import pwd
+
+    from resistlab.course.exchange import MAX_FOLDERS
+
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    user = f"rlsub{os.getpid() % 100000}"
+    first = _free_uid_range(65536)
+    span = f"{first}-{first + 65535}"
+    subprocess.run(
+        ["useradd", "-M", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0",
+         "--shell", "/usr/sbin/nologin", user],
+        check=True, capture_output=True, timeout=30,
+    )  # fmt: skip
+    try:
+        subprocess.run(
+            ["usermod", "--add-subuids", span, "--add-subgids", span, user],
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+        uid = pwd.getpwnam(user).pw_uid
+        stranger = first + 65536 + 7  # no user's, in no range
+        for sub in (first + 1, first + 2, stranger):
+            with pytest.raises(KeyError):
+                pwd.getpwuid(sub)
+
+        def submission(name, owner, stamp=STAMP, notebook=True):
+            folder = inbound / f"{name}+{NAME}+{stamp}+0123456789abcdef"
+            folder.mkdir()
+            if notebook:
+                (folder / f"{NAME}.ipynb").write_text(released)
+            for path in (folder, *folder.iterdir()):
+                os.chown(path, owner, owner)
+
+        free = [n for n in (f"zz{i}" for i in range(1000)) if not _is_user(n)][:2]
+        submission(user, uid)  # her own, made as herself
+        submission(free[0], first + 1)  # an invented id, made as her subordinate uid
+        submission(user.upper(), first + 2)  # a look-alike of her own id
+        submission(free[1], stranger)  # no user's, in no range: nbgrader's warning only
+        # 60 older folders in her name under each of two of her subordinate uids: one
+        # account's, so past MAX_FOLDERS together (each uid had had bounds of its own)
+        for k, sub in enumerate((first + 3, first + 4)):
+            for i in range(60):
+                old = f"2026-11-{10 + k:02d} 10:{i // 60:02d}:{i % 60:02d}.000000 UTC"
+                submission(user, sub, stamp=old, notebook=False)
+        proc = run_nbgrader(["collect", NAME], root=course, check=False)
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log[-3000:]
+        collected = sorted(p.name for p in (course / "submitted").iterdir() if any(p.iterdir()))
+        assert collected == sorted([user, free[1]]), collected
+        for name in (free[0], user.upper()):
+            assert f"names {name}, who is not a user here, but is owned by {user}" in log, name
+        past = 1 + 120 - MAX_FOLDERS
+        assert f"Not collected: {past} folders of {NAME} owned by {user}, named {user}" in log
+    finally:
+        subprocess.run(["userdel", user], capture_output=True, timeout=30)
+    assert not _is_user(user)
+
+
+def test_a_submission_changed_after_its_time_is_collected_at_its_change_time(
+    tmp_path, monkeypatch
+):
+    """Review 71 F2: a student rewrote her submitted notebook in place in ``inbound`` after
+    the due date (its modification time set back); collect took it with the on-time time it
+    recorded, and no late penalty applied. The newest change time of what is copied (which
+    no user can set back) is its time now when it is more than CHANGE_SKEW later."""
+    from resistlab.course.exchange import CHANGE_SKEW, _read_time
+
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+
+    def submission(student, stamp):
+        folder = inbound / f"{student}+{NAME}+{stamp}+0123456789abcdef"
+        folder.mkdir()
+        (folder / f"{NAME}.ipynb").write_text(released)
+        (folder / "timestamp.txt").write_text(stamp)
+        return folder
+
+    submission("amy", STAMP)  # made now, as it says
+    early = _stamp(-(CHANGE_SKEW + 600))  # 10 minutes past the skew before its files changed
+    mal = submission("mallory", early)
+    notebook = mal / f"{NAME}.ipynb"
+    notebook.write_text(released.replace("}", "} ", 1))  # rewritten in place
+    os.utime(notebook, (0, 0))  # its modification time set back, as `touch -m -d` does
+    changed = datetime.datetime.fromtimestamp(
+        max(os.lstat(p).st_ctime for p in (mal, *mal.iterdir())), datetime.timezone.utc
+    ).replace(tzinfo=None)
+
+    def collect(*args):
+        proc = run_nbgrader(
+            ["collect", NAME, *args, "--CollectApp.check_owner=False"], root=course, check=False
+        )
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log[-3000:]
+        return log
+
+    log = collect()
+    submitted = course / "submitted"
+    assert (submitted / "amy" / NAME / "timestamp.txt").read_text() == STAMP
+    taken = _read_time(str(submitted / "mallory" / NAME / "timestamp.txt"))
+    assert abs((taken - changed).total_seconds()) < 0.01, (taken, changed)
+    assert "mallory+" in log and "changed after its submit time" in log, log[-3000:]
+    assert early.rsplit(" ", 1)[0] in log and "changed at" in log
+    assert log.count("changed after its submit time") == 1
+    # a later collect keeps it: the folder's own time is not newer than the one collected
+    log = collect("--update")
+    assert "No newer submission to collect: mallory" in log
+    assert _read_time(str(submitted / "mallory" / NAME / "timestamp.txt")) == taken
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes folders owned by other users (chown)")
+def test_a_dangling_link_or_a_folder_renamed_away_stops_no_one_else(tmp_path, monkeypatch):
+    """Review 71 F1: a dangling link (or a link loop) in ``inbound`` named for its maker, and a
+    folder renamed away while collect ran, stopped the collect of the class (nbgrader's owner
+    check stats each folder, following links, before the copy). Each is named and skipped."""
+    import pwd
+
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+
+    from resistlab.course.exchange import NoFollowCollect
+
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    users = {n: pwd.getpwnam(n) for n in ("daemon", "nobody", "bin", "sys")}
+
+    def submission(name):
+        folder = inbound / f"{name}+{NAME}+{STAMP}+0123456789abcdef"
+        folder.mkdir()
+        (folder / f"{NAME}.ipynb").write_text(released)
+        for path in (folder, *folder.iterdir()):
+            os.chown(path, users[name].pw_uid, users[name].pw_gid)
+        return folder
+
+    submission("daemon")
+    submission("sys")
+    dangling = inbound / f"nobody+{NAME}+{LATER}+zz"
+    dangling.symlink_to("/nonexistent/x")
+    loop = inbound / f"bin+{NAME}+{LATER}+zz"
+    loop.symlink_to(loop.name)
+    for link, name in ((dangling, "nobody"), (loop, "bin")):
+        os.lchown(link, users[name].pw_uid, users[name].pw_gid)
+    proc = run_nbgrader(["collect", NAME], root=course, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    submitted = course / "submitted"
+    assert sorted(p.name for p in submitted.iterdir()) == ["daemon", "sys"]
+    for link in (dangling, loop):
+        assert f"{link.name}: a symbolic link or not a folder (never followed)" in log, link
+
+    # a folder renamed away between the choice and the copy (the student's own, which she
+    # may rename; the test renames it in the gap a loop of renames hits by chance)
+    submission("bin")
+    renamed = submission("nobody")
+    shutil.rmtree(submitted)
+    coursedir = CourseDirectory(root=str(course))
+    coursedir.course_id, coursedir.assignment_id = "resistlab", NAME
+    collect = NoFollowCollect(
+        coursedir=coursedir, authenticator=Authenticator(), root=str(exchange)
+    )
+    lines = []
+    monkeypatch.setattr(collect, "_skip", lambda path, why: lines.append((path, why)))
+    collect.init_src()
+    assert len(collect.src_records) == 4, collect.src_records
+    renamed.rename(renamed.with_name(renamed.name + "X"))
+    collect.init_dest()
+    collect.copy_files()
+    assert sorted(p.name for p in submitted.iterdir() if any(p.iterdir())) == [
+        "bin",
+        "daemon",
+        "sys",
+    ]
+    assert [why for path, why in lines if path == str(renamed)] == [
+        "could not be read (FileNotFoundError: No such file or directory)"
+    ], lines
+
+
+def test_hard_links_in_inbound_are_counted_not_read(tmp_path, monkeypatch):
+    """Review 71 F5: a student hard-linked one file of hers into ``inbound`` a million times
+    (16 inodes, 20 s); every collect and listing of the class then globbed, ``lstat``-ed
+    and kept them all, and nbgrader globbed again and made a record of each (38-44 s,
+    660-890 MB). Entries that are not folders are now left out by the type the directory
+    gives: the first 20 named, the rest counted in one line, and nbgrader globs nothing."""
+    from resistlab.course.exchange import MAX_LINES
+
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    honest = inbound / f"amy+{NAME}+{STAMP}+0123456789abcdef"
+    honest.mkdir()
+    (honest / f"{NAME}.ipynb").write_text(released)
+    (honest / "submission_secret.txt").write_text("amy0123abcd")
+    (tmp_path / "one").write_text("")
+    links = 5000
+    for i in range(links):
+        os.link(tmp_path / "one", inbound / f"mallory+{NAME}+{STAMP}+{i:07d}")
+    for command in (["collect", NAME, "--CollectApp.check_owner=False"], ["list", "--inbound"]):
+        proc = run_nbgrader(command, root=course, check=False)
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log[-3000:]
+        lines = [
+            line for line in log.splitlines() if "Not collected" in line or "Not listed" in line
+        ]
+        assert len(lines) == MAX_LINES + 1, lines[:3]
+        assert all("a symbolic link or not a folder (never followed)" in n for n in lines[:-1])
+        more = links - MAX_LINES
+        assert f"{more} more entries of inbound that are symbolic links or not folders" in log
+    assert (course / "submitted" / "amy" / NAME / f"{NAME}.ipynb").is_file()
+    assert "amy" in log
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("chattr") is None,
+    reason="makes a file that root cannot remove (chattr +i)",
+)
+def test_removing_inbound_skips_a_folder_that_cannot_be_removed(tmp_path, monkeypatch):
+    """Review 71 F4: a read-only subfolder in one student's inbound folder (which the
+    instructor, not its owner, cannot empty) stopped ``nbgrader list --inbound --remove``
+    with a traceback, and every folder after it in sorted order stayed. Here an immutable
+    file plays it for root: that folder is named and kept, the others removed."""
+    course, exchange = _released_course(tmp_path, monkeypatch)
+    inbound = exchange / "resistlab" / "inbound"
+    released = (course / "release" / NAME / f"{NAME}.ipynb").read_text()
+    folders = {}
+    for student in ("ada", "amy", "ben"):
+        folder = inbound / f"{student}+{NAME}+{STAMP}+0123456789abcdef"
+        (folder / "lock").mkdir(parents=True)
+        (folder / f"{NAME}.ipynb").write_text(released)
+        (folder / "submission_secret.txt").write_text(f"{student}0123abcd")
+        folders[student] = folder
+    locked = folders["ada"] / "lock" / "f"  # sorts first
+    locked.write_text("")
+    subprocess.run(["chattr", "+i", str(locked)], check=True, timeout=30)
+    try:
+        proc = run_nbgrader(
+            ["list", "--inbound", "--remove"],
+            root=course,
+            check=False,
+        )
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log[-3000:]
+        assert "Not removed: " in log and "ada+" in log and "could not be removed whole" in log
+        assert sorted(p.name.split("+")[0] for p in inbound.iterdir()) == ["ada"]
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True, timeout=30)

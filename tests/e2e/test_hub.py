@@ -139,13 +139,24 @@ class Hub:
         return self.home(self.instructor) / "resistlab"
 
     def add_user(self, user: str) -> None:
+        """The recipe's ``useradd`` (docs/jupyterhub.md): a home of mode 0700, and for a
+        student no subordinate ids (review 71: with a range of her own, a student had owned
+        folders of ids she invented in ``inbound`` under uids that are no user's)."""
+        student = user != self.instructor
+        subids = ["-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0"] if student else []
         subprocess.run(
-            ["useradd", "--create-home", "-K", "HOME_MODE=0700", "--home-dir",
+            ["useradd", "--create-home", "-K", "HOME_MODE=0700", *subids, "--home-dir",
              str(self.home(user)), "--shell", "/bin/sh", user],
             check=True, capture_output=True, timeout=30,
         )  # fmt: skip
         self.users_made.append(user)
         assert self.home(user).stat().st_mode & 0o777 == 0o700  # the recipe's command does it
+        if student:
+            uid = str(self.uid(user))
+            for path in ("/etc/subuid", "/etc/subgid"):
+                if os.path.exists(path):
+                    lines = Path(path).read_text(encoding="utf-8").splitlines()
+                    assert not [s for s in lines if s.split(":")[0] in (user, uid)], path
 
     def give_subordinate_ids(self, user: str) -> None:
         """Give ``user`` 65,536 subordinate uids and gids (``usermod --add-subuids``) unless

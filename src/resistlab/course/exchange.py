@@ -16,6 +16,7 @@ nbgrader's own copy (its ``ignore``, ``include``, size limits and group-shared m
 runs on the staged tree.
 
 Before choosing each student's newest submission, it also leaves out (named in a warning) an
+inbound entry that is not a folder (a dangling link had stopped the whole collect), an
 inbound folder whose name cannot be read (nbgrader stopped the whole collect at the first)
 and, with ``CollectApp.check_owner`` (nbgrader's default), a folder that names a student who
 is a user of this machine but is owned by someone else: every student can write to
@@ -27,9 +28,13 @@ had made 10,000 ids, each collected and graded. An id that
 :func:`~resistlab.course.grading.report.id_problem` refuses (line breaks, invisible
 characters, CSV separators) is left out too, and so is a submission of more than
 :data:`MAX_ENTRIES` files and folders; a ``timestamp.txt`` that is missing or not a time is
-replaced by the folder name's time. Of one owner's folders, at most :data:`MAX_FOLDERS` of one
-student id and :data:`MAX_OWNED` in all are read (:func:`_choose_inbound`), and folders made in
-another student's name are named first.
+replaced by the folder name's time, and a submission whose files or folders changed more
+than :data:`CHANGE_SKEW` seconds after the time it records gets that change time as its time.
+Of one owner's folders, at most :data:`MAX_FOLDERS` of one student id and :data:`MAX_OWNED` in
+all are read (:func:`_choose_inbound`), and folders made in another student's name are named
+first. An owner is an account: a uid that is no user's but one of an account's subordinate
+uids (``/etc/subuid``) counts as that account's (:class:`_Accounts`). A record whose owner
+check or copy fails with ``OSError`` (a folder renamed away) is skipped alone.
 
 :class:`CheckedReleaseFeedback` (the course's ``ExchangeFactory.release_feedback``) releases
 one student's feedback at a time, skipping a folder it cannot release, :class:`CheckedList`
@@ -41,7 +46,10 @@ starts. Whatever one student put in the exchange stops no one else.
 from __future__ import annotations
 
 import datetime
+import fnmatch
 import glob
+import heapq
+import logging
 import os
 import pwd
 import re
@@ -49,18 +57,20 @@ import shutil
 import stat
 import tempfile
 from itertools import islice
+from typing import NamedTuple
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.list import ExchangeList
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
-from nbgrader.utils import parse_utc
+from nbgrader.utils import check_mode, parse_utc
 
 from resistlab.course.grading.report import id_problem, safe
 
 __all__ = [
     "CheckedList",
     "CheckedReleaseFeedback",
+    "CopiedTree",
     "NoFollowCollect",
     "claim_course_folder",
     "copy_tree_nofollow",
@@ -79,13 +89,27 @@ MAX_DEPTH = 64
 MAX_ENTRIES = 10_000
 
 
-def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
+class CopiedTree(NamedTuple):
+    """What :func:`copy_tree_nofollow` copied: the paths (relative to the source) it left out
+    (links, FIFOs, sockets, devices), and the newest inode change time (``st_ctime_ns``) of
+    the folders and files it copied, the source folder included."""
+
+    left_out: list[str]
+    changed_ns: int
+
+
+def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> CopiedTree:
     """Copy the folder ``src`` to the new folder ``dest`` without following any symbolic
-    link; returns the paths (relative to ``src``) left out: links, FIFOs, sockets, devices.
+    link; returns what was left out (links, FIFOs, sockets, devices) and the newest change
+    time of what was copied (:class:`CopiedTree`).
 
     Raises ``NotADirectoryError`` if ``src`` is a link or not a folder, and ``ValueError``
     past ``most_bytes`` of file content (as each file declares it), :data:`MAX_DEPTH`
     levels of folders or :data:`MAX_ENTRIES` files and folders.
+
+    The change time of each folder and file is read on its open descriptor after it was
+    read, so a write made before the copy read it is counted (a user cannot set a change
+    time back, as they can a modification time).
 
     Examples
     --------
@@ -94,13 +118,13 @@ def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
     >>> (top / "in").mkdir(); (top / "in" / "a.txt").write_text("a")
     1
     >>> (top / "in" / "link").symlink_to("/etc/hostname")
-    >>> copy_tree_nofollow(str(top / "in"), str(top / "out"), 10**6)
+    >>> copy_tree_nofollow(str(top / "in"), str(top / "out"), 10**6).left_out
     ['link']
     >>> sorted(p.name for p in (top / "out").iterdir())
     ['a.txt']
     """
     left_out: list[str] = []
-    copied = [0, 0]  # bytes, entries
+    copied = [0, 0, 0]  # bytes, entries, newest change time (ns)
     try:
         top = os.open(src, _DIRECTORY)
     except OSError as error:
@@ -109,7 +133,7 @@ def copy_tree_nofollow(src: str, dest: str, most_bytes: int) -> list[str]:
         _copy_folder(top, dest, "", left_out, copied, most_bytes)
     finally:
         os.close(top)
-    return left_out
+    return CopiedTree(left_out, copied[2])
 
 
 def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
@@ -123,6 +147,7 @@ def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
             if copied[1] > MAX_ENTRIES:
                 raise ValueError(f"more than {MAX_ENTRIES} files and folders")
             names.append(entry.name)
+    copied[2] = max(copied[2], os.fstat(folder_fd).st_ctime_ns)  # (after it was listed)
     for name in sorted(names):
         path = os.path.join(rel, name)
         target = os.path.join(dest, name)
@@ -155,6 +180,7 @@ def _copy_folder(folder_fd, dest, rel, left_out, copied, most_bytes) -> None:
                 while left > 0 and (chunk := source.read(min(left, 2**20))):
                     left -= len(chunk)
                     out.write(chunk)
+            copied[2] = max(copied[2], os.fstat(fd).st_ctime_ns)  # (after it was read)
             os.chmod(target, stat.S_IMODE(opened.st_mode) & 0o777 | 0o600)
             os.utime(target, ns=(opened.st_atime_ns, opened.st_mtime_ns))
         finally:
@@ -287,6 +313,17 @@ MAX_OWNED = MAX_ENTRIES
 #: Most lines naming one owner's folders left out for their names (the rest are counted).
 MAX_LINES = 20
 
+#: Seconds a submission's files and folders may have changed after the time it records (its
+#: ``timestamp.txt``, or its folder name's time) before collect takes their change time as its
+#: time: nbgrader's ``submit`` records its time, then copies the notebooks, writes
+#: ``timestamp.txt`` and the secret and makes the folder 0777, and all of that may take a
+#: while on a loaded hub (or a slow network filesystem whose server's clock differs a little);
+#: a student's edit of a submitted file made within this time after it is not caught.
+CHANGE_SKEW = 120
+
+#: The file naming each account's subordinate uids (``NAME-OR-UID:FIRST:COUNT``).
+SUBUID_FILE = "/etc/subuid"
+
 _UNLISTED = object()
 
 
@@ -313,42 +350,121 @@ def _owner(path: str) -> int:
         return -1
 
 
-def _choose_inbound(collect, verb: str = "Not collected") -> dict[str, int | None]:
-    """The inbound folders of ``collect``'s assignment, each with its owner's uid if it is
-    read, or None if it is past the bounds: per owner and student id the :data:`MAX_FOLDERS`
-    newest by the time text in their names (the form nbgrader writes sorts as the time does),
-    and per owner at most :data:`MAX_OWNED` in all: the folders in its own name first, then
-    those naming another user of the machine (each named if it is left out). The
-    rest are counted in one warning per owner, never parsed. Every student can write to
-    ``inbound``: without a bound, one student's folders cost everyone's collect. An owner here
-    is a uid, so folders made in another student's name never push out that student's own."""
+class _Accounts:
+    """The account a file's owner is charged to: the uid itself if it is a user of the
+    machine (a passwd entry), else the account whose subordinate uids (:data:`SUBUID_FILE`)
+    hold it, else the uid itself. Review 71 (F6): Debian's ``useradd`` gives every account
+    made where ``/etc/subuid`` exists 65,536 subordinate uids, which its owner may become in
+    a user namespace of their own (``newuidmap``): a student's folders owned so had been
+    owned by "no user", and her invented ids collected, without bound per uid."""
+
+    def __init__(self, path: str = SUBUID_FILE) -> None:
+        self._ranges: list[tuple[int, int, int]] = []  # first, count, account's uid
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read(16 * 2**20).splitlines()  # root's file; bounded all the same
+        except OSError:
+            lines = []
+        for line in lines:
+            owner, _, rest = line.strip().partition(":")
+            first, _, count = rest.partition(":")
+            if not (first.isdigit() and count.isdigit()):
+                continue
+            try:
+                uid = pwd.getpwnam(owner).pw_uid
+            except (KeyError, ValueError):
+                if not owner.isdigit():
+                    continue
+                uid = int(owner)
+            self._ranges.append((int(first), int(count), uid))
+        self._known: dict[int, int] = {}
+
+    def __call__(self, uid: int) -> int:
+        if uid < 0:
+            return uid
+        if uid not in self._known:
+            account = uid
+            try:
+                pwd.getpwuid(uid)
+            except (KeyError, OverflowError):
+                for first, count, owner in self._ranges:
+                    if first <= uid < first + count:
+                        account = owner
+                        break
+            self._known[uid] = account
+        return self._known[uid]
+
+
+def _choose_inbound(collect, verb: str = "Not collected") -> dict[str, int]:
+    """The inbound folders of ``collect``'s assignment that are read, each with its owner's
+    account (:class:`_Accounts`): per account and student id the :data:`MAX_FOLDERS` newest
+    by the time text in their names (the form nbgrader writes sorts as the time does), and per
+    account at most :data:`MAX_OWNED` in all: the folders in its own name first, then those
+    naming another user of the machine (each named if it is left out). The rest are counted
+    in one warning per account, never parsed, their paths not kept. Every student can write
+    to ``inbound``: without a bound, one student's folders cost everyone's collect. An owner
+    here is an account, so folders made in another student's name never push out that
+    student's own, and a student's subordinate uids count as hers.
+
+    ``inbound`` is read once (``os.scandir``); an entry that is not a folder by the type the
+    directory gives (a link, a file, hard-linked under any number of names) is never
+    ``lstat``-ed: the first :data:`MAX_LINES` are kept in ``collect._not_folders`` to be
+    named, the rest counted (review 71 F5: a million hard links one student made in 20 s
+    had cost every collect 38 s and 887 MB)."""
+    collect._not_folders = [0, []]
     inbound = os.path.join(collect.root, collect.coursedir.course_id, "inbound")
     if not collect.coursedir.course_id or not os.path.isdir(inbound):
         return {}  # nbgrader's own init_src names the problem
     student = collect.coursedir.student_id or "*"
     assignment = collect.coursedir.assignment_id or "*"  # (listing every assignment)
-    pattern = os.path.join(inbound, f"{student}+{assignment}+*")
-    groups: dict[tuple[int, str], list[tuple[str, str]]] = {}
-    for path in glob.glob(pattern):
-        parts = os.path.basename(path).rsplit("+", 3)
-        key = (_owner(path), parts[0])
-        groups.setdefault(key, []).append((parts[2] if len(parts) >= 3 else "", path))
+    matches = re.compile(fnmatch.translate(f"{student}+{assignment}+*")).match  # as glob
+    accounts = collect._accounts
+    # per (account, id): the MAX_FOLDERS newest (a heap of (time text, path)) and a count
+    groups: dict[tuple[int, str], list] = {}
+    past_group: dict[tuple[int, str], int] = {}
+    with os.scandir(inbound) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or not matches(name):  # (glob's * skips hidden names)
+                continue
+            try:
+                owner = (
+                    accounts(entry.stat(follow_symlinks=False).st_uid)
+                    if entry.is_dir(follow_symlinks=False)
+                    else None
+                )
+            except OSError:  # gone since it was listed
+                owner = None
+            if owner is None:
+                collect._not_folders[0] += 1
+                if len(collect._not_folders[1]) < MAX_LINES:
+                    collect._not_folders[1].append(entry.path)
+                continue
+            parts = name.rsplit("+", 3)
+            key = (owner, parts[0])
+            item = (parts[2] if len(parts) >= 3 else "", entry.path)
+            heap = groups.setdefault(key, [])
+            if len(heap) < MAX_FOLDERS:
+                heapq.heappush(heap, item)
+            else:
+                heapq.heappushpop(heap, item)
+                past_group[key] = past_group.get(key, 0) + 1
     names = {owner: _user(owner) for owner, _ in groups}
     order = sorted(groups.items(), key=lambda item: max(item[1])[0], reverse=True)
     # its own name first, then other users' (each named if left out), then the rest
     order.sort(key=lambda item: (item[0][1] != names[item[0][0]], not _is_user(item[0][1])))
-    chosen: dict[str, int | None] = {}
+    chosen: dict[str, int] = {}
     kept: dict[int, int] = {}
     past: dict[int, list] = {}
     for (owner, name), folders in order:
         folders.sort(reverse=True)
         room = min(MAX_FOLDERS, MAX_OWNED - kept.get(owner, 0))
         chosen.update((path, owner) for _, path in folders[:room])
-        chosen.update((path, None) for _, path in folders[room:])
         kept[owner] = kept.get(owner, 0) + min(room, len(folders))
-        if len(folders) > room:
+        over = max(0, len(folders) - room) + past_group.get((owner, name), 0)
+        if over:
             count, seen = past.setdefault(owner, [0, []])
-            past[owner][0] = count + len(folders) - room
+            past[owner][0] = count + over
             if len(seen) < 3:
                 seen.append(safe(name))
     for owner, (count, seen) in past.items():
@@ -369,7 +485,8 @@ def _choose_inbound(collect, verb: str = "Not collected") -> dict[str, int | Non
 
 def _report_left_out(collect) -> None:
     """Name the inbound folders ``collect`` left out for their names: those made in another
-    student's name first, then at most :data:`MAX_LINES` others per owner and a count."""
+    student's name first, then at most :data:`MAX_LINES` others per owner and a count; then
+    the entries that are not folders (at most :data:`MAX_LINES`, and a count)."""
     other: dict[int, int] = {}
     for not_owned, owner, path, why in sorted(collect._left_out, key=lambda r: not r[0]):
         if not not_owned:
@@ -385,14 +502,23 @@ def _report_left_out(collect) -> None:
                 count - MAX_LINES,
                 safe(_user(owner)),
             )
+    count, named = getattr(collect, "_not_folders", (0, []))
+    for path in named:
+        collect._skip(path, "a symbolic link or not a folder (never followed)")
+    if count > len(named):
+        collect.log.warning(
+            "%s: %d more entries of inbound that are symbolic links or not folders, never read",
+            collect.verb,
+            count - len(named),
+        )
 
 
 class _InboundRules:
     """What collect and the inbound listing leave out of ``inbound`` (see the module's
-    docstring): past the bounds of :func:`_choose_inbound`, a name that cannot be read, a
-    folder not owned by the user it names, an id no user has made by a student of the
-    course. :meth:`_choose` first, then :meth:`_left_out_why` for each folder, then
-    :func:`_report_left_out`."""
+    docstring): past the bounds of :func:`_choose_inbound`, an entry that is not a folder, a
+    name that cannot be read, a folder not owned by the user it names, an id no user has made
+    by a student of the course. :meth:`_choose` first, then :meth:`_left_out_why` for each
+    chosen folder, then :func:`_report_left_out`."""
 
     verb = "Not collected"
 
@@ -400,23 +526,21 @@ class _InboundRules:
         _warn(self.log, self.verb, path, why)
 
     def _choose(self) -> None:
+        self._accounts = _Accounts()
         self._chosen = _choose_inbound(self, self.verb)
-        names = {o: _user(o) for o in set(self._chosen.values()) if o is not None}
+        names = {o: _user(o) for o in set(self._chosen.values())}
         self._students = self._roster() | {
-            names[owner] for path, owner in self._chosen.items() if owner is not None
-            and os.path.basename(path).rsplit("+", 3)[0] == names[owner]
+            names[owner] for path, owner in self._chosen.items()
+            if os.path.basename(path).rsplit("+", 3)[0] == names[owner]
         }  # fmt: skip
         self._left_out: list[tuple[bool, int, str, str]] = []
 
     def _left_out_why(self, path) -> str | None:
-        """Why the inbound folder ``path`` is left out ("" past the bounds: counted once per
-        owner by :func:`_choose_inbound`), or None; a reason is kept for
+        """Why the inbound folder ``path`` is left out, or None; a reason is kept for
         :func:`_report_left_out`."""
         owner = self._chosen.get(path, _UNLISTED)
-        if owner is None:
-            return ""
-        if owner is _UNLISTED:  # made since _choose_inbound listed the folder
-            owner = _owner(path)
+        if owner is _UNLISTED:  # not read by _choose_inbound (a listing of every course)
+            owner = self._accounts(_owner(path))
         parts = os.path.basename(path).rsplit("+", 3)
         why = None
         try:
@@ -454,6 +578,8 @@ class _InboundRules:
 
     @staticmethod
     def _not_owned(owner: int, student: str, students=frozenset()) -> str | None:
+        """Why the folder naming ``student`` and owned by the account ``owner`` is not
+        collected, or None."""
         try:
             claimed = pwd.getpwnam(student).pw_uid
         except (KeyError, ValueError):  # not a user of this machine: nbgrader's own warning
@@ -468,25 +594,67 @@ class _InboundRules:
         return f"names the student {student} but is owned by {_user(owner)}"
 
 
+class _DropLine(logging.Filter):
+    """Drops the log lines that start with ``prefix``."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefix)
+
+
 class NoFollowCollect(_InboundRules, ExchangeCollect):
     """nbgrader's ``ExchangeCollect`` whose copy never follows a symbolic link (see the
     module's docstring); a submission it cannot copy whole is skipped, not the class."""
 
     def init_src(self):
+        """nbgrader's ``init_src`` (each student's newest folder, or the newest before the
+        due date with ``--before-duedate``), its records made only from the folders
+        :func:`_choose_inbound` read: nbgrader's own globbed ``inbound`` again and made a
+        record of every name (review 71 F5)."""
+        if self.coursedir.course_id == "":
+            self.fail("No course id specified. Re-run with --course flag.")
+        self.course_path = os.path.join(self.root, self.coursedir.course_id)
+        self.inbound_path = os.path.join(self.course_path, "inbound")
+        if not os.path.isdir(self.inbound_path):
+            self.fail(f"Course not found: {self.inbound_path}")
+        if not check_mode(self.inbound_path, read=True, execute=True):
+            self.fail(f"You don't have read permissions for the directory: {self.inbound_path}")
         self._choose()
-        super().init_src()
-        self.src_records = [r for r in self.src_records if "left_out" not in r]
+        newest: dict[str, list[dict]] = {}
+        for path in sorted(self._chosen):
+            record = self._path_to_record(path)
+            if "left_out" not in record:
+                newest.setdefault(record["username"], []).append(record)
         _report_left_out(self)
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            try:
+                self.duedate = gb.find_assignment(self.coursedir.assignment_id).duedate
+            except MissingEntry:
+                self.duedate = None
+        self.src_records = []
+        for records in newest.values():
+            records = self._sort_by_timestamp(records)
+            if self.duedate is not None and self.before_duedate:
+                on_time = [r for r in records if r["timestamp"] <= self.duedate]
+                records = on_time or records
+            self.src_records.append(records[0])
 
     def _path_to_record(self, path):
         """nbgrader's record of the inbound folder ``path``, or a record marked ``left_out``
-        (its own group, dropped by :meth:`init_src`) when :meth:`_left_out_why` says so."""
+        when :meth:`_left_out_why` says so."""
         if self._left_out_why(path) is None:
             return super()._path_to_record(path)
         return {"username": ("left out", path), "filename": "", "left_out": True,
                 "timestamp": datetime.datetime.min}  # fmt: skip
 
     def copy_files(self):
+        """nbgrader's ``copy_files``, one record at a time: a record whose owner check or
+        copy raises ``OSError`` (a folder renamed away or swapped for a link since it was
+        read) is named and skipped, and the others are collected (review 71 F1: one
+        student's renamed folder had stopped the collect of everyone after her)."""
         kept = []
         for record in self.src_records:
             dest = self.coursedir.format_path(
@@ -503,22 +671,64 @@ class NoFollowCollect(_InboundRules, ExchangeCollect):
                 )
                 continue
             kept.append(record)
-        self.src_records = kept
-        super().copy_files()
+        if not kept:
+            self.src_records = []
+            super().copy_files()  # nbgrader's "No submissions" line
+            return
+        self.log.info(
+            "Processing %d submissions of '%s' for course '%s'",
+            len(kept),
+            self.coursedir.assignment_id,
+            self.coursedir.course_id,
+        )
+        quiet = _DropLine("Processing 1 submissions of")
+        self.log.addFilter(quiet)
+        try:
+            for record in kept:
+                self.src_records = [record]
+                try:
+                    super().copy_files()
+                except OSError as error:
+                    self._skip(
+                        os.path.join(self.inbound_path, record["filename"]),
+                        f"could not be read ({type(error).__name__}: {error.strerror})",
+                    )
+        finally:
+            self.log.removeFilter(quiet)
+            self.src_records = kept
 
     def _name_time(self, src: str, staged: str) -> None:
         """Write the inbound folder name's time as the staged ``timestamp.txt`` (nbgrader
         reads it at every later collect, and stopped the class's collect at one that was not
         a time)."""
-        stamp = os.path.join(staged, "timestamp.txt")
-        if os.path.isdir(stamp) and not os.path.islink(stamp):
-            shutil.rmtree(stamp)
-        elif os.path.lexists(stamp):
-            os.remove(stamp)
-        with open(stamp, "x", encoding="utf-8") as fh:
-            fh.write(os.path.basename(src).rsplit("+", 3)[2])
+        _write_stamp(staged, os.path.basename(src).rsplit("+", 3)[2])
         self.log.warning(
             "%s: timestamp.txt missing or not a time; the folder name's time is used", safe(src)
+        )
+
+    def _changed_after(self, src: str, staged: str, changed_ns: int) -> None:
+        """Take the newest change time of the submission's files and folders as its time
+        (written to the staged ``timestamp.txt``, which nbgrader's late penalty reads) when
+        it is more than :data:`CHANGE_SKEW` seconds later than the time it records; named in
+        a warning. Review 71 (F2): a submitted notebook rewritten in place after the due
+        date (its modification time set back) had been collected with its on-time time."""
+        claimed = _read_time(os.path.join(staged, "timestamp.txt"))
+        utc = datetime.timezone.utc
+        changed = datetime.datetime.fromtimestamp(changed_ns / 1e9, utc).replace(tzinfo=None)
+        if claimed is None or changed - claimed <= datetime.timedelta(seconds=CHANGE_SKEW):
+            return
+        text = changed.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+        _write_stamp(staged, text)
+        self.log.warning(
+            "%s: changed after its submit time: its time is %s UTC, but a file or folder of it "
+            "changed at %s, more than %d s later (a change time cannot be set back); collected "
+            "with %s as its time (if the exchange was restored from a backup that rewrote "
+            "change times, every submission reads as changed)",
+            safe(src),
+            claimed.strftime("%Y-%m-%d %H:%M:%S.%f"),
+            text,
+            CHANGE_SKEW,
+            text,
         )
 
     def do_copy(self, src, dest, log=None):
@@ -527,19 +737,20 @@ class NoFollowCollect(_InboundRules, ExchangeCollect):
         staged = os.path.join(staging, "submission")
         try:
             try:
-                left_out = copy_tree_nofollow(src, staged, most)
+                copied = copy_tree_nofollow(src, staged, most)
             except NotADirectoryError:
                 self._skip(src, "a symbolic link or not a folder (never followed)")
                 return
             except (ValueError, OSError) as error:  # this submission only, not the class
                 self._skip(src, f"not collected whole ({error})")
                 return
-            for path in left_out:
+            for path in copied.left_out:
                 self._skip(
                     os.path.join(src, path), "a symbolic link or special file (never followed)"
                 )
             if _read_time(os.path.join(staged, "timestamp.txt")) is None:
                 self._name_time(src, staged)
+            self._changed_after(src, staged, copied.changed_ns)
             try:
                 super().do_copy(staged, dest, log)
             except (RuntimeError, OSError, RecursionError) as error:
@@ -547,6 +758,18 @@ class NoFollowCollect(_InboundRules, ExchangeCollect):
                 self._skip(src, f"not collected whole ({error})")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_stamp(folder: str, text: str) -> None:
+    """Put ``text`` as the ``timestamp.txt`` of ``folder`` (a staged copy), in place of any
+    entry of that name."""
+    stamp = os.path.join(folder, "timestamp.txt")
+    if os.path.isdir(stamp) and not os.path.islink(stamp):
+        shutil.rmtree(stamp)
+    elif os.path.lexists(stamp):
+        os.remove(stamp)
+    with open(stamp, "x", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 class CheckedReleaseFeedback(ExchangeReleaseFeedback):
@@ -583,28 +806,69 @@ class CheckedList(_InboundRules, ExchangeList):
     secret, or one not UTF-8, had failed it, 100 sparse notebooks of 99 MB without a secret
     had cost it 2 minutes, 20,000 empty folders 40,000 lines, and a name of terminal codes
     had printed a forged line; review 70: folders collect leaves out, made in another's
-    name or under an invented id, had been listed as submissions. A folder is listed when
-    collect would read it (:class:`_InboundRules`, the owner rules on), its name is
-    printable, it is a folder (not a link) and its secret is one printable line of at most
-    1,000 bytes; what is left out is named as collect names it, and counted past 20 lines
-    an owner."""
+    name or under an invented id, had been listed as submissions; review 71: a folder of
+    100,000 notebooks had been read (and listed, though collect refuses it). A folder is
+    listed when collect would read it (:class:`_InboundRules`, the owner rules on), its name
+    is printable, it is a folder (not a link) of at most :data:`MAX_ENTRIES` files and
+    folders, and its secret is one printable line of at most 1,000 bytes; what is left out is
+    named as collect names it, and counted past 20 lines an owner. With ``--remove``, a folder
+    that cannot be removed whole is named and skipped, and the others are removed."""
 
     verb = "Not listed"
     check_owner = True  # (collect's own setting is CollectApp's)
 
+    def init_dest(self):
+        """nbgrader's, but ``inbound`` of a named course is read once, by
+        :func:`_choose_inbound` (in :meth:`parse_assignments`), not globbed."""
+        if self.inbound and self.coursedir.course_id:
+            self.assignments = []
+            self._read_inbound = True
+        else:
+            self._read_inbound = False
+            super().init_dest()
+
     def parse_assignments(self):
         if self.inbound:
             self._choose()
+            if getattr(self, "_read_inbound", False):
+                self.assignments = sorted(self._chosen)
             kept = []
             for path in self.assignments:
                 why = _unlistable(path)
                 if why is not None:
-                    self._left_out.append((False, _owner(path), path, why))
+                    self._left_out.append((False, self._accounts(_owner(path)), path, why))
                 elif self._left_out_why(path) is None:
                     kept.append(path)
             self.assignments = kept
             _report_left_out(self)
         return super().parse_assignments()
+
+    def remove_files(self):
+        """nbgrader's ``remove_files``, each folder removed on its own: one that cannot be
+        removed whole (a read-only folder of a student's inside it) is named and skipped
+        (review 71 F4: it had stopped the removal of every folder after it)."""
+        assignments = self.parse_assignments()
+        if self.inbound or self.cached:
+            self.log.info("Removing submitted assignments:")
+            for assignment in assignments:
+                for info in assignment["submissions"]:
+                    self.log.info(self.format_inbound_assignment(info))
+        else:
+            self.log.info("Removing released assignments:")
+            for info in assignments:
+                self.log.info(self.format_outbound_assignment(info))
+        for path in self.assignments:
+            try:
+                shutil.rmtree(path)
+            except OSError as error:
+                _warn(
+                    self.log,
+                    "Not removed",
+                    path,
+                    f"could not be removed whole ({error.strerror}: {error.filename}); "
+                    "remove it as root",
+                )
+        return assignments
 
 
 def _unlistable(folder: str) -> str | None:
@@ -616,9 +880,32 @@ def _unlistable(folder: str) -> str | None:
             return "a symbolic link or not a folder (never followed)"
     except OSError as error:
         return f"could not be read ({error.strerror})"
+    try:
+        if _more_entries_than(folder, MAX_ENTRIES):
+            return f"more than {MAX_ENTRIES} files and folders (collect takes none of it)"
+    except OSError as error:
+        return f"could not be read ({error.strerror})"
     if _line(os.path.join(folder, "submission_secret.txt"), 1000) is None:
         return "its submission_secret.txt is missing or not one printable line of 1,000 bytes"
     return None
+
+
+def _more_entries_than(folder: str, most: int) -> bool:
+    """Whether ``folder`` holds more than ``most`` files and folders at any depth (as
+    :func:`copy_tree_nofollow` counts them), links never followed; reads no more than
+    ``most + 1`` entries."""
+    count = 0
+    todo = [(folder, 0)]
+    while todo:
+        path, depth = todo.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                count += 1
+                if count > most:
+                    return True
+                if depth + 1 < MAX_DEPTH and entry.is_dir(follow_symlinks=False):
+                    todo.append((entry.path, depth + 1))
+    return False
 
 
 def _unreleasable(folder: str) -> str | None:
