@@ -131,8 +131,8 @@ def test_lists_arrays_indexes_and_columns_of_values_of_one_hash_are_refused():
     """Review 71 A: a hidden test's own ``set(ld_summary.index)`` built a set of an answer's
     object index of 100,000 integers of one hash (sent as plain integers: no set, no dict),
     and held the grader 450 s in one call. Lists, tuples, object arrays, indexes and columns
-    holding more than 64 distinct values of one hash are refused too; the same value many
-    times, and honest tables, pass."""
+    holding more than 64 distinct values of one hash are refused too, and so is a complex
+    array; the same value many times, and honest tables, pass."""
     import numpy as np
     import pandas as pd
 
@@ -156,9 +156,23 @@ def test_lists_arrays_indexes_and_columns_of_values_of_one_hash_are_refused():
         pd.DataFrame({"call": ["R", "S"] * 2000}, index=pd.Index([str(i) for i in range(4000)])),
         list(range(-5000, 5000)),  # (-1 and -2 share a hash)
     ]
+    # complex numbers of one hash come easily (a float array's cannot: at most a few dozen):
+    # 299 of them, in one array sent as .npy bytes
+    top = 2**64
+    crowded = np.array(
+        [
+            complex((5 - 1000003 * i) % top, i)
+            for i in ((k * top + 5) // 1000003 for k in range(1, 300))
+        ]
+    )
+    with pytest.raises(agent.Unsendable, match="299 values, 299 of them of one hash"):
+        agent.decode(json.loads(json.dumps(agent.encode(crowded))))
+    honest.append(np.random.default_rng(0).random(20_000) + 1j)
     for value in honest:
         got = agent.decode(json.loads(json.dumps(agent.encode(value))))
-        if isinstance(value, pd.DataFrame):
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(got, value)
+        elif isinstance(value, pd.DataFrame):
             pd.testing.assert_frame_equal(got, value)
         else:
             assert got == value

@@ -132,7 +132,9 @@ def _from_npy(text: str):
             f"{len(data)} were sent"
         )
     array = numpy.frombuffer(data, dtype=dtype, count=count).copy()
-    return array.reshape(shape, order="F" if fortran else "C")
+    if dtype.kind == "c":  # (complex numbers of one hash are easily made, unlike floats' or
+        _spread(array.tolist() if array.ndim == 1 else array.ravel().tolist(), repeats=True)
+    return array.reshape(shape, order="F" if fortran else "C")  # int64s': review 71 A)
 
 
 def _column(values, depth, handle):
@@ -412,20 +414,32 @@ def _spread(keys, repeats: bool = False) -> None:
     """
     if len(keys) <= MAX_SAME_HASH:
         return
-    groups: dict = {}
-    for key in keys:
-        if type(key) not in _HASHED:  # (counted among none: a set of them is built as is)
-            continue
-        try:
-            groups.setdefault(hash(key), []).append(key)
-        except TypeError:  # (a tuple holding a list: unhashable, the container says so)
-            continue
-    for group in groups.values():
-        if len(group) > MAX_SAME_HASH:
-            most = len({repr(k) for k in group}) if repeats else len(group)
-            if most > MAX_SAME_HASH:
-                what = "values" if repeats else "keys"
-                raise Unsendable(f"{len(keys)} {what}, {most} of them of one hash")
+    import numpy as np
+
+    def hashes():
+        for key in keys:  # (others counted among none: a set of them is built as it is)
+            if type(key) in _HASHED:
+                try:
+                    yield hash(key)
+                except TypeError:  # (a tuple holding a list: the container says so)
+                    pass
+
+    found = np.fromiter(hashes(), dtype=np.int64)  # (counted in numpy: 8 bytes a value)
+    values, counts = np.unique(found, return_counts=True)
+    crowded = {int(h) for h in values[counts > MAX_SAME_HASH]}
+    for h in crowded:
+        group = [k for k in keys if type(k) in _HASHED and _hash(k) == h]
+        most = len({repr(k) for k in group}) if repeats else len(group)
+        if most > MAX_SAME_HASH:
+            what = "values" if repeats else "keys"
+            raise Unsendable(f"{len(keys)} {what}, {most} of them of one hash")
+
+
+def _hash(key) -> int | None:
+    try:
+        return hash(key)
+    except TypeError:
+        return None
 
 
 _HASHED = frozenset((int, float, complex, str, bytes, bool, type(None), tuple, frozenset))
