@@ -44,6 +44,17 @@ def _times_of_now(monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "LATER", _stamp(60))
 
 
+def _collect_unchecked(course, *args) -> str:
+    """``nbgrader collect`` of the assignment with nbgrader's owner check off (the folders'
+    owners are the tests' own), asserted to succeed; its log."""
+    proc = run_nbgrader(
+        ["collect", NAME, *args, "--CollectApp.check_owner=False"], root=course, check=False
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    return log
+
+
 def test_collect_copies_no_link_and_no_linked_submission(tmp_path, monkeypatch):
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
@@ -354,12 +365,7 @@ def test_one_students_files_never_stop_the_class(tmp_path, monkeypatch):
         return folder
 
     def collect(*args):
-        proc = run_nbgrader(
-            ["collect", NAME, *args, "--CollectApp.check_owner=False"], root=course, check=False
-        )
-        log = proc.stdout + proc.stderr
-        assert proc.returncode == 0, log[-3000:]
-        return log
+        return _collect_unchecked(course, *args)
 
     submission("amy")
     submission("mallory", timestamp="not a time")
@@ -609,12 +615,7 @@ def test_a_submission_changed_after_its_time_is_collected_at_its_change_time(
     ).replace(tzinfo=None)
 
     def collect(*args):
-        proc = run_nbgrader(
-            ["collect", NAME, *args, "--CollectApp.check_owner=False"], root=course, check=False
-        )
-        log = proc.stdout + proc.stderr
-        assert proc.returncode == 0, log[-3000:]
-        return log
+        return _collect_unchecked(course, *args)
 
     log = collect()
     submitted = course / "submitted"
