@@ -416,30 +416,33 @@ def _spread(keys, repeats: bool = False) -> None:
         return
     import numpy as np
 
+    hashed: list = []  # the keys counted, in the order of their hashes
+
     def hashes():
         for key in keys:  # (others counted among none: a set of them is built as it is)
             if type(key) in _HASHED:
                 try:
-                    yield hash(key)
+                    h = hash(key)
                 except TypeError:  # (a tuple holding a list: the container says so)
-                    pass
+                    continue
+                hashed.append(key)
+                yield h
 
     found = np.fromiter(hashes(), dtype=np.int64)  # (counted in numpy: 8 bytes a value)
     values, counts = np.unique(found, return_counts=True)
-    crowded = {int(h) for h in values[counts > MAX_SAME_HASH]}
-    for h in crowded:
-        group = [k for k in keys if type(k) in _HASHED and _hash(k) == h]
-        most = len({repr(k) for k in group}) if repeats else len(group)
-        if most > MAX_SAME_HASH:
-            what = "values" if repeats else "keys"
-            raise Unsendable(f"{len(keys)} {what}, {most} of them of one hash")
-
-
-def _hash(key) -> int | None:
-    try:
-        return hash(key)
-    except TypeError:
-        return None
+    crowded = {int(h): set() for h in values[counts > MAX_SAME_HASH]}
+    if not crowded:
+        return
+    if not repeats:  # (a set's or a dict's keys are distinct already)
+        most = int(counts.max())
+    else:  # one more pass: the distinct values of each crowded hash, told apart by repr
+        for key, h in zip(hashed, found.tolist(), strict=True):
+            if h in crowded:
+                crowded[h].add(repr(key))
+        most = max(len(seen) for seen in crowded.values())
+    if most > MAX_SAME_HASH:
+        what = "values" if repeats else "keys"
+        raise Unsendable(f"{len(keys)} {what}, {most} of them of one hash")
 
 
 _HASHED = frozenset((int, float, complex, str, bytes, bool, type(None), tuple, frozenset))
