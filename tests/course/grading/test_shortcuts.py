@@ -1090,6 +1090,70 @@ SIGNALLED_PAST = {
 }
 
 
+# review 72: a key of the notebook's in ``sys.modules``, of the hash of ``"__main__"`` and
+# met before it, whose ``__eq__`` ran in the hook's look-up of the notebook's namespace at
+# every statement, where the alarm was off (IPython's running of a cell): the hook's frame,
+# read through pandas' ``eval(level=...)`` (installed code, whose frame reads are not the
+# student's), handed out the wrappers' originals
+FRAMES_KEYED = {
+    "answer_hill_function": """import sys
+
+import numpy as np
+import pandas as pd
+
+_orig = {}
+
+
+class _Key(str):
+    def __hash__(self):
+        return hash("__main__")
+
+    def __eq__(self, other):
+        if not _orig:
+            for level in range(12):
+                try:
+                    found = getattr(pd, "ev" + "al")("by_original", level=level, engine="python")
+                except Exception:
+                    continue
+                if type(found) is dict and found and all(callable(k) for k in found):
+                    _orig.update({k.__name__: k for k in found})
+                    break
+        return str.__eq__(self, other)
+
+
+_main = sys.modules.pop("__main__")
+sys.modules[_Key("__main__ ")] = None
+sys.modules["__main__"] = _main
+
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    values = e0 + (emax - e0) * _orig["_occupancy"](d, ec50, h)
+    return float(values) if d.ndim == 0 else values
+"""
+}
+
+
+@pytest.mark.slow
+def test_lookups_the_hook_makes_in_dictionaries_the_notebook_writes_run_under_its_alarm(
+    make_course,
+):
+    """Review 72: the hook's look-up of ``"__main__"`` in ``sys.modules``, at every statement
+    of a cell, ran the ``__eq__`` of a key the notebook put there with the same hash, while
+    the alarm was off for IPython's running of cell code: through pandas' ``eval(level=...)``
+    it read the wrappers' originals out of the hook's frame (``hill`` computed by the
+    forbidden ``_occupancy``: full marks, no flag). The alarm is now on for every event the
+    hook reads: that code runs inside the hook, and is flagged."""
+    slug = "01-dose-response"
+    nb, _ = _source(slug)
+    rows = _grade_students(make_course, slug, nb, {"keyed": FRAMES_KEYED})
+    keyed = [str(f) for f in rows["keyed"].flags]
+    assert (
+        "dynamic_code(the notebook's code ran inside the grader's audit hook "
+        "(while the notebook ran))" in keyed
+    ), rows["keyed"]
+    assert rows["keyed"].review, rows["keyed"]
+
 @pytest.mark.slow
 def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):
     """Review 67 B: a wrapper's frame, reached through a traceback of a plot's call with

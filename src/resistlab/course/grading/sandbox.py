@@ -38,7 +38,9 @@ import contextlib
 import ctypes
 import functools
 import gc
+import itertools
 import json
+import operator
 import os
 import platform
 import select
@@ -1627,7 +1629,8 @@ def _code_checker(installed=()):
     import marshal
 
     compile_, open_, stat, loads = compile, open, os.stat, marshal.loads
-    from_bytes = int.from_bytes
+    from_bytes, is_ = int.from_bytes, operator.is_
+    compress, repeat = itertools.compress, itertools.repeat
     frozen_names, get_frozen = _imp._frozen_module_names, _imp.get_frozen_object
     magic = bytes(importlib.util.MAGIC_NUMBER)
     optimize = sys.flags.optimize
@@ -1636,7 +1639,9 @@ def _code_checker(installed=()):
     only_ast, top_level_await = 0x400, 0x2000  # PyCF_ONLY_AST, PyCF_ALLOW_TOP_LEVEL_AWAIT
     installed = tuple(installed)
     classes = [c for c in vars(_ast).values() if isinstance(c, type) and issubclass(c, _ast.AST)]
-    shapes = [(c, dict(vars(c))) for c in classes]  # each class's attributes, by identity
+    # each class's attributes, by identity (compared in C: a cell's every statement checks
+    # about a hundred classes' thousands of attributes)
+    shapes = [(c, len(vars(c)), tuple(vars(c)), tuple(vars(c).values())) for c in classes]
     sources: dict = {}  # file -> the set of its code objects
     known: dict = {}  # id -> (code, verdict)
     frozen: dict = {}
@@ -1647,7 +1652,8 @@ def _code_checker(installed=()):
         while todo:
             code = todo.pop()
             codes.add(code)
-            todo.extend(c for c in code.co_consts if type(c) is code_type)
+            consts = code.co_consts  # (its code objects, chosen in C, as :func:`_of_type`)
+            todo.extend(compress(consts, map(is_, map(type, consts), repeat(code_type))))
         return codes
 
     def read(file) -> set:
@@ -1703,9 +1709,9 @@ def _code_checker(installed=()):
     def same_as_cell(code, raw, transformed, index, mode, flags) -> bool:
         if type(index) is not int or mode not in ("exec", "single") or type(flags) is not int:
             return False
-        for cls, shape in shapes:  # the AST's classes as they were (compile reads through them)
-            now = vars(cls)
-            if len(now) != len(shape) or any(now.get(k) is not v for k, v in shape.items()):
+        for cls, size, names, values in shapes:  # the AST's classes as they were (compile
+            now = vars(cls)  # reads through them; a class's names are exact strings)
+            if len(now) != size or not all(map(is_, map(now.get, names), values)):
                 return False
         if type(raw) is str:  # IPython drops a cell's leading blank lines, nothing else of Python
             lines = raw.splitlines(keepends=True)
@@ -1847,10 +1853,29 @@ def _installed_folders() -> tuple:
     return tuple({layout[k].rstrip("/") + "/" for k in keys} | {"<frozen "})
 
 
-def _cell_file(file, basename=os.path.basename, dirname=os.path.dirname) -> bool:
-    """Whether ``file`` is what ipykernel names a cell's code (``.../ipykernel_PID/HASH.py``;
-    ``os.path`` taken at import, before a kernel's code can replace it)."""
-    return isinstance(file, str) and basename(dirname(file)).startswith("ipykernel_")
+def _cell_file(file, str_=str) -> bool:
+    """Whether ``file`` is what ipykernel names a cell's code (``.../ipykernel_PID/HASH.py``),
+    read with ``str``'s own methods only (no call the hook's alarm sees, and none of a
+    subclass's).
+
+    >>> _cell_file("/tmp/ipykernel_12/3456.py"), _cell_file("/tmp/x/ipykernel_12.py")
+    (True, False)
+    """
+    if type(file) is not str_:
+        return False
+    folder = file[: file.rfind("/")]
+    return folder[folder.rfind("/") + 1 :].startswith("ipykernel_")
+
+
+def _of_type(values, kind, compress=itertools.compress, is_=operator.is_, repeat=itertools.repeat):
+    """The items of ``values`` whose type is exactly ``kind``, chosen in C: the audit hook
+    runs under a trace function, which a Python loop over a module's constants would call
+    once per item.
+
+    >>> list(_of_type((1, "a", True, 2), int))
+    [1, 2]
+    """
+    return compress(values, map(is_, map(type, values), repeat(kind)))
 
 
 def _watch_calls(record, watched, checker=None, ran_text=None):
@@ -1922,6 +1947,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     # ``__globals__`` are this module's, which a kernel can reach (review 64 B#4)
     modules, realpath, sep = sys.modules, os.path.realpath, os.sep
     code_type, function_type, module_type = types.CodeType, types.FunctionType, types.ModuleType
+    of_type, compress, is_, repeat = _of_type, itertools.compress, operator.is_, itertools.repeat
     # review 66 B#2: a helper kept behind functools.cache (an explorer's computation)
     cached_type = type(functools.cache(len))
     join = os.path.join
@@ -2181,7 +2207,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         while todo:
             inner = todo.pop()
             cells[id(inner)] = (inner, name)
-            todo += [c for c in inner.co_consts if type(c) is code_type]
+            todo += of_type(inner.co_consts, code_type)
         return name
 
     watched_leaves: dict[str, list[str]] = {}  # function name -> watched dotted names
@@ -2217,7 +2243,8 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         while todo and seen < 5000:
             inner = todo.pop()
             seen += 1
-            todo += [c for c in inner.co_consts if type(c) is code_type]
+            consts = inner.co_consts  # (as :func:`_of_type`, inline: no call the alarm sees)
+            todo += compress(consts, map(is_, map(type, consts), repeat(code_type)))
             for dotted in watched_leaves.get(inner.co_name, ()):
                 if dotted not in hits and any(
                     _same_code(inner, original) for original in library_codes(dotted)
@@ -2251,7 +2278,8 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 continue
             namespace = module.__dict__
             for key, value in list(namespace.items()):
-                if not plain_function(value):
+                kind = type(value)  # (as plain_function, inline: no call the alarm sees)
+                if kind is not function_type and kind is not cached_type:
                     continue
                 found = by_original.get(value)
                 if found is not None:
@@ -2346,7 +2374,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
             while todo:
                 code = todo.pop()
                 agent[id(code)] = code
-                todo += [c for c in code.co_consts if isinstance(c, code_type)]
+                todo += of_type(code.co_consts, code_type)
         if file in copies and getattr(args[0], "co_name", "") == "<module>":
             for dotted in copies[file]:  # the module's code run again: a copy, unwatched
                 report(dotted, "copy")
@@ -2743,7 +2771,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         _audit_writer(fd), watched, _code_checker(_installed_folders()), ran_text=record
     )
     agent_compiled: list = []
-    code_type, isfile = types.CodeType, os.path.isfile
+    code_type, isfile, of_type = types.CodeType, os.path.isfile, _of_type
 
     def from_text(code) -> bool:
         """Whether ``code`` was compiled from text rather than read from a cell or from the
@@ -2801,7 +2829,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         code = caller.f_code
         return (
             runner_names.isdisjoint(code.co_names)
-            and runner_names.isdisjoint(c for c in code.co_consts if type(c) is str)
+            and runner_names.isdisjoint(of_type(code.co_consts, str))
             and loaded_from(caller) is None  # (the import system runs a module's code so)
         )
 
@@ -2899,14 +2927,17 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     settrace, gettrace = sys.settrace, sys.gettrace
     guarded: set = set()  # the threads whose hook runs under ``alarm``
     switching: set = set()  # the threads whose hook sets or removes ``alarm`` itself
-    verdicts: dict = {}  # id -> (code, whether it is the notebook's)
     package = dirname(dirname(dirname(os.path.abspath(__file__)))) + sep
-    # Review 71 B: the alarm is armed for every event the hook reads (but its own switching
-    # of it, and IPython's or the import system's running of code, :func:`cell_code`): left
-    # off for the frequent ones, a finalizer the garbage collector ran while the hook looked
-    # at a frame, and a metaclass's ``__hash__`` run by the hook's reading of a report, had
-    # taken the hook's frame unseen. The garbage collector is paused while the hook runs (an
-    # honest finalizer it ran there had read as the notebook's code inside the hook)
+    # Review 71 B: the alarm is armed for every event the hook reads but its own switching of
+    # it: left off for the frequent ones, a finalizer the garbage collector ran while the hook
+    # looked at a frame, and a metaclass's ``__hash__`` run by the hook's reading of a report,
+    # had taken the hook's frame unseen; left off for IPython's and the import system's running
+    # of code, the hook's lookups in ``sys.modules`` and in namespaces the notebook writes to
+    # ran there unwatched. The garbage collector is paused while the hook runs (an honest
+    # finalizer it ran there had read as the notebook's code inside the hook). An event raised
+    # while the hook runs in the same thread is the hook's own, or raised by code the alarm has
+    # recorded already (the notebook's), or by installed code reached from neither: it is not
+    # read again (the hook's own reads of frames and files had each run the hook once more)
     unguarded = frozenset(trace_events)
     collecting, pause, resume = gc.isenabled, gc.disable, gc.enable
     handled = watched_events | {
@@ -2916,37 +2947,17 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     installed = (package, *_installed_folders())
 
-    def notebooks(code) -> bool:
-        """Whether ``code`` is from a file of neither the standard library, an installed
-        package nor this package (in a development install too): by its file's name, as
-        code compiled or made under such a name is recorded when it is (``compile``,
-        ``code.__new__``), and reading what the file holds costs every kernel its time."""
-        seen = verdicts.get(id(code))
-        if seen is None or seen[0] is not code:
-            file = code.co_filename
-            seen = (code, not (type(file) is str and file.startswith(installed)))
-            verdicts[id(code)] = seen
-        return seen[1]
-
     def alarm(frame, what, arg):
-        if what == "call" and notebooks(frame.f_code):
-            record("grader.entered", "the notebook's code ran inside the grader's audit hook")
-
-    def cell_code(event, args) -> bool:
-        """Whether ``event`` is IPython running a cell's code, as it does for every statement
-        of a cell, or the import system running an installed module's: what the hook then
-        reads is IPython's or the import system's (their frames, IPython's compiler, the
-        notebook's namespace), each read through the interpreter's own descriptors, and code
-        made under such a file name is recorded as it is made (``compile``, ``code.__new__``).
-        (Every import of a kernel's start had run under the alarm: grading took 3.6 times as
-        long.)"""
-        if event != "exec" or type(args) is not tuple or not args:
-            return False
-        code = args[0]
-        if type(code) is not code_type:
-            return False
-        file = code.co_filename
-        return type(file) is str and (file.startswith(installed) or cell_file(file))
+        """Record the notebook's code called inside the hook: code from a file of neither the
+        standard library, an installed package nor this package (in a development install
+        too), by its file's name, as code compiled or made under such a name is recorded when
+        it is (``compile``, ``code.__new__``), and reading what the file holds costs every
+        kernel its time. (No call, no ``id``: each is an audit event, and the alarm sees every
+        Python call the hook makes.)"""
+        if what == "call":
+            file = frame.f_code.co_filename
+            if type(file) is not str or not file.startswith(installed):
+                record("grader.entered", "the notebook's code ran inside the grader's audit hook")
 
     def untraced() -> None:
         """From now on the hook runs with trace and profile functions paused, as Python runs
@@ -2970,12 +2981,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             record("grader.entered", "a signal handler set past the kernel's guard")
         armed = False
         if me in guarded:  # an event raised while the hook runs: its own, or the notebook's
-            if event in trace_events:  # (the alarm set or removed, or another function)
-                if me not in switching:
-                    untraced()
-                    record("grader.entered", "the grader's alarm changed inside its audit hook")
-                return
-        elif gettrace() is None and event not in unguarded and not cell_code(event, args):
+            if event in trace_events and me not in switching:  # (the alarm removed, or another
+                untraced()  # function set)
+                record("grader.entered", "the grader's alarm changed inside its audit hook")
+            return
+        elif gettrace() is None and event not in unguarded:
             # (with a trace function of the notebook's set, recorded as it was set
             # (``hook_override``), none: Python refuses to set one while another is set)
             guarded.add(me)
