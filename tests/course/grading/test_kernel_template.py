@@ -414,3 +414,24 @@ def test_a_process_whose_first_thread_ended_is_still_running():
         assert not running(pid)
     finally:
         process.kill()
+
+
+def test_what_a_template_preloads_never_looks_for_a_running_ipython():
+    """The modules a grading worker's template imports once (``WARM_PRELOAD``) pull in none of
+    the modules whose import reads the running shell (pandas' display defaults, ipywidgets,
+    matplotlib's inline backend): a kernel forked from the template must import those itself,
+    inside its shell, as a fresh kernel does."""
+    from resistlab.course.grading.worker import WARM_PRELOAD
+
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {list(WARM_PRELOAD)!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(m for m in ('pandas', 'ipywidgets', 'matplotlib_inline')"
+        " if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert json.loads(done.stdout) == [], done.stdout
+    assert any(name.startswith("resistlab.") for name in WARM_PRELOAD)
