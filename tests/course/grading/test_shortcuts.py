@@ -1134,6 +1134,91 @@ def hill(dose, e0, emax, ec50, h):
 }
 
 
+# review 72 B: standard-library code set as the ``__eq__`` of a key of the notebook's in
+# ``sys.modules`` (``Future.result``: no Python frame of the student's, so the alarm saw
+# nothing) raised an exception of the student's inside the hook's look-up of "resistlab";
+# a ``BaseException`` left the hook (``escaped``), an ``Exception`` stopped in it (``kept``),
+# and either's traceback, read with ``stack_data`` (installed code, whose frame reads were not
+# the student's), handed out the hook's frames and the wrappers' originals
+RAISED_IN_HOOK = """import concurrent.futures as _cf
+import sys
+
+import numpy as np
+import stack_data.utils as _sdu
+
+
+class _Stop(BASE):
+    pass
+
+
+class _Key(_cf.Future):
+    def __hash__(self):
+        return hash("resist" + "lab")
+
+
+setattr(_Key, "".join(("__e", "q__")), _cf.Future.result)
+_orig = {}
+
+
+def _grab():
+    mods = getattr(sys, "mod" + "ules")
+    key = _Key()
+    key._state, key._exception, key._result = "FINISHED", None, False
+    name = "resist" + "lab"
+    pkg = mods.pop(name)
+    mods[key] = None
+    mods[name] = pkg
+    stop = key._exception = _Stop()
+    try:
+        import colorsys  # noqa: F401  (a module not imported yet: its code's exec event)
+    except _Stop:
+        pass
+    finally:
+        key._exception = None
+        del mods[key]
+    tb = stop.__traceback__
+    while tb is not None:
+        frame, _ = _sdu.frame_and_lineno(tb)
+        found = getattr(frame, "".join(("f_", "locals"))).get("by_original")
+        if type(found) is dict and found:
+            _orig.update({k.__name__: k for k in found})
+        tb = tb.tb_next
+
+
+_grab()
+
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    values = e0 + (emax - e0) * _orig["_occ" + "upancy"](d, ec50, h)
+    return float(values) if d.ndim == 0 else values
+"""
+FRAMES_ESCAPED = {"answer_hill_function": RAISED_IN_HOOK.replace("BASE", "BaseException")}
+FRAMES_KEPT = {"answer_hill_function": RAISED_IN_HOOK.replace("BASE", "Exception")}
+
+
+@pytest.mark.slow
+def test_exceptions_raised_inside_the_hook_hand_out_none_of_its_frames(make_course):
+    """Review 72 B: an exception the notebook chose, raised inside the audit hook by standard-
+    library code, carried the hook's frames out in its traceback: read through an installed
+    package, they handed out the wrappers' originals (12/12 from the forbidden ``_occupancy``,
+    no flag). Whatever is raised inside the hook now stops there with its traceback cleared
+    (``the audit hook could not read ...``: the originals are never found, the hill tests
+    fail), and a frame of the hook's own code read by any code, an installed package's
+    too, is taken (``kept``: the traceback of an exception the hook caught)."""
+    slug = "01-dose-response"
+    nb, _ = _source(slug)
+    students = {"escaped": FRAMES_ESCAPED, "kept": FRAMES_KEPT}
+    rows = _grade_students(make_course, slug, nb, students)
+    escaped = [str(f) for f in rows["escaped"].flags]
+    assert "test_hill_function_values" in rows["escaped"].failed, rows["escaped"]
+    assert any("could not read" in f for f in escaped), escaped
+    assert rows["escaped"].review, rows["escaped"]
+    kept = [str(f) for f in rows["kept"].flags]
+    assert "dynamic_code(a frame of the grader's code taken (while the notebook ran))" in kept
+    assert rows["kept"].review, rows["kept"]
+
+
 @pytest.mark.slow
 def test_lookups_the_hook_makes_in_dictionaries_the_notebook_writes_run_under_its_alarm(
     make_course,
@@ -1153,6 +1238,7 @@ def test_lookups_the_hook_makes_in_dictionaries_the_notebook_writes_run_under_it
         "(while the notebook ran))" in keyed
     ), rows["keyed"]
     assert rows["keyed"].review, rows["keyed"]
+
 
 @pytest.mark.slow
 def test_frames_of_the_kernels_own_code_taken_are_flagged(make_course):

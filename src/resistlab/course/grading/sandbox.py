@@ -34,6 +34,7 @@ is importable (by the grader, for :func:`build_policy` and :func:`probe`) withou
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import ctypes
 import functools
@@ -2622,6 +2623,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         code = todo.pop()
         own_codes[id(code)] = code
         todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    # the wrappers' own code: an honest traceback through a forbidden function's call holds
+    # its frame (the hook's frames are never in one)
+    wrapper_codes = {k: c for k, c in own_codes.items() if c.co_name == "watched_call"}
     frame_events = ("sys._getframe", "sys._current_frames")
     resumes = 0x20 | 0x80 | 0x200  # inspect's CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
     frame_attributes = ("tb_frame", "gi_frame", "cr_frame", "ag_frame")
@@ -2711,14 +2715,15 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             and frame.f_globals is getattr(threading_module, "__dict__", None)
         )
 
-    def graders(frame) -> bool:
+    def graders(frame, hooks: bool = False) -> bool:
         """Whether ``frame``, or a frame that called it, runs the hook's, a wrapper's or the
-        writer's code (a frame's callers are its ``f_back``, which no audit sees read)."""
+        writer's code (a frame's callers are its ``f_back``, which no audit sees read);
+        ``hooks``: the hook's or the writer's, a wrapper's own frame aside."""
         for _ in range(2000):
             if frame is None:
                 return False
             code = frame.f_code
-            if own_codes.get(id(code)) is code:
+            if own_codes.get(id(code)) is code and not (hooks and wrapper_codes.get(id(code))):
                 return True
             frame = frame.f_back
         return True  # (deeper than that: fail closed)
@@ -2728,14 +2733,18 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         the standard library (``traceback.walk_tb``, ``inspect.stack``): a wrapper's frame
         hands out its function and its place, the hook's its writer (review 67: a traceback
         through a wrapper, and the hook caught by another thread, had silenced the calls and
-        the events, unflagged). Any other thread's frames asked for are recorded."""
-        if not asked_through_stdlib(3):  # (this, the hook, then the code that asked)
-            return
+        the events, unflagged). Any other thread's frames asked for are recorded.
+
+        A frame of the hook's own code (a wrapper's aside) is recorded whoever reads it
+        (review 72 B: installed code, ``stack_data``, had read it out of the traceback of an
+        exception raised inside the hook): outside the hook, no honest code meets one."""
+        asker = getframe(2)  # (this, the hook, then the code that asked)
         if event == "sys._current_frames":
-            record("frames.taken", "the frames of every thread")
+            if asked_through_stdlib(3):
+                record("frames.taken", "the frames of every thread")
             return
         if event == "sys._getframe":
-            frame = args[0] if args else getframe(2)
+            frame = args[0] if args else asker
         else:  # review 71 B: read only through the interpreter's own descriptor of the one
             # type that has it (a bound method hands an attribute it lacks to its function:
             # an object of the student's, whose ``__getattr__`` had run here, unseen)
@@ -2744,6 +2753,12 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 return
             frame = read(args[0])
         if type(frame) is not types.FrameType:
+            return
+        code = asker.f_code if asker is not None else None
+        if own_codes.get(id(code)) is not code and graders(frame, hooks=True):
+            record("frames.taken", "a frame of the grader's code")
+            return
+        if not asked_through_stdlib(3):
             return
         if graders(frame):
             record("frames.taken", "a frame of the grader's code")
@@ -2908,6 +2923,23 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             folder = next((w for w in own if real.startswith(w)), "")
             record("native.load", real[len(folder) :])
 
+    def lost(event, error) -> None:
+        """Review 72 B: an exception raised inside the hook (a ``BaseException`` of the
+        student's, raised by standard-library code set as a key's ``__eq__``) had left it, its
+        traceback holding the hook's frames (and the wrappers' originals in their locals),
+        unrecorded. Whatever is raised inside the hook stops there with its traceback, cause
+        and context cleared; the grader's interrupt is delivered again, once the hook is
+        done, to the code it interrupted."""
+        for attribute in (set_traceback, set_context, set_cause):
+            try:
+                attribute(error, None)
+            except Exception:
+                pass
+        if type(error) is KeyboardInterrupt:
+            interrupt_main()
+        else:
+            unread(event)
+
     def unread(event) -> None:
         """Record that the hook could not read ``event`` (review 65: what the student's code
         handed it, a file name whose methods raise, had made it raise, and ``exec`` of text
@@ -2940,6 +2972,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # read again (the hook's own reads of frames and files had each run the hook once more)
     unguarded = frozenset(trace_events)
     collecting, pause, resume = gc.isenabled, gc.disable, gc.enable
+    set_traceback = BaseException.__traceback__.__set__
+    set_context = BaseException.__context__.__set__
+    set_cause = BaseException.__cause__.__set__
+    interrupt_main = _thread.interrupt_main
     handled = watched_events | {
         *frame_events, "import", "ctypes.dlopen", "exec", "object.__getattr__",
         "resistlab.call", "resistlab.wrap", "grader.entered",
@@ -2976,162 +3012,175 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             and args[1] == "f_code"
         ):
             return
-        me = get_ident()
-        if event == "import" and me not in guarded and unguarded_handlers():
-            record("grader.entered", "a signal handler set past the kernel's guard")
-        armed = False
-        if me in guarded:  # an event raised while the hook runs: its own, or the notebook's
-            if event in trace_events and me not in switching:  # (the alarm removed, or another
-                untraced()  # function set)
-                record("grader.entered", "the grader's alarm changed inside its audit hook")
-            return
-        elif gettrace() is None and event not in unguarded:
-            # (with a trace function of the notebook's set, recorded as it was set
-            # (``hook_override``), none: Python refuses to set one while another is set)
-            guarded.add(me)
-            switching.add(me)
-            try:
-                settrace(alarm)
-                armed = True
-            except Exception:
-                guarded.discard(me)
-            switching.discard(me)
-        paused = collecting()
-        if paused:
-            pause()
-        try:
-            args = plain(args)
-            if event == "grader.entered":  # (the alarm's, or the student's own: against them)
-                record(event, "the notebook's code ran inside the grader's audit hook")
+        try:  # review 72 B: nothing raised inside the hook leaves it (below)
+            me = get_ident()
+            if event == "import" and me not in guarded and unguarded_handlers():
+                record("grader.entered", "a signal handler set past the kernel's guard")
+            armed = False
+            if me in guarded:  # an event raised while the hook runs: its own, or the notebook's
+                if event in trace_events and me not in switching:  # (the alarm removed, or another
+                    untraced()  # function set)
+                    record("grader.entered", "the grader's alarm changed inside its audit hook")
                 return
-            if event == "import" and args and args[0] == "_signal":  # (first imported below,
-                record("grader.entered", "the signal module made again")  # before the hook)
-            elif event == "object.__getattr__" and args and args[0] in signal_guard:
-                record("grader.entered", "the kernel's signal guard taken apart")
-            if event in ("import", "ctypes.dlopen") and args:
+            elif gettrace() is None and event not in unguarded:
+                # (with a trace function of the notebook's set, recorded as it was set
+                # (``hook_override``), none: Python refuses to set one while another is set)
+                guarded.add(me)
+                switching.add(me)
                 try:
-                    native(event, args)
+                    settrace(alarm)
+                    armed = True
                 except Exception:
-                    unread(event)
-            if event == "exec" and args:
-                try:
+                    guarded.discard(me)
+                switching.discard(me)
+            paused = collecting()
+            if paused:
+                pause()
+            try:
+                args = plain(args)
+                if event == "grader.entered":  # (the alarm's, or the student's own: against them)
+                    record(event, "the notebook's code ran inside the grader's audit hook")
+                    return
+                if event == "import" and args and args[0] == "_signal":  # (first imported below,
+                    record("grader.entered", "the signal module made again")  # before the hook)
+                elif event == "object.__getattr__" and args and args[0] in signal_guard:
+                    record("grader.entered", "the kernel's signal guard taken apart")
+                if event in ("import", "ctypes.dlopen") and args:
                     try:
-                        caller = getframe(1)
-                    except ValueError:  # no Python frame called it (``_thread``'s own thread:
-                        caller = None  # review 52, whose kernel had run text so unflagged)
-                    from_own_file(args[0], caller)
-                    # (who asked first: ``from_text`` reads the file of the code it is given,
-                    # and a kernel reads at most _MAX_FILES of them)
-                    if asked_to_run(caller) and from_text(args[0]):
-                        record("exec.text", "")
-                except Exception:
-                    unread(event)
-            if event in frame_events or (
-                event == "object.__getattr__" and len(args) > 1 and args[1] in frame_attributes
-            ):
-                me = get_ident()
-                if me not in busy:  # (its own reads of frames raise the same events)
-                    busy.add(me)
-                    try:
-                        taken(event, args)
+                        native(event, args)
                     except Exception:
                         unread(event)
-                    finally:
-                        busy.discard(me)
-                return
-            if calls is not None and (
-                event in ("import", "exec", "resistlab.wrap", "resistlab.call")
-                or (event == "object.__getattr__" and args[1:2] == ("__kwdefaults__",))
-            ):
+                if event == "exec" and args:
+                    try:
+                        try:
+                            caller = getframe(1)
+                        except ValueError:  # no Python frame called it (``_thread``'s own thread:
+                            caller = None  # review 52, whose kernel had run text so unflagged)
+                        from_own_file(args[0], caller)
+                        # (who asked first: ``from_text`` reads the file of the code it is given,
+                        # and a kernel reads at most _MAX_FILES of them)
+                        if asked_to_run(caller) and from_text(args[0]):
+                            record("exec.text", "")
+                    except Exception:
+                        unread(event)
+                if event in frame_events or (
+                    event == "object.__getattr__" and len(args) > 1 and args[1] in frame_attributes
+                ):
+                    me = get_ident()
+                    if me not in busy:  # (its own reads of frames raise the same events)
+                        busy.add(me)
+                        try:
+                            taken(event, args)
+                        except Exception:
+                            unread(event)
+                        finally:
+                            busy.discard(me)
+                    return
+                if calls is not None and (
+                    event in ("import", "exec", "resistlab.wrap", "resistlab.call")
+                    or (event == "object.__getattr__" and args[1:2] == ("__kwdefaults__",))
+                ):
+                    try:
+                        calls(event, args)
+                    except Exception:
+                        unread(event)
+                    return
+                if event not in watched_events:
+                    return
                 try:
-                    calls(event, args)
+                    if event in path_events:
+                        paths = (
+                            [args[0]]
+                            if event not in ("os.symlink", "os.link", "os.rename")
+                            else args[:2]
+                        )
+                        for raw in paths:
+                            if raw is None or isinstance(raw, int):
+                                continue
+                            path = abspath(fsdecode(raw))
+                            if path.startswith(own) or path + "/" in own:
+                                path = realpath(
+                                    path
+                                )  # a symlink in the scratch folder may point out
+                            if not inside(path):
+                                record(event, path, force=path.startswith(audit_check))
+                    elif event in trace_events:  # (debuggers of IPython: not)
+                        if set_by_threading():
+                            record(event, "in a thread, from threading's hook")
+                            untraced()
+                        elif asked_through_stdlib():
+                            record(event, "")
+                            untraced()
+                    elif (
+                        event == "ctypes.dlsym"
+                    ):  # the interpreter's C API: PyRun_* runs any text;
+                        name = args[1] if len(args) > 1 else None  # libc's socket and syscall: the
+                        if isinstance(name, str) and (  # filter refuses an IP socket, unrecorded
+                            name.startswith(("Py", "_Py")) or name in libc_recorded
+                        ):
+                            # asked by the code that called ctypes (debugpy, imported by ipykernel,
+                            # looks one up for itself)
+                            ctypes_module = modules.get(
+                                "ctypes"
+                            )  # (none: _ctypes itself was used)
+                            package = dirname(getattr(ctypes_module, "__file__", None) or "\0/")
+                            frame = getframe(1)
+                            while frame is not None and frame.f_code.co_filename.startswith(
+                                package
+                            ):
+                                frame = frame.f_back
+                            if frame is not None and students(frame.f_code):
+                                record(event, name[:80])
+                    elif event == "socket.__new__":  # (sock, family, type, proto): an IP socket,
+                        family = args[1] if len(args) > 1 else None  # which the filter refuses
+                        if family in (2, 10):
+                            record(event, "AF_INET" if family == 2 else "AF_INET6")
+                    elif event.startswith("socket."):
+                        address = args[1]
+                        if isinstance(address, (bytes, str)):
+                            path = abspath(fsdecode(address)) if address else ""
+                            if not path or inside(realpath(path)):
+                                return
+                            record(event, path)
+                        else:
+                            record(event, repr(address))
+                    elif event in introspection:  # (never the repr of what the student handed it)
+                        detail = ""
+                        if (
+                            event == "compile"
+                        ):  # under a name that passes for the library or a cell
+                            name = args[1] if len(args) > 1 else None
+                            if library_file(name):
+                                detail = "under a library file name"
+                            elif cell_file(name):
+                                detail = "under a notebook cell's file name"
+                            elif name == agent_file and not agent_compiled:
+                                agent_compiled.append(True)  # the grader's agent, installed first
+                                return
+                            else:  # text the student's code compiles: the interpreter's C API
+                                # called at its address compiles and runs it with no other event
+                                # (review 49: Py_CompileStringExFlags, PyEval_EvalCode)
+                                detail = "of text"
+                        if event == "pickle.find_class":  # unpickling calls what the bytes name
+                            detail = ".".join(str(a)[:60] for a in args[:2])
+                            if started_by_student():
+                                record(event, detail)
+                        elif asked_by_student():
+                            record(event, detail)
+                    else:
+                        record(event, repr(args[0])[:200] if args else "")
                 except Exception:
                     unread(event)
-                return
-            if event not in watched_events:
-                return
-            try:
-                if event in path_events:
-                    paths = (
-                        [args[0]]
-                        if event not in ("os.symlink", "os.link", "os.rename")
-                        else args[:2]
-                    )
-                    for raw in paths:
-                        if raw is None or isinstance(raw, int):
-                            continue
-                        path = abspath(fsdecode(raw))
-                        if path.startswith(own) or path + "/" in own:
-                            path = realpath(path)  # a symlink in the scratch folder may point out
-                        if not inside(path):
-                            record(event, path, force=path.startswith(audit_check))
-                elif event in trace_events:  # (debuggers of IPython: not)
-                    if set_by_threading():
-                        record(event, "in a thread, from threading's hook")
-                        untraced()
-                    elif asked_through_stdlib():
-                        record(event, "")
-                        untraced()
-                elif event == "ctypes.dlsym":  # the interpreter's C API: PyRun_* runs any text;
-                    name = args[1] if len(args) > 1 else None  # libc's socket and syscall: the
-                    if isinstance(name, str) and (  # filter refuses an IP socket, unrecorded
-                        name.startswith(("Py", "_Py")) or name in libc_recorded
-                    ):
-                        # asked by the code that called ctypes (debugpy, imported by ipykernel,
-                        # looks one up for itself)
-                        ctypes_module = modules.get("ctypes")  # (none: _ctypes itself was used)
-                        package = dirname(getattr(ctypes_module, "__file__", None) or "\0/")
-                        frame = getframe(1)
-                        while frame is not None and frame.f_code.co_filename.startswith(package):
-                            frame = frame.f_back
-                        if frame is not None and students(frame.f_code):
-                            record(event, name[:80])
-                elif event == "socket.__new__":  # (sock, family, type, proto): an IP socket,
-                    family = args[1] if len(args) > 1 else None  # which the filter refuses
-                    if family in (2, 10):
-                        record(event, "AF_INET" if family == 2 else "AF_INET6")
-                elif event.startswith("socket."):
-                    address = args[1]
-                    if isinstance(address, (bytes, str)):
-                        path = abspath(fsdecode(address)) if address else ""
-                        if not path or inside(realpath(path)):
-                            return
-                        record(event, path)
-                    else:
-                        record(event, repr(address))
-                elif event in introspection:  # (never the repr of what the student handed it)
-                    detail = ""
-                    if event == "compile":  # under a name that passes for the library or a cell
-                        name = args[1] if len(args) > 1 else None
-                        if library_file(name):
-                            detail = "under a library file name"
-                        elif cell_file(name):
-                            detail = "under a notebook cell's file name"
-                        elif name == agent_file and not agent_compiled:
-                            agent_compiled.append(True)  # the grader's agent, installed first
-                            return
-                        else:  # text the student's code compiles: the interpreter's C API
-                            # called at its address compiles and runs it with no other event
-                            # (review 49: Py_CompileStringExFlags, PyEval_EvalCode)
-                            detail = "of text"
-                    if event == "pickle.find_class":  # unpickling calls what the bytes name
-                        detail = ".".join(str(a)[:60] for a in args[:2])
-                        if started_by_student():
-                            record(event, detail)
-                    elif asked_by_student():
-                        record(event, detail)
-                else:
-                    record(event, repr(args[0])[:200] if args else "")
-            except Exception:
-                unread(event)
-        finally:
-            if paused:
-                resume()
-            if armed:
-                switching.add(me)
-                settrace(None)
-                switching.discard(me)
-                guarded.discard(me)
+            finally:
+                if paused:
+                    resume()
+                if armed:
+                    switching.add(me)
+                    settrace(None)
+                    switching.discard(me)
+                    guarded.discard(me)
+        except BaseException as error:
+            lost(event, error)
 
     # (Python runs audit hooks with profile and trace functions paused, unless they say so)
     hook.__cantrace__ = True
