@@ -781,3 +781,34 @@ def test_a_test_cells_text_is_cut_however_large_a_students_values_made_it():
     stream = NotebookNode(output_type="stream", name="stdout", text="x" * 100)
     _writable(stream)
     assert stream.text == "x" * 100
+
+
+def test_a_handle_refuses_every_comparison():
+    """Review 72 A: a handle (an object that stays in the kernel) had compared by identity, so
+    ``answer != "indeterminate"`` held for any object a student returned; every comparison
+    now raises ``TypeError``, as the docs say, and a handle still hashes by identity."""
+    import operator
+
+    from resistlab.course.grading.sealed import Remote
+
+    handle = Remote(None, 1, "Answer")
+    for compare in (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge):
+        with pytest.raises(TypeError, match="cannot compare an object of the submission"):
+            compare(handle, "indeterminate")
+    with pytest.raises(TypeError):
+        "indeterminate" in [handle]  # noqa: B015
+    assert hash(handle) == object.__hash__(handle)
+
+
+def test_the_kernels_reply_is_read_only_as_one_string_literal():
+    """Review 72 A: the reply's text was handed to ``ast.literal_eval`` whole, which builds
+    sets and dicts: a set literal of integers of one hash held the grader minutes. Only one
+    string literal, as IPython shows a ``str``, is read; anything else is refused unbuilt."""
+    from resistlab.course.grading.sealed import _one_string
+
+    for text in ("'a'", '"b\\"c"', repr("x'y\"z\\\n\x00é")):
+        assert _one_string(text) == eval(text)
+    crowded = "{" + ", ".join(str(k * (2**61 - 1)) for k in range(1, 20_001)) + "}"
+    for text in (crowded, f"'a', {crowded}", "'a' 'b'", "'''a'''", "b'a'", "'a'+'b'", "", "'"):
+        with pytest.raises(ValueError, match="not one string literal"):
+            _one_string(text)

@@ -168,6 +168,12 @@ def test_lists_arrays_indexes_and_columns_of_values_of_one_hash_are_refused():
     with pytest.raises(agent.Unsendable, match="299 values, 299 of them of one hash"):
         agent.decode(json.loads(json.dumps(agent.encode(crowded))))
     honest.append(np.random.default_rng(0).random(20_000) + 1j)
+    # review 72 A: a set of numpy's complex scalars of one hash, each sent as a .npy scalar
+    # (no array, no Python complex: not counted), was built as it was decoded
+    scalars = {np.complex128(c) for c in crowded.tolist()}
+    with pytest.raises(agent.Unsendable, match="299 keys, 299 of them of one hash"):
+        agent.decode(json.loads(json.dumps(agent.encode(scalars))))
+    honest.append({np.float64(x) for x in range(5000)})
     for value in honest:
         got = agent.decode(json.loads(json.dumps(agent.encode(value))))
         if isinstance(value, np.ndarray):

@@ -257,6 +257,28 @@ def _remote_exception(info: dict) -> BaseException:
 _DESCRIPTIVE = frozenset({"__module__", "__name__", "__qualname__", "__doc__"})
 
 
+def _one_string(text: str) -> str:
+    r"""The ``str`` that ``text``, the kernel's reply as IPython shows it (``repr``), spells;
+    checked to be one string literal before anything is built from it (review 72 A: a reply
+    whose text was a set literal of integers of one hash had held the grader in
+    ``ast.literal_eval``): one quote at each end, and none inside but escaped ones.
+
+    >>> _one_string("'a\\'b'")
+    "a'b"
+    >>> _one_string("'a', {1, 2}")
+    Traceback (most recent call last):
+    ...
+    ValueError: the reply is not one string literal
+    """
+    quote = text[:1]
+    inner = text[1:-1].replace("\\\\", "").replace("\\" + quote, "")
+    if quote not in ("'", '"') or text[-1:] != quote or len(text) < 2 or quote in inner:
+        raise ValueError("the reply is not one string literal")
+    if "\n" in inner or "\r" in inner:
+        raise ValueError("the reply is not one string literal")
+    return ast.literal_eval(text)
+
+
 class Remote:
     """An object that stays in the kernel: attributes, items, calls and conversions are sent
     there and come back as data; comparisons and arithmetic are not supported (``TypeError``)."""
@@ -322,6 +344,17 @@ class Remote:
 
     def __repr__(self):
         return str(self._convert("repr"))
+
+    def _rl_compared(self, other):
+        raise TypeError(
+            "a sealed test cannot compare an object of the submission, which stays in the "
+            "kernel: convert it first (float(x), str(x), list(x))"
+        )
+
+    # review 72 A: with none of these, ``==`` and ``!=`` had compared identity (False, True):
+    # ``assert answer != "wrong"`` passed for any object. A handle still hashes by identity
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _rl_compared
+    __hash__ = object.__hash__
 
 
 class _Locals(dict):
@@ -448,7 +481,7 @@ class _Session:
             data = content["user_expressions"]["r"]["data"]["text/plain"]
             if not isinstance(data, str) or len(data) > 2 * agent.MAX_BYTES + 16:
                 raise ValueError("reply too large")
-            answer = agent.loads(ast.literal_eval(data))
+            answer = agent.loads(_one_string(data))
             if not isinstance(answer, dict):
                 raise ValueError("not an object")
         except Exception:

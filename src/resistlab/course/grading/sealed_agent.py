@@ -401,7 +401,8 @@ def _spread(keys, repeats: bool = False) -> None:
     repeat (the same value many times is no collision: distinct values are told apart by
     their ``repr``), and which a test may hash itself (review 71 A: ``set(table.index)`` of
     an object index of 100,000 integers of one hash held the grader for 450 s). Only values
-    of the interpreter's own types are hashed (a handle to an object of the kernel's never).
+    of the interpreter's own types and numpy's scalars are hashed (a handle to an object of
+    the kernel's never).
 
     Examples
     --------
@@ -419,8 +420,9 @@ def _spread(keys, repeats: bool = False) -> None:
     hashed: list = []  # the keys counted, in the order of their hashes
 
     def hashes():
-        for key in keys:  # (others counted among none: a set of them is built as it is)
-            if type(key) in _HASHED:
+        for key in keys:  # (others counted among none: a set of them is built as it is;
+            # review 72 A: numpy's scalars too, complex ones of one hash are easily made)
+            if type(key) in _HASHED or isinstance(key, np.generic):
                 try:
                     h = hash(key)
                 except TypeError:  # (a tuple holding a list: the container says so)
