@@ -186,10 +186,12 @@ def test_one_students_folders_in_inbound_neither_slow_nor_bury_the_class(tmp_pat
     there were each parsed (twice) by every collect of the class (3.9 s -> 18-38 s), and their
     100,000 lines buried the one naming a folder made in another student's name. Now an owner
     and name have their 100 newest folders read, an owner 10,000 in all, the rest are counted
-    in one line, and the folders made in another's name are named first."""
+    in one line, and the folders made in another's name are named first. Review 72 C F1:
+    folders under 100,000 ids one student invented each cost a look-up of the password
+    database (30 s a collect); an owner's folders are read under at most 100 ids."""
     import pwd
 
-    from resistlab.course.exchange import MAX_FOLDERS, MAX_LINES, MAX_OWNED
+    from resistlab.course.exchange import MAX_FOLDERS, MAX_IDS, MAX_LINES, MAX_OWNED
 
     course, exchange = _released_course(tmp_path, monkeypatch)
     inbound = exchange / "resistlab" / "inbound"
@@ -211,7 +213,7 @@ def test_one_students_folders_in_inbound_neither_slow_nor_bury_the_class(tmp_pat
     for minute in range(250):
         folder("nobody", f"2026-11-30 10:{minute // 60:02d}:{minute % 60:02d}.000000 UTC", mallory)
     folder("nobody", STAMP, mallory, "her newest")
-    # and past her 10,000 in all, unreadable names under as many ids
+    # and unreadable names under as many ids, past her room
     unreadable = MAX_OWNED - MAX_FOLDERS - 1 + 50  # 50 past her room (the 1: daemon's name)
     for i in range(unreadable):
         folder(f"z{i}", "not a time", mallory)
@@ -222,13 +224,16 @@ def test_one_students_folders_in_inbound_neither_slow_nor_bury_the_class(tmp_pat
     submitted = course / "submitted"
     assert (submitted / "daemon" / NAME / "who.txt").read_text() == "the student"
     assert (submitted / "nobody" / NAME / "who.txt").read_text() == "her newest"
-    past = 251 - MAX_FOLDERS + 50  # her own name's beyond the newest, and past the owner's
+    # her own name's beyond the newest, and those past her MAX_IDS ids (her own, daemon's,
+    # then the invented ones)
+    read = MAX_IDS - 2
+    past = 251 - MAX_FOLDERS + unreadable - read
     assert f"Not collected: {past} folders of {NAME} owned by nobody, named nobody, z" in log
     lines = [line for line in log.splitlines() if "Not collected" in line]
     assert "names the student daemon but is owned by nobody" in lines[1], lines[:3]
     named = [line for line in lines if "its name is not STUDENT+ASSIGNMENT" in line]
     assert len(named) == MAX_LINES
-    more = unreadable - 50 - MAX_LINES
+    more = read - MAX_LINES
     assert f"Not collected: {more} more folders owned by nobody, left out for their names" in log
     assert len(lines) == 1 + 1 + MAX_LINES + 1, lines[:5]
 

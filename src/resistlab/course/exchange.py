@@ -310,6 +310,11 @@ MAX_FOLDERS = 100
 #: Most inbound folders of one assignment read for one owner in all (its own name's first).
 MAX_OWNED = MAX_ENTRIES
 
+#: Most student ids one owner's folders are read under (its own name's first, then other
+#: users' names, then the rest): each id no user has costs a look-up of the password database
+#: (review 72 F1: 100,000 ids one student invented had cost every collect and listing 30 s).
+MAX_IDS = 100
+
 #: Most lines naming one owner's folders left out for their names (the rest are counted).
 MAX_LINES = 20
 
@@ -334,12 +339,13 @@ def _user(uid: int) -> str:
         return f"uid {uid}"
 
 
-def _is_user(name: str) -> bool:
+def _user_names() -> frozenset[str]:
+    """The names the password database lists (``getpwall``; where it cannot list every user,
+    as some directories' clients, the others sort among the ids of no user)."""
     try:
-        pwd.getpwnam(name)
-    except (KeyError, ValueError):  # ValueError: a NUL in the name
-        return False
-    return True
+        return frozenset(entry.pw_name for entry in pwd.getpwall())
+    except OSError:
+        return frozenset()
 
 
 def _owner(path: str) -> int:
@@ -450,15 +456,20 @@ def _choose_inbound(collect, verb: str = "Not collected") -> dict[str, int]:
                 heapq.heappushpop(heap, item)
                 past_group[key] = past_group.get(key, 0) + 1
     names = {owner: _user(owner) for owner, _ in groups}
+    users = _user_names()
     order = sorted(groups.items(), key=lambda item: max(item[1])[0], reverse=True)
     # its own name first, then other users' (each named if left out), then the rest
-    order.sort(key=lambda item: (item[0][1] != names[item[0][0]], not _is_user(item[0][1])))
+    order.sort(key=lambda item: (item[0][1] != names[item[0][0]], item[0][1] not in users))
     chosen: dict[str, int] = {}
     kept: dict[int, int] = {}
+    ids: dict[int, int] = {}
     past: dict[int, list] = {}
     for (owner, name), folders in order:
         folders.sort(reverse=True)
         room = min(MAX_FOLDERS, MAX_OWNED - kept.get(owner, 0))
+        ids[owner] = ids.get(owner, 0) + 1
+        if ids[owner] > MAX_IDS:
+            room = 0
         chosen.update((path, owner) for _, path in folders[:room])
         kept[owner] = kept.get(owner, 0) + min(room, len(folders))
         over = max(0, len(folders) - room) + past_group.get((owner, name), 0)
@@ -470,7 +481,7 @@ def _choose_inbound(collect, verb: str = "Not collected") -> dict[str, int]:
     for owner, (count, seen) in past.items():
         collect.log.warning(
             "%s: %d folders of %s owned by %s, named %s%s: only the %d newest of "
-            "one owner and name, and %d of one owner in all, are read",
+            "one owner and name, %d of one owner in all, under at most %d names, are read",
             verb,
             count,
             safe(assignment),
@@ -479,6 +490,7 @@ def _choose_inbound(collect, verb: str = "Not collected") -> dict[str, int]:
             ", ..." if len(seen) == 3 else "",
             MAX_FOLDERS,
             MAX_OWNED,
+            MAX_IDS,
         )
     return chosen
 
@@ -534,6 +546,7 @@ class _InboundRules:
             if os.path.basename(path).rsplit("+", 3)[0] == names[owner]
         }  # fmt: skip
         self._left_out: list[tuple[bool, int, str, str]] = []
+        self._claims: dict[str, int | None] = {}
 
     def _left_out_why(self, path) -> str | None:
         """Why the inbound folder ``path`` is left out, or None; a reason is kept for
@@ -553,7 +566,9 @@ class _InboundRules:
             why = id_problem(parts[0])
             why = f"the student id {why}" if why else None
             if why is None and self.check_owner:
-                why = self._not_owned(owner, parts[0], self._students)
+                why = self._not_owned(
+                    owner, parts[0], self._students, getattr(self, "_claims", None)
+                )
         if why is not None:
             self._left_out.append((why.startswith("names the student"), owner, path, why))
         return why
@@ -577,12 +592,18 @@ class _InboundRules:
         return known
 
     @staticmethod
-    def _not_owned(owner: int, student: str, students=frozenset()) -> str | None:
+    def _not_owned(owner: int, student: str, students=frozenset(), claims=None) -> str | None:
         """Why the folder naming ``student`` and owned by the account ``owner`` is not
-        collected, or None."""
-        try:
-            claimed = pwd.getpwnam(student).pw_uid
-        except (KeyError, ValueError):  # not a user of this machine: nbgrader's own warning
+        collected, or None; ``claims``: the uids of the names looked up already (a name no
+        user has costs a slow look-up, once)."""
+        claims = {} if claims is None else claims
+        if student not in claims:
+            try:
+                claims[student] = pwd.getpwnam(student).pw_uid
+            except (KeyError, ValueError):  # ValueError: a NUL in the name
+                claims[student] = None
+        claimed = claims[student]
+        if claimed is None:  # not a user of this machine: nbgrader's own warning
             maker = _user(owner)  # applies, unless a student of the course made it (review
             if maker in students:  # 68: one had made 10,000 ids, each collected and graded)
                 return f"names {student}, who is not a user here, but is owned by {maker}"
