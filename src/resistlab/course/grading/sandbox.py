@@ -3022,21 +3022,24 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     untraced()  # function set)
                     record("grader.entered", "the grader's alarm changed inside its audit hook")
                 return
-            elif gettrace() is None and event not in unguarded:
-                # (with a trace function of the notebook's set, recorded as it was set
-                # (``hook_override``), none: Python refuses to set one while another is set)
-                guarded.add(me)
-                switching.add(me)
-                try:
-                    settrace(alarm)
-                    armed = True
-                except Exception:
-                    guarded.discard(me)
-                switching.discard(me)
+            # the collector is paused before this thread is marked as running the hook, and
+            # resumed after (review 72: a finalizer it ran between the mark and the alarm's
+            # start, where events are not read, had taken the hook's frame unseen)
             paused = collecting()
             if paused:
                 pause()
             try:
+                if gettrace() is None and event not in unguarded:
+                    # (with a trace function of the notebook's set, recorded as it was set
+                    # (``hook_override``), none: Python refuses to set one while another is)
+                    guarded.add(me)
+                    switching.add(me)
+                    try:
+                        settrace(alarm)
+                        armed = True
+                    except Exception:
+                        guarded.discard(me)
+                    switching.discard(me)
                 args = plain(args)
                 if event == "grader.entered":  # (the alarm's, or the student's own: against them)
                     record(event, "the notebook's code ran inside the grader's audit hook")
@@ -3172,13 +3175,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                 except Exception:
                     unread(event)
             finally:
-                if paused:
-                    resume()
                 if armed:
                     switching.add(me)
                     settrace(None)
                     switching.discard(me)
                     guarded.discard(me)
+                if paused:
+                    resume()
         except BaseException as error:
             lost(event, error)
 
