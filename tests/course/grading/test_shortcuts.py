@@ -1220,6 +1220,230 @@ def test_exceptions_raised_inside_the_hook_hand_out_none_of_its_frames(make_cour
     assert rows["kept"].review, rows["kept"]
 
 
+# review 72 B: a thread calling ``_thread.interrupt_main()`` every millisecond while the main
+# thread lists a folder (the hook runs for each listing): ipykernel's own SIGINT handler
+# raised ``KeyboardInterrupt`` inside the hook, its traceback holding the hook's frames
+FRAMES_INTERRUPTED = {
+    "answer_hill_function": """import _thread
+import os
+import sys
+import threading
+import time
+
+import numpy as np
+import stack_data.utils as _sdu
+
+_orig, _stop, _tbs, _stats = {}, [], [], {}
+_CLO = "".join(("__clo", "sure__"))
+_CC = "".join(("cell_", "contents"))
+_LOC = "".join(("f_", "locals"))
+
+
+_go = []
+
+
+def _poke():
+    while not _go:
+        time.sleep(0.001)
+    while not _stop:
+        _thread.interrupt_main()
+        time.sleep(0.001)
+
+
+def _collect():
+    t0 = time.time()
+    _go.append(1)
+    while len(_tbs) < 300 and time.time() - t0 < 6:
+        try:
+            for _ in range(20):
+                os.listdir(".")
+        except KeyboardInterrupt as e:
+            _tbs.append(e.__traceback__)
+
+
+def _quiet(step):
+    for _ in range(1000):
+        try:
+            step()
+            return
+        except KeyboardInterrupt:
+            pass
+
+
+_poker = threading.Thread(target=_poke, daemon=True)
+_quiet(_poker.start)
+_quiet(_collect)
+_quiet(lambda: _stop.append(1))
+_quiet(lambda: time.sleep(0.05))
+_quiet(lambda: time.sleep(0.05))
+
+
+def _search():
+    hits = 0
+    for tb in _tbs:
+        while tb is not None:
+            frame, _ = _sdu.frame_and_lineno(tb)
+            calls = getattr(frame, _LOC).get("calls")
+            if calls is not None:
+                hits += 1
+            for cell in getattr(calls, _CLO, None) or ():
+                value = getattr(cell, _CC)
+                if type(value) is dict and value and all(callable(k) for k in value):
+                    _orig.update({k.__name__: k for k in value})
+            tb = tb.tb_next
+    _stats.update(interrupts=len(_tbs), in_hook=hits, trace=repr(sys.gettrace()))
+
+
+_quiet(_search)
+print(_stats, sorted(_orig))
+
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    values = e0 + (emax - e0) * _orig["_occ" + "upancy"](d, ec50, h)
+    return float(values) if d.ndim == 0 else values
+"""
+}
+
+# review 72 B: pool threads listing a folder (the hook runs in each: one leaving had resumed
+# the collector while another was inside) while the main thread makes cyclic garbage with a
+# ``weakref.finalize`` of builtins (``list.extend`` over ``map(sys._getframe, [0])``): run by
+# the collector inside a pool thread's hook, it kept a frame whose callers held the hook's
+FRAMES_FINALIZED = {
+    "answer_hill_function": """import concurrent.futures
+import os
+import sys
+import time
+import weakref
+
+import numpy as np
+
+_frames, _orig = [], {}
+_GF = getattr(sys, "".join(("_get", "frame")))
+_CLO = "".join(("__clo", "sure__"))
+_CC = "".join(("cell_", "contents"))
+_LOC = "".join(("f_", "locals"))
+_BACK = "".join(("f_", "back"))
+_CODE = "".join(("f_", "code"))
+
+
+class _Node:
+    pass
+
+
+def _garbage():
+    a, b = _Node(), _Node()
+    a.b, b.a = b, a
+    weakref.finalize(a, _frames.extend, map(_GF, [0]))
+
+
+def _search():
+    while _frames and not _orig:
+        f = _frames.pop()
+        for _ in range(60):
+            if f is None:
+                break
+            if getattr(f, _CODE).co_name == "hook":
+                calls = getattr(f, _LOC).get("calls")
+                for cell in getattr(calls, _CLO, None) or ():
+                    value = getattr(cell, _CC)
+                    if type(value) is dict and value and all(callable(k) for k in value):
+                        _orig.update({k.__name__: k for k in value})
+                break
+            f = getattr(f, _BACK)
+    _frames.clear()
+
+
+def _list(_):
+    for _ in range(50):
+        os.listdir(".")
+
+
+t0 = time.time()
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    while not _orig and time.time() - t0 < 20:
+        jobs = [pool.submit(_list, i) for i in range(40)]
+        for _ in range(3000):
+            _garbage()
+        for job in jobs:
+            job.result()
+        _search()
+print(round(time.time() - t0, 1), sorted(_orig))
+
+
+def hill(dose, e0, emax, ec50, h):
+    d = np.asarray(dose, dtype=float)
+    values = e0 + (emax - e0) * _orig["_occ" + "upancy"](d, ec50, h)
+    return float(values) if d.ndim == 0 else values
+"""
+}
+
+# review 72 B: honest work, the same threads with an iterator that keeps its own generator
+# (cyclic garbage): finalized inside a pool thread's hook, under its alarm, it was flagged
+THREADED_HONEST = {
+    "answer_hill_function": '''import concurrent.futures
+import os
+
+import numpy as np
+
+
+class Walker:
+    """Walk through 0..n-1 one step at a time, keeping its own generator."""
+
+    def __init__(self, n):
+        self.n = n
+        self.steps = self._count()
+
+    def _count(self):
+        for i in range(self.n):
+            yield i
+
+    def first(self):
+        return next(self.steps)
+
+
+def files_here(_):
+    return len(os.listdir("."))
+
+
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    jobs = [pool.submit(files_here, i) for i in range(4000)]
+    firsts = sum(Walker(3).first() for _ in range(40000))
+    listed = sum(job.result() for job in jobs)
+print(firsts, listed)
+
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+'''
+}
+
+
+@pytest.mark.slow
+def test_no_interrupt_or_collection_inside_the_hook_hands_out_its_frames(make_course):
+    """Review 72 B: an interrupt landing inside the audit hook (a thread polling
+    ``_thread.interrupt_main``) carried the hook's frames out in its traceback, and a
+    collection run inside a pool thread's hook (another thread's hook had resumed the
+    collector on leaving) let a finalizer of builtins keep a frame whose callers held the
+    hook's: both 12/12 from the forbidden ``_occupancy``, unflagged; and honest threads with
+    cyclic garbage were flagged. The interrupt now stops in the hook and is delivered again
+    outside it, and the collector stays paused while any thread runs the hook: the hill
+    tests fail for both, and the honest threads raise no flag."""
+    slug = "01-dose-response"
+    nb, _ = _source(slug)
+    students = {
+        "interrupted": FRAMES_INTERRUPTED,
+        "finalized": FRAMES_FINALIZED,
+        "threaded": THREADED_HONEST,
+    }
+    rows = _grade_students(make_course, slug, nb, students)
+    assert "test_hill_function_values" in rows["interrupted"].failed, rows["interrupted"]
+    assert "test_hill_function_values" in rows["finalized"].failed, rows["finalized"]
+    threaded = rows["threaded"]
+    assert threaded.score == threaded.max_score and not threaded.flags, threaded
+
+
 @pytest.mark.slow
 def test_lookups_the_hook_makes_in_dictionaries_the_notebook_writes_run_under_its_alarm(
     make_course,

@@ -1868,6 +1868,36 @@ def _cell_file(file, str_=str) -> bool:
     return folder[folder.rfind("/") + 1 :].startswith("ipykernel_")
 
 
+_REDELIVER: dict = {}  # process id -> the function that asks for the interrupt again
+
+
+def _redeliverer():
+    """A function that asks, from a thread of its own, for the main thread's interrupt again:
+    an interrupt (``KeyboardInterrupt``) the audit hook or a wrapper stopped, which must not
+    leave them (review 72 B: its traceback held their frames), is raised again once they are
+    done. (``_thread.interrupt_main`` called inside the hook fires at once, inside it.)"""
+    pid = os.getpid()
+    if pid not in _REDELIVER:
+        lock = _thread.allocate_lock()
+        lock.acquire()
+
+        def run(acquire=lock.acquire, interrupt=_thread.interrupt_main):
+            while True:
+                acquire()
+                interrupt()
+
+        def deliver(release=lock.release):
+            try:
+                release()
+            except RuntimeError:  # (one is asked for already)
+                pass
+
+        _thread.start_new_thread(run, ())
+        _REDELIVER.clear()
+        _REDELIVER[pid] = deliver
+    return _REDELIVER[pid]
+
+
 def _of_type(values, kind, compress=itertools.compress, is_=operator.is_, repeat=itertools.repeat):
     """The items of ``values`` whose type is exactly ``kind``, chosen in C: the audit hook
     runs under a trace function, which a Python loop over a module's constants would call
@@ -1949,6 +1979,10 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     modules, realpath, sep = sys.modules, os.path.realpath, os.sep
     code_type, function_type, module_type = types.CodeType, types.FunctionType, types.ModuleType
     of_type, compress, is_, repeat = _of_type, itertools.compress, operator.is_, itertools.repeat
+    set_traceback = BaseException.__traceback__.__set__
+    set_context = BaseException.__context__.__set__
+    set_cause = BaseException.__cause__.__set__
+    interrupt_main = _redeliverer()
     # review 66 B#2: a helper kept behind functools.cache (an explorer's computation)
     cached_type = type(functools.cache(len))
     join = os.path.join
@@ -2088,16 +2122,24 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
         def watched_call(*args, _rl_call=original, **kwargs):
             __tracebackhide__ = True  # IPython leaves this frame out of tracebacks
             try:
-                where = place(getframe(1), dotted)
-            except Exception:  # review 65: a walk made to fail (a module's name or a file
-                # name whose methods raise) had reported nothing: the call is reported made
-                # by unknown code in the cell the kernel runs
-                last = current[0]
-                where = "?+made" + (f"+{last}" if type(last) is str else "")
-            try:
+                try:
+                    where = place(getframe(1), dotted)
+                except Exception:  # review 65: a walk made to fail (a module's name or a
+                    # file name whose methods raise) had reported nothing: the call is
+                    # reported made by unknown code in the cell the kernel runs
+                    last = current[0]
+                    where = "?+made" + (f"+{last}" if type(last) is str else "")
                 audit("resistlab.call", dotted, where)
-            except Exception:  # the record must never change what the call does
-                pass
+            except BaseException as error:  # review 72 B: an interrupt landing here had
+                # carried this frame (its function in its locals) out, the call unreported
+                for attribute in (set_traceback, set_context, set_cause):
+                    attribute(error, None)
+                try:
+                    audit("resistlab.call", dotted, "?+made")
+                except BaseException:
+                    pass
+                if type(error) is KeyboardInterrupt:  # (delivered again, past this frame)
+                    interrupt_main()
             return _rl_call(*args, **kwargs)
 
         wrapper_code[0] = watched_call.__code__
@@ -2972,10 +3014,12 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # read again (the hook's own reads of frames and files had each run the hook once more)
     unguarded = frozenset(trace_events)
     collecting, pause, resume = gc.isenabled, gc.disable, gc.enable
+    gc_lock = threading.RLock()  # (a signal handler may raise an event while it is held)
+    gc_state = [0, False]  # threads inside the hook, whether the collector was on before
     set_traceback = BaseException.__traceback__.__set__
     set_context = BaseException.__context__.__set__
     set_cause = BaseException.__cause__.__set__
-    interrupt_main = _thread.interrupt_main
+    interrupt_main = _redeliverer()
     handled = watched_events | {
         *frame_events, "import", "ctypes.dlopen", "exec", "object.__getattr__",
         "resistlab.call", "resistlab.wrap", "grader.entered",
@@ -3023,11 +3067,16 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     record("grader.entered", "the grader's alarm changed inside its audit hook")
                 return
             # the collector is paused before this thread is marked as running the hook, and
-            # resumed after (review 72: a finalizer it ran between the mark and the alarm's
-            # start, where events are not read, had taken the hook's frame unseen)
-            paused = collecting()
-            if paused:
-                pause()
+            # resumed after the last thread inside has left (review 72 B: a finalizer it ran
+            # between the mark and the alarm's start, where events are not read, had taken
+            # the hook's frame unseen; a thread leaving had resumed it while another was
+            # inside, where honest cyclic garbage was then finalized under the other's alarm)
+            with gc_lock:
+                if not gc_state[0]:
+                    gc_state[1] = collecting()
+                    if gc_state[1]:
+                        pause()
+                gc_state[0] += 1
             try:
                 if gettrace() is None and event not in unguarded:
                     # (with a trace function of the notebook's set, recorded as it was set
@@ -3180,8 +3229,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     settrace(None)
                     switching.discard(me)
                     guarded.discard(me)
-                if paused:
-                    resume()
+                with gc_lock:
+                    gc_state[0] -= 1
+                    resumed = collecting()  # (by the notebook, from another thread)
+                    if not gc_state[0] and gc_state[1]:
+                        resume()
+                if resumed:
+                    record("grader.entered", "the garbage collector resumed while the hook ran")
         except BaseException as error:
             lost(event, error)
 
