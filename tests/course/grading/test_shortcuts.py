@@ -1420,6 +1420,40 @@ def hill(dose, e0, emax, ec50, h):
 }
 
 
+# a thread of the notebook's resuming the collector while the main thread's hook runs
+GC_RESUMED = {
+    "answer_hill_function": """import gc
+import os
+import sys
+import threading
+
+import numpy as np
+
+_stop = []
+
+
+def _resume():
+    while not _stop:
+        gc.enable()
+
+
+sys.setswitchinterval(0.0001)
+_thread = threading.Thread(target=_resume, daemon=True)
+_thread.start()
+for _ in range(20000):
+    os.listdir(".")
+_stop.append(1)
+_thread.join()
+sys.setswitchinterval(0.005)
+
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+}
+
+
 @pytest.mark.slow
 def test_no_interrupt_or_collection_inside_the_hook_hands_out_its_frames(make_course):
     """Review 72 B: an interrupt landing inside the audit hook (a thread polling
@@ -1429,19 +1463,27 @@ def test_no_interrupt_or_collection_inside_the_hook_hands_out_its_frames(make_co
     hook's: both 12/12 from the forbidden ``_occupancy``, unflagged; and honest threads with
     cyclic garbage were flagged. The interrupt now stops in the hook and is delivered again
     outside it, and the collector stays paused while any thread runs the hook: the hill
-    tests fail for both, and the honest threads raise no flag."""
+    tests fail for both, and the honest threads raise no flag; a thread that resumes the
+    collector while a hook runs is recorded."""
     slug = "01-dose-response"
     nb, _ = _source(slug)
     students = {
         "interrupted": FRAMES_INTERRUPTED,
         "finalized": FRAMES_FINALIZED,
         "threaded": THREADED_HONEST,
+        "resumed": GC_RESUMED,
     }
     rows = _grade_students(make_course, slug, nb, students)
     assert "test_hill_function_values" in rows["interrupted"].failed, rows["interrupted"]
     assert "test_hill_function_values" in rows["finalized"].failed, rows["finalized"]
     threaded = rows["threaded"]
     assert threaded.score == threaded.max_score and not threaded.flags, threaded
+    # a thread of the notebook's that resumes the collector while a hook runs is recorded
+    resumed = [str(f) for f in rows["resumed"].flags]
+    assert (
+        "dynamic_code(the garbage collector resumed while the hook ran (while the notebook "
+        "ran))" in resumed
+    ), resumed
 
 
 @pytest.mark.slow
