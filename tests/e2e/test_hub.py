@@ -423,18 +423,30 @@ def _nbgrader_menu(page):
     return page.locator('#jp-menu-panel div.lm-MenuBar-itemLabel:text-is("Nbgrader")')
 
 
-def _menu_items(page) -> list[str]:
+def _open_nbgrader_menu(page):
+    menu = page.locator("#jp-mainmenu-nbgrader")
+    expect(menu, "the Nbgrader menu was left open").to_be_hidden()
     _nbgrader_menu(page).click()
-    items = page.locator("#jp-mainmenu-nbgrader li .lm-Menu-itemLabel")
+    expect(menu).to_be_visible()
+    return menu
+
+
+def _menu_items(page) -> list[str]:
+    menu = _open_nbgrader_menu(page)
+    items = menu.locator("li .lm-Menu-itemLabel")
     items.first.wait_for()
     labels = [t.strip() for t in items.all_inner_texts() if t.strip()]
-    page.keyboard.press("Escape")
+    # A click on the open menu's title closes it. Escape only reaches the menu once it has
+    # taken the focus, which it does a frame after it is drawn: pressed before, the menu
+    # stayed open and the next click on its title closed it instead of opening it.
+    _nbgrader_menu(page).click()
+    expect(menu).to_be_hidden()
     return labels
 
 
 def _open_assignment_list(page):
-    _nbgrader_menu(page).click()
-    page.locator("#jp-mainmenu-nbgrader li").get_by_text("Assignment List", exact=True).click()
+    menu = _open_nbgrader_menu(page)
+    menu.locator("li").get_by_text("Assignment List", exact=True).click()
     page.locator("#refresh_assignments_list").click()
 
 
