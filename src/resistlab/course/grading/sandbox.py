@@ -1868,16 +1868,21 @@ def _cell_file(file, str_=str) -> bool:
     return folder[folder.rfind("/") + 1 :].startswith("ipykernel_")
 
 
-_REDELIVER: dict = {}  # process id -> the function that asks for the interrupt again
+_STOPPERS: dict = {}  # process id -> its ``stop`` (one thread that interrupts, per process)
 
 
-def _redeliverer():
-    """A function that asks, from a thread of its own, for the main thread's interrupt again:
-    an interrupt (``KeyboardInterrupt``) the audit hook or a wrapper stopped, which must not
-    leave them (review 72 B: its traceback held their frames), is raised again once they are
-    done. (``_thread.interrupt_main`` called inside the hook fires at once, inside it.)"""
+def _stopper():
+    """The function that stops an exception raised inside the audit hook or a wrapper.
+
+    Review 72 B: a ``BaseException`` of the student's raised inside them had left them, its
+    traceback holding their frames (and the wrappers' originals in their locals). ``stop``
+    clears its traceback, cause and context, and asks, from a thread of its own, for the
+    grader's interrupt (``KeyboardInterrupt``) again, raised once they are done in the code it
+    interrupted (``_thread.interrupt_main`` called inside the hook fires at once, inside it).
+    It returns whether the exception was that interrupt.
+    """
     pid = os.getpid()
-    if pid not in _REDELIVER:
+    if pid not in _STOPPERS:
         lock = _thread.allocate_lock()
         lock.acquire()
 
@@ -1886,16 +1891,29 @@ def _redeliverer():
                 acquire()
                 interrupt()
 
-        def deliver(release=lock.release):
+        clear = tuple(
+            getattr(BaseException, name).__set__
+            for name in ("__traceback__", "__context__", "__cause__")
+        )
+
+        def stop(error, clear=clear, release=lock.release, interrupt=KeyboardInterrupt) -> bool:
+            for attribute in clear:
+                try:
+                    attribute(error, None)
+                except Exception:
+                    pass
+            if type(error) is not interrupt:
+                return False
             try:
                 release()
             except RuntimeError:  # (one is asked for already)
                 pass
+            return True
 
         _thread.start_new_thread(run, ())
-        _REDELIVER.clear()
-        _REDELIVER[pid] = deliver
-    return _REDELIVER[pid]
+        _STOPPERS.clear()
+        _STOPPERS[pid] = stop
+    return _STOPPERS[pid]
 
 
 def _of_type(values, kind, compress=itertools.compress, is_=operator.is_, repeat=itertools.repeat):
@@ -1979,10 +1997,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     modules, realpath, sep = sys.modules, os.path.realpath, os.sep
     code_type, function_type, module_type = types.CodeType, types.FunctionType, types.ModuleType
     of_type, compress, is_, repeat = _of_type, itertools.compress, operator.is_, itertools.repeat
-    set_traceback = BaseException.__traceback__.__set__
-    set_context = BaseException.__context__.__set__
-    set_cause = BaseException.__cause__.__set__
-    interrupt_main = _redeliverer()
+    stop = _stopper()
     # review 66 B#2: a helper kept behind functools.cache (an explorer's computation)
     cached_type = type(functools.cache(len))
     join = os.path.join
@@ -2132,14 +2147,11 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
                 audit("resistlab.call", dotted, where)
             except BaseException as error:  # review 72 B: an interrupt landing here had
                 # carried this frame (its function in its locals) out, the call unreported
-                for attribute in (set_traceback, set_context, set_cause):
-                    attribute(error, None)
                 try:
                     audit("resistlab.call", dotted, "?+made")
                 except BaseException:
                     pass
-                if type(error) is KeyboardInterrupt:  # (delivered again, past this frame)
-                    interrupt_main()
+                stop(error)  # (the interrupt is delivered again, past this frame)
             return _rl_call(*args, **kwargs)
 
         wrapper_code[0] = watched_call.__code__
@@ -2967,19 +2979,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     def lost(event, error) -> None:
         """Review 72 B: an exception raised inside the hook (a ``BaseException`` of the
-        student's, raised by standard-library code set as a key's ``__eq__``) had left it, its
-        traceback holding the hook's frames (and the wrappers' originals in their locals),
-        unrecorded. Whatever is raised inside the hook stops there with its traceback, cause
-        and context cleared; the grader's interrupt is delivered again, once the hook is
-        done, to the code it interrupted."""
-        for attribute in (set_traceback, set_context, set_cause):
-            try:
-                attribute(error, None)
-            except Exception:
-                pass
-        if type(error) is KeyboardInterrupt:
-            interrupt_main()
-        else:
+        student's, raised by standard-library code set as a key's ``__eq__``) had left it
+        unrecorded. Whatever is raised inside the hook stops there (:func:`_stopper`); what
+        is not the grader's interrupt is recorded as the event's being unread."""
+        if not stop(error):
             unread(event)
 
     def unread(event) -> None:
@@ -3016,10 +3019,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     collecting, pause, resume = gc.isenabled, gc.disable, gc.enable
     gc_lock = threading.RLock()  # (a signal handler may raise an event while it is held)
     gc_state = [0, False]  # threads inside the hook, whether the collector was on before
-    set_traceback = BaseException.__traceback__.__set__
-    set_context = BaseException.__context__.__set__
-    set_cause = BaseException.__cause__.__set__
-    interrupt_main = _redeliverer()
+    stop = _stopper()
     handled = watched_events | {
         *frame_events, "import", "ctypes.dlopen", "exec", "object.__getattr__",
         "resistlab.call", "resistlab.wrap", "grader.entered",
