@@ -20,14 +20,24 @@ or gradebook (those stay in the instructor's home, mode 0700: the hub refuses to
 another user may enter an instructor's or a student's home). What protects the course is
 file ownership, not this configuration.
 
+Every user's server is served from a subdomain of its own: ``RESISTLAB_HUB_URL`` (default
+``http://localhost:8000``) is the hub's address, a user's server is at ``USER.`` that name,
+so a page one user's server serves runs on an origin of its own, never on another user's.
+The name must be a DNS name with a wildcard entry (and certificate, over TLS); on one
+machine, browsers resolve every name under ``localhost`` themselves. The proxy listens on
+``RESISTLAB_HUB_BIND_URL`` (default ``http://127.0.0.1:PORT``, PORT that of the hub's address
+or 8000).
+
 Authentication is JupyterHub's default (PAM: the users' Linux passwords); put your
 institution's authenticator here instead.
 """
 
 import csv
+import ipaddress
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 c = get_config()  # noqa: F821 - provided by traitlets when JupyterHub loads this file
 
@@ -68,7 +78,34 @@ from resistlab.course.privacy import check_private_homes  # noqa: E402
 
 check_private_homes([*INSTRUCTORS, *STUDENTS])
 
-c.JupyterHub.bind_url = os.environ.get("RESISTLAB_HUB_URL", "http://127.0.0.1:8000")
+
+def _subdomain_host(url: str) -> str:
+    """``url`` checked as the hub's public address, whose subdomains serve the users."""
+    parsed = urlsplit(url)
+    host = parsed.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        host = ""
+    if parsed.scheme not in ("http", "https") or not host or parsed.path.strip("/"):
+        raise ValueError(
+            f"RESISTLAB_HUB_URL={url!r}: expected the hub's address as http(s)://NAME[:PORT], "
+            "NAME a DNS name (each user's server is served at USER.NAME, so not an IP "
+            "address; on one machine: http://localhost:8000)"
+        )
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+# Each user's server on a subdomain of its own, USER.NAME: a page a student serves from her
+# server runs on her origin, not on the one of a classmate's or the instructor's server
+# (review 72: on one origin its script read the visitor's cookies and acted as the visitor).
+HUB_URL = _subdomain_host(os.environ.get("RESISTLAB_HUB_URL", "http://localhost:8000"))
+c.JupyterHub.subdomain_host = HUB_URL
+c.JupyterHub.bind_url = os.environ.get(
+    "RESISTLAB_HUB_BIND_URL", f"http://127.0.0.1:{urlsplit(HUB_URL).port or 8000}"
+)
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
 c.Authenticator.admin_users = set()

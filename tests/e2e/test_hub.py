@@ -1,8 +1,8 @@
 """The JupyterHub recipe of deploy/jupyterhub, run as a class would run it.
 
 A real JupyterHub (LocalProcessSpawner, configurable-http-proxy, a shared-password test
-authenticator) on 127.0.0.1 serves an instructor and two students, each a Linux user created
-for the test. Every user logs in through the hub's login page in headless Chromium. The
+authenticator) at ``localhost``, each user's server on a subdomain of its own, serves an
+instructor and two students, each a Linux user created for the test. Every user logs in through the hub's login page in headless Chromium. The
 instructor releases ``01-dose-response`` with nbgrader's commands run as that user; the
 students fetch it, answer an exercise and submit from the Assignment List; the instructor
 collects, autogrades, generates and releases feedback (nbgrader's commands behind
@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import json
 import os
 import re
 import secrets
@@ -125,7 +126,9 @@ class Hub:
         self.deploy = base / "deploy"  # a world-readable copy, as on a real hub
         self.log = self.hubdir / "jupyterhub.log"
         self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        # the hub's address; each user's server is at USER.localhost (Chromium resolves
+        # every name under localhost to the loopback address)
+        self.url = f"http://localhost:{self.port}"
         self.users_made: list[str] = []
         self.proc: subprocess.Popen | None = None
         self.feedback_html: dict[str, str] = {}
@@ -246,6 +249,7 @@ class Hub:
             "HOME": str(self.hubdir),
             "LANG": "C.UTF-8",
             "RESISTLAB_HUB_URL": self.url,
+            "RESISTLAB_HUB_BIND_URL": f"http://127.0.0.1:{self.port}",
             "RESISTLAB_HUB_INSTRUCTORS": self.instructor,
             "RESISTLAB_HUB_ROSTER": str(self.roster),
             "RESISTLAB_EXCHANGE": str(self.exchange),
@@ -263,12 +267,18 @@ class Hub:
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, f"the hub exited:\n{self.log_tail()}"
             try:
-                with urllib.request.urlopen(f"{self.url}/hub/api", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{self.port}/hub/api", timeout=2
+                ) as r:
                     if r.status == 200:
                         return
             except OSError:
                 time.sleep(0.5)
         raise AssertionError(f"the hub did not answer within 90 s:\n{self.log_tail()}")
+
+    def user_url(self, user: str) -> str:
+        """The address of ``user``'s server, on a subdomain of its own."""
+        return f"http://{user}.localhost:{self.port}/user/{user}"
 
     def log_tail(self, n: int = 60) -> str:
         try:
@@ -465,9 +475,25 @@ def _rows(page, kind: str):
     return page.locator(f"#{kind}_assignments_list > .list_item")
 
 
+FETCH = """async url => {
+    const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || ["", ""])[1];
+    const r = await fetch(url, {headers: {"X-XSRFToken": xsrf}});
+    return [r.status, await r.text()];
+}"""
+
+
+def _get(page, url):
+    """GET ``url`` as the page's script does, with its cookies and its ``_xsrf`` (JupyterHub
+    takes a cookie for a script's request only with it): (status, JSON body or None).
+
+    (Playwright's own requests resolve names with the system's resolver, which knows no
+    USER.localhost.)"""
+    status, text = page.evaluate(FETCH, url)
+    return status, (json.loads(text) if status == 200 and text.startswith("{") else None)
+
+
 def _contents(page, hub, user, path):
-    r = page.request.get(f"{hub.url}/user/{user}/api/contents/{path}")
-    return r.status, (r.json() if r.ok else None)
+    return _get(page, f"{hub.user_url(user)}/api/contents/{path}")
 
 
 def test_a_stranger_cannot_log_in(hub, browser):
@@ -494,8 +520,8 @@ def test_roles_each_user_sees(hub, pages):
     assert "Create assignment" in items, f"instructor's Nbgrader menu: {items}"
     sidebar = _sidebar_titles(instructor)
     assert any("Create Assignment" in t for t in sidebar), f"instructor's sidebars: {sidebar}"
-    r = instructor.request.get(f"{hub.url}/user/{hub.instructor}/formgrader")
-    assert r.status == 200, f"instructor's formgrader answered {r.status}"
+    status, _ = _get(instructor, f"{hub.user_url(hub.instructor)}/formgrader")
+    assert status == 200, f"instructor's formgrader answered {status}"
     for student in hub.students:
         page = pages[student]
         items = _menu_items(page)
@@ -506,8 +532,83 @@ def test_roles_each_user_sees(hub, pages):
         assert sidebar and not any("Create Assignment" in t for t in sidebar), (
             f"a student's sidebars: {sidebar}"
         )
-        r = page.request.get(f"{hub.url}/user/{student}/formgrader")
-        assert r.status == 404, f"a student's formgrader answered {r.status}, expected 404"
+        status, _ = _get(page, f"{hub.user_url(student)}/formgrader")
+        assert status == 404, f"a student's formgrader answered {status}, expected 404"
+
+
+# What a page a student serves from her own server (her own Jupyter configuration may serve
+# any file) does in a classmate's browser: read his server's files, read its cookies through a
+# window of his server, ask the hub for an API token in his name (review 72: on one origin
+# each of these worked).
+ACT_AS = """async ([target, hub, victim, note]) => {
+    const out = {};
+    const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || ["", ""])[1];
+    try {
+        const r = await fetch(target + "/api/contents", {
+            credentials: "include", headers: {"X-XSRFToken": xsrf},
+        });
+        out.read = "status " + r.status + " " + (await r.text()).slice(0, 60);
+    } catch (e) { out.read = "blocked"; }
+    const w = window.open(target + "/api/status");
+    for (let i = 0; i < 100; i++) {
+        await new Promise(done => setTimeout(done, 100));
+        try {
+            if (w.location.href !== "about:blank" && w.document.readyState === "complete") break;
+        } catch (e) { break; }
+    }
+    try { out.cookie = "read: " + w.document.cookie; } catch (e) { out.cookie = "blocked"; }
+    w.close();
+    // a plain POST (sent without asking the hub first) and one as the hub's own pages send it
+    const json = {"X-XSRFToken": xsrf, "Content-Type": "application/json"};
+    for (const [key, headers] of [["plain_token", {}], ["token", json]]) {
+        try {
+            const r = await fetch(hub + "/hub/api/users/" + victim + "/tokens", {
+                method: "POST", credentials: "include", headers: headers,
+                body: JSON.stringify({note: note, expires_in: 3600}),
+            });
+            out[key] = "status " + r.status;
+        } catch (e) { out[key] = "blocked"; }
+    }
+    return out;
+}"""
+
+
+def _tokens_noted(hub, note: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(hub.hubdir / "jupyterhub.sqlite") as db:
+        return db.execute("SELECT count(*) FROM api_tokens WHERE note = ?", (note,)).fetchone()[0]
+
+
+def test_a_students_page_cannot_act_as_a_classmate_or_the_instructor(hub, pages):
+    """Each server is on its own subdomain: a script on one student's origin reads none of a
+    classmate's or the instructor's files or cookies and gets no hub token in their name.
+
+    The same script on the victim's own origin reads both (and on the hub's page gets the
+    token), so what stops it is the origin, not a broken probe."""
+    attacker, classmate = hub.students
+    page = pages[attacker]
+    assert page.url.startswith(f"http://{attacker}.localhost:"), page.url
+    for victim in (classmate, hub.instructor):
+        note = f"act-as-{victim}-{secrets.token_hex(4)}"
+        out = page.evaluate(ACT_AS, [hub.user_url(victim), hub.url, victim, note])
+        blocked = dict.fromkeys(("read", "cookie", "plain_token", "token"), "blocked")
+        assert out == blocked, f"{attacker}'s page acted as {victim}: {out}"
+        assert _tokens_noted(hub, note) == 0, f"{attacker}'s page made a token for {victim}"
+
+    own = pages[classmate]
+    note = f"own-{secrets.token_hex(4)}"
+    out = own.evaluate(ACT_AS, [hub.user_url(classmate), hub.url, classmate, note])
+    assert out["read"].startswith("status 200"), out
+    assert out["cookie"].startswith("read: ") and "_xsrf" in out["cookie"], out
+    try:
+        own.goto(f"{hub.url}/hub/home")
+        out = own.evaluate(ACT_AS, [hub.user_url(classmate), hub.url, classmate, note])
+        assert out["token"] == "status 201", out
+        assert _tokens_noted(hub, note) == 1
+    finally:
+        own.goto(f"{hub.user_url(classmate)}/lab")
+        _nbgrader_menu(own).wait_for()
 
 
 def test_instructor_imports_roster_and_releases(hub, pages):
@@ -548,7 +649,7 @@ def _fetch_answer_submit(hub, page, student):
     assert status == 200, f"{student}'s fetch left no {nb_path} ({status})"
 
     # Answer exercise 1 in the notebook editor and save.
-    page.goto(f"{hub.url}/user/{student}/lab/tree/{nb_path}")
+    page.goto(f"{hub.user_url(student)}/lab/tree/{nb_path}")
     cell = page.locator(".jp-Notebook .jp-Cell").nth(5)
     expect(cell).to_contain_text("def hill(dose, e0, emax, ec50, h)")
     editor = cell.locator(".cm-content")
@@ -655,7 +756,7 @@ def test_students_fetch_and_read_feedback(hub, pages):
     """Each student fetches feedback in the Assignment List and opens their own page."""
     for student in hub.students:
         page = pages[student]
-        page.goto(f"{hub.url}/user/{student}/lab")
+        page.goto(f"{hub.user_url(student)}/lab")
         _nbgrader_menu(page).wait_for()
         _open_assignment_list(page)
         submitted = _rows(page, "submitted")
@@ -732,8 +833,6 @@ def test_unprivileged_instructor_grades_with_resistlab(hub):
     students keep nbgrader's scores, and the probing kernel sees none of the course, the
     homes or the exchange, no other process and not the hub, and runs as one of the
     instructor's subordinate uids, not as the instructor."""
-    import json
-
     import nbformat
     from nbgrader.api import Gradebook
 
