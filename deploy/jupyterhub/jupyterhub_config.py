@@ -21,12 +21,14 @@ another user may enter an instructor's or a student's home). What protects the c
 file ownership, not this configuration.
 
 Every user's server is served from a subdomain of its own: ``RESISTLAB_HUB_URL`` (default
-``http://localhost:8000``) is the hub's address, a user's server is at ``USER.`` that name,
+``http://localhost``) is the hub's address, a user's server is at ``USER.`` that name,
 so a page one user's server serves runs on an origin of its own, never on another user's.
 The name must be a DNS name with a wildcard entry (and certificate, over TLS); on one
 machine, browsers resolve every name under ``localhost`` themselves. The proxy listens on
 ``RESISTLAB_HUB_BIND_URL`` (default ``http://127.0.0.1:PORT``, PORT that of the hub's address
-or 8000).
+or 80), its API and the hub on the ports of ``RESISTLAB_HUB_INTERNAL_PORTS`` (default
+``801,881``): all three below 1024, which only root may listen on (the hub refuses others:
+every student has a shell, and may listen on any free port from 1024 on).
 
 Authentication is JupyterHub's default (PAM: the users' Linux passwords); put your
 institution's authenticator here instead.
@@ -74,6 +76,7 @@ if INSTRUCTORS:
 
 # No home that other users may enter: the instructor's holds the course (hidden tests,
 # gradebook), a student's their work and the secret that fetches their feedback.
+from resistlab.course.ports import check_root_ports  # noqa: E402
 from resistlab.course.privacy import check_private_homes  # noqa: E402
 
 check_private_homes([*INSTRUCTORS, *STUDENTS])
@@ -101,11 +104,26 @@ def _subdomain_host(url: str) -> str:
 # Each user's server on a subdomain of its own, USER.NAME: a page a student serves from her
 # server runs on her origin, not on the one of a classmate's or the instructor's server
 # (review 72: on one origin its script read the visitor's cookies and acted as the visitor).
-HUB_URL = _subdomain_host(os.environ.get("RESISTLAB_HUB_URL", "http://localhost:8000"))
+HUB_URL = _subdomain_host(os.environ.get("RESISTLAB_HUB_URL", "http://localhost"))
 c.JupyterHub.subdomain_host = HUB_URL
-c.JupyterHub.bind_url = os.environ.get(
-    "RESISTLAB_HUB_BIND_URL", f"http://127.0.0.1:{urlsplit(HUB_URL).port or 8000}"
+BIND_URL = os.environ.get(
+    "RESISTLAB_HUB_BIND_URL", f"http://127.0.0.1:{urlsplit(HUB_URL).port or 80}"
 )
+c.JupyterHub.bind_url = BIND_URL
+# The hub's own ports below 1024, which only root may listen on: every student has a shell,
+# and a student's process had taken the proxy's ports while the hub restarted (review 73).
+API_PORT, HUB_PORT = (
+    int(p) for p in os.environ.get("RESISTLAB_HUB_INTERNAL_PORTS", "801,881").split(",")
+)
+check_root_ports(
+    [
+        ("the hub's address (RESISTLAB_HUB_BIND_URL)", urlsplit(BIND_URL).port or 80),
+        ("the proxy's API (RESISTLAB_HUB_INTERNAL_PORTS)", API_PORT),
+        ("the hub (RESISTLAB_HUB_INTERNAL_PORTS)", HUB_PORT),
+    ]
+)
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{API_PORT}"
+c.JupyterHub.hub_port = HUB_PORT
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
 c.Authenticator.admin_users = set()
@@ -114,7 +132,10 @@ c.JupyterHub.load_groups = {
     "students": {"users": STUDENTS},
 }
 
-c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
+# JupyterHub's local-process spawner, that routes a server's port only when that user's own
+# server, and no one else, listens there (review 73: a student took the port chosen for the
+# instructor's server before it bound it).
+c.JupyterHub.spawner_class = "resistlab.course.spawner.OwnPortSpawner"
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.cmd = [os.path.join(ENV_BIN, "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"

@@ -2,13 +2,13 @@
 
 A real JupyterHub (LocalProcessSpawner, configurable-http-proxy, a shared-password test
 authenticator) at ``localhost``, each user's server on a subdomain of its own, serves an
-instructor and two students, each a Linux user created for the test. Every user logs in through the hub's login page in headless Chromium. The
-instructor releases ``01-dose-response`` with nbgrader's commands run as that user; the
-students fetch it, answer an exercise and submit from the Assignment List; the instructor
-collects, autogrades, generates and releases feedback (nbgrader's commands behind
-Formgrader's buttons); the students fetch
-their feedback in the Assignment List and open it. One student submits after the due date and
-loses the score to the course's late-submission policy.
+instructor and two students, each a Linux user created for the test. Every user logs in through
+the hub's login page in headless Chromium. The instructor releases ``01-dose-response`` with
+nbgrader's commands run as that user; the students fetch it, answer an exercise and submit from
+the Assignment List; the instructor collects, autogrades, generates and releases feedback
+(nbgrader's commands behind Formgrader's buttons); the students fetch their feedback in the
+Assignment List and open it. One student submits after the due date and loses the score to the
+course's late-submission policy.
 
 Needs root (useradd, a hub that spawns servers as other users), ``/usr/bin/chromium``,
 ``configurable-http-proxy``, playwright in this environment, and the hub's own environment
@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -111,6 +112,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _free_root_ports(n: int) -> list[int]:
+    """``n`` free ports below 1024 (the recipe's hub refuses others), from 700-988, which
+    Chromium opens (it refuses some well-known ports, such as 989-995)."""
+    ports = []
+    for port in range(700, 989):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == n:
+            return ports
+    raise AssertionError(f"fewer than {n} free ports in 700-988")
+
+
 class Hub:
     """A running hub, its users and folders, and helpers to act as each user."""
 
@@ -125,7 +142,8 @@ class Hub:
         self.hubdir = base / "hub"
         self.deploy = base / "deploy"  # a world-readable copy, as on a real hub
         self.log = self.hubdir / "jupyterhub.log"
-        self.port = _free_port()
+        self.port, *self.internal_ports = _free_root_ports(3)
+        self.pin = base / "pinned-port"  # "USER PORT": that user's next server's port
         # the hub's address; each user's server is at USER.localhost (Chromium resolves
         # every name under localhost to the loopback address)
         self.url = f"http://localhost:{self.port}"
@@ -235,8 +253,16 @@ class Hub:
             f"load_subconfig({str(self.deploy / 'jupyterhub_config.py')!r})  # noqa: F821\n"
             "c.JupyterHub.authenticator_class = 'shared-password'\n"
             f"c.SharedPasswordAuthenticator.user_password = {self.password!r}\n"
-            f"c.JupyterHub.hub_port = {_free_port()}\n"
-            f"c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:{_free_port()}'\n"
+            "_hook = c.Spawner.pre_spawn_hook\n"
+            "def _pinned(spawner):\n"
+            "    _hook(spawner)\n"
+            f"    pin = {str(self.pin)!r}\n"
+            "    import os\n"
+            "    if os.path.exists(pin):\n"
+            "        user, port = open(pin).read().split()\n"
+            "        if user == spawner.user.name:\n"
+            "            spawner.port = int(port)\n"
+            "c.Spawner.pre_spawn_hook = _pinned\n"
             f"c.ConfigurableHTTPProxy.pid_file = {str(self.hubdir / 'proxy.pid')!r}\n"
             f"c.JupyterHub.db_url = 'sqlite:///{self.hubdir / 'jupyterhub.sqlite'}'\n"
             f"c.JupyterHub.cookie_secret_file = {str(self.hubdir / 'cookie_secret')!r}\n"
@@ -250,6 +276,7 @@ class Hub:
             "LANG": "C.UTF-8",
             "RESISTLAB_HUB_URL": self.url,
             "RESISTLAB_HUB_BIND_URL": f"http://127.0.0.1:{self.port}",
+            "RESISTLAB_HUB_INTERNAL_PORTS": ",".join(map(str, self.internal_ports)),
             "RESISTLAB_HUB_INSTRUCTORS": self.instructor,
             "RESISTLAB_HUB_ROSTER": str(self.roster),
             "RESISTLAB_EXCHANGE": str(self.exchange),
@@ -902,3 +929,72 @@ def test_unprivileged_instructor_grades_with_resistlab(hub):
         f"instructor's subordinate uids {first}-{first + count - 1} (the instructor is "
         f"{hub.uid(hub.instructor)})"
     )
+
+
+SNIPER = """
+import http.server
+class Page(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"SNIPED")
+    do_POST = do_PUT = do_DELETE = do_GET
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", PORT), Page)
+print("up", flush=True)
+server.serve_forever()
+"""
+
+SERVER = """async ([hub, user, method]) => {
+    const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || ["", ""])[1];
+    const r = await fetch(hub + "/hub/api/users/" + user + (method === "GET" ? "" : "/server"), {
+        method: method, headers: {"X-XSRFToken": xsrf, "Content-Type": "application/json"},
+    });
+    return [r.status, await r.text()];
+}"""
+
+
+def test_a_port_another_user_listens_on_is_never_routed(hub, pages):
+    """Review 73 C: a student listening on the port chosen for a classmate's server before that
+    server bound it had the classmate's own address routed to her process. The recipe's
+    spawner refuses the server instead: the start fails, and the address never reaches her."""
+    sniper, victim = hub.students
+    port = _free_port()
+    listener = subprocess.Popen(
+        ["runuser", "-u", sniper, "--", "/usr/bin/python3", "-c", f"PORT = {port}\n{SNIPER}"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert listener.stdout.readline().strip() == "up"
+        hub.pin.write_text(f"{victim} {port}")
+        page = pages[victim]
+        page.goto(f"{hub.url}/hub/home")
+        status, text = page.evaluate(SERVER, [hub.url, victim, "DELETE"])
+        assert status in (202, 204), (status, text)
+        deadline = time.monotonic() + 120
+        while json.loads(page.evaluate(SERVER, [hub.url, victim, "GET"])[1])["servers"]:
+            assert time.monotonic() < deadline, f"{victim}'s server did not stop"
+            time.sleep(1)
+        page.evaluate(SERVER, [hub.url, victim, "POST"])  # the start, refused
+        refusal = f"the port chosen for {victim}'s server, {port}, is listened on by uid(s)"
+        while refusal not in hub.log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, f"no refusal in the hub's log:\n{hub.log_tail()}"
+            time.sleep(1)
+        model = json.loads(page.evaluate(SERVER, [hub.url, victim, "GET"])[1])
+        assert not model["servers"] or not any(v.get("ready") for v in model["servers"].values())
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{hub.port}/user/{victim}/api/status",
+            headers={"Host": f"{victim}.localhost:{hub.port}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                body = r.read()
+        except urllib.error.HTTPError as err:
+            body = err.read()
+        assert b"SNIPED" not in body, f"{victim}'s address reached {sniper}'s process"
+    finally:
+        listener.kill()
+        listener.wait()
+        hub.pin.unlink(missing_ok=True)
