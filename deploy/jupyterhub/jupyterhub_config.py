@@ -96,7 +96,7 @@ def _subdomain_host(url: str) -> str:
         raise ValueError(
             f"RESISTLAB_HUB_URL={url!r}: expected the hub's address as http(s)://NAME[:PORT], "
             "NAME a DNS name (each user's server is served at USER.NAME, so not an IP "
-            "address; on one machine: http://localhost:8000)"
+            "address; on one machine: http://localhost)"
         )
     return f"{parsed.scheme}://{parsed.netloc}"
 
@@ -112,9 +112,14 @@ BIND_URL = os.environ.get(
 c.JupyterHub.bind_url = BIND_URL
 # The hub's own ports below 1024, which only root may listen on: every student has a shell,
 # and a student's process had taken the proxy's ports while the hub restarted (review 73).
-API_PORT, HUB_PORT = (
-    int(p) for p in os.environ.get("RESISTLAB_HUB_INTERNAL_PORTS", "801,881").split(",")
-)
+INTERNAL_PORTS = os.environ.get("RESISTLAB_HUB_INTERNAL_PORTS", "801,881")
+try:
+    API_PORT, HUB_PORT = (int(p) for p in INTERNAL_PORTS.split(","))
+except ValueError:
+    raise ValueError(
+        f"RESISTLAB_HUB_INTERNAL_PORTS={INTERNAL_PORTS!r}: expected two port numbers, the "
+        "proxy's API's and the hub's, as API,HUB (default 801,881)"
+    ) from None
 check_root_ports(
     [
         ("the hub's address (RESISTLAB_HUB_BIND_URL)", urlsplit(BIND_URL).port or 80),

@@ -62,3 +62,6 @@ def test_the_hubs_own_ports_are_ports_only_root_may_listen_on(monkeypatch):
         _hub_settings(monkeypatch, bind="http://127.0.0.1:8080")
     with pytest.raises(ValueError, match=r"proxy's API .*: port 8001; the hub .*: port 8081"):
         _hub_settings(monkeypatch, internal="8001,8081")
+    for wrong in ("801", "801,881,882", "api,hub"):
+        with pytest.raises(ValueError, match=r"INTERNAL_PORTS=.*expected two port numbers"):
+            _hub_settings(monkeypatch, internal=wrong)
