@@ -2672,6 +2672,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # they keep (a wrapper's function, the writer's record): a frame of theirs the student's
     # code takes (a traceback's, another thread's, a caller's) is reported
     own_codes: dict = {}
+    own_globals = _install_audit_hook.__globals__  # (the globals of every function of theirs)
     todo = [_install_audit_hook.__code__, _watch_calls.__code__, _audit_writer.__code__]
     while todo:
         code = todo.pop()
@@ -2776,9 +2777,13 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
         for _ in range(2000):
             if frame is None:
                 return False
-            code = frame.f_code
-            if own_codes.get(id(code)) is code and not (hooks and wrapper_codes.get(id(code))):
-                return True
+            # (a frame's globals are read with no audit event: its code, and the id of it,
+            # each with one, which ran the hook once more under its alarm, are read only for
+            # the frames of this module's functions, whose globals cannot be replaced)
+            if frame.f_globals is own_globals:
+                code = frame.f_code
+                if own_codes.get(id(code)) is code and not (hooks and wrapper_codes.get(id(code))):
+                    return True
             frame = frame.f_back
         return True  # (deeper than that: fail closed)
 
