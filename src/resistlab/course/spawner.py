@@ -6,7 +6,8 @@ review 73's student, listening on every free loopback port as the instructor's s
 started, took it; the hub routed the instructor's own address to her process for the 30 s
 until its next poll (the instructor's server had failed on the taken port). Here the start
 waits until a socket listens on the port and refuses the server when any socket listening on
-it is another user's (:func:`resistlab.course.ports.listening_uids`). Once the user's server
+it where the proxy's connections to ``127.0.0.1`` arrive is another user's
+(:func:`resistlab.course.ports.listening_uids`). Once the user's server
 listens on ``127.0.0.1:PORT`` no other user can listen there (Linux refuses a second socket
 on a port in use unless both are the same user's).
 
@@ -35,10 +36,12 @@ class OwnPortSpawner(LocalProcessSpawner):
         ip, port = await super().start()
         uid = pwd.getpwnam(self.user.name).pw_uid
         deadline = time.monotonic() + self.start_timeout
-        owners = listening_uids(port)
+        # (read in a thread: a table of many sockets is slow to read, and the hub's event
+        # loop serves every user meanwhile)
+        owners = await asyncio.to_thread(listening_uids, port)
         while not owners and self.proc.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-            owners = listening_uids(port)
+            await asyncio.sleep(0.2)
+            owners = await asyncio.to_thread(listening_uids, port)
         if owners != {uid}:
             await self.stop(now=True)
             whose = f"uid(s) {sorted(owners)}" if owners else "no one"
