@@ -75,6 +75,35 @@ def _build(course) -> list[Case]:
         2,
         {"timeout": "test_hill_values", "unresponsive_kernel": "test_hill_values"},
     )
+    # A signal that landed while the audit hook ran had its handler run inside the hook:
+    # the grader's interrupt at a time limit then flagged the hook's alarm as changed, and an
+    # honest handler of the notebook's as its code run inside the hook (dynamic_code, review)
+    ticking = textwrap.dedent(
+        """\
+        import _thread
+        import os
+        import signal
+        import threading
+        import time
+
+        _ticks, _done = [], []
+        signal.signal(signal.SIGUSR1, lambda signum, frame: _ticks.append(signum))
+
+
+        def _tick():
+            while not _done:
+                _thread.interrupt_main(signal.SIGUSR1)
+                time.sleep(0.0005)
+
+
+        threading.Thread(target=_tick, daemon=True).start()
+        for _ in range(3000):
+            os.listdir(".")
+        _done.append(1)
+        ic50 = 3.0 if _ticks else 0.0
+        """
+    )
+    case("signals_while_the_hook_runs", answer(fresh(), ic50=ticking), 5)
 
     nb = answer(fresh(), ic50="ic50 = 2.0\n")
     cell_by_id(nb, "test_ic50").source = "pass\n"
@@ -260,6 +289,7 @@ CASE_NAMES = [
     "raising",
     "infinite_loop",
     "interrupt_ignored",
+    "signals_while_the_hook_runs",
     "edited_test_cell",
     "deleted_test_cell",
     "duplicated_cell",

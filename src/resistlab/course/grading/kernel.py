@@ -1679,8 +1679,9 @@ class GradingExecute(Execute):
 
     async def _async_handle_timeout(self, timeout, cell=None):
         if cell is not None:
-            index = next((i for i, c in enumerate(self.nb.cells) if c is cell), -1)
-            self.events.append(Flag("timeout", _cell_name(cell, index)))
+            index = next((i for i, c in enumerate(self.nb.cells) if c is cell), None)
+            name = "the grader's agent" if index is None else _cell_name(cell, index)
+            self.events.append(Flag("timeout", name))
         return await super()._async_handle_timeout(timeout, cell)
 
     # -- the notebook loop -------------------------------------------------------------------

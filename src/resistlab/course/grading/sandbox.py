@@ -45,6 +45,7 @@ import operator
 import os
 import platform
 import select
+import signal
 import stat
 import subprocess
 import sys
@@ -1868,35 +1869,49 @@ def _cell_file(file, str_=str) -> bool:
     return folder[folder.rfind("/") + 1 :].startswith("ipykernel_")
 
 
-_STOPPERS: dict = {}  # process id -> its ``stop`` (one thread that interrupts, per process)
+_STOPPERS: dict = {}  # process id -> its ``stop`` and ``later`` (one thread that signals)
 
 
 def _stopper():
-    """The function that stops an exception raised inside the audit hook or a wrapper.
+    """The functions that keep an exception or a signal out of the audit hook and wrappers.
 
-    Review 72 B: a ``BaseException`` of the student's raised inside them had left them, its
-    traceback holding their frames (and the wrappers' originals in their locals). ``stop``
-    clears its traceback, cause and context, and asks, from a thread of its own, for the
-    grader's interrupt (``KeyboardInterrupt``) again, raised once they are done in the code it
-    interrupted (``_thread.interrupt_main`` called inside the hook fires at once, inside it).
-    It returns whether the exception was that interrupt.
+    Returns ``(stop, later)``. ``later(signum)`` asks, from a thread of its own, for the
+    signal to be raised again in the main thread (``_thread.interrupt_main``), where its
+    handler then runs once the grader's code it landed in is done (one called inside the
+    hook fires at once, inside it). ``stop(error)``: review 72 B, a ``BaseException`` of the
+    student's raised inside them had left them, its traceback holding their frames (and the
+    wrappers' originals in their locals); it clears the exception's traceback, cause and
+    context, asks for the grader's interrupt (``KeyboardInterrupt``) again, and returns
+    whether the exception was that interrupt.
     """
     pid = os.getpid()
     if pid not in _STOPPERS:
         lock = _thread.allocate_lock()
         lock.acquire()
+        pending: set = set()  # the signals to raise again
 
-        def run(acquire=lock.acquire, interrupt=_thread.interrupt_main):
+        def run(acquire=lock.acquire, interrupt=_thread.interrupt_main, pop=pending.pop):
             while True:
                 acquire()
-                interrupt()
+                while pending:
+                    try:
+                        interrupt(pop())
+                    except (ValueError, KeyError):  # (a number no longer handled)
+                        pass
+
+        def later(signum, release=lock.release, add=pending.add) -> None:
+            add(signum)
+            try:
+                release()
+            except RuntimeError:  # (one is asked for already)
+                pass
 
         clear = tuple(
             getattr(BaseException, name).__set__
             for name in ("__traceback__", "__context__", "__cause__")
         )
 
-        def stop(error, clear=clear, release=lock.release, interrupt=KeyboardInterrupt) -> bool:
+        def stop(error, clear=clear, interrupt=KeyboardInterrupt, sigint=signal.SIGINT) -> bool:
             for attribute in clear:
                 try:
                     attribute(error, None)
@@ -1904,15 +1919,12 @@ def _stopper():
                     pass
             if type(error) is not interrupt:
                 return False
-            try:
-                release()
-            except RuntimeError:  # (one is asked for already)
-                pass
+            later(sigint)
             return True
 
         _thread.start_new_thread(run, ())
         _STOPPERS.clear()
-        _STOPPERS[pid] = stop
+        _STOPPERS[pid] = (stop, later)
     return _STOPPERS[pid]
 
 
@@ -1997,7 +2009,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     modules, realpath, sep = sys.modules, os.path.realpath, os.sep
     code_type, function_type, module_type = types.CodeType, types.FunctionType, types.ModuleType
     of_type, compress, is_, repeat = _of_type, itertools.compress, operator.is_, itertools.repeat
-    stop = _stopper()
+    stop, _ = _stopper()
     # review 66 B#2: a helper kept behind functools.cache (an explorer's computation)
     cached_type = type(functools.cache(len))
     join = os.path.join
@@ -2540,13 +2552,19 @@ def _plain(args, depth: int = 0, whole=slice(None)) -> tuple:
     return tuple(out)
 
 
-def _guard_signals(own_codes: dict):
+def _guard_signals(own_codes: dict, wrapper_codes: dict):
     """Put every signal handler the kernel's code sets behind a trampoline that hands it,
     for the frame the signal interrupted, the frame that entered the kernel's own code (the
     audit hook's, a wrapper's, the writer's: ``own_codes``, by id) when it interrupted that
     code. Review 69 B: a handler is handed the frame it interrupts, with no audit event; a
     built-in one (``list.insert``), fired by ``_thread.interrupt_main`` while the hook ran, had
-    kept the hook's frame, and with it the wrappers' originals and the writers. The original
+    kept the hook's frame, and with it the wrappers' originals and the writers. A signal that
+    lands while that code runs (a wrapper's own lines, or the hook or the writer anywhere
+    below, which always return soon; not the function a wrapper called, ``wrapper_codes``) is
+    raised again once it is done (:func:`_stopper`): the grader's interrupt at a cell's time
+    limit had raised ``KeyboardInterrupt`` inside the hook, which then flagged its own alarm
+    as changed, and a notebook's handler run there would be flagged as code run inside it.
+    The original
     ``signal`` is kept as a keyword default, whose read the hook records, and a copy of
     ``_signal`` (or of ``_imp``) that ``_imp.create_builtin`` makes, with no audit event, gets
     the guard too (review 70 B). Returns the guard's functions and ``check()``, which puts a
@@ -2557,25 +2575,37 @@ def _guard_signals(own_codes: dict):
 
     get = _signal.getsignal  # (the original: the table as it is, trampolines included)
 
+    _, later = _stopper()
+    # the grader's code that always returns soon, wherever on the stack: not the wrappers'
+    # (they call the notebook's functions) nor a trampoline's (it calls a handler)
+    short = {id(later.__code__): later.__code__}
+
     def outside(frame):
-        cut, inner = None, frame
+        """The frame to hand a handler, or None when the signal is to wait (see above)."""
+        cut, inner, busy = None, frame, False
         for _ in range(2000):
             if inner is None:
                 break
             code = inner.f_code
             if own_codes.get(id(code)) is code:
                 cut = inner
+                busy = busy or inner is frame
+            busy = busy or short.get(id(code)) is code
             inner = inner.f_back
+        if busy:
+            return None
         return frame if cut is None else cut.f_back
 
     handed: dict = {}  # id(trampoline) -> (trampoline, the handler it runs)
-    default = _signal.default_int_handler
 
     def guard(signalnum, handler, /, *, _rl_call=_signal.signal):
-        if callable(handler) and handler is not default:
+        if callable(handler):  # (``default_int_handler`` too: ipykernel's while a cell runs)
 
-            def trampoline(signum, frame, /, _run=handler):
-                return _run(signum, outside(frame))
+            def trampoline(signum, frame, /, _run=handler, _later=later):
+                handed_frame = outside(frame)
+                if handed_frame is None and frame is not None:
+                    return _later(signum)
+                return _run(signum, handed_frame)
 
             handed[id(trampoline)] = (trampoline, handler)
             handler = trampoline
@@ -2633,7 +2663,7 @@ def _guard_signals(own_codes: dict):
         found = False
         for number in numbers:
             current = get(number)
-            if current is None or type(current) is int or current is default:
+            if current is None or type(current) is int:
                 continue
             seen = handed.get(id(current))
             if seen is not None and seen[0] is current:
@@ -2652,6 +2682,11 @@ def _guard_signals(own_codes: dict):
         code = todo.pop()
         own_codes[id(code)] = code
         todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    short.update(
+        (key, code)
+        for key, code in own_codes.items()
+        if wrapper_codes.get(key) is not code and code.co_name != "trampoline"
+    )
     return (guard, getsignal, create_builtin), check
 
 
@@ -3024,7 +3059,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     collecting, pause, resume = gc.isenabled, gc.disable, gc.enable
     gc_lock = threading.RLock()  # (a signal handler may raise an event while it is held)
     gc_state = [0, False]  # threads inside the hook, whether the collector was on before
-    stop = _stopper()
+    stop, _ = _stopper()
     handled = watched_events | {
         *frame_events, "import", "ctypes.dlopen", "exec", "object.__getattr__",
         "resistlab.call", "resistlab.wrap", "grader.entered",
@@ -3246,7 +3281,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     # (Python runs audit hooks with profile and trace functions paused, unless they say so)
     hook.__cantrace__ = True
-    signal_guard, unguarded_handlers = _guard_signals(own_codes)
+    signal_guard, unguarded_handlers = _guard_signals(own_codes, wrapper_codes)
     sys.addaudithook(hook)
 
 

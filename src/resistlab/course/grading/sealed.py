@@ -90,6 +90,11 @@ _INSTALL = (
     "'_rl_sealed', 'exec'), m.__dict__), m.preload({modules!r}), m.watch(), m)[3])("
     "__import__('types').ModuleType('_rl_sealed')))"
 )
+#: Seconds the kernel has to install the agent (within the submission's time budget): the
+#: grader's own work, not held to a cell's time limit (a kernel slowed past a limit of 3 s,
+#: on a loaded machine, was interrupted while installing it, and the agent installed again
+#: was flagged as text the notebook compiled).
+INSTALL_SECONDS = 60
 #: How a failed test's traceback names an exception the student's code raised (the class
 #: report reads it: a NameError or AssertionError from there is not the test's own).
 RAISED_BY_SUBMISSION = "raised by the submitted code"
@@ -398,13 +403,14 @@ class _Session:
         self.index = index
         self.cache: dict = {}
         self.fatal: BaseException | None = None
-        self.deadline = None
         self.in_request = False  # the alarm must not interrupt the transport (see _time_limit)
         self.expired = False
-        timeout = executor._get_timeout(cell)
-        self.timeout = timeout
-        if timeout is not None:
-            self.deadline = time.monotonic() + timeout
+        self._start_clock()
+
+    def _start_clock(self) -> None:
+        """The cell's time limit starts now (capped by the submission's budget)."""
+        self.timeout = self.executor._get_timeout(self.cell)
+        self.deadline = None if self.timeout is None else time.monotonic() + self.timeout
 
     # transport
 
@@ -462,8 +468,17 @@ class _Session:
         return content
 
     def install(self):
+        """Install the agent, allowed :data:`INSTALL_SECONDS` (within the submission's
+        budget) whatever the cell's limit, which starts once it is done."""
         modules = self.runner.tests.watched_modules
-        content = self._run(_INSTALL.format(src=_AGENT_SOURCE, modules=modules), {})
+        budget = getattr(self.executor, "deadline", None)  # (the submission's, if any)
+        self.deadline = time.monotonic() + INSTALL_SECONDS
+        if budget:
+            self.deadline = min(self.deadline, budget)
+        try:
+            content = self._run(_INSTALL.format(src=_AGENT_SOURCE, modules=modules), {})
+        finally:
+            self._start_clock()
         if content.get("status") != "ok":
             self.runner.flag("the kernel refused the grader's agent")
             raise SealedProtocolError("the kernel could not run the sealed-test agent")
@@ -955,12 +970,12 @@ class SealedRunner:
             # its time is not charged to the student's test
             namespace = self.globals
             try:
+                if syntax is None and self._installed != kernel:  # (before the test's clock)
+                    session.install()
+                    self._installed = kernel
                 with _time_limit(session):
                     if syntax is not None:
                         raise syntax
-                    if self._installed != kernel:
-                        session.install()
-                        self._installed = kernel
                     remote = (top | nested) - set(dir(builtins)) - self.trusted
                     # One request for every name the cell reads, except the names it binds
                     # itself: those are read from the kernel only if read before being bound,
