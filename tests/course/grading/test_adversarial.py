@@ -104,6 +104,11 @@ def _build(course) -> list[Case]:
         """
     )
     case("signals_while_the_hook_runs", answer(fresh(), ic50=ticking), 5)
+    # the interrupt at a cell's time limit, in a loop whose time is mostly the hook's: with
+    # the grader's frame that ran the handler at the end of its traceback, IPython's reading
+    # of it had been flagged as the grader's frame taken
+    listing = "ic50 = 3.0\nimport os\n\nwhile True:\n    os.listdir('.')\n"
+    case("loop_in_an_answer_cell", answer(fresh(), ic50=listing), 5, {"timeout": "answer_ic50"})
 
     nb = answer(fresh(), ic50="ic50 = 2.0\n")
     cell_by_id(nb, "test_ic50").source = "pass\n"
@@ -290,6 +295,7 @@ CASE_NAMES = [
     "infinite_loop",
     "interrupt_ignored",
     "signals_while_the_hook_runs",
+    "loop_in_an_answer_cell",
     "edited_test_cell",
     "deleted_test_cell",
     "duplicated_cell",
@@ -366,3 +372,18 @@ def test_autograded_copies_are_written(graded):
     # a submission's own files stay in submitted/ (review 36: the live notebook used them)
     assert (course / "submitted" / "extra_file" / NAME / "notes.txt").read_text() == "my notes"
     assert not (course / "autograded" / "extra_file" / NAME / "notes.txt").exists()
+
+
+def test_an_interrupts_traceback_shows_the_students_code_only(graded):
+    """The traceback of the interrupt at a cell's time limit ends in the student's line, not
+    in the grader's frame that ran the signal's handler."""
+    from resistlab.course.grading.sandbox import TRAMPOLINE
+
+    course, _, _, _ = graded
+    path = course / "autograded" / "loop_in_an_answer_cell" / NAME / f"{NAME}.ipynb"
+    cell = cell_by_id(nbformat.read(path, as_version=4), "answer_ic50")
+    errors = [out for out in cell.outputs if out.output_type == "error"]
+    assert errors and errors[0].ename == "KeyboardInterrupt", cell.outputs
+    shown = "\n".join(errors[0].traceback)
+    assert "os.listdir" in shown, shown
+    assert TRAMPOLINE not in shown and "sandbox.py" not in shown, shown

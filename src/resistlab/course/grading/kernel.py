@@ -65,6 +65,7 @@ from .memory import memory_bound, unbounded_child
 from .sandbox import (
     _BATCH,
     AUDIT_CHECK,
+    TRAMPOLINE,
     _batches,
     kernel_command,
     remove_path,
@@ -1351,6 +1352,14 @@ def _well_formed(msg):
     {'ename': 'E', 'evalue': 'v', 'traceback': []}
     >>> _well_formed({"msg_type": "stream", "content": [1, 2]}) is None
     True
+
+    The grader's frame that ran a signal's handler is left out of a traceback (it ends that
+    of every interrupt at a cell's time limit):
+
+    >>> _well_formed({"msg_type": "error", "content": {"ename": "KeyboardInterrupt",
+    ...     "evalue": "", "traceback": ["Cell In[3], line 4", f"File x.py:9, in {TRAMPOLINE}"]}}
+    ... )["content"]["traceback"]
+    ['Cell In[3], line 4']
     """
     content = msg.get("content")
     kind = msg.get("msg_type")
@@ -1368,7 +1377,7 @@ def _well_formed(msg):
         msg["content"] = {
             "ename": _text(content.get("ename")) or "",
             "evalue": _text(content.get("evalue")) or "",
-            "traceback": [line for line in lines if line is not None],
+            "traceback": [line for line in lines if line is not None and TRAMPOLINE not in line],
         }
         return msg
     data = content.get("data")

@@ -2552,6 +2552,12 @@ def _plain(args, depth: int = 0, whole=slice(None)) -> tuple:
     return tuple(out)
 
 
+#: The qualified name of the function that runs a kernel's signal handlers
+#: (:func:`_guard_signals`): the grader's frame at the end of an interrupt's traceback, which
+#: the notebook is not shown.
+TRAMPOLINE = "_guard_signals.<locals>.guard.<locals>.trampoline"
+
+
 def _guard_signals(own_codes: dict, wrapper_codes: dict):
     """Put every signal handler the kernel's code sets behind a trampoline that hands it,
     for the frame the signal interrupted, the frame that entered the kernel's own code (the
@@ -3282,6 +3288,9 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # (Python runs audit hooks with profile and trace functions paused, unless they say so)
     hook.__cantrace__ = True
     signal_guard, unguarded_handlers = _guard_signals(own_codes, wrapper_codes)
+    # a trampoline's frame is in the traceback of every interrupt at a cell's time limit: as
+    # a wrapper's, IPython may read it (to show the traceback), the student's code may not
+    wrapper_codes.update((k, c) for k, c in own_codes.items() if c.co_name == "trampoline")
     sys.addaudithook(hook)
 
 
