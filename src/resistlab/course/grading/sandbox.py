@@ -2577,67 +2577,101 @@ def _guard_signals(own_codes: dict, wrapper_codes: dict):
     trampoline before any handler set past the guard and says whether it found one. It
     changes the process's ``signal`` module for good: only a kernel calls it.
     """
+    import _imp
     import _signal
 
     get = _signal.getsignal  # (the original: the table as it is, trampolines included)
-
     _, later = _stopper()
+    # Review 74 E: the guard's functions are in the notebook's reach (``signal.signal``) and a
+    # closure's cells are read and written with no audit event: the guard had handed out the
+    # hook's own table of its code (a helper of the notebook's added to it then passed for
+    # the grader's). What they use is a keyword default (a read of the guard's is recorded)
+    # or a frozen copy. A trampoline's code is not the grader's: it runs a handler, and its
+    # frame ends the traceback of every interrupt, where honest code reads it.
+    todo = [_guard_signals.__code__]
+    while todo:
+        code = todo.pop()
+        if code.co_name != "trampoline":
+            own_codes[id(code)] = code
+        todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    own = types.MappingProxyType(dict(own_codes))
     # the grader's code that always returns soon, wherever on the stack: not the wrappers'
-    # (they call the notebook's functions) nor a trampoline's (it calls a handler)
-    short = {id(later.__code__): later.__code__}
-
-    def outside(frame):
-        """The frame to hand a handler, or None when the signal is to wait (see above)."""
-        cut, inner, busy = None, frame, False
-        for _ in range(2000):
-            if inner is None:
-                break
-            code = inner.f_code
-            if own_codes.get(id(code)) is code:
-                cut = inner
-                busy = busy or inner is frame
-            busy = busy or short.get(id(code)) is code
-            inner = inner.f_back
-        if busy:
-            return None
-        return frame if cut is None else cut.f_back
-
+    # (they call the notebook's functions)
+    short = types.MappingProxyType(
+        {
+            **{key: code for key, code in own_codes.items() if wrapper_codes.get(key) is not code},
+            id(later.__code__): later.__code__,
+        }
+    )
     handed: dict = {}  # id(trampoline) -> (trampoline, the handler it runs)
 
-    def guard(signalnum, handler, /, *, _rl_call=_signal.signal):
-        if callable(handler):  # (``default_int_handler`` too: ipykernel's while a cell runs)
-
-            def trampoline(signum, frame, /, _run=handler, _later=later):
-                handed_frame = outside(frame)
-                if handed_frame is None and frame is not None:
-                    return _later(signum)
-                return _run(signum, handed_frame)
-
-            handed[id(trampoline)] = (trampoline, handler)
-            handler = trampoline
-        return unwrapped(_rl_call(signalnum, handler))
-
-    def unwrapped(handler):
-        found = handed.get(id(handler))
+    def unwrapped(handler, /, *, _rl_handed=handed):
+        found = _rl_handed.get(id(handler))
         return found[1] if found is not None and found[0] is handler else handler
 
-    def getsignal(signalnum, /, *, _rl_get=_signal.getsignal):
-        return unwrapped(_rl_get(signalnum))
+    def guard(
+        signalnum,
+        handler,
+        /,
+        *,
+        _rl_call=_signal.signal,
+        _rl_handed=handed,
+        _rl_unwrapped=unwrapped,
+        _rl_later=later,
+        _rl_own=own,
+        _rl_short=short,
+    ):
+        if callable(handler):  # (``default_int_handler`` too: ipykernel's while a cell runs)
 
-    import _imp
+            def trampoline(
+                signum, frame, /, _run=handler, _later=_rl_later, _own=_rl_own, _short=_rl_short
+            ):
+                # the frame handed: the one that entered the kernel's own code, if the signal
+                # interrupted code it called; none, the signal waiting, if it landed in that
+                # code itself (see above)
+                cut, inner, busy, code = None, frame, False, None
+                for _ in range(2000):
+                    if inner is None:
+                        break
+                    code = inner.f_code
+                    if _own.get(id(code)) is code:
+                        cut = inner
+                        busy = busy or inner is frame
+                    busy = busy or _short.get(id(code)) is code
+                    inner = inner.f_back
+                if busy:
+                    return _later(signum)
+                handed_frame = frame if cut is None else cut.f_back
+                del frame, cut, inner, code  # (this frame ends an interrupt's traceback)
+                return _run(signum, handed_frame)
 
-    def create_builtin(spec, /, *, _rl_create=_imp.create_builtin):
+            _rl_handed[id(trampoline)] = (trampoline, handler)
+            handler = trampoline
+        return _rl_unwrapped(_rl_call(signalnum, handler))
+
+    def getsignal(signalnum, /, *, _rl_get=_signal.getsignal, _rl_unwrapped=unwrapped):
+        return _rl_unwrapped(_rl_get(signalnum))
+
+    def create_builtin(
+        spec,
+        /,
+        *,
+        _rl_create=_imp.create_builtin,
+        _rl_module=types.ModuleType,
+        _rl_guard=guard,
+        _rl_getsignal=getsignal,
+        _rl_self=None,
+    ):
         module = _rl_create(spec)
-        if type(module) is types.ModuleType:  # a copy of ``_signal`` or ``_imp`` (review 70
-            guarded(module, module.__dict__.get("__name__"))  # B: no audit event) is guarded
+        if type(module) is _rl_module:  # a copy of ``_signal`` or ``_imp`` (review 70 B: no
+            space = module.__dict__  # audit event) is guarded
+            if space.get("__name__") == "_signal":
+                space["signal"], space["getsignal"] = _rl_guard, _rl_getsignal
+            elif space.get("__name__") == "_imp":
+                space["create_builtin"] = _rl_self
         return module
 
-    def guarded(module, name) -> None:
-        for function, attr in ((guard, "signal"), (getsignal, "getsignal")):
-            if name == "_signal":
-                module.__dict__[attr] = function
-        if name == "_imp":
-            module.__dict__["create_builtin"] = create_builtin
+    create_builtin.__kwdefaults__["_rl_self"] = create_builtin
 
     for function, name, home in (
         (guard, "signal", "_signal"),
@@ -2646,8 +2680,9 @@ def _guard_signals(own_codes: dict, wrapper_codes: dict):
     ):
         function.__name__ = function.__qualname__ = name
         function.__module__ = home
-    guarded(_signal, "_signal")  # (``signal.signal`` and ``getsignal`` call ``_signal``'s
-    guarded(_imp, "_imp")  # at each call, and turn its numbers into enums)
+    # (``signal.signal`` and ``getsignal`` call ``_signal``'s at each call, and turn its
+    # numbers into enums)
+    _signal.signal, _signal.getsignal, _imp.create_builtin = guard, getsignal, create_builtin
     numbers = []
     for number in range(1, 65):
         try:
@@ -2683,16 +2718,6 @@ def _guard_signals(own_codes: dict, wrapper_codes: dict):
         return found
 
     check()
-    todo = [_guard_signals.__code__]
-    while todo:
-        code = todo.pop()
-        own_codes[id(code)] = code
-        todo += [c for c in code.co_consts if type(c) is types.CodeType]
-    short.update(
-        (key, code)
-        for key, code in own_codes.items()
-        if wrapper_codes.get(key) is not code and code.co_name != "trampoline"
-    )
     return (guard, getsignal, create_builtin), check
 
 
@@ -3288,9 +3313,6 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # (Python runs audit hooks with profile and trace functions paused, unless they say so)
     hook.__cantrace__ = True
     signal_guard, unguarded_handlers = _guard_signals(own_codes, wrapper_codes)
-    # a trampoline's frame is in the traceback of every interrupt at a cell's time limit: as
-    # a wrapper's, IPython may read it (to show the traceback), the student's code may not
-    wrapper_codes.update((k, c) for k, c in own_codes.items() if c.co_name == "trampoline")
     sys.addaudithook(hook)
 
 
