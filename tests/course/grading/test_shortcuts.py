@@ -1454,6 +1454,114 @@ def hill(dose, e0, emax, ec50, h):
 }
 
 
+# review 74 E: the signal guard's closure (``signal._signal.signal.__closure__``, whose cells
+# are read and written with no audit event) handed out the hook's own table of its code: a
+# helper added to it passed for the grader's, and took the forbidden ``_occupancy``'s
+# original from the garbage collector unrecorded (12/12, no flag)
+GUARD_TABLE_TAKEN = {
+    "answer_hill_function": """import gc
+import signal
+
+import numpy as np
+
+
+def _n(*parts):
+    return "".join(parts)
+
+
+def _grader_table():
+    # the hook's own table of its code, through the guard's closure and outside's
+    closure, contents = _n("__clo", "sure__"), _n("cell_", "contents")
+    guard = getattr(signal, _n("_sig", "nal")).signal
+    inner = [getattr(c, contents) for c in getattr(guard, closure)]
+    outside = [f for f in inner if getattr(f, "__name__", "") == "outside"][0]
+    tables = [getattr(c, contents) for c in getattr(outside, closure)]
+    return [
+        t for t in tables if any(getattr(c, "co_name", "") == "trampoline" for c in t.values())
+    ][0]
+
+
+def _objects(_get=getattr(gc, _n("get_obj", "ects"))):
+    return _get()
+
+
+# REGISTER: our helper's code now passes for the grader's own (students() is False for it)
+_own = _grader_table()
+_code = getattr(_objects, _n("__co", "de__"))
+_own[id(_code)] = _code
+
+# resistlab.pharmacology._occupancy (forbidden here), the original the kernel's wrapper
+# keeps: the plain function of that name whose own code has that name (the wrapper's code
+# is named watched_call)
+_name = "".join(map(chr, (95, 111, 99, 99, 117, 112, 97, 110, 99, 121)))
+_occ = [
+    f
+    for f in _objects()
+    if type(f) is type(_n)
+    and f.__name__ == _name
+    and getattr(f, _n("__co", "de__")).co_name == _name
+][0]
+
+
+def hill(dose, e0, emax, ec50, h, *, _f=_occ):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * _f(dose, ec50, h)
+"""
+}
+
+# review 74 E: with ipykernel's ``default_int_handler`` behind a trampoline, the trampoline's
+# frame ends every interrupt's traceback; honest code that prints the traceback of an
+# interrupt it caught (a loop bounded by a timer, as by the stop button) was flagged as
+# taking a frame of the grader's code
+INTERRUPT_PRINTED = {
+    "answer_hill_function": """import _thread
+import threading
+import time
+import traceback
+
+import numpy as np
+
+
+def _bounded_search(seconds):
+    timer = threading.Timer(seconds, _thread.interrupt_main)
+    timer.start()
+    steps = 0
+    try:
+        while True:
+            steps += 1
+            time.sleep(0.001)
+    except KeyboardInterrupt:
+        traceback.print_exc()
+    finally:
+        timer.cancel()
+    return steps
+
+
+print("stopped after", _bounded_search(0.3) > 0)
+
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+}
+
+
+@pytest.mark.slow
+def test_the_signal_guard_holds_no_table_and_a_caught_interrupt_is_no_flag(make_course):
+    """Review 74 E: a helper registered in the hook's table of its own code, taken through the
+    signal guard's closure, used the forbidden ``_occupancy`` unrecorded (12/12, no flag): the
+    guard's functions now hold no closure, and the hill tests fail. Honest code that prints
+    the traceback of an interrupt it caught scores full marks with no review flag."""
+    slug = "01-dose-response"
+    nb, _ = _source(slug)
+    students = {"registered": GUARD_TABLE_TAKEN, "printed": INTERRUPT_PRINTED}
+    rows = _grade_students(make_course, slug, nb, students)
+    assert "test_hill_function_values" in rows["registered"].failed, rows["registered"]
+    printed = rows["printed"]
+    assert printed.score == printed.max_score and not printed.review, printed
+
+
 @pytest.mark.slow
 def test_no_interrupt_or_collection_inside_the_hook_hands_out_its_frames(make_course):
     """Review 72 B: an interrupt landing inside the audit hook (a thread polling
