@@ -416,22 +416,32 @@ def test_a_process_whose_first_thread_ended_is_still_running():
         process.kill()
 
 
-def test_what_a_template_preloads_never_looks_for_a_running_ipython():
-    """The modules a grading worker's template imports once (``WARM_PRELOAD``) pull in none of
-    the modules whose import reads the running shell (pandas' display defaults, ipywidgets,
-    matplotlib's inline backend): a kernel forked from the template must import those itself,
-    inside its shell, as a fresh kernel does."""
+def test_a_template_imports_what_reads_the_shell_as_a_kernel_would_and_no_inline_backend():
+    """The modules a grading worker's template imports once (``WARM_PRELOAD``) are imported
+    as a kernel's shell shows them: pandas' display defaults are a Jupyter kernel's (20
+    columns, ipykernel's UTF-8), where a plain import in the same Python takes a terminal's
+    (0); nothing of the shell is left in ``builtins`` or ``sys.stdout``; matplotlib's inline
+    backend, which needs the running shell, is not among them."""
     from resistlab.course.grading.worker import WARM_PRELOAD
 
-    code = (
-        "import importlib, json, sys\n"
+    report = (
+        "import builtins, json, sys\n"
+        "import pandas as pd\n"
+        "print(json.dumps([pd.get_option('display.max_columns'),"
+        " pd.get_option('display.encoding'), 'matplotlib_inline' in sys.modules,"
+        " hasattr(builtins, 'get_ipython'), sys.stdout is sys.__stdout__]))\n"
+    )
+    preload = (
+        "from resistlab.course.grading import kernel_template\n"
         f"for name in {list(WARM_PRELOAD)!r}:\n"
-        "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted(m for m in ('pandas', 'ipywidgets', 'matplotlib_inline')"
-        " if m in sys.modules)))\n"
+        "    kernel_template._import_as_in_a_kernel(name)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
-    )
-    assert json.loads(done.stdout) == [], done.stdout
-    assert any(name.startswith("resistlab.") for name in WARM_PRELOAD)
+    found = []
+    for code in (preload + report, report):
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+        )
+        found.append(json.loads(done.stdout))
+    assert found[0] == [20, "UTF-8", False, False, True], found
+    assert found[1][0] == 0, found  # (a terminal's: what the template had taken unaided)
+    assert {"pandas", "ipywidgets", "resistlab.widgets"} <= set(WARM_PRELOAD)

@@ -396,12 +396,32 @@ def _outputs(course, assignment) -> dict:
     return found
 
 
+#: Added to one submission of the warm kernels' test: what the template imports that reads
+#: the running shell, as the kernel shows it.
+PRELOAD_PROBE = """import pandas as pd
+
+_kernel = get_ipython().kernel
+print(
+    pd.get_option("display.max_columns"),
+    pd.get_option("display.encoding"),
+    sorted(t for t in _kernel.comm_manager.targets if t.startswith("jupyter.widget")),
+)
+print(repr(pd.DataFrame([range(30)])))"""
+
+
 @needs_real
 @pytest.mark.skipif(not WarmKernels.available(), reason="warm kernels need Linux")
 def test_warm_kernels_record_the_outputs_of_fresh_ones(make_course):
     """Forked from a template or started from scratch, a kernel records the same outputs
-    (text, errors, figures as PNG bytes) for every cell of a real assignment."""
+    (text, errors, figures as PNG bytes) for every cell of a real assignment, and for a cell
+    added to one submission that shows what the template preloaded as a kernel's shell would
+    show it: pandas' display defaults, read from the shell when pandas is imported (a wide
+    table's repr), and ipywidgets' comm targets, registered with the kernel."""
     course, _ = _real_course(make_course)
+    path = course / "submitted" / "blank" / REAL / f"{REAL}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PRELOAD_PROBE))
+    nbformat.write(nb, path)
     cold = course.parent / "cold-twin"
     shutil.copytree(course, cold)
     warm_run = grade_assignment(Course(course), REAL, GradeOptions(jobs=1, quiet=True))
@@ -423,6 +443,10 @@ def test_warm_kernels_record_the_outputs_of_fresh_ones(make_course):
             )
             pytest.fail(f"cell {key} differs:\n" + "\n".join(list(diff)[:40]))
     assert warm_out.keys() == cold_out.keys()
+    probe = warm_out[("blank", len(nb.cells) - 1)]
+    text = "".join(o.get("text", "") for o in probe)
+    assert "20 UTF-8 ['jupyter.widget', 'jupyter.widget.control']" in text, probe
+    assert "..." in text, probe  # (30 columns, 20 shown)
 
 
 # assignment -> (answer cell, the shortcut, the flags it raises, test cells the shortcut fails)

@@ -16,9 +16,12 @@ For each kernel the worker asks for, the template forks; the child
 5. runs ``ipykernel_launcher`` with the audit hook, exactly as ``sandbox.py kernel`` does.
 
 The child never ``exec``'s, so the preloaded modules are already in ``sys.modules`` when the
-student's ``import numpy`` runs; they were imported, never used. Modules that look for a
-running IPython when imported (pandas, ipywidgets, matplotlib's inline backend) must not be
-preloaded: they are imported in the child, inside its shell, exactly as in a fresh kernel.
+student's ``import numpy`` runs; they were imported, never used. Two of them read the
+running shell when imported, and are preloaded as a kernel's shell would show them
+(:func:`_import_as_in_a_kernel`): pandas sets its display defaults from ``get_ipython()`` and
+the output stream's encoding, and ipywidgets registers its comm targets with the kernel (which
+the child has it do as an IPython extension once its kernel runs). matplotlib's inline
+backend is not preloaded.
 
 The template replies to each request with the child's process id once the child is in its
 own session. It reaps exited children before each fork and exits when the worker closes the
@@ -28,8 +31,10 @@ any kernel environment; modules of ``PRELOAD`` that the kernel's Python lacks ar
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.util
+import io
 import json
 import os
 import signal
@@ -63,6 +68,38 @@ def _reap() -> None:
             return
 
 
+class _KernelShell(io.StringIO):
+    """What a module imported in a Jupyter kernel reads of it: a shell with a ``kernel``
+    (pandas' ``config_init.is_terminal``: not a terminal, at most 20 columns shown) and an
+    output stream whose encoding is ipykernel's (pandas' ``display.encoding``)."""
+
+    kernel = True
+    encoding = "UTF-8"
+
+
+def _import_as_in_a_kernel(name: str) -> None:
+    """Import ``name`` with ``get_ipython()`` answering and ``sys.stdout`` encoding as in a
+    kernel's shell; nothing of either is left behind."""
+    shell = _KernelShell()
+    had = hasattr(builtins, "get_ipython")
+    saved_getter, saved_stdout = getattr(builtins, "get_ipython", None), sys.stdout
+    builtins.get_ipython = lambda: shell
+    sys.stdout = shell
+    try:
+        importlib.import_module(name)
+    finally:
+        sys.stdout = saved_stdout
+        if had:
+            builtins.get_ipython = saved_getter
+        else:
+            del builtins.get_ipython
+
+
+#: Preloaded modules the child's kernel loads as an IPython extension once it runs (the
+#: registration their import does in a kernel: ipywidgets' comm targets).
+_EXTENSIONS = ("ipywidgets",)
+
+
 def _reseed() -> None:
     """Give the child its own random state, as a fresh interpreter would have.
 
@@ -90,6 +127,7 @@ def _child(request: dict, sandbox, audit_fd: int | None) -> int:
         # watch the worker that launched it; this one watches its parent, the template, which
         # dies with the worker.
         argv.append(f"--IPKernelApp.parent_handle={os.getppid()}")
+    argv += [f"--IPKernelApp.extensions={name}" for name in _EXTENSIONS if name in sys.modules]
     fd, allowed, writable, watched = None, [], [], []
     policy = request.get("policy")
     if policy:
@@ -404,7 +442,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     for name in preload:
         before = set(sys.modules)
         try:
-            importlib.import_module(name)
+            _import_as_in_a_kernel(name)
             loaded.append(name)
         except Exception as err:  # a kernel environment without it: import it cold later
             failed[name] = f"{type(err).__name__}: {err}"[:200]

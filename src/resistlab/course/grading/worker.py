@@ -431,10 +431,10 @@ def _make_home(context: GradingContext, folder: Path) -> None:
             shutil.copy(item, folder / ".mpl" / item.name)
 
 
-#: What a warm kernel template imports once: the notebooks' heavy imports, and nothing that
-#: looks for a running IPython when imported: not pandas (its display defaults depend on
-#: it), ipywidgets or matplotlib's inline backend. ``tests/course/grading/test_parity.py`` checks
-#: that a forked kernel records the same outputs as a fresh one.
+#: What a warm kernel template imports once: the notebooks' heavy imports (pandas and
+#: ipywidgets as a kernel's shell shows them: ``kernel_template._import_as_in_a_kernel``), not
+#: matplotlib's inline backend. ``tests/course/grading/test_parity.py`` checks that a forked
+#: kernel records the same outputs as a fresh one.
 WARM_PRELOAD = (
     "numpy",
     "scipy.optimize",
@@ -443,8 +443,11 @@ WARM_PRELOAD = (
     "IPython",
     "ipykernel.ipkernel",
     "ipykernel.kernelapp",
-    # the library's models and plots (none imports pandas or ipywidgets): a kernel's own import
-    # of one compiled it again, and the audit hook read it again, in every kernel
+    # every notebook's setup imports both: in every kernel, about 0.8 s of CPU under the hook
+    "pandas",
+    "ipywidgets",
+    # the library's models, plots and widgets: a kernel's own import of one compiled it
+    # again, and the audit hook read it again, in every kernel
     "resistlab.accessibility",
     "resistlab.adaptive",
     "resistlab.amplification",
@@ -466,6 +469,7 @@ WARM_PRELOAD = (
     "resistlab.synergy",
     "resistlab.transport",
     "resistlab.plotting",
+    "resistlab.widgets",
 )
 
 _WARM: dict[str, WarmKernels] = {}
