@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import socket
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -1047,6 +1048,44 @@ def test_calls_of_watched_functions_are_reported_with_the_cell_that_made_them(tm
     assert result["signature"] == "(dose, e0, emax, ec50, h)"
     assert result["name"] == ["hill", "resistlab.pharmacology"]
     assert result["wrapped"] is False
+
+
+FUNCTION_READS = r"""
+import json, os, signal
+from resistlab.course.grading import sandbox
+
+r, w = os.pipe()
+sandbox._install_audit_hook(w, ["/"], [], ["resistlab.pharmacology.hill"])
+import resistlab.pharmacology as pharmacology
+
+
+def f(x, *, y=1):
+    return x
+
+
+kept = [f.__code__, f.__defaults__, f.__kwdefaults__]  # an ordinary function's
+kept.append(getattr(signal, "_signal").signal.__kwdefaults__)  # the signal guard's
+kept.append(pharmacology.hill.__kwdefaults__)  # a wrapper's: its original taken out
+os.close(w)
+print(json.dumps([json.loads(line) for line in os.read(r, 1 << 16).decode().splitlines()]))
+"""
+
+
+def test_reads_of_functions_are_recorded_for_the_signal_guard_and_the_wrappers_only():
+    """The hook returns at once from a read of a plain function's code or default arguments
+    (the grader's agent reads about 2,000 at a notebook's start), except for the kernel's
+    signal guard (whose keyword defaults hold the original ``signal``) and a wrapper of a
+    forbidden function (whose keyword defaults hold the original function): those reads are
+    recorded, and nothing else is."""
+    done = subprocess.run(
+        [sys.executable, "-c", FUNCTION_READS], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    records = json.loads(done.stdout)
+    assert records == [
+        ["grader.entered", "the kernel's signal guard taken apart"],
+        ["call", "resistlab.pharmacology.hill ?+made"],
+    ], records
 
 
 HELD_RECORDS = r"""

@@ -1939,7 +1939,7 @@ def _of_type(values, kind, compress=itertools.compress, is_=operator.is_, repeat
     return compress(values, map(is_, map(type, values), repeat(kind)))
 
 
-def _watch_calls(record, watched, checker=None, ran_text=None):
+def _watch_calls(record, watched, checker=None, ran_text=None, wrapper_set=None):
     """Report each call of a ``watched`` library function with the place that made it.
 
     Each watched function is replaced, in every loaded ``resistlab`` module and in the
@@ -1984,6 +1984,8 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     cell that first imported ``m``). The code of a module holding a wrapped function run
     again (its loader's ``exec_module`` into a module of the student's, a reload: a copy of
     the function no wrapper reaches) is reported as ``copy`` for each of its functions.
+
+    ``wrapper_set``: a set to hold every wrapper made (the caller's, to tell them apart).
     """
     # cells run from text no cell holds are written by ``ran_text`` (the hook's writer), which
     # no wrapper's closure reaches, the calls by ``record``
@@ -2322,7 +2324,7 @@ def _watch_calls(record, watched, checker=None, ran_text=None):
     # (by the function itself: a function's hash is its identity, which no class of the
     # student's changes, and ``id``, an audit event, costs a call of the hook each)
     by_original: dict = {}  # original -> wrapper
-    wrapper_set: set = set()
+    wrapper_set = wrapper_set if wrapper_set is not None else set()
 
     def plain_function(value) -> bool:  # (by identity: a metaclass's ``__eq__`` never runs)
         kind = type(value)
@@ -2907,9 +2909,16 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # their own, so that what is reached through them is not the hook's (review 52: the
     # hook's writer, reached so, had its ``os.write`` and its set of sent records replaced,
     # and exec of text, fork and trace functions went unreported)
+    wrapper_set: set = set()  # every wrapper made (by identity: a function hashes so)
     calls = _watch_calls(
-        _audit_writer(fd), watched, _code_checker(_installed_folders()), ran_text=record
+        _audit_writer(fd),
+        watched,
+        _code_checker(_installed_folders()),
+        ran_text=record,
+        wrapper_set=wrapper_set,
     )
+    function_type = types.FunctionType
+    function_reads = frozenset(("__code__", "__defaults__", "__kwdefaults__"))
     agent_compiled: list = []
     code_type, isfile, of_type = types.CodeType, os.path.isfile, _of_type
 
@@ -3125,6 +3134,17 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             and len(args) == 2  # attribute of a wrapper's or the signal guard's)
             and type(args[1]) is str
             and args[1] == "f_code"
+        ):
+            return
+        if (  # a plain function's code or default arguments read: nothing below reads it
+            event == "object.__getattr__"  # unless the function is the signal guard's, or
+            and type(args) is tuple  # a wrapper's keyword defaults (its original); the
+            and len(args) == 2  # grader's agent reads about 2,000 of them at a notebook's
+            and type(args[1]) is str  # start, each 0.1-0.2 ms under the alarm. (No method of
+            and args[1] in function_reads  # the notebook's runs: a function is compared and
+            and type(args[0]) is function_type  # hashed by identity, and the type checks
+            and args[0] not in signal_guard  # come first)
+            and args[0] not in wrapper_set
         ):
             return
         try:  # review 72 B: nothing raised inside the hook leaves it (below)
