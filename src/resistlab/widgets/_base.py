@@ -36,7 +36,9 @@ __all__ = ["Explorer", "float_slider", "log_slider"]
 
 # Wide enough for the longest label ("final culture size N (cells)"); tests/widgets measure it.
 _STYLE = {"description_width": "18em"}
-_LAYOUT = widgets.Layout(width="38em")
+# (the settings of a layout, not a Layout: each slider makes its own in the kernel that shows
+# it; a Layout made when this module is imported belongs to the process that imported it)
+_LAYOUT = {"width": "38em"}
 
 
 def float_slider(description: str, value: float, low: float, high: float, step: float):

@@ -416,25 +416,32 @@ def test_a_process_whose_first_thread_ended_is_still_running():
         process.kill()
 
 
-def test_a_template_imports_what_reads_the_shell_as_a_kernel_would_and_no_inline_backend():
+def test_a_template_imports_what_reads_the_shell_as_a_kernel_would_and_keeps_nothing_of_it():
     """The modules a grading worker's template imports once (``WARM_PRELOAD``) are imported
     as a kernel's shell shows them: pandas' display defaults are a Jupyter kernel's (20
     columns, ipykernel's UTF-8), where a plain import in the same Python takes a terminal's
-    (0); nothing of the shell is left in ``builtins`` or ``sys.stdout``; matplotlib's inline
-    backend, which needs the running shell, is not among them."""
+    (0). Nothing of the stand-in is left: not in ``builtins`` or ``sys.stdout``, and no object
+    of it alive (review 75 F3: other modules imported with it in place kept it as a default
+    argument). No widget is made (review 75 F2: the library's shared slider layout, made in
+    the template, was a model no kernel's notebook held), and matplotlib's inline backend,
+    which needs the running shell, is not imported."""
     from resistlab.course.grading.worker import WARM_PRELOAD
 
     report = (
-        "import builtins, json, sys\n"
+        "import builtins, gc, json, sys\n"
         "import pandas as pd\n"
+        "from ipywidgets.widgets import widget\n"
+        "gc.collect()\n"
+        "stand_ins = [o for o in gc.get_objects() if type(o).__name__ == '_KernelShell']\n"
         "print(json.dumps([pd.get_option('display.max_columns'),"
         " pd.get_option('display.encoding'), 'matplotlib_inline' in sys.modules,"
-        " hasattr(builtins, 'get_ipython'), sys.stdout is sys.__stdout__]))\n"
+        " hasattr(builtins, 'get_ipython'), sys.stdout is sys.__stdout__, len(stand_ins),"
+        " len(widget._instances)]))\n"
     )
     preload = (
         "from resistlab.course.grading import kernel_template\n"
         f"for name in {list(WARM_PRELOAD)!r}:\n"
-        "    kernel_template._import_as_in_a_kernel(name)\n"
+        "    kernel_template._preload(name)\n"
     )
     found = []
     for code in (preload + report, report):
@@ -442,6 +449,6 @@ def test_a_template_imports_what_reads_the_shell_as_a_kernel_would_and_no_inline
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
         )
         found.append(json.loads(done.stdout))
-    assert found[0] == [20, "UTF-8", False, False, True], found
+    assert found[0] == [20, "UTF-8", False, False, True, 0, 0], found
     assert found[1][0] == 0, found  # (a terminal's: what the template had taken unaided)
     assert {"pandas", "ipywidgets", "resistlab.widgets"} <= set(WARM_PRELOAD)

@@ -369,6 +369,28 @@ def _printed(course, assignment, student) -> str:
     return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
 
+def _widget_state(course, assignment) -> list[dict]:
+    """The widget models saved in every autograded notebook of ``assignment``."""
+    key = "application/vnd.jupyter.widget-state+json"
+    return [
+        nbformat.read(path, as_version=4).metadata.get("widgets", {}).get(key, {}).get("state", {})
+        for path in sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb"))
+    ]
+
+
+def _widget_models(course, assignment) -> int:
+    return sum(len(state) for state in _widget_state(course, assignment))
+
+
+def _dangling_models(course, assignment) -> list[str]:
+    """The models a saved widget refers to (``IPY_MODEL_...``) that its notebook lacks."""
+    missing = []
+    for state in _widget_state(course, assignment):
+        text = json.dumps(state)
+        missing += [m for m in re.findall(r"IPY_MODEL_([0-9a-f]+)", text) if m not in state]
+    return missing
+
+
 def _outputs(course, assignment) -> dict:
     """Every code cell's outputs in the autograded notebooks, widget model ids blanked and
     neighbouring chunks of one stream joined: where a print is cut into two chunks depends on
@@ -443,6 +465,10 @@ def test_warm_kernels_record_the_outputs_of_fresh_ones(make_course):
             )
             pytest.fail(f"cell {key} differs:\n" + "\n".join(list(diff)[:40]))
     assert warm_out.keys() == cold_out.keys()
+    # review 75 F2: a widget the template made (the library's shared slider layout) was a
+    # model the sliders of every forked kernel referred to and no notebook held
+    for folder in (course, cold):
+        assert _widget_models(folder, REAL) and not _dangling_models(folder, REAL), folder.name
     probe = warm_out[("blank", len(nb.cells) - 1)]
     text = "".join(o.get("text", "") for o in probe)
     assert "20 UTF-8 ['jupyter.widget', 'jupyter.widget.control']" in text, probe

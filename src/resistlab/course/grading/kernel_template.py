@@ -18,7 +18,7 @@ For each kernel the worker asks for, the template forks; the child
 The child never ``exec``'s, so the preloaded modules are already in ``sys.modules`` when the
 student's ``import numpy`` runs; they were imported, never used. Two of them read the
 running shell when imported, and are preloaded as a kernel's shell would show them
-(:func:`_import_as_in_a_kernel`): pandas sets its display defaults from ``get_ipython()`` and
+(:func:`_preload`): pandas sets its display defaults from ``get_ipython()`` and
 the output stream's encoding, and ipywidgets registers its comm targets with the kernel (which
 the child has it do as an IPython extension once its kernel runs). matplotlib's inline
 backend is not preloaded.
@@ -69,17 +69,26 @@ def _reap() -> None:
 
 
 class _KernelShell(io.StringIO):
-    """What a module imported in a Jupyter kernel reads of it: a shell with a ``kernel``
-    (pandas' ``config_init.is_terminal``: not a terminal, at most 20 columns shown) and an
-    output stream whose encoding is ipykernel's (pandas' ``display.encoding``)."""
+    """What pandas reads of a Jupyter kernel when it is imported: a shell with a ``kernel``
+    (``config_init.is_terminal``: not a terminal, at most 20 columns shown) and an output
+    stream whose encoding is ipykernel's (``display.encoding``)."""
 
     kernel = True
     encoding = "UTF-8"
 
 
-def _import_as_in_a_kernel(name: str) -> None:
-    """Import ``name`` with ``get_ipython()`` answering and ``sys.stdout`` encoding as in a
-    kernel's shell; nothing of either is left behind."""
+#: Preloaded modules whose import reads the running shell and the output stream (others,
+#: imported with the stand-in in place, had kept it as a default argument: matplotlib's
+#: ``print_cycles``, IPython's ``PyColorize.Parser``).
+_SHELL_READERS = ("pandas",)
+
+
+def _preload(name: str) -> None:
+    """Import ``name``; one of :data:`_SHELL_READERS` with ``get_ipython()`` answering and
+    ``sys.stdout`` encoding as in a kernel's shell, both put back after."""
+    if name not in _SHELL_READERS:
+        importlib.import_module(name)
+        return
     shell = _KernelShell()
     had = hasattr(builtins, "get_ipython")
     saved_getter, saved_stdout = getattr(builtins, "get_ipython", None), sys.stdout
@@ -442,7 +451,7 @@ def serve(channel_fd: int, preload: list[str], uid: int | None = None, pidns=Fal
     for name in preload:
         before = set(sys.modules)
         try:
-            _import_as_in_a_kernel(name)
+            _preload(name)
             loaded.append(name)
         except Exception as err:  # a kernel environment without it: import it cold later
             failed[name] = f"{type(err).__name__}: {err}"[:200]

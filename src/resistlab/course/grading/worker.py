@@ -432,7 +432,7 @@ def _make_home(context: GradingContext, folder: Path) -> None:
 
 
 #: What a warm kernel template imports once: the notebooks' heavy imports (pandas and
-#: ipywidgets as a kernel's shell shows them: ``kernel_template._import_as_in_a_kernel``), not
+#: ipywidgets as a kernel's shell shows them: ``kernel_template._preload``), not
 #: matplotlib's inline backend. ``tests/course/grading/test_parity.py`` checks that a forked
 #: kernel records the same outputs as a fresh one.
 WARM_PRELOAD = (
