@@ -1509,6 +1509,158 @@ def hill(dose, e0, emax, ec50, h, *, _f=_occ):
 """
 }
 
+# review 75 F1: the trampoline's frame, taken by a handler, held the guard's tables as mapping
+# proxies, which hand out the dict they show (``proxy | x`` calls ``x.__ror__(dict)``):
+# emptied, every trampoline handed the hook's own frame to a builtin handler, whose locals
+# gave the call reporting's state (silenced) and the originals (12/12, no flag)
+_HILL_FROM_ORIGINALS = """def hill(dose, e0, emax, ec50, h):
+    '''The Hill curve.'''
+    return _ORIG['h' + 'ill'](dose, e0, emax, ec50, h)
+"""
+GUARD_TABLES_EMPTIED = {
+    "answer_hill_function": """# an added cell: take the kernel's audit hook apart through the signal guard's trampoline
+import signal as _sg, _thread as _th, sys as _sy, threading as _thr, time as _tm
+_box = {}
+def _h(signum, frame):
+    _box['t'] = getattr(_sy, '_get' + 'frame')(1)      # the trampoline's frame: not the grader's
+_sg.signal(_sg.SIGUSR1, _h)
+_th.interrupt_main(_sg.SIGUSR1)
+for _i in range(100000):
+    if 't' in _box: break
+_loc = getattr(_box['t'], 'f_loc' + 'als')
+_grab = []
+class _G:
+    def __ror__(self, other):
+        _grab.append(other); return other
+_loc['_own'] | _G(); _loc['_short'] | _G()
+for _d in _grab: _d.clear()                                 # the trampolines' frozen tables, emptied
+del _loc, _box
+_frames = []
+_sg.signal(_sg.SIGUSR2, _frames.insert)                     # a builtin handler: handed the raw frame
+_stop = []
+def _pinger():
+    while not _stop:
+        _th.interrupt_main(_sg.SIGUSR2)
+        _tm.sleep(0.002)
+_t = _thr.Thread(target=_pinger, daemon=True); _t.start()
+_hookframe = None
+_t0 = _tm.time()
+while _hookframe is None and _tm.time() - _t0 < 20:
+    for _j in range(200):
+        getattr(_h, '__co' + 'de__')
+    for _f in list(_frames):
+        _x = _f
+        while _x is not None:
+            if getattr(_x, 'f_co' + 'de').co_name == 'hook' and 'record' in getattr(_x, 'f_loc' + 'als'):
+                _hookframe = _x; break
+            _x = getattr(_x, 'f_ba' + 'ck')
+    _frames.clear()
+_stop.append(1); _t.join()
+_sg.signal(_sg.SIGUSR2, _sg.SIG_DFL)
+_hl = getattr(_hookframe, 'f_loc' + 'als')
+def _cells(fn):
+    code = getattr(fn, '__co' + 'de__')
+    return {n: getattr(c, 'cell_con' + 'tents') for n, c in zip(code.co_freevars, getattr(fn, '__clo' + 'sure__')) }
+_on_event = _hl['calls']
+_oc = _cells(_on_event)
+_rc = _cells(_oc['report'])
+_rc['over'].update(_oc['by_name'])                          # every watched function: "already past the count"
+_rc['calls'].update(('-', str(_i)) for _i in range(400))    # the count reached: nothing more is written
+_ORIG = {k.rpartition('.')[2]: _oc['wrappers'][v[0]][0] for k, v in _oc['by_name'].items()}
+print("hook frame taken; originals:", len(_ORIG))
+del _hl, _hookframe, _frames
+"""  # noqa: E501
+    + _HILL_FROM_ORIGINALS
+}
+# review 75 F1b: the guard's getsignal given code of the same shape that hands out its
+# keyword defaults, and a trampoline's defaults replaced (writes: no read was seen)
+GUARD_REWRITTEN = {
+    "answer_hill_function": """# an added cell: the guard's getsignal given code that behaves the same and hands out its
+# keyword defaults; a trampoline's frozen tables replaced by writing its defaults
+import _signal as _sgl, signal as _sg, _thread as _th, threading as _thr, time as _tm
+def _gs(signalnum, /, *, _rl_get, _rl_unwrapped):
+    if type(signalnum) is list:
+        signalnum.append(_rl_unwrapped)
+        return None
+    return _rl_unwrapped(_rl_get(signalnum))
+setattr(_sgl.getsignal, '__co' + 'de__', getattr(_gs, '__co' + 'de__'))
+_box = []
+_sgl.getsignal(_box)
+_handed = getattr(_box[0], '__kwdef' + 'aults__')['_rl_handed']
+_frames = []
+_sg.signal(_sg.SIGUSR2, _frames.insert)
+for _tr, _hd in list(_handed.values()):
+    if _hd == _frames.insert:
+        _d = getattr(_tr, '__defa' + 'ults__')
+        setattr(_tr, '__defa' + 'ults__', (_d[0], _d[1], {}, {}))
+_stop = []
+def _pinger():
+    while not _stop:
+        _th.interrupt_main(_sg.SIGUSR2)
+        _tm.sleep(0.002)
+_t = _thr.Thread(target=_pinger, daemon=True); _t.start()
+_hookframe = None
+_t0 = _tm.time()
+while _hookframe is None and _tm.time() - _t0 < 20:
+    for _j in range(200):
+        getattr(_gs, '__co' + 'de__')
+    for _f in list(_frames):
+        _x = _f
+        while _x is not None:
+            if getattr(_x, 'f_co' + 'de').co_name == 'hook' and 'record' in getattr(_x, 'f_loc' + 'als'):
+                _hookframe = _x; break
+            _x = getattr(_x, 'f_ba' + 'ck')
+    _frames.clear()
+_stop.append(1); _t.join()
+_sg.signal(_sg.SIGUSR2, _sg.SIG_DFL)
+_hl = getattr(_hookframe, 'f_loc' + 'als')
+def _cells(fn):
+    code = getattr(fn, '__co' + 'de__')
+    return {n: getattr(c, 'cell_con' + 'tents') for n, c in zip(code.co_freevars, getattr(fn, '__clo' + 'sure__')) }
+_oc = _cells(_hl['calls'])
+_rc = _cells(_oc['report'])
+_rc['over'].update(_oc['by_name'])
+_rc['calls'].update(('-', str(_i)) for _i in range(400))
+_ORIG = {k.rpartition('.')[2]: _oc['wrappers'][v[0]][0] for k, v in _oc['by_name'].items()}
+print("hook frame taken; originals:", len(_ORIG))
+del _hl, _hookframe, _frames
+"""  # noqa: E501
+    + _HILL_FROM_ORIGINALS
+}
+# review 75 F4: a wrapper's code replaced by code of the same shape that returns its original,
+# then put back before the notebook's end (no read of its keyword defaults)
+WRAPPER_SWAPPED = {
+    "answer_hill_function": """# an added cell: a forbidden function's wrapper hands out its original through code of the
+# same shape (its __code__ written, then put back): no read of its keyword defaults
+_G = getattr(fit_hill, ''.join(('__glo', 'bals__')))          # pharmacology's namespace (the setup's function)
+def _factory(a, b, c, d, e, f):
+    def _give(*args, _rl_call=None, **kwargs):
+        (a, b, c, d, e, f)
+        return _rl_call
+    return _give
+_ORIG = {}
+for _name in ('h' + 'ill', '_occu' + 'pancy'):
+    _w = _G[_name]
+    _code = getattr(_w, '__co' + 'de__')
+    _n = len(getattr(_w, '__clo' + 'sure__') or ())
+    if _n != 6:
+        _ORIG[_name] = _w
+        continue
+    _new = getattr(_factory(1, 2, 3, 4, 5, 6), '__co' + 'de__')
+    setattr(_w, '__co' + 'de__', _new)
+    try:
+        _ORIG[_name] = _w()
+    finally:
+        setattr(_w, '__co' + 'de__', _code)
+print("originals:", {k: v is not _G[k] for k, v in _ORIG.items()}, _n)
+def hill(dose, e0, emax, ec50, h):
+    '''The Hill curve.'''
+    d = np.asarray(dose, dtype=float)
+    values = e0 + (emax - e0) * _ORIG['_occu' + 'pancy'](d, ec50, h)
+    return float(values) if d.ndim == 0 else values
+"""  # noqa: E501
+}
+
 # review 74 E: with ipykernel's ``default_int_handler`` behind a trampoline, the trampoline's
 # frame ends every interrupt's traceback; honest code that prints the traceback of an
 # interrupt it caught (a loop bounded by a timer, as by the stop button) was flagged as
@@ -1548,16 +1700,31 @@ def hill(dose, e0, emax, ec50, h):
 
 
 @pytest.mark.slow
-def test_the_signal_guard_holds_no_table_and_a_caught_interrupt_is_no_flag(make_course):
+def test_the_signal_guard_and_the_wrappers_hand_out_no_table_and_change_not_unseen(make_course):
     """Review 74 E: a helper registered in the hook's table of its own code, taken through the
     signal guard's closure, used the forbidden ``_occupancy`` unrecorded (12/12, no flag): the
-    guard's functions now hold no closure, and the hill tests fail. Honest code that prints
-    the traceback of an interrupt it caught scores full marks with no review flag."""
+    guard's functions now hold no closure, and the hill tests fail. Review 75: the guard's
+    tables, emptied through a trampoline's frame, had let the hook's frame be taken (F1): they
+    are frozen sets, which the cell cannot change, and the hill tests fail; the code or
+    defaults of the guard's functions, a trampoline's or a wrapper's written (F1b, F4: the
+    originals taken with no read seen, 12/12, no flag) is a review flag. Honest code that
+    prints the traceback of an interrupt it caught scores full marks with no review flag."""
     slug = "01-dose-response"
     nb, _ = _source(slug)
-    students = {"registered": GUARD_TABLE_TAKEN, "printed": INTERRUPT_PRINTED}
+    students = {
+        "registered": GUARD_TABLE_TAKEN,
+        "emptied": GUARD_TABLES_EMPTIED,
+        "rewritten": GUARD_REWRITTEN,
+        "swapped": WRAPPER_SWAPPED,
+        "printed": INTERRUPT_PRINTED,
+    }
     rows = _grade_students(make_course, slug, nb, students)
     assert "test_hill_function_values" in rows["registered"].failed, rows["registered"]
+    assert "test_hill_function_values" in rows["emptied"].failed, rows["emptied"]
+    for student in ("rewritten", "swapped"):
+        row = rows[student]
+        changed = [str(f) for f in row.flags if "a function of the grader's changed" in str(f)]
+        assert row.review and changed, row
     printed = rows["printed"]
     assert printed.score == printed.max_score and not printed.review, printed
 

@@ -2575,9 +2575,11 @@ def _guard_signals(own_codes: dict, wrapper_codes: dict):
     The original
     ``signal`` is kept as a keyword default, whose read the hook records, and a copy of
     ``_signal`` (or of ``_imp``) that ``_imp.create_builtin`` makes, with no audit event, gets
-    the guard too (review 70 B). Returns the guard's functions and ``check()``, which puts a
-    trampoline before any handler set past the guard and says whether it found one. It
-    changes the process's ``signal`` module for good: only a kernel calls it.
+    the guard too (review 70 B). Returns ``check()``, which puts a trampoline before any
+    handler set past the guard and says whether it found one, and ``ours(function)``:
+    whether a function is the guard's, a trampoline or the one that raises a waiting signal
+    again (whose reads and writes the hook records). It changes the process's ``signal``
+    module for good: only a kernel calls it.
     """
     import _imp
     import _signal
@@ -2596,15 +2598,17 @@ def _guard_signals(own_codes: dict, wrapper_codes: dict):
         if code.co_name != "trampoline":
             own_codes[id(code)] = code
         todo += [c for c in code.co_consts if type(c) is types.CodeType]
-    own = types.MappingProxyType(dict(own_codes))
+    # Review 75 F1: a mapping proxy hands out the dict it shows (``proxy | x`` calls
+    # ``x.__ror__(dict)``), which a handler emptied through a trampoline's frame: the tables
+    # are frozen sets of ids (the codes stay alive in the hook's own table, so no id is
+    # reused by another object)
+    own = frozenset(own_codes)
     # the grader's code that always returns soon, wherever on the stack: not the wrappers'
     # (they call the notebook's functions)
-    short = types.MappingProxyType(
-        {
-            **{key: code for key, code in own_codes.items() if wrapper_codes.get(key) is not code},
-            id(later.__code__): later.__code__,
-        }
-    )
+    short = frozenset(
+        (*(key for key, code in own_codes.items() if wrapper_codes.get(key) is not code),
+         id(later.__code__))
+    )  # fmt: skip
     handed: dict = {}  # id(trampoline) -> (trampoline, the handler it runs)
 
     def unwrapped(handler, /, *, _rl_handed=handed):
@@ -2636,10 +2640,10 @@ def _guard_signals(own_codes: dict, wrapper_codes: dict):
                     if inner is None:
                         break
                     code = inner.f_code
-                    if _own.get(id(code)) is code:
+                    if id(code) in _own:
                         cut = inner
                         busy = busy or inner is frame
-                    busy = busy or _short.get(id(code)) is code
+                    busy = busy or id(code) in _short
                     inner = inner.f_back
                 if busy:
                     return _later(signum)
@@ -2720,7 +2724,20 @@ def _guard_signals(own_codes: dict, wrapper_codes: dict):
         return found
 
     check()
-    return (guard, getsignal, create_builtin), check
+
+    def ours(function) -> bool:
+        """Whether ``function`` (a plain function: compared by identity) is the guard's, a
+        trampoline or the function that raises a waiting signal again."""
+        found = handed.get(id(function))
+        return (
+            function is guard
+            or function is getsignal
+            or function is create_builtin
+            or function is later
+            or (found is not None and found[0] is function)
+        )
+
+    return check, ours
 
 
 def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watched=()) -> None:
@@ -3102,7 +3119,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     stop, _ = _stopper()
     handled = watched_events | {
         *frame_events, "import", "ctypes.dlopen", "exec", "object.__getattr__",
-        "resistlab.call", "resistlab.wrap", "grader.entered",
+        "object.__setattr__", "resistlab.call", "resistlab.wrap", "grader.entered",
     }  # fmt: skip
 
     installed = (package, *_installed_folders())
@@ -3143,8 +3160,17 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
             and type(args[1]) is str  # start, each 0.1-0.2 ms under the alarm. (No method of
             and args[1] in function_reads  # the notebook's runs: a function is compared and
             and type(args[0]) is function_type  # hashed by identity, and the type checks
-            and args[0] not in signal_guard  # come first)
-            and args[0] not in wrapper_set
+            and args[0] not in wrapper_set  # come first)
+            and not guards(args[0])
+        ):
+            return
+        if event == "object.__setattr__" and not (  # (review 75 F1b, F4: the code or the
+            type(args) is tuple  # defaults of a function of the grader's replaced, a wrapper's
+            and len(args) == 3  # to hand out its original and put back before the notebook's
+            and type(args[1]) is str  # end, the guard's to hand out its tables: no read was
+            and args[1] in function_reads  # seen)
+            and type(args[0]) is function_type
+            and (args[0] in wrapper_set or guards(args[0]))
         ):
             return
         try:  # review 72 B: nothing raised inside the hook leaves it (below)
@@ -3186,8 +3212,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
                     return
                 if event == "import" and args and args[0] == "_signal":  # (first imported below,
                     record("grader.entered", "the signal module made again")  # before the hook)
-                elif event == "object.__getattr__" and args and args[0] in signal_guard:
+                elif event == "object.__getattr__" and args and guards(args[0]):
                     record("grader.entered", "the kernel's signal guard taken apart")
+                if event == "object.__setattr__":  # (only the grader's functions' come here)
+                    record("grader.entered", "a function of the grader's changed")
+                    return
                 if event in ("import", "ctypes.dlopen") and args:
                     try:
                         native(event, args)
@@ -3332,7 +3361,7 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
 
     # (Python runs audit hooks with profile and trace functions paused, unless they say so)
     hook.__cantrace__ = True
-    signal_guard, unguarded_handlers = _guard_signals(own_codes, wrapper_codes)
+    unguarded_handlers, guards = _guard_signals(own_codes, wrapper_codes)
     sys.addaudithook(hook)
 
 
