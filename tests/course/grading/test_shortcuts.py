@@ -1517,6 +1517,40 @@ _HILL_FROM_ORIGINALS = """def hill(dose, e0, emax, ec50, h):
     '''The Hill curve.'''
     return _ORIG['h' + 'ill'](dose, e0, emax, ec50, h)
 """
+# the hook's frame, handed to a builtin handler (a list's ``insert``) while the hook runs, and
+# what its locals give: the call reporting silenced, the originals of the wrappers
+_HOOK_FRAME_TAKEN = """_stop = []
+def _pinger():
+    while not _stop:
+        _th.interrupt_main(_sg.SIGUSR2)
+        _tm.sleep(0.002)
+_t = _thr.Thread(target=_pinger, daemon=True); _t.start()
+_hookframe = None
+_t0 = _tm.time()
+while _hookframe is None and _tm.time() - _t0 < 20:
+    for _j in range(200):
+        getattr(PROBE, '__co' + 'de__')
+    for _f in list(_frames):
+        _x = _f
+        while _x is not None:
+            if getattr(_x, 'f_co' + 'de').co_name == 'hook' and 'record' in getattr(_x, 'f_loc' + 'als'):
+                _hookframe = _x; break
+            _x = getattr(_x, 'f_ba' + 'ck')
+    _frames.clear()
+_stop.append(1); _t.join()
+_sg.signal(_sg.SIGUSR2, _sg.SIG_DFL)
+_hl = getattr(_hookframe, 'f_loc' + 'als')
+def _cells(fn):
+    code = getattr(fn, '__co' + 'de__')
+    return {n: getattr(c, 'cell_con' + 'tents') for n, c in zip(code.co_freevars, getattr(fn, '__clo' + 'sure__')) }
+_oc = _cells(_hl['calls'])
+_rc = _cells(_oc['report'])
+_rc['over'].update(_oc['by_name'])
+_rc['calls'].update(('-', str(_i)) for _i in range(400))
+_ORIG = {k.rpartition('.')[2]: _oc['wrappers'][v[0]][0] for k, v in _oc['by_name'].items()}
+print("hook frame taken; originals:", len(_ORIG))
+del _hl, _hookframe, _frames
+"""  # noqa: E501
 GUARD_TABLES_EMPTIED = {
     "answer_hill_function": """# an added cell: take the kernel's audit hook apart through the signal guard's trampoline
 import signal as _sg, _thread as _th, sys as _sy, threading as _thr, time as _tm
@@ -1537,39 +1571,8 @@ for _d in _grab: _d.clear()                                 # the trampolines' f
 del _loc, _box
 _frames = []
 _sg.signal(_sg.SIGUSR2, _frames.insert)                     # a builtin handler: handed the raw frame
-_stop = []
-def _pinger():
-    while not _stop:
-        _th.interrupt_main(_sg.SIGUSR2)
-        _tm.sleep(0.002)
-_t = _thr.Thread(target=_pinger, daemon=True); _t.start()
-_hookframe = None
-_t0 = _tm.time()
-while _hookframe is None and _tm.time() - _t0 < 20:
-    for _j in range(200):
-        getattr(_h, '__co' + 'de__')
-    for _f in list(_frames):
-        _x = _f
-        while _x is not None:
-            if getattr(_x, 'f_co' + 'de').co_name == 'hook' and 'record' in getattr(_x, 'f_loc' + 'als'):
-                _hookframe = _x; break
-            _x = getattr(_x, 'f_ba' + 'ck')
-    _frames.clear()
-_stop.append(1); _t.join()
-_sg.signal(_sg.SIGUSR2, _sg.SIG_DFL)
-_hl = getattr(_hookframe, 'f_loc' + 'als')
-def _cells(fn):
-    code = getattr(fn, '__co' + 'de__')
-    return {n: getattr(c, 'cell_con' + 'tents') for n, c in zip(code.co_freevars, getattr(fn, '__clo' + 'sure__')) }
-_on_event = _hl['calls']
-_oc = _cells(_on_event)
-_rc = _cells(_oc['report'])
-_rc['over'].update(_oc['by_name'])                          # every watched function: "already past the count"
-_rc['calls'].update(('-', str(_i)) for _i in range(400))    # the count reached: nothing more is written
-_ORIG = {k.rpartition('.')[2]: _oc['wrappers'][v[0]][0] for k, v in _oc['by_name'].items()}
-print("hook frame taken; originals:", len(_ORIG))
-del _hl, _hookframe, _frames
 """  # noqa: E501
+    + _HOOK_FRAME_TAKEN.replace("PROBE", "_h")
     + _HILL_FROM_ORIGINALS
 }
 # review 75 F1b: the guard's getsignal given code of the same shape that hands out its
@@ -1593,38 +1596,8 @@ for _tr, _hd in list(_handed.values()):
     if _hd == _frames.insert:
         _d = getattr(_tr, '__defa' + 'ults__')
         setattr(_tr, '__defa' + 'ults__', (_d[0], _d[1], {}, {}))
-_stop = []
-def _pinger():
-    while not _stop:
-        _th.interrupt_main(_sg.SIGUSR2)
-        _tm.sleep(0.002)
-_t = _thr.Thread(target=_pinger, daemon=True); _t.start()
-_hookframe = None
-_t0 = _tm.time()
-while _hookframe is None and _tm.time() - _t0 < 20:
-    for _j in range(200):
-        getattr(_gs, '__co' + 'de__')
-    for _f in list(_frames):
-        _x = _f
-        while _x is not None:
-            if getattr(_x, 'f_co' + 'de').co_name == 'hook' and 'record' in getattr(_x, 'f_loc' + 'als'):
-                _hookframe = _x; break
-            _x = getattr(_x, 'f_ba' + 'ck')
-    _frames.clear()
-_stop.append(1); _t.join()
-_sg.signal(_sg.SIGUSR2, _sg.SIG_DFL)
-_hl = getattr(_hookframe, 'f_loc' + 'als')
-def _cells(fn):
-    code = getattr(fn, '__co' + 'de__')
-    return {n: getattr(c, 'cell_con' + 'tents') for n, c in zip(code.co_freevars, getattr(fn, '__clo' + 'sure__')) }
-_oc = _cells(_hl['calls'])
-_rc = _cells(_oc['report'])
-_rc['over'].update(_oc['by_name'])
-_rc['calls'].update(('-', str(_i)) for _i in range(400))
-_ORIG = {k.rpartition('.')[2]: _oc['wrappers'][v[0]][0] for k, v in _oc['by_name'].items()}
-print("hook frame taken; originals:", len(_ORIG))
-del _hl, _hookframe, _frames
 """  # noqa: E501
+    + _HOOK_FRAME_TAKEN.replace("PROBE", "_gs")
     + _HILL_FROM_ORIGINALS
 }
 # review 75 F4: a wrapper's code replaced by code of the same shape that returns its original,
