@@ -1634,6 +1634,33 @@ def hill(dose, e0, emax, ec50, h):
 """  # noqa: E501
 }
 
+# review 75 G1: a wrapper's helpers, reached through its closure: ``place`` given code that
+# answered for the library had left every call unreported (3/15 from a forbidden function, no
+# flag), and ``stop``'s defaults changed had undone review 72 B's re-raised interrupt. Their
+# defaults written, even with the same values, is a review flag
+_WRAPPERS_HELPERS = """_w = getattr(fit_hill, ''.join(reversed('__slabolg__')))['h' + 'ill']
+_helpers = {
+    getattr(getattr(c, 'cell_con' + 'tents'), '__name__', ''): getattr(c, 'cell_con' + 'tents')
+    for c in getattr(_w, '__clo' + 'sure__')
+}
+"""
+_HILL = """
+
+def hill(dose, e0, emax, ec50, h):
+    dose = np.asarray(dose, dtype=float)
+    return e0 + (emax - e0) * dose**h / (ec50**h + dose**h)
+"""
+HELPER_CHANGED = {
+    "answer_hill_function": _WRAPPERS_HELPERS
+    + "setattr(_helpers['place'], '__defa' + 'ults__', ('x',))"
+    + _HILL
+}
+STOPPER_CHANGED = {
+    "answer_hill_function": _WRAPPERS_HELPERS
+    + "_s = _helpers['stop']\nsetattr(_s, '__defa' + 'ults__', getattr(_s, '__defa' + 'ults__'))"
+    + _HILL
+}
+
 # review 74 E: with ipykernel's ``default_int_handler`` behind a trampoline, the trampoline's
 # frame ends every interrupt's traceback; honest code that prints the traceback of an
 # interrupt it caught (a loop bounded by a timer, as by the stop button) was flagged as
@@ -1679,8 +1706,9 @@ def test_the_signal_guard_and_the_wrappers_hand_out_no_table_and_change_not_unse
     guard's functions now hold no closure, and the hill tests fail. Review 75: the guard's
     tables, emptied through a trampoline's frame, had let the hook's frame be taken (F1): they
     are frozen sets, which the cell cannot change, and the hill tests fail; the code or
-    defaults of the guard's functions, a trampoline's or a wrapper's written (F1b, F4: the
-    originals taken with no read seen, 12/12, no flag) is a review flag. Honest code that
+    defaults of the guard's functions, a trampoline's, a wrapper's or a wrapper's helpers'
+    written (F1b, F4, G1: the originals taken with no read seen, or every call unreported,
+    no flag) is a review flag. Honest code that
     prints the traceback of an interrupt it caught scores full marks with no review flag."""
     slug = "01-dose-response"
     nb, _ = _source(slug)
@@ -1689,12 +1717,14 @@ def test_the_signal_guard_and_the_wrappers_hand_out_no_table_and_change_not_unse
         "emptied": GUARD_TABLES_EMPTIED,
         "rewritten": GUARD_REWRITTEN,
         "swapped": WRAPPER_SWAPPED,
+        "helper": HELPER_CHANGED,
+        "stopper": STOPPER_CHANGED,
         "printed": INTERRUPT_PRINTED,
     }
     rows = _grade_students(make_course, slug, nb, students)
     assert "test_hill_function_values" in rows["registered"].failed, rows["registered"]
     assert "test_hill_function_values" in rows["emptied"].failed, rows["emptied"]
-    for student in ("rewritten", "swapped"):
+    for student in ("rewritten", "swapped", "helper", "stopper"):
         row = rows[student]
         changed = [str(f) for f in row.flags if "a function of the grader's changed" in str(f)]
         assert row.review and changed, row
