@@ -2554,6 +2554,18 @@ def _plain(args, depth: int = 0, whole=slice(None)) -> tuple:
     return tuple(out)
 
 
+def _code_tree(roots) -> dict:
+    """Every code object of ``roots`` and every code object nested in their constants, by id
+    (kept alive in the table, so that no id is reused by another object)."""
+    found: dict = {}
+    todo = list(roots)
+    while todo:
+        code = todo.pop()
+        found[id(code)] = code
+        todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    return found
+
+
 #: The qualified name of the function that runs a kernel's signal handlers
 #: (:func:`_guard_signals`): the grader's frame at the end of an interrupt's traceback, which
 #: the notebook is not shown.
@@ -2592,12 +2604,11 @@ def _guard_signals(own_codes: dict, wrapper_codes: dict):
     # the grader's). What they use is a keyword default (a read of the guard's is recorded)
     # or a frozen copy. A trampoline's code is not the grader's: it runs a handler, and its
     # frame ends the traceback of every interrupt, where honest code reads it.
-    todo = [_guard_signals.__code__]
-    while todo:
-        code = todo.pop()
-        if code.co_name != "trampoline":
-            own_codes[id(code)] = code
-        todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    own_codes.update(
+        (key, code)
+        for key, code in _code_tree([_guard_signals.__code__]).items()
+        if code.co_name != "trampoline"
+    )
     # Review 75 F1: a mapping proxy hands out the dict it shows (``proxy | x`` calls
     # ``x.__ror__(dict)``), which a handler emptied through a trampoline's frame: the tables
     # are frozen sets of ids (the codes stay alive in the hook's own table, so no id is
@@ -2756,13 +2767,10 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # review 67 B: the code of the hook, the wrappers and the writer, whose frames hold what
     # they keep (a wrapper's function, the writer's record): a frame of theirs the student's
     # code takes (a traceback's, another thread's, a caller's) is reported
-    own_codes: dict = {}
     own_globals = _install_audit_hook.__globals__  # (the globals of every function of theirs)
-    todo = [_install_audit_hook.__code__, _watch_calls.__code__, _audit_writer.__code__]
-    while todo:
-        code = todo.pop()
-        own_codes[id(code)] = code
-        todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    own_codes = _code_tree(
+        [_install_audit_hook.__code__, _watch_calls.__code__, _audit_writer.__code__]
+    )
     # the wrappers' own code: an honest traceback through a forbidden function's call holds
     # its frame (the hook's frames are never in one)
     wrapper_codes = {k: c for k, c in own_codes.items() if c.co_name == "watched_call"}
@@ -2940,16 +2948,11 @@ def _install_audit_hook(fd: int, allowed: list[str], writable: list[str], watche
     # and their helpers', the signal guard's, the stopper's): the code or defaults of a
     # function running one, written, is recorded (a wrapper's helper ``place``, reached
     # through its closure, given code that answered for the library: every call unreported)
-    module_codes: dict = {}
-    todo = [
+    module_codes = _code_tree(
         value.__code__
         for value in list(own_globals.values())
         if type(value) is function_type and value.__globals__ is own_globals
-    ]
-    while todo:
-        code = todo.pop()
-        module_codes[id(code)] = code
-        todo += [c for c in code.co_consts if type(c) is types.CodeType]
+    )
 
     def graders_function(function) -> bool:
         """Whether ``function`` (a plain function) runs code of this module."""
